@@ -1,0 +1,90 @@
+"""boto3 clients for any endpoint, and the one place botocore errors become ddbkit errors.
+
+Endpoint, region and credentials resolve the standard AWS way (AWS_ENDPOINT_URL_DYNAMODB,
+AWS_ENDPOINT_URL, AWS_PROFILE, AWS_REGION, ...); an explicit endpoint URL wins. A local
+endpoint needs no real credentials, so when none resolve we sign with placeholders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    ReadTimeoutError,
+)
+
+from emulator.errors import EndpointError, EndpointUnreachableError
+from emulator.spec import REGION
+
+PLACEHOLDER_CREDENTIALS = {"aws_access_key_id": "ddbkit", "aws_secret_access_key": "ddbkit"}
+
+
+def make_session(region: str | None = None, profile: str | None = None) -> boto3.session.Session:
+    with translate_errors("AWS configuration"):
+        session = boto3.session.Session(profile_name=profile, region_name=region)
+    return session
+
+
+def make_client(service: str = "dynamodb", endpoint_url: str | None = None,
+                region: str | None = None, profile: str | None = None,
+                *, connect_timeout: float = 5, read_timeout: float = 30,
+                max_attempts: int = 3, max_pool_connections: int = 10) -> Any:
+    session = make_session(region, profile)
+    config = Config(connect_timeout=connect_timeout, read_timeout=read_timeout,
+                    retries={"mode": "standard", "max_attempts": max_attempts},
+                    max_pool_connections=max_pool_connections)
+    kwargs: dict[str, Any] = {"config": config, "region_name": session.region_name or REGION}
+    if endpoint_url:
+        kwargs["endpoint_url"] = endpoint_url
+    if session.get_credentials() is None:
+        kwargs.update(PLACEHOLDER_CREDENTIALS)
+    with translate_errors(endpoint_url or "AWS"):
+        return session.client(service, **kwargs)
+
+
+def client_environment(endpoint_url: str, region: str) -> dict[str, str]:
+    """The variables that point an AWS SDK or the AWS CLI at a local endpoint."""
+    return {
+        "AWS_ENDPOINT_URL_DYNAMODB": endpoint_url,
+        "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": endpoint_url,
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_ACCESS_KEY_ID": PLACEHOLDER_CREDENTIALS["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": PLACEHOLDER_CREDENTIALS["aws_secret_access_key"],
+    }
+
+
+def endpoint_of(client: Any) -> str:
+    return str(client.meta.endpoint_url)
+
+
+@contextmanager
+def translate_errors(where: str) -> Iterator[None]:
+    """Turn botocore's exceptions into EndpointError subclasses that name `where`."""
+    try:
+        yield
+    except (EndpointConnectionError, ConnectTimeoutError) as exc:
+        raise EndpointUnreachableError(f"cannot reach {where}: {exc}") from exc
+    except ReadTimeoutError as exc:
+        raise EndpointUnreachableError(f"{where} did not answer in time: {exc}") from exc
+    except NoCredentialsError as exc:
+        raise EndpointError(f"no AWS credentials found for {where} "
+                            "(set AWS_PROFILE or AWS_ACCESS_KEY_ID)") from exc
+    except NoRegionError as exc:
+        raise EndpointError(f"no AWS region set for {where} (set AWS_REGION)") from exc
+    except ClientError as exc:
+        err = exc.response.get("Error", {})
+        raise EndpointError(f"{where}: {err.get('Code', 'error')}: "
+                            f"{err.get('Message', exc)}") from exc
+    except BotoCoreError as exc:
+        raise EndpointError(f"{where}: {exc}") from exc

@@ -1,0 +1,73 @@
+"""Run `ddbkit up` as a child process and wait for its ready line.
+
+Used by the pytest plugin (a separate process keeps moto's global state away from the test
+process, where a `mock_aws` would wipe it) and by tests of the real command.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+from emulator.errors import ServerError
+
+_READY = re.compile(r"^ddbkit ready: (?P<url>\S+)")
+
+
+class EmulatorProcess:
+    def __init__(self, *args: str, startup_timeout: float = 60,
+                 env: dict[str, str] | None = None) -> None:
+        self.args = ["--port", "0", *args] if "--port" not in args else list(args)
+        self.startup_timeout = startup_timeout
+        self.env = env
+        self.endpoint_url = ""
+        self.ready_line = ""
+        self._proc: subprocess.Popen[str] | None = None
+        self.output: list[str] = []
+
+    def start(self) -> EmulatorProcess:
+        env = {**os.environ, **(self.env or {}), "PYTHONUNBUFFERED": "1"}
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "emulator", "up", *self.args], env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        ready = threading.Event()
+        threading.Thread(target=self._pump, args=(ready,), daemon=True).start()
+        deadline = time.monotonic() + self.startup_timeout
+        while not ready.wait(0.1):
+            if self._proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise ServerError("ddbkit up did not become ready:\n" + "".join(self.output))
+        return self
+
+    def _pump(self, ready: threading.Event) -> None:
+        assert self._proc is not None and self._proc.stdout is not None
+        for line in self._proc.stdout:
+            self.output.append(line)
+            match = _READY.match(line)
+            if match and not ready.is_set():
+                self.endpoint_url, self.ready_line = match["url"], line.strip()
+                ready.set()
+
+    def stop(self, timeout: float = 15) -> int | None:
+        """SIGTERM, then wait; returns the exit code (None if it had to be killed)."""
+        if self._proc is None or self._proc.poll() is not None:
+            return None if self._proc is None else self._proc.returncode
+        self._proc.send_signal(signal.SIGTERM)
+        try:
+            return self._proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+            return None
+
+    def __enter__(self) -> EmulatorProcess:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()

@@ -1,0 +1,98 @@
+"""The WSGI app in front of moto: routes DynamoDB and Streams calls, pins region and account.
+
+moto derives the region from each request's signature and the account from its access key, so
+two clients with different profiles would see different, empty sets of tables. A local
+endpoint should behave like DynamoDB Local's shared database instead: one region, one account
+(the spec's, so ARNs read as deployed), whatever credentials the client signs with.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from moto.moto_server.werkzeug_app import create_backend_app
+
+from emulator.validation import RequestValidator
+from emulator.wire import StartResponse, WireError, respond, respond_error
+
+log = logging.getLogger(__name__)
+
+_DYNAMODB = "DynamoDB_20120810"
+_STREAMS = "DynamoDBStreams_20120810"
+_CREDENTIAL_REGION = re.compile(r"(Credential=[^/,\s]+/[^/,\s]+/)([^/,\s]+)(/)")
+_UA_REGION = re.compile(r"region/[a-z0-9-]+")
+# Requests are small JSON documents; AWS caps a request body at 16 MB (BatchWriteItem's max).
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
+
+
+class DynamoDBApp:
+    """A WSGI callable serving the DynamoDB and DynamoDB Streams JSON APIs."""
+
+    def __init__(self, region: str, account_id: str) -> None:
+        self.region = region
+        self.account_id = account_id
+        self._services = {
+            _DYNAMODB: (create_backend_app("dynamodb"), RequestValidator("dynamodb")),
+            _STREAMS: (create_backend_app("dynamodbstreams"), RequestValidator("dynamodbstreams")),
+        }
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "")
+        if method == "GET" and environ.get("PATH_INFO", "/") == "/":
+            # Real DynamoDB answers a bare GET like this; load balancers and scripts probe it.
+            return respond(start_response, "200 OK", b"healthy: ddbkit", "text/plain")
+        try:
+            app, operation = self._route(environ)
+        except WireError as exc:
+            return respond_error(start_response, exc.status, exc.error_type, exc.message)
+        self._pin_identity(environ)
+        try:
+            return app(environ, start_response)  # type: ignore[no-any-return]
+        except Exception as exc:  # noqa: BLE001 - a moto crash must not become a 500 page
+            # The request passed the API model's validation, so this is input moto does not
+            # handle; answer as AWS does for semantically invalid input.
+            log.warning("moto failed on %s: %s: %s", operation, type(exc).__name__, exc)
+            return respond_error(start_response, "400 Bad Request", "ValidationException",
+                                 f"the emulator could not process this {operation} request "
+                                 f"({type(exc).__name__}: {exc})")
+
+    def _route(self, environ: dict[str, Any]) -> tuple[Any, str]:
+        service, _, operation = environ.get("HTTP_X_AMZ_TARGET", "").partition(".")
+        if environ.get("REQUEST_METHOD") != "POST" or service not in self._services:
+            raise WireError("UnknownOperationException",
+                            "expected a POST with X-Amz-Target DynamoDB_20120810.<Operation> "
+                            "or DynamoDBStreams_20120810.<Operation>")
+        app, validator = self._services[service]
+        body = _read_body(environ)
+        validator.parse(operation, body)
+        environ["wsgi.input"] = io.BytesIO(body)  # moto reads the body again
+        return app, operation
+
+    def _pin_identity(self, environ: dict[str, Any]) -> None:
+        environ["HTTP_X_MOTO_ACCOUNT_ID"] = self.account_id
+        auth = environ.get("HTTP_AUTHORIZATION", "")
+        if "Credential=" in auth:
+            environ["HTTP_AUTHORIZATION"] = _CREDENTIAL_REGION.sub(
+                rf"\g<1>{self.region}\g<3>", auth, count=1)
+        else:
+            environ["HTTP_AUTHORIZATION"] = (
+                f"AWS4-HMAC-SHA256 Credential=ddbkit/19700101/{self.region}/dynamodb/aws4_request")
+        if "HTTP_USER_AGENT" in environ:
+            environ["HTTP_USER_AGENT"] = _UA_REGION.sub(f"region/{self.region}",
+                                                        environ["HTTP_USER_AGENT"])
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise WireError("SerializationException", "invalid Content-Length") from None
+    if length > MAX_REQUEST_BYTES:
+        raise WireError("RequestEntityTooLarge",
+                        f"request of {length} bytes exceeds {MAX_REQUEST_BYTES}",
+                        "413 Request Entity Too Large")
+    return environ["wsgi.input"].read(length) if length else b""

@@ -1,0 +1,31 @@
+"""Shared fixtures: one real emulator (moto behind our server) on a free loopback port."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from emulator.runtime import Emulator, EmulatorConfig
+from emulator.server import ServerConfig
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    with Emulator(EmulatorConfig(server=ServerConfig(port=0))) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def client(emulator: Emulator) -> Any:
+    return emulator.client()
+
+
+@pytest.fixture
+def fresh_emulator() -> Iterator[Emulator]:
+    """An emulator of its own, for tests that damage the tables."""
+    with Emulator(EmulatorConfig(server=ServerConfig(port=0))) as running:
+        yield running

@@ -55,12 +55,11 @@ def _add_missing_gsis(client: Any, live: LiveTable) -> list[str]:
     for gsi in live.spec.gsis:
         if gsi.name in live.gsis:
             continue
-        wanted = {a["AttributeName"] for a in gsi.key.to_wire()}
         # AWS builds one new index at a time per table; wait for each before the next.
+        # All definitions are sent: AWS accepts them, and moto replaces rather than merges.
         client.update_table(
             TableName=live.name,
-            AttributeDefinitions=[a for a in attribute_definitions(live.spec)
-                                  if a["AttributeName"] in wanted],
+            AttributeDefinitions=attribute_definitions(live.spec),
             GlobalSecondaryIndexUpdates=[{"Create": {
                 "IndexName": gsi.name, "KeySchema": gsi.key.to_wire(),
                 "Projection": gsi.projection_wire()}}],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,8 +25,15 @@ def client(emulator: Emulator) -> Any:
     return emulator.client()
 
 
+_stages = itertools.count(1)
+
+
 @pytest.fixture
 def fresh_emulator() -> Iterator[Emulator]:
-    """An emulator of its own, for tests that damage the tables."""
-    with Emulator(EmulatorConfig(server=ServerConfig(port=0))) as running:
+    """An emulator with tables of its own, for tests that damage them.
+
+    moto keeps one store per process, so isolation comes from a stage of its own.
+    """
+    config = EmulatorConfig(server=ServerConfig(port=0), stage=f"t{next(_stages)}")
+    with Emulator(config) as running:
         yield running

@@ -73,4 +73,4 @@ def test_arns_read_as_deployed_whatever_region_the_client_signs_with(emulator: A
     other = make_client(endpoint_url=emulator.endpoint_url, region="eu-west-1")
     arn = other.describe_table(TableName="marketplace-dev-bookings-table")["Table"]["TableArn"]
     assert arn == "arn:aws:dynamodb:us-east-1:943814145891:table/marketplace-dev-bookings-table"
-    assert sorted(other.list_tables()["TableNames"]) == sorted(t.name() for t in TABLES)
+    assert {t.name() for t in TABLES} <= set(other.list_tables()["TableNames"])

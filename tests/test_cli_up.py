@@ -1,0 +1,102 @@
+"""The real `ddbkit up` in a child process, driven by the real CLI and the AWS CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emulator.clients import client_environment, make_client
+from emulator.process import EmulatorProcess
+from emulator.spec import TABLES
+
+BIN = Path(sys.executable).parent
+
+
+def ddbkit(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "ddbkit"), *args], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="module")
+def up() -> Iterator[EmulatorProcess]:
+    with EmulatorProcess() as proc:
+        yield proc
+
+
+def test_ready_line_names_endpoint_and_client_environment(up: EmulatorProcess) -> None:
+    assert up.endpoint_url.startswith("http://127.0.0.1:")
+    assert f"AWS_ENDPOINT_URL_DYNAMODB={up.endpoint_url}" in up.ready_line
+    assert "AWS_REGION=us-east-1" in up.ready_line
+
+
+def test_aws_cli_lists_tables_and_reads_a_put_item_back(up: EmulatorProcess) -> None:
+    env = {**os.environ, **client_environment(up.endpoint_url, "us-east-1")}
+    env.pop("AWS_PROFILE", None)
+
+    def aws(*args: str) -> Any:
+        done = subprocess.run([str(BIN / "aws"), "dynamodb", *args, "--output", "json"],
+                              capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout) if done.stdout.strip() else None
+
+    assert {t.name() for t in TABLES} <= set(aws("list-tables")["TableNames"])
+    item = {"userId": {"S": "cli-user"}, "email": {"S": "cli@example.com"},
+            "userType": {"S": "CUSTOMER"}, "createdAt": {"S": "2025-10-23T00:00:00Z"}}
+    aws("put-item", "--table-name", "marketplace-dev-users-table", "--item", json.dumps(item))
+    got = aws("get-item", "--table-name", "marketplace-dev-users-table",
+              "--key", json.dumps({"userId": {"S": "cli-user"}}))
+    assert got["Item"] == item
+
+
+def test_status_is_clean_then_names_drift_after_api_changes(up: EmulatorProcess) -> None:
+    assert ddbkit("status", "--endpoint-url", up.endpoint_url).returncode == 0
+
+    client = make_client(endpoint_url=up.endpoint_url)
+    client.update_table(TableName="marketplace-dev-bookings-table",
+                        GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "status-index"}}])
+    client.update_time_to_live(TableName="marketplace-dev-idempotency-table",
+                               TimeToLiveSpecification={"Enabled": False, "AttributeName": "ttl"})
+    result = ddbkit("status", "--endpoint-url", up.endpoint_url)
+    assert result.returncode == 1
+    assert "drift: marketplace-dev-bookings-table: GSI status-index is missing" in result.stdout
+    assert ("drift: marketplace-dev-idempotency-table: TTL is disabled, spec says on ttl"
+            in result.stdout)
+
+
+def test_sigterm_stops_cleanly() -> None:
+    proc = EmulatorProcess().start()
+    assert proc.stop() == 0
+    assert "Traceback" not in "".join(proc.output)
+
+
+def test_port_in_use_is_one_line_and_non_zero() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        result = ddbkit("up", "--port", port)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (f"ddbkit: error: port {port} on 127.0.0.1 is already in "
+                                     "use (pick another with --port, or 0 for any free port)")
+
+
+def test_bad_stage_for_up_is_one_line() -> None:
+    result = ddbkit("up", "--port", "0", "--stage", "no spaces")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "stage 'no spaces'" in result.stderr
+
+
+def test_port_comes_from_environment(tmp_path: Path) -> None:
+    result = ddbkit("up", "--help", env={"DDBKIT_PORT": "1234"})
+    assert result.returncode == 0
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        result = ddbkit("up", env={"DDBKIT_PORT": port})
+    assert f"port {port}" in result.stderr

@@ -10,6 +10,8 @@ import json
 import signal
 import sys
 import threading
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -28,7 +30,7 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except DdbkitError as exc:
             click.echo(f"ddbkit: error: {exc}", err=True)
-            ctx.exit(EXIT_ERROR)
+            ctx.exit(exc.exit_code)
 
 
 def _stage_option(fn: Any) -> Any:
@@ -44,6 +46,43 @@ def _endpoint_options(fn: Any) -> Any:
     fn = click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL_DYNAMODB", default=None,
                       help="DynamoDB endpoint; unset means real AWS.")(fn)
     return fn
+
+
+def _dataset_options(fn: Any) -> Any:
+    """Options that choose the seed data; shared by `seed` and `up`."""
+    options = [
+        click.option("--seed", "seed_value", type=int, default=42, show_default=True,
+                     envvar="DDBKIT_SEED", help="Seed of the generator: same seed, same data."),
+        click.option("--scale", type=float, default=1.0, show_default=True,
+                     help="Multiply every table's item count (1 = the spec's counts)."),
+        click.option("--count", "counts", multiple=True, metavar="TABLE=N",
+                     help="Item count for one table (repeatable), e.g. bookings=5000."),
+        click.option("--skew", type=float, default=0.0, is_flag=False, flag_value=1.1,
+                     show_default=True, metavar="[EXPONENT]",
+                     help="Zipf popularity of providers/customers (--skew alone: 1.1)."),
+        click.option("--anchor", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                     help="The data's 'today' (YYYY-MM-DD; default: today, UTC)."),
+        click.option("--from", "from_dir", type=click.Path(path_type=Path), default=None,
+                     help="Load this directory of *.json.gz files instead of generating."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _dataset(seed_value: int, scale: float, counts: tuple[str, ...], skew: float,
+             anchor: datetime | None, from_dir: Path | None) -> tuple[dict[str, Any], Any]:
+    """(items per table, manifest or None) from the dataset options."""
+    from fixtures.files import read_dataset, read_manifest
+    from fixtures.options import DatasetOptions, parse_counts
+    from fixtures.seed import generate_items
+
+    if from_dir is not None:
+        return read_dataset(from_dir), read_manifest(from_dir)
+    extra = {"anchor": anchor.date()} if anchor else {}
+    options = DatasetOptions(seed=seed_value, scale=scale, counts=parse_counts(counts),
+                             skew=skew, **extra)
+    return generate_items(options)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,12 +107,18 @@ def cli() -> None:
 @_stage_option
 @click.option("--log-requests", is_flag=True, envvar="DDBKIT_LOG_REQUESTS",
               help="Log one line per request to stderr.")
-def up(host: str, port: int, region: str, stage: str, log_requests: bool) -> None:
-    """Run the local DynamoDB endpoint with the six tables, until Ctrl-C or SIGTERM.
+@click.option("--no-seed", is_flag=True, help="Start with empty tables.")
+@_dataset_options
+def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_seed: bool,
+       **dataset: Any) -> None:
+    """Run the local DynamoDB endpoint with the six tables, seeded, until Ctrl-C or SIGTERM.
+
+    The tables get the default dataset (seed 42, the spec's item counts) unless --no-seed;
+    the seed options of `ddbkit seed` choose another.
 
     \b
     Example:
-      ddbkit up --port 8000
+      ddbkit up --port 8000 --scale 10
       export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000
       aws dynamodb list-tables
     """
@@ -86,11 +131,18 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool) -> Non
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    items = None if no_seed else _dataset(**dataset)[0]
     emulator = Emulator(config).start()
     try:
+        seeded = 0
+        if items is not None:
+            from fixtures.seed import seed_endpoint
+
+            seeded = seed_endpoint(emulator.client(), items, stage,
+                                   show_progress=sys.stderr.isatty()).total
         env = " ".join(f"{k}={v}" for k, v in emulator.client_environment().items())
-        click.echo(f"ddbkit ready: {emulator.endpoint_url} ({len(emulator.provisioned)} changes "
-                   f"to the {stage} tables) -- {env}", nl=True)
+        click.echo(f"ddbkit ready: {emulator.endpoint_url} ({stage} tables, {seeded} items "
+                   f"seeded) -- {env}", nl=True)
         sys.stdout.flush()
         while not stop.wait(0.5):
             pass
@@ -130,6 +182,51 @@ def status(endpoint_url: str | None, region: str | None, profile: str | None,
             click.echo(f"drift: {difference}")
         raise SystemExit(EXIT_CHECK_FAILED)
     click.echo("all six tables match the spec")
+
+
+@cli.command()
+@_endpoint_options
+@_stage_option
+@_dataset_options
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Write the dataset to this directory instead of an endpoint.")
+@click.option("--workers", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Threads writing batches.")
+def seed(endpoint_url: str | None, region: str | None, profile: str | None, stage: str,
+         out_dir: Path | None, workers: int, **dataset: Any) -> None:
+    """Generate a realistic marketplace and load it into an endpoint, or write it to files.
+
+    Same seed and options, same data (ids included), so running it again overwrites
+    instead of duplicating; that is also how an interrupted load resumes.
+
+    \b
+    Example:
+      ddbkit seed --endpoint-url http://127.0.0.1:8000 --scale 100 --skew
+      ddbkit seed --out demo-data --seed 7 --count bookings=5000
+      AWS_PROFILE=demo ddbkit seed --stage demo --from demo-data
+    """
+    from emulator.clients import make_client
+    from emulator.spec import validate_stage
+    from fixtures.files import write_dataset
+    from fixtures.seed import seed_endpoint
+
+    validate_stage(stage)
+    if out_dir is not None and dataset["from_dir"] is not None:
+        raise ConfigError("--out and --from do not go together: one writes files, one reads them")
+    items, manifest = _dataset(**dataset)
+    if out_dir is not None:
+        for path in write_dataset(out_dir, items, manifest or {}):
+            click.echo(f"wrote {path}")
+        return
+    client = make_client(endpoint_url=endpoint_url, region=region, profile=profile,
+                         max_pool_connections=workers)
+    report = seed_endpoint(client, items, stage, workers=workers,
+                           show_progress=sys.stderr.isatty())
+    seconds = sum(report.seconds.values())
+    for key, written in report.written.items():
+        click.echo(f"{key:<12} {written:>8} items  {report.seconds.get(key, 0):6.2f} s")
+    click.echo(f"seeded {report.total} items in {seconds:.2f} s "
+               f"({report.total / max(seconds, 1e-9):.0f} items/s, {report.retries} retries)")
 
 
 @cli.command()

@@ -8,6 +8,8 @@
     +-- EndpointError            talking to an endpoint (local or AWS) failed
     |   +-- EndpointUnreachableError
     +-- SchemaDriftError         live tables differ from the spec where ddbkit must not repair
+    +-- DataFileError            a seed-data file that cannot be loaded (names file and line)
+    +-- LoadInterrupted          a load stopped by the user; says what was written (exit 130)
 
 Each keeps its cause (`raise ... from exc`), so a debugger or `--traceback` still sees botocore's.
 """
@@ -17,6 +19,8 @@ from __future__ import annotations
 
 class DdbkitError(Exception):
     """Base of every error ddbkit raises on purpose."""
+
+    exit_code = 2
 
 
 class ConfigError(DdbkitError):
@@ -47,3 +51,11 @@ class SchemaDriftError(DdbkitError):
     def __init__(self, differences: list[str]) -> None:
         self.differences = differences
         super().__init__("live tables differ from the spec: " + "; ".join(differences))
+
+
+class DataFileError(DdbkitError):
+    pass
+
+
+class LoadInterrupted(DdbkitError):
+    exit_code = 130  # the shell's convention for a command stopped by Ctrl-C

@@ -5,9 +5,10 @@ Installed with ddbkit (entry point `pytest11`), so a test suite needs no conftes
     def test_booking_is_saved(ddbkit):        # tables empty, AWS_* env points at the emulator
         boto3.client("dynamodb").put_item(TableName=ddbkit.table_name("bookings"), ...)
 
-`ddbkit_emulator` (session) runs `ddbkit up` once in a child process on a free loopback port;
-`ddbkit` (function) empties the six tables before the test and sets the AWS environment
-variables (endpoint, region, placeholder credentials) for the test's duration.
+`ddbkit_emulator` (session) runs `ddbkit up --no-seed` once in a child process on a free
+loopback port; `ddbkit` (function) empties the six tables before the test, `ddbkit_seeded`
+loads the default dataset (seed 42, the spec's counts) into them instead; both set the AWS
+environment variables (endpoint, region, placeholder credentials) for the test's duration.
 Options: `--ddbkit-stage` (default dev).
 """
 
@@ -22,6 +23,8 @@ from emulator.clients import client_environment, make_client
 from emulator.process import EmulatorProcess
 from emulator.reset import clear_tables
 from emulator.spec import REGION, get_table
+from fixtures.options import DatasetOptions
+from fixtures.seed import generate_items, seed_endpoint
 
 
 class LocalEndpoint:
@@ -38,8 +41,14 @@ class LocalEndpoint:
     def table_name(self, key: str) -> str:
         return get_table(key).name(self.stage)
 
-    def reset(self) -> int:
-        return clear_tables(self.client(), self.stage)
+    def reset(self, seeded: bool = False) -> int:
+        """Empty the tables, then load the default dataset if `seeded`; returns items loaded."""
+        client = self.client()
+        clear_tables(client, self.stage)
+        if not seeded:
+            return 0
+        items, _ = generate_items(DatasetOptions())
+        return seed_endpoint(client, items, self.stage, show_progress=False).total
 
     def environment(self) -> dict[str, str]:
         return client_environment(self.endpoint_url, self.region)
@@ -53,14 +62,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(scope="session")
 def ddbkit_emulator(request: pytest.FixtureRequest) -> Iterator[LocalEndpoint]:
     stage = request.config.getoption("--ddbkit-stage")
-    with EmulatorProcess("--host", "127.0.0.1", "--stage", stage) as proc:
+    with EmulatorProcess("--host", "127.0.0.1", "--stage", stage, "--no-seed") as proc:
         yield LocalEndpoint(proc.endpoint_url, REGION, stage)
 
 
-@pytest.fixture
-def ddbkit(ddbkit_emulator: LocalEndpoint,
-           monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalEndpoint]:
-    ddbkit_emulator.reset()
-    for name, value in ddbkit_emulator.environment().items():
+def _use(endpoint: LocalEndpoint, monkeypatch: pytest.MonkeyPatch,
+         seeded: bool) -> LocalEndpoint:
+    endpoint.reset(seeded)
+    for name, value in endpoint.environment().items():
         monkeypatch.setenv(name, value)
-    yield ddbkit_emulator
+    return endpoint
+
+
+@pytest.fixture
+def ddbkit(ddbkit_emulator: LocalEndpoint, monkeypatch: pytest.MonkeyPatch) -> LocalEndpoint:
+    return _use(ddbkit_emulator, monkeypatch, seeded=False)
+
+
+@pytest.fixture
+def ddbkit_seeded(ddbkit_emulator: LocalEndpoint,
+                  monkeypatch: pytest.MonkeyPatch) -> LocalEndpoint:
+    return _use(ddbkit_emulator, monkeypatch, seeded=True)

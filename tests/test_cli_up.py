@@ -37,6 +37,20 @@ def test_ready_line_names_endpoint_and_client_environment(up: EmulatorProcess) -
     assert "AWS_REGION=us-east-1" in up.ready_line
 
 
+def test_up_seeds_the_default_dataset(up: EmulatorProcess) -> None:
+    assert "(dev tables, 167 items seeded)" in up.ready_line
+    client = make_client(endpoint_url=up.endpoint_url)
+    count = client.scan(TableName="marketplace-dev-bookings-table", Select="COUNT")["Count"]
+    assert count == 73
+
+
+def test_up_no_seed_starts_empty() -> None:
+    with EmulatorProcess("--no-seed", "--stage", "empty") as proc:
+        assert "0 items seeded" in proc.ready_line
+        client = make_client(endpoint_url=proc.endpoint_url)
+        assert client.scan(TableName="marketplace-empty-bookings-table")["Count"] == 0
+
+
 def test_aws_cli_lists_tables_and_reads_a_put_item_back(up: EmulatorProcess) -> None:
     env = {**os.environ, **client_environment(up.endpoint_url, "us-east-1")}
     env.pop("AWS_PROFILE", None)

@@ -1,25 +1,31 @@
 """`Emulator`: the local endpoint with the spec's tables, as one start/stop unit.
 
-It composes parts that each have `start()`/`stop()` (today the HTTP server; the TTL reaper,
-stream triggers and durability join here), provisions the tables once the server answers,
-and stops the parts in reverse order.
+It composes parts that each have `start()`/`stop()` (the HTTP server, the TTL reaper, one
+poller per stream trigger), provisions the tables once the server answers, and stops the
+parts in reverse order.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from emulator.clients import client_environment, make_client
 from emulator.provision import provision
 from emulator.server import EmulatorServer, ServerConfig
-from emulator.spec import DEFAULT_STAGE, validate_stage
+from emulator.spec import DEFAULT_STAGE, get_table, validate_stage
+from emulator.triggers import TriggerConfig, TriggerPoller
+from emulator.ttl import TtlReaper
 
 
 @dataclass(frozen=True)
 class EmulatorConfig:
     server: ServerConfig = field(default_factory=ServerConfig)
     stage: str = DEFAULT_STAGE
+    ttl_interval: float = 5.0  # seconds between TTL sweeps; 0 turns expiry off
+    triggers: tuple[TriggerConfig, ...] = ()
+    state_dir: Path = Path(".ddbkit")  # trigger checkpoints
 
     def __post_init__(self) -> None:
         validate_stage(self.stage)
@@ -29,7 +35,10 @@ class Emulator:
     def __init__(self, config: EmulatorConfig = EmulatorConfig()) -> None:
         self.config = config
         self.server = EmulatorServer(config.server)
+        self.reaper = TtlReaper(config.server.account_id, config.server.region,
+                                config.ttl_interval)
         self.provisioned: list[str] = []
+        self.pollers: list[TriggerPoller] = []
 
     @property
     def endpoint_url(self) -> str:
@@ -53,9 +62,26 @@ class Emulator:
         except BaseException:
             self.server.stop()
             raise
+        if self.config.ttl_interval > 0:
+            self.reaper.start()
+        try:
+            for trigger in self.config.triggers:
+                self.pollers.append(self._poller(trigger).start())
+        except BaseException:
+            self.stop()
+            raise
         return self
 
+    def _poller(self, trigger: TriggerConfig) -> TriggerPoller:
+        return TriggerPoller(trigger, self.client(), self.client("dynamodbstreams"),
+                             get_table(trigger.table).name(self.config.stage),
+                             self.config.state_dir, env=self.client_environment())
+
     def stop(self) -> None:
+        for poller in reversed(self.pollers):
+            poller.stop()
+        self.pollers = []
+        self.reaper.stop()
         self.server.stop()
 
     def __enter__(self) -> Emulator:

@@ -16,6 +16,8 @@ from typing import Any
 
 from moto.moto_server.werkzeug_app import create_backend_app
 
+from emulator import moto_ext
+from emulator.moto_ext import STORE_LOCK
 from emulator.validation import RequestValidator
 from emulator.wire import StartResponse, WireError, respond, respond_error
 
@@ -35,6 +37,7 @@ class DynamoDBApp:
     def __init__(self, region: str, account_id: str) -> None:
         self.region = region
         self.account_id = account_id
+        moto_ext.install()
         self._services = {
             _DYNAMODB: (create_backend_app("dynamodb"), RequestValidator("dynamodb")),
             _STREAMS: (create_backend_app("dynamodbstreams"), RequestValidator("dynamodbstreams")),
@@ -51,7 +54,8 @@ class DynamoDBApp:
             return respond_error(start_response, exc.status, exc.error_type, exc.message)
         self._pin_identity(environ)
         try:
-            return app(environ, start_response)  # type: ignore[no-any-return]
+            with STORE_LOCK:
+                return app(environ, start_response)  # type: ignore[no-any-return]
         except Exception as exc:  # noqa: BLE001 - a moto crash must not become a 500 page
             # The request passed the API model's validation, so this is input moto does not
             # handle; answer as AWS does for semantically invalid input.

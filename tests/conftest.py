@@ -16,7 +16,7 @@ pytest_plugins = ["pytester"]
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
-    with Emulator(EmulatorConfig(server=ServerConfig(port=0))) as running:
+    with Emulator(EmulatorConfig(server=ServerConfig(port=0), ttl_interval=0)) as running:
         yield running
 
 
@@ -34,6 +34,7 @@ def fresh_emulator() -> Iterator[Emulator]:
 
     moto keeps one store per process, so isolation comes from a stage of its own.
     """
-    config = EmulatorConfig(server=ServerConfig(port=0), stage=f"t{next(_stages)}")
+    config = EmulatorConfig(server=ServerConfig(port=0), stage=f"t{next(_stages)}",
+                            ttl_interval=0)
     with Emulator(config) as running:
         yield running

@@ -1,0 +1,45 @@
+"""Everything that changes moto's own behaviour, one module per extension (see DESIGN.md).
+
+`install()` applies them once per process. Each extension checks that the moto internals it
+replaces still have the shape it was written for, and raises `MotoShapeError` otherwise, so
+a moto upgrade fails loudly at start-up instead of misbehaving.
+
+`STORE_LOCK` serialises every access to moto's in-memory store: request handling in the
+server thread and background work (the TTL reaper) in others. moto itself takes no lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+STORE_LOCK = threading.RLock()
+_installed = False
+
+
+class MotoShapeError(RuntimeError):
+    """The pinned moto internals changed; the extension named in the message must be revisited."""
+
+
+def require(owner: Any, *attributes: str) -> None:
+    missing = [a for a in attributes if not hasattr(owner, a)]
+    if missing:
+        raise MotoShapeError(f"{owner!r} no longer has {', '.join(missing)}; "
+                             "moto's internals changed under a ddbkit extension")
+
+
+def install() -> None:
+    global _installed
+    with STORE_LOCK:
+        if _installed:
+            return
+        from emulator.moto_ext import stream_records
+
+        stream_records.install()
+        _installed = True
+
+
+def dynamodb_backend(account_id: str, region: str) -> Any:
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[account_id][region]

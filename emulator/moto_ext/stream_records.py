@@ -1,0 +1,83 @@
+"""Stream records as DynamoDB Streams writes them.
+
+Replaces `moto.dynamodb.models.table.StreamShard.add`, which
+- hard-codes `awsRegion: us-east-1` and `eventVersion: 1.0` (AWS: the table's region, 1.1);
+- stores images that alias the live item, so a later in-place update rewrites old records;
+- writes a MODIFY for an update that changed nothing (AWS writes no record then);
+- has no way to mark a delete as made by the service (TTL): AWS adds
+  `userIdentity {Type: Service, PrincipalId: dynamodb.amazonaws.com}`;
+- forwards to moto's Lambda mappings and then empties the shard (ddbkit runs no moto Lambda).
+It also wraps `DynamoDBBackend.update_item`, which for an absent item first puts its keys and
+then updates it, producing two INSERT records where AWS writes one.
+
+Sequence numbers stay `starting_sequence_number + index`, which moto's GetRecords relies on.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import StreamRecord, StreamShard
+
+from emulator.moto_ext import require
+
+SERVICE_IDENTITY = {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
+EVENT_VERSION = "1.1"
+_service_delete: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "ddbkit_service_delete", default=False)
+
+
+@contextmanager
+def deletes_by_service() -> Iterator[None]:
+    """Deletes made in this block appear in streams as made by DynamoDB itself (TTL)."""
+    token = _service_delete.set(True)
+    try:
+        yield
+    finally:
+        _service_delete.reset(token)
+
+
+def _add(self: StreamShard, old: Any, new: Any) -> None:
+    if old is not None and new is not None and old.attrs == new.attrs:
+        return  # nothing changed: DynamoDB writes no stream record
+    view_type = self.table.stream_specification["StreamViewType"]  # type: ignore[index]
+    event_name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
+    seq = self.starting_sequence_number + len(self.items)
+    record = StreamRecord(self.table, view_type, event_name,
+                          copy.deepcopy(old), copy.deepcopy(new), seq)
+    record.record["awsRegion"] = self.table.region_name
+    record.record["eventVersion"] = EVENT_VERSION
+    if event_name == "REMOVE" and _service_delete.get():
+        record.record["userIdentity"] = dict(SERVICE_IDENTITY)
+    self.items.append(record)
+
+
+def _wrap_update_item(original: Any) -> Any:
+    def update_item(self: DynamoDBBackend, table_name: str, *args: Any, **kwargs: Any) -> Any:
+        table = self.get_table(table_name)
+        shard = table.stream_shard
+        before = len(shard.items) if shard is not None else 0
+        item = original(self, table_name, *args, **kwargs)
+        if shard is not None and len(shard.items) == before + 2 and all(
+                r.record["eventName"] == "INSERT" for r in shard.items[before:]):
+            # The keys-only put and the update are one INSERT on AWS.
+            del shard.items[before:]
+            shard.add(None, item)
+        return item
+
+    update_item.__wrapped__ = original  # type: ignore[attr-defined]
+    return update_item
+
+
+def install() -> None:
+    require(StreamShard, "add", "get")
+    require(StreamRecord, "to_json")
+    require(DynamoDBBackend, "update_item", "get_table")
+    StreamShard.add = _add  # type: ignore[method-assign]
+    DynamoDBBackend.update_item = _wrap_update_item(  # type: ignore[method-assign]
+        DynamoDBBackend.update_item)

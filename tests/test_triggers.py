@@ -1,0 +1,223 @@
+"""Local triggers against the real server: order, images, bisect, timeouts, restarts."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emulator.errors import ConfigError
+from emulator.runtime import Emulator
+from emulator.trigger_config import load_trigger_file, parse_trigger_option
+from emulator.triggers import TriggerConfig, TriggerPoller
+
+HANDLERS = '''
+import json, os, time
+
+def _keys(event):
+    return [r["dynamodb"]["Keys"]["bookingId"]["S"] for r in event["Records"]]
+
+def record(event, context):
+    poison = os.environ.get("POISON")
+    if poison and poison in _keys(event):
+        raise ValueError("cannot process " + poison)
+    if os.environ.get("SLOW") in _keys(event):
+        time.sleep(60)
+    if os.environ.get("CRASH") in _keys(event):
+        os._exit(3)
+    with open(os.environ["OUT"], "a") as out:
+        for r in event["Records"]:
+            out.write(json.dumps(r) + "\\n")
+        out.write(json.dumps({"batch": len(event["Records"]),
+                              "remaining_ms": context.get_remaining_time_in_millis()}) + "\\n")
+'''
+
+
+def booking(booking_id: str, status: str = "PENDING") -> dict[str, Any]:
+    return {"bookingId": {"S": booking_id}, "status": {"S": status},
+            "providerId": {"S": "p1"}, "customerId": {"S": "c1"},
+            "scheduledDate": {"S": "2025-12-10T10:00:00Z"},
+            "createdAt": {"S": "2025-12-01T10:00:00Z"}}
+
+
+@pytest.fixture
+def make_poller(fresh_emulator: Emulator, tmp_path: Path) -> Callable[..., TriggerPoller]:
+    (tmp_path / "handlers.py").write_text(HANDLERS)
+    made: list[TriggerPoller] = []
+
+    def make(env: dict[str, str] | None = None, **settings: Any) -> TriggerPoller:
+        config = TriggerConfig(table="bookings", handler="handlers:record",
+                               code_paths=(str(tmp_path),), **settings)
+        poller = TriggerPoller(
+            config, fresh_emulator.client(), fresh_emulator.client("dynamodbstreams"),
+            f"marketplace-{fresh_emulator.config.stage}-bookings-table", tmp_path / "state",
+            env={**fresh_emulator.client_environment(), "OUT": str(tmp_path / "out.jsonl"),
+                 **(env or {})}, poll_interval=0.05)
+        made.append(poller)
+        return poller
+
+    yield make
+    for poller in made:
+        poller.stop()
+
+
+def delivered(tmp_path: Path) -> list[dict[str, Any]]:
+    path = tmp_path / "out.jsonl"
+    lines = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    return [line for line in lines if "eventName" in line]
+
+
+def table(emulator: Emulator) -> str:
+    return f"marketplace-{emulator.config.stage}-bookings-table"
+
+
+def drain(poller: TriggerPoller, rounds: int = 20) -> None:
+    """Deliver everything currently on the stream (bounded)."""
+    for _ in range(rounds):
+        if poller.run_once() == 0:
+            return
+
+
+def test_trigger_gets_insert_modify_remove_in_order_with_images(
+        fresh_emulator: Emulator, make_poller: Callable[..., TriggerPoller],
+        tmp_path: Path) -> None:
+    client = fresh_emulator.client()
+    client.put_item(TableName=table(fresh_emulator), Item=booking("b1"))
+    client.put_item(TableName=table(fresh_emulator), Item=booking("b1", "CONFIRMED"))
+    client.delete_item(TableName=table(fresh_emulator), Key={"bookingId": {"S": "b1"}})
+    poller = make_poller()
+    poller.handler.start()
+    drain(poller)
+
+    records = delivered(tmp_path)
+    assert [r["eventName"] for r in records] == ["INSERT", "MODIFY", "REMOVE"]
+    assert records[1]["dynamodb"]["OldImage"]["status"] == {"S": "PENDING"}
+    assert records[1]["dynamodb"]["NewImage"]["status"] == {"S": "CONFIRMED"}
+    assert "NewImage" not in records[2]["dynamodb"]
+    first = records[0]
+    assert first["eventSource"] == "aws:dynamodb" and first["awsRegion"] == "us-east-1"
+    assert first["eventSourceARN"].startswith(f"arn:aws:dynamodb:us-east-1:943814145891:table/"
+                                              f"{table(fresh_emulator)}/stream/")
+    assert isinstance(first["dynamodb"]["ApproximateCreationDateTime"], float)
+    json.dumps(records)  # Lambda-shaped: plain JSON all the way down
+
+
+def test_failing_record_is_bisected_out_and_sent_to_on_failure(
+        fresh_emulator: Emulator, make_poller: Callable[..., TriggerPoller],
+        tmp_path: Path) -> None:
+    client = fresh_emulator.client()
+    for n in range(8):
+        client.put_item(TableName=table(fresh_emulator), Item=booking(f"b{n}"))
+    poller = make_poller(env={"POISON": "b5"}, bisect_batch_on_function_error=True,
+                         maximum_retry_attempts=1,
+                         on_failure=str(tmp_path / "failed.jsonl"))
+    drain(poller)
+
+    keys = [r["dynamodb"]["Keys"]["bookingId"]["S"] for r in delivered(tmp_path)]
+    assert keys == ["b0", "b1", "b2", "b3", "b4", "b6", "b7"]  # in order, b5 left out
+    failures = [json.loads(line) for line in (tmp_path / "failed.jsonl").read_text().splitlines()]
+    assert len(failures) == 1
+    info = failures[0]["DDBStreamBatchInfo"]
+    assert info["batchSize"] == 1 and info["startSequenceNumber"] == info["endSequenceNumber"]
+    assert failures[0]["condition"] == "RetryAttemptsExhausted"
+    assert "ValueError: cannot process b5" in failures[0]["error"]
+    assert (poller.delivered, poller.failed) == (7, 1)
+
+
+def test_report_batch_item_failures_retries_from_the_failed_record(
+        fresh_emulator: Emulator, tmp_path: Path) -> None:
+    (tmp_path / "partial.py").write_text('''
+import json, os
+def handler(event, context):
+    seen = os.path.join(os.environ["DIR"], "seen.jsonl")
+    with open(seen, "a") as out:
+        out.write(json.dumps([r["dynamodb"]["Keys"]["bookingId"]["S"] for r in event["Records"]]) + "\\n")
+    tries = len(open(seen).read().splitlines())
+    if tries == 1:  # first call: report the third record as failed
+        return {"batchItemFailures": [{"itemIdentifier": event["Records"][2]["dynamodb"]["SequenceNumber"]}]}
+    return {"batchItemFailures": []}
+''')
+    client = fresh_emulator.client()
+    for n in range(5):
+        client.put_item(TableName=table(fresh_emulator), Item=booking(f"b{n}"))
+    config = TriggerConfig(table="bookings", handler="partial:handler",
+                           report_batch_item_failures=True, maximum_retry_attempts=3,
+                           code_paths=(str(tmp_path),))
+    poller = TriggerPoller(config, client, fresh_emulator.client("dynamodbstreams"),
+                           table(fresh_emulator), tmp_path / "state",
+                           env={"DIR": str(tmp_path)}, poll_interval=0.05)
+    try:
+        drain(poller)
+    finally:
+        poller.stop()
+    calls = [json.loads(line) for line in (tmp_path / "seen.jsonl").read_text().splitlines()]
+    assert calls == [["b0", "b1", "b2", "b3", "b4"], ["b2", "b3", "b4"]]
+    assert poller.delivered == 5
+
+
+def test_handler_past_its_timeout_is_reported_and_the_poller_goes_on(
+        fresh_emulator: Emulator, make_poller: Callable[..., TriggerPoller],
+        tmp_path: Path) -> None:
+    client = fresh_emulator.client()
+    poller = make_poller(env={"SLOW": "slow"}, timeout_seconds=1, maximum_retry_attempts=0,
+                         batch_size=1, on_failure=str(tmp_path / "failed.jsonl"))
+    client.put_item(TableName=table(fresh_emulator), Item=booking("slow"))
+    client.put_item(TableName=table(fresh_emulator), Item=booking("fast"))
+    drain(poller)
+    failure = json.loads((tmp_path / "failed.jsonl").read_text())
+    assert failure["error"] == "Task timed out after 1 seconds"
+    assert [r["dynamodb"]["Keys"]["bookingId"]["S"] for r in delivered(tmp_path)] == ["fast"]
+
+
+def test_handler_process_crash_is_a_failed_invocation_not_an_outage(
+        fresh_emulator: Emulator, make_poller: Callable[..., TriggerPoller],
+        tmp_path: Path) -> None:
+    client = fresh_emulator.client()
+    poller = make_poller(env={"CRASH": "boom"}, maximum_retry_attempts=0, batch_size=1,
+                         on_failure=str(tmp_path / "failed.jsonl"))
+    client.put_item(TableName=table(fresh_emulator), Item=booking("boom"))
+    client.put_item(TableName=table(fresh_emulator), Item=booking("after"))
+    drain(poller)
+    assert "handler process exited (code 3)" in (tmp_path / "failed.jsonl").read_text()
+    assert [r["dynamodb"]["Keys"]["bookingId"]["S"] for r in delivered(tmp_path)] == ["after"]
+    assert client.describe_table(TableName=table(fresh_emulator))["Table"]["TableStatus"] == (
+        "ACTIVE")
+
+
+def test_restarted_poller_loses_nothing_and_repeats_nothing(
+        fresh_emulator: Emulator, make_poller: Callable[..., TriggerPoller],
+        tmp_path: Path) -> None:
+    client = fresh_emulator.client()
+    first = make_poller(batch_size=2).start()
+    for n in range(5):
+        client.put_item(TableName=table(fresh_emulator), Item=booking(f"b{n}"))
+    deadline = time.monotonic() + 30
+    while first.delivered < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    first.stop()
+    for n in range(5, 9):
+        client.put_item(TableName=table(fresh_emulator), Item=booking(f"b{n}"))
+    second = make_poller(batch_size=2)
+    drain(second)
+    keys = [r["dynamodb"]["Keys"]["bookingId"]["S"] for r in delivered(tmp_path)]
+    assert keys == [f"b{n}" for n in range(9)]
+
+
+def test_trigger_settings_are_checked(tmp_path: Path) -> None:
+    assert parse_trigger_option("bookings=pkg.mod:fn").handler == "pkg.mod:fn"
+    with pytest.raises(ConfigError, match="has no stream in the spec"):
+        parse_trigger_option("users=pkg.mod:fn")
+    with pytest.raises(ConfigError, match="TABLE=package.module:function"):
+        parse_trigger_option("bookings")
+    config = tmp_path / "triggers.toml"
+    config.write_text('[[trigger]]\ntable = "bookings"\nhandler = "m:f"\nbatch_sise = 5\n')
+    with pytest.raises(ConfigError, match="unknown setting 'batch_sise'"):
+        load_trigger_file(config)
+    config.write_text('[[trigger]]\ntable = "bookings"\nhandler = "m:f"\nbatch_size = 5\n'
+                      'bisect_batch_on_function_error = true\n')
+    (loaded,) = load_trigger_file(config)
+    assert loaded.batch_size == 5 and loaded.bisect_batch_on_function_error

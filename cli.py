@@ -108,26 +108,46 @@ def cli() -> None:
 @click.option("--log-requests", is_flag=True, envvar="DDBKIT_LOG_REQUESTS",
               help="Log one line per request to stderr.")
 @click.option("--no-seed", is_flag=True, help="Start with empty tables.")
+@click.option("--ttl-interval", type=click.FloatRange(min=0), default=5.0, show_default=True,
+              envvar="DDBKIT_TTL_INTERVAL", help="Seconds between TTL sweeps (0: never expire).")
+@click.option("--trigger", "trigger_specs", multiple=True, metavar="TABLE=MODULE:FUNCTION",
+              help="Run a Python handler on a table's stream (repeatable).")
+@click.option("--trigger-config", type=click.Path(path_type=Path), default=None,
+              envvar="DDBKIT_TRIGGER_CONFIG", help="TOML file of [[trigger]] settings.")
+@click.option("--state-dir", type=click.Path(path_type=Path), default=Path(".ddbkit"),
+              show_default=True, envvar="DDBKIT_STATE_DIR",
+              help="Where trigger checkpoints are kept.")
 @_dataset_options
 def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_seed: bool,
-       **dataset: Any) -> None:
+       ttl_interval: float, trigger_specs: tuple[str, ...], trigger_config: Path | None,
+       state_dir: Path, **dataset: Any) -> None:
     """Run the local DynamoDB endpoint with the six tables, seeded, until Ctrl-C or SIGTERM.
 
     The tables get the default dataset (seed 42, the spec's item counts) unless --no-seed;
     the seed options of `ddbkit seed` choose another.
 
     \b
+    Expired items (TTL) are deleted every --ttl-interval seconds. Each --trigger runs a
+    handler on the table's stream with Lambda's event shape and semantics; --trigger-config
+    sets batch size, retries, bisecting, the on-failure file and more.
+
+    \b
     Example:
       ddbkit up --port 8000 --scale 10
+      ddbkit up --trigger bookings=examples.booking_summary:handler
       export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000
       aws dynamodb list-tables
     """
     from emulator.runtime import Emulator, EmulatorConfig
     from emulator.server import ServerConfig
+    from emulator.trigger_config import load_trigger_file, parse_trigger_option
 
+    triggers = [parse_trigger_option(spec) for spec in trigger_specs]
+    if trigger_config is not None:
+        triggers += load_trigger_file(trigger_config)
     config = EmulatorConfig(
         server=ServerConfig(host=host, port=port, region=region, log_requests=log_requests),
-        stage=stage)
+        stage=stage, ttl_interval=ttl_interval, triggers=tuple(triggers), state_dir=state_dir)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -227,6 +247,49 @@ def seed(endpoint_url: str | None, region: str | None, profile: str | None, stag
         click.echo(f"{key:<12} {written:>8} items  {report.seconds.get(key, 0):6.2f} s")
     click.echo(f"seeded {report.total} items in {seconds:.2f} s "
                f"({report.total / max(seconds, 1e-9):.0f} items/s, {report.retries} retries)")
+
+
+@cli.command()
+@click.argument("table")
+@_endpoint_options
+@_stage_option
+@click.option("--json", "as_json", is_flag=True, help="Raw records, one JSON object per line.")
+@click.option("--from", "start", type=click.Choice(["latest", "trim-horizon"]),
+              default="latest", show_default=True, help="Start at new records, or the oldest.")
+@click.option("--max-records", type=click.IntRange(min=1), default=None,
+              help="Stop after this many records.")
+@click.option("--idle-timeout", type=click.FloatRange(min=0), default=None,
+              help="Stop after this many seconds without a record.")
+def tail(table: str, endpoint_url: str | None, region: str | None, profile: str | None,
+         stage: str, as_json: bool, start: str, max_records: int | None,
+         idle_timeout: float | None) -> None:
+    """Follow a table's stream live: one compact line per record, or --json lines.
+
+    TABLE is a spec name (bookings) or a full table name. Works against real AWS too.
+
+    \b
+    Example:
+      ddbkit tail bookings --endpoint-url http://127.0.0.1:8000
+      ddbkit tail bookings --json --from trim-horizon --max-records 10 | jq .eventName
+    """
+    from emulator.clients import make_client
+    from emulator.spec import TABLES_BY_KEY, validate_stage
+    from emulator.streams import StartingPosition, latest_stream_arn
+    from emulator.tail import compact_line, follow, json_line
+
+    validate_stage(stage)
+    name = TABLES_BY_KEY[table].name(stage) if table in TABLES_BY_KEY else table
+    client = make_client(endpoint_url=endpoint_url, region=region, profile=profile)
+    streams = make_client("dynamodbstreams", endpoint_url=endpoint_url, region=region,
+                          profile=profile)
+    arn = latest_stream_arn(client, name)
+    position: StartingPosition = "LATEST" if start == "latest" else "TRIM_HORIZON"
+    try:
+        for record in follow(streams, arn, position, max_records=max_records,
+                             idle_timeout=idle_timeout):
+            click.echo(json_line(record, arn) if as_json else compact_line(record))
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how a live tail ends
 
 
 @cli.command()

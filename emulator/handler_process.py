@@ -128,7 +128,10 @@ class HandlerProcess:
                                   timed_out=True)
             status, detail = self._conn.recv()
         except (EOFError, BrokenPipeError, ConnectionResetError):
-            code = self._process.exitcode if self._process is not None else None
+            code = None
+            if self._process is not None:
+                self._process.join(timeout=5)  # the pipe closes a moment before it is reaped
+                code = self._process.exitcode
             self._kill()
             return Invocation(False, error=f"handler process exited (code {code})")
         if status == "ok":

@@ -249,6 +249,138 @@ def seed(endpoint_url: str | None, region: str | None, profile: str | None, stag
                f"({report.total / max(seconds, 1e-9):.0f} items/s, {report.retries} retries)")
 
 
+def _traffic_options(fn: Any) -> Any:
+    """What traffic to send and where: shared by `load` and `load-worker`."""
+    options = [
+        click.option("--mix", type=click.Choice(["personas", "patterns"]), default="personas",
+                     show_default=True, help="Realistic traffic, or every pattern equally."),
+        click.option("--pattern", "patterns", multiple=True, metavar="NAME",
+                     help="Hammer only this access pattern (repeatable), "
+                          "e.g. bookings/status-index."),
+        click.option("--key-skew", type=float, default=0.0, show_default=True,
+                     help="Zipf exponent for picking keys: >0 makes hot partitions."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return _endpoint_options(_stage_option(_dataset_options(fn)))
+
+
+def _seconds(value: str) -> float:
+    """'60', '60s', '5m', '1h' -> seconds."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    text = value.strip().lower()
+    number, unit = (text[:-1], text[-1]) if text and text[-1] in units else (text, "s")
+    try:
+        seconds = float(number) * units[unit]
+    except ValueError:
+        raise ConfigError(f"--run-time expects a duration like 60s, 5m or 1h, got {value!r}") \
+            from None
+    if seconds <= 0:
+        raise ConfigError(f"--run-time must be positive, got {value!r}")
+    return seconds
+
+
+@cli.command()
+@click.option("--users", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Simulated users (with --find-max: the first step).")
+@click.option("--spawn-rate", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Users started per second.")
+@click.option("--run-time", default="60s", show_default=True, help="How long: 30s, 5m, 1h.")
+@_traffic_options
+@click.option("--workers", type=click.IntRange(min=0), default=None,
+              help="Worker processes (default: one per core; 0 runs in this process).")
+@click.option("--remote-workers", type=click.IntRange(min=0), default=0,
+              help="Also wait for this many `ddbkit load-worker` processes on other hosts.")
+@click.option("--master-bind", default="127.0.0.1:0", show_default=True,
+              help="HOST:PORT the master listens on for workers (0.0.0.0:5557 for remote).")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), default=None,
+              help="Write the report as JSON.")
+@click.option("--html", "html_path", type=click.Path(path_type=Path), default=None,
+              help="Write Locust's HTML report.")
+@click.option("--csv", "csv_prefix", default=None, help="Write CSVs with this path prefix.")
+@click.option("--slo", "slo_path", type=click.Path(path_type=Path), default=None,
+              help="TOML/YAML targets; exit 1 on any breach (default: the shipped SLO).")
+@click.option("--find-max", is_flag=True, help="Double users per step; report the knee.")
+@click.option("--max-users", type=click.IntRange(min=1), default=256, show_default=True,
+              help="--find-max stops here.")
+@click.option("--step-time", default="15s", show_default=True, help="--find-max step length.")
+@click.option("--web", is_flag=True, help="Open Locust's web UI instead of running headless.")
+@click.option("--web-port", type=click.IntRange(1, 65535), default=8089, show_default=True,
+              help="Port of the web UI (with --web).")
+def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
+         remote_workers: int, master_bind: str, json_path: Path | None,
+         html_path: Path | None, csv_prefix: str | None, slo_path: Path | None,
+         find_max: bool, max_users: int, step_time: str, web: bool, web_port: int,
+         **options: Any) -> None:
+    """Load-test every access pattern with Locust; report latency, throughput and errors.
+
+    Keys come from the same seeded dataset as the data (pass the seed options you seeded
+    with). Exit 1 when the SLO is breached, so CI can gate a release on it.
+
+    \b
+    Example:
+      ddbkit load --endpoint-url http://127.0.0.1:8000 --mix patterns --run-time 60s
+      ddbkit load --pattern bookings/status-index --users 50 --json report.json
+      ddbkit load --find-max --mix personas
+    """
+    import os
+
+    from loadtests import main as load_main  # imports Locust: gevent patches this process
+
+    config = _load_config(
+        options, users=users, spawn_rate=spawn_rate, run_time=_seconds(run_time),
+        workers=os.cpu_count() or 1 if workers is None else workers,
+        remote_workers=remote_workers, master_bind=master_bind)
+    outputs = load_main.Outputs(json_path, html_path, csv_prefix, slo_path)
+    from rich.console import Console
+
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    if web:
+        load_main.web(config, web_port)
+        return
+    if find_max:
+        result = load_main.find_max(config, outputs, console, max_users, _seconds(step_time))
+        raise SystemExit(0 if result["knee"] else EXIT_CHECK_FAILED)
+    result = load_main.run(config, outputs, console)
+    for breach in result["slo"]["breaches"]:
+        click.echo(f"SLO breach: {breach}")
+    if not result["slo"]["passed"]:
+        raise SystemExit(EXIT_CHECK_FAILED)
+    click.echo("SLO met")
+
+
+def _load_config(options: dict[str, Any], **settings: Any) -> Any:
+    """A LoadConfig from the shared traffic/endpoint/dataset options plus `settings`."""
+    from fixtures.options import parse_counts
+    from loadtests.runner import LoadConfig
+
+    anchor, from_dir = options["anchor"], options["from_dir"]
+    return LoadConfig(
+        endpoint_url=options["endpoint_url"], region=options["region"],
+        profile=options["profile"], stage=options["stage"], mix=options["mix"],
+        patterns=options["patterns"], key_skew=options["key_skew"], seed=options["seed_value"],
+        scale=options["scale"], counts=parse_counts(options["counts"]),
+        anchor=anchor.date().isoformat() if anchor else None,
+        from_dir=str(from_dir) if from_dir else None, **settings)
+
+
+@cli.command("load-worker")
+@click.option("--master", required=True, metavar="HOST:PORT",
+              help="The `ddbkit load` master to take orders from.")
+@_traffic_options
+def load_worker(master: str, **options: Any) -> None:
+    """Run load for a `ddbkit load` master on another host (give it the same options).
+
+    \b
+    Example:
+      ddbkit load --remote-workers 2 --master-bind 0.0.0.0:5557 --workers 0 ...  # host A
+      ddbkit load-worker --master hostA:5557 --endpoint-url http://db:8000 ...   # hosts B, C
+    """
+    from loadtests.worker import run_worker  # imports Locust: gevent patches this process
+
+    run_worker(master, _load_config(options))
+
+
 @cli.command()
 @click.argument("table")
 @_endpoint_options

@@ -37,7 +37,7 @@ class ServerConfig:
     log_requests: bool = False
 
 
-class _NoDelayWSGIServer(WSGIServer):  # type: ignore[misc]
+class NoDelayWSGIServer(WSGIServer):  # type: ignore[misc]
     def handle(self, sock: Any, address: Any) -> None:
         # pywsgi writes headers and body separately; with Nagle on, the body waits for the
         # client's delayed ACK (~40 ms a request on Linux).
@@ -62,7 +62,7 @@ class EmulatorServer:
     def __init__(self, config: ServerConfig = ServerConfig()) -> None:
         self.config = config
         self._port: int | None = None
-        self._server: _NoDelayWSGIServer | None = None
+        self._server: NoDelayWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._loop: Any = None
 
@@ -93,7 +93,7 @@ class EmulatorServer:
     def _serve(self, sock: socket.socket, app: DynamoDBApp, ready: threading.Event) -> None:
         log: Any = sys.stderr if self.config.log_requests else None
         sock.setblocking(False)
-        self._server = _NoDelayWSGIServer(sock, app, log=log, error_log=sys.stderr)
+        self._server = NoDelayWSGIServer(sock, app, log=log, error_log=sys.stderr)
         self._server.start()
         self._loop = gevent.get_hub().loop
         ready.set()

@@ -1,0 +1,79 @@
+"""Keys for the load: drawn from the same seeded dataset that was loaded, so queries hit items.
+
+For each table: its primary keys; for each GSI: every partition value with the sorted sort-key
+values under it (so a range condition can span real items). With skew, partitions that hold
+the most items are drawn most often (Zipf), which is what makes a hot partition.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from emulator.spec import TABLES, TableSpec
+from fixtures.generate import zipf_weights
+from fixtures.items import WireItem
+
+Value = dict[str, Any]  # a DynamoDB wire value, e.g. {"S": "..."}
+
+
+def _sort_key(value: Value) -> Any:
+    (kind, inner), = value.items()
+    return float(inner) if kind == "N" else inner
+
+
+@dataclass
+class Partitions:
+    """Partition values, most items first, each with its sorted sort-key values."""
+
+    values: list[Value] = field(default_factory=list)
+    sorts: list[list[Value]] = field(default_factory=list)
+    weights: list[float] | None = None
+
+    def pick(self, rng: random.Random) -> tuple[Value, list[Value]]:
+        index = rng.choices(range(len(self.values)), self.weights)[0]
+        return self.values[index], self.sorts[index]
+
+
+class KeyPool:
+    def __init__(self, items: dict[str, list[WireItem]], skew: float = 0.0) -> None:
+        self.items = items
+        self.skew = skew
+        self._keys = {t.key: [_key(t, i) for i in items.get(t.key, [])] for t in TABLES}
+        self._partitions = {(t.key, g.name): self._index(t, g.key.partition, g.key.sort)
+                            for t in TABLES for g in t.gsis}
+
+    def _index(self, table: TableSpec, partition: str, sort: str | None) -> Partitions:
+        grouped: dict[str, tuple[Value, list[Value]]] = {}
+        for item in self.items.get(table.key, []):
+            if partition not in item:
+                continue
+            slot = grouped.setdefault(json.dumps(item[partition], sort_keys=True),
+                                      (item[partition], []))
+            if sort and sort in item:
+                slot[1].append(item[sort])
+        ordered = sorted(grouped.values(), key=lambda pair: -len(pair[1]) if sort else 0)
+        return Partitions([v for v, _ in ordered],
+                          [sorted(s, key=_sort_key) for _, s in ordered],
+                          zipf_weights(len(ordered), self.skew))
+
+    def has(self, table: str) -> bool:
+        return bool(self._keys.get(table))
+
+    def primary_key(self, table: str, rng: random.Random) -> dict[str, Value]:
+        keys = self._keys[table]
+        weights = zipf_weights(len(keys), self.skew)
+        return keys[rng.choices(range(len(keys)), weights)[0]]
+
+    def partition(self, table: str, index: str, rng: random.Random) -> tuple[Value, list[Value]]:
+        return self._partitions[(table, index)].pick(rng)
+
+    def item(self, table: str, rng: random.Random, where: Any = None) -> WireItem:
+        candidates = [i for i in self.items[table] if where is None or where(i)]
+        return rng.choice(candidates)
+
+
+def _key(table: TableSpec, item: WireItem) -> dict[str, Value]:
+    return {name: item[name] for name in table.primary.attributes}

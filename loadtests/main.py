@@ -1,0 +1,129 @@
+"""`ddbkit load` as a library call: run, report, write files, gate on the SLO.
+
+Imports Locust (and so monkey-patches the process): call it from the `ddbkit load` process.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gevent
+from locust.html import get_html_report
+from rich.console import Console
+
+from loadtests import report
+from loadtests.patterns import AccessPattern, catalogue
+from loadtests.runner import LoadConfig, LoadRun, check_patterns, resolve_endpoint
+from loadtests.slo import DEFAULT_SLO, Slo, evaluate, load_slo
+
+
+@dataclass(frozen=True)
+class Outputs:
+    json_path: Path | None = None
+    html_path: Path | None = None
+    csv_prefix: str | None = None
+    slo_path: Path | None = None
+
+
+def _checked(config: LoadConfig, outputs: Outputs) -> tuple[dict[str, AccessPattern], Slo]:
+    """Everything the user wrote is checked before any traffic is sent."""
+    check_patterns(config)
+    known = catalogue()
+    return known, load_slo(outputs.slo_path or DEFAULT_SLO, set(known))
+
+
+def run(config: LoadConfig, outputs: Outputs, console: Console) -> dict[str, Any]:
+    """Run the load once; returns the report (its `slo.passed` is the gate)."""
+    known, slo = _checked(config, outputs)
+    endpoint = resolve_endpoint(config)
+    load = LoadRun(config, endpoint)
+    csv_writer = _csv_writer(load, outputs.csv_prefix)
+    try:
+        seconds = load.run_step(config.users, config.run_time)
+    finally:
+        if csv_writer is not None:
+            csv_writer.close_files()
+        load.close()
+    breaches = evaluate(slo, load.recorder.by_pattern(), seconds)
+    result = report.build(load.recorder, seconds, known, breaches, config.users)
+    console.print(report.table(result, f"{config.mix} mix, {config.users} users, "
+                                       f"{seconds:.0f} s against {endpoint.url}"))
+    _write_outputs(outputs, result, load, config)
+    return result
+
+
+def find_max(config: LoadConfig, outputs: Outputs, console: Console,
+             max_users: int, step_seconds: float) -> dict[str, Any]:
+    """Double the users each step until the SLO breaks; the knee is the best passing step."""
+    known, slo = _checked(config, outputs)
+    load = LoadRun(config, resolve_endpoint(config))
+    steps = []
+    try:
+        user_count = max(1, config.users)
+        while user_count <= max_users:
+            seconds = load.run_step(user_count, step_seconds)
+            breaches = evaluate(slo, load.recorder.by_pattern(), seconds)
+            total = report.build(load.recorder, seconds, known, breaches, user_count)["totals"]
+            steps.append({"users": user_count, "rps": total["rps"], "p99_ms": total["p99_ms"],
+                          "failures": total["failures"], "breaches": breaches})
+            console.print(f"{user_count:>5} users: {total['rps']:9.1f} req/s  p99 "
+                          f"{total['p99_ms']:8.2f} ms  {'ok' if not breaches else breaches[0]}")
+            if breaches:
+                break
+            user_count *= 2
+    finally:
+        load.close()
+    passing = [s for s in steps if not s["breaches"]]
+    knee = max(passing, key=lambda s: s["rps"]) if passing else None
+    result = {"mix": config.mix, "steps": steps, "knee": knee}
+    console.print(f"knee: {knee['rps']:.1f} req/s at {knee['users']} users" if knee
+                  else "knee: no step met the SLO")
+    if outputs.json_path:
+        outputs.json_path.write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def _csv_writer(load: LoadRun, prefix: str | None) -> Any:
+    if not prefix:
+        return None
+    from locust.stats import PERCENTILES_TO_REPORT, StatsCSVFileWriter
+
+    writer = StatsCSVFileWriter(load.environment, PERCENTILES_TO_REPORT, prefix, False)
+    gevent.spawn(writer.stats_writer)
+    return writer
+
+
+def _write_outputs(outputs: Outputs, result: dict[str, Any], load: LoadRun,
+                   config: LoadConfig) -> None:
+    if outputs.json_path:
+        outputs.json_path.parent.mkdir(parents=True, exist_ok=True)
+        outputs.json_path.write_text(json.dumps(result, indent=2) + "\n")
+    if outputs.html_path:
+        outputs.html_path.parent.mkdir(parents=True, exist_ok=True)
+        outputs.html_path.write_text(get_html_report(load.environment))  # type: ignore[no-untyped-call]
+    if outputs.csv_prefix:
+        path = Path(f"{outputs.csv_prefix}_patterns.csv")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        columns = list(result["patterns"][0]) if result["patterns"] else []
+        lines = [",".join(columns)] + [",".join(str(r[c]) for c in columns)
+                                       for r in result["patterns"]]
+        path.write_text("\n".join(lines) + "\n")
+
+
+def web(config: LoadConfig, port: int) -> None:
+    """Locust's web UI on 127.0.0.1:PORT driving the same users, until Ctrl-C."""
+    check_patterns(config)
+    load = LoadRun(config, resolve_endpoint(config))
+    ui = load.environment.create_web_ui("127.0.0.1", port)
+    print(f"Locust web UI on http://127.0.0.1:{port} (Ctrl-C to stop)", flush=True)
+    try:
+        while True:
+            gevent.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        ui.stop()  # type: ignore[no-untyped-call]
+        load.close()

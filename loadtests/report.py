@@ -1,0 +1,56 @@
+"""The end-of-run report: one row per (access pattern, operation), totals, the SLO verdict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from loadtests.patterns import AccessPattern
+from loadtests.recorder import Recorder, Series
+
+
+def row(name: str, operation: str, series: Series, seconds: float,
+        pattern: AccessPattern | None) -> dict[str, Any]:
+    return {
+        "name": name, "table": pattern.table if pattern else None,
+        "index": pattern.index if pattern else None, "operation": operation,
+        "requests": series.requests, "failures": series.failures,
+        "rps": round(series.requests / seconds, 2) if seconds else 0.0,
+        "p50_ms": round(series.percentile(0.50), 3), "p95_ms": round(series.percentile(0.95), 3),
+        "p99_ms": round(series.percentile(0.99), 3), "max_ms": round(series.max_ms, 3),
+        "capacity_units": round(series.capacity_units, 1),
+    }
+
+
+def build(recorder: Recorder, seconds: float, catalogue: dict[str, AccessPattern],
+          breaches: list[str], users: int) -> dict[str, Any]:
+    rows = [row(name, op, series, seconds, catalogue.get(name))
+            for (name, op), series in sorted(recorder.series.items())]
+    total = Series()
+    for series in recorder.series.values():
+        total.merge(series)
+    totals = row("total", "all", total, seconds, None)
+    for key in ("name", "table", "index", "operation"):
+        totals.pop(key)
+    totals.update({"seconds": round(seconds, 2), "users": users,
+                   "worker_requests": dict(sorted(recorder.worker_requests.items()))})
+    return {"patterns": rows, "totals": totals,
+            "slo": {"passed": not breaches, "breaches": breaches}}
+
+
+def table(report: dict[str, Any], title: str) -> Table:
+    view = Table(title=title)
+    for column in ("access pattern", "operation", "requests", "failures", "req/s", "p50 ms",
+                   "p95 ms", "p99 ms", "max ms", "capacity"):
+        view.add_column(column, justify="left" if column in ("access pattern", "operation")
+                        else "right")
+    for r in report["patterns"]:
+        view.add_row(r["name"], r["operation"], str(r["requests"]), str(r["failures"]),
+                     f"{r['rps']:.1f}", f"{r['p50_ms']:.2f}", f"{r['p95_ms']:.2f}",
+                     f"{r['p99_ms']:.2f}", f"{r['max_ms']:.2f}", f"{r['capacity_units']:g}")
+    t = report["totals"]
+    view.add_row("[bold]total[/bold]", "", str(t["requests"]), str(t["failures"]),
+                 f"{t['rps']:.1f}", f"{t['p50_ms']:.2f}", f"{t['p95_ms']:.2f}",
+                 f"{t['p99_ms']:.2f}", f"{t['max_ms']:.2f}", f"{t['capacity_units']:g}")
+    return view

@@ -1,0 +1,157 @@
+"""Locust users: an abstract user that builds the client and session, and thin personas.
+
+Importing this module imports Locust, which monkey-patches the process for gevent; only the
+load runner and its workers import it.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, ClassVar
+
+from locust import User, between, task
+
+from loadtests.client import DynamoClient, Endpoint
+from loadtests.keys import KeyPool
+from loadtests.patterns import AccessPattern, Session, catalogue
+
+
+class DynamoUser(User):
+    """Builds one keep-alive client and session per simulated user; subclasses hold tasks."""
+
+    abstract = True
+    endpoint: ClassVar[Endpoint]
+    pool: ClassVar[KeyPool]
+    stage: ClassVar[str] = "dev"
+    patterns: ClassVar[dict[str, AccessPattern]] = {}
+
+    def on_start(self) -> None:
+        self.client = DynamoClient(self.endpoint, events=self.environment.events)
+        self.session = Session(self.client, self.pool, self.stage, random.Random())
+
+    def on_stop(self) -> None:
+        self.client.close()
+
+    def run_pattern(self, name: str) -> None:
+        self.patterns[name].run(self.session)
+
+
+class CustomerUser(DynamoUser):
+    """Browses services and providers, books, checks bookings, reviews."""
+
+    weight = 6
+    wait_time = between(0.5, 2)
+
+    @task(4)
+    def browse_services_by_category(self) -> None:
+        self.run_pattern("services/category-index")
+
+    @task(2)
+    def providers_near_me(self) -> None:
+        self.run_pattern("providers/location-index")
+
+    @task(2)
+    def providers_by_type(self) -> None:
+        self.run_pattern("providers/serviceType-index")
+
+    @task(1)
+    def available_providers(self) -> None:
+        self.run_pattern("providers/availability-index")
+
+    @task(1)
+    def service_details(self) -> None:
+        self.run_pattern("services/GetItem")
+
+    @task(2)
+    def book(self) -> None:
+        self.run_pattern("flow/create-booking")
+
+    @task(2)
+    def my_bookings(self) -> None:
+        self.run_pattern("bookings/customerBookings-index")
+
+    @task(1)
+    def review(self) -> None:
+        self.run_pattern("flow/post-review")
+
+    @task(1)
+    def sign_up(self) -> None:
+        self.run_pattern("flow/sign-up")
+
+
+class ProviderUser(DynamoUser):
+    """Checks upcoming bookings, moves them along, reads reviews."""
+
+    weight = 2
+    wait_time = between(1, 3)
+
+    @task(4)
+    def upcoming_bookings(self) -> None:
+        self.run_pattern("bookings/providerBookings-index")
+
+    @task(2)
+    def update_status(self) -> None:
+        self.run_pattern("flow/update-booking-status")
+
+    @task(2)
+    def read_reviews(self) -> None:
+        self.run_pattern("reviews/providerReviews-index")
+
+    @task(1)
+    def my_services(self) -> None:
+        self.run_pattern("services/providerServices-index")
+
+    @task(1)
+    def my_profile(self) -> None:
+        self.run_pattern("providers/GetItem")
+
+
+class AdminUser(DynamoUser):
+    """The admin dashboard: bookings by status, users by type, lookups by email."""
+
+    weight = 1
+    wait_time = between(2, 5)
+
+    @task(3)
+    def bookings_by_status(self) -> None:
+        self.run_pattern("bookings/status-index")
+
+    @task(2)
+    def users_by_type(self) -> None:
+        self.run_pattern("users/userType-index")
+
+    @task(2)
+    def user_by_email(self) -> None:
+        self.run_pattern("users/email-index")
+
+    @task(1)
+    def booking_details(self) -> None:
+        self.run_pattern("bookings/GetItem")
+
+
+class PatternsUser(DynamoUser):
+    """Every pattern equally (or the ones chosen), no think time: to measure each."""
+
+    wait_time = between(0, 0)
+    tasks = []  # filled by configure()
+
+
+PERSONAS = (CustomerUser, ProviderUser, AdminUser)
+
+
+def configure(endpoint: Endpoint, pool: KeyPool, stage: str,
+              only: list[str] | None = None) -> None:
+    """Give every user class the run's settings; `only` limits PatternsUser's patterns."""
+    patterns = catalogue()
+    DynamoUser.endpoint, DynamoUser.pool, DynamoUser.stage = endpoint, pool, stage
+    DynamoUser.patterns = patterns
+    chosen = [patterns[name] for name in (only or patterns)]
+    PatternsUser.tasks = [_task(p) for p in chosen]
+
+
+def _task(pattern: AccessPattern) -> Any:
+    def run(user: DynamoUser) -> None:
+        pattern.run(user.session)
+
+    run.__name__ = pattern.name
+    return run

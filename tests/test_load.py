@@ -1,0 +1,190 @@
+"""`ddbkit load` for real: Locust headless against a seeded emulator, through the CLI.
+
+Locust monkey-patches the process that imports it, so every run here is a child process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emulator.runtime import Emulator, EmulatorConfig
+from emulator.server import ServerConfig
+from fixtures.options import DatasetOptions
+from fixtures.seed import generate_items, seed_endpoint
+from loadtests.patterns import catalogue
+
+BIN = Path(sys.executable).parent
+STAGE = "load"
+ANCHOR = "2025-12-04"
+FIELDS = {"name", "table", "index", "operation", "requests", "failures", "rps", "p50_ms",
+          "p95_ms", "p99_ms", "max_ms"}
+
+
+@pytest.fixture(scope="module")
+def seeded() -> Iterator[Emulator]:
+    config = EmulatorConfig(server=ServerConfig(port=0), stage=STAGE, ttl_interval=0)
+    with Emulator(config) as emulator:
+        items, _ = generate_items(DatasetOptions(anchor=date.fromisoformat(ANCHOR)))
+        seed_endpoint(emulator.client(), items, STAGE, show_progress=False)
+        yield emulator
+
+
+def load(emulator: Emulator, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "ddbkit"), "load", "--endpoint-url", emulator.endpoint_url, "--stage", STAGE,
+         "--anchor", ANCHOR, *args], capture_output=True, text=True, timeout=240,
+        env={**os.environ, "COLUMNS": "200"})
+
+
+def scan_all(client: Any, table: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for page in client.get_paginator("scan").paginate(TableName=table):
+        items.extend(page["Items"])
+    return items
+
+
+def test_patterns_mix_exercises_every_pattern_without_failures(seeded: Emulator,
+                                                               tmp_path: Path) -> None:
+    report_path = tmp_path / "report.json"
+    result = load(seeded, "--mix", "patterns", "--users", "4", "--run-time", "6s",
+                  "--workers", "0", "--json", str(report_path), "--slo", str(_slo(tmp_path)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(report_path.read_text())
+    assert all(FIELDS <= set(row) for row in report["patterns"])
+    requests, failures = Counter(), Counter()
+    for row in report["patterns"]:
+        requests[row["name"]] += row["requests"]
+        failures[row["name"]] += row["failures"]
+    assert set(requests) == set(catalogue())
+    assert all(requests[name] > 0 for name in catalogue()), requests
+    assert sum(failures.values()) == 0
+    assert report["totals"]["requests"] == sum(requests.values())
+    assert report["slo"] == {"passed": True, "breaches": []}
+    assert "bookings/status-index" in result.stdout and "p99 ms" in result.stdout
+
+    # The idempotent booking flow: retried requests returned the cached result.
+    created = [b for b in scan_all(seeded.client(), f"marketplace-{STAGE}-bookings-table")
+               if b.get("source") == {"S": "loadtest"}]
+    per_request = Counter(b["requestKey"]["S"] for b in created)
+    assert created and max(per_request.values()) == 1
+    flow_gets = [r for r in report["patterns"]
+                 if r["name"] == "flow/create-booking" and r["operation"] == "GetItem"]
+    assert flow_gets and flow_gets[0]["requests"] > 0  # some requests were retries
+
+
+def _slo(tmp_path: Path, p99_ms: float = 10_000) -> Path:
+    path = tmp_path / "slo.toml"
+    path.write_text(f"[defaults]\np99_ms = {p99_ms}\nmax_error_rate = 0\n")
+    return path
+
+
+def test_impossible_slo_exits_1_naming_the_breach(seeded: Emulator, tmp_path: Path) -> None:
+    result = load(seeded, "--pattern", "users/GetItem", "--users", "2", "--run-time", "2s",
+                  "--workers", "0", "--slo", str(_slo(tmp_path, 0.001)))
+    assert result.returncode == 1, result.stderr
+    assert "SLO breach: users/GetItem: p99 " in result.stdout
+    assert "> 0.001 ms" in result.stdout
+
+
+def test_reachable_slo_exits_0(seeded: Emulator, tmp_path: Path) -> None:
+    result = load(seeded, "--pattern", "users/GetItem", "--users", "2", "--run-time", "2s",
+                  "--workers", "0", "--slo", str(_slo(tmp_path)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SLO met" in result.stdout
+
+
+def test_two_workers_report_into_one_table(seeded: Emulator, tmp_path: Path) -> None:
+    report_path = tmp_path / "report.json"
+    result = load(seeded, "--mix", "patterns", "--users", "4", "--run-time", "5s",
+                  "--workers", "2", "--json", str(report_path), "--slo", str(_slo(tmp_path)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    totals = json.loads(report_path.read_text())["totals"]
+    assert len(totals["worker_requests"]) == 2
+    assert all(n > 0 for n in totals["worker_requests"].values())
+    assert sum(totals["worker_requests"].values()) == totals["requests"]
+
+
+@pytest.mark.parametrize(("args", "phrase"), [
+    (["--pattern", "bookings/no-such-index"], "unknown access pattern 'bookings/no-such-index'"),
+    (["--run-time", "soon"], "--run-time expects a duration"),
+])
+def test_bad_input_is_one_line_exit_2(seeded: Emulator, args: list[str], phrase: str) -> None:
+    result = load(seeded, "--workers", "0", "--run-time", "1s", *args)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert phrase in result.stderr and "Traceback" not in result.stderr
+
+
+def test_malformed_slo_file_is_one_line_exit_2(seeded: Emulator, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[defaults\np99_ms = 5\n")
+    result = load(seeded, "--workers", "0", "--run-time", "1s", "--slo", str(bad))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"ddbkit: error: {bad}: malformed SLO file")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unreachable_endpoint_is_one_line_exit_2() -> None:
+    result = subprocess.run([str(BIN / "ddbkit"), "load", "--endpoint-url", "http://127.0.0.1:9",
+                             "--workers", "0", "--run-time", "1s"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("ddbkit: error: cannot reach http://127.0.0.1:9")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_html_and_csv_reports_are_written(seeded: Emulator, tmp_path: Path) -> None:
+    result = load(seeded, "--pattern", "services/category-index", "--users", "2",
+                  "--run-time", "2s", "--workers", "0", "--html", str(tmp_path / "r.html"),
+                  "--csv", str(tmp_path / "run"), "--slo", str(_slo(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    assert "services/category-index" in (tmp_path / "r.html").read_text()
+    assert "services/category-index" in (tmp_path / "run_stats.csv").read_text()
+    assert "services/category-index" in (tmp_path / "run_patterns.csv").read_text()
+
+
+def test_find_max_reports_the_knee(seeded: Emulator, tmp_path: Path) -> None:
+    result = load(seeded, "--find-max", "--pattern", "providers/GetItem", "--users", "1",
+                  "--max-users", "2", "--step-time", "1s", "--workers", "0",
+                  "--json", str(tmp_path / "knee.json"), "--slo", str(_slo(tmp_path)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    knee = json.loads((tmp_path / "knee.json").read_text())
+    assert [s["users"] for s in knee["steps"]] == [1, 2]
+    assert knee["knee"]["rps"] == max(s["rps"] for s in knee["steps"])
+    assert "knee:" in result.stdout
+
+
+def test_remote_worker_joins_a_master_it_was_told_about(seeded: Emulator, tmp_path: Path) -> None:
+    """The multi-host form, on loopback: the master waits, `ddbkit load-worker` joins."""
+    common = ["--endpoint-url", seeded.endpoint_url, "--stage", STAGE, "--anchor", ANCHOR,
+              "--pattern", "services/GetItem"]
+    master = subprocess.Popen(
+        [str(BIN / "ddbkit"), "load", *common, "--workers", "0", "--remote-workers", "1",
+         "--master-bind", "127.0.0.1:0", "--users", "2", "--run-time", "2s",
+         "--json", str(tmp_path / "r.json"), "--slo", str(_slo(tmp_path))],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert master.stdout is not None
+    line = master.stdout.readline()
+    assert line.startswith("waiting for 1 remote workers on port "), line
+    port = line.split()[-1]
+    worker = subprocess.Popen([str(BIN / "ddbkit"), "load-worker", "--master",
+                               f"127.0.0.1:{port}", *common],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        master.wait(timeout=120)
+    finally:
+        worker.wait(timeout=60)
+    assert master.returncode == 0, master.stderr.read() if master.stderr else ""
+    totals = json.loads((tmp_path / "r.json").read_text())["totals"]
+    assert len(totals["worker_requests"]) == 1 and totals["requests"] > 0

@@ -1,0 +1,102 @@
+"""The load kit's pure parts: latency buckets, the SLO gate, the key pool, the catalogue."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from emulator.errors import ConfigError
+from emulator.spec import TABLES
+from fixtures.options import DatasetOptions
+from fixtures.seed import generate_items
+from loadtests.keys import KeyPool
+from loadtests.patterns import catalogue
+from loadtests.recorder import Recorder, Series
+from loadtests.slo import Slo, Targets, evaluate, load_slo
+
+
+def test_catalogue_has_a_pattern_per_gsi_and_table_plus_the_flows() -> None:
+    names = set(catalogue())
+    assert {f"{t.key}/{g.name}" for t in TABLES for g in t.gsis} <= names
+    assert {f"{t.key}/GetItem" for t in TABLES} <= names
+    assert {"flow/create-booking", "flow/update-booking-status", "flow/post-review",
+            "flow/sign-up"} <= names
+    assert len(names) == 13 + 6 + 4
+
+
+def test_percentiles_are_within_two_percent_and_merge_across_workers() -> None:
+    rng = random.Random(1)
+    samples = [rng.uniform(0.2, 40) for _ in range(5000)]
+    a, b = Series(), Series()
+    for i, ms in enumerate(samples):
+        (a if i % 2 else b).add(ms, failed=False, capacity=0.5)
+    a.merge(Series.from_wire(b.to_wire()))
+    ordered = sorted(samples)
+    for fraction in (0.5, 0.95, 0.99):
+        exact = ordered[int(fraction * len(ordered)) - 1]
+        assert abs(a.percentile(fraction) - exact) / exact < 0.015
+    assert a.max_ms == max(samples) and a.requests == 5000 and a.capacity_units == 2500
+
+
+def test_worker_reports_reach_the_master_recorder() -> None:
+    worker, master = Recorder(), Recorder()
+    worker.on_request("GetItem", "users/GetItem", 1.5)
+    worker.on_request("GetItem", "users/GetItem", 2.5, exception=RuntimeError("x"))
+    data: dict[str, object] = {}
+    worker._report("w1", data)
+    master._receive("w1", data)
+    series = master.by_pattern()["users/GetItem"]
+    assert (series.requests, series.failures) == (2, 1)
+    assert master.worker_requests == {"w1": 2} and worker.series == {}
+
+
+def test_slo_breaches_are_named_per_pattern() -> None:
+    fast, slow = Series(), Series()
+    for _ in range(100):
+        fast.add(1.0, False, 0)
+        slow.add(80.0, False, 0)
+    slow.add(90.0, True, 0)
+    slo = Slo(Targets(p99_ms=50, max_error_rate=0.0),
+              {"users/GetItem": Targets(min_rps=1000)})
+    breaches = evaluate(slo, {"users/GetItem": fast, "bookings/status-index": slow}, 10.0)
+    p99 = float(breaches[0].split()[2])
+    assert abs(p99 - 80) <= 0.8  # the 100th of 101 samples, within 1%
+    assert breaches == [
+        f"bookings/status-index: p99 {p99:.3f} ms > 50 ms",
+        "bookings/status-index: error rate 0.99% > 0.00%",
+        "users/GetItem: 10.0 req/s < 1000 req/s",
+    ]
+
+
+def test_slo_files_in_toml_and_yaml(tmp_path: Path) -> None:
+    known = set(catalogue())
+    toml = tmp_path / "slo.toml"
+    toml.write_text('[defaults]\np99_ms = 20\n[patterns."users/GetItem"]\np99_ms = 5\n')
+    yaml_file = tmp_path / "slo.yaml"
+    yaml_file.write_text("defaults: {p99_ms: 20}\npatterns: {users/GetItem: {p99_ms: 5}}\n")
+    for path in (toml, yaml_file):
+        assert load_slo(path, known).for_pattern("users/GetItem").p99_ms == 5
+        assert load_slo(path, known).for_pattern("users/email-index").p99_ms == 20
+    for text, phrase in [('[patterns."nope/x"]\np99_ms = 1\n', "unknown access pattern"),
+                         ("[defaults]\np99 = 1\n", "unknown target 'p99'"),
+                         ('[defaults]\np99_ms = "fast"\n', "non-negative number")]:
+        toml.write_text(text)
+        with pytest.raises(ConfigError, match=phrase):
+            load_slo(toml, known)
+
+
+def test_key_pool_ranges_span_real_items() -> None:
+    items, _ = generate_items(DatasetOptions(anchor=date(2025, 12, 4)))
+    pool = KeyPool(items, skew=1.2)
+    rng = random.Random(3)
+    value, sorts = pool.partition("bookings", "providerBookings-index", rng)
+    under = [b for b in items["bookings"] if b["providerId"] == value]
+    assert sorted(b["scheduledDate"]["S"] for b in under) == [s["S"] for s in sorts]
+    per_provider = Counter(b["providerId"]["S"] for b in items["bookings"])
+    hot = {"S": per_provider.most_common(1)[0][0]}
+    picks = [pool.partition("bookings", "providerBookings-index", rng)[0] for _ in range(300)]
+    assert picks.count(hot) > 300 / 5  # skew: the busiest provider is picked far more often

@@ -148,9 +148,9 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
     config = EmulatorConfig(
         server=ServerConfig(host=host, port=port, region=region, log_requests=log_requests),
         stage=stage, ttl_interval=ttl_interval, triggers=tuple(triggers), state_dir=state_dir)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    # Until ready, SIGTERM interrupts like Ctrl-C (a long seed stops cleanly, saying so);
+    # once serving, both just ask the loop below to shut down.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     items = None if no_seed else _dataset(**dataset)[0]
     emulator = Emulator(config).start()
     try:
@@ -158,12 +158,17 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
         if items is not None:
             from fixtures.seed import seed_endpoint
 
+            click.echo(f"ddbkit: seeding {sum(len(v) for v in items.values())} items into "
+                       f"{emulator.endpoint_url}", err=True)
             seeded = seed_endpoint(emulator.client(), items, stage,
                                    show_progress=sys.stderr.isatty()).total
         env = " ".join(f"{k}={v}" for k, v in emulator.client_environment().items())
         click.echo(f"ddbkit ready: {emulator.endpoint_url} ({stage} tables, {seeded} items "
                    f"seeded) -- {env}", nl=True)
         sys.stdout.flush()
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
         while not stop.wait(0.5):
             pass
     finally:

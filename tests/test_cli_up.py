@@ -114,3 +114,28 @@ def test_port_comes_from_environment(tmp_path: Path) -> None:
         port = str(taken.getsockname()[1])
         result = ddbkit("up", env={"DDBKIT_PORT": port})
     assert f"port {port}" in result.stderr
+
+
+def test_sigterm_during_a_long_seed_stops_cleanly_saying_so() -> None:
+    import signal
+    import time
+
+    proc = subprocess.Popen([str(BIN / "ddbkit"), "up", "--port", "0", "--stage", "longseed",
+                             "--scale", "400", "--anchor", "2025-12-04"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert proc.stderr is not None
+    first = proc.stderr.readline()
+    assert first.startswith("ddbkit: seeding 66"), first
+    client = make_client(endpoint_url=first.split()[-1])
+    deadline = time.monotonic() + 60
+    while client.scan(TableName="marketplace-longseed-bookings-table",
+                      Select="COUNT")["Count"] == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "ddbkit ready" not in out
+    assert err.strip().splitlines()[-1].startswith("ddbkit: error: interrupted while loading")
+    assert "Traceback" not in err

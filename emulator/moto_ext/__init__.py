@@ -33,9 +33,12 @@ def install() -> None:
     with STORE_LOCK:
         if _installed:
             return
-        from emulator.moto_ext import stream_records
+        from emulator.moto_ext import fast_serializer, indexes, stream_records, transactions
 
         stream_records.install()
+        indexes.install()
+        transactions.install()
+        fast_serializer.install()
         _installed = True
 
 

@@ -1,0 +1,65 @@
+"""JSON responses for the data-plane operations without moto's model-driven serializer.
+
+moto 5.2 serializes every response by walking botocore's output shape member by member
+(`moto.core.serialize`): about half of a GetItem's server time, and most of a Query's
+(each attribute value is resolved against the AttributeValue union). For the data-plane
+operations the handler's result is already the wire document; only blobs (bytes -> base64),
+timestamps (-> epoch seconds) and absent members (None -> left out) need converting, which
+is all this does. Errors and every other operation keep moto's serializer; a test compares
+the two on the same results.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from moto.core.responses import ActionResult
+from moto.dynamodb.responses import DynamoHandler, DynamoResult
+
+from emulator.moto_ext import require
+
+FAST_OPERATIONS = frozenset({
+    "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
+    "BatchWriteItem", "TransactGetItems", "TransactWriteItems"})
+CONTENT_TYPE = "application/x-amz-json-1.0"
+
+
+def wire(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: wire(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [wire(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return [wire(v) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode()
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _wrap_serialized(original: Any) -> Any:
+    def serialized(self: DynamoHandler, action_result: ActionResult) -> Any:
+        result = action_result.result
+        # Plain results only: a subclass such as PaginatedResult serializes differently.
+        if (type(action_result) not in (ActionResult, DynamoResult)
+                or not isinstance(result, dict) or self._get_action() not in FAST_OPERATIONS):
+            return original(self, action_result)
+        headers = {"Content-Type": CONTENT_TYPE, **self.response_headers}
+        return 200, headers, json.dumps(wire(result))
+
+    serialized.__wrapped__ = original  # type: ignore[attr-defined]
+    return serialized
+
+
+def install() -> None:
+    require(DynamoHandler, "serialized", "_get_action")
+    require(ActionResult, "result", "execute_result")
+    DynamoHandler.serialized = _wrap_serialized(  # type: ignore[method-assign]
+        DynamoHandler.serialized)

@@ -14,10 +14,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from moto.moto_server.werkzeug_app import create_backend_app
-
 from emulator import moto_ext
 from emulator.moto_ext import STORE_LOCK
+from emulator.moto_ext.fast_dispatch import dynamodb_app, streams_app
 from emulator.validation import RequestValidator
 from emulator.wire import StartResponse, WireError, respond, respond_error
 
@@ -39,8 +38,8 @@ class DynamoDBApp:
         self.account_id = account_id
         moto_ext.install()
         self._services = {
-            _DYNAMODB: (create_backend_app("dynamodb"), RequestValidator("dynamodb")),
-            _STREAMS: (create_backend_app("dynamodbstreams"), RequestValidator("dynamodbstreams")),
+            _DYNAMODB: (dynamodb_app(), RequestValidator("dynamodb")),
+            _STREAMS: (streams_app(), RequestValidator("dynamodbstreams")),
         }
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:

@@ -33,8 +33,15 @@ def install() -> None:
     with STORE_LOCK:
         if _installed:
             return
-        from emulator.moto_ext import fast_serializer, indexes, stream_records, transactions
+        from emulator.moto_ext import (
+            fast_dispatch,
+            fast_serializer,
+            indexes,
+            stream_records,
+            transactions,
+        )
 
+        fast_dispatch.install()
         stream_records.install()
         indexes.install()
         transactions.install()

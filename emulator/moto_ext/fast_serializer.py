@@ -3,20 +3,24 @@
 moto 5.2 serializes every response by walking botocore's output shape member by member
 (`moto.core.serialize`): about half of a GetItem's server time, and most of a Query's
 (each attribute value is resolved against the AttributeValue union). For the data-plane
-operations the handler's result is already the wire document; only blobs (bytes -> base64),
-timestamps (-> epoch seconds) and absent members (None -> left out) need converting, which
-is all this does. Errors and every other operation keep moto's serializer; a test compares
-the two on the same results.
+operations the handler's result is already the wire document: this walks the output shape
+only down to the attribute values (free-form documents, copied as they are), dropping members
+the shape does not have (moto leaves some, like ConsumedCapacityUnits) and absent ones, and
+converting blobs to base64 and timestamps to epoch seconds. Errors and every other operation
+keep moto's serializer; a test compares the two on the same requests.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import botocore.session
+from botocore.model import Shape
 from moto.core.responses import ActionResult
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
 
@@ -26,6 +30,29 @@ FAST_OPERATIONS = frozenset({
     "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
     "BatchWriteItem", "TransactGetItems", "TransactWriteItems"})
 CONTENT_TYPE = "application/x-amz-json-1.0"
+
+
+_service = botocore.session.get_session().get_service_model("dynamodb")
+
+
+@functools.cache
+def output_shape(operation: str) -> Shape:
+    return _service.operation_model(operation).output_shape
+
+
+def shaped(value: Any, shape: Shape) -> Any:
+    """`value` as the output shape allows it; attribute values are taken as they are."""
+    if shape.name == "AttributeValue":
+        return wire(value)
+    if shape.type_name == "structure" and isinstance(value, dict):
+        members = shape.members
+        return {k: shaped(v, members[k]) for k, v in value.items()
+                if v is not None and k in members}
+    if shape.type_name == "list" and isinstance(value, (list, tuple)):
+        return [shaped(v, shape.member) for v in value]
+    if shape.type_name == "map" and isinstance(value, dict):
+        return {k: shaped(v, shape.value) for k, v in value.items() if v is not None}
+    return wire(value)
 
 
 def wire(value: Any) -> Any:
@@ -52,7 +79,8 @@ def _wrap_serialized(original: Any) -> Any:
                 or not isinstance(result, dict) or self._get_action() not in FAST_OPERATIONS):
             return original(self, action_result)
         headers = {"Content-Type": CONTENT_TYPE, **self.response_headers}
-        return 200, headers, json.dumps(wire(result))
+        operation = self._get_action()
+        return 200, headers, json.dumps(shaped(result, output_shape(operation)))
 
     serialized.__wrapped__ = original  # type: ignore[attr-defined]
     return serialized

@@ -152,7 +152,7 @@ def _maintained(table: Table) -> TableIndexes | None:
     if current is not None and current.signature != _signature(table):
         table.__dict__.pop(_ATTR, None)
         return None
-    return current  # type: ignore[no-any-return]
+    return current
 
 
 # -- write paths ------------------------------------------------------------------------

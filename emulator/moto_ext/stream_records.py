@@ -2,7 +2,6 @@
 
 Replaces `moto.dynamodb.models.table.StreamShard.add`, which
 - hard-codes `awsRegion: us-east-1` and `eventVersion: 1.0` (AWS: the table's region, 1.1);
-- stores images that alias the live item, so a later in-place update rewrites old records;
 - writes a MODIFY for an update that changed nothing (AWS writes no record then);
 - has no way to mark a delete as made by the service (TTL): AWS adds
   `userIdentity {Type: Service, PrincipalId: dynamodb.amazonaws.com}`;
@@ -16,7 +15,6 @@ Sequence numbers stay `starting_sequence_number + index`, which moto's GetRecord
 from __future__ import annotations
 
 import contextvars
-import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -48,8 +46,7 @@ def _add(self: StreamShard, old: Any, new: Any) -> None:
     view_type = self.table.stream_specification["StreamViewType"]  # type: ignore[index]
     event_name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
     seq = self.starting_sequence_number + len(self.items)
-    record = StreamRecord(self.table, view_type, event_name,
-                          copy.deepcopy(old), copy.deepcopy(new), seq)
+    record = StreamRecord(self.table, view_type, event_name, old, new, seq)
     record.record["awsRegion"] = self.table.region_name
     record.record["eventVersion"] = EVENT_VERSION
     if event_name == "REMOVE" and _service_delete.get():

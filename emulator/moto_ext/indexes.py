@@ -72,8 +72,9 @@ def layouts(table: Table) -> dict[str | None, Layout] | None:
         ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
         if len(hashes) != 1 or len(ranges) > 1 or index not in (table.global_indexes or []):
             return None
-        sort = tuple(ranges) + table_keys
-        found[index.name] = Layout(hashes[0], sort, (hashes[0], *ranges))
+        # moto sorts a GSI without a sort key by the table's sort key first, when it has one.
+        first = tuple(ranges) or table_keys[1:]
+        found[index.name] = Layout(hashes[0], first + table_keys, (hashes[0], *ranges))
     return found
 
 

@@ -1,33 +1,46 @@
 """Differential property test: ddbkit answers exactly like stock moto.
 
-Hypothesis generates random sequences of writes (PutItem, UpdateItem, DeleteItem,
-BatchWriteItem, TransactWriteItems) and reads (Query on the base table and on every GSI,
-paginated; Scan, paginated and segmented; GetItem; BatchGetItem) over small value domains, so
-keys collide, items get overwritten and GSI key attributes come and go (sparse indexes). Each
-request goes to two endpoints:
+Hypothesis generates random sequences of operations over small value domains (6 booking ids,
+3 providers, 4 statuses, 8 dates, a few prices written in several ways ...), so keys collide,
+items get overwritten, and GSI key attributes come and go (sparse indexes):
+- writes: PutItem, UpdateItem (SET / REMOVE of GSI key attributes, ADD / SET counters, an ADD
+  that moto fails on some items), DeleteItem, BatchWriteItem (puts and deletes),
+  TransactWriteItems (2-3 actions, conditions that sometimes fail), each sometimes with a
+  condition and ReturnValues / ReturnValuesOnConditionCheckFailure;
+- reads: Query on the base table and every GSI (`=` on the partition and sometimes
+  = < <= > >= BETWEEN begins_with on the sort key, either direction, Limit 1-4, a
+  FilterExpression, Select COUNT, a ProjectionExpression, an ExclusiveStartKey naming no item,
+  the legacy KeyConditions form), Scan (Limit, filter, projection, segments), GetItem,
+  BatchGetItem; and a "check" that reads a whole table: a Scan of it and of each index, and a
+  Query of every partition value of every index in pages of 2.
+Each sequence starts with a BatchWriteItem that fills the tables and a Query on most of them
+(see `first_queries`), and ends with a check of every table.
 
+Every request goes to both endpoints:
 - stock moto 5.2.5 (`ThreadedMotoServer`) in a separate process: ddbkit patches moto when it
   starts, so stock moto must never share the test process;
-- the ddbkit emulator (`fresh_emulator`), in process.
+- the ddbkit emulator (`fresh_emulator`), in this process.
+Each example gets new, empty tables with the same names on both sides (a stage of its own),
+created through the API: the spec's `bookings` (hash-only key, four GSIs, one of them
+hash-only) and `services` (GSIs with a numeric sort key), and a hash+range table of the test's
+own (`pk` S, `sk` N; GSIs `g-index` (`g` S, `sk2` S, ALL) and `h-index` (`h` S, hash-only,
+INCLUDE `note`)).
 
-Each example gets new tables with the same names on both sides (a stage of its own): the
-spec's `bookings` (hash-only key, four GSIs, one of them hash-only) and `services` (GSIs with
-a numeric sort key), plus a hash+range table of our own (`pk` S, `sk` N; GSIs `g-index`
-(`g` S, `sk2` S, ALL) and `h-index` (`h` S, hash-only, INCLUDE `note`)).
-
-Compared, with nothing normalised:
+Compared:
 - a success: the whole response but `ResponseMetadata` and `ConsumedCapacity`;
-- an error: the whole error body but `ResponseMetadata` and the human-readable messages, i.e.
-  the error code, any `Item` (ReturnValuesOnConditionCheckFailure) and, for transactions, each
-  cancellation reason's `Code` and `Item`;
-- Query/Scan page by page (Items in order, Count, ScannedCount, LastEvaluatedKey), following
-  LastEvaluatedKey to the end. Scan order is compared as is: both servers are moto, which scans
-  in key order, so there is no legitimate order difference to allow for;
-- at the end of each example, a full Scan of every table and index (the final state).
+- an error: the error code, any `Item` (ReturnValuesOnConditionCheckFailure) and, for
+  transactions, each cancellation reason's `Code` and `Item` (the messages are left out);
+- Query and Scan page by page (Items in order, Count, ScannedCount, LastEvaluatedKey),
+  following LastEvaluatedKey to the end. Scan order is compared as is: both sides are moto,
+  which scans in key order, so there is no legitimate order difference to allow for.
+The one normalisation is the order of the elements of SS/NS/BS sets (see `sets_sorted`).
 
-ddbkit's intended differences from stock moto (account/region in ARNs, moto's TransactGetItems
-cap, stream records) are outside what this test compares: it never looks at table
-descriptions, TransactGetItems or streams.
+ddbkit's intended differences from stock moto (account and region in ARNs, moto's
+TransactGetItems cap, stream records) are outside what this test compares: it never reads
+table descriptions, TransactGetItems or streams.
+
+The suite runs a fixed set of 40 examples; a longer, random hunt:
+DDBKIT_DIFF_RANDOM=1 DDBKIT_DIFF_EXAMPLES=500 pytest tests/test_differential.py
 """
 
 from __future__ import annotations
@@ -46,7 +59,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from emulator.runtime import Emulator
@@ -64,6 +77,7 @@ _STOCK_MOTO = textwrap.dedent("""
     import sys
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
+    assert "emulator" not in sys.modules, "stock moto must run without ddbkit's patches"
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     print(server.get_host_and_port()[1], flush=True)
@@ -143,6 +157,7 @@ CREATED = ["2024-12-01T10:00:00Z", "2024-12-01T11:30:00Z", "2024-12-24T08:00:00Z
 # Numerically equal numbers written differently ("10" / "10.0" / "1e1") are the same key.
 PRICES = ["0", "9.99", "10", "10.0", "1e1", "25.5", "100", "-5"]
 SKS = ["1", "1.0", "2", "2.50", "10", "-1"]
+INCREMENTS = _ns(["1", "-1", "2.5"])
 
 
 class Model:
@@ -160,12 +175,14 @@ class Model:
         self.primary = (pk,) if sk is None else (pk, sk)
         self.others = [a for a in domains if a not in self.primary]
 
-    def key_of(self, item: dict[str, Any]) -> dict[str, Any]:
-        return {a: item[a] for a in self.primary}
 
-
-def gsi_keys(table: str) -> dict[str | None, tuple[str, str | None]]:
-    return {g.name: (g.key.partition, g.key.sort) for g in get_table(table).gsis}
+def spec_indexes(table: str) -> dict[str | None, tuple[str, str | None]]:
+    """(partition, sort) attributes of a spec table (None) and of each of its GSIs."""
+    spec = get_table(table)
+    found: dict[str | None, tuple[str, str | None]] = {None: (spec.primary.partition,
+                                                              spec.primary.sort)}
+    found.update({g.name: (g.key.partition, g.key.sort) for g in spec.gsis})
+    return found
 
 
 BOOKINGS = Model(
@@ -179,7 +196,7 @@ BOOKINGS = Model(
      "note": NOTES,
      "amount": _ns(["1", "2.5", "10", "-3"]),
      "counter": COUNTERS},
-    {None: ("bookingId", None)} | gsi_keys("bookings"),
+    spec_indexes("bookings"),
     {"scheduledDate": ["2025-01-0", "2025-01", "2025-02-10", "2026"],
      "createdAt": ["2024-12-01T1", "2025-01-0", "2025", "2024"]},
 )
@@ -191,7 +208,7 @@ SERVICES = Model(
      "price": _ns(PRICES),
      "name": NOTES,
      "counter": COUNTERS},
-    {None: ("serviceId", None)} | gsi_keys("services"),
+    spec_indexes("services"),
     {},
 )
 ITEMS = Model(
@@ -212,8 +229,7 @@ ITEMS = Model(
     {"sk2": ["a", "ab", "b", "c"]},
 )
 MODELS = {m.key: m for m in (BOOKINGS, SERVICES, ITEMS)}
-# Spec (GSI-key) attributes are numeric where the spec says so; everything else is as above.
-NUMERIC = {"sk", "price", "amount", "counter"}
+NUMERIC = {"sk", "price", "amount", "counter"}  # no begins_with on these
 
 for _model in (BOOKINGS, SERVICES):
     _spec = get_table(_model.key)
@@ -355,7 +371,7 @@ def update_expressions(draw: Any, model: Model, e: Expr) -> str:
             if act == "set"]
     removes = [e.n(a) for a, act in actions.items() if act == "remove"]
     adds = []
-    inc = _ns(["1", "-1", "2.5"])
+    inc = INCREMENTS
     if counter == "add":
         adds.append(f"{e.n('counter')} {e.v(draw(inc))}")
     elif counter == "set_if_not_exists":
@@ -562,38 +578,36 @@ def query(draw: Any) -> tuple[str, dict[str, Any]]:
     if index is not None:
         request["IndexName"] = index
     hash_value = draw(model.domains[hash_attr])
-    sort_op = sort_values = None
+    # The sort key condition, if any: (attribute, operator, values).
+    sort: tuple[str, str, list[dict[str, Any]]] | None = None
     if range_attr is not None and draw(st.booleans()):
-        numeric = range_attr in NUMERIC
-        sort_op = draw(st.sampled_from(SORT_OPS[:-1] if numeric else SORT_OPS))
-        if sort_op == "BETWEEN":
-            sort_values = list(_sorted_pair(draw(model.domains[range_attr]),
-                                            draw(model.domains[range_attr])))
-        elif sort_op == "begins_with":
-            sort_values = [S(draw(st.sampled_from(model.prefixes[range_attr])))]
+        domain = model.domains[range_attr]
+        op = draw(st.sampled_from(SORT_OPS[:-1] if range_attr in NUMERIC else SORT_OPS))
+        if op == "BETWEEN":
+            sort = (range_attr, op, list(_sorted_pair(draw(domain), draw(domain))))
+        elif op == "begins_with":
+            sort = (range_attr, op, [S(draw(st.sampled_from(model.prefixes[range_attr])))])
         else:
-            sort_values = [draw(model.domains[range_attr])]
+            sort = (range_attr, op, [draw(domain)])
     legacy = draw(st.integers(0, 4)) == 0
     if legacy:
         # The legacy KeyConditions form, which moto parses on its own path.
-        key_conditions = {hash_attr: {"ComparisonOperator": "EQ",
-                                      "AttributeValueList": [hash_value]}}
-        if sort_op is not None:
-            key_conditions[range_attr] = {"ComparisonOperator": LEGACY_OPS[sort_op],  # type: ignore[index]
-                                          "AttributeValueList": sort_values}
+        key_conditions: dict[str, dict[str, Any]] = {
+            hash_attr: {"ComparisonOperator": "EQ", "AttributeValueList": [hash_value]}}
+        if sort is not None:
+            key_conditions[sort[0]] = {"ComparisonOperator": LEGACY_OPS[sort[1]],
+                                       "AttributeValueList": sort[2]}
         request["KeyConditions"] = key_conditions
     else:
         kce = f"{e.n(hash_attr)} = {e.v(hash_value)}"
-        if sort_op == "BETWEEN":
-            assert sort_values is not None
-            kce += f" AND {e.n(range_attr)} BETWEEN {e.v(sort_values[0])} AND " \
-                   f"{e.v(sort_values[1])}"  # type: ignore[arg-type]
-        elif sort_op == "begins_with":
-            assert sort_values is not None
-            kce += f" AND begins_with({e.n(range_attr)}, {e.v(sort_values[0])})"  # type: ignore[arg-type]
-        elif sort_op is not None:
-            assert sort_values is not None
-            kce += f" AND {e.n(range_attr)} {sort_op} {e.v(sort_values[0])}"  # type: ignore[arg-type]
+        if sort is not None:
+            attr, op, values = sort
+            if op == "BETWEEN":
+                kce += f" AND {e.n(attr)} BETWEEN {e.v(values[0])} AND {e.v(values[1])}"
+            elif op == "begins_with":
+                kce += f" AND begins_with({e.n(attr)}, {e.v(values[0])})"
+            else:
+                kce += f" AND {e.n(attr)} {op} {e.v(values[0])}"
         request["KeyConditionExpression"] = kce
     if draw(st.booleans()):
         request["ScanIndexForward"] = draw(st.booleans())
@@ -650,8 +664,27 @@ writes = st.one_of(put_item(), put_item(), update_item(), update_item(), delete_
                    batch_write_item(), transact_write_items())
 reads = st.one_of(query(), query(), query(), scan(), get_item(), batch_get_item(),
                   check_table())
-operations = st.tuples(seed_batch(), st.lists(st.one_of(writes, writes, reads), min_size=8,
-                                             max_size=24)).map(lambda t: [t[0], *t[1]])
+
+
+@st.composite
+def first_queries(draw: Any) -> list[tuple[str, dict[str, Any]]]:
+    """A Query on most tables right after the seed: ddbkit builds a table's maintained indexes
+    on its first Query, so the writes that follow must keep them current (a table left out
+    gets its indexes built later, from the items as they are then)."""
+    ops = []
+    for model in MODELS.values():
+        if draw(st.integers(0, 3)):
+            hash_attr = model.indexes[None][0]
+            ops.append(("query", {"TableName": model.key, "KeyConditionExpression": "#p = :p",
+                                  "ExpressionAttributeNames": {"#p": hash_attr},
+                                  "ExpressionAttributeValues": {
+                                      ":p": draw(model.domains[hash_attr])}}))
+    return ops
+
+
+operations = st.tuples(seed_batch(), first_queries(),
+                       st.lists(st.one_of(writes, writes, reads), min_size=8, max_size=24)
+                       ).map(lambda t: [t[0], *t[1], *t[2]])
 
 
 # --------------------------------------------------------------------------------------------
@@ -663,7 +696,7 @@ def resolve(request: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     """The request with logical table keys swapped for the example's table names."""
     def walk(node: Any) -> Any:
         if isinstance(node, dict):
-            out = {}
+            out: dict[str, Any] = {}
             for k, v in node.items():
                 if k == "TableName":
                     out[k] = names[v]
@@ -842,8 +875,12 @@ def pool() -> Iterator[ThreadPoolExecutor]:
 
 # The suite runs a fixed set of examples, so CI is repeatable; a longer, random hunt:
 # DDBKIT_DIFF_EXAMPLES=500 DDBKIT_DIFF_RANDOM=1 pytest tests/test_differential.py
+# A failure is shrunk to a minimal sequence, which can take Hypothesis's maximum of 5 minutes;
+# DDBKIT_DIFF_SHRINK=0 reports the first failing sequence as found instead.
 @settings(max_examples=int(os.environ.get("DDBKIT_DIFF_EXAMPLES", "40")), deadline=None,
           database=None, derandomize=not os.environ.get("DDBKIT_DIFF_RANDOM"),
+          phases=[Phase.explicit, Phase.reuse, Phase.generate] + (
+              [] if os.environ.get("DDBKIT_DIFF_SHRINK") == "0" else [Phase.shrink]),
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(ops=operations)
 def test_ddbkit_answers_like_stock_moto(stock_client: Any, ddbkit_client: Any,

@@ -116,3 +116,21 @@ def test_gsi_index_follows_updates_ttl_deletes_and_rolled_back_transactions(
         ])
     assert _gsi_keys(client, table, "PENDING") == ["b0", "b4"]
     assert _gsi_keys(client, table, "CONFIRMED") == ["b1"]
+
+
+def test_gsi_index_follows_an_update_that_fails_part_way(fresh_emulator: Emulator) -> None:
+    """moto applies SET before it rejects ADD on a string; the index must see what is stored."""
+    client = fresh_emulator.client()
+    table = f"marketplace-{fresh_emulator.config.stage}-bookings-table"
+    client.put_item(TableName=table, Item={"bookingId": {"S": "b0"}, "status": {"S": "PENDING"},
+                                           "createdAt": {"S": "2025-01-01"}, "note": {"S": "x"}})
+    assert _gsi_keys(client, table, "PENDING") == ["b0"]
+    with pytest.raises(client.exceptions.ClientError):
+        client.update_item(TableName=table, Key={"bookingId": {"S": "b0"}},
+                           UpdateExpression="SET #s = :c ADD #n :one",
+                           ExpressionAttributeNames={"#s": "status", "#n": "note"},
+                           ExpressionAttributeValues={":c": {"S": "CONFIRMED"},
+                                                      ":one": {"N": "1"}})
+    stored = client.get_item(TableName=table, Key={"bookingId": {"S": "b0"}})["Item"]["status"]
+    assert _gsi_keys(client, table, stored["S"]) == ["b0"]
+    assert _gsi_keys(client, table, "PENDING" if stored["S"] == "CONFIRMED" else "CONFIRMED") == []

@@ -183,13 +183,31 @@ def _wrap_delete_item(original: Any) -> Any:
 def _wrap_update_item(original: Any) -> Any:
     def update_item(self: DynamoDBBackend, table_name: str, key: dict[str, Any], *args: Any,
                     **kwargs: Any) -> Any:
-        item = original(self, table_name, key, *args, **kwargs)
-        indexes = _maintained(self.get_table(table_name))
-        if indexes is not None and item is not None:
-            indexes.replace(item)  # attributes changed in place: re-key every index entry
-        return item
+        try:
+            return original(self, table_name, key, *args, **kwargs)
+        finally:
+            # moto changes the item in place clause by clause, so even an update that fails
+            # part-way can leave it changed: re-key whatever is stored now, either way.
+            table = self.get_table(table_name)
+            indexes = _maintained(table)
+            if indexes is not None:
+                _reindex(table, indexes, key)
 
     return update_item
+
+
+def _reindex(table: Table, indexes: TableIndexes, key: dict[str, Any]) -> None:
+    try:
+        hash_key = DynamoType(key[table.hash_key_attr])
+        range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+    except (KeyError, TypeError):
+        return  # a malformed key: moto refused it before touching anything
+    entry = table.items.get(hash_key)  # .get: table.items is a defaultdict
+    item = entry.get(range_key) if range_key is not None and entry is not None else entry
+    if item is None:
+        indexes.discard(hash_key, range_key)
+    else:
+        indexes.replace(item)
 
 
 # -- the read path ----------------------------------------------------------------------

@@ -16,9 +16,11 @@ from typing import Any
 
 from emulator import moto_ext
 from emulator.moto_ext import STORE_LOCK
-from emulator.moto_ext.fast_dispatch import dynamodb_app, streams_app
+from emulator.moto_ext import direct_call
+from emulator.moto_ext.direct_call import DIRECT_OPERATIONS
+from emulator.moto_ext.fast_dispatch import dynamodb_app, send, streams_app
 from emulator.validation import RequestValidator
-from emulator.wire import StartResponse, WireError, respond, respond_error
+from emulator.wire import CONTENT_TYPE, StartResponse, WireError, respond, respond_error
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +39,9 @@ class DynamoDBApp:
         self.region = region
         self.account_id = account_id
         moto_ext.install()
-        self._services = {
-            _DYNAMODB: (dynamodb_app(), RequestValidator("dynamodb")),
-            _STREAMS: (streams_app(), RequestValidator("dynamodbstreams")),
-        }
+        self._apps = {_DYNAMODB: dynamodb_app(), _STREAMS: streams_app()}
+        self._validators = {_DYNAMODB: RequestValidator("dynamodb"),
+                            _STREAMS: RequestValidator("dynamodbstreams")}
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "")
@@ -48,13 +49,18 @@ class DynamoDBApp:
             # Real DynamoDB answers a bare GET like this; load balancers and scripts probe it.
             return respond(start_response, "200 OK", b"healthy: ddbkit", "text/plain")
         try:
-            app, operation = self._route(environ)
+            service, operation, body, params = self._parse(environ)
         except WireError as exc:
             return respond_error(start_response, exc.status, exc.error_type, exc.message)
-        self._pin_identity(environ)
         try:
             with STORE_LOCK:
-                return app(environ, start_response)  # type: ignore[no-any-return]
+                if service == _DYNAMODB and operation in DIRECT_OPERATIONS:
+                    content_type = environ.get("CONTENT_TYPE") or CONTENT_TYPE
+                    return send(start_response, *direct_call.call(
+                        operation, params, body, content_type, self.account_id, self.region))
+                self._pin_identity(environ)
+                environ["wsgi.input"] = io.BytesIO(body)  # moto reads the body again
+                return self._apps[service](environ, start_response)
         except Exception as exc:  # noqa: BLE001 - a moto crash must not become a 500 page
             # The request passed the API model's validation, so this is input moto does not
             # handle; answer as AWS does for semantically invalid input.
@@ -63,17 +69,15 @@ class DynamoDBApp:
                                  f"the emulator could not process this {operation} request "
                                  f"({type(exc).__name__}: {exc})")
 
-    def _route(self, environ: dict[str, Any]) -> tuple[Any, str]:
+    def _parse(self, environ: dict[str, Any]) -> tuple[str, str, bytes, dict[str, Any]]:
+        """(service, operation, body, parameters) of a request the API model accepts."""
         service, _, operation = environ.get("HTTP_X_AMZ_TARGET", "").partition(".")
-        if environ.get("REQUEST_METHOD") != "POST" or service not in self._services:
+        if environ.get("REQUEST_METHOD") != "POST" or service not in self._validators:
             raise WireError("UnknownOperationException",
                             "expected a POST with X-Amz-Target DynamoDB_20120810.<Operation> "
                             "or DynamoDBStreams_20120810.<Operation>")
-        app, validator = self._services[service]
         body = _read_body(environ)
-        validator.parse(operation, body)
-        environ["wsgi.input"] = io.BytesIO(body)  # moto reads the body again
-        return app, operation
+        return service, operation, body, self._validators[service].parse(operation, body)
 
     def _pin_identity(self, environ: dict[str, Any]) -> None:
         environ["HTTP_X_MOTO_ACCOUNT_ID"] = self.account_id

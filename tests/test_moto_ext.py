@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from importlib import metadata
@@ -10,7 +11,8 @@ from typing import Any
 import pytest
 from moto.dynamodb.responses import DynamoHandler
 
-from emulator.moto_ext import MotoShapeError, require
+from emulator import wsgi
+from emulator.moto_ext import MotoShapeError, direct_call, require
 from emulator.runtime import Emulator
 from emulator.ttl import TtlReaper
 
@@ -41,40 +43,80 @@ def _requests(table: str) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-def test_fast_serializer_answers_as_moto_serializer_does(fresh_emulator: Emulator) -> None:
-    client = fresh_emulator.client()
-    table = f"marketplace-{fresh_emulator.config.stage}-bookings-table"
+def _seed_for_parity(client: Any, table: str) -> None:
     for n, status in ((1, "PENDING"), (2, "PENDING")):
         client.put_item(TableName=table, Item={
             "bookingId": {"S": f"s{n}"}, "status": {"S": status}, "createdAt": {"S": f"2025-0{n}"},
             "blob": {"B": b"\x00\xffbytes"}, "blobs": {"BS": [b"a", b"b"]}, "tags": {"SS": ["x", "y"]},
             "nums": {"NS": ["1", "2.5"]}, "map": {"M": {"k": {"N": "3"}, "l": {"L": [{"BOOL": True},
                                                                                    {"NULL": True}]}}}})
-    fast, stock = [], []
-    for operation, body in _requests(table):
-        fast.append(_call(client, operation, body))
+
+
+def _replay(client: Any, table: str, extra: list[tuple[str, dict[str, Any]]] = []) -> list[Any]:
+    """Every request of _requests (and `extra`) from the same starting state."""
+    _seed_for_parity(client, table)
+    return [_call(client, operation, body) for operation, body in _requests(table) + extra]
+
+
+def test_fast_serializer_answers_as_moto_serializer_does(fresh_emulator: Emulator) -> None:
+    client = fresh_emulator.client()
+    table = f"marketplace-{fresh_emulator.config.stage}-bookings-table"
+    fast = _replay(client, table)
     patched = DynamoHandler.serialized  # swapped back to moto's for the same requests
     DynamoHandler.serialized = patched.__wrapped__  # type: ignore[attr-defined]
     try:
-        client.delete_item(TableName=table, Key={"bookingId": {"S": "note-reset"}})
-        client.update_item(TableName=table, Key={"bookingId": {"S": "s1"}},
-                           UpdateExpression="REMOVE #n", ExpressionAttributeNames={"#n": "note"})
-        for operation, body in _requests(table):
-            stock.append(_call(client, operation, body))
+        stock = _replay(client, table)
     finally:
         DynamoHandler.serialized = patched  # type: ignore[method-assign]
     assert fast == stock
 
 
+def test_direct_call_answers_as_motos_full_dispatch_does(
+        fresh_emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = fresh_emulator.client()
+    table = f"marketplace-{fresh_emulator.config.stage}-bookings-table"
+    blob = base64.b64encode(b"\x00\xffbytes").decode()
+    extra = [  # blobs in conditions and errors raised inside moto's handler
+        ("PutItem", {"TableName": table, "Item": {"bookingId": {"S": "s1"}, "blob": {"B": blob}},
+                     # size() tells decoded bytes (7) from base64 text (12)
+                     "ConditionExpression": "#b = :b AND size(#b) = :n",
+                     "ExpressionAttributeNames": {"#b": "blob"},
+                     "ExpressionAttributeValues": {":b": {"B": blob}, ":n": {"N": "7"}}}),
+        ("PutItem", {"TableName": table, "Item": {"bookingId": {"S": "s1"}},
+                     "ConditionExpression": "attribute_not_exists(bookingId)"}),
+        ("GetItem", {"TableName": table, "Key": {"nope": {"S": "s1"}}}),
+        ("Query", {"TableName": "no-such-table", "KeyConditionExpression": "a = :a",
+                   "ExpressionAttributeValues": {":a": {"S": "x"}}}),
+    ]
+    direct = _replay(client, table, extra)
+    monkeypatch.setattr(wsgi, "DIRECT_OPERATIONS", frozenset())  # every call through moto's
+    full = _replay(client, table, extra)
+    assert direct == full
+    assert [r["status"] for r in direct[-4:]] == [200, 400, 400, 400], direct[-4:]
+
+
+@pytest.mark.parametrize("operation, body", _requests("t"))
+def test_plain_json_is_what_motos_parser_makes_of_a_body_without_blobs(
+        operation: str, body: dict[str, Any]) -> None:
+    raw = json.dumps(body).encode()
+    assert not direct_call.might_hold_blob(raw)
+    assert direct_call.moto_params(operation, raw) == json.loads(raw)
+
+
 def _call(client: Any, operation: str, body: dict[str, Any]) -> Any:
-    """The raw JSON the endpoint answered (no boto3 parsing in between)."""
+    """The raw JSON the endpoint answered (no boto3 parsing in between), minus the request
+    id; with the status when it is an error."""
+    import urllib.error
     import urllib.request
 
     request = urllib.request.Request(client.meta.endpoint_url, data=json.dumps(body).encode(),
                                      headers={"X-Amz-Target": f"DynamoDB_20120810.{operation}",
                                               "Content-Type": "application/x-amz-json-1.0"})
-    with urllib.request.urlopen(request) as response:  # noqa: S310 - loopback test server
-        return json.loads(response.read())
+    try:
+        with urllib.request.urlopen(request) as response:  # noqa: S310 - loopback test server
+            return {"status": response.status, "body": json.loads(response.read())}
+    except urllib.error.HTTPError as error:
+        return {"status": error.code, "body": json.loads(error.read())}
 
 
 def _gsi_keys(client: Any, table: str, status: str) -> list[str]:

@@ -34,6 +34,7 @@ def install() -> None:
         if _installed:
             return
         from emulator.moto_ext import (
+            direct_call,
             fast_dispatch,
             fast_serializer,
             indexes,
@@ -42,6 +43,7 @@ def install() -> None:
         )
 
         fast_dispatch.install()
+        direct_call.install()
         stream_records.install()
         indexes.install()
         transactions.install()

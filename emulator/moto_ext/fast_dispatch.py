@@ -35,15 +35,24 @@ def handler_app(handler: Any) -> Callable[[dict[str, Any], StartResponse], Itera
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = _ServerRequest(environ)
-        status, headers, body = handler.dispatch(request, request.raw_url, dict(request.headers))
-        payload = body.encode() if isinstance(body, str) else bytes(body or b"")
-        headers = {k: str(v) for k, v in headers.items() if k.lower() != "status"}
-        headers["Content-Length"] = str(len(payload))
-        code = int(status)
-        start_response(f"{code} {HTTPStatus(code).phrase}", list(headers.items()))
-        return [payload]
+        return send(start_response, *handler.dispatch(request, request.raw_url,
+                                                      dict(request.headers)))
 
     return app
+
+
+def send(start_response: StartResponse, status: int | str, headers: dict[str, Any],
+         body: Any) -> Iterable[bytes]:
+    """A moto handler's (status, headers, body) as a WSGI response."""
+    payload = body.encode() if isinstance(body, str) else bytes(body or b"")
+    lines = [(k, str(v)) for k, v in headers.items() if k.lower() != "status"]
+    lines.append(("Content-Length", str(len(payload))))
+    code = int(status)
+    start_response(f"{code} {_PHRASES.get(code) or HTTPStatus(code).phrase}", lines)
+    return [payload]
+
+
+_PHRASES = {200: "OK", 400: "Bad Request", 500: "Internal Server Error"}
 
 
 def dynamodb_app() -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:

@@ -31,6 +31,9 @@ threading.Event().wait()
 """
 
 
+SERVER_NAMES = ("moto", "ddbkit", "dynalite")
+
+
 class Server:
     """A server in a child process, ready once a line of its output names its port."""
 
@@ -140,19 +143,23 @@ def free_port() -> int:
 
 
 def start_servers(stage: str, create_request: dict[str, Any], dynalite_dir: Path,
-                  servers: list[Server]) -> None:
-    """Appends each server as it starts, so the caller can stop every one that did."""
-    wanted = [
-        Server("moto", [sys.executable, "-c", MOTO_BOOT], r"moto listening on port (\d+)",
-               create_table=True),
-        Server("ddbkit", [sys.executable, "-m", "emulator", "up", "--host", "127.0.0.1",
-                          "--port", "0", "--no-seed", "--stage", stage, "--ttl-interval", "0"],
-               r"^ddbkit ready: http://127\.0\.0\.1:(\d+)", create_table=False),
-    ]
+                  servers: list[Server], names: list[str] = list(SERVER_NAMES)) -> None:
+    """Appends each server named in `names` as it starts, so the caller can stop every one
+    that did."""
+    wanted = []
+    if "moto" in names:
+        wanted.append(Server("moto", [sys.executable, "-c", MOTO_BOOT],
+                             r"moto listening on port (\d+)", create_table=True))
+    if "ddbkit" in names:
+        wanted.append(Server("ddbkit", [
+            sys.executable, "-m", "emulator", "up", "--host", "127.0.0.1", "--port", "0",
+            "--no-seed", "--stage", stage, "--ttl-interval", "0"],
+            r"^ddbkit ready: http://127\.0\.0\.1:(\d+)", create_table=False))
     try:
-        wanted.append(Server("dynalite", ["node", str(dynalite_cli(dynalite_dir)), "--host",
-                                          "127.0.0.1", "--port", str(free_port())],
-                             r"Dynalite listening at: \S+:(\d+)", create_table=True))
+        if "dynalite" in names:
+            wanted.append(Server("dynalite", ["node", str(dynalite_cli(dynalite_dir)), "--host",
+                                              "127.0.0.1", "--port", str(free_port())],
+                                 r"Dynalite listening at: \S+:(\d+)", create_table=True))
     except (RuntimeError, OSError, subprocess.SubprocessError) as error:
         print(f"dynalite: unavailable ({error})", flush=True)
     for server in wanted:

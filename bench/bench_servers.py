@@ -12,6 +12,7 @@ npm it is skipped. Numbers, not a pass/fail.
 
     .venv/bin/python bench/bench_servers.py [--sizes 1000,10000,100000] [--requests 200]
                                             [--max-seconds-per-op 20] [--ops GetItem,...]
+                                            [--servers moto,ddbkit,dynalite]
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from _servers import Server, start_servers
+from _servers import SERVER_NAMES, Server, start_servers
 
 from emulator.schema import create_table_request
 from emulator.spec import get_table
@@ -206,16 +207,22 @@ def main() -> None:
     parser.add_argument("--max-seconds-per-op", type=float, default=20.0)
     parser.add_argument("--ops", default=",".join(OPS), type=lambda s: s.split(","),
                         help="comma-separated subset of: %(default)s")
+    parser.add_argument("--servers", default="moto,ddbkit,dynalite",
+                        type=lambda s: s.split(","), help="comma-separated subset of: %(default)s")
     parser.add_argument("--dynalite-dir", type=Path,
                         default=Path.home() / ".cache" / "ddbkit-bench" / "dynalite")
     args = parser.parse_args()
     if unknown := set(args.ops) - set(OPS):
         parser.error(f"unknown --ops {', '.join(sorted(unknown))}; known: {', '.join(OPS)}")
+    if unknown := set(args.servers) - set(SERVER_NAMES):
+        parser.error(f"unknown --servers {', '.join(sorted(unknown))}; "
+                     f"known: {', '.join(SERVER_NAMES)}")
     # SIGTERM unwinds like Ctrl-C so the finally below still stops every server.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     servers: list[Server] = []
     try:
-        start_servers(STAGE, create_table_request(BOOKINGS, STAGE), args.dynalite_dir, servers)
+        start_servers(STAGE, create_table_request(BOOKINGS, STAGE), args.dynalite_dir, servers,
+                      args.servers)
         run(servers, args)
     finally:
         for server in servers:

@@ -1,15 +1,16 @@
-"""The HTTP server: gevent's WSGI server (it ships with Locust), HTTP/1.1 keep-alive, quiet.
+"""The endpoint's server: http_server.py's event loop in a background thread, quiet.
 
 moto's own `ThreadedMotoServer` binds 0.0.0.0 and uses werkzeug, which closes the connection
 after every response (werkzeug 3 disables keep-alive on purpose), logs a line per request and
-calls `sys.exit` when the port is taken. gevent's pywsgi keeps connections alive. It runs in
-its own thread with its own hub, unpatched: moto's handlers never yield, so each request runs
-to completion before the next starts, which is what a single in-memory store wants.
-We bind the socket ourselves so a taken port is a clean `PortInUseError`.
+calls `sys.exit` when the port is taken. Here the loop runs in its own thread; moto's handlers
+never yield, so each request runs to completion before the next starts, which is what a single
+in-memory store wants. We bind the socket ourselves so a taken port is a clean
+`PortInUseError`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import socket
 import sys
@@ -17,12 +18,10 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-import gevent
-from gevent.pywsgi import WSGIServer
-
+from emulator import http_server
 from emulator.errors import PortInUseError, ServerError
 from emulator.spec import ACCOUNT_ID, REGION
-from emulator.wsgi import DynamoDBApp
+from emulator.wsgi import MAX_REQUEST_BYTES, DynamoDBApp
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000  # DynamoDB Local's, so existing tools find the emulator
@@ -35,14 +34,6 @@ class ServerConfig:
     region: str = REGION
     account_id: str = ACCOUNT_ID
     log_requests: bool = False
-
-
-class NoDelayWSGIServer(WSGIServer):  # type: ignore[misc]
-    def handle(self, sock: Any, address: Any) -> None:
-        # pywsgi writes headers and body separately; with Nagle on, the body waits for the
-        # client's delayed ACK (~40 ms a request on Linux).
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        super().handle(sock, address)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -62,9 +53,9 @@ class EmulatorServer:
     def __init__(self, config: ServerConfig = ServerConfig()) -> None:
         self.config = config
         self._port: int | None = None
-        self._server: NoDelayWSGIServer | None = None
         self._thread: threading.Thread | None = None
-        self._loop: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopped: asyncio.Event | None = None
 
     @property
     def port(self) -> int:
@@ -91,22 +82,30 @@ class EmulatorServer:
         return self
 
     def _serve(self, sock: socket.socket, app: DynamoDBApp, ready: threading.Event) -> None:
-        log: Any = sys.stderr if self.config.log_requests else None
-        sock.setblocking(False)
-        self._server = NoDelayWSGIServer(sock, app, log=log, error_log=sys.stderr)
-        self._server.start()
-        self._loop = gevent.get_hub().loop
+        loop = http_server.new_event_loop()
+        try:
+            loop.run_until_complete(self._run(sock, app, ready, loop))
+        finally:
+            loop.close()
+
+    async def _run(self, sock: socket.socket, app: DynamoDBApp, ready: threading.Event,
+                   loop: asyncio.AbstractEventLoop) -> None:
+        access_log = sys.stderr if self.config.log_requests else None
+        server = await http_server.serve(sock, app, max_body_bytes=MAX_REQUEST_BYTES,
+                                         access_log=access_log)
+        self._loop, self._stopped = loop, asyncio.Event()
         ready.set()
-        self._server.serve_forever()
+        await self._stopped.wait()
+        await server.close()
 
     def stop(self) -> None:
-        server, loop, thread = self._server, self._loop, self._thread
-        if server is not None and loop is not None:
-            # The hub is not thread-safe: ask it to stop the server from its own thread.
-            loop.run_callback_threadsafe(lambda: gevent.spawn(server.stop, timeout=1))
+        loop, stopped, thread = self._loop, self._stopped, self._thread
+        if loop is not None and stopped is not None and not loop.is_closed():
+            # The loop is not thread-safe: ask it to stop from its own thread.
+            loop.call_soon_threadsafe(stopped.set)
         if thread is not None:
             thread.join(timeout=5)
-        self._server = self._loop = self._thread = None
+        self._loop = self._stopped = self._thread = None
         self._port = None
 
     def __enter__(self) -> EmulatorServer:

@@ -86,3 +86,76 @@ def test_stop_releases_the_port() -> None:
     server.stop()
     with EmulatorServer(ServerConfig(port=port)) as again:
         assert again.port == port
+
+
+def _exchange(port: int, data: bytes) -> bytes:
+    """Sends raw bytes and reads until the server closes the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(data)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _request(body: bytes, *extra_headers: str, length: int | None = None) -> bytes:
+    headers = ["POST / HTTP/1.1", "Host: x", "X-Amz-Target: DynamoDB_20120810.ListTables",
+               "Content-Type: application/x-amz-json-1.0", *extra_headers]
+    if length is not None:
+        headers.append(f"Content-Length: {length}")
+    return ("\r\n".join(headers) + "\r\n\r\n").encode() + body
+
+
+def test_pipelined_requests_are_answered_in_order_and_close_is_honoured(emulator: Any) -> None:
+    answer = _exchange(emulator.server.port,
+                       _request(b"{}", length=2)
+                       + _request(b'{"Limit": 1}', "Connection: close", length=12))
+    first, second = answer.split(b"HTTP/1.1 ")[1:]
+    assert first.startswith(b"200 OK") and b"marketplace-dev-" in first
+    assert second.startswith(b"200 OK") and b"Connection: close" in second
+    assert json.loads(second.split(b"\r\n\r\n", 1)[1])["TableNames"] == \
+        ["marketplace-dev-bookings-table"]
+
+
+def test_chunked_bodies_and_expect_continue_are_understood(emulator: Any) -> None:
+    chunked = _request(b"2\r\n{}\r\n0\r\n\r\n", "Transfer-Encoding: chunked",
+                       "Expect: 100-continue", "Connection: close")
+    answer = _exchange(emulator.server.port, chunked)
+    assert answer.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK")
+    assert b"marketplace-dev-users-table" in answer
+
+
+def test_http_1_0_closes_after_the_answer(emulator: Any) -> None:
+    answer = _exchange(emulator.server.port, b"GET / HTTP/1.0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 OK") and answer.endswith(b"healthy: ddbkit")
+
+
+@pytest.mark.parametrize(("data", "status", "error_type"), [
+    (b"NOT HTTP AT ALL\r\n\r\n", b"400", "SerializationException"),
+    (_request(b"", length=17 * 1024 * 1024), b"413", "RequestEntityTooLarge"),
+])
+def test_broken_http_gets_a_wire_format_error_and_a_closed_connection(
+        emulator: Any, client: Any, data: bytes, status: bytes, error_type: str) -> None:
+    answer = _exchange(emulator.server.port, data)  # returns: the server closed it
+    head, body = answer.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 " + status) and b"Connection: close" in head
+    assert json.loads(body)["__type"].endswith("#" + error_type)
+    assert "marketplace-dev-users-table" in client.list_tables()["TableNames"]
+
+
+def test_stop_ends_idle_keep_alive_connections() -> None:
+    server = EmulatorServer(ServerConfig(port=0)).start()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as idle:
+        idle.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert idle.recv(65536).startswith(b"HTTP/1.1 200 OK")
+        server.stop()
+        assert idle.recv(65536) == b""  # closed by the server, not left hanging
+
+
+def test_log_requests_prints_one_line_per_request(capsys: pytest.CaptureFixture[str]) -> None:
+    with EmulatorServer(ServerConfig(port=0, log_requests=True)) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port)
+        _post(conn, "DynamoDB_20120810.ListTables", "{}")
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert '"POST / DynamoDB_20120810.ListTables" 200' in lines[0]

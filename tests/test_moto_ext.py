@@ -176,3 +176,36 @@ def test_gsi_index_follows_an_update_that_fails_part_way(fresh_emulator: Emulato
     stored = client.get_item(TableName=table, Key={"bookingId": {"S": "b0"}})["Item"]["status"]
     assert _gsi_keys(client, table, stored["S"]) == ["b0"]
     assert _gsi_keys(client, table, "PENDING" if stored["S"] == "CONFIRMED" else "CONFIRMED") == []
+
+
+def test_item_size_limit_is_moto_s_whether_checked_once_or_per_attribute(
+        fresh_emulator: Emulator) -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    from emulator.moto_ext.item_build import MAX_ITEM_BYTES
+
+    def per_attribute(attrs: dict[str, Any]) -> bool:
+        """moto's own rule: LimitedSizeDict re-checks on every attribute it stores."""
+        try:
+            built = LimitedSizeDict()
+            for key, value in attrs.items():
+                built[key] = DynamoType(value)
+        except Exception:  # noqa: BLE001 - moto's ItemSizeTooLarge
+            return False
+        return True
+
+    client = fresh_emulator.client()
+    table = f"marketplace-{fresh_emulator.config.stage}-services-table"
+    fixed = {"serviceId": {"S": "big"}, "pad": {"S": ""}}
+    base = sum(len(k) for k in fixed) + len("big")
+    for padding in (MAX_ITEM_BYTES - base - 1, MAX_ITEM_BYTES - base, MAX_ITEM_BYTES - base + 1):
+        attrs = {**fixed, "pad": {"S": "x" * padding}}
+        accepted = True
+        try:
+            client.put_item(TableName=table, Item=attrs)
+        except client.exceptions.ClientError as error:
+            assert "Item size has exceeded" in str(error)
+            accepted = False
+        assert accepted == per_attribute(attrs), padding
+        assert accepted == (padding <= MAX_ITEM_BYTES - base)
+    assert Item.__init__.__module__ == "emulator.moto_ext.item_build"

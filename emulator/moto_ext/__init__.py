@@ -38,6 +38,8 @@ def install() -> None:
             fast_dispatch,
             fast_serializer,
             indexes,
+            item_build,
+            scalar_values,
             stream_records,
             transactions,
         )
@@ -47,6 +49,8 @@ def install() -> None:
         stream_records.install()
         indexes.install()
         transactions.install()
+        scalar_values.install()
+        item_build.install()
         fast_serializer.install()
         _installed = True
 

@@ -22,6 +22,8 @@ from typing import Any
 import botocore.session
 from botocore.model import Shape
 from moto.core.responses import ActionResult
+import moto.dynamodb.responses as dynamodb_responses
+from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
 
 from emulator.moto_ext import require
@@ -43,7 +45,7 @@ def output_shape(operation: str) -> Shape:
 def shaped(value: Any, shape: Shape) -> Any:
     """`value` as the output shape allows it; attribute values are taken as they are."""
     if shape.name == "AttributeValue":
-        return wire(value)
+        return attribute_value(value)
     if shape.type_name == "structure" and isinstance(value, dict):
         members = shape.members
         return {k: shaped(v, members[k]) for k, v in value.items()
@@ -52,6 +54,18 @@ def shaped(value: Any, shape: Shape) -> Any:
         return [shaped(v, shape.member) for v in value]
     if shape.type_name == "map" and isinstance(value, dict):
         return {k: shaped(v, shape.value) for k, v in value.items() if v is not None}
+    return wire(value)
+
+
+_SCALARS = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
+
+
+def attribute_value(value: Any) -> Any:
+    """Scalar strings, numbers and booleans (most values) are already as the wire wants them."""
+    if type(value) is dict and len(value) == 1:
+        for kind, inner in value.items():
+            if type(inner) is _SCALARS.get(kind):
+                return value
     return wire(value)
 
 
@@ -86,8 +100,30 @@ def _wrap_serialized(original: Any) -> Any:
     return serialized
 
 
+def _wrap_dynamo_to_dict(original: Any) -> Any:
+    """DynamoResult's conversion of results to plain values, short-cut for scalar values."""
+
+    def dynamo_to_dict(obj: Any) -> Any:
+        kind = type(obj)
+        if kind is DynamoType:
+            value = obj.value
+            if type(value) is _SCALARS.get(obj.type):
+                return {obj.type: value}  # what moto's recursion ends in for these
+            return original(obj)
+        if isinstance(obj, dict) and not hasattr(obj, "to_json"):  # item attrs: a dict subclass
+            return {k: dynamo_to_dict(v) for k, v in obj.items()}
+        if kind is list:
+            return [dynamo_to_dict(v) for v in obj]
+        return original(obj)
+
+    return dynamo_to_dict
+
+
 def install() -> None:
     require(DynamoHandler, "serialized", "_get_action")
     require(ActionResult, "result", "execute_result")
+    require(dynamodb_responses, "dynamo_to_dict")
+    module: Any = dynamodb_responses  # DynamoResult looks the name up here
+    module.dynamo_to_dict = _wrap_dynamo_to_dict(module.dynamo_to_dict)
     DynamoHandler.serialized = _wrap_serialized(  # type: ignore[method-assign]
         DynamoHandler.serialized)

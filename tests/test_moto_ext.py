@@ -182,7 +182,7 @@ def test_item_size_limit_is_moto_s_whether_checked_once_or_per_attribute(
         fresh_emulator: Emulator) -> None:
     from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 
-    from emulator.moto_ext.item_build import MAX_ITEM_BYTES
+    from emulator.moto_ext.item_size import MAX_ITEM_BYTES
 
     def per_attribute(attrs: dict[str, Any]) -> bool:
         """moto's own rule: LimitedSizeDict re-checks on every attribute it stores."""
@@ -208,4 +208,28 @@ def test_item_size_limit_is_moto_s_whether_checked_once_or_per_attribute(
             accepted = False
         assert accepted == per_attribute(attrs), padding
         assert accepted == (padding <= MAX_ITEM_BYTES - base)
-    assert Item.__init__.__module__ == "emulator.moto_ext.item_build"
+    assert Item.__init__.__module__ == "emulator.moto_ext.item_size"
+
+
+def test_remembered_item_sizes_follow_updates_into_the_1mb_page(
+        fresh_emulator: Emulator) -> None:
+    client = fresh_emulator.client()
+    table = f"marketplace-{fresh_emulator.config.stage}-bookings-table"
+    for n in range(4):  # 4 x 240 KB: one 1 MB page holds them all
+        client.put_item(TableName=table, Item={
+            "bookingId": {"S": f"big{n}"}, "status": {"S": "BIG"},
+            "createdAt": {"S": f"2025-01-0{n + 1}"}, "pad": {"S": "x" * 240_000}})
+
+    def page() -> dict[str, Any]:
+        return client.query(TableName=table, IndexName="status-index",
+                            KeyConditionExpression="#s = :s",
+                            ExpressionAttributeNames={"#s": "status"},
+                            ExpressionAttributeValues={":s": {"S": "BIG"}})  # type: ignore[no-any-return]
+
+    assert page()["Count"] == 4  # sizes now remembered
+    client.update_item(TableName=table, Key={"bookingId": {"S": "big3"}},
+                       UpdateExpression="SET extra = :p",
+                       ExpressionAttributeValues={":p": {"S": "x" * 160_000}})
+    grown = page()  # 720 KB + 400 KB no longer fits: the last item moves to the next page
+    assert grown["Count"] == 3
+    assert grown["LastEvaluatedKey"]["bookingId"] == {"S": "big2"}

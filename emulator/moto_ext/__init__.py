@@ -38,7 +38,7 @@ def install() -> None:
             fast_dispatch,
             fast_serializer,
             indexes,
-            item_build,
+            item_size,
             scalar_values,
             stream_records,
             transactions,
@@ -50,7 +50,7 @@ def install() -> None:
         indexes.install()
         transactions.install()
         scalar_values.install()
-        item_build.install()
+        item_size.install()
         fast_serializer.install()
         _installed = True
 

@@ -53,6 +53,8 @@ def shaped(value: Any, shape: Shape) -> Any:
     if shape.type_name == "list" and isinstance(value, (list, tuple)):
         return [shaped(v, shape.member) for v in value]
     if shape.type_name == "map" and isinstance(value, dict):
+        if shape.value.name == "AttributeValue":  # an item: the bulk of every response
+            return {k: attribute_value(v) for k, v in value.items() if v is not None}
         return {k: shaped(v, shape.value) for k, v in value.items() if v is not None}
     return wire(value)
 

@@ -1,4 +1,4 @@
-"""Scalar attribute values are immutable: share them on deepcopy, size them directly.
+"""Scalar attribute values are immutable: share them on deepcopy, size and cast them directly.
 
 moto's Table.query deep-copies every result and sizes every candidate twice (for the 1 MB
 page); with `DynamoType.__deepcopy__` and `DynamoType.size` dispatching through a chain of
@@ -6,12 +6,14 @@ page); with `DynamoType.__deepcopy__` and `DynamoType.size` dispatching through 
 holds a str, bytes or bool and no moto code assigns `.type` or `.value` after construction
 (only maps, lists and sets change, in place), so a copy of one may be the value itself, as
 `copy.deepcopy` does for a str. Sizes of S and N are computed as moto does, without the
-dispatch. Maps, lists and sets keep moto's code.
+dispatch, and `cast_value` (behind every comparison) decides on the type once.
+Maps, lists and sets keep moto's code.
 """
 
 from __future__ import annotations
 
 import copy
+from decimal import Decimal
 from typing import Any
 
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
@@ -48,6 +50,23 @@ def _item_deepcopy(self: Item, memo: dict[int, Any]) -> Item:
     return result  # type: ignore[no-any-return]
 
 
+def _wrap_cast_value(original: property) -> property:
+    getter = original.fget
+    assert getter is not None
+
+    def cast_value(self: DynamoType) -> Any:
+        # moto's chain of is_* checks, decided on the type once: every key comparison and
+        # every condition goes through here.
+        kind = self.type
+        if kind == "S" or kind == "B" or kind == "BOOL":
+            return self.value
+        if kind == "N":
+            return Decimal(self.value)
+        return getter(self)
+
+    return property(cast_value)
+
+
 def _wrap_size(original: Any) -> Any:
     def size(self: DynamoType) -> int:
         value = self.value
@@ -62,8 +81,11 @@ def _wrap_size(original: Any) -> Any:
 
 
 def install() -> None:
-    require(DynamoType, "__deepcopy__", "size", "is_number", "is_set", "is_list", "is_map")
+    require(DynamoType, "__deepcopy__", "size", "cast_value", "is_number", "is_set", "is_list",
+            "is_map")
     require(Item, "__deepcopy__", "size")
     Item.__deepcopy__ = _item_deepcopy  # type: ignore[method-assign]
     DynamoType.__deepcopy__ = _wrap_deepcopy(DynamoType.__deepcopy__)  # type: ignore[method-assign]
+    DynamoType.cast_value = _wrap_cast_value(  # type: ignore[method-assign,assignment]
+        DynamoType.__dict__["cast_value"])
     DynamoType.size = _wrap_size(DynamoType.size)  # type: ignore[method-assign]

@@ -1,0 +1,93 @@
+"""Item sizes: checked once when an item is built, remembered until the item changes.
+
+moto's `Item.__init__` stores each attribute through `LimitedSizeDict.__setitem__`, which
+re-sizes every attribute already stored before adding one: O(n^2) in the item's attributes
+on every PutItem, BatchWriteItem and projection. Sizes are never negative, so checking the
+finished item against the same limit accepts and refuses exactly the same items. Later
+writes into an item (UpdateItem) keep moto's per-set check.
+
+Query and Scan size every candidate twice for the 1 MB page (a quarter of a 20-item Query),
+so `Item.size` is remembered on the item. moto changes a stored item in place only inside
+`DynamoDBBackend.update_item` (transactions call it too); the memo is dropped there, before
+and after. Every other write stores a new Item, and copies are new Items without the memo.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.dynamodb.exceptions import ItemSizeTooLarge
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+from moto.dynamodb.models.utilities import bytesize
+
+from emulator.moto_ext import require
+
+MAX_ITEM_BYTES = 405000  # LimitedSizeDict's limit (AWS says 400 KB; measured 409-410 KB)
+_MEMO = "_ddbkit_size"
+
+
+def _size(value: Any) -> int:
+    return value.size() if type(value) is DynamoType else bytesize(str(value))  # as moto
+
+
+def _init(self: Item, hash_key: DynamoType, range_key: DynamoType | None,
+          attrs: dict[str, Any]) -> None:
+    self.hash_key = hash_key
+    self.range_key = range_key
+    built = LimitedSizeDict()
+    for key, value in attrs.items():
+        dict.__setitem__(built, key, DynamoType(value))
+    if sum(_size(key) + _size(value) for key, value in built.items()) > MAX_ITEM_BYTES:
+        raise ItemSizeTooLarge
+    self.attrs = built
+
+
+def _wrap_size(original: Any) -> Any:
+    def size(self: Item) -> int:
+        known = self.__dict__.get(_MEMO)
+        if known is None:
+            known = self.__dict__[_MEMO] = original(self)
+        return known  # type: ignore[no-any-return]
+
+    return size
+
+
+def forget(item: Any) -> None:
+    if item is not None:
+        item.__dict__.pop(_MEMO, None)
+
+
+def _stored(backend: DynamoDBBackend, table_name: str, key: dict[str, Any]) -> Any:
+    try:
+        table = backend.get_table(table_name)
+        hash_key = DynamoType(key[table.hash_key_attr])
+        range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+    except Exception:  # noqa: BLE001 - a bad name or key: moto answers it, nothing changes
+        return None
+    entry = table.items.get(hash_key)  # .get: table.items is a defaultdict
+    return entry.get(range_key) if range_key is not None and entry is not None else entry
+
+
+def _wrap_update_item(original: Any) -> Any:
+    def update_item(self: DynamoDBBackend, table_name: str, key: dict[str, Any], *args: Any,
+                    **kwargs: Any) -> Any:
+        before = _stored(self, table_name, key)
+        forget(before)
+        try:
+            return original(self, table_name, key, *args, **kwargs)
+        finally:
+            forget(before)  # sized part-way through (the update may have failed)
+            forget(_stored(self, table_name, key))
+
+    return update_item
+
+
+def install() -> None:
+    require(LimitedSizeDict, "__setitem__")
+    require(Item, "__init__", "size")
+    require(DynamoDBBackend, "update_item", "get_table")
+    Item.__init__ = _init  # type: ignore[method-assign]
+    Item.size = _wrap_size(Item.size)  # type: ignore[method-assign]
+    DynamoDBBackend.update_item = _wrap_update_item(  # type: ignore[method-assign]
+        DynamoDBBackend.update_item)

@@ -162,13 +162,14 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
                        f"{emulator.endpoint_url}", err=True)
             seeded = seed_endpoint(emulator.client(), items, stage,
                                    show_progress=sys.stderr.isatty()).total
+        # Handlers first: whoever waits for the ready line may signal the moment it appears.
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
         env = " ".join(f"{k}={v}" for k, v in emulator.client_environment().items())
         click.echo(f"ddbkit ready: {emulator.endpoint_url} ({stage} tables, {seeded} items "
                    f"seeded) -- {env}", nl=True)
         sys.stdout.flush()
-        stop = threading.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: stop.set())
         while not stop.wait(0.5):
             pass
     finally:

@@ -233,3 +233,12 @@ def test_remembered_item_sizes_follow_updates_into_the_1mb_page(
     grown = page()  # 720 KB + 400 KB no longer fits: the last item moves to the next page
     assert grown["Count"] == 3
     assert grown["LastEvaluatedKey"]["bookingId"] == {"S": "big2"}
+    from moto.dynamodb.models.dynamo_type import Item
+
+    from emulator.moto_ext import dynamodb_backend
+    from emulator.moto_ext.indexes import _all
+
+    stored = list(_all(dynamodb_backend(fresh_emulator.config.server.account_id,
+                                        fresh_emulator.region).get_table(table)))
+    computed = Item.size.__wrapped__  # type: ignore[attr-defined]
+    assert [item.size() for item in stored] == [computed(item) for item in stored]

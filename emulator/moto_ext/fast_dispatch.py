@@ -2,7 +2,8 @@
 
 moto's server puts a Flask app per service behind a host-sniffing dispatcher, adds CORS
 headers, and its `call_action` lists the handler class's methods with `inspect.getmembers`
-on every request (a few hundred microseconds). Here the request becomes moto's own Request
+on every request (a few hundred microseconds), and `_enrich_response` runs a regex over each
+JSON body looking for an XML RequestId. Here the request becomes moto's own Request
 type and goes to the handler's `dispatch`, exactly as moto's Flask view would pass it, and
 the method list is computed once per class. Request ids come from os.urandom instead of 52
 calls to random.choice. The handler, its parsing and its responses are moto's.
@@ -71,10 +72,28 @@ def request_id(headers: dict[str, Any] | None = None) -> str:
     return value
 
 
+def _wrap_enrich_response(original: Any) -> Any:
+    def enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
+        if isinstance(body, str) and "<RequestId>" not in body:
+            # moto's version also runs a regex over the whole body for an XML RequestId;
+            # DynamoDB answers JSON, so only the request id header is left to add.
+            if "status" in headers:
+                headers["status"] = str(headers["status"])
+            request_id(headers)
+            return headers, body
+        return original(headers, body)  # type: ignore[no-any-return]
+
+    return staticmethod(enrich_response)
+
+
 def install() -> None:
     require(core_responses, "method_names_from_class", "gen_amzn_requestid_long")
+    require(core_responses.BaseResponse, "_enrich_response")
     require(DynamoHandler, "dispatch")
     require(Request, "raw_url")
     module: Any = core_responses  # its names are imports, not exports, for mypy
     module.gen_amzn_requestid_long = request_id
     module.method_names_from_class = functools.cache(module.method_names_from_class)
+    for handler in (DynamoHandler, DynamoDBStreamsHandler):
+        handler._enrich_response = _wrap_enrich_response(  # type: ignore[method-assign]
+            core_responses.BaseResponse._enrich_response)

@@ -12,19 +12,23 @@ A Query then hands moto's own `query` only a window of candidates: the slice of 
 between the key condition's bounds, after ExclusiveStartKey, in the requested direction, plus
 one item past the range (moto decides LastEvaluatedKey by peeking at the next candidate). moto
 still applies the key condition, filters, projections, Limit and the 1 MB page, so results are
-its own; if it runs out of window before Limit or the page fills, the window grows. Anything
+its own; if it runs out of window before Limit or the page fills, the window grows. On this
+path moto's query also skips its re-sort of the (already ordered) window and its defensive
+deep copy of the results (see _SharedResults). Anything
 unusual (multi-attribute keys, legacy QueryFilter, a malformed start key) takes moto's full path.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import moto.dynamodb.models.table as table_module
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 from sortedcontainers import SortedDict
 
@@ -251,15 +255,33 @@ def _in_order(hash_attrs: Any, range_attrs: Any, items: list[Any]) -> list[Any]:
     return items
 
 
+class _SharedResults:
+    """Stands in for the `copy` module inside moto's Table.query, which deep-copies its
+    results before projecting and filtering them. Projections, filters and the handler only
+    read items (a projection builds new ones), so the stored items can be handed on: a
+    deep copy per result was a quarter of a 20-item Query."""
+
+    copy = staticmethod(copy.copy)
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        if type(value) is list and all(type(item) is Item for item in value):
+            return list(value)
+        return copy.deepcopy(value, memo)
+
+
 @contextmanager
 def _candidates(table: Table, items: list[Any]) -> Iterator[None]:
     table.__dict__["all_items"] = lambda: items  # moto's query reads candidates from here
     # The window is already in the order moto's GSI sort would give (one DynamoType
     # comparison chain per pair: most of a 20-item query's key handling).
     table.__dict__["sorted_items"] = _in_order
+    module: Any = table_module
+    module.copy = _SharedResults
     try:
         yield
     finally:
+        module.copy = copy
         table.__dict__.pop("all_items", None)
         table.__dict__.pop("sorted_items", None)
 
@@ -318,6 +340,7 @@ def _plan(table: Table, hash_key: Any, range_comparison: Any, range_objs: Any, e
 
 def install() -> None:
     require(Table, "query", "put_item", "delete_item", "all_items", "all_indexes", "sorted_items")
+    require(table_module, "copy")
     require(DynamoDBBackend, "update_item")
     Table.query = _wrap_query(Table.query)  # type: ignore[method-assign]
     Table.put_item = _wrap_put_item(Table.put_item)  # type: ignore[method-assign]

@@ -7,7 +7,7 @@ finished item against the same limit accepts and refuses exactly the same items.
 writes into an item (UpdateItem) keep moto's per-set check.
 
 Query and Scan size every candidate twice for the 1 MB page (a quarter of a 20-item Query),
-so `Item.size` is remembered on the item. moto changes a stored item in place only inside
+so `Item.size` is remembered on the item, from the check at build time on. moto changes a stored item in place only inside
 `DynamoDBBackend.update_item` (transactions call it too); the memo is dropped there, before
 and after. Every other write stores a new Item, and copies are new Items without the memo.
 """
@@ -38,9 +38,11 @@ def _init(self: Item, hash_key: DynamoType, range_key: DynamoType | None,
     built = LimitedSizeDict()
     for key, value in attrs.items():
         dict.__setitem__(built, key, DynamoType(value))
-    if sum(_size(key) + _size(value) for key, value in built.items()) > MAX_ITEM_BYTES:
+    total = sum(_size(key) + _size(value) for key, value in built.items())
+    if total > MAX_ITEM_BYTES:
         raise ItemSizeTooLarge
     self.attrs = built
+    self.__dict__[_MEMO] = total  # what Item.size sums, for str attribute names
 
 
 def _wrap_size(original: Any) -> Any:
@@ -50,6 +52,7 @@ def _wrap_size(original: Any) -> Any:
             known = self.__dict__[_MEMO] = original(self)
         return known  # type: ignore[no-any-return]
 
+    size.__wrapped__ = original  # type: ignore[attr-defined]
     return size
 
 

@@ -18,10 +18,27 @@ from botocore.validate import ParamValidator
 from emulator.wire import WireError
 
 
+_SCALARS = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
+
+
+class ShortcutValidator(ParamValidator):  # type: ignore[misc]
+    """botocore's validator, answering the commonest input at once: a scalar attribute value
+    ({"S": "..."}: a string or boolean member without constraints), which botocore checks
+    member by member (a fifth of a PutItem). Anything else gets botocore's own check, so
+    every report is botocore's."""
+
+    def _validate_structure(self, params: Any, shape: Any, errors: Any, name: str) -> None:
+        if shape.name == "AttributeValue" and type(params) is dict and len(params) == 1:
+            for kind, value in params.items():
+                if type(value) is _SCALARS.get(kind):
+                    return
+        super()._validate_structure(params, shape, errors, name)
+
+
 class RequestValidator:
     def __init__(self, service: str) -> None:
         self._model: ServiceModel = botocore.session.get_session().get_service_model(service)
-        self._validator = ParamValidator()
+        self._validator = ShortcutValidator()
 
     def parse(self, operation: str, body: bytes) -> dict[str, Any]:
         """The request's parameters, or WireError saying why they are not acceptable."""

@@ -7,6 +7,7 @@ import json
 import socket
 from typing import Any
 
+import botocore.session
 import pytest
 
 from emulator.errors import PortInUseError
@@ -159,3 +160,21 @@ def test_log_requests_prints_one_line_per_request(capsys: pytest.CaptureFixture[
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1
     assert '"POST / DynamoDB_20120810.ListTables" 200' in lines[0]
+
+
+@pytest.mark.parametrize("value", [
+    {"S": "x"}, {"N": "1.5"}, {"BOOL": True}, {"NULL": True}, {"S": ""},
+    {"S": 7}, {"N": 1}, {"BOOL": "yes"}, {"NULL": None}, {"X": "x"}, {}, {"S": "x", "N": "1"},
+    {"M": {"a": {"S": 1}, "b": {"N": "2"}}}, {"L": [{"BOOL": 1}, {"S": "ok"}]}, "plain",
+    {"SS": ["a", 2]}, {"B": "aGk="},
+])
+def test_shortcut_validator_reports_exactly_what_botocore_does(value: Any) -> None:
+    from botocore.validate import ParamValidator
+
+    from emulator.validation import ShortcutValidator
+
+    shape = botocore.session.get_session().get_service_model("dynamodb") \
+        .operation_model("PutItem").input_shape
+    params = {"TableName": "t", "Item": {"k": {"S": "1"}, "v": value}}
+    expected = ParamValidator().validate(params, shape).generate_report()
+    assert ShortcutValidator().validate(params, shape).generate_report() == expected

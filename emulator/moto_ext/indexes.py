@@ -97,27 +97,49 @@ class TableIndexes:
             self.add(item)
         return self
 
-    def add(self, item: Any) -> None:
-        mine = []
+    def entries_of(self, item: Any) -> list[tuple[str | None, DynamoType, tuple[Any, ...]]]:
+        """Where the item belongs: (index, partition, sort key) for every index it is in."""
+        found = []
         for name, layout in self.layouts.items():
             if any(a not in item.attrs for a in layout.required):
                 continue
             partition = item.hash_key if name is None else item.attrs[layout.partition]
-            key = tuple(_sortable(item, a, self.table) for a in layout.sort)
-            self.partitions[name].setdefault(partition, SortedDict())[key] = item
-            mine.append((name, partition, key))
+            found.append((name, partition,
+                          tuple(_sortable(item, a, self.table) for a in layout.sort)))
+        return found
+
+    def add(self, item: Any) -> None:
+        mine = self.entries_of(item)
+        for name, partition, key in mine:
+            self._bucket(name, partition)[key] = item
         self.entries[(item.hash_key, item.range_key)] = mine
 
-    def discard(self, hash_key: Any, range_key: Any) -> None:
-        for name, partition, key in self.entries.pop((hash_key, range_key), []):
+    def _bucket(self, name: str | None, partition: DynamoType) -> SortedDict:
+        buckets = self.partitions[name]
+        bucket = buckets.get(partition)
+        if bucket is None:
+            bucket = buckets[partition] = SortedDict()
+        return bucket
+
+    def _remove(self, entries: list[tuple[str | None, DynamoType, tuple[Any, ...]]]) -> None:
+        for name, partition, key in entries:
             bucket = self.partitions[name][partition]
             bucket.pop(key, None)
             if not bucket:
                 del self.partitions[name][partition]
 
+    def discard(self, hash_key: Any, range_key: Any) -> None:
+        self._remove(self.entries.pop((hash_key, range_key), []))
+
     def replace(self, item: Any) -> None:
-        self.discard(item.hash_key, item.range_key)
-        self.add(item)
+        """Re-keys an item; where its index keys did not change (most overwrites and
+        updates), the new item object just takes the old one's place."""
+        old = self.entries.get((item.hash_key, item.range_key), [])
+        mine = self.entries_of(item)
+        self._remove([entry for entry in old if entry not in mine])
+        for name, partition, key in mine:
+            self._bucket(name, partition)[key] = item
+        self.entries[(item.hash_key, item.range_key)] = mine
 
 
 def _sortable(item: Any, attribute: str, table: Table) -> Any:

@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from emulator import http_server
+from emulator import gc_pauses, http_server
 from emulator.errors import PortInUseError, ServerError
 from emulator.spec import ACCOUNT_ID, REGION
 from emulator.wsgi import MAX_REQUEST_BYTES, DynamoDBApp
@@ -94,8 +94,10 @@ class EmulatorServer:
         server = await http_server.serve(sock, app, max_body_bytes=MAX_REQUEST_BYTES,
                                          access_log=access_log)
         self._loop, self._stopped = loop, asyncio.Event()
+        freezer = loop.create_task(gc_pauses.freeze_periodically())
         ready.set()
         await self._stopped.wait()
+        freezer.cancel()
         await server.close()
 
     def stop(self) -> None:

@@ -178,3 +178,21 @@ def test_shortcut_validator_reports_exactly_what_botocore_does(value: Any) -> No
     params = {"TableName": "t", "Item": {"k": {"S": "1"}, "v": value}}
     expected = ParamValidator().validate(params, shape).generate_report()
     assert ShortcutValidator().validate(params, shape).generate_report() == expected
+
+
+def test_server_moves_survivors_out_of_the_collectors_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    import time
+
+    from emulator import gc_pauses
+
+    monkeypatch.setattr(gc_pauses, "FREEZE_INTERVAL", 0.05)
+    gc.unfreeze()
+    try:
+        with EmulatorServer(ServerConfig(port=0)):
+            deadline = time.monotonic() + 10
+            while gc.get_freeze_count() == 0 and time.monotonic() < deadline:
+                time.sleep(0.05)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -15,8 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from emulator import moto_ext
-from emulator.moto_ext import STORE_LOCK
-from emulator.moto_ext import direct_call
+from emulator.moto_ext import STORE_LOCK, direct_call
 from emulator.moto_ext.direct_call import DIRECT_OPERATIONS
 from emulator.moto_ext.fast_dispatch import dynamodb_app, send, streams_app
 from emulator.validation import RequestValidator

@@ -196,3 +196,17 @@ def test_server_moves_survivors_out_of_the_collectors_way(monkeypatch: pytest.Mo
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_serves_on_asyncios_own_loop_where_uvloop_is_missing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from emulator import http_server
+
+    monkeypatch.setattr(http_server, "new_event_loop", asyncio.new_event_loop)  # as on Windows
+    with EmulatorServer(ServerConfig(port=0)) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port)
+        status, answer = _post(conn, "DynamoDB_20120810.ListTables", "{}")
+        assert status == 200 and isinstance(answer["TableNames"], list)
+        assert _post(conn, "DynamoDB_20120810.GetItem", "{}")[0] == 400  # same connection

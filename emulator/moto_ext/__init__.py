@@ -55,6 +55,28 @@ def install() -> None:
         _installed = True
 
 
+def request_keys(table: Any, key: dict[str, Any]) -> tuple[Any, Any] | None:
+    """A request's Key as moto stores it (hash, range or None); None when malformed, which
+    moto refuses before it changes anything."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    try:
+        hash_key = DynamoType(key[table.hash_key_attr])
+        range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+    except (KeyError, TypeError, AttributeError, IndexError):
+        return None
+    return hash_key, range_key
+
+
+def stored_item(table: Any, hash_key: Any, range_key: Any) -> Any:
+    """The item stored under these keys, or None, without adding an entry to `table.items`
+    (a defaultdict)."""
+    entry = table.items.get(hash_key)
+    if range_key is None or entry is None:
+        return entry
+    return entry.get(range_key)
+
+
 def dynamodb_backend(account_id: str, region: str) -> Any:
     from moto.dynamodb.models import dynamodb_backends
 

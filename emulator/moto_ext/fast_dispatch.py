@@ -49,11 +49,8 @@ def send(start_response: StartResponse, status: int | str, headers: dict[str, An
     lines = [(k, str(v)) for k, v in headers.items() if k.lower() != "status"]
     lines.append(("Content-Length", str(len(payload))))
     code = int(status)
-    start_response(f"{code} {_PHRASES.get(code) or HTTPStatus(code).phrase}", lines)
+    start_response(f"{code} {HTTPStatus(code).phrase}", lines)
     return [payload]
-
-
-_PHRASES = {200: "OK", 400: "Bad Request", 500: "Internal Server Error"}
 
 
 def dynamodb_app() -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:

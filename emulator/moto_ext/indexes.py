@@ -32,7 +32,7 @@ from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 from sortedcontainers import SortedDict
 
-from emulator.moto_ext import require
+from emulator.moto_ext import request_keys, require, stored_item
 
 _ATTR = "_ddbkit_indexes"
 FIRST_WINDOW = 256
@@ -223,15 +223,12 @@ def _wrap_update_item(original: Any) -> Any:
 
 
 def _reindex(table: Table, indexes: TableIndexes, key: dict[str, Any]) -> None:
-    try:
-        hash_key = DynamoType(key[table.hash_key_attr])
-        range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
-    except (KeyError, TypeError):
-        return  # a malformed key: moto refused it before touching anything
-    entry = table.items.get(hash_key)  # .get: table.items is a defaultdict
-    item = entry.get(range_key) if range_key is not None and entry is not None else entry
+    keys = request_keys(table, key)
+    if keys is None:
+        return
+    item = stored_item(table, *keys)
     if item is None:
-        indexes.discard(hash_key, range_key)
+        indexes.discard(*keys)
     else:
         indexes.replace(item)
 

@@ -21,7 +21,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.utilities import bytesize
 
-from emulator.moto_ext import require
+from emulator.moto_ext import request_keys, require, stored_item
 
 MAX_ITEM_BYTES = 405000  # LimitedSizeDict's limit (AWS says 400 KB; measured 409-410 KB)
 _MEMO = "_ddbkit_size"
@@ -64,12 +64,10 @@ def forget(item: Any) -> None:
 def _stored(backend: DynamoDBBackend, table_name: str, key: dict[str, Any]) -> Any:
     try:
         table = backend.get_table(table_name)
-        hash_key = DynamoType(key[table.hash_key_attr])
-        range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
-    except Exception:  # noqa: BLE001 - a bad name or key: moto answers it, nothing changes
+    except Exception:  # noqa: BLE001 - an unknown table: moto answers it, nothing changes
         return None
-    entry = table.items.get(hash_key)  # .get: table.items is a defaultdict
-    return entry.get(range_key) if range_key is not None and entry is not None else entry
+    keys = request_keys(table, key)
+    return None if keys is None else stored_item(table, *keys)
 
 
 def _wrap_update_item(original: Any) -> Any:

@@ -26,7 +26,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.comparisons import get_filter_expression
 
-from emulator.moto_ext import require
+from emulator.moto_ext import require, stored_item
 from emulator.moto_ext.indexes import _maintained
 
 MAX_ACTIONS = 100  # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
@@ -45,20 +45,13 @@ class UndoLog:
         if shard is not None and id(shard) not in self.streams:
             self.streams[id(shard)] = (shard, len(shard.items))
         self.items.append((table, hash_key, range_key,
-                           copy.deepcopy(_stored(table, hash_key, range_key))))
+                           copy.deepcopy(stored_item(table, hash_key, range_key))))
 
     def roll_back(self) -> None:
         for table, hash_key, range_key, old in reversed(self.items):
             _restore(table, hash_key, range_key, old)
         for shard, length in self.streams.values():
             del shard.items[length:]
-
-
-def _stored(table: Any, hash_key: Any, range_key: Any) -> Any:
-    entry = table.items.get(hash_key)  # .get: table.items is a defaultdict
-    if range_key is None or entry is None:
-        return entry
-    return entry.get(range_key)
 
 
 def _restore(table: Any, hash_key: Any, range_key: Any, old: Any) -> None:

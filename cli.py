@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from emulator.errors import ConfigError, DdbkitError
+from ddbkit.emulator.errors import ConfigError, DdbkitError
 
 EXIT_CHECK_FAILED = 1
 EXIT_ERROR = 2
@@ -73,9 +73,9 @@ def _dataset_options(fn: Any) -> Any:
 def _dataset(seed_value: int, scale: float, counts: tuple[str, ...], skew: float,
              anchor: datetime | None, from_dir: Path | None) -> tuple[dict[str, Any], Any]:
     """(items per table, manifest or None) from the dataset options."""
-    from fixtures.files import read_dataset, read_manifest
-    from fixtures.options import DatasetOptions, parse_counts
-    from fixtures.seed import generate_items
+    from ddbkit.fixtures.files import read_dataset, read_manifest
+    from ddbkit.fixtures.options import DatasetOptions, parse_counts
+    from ddbkit.fixtures.seed import generate_items
 
     if from_dir is not None:
         return read_dataset(from_dir), read_manifest(from_dir)
@@ -134,13 +134,13 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
     \b
     Example:
       ddbkit up --port 8000 --scale 10
-      ddbkit up --trigger bookings=examples.booking_summary:handler
+      ddbkit up --trigger bookings=ddbkit.examples.booking_summary:handler
       export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000
       aws dynamodb list-tables
     """
-    from emulator.runtime import Emulator, EmulatorConfig
-    from emulator.server import ServerConfig
-    from emulator.trigger_config import load_trigger_file, parse_trigger_option
+    from ddbkit.emulator.runtime import Emulator, EmulatorConfig
+    from ddbkit.emulator.server import ServerConfig
+    from ddbkit.emulator.trigger_config import load_trigger_file, parse_trigger_option
 
     triggers = [parse_trigger_option(spec) for spec in trigger_specs]
     if trigger_config is not None:
@@ -156,7 +156,7 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
     try:
         seeded = 0
         if items is not None:
-            from fixtures.seed import seed_endpoint
+            from ddbkit.fixtures.seed import seed_endpoint
 
             click.echo(f"ddbkit: seeding {sum(len(v) for v in items.values())} items into "
                        f"{emulator.endpoint_url}", err=True)
@@ -191,10 +191,10 @@ def status(endpoint_url: str | None, region: str | None, profile: str | None,
     """
     from rich.console import Console
 
-    from emulator.clients import endpoint_of, make_client
-    from emulator.drift import check
-    from emulator.spec import validate_stage
-    from emulator.status_view import status_table
+    from ddbkit.emulator.clients import endpoint_of, make_client
+    from ddbkit.emulator.drift import check
+    from ddbkit.emulator.spec import validate_stage
+    from ddbkit.emulator.status_view import status_table
 
     validate_stage(stage)
     client = make_client(endpoint_url=endpoint_url, region=region, profile=profile,
@@ -231,10 +231,10 @@ def seed(endpoint_url: str | None, region: str | None, profile: str | None, stag
       ddbkit seed --out demo-data --seed 7 --count bookings=5000
       AWS_PROFILE=demo ddbkit seed --stage demo --from demo-data
     """
-    from emulator.clients import make_client
-    from emulator.spec import validate_stage
-    from fixtures.files import write_dataset
-    from fixtures.seed import seed_endpoint
+    from ddbkit.emulator.clients import make_client
+    from ddbkit.emulator.spec import validate_stage
+    from ddbkit.fixtures.files import write_dataset
+    from ddbkit.fixtures.seed import seed_endpoint
 
     validate_stage(stage)
     if out_dir is not None and dataset["from_dir"] is not None:
@@ -331,7 +331,7 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
     """
     import os
 
-    from loadtests import main as load_main  # imports Locust: gevent patches this process
+    from ddbkit.loadtests import main as load_main  # imports Locust: gevent patches this process
 
     config = _load_config(
         options, users=users, spawn_rate=spawn_rate, run_time=_seconds(run_time),
@@ -357,8 +357,8 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
 
 def _load_config(options: dict[str, Any], **settings: Any) -> Any:
     """A LoadConfig from the shared traffic/endpoint/dataset options plus `settings`."""
-    from fixtures.options import parse_counts
-    from loadtests.runner import LoadConfig
+    from ddbkit.fixtures.options import parse_counts
+    from ddbkit.loadtests.runner import LoadConfig
 
     anchor, from_dir = options["anchor"], options["from_dir"]
     return LoadConfig(
@@ -382,7 +382,7 @@ def load_worker(master: str, **options: Any) -> None:
       ddbkit load --remote-workers 2 --master-bind 0.0.0.0:5557 --workers 0 ...  # host A
       ddbkit load-worker --master hostA:5557 --endpoint-url http://db:8000 ...   # hosts B, C
     """
-    from loadtests.worker import run_worker  # imports Locust: gevent patches this process
+    from ddbkit.loadtests.worker import run_worker  # imports Locust: gevent patches this process
 
     run_worker(master, _load_config(options))
 
@@ -410,10 +410,10 @@ def tail(table: str, endpoint_url: str | None, region: str | None, profile: str 
       ddbkit tail bookings --endpoint-url http://127.0.0.1:8000
       ddbkit tail bookings --json --from trim-horizon --max-records 10 | jq .eventName
     """
-    from emulator.clients import make_client
-    from emulator.spec import TABLES_BY_KEY, validate_stage
-    from emulator.streams import StartingPosition, latest_stream_arn
-    from emulator.tail import compact_line, follow, json_line
+    from ddbkit.emulator.clients import make_client
+    from ddbkit.emulator.spec import TABLES_BY_KEY, validate_stage
+    from ddbkit.emulator.streams import StartingPosition, latest_stream_arn
+    from ddbkit.emulator.tail import compact_line, follow, json_line
 
     validate_stage(stage)
     name = TABLES_BY_KEY[table].name(stage) if table in TABLES_BY_KEY else table
@@ -442,8 +442,8 @@ def schema(fmt: str, stage: str) -> None:
       ddbkit schema --format cloudformation --stage prod > tables.json
       aws cloudformation deploy --template-file tables.json --stack-name marketplace-prod
     """
-    from emulator.schema import cloudformation_template, create_table_requests
-    from emulator.spec import validate_stage
+    from ddbkit.emulator.schema import cloudformation_template, create_table_requests
+    from ddbkit.emulator.spec import validate_stage
 
     validate_stage(stage)
     doc: object = (cloudformation_template(stage) if fmt == "cloudformation"

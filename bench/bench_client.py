@@ -22,7 +22,7 @@ import gevent
 from botocore.config import Config
 from botocore.credentials import Credentials
 
-from loadtests.client import DynamoClient, Endpoint
+from ddbkit.loadtests.client import DynamoClient, Endpoint
 
 KEY = {"TableName": "t", "Key": {"pk": {"S": "k"}}}
 

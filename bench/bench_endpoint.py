@@ -17,11 +17,11 @@ from collections.abc import Callable
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-from emulator.process import EmulatorProcess
-from emulator.runtime import Emulator, EmulatorConfig
-from emulator.schema import create_table_request
-from emulator.server import ServerConfig
-from emulator.spec import get_table
+from ddbkit.emulator.process import EmulatorProcess
+from ddbkit.emulator.runtime import Emulator, EmulatorConfig
+from ddbkit.emulator.schema import create_table_request
+from ddbkit.emulator.server import ServerConfig
+from ddbkit.emulator.spec import get_table
 
 AUTH = "AWS4-HMAC-SHA256 Credential=bench/20250101/us-east-1/dynamodb/aws4_request, " \
        "SignedHeaders=host, Signature=0"

@@ -13,10 +13,10 @@ import argparse
 import time
 from datetime import date
 
-from emulator.clients import make_client
-from emulator.process import EmulatorProcess
-from fixtures.options import DatasetOptions
-from fixtures.seed import generate_items, seed_endpoint
+from ddbkit.emulator.clients import make_client
+from ddbkit.emulator.process import EmulatorProcess
+from ddbkit.fixtures.options import DatasetOptions
+from ddbkit.fixtures.seed import generate_items, seed_endpoint
 
 ITEMS_AT_SCALE_1 = 167  # the default dataset's total
 

@@ -29,8 +29,8 @@ from typing import Any
 
 from _servers import SERVER_NAMES, Server, start_servers
 
-from emulator.schema import create_table_request
-from emulator.spec import get_table
+from ddbkit.emulator.schema import create_table_request
+from ddbkit.emulator.spec import get_table
 
 STAGE = "bench"
 BOOKINGS = get_table("bookings")

@@ -13,11 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from emulator.runtime import Emulator, EmulatorConfig
-from emulator.server import ServerConfig
-from emulator.triggers import TriggerConfig
-from emulator.ttl import TtlReaper
-from fixtures.loader import load_items
+from ddbkit.emulator.runtime import Emulator, EmulatorConfig
+from ddbkit.emulator.server import ServerConfig
+from ddbkit.emulator.triggers import TriggerConfig
+from ddbkit.emulator.ttl import TtlReaper
+from ddbkit.fixtures.loader import load_items
 
 
 def booking(n: int) -> dict[str, dict[str, str]]:

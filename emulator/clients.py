@@ -23,8 +23,8 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from emulator.errors import EndpointError, EndpointUnreachableError
-from emulator.spec import REGION
+from ddbkit.emulator.errors import EndpointError, EndpointUnreachableError
+from ddbkit.emulator.spec import REGION
 
 PLACEHOLDER_CREDENTIALS = {"aws_access_key_id": "ddbkit", "aws_secret_access_key": "ddbkit"}
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.clients import endpoint_of, translate_errors
-from emulator.schema import attribute_definitions
-from emulator.spec import BILLING_MODE, DEFAULT_STAGE, PITR_RECOVERY_DAYS, TABLES, TableSpec
+from ddbkit.emulator.clients import endpoint_of, translate_errors
+from ddbkit.emulator.schema import attribute_definitions
+from ddbkit.emulator.spec import BILLING_MODE, DEFAULT_STAGE, PITR_RECOVERY_DAYS, TABLES, TableSpec
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from emulator.errors import ConfigError
+from ddbkit.emulator.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Any
 
-from emulator.errors import ServerError
+from ddbkit.emulator.errors import ServerError
 
 _READY = re.compile(r"^ddbkit ready: (?P<url>\S+)")
 
@@ -34,7 +34,7 @@ class EmulatorProcess:
     def start(self) -> EmulatorProcess:
         env = {**os.environ, **(self.env or {}), "PYTHONUNBUFFERED": "1"}
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "emulator", "up", *self.args], env=env,
+            [sys.executable, "-P", "-m", "ddbkit.cli", "up", *self.args], env=env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         ready = threading.Event()
         threading.Thread(target=self._pump, args=(ready,), daemon=True).start()

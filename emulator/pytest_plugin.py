@@ -19,12 +19,12 @@ from typing import Any
 
 import pytest
 
-from emulator.clients import client_environment, make_client
-from emulator.process import EmulatorProcess
-from emulator.reset import clear_tables
-from emulator.spec import REGION, get_table
-from fixtures.options import DatasetOptions
-from fixtures.seed import generate_items, seed_endpoint
+from ddbkit.emulator.clients import client_environment, make_client
+from ddbkit.emulator.process import EmulatorProcess
+from ddbkit.emulator.reset import clear_tables
+from ddbkit.emulator.spec import REGION, get_table
+from ddbkit.fixtures.options import DatasetOptions
+from ddbkit.fixtures.seed import generate_items, seed_endpoint
 
 
 class LocalEndpoint:

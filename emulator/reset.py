@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.clients import endpoint_of, translate_errors
-from emulator.spec import DEFAULT_STAGE, TABLES
+from ddbkit.emulator.clients import endpoint_of, translate_errors
+from ddbkit.emulator.spec import DEFAULT_STAGE, TABLES
 
 _BATCH = 25  # BatchWriteItem's limit per call
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emulator.clients import client_environment, make_client
-from emulator.provision import provision
-from emulator.server import EmulatorServer, ServerConfig
-from emulator.spec import DEFAULT_STAGE, get_table, validate_stage
-from emulator.triggers import TriggerConfig, TriggerPoller
-from emulator.ttl import TtlReaper
+from ddbkit.emulator.clients import client_environment, make_client
+from ddbkit.emulator.provision import provision
+from ddbkit.emulator.server import EmulatorServer, ServerConfig
+from ddbkit.emulator.spec import DEFAULT_STAGE, get_table, validate_stage
+from ddbkit.emulator.triggers import TriggerConfig, TriggerPoller
+from ddbkit.emulator.ttl import TtlReaper
 
 
 @dataclass(frozen=True)

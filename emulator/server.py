@@ -18,10 +18,10 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from emulator import gc_pauses, http_server
-from emulator.errors import PortInUseError, ServerError
-from emulator.spec import ACCOUNT_ID, REGION
-from emulator.wsgi import MAX_REQUEST_BYTES, DynamoDBApp
+from ddbkit.emulator import gc_pauses, http_server
+from ddbkit.emulator.errors import PortInUseError, ServerError
+from ddbkit.emulator.spec import ACCOUNT_ID, REGION
+from ddbkit.emulator.wsgi import MAX_REQUEST_BYTES, DynamoDBApp
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000  # DynamoDB Local's, so existing tools find the emulator

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from emulator.errors import InvalidStageError
+from ddbkit.emulator.errors import InvalidStageError
 
 ACCOUNT_ID = "943814145891"
 REGION = "us-east-1"

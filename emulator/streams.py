@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from emulator.clients import endpoint_of, translate_errors
-from emulator.errors import EndpointError
+from ddbkit.emulator.clients import endpoint_of, translate_errors
+from ddbkit.emulator.errors import EndpointError
 
 StartingPosition = Literal["TRIM_HORIZON", "LATEST"]
 

@@ -3,7 +3,7 @@
     # triggers.toml
     [[trigger]]
     table = "bookings"
-    handler = "examples.booking_summary:handler"
+    handler = "ddbkit.examples.booking_summary:handler"
     batch_size = 100
     starting_position = "TRIM_HORIZON"        # or "LATEST"
     maximum_retry_attempts = 2                # -1: retry until the records expire (AWS default)
@@ -22,9 +22,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from emulator.errors import ConfigError
-from emulator.spec import TABLES_BY_KEY
-from emulator.triggers import TriggerConfig
+from ddbkit.emulator.errors import ConfigError
+from ddbkit.emulator.spec import TABLES_BY_KEY
+from ddbkit.emulator.triggers import TriggerConfig
 
 _FIELDS = {f.name: f for f in dataclasses.fields(TriggerConfig)}
 

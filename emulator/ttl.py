@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from emulator.moto_ext import STORE_LOCK, dynamodb_backend
-from emulator.moto_ext.stream_records import deletes_by_service
+from ddbkit.emulator.moto_ext import STORE_LOCK, dynamodb_backend
+from ddbkit.emulator.moto_ext.stream_records import deletes_by_service
 
 log = logging.getLogger(__name__)
 

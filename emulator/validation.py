@@ -15,7 +15,7 @@ import botocore.session
 from botocore.model import OperationNotFoundError, ServiceModel
 from botocore.validate import ParamValidator
 
-from emulator.wire import WireError
+from ddbkit.emulator.wire import WireError
 
 
 _SCALARS = {"S": str, "N": str, "BOOL": bool, "NULL": bool}

@@ -14,12 +14,12 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from emulator import moto_ext
-from emulator.moto_ext import STORE_LOCK, direct_call
-from emulator.moto_ext.direct_call import DIRECT_OPERATIONS
-from emulator.moto_ext.fast_dispatch import dynamodb_app, send, streams_app
-from emulator.validation import RequestValidator
-from emulator.wire import CONTENT_TYPE, StartResponse, WireError, respond, respond_error
+from ddbkit.emulator import moto_ext
+from ddbkit.emulator.moto_ext import STORE_LOCK, direct_call
+from ddbkit.emulator.moto_ext.direct_call import DIRECT_OPERATIONS
+from ddbkit.emulator.moto_ext.fast_dispatch import dynamodb_app, send, streams_app
+from ddbkit.emulator.validation import RequestValidator
+from ddbkit.emulator.wire import CONTENT_TYPE, StartResponse, WireError, respond, respond_error
 
 log = logging.getLogger(__name__)
 

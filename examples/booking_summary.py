@@ -2,7 +2,7 @@
 
 Wire it to the bookings stream:
 
-    ddbkit up --trigger bookings=examples.booking_summary:handler
+    ddbkit up --trigger bookings=ddbkit.examples.booking_summary:handler
 
 For every booking record it adjusts counters on the booking's provider item:
 `bookingCount` (bookings that exist), and `activeBookings` / `completedBookings` /

@@ -12,9 +12,9 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from emulator.spec import TABLES, TableSpec
-from fixtures.generate import zipf_weights
-from fixtures.items import WireItem
+from ddbkit.emulator.spec import TABLES, TableSpec
+from ddbkit.fixtures.generate import zipf_weights
+from ddbkit.fixtures.items import WireItem
 
 Value = dict[str, Any]  # a DynamoDB wire value, e.g. {"S": "..."}
 

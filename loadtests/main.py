@@ -14,10 +14,10 @@ import gevent
 from locust.html import get_html_report
 from rich.console import Console
 
-from loadtests import report
-from loadtests.patterns import AccessPattern, catalogue
-from loadtests.runner import LoadConfig, LoadRun, check_patterns, resolve_endpoint
-from loadtests.slo import DEFAULT_SLO, Slo, evaluate, load_slo
+from ddbkit.loadtests import report
+from ddbkit.loadtests.patterns import AccessPattern, catalogue
+from ddbkit.loadtests.runner import LoadConfig, LoadRun, check_patterns, resolve_endpoint
+from ddbkit.loadtests.slo import DEFAULT_SLO, Slo, evaluate, load_slo
 
 
 @dataclass(frozen=True)

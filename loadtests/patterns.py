@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from emulator.spec import TABLES, GsiSpec, TableSpec, get_table
-from loadtests.client import DynamoClient
-from loadtests.keys import KeyPool
+from ddbkit.emulator.spec import TABLES, GsiSpec, TableSpec, get_table
+from ddbkit.loadtests.client import DynamoClient
+from ddbkit.loadtests.keys import KeyPool
 
 QUERY_LIMIT = 20
 MAX_PAGES = 3

@@ -6,8 +6,8 @@ from typing import Any
 
 from rich.table import Table
 
-from loadtests.patterns import AccessPattern
-from loadtests.recorder import Recorder, Series
+from ddbkit.loadtests.patterns import AccessPattern
+from ddbkit.loadtests.recorder import Recorder, Series
 
 
 def row(name: str, operation: str, series: Series, seconds: float,

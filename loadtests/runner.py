@@ -20,17 +20,17 @@ from typing import Any
 import gevent
 from locust.env import Environment
 
-from emulator.clients import PLACEHOLDER_CREDENTIALS, make_client, translate_errors
-from emulator.errors import ConfigError, EndpointError
-from emulator.spec import get_table
-from fixtures.files import read_dataset
-from fixtures.options import DatasetOptions
-from fixtures.seed import generate_items
-from loadtests import users
-from loadtests.client import Endpoint
-from loadtests.keys import KeyPool
-from loadtests.patterns import catalogue
-from loadtests.recorder import Recorder
+from ddbkit.emulator.clients import PLACEHOLDER_CREDENTIALS, make_client, translate_errors
+from ddbkit.emulator.errors import ConfigError, EndpointError
+from ddbkit.emulator.spec import get_table
+from ddbkit.fixtures.files import read_dataset
+from ddbkit.fixtures.options import DatasetOptions
+from ddbkit.fixtures.seed import generate_items
+from ddbkit.loadtests import users
+from ddbkit.loadtests.client import Endpoint
+from ddbkit.loadtests.keys import KeyPool
+from ddbkit.loadtests.patterns import catalogue
+from ddbkit.loadtests.recorder import Recorder
 
 WORKER_CONNECT_TIMEOUT = 60.0
 
@@ -131,7 +131,8 @@ class LoadRun:
         master = f"127.0.0.1:{self.runner.server.port}"
         for _ in range(self.config.workers):
             self._workers.append(subprocess.Popen(
-                [sys.executable, "-m", "loadtests.worker", master, self.config.to_json()],
+                [sys.executable, "-P", "-m", "ddbkit.loadtests.worker",
+                 master, self.config.to_json()],
                 env={**os.environ, "PYTHONUNBUFFERED": "1"}))
         if self.config.remote_workers:
             print(f"waiting for {self.config.remote_workers} remote workers on port "

@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
-from emulator.errors import ConfigError
-from loadtests.recorder import Series
+from ddbkit.emulator.errors import ConfigError
+from ddbkit.loadtests.recorder import Series
 
 DEFAULT_SLO = Path(__file__).parent / "slo-default.toml"
 

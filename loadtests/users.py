@@ -11,9 +11,9 @@ from typing import Any, ClassVar
 
 from locust import User, between, task
 
-from loadtests.client import DynamoClient, Endpoint
-from loadtests.keys import KeyPool
-from loadtests.patterns import AccessPattern, Session, catalogue
+from ddbkit.loadtests.client import DynamoClient, Endpoint
+from ddbkit.loadtests.keys import KeyPool
+from ddbkit.loadtests.patterns import AccessPattern, Session, catalogue
 
 
 class DynamoUser(User):

@@ -10,8 +10,8 @@ import sys
 
 from locust.env import Environment  # imports Locust first: it monkey-patches for gevent
 
-from loadtests.recorder import Recorder
-from loadtests.runner import LoadConfig, prepare, resolve_endpoint
+from ddbkit.loadtests.recorder import Recorder
+from ddbkit.loadtests.runner import LoadConfig, prepare, resolve_endpoint
 
 
 def run_worker(master: str, config: LoadConfig) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from emulator.runtime import Emulator, EmulatorConfig
-from emulator.server import ServerConfig
+from ddbkit.emulator.runtime import Emulator, EmulatorConfig
+from ddbkit.emulator.server import ServerConfig
 
 pytest_plugins = ["pytester"]
 

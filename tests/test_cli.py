@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cli import cli
-from emulator.spec import TABLES
+from ddbkit.cli import cli
+from ddbkit.emulator.spec import TABLES
 
 COMMANDS = sorted(cli.commands)
 

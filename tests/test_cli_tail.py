@@ -12,7 +12,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from cli import cli
+from ddbkit.cli import cli
 
 BIN = Path(sys.executable).parent
 

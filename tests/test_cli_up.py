@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from emulator.clients import client_environment, make_client
-from emulator.process import EmulatorProcess
-from emulator.spec import TABLES
+from ddbkit.emulator.clients import client_environment, make_client
+from ddbkit.emulator.process import EmulatorProcess
+from ddbkit.emulator.spec import TABLES
 
 BIN = Path(sys.executable).parent
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from emulator.runtime import Emulator
+from ddbkit.emulator.runtime import Emulator
 
 
 def race(count: int, work: Callable[[int], Any]) -> list[Any]:

@@ -62,9 +62,9 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
-from emulator.runtime import Emulator
-from emulator.schema import create_table_request
-from emulator.spec import get_table
+from ddbkit.emulator.runtime import Emulator
+from ddbkit.emulator.schema import create_table_request
+from ddbkit.emulator.spec import get_table
 
 REGION = "us-east-1"
 MAX_PAGES = 60  # a pagination loop longer than this is a bug (more pages than items)

@@ -8,17 +8,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from emulator.runtime import Emulator, EmulatorConfig
-from emulator.server import ServerConfig
-from emulator.triggers import TriggerConfig
-from fixtures.options import DatasetOptions
-from fixtures.seed import generate_items, seed_endpoint
+from ddbkit.emulator.runtime import Emulator, EmulatorConfig
+from ddbkit.emulator.server import ServerConfig
+from ddbkit.emulator.triggers import TriggerConfig
+from ddbkit.fixtures.options import DatasetOptions
+from ddbkit.fixtures.seed import generate_items, seed_endpoint
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_booking_summary_tracks_seed_data_and_later_changes(tmp_path: Path) -> None:
-    trigger = TriggerConfig(table="bookings", handler="examples.booking_summary:handler",
+    trigger = TriggerConfig(table="bookings", handler="ddbkit.examples.booking_summary:handler",
                             report_batch_item_failures=True, maximum_retry_attempts=2,
                             code_paths=(str(REPO),))
     config = EmulatorConfig(server=ServerConfig(port=0), stage="example", ttl_interval=0,

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from emulator.errors import ConfigError
-from emulator.spec import TABLES
-from fixtures.files import write_dataset
-from fixtures.generate import generate, parse_iso
-from fixtures.items import dataset_items
-from fixtures.model import Dataset
-from fixtures.options import DatasetOptions
-from fixtures.seed import generate_items
+from ddbkit.emulator.errors import ConfigError
+from ddbkit.emulator.spec import TABLES
+from ddbkit.fixtures.files import write_dataset
+from ddbkit.fixtures.generate import generate, parse_iso
+from ddbkit.fixtures.items import dataset_items
+from ddbkit.fixtures.model import Dataset
+from ddbkit.fixtures.options import DatasetOptions
+from ddbkit.fixtures.seed import generate_items
 
 ANCHOR = date(2025, 12, 4)
 

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from emulator.runtime import Emulator, EmulatorConfig
-from emulator.server import ServerConfig
-from fixtures.options import DatasetOptions
-from fixtures.seed import generate_items, seed_endpoint
-from loadtests.patterns import catalogue
+from ddbkit.emulator.runtime import Emulator, EmulatorConfig
+from ddbkit.emulator.server import ServerConfig
+from ddbkit.fixtures.options import DatasetOptions
+from ddbkit.fixtures.seed import generate_items, seed_endpoint
+from ddbkit.loadtests.patterns import catalogue
 
 BIN = Path(sys.executable).parent
 STAGE = "load"

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from emulator.errors import ConfigError
-from emulator.spec import TABLES
-from fixtures.options import DatasetOptions
-from fixtures.seed import generate_items
-from loadtests.keys import KeyPool
-from loadtests.patterns import catalogue
-from loadtests.recorder import Recorder, Series
-from loadtests.slo import Slo, Targets, evaluate, load_slo
+from ddbkit.emulator.errors import ConfigError
+from ddbkit.emulator.spec import TABLES
+from ddbkit.fixtures.options import DatasetOptions
+from ddbkit.fixtures.seed import generate_items
+from ddbkit.loadtests.keys import KeyPool
+from ddbkit.loadtests.patterns import catalogue
+from ddbkit.loadtests.recorder import Recorder, Series
+from ddbkit.loadtests.slo import Slo, Targets, evaluate, load_slo
 
 
 def test_catalogue_has_a_pattern_per_gsi_and_table_plus_the_flows() -> None:

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from moto.dynamodb.responses import DynamoHandler
 
-from emulator import wsgi
-from emulator.moto_ext import MotoShapeError, direct_call, require
-from emulator.runtime import Emulator
-from emulator.ttl import TtlReaper
+from ddbkit.emulator import wsgi
+from ddbkit.emulator.moto_ext import MotoShapeError, direct_call, require
+from ddbkit.emulator.runtime import Emulator
+from ddbkit.emulator.ttl import TtlReaper
 
 
 def test_moto_is_the_pinned_version_and_shape_checks_bite() -> None:
@@ -182,7 +182,7 @@ def test_item_size_limit_is_moto_s_whether_checked_once_or_per_attribute(
         fresh_emulator: Emulator) -> None:
     from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 
-    from emulator.moto_ext.item_size import MAX_ITEM_BYTES
+    from ddbkit.emulator.moto_ext.item_size import MAX_ITEM_BYTES
 
     def per_attribute(attrs: dict[str, Any]) -> bool:
         """moto's own rule: LimitedSizeDict re-checks on every attribute it stores."""
@@ -208,7 +208,7 @@ def test_item_size_limit_is_moto_s_whether_checked_once_or_per_attribute(
             accepted = False
         assert accepted == per_attribute(attrs), padding
         assert accepted == (padding <= MAX_ITEM_BYTES - base)
-    assert Item.__init__.__module__ == "emulator.moto_ext.item_size"
+    assert Item.__init__.__module__ == "ddbkit.emulator.moto_ext.item_size"
 
 
 def test_remembered_item_sizes_follow_updates_into_the_1mb_page(
@@ -235,8 +235,8 @@ def test_remembered_item_sizes_follow_updates_into_the_1mb_page(
     assert grown["LastEvaluatedKey"]["bookingId"] == {"S": "big2"}
     from moto.dynamodb.models.dynamo_type import Item
 
-    from emulator.moto_ext import dynamodb_backend
-    from emulator.moto_ext.indexes import _all
+    from ddbkit.emulator.moto_ext import dynamodb_backend
+    from ddbkit.emulator.moto_ext.indexes import _all
 
     stored = list(_all(dynamodb_backend(fresh_emulator.config.server.account_id,
                                         fresh_emulator.region).get_table(table)))

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from emulator.drift import check
-from emulator.errors import SchemaDriftError
-from emulator.provision import provision
-from emulator.spec import get_table
+from ddbkit.emulator.drift import check
+from ddbkit.emulator.errors import SchemaDriftError
+from ddbkit.emulator.provision import provision
+from ddbkit.emulator.spec import get_table
 
 
 def test_second_run_changes_nothing(emulator: Any, client: Any) -> None:

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cli import cli
-from emulator.errors import DataFileError, SchemaDriftError
-from emulator.spec import TABLES
-from fixtures.files import read_dataset, read_manifest, write_dataset
-from fixtures.loader import BatchWriter
-from fixtures.options import DatasetOptions
-from fixtures.seed import SHIPPED_DATASET, generate_items, seed_endpoint
+from ddbkit.cli import cli
+from ddbkit.emulator.errors import DataFileError, SchemaDriftError
+from ddbkit.emulator.spec import TABLES
+from ddbkit.fixtures.files import read_dataset, read_manifest, write_dataset
+from ddbkit.fixtures.loader import BatchWriter
+from ddbkit.fixtures.options import DatasetOptions
+from ddbkit.fixtures.seed import SHIPPED_DATASET, generate_items, seed_endpoint
 
 ANCHOR = date(2025, 12, 4)
 

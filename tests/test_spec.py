@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.errors import InvalidStageError
-from emulator.schema import create_table_request
-from emulator.spec import TABLES, get_table, table_name, validate_stage
+from ddbkit.emulator.errors import InvalidStageError
+from ddbkit.emulator.schema import create_table_request
+from ddbkit.emulator.spec import TABLES, get_table, table_name, validate_stage
 
 
 def test_spec_has_the_six_tables_and_thirteen_gsis() -> None:

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from emulator.runtime import Emulator, EmulatorConfig
-from emulator.server import ServerConfig
-from emulator.streams import StreamFollower, latest_stream_arn
-from emulator.ttl import TtlReaper
+from ddbkit.emulator.runtime import Emulator, EmulatorConfig
+from ddbkit.emulator.server import ServerConfig
+from ddbkit.emulator.streams import StreamFollower, latest_stream_arn
+from ddbkit.emulator.ttl import TtlReaper
 
 _stages = itertools.count(1)
 

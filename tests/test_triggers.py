@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from emulator.errors import ConfigError
-from emulator.runtime import Emulator
-from emulator.trigger_config import load_trigger_file, parse_trigger_option
-from emulator.triggers import TriggerConfig, TriggerPoller
+from ddbkit.emulator.errors import ConfigError
+from ddbkit.emulator.runtime import Emulator
+from ddbkit.emulator.trigger_config import load_trigger_file, parse_trigger_option
+from ddbkit.emulator.triggers import TriggerConfig, TriggerPoller
 
 HANDLERS = '''
 import json, os, time

@@ -33,7 +33,7 @@ def install() -> None:
     with STORE_LOCK:
         if _installed:
             return
-        from emulator.moto_ext import (
+        from ddbkit.emulator.moto_ext import (
             direct_call,
             fast_dispatch,
             fast_serializer,

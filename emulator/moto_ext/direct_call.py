@@ -22,8 +22,8 @@ from moto.core.utils import get_service_model
 from moto.dynamodb.responses import DynamoHandler
 from moto.utilities.utils import get_partition
 
-from emulator.moto_ext import require
-from emulator.moto_ext.fast_serializer import FAST_OPERATIONS
+from ddbkit.emulator.moto_ext import require
+from ddbkit.emulator.moto_ext.fast_serializer import FAST_OPERATIONS
 
 # The operations whose results fast_serializer writes: the data plane.
 DIRECT_OPERATIONS = FAST_OPERATIONS

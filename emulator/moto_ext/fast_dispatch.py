@@ -22,7 +22,7 @@ from moto.core.request import Request
 from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
-from emulator.moto_ext import require
+from ddbkit.emulator.moto_ext import require
 
 StartResponse = Callable[..., Any]
 

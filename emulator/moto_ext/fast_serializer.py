@@ -26,7 +26,7 @@ import moto.dynamodb.responses as dynamodb_responses
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
 
-from emulator.moto_ext import require
+from ddbkit.emulator.moto_ext import require
 
 FAST_OPERATIONS = frozenset({
     "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",

@@ -32,7 +32,7 @@ from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 from sortedcontainers import SortedDict
 
-from emulator.moto_ext import request_keys, require, stored_item
+from ddbkit.emulator.moto_ext import request_keys, require, stored_item
 
 _ATTR = "_ddbkit_indexes"
 FIRST_WINDOW = 256

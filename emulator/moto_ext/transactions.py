@@ -26,8 +26,8 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.comparisons import get_filter_expression
 
-from emulator.moto_ext import require, stored_item
-from emulator.moto_ext.indexes import _maintained
+from ddbkit.emulator.moto_ext import require, stored_item
+from ddbkit.emulator.moto_ext.indexes import _maintained
 
 MAX_ACTIONS = 100  # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 ACTIONS = ("ConditionCheck", "Put", "Delete", "Update")

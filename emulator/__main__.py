@@ -1,5 +1,0 @@
-"""`python -m emulator ...` is `ddbkit ...` (the pytest plugin starts the emulator this way)."""
-
-from cli import main
-
-main()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -23,7 +24,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from ddbkit.emulator.errors import EndpointError, EndpointUnreachableError
+from ddbkit.emulator.errors import ConfigError, EndpointError, EndpointUnreachableError
 from ddbkit.emulator.spec import REGION
 
 PLACEHOLDER_CREDENTIALS = {"aws_access_key_id": "ddbkit", "aws_secret_access_key": "ddbkit"}
@@ -39,6 +40,8 @@ def make_client(service: str = "dynamodb", endpoint_url: str | None = None,
                 region: str | None = None, profile: str | None = None,
                 *, connect_timeout: float = 5, read_timeout: float = 30,
                 max_attempts: int = 3, max_pool_connections: int = 10) -> Any:
+    if endpoint_url:
+        check_endpoint_url(endpoint_url)
     session = make_session(region, profile)
     config = Config(connect_timeout=connect_timeout, read_timeout=read_timeout,
                     retries={"mode": "standard", "max_attempts": max_attempts},
@@ -49,7 +52,24 @@ def make_client(service: str = "dynamodb", endpoint_url: str | None = None,
     if session.get_credentials() is None:
         kwargs.update(PLACEHOLDER_CREDENTIALS)
     with translate_errors(endpoint_url or "AWS"):
-        return session.client(service, **kwargs)
+        try:
+            return session.client(service, **kwargs)
+        except ValueError as exc:  # e.g. a malformed AWS_ENDPOINT_URL from the environment
+            raise ConfigError(f"cannot make a {service} client: {exc}") from exc
+
+
+def check_endpoint_url(url: str) -> str:
+    """An endpoint must be an absolute http(s) URL; botocore would raise a bare ValueError."""
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and \
+            (parts.port is None or parts.port > 0)
+    except ValueError:  # e.g. a port that is not a number
+        valid = False
+    if not valid:
+        raise ConfigError(f"endpoint URL {url!r} is not an http(s) URL "
+                          "(e.g. http://127.0.0.1:8000)")
+    return url
 
 
 def client_environment(endpoint_url: str, region: str) -> dict[str, str]:

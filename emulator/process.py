@@ -1,6 +1,7 @@
 """Run `ddbkit up` as a child process and wait for its ready line.
 
-Used by the pytest plugin (a separate process keeps moto's global state away from the test
+`-P` keeps the working directory off `sys.path`, so a project's own modules never shadow
+ddbkit's in the child. Used by the pytest plugin (a separate process keeps moto's global state away from the test
 process, where a `mock_aws` would wipe it) and by tests of the real command.
 """
 
@@ -22,10 +23,11 @@ _READY = re.compile(r"^ddbkit ready: (?P<url>\S+)")
 
 class EmulatorProcess:
     def __init__(self, *args: str, startup_timeout: float = 60,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, cwd: str | None = None) -> None:
         self.args = ["--port", "0", *args] if "--port" not in args else list(args)
         self.startup_timeout = startup_timeout
         self.env = env
+        self.cwd = cwd
         self.endpoint_url = ""
         self.ready_line = ""
         self._proc: subprocess.Popen[str] | None = None
@@ -34,7 +36,7 @@ class EmulatorProcess:
     def start(self) -> EmulatorProcess:
         env = {**os.environ, **(self.env or {}), "PYTHONUNBUFFERED": "1"}
         self._proc = subprocess.Popen(
-            [sys.executable, "-P", "-m", "ddbkit.cli", "up", *self.args], env=env,
+            [sys.executable, "-P", "-m", "ddbkit.cli", "up", *self.args], env=env, cwd=self.cwd,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         ready = threading.Event()
         threading.Thread(target=self._pump, args=(ready,), daemon=True).start()

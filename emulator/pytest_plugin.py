@@ -9,12 +9,19 @@ Installed with ddbkit (entry point `pytest11`), so a test suite needs no conftes
 loopback port; `ddbkit` (function) empties the six tables before the test, `ddbkit_seeded`
 loads the default dataset (seed 42, the spec's counts) into them instead; both set the AWS
 environment variables (endpoint, region, placeholder credentials) for the test's duration.
-Options: `--ddbkit-stage` (default dev).
+
+Settings, each a command-line option or an ini key (the option wins):
+  --ddbkit-stage / ddbkit_stage                  stage of the table names (default dev)
+  --ddbkit-ttl-interval / ddbkit_ttl_interval    seconds between TTL sweeps; 0 turns expiry
+                                                 off for the session (default 5)
+  --ddbkit-anchor / ddbkit_anchor                the seeded data's "today", YYYY-MM-DD
+                                                 (default: today, UTC)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -22,18 +29,22 @@ import pytest
 from ddbkit.emulator.clients import client_environment, make_client
 from ddbkit.emulator.process import EmulatorProcess
 from ddbkit.emulator.reset import clear_tables
-from ddbkit.emulator.spec import REGION, get_table
+from ddbkit.emulator.spec import DEFAULT_STAGE, REGION, get_table
 from ddbkit.fixtures.options import DatasetOptions
 from ddbkit.fixtures.seed import generate_items, seed_endpoint
+
+DEFAULT_TTL_INTERVAL = "5"
 
 
 class LocalEndpoint:
     """What a test needs of the running emulator."""
 
-    def __init__(self, endpoint_url: str, region: str, stage: str) -> None:
+    def __init__(self, endpoint_url: str, region: str, stage: str,
+                 dataset: DatasetOptions | None = None) -> None:
         self.endpoint_url = endpoint_url
         self.region = region
         self.stage = stage
+        self.dataset = dataset or DatasetOptions()
 
     def client(self, service: str = "dynamodb") -> Any:
         return make_client(service, endpoint_url=self.endpoint_url, region=self.region)
@@ -42,28 +53,57 @@ class LocalEndpoint:
         return get_table(key).name(self.stage)
 
     def reset(self, seeded: bool = False) -> int:
-        """Empty the tables, then load the default dataset if `seeded`; returns items loaded."""
+        """Empty the tables, then load the session's dataset if `seeded`; returns items loaded."""
         client = self.client()
         clear_tables(client, self.stage)
         if not seeded:
             return 0
-        items, _ = generate_items(DatasetOptions())
+        items, _ = generate_items(self.dataset)
         return seed_endpoint(client, items, self.stage, show_progress=False).total
 
     def environment(self) -> dict[str, str]:
         return client_environment(self.endpoint_url, self.region)
 
 
+_SETTINGS = {
+    "stage": (DEFAULT_STAGE, "stage of the emulated tables (default dev)"),
+    "ttl_interval": (DEFAULT_TTL_INTERVAL,
+                     "seconds between TTL sweeps of the session's emulator; 0 turns expiry off"),
+    "anchor": ("", "the seeded dataset's 'today', YYYY-MM-DD (default: today, UTC)"),
+}
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ddbkit")
-    group.addoption("--ddbkit-stage", default="dev", help="stage of the emulated tables")
+    for name, (default, help_text) in _SETTINGS.items():
+        group.addoption(f"--ddbkit-{name.replace('_', '-')}", dest=f"ddbkit_{name}",
+                        default=None, help=help_text)
+        parser.addini(f"ddbkit_{name}", help_text, default=default)
+
+
+def _setting(config: pytest.Config, name: str) -> str:
+    value = config.getoption(f"ddbkit_{name}")
+    return str(value if value is not None else config.getini(f"ddbkit_{name}"))
+
+
+def _dataset(config: pytest.Config) -> DatasetOptions:
+    anchor = _setting(config, "anchor")
+    if not anchor:
+        return DatasetOptions()
+    try:
+        return DatasetOptions(anchor=date.fromisoformat(anchor))
+    except ValueError:
+        raise pytest.UsageError(f"ddbkit_anchor expects YYYY-MM-DD, got {anchor!r}") from None
 
 
 @pytest.fixture(scope="session")
 def ddbkit_emulator(request: pytest.FixtureRequest) -> Iterator[LocalEndpoint]:
-    stage = request.config.getoption("--ddbkit-stage")
-    with EmulatorProcess("--host", "127.0.0.1", "--stage", stage, "--no-seed") as proc:
-        yield LocalEndpoint(proc.endpoint_url, REGION, stage)
+    config = request.config
+    stage = _setting(config, "stage")
+    dataset = _dataset(config)
+    with EmulatorProcess("--host", "127.0.0.1", "--stage", stage, "--no-seed",
+                         "--ttl-interval", _setting(config, "ttl_interval")) as proc:
+        yield LocalEndpoint(proc.endpoint_url, REGION, stage, dataset)
 
 
 def _use(endpoint: LocalEndpoint, monkeypatch: pytest.MonkeyPatch,

@@ -13,6 +13,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from ddbkit.cli import cli
+from ddbkit.emulator.process import EmulatorProcess
 
 BIN = Path(sys.executable).parent
 
@@ -74,3 +75,11 @@ def test_up_with_a_handler_that_cannot_be_imported_is_one_line() -> None:
     assert result.stderr.strip().splitlines() == [
         "ddbkit: error: cannot import handler module 'no_such_module': "
         "No module named 'no_such_module'"]
+
+
+def test_example_handler_resolves_from_any_directory(tmp_path: Path) -> None:
+    """The shipped example is `ddbkit.examples...`: it needs no checkout on sys.path."""
+    with EmulatorProcess("--no-seed", "--stage", "anydir", "--trigger",
+                         "bookings=ddbkit.examples.booking_summary:handler",
+                         cwd=str(tmp_path)) as proc:
+        assert proc.endpoint_url

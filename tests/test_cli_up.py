@@ -139,3 +139,23 @@ def test_sigterm_during_a_long_seed_stops_cleanly_saying_so() -> None:
     assert "ddbkit ready" not in out
     assert err.strip().splitlines()[-1].startswith("ddbkit: error: interrupted while loading")
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("args", "env"), [
+    (["status", "--endpoint-url", "not-a-url"], {}),
+    (["seed", "--endpoint-url", "http://127.0.0.1:notaport"], {}),
+    (["tail", "bookings", "--endpoint-url", "ftp://127.0.0.1"], {}),
+    (["status"], {"AWS_ENDPOINT_URL": "garbage", "AWS_ENDPOINT_URL_DYNAMODB": ""}),
+])
+def test_malformed_endpoint_url_is_one_line_exit_2(args: list[str], env: dict[str, str]) -> None:
+    result = ddbkit(*args, env=env)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("ddbkit: error: ")
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_readme_shows_the_ready_line_as_printed(up: EmulatorProcess) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    shown = next(line for line in readme.splitlines() if line.startswith("ddbkit ready: "))
+    shown = shown.replace("http://127.0.0.1:8000", up.endpoint_url).removesuffix(" ...")
+    assert up.ready_line.startswith(shown)

@@ -30,3 +30,75 @@ def test_plugin_fixtures_give_an_isolated_endpoint(pytester: pytest.Pytester) ->
     pytester.makepyfile(test_user=USER_TESTS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=4)
+
+
+DECOY_TESTS = '''
+import boto3
+from fixtures.options import MY_OWN_OPTION    # the project's own fixtures package
+from cli import main                           # and its own cli.py
+
+def test_project_modules_are_its_own():
+    assert MY_OWN_OPTION == "mine" and main() == "project cli"
+
+def test_seeded_fixture_inside_a_project_with_its_own_fixtures(ddbkit_seeded):
+    table = boto3.resource("dynamodb").Table(ddbkit_seeded.table_name("providers"))
+    assert len(table.scan()["Items"]) == 5
+
+def test_empty_fixture_inside_a_project_with_its_own_cli(ddbkit):
+    table = boto3.resource("dynamodb").Table(ddbkit.table_name("providers"))
+    assert table.scan()["Items"] == []
+'''
+
+
+def test_plugin_works_in_a_project_with_its_own_fixtures_package_and_cli(
+        pytester: pytest.Pytester) -> None:
+    """ddbkit installs under `ddbkit.*` and its child processes start with -P, so neither
+    the test process nor the emulator picks up the project's `fixtures/` or `cli.py`."""
+    pytester.mkpydir("fixtures")
+    pytester.path.joinpath("fixtures", "options.py").write_text('MY_OWN_OPTION = "mine"\n')
+    pytester.makepyfile(cli='def main():\n    return "project cli"\n')
+    pytester.makepyfile(test_decoy=DECOY_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+
+
+TTL_TESTS = '''
+import time
+import boto3
+
+def _idempotency_count(endpoint):
+    table = boto3.resource("dynamodb").Table(endpoint.table_name("idempotency"))
+    return len(table.scan()["Items"])
+
+def test_expired_records_are_swept_or_kept(ddbkit_seeded, request):
+    seeded = ddbkit_seeded.dataset.resolved_counts()["idempotency"]
+    sweeping = request.config.getoption("ddbkit_ttl_interval") != "0"
+    deadline = time.monotonic() + (15 if sweeping else 2)
+    while time.monotonic() < deadline and _idempotency_count(ddbkit_seeded) == seeded:
+        time.sleep(0.1)
+    assert (_idempotency_count(ddbkit_seeded) < seeded) == sweeping
+'''
+
+
+@pytest.mark.parametrize("interval", ["0.2", "0"])
+def test_ttl_sweep_interval_is_a_plugin_option(pytester: pytest.Pytester, interval: str) -> None:
+    """The seeded data (anchored today) holds expired idempotency records: a sweeping
+    session deletes them; `--ddbkit-ttl-interval 0` keeps every one for the session."""
+    pytester.makepyfile(test_ttl=TTL_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider",
+                                           "--ddbkit-ttl-interval", interval)
+    result.assert_outcomes(passed=1)
+
+
+def test_ini_settings_choose_stage_and_anchor(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nddbkit_stage = pluginini\nddbkit_anchor = 2025-12-04\n"
+                     "ddbkit_ttl_interval = 0\n")
+    pytester.makepyfile(test_ini='''
+import datetime
+
+def test_settings_reach_the_fixtures(ddbkit_seeded):
+    assert ddbkit_seeded.table_name("users") == "marketplace-pluginini-users-table"
+    assert ddbkit_seeded.dataset.anchor == datetime.date(2025, 12, 4)
+''')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

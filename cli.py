@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from ddbkit.emulator.errors import ConfigError, DdbkitError
+from ddbkit.emulator.spec import DEFAULT_STAGE, TABLE_NAME_PATTERN, Stage
 
 EXIT_CHECK_FAILED = 1
 EXIT_ERROR = 2
@@ -34,8 +35,11 @@ class _Group(click.Group):
 
 
 def _stage_option(fn: Any) -> Any:
-    return click.option("--stage", default="dev", show_default=True, envvar="DDBKIT_STAGE",
-                        help="Stage in the table names: marketplace-{stage}-{name}-table.")(fn)
+    """--stage, checked once here and passed on as a Stage (InvalidStageError: one line)."""
+    return click.option("--stage", default=DEFAULT_STAGE, show_default=True,
+                        envvar="DDBKIT_STAGE", callback=lambda _ctx, _param, value: Stage(value),
+                        help=f"Stage in the table names: {TABLE_NAME_PATTERN}."
+                        )(fn)
 
 
 def _endpoint_options(fn: Any) -> Any:
@@ -139,8 +143,8 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
       aws dynamodb list-tables
     """
     from ddbkit.emulator.runtime import Emulator, EmulatorConfig
-    from ddbkit.emulator.server import ServerConfig
-    from ddbkit.emulator.trigger_config import load_trigger_file, parse_trigger_option
+    from ddbkit.emulator.endpoint.server import ServerConfig
+    from ddbkit.emulator.streams.trigger_config import load_trigger_file, parse_trigger_option
 
     triggers = [parse_trigger_option(spec) for spec in trigger_specs]
     if trigger_config is not None:
@@ -181,7 +185,7 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
 @_endpoint_options
 @_stage_option
 def status(endpoint_url: str | None, region: str | None, profile: str | None,
-           stage: str) -> None:
+           stage: Stage) -> None:
     """Show the six tables live against the spec; exit 1 naming every difference.
 
     \b
@@ -192,15 +196,13 @@ def status(endpoint_url: str | None, region: str | None, profile: str | None,
     from rich.console import Console
 
     from ddbkit.emulator.clients import endpoint_of, make_client
-    from ddbkit.emulator.drift import check
-    from ddbkit.emulator.spec import validate_stage
-    from ddbkit.emulator.status_view import status_table
+    from ddbkit.emulator.tables.drift import check
+    from ddbkit.emulator.tables.status_view import status_table
 
-    validate_stage(stage)
     client = make_client(endpoint_url=endpoint_url, region=region, profile=profile,
                          connect_timeout=3, max_attempts=2)
     live, found = check(client, stage)
-    title = f"marketplace-{stage}-*-table at {endpoint_of(client)}"
+    title = f"{stage.table_name('*')} at {endpoint_of(client)}"
     # Piped output would otherwise wrap at 80 columns, which folds every GSI name.
     Console(width=None if sys.stdout.isatty() else 160).print(status_table(live, title))
     if found:
@@ -232,11 +234,9 @@ def seed(endpoint_url: str | None, region: str | None, profile: str | None, stag
       AWS_PROFILE=demo ddbkit seed --stage demo --from demo-data
     """
     from ddbkit.emulator.clients import make_client
-    from ddbkit.emulator.spec import validate_stage
     from ddbkit.fixtures.files import write_dataset
     from ddbkit.fixtures.seed import seed_endpoint
 
-    validate_stage(stage)
     if out_dir is not None and dataset["from_dir"] is not None:
         raise ConfigError("--out and --from do not go together: one writes files, one reads them")
     items, manifest = _dataset(**dataset)
@@ -411,11 +411,10 @@ def tail(table: str, endpoint_url: str | None, region: str | None, profile: str 
       ddbkit tail bookings --json --from trim-horizon --max-records 10 | jq .eventName
     """
     from ddbkit.emulator.clients import make_client
-    from ddbkit.emulator.spec import TABLES_BY_KEY, validate_stage
-    from ddbkit.emulator.streams import StartingPosition, latest_stream_arn
-    from ddbkit.emulator.tail import compact_line, follow, json_line
+    from ddbkit.emulator.spec import TABLES_BY_KEY
+    from ddbkit.emulator.streams.reader import StartingPosition, latest_stream_arn
+    from ddbkit.emulator.streams.tail import compact_line, follow, json_line
 
-    validate_stage(stage)
     name = TABLES_BY_KEY[table].name(stage) if table in TABLES_BY_KEY else table
     client = make_client(endpoint_url=endpoint_url, region=region, profile=profile)
     streams = make_client("dynamodbstreams", endpoint_url=endpoint_url, region=region,
@@ -442,10 +441,8 @@ def schema(fmt: str, stage: str) -> None:
       ddbkit schema --format cloudformation --stage prod > tables.json
       aws cloudformation deploy --template-file tables.json --stack-name marketplace-prod
     """
-    from ddbkit.emulator.schema import cloudformation_template, create_table_requests
-    from ddbkit.emulator.spec import validate_stage
+    from ddbkit.emulator.tables.schema import cloudformation_template, create_table_requests
 
-    validate_stage(stage)
     doc: object = (cloudformation_template(stage) if fmt == "cloudformation"
                    else create_table_requests(stage))
     click.echo(json.dumps(doc, indent=2))

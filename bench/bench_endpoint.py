@@ -19,8 +19,8 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
 from ddbkit.emulator.process import EmulatorProcess
 from ddbkit.emulator.runtime import Emulator, EmulatorConfig
-from ddbkit.emulator.schema import create_table_request
-from ddbkit.emulator.server import ServerConfig
+from ddbkit.emulator.tables.schema import create_table_request
+from ddbkit.emulator.endpoint.server import ServerConfig
 from ddbkit.emulator.spec import get_table
 
 AUTH = "AWS4-HMAC-SHA256 Credential=bench/20250101/us-east-1/dynamodb/aws4_request, " \

@@ -22,9 +22,9 @@ from typing import Any
 
 from bench_servers import BOOKINGS, OPS, STAGE, TABLE, booking
 
-from ddbkit.emulator.schema import create_table_request
+from ddbkit.emulator.tables.schema import create_table_request
 from ddbkit.emulator.spec import ACCOUNT_ID, REGION
-from ddbkit.emulator.wsgi import DynamoDBApp
+from ddbkit.emulator.endpoint.app import DynamoDBApp
 
 AUTH = "AWS4-HMAC-SHA256 Credential=bench/20250101/us-east-1/dynamodb/aws4_request, " \
        "SignedHeaders=host, Signature=0"

@@ -29,7 +29,7 @@ from typing import Any
 
 from _servers import SERVER_NAMES, Server, start_servers
 
-from ddbkit.emulator.schema import create_table_request
+from ddbkit.emulator.tables.schema import create_table_request
 from ddbkit.emulator.spec import get_table
 
 STAGE = "bench"

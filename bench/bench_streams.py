@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from ddbkit.emulator.runtime import Emulator, EmulatorConfig
-from ddbkit.emulator.server import ServerConfig
-from ddbkit.emulator.triggers import TriggerConfig
+from ddbkit.emulator.endpoint.server import ServerConfig
+from ddbkit.emulator.streams.triggers import TriggerConfig
 from ddbkit.emulator.ttl import TtlReaper
 from ddbkit.fixtures.loader import load_items
 

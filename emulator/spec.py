@@ -16,7 +16,6 @@ from ddbkit.emulator.errors import InvalidStageError
 
 ACCOUNT_ID = "943814145891"
 REGION = "us-east-1"
-DEFAULT_STAGE = "dev"
 BILLING_MODE = "PAY_PER_REQUEST"
 # AWS's PITR window is 1-35 days; every marketplace table keeps the maximum.
 PITR_RECOVERY_DAYS = 35
@@ -28,6 +27,7 @@ StreamViewType = Literal["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_O
 # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html
 _TABLE_NAME_CHARS = re.compile(r"^[A-Za-z0-9_.-]+$")
 TABLE_NAME_MAX = 255
+TABLE_NAME_PATTERN = "marketplace-{stage}-{key}-table"
 
 
 @dataclass(frozen=True)
@@ -78,10 +78,11 @@ class TableSpec:
     # Item counts of the deployed dev stage (the spec's export); seed data defaults to these.
     deployed_item_count: int = 0
 
-    def name(self, stage: str = DEFAULT_STAGE) -> str:
-        return table_name(self.key, stage)
+    def name(self, stage: str | None = None) -> str:
+        """The table's name in `stage` (default: DEFAULT_STAGE)."""
+        return Stage(stage or DEFAULT_STAGE).table_name(self.key)
 
-    def arn(self, stage: str = DEFAULT_STAGE, region: str = REGION,
+    def arn(self, stage: str | None = None, region: str = REGION,
             account_id: str = ACCOUNT_ID) -> str:
         return f"arn:aws:dynamodb:{region}:{account_id}:table/{self.name(stage)}"
 
@@ -100,25 +101,38 @@ class TableSpec:
         raise KeyError(f"{self.key} has no index {name!r}")
 
 
-def table_name(key: str, stage: str = DEFAULT_STAGE) -> str:
-    validate_stage(stage)
-    return f"marketplace-{stage}-{key}-table"
+class Stage(str):
+    """A stage name, checked once when made: every table name it forms is legal.
+
+    `Stage("dev").table_name("bookings")` is `marketplace-dev-bookings-table`, the one place
+    the naming pattern lives. A Stage is a str, so it goes wherever a stage string went.
+    """
+
+    def __new__(cls, name: str) -> Stage:
+        if isinstance(name, Stage):
+            return name
+        if not name or not _TABLE_NAME_CHARS.match(name):
+            raise InvalidStageError(
+                f"stage {name!r} can only hold letters, digits, '_', '-' and '.' "
+                "(DynamoDB table-name characters)")
+        longest = max(len(TABLE_NAME_PATTERN.format(stage=name, key=t.key)) for t in TABLES)
+        if longest > TABLE_NAME_MAX:
+            raise InvalidStageError(
+                f"stage {name!r} makes a table name of {longest} characters "
+                f"(DynamoDB allows {TABLE_NAME_MAX})")
+        return super().__new__(cls, name)
+
+    def table_name(self, key: str) -> str:
+        return TABLE_NAME_PATTERN.format(stage=self, key=key)
 
 
-def validate_stage(stage: str) -> str:
-    """A stage must make every table name legal; raise InvalidStageError naming why not."""
-    if not stage or not _TABLE_NAME_CHARS.match(stage):
-        raise InvalidStageError(
-            f"stage {stage!r} can only hold letters, digits, '_', '-' and '.' "
-            "(DynamoDB table-name characters)"
-        )
-    longest = max(len(f"marketplace-{stage}-{t.key}-table") for t in TABLES)
-    if longest > TABLE_NAME_MAX:
-        raise InvalidStageError(
-            f"stage {stage!r} makes a table name of {longest} characters "
-            f"(DynamoDB allows {TABLE_NAME_MAX})"
-        )
-    return stage
+def table_name(key: str, stage: str | None = None) -> str:
+    return Stage(stage or DEFAULT_STAGE).table_name(key)
+
+
+def validate_stage(stage: str) -> Stage:
+    """The stage as a Stage; raises InvalidStageError naming why it cannot be one."""
+    return Stage(stage)
 
 
 def _s(*names: str) -> dict[str, AttrType]:
@@ -210,6 +224,7 @@ TABLES: tuple[TableSpec, ...] = (
 )
 
 TABLES_BY_KEY: dict[str, TableSpec] = {t.key: t for t in TABLES}
+DEFAULT_STAGE = Stage("dev")
 
 
 def get_table(key: str) -> TableSpec:

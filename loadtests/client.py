@@ -20,8 +20,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from geventhttpclient import HTTPClient
 
-TARGET_PREFIX = "DynamoDB_20120810."
-CONTENT_TYPE = "application/x-amz-json-1.0"
+from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, DYNAMODB_TARGET_PREFIX
 
 
 class DynamoCallError(Exception):
@@ -90,7 +89,7 @@ class DynamoClient:
 
     def _signed_headers(self, operation: str, payload: bytes) -> dict[str, str]:
         request = AWSRequest(method="POST", url=self.url + "/", data=payload, headers={
-            "Content-Type": CONTENT_TYPE, "X-Amz-Target": TARGET_PREFIX + operation,
+            "Content-Type": CONTENT_TYPE, "X-Amz-Target": DYNAMODB_TARGET_PREFIX + operation,
             "Host": self.host})
         self._signer.add_auth(request)
         return dict(request.headers.items())

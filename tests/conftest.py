@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ddbkit.emulator.runtime import Emulator, EmulatorConfig
-from ddbkit.emulator.server import ServerConfig
+from ddbkit.emulator.endpoint.server import ServerConfig
 
 pytest_plugins = ["pytester"]
 

@@ -63,7 +63,7 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from ddbkit.emulator.runtime import Emulator
-from ddbkit.emulator.schema import create_table_request
+from ddbkit.emulator.tables.schema import create_table_request
 from ddbkit.emulator.spec import get_table
 
 REGION = "us-east-1"

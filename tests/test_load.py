@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from ddbkit.emulator.runtime import Emulator, EmulatorConfig
-from ddbkit.emulator.server import ServerConfig
+from ddbkit.emulator.endpoint.server import ServerConfig
 from ddbkit.fixtures.options import DatasetOptions
 from ddbkit.fixtures.seed import generate_items, seed_endpoint
 from ddbkit.loadtests.patterns import catalogue

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from moto.dynamodb.responses import DynamoHandler
 
-from ddbkit.emulator import wsgi
-from ddbkit.emulator.moto_ext import MotoShapeError, direct_call, require
+from ddbkit.emulator.endpoint import app
+from ddbkit.emulator.moto_ext import direct_call
+from ddbkit.emulator.moto_ext.store import MotoShapeError, require
 from ddbkit.emulator.runtime import Emulator
 from ddbkit.emulator.ttl import TtlReaper
 
@@ -89,7 +90,7 @@ def test_direct_call_answers_as_motos_full_dispatch_does(
                    "ExpressionAttributeValues": {":a": {"S": "x"}}}),
     ]
     direct = _replay(client, table, extra)
-    monkeypatch.setattr(wsgi, "DIRECT_OPERATIONS", frozenset())  # every call through moto's
+    monkeypatch.setattr(app, "DIRECT_OPERATIONS", frozenset())  # every call through moto's
     full = _replay(client, table, extra)
     assert direct == full
     assert [r["status"] for r in direct[-4:]] == [200, 400, 400, 400], direct[-4:]
@@ -235,10 +236,45 @@ def test_remembered_item_sizes_follow_updates_into_the_1mb_page(
     assert grown["LastEvaluatedKey"]["bookingId"] == {"S": "big2"}
     from moto.dynamodb.models.dynamo_type import Item
 
-    from ddbkit.emulator.moto_ext import dynamodb_backend
+    from ddbkit.emulator.moto_ext.store import dynamodb_backend
     from ddbkit.emulator.moto_ext.indexes import _all
 
     stored = list(_all(dynamodb_backend(fresh_emulator.config.server.account_id,
                                         fresh_emulator.region).get_table(table)))
     computed = Item.size.__wrapped__  # type: ignore[attr-defined]
     assert [item.size() for item in stored] == [computed(item) for item in stored]
+
+
+def test_update_item_wrappers_run_in_the_documented_order() -> None:
+    """moto_ext's docstring: item_size -> indexes -> stream_records -> moto."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    from ddbkit.emulator import moto_ext
+
+    moto_ext.install()
+    chain = []
+    method = DynamoDBBackend.update_item
+    while hasattr(method, "__wrapped__"):
+        chain.append(method.__module__.rpartition(".")[2])
+        method = method.__wrapped__
+    chain.append(method.__module__.partition(".")[0])
+    assert chain == ["item_size", "indexes", "stream_records", "moto"]
+
+
+def test_no_moto_ext_module_imports_from_the_package_init_or_another_private_name() -> None:
+    import ast
+    from pathlib import Path
+
+    from ddbkit.emulator import moto_ext
+
+    offenders = []
+    for path in Path(moto_ext.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and \
+                    node.module.startswith("ddbkit.emulator.moto_ext"):
+                extensions = node.module == "ddbkit.emulator.moto_ext"
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                if (extensions and path.name != "__init__.py") or private:
+                    offenders.append(f"{path.name}: from {node.module} import "
+                                     + ", ".join(a.name for a in node.names))
+    assert offenders == []

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from ddbkit.emulator.drift import check
+from ddbkit.emulator.tables.drift import check
 from ddbkit.emulator.errors import SchemaDriftError
-from ddbkit.emulator.provision import provision
+from ddbkit.emulator.tables.provision import provision
 from ddbkit.emulator.spec import get_table
 
 

@@ -11,7 +11,7 @@ import botocore.session
 import pytest
 
 from ddbkit.emulator.errors import PortInUseError
-from ddbkit.emulator.server import EmulatorServer, ServerConfig
+from ddbkit.emulator.endpoint.server import EmulatorServer, ServerConfig
 
 
 def _post(conn: http.client.HTTPConnection, target: str, body: str) -> tuple[int, Any]:
@@ -171,7 +171,7 @@ def test_log_requests_prints_one_line_per_request(capsys: pytest.CaptureFixture[
 def test_shortcut_validator_reports_exactly_what_botocore_does(value: Any) -> None:
     from botocore.validate import ParamValidator
 
-    from ddbkit.emulator.validation import ShortcutValidator
+    from ddbkit.emulator.endpoint.validation import ShortcutValidator
 
     shape = botocore.session.get_session().get_service_model("dynamodb") \
         .operation_model("PutItem").input_shape
@@ -184,7 +184,7 @@ def test_server_moves_survivors_out_of_the_collectors_way(monkeypatch: pytest.Mo
     import gc
     import time
 
-    from ddbkit.emulator import gc_pauses
+    from ddbkit.emulator.endpoint import gc_pauses
 
     monkeypatch.setattr(gc_pauses, "FREEZE_INTERVAL", 0.05)
     gc.unfreeze()
@@ -202,7 +202,7 @@ def test_serves_on_asyncios_own_loop_where_uvloop_is_missing(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import asyncio
 
-    from ddbkit.emulator import http_server
+    from ddbkit.emulator.endpoint import http as http_server
 
     monkeypatch.setattr(http_server, "new_event_loop", asyncio.new_event_loop)  # as on Windows
     with EmulatorServer(ServerConfig(port=0)) as server:

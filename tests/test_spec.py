@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from ddbkit.emulator.errors import InvalidStageError
-from ddbkit.emulator.schema import create_table_request
+from ddbkit.emulator.tables.schema import create_table_request
 from ddbkit.emulator.spec import TABLES, get_table, table_name, validate_stage
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from ddbkit.emulator.runtime import Emulator, EmulatorConfig
-from ddbkit.emulator.server import ServerConfig
-from ddbkit.emulator.streams import StreamFollower, latest_stream_arn
+from ddbkit.emulator.endpoint.server import ServerConfig
+from ddbkit.emulator.streams.reader import StreamFollower, latest_stream_arn
 from ddbkit.emulator.ttl import TtlReaper
 
 _stages = itertools.count(1)

@@ -12,8 +12,8 @@ import pytest
 
 from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.runtime import Emulator
-from ddbkit.emulator.trigger_config import load_trigger_file, parse_trigger_option
-from ddbkit.emulator.triggers import TriggerConfig, TriggerPoller
+from ddbkit.emulator.streams.trigger_config import load_trigger_file, parse_trigger_option
+from ddbkit.emulator.streams.triggers import TriggerConfig, TriggerPoller
 
 HANDLERS = '''
 import json, os, time

@@ -1,31 +1,26 @@
 """Everything that changes moto's own behaviour, one module per extension (see DESIGN.md).
 
-`install()` applies them once per process. Each extension checks that the moto internals it
-replaces still have the shape it was written for, and raises `MotoShapeError` otherwise, so
-a moto upgrade fails loudly at start-up instead of misbehaving.
+`install()` applies them once per process, in the order below. Each extension checks that the
+moto internals it replaces still have the shape it was written for, and raises
+`MotoShapeError` otherwise, so a moto upgrade fails loudly at start-up instead of misbehaving.
+`store` is the shared door to moto's store (lock, shape checks, key helpers); no extension
+imports this package's `__init__`.
 
-`STORE_LOCK` serialises every access to moto's in-memory store: request handling in the
-server thread and background work (the TTL reaper) in others. moto itself takes no lock.
+Order matters where extensions wrap the same moto method. Three wrap
+`DynamoDBBackend.update_item`; each installed later wraps the earlier ones, so a call runs
+item_size -> indexes -> stream_records -> moto:
+- stream_records innermost: it folds moto's put-then-update of a new item into one INSERT
+  record, looking only at what moto itself appended;
+- indexes around it: it re-keys the item after moto (and the record fix) changed it in place;
+- item_size outermost: it forgets remembered sizes before and after everything else.
+`tests/test_moto_ext.py` checks this chain.
 """
 
 from __future__ import annotations
 
-import threading
-from typing import Any
+from ddbkit.emulator.moto_ext.store import STORE_LOCK
 
-STORE_LOCK = threading.RLock()
 _installed = False
-
-
-class MotoShapeError(RuntimeError):
-    """The pinned moto internals changed; the extension named in the message must be revisited."""
-
-
-def require(owner: Any, *attributes: str) -> None:
-    missing = [a for a in attributes if not hasattr(owner, a)]
-    if missing:
-        raise MotoShapeError(f"{owner!r} no longer has {', '.join(missing)}; "
-                             "moto's internals changed under a ddbkit extension")
 
 
 def install() -> None:
@@ -42,42 +37,10 @@ def install() -> None:
             scalar_values,
             stream_records,
             transactions,
+            ttl_deletes,
         )
 
-        fast_dispatch.install()
-        direct_call.install()
-        stream_records.install()
-        indexes.install()
-        transactions.install()
-        scalar_values.install()
-        item_size.install()
-        fast_serializer.install()
+        for extension in (fast_dispatch, direct_call, stream_records, indexes, transactions,
+                          scalar_values, item_size, fast_serializer, ttl_deletes):
+            extension.install()
         _installed = True
-
-
-def request_keys(table: Any, key: dict[str, Any]) -> tuple[Any, Any] | None:
-    """A request's Key as moto stores it (hash, range or None); None when malformed, which
-    moto refuses before it changes anything."""
-    from moto.dynamodb.models.dynamo_type import DynamoType
-
-    try:
-        hash_key = DynamoType(key[table.hash_key_attr])
-        range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
-    except (KeyError, TypeError, AttributeError, IndexError):
-        return None
-    return hash_key, range_key
-
-
-def stored_item(table: Any, hash_key: Any, range_key: Any) -> Any:
-    """The item stored under these keys, or None, without adding an entry to `table.items`
-    (a defaultdict)."""
-    entry = table.items.get(hash_key)
-    if range_key is None or entry is None:
-        return entry
-    return entry.get(range_key)
-
-
-def dynamodb_backend(account_id: str, region: str) -> Any:
-    from moto.dynamodb.models import dynamodb_backends
-
-    return dynamodb_backends[account_id][region]

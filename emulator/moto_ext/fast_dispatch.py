@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterable
-from http import HTTPStatus
 from typing import Any
 
 import moto.core.responses as core_responses
@@ -22,43 +20,28 @@ from moto.core.request import Request
 from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
-from ddbkit.emulator.moto_ext import require
-
-StartResponse = Callable[..., Any]
-
+from ddbkit.emulator.moto_ext.store import require
 
 class _ServerRequest(Request):
     from_wsgi_server = True  # as moto's own server marks its requests
 
 
-def handler_app(handler: Any) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """A WSGI app that hands every request to `handler.dispatch`."""
-
-    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        request = _ServerRequest(environ)
-        return send(start_response, *handler.dispatch(request, request.raw_url,
-                                                      dict(request.headers)))
-
-    return app
+MotoResponse = tuple[Any, dict[str, Any], Any]  # (status, headers, body), as handlers return
 
 
-def send(start_response: StartResponse, status: int | str, headers: dict[str, Any],
-         body: Any) -> Iterable[bytes]:
-    """A moto handler's (status, headers, body) as a WSGI response."""
-    payload = body.encode() if isinstance(body, str) else bytes(body or b"")
-    lines = [(k, str(v)) for k, v in headers.items() if k.lower() != "status"]
-    lines.append(("Content-Length", str(len(payload))))
-    code = int(status)
-    start_response(f"{code} {HTTPStatus(code).phrase}", lines)
-    return [payload]
+def dynamodb_call(environ: dict[str, Any]) -> MotoResponse:
+    """A DynamoDB request, answered by moto's handler."""
+    return _dispatch(DynamoHandler, environ)
 
 
-def dynamodb_app() -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    return handler_app(DynamoHandler)
+def streams_call(environ: dict[str, Any]) -> MotoResponse:
+    """A DynamoDB Streams request, answered by moto's handler."""
+    return _dispatch(DynamoDBStreamsHandler, environ)
 
 
-def streams_app() -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    return handler_app(DynamoDBStreamsHandler)
+def _dispatch(handler: Any, environ: dict[str, Any]) -> MotoResponse:
+    request = _ServerRequest(environ)
+    return handler.dispatch(request, request.raw_url, dict(request.headers))  # type: ignore[no-any-return]
 
 
 def request_id(headers: dict[str, Any] | None = None) -> str:

@@ -26,12 +26,12 @@ import moto.dynamodb.responses as dynamodb_responses
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
 
-from ddbkit.emulator.moto_ext import require
+from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, PLAIN_SCALAR_TYPES
+from ddbkit.emulator.moto_ext.store import require
 
 FAST_OPERATIONS = frozenset({
     "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
     "BatchWriteItem", "TransactGetItems", "TransactWriteItems"})
-CONTENT_TYPE = "application/x-amz-json-1.0"
 
 
 _service = botocore.session.get_session().get_service_model("dynamodb")
@@ -59,14 +59,11 @@ def shaped(value: Any, shape: Shape) -> Any:
     return wire(value)
 
 
-_SCALARS = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
-
-
 def attribute_value(value: Any) -> Any:
     """Scalar strings, numbers and booleans (most values) are already as the wire wants them."""
     if type(value) is dict and len(value) == 1:
         for kind, inner in value.items():
-            if type(inner) is _SCALARS.get(kind):
+            if type(inner) is PLAIN_SCALAR_TYPES.get(kind):
                 return value
     return wire(value)
 
@@ -109,7 +106,7 @@ def _wrap_dynamo_to_dict(original: Any) -> Any:
         kind = type(obj)
         if kind is DynamoType:
             value = obj.value
-            if type(value) is _SCALARS.get(obj.type):
+            if type(value) is PLAIN_SCALAR_TYPES.get(obj.type):
                 return {obj.type: value}  # what moto's recursion ends in for these
             return original(obj)
         if isinstance(obj, dict) and not hasattr(obj, "to_json"):  # item attrs: a dict subclass

@@ -32,7 +32,7 @@ from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 from sortedcontainers import SortedDict
 
-from ddbkit.emulator.moto_ext import request_keys, require, stored_item
+from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
 
 _ATTR = "_ddbkit_indexes"
 FIRST_WINDOW = 256
@@ -173,7 +173,7 @@ def indexes_for(table: Table) -> TableIndexes | None:
     return built
 
 
-def _maintained(table: Table) -> TableIndexes | None:
+def maintained(table: Table) -> TableIndexes | None:
     """The indexes only if already built and current (writes never build them)."""
     current = table.__dict__.get(_ATTR)
     if current is not None and current.signature != _signature(table):
@@ -187,7 +187,7 @@ def _maintained(table: Table) -> TableIndexes | None:
 def _wrap_put_item(original: Any) -> Any:
     def put_item(self: Table, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         item = original(self, item_attrs, *args, **kwargs)
-        indexes = _maintained(self)
+        indexes = maintained(self)
         if indexes is not None:
             indexes.replace(item)
         return item
@@ -198,7 +198,7 @@ def _wrap_put_item(original: Any) -> Any:
 def _wrap_delete_item(original: Any) -> Any:
     def delete_item(self: Table, hash_key: Any, range_key: Any) -> Any:
         item = original(self, hash_key, range_key)
-        indexes = _maintained(self)
+        indexes = maintained(self)
         if item is not None and indexes is not None:
             indexes.discard(item.hash_key, item.range_key)
         return item
@@ -215,10 +215,11 @@ def _wrap_update_item(original: Any) -> Any:
             # moto changes the item in place clause by clause, so even an update that fails
             # part-way can leave it changed: re-key whatever is stored now, either way.
             table = self.get_table(table_name)
-            indexes = _maintained(table)
+            indexes = maintained(table)
             if indexes is not None:
                 _reindex(table, indexes, key)
 
+    update_item.__wrapped__ = original  # type: ignore[attr-defined]
     return update_item
 
 

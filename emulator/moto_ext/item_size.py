@@ -21,7 +21,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.utilities import bytesize
 
-from ddbkit.emulator.moto_ext import request_keys, require, stored_item
+from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
 
 MAX_ITEM_BYTES = 405000  # LimitedSizeDict's limit (AWS says 400 KB; measured 409-410 KB)
 _MEMO = "_ddbkit_size"
@@ -81,6 +81,7 @@ def _wrap_update_item(original: Any) -> Any:
             forget(before)  # sized part-way through (the update may have failed)
             forget(_stored(self, table_name, key))
 
+    update_item.__wrapped__ = original  # type: ignore[attr-defined]
     return update_item
 
 

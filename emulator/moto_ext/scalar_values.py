@@ -18,7 +18,7 @@ from typing import Any
 
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 
-from ddbkit.emulator.moto_ext import require
+from ddbkit.emulator.moto_ext.store import require
 
 _IMMUTABLE: dict[str, type | tuple[type, ...]] = {
     "S": str, "N": str, "B": (bytes, str), "BOOL": bool, "NULL": bool}

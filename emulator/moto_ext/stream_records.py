@@ -22,7 +22,7 @@ from typing import Any
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import StreamRecord, StreamShard
 
-from ddbkit.emulator.moto_ext import require
+from ddbkit.emulator.moto_ext.store import require
 
 SERVICE_IDENTITY = {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
 EVENT_VERSION = "1.1"

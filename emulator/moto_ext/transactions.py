@@ -26,8 +26,8 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.comparisons import get_filter_expression
 
-from ddbkit.emulator.moto_ext import require, stored_item
-from ddbkit.emulator.moto_ext.indexes import _maintained
+from ddbkit.emulator.moto_ext.store import require, stored_item
+from ddbkit.emulator.moto_ext.indexes import maintained
 
 MAX_ACTIONS = 100  # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 ACTIONS = ("ConditionCheck", "Put", "Delete", "Update")
@@ -64,7 +64,7 @@ def _restore(table: Any, hash_key: Any, range_key: Any, old: Any) -> None:
         table.items.get(hash_key, {}).pop(range_key, None)
     else:
         table.items[hash_key][range_key] = old
-    indexes = _maintained(table)
+    indexes = maintained(table)
     if indexes is not None:
         indexes.discard(hash_key, range_key)
         if old is not None:

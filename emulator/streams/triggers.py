@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ddbkit.emulator.handler_process import HandlerProcess, Invocation
-from ddbkit.emulator.streams import StartingPosition, StreamFollower, lambda_record, latest_stream_arn
+from ddbkit.emulator.streams.handler_process import HandlerProcess, Invocation
+from ddbkit.emulator.streams.reader import StartingPosition, StreamFollower, lambda_record, latest_stream_arn
 
 log = logging.getLogger("ddbkit.triggers")
 

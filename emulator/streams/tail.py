@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ddbkit.emulator.streams import StartingPosition, StreamFollower, lambda_record
+from ddbkit.emulator.streams.reader import StartingPosition, StreamFollower, lambda_record
 
 MAX_SHOWN = 60  # characters of one attribute value in a compact line
 

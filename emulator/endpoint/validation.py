@@ -15,10 +15,8 @@ import botocore.session
 from botocore.model import OperationNotFoundError, ServiceModel
 from botocore.validate import ParamValidator
 
-from ddbkit.emulator.wire import WireError
-
-
-_SCALARS = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
+from ddbkit.emulator.endpoint.protocol import PLAIN_SCALAR_TYPES
+from ddbkit.emulator.endpoint.wire import WireError
 
 
 class ShortcutValidator(ParamValidator):  # type: ignore[misc]
@@ -30,7 +28,7 @@ class ShortcutValidator(ParamValidator):  # type: ignore[misc]
     def _validate_structure(self, params: Any, shape: Any, errors: Any, name: str) -> None:
         if shape.name == "AttributeValue" and type(params) is dict and len(params) == 1:
             for kind, value in params.items():
-                if type(value) is _SCALARS.get(kind):
+                if type(value) is PLAIN_SCALAR_TYPES.get(kind):
                     return
         super()._validate_structure(params, shape, errors, name)
 

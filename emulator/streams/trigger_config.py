@@ -24,7 +24,7 @@ from typing import Any
 
 from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.spec import TABLES_BY_KEY
-from ddbkit.emulator.triggers import TriggerConfig
+from ddbkit.emulator.streams.triggers import TriggerConfig
 
 _FIELDS = {f.name: f for f in dataclasses.fields(TriggerConfig)}
 

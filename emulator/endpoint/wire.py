@@ -1,16 +1,17 @@
-"""DynamoDB's JSON error format, for answers our own layer gives (not moto's)."""
+"""Writing responses: DynamoDB's JSON error format for our own answers, and moto's
+handler results as WSGI responses."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import Any, Callable
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+
+from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, ERROR_NAMESPACE
 
 StartResponse = Callable[..., Any]
 
-# Real DynamoDB prefixes error types with the service's shape namespace.
-_NAMESPACE = "com.amazonaws.dynamodb.v20120810#"
-CONTENT_TYPE = "application/x-amz-json-1.0"
 
 
 class WireError(Exception):
@@ -24,7 +25,7 @@ class WireError(Exception):
 
 
 def error_body(error_type: str, message: str) -> bytes:
-    return json.dumps({"__type": _NAMESPACE + error_type, "message": message}).encode()
+    return json.dumps({"__type": ERROR_NAMESPACE + error_type, "message": message}).encode()
 
 
 def respond(start_response: StartResponse, status: str, body: bytes,
@@ -37,3 +38,14 @@ def respond(start_response: StartResponse, status: str, body: bytes,
 def respond_error(start_response: StartResponse, status: str, error_type: str,
                   message: str) -> Iterable[bytes]:
     return respond(start_response, status, error_body(error_type, message))
+
+
+def send(start_response: StartResponse, status: int | str, headers: dict[str, Any],
+         body: Any) -> Iterable[bytes]:
+    """A moto handler's (status, headers, body) as a WSGI response."""
+    payload = body.encode() if isinstance(body, str) else bytes(body or b"")
+    lines = [(k, str(v)) for k, v in headers.items() if k.lower() != "status"]
+    lines.append(("Content-Length", str(len(payload))))
+    code = int(status)
+    start_response(f"{code} {HTTPStatus(code).phrase}", lines)
+    return [payload]

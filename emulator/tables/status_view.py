@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from ddbkit.emulator.drift import LiveTable, differences
+from ddbkit.emulator.tables.drift import LiveTable, differences
 
 
 def _keys(live: LiveTable) -> str:

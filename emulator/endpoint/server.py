@@ -1,4 +1,4 @@
-"""The endpoint's server: http_server.py's event loop in a background thread, quiet.
+"""The endpoint's server: http.py's event loop in a background thread, quiet.
 
 moto's own `ThreadedMotoServer` binds 0.0.0.0 and uses werkzeug, which closes the connection
 after every response (werkzeug 3 disables keep-alive on purpose), logs a line per request and
@@ -18,10 +18,11 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from ddbkit.emulator import gc_pauses, http_server
+from ddbkit.emulator.endpoint import gc_pauses, http
 from ddbkit.emulator.errors import PortInUseError, ServerError
 from ddbkit.emulator.spec import ACCOUNT_ID, REGION
-from ddbkit.emulator.wsgi import MAX_REQUEST_BYTES, DynamoDBApp
+from ddbkit.emulator.endpoint.app import DynamoDBApp
+from ddbkit.emulator.endpoint.protocol import MAX_REQUEST_BYTES
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000  # DynamoDB Local's, so existing tools find the emulator
@@ -82,7 +83,7 @@ class EmulatorServer:
         return self
 
     def _serve(self, sock: socket.socket, app: DynamoDBApp, ready: threading.Event) -> None:
-        loop = http_server.new_event_loop()
+        loop = http.new_event_loop()
         try:
             loop.run_until_complete(self._run(sock, app, ready, loop))
         finally:
@@ -91,7 +92,7 @@ class EmulatorServer:
     async def _run(self, sock: socket.socket, app: DynamoDBApp, ready: threading.Event,
                    loop: asyncio.AbstractEventLoop) -> None:
         access_log = sys.stderr if self.config.log_requests else None
-        server = await http_server.serve(sock, app, max_body_bytes=MAX_REQUEST_BYTES,
+        server = await http.serve(sock, app, max_body_bytes=MAX_REQUEST_BYTES,
                                          access_log=access_log)
         self._loop, self._stopped = loop, asyncio.Event()
         freezer = loop.create_task(gc_pauses.freeze_periodically())

@@ -15,20 +15,29 @@ from collections.abc import Iterable
 from typing import Any
 
 from ddbkit.emulator import moto_ext
-from ddbkit.emulator.moto_ext import STORE_LOCK, direct_call
+from ddbkit.emulator.moto_ext import direct_call
 from ddbkit.emulator.moto_ext.direct_call import DIRECT_OPERATIONS
-from ddbkit.emulator.moto_ext.fast_dispatch import dynamodb_app, send, streams_app
-from ddbkit.emulator.validation import RequestValidator
-from ddbkit.emulator.wire import CONTENT_TYPE, StartResponse, WireError, respond, respond_error
+from ddbkit.emulator.moto_ext.fast_dispatch import dynamodb_call, streams_call
+from ddbkit.emulator.moto_ext.store import STORE_LOCK
+from ddbkit.emulator.endpoint.protocol import (
+    CONTENT_TYPE,
+    DYNAMODB_TARGET,
+    MAX_REQUEST_BYTES,
+    STREAMS_TARGET,
+)
+from ddbkit.emulator.endpoint.validation import RequestValidator
+from ddbkit.emulator.endpoint.wire import (
+    StartResponse,
+    WireError,
+    respond,
+    respond_error,
+    send,
+)
 
 log = logging.getLogger(__name__)
 
-_DYNAMODB = "DynamoDB_20120810"
-_STREAMS = "DynamoDBStreams_20120810"
 _CREDENTIAL_REGION = re.compile(r"(Credential=[^/,\s]+/[^/,\s]+/)([^/,\s]+)(/)")
 _UA_REGION = re.compile(r"region/[a-z0-9-]+")
-# Requests are small JSON documents; AWS caps a request body at 16 MB (BatchWriteItem's max).
-MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
 
 class DynamoDBApp:
@@ -38,9 +47,9 @@ class DynamoDBApp:
         self.region = region
         self.account_id = account_id
         moto_ext.install()
-        self._apps = {_DYNAMODB: dynamodb_app(), _STREAMS: streams_app()}
-        self._validators = {_DYNAMODB: RequestValidator("dynamodb"),
-                            _STREAMS: RequestValidator("dynamodbstreams")}
+        self._calls = {DYNAMODB_TARGET: dynamodb_call, STREAMS_TARGET: streams_call}
+        self._validators = {DYNAMODB_TARGET: RequestValidator("dynamodb"),
+                            STREAMS_TARGET: RequestValidator("dynamodbstreams")}
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "")
@@ -53,13 +62,13 @@ class DynamoDBApp:
             return respond_error(start_response, exc.status, exc.error_type, exc.message)
         try:
             with STORE_LOCK:
-                if service == _DYNAMODB and operation in DIRECT_OPERATIONS:
+                if service == DYNAMODB_TARGET and operation in DIRECT_OPERATIONS:
                     content_type = environ.get("CONTENT_TYPE") or CONTENT_TYPE
                     return send(start_response, *direct_call.call(
                         operation, params, body, content_type, self.account_id, self.region))
                 self._pin_identity(environ)
                 environ["wsgi.input"] = io.BytesIO(body)  # moto reads the body again
-                return self._apps[service](environ, start_response)
+                return send(start_response, *self._calls[service](environ))
         except Exception as exc:  # noqa: BLE001 - a moto crash must not become a 500 page
             # The request passed the API model's validation, so this is input moto does not
             # handle; answer as AWS does for semantically invalid input.
@@ -73,8 +82,8 @@ class DynamoDBApp:
         service, _, operation = environ.get("HTTP_X_AMZ_TARGET", "").partition(".")
         if environ.get("REQUEST_METHOD") != "POST" or service not in self._validators:
             raise WireError("UnknownOperationException",
-                            "expected a POST with X-Amz-Target DynamoDB_20120810.<Operation> "
-                            "or DynamoDBStreams_20120810.<Operation>")
+                            f"expected a POST with X-Amz-Target {DYNAMODB_TARGET}.<Operation> "
+                            f"or {STREAMS_TARGET}.<Operation>")
         body = _read_body(environ)
         return service, operation, body, self._validators[service].parse(operation, body)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ddbkit.emulator.clients import endpoint_of, translate_errors
-from ddbkit.emulator.schema import attribute_definitions
+from ddbkit.emulator.tables.schema import attribute_definitions
 from ddbkit.emulator.spec import BILLING_MODE, DEFAULT_STAGE, PITR_RECOVERY_DAYS, TABLES, TableSpec
 
 

@@ -25,7 +25,7 @@ from typing import Any, TextIO
 
 import httptools
 
-from ddbkit.emulator.wire import CONTENT_TYPE, error_body
+from ddbkit.emulator.endpoint.wire import CONTENT_TYPE, error_body
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from ddbkit.emulator.clients import endpoint_of, translate_errors
-from ddbkit.emulator.drift import LiveTable, differences, read_live_table
+from ddbkit.emulator.tables.drift import LiveTable, differences, read_live_table
 from ddbkit.emulator.errors import SchemaDriftError
-from ddbkit.emulator.schema import (
+from ddbkit.emulator.tables.schema import (
     attribute_definitions,
     create_table_request,
     pitr_specification,

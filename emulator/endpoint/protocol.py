@@ -1,0 +1,17 @@
+"""The DynamoDB JSON protocol's constants, stated once for the server, moto's extensions and
+the load-test client."""
+
+from __future__ import annotations
+
+DYNAMODB_TARGET = "DynamoDB_20120810"
+STREAMS_TARGET = "DynamoDBStreams_20120810"
+DYNAMODB_TARGET_PREFIX = DYNAMODB_TARGET + "."
+CONTENT_TYPE = "application/x-amz-json-1.0"
+# Real DynamoDB prefixes error types with the service's shape namespace.
+ERROR_NAMESPACE = "com.amazonaws.dynamodb.v20120810#"
+# AWS caps a request body at 16 MB (BatchWriteItem's largest).
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
+# AttributeValue kinds whose JSON value is one plain scalar, and its Python type once parsed:
+# what the fast paths recognise without walking botocore's model. (B is base64 text on the
+# wire, so it is not among them.)
+PLAIN_SCALAR_TYPES: dict[str, type] = {"S": str, "N": str, "BOOL": bool, "NULL": bool}

@@ -116,6 +116,7 @@ def test_port_comes_from_environment(tmp_path: Path) -> None:
     assert f"port {port}" in result.stderr
 
 
+@pytest.mark.slow
 def test_sigterm_during_a_long_seed_stops_cleanly_saying_so() -> None:
     import signal
     import time

@@ -6,9 +6,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from botocore.exceptions import ClientError
 
 from ddbkit.emulator.runtime import Emulator
+
+pytestmark = pytest.mark.slow  # thousands of racing requests
 
 
 def race(count: int, work: Callable[[int], Any]) -> list[Any]:

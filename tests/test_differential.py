@@ -66,6 +66,8 @@ from ddbkit.emulator.runtime import Emulator
 from ddbkit.emulator.tables.schema import create_table_request
 from ddbkit.emulator.spec import get_table
 
+pytestmark = pytest.mark.slow  # random operation sequences against stock moto
+
 REGION = "us-east-1"
 MAX_PAGES = 60  # a pagination loop longer than this is a bug (more pages than items)
 

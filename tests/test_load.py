@@ -23,6 +23,8 @@ from ddbkit.fixtures.options import DatasetOptions
 from ddbkit.fixtures.seed import generate_items, seed_endpoint
 from ddbkit.loadtests.patterns import catalogue
 
+pytestmark = pytest.mark.slow  # real Locust runs, seconds each
+
 BIN = Path(sys.executable).parent
 STAGE = "load"
 ANCHOR = "2025-12-04"

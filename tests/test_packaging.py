@@ -83,3 +83,15 @@ def test_shipped_code_imports_only_through_the_ddbkit_namespace() -> None:
     offenders = [f"{module} imports {name}" for module, path in _shipped_modules().items()
                  for name in _imported_top_levels(path) & bare]
     assert offenders == []
+
+
+def test_public_api_names_resolve_without_importing_moto_for_the_spec() -> None:
+    import subprocess
+
+    code = ("import sys, ddbkit.emulator as e; e.Stage, e.TABLES, e.DdbkitError; "
+            "assert 'moto' not in sys.modules; "
+            "assert all(getattr(e, n) for n in e.__all__); print(len(e.__all__))")
+    done = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) >= 10

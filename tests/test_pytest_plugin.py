@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each test runs pytest and an emulator in child processes
+
 USER_TESTS = '''
 import boto3
 

@@ -179,6 +179,7 @@ def test_batch_writer_retries_unprocessed_items_and_throttling() -> None:
     assert all(0 <= s <= 5 for s in sleeps)
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_a_load_and_says_what_was_written(fresh_emulator: Any) -> None:
     import os
     import re

@@ -45,7 +45,26 @@ _EXPORTS = {
     "ServerError": "errors", "PortInUseError": "errors", "EndpointError": "errors",
     "EndpointUnreachableError": "errors", "SchemaDriftError": "errors",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "ConfigError",
+    "DEFAULT_STAGE",
+    "DdbkitError",
+    "Emulator",
+    "EmulatorConfig",
+    "EndpointError",
+    "EndpointUnreachableError",
+    "GsiSpec",
+    "InvalidStageError",
+    "PortInUseError",
+    "SchemaDriftError",
+    "ServerConfig",
+    "ServerError",
+    "Stage",
+    "TABLES",
+    "TableSpec",
+    "TriggerConfig",
+    "get_table",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -95,3 +95,9 @@ def test_public_api_names_resolve_without_importing_moto_for_the_spec() -> None:
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) >= 10
+
+
+def test_public_api_list_matches_what_loads() -> None:
+    from ddbkit import emulator
+
+    assert sorted(emulator.__all__) == sorted(emulator._EXPORTS)

@@ -25,7 +25,8 @@ from typing import Any, TextIO
 
 import httptools
 
-from ddbkit.emulator.endpoint.wire import CONTENT_TYPE, error_body
+from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE
+from ddbkit.emulator.endpoint.wire import error_body
 
 log = logging.getLogger(__name__)
 

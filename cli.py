@@ -74,19 +74,16 @@ def _dataset_options(fn: Any) -> Any:
     return fn
 
 
-def _dataset(seed_value: int, scale: float, counts: tuple[str, ...], skew: float,
-             anchor: datetime | None, from_dir: Path | None) -> tuple[dict[str, Any], Any]:
-    """(items per table, manifest or None) from the dataset options."""
-    from ddbkit.fixtures.files import read_dataset, read_manifest
+def _dataset_source(seed_value: int, scale: float, counts: tuple[str, ...], skew: float,
+                    anchor: datetime | None, from_dir: Path | None) -> Any:
+    """The DatasetSource the dataset options choose."""
     from ddbkit.fixtures.options import DatasetOptions, parse_counts
-    from ddbkit.fixtures.seed import generate_items
+    from ddbkit.fixtures.source import DatasetSource
 
-    if from_dir is not None:
-        return read_dataset(from_dir), read_manifest(from_dir)
     extra = {"anchor": anchor.date()} if anchor else {}
     options = DatasetOptions(seed=seed_value, scale=scale, counts=parse_counts(counts),
                              skew=skew, **extra)
-    return generate_items(options)
+    return DatasetSource(options, from_dir)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -155,7 +152,7 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
     # Until ready, SIGTERM interrupts like Ctrl-C (a long seed stops cleanly, saying so);
     # once serving, both just ask the loop below to shut down.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    items = None if no_seed else _dataset(**dataset)[0]
+    items = None if no_seed else _dataset_source(**dataset).load()[0]
     emulator = Emulator(config).start()
     try:
         seeded = 0
@@ -239,7 +236,7 @@ def seed(endpoint_url: str | None, region: str | None, profile: str | None, stag
 
     if out_dir is not None and dataset["from_dir"] is not None:
         raise ConfigError("--out and --from do not go together: one writes files, one reads them")
-    items, manifest = _dataset(**dataset)
+    items, manifest = _dataset_source(**dataset).load()
     if out_dir is not None:
         for path in write_dataset(out_dir, items, manifest or {}):
             click.echo(f"wrote {path}")

@@ -31,7 +31,8 @@ from ddbkit.emulator.process import EmulatorProcess
 from ddbkit.emulator.tables.reset import clear_tables
 from ddbkit.emulator.spec import DEFAULT_STAGE, REGION, get_table
 from ddbkit.fixtures.options import DatasetOptions
-from ddbkit.fixtures.seed import generate_items, seed_endpoint
+from ddbkit.fixtures.seed import seed_endpoint
+from ddbkit.fixtures.source import DatasetSource
 
 DEFAULT_TTL_INTERVAL = "5"
 
@@ -40,11 +41,11 @@ class LocalEndpoint:
     """What a test needs of the running emulator."""
 
     def __init__(self, endpoint_url: str, region: str, stage: str,
-                 dataset: DatasetOptions | None = None) -> None:
+                 dataset: DatasetSource | None = None) -> None:
         self.endpoint_url = endpoint_url
         self.region = region
         self.stage = stage
-        self.dataset = dataset or DatasetOptions()
+        self.dataset = dataset or DatasetSource()
 
     def client(self, service: str = "dynamodb") -> Any:
         return make_client(service, endpoint_url=self.endpoint_url, region=self.region)
@@ -58,7 +59,7 @@ class LocalEndpoint:
         clear_tables(client, self.stage)
         if not seeded:
             return 0
-        items, _ = generate_items(self.dataset)
+        items, _ = self.dataset.load()
         return seed_endpoint(client, items, self.stage, show_progress=False).total
 
     def environment(self) -> dict[str, str]:
@@ -86,12 +87,12 @@ def _setting(config: pytest.Config, name: str) -> str:
     return str(value if value is not None else config.getini(f"ddbkit_{name}"))
 
 
-def _dataset(config: pytest.Config) -> DatasetOptions:
+def _dataset(config: pytest.Config) -> DatasetSource:
     anchor = _setting(config, "anchor")
     if not anchor:
-        return DatasetOptions()
+        return DatasetSource()
     try:
-        return DatasetOptions(anchor=date.fromisoformat(anchor))
+        return DatasetSource(DatasetOptions(anchor=date.fromisoformat(anchor)))
     except ValueError:
         raise pytest.UsageError(f"ddbkit_anchor expects YYYY-MM-DD, got {anchor!r}") from None
 

@@ -73,7 +73,7 @@ def _idempotency_count(endpoint):
     return len(table.scan()["Items"])
 
 def test_expired_records_are_swept_or_kept(ddbkit_seeded, request):
-    seeded = ddbkit_seeded.dataset.resolved_counts()["idempotency"]
+    seeded = ddbkit_seeded.dataset.options.resolved_counts()["idempotency"]
     sweeping = request.config.getoption("ddbkit_ttl_interval") != "0"
     deadline = time.monotonic() + (15 if sweeping else 2)
     while time.monotonic() < deadline and _idempotency_count(ddbkit_seeded) == seeded:
@@ -100,7 +100,7 @@ import datetime
 
 def test_settings_reach_the_fixtures(ddbkit_seeded):
     assert ddbkit_seeded.table_name("users") == "marketplace-pluginini-users-table"
-    assert ddbkit_seeded.dataset.anchor == datetime.date(2025, 12, 4)
+    assert ddbkit_seeded.dataset.options.anchor == datetime.date(2025, 12, 4)
 ''')
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)

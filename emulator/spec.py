@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ddbkit.emulator.errors import InvalidStageError
+from ddbkit.emulator.shapes import KeySchemaElement, Projection
 
 ACCOUNT_ID = "943814145891"
 REGION = "us-east-1"
@@ -41,8 +42,8 @@ class KeySchema:
     def attributes(self) -> tuple[str, ...]:
         return (self.partition,) if self.sort is None else (self.partition, self.sort)
 
-    def to_wire(self) -> list[dict[str, str]]:
-        schema = [{"AttributeName": self.partition, "KeyType": "HASH"}]
+    def to_wire(self) -> list[KeySchemaElement]:
+        schema: list[KeySchemaElement] = [{"AttributeName": self.partition, "KeyType": "HASH"}]
         if self.sort is not None:
             schema.append({"AttributeName": self.sort, "KeyType": "RANGE"})
         return schema
@@ -56,8 +57,8 @@ class GsiSpec:
     projection: ProjectionType = "ALL"
     non_key_attributes: tuple[str, ...] = ()
 
-    def projection_wire(self) -> dict[str, object]:
-        wire: dict[str, object] = {"ProjectionType": self.projection}
+    def projection_wire(self) -> Projection:
+        wire: Projection = {"ProjectionType": self.projection}
         if self.non_key_attributes:
             wire["NonKeyAttributes"] = list(self.non_key_attributes)
         return wire

@@ -14,7 +14,7 @@ from typing import Any
 
 from ddbkit.emulator.spec import TABLES, TableSpec
 from ddbkit.fixtures.generate import zipf_weights
-from ddbkit.fixtures.items import WireItem
+from ddbkit.emulator.shapes import WireItem
 
 Value = dict[str, Any]  # a DynamoDB wire value, e.g. {"S": "..."}
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from ddbkit.emulator.clients import endpoint_of, translate_errors
 from ddbkit.emulator.errors import EndpointError
+from ddbkit.emulator.shapes import LambdaStreamRecord
 
 StartingPosition = Literal["TRIM_HORIZON", "LATEST"]
 
@@ -65,9 +66,10 @@ class StreamFollower:
                 StreamArn=self.stream_arn, ShardId=shard_id, **kwargs)["ShardIterator"]
 
 
-def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
+def lambda_record(record: dict[str, Any], stream_arn: str) -> LambdaStreamRecord:
     """A GetRecords record (as boto3 parses it) in the JSON shape of a Lambda stream event."""
-    event = {k: v for k, v in record.items() if k not in ("dynamodb", "userIdentity")}
+    event = cast(LambdaStreamRecord, {
+        k: v for k, v in record.items() if k not in ("dynamodb", "userIdentity")})
     event["dynamodb"] = _wire(record["dynamodb"])
     event["eventSourceARN"] = stream_arn
     identity = record.get("userIdentity")

@@ -6,6 +6,7 @@ DescribeTimeToLive and DescribeContinuousBackups.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,7 +132,7 @@ def _gsi_differences(live: LiveTable) -> list[str]:
     return found
 
 
-def _keys(schema: list[dict[str, str]] | None) -> str:
+def _keys(schema: Sequence[Mapping[str, object]] | None) -> str:
     return "(" + ", ".join(f"{k['AttributeName']} {k['KeyType']}" for k in schema or []) + ")"
 
 

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from ddbkit.emulator.shapes import (
+    AttributeDefinition,
+    CreateTableRequest,
+    PointInTimeRecoverySpecification,
+    TimeToLiveSpecification,
+)
 from ddbkit.emulator.spec import BILLING_MODE, DEFAULT_STAGE, PITR_RECOVERY_DAYS, TABLES, TableSpec
 
 
-def attribute_definitions(table: TableSpec) -> list[dict[str, str]]:
+def attribute_definitions(table: TableSpec) -> list[AttributeDefinition]:
     """AWS accepts (and returns) definitions only for attributes used in a key schema."""
     return [
         {"AttributeName": name, "AttributeType": table.attributes[name]}
@@ -15,8 +21,8 @@ def attribute_definitions(table: TableSpec) -> list[dict[str, str]]:
     ]
 
 
-def create_table_request(table: TableSpec, stage: str = DEFAULT_STAGE) -> dict[str, Any]:
-    request: dict[str, Any] = {
+def create_table_request(table: TableSpec, stage: str = DEFAULT_STAGE) -> CreateTableRequest:
+    request: CreateTableRequest = {
         "TableName": table.name(stage),
         "KeySchema": table.primary.to_wire(),
         "AttributeDefinitions": attribute_definitions(table),
@@ -33,20 +39,20 @@ def create_table_request(table: TableSpec, stage: str = DEFAULT_STAGE) -> dict[s
     return request
 
 
-def ttl_specification(table: TableSpec) -> dict[str, Any] | None:
+def ttl_specification(table: TableSpec) -> TimeToLiveSpecification | None:
     if table.ttl_attribute is None:
         return None
     return {"Enabled": True, "AttributeName": table.ttl_attribute}
 
 
-def pitr_specification(table: TableSpec) -> dict[str, Any]:
-    spec: dict[str, Any] = {"PointInTimeRecoveryEnabled": table.pitr}
+def pitr_specification(table: TableSpec) -> PointInTimeRecoverySpecification:
+    spec: PointInTimeRecoverySpecification = {"PointInTimeRecoveryEnabled": table.pitr}
     if table.pitr:
         spec["RecoveryPeriodInDays"] = PITR_RECOVERY_DAYS
     return spec
 
 
-def create_table_requests(stage: str = DEFAULT_STAGE) -> list[dict[str, Any]]:
+def create_table_requests(stage: str = DEFAULT_STAGE) -> list[CreateTableRequest]:
     return [create_table_request(t, stage) for t in TABLES]
 
 

@@ -143,7 +143,7 @@ def free_port() -> int:
 
 
 def start_servers(stage: str, create_request: dict[str, Any], dynalite_dir: Path,
-                  servers: list[Server], names: list[str] = list(SERVER_NAMES)) -> None:
+                  servers: list[Server], names: tuple[str, ...] = tuple(SERVER_NAMES)) -> None:
     """Appends each server named in `names` as it starts, so the caller can stop every one
     that did."""
     wanted = []

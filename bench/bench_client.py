@@ -14,13 +14,12 @@ import argparse
 import multiprocessing
 import time
 
-from locust import User, constant, task  # imports Locust first: it patches for gevent
-from locust.env import Environment
-
 import boto3
 import gevent
 from botocore.config import Config
 from botocore.credentials import Credentials
+from locust import User, constant, task  # imports Locust first: it patches for gevent
+from locust.env import Environment
 
 from ddbkit.loadtests.client import DynamoClient, Endpoint
 

@@ -17,11 +17,11 @@ from collections.abc import Callable
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
+from ddbkit.emulator.endpoint.server import ServerConfig
 from ddbkit.emulator.process import EmulatorProcess
 from ddbkit.emulator.runtime import Emulator, EmulatorConfig
-from ddbkit.emulator.tables.schema import create_table_request
-from ddbkit.emulator.endpoint.server import ServerConfig
 from ddbkit.emulator.spec import get_table
+from ddbkit.emulator.tables.schema import create_table_request
 
 AUTH = "AWS4-HMAC-SHA256 Credential=bench/20250101/us-east-1/dynamodb/aws4_request, " \
        "SignedHeaders=host, Signature=0"

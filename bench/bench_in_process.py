@@ -22,9 +22,9 @@ from typing import Any
 
 from bench_servers import BOOKINGS, OPS, STAGE, TABLE, booking
 
-from ddbkit.emulator.tables.schema import create_table_request
-from ddbkit.emulator.spec import ACCOUNT_ID, REGION
 from ddbkit.emulator.endpoint.app import DynamoDBApp
+from ddbkit.emulator.spec import ACCOUNT_ID, REGION
+from ddbkit.emulator.tables.schema import create_table_request
 
 AUTH = "AWS4-HMAC-SHA256 Credential=bench/20250101/us-east-1/dynamodb/aws4_request, " \
        "SignedHeaders=host, Signature=0"
@@ -66,7 +66,8 @@ def main() -> None:
     for size in args.sizes:
         for first in range(loaded, size, 25):
             emulator.call("BatchWriteItem", {"RequestItems": {TABLE: [
-                {"PutRequest": {"Item": booking(i)}} for i in range(first, min(first + 25, size))]}})
+                {"PutRequest": {"Item": booking(i)}}
+                for i in range(first, min(first + 25, size))]}})
         loaded = size
         for name in args.ops:
             keys = [(k * 7919) % size for k in range(args.requests)]

@@ -29,8 +29,8 @@ from typing import Any
 
 from _servers import SERVER_NAMES, Server, start_servers
 
-from ddbkit.emulator.tables.schema import create_table_request
 from ddbkit.emulator.spec import get_table
+from ddbkit.emulator.tables.schema import create_table_request
 
 STAGE = "bench"
 BOOKINGS = get_table("bookings")
@@ -183,11 +183,12 @@ def run(servers: list[Server], args: argparse.Namespace) -> None:
     rss: list[str] = []
     failures: dict[str, str] = {}
     print(header([s.name for s in servers]), flush=True)
-    for start, size in zip([0, *args.sizes], args.sizes):
+    for start, size in zip([0, *args.sizes], args.sizes, strict=False):
         peaks = (load_all(servers, start, size), measure_all(servers, size, args, failures))
         rss += [f"peak RSS (VmHWM, MB) {what} {size} items: " + ", ".join(
             f"{name} {mb:.0f}" for name, mb in peak.items())
-            for what, peak in zip(("while loading up to", "while measuring at"), peaks)]
+            for what, peak in zip(("while loading up to", "while measuring at"), peaks,
+                                  strict=True)]
     print("\nlatency in ms; n = samples taken (fewer than --requests when --max-seconds-per-op "
           "ran out);\nmoto/ddbkit = moto p50 / ddbkit p50 (how many times faster ddbkit is); "
           "ddbkit/dyn = ddbkit p50 / dynalite p50")

@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from ddbkit.emulator.runtime import Emulator, EmulatorConfig
 from ddbkit.emulator.endpoint.server import ServerConfig
+from ddbkit.emulator.runtime import Emulator, EmulatorConfig
 from ddbkit.emulator.streams.triggers import TriggerConfig
 from ddbkit.emulator.ttl import TtlReaper
 from ddbkit.fixtures.loader import load_items

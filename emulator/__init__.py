@@ -46,8 +46,9 @@ _EXPORTS = {
     "EndpointUnreachableError": "errors", "SchemaDriftError": "errors",
 }
 __all__ = [
-    "ConfigError",
     "DEFAULT_STAGE",
+    "TABLES",
+    "ConfigError",
     "DdbkitError",
     "Emulator",
     "EmulatorConfig",
@@ -60,7 +61,6 @@ __all__ = [
     "ServerConfig",
     "ServerError",
     "Stage",
-    "TABLES",
     "TableSpec",
     "TriggerConfig",
     "get_table",

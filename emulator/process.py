@@ -1,8 +1,8 @@
 """Run `ddbkit up` as a child process and wait for its ready line.
 
-`-P` keeps the working directory off `sys.path`, so a project's own modules never shadow
-ddbkit's in the child. Used by the pytest plugin (a separate process keeps moto's global state away from the test
-process, where a `mock_aws` would wipe it) and by tests of the real command.
+Used by the pytest plugin (a separate process keeps moto's global state away from the test
+process, where a `mock_aws` would wipe it) and by tests of the real command. `-P` keeps the
+working directory off `sys.path`, so a project's own modules never shadow ddbkit's.
 """
 
 from __future__ import annotations

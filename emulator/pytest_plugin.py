@@ -28,8 +28,8 @@ import pytest
 
 from ddbkit.emulator.clients import client_environment, make_client
 from ddbkit.emulator.process import EmulatorProcess
-from ddbkit.emulator.tables.reset import clear_tables
 from ddbkit.emulator.spec import DEFAULT_STAGE, REGION, get_table
+from ddbkit.emulator.tables.reset import clear_tables
 from ddbkit.fixtures.options import DatasetOptions
 from ddbkit.fixtures.seed import seed_endpoint
 from ddbkit.fixtures.source import DatasetSource

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from ddbkit.emulator.clients import client_environment, make_client
-from ddbkit.emulator.tables.provision import provision
 from ddbkit.emulator.endpoint.server import EmulatorServer, ServerConfig
 from ddbkit.emulator.spec import DEFAULT_STAGE, get_table, validate_stage
 from ddbkit.emulator.streams.triggers import TriggerConfig, TriggerPoller
+from ddbkit.emulator.tables.provision import provision
 from ddbkit.emulator.ttl import TtlReaper
 
 

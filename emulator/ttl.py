@@ -62,7 +62,7 @@ class TtlReaper:
         while not self._stop.wait(self.interval):
             try:
                 self.run_once()
-            except Exception:  # noqa: BLE001 - one bad sweep must not end expiry for good
+            except Exception:
                 log.exception("TTL sweep failed; retrying next interval")
 
     def stop(self) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from ddbkit.emulator.runtime import Emulator, EmulatorConfig
 from ddbkit.emulator.endpoint.server import ServerConfig
+from ddbkit.emulator.runtime import Emulator, EmulatorConfig
 
 pytest_plugins = ["pytester"]
 

@@ -63,8 +63,8 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from ddbkit.emulator.runtime import Emulator
-from ddbkit.emulator.tables.schema import create_table_request
 from ddbkit.emulator.spec import get_table
+from ddbkit.emulator.tables.schema import create_table_request
 
 pytestmark = pytest.mark.slow  # random operation sequences against stock moto
 
@@ -264,8 +264,7 @@ def items_table_request(name: str) -> dict[str, Any]:
 
 def key_identity(model: Model, key: dict[str, Any]) -> tuple[Any, ...]:
     """What makes two keys the same item: numbers compare by value."""
-    return (model.key,) + tuple(
-        Decimal(key[a]["N"]) if "N" in key[a] else key[a]["S"] for a in model.primary)
+    return (model.key, *tuple(Decimal(key[a]["N"]) if "N" in key[a] else key[a]["S"] for a in model.primary))
 
 
 # --------------------------------------------------------------------------------------------
@@ -616,7 +615,7 @@ def query(draw: Any) -> tuple[str, dict[str, Any]]:
     if draw(st.integers(0, 4)) == 0:
         # Start after a key of the read's shape that may name no item (deleted, or never
         # written): paging resumes by key order, not by position.
-        start = {a: draw(model.domains[a]) for a in model.primary + (range_attr,)
+        start = {a: draw(model.domains[a]) for a in (*model.primary, range_attr)
                  if a is not None}
         request["ExclusiveStartKey"] = start | {hash_attr: hash_value}
     if index is None and draw(st.integers(0, 3)) == 0:
@@ -647,7 +646,7 @@ def seed_batch(draw: Any) -> tuple[str, dict[str, Any]]:
     """A first BatchWriteItem of puts, so that reads find full partitions and pages."""
     request_items: dict[str, list[dict[str, Any]]] = {}
     for model, least, most in ((BOOKINGS, 4, 6), (SERVICES, 4, 6), (ITEMS, 6, 12)):  # <= 25
-        every_key = [dict(zip(model.primary, values)) for values in itertools.product(
+        every_key = [dict(zip(model.primary, values, strict=False)) for values in itertools.product(
             *(DOMAIN_VALUES[model.domains[a]] for a in model.primary))]
         distinct = {key_identity(model, k): k for k in draw(st.permutations(every_key))}
         for key in list(distinct.values())[:draw(st.integers(least, most))]:

@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ddbkit.emulator.runtime import Emulator, EmulatorConfig
 from ddbkit.emulator.endpoint.server import ServerConfig
+from ddbkit.emulator.runtime import Emulator, EmulatorConfig
 from ddbkit.emulator.streams.triggers import TriggerConfig
 from ddbkit.fixtures.options import DatasetOptions
 from ddbkit.fixtures.seed import generate_items, seed_endpoint

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Sequence
 from importlib import metadata
 from typing import Any
 
@@ -53,10 +54,10 @@ def _seed_for_parity(client: Any, table: str) -> None:
                                                                                    {"NULL": True}]}}}})
 
 
-def _replay(client: Any, table: str, extra: list[tuple[str, dict[str, Any]]] = []) -> list[Any]:
+def _replay(client: Any, table: str, extra: Sequence[tuple[str, dict[str, Any]]] = ()) -> list[Any]:
     """Every request of _requests (and `extra`) from the same starting state."""
     _seed_for_parity(client, table)
-    return [_call(client, operation, body) for operation, body in _requests(table) + extra]
+    return [_call(client, operation, body) for operation, body in [*_requests(table), *extra]]
 
 
 def test_fast_serializer_answers_as_moto_serializer_does(fresh_emulator: Emulator) -> None:
@@ -114,7 +115,7 @@ def _call(client: Any, operation: str, body: dict[str, Any]) -> Any:
                                      headers={"X-Amz-Target": f"DynamoDB_20120810.{operation}",
                                               "Content-Type": "application/x-amz-json-1.0"})
     try:
-        with urllib.request.urlopen(request) as response:  # noqa: S310 - loopback test server
+        with urllib.request.urlopen(request) as response:
             return {"status": response.status, "body": json.loads(response.read())}
     except urllib.error.HTTPError as error:
         return {"status": error.code, "body": json.loads(error.read())}
@@ -236,8 +237,8 @@ def test_remembered_item_sizes_follow_updates_into_the_1mb_page(
     assert grown["LastEvaluatedKey"]["bookingId"] == {"S": "big2"}
     from moto.dynamodb.models.dynamo_type import Item
 
-    from ddbkit.emulator.moto_ext.store import dynamodb_backend
     from ddbkit.emulator.moto_ext.indexes import _all
+    from ddbkit.emulator.moto_ext.store import dynamodb_backend
 
     stored = list(_all(dynamodb_backend(fresh_emulator.config.server.account_id,
                                         fresh_emulator.region).get_table(table)))

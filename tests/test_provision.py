@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from ddbkit.emulator.tables.drift import check
 from ddbkit.emulator.errors import SchemaDriftError
-from ddbkit.emulator.tables.provision import provision
 from ddbkit.emulator.spec import get_table
+from ddbkit.emulator.tables.drift import check
+from ddbkit.emulator.tables.provision import provision
 
 
 def test_second_run_changes_nothing(emulator: Any, client: Any) -> None:

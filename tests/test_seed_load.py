@@ -155,7 +155,7 @@ class _FlakyEndpoint:
         self.calls: list[int] = []
         self.stored: dict[str, Any] = {}
 
-    def batch_write_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:  # noqa: N803
+    def batch_write_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:
         from botocore.exceptions import ClientError
 
         (table, requests), = RequestItems.items()

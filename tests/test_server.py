@@ -10,8 +10,8 @@ from typing import Any
 import botocore.session
 import pytest
 
-from ddbkit.emulator.errors import PortInUseError
 from ddbkit.emulator.endpoint.server import EmulatorServer, ServerConfig
+from ddbkit.emulator.errors import PortInUseError
 
 
 def _post(conn: http.client.HTTPConnection, target: str, body: str) -> tuple[int, Any]:

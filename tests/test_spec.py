@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from ddbkit.emulator.errors import InvalidStageError
-from ddbkit.emulator.tables.schema import create_table_request
 from ddbkit.emulator.spec import TABLES, get_table, table_name, validate_stage
+from ddbkit.emulator.tables.schema import create_table_request
 
 
 def test_spec_has_the_six_tables_and_thirteen_gsis() -> None:

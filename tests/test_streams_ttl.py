@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from ddbkit.emulator.runtime import Emulator, EmulatorConfig
 from ddbkit.emulator.endpoint.server import ServerConfig
+from ddbkit.emulator.runtime import Emulator, EmulatorConfig
 from ddbkit.emulator.streams.reader import StreamFollower, latest_stream_arn
 from ddbkit.emulator.ttl import TtlReaper
 

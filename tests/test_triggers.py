@@ -211,7 +211,7 @@ def test_trigger_settings_are_checked(tmp_path: Path) -> None:
     assert parse_trigger_option("bookings=pkg.mod:fn").handler == "pkg.mod:fn"
     with pytest.raises(ConfigError, match="has no stream in the spec"):
         parse_trigger_option("users=pkg.mod:fn")
-    with pytest.raises(ConfigError, match="TABLE=package.module:function"):
+    with pytest.raises(ConfigError, match=r"TABLE=package\.module:function"):
         parse_trigger_option("bookings")
     config = tmp_path / "triggers.toml"
     config.write_text('[[trigger]]\ntable = "bookings"\nhandler = "m:f"\nbatch_sise = 5\n')

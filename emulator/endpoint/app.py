@@ -15,10 +15,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from ddbkit.emulator import moto_ext
-from ddbkit.emulator.moto_ext import direct_call
-from ddbkit.emulator.moto_ext.direct_call import DIRECT_OPERATIONS
-from ddbkit.emulator.moto_ext.fast_dispatch import dynamodb_call, streams_call
-from ddbkit.emulator.moto_ext.store import STORE_LOCK
 from ddbkit.emulator.endpoint.protocol import (
     CONTENT_TYPE,
     DYNAMODB_TARGET,
@@ -33,6 +29,10 @@ from ddbkit.emulator.endpoint.wire import (
     respond_error,
     send,
 )
+from ddbkit.emulator.moto_ext import direct_call
+from ddbkit.emulator.moto_ext.direct_call import DIRECT_OPERATIONS
+from ddbkit.emulator.moto_ext.fast_dispatch import dynamodb_call, streams_call
+from ddbkit.emulator.moto_ext.store import STORE_LOCK
 
 log = logging.getLogger(__name__)
 

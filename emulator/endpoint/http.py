@@ -173,7 +173,7 @@ class HttpProtocol(asyncio.Protocol):
             result = self.app(environ, start_response)
             chunks.extend(result)
             status, headers = started
-        except Exception:  # noqa: BLE001 - one bad request must not end the connection
+        except Exception:
             log.exception("the emulator failed on a request")
             return (b"500 Internal Server Error",
                     [("Content-Type", CONTENT_TYPE),

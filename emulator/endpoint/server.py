@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ddbkit.emulator.endpoint import gc_pauses, http
-from ddbkit.emulator.errors import PortInUseError, ServerError
-from ddbkit.emulator.spec import ACCOUNT_ID, REGION
 from ddbkit.emulator.endpoint.app import DynamoDBApp
 from ddbkit.emulator.endpoint.protocol import MAX_REQUEST_BYTES
+from ddbkit.emulator.errors import PortInUseError, ServerError
+from ddbkit.emulator.spec import ACCOUNT_ID, REGION
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000  # DynamoDB Local's, so existing tools find the emulator

@@ -22,9 +22,9 @@ from moto.core.utils import get_service_model
 from moto.dynamodb.responses import DynamoHandler
 from moto.utilities.utils import get_partition
 
-from ddbkit.emulator.moto_ext.store import require
 from ddbkit.emulator.endpoint.protocol import DYNAMODB_TARGET_PREFIX
 from ddbkit.emulator.moto_ext.fast_serializer import FAST_OPERATIONS
+from ddbkit.emulator.moto_ext.store import require
 
 # The operations whose results fast_serializer writes: the data plane.
 DIRECT_OPERATIONS = FAST_OPERATIONS
@@ -59,7 +59,8 @@ def call(operation: str, params: dict[str, Any], body: bytes, content_type: str,
     handler.region = region
     handler.partition = get_partition(region)
     # _get_action reads the target; moto's error serializer reads the content type.
-    handler.headers = {"X-Amz-Target": DYNAMODB_TARGET_PREFIX + operation, "Content-Type": content_type}
+    handler.headers = {"X-Amz-Target": DYNAMODB_TARGET_PREFIX + operation,
+                       "Content-Type": content_type}
     handler.querystring = handler.data = {}
     handler.uri_match = {}
     handler.method, handler.uri, handler.path = "POST", "/", "/"

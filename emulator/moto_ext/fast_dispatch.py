@@ -22,6 +22,7 @@ from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
 from ddbkit.emulator.moto_ext.store import require
 
+
 class _ServerRequest(Request):
     from_wsgi_server = True  # as moto's own server marks its requests
 

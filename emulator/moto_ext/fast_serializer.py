@@ -20,9 +20,9 @@ from decimal import Decimal
 from typing import Any
 
 import botocore.session
+import moto.dynamodb.responses as dynamodb_responses
 from botocore.model import Shape
 from moto.core.responses import ActionResult
-import moto.dynamodb.responses as dynamodb_responses
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
 

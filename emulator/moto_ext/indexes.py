@@ -261,7 +261,7 @@ def window_bounds(bucket: SortedDict, comparison: str | None, values: list[Any],
     return max(0, lo - 1), hi
 
 
-def _start_key(esk: dict[str, Any] | None, layout: Layout) -> tuple[Any, ...] | None | bool:
+def _start_key(esk: dict[str, Any] | None, layout: Layout) -> tuple[Any, ...] | bool | None:
     """The start key as a sort tuple; None when absent, False when unusable."""
     if not esk:
         return None

@@ -7,7 +7,8 @@ finished item against the same limit accepts and refuses exactly the same items.
 writes into an item (UpdateItem) keep moto's per-set check.
 
 Query and Scan size every candidate twice for the 1 MB page (a quarter of a 20-item Query),
-so `Item.size` is remembered on the item, from the check at build time on. moto changes a stored item in place only inside
+so `Item.size` is remembered on the item, from the check at build time on. moto changes a
+stored item in place only inside
 `DynamoDBBackend.update_item` (transactions call it too); the memo is dropped there, before
 and after. Every other write stores a new Item, and copies are new Items without the memo.
 """

@@ -14,6 +14,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
     ConditionalCheckFailed,
     MockValidationException,
@@ -24,10 +25,9 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
-from moto.dynamodb.comparisons import get_filter_expression
 
-from ddbkit.emulator.moto_ext.store import require, stored_item
 from ddbkit.emulator.moto_ext.indexes import maintained
+from ddbkit.emulator.moto_ext.store import require, stored_item
 
 MAX_ACTIONS = 100  # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 ACTIONS = ("ConditionCheck", "Put", "Delete", "Update")

@@ -23,7 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from ddbkit.emulator.streams.handler_process import HandlerProcess, Invocation
-from ddbkit.emulator.streams.reader import StartingPosition, StreamFollower, lambda_record, latest_stream_arn
+from ddbkit.emulator.streams.reader import (
+    StartingPosition,
+    StreamFollower,
+    lambda_record,
+    latest_stream_arn,
+)
 
 log = logging.getLogger("ddbkit.triggers")
 
@@ -120,7 +125,7 @@ class TriggerPoller:
             try:
                 if not self.run_once():
                     self._stop.wait(self.poll_interval)
-            except Exception:  # noqa: BLE001 - keep polling; the endpoint may come back
+            except Exception:
                 log.exception("trigger %s: polling failed", self.config.name)
                 self._stop.wait(1.0)
 

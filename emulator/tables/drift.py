@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ddbkit.emulator.clients import endpoint_of, translate_errors
-from ddbkit.emulator.tables.schema import attribute_definitions
 from ddbkit.emulator.spec import BILLING_MODE, DEFAULT_STAGE, PITR_RECOVERY_DAYS, TABLES, TableSpec
+from ddbkit.emulator.tables.schema import attribute_definitions
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from ddbkit.emulator.clients import endpoint_of, translate_errors
-from ddbkit.emulator.tables.drift import LiveTable, differences, read_live_table
 from ddbkit.emulator.errors import SchemaDriftError
+from ddbkit.emulator.spec import DEFAULT_STAGE, PITR_RECOVERY_DAYS, TABLES, TableSpec
+from ddbkit.emulator.tables.drift import LiveTable, differences, read_live_table
 from ddbkit.emulator.tables.schema import (
     attribute_definitions,
     create_table_request,
     pitr_specification,
     ttl_specification,
 )
-from ddbkit.emulator.spec import DEFAULT_STAGE, PITR_RECOVERY_DAYS, TABLES, TableSpec
 
 
 def provision(client: Any, stage: str = DEFAULT_STAGE) -> list[str]:

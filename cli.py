@@ -358,7 +358,7 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
 def _load_config(options: dict[str, Any], **settings: Any) -> Any:
     """A LoadConfig from the shared traffic/endpoint/dataset options plus `settings`."""
     from ddbkit.fixtures.options import parse_counts
-    from ddbkit.loadtests.runner import LoadConfig
+    from ddbkit.loadtests.config import LoadConfig
 
     anchor, from_dir = options["anchor"], options["from_dir"]
     return LoadConfig(

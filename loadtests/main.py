@@ -16,7 +16,8 @@ from rich.console import Console
 
 from ddbkit.loadtests import report
 from ddbkit.loadtests.patterns import AccessPattern, catalogue
-from ddbkit.loadtests.runner import LoadConfig, LoadRun, check_patterns, resolve_endpoint
+from ddbkit.loadtests.config import LoadConfig, check_patterns, resolve_endpoint
+from ddbkit.loadtests.runner import LoadRun
 from ddbkit.loadtests.slo import DEFAULT_SLO, Slo, evaluate, load_slo
 
 

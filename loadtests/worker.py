@@ -10,8 +10,9 @@ import sys
 
 from locust.env import Environment  # imports Locust first: it monkey-patches for gevent
 
+from ddbkit.loadtests.config import LoadConfig, resolve_endpoint
 from ddbkit.loadtests.recorder import Recorder
-from ddbkit.loadtests.runner import LoadConfig, prepare, resolve_endpoint
+from ddbkit.loadtests.runner import prepare
 
 
 def run_worker(master: str, config: LoadConfig) -> None:

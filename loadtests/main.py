@@ -106,12 +106,7 @@ def _write_outputs(outputs: Outputs, result: dict[str, Any], load: LoadRun,
         outputs.html_path.parent.mkdir(parents=True, exist_ok=True)
         outputs.html_path.write_text(get_html_report(load.environment))  # type: ignore[no-untyped-call]
     if outputs.csv_prefix:
-        path = Path(f"{outputs.csv_prefix}_patterns.csv")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        columns = list(result["patterns"][0]) if result["patterns"] else []
-        lines = [",".join(columns)] + [",".join(str(r[c]) for c in columns)
-                                       for r in result["patterns"]]
-        path.write_text("\n".join(lines) + "\n")
+        report.write_patterns_csv(Path(f"{outputs.csv_prefix}_patterns.csv"), result["patterns"])
 
 
 def web(config: LoadConfig, port: int) -> None:

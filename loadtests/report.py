@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
 from typing import Any
 
 from rich.table import Table
@@ -54,3 +56,12 @@ def table(report: dict[str, Any], title: str) -> Table:
                  f"{t['rps']:.1f}", f"{t['p50_ms']:.2f}", f"{t['p95_ms']:.2f}",
                  f"{t['p99_ms']:.2f}", f"{t['max_ms']:.2f}", f"{t['capacity_units']:g}")
     return view
+
+
+def write_patterns_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    """ddbkit's own table as CSV; a missing value (a GetItem's index) is an empty cell."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]) if rows else [])
+        writer.writeheader()
+        writer.writerows(rows)

@@ -5,6 +5,7 @@ Locust monkey-patches the process that imports it, so every run here is a child 
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -144,13 +145,19 @@ def test_unreachable_endpoint_is_one_line_exit_2() -> None:
 
 
 def test_html_and_csv_reports_are_written(seeded: Emulator, tmp_path: Path) -> None:
-    result = load(seeded, "--pattern", "services/category-index", "--users", "2",
-                  "--run-time", "2s", "--workers", "0", "--html", str(tmp_path / "r.html"),
-                  "--csv", str(tmp_path / "run"), "--slo", str(_slo(tmp_path)))
+    result = load(seeded, "--pattern", "services/category-index", "--pattern", "services/GetItem",
+                  "--users", "2", "--run-time", "2s", "--workers", "0",
+                  "--html", str(tmp_path / "r.html"), "--csv", str(tmp_path / "run"),
+                  "--slo", str(_slo(tmp_path)))
     assert result.returncode == 0, result.stderr
-    assert "services/category-index" in (tmp_path / "r.html").read_text()
+    html = (tmp_path / "r.html").read_text()
+    assert "services/category-index" in html
     assert "services/category-index" in (tmp_path / "run_stats.csv").read_text()
-    assert "services/category-index" in (tmp_path / "run_patterns.csv").read_text()
+    with (tmp_path / "run_patterns.csv").open(newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert {r["name"] for r in rows} == {"services/category-index", "services/GetItem"}
+    assert all("None" not in r.values() for r in rows), rows
+    assert [r["index"] for r in rows if r["operation"] == "GetItem"] == [""]
 
 
 def test_find_max_reports_the_knee(seeded: Emulator, tmp_path: Path) -> None:

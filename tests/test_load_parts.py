@@ -1,4 +1,8 @@
-"""The load kit's pure parts: latency buckets, the SLO gate, the key pool, the catalogue."""
+"""The load kit's pure parts: latency buckets, the SLO gate, the key pool, the catalogue,
+the report's files.
+
+Only Locust-free modules are imported here: Locust monkey-patches the process that imports it.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from ddbkit.fixtures.seed import generate_items
 from ddbkit.loadtests.keys import KeyPool
 from ddbkit.loadtests.patterns import catalogue
 from ddbkit.loadtests.recorder import Recorder, Series
+from ddbkit.loadtests.report import write_patterns_csv
 from ddbkit.loadtests.slo import Slo, Targets, evaluate, load_slo
 
 
@@ -100,3 +105,11 @@ def test_key_pool_ranges_span_real_items() -> None:
     hot = {"S": per_provider.most_common(1)[0][0]}
     picks = [pool.partition("bookings", "providerBookings-index", rng)[0] for _ in range(300)]
     assert picks.count(hot) > 300 / 5  # skew: the busiest provider is picked far more often
+
+
+def test_patterns_csv_leaves_missing_values_empty(tmp_path: Path) -> None:
+    rows = [{"name": "users/GetItem", "index": None, "hit_rate": None, "note": "a, \"b\""}]
+    path = tmp_path / "p.csv"
+    write_patterns_csv(path, rows)
+    assert path.read_text().splitlines() == ["name,index,hit_rate,note",
+                                             'users/GetItem,,,"a, ""b"""']

@@ -45,6 +45,12 @@ class LoadConfig:
     anchor: str | None = None  # ISO date of the seeded data's "today"
     from_dir: str | None = None
 
+    def describe(self) -> str:
+        """What runs, for titles: the chosen patterns, else the mix."""
+        if self.patterns:
+            return "patterns: " + ", ".join(self.patterns)
+        return f"{self.mix} mix"
+
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self))
 

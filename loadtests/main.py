@@ -50,7 +50,7 @@ def run(config: LoadConfig, outputs: Outputs, console: Console) -> dict[str, Any
         load.close()
     breaches = evaluate(slo, load.recorder.by_pattern(), seconds)
     result = report.build(load.recorder, seconds, known, breaches, config.users)
-    console.print(report.table(result, f"{config.mix} mix, {config.users} users, "
+    console.print(report.table(result, f"{config.describe()}, {config.users} users, "
                                        f"{seconds:.0f} s against {endpoint.url}"))
     _write_outputs(outputs, result, load, config)
     return result

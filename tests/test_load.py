@@ -102,6 +102,9 @@ def test_reachable_slo_exits_0(seeded: Emulator, tmp_path: Path) -> None:
                   "--workers", "0", "--slo", str(_slo(tmp_path)))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SLO met" in result.stdout
+    # Titled by what ran: --pattern overrides the (default personas) mix.
+    assert "patterns: users/GetItem, 2 users" in result.stdout
+    assert "personas" not in result.stdout
 
 
 def test_two_workers_report_into_one_table(seeded: Emulator, tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """The load kit's pure parts: latency buckets, the SLO gate, the key pool, the catalogue,
-the report's files.
+the report's files and title.
 
 Only Locust-free modules are imported here: Locust monkey-patches the process that imports it.
 """
@@ -17,6 +17,7 @@ from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.spec import TABLES
 from ddbkit.fixtures.options import DatasetOptions
 from ddbkit.fixtures.seed import generate_items
+from ddbkit.loadtests.config import LoadConfig
 from ddbkit.loadtests.keys import KeyPool
 from ddbkit.loadtests.patterns import catalogue
 from ddbkit.loadtests.recorder import Recorder, Series
@@ -113,3 +114,9 @@ def test_patterns_csv_leaves_missing_values_empty(tmp_path: Path) -> None:
     write_patterns_csv(path, rows)
     assert path.read_text().splitlines() == ["name,index,hit_rate,note",
                                              'users/GetItem,,,"a, ""b"""']
+
+
+def test_the_title_names_what_ran() -> None:
+    assert LoadConfig(mix="personas").describe() == "personas mix"
+    assert LoadConfig(mix="personas", patterns=("users/GetItem", "users/email-index")
+                      ).describe() == "patterns: users/GetItem, users/email-index"

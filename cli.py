@@ -333,6 +333,8 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
 
     from ddbkit.loadtests import main as load_main  # imports Locust: gevent patches this process
 
+    if find_max and users > max_users:
+        raise ConfigError(f"--users {users} (the first step) is above --max-users {max_users}")
     config = _load_config(
         options, users=users, spawn_rate=spawn_rate, run_time=_seconds(run_time),
         workers=os.cpu_count() or 1 if workers is None else workers,

@@ -61,7 +61,7 @@ def find_max(config: LoadConfig, outputs: Outputs, console: Console,
     """Double the users each step until the SLO breaks; the knee is the best passing step."""
     known, slo = _checked(config, outputs)
     load = LoadRun(config, resolve_endpoint(config))
-    steps = []
+    steps: list[dict[str, Any]] = []
     try:
         user_count = max(1, config.users)
         while user_count <= max_users:
@@ -77,11 +77,8 @@ def find_max(config: LoadConfig, outputs: Outputs, console: Console,
             user_count *= 2
     finally:
         load.close()
-    passing = [s for s in steps if not s["breaches"]]
-    knee = max(passing, key=lambda s: s["rps"]) if passing else None
-    result = {"mix": config.mix, "steps": steps, "knee": knee}
-    console.print(f"knee: {knee['rps']:.1f} req/s at {knee['users']} users" if knee
-                  else "knee: no step met the SLO")
+    result = {"mix": config.mix, "patterns": list(config.patterns), **report.knee(steps)}
+    console.print(result["verdict"], markup=False, highlight=False)
     if outputs.json_path:
         outputs.json_path.write_text(json.dumps(result, indent=2) + "\n")
     return result

@@ -121,6 +121,8 @@ def test_two_workers_report_into_one_table(seeded: Emulator, tmp_path: Path) -> 
 @pytest.mark.parametrize(("args", "phrase"), [
     (["--pattern", "bookings/no-such-index"], "unknown access pattern 'bookings/no-such-index'"),
     (["--run-time", "soon"], "--run-time expects a duration"),
+    (["--find-max", "--users", "8", "--max-users", "4"],
+     "--users 8 (the first step) is above --max-users 4"),
 ])
 def test_bad_input_is_one_line_exit_2(seeded: Emulator, args: list[str], phrase: str) -> None:
     result = load(seeded, "--workers", "0", "--run-time", "1s", *args)
@@ -163,7 +165,8 @@ def test_html_and_csv_reports_are_written(seeded: Emulator, tmp_path: Path) -> N
     assert [r["index"] for r in rows if r["operation"] == "GetItem"] == [""]
 
 
-def test_find_max_reports_the_knee(seeded: Emulator, tmp_path: Path) -> None:
+def test_find_max_without_a_breach_says_no_knee_was_found(seeded: Emulator,
+                                                           tmp_path: Path) -> None:
     result = load(seeded, "--find-max", "--pattern", "providers/GetItem", "--users", "1",
                   "--max-users", "2", "--step-time", "1s", "--workers", "0",
                   "--json", str(tmp_path / "knee.json"), "--slo", str(_slo(tmp_path)))
@@ -171,7 +174,20 @@ def test_find_max_reports_the_knee(seeded: Emulator, tmp_path: Path) -> None:
     knee = json.loads((tmp_path / "knee.json").read_text())
     assert [s["users"] for s in knee["steps"]] == [1, 2]
     assert knee["knee"]["rps"] == max(s["rps"] for s in knee["steps"])
-    assert "knee:" in result.stdout
+    assert knee["reached_max_users"] is True
+    assert "no knee found up to 2 users: best " in result.stdout
+    assert "raise --max-users" in result.stdout and "knee:" not in result.stdout
+
+
+def test_find_max_names_the_knee_when_a_step_breaches(seeded: Emulator, tmp_path: Path) -> None:
+    result = load(seeded, "--find-max", "--pattern", "providers/GetItem", "--users", "1",
+                  "--max-users", "4", "--step-time", "1s", "--workers", "0",
+                  "--json", str(tmp_path / "knee.json"), "--slo", str(_slo(tmp_path, 0.001)))
+    assert result.returncode == 1, result.stdout + result.stderr
+    knee = json.loads((tmp_path / "knee.json").read_text())
+    assert len(knee["steps"]) == 1 and knee["knee"] is None
+    assert knee["reached_max_users"] is False
+    assert "knee: no step met the SLO" in result.stdout
 
 
 def test_remote_worker_joins_a_master_it_was_told_about(seeded: Emulator, tmp_path: Path) -> None:

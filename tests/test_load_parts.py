@@ -1,5 +1,5 @@
 """The load kit's pure parts: latency buckets, the SLO gate, the key pool, the catalogue,
-the report's files and title.
+the report's files, title and find-max verdict.
 
 Only Locust-free modules are imported here: Locust monkey-patches the process that imports it.
 """
@@ -21,7 +21,7 @@ from ddbkit.loadtests.config import LoadConfig
 from ddbkit.loadtests.keys import KeyPool
 from ddbkit.loadtests.patterns import catalogue
 from ddbkit.loadtests.recorder import Recorder, Series
-from ddbkit.loadtests.report import write_patterns_csv
+from ddbkit.loadtests.report import knee, write_patterns_csv
 from ddbkit.loadtests.slo import Slo, Targets, evaluate, load_slo
 
 
@@ -120,3 +120,18 @@ def test_the_title_names_what_ran() -> None:
     assert LoadConfig(mix="personas").describe() == "personas mix"
     assert LoadConfig(mix="personas", patterns=("users/GetItem", "users/email-index")
                       ).describe() == "patterns: users/GetItem, users/email-index"
+
+
+def _step(users: int, rps: float, breaches: list[str]) -> dict[str, object]:
+    return {"users": users, "rps": rps, "p99_ms": 1.0, "failures": 0, "breaches": breaches}
+
+
+def test_find_max_calls_a_knee_a_knee_only_when_a_step_breached() -> None:
+    ran_out = knee([_step(1, 100, []), _step(2, 150, [])])
+    assert ran_out["reached_max_users"] is True and ran_out["knee"]["users"] == 2
+    assert ran_out["verdict"] == ("no knee found up to 2 users: best 150.0 req/s at 2 users; "
+                                  "raise --max-users")
+    found_knee = knee([_step(1, 100, []), _step(2, 150, []), _step(4, 90, ["p99"])])
+    assert found_knee["reached_max_users"] is False
+    assert found_knee["verdict"] == "knee: 150.0 req/s at 2 users (4 users breached the SLO)"
+    assert knee([_step(1, 100, ["p99"])])["verdict"] == "knee: no step met the SLO"

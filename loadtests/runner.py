@@ -14,6 +14,7 @@ from typing import Any
 
 import gevent
 from locust.env import Environment
+from locust.stats import stats_history
 
 from ddbkit.emulator.errors import EndpointError
 from ddbkit.loadtests import users
@@ -38,8 +39,11 @@ class LoadRun:
     def __init__(self, config: LoadConfig, endpoint: Endpoint) -> None:
         self.config = config
         self.recorder = Recorder()
-        self.environment = Environment(user_classes=prepare(config, endpoint))
+        # host and locustfile name the run in Locust's HTML report and web UI.
+        self.environment = Environment(user_classes=prepare(config, endpoint), host=endpoint.url,
+                                       locustfile=f"ddbkit load: {config.describe()}")
         self._workers: list[subprocess.Popen[bytes]] = []
+        self._history: gevent.Greenlet | None = None
         self.expected_workers = config.workers + config.remote_workers
         if self.expected_workers:
             host, _, port = config.master_bind.rpartition(":")
@@ -73,6 +77,7 @@ class LoadRun:
         """Run `user_count` users for `seconds` (after spawning); returns measured seconds."""
         self.recorder.reset()
         self.runner.start(user_count, spawn_rate=max(self.config.spawn_rate, 1))
+        self.keep_history()
         started = time.monotonic()
         gevent.sleep(seconds)
         elapsed = time.monotonic() - started
@@ -88,7 +93,15 @@ class LoadRun:
             gevent.sleep(0.1)
         gevent.sleep(0.5)  # the last report travels with the stop acknowledgement
 
+    def keep_history(self) -> None:
+        """Feed the charts of Locust's HTML report and web UI, as the locust command does.
+        Started once traffic runs: its first sample is taken at once, not 5 s later."""
+        if self._history is None:
+            self._history = gevent.spawn(stats_history, self.runner)
+
     def close(self) -> None:
+        if self._history is not None:
+            self._history.kill()
         self.runner.quit()
         for worker in self._workers:
             try:

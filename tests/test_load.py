@@ -165,6 +165,25 @@ def test_html_and_csv_reports_are_written(seeded: Emulator, tmp_path: Path) -> N
     assert [r["index"] for r in rows if r["operation"] == "GetItem"] == [""]
 
 
+def test_html_report_names_the_endpoint_and_has_charts(seeded: Emulator, tmp_path: Path) -> None:
+    result = load(seeded, "--pattern", "users/GetItem", "--users", "2", "--run-time", "2s",
+                  "--workers", "0", "--html", str(tmp_path / "r.html"),
+                  "--slo", str(_slo(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    page = _template_args((tmp_path / "r.html").read_text())
+    assert page["host"] == seeded.endpoint_url
+    assert page["locustfile"] == "ddbkit load: patterns: users/GetItem"
+    assert page["history"], "the charts' data points"
+    assert all("current_rps" in point and "user_count" in point for point in page["history"])
+
+
+def _template_args(html: str) -> dict[str, Any]:
+    """The data Locust's report page renders from (a JSON object in a script)."""
+    marker = "templateArgs = "
+    data, _ = json.JSONDecoder().raw_decode(html, html.index(marker) + len(marker))
+    return dict(data)
+
+
 def test_find_max_without_a_breach_says_no_knee_was_found(seeded: Emulator,
                                                            tmp_path: Path) -> None:
     result = load(seeded, "--find-max", "--pattern", "providers/GetItem", "--users", "1",

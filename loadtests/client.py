@@ -83,7 +83,8 @@ class DynamoClient:
             self.events.request.fire(
                 request_type=operation, name=name or operation, response_time=elapsed_ms,
                 response_length=length, exception=exception,
-                context={**(context or {}), "capacity": _units(capacity)})
+                context={**(context or {}), "capacity": _units(capacity),
+                         "found": found(operation, answer)})
         if exception is not None:
             raise exception
         return answer
@@ -97,6 +98,16 @@ class DynamoClient:
 
     def close(self) -> None:
         self._http.close()
+
+
+def found(operation: str, answer: dict[str, Any]) -> bool | None:
+    """Did a read find data (GetItem an Item, Query/Scan a match)? None for writes: a run
+    against the wrong data reads nothing without a single failure, and this shows it."""
+    if operation == "GetItem":
+        return "Item" in answer
+    if operation in ("Query", "Scan"):
+        return int(answer.get("Count", 0)) > 0
+    return None
 
 
 def _units(capacity: Any) -> float:

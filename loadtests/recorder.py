@@ -4,6 +4,8 @@ Locust rounds response times below 100 ms to whole milliseconds, which is no res
 all for an emulator answering in 0.5 ms. Each process records every request into log-spaced
 buckets (2% wide, so a percentile is within 1%) instead; workers ship their buckets to the
 master with each report and the master merges them, so percentiles hold in distributed runs.
+
+Reads also count how many found data (the hit rate).
 """
 
 from __future__ import annotations
@@ -34,10 +36,15 @@ class Series:
     total_ms: float = 0.0
     capacity_units: float = 0.0
     buckets: dict[int, int] = field(default_factory=dict)
+    reads: int = 0  # requests that could find data (GetItem, Query); `hits` found some
+    hits: int = 0
 
-    def add(self, ms: float, failed: bool, capacity: float) -> None:
+    def add(self, ms: float, failed: bool, capacity: float, found: bool | None = None) -> None:
         self.requests += 1
         self.failures += failed
+        if found is not None:
+            self.reads += 1
+            self.hits += found
         self.max_ms = max(self.max_ms, ms)
         self.total_ms += ms
         self.capacity_units += capacity
@@ -50,6 +57,8 @@ class Series:
         self.max_ms = max(self.max_ms, other.max_ms)
         self.total_ms += other.total_ms
         self.capacity_units += other.capacity_units
+        self.reads += other.reads
+        self.hits += other.hits
         for index, count in other.buckets.items():
             self.buckets[index] = self.buckets.get(index, 0) + count
 
@@ -68,12 +77,18 @@ class Series:
     def to_wire(self) -> dict[str, Any]:
         return {"requests": self.requests, "failures": self.failures, "max_ms": self.max_ms,
                 "total_ms": self.total_ms, "capacity_units": self.capacity_units,
-                "buckets": {str(k): v for k, v in self.buckets.items()}}
+                "buckets": {str(k): v for k, v in self.buckets.items()},
+                "reads": self.reads, "hits": self.hits}
 
     @classmethod
     def from_wire(cls, data: dict[str, Any]) -> Series:
         return cls(data["requests"], data["failures"], data["max_ms"], data["total_ms"],
-                   data["capacity_units"], {int(k): v for k, v in data["buckets"].items()})
+                   data["capacity_units"], {int(k): v for k, v in data["buckets"].items()},
+                   data.get("reads", 0), data.get("hits", 0))
+
+    @property
+    def hit_rate(self) -> float | None:
+        return self.hits / self.reads if self.reads else None
 
 
 class Recorder:
@@ -92,7 +107,9 @@ class Recorder:
         series = self.series.get(key)
         if series is None:
             series = self.series[key] = Series()
-        series.add(response_time, exception is not None, float((context or {}).get("capacity", 0)))
+        context = context or {}
+        series.add(response_time, exception is not None, float(context.get("capacity", 0)),
+                   context.get("found"))
 
     def attach(self, events: Any, role: str) -> None:
         events.request.add_listener(self.on_request)

@@ -1,4 +1,8 @@
-"""The end-of-run report: one row per (access pattern, operation), totals, the SLO verdict."""
+"""The end-of-run report: one row per (access pattern, operation), totals, the SLO verdict.
+
+`hit_rate` is the share of reads (GetItem, Query) that found data; None for writes. A run
+against tables that lack the seeded data fails nothing, so only this shows it.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from ddbkit.loadtests.recorder import Recorder, Series
 
 def row(name: str, operation: str, series: Series, seconds: float,
         pattern: AccessPattern | None) -> dict[str, Any]:
+    hit_rate = series.hit_rate
     return {
         "name": name, "table": pattern.table if pattern else None,
         "index": pattern.index if pattern else None, "operation": operation,
@@ -22,6 +27,7 @@ def row(name: str, operation: str, series: Series, seconds: float,
         "p50_ms": round(series.percentile(0.50), 3), "p95_ms": round(series.percentile(0.95), 3),
         "p99_ms": round(series.percentile(0.99), 3), "max_ms": round(series.max_ms, 3),
         "capacity_units": round(series.capacity_units, 1),
+        "hit_rate": round(hit_rate, 4) if hit_rate is not None else None,
     }
 
 
@@ -41,21 +47,25 @@ def build(recorder: Recorder, seconds: float, catalogue: dict[str, AccessPattern
             "slo": {"passed": not breaches, "breaches": breaches}}
 
 
+COLUMNS = ("access pattern", "operation", "requests", "failures", "hit %", "req/s", "p50 ms",
+           "p95 ms", "p99 ms", "max ms", "capacity")
+
+
 def table(report: dict[str, Any], title: str) -> Table:
     view = Table(title=title)
-    for column in ("access pattern", "operation", "requests", "failures", "req/s", "p50 ms",
-                   "p95 ms", "p99 ms", "max ms", "capacity"):
-        view.add_column(column, justify="left" if column in ("access pattern", "operation")
-                        else "right")
+    for column in COLUMNS:
+        view.add_column(column, justify="left" if column in COLUMNS[:2] else "right")
     for r in report["patterns"]:
-        view.add_row(r["name"], r["operation"], str(r["requests"]), str(r["failures"]),
-                     f"{r['rps']:.1f}", f"{r['p50_ms']:.2f}", f"{r['p95_ms']:.2f}",
-                     f"{r['p99_ms']:.2f}", f"{r['max_ms']:.2f}", f"{r['capacity_units']:g}")
-    t = report["totals"]
-    view.add_row("[bold]total[/bold]", "", str(t["requests"]), str(t["failures"]),
-                 f"{t['rps']:.1f}", f"{t['p50_ms']:.2f}", f"{t['p95_ms']:.2f}",
-                 f"{t['p99_ms']:.2f}", f"{t['max_ms']:.2f}", f"{t['capacity_units']:g}")
+        view.add_row(r["name"], r["operation"], *_figures(r))
+    view.add_row("[bold]total[/bold]", "", *_figures(report["totals"]))
     return view
+
+
+def _figures(r: dict[str, Any]) -> list[str]:
+    hits = "" if r["hit_rate"] is None else f"{r['hit_rate']:.0%}"
+    return [str(r["requests"]), str(r["failures"]), hits, f"{r['rps']:.1f}",
+            f"{r['p50_ms']:.2f}", f"{r['p95_ms']:.2f}", f"{r['p99_ms']:.2f}",
+            f"{r['max_ms']:.2f}", f"{r['capacity_units']:g}"]
 
 
 def knee(steps: list[dict[str, Any]]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ BIN = Path(sys.executable).parent
 STAGE = "load"
 ANCHOR = "2025-12-04"
 FIELDS = {"name", "table", "index", "operation", "requests", "failures", "rps", "p50_ms",
-          "p95_ms", "p99_ms", "max_ms"}
+          "p95_ms", "p99_ms", "max_ms", "hit_rate"}
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +71,13 @@ def test_patterns_mix_exercises_every_pattern_without_failures(seeded: Emulator,
     assert sum(failures.values()) == 0
     assert report["totals"]["requests"] == sum(requests.values())
     assert report["slo"] == {"passed": True, "breaches": []}
+    # Seeded keys are found: every table's GetItem hits; writes have no hit rate.
+    for row in report["patterns"]:
+        reads = row["operation"] in ("GetItem", "Query")
+        assert (row["hit_rate"] is not None) == reads, row
+        if row["name"].endswith("/GetItem"):
+            assert row["hit_rate"] == 1.0, row
+    assert "hit %" in result.stdout
     assert "bookings/status-index" in result.stdout and "p99 ms" in result.stdout
 
     # The idempotent booking flow: retried requests returned the cached result.
@@ -163,6 +170,7 @@ def test_html_and_csv_reports_are_written(seeded: Emulator, tmp_path: Path) -> N
     assert {r["name"] for r in rows} == {"services/category-index", "services/GetItem"}
     assert all("None" not in r.values() for r in rows), rows
     assert [r["index"] for r in rows if r["operation"] == "GetItem"] == [""]
+    assert all(float(r["hit_rate"]) > 0 for r in rows)
 
 
 def test_html_report_names_the_endpoint_and_has_charts(seeded: Emulator, tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """The load kit's pure parts: latency buckets, the SLO gate, the key pool, the catalogue,
-the report's files, title and find-max verdict.
+hit rates, the report's files, title and find-max verdict.
 
 Only Locust-free modules are imported here: Locust monkey-patches the process that imports it.
 """
@@ -17,6 +17,7 @@ from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.spec import TABLES
 from ddbkit.fixtures.options import DatasetOptions
 from ddbkit.fixtures.seed import generate_items
+from ddbkit.loadtests.client import found
 from ddbkit.loadtests.config import LoadConfig
 from ddbkit.loadtests.keys import KeyPool
 from ddbkit.loadtests.patterns import catalogue
@@ -106,6 +107,24 @@ def test_key_pool_ranges_span_real_items() -> None:
     hot = {"S": per_provider.most_common(1)[0][0]}
     picks = [pool.partition("bookings", "providerBookings-index", rng)[0] for _ in range(300)]
     assert picks.count(hot) > 300 / 5  # skew: the busiest provider is picked far more often
+
+
+def test_hit_rates_travel_from_worker_to_master() -> None:
+    worker, master = Recorder(), Recorder()
+    worker.on_request("GetItem", "users/GetItem", 1.0, context={"found": True})
+    worker.on_request("GetItem", "users/GetItem", 1.0, context={"found": False})
+    worker.on_request("PutItem", "flow/sign-up", 1.0, context={"found": None})
+    data: dict[str, object] = {}
+    worker._report("w1", data)
+    master._receive("w1", data)
+    assert master.by_pattern()["users/GetItem"].hit_rate == 0.5
+    assert master.by_pattern()["flow/sign-up"].hit_rate is None
+
+
+def test_found_means_an_item_or_a_match() -> None:
+    assert found("GetItem", {"Item": {}}) is True and found("GetItem", {}) is False
+    assert found("Query", {"Count": 2}) is True and found("Query", {"Count": 0}) is False
+    assert found("PutItem", {}) is None
 
 
 def test_patterns_csv_leaves_missing_values_empty(tmp_path: Path) -> None:

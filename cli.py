@@ -321,7 +321,8 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
     """Load-test every access pattern with Locust; report latency, throughput and errors.
 
     Keys come from the same seeded dataset as the data (pass the seed options you seeded
-    with). Exit 1 when the SLO is breached, so CI can gate a release on it.
+    with); the run stops at once if the tables do not hold it. Exit 1 when the SLO is
+    breached, so CI can gate a release on it.
 
     \b
     Example:
@@ -367,7 +368,7 @@ def _load_config(options: dict[str, Any], **settings: Any) -> Any:
         endpoint_url=options["endpoint_url"], region=options["region"],
         profile=options["profile"], stage=options["stage"], mix=options["mix"],
         patterns=options["patterns"], key_skew=options["key_skew"], seed=options["seed_value"],
-        scale=options["scale"], counts=parse_counts(options["counts"]),
+        scale=options["scale"], counts=parse_counts(options["counts"]), skew=options["skew"],
         anchor=anchor.date().isoformat() if anchor else None,
         from_dir=str(from_dir) if from_dir else None, **settings)
 

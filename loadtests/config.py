@@ -42,6 +42,7 @@ class LoadConfig:
     seed: int = 42
     scale: float = 1.0
     counts: tuple[tuple[str, int], ...] = ()
+    skew: float = 0.0  # the dataset's --skew: it decides who booked whom
     anchor: str | None = None  # ISO date of the seeded data's "today"
     from_dir: str | None = None
 
@@ -89,7 +90,8 @@ def key_pool(config: LoadConfig) -> KeyPool:
     if config.from_dir:
         items = read_dataset(Path(config.from_dir))
     else:
-        options = DatasetOptions(seed=config.seed, scale=config.scale, counts=config.counts)
+        options = DatasetOptions(seed=config.seed, scale=config.scale, counts=config.counts,
+                                 skew=config.skew)
         if config.anchor:
             options = dataclasses.replace(options, anchor=date.fromisoformat(config.anchor))
         items, _ = generate_items(options)

@@ -15,8 +15,9 @@ from locust.html import get_html_report
 from rich.console import Console
 
 from ddbkit.loadtests import report
+from ddbkit.loadtests.config import LoadConfig, check_patterns, key_pool, resolve_endpoint
+from ddbkit.loadtests.datacheck import check_dataset
 from ddbkit.loadtests.patterns import AccessPattern, catalogue
-from ddbkit.loadtests.config import LoadConfig, check_patterns, resolve_endpoint
 from ddbkit.loadtests.runner import LoadRun
 from ddbkit.loadtests.slo import DEFAULT_SLO, Slo, evaluate, load_slo
 
@@ -36,11 +37,18 @@ def _checked(config: LoadConfig, outputs: Outputs) -> tuple[dict[str, AccessPatt
     return known, load_slo(outputs.slo_path or DEFAULT_SLO, set(known))
 
 
+def _open(config: LoadConfig) -> LoadRun:
+    """Endpoint reachable, tables holding the dataset, workers connected; no traffic yet."""
+    endpoint = resolve_endpoint(config)
+    pool = key_pool(config)
+    check_dataset(config, pool)
+    return LoadRun(config, endpoint, pool)
+
+
 def run(config: LoadConfig, outputs: Outputs, console: Console) -> dict[str, Any]:
     """Run the load once; returns the report (its `slo.passed` is the gate)."""
     known, slo = _checked(config, outputs)
-    endpoint = resolve_endpoint(config)
-    load = LoadRun(config, endpoint)
+    load = _open(config)
     csv_writer = _csv_writer(load, outputs.csv_prefix)
     try:
         seconds = load.run_step(config.users, config.run_time)
@@ -51,7 +59,7 @@ def run(config: LoadConfig, outputs: Outputs, console: Console) -> dict[str, Any
     breaches = evaluate(slo, load.recorder.by_pattern(), seconds)
     result = report.build(load.recorder, seconds, known, breaches, config.users)
     console.print(report.table(result, f"{config.describe()}, {config.users} users, "
-                                       f"{seconds:.0f} s against {endpoint.url}"))
+                                       f"{seconds:.0f} s against {load.environment.host}"))
     _write_outputs(outputs, result, load, config)
     return result
 
@@ -60,7 +68,7 @@ def find_max(config: LoadConfig, outputs: Outputs, console: Console,
              max_users: int, step_seconds: float) -> dict[str, Any]:
     """Double the users each step until the SLO breaks; the knee is the best passing step."""
     known, slo = _checked(config, outputs)
-    load = LoadRun(config, resolve_endpoint(config))
+    load = _open(config)
     steps: list[dict[str, Any]] = []
     try:
         user_count = max(1, config.users)
@@ -109,7 +117,7 @@ def _write_outputs(outputs: Outputs, result: dict[str, Any], load: LoadRun,
 def web(config: LoadConfig, port: int) -> None:
     """Locust's web UI on 127.0.0.1:PORT driving the same users, until Ctrl-C."""
     check_patterns(config)
-    load = LoadRun(config, resolve_endpoint(config))
+    load = _open(config)
     ui = load.environment.create_web_ui("127.0.0.1", port)
     print(f"Locust web UI on http://127.0.0.1:{port} (Ctrl-C to stop)", flush=True)
     try:

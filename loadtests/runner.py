@@ -19,15 +19,16 @@ from locust.stats import stats_history
 from ddbkit.emulator.errors import EndpointError
 from ddbkit.loadtests import users
 from ddbkit.loadtests.client import Endpoint
-from ddbkit.loadtests.config import LoadConfig, key_pool
+from ddbkit.loadtests.config import LoadConfig
+from ddbkit.loadtests.keys import KeyPool
 from ddbkit.loadtests.recorder import Recorder
 
 WORKER_CONNECT_TIMEOUT = 60.0
 
 
-def prepare(config: LoadConfig, endpoint: Endpoint) -> list[type]:
+def prepare(config: LoadConfig, endpoint: Endpoint, pool: KeyPool) -> list[type]:
     """Configure the user classes in this process; returns the ones the mix runs."""
-    users.configure(endpoint, key_pool(config), config.stage, list(config.patterns) or None)
+    users.configure(endpoint, pool, config.stage, list(config.patterns) or None)
     if config.mix == "patterns" or config.patterns:
         return [users.PatternsUser]
     return list(users.PERSONAS)
@@ -36,11 +37,12 @@ def prepare(config: LoadConfig, endpoint: Endpoint) -> list[type]:
 class LoadRun:
     """One Locust environment (local or master), its recorder and its worker processes."""
 
-    def __init__(self, config: LoadConfig, endpoint: Endpoint) -> None:
+    def __init__(self, config: LoadConfig, endpoint: Endpoint, pool: KeyPool) -> None:
         self.config = config
         self.recorder = Recorder()
         # host and locustfile name the run in Locust's HTML report and web UI.
-        self.environment = Environment(user_classes=prepare(config, endpoint), host=endpoint.url,
+        self.environment = Environment(user_classes=prepare(config, endpoint, pool),
+                                       host=endpoint.url,
                                        locustfile=f"ddbkit load: {config.describe()}")
         self._workers: list[subprocess.Popen[bytes]] = []
         self._history: gevent.Greenlet | None = None

@@ -10,14 +10,15 @@ import sys
 
 from locust.env import Environment  # imports Locust first: it monkey-patches for gevent
 
-from ddbkit.loadtests.config import LoadConfig, resolve_endpoint
+from ddbkit.loadtests.config import LoadConfig, key_pool, resolve_endpoint
 from ddbkit.loadtests.recorder import Recorder
 from ddbkit.loadtests.runner import prepare
 
 
 def run_worker(master: str, config: LoadConfig) -> None:
     host, _, port = master.rpartition(":")
-    environment = Environment(user_classes=prepare(config, resolve_endpoint(config)))
+    environment = Environment(user_classes=prepare(config, resolve_endpoint(config),
+                                                   key_pool(config)))
     Recorder().attach(environment.events, "worker")
     runner = environment.create_worker_runner(host, int(port))
     runner.greenlet.join()

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from ddbkit.emulator.provision import provision
 from ddbkit.emulator.runtime import Emulator, EmulatorConfig
 from ddbkit.emulator.server import ServerConfig
 from ddbkit.fixtures.options import DatasetOptions
@@ -40,9 +41,9 @@ def seeded() -> Iterator[Emulator]:
         yield emulator
 
 
-def load(emulator: Emulator, *args: str) -> subprocess.CompletedProcess[str]:
+def load(emulator: Emulator, *args: str, stage: str = STAGE) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BIN / "ddbkit"), "load", "--endpoint-url", emulator.endpoint_url, "--stage", STAGE,
+        [str(BIN / "ddbkit"), "load", "--endpoint-url", emulator.endpoint_url, "--stage", stage,
          "--anchor", ANCHOR, *args], capture_output=True, text=True, timeout=240,
         env={**os.environ, "COLUMNS": "200"})
 
@@ -241,3 +242,22 @@ def test_remote_worker_joins_a_master_it_was_told_about(seeded: Emulator, tmp_pa
     assert master.returncode == 0, master.stderr.read() if master.stderr else ""
     totals = json.loads((tmp_path / "r.json").read_text())["totals"]
     assert len(totals["worker_requests"]) == 1 and totals["requests"] > 0
+
+
+@pytest.mark.parametrize(("stage", "args", "phrase"), [
+    ("empty", [], "seed 42, scale 1, anchor 2025-12-04"),  # tables made, nothing seeded
+    (STAGE, ["--seed", "7"], "seed 7, scale 1, anchor 2025-12-04"),  # other ids
+    (STAGE, ["--anchor", "2025-06-01"], "seed 42, scale 1, anchor 2025-06-01"),  # other dates
+])
+def test_tables_without_the_dataset_stop_the_run_in_one_line(
+        seeded: Emulator, stage: str, args: list[str], phrase: str) -> None:
+    provision(seeded.client(), stage)  # the tables, empty for a new stage (idempotent)
+    result = load(seeded, "--mix", "personas", "--users", "2", "--run-time", "30s",
+                  "--workers", "0", *args, stage=stage)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ddbkit: error: the tables at "), lines
+    assert "do not hold the dataset the load draws keys from" in lines[0]
+    assert f"({phrase})" in lines[0]
+    assert f"ddbkit seed --endpoint-url {seeded.endpoint_url} --stage {stage} " in lines[0]
+    assert "running " not in result.stdout  # no traffic was sent

@@ -18,7 +18,7 @@ from ddbkit.emulator.spec import TABLES
 from ddbkit.fixtures.options import DatasetOptions
 from ddbkit.fixtures.seed import generate_items
 from ddbkit.loadtests.client import found
-from ddbkit.loadtests.config import LoadConfig
+from ddbkit.loadtests.config import LoadConfig, key_pool
 from ddbkit.loadtests.keys import KeyPool
 from ddbkit.loadtests.patterns import catalogue
 from ddbkit.loadtests.recorder import Recorder, Series
@@ -154,3 +154,18 @@ def test_find_max_calls_a_knee_a_knee_only_when_a_step_breached() -> None:
     assert found_knee["reached_max_users"] is False
     assert found_knee["verdict"] == "knee: 150.0 req/s at 2 users (4 users breached the SLO)"
     assert knee([_step(1, 100, ["p99"])])["verdict"] == "knee: no step met the SLO"
+
+
+def test_key_pool_follows_the_seeded_skew() -> None:
+    """--skew decides who booked whom; the load must draw keys from the same dataset."""
+    options = DatasetOptions(anchor=date(2025, 12, 4), skew=1.1)
+    items, _ = generate_items(options)
+    pool = key_pool(LoadConfig(anchor="2025-12-04", skew=1.1))
+    assert pool.items["bookings"] == items["bookings"]
+
+
+def test_samples_spread_over_the_dataset() -> None:
+    pool = KeyPool({"users": [{"userId": {"S": str(i)}} for i in range(10)]})
+    assert [i["userId"]["S"] for i in pool.samples("users", 5)] == ["0", "2", "4", "6", "9"]
+    assert pool.samples("users", 50) == pool.items["users"]
+    assert pool.samples("reviews", 5) == []

@@ -27,11 +27,12 @@ CONTENT_TYPE = "application/x-amz-json-1.0"
 class DynamoCallError(Exception):
     """DynamoDB answered with an error (`code` is the part of `__type` after '#')."""
 
-    def __init__(self, code: str, message: str, status: int) -> None:
+    def __init__(self, code: str, message: str, status: int, operation: str = "") -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.status = status
+        self.operation = operation
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class DynamoClient:
             if response.status_code >= 300:
                 code = str(answer.get("__type", "HTTP")).rpartition("#")[2]
                 error = DynamoCallError(code, str(answer.get("message", answer.get("Message", ""))),
-                                        response.status_code)
+                                        response.status_code, operation)
                 if code not in expect:
                     raise error
                 answer = {"__error": code}

@@ -60,6 +60,7 @@ def run(config: LoadConfig, outputs: Outputs, console: Console) -> dict[str, Any
     result = report.build(load.recorder, seconds, known, breaches, config.users)
     console.print(report.table(result, f"{config.describe()}, {config.users} users, "
                                        f"{seconds:.0f} s against {load.environment.host}"))
+    _print_errors(console, result["errors"])
     _write_outputs(outputs, result, load, config)
     return result
 
@@ -73,14 +74,8 @@ def find_max(config: LoadConfig, outputs: Outputs, console: Console,
     try:
         user_count = max(1, config.users)
         while user_count <= max_users:
-            seconds = load.run_step(user_count, step_seconds)
-            breaches = evaluate(slo, load.recorder.by_pattern(), seconds)
-            total = report.build(load.recorder, seconds, known, breaches, user_count)["totals"]
-            steps.append({"users": user_count, "rps": total["rps"], "p99_ms": total["p99_ms"],
-                          "failures": total["failures"], "breaches": breaches})
-            console.print(f"{user_count:>5} users: {total['rps']:9.1f} req/s  p99 "
-                          f"{total['p99_ms']:8.2f} ms  {'ok' if not breaches else breaches[0]}")
-            if breaches:
+            steps.append(_step(load, user_count, step_seconds, slo, known, console))
+            if steps[-1]["breaches"]:
                 break
             user_count *= 2
     finally:
@@ -90,6 +85,25 @@ def find_max(config: LoadConfig, outputs: Outputs, console: Console,
     if outputs.json_path:
         outputs.json_path.write_text(json.dumps(result, indent=2) + "\n")
     return result
+
+
+def _print_errors(console: Console, errors: list[dict[str, Any]]) -> None:
+    for line in report.error_lines(errors):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _step(load: LoadRun, user_count: int, seconds: float, slo: Slo,
+          known: dict[str, AccessPattern], console: Console) -> dict[str, Any]:
+    elapsed = load.run_step(user_count, seconds)
+    breaches = evaluate(slo, load.recorder.by_pattern(), elapsed)
+    built = report.build(load.recorder, elapsed, known, breaches, user_count)
+    total = built["totals"]
+    console.print(f"{user_count:>5} users: {total['rps']:9.1f} req/s  p99 "
+                  f"{total['p99_ms']:8.2f} ms  {'ok' if not breaches else breaches[0]}",
+                  markup=False, highlight=False)
+    _print_errors(console, built["errors"])
+    return {"users": user_count, "rps": total["rps"], "p99_ms": total["p99_ms"],
+            "failures": total["failures"], "breaches": breaches}
 
 
 def _csv_writer(load: LoadRun, prefix: str | None) -> Any:

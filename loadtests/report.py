@@ -1,4 +1,4 @@
-"""The end-of-run report: one row per (access pattern, operation), totals, the SLO verdict.
+"""The end-of-run report: one row per (access pattern, operation), totals, errors, the SLO.
 
 `hit_rate` is the share of reads (GetItem, Query) that found data; None for writes. A run
 against tables that lack the seeded data fails nothing, so only this shows it.
@@ -43,8 +43,14 @@ def build(recorder: Recorder, seconds: float, catalogue: dict[str, AccessPattern
         totals.pop(key)
     totals.update({"seconds": round(seconds, 2), "users": users,
                    "worker_requests": dict(sorted(recorder.worker_requests.items()))})
-    return {"patterns": rows, "totals": totals,
+    return {"patterns": rows, "totals": totals, "errors": errors(recorder),
             "slo": {"passed": not breaches, "breaches": breaches}}
+
+
+def errors(recorder: Recorder) -> list[dict[str, Any]]:
+    """Each distinct failure once, the most frequent first."""
+    return [{"pattern": p, "error": e, "count": n}
+            for (p, e), n in sorted(recorder.errors.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 COLUMNS = ("access pattern", "operation", "requests", "failures", "hit %", "req/s", "p50 ms",
@@ -66,6 +72,11 @@ def _figures(r: dict[str, Any]) -> list[str]:
     return [str(r["requests"]), str(r["failures"]), hits, f"{r['rps']:.1f}",
             f"{r['p50_ms']:.2f}", f"{r['p95_ms']:.2f}", f"{r['p99_ms']:.2f}",
             f"{r['max_ms']:.2f}", f"{r['capacity_units']:g}"]
+
+
+def error_lines(errors: list[dict[str, Any]]) -> list[str]:
+    """Each distinct failure once, with how often it happened."""
+    return [f"{e['count']:>8} x {e['pattern']}: {e['error']}" for e in errors]
 
 
 def knee(steps: list[dict[str, Any]]) -> dict[str, Any]:

@@ -26,9 +26,10 @@ from ddbkit.loadtests.recorder import Recorder
 WORKER_CONNECT_TIMEOUT = 60.0
 
 
-def prepare(config: LoadConfig, endpoint: Endpoint, pool: KeyPool) -> list[type]:
+def prepare(config: LoadConfig, endpoint: Endpoint, pool: KeyPool,
+            recorder: Recorder) -> list[type]:
     """Configure the user classes in this process; returns the ones the mix runs."""
-    users.configure(endpoint, pool, config.stage, list(config.patterns) or None)
+    users.configure(endpoint, pool, config.stage, list(config.patterns) or None, recorder)
     if config.mix == "patterns" or config.patterns:
         return [users.PatternsUser]
     return list(users.PERSONAS)
@@ -41,7 +42,7 @@ class LoadRun:
         self.config = config
         self.recorder = Recorder()
         # host and locustfile name the run in Locust's HTML report and web UI.
-        self.environment = Environment(user_classes=prepare(config, endpoint, pool),
+        self.environment = Environment(user_classes=prepare(config, endpoint, pool, self.recorder),
                                        host=endpoint.url,
                                        locustfile=f"ddbkit load: {config.describe()}")
         self._workers: list[subprocess.Popen[bytes]] = []

@@ -17,9 +17,10 @@ from ddbkit.loadtests.runner import prepare
 
 def run_worker(master: str, config: LoadConfig) -> None:
     host, _, port = master.rpartition(":")
+    recorder = Recorder()
     environment = Environment(user_classes=prepare(config, resolve_endpoint(config),
-                                                   key_pool(config)))
-    Recorder().attach(environment.events, "worker")
+                                                   key_pool(config), recorder))
+    recorder.attach(environment.events, "worker")
     runner = environment.create_worker_runner(host, int(port))
     runner.greenlet.join()
 

@@ -23,6 +23,8 @@ from ddbkit.emulator.runtime import Emulator, EmulatorConfig
 from ddbkit.emulator.server import ServerConfig
 from ddbkit.fixtures.options import DatasetOptions
 from ddbkit.fixtures.seed import generate_items, seed_endpoint
+from ddbkit.loadtests.datacheck import SAMPLES
+from ddbkit.loadtests.keys import KeyPool
 from ddbkit.loadtests.patterns import catalogue
 
 BIN = Path(sys.executable).parent
@@ -72,6 +74,7 @@ def test_patterns_mix_exercises_every_pattern_without_failures(seeded: Emulator,
     assert sum(failures.values()) == 0
     assert report["totals"]["requests"] == sum(requests.values())
     assert report["slo"] == {"passed": True, "breaches": []}
+    assert report["errors"] == []
     # Seeded keys are found: every table's GetItem hits; writes have no hit rate.
     for row in report["patterns"]:
         reads = row["operation"] in ("GetItem", "Query")
@@ -261,3 +264,37 @@ def test_tables_without_the_dataset_stop_the_run_in_one_line(
     assert f"({phrase})" in lines[0]
     assert f"ddbkit seed --endpoint-url {seeded.endpoint_url} --stage {stage} " in lines[0]
     assert "running " not in result.stdout  # no traffic was sent
+
+
+@pytest.fixture(scope="module")
+def sparse() -> Iterator[Emulator]:
+    """Bookings hold only the keys the data check samples: the check passes, and most
+    bookings the load picks are missing, so every update of one fails its condition."""
+    config = EmulatorConfig(server=ServerConfig(port=0), stage="sparse", ttl_interval=0)
+    items, _ = generate_items(DatasetOptions(anchor=date.fromisoformat(ANCHOR)))
+    with Emulator(config) as emulator:
+        samples = KeyPool(items).samples("bookings", SAMPLES)
+        seed_endpoint(emulator.client(), {"bookings": samples}, "sparse", show_progress=False)
+        yield emulator
+
+
+def test_failures_are_reported_once_per_kind_with_hit_rates(sparse: Emulator,
+                                                            tmp_path: Path) -> None:
+    result = load(sparse, "--pattern", "flow/update-booking-status", "--pattern",
+                  "bookings/GetItem", "--users", "2", "--run-time", "3s", "--workers", "0",
+                  "--json", str(tmp_path / "r.json"), "--slo", str(_slo(tmp_path)),
+                  stage="sparse")
+    assert result.returncode == 1, result.stdout + result.stderr  # the error rate breaches
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) < 5
+    report = json.loads((tmp_path / "r.json").read_text())
+    rows = {r["name"]: r for r in report["patterns"]}
+    failures = rows["flow/update-booking-status"]["failures"]
+    assert failures > 10
+    assert report["errors"] == [{
+        "pattern": "flow/update-booking-status", "count": failures,
+        "error": "UpdateItem ConditionalCheckFailedException: The conditional request failed"}]
+    line = (f"{failures} x flow/update-booking-status: UpdateItem "
+            "ConditionalCheckFailedException: The conditional request failed")
+    assert [li.strip() for li in result.stdout.splitlines() if "x flow/" in li] == [line]
+    assert 0 < rows["bookings/GetItem"]["hit_rate"] < 0.5  # 5 of 100-odd bookings exist
+    assert rows["bookings/GetItem"]["failures"] == 0

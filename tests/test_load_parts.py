@@ -1,5 +1,5 @@
 """The load kit's pure parts: latency buckets, the SLO gate, the key pool, the catalogue,
-hit rates, the report's files, title and find-max verdict.
+hit rates and error tallies, the report's files, title and find-max verdict.
 
 Only Locust-free modules are imported here: Locust monkey-patches the process that imports it.
 """
@@ -17,11 +17,11 @@ from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.spec import TABLES
 from ddbkit.fixtures.options import DatasetOptions
 from ddbkit.fixtures.seed import generate_items
-from ddbkit.loadtests.client import found
+from ddbkit.loadtests.client import DynamoCallError, found
 from ddbkit.loadtests.config import LoadConfig, key_pool
 from ddbkit.loadtests.keys import KeyPool
 from ddbkit.loadtests.patterns import catalogue
-from ddbkit.loadtests.recorder import Recorder, Series
+from ddbkit.loadtests.recorder import MAX_DISTINCT_ERRORS, OTHER_ERRORS, Recorder, Series
 from ddbkit.loadtests.report import knee, write_patterns_csv
 from ddbkit.loadtests.slo import Slo, Targets, evaluate, load_slo
 
@@ -119,6 +119,31 @@ def test_hit_rates_travel_from_worker_to_master() -> None:
     master._receive("w1", data)
     assert master.by_pattern()["users/GetItem"].hit_rate == 0.5
     assert master.by_pattern()["flow/sign-up"].hit_rate is None
+
+
+def test_errors_are_tallied_by_kind_and_travel_from_worker_to_master() -> None:
+    worker, master = Recorder(), Recorder()
+    failure = DynamoCallError("ConditionalCheckFailedException", "The conditional request failed",
+                              400, "UpdateItem")
+    for _ in range(3):
+        worker.on_error("flow/update-booking-status", failure)
+    worker.on_error("flow/post-review", IndexError("list index out of range"))
+    data: dict[str, object] = {}
+    worker._report("w1", data)
+    master._receive("w1", data)
+    assert master.errors == {
+        ("flow/update-booking-status",
+         "UpdateItem ConditionalCheckFailedException: The conditional request failed"): 3,
+        ("flow/post-review", "IndexError: list index out of range"): 1}
+    assert worker.errors == {}
+
+
+def test_distinct_errors_are_capped() -> None:
+    recorder = Recorder()
+    for i in range(MAX_DISTINCT_ERRORS + 50):
+        recorder.on_error("flow/sign-up", ValueError(f"id {i}"))
+    assert len(recorder.errors) == MAX_DISTINCT_ERRORS + 1
+    assert recorder.errors[("flow/sign-up", OTHER_ERRORS)] == 50
 
 
 def test_found_means_an_item_or_a_match() -> None:

@@ -322,7 +322,8 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
 
     Keys come from the same seeded dataset as the data (pass the seed options you seeded
     with); the run stops at once if the tables do not hold it. Exit 1 when the SLO is
-    breached, so CI can gate a release on it.
+    breached, so CI can gate a release on it. Ctrl-C stops early, still writes the report
+    (marked interrupted) and exits 130.
 
     \b
     Example:
@@ -349,13 +350,24 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
         return
     if find_max:
         result = load_main.find_max(config, outputs, console, max_users, _seconds(step_time))
+        _raise_if_interrupted(result, str(json_path) if json_path else None)
         raise SystemExit(0 if result["knee"] else EXIT_CHECK_FAILED)
     result = load_main.run(config, outputs, console)
+    _raise_if_interrupted(result, outputs.written())
     for breach in result["slo"]["breaches"]:
         click.echo(f"SLO breach: {breach}")
     if not result["slo"]["passed"]:
         raise SystemExit(EXIT_CHECK_FAILED)
     click.echo("SLO met")
+
+
+def _raise_if_interrupted(result: dict[str, Any], written: str | None) -> None:
+    """Ctrl-C ended the run: exit 130 (the shell's convention) saying what was kept."""
+    from ddbkit.emulator.errors import LoadInterrupted
+
+    if result["interrupted"]:
+        raise LoadInterrupted(f"load interrupted by Ctrl-C; the partial report went to "
+                              f"{written or 'the terminal only'}")
 
 
 def _load_config(options: dict[str, Any], **settings: Any) -> Any:
@@ -380,12 +392,16 @@ def _load_config(options: dict[str, Any], **settings: Any) -> Any:
 def load_worker(master: str, **options: Any) -> None:
     """Run load for a `ddbkit load` master on another host (give it the same options).
 
+    Ctrl-C leaves the master (exit 130); the master quitting ends it too (exit 0).
+
     \b
     Example:
       ddbkit load --remote-workers 2 --master-bind 0.0.0.0:5557 --workers 0 ...  # host A
       ddbkit load-worker --master hostA:5557 --endpoint-url http://db:8000 ...   # hosts B, C
     """
-    from ddbkit.loadtests.worker import run_worker  # imports Locust: gevent patches this process
+    import locust  # noqa: F401 - first: it monkey-patches this process for gevent
+
+    from ddbkit.loadtests.worker import run_worker
 
     run_worker(master, _load_config(options))
 

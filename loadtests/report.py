@@ -32,7 +32,7 @@ def row(name: str, operation: str, series: Series, seconds: float,
 
 
 def build(recorder: Recorder, seconds: float, catalogue: dict[str, AccessPattern],
-          breaches: list[str], users: int) -> dict[str, Any]:
+          breaches: list[str], users: int, interrupted: bool = False) -> dict[str, Any]:
     rows = [row(name, op, series, seconds, catalogue.get(name))
             for (name, op), series in sorted(recorder.series.items())]
     total = Series()
@@ -44,7 +44,7 @@ def build(recorder: Recorder, seconds: float, catalogue: dict[str, AccessPattern
     totals.update({"seconds": round(seconds, 2), "users": users,
                    "worker_requests": dict(sorted(recorder.worker_requests.items()))})
     return {"patterns": rows, "totals": totals, "errors": errors(recorder),
-            "slo": {"passed": not breaches, "breaches": breaches}}
+            "interrupted": interrupted, "slo": {"passed": not breaches, "breaches": breaches}}
 
 
 def errors(recorder: Recorder) -> list[dict[str, Any]]:
@@ -58,6 +58,8 @@ COLUMNS = ("access pattern", "operation", "requests", "failures", "hit %", "req/
 
 
 def table(report: dict[str, Any], title: str) -> Table:
+    if report.get("interrupted"):
+        title += " (INTERRUPTED by Ctrl-C: partial figures)"
     view = Table(title=title)
     for column in COLUMNS:
         view.add_column(column, justify="left" if column in COLUMNS[:2] else "right")
@@ -79,22 +81,24 @@ def error_lines(errors: list[dict[str, Any]]) -> list[str]:
     return [f"{e['count']:>8} x {e['pattern']}: {e['error']}" for e in errors]
 
 
-def knee(steps: list[dict[str, Any]]) -> dict[str, Any]:
+def knee(steps: list[dict[str, Any]], interrupted: bool) -> dict[str, Any]:
     """The best step within the SLO. It is a knee only if a later step breached: a search
-    that ran out of users found a floor, not the maximum."""
+    that ran out of users (or was interrupted) found a floor, not the maximum."""
     passing = [s for s in steps if not s["breaches"]]
     best = max(passing, key=lambda s: s["rps"]) if passing else None
     breached = bool(steps) and bool(steps[-1]["breaches"])
+    reached_max = bool(steps) and not breached and not interrupted
     if best is None:
         verdict = "knee: no step met the SLO"
     elif breached:
         verdict = (f"knee: {best['rps']:.1f} req/s at {best['users']} users "
                    f"({steps[-1]['users']} users breached the SLO)")
     else:
+        why = "interrupted by Ctrl-C" if interrupted else "raise --max-users"
         verdict = (f"no knee found up to {steps[-1]['users']} users: best {best['rps']:.1f} "
-                   f"req/s at {best['users']} users; raise --max-users")
-    return {"steps": steps, "knee": best, "reached_max_users": bool(steps) and not breached,
-            "verdict": verdict}
+                   f"req/s at {best['users']} users; {why}")
+    return {"steps": steps, "knee": best, "reached_max_users": reached_max,
+            "interrupted": interrupted, "verdict": verdict}
 
 
 def write_patterns_csv(path: Path, rows: list[dict[str, Any]]) -> None:

@@ -16,10 +16,11 @@ import gevent
 from locust.env import Environment
 from locust.stats import stats_history
 
-from ddbkit.emulator.errors import EndpointError
+from ddbkit.emulator.errors import EndpointError, LoadInterrupted
 from ddbkit.loadtests import users
 from ddbkit.loadtests.client import Endpoint
 from ddbkit.loadtests.config import LoadConfig
+from ddbkit.loadtests.interrupt import CtrlC
 from ddbkit.loadtests.keys import KeyPool
 from ddbkit.loadtests.recorder import Recorder
 
@@ -36,10 +37,16 @@ def prepare(config: LoadConfig, endpoint: Endpoint, pool: KeyPool,
 
 
 class LoadRun:
-    """One Locust environment (local or master), its recorder and its worker processes."""
+    """One Locust environment (local or master), its recorder and its worker processes.
 
-    def __init__(self, config: LoadConfig, endpoint: Endpoint, pool: KeyPool) -> None:
+    Ctrl-C (`stop`) ends the step under way; `interrupted` then says the figures are partial.
+    """
+
+    def __init__(self, config: LoadConfig, endpoint: Endpoint, pool: KeyPool,
+                 stop: CtrlC) -> None:
         self.config = config
+        self.stop = stop
+        self.interrupted = False
         self.recorder = Recorder()
         # host and locustfile name the run in Locust's HTML report and web UI.
         self.environment = Environment(user_classes=prepare(config, endpoint, pool, self.recorder),
@@ -70,6 +77,10 @@ class LoadRun:
         timeout = WORKER_CONNECT_TIMEOUT * (10 if self.config.remote_workers else 1)
         deadline = time.monotonic() + timeout
         while self.runner.worker_count < self.expected_workers:
+            if self.stop.pressed:
+                self.close()
+                raise LoadInterrupted("stopped by Ctrl-C while load workers connected; "
+                                      "no load ran, no report written")
             if time.monotonic() > deadline or any(w.poll() is not None for w in self._workers):
                 self.close()
                 raise EndpointError(f"only {self.runner.worker_count} of "
@@ -77,12 +88,12 @@ class LoadRun:
             gevent.sleep(0.1)
 
     def run_step(self, user_count: int, seconds: float) -> float:
-        """Run `user_count` users for `seconds` (after spawning); returns measured seconds."""
+        """Run `user_count` users for `seconds` or until Ctrl-C; returns measured seconds."""
         self.recorder.reset()
         self.runner.start(user_count, spawn_rate=max(self.config.spawn_rate, 1))
         self.keep_history()
         started = time.monotonic()
-        gevent.sleep(seconds)
+        self.interrupted = self.stop.wait(seconds)
         elapsed = time.monotonic() - started
         self.runner.stop()
         if self.expected_workers:

@@ -171,14 +171,17 @@ def _step(users: int, rps: float, breaches: list[str]) -> dict[str, object]:
 
 
 def test_find_max_calls_a_knee_a_knee_only_when_a_step_breached() -> None:
-    ran_out = knee([_step(1, 100, []), _step(2, 150, [])])
+    ran_out = knee([_step(1, 100, []), _step(2, 150, [])], interrupted=False)
     assert ran_out["reached_max_users"] is True and ran_out["knee"]["users"] == 2
     assert ran_out["verdict"] == ("no knee found up to 2 users: best 150.0 req/s at 2 users; "
                                   "raise --max-users")
-    found_knee = knee([_step(1, 100, []), _step(2, 150, []), _step(4, 90, ["p99"])])
+    found_knee = knee([_step(1, 100, []), _step(2, 150, []), _step(4, 90, ["p99"])], False)
     assert found_knee["reached_max_users"] is False
     assert found_knee["verdict"] == "knee: 150.0 req/s at 2 users (4 users breached the SLO)"
-    assert knee([_step(1, 100, ["p99"])])["verdict"] == "knee: no step met the SLO"
+    assert knee([_step(1, 100, ["p99"])], False)["verdict"] == "knee: no step met the SLO"
+    stopped = knee([_step(1, 100, [])], interrupted=True)
+    assert stopped["reached_max_users"] is False and stopped["interrupted"] is True
+    assert stopped["verdict"].endswith("interrupted by Ctrl-C")
 
 
 def test_key_pool_follows_the_seeded_skew() -> None:

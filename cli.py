@@ -311,8 +311,8 @@ def _seconds(value: str) -> float:
               help="--find-max stops here.")
 @click.option("--step-time", default="15s", show_default=True, help="--find-max step length.")
 @click.option("--web", is_flag=True, help="Open Locust's web UI instead of running headless.")
-@click.option("--web-port", type=click.IntRange(1, 65535), default=8089, show_default=True,
-              help="Port of the web UI (with --web).")
+@click.option("--web-port", type=click.IntRange(0, 65535), default=8089, show_default=True,
+              help="Port of the web UI on 127.0.0.1 (with --web; 0 picks a free one).")
 def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
          remote_workers: int, master_bind: str, json_path: Path | None,
          html_path: Path | None, csv_prefix: str | None, slo_path: Path | None,
@@ -346,7 +346,7 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
 
     console = Console(width=None if sys.stdout.isatty() else 160)
     if web:
-        load_main.web(config, web_port)
+        load_main.web(config, web_port, console)
         return
     if find_max:
         result = load_main.find_max(config, outputs, console, max_users, _seconds(step_time))

@@ -24,6 +24,7 @@ from ddbkit.loadtests.interrupt import CtrlC
 from ddbkit.loadtests.patterns import AccessPattern, catalogue
 from ddbkit.loadtests.runner import LoadRun
 from ddbkit.loadtests.slo import DEFAULT_SLO, Slo, evaluate, load_slo
+from ddbkit.loadtests.web import serve_web_ui
 
 
 @dataclass(frozen=True)
@@ -152,15 +153,14 @@ def _write_outputs(outputs: Outputs, result: dict[str, Any], load: LoadRun) -> N
         report.write_patterns_csv(Path(f"{outputs.csv_prefix}_patterns.csv"), result["patterns"])
 
 
-def web(config: LoadConfig, port: int) -> None:
-    """Locust's web UI on 127.0.0.1:PORT driving the same users, until Ctrl-C."""
+def web(config: LoadConfig, port: int, console: Console) -> None:
+    """Locust's web UI on 127.0.0.1:PORT (0: any free port) driving the same users, until
+    Ctrl-C; then the failures it saw, each kind once."""
     check_patterns(config)
     with CtrlC() as stop:
         load = _open(config, stop)
-        ui = load.environment.create_web_ui("127.0.0.1", port)
-        print(f"Locust web UI on http://127.0.0.1:{port} (Ctrl-C to stop)", flush=True)
         try:
-            stop.wait()
+            serve_web_ui(load, port)
         finally:
-            ui.stop()  # type: ignore[no-untyped-call]
             load.close()
+        _print_errors(console, report.errors(load.recorder))

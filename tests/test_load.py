@@ -60,18 +60,21 @@ class Lines:
     """A child process's stdout, line by line, each wait bounded (a thread reads the pipe)."""
 
     def __init__(self, process: subprocess.Popen[str]) -> None:
-        self._lines: queue.Queue[str] = queue.Queue()
+        self._lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, args=(process,), daemon=True).start()
 
     def _read(self, process: subprocess.Popen[str]) -> None:
         assert process.stdout is not None
         for line in process.stdout:
             self._lines.put(line)
+        self._lines.put(None)  # end of output: the process exited
 
     def wait_for(self, prefix: str, timeout: float = 120) -> str:
         deadline = time.monotonic() + timeout
         while True:
             line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            if line is None:
+                raise AssertionError(f"the output ended without a line starting {prefix!r}")
             if line.startswith(prefix):
                 return line
 
@@ -363,3 +366,21 @@ def test_ctrl_c_writes_the_partial_report_and_exits_130(seeded: Emulator, tmp_pa
     assert (tmp_path / "r.html").exists() and (tmp_path / "run_patterns.csv").exists()
     _, alive = psutil.wait_procs(children, timeout=30)
     assert alive == [], "no worker outlives its master"
+
+
+def test_web_ui_serves_the_run_and_stops_cleanly_on_ctrl_c(seeded: Emulator) -> None:
+    process = start_load(seeded, "--web", "--web-port", "0", "--workers", "0", "--users", "3")
+    try:
+        line = Lines(process).wait_for("Locust web UI on http://127.0.0.1:")
+        url = line.split()[4]
+        with urllib.request.urlopen(url, timeout=30) as response:
+            status, page = response.status, response.read().decode()
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert status == 200
+    assert seeded.endpoint_url in page and "ddbkit load: personas mix" in page
+    assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+    assert process.stderr is not None and process.stderr.read() == ""

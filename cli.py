@@ -308,8 +308,8 @@ def _seconds(value: str) -> float:
               help="--find-max stops here.")
 @click.option("--step-time", default="15s", show_default=True, help="--find-max step length.")
 @click.option("--web", is_flag=True, help="Open Locust's web UI instead of running headless.")
-@click.option("--web-port", type=click.IntRange(1, 65535), default=8089, show_default=True,
-              help="Port of the web UI (with --web).")
+@click.option("--web-port", type=click.IntRange(0, 65535), default=8089, show_default=True,
+              help="Port of the web UI on 127.0.0.1 (with --web; 0 picks a free one).")
 def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
          remote_workers: int, master_bind: str, json_path: Path | None,
          html_path: Path | None, csv_prefix: str | None, slo_path: Path | None,
@@ -318,7 +318,9 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
     """Load-test every access pattern with Locust; report latency, throughput and errors.
 
     Keys come from the same seeded dataset as the data (pass the seed options you seeded
-    with). Exit 1 when the SLO is breached, so CI can gate a release on it.
+    with); the run stops at once if the tables do not hold it. Exit 1 when the SLO is
+    breached, so CI can gate a release on it. Ctrl-C stops early, still writes the report
+    (marked interrupted) and exits 130.
 
     \b
     Example:
@@ -330,6 +332,8 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
 
     from ddbkit.loadtests import main as load_main  # imports Locust: gevent patches this process
 
+    if find_max and users > max_users:
+        raise ConfigError(f"--users {users} (the first step) is above --max-users {max_users}")
     config = _load_config(
         options, users=users, spawn_rate=spawn_rate, run_time=_seconds(run_time),
         workers=os.cpu_count() or 1 if workers is None else workers,
@@ -339,12 +343,14 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
 
     console = Console(width=None if sys.stdout.isatty() else 160)
     if web:
-        load_main.web(config, web_port)
+        load_main.web(config, web_port, console)
         return
     if find_max:
         result = load_main.find_max(config, outputs, console, max_users, _seconds(step_time))
+        _raise_if_interrupted(result, str(json_path) if json_path else None)
         raise SystemExit(0 if result["knee"] else EXIT_CHECK_FAILED)
     result = load_main.run(config, outputs, console)
+    _raise_if_interrupted(result, outputs.written())
     for breach in result["slo"]["breaches"]:
         click.echo(f"SLO breach: {breach}")
     if not result["slo"]["passed"]:
@@ -352,17 +358,26 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
     click.echo("SLO met")
 
 
+def _raise_if_interrupted(result: dict[str, Any], written: str | None) -> None:
+    """Ctrl-C ended the run: exit 130 (the shell's convention) saying what was kept."""
+    from ddbkit.emulator.errors import LoadInterrupted
+
+    if result["interrupted"]:
+        raise LoadInterrupted(f"load interrupted by Ctrl-C; the partial report went to "
+                              f"{written or 'the terminal only'}")
+
+
 def _load_config(options: dict[str, Any], **settings: Any) -> Any:
     """A LoadConfig from the shared traffic/endpoint/dataset options plus `settings`."""
     from ddbkit.fixtures.options import parse_counts
-    from ddbkit.loadtests.runner import LoadConfig
+    from ddbkit.loadtests.config import LoadConfig
 
     anchor, from_dir = options["anchor"], options["from_dir"]
     return LoadConfig(
         endpoint_url=options["endpoint_url"], region=options["region"],
         profile=options["profile"], stage=options["stage"], mix=options["mix"],
         patterns=options["patterns"], key_skew=options["key_skew"], seed=options["seed_value"],
-        scale=options["scale"], counts=parse_counts(options["counts"]),
+        scale=options["scale"], counts=parse_counts(options["counts"]), skew=options["skew"],
         anchor=anchor.date().isoformat() if anchor else None,
         from_dir=str(from_dir) if from_dir else None, **settings)
 
@@ -374,12 +389,16 @@ def _load_config(options: dict[str, Any], **settings: Any) -> Any:
 def load_worker(master: str, **options: Any) -> None:
     """Run load for a `ddbkit load` master on another host (give it the same options).
 
+    Ctrl-C leaves the master (exit 130); the master quitting ends it too (exit 0).
+
     \b
     Example:
       ddbkit load --remote-workers 2 --master-bind 0.0.0.0:5557 --workers 0 ...  # host A
       ddbkit load-worker --master hostA:5557 --endpoint-url http://db:8000 ...   # hosts B, C
     """
-    from ddbkit.loadtests.worker import run_worker  # imports Locust: gevent patches this process
+    import locust  # noqa: F401 - first: it monkey-patches this process for gevent
+
+    from ddbkit.loadtests.worker import run_worker
 
     run_worker(master, _load_config(options))
 

@@ -26,11 +26,12 @@ from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, DYNAMODB_TARGET_PREF
 class DynamoCallError(Exception):
     """DynamoDB answered with an error (`code` is the part of `__type` after '#')."""
 
-    def __init__(self, code: str, message: str, status: int) -> None:
+    def __init__(self, code: str, message: str, status: int, operation: str = "") -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.status = status
+        self.operation = operation
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class DynamoClient:
             if response.status_code >= 300:
                 code = str(answer.get("__type", "HTTP")).rpartition("#")[2]
                 error = DynamoCallError(code, str(answer.get("message", answer.get("Message", ""))),
-                                        response.status_code)
+                                        response.status_code, operation)
                 if code not in expect:
                     raise error
                 answer = {"__error": code}
@@ -82,7 +83,8 @@ class DynamoClient:
             self.events.request.fire(
                 request_type=operation, name=name or operation, response_time=elapsed_ms,
                 response_length=length, exception=exception,
-                context={**(context or {}), "capacity": _units(capacity)})
+                context={**(context or {}), "capacity": _units(capacity),
+                         "found": found(operation, answer)})
         if exception is not None:
             raise exception
         return answer
@@ -96,6 +98,16 @@ class DynamoClient:
 
     def close(self) -> None:
         self._http.close()
+
+
+def found(operation: str, answer: dict[str, Any]) -> bool | None:
+    """Did a read find data (GetItem an Item, Query/Scan a match)? None for writes: a run
+    against the wrong data reads nothing without a single failure, and this shows it."""
+    if operation == "GetItem":
+        return "Item" in answer
+    if operation in ("Query", "Scan"):
+        return int(answer.get("Count", 0)) > 0
+    return None
 
 
 def _units(capacity: Any) -> float:

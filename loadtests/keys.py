@@ -70,6 +70,13 @@ class KeyPool:
     def partition(self, table: str, index: str, rng: random.Random) -> tuple[Value, list[Value]]:
         return self._partitions[(table, index)].pick(rng)
 
+    def samples(self, table: str, count: int) -> list[WireItem]:
+        """Up to `count` of the table's items spread evenly over the dataset, first to last."""
+        items = self.items.get(table, [])
+        last = len(items) - 1
+        indexes = sorted({i * last // max(count - 1, 1) for i in range(count)}) if items else []
+        return [items[i] for i in indexes]
+
     def item(self, table: str, rng: random.Random, where: Any = None) -> WireItem:
         candidates = [i for i in self.items[table] if where is None or where(i)]
         return rng.choice(candidates)

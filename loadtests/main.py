@@ -1,6 +1,7 @@
 """`ddbkit load` as a library call: run, report, write files, gate on the SLO.
 
 Imports Locust (and so monkey-patches the process): call it from the `ddbkit load` process.
+Ctrl-C ends the run (or the step) early; what ran is still reported, marked `interrupted`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,18 @@ from typing import Any
 
 import gevent
 from locust.html import get_html_report
+from locust.stats import CSV_STATS_INTERVAL_SEC, PERCENTILES_TO_REPORT, StatsCSVFileWriter
 from rich.console import Console
 
+from ddbkit.emulator.errors import LoadInterrupted
 from ddbkit.loadtests import report
+from ddbkit.loadtests.config import LoadConfig, check_patterns, key_pool, resolve_endpoint
+from ddbkit.loadtests.datacheck import check_dataset
+from ddbkit.loadtests.interrupt import CtrlC
 from ddbkit.loadtests.patterns import AccessPattern, catalogue
-from ddbkit.loadtests.runner import LoadConfig, LoadRun, check_patterns, resolve_endpoint
+from ddbkit.loadtests.runner import LoadRun
 from ddbkit.loadtests.slo import DEFAULT_SLO, Slo, evaluate, load_slo
+from ddbkit.loadtests.web import serve_web_ui
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,11 @@ class Outputs:
     csv_prefix: str | None = None
     slo_path: Path | None = None
 
+    def written(self) -> str:
+        paths = [str(p) for p in (self.json_path, self.html_path) if p]
+        paths += [f"{self.csv_prefix}_*.csv"] if self.csv_prefix else []
+        return ", ".join(paths) or "nothing (no --json, --html or --csv)"
+
 
 def _checked(config: LoadConfig, outputs: Outputs) -> tuple[dict[str, AccessPattern], Slo]:
     """Everything the user wrote is checked before any traffic is sent."""
@@ -35,23 +47,39 @@ def _checked(config: LoadConfig, outputs: Outputs) -> tuple[dict[str, AccessPatt
     return known, load_slo(outputs.slo_path or DEFAULT_SLO, set(known))
 
 
-def run(config: LoadConfig, outputs: Outputs, console: Console) -> dict[str, Any]:
-    """Run the load once; returns the report (its `slo.passed` is the gate)."""
-    known, slo = _checked(config, outputs)
+def _open(config: LoadConfig, stop: CtrlC) -> LoadRun:
+    """Endpoint reachable, tables holding the dataset, workers connected; no traffic yet."""
     endpoint = resolve_endpoint(config)
-    load = LoadRun(config, endpoint)
-    csv_writer = _csv_writer(load, outputs.csv_prefix)
-    try:
-        seconds = load.run_step(config.users, config.run_time)
-    finally:
-        if csv_writer is not None:
-            csv_writer.close_files()
-        load.close()
-    breaches = evaluate(slo, load.recorder.by_pattern(), seconds)
-    result = report.build(load.recorder, seconds, known, breaches, config.users)
-    console.print(report.table(result, f"{config.mix} mix, {config.users} users, "
-                                       f"{seconds:.0f} s against {endpoint.url}"))
-    _write_outputs(outputs, result, load, config)
+    pool = key_pool(config)
+    check_dataset(config, pool)
+    if stop.pressed:
+        raise LoadInterrupted("stopped by Ctrl-C before the load started; no report written")
+    return LoadRun(config, endpoint, pool, stop)
+
+
+def run(config: LoadConfig, outputs: Outputs, console: Console) -> dict[str, Any]:
+    """Run the load once; returns the report (its `slo.passed` is the gate, `interrupted`
+    says Ctrl-C ended it early)."""
+    known, slo = _checked(config, outputs)
+    with CtrlC() as stop:
+        load = _open(config, stop)
+        csv_writer = LocustCsv(load, outputs.csv_prefix) if outputs.csv_prefix else None
+        print(f"running {config.describe()} with {config.users} users for "
+              f"{config.run_time:g} s against {load.environment.host} "
+              "(Ctrl-C stops early and still reports)", flush=True)
+        try:
+            seconds = load.run_step(config.users, config.run_time)
+        finally:
+            if csv_writer is not None:
+                csv_writer.close()
+            load.close()
+        breaches = evaluate(slo, load.recorder.by_pattern(), seconds)
+        result = report.build(load.recorder, seconds, known, breaches, config.users,
+                              load.interrupted)
+        console.print(report.table(result, f"{config.describe()}, {config.users} users, "
+                                           f"{seconds:.0f} s against {load.environment.host}"))
+        _print_errors(console, result["errors"])
+        _write_outputs(outputs, result, load)
     return result
 
 
@@ -59,45 +87,62 @@ def find_max(config: LoadConfig, outputs: Outputs, console: Console,
              max_users: int, step_seconds: float) -> dict[str, Any]:
     """Double the users each step until the SLO breaks; the knee is the best passing step."""
     known, slo = _checked(config, outputs)
-    load = LoadRun(config, resolve_endpoint(config))
-    steps = []
-    try:
-        user_count = max(1, config.users)
-        while user_count <= max_users:
-            seconds = load.run_step(user_count, step_seconds)
-            breaches = evaluate(slo, load.recorder.by_pattern(), seconds)
-            total = report.build(load.recorder, seconds, known, breaches, user_count)["totals"]
-            steps.append({"users": user_count, "rps": total["rps"], "p99_ms": total["p99_ms"],
-                          "failures": total["failures"], "breaches": breaches})
-            console.print(f"{user_count:>5} users: {total['rps']:9.1f} req/s  p99 "
-                          f"{total['p99_ms']:8.2f} ms  {'ok' if not breaches else breaches[0]}")
-            if breaches:
-                break
-            user_count *= 2
-    finally:
-        load.close()
-    passing = [s for s in steps if not s["breaches"]]
-    knee = max(passing, key=lambda s: s["rps"]) if passing else None
-    result = {"mix": config.mix, "steps": steps, "knee": knee}
-    console.print(f"knee: {knee['rps']:.1f} req/s at {knee['users']} users" if knee
-                  else "knee: no step met the SLO")
+    steps: list[dict[str, Any]] = []
+    with CtrlC() as stop:
+        load = _open(config, stop)
+        try:
+            user_count = max(1, config.users)
+            while user_count <= max_users and not load.interrupted:
+                steps.append(_step(load, user_count, step_seconds, slo, known, console))
+                if steps[-1]["breaches"]:
+                    break
+                user_count *= 2
+        finally:
+            load.close()
+    result = {"mix": config.mix, "patterns": list(config.patterns),
+              **report.knee(steps, load.interrupted)}
+    console.print(result["verdict"], markup=False, highlight=False)
     if outputs.json_path:
         outputs.json_path.write_text(json.dumps(result, indent=2) + "\n")
     return result
 
 
-def _csv_writer(load: LoadRun, prefix: str | None) -> Any:
-    if not prefix:
-        return None
-    from locust.stats import PERCENTILES_TO_REPORT, StatsCSVFileWriter
-
-    writer = StatsCSVFileWriter(load.environment, PERCENTILES_TO_REPORT, prefix, False)
-    gevent.spawn(writer.stats_writer)
-    return writer
+def _print_errors(console: Console, errors: list[dict[str, Any]]) -> None:
+    for line in report.error_lines(errors):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
-def _write_outputs(outputs: Outputs, result: dict[str, Any], load: LoadRun,
-                   config: LoadConfig) -> None:
+def _step(load: LoadRun, user_count: int, seconds: float, slo: Slo,
+          known: dict[str, AccessPattern], console: Console) -> dict[str, Any]:
+    elapsed = load.run_step(user_count, seconds)
+    breaches = evaluate(slo, load.recorder.by_pattern(), elapsed)
+    built = report.build(load.recorder, elapsed, known, breaches, user_count)
+    total = built["totals"]
+    console.print(f"{user_count:>5} users: {total['rps']:9.1f} req/s  p99 "
+                  f"{total['p99_ms']:8.2f} ms  {'ok' if not breaches else breaches[0]}"
+                  f"{'  (interrupted)' if load.interrupted else ''}",
+                  markup=False, highlight=False)
+    _print_errors(console, built["errors"])
+    return {"users": user_count, "rps": total["rps"], "p99_ms": total["p99_ms"],
+            "failures": total["failures"], "breaches": breaches}
+
+
+class LocustCsv:
+    """Locust's CSVs, rewritten every CSV_STATS_INTERVAL_SEC by a greenlet while load runs."""
+
+    def __init__(self, load: LoadRun, prefix: str) -> None:
+        self.writer = StatsCSVFileWriter(load.environment, PERCENTILES_TO_REPORT, prefix, False)
+        self.greenlet = gevent.spawn(self.writer.stats_writer)
+
+    def close(self) -> None:
+        """Let the writer take one more turn, after the last figures are in, then stop it
+        before its files close: a turn on closed files would log a traceback."""
+        gevent.sleep(CSV_STATS_INTERVAL_SEC * 1.1)
+        self.greenlet.kill()
+        self.writer.close_files()
+
+
+def _write_outputs(outputs: Outputs, result: dict[str, Any], load: LoadRun) -> None:
     if outputs.json_path:
         outputs.json_path.parent.mkdir(parents=True, exist_ok=True)
         outputs.json_path.write_text(json.dumps(result, indent=2) + "\n")
@@ -105,25 +150,17 @@ def _write_outputs(outputs: Outputs, result: dict[str, Any], load: LoadRun,
         outputs.html_path.parent.mkdir(parents=True, exist_ok=True)
         outputs.html_path.write_text(get_html_report(load.environment))  # type: ignore[no-untyped-call]
     if outputs.csv_prefix:
-        path = Path(f"{outputs.csv_prefix}_patterns.csv")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        columns = list(result["patterns"][0]) if result["patterns"] else []
-        lines = [",".join(columns)] + [",".join(str(r[c]) for c in columns)
-                                       for r in result["patterns"]]
-        path.write_text("\n".join(lines) + "\n")
+        report.write_patterns_csv(Path(f"{outputs.csv_prefix}_patterns.csv"), result["patterns"])
 
 
-def web(config: LoadConfig, port: int) -> None:
-    """Locust's web UI on 127.0.0.1:PORT driving the same users, until Ctrl-C."""
+def web(config: LoadConfig, port: int, console: Console) -> None:
+    """Locust's web UI on 127.0.0.1:PORT (0: any free port) driving the same users, until
+    Ctrl-C; then the failures it saw, each kind once."""
     check_patterns(config)
-    load = LoadRun(config, resolve_endpoint(config))
-    ui = load.environment.create_web_ui("127.0.0.1", port)
-    print(f"Locust web UI on http://127.0.0.1:{port} (Ctrl-C to stop)", flush=True)
-    try:
-        while True:
-            gevent.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        ui.stop()  # type: ignore[no-untyped-call]
-        load.close()
+    with CtrlC() as stop:
+        load = _open(config, stop)
+        try:
+            serve_web_ui(load, port)
+        finally:
+            load.close()
+        _print_errors(console, report.errors(load.recorder))

@@ -1,7 +1,13 @@
-"""The end-of-run report: one row per (access pattern, operation), totals, the SLO verdict."""
+"""The end-of-run report: one row per (access pattern, operation), totals, errors, the SLO.
+
+`hit_rate` is the share of reads (GetItem, Query) that found data; None for writes. A run
+against tables that lack the seeded data fails nothing, so only this shows it.
+"""
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
 from typing import Any
 
 from rich.table import Table
@@ -12,6 +18,7 @@ from ddbkit.loadtests.recorder import Recorder, Series
 
 def row(name: str, operation: str, series: Series, seconds: float,
         pattern: AccessPattern | None) -> dict[str, Any]:
+    hit_rate = series.hit_rate
     return {
         "name": name, "table": pattern.table if pattern else None,
         "index": pattern.index if pattern else None, "operation": operation,
@@ -20,11 +27,12 @@ def row(name: str, operation: str, series: Series, seconds: float,
         "p50_ms": round(series.percentile(0.50), 3), "p95_ms": round(series.percentile(0.95), 3),
         "p99_ms": round(series.percentile(0.99), 3), "max_ms": round(series.max_ms, 3),
         "capacity_units": round(series.capacity_units, 1),
+        "hit_rate": round(hit_rate, 4) if hit_rate is not None else None,
     }
 
 
 def build(recorder: Recorder, seconds: float, catalogue: dict[str, AccessPattern],
-          breaches: list[str], users: int) -> dict[str, Any]:
+          breaches: list[str], users: int, interrupted: bool = False) -> dict[str, Any]:
     rows = [row(name, op, series, seconds, catalogue.get(name))
             for (name, op), series in sorted(recorder.series.items())]
     total = Series()
@@ -35,22 +43,68 @@ def build(recorder: Recorder, seconds: float, catalogue: dict[str, AccessPattern
         totals.pop(key)
     totals.update({"seconds": round(seconds, 2), "users": users,
                    "worker_requests": dict(sorted(recorder.worker_requests.items()))})
-    return {"patterns": rows, "totals": totals,
-            "slo": {"passed": not breaches, "breaches": breaches}}
+    return {"patterns": rows, "totals": totals, "errors": errors(recorder),
+            "interrupted": interrupted, "slo": {"passed": not breaches, "breaches": breaches}}
+
+
+def errors(recorder: Recorder) -> list[dict[str, Any]]:
+    """Each distinct failure once, the most frequent first."""
+    return [{"pattern": p, "error": e, "count": n}
+            for (p, e), n in sorted(recorder.errors.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+COLUMNS = ("access pattern", "operation", "requests", "failures", "hit %", "req/s", "p50 ms",
+           "p95 ms", "p99 ms", "max ms", "capacity")
 
 
 def table(report: dict[str, Any], title: str) -> Table:
+    if report.get("interrupted"):
+        title += " (INTERRUPTED by Ctrl-C: partial figures)"
     view = Table(title=title)
-    for column in ("access pattern", "operation", "requests", "failures", "req/s", "p50 ms",
-                   "p95 ms", "p99 ms", "max ms", "capacity"):
-        view.add_column(column, justify="left" if column in ("access pattern", "operation")
-                        else "right")
+    for column in COLUMNS:
+        view.add_column(column, justify="left" if column in COLUMNS[:2] else "right")
     for r in report["patterns"]:
-        view.add_row(r["name"], r["operation"], str(r["requests"]), str(r["failures"]),
-                     f"{r['rps']:.1f}", f"{r['p50_ms']:.2f}", f"{r['p95_ms']:.2f}",
-                     f"{r['p99_ms']:.2f}", f"{r['max_ms']:.2f}", f"{r['capacity_units']:g}")
-    t = report["totals"]
-    view.add_row("[bold]total[/bold]", "", str(t["requests"]), str(t["failures"]),
-                 f"{t['rps']:.1f}", f"{t['p50_ms']:.2f}", f"{t['p95_ms']:.2f}",
-                 f"{t['p99_ms']:.2f}", f"{t['max_ms']:.2f}", f"{t['capacity_units']:g}")
+        view.add_row(r["name"], r["operation"], *_figures(r))
+    view.add_row("[bold]total[/bold]", "", *_figures(report["totals"]))
     return view
+
+
+def _figures(r: dict[str, Any]) -> list[str]:
+    hits = "" if r["hit_rate"] is None else f"{r['hit_rate']:.0%}"
+    return [str(r["requests"]), str(r["failures"]), hits, f"{r['rps']:.1f}",
+            f"{r['p50_ms']:.2f}", f"{r['p95_ms']:.2f}", f"{r['p99_ms']:.2f}",
+            f"{r['max_ms']:.2f}", f"{r['capacity_units']:g}"]
+
+
+def error_lines(errors: list[dict[str, Any]]) -> list[str]:
+    """Each distinct failure once, with how often it happened."""
+    return [f"{e['count']:>8} x {e['pattern']}: {e['error']}" for e in errors]
+
+
+def knee(steps: list[dict[str, Any]], interrupted: bool) -> dict[str, Any]:
+    """The best step within the SLO. It is a knee only if a later step breached: a search
+    that ran out of users (or was interrupted) found a floor, not the maximum."""
+    passing = [s for s in steps if not s["breaches"]]
+    best = max(passing, key=lambda s: s["rps"]) if passing else None
+    breached = bool(steps) and bool(steps[-1]["breaches"])
+    reached_max = bool(steps) and not breached and not interrupted
+    if best is None:
+        verdict = "knee: no step met the SLO"
+    elif breached:
+        verdict = (f"knee: {best['rps']:.1f} req/s at {best['users']} users "
+                   f"({steps[-1]['users']} users breached the SLO)")
+    else:
+        why = "interrupted by Ctrl-C" if interrupted else "raise --max-users"
+        verdict = (f"no knee found up to {steps[-1]['users']} users: best {best['rps']:.1f} "
+                   f"req/s at {best['users']} users; {why}")
+    return {"steps": steps, "knee": best, "reached_max_users": reached_max,
+            "interrupted": interrupted, "verdict": verdict}
+
+
+def write_patterns_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    """ddbkit's own table as CSV; a missing value (a GetItem's index) is an empty cell."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]) if rows else [])
+        writer.writeheader()
+        writer.writerows(rows)

@@ -7,13 +7,18 @@ load runner and its workers import it.
 from __future__ import annotations
 
 import random
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from locust import User, between, task
+from locust.exception import InterruptTaskSet, RescheduleTask, StopUser
 
 from ddbkit.loadtests.client import DynamoClient, Endpoint
 from ddbkit.loadtests.keys import KeyPool
 from ddbkit.loadtests.patterns import AccessPattern, Session, catalogue
+
+
+class ErrorSink(Protocol):
+    def on_error(self, pattern: str, exc: BaseException) -> None: ...
 
 
 class DynamoUser(User):
@@ -24,6 +29,7 @@ class DynamoUser(User):
     pool: ClassVar[KeyPool]
     stage: ClassVar[str] = "dev"
     patterns: ClassVar[dict[str, AccessPattern]] = {}
+    errors: ClassVar[ErrorSink]  # hears of every failed task (the Recorder)
 
     def on_start(self) -> None:
         self.client = DynamoClient(self.endpoint, events=self.environment.events)
@@ -33,7 +39,14 @@ class DynamoUser(User):
         self.client.close()
 
     def run_pattern(self, name: str) -> None:
-        self.patterns[name].run(self.session)
+        """Run one access pattern. A failure is tallied by kind (Recorder.on_error), not
+        raised: Locust would log a traceback per failed request, thousands a second."""
+        try:
+            self.patterns[name].run(self.session)
+        except (StopUser, InterruptTaskSet, RescheduleTask):
+            raise  # Locust's own control flow, not failures
+        except Exception as exc:  # noqa: BLE001 - counted and reported once per kind
+            self.errors.on_error(name, exc)
 
 
 class CustomerUser(DynamoUser):
@@ -139,19 +152,20 @@ class PatternsUser(DynamoUser):
 PERSONAS = (CustomerUser, ProviderUser, AdminUser)
 
 
-def configure(endpoint: Endpoint, pool: KeyPool, stage: str,
-              only: list[str] | None = None) -> None:
+def configure(endpoint: Endpoint, pool: KeyPool, stage: str, only: list[str] | None,
+              errors: ErrorSink) -> None:
     """Give every user class the run's settings; `only` limits PatternsUser's patterns."""
     patterns = catalogue()
     DynamoUser.endpoint, DynamoUser.pool, DynamoUser.stage = endpoint, pool, stage
     DynamoUser.patterns = patterns
+    DynamoUser.errors = errors
     chosen = [patterns[name] for name in (only or patterns)]
     PatternsUser.tasks = [_task(p) for p in chosen]
 
 
 def _task(pattern: AccessPattern) -> Any:
     def run(user: DynamoUser) -> None:
-        pattern.run(user.session)
+        user.run_pattern(pattern.name)
 
     run.__name__ = pattern.name
     return run

@@ -1,26 +1,60 @@
-"""A load worker process: `python -m loadtests.worker MASTER_HOST:PORT CONFIG_JSON`.
+"""A load worker process: `python -m ddbkit.loadtests.worker MASTER_HOST:PORT CONFIG_JSON`.
 
 It builds the same users as the master (same dataset, same endpoint) and runs what the
 master asks, reporting precise latencies with every stats report.
+
+Locust must be imported before anything else (it monkey-patches the process for gevent) and
+a local worker must ignore Ctrl-C before anything happens (see `__main__`), so this module
+imports nothing heavy at the top: `run_worker`'s caller imports Locust first.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
+from typing import TYPE_CHECKING
 
-from locust.env import Environment  # imports Locust first: it monkey-patches for gevent
-
-from ddbkit.loadtests.recorder import Recorder
-from ddbkit.loadtests.runner import LoadConfig, prepare, resolve_endpoint
+if TYPE_CHECKING:
+    from ddbkit.loadtests.config import LoadConfig
 
 
-def run_worker(master: str, config: LoadConfig) -> None:
+def run_worker(master: str, config: LoadConfig, ctrl_c_stops: bool = True) -> None:
+    """Serve the master until it quits us, or until Ctrl-C (then tell the master we left)."""
+    import gevent
+    from locust.env import Environment
+
+    from ddbkit.emulator.errors import LoadInterrupted
+    from ddbkit.loadtests.config import key_pool, resolve_endpoint
+    from ddbkit.loadtests.interrupt import CtrlC
+    from ddbkit.loadtests.recorder import Recorder
+    from ddbkit.loadtests.runner import prepare
+
     host, _, port = master.rpartition(":")
-    environment = Environment(user_classes=prepare(config, resolve_endpoint(config)))
-    Recorder().attach(environment.events, "worker")
+    recorder = Recorder()
+    environment = Environment(user_classes=prepare(config, resolve_endpoint(config),
+                                                   key_pool(config), recorder))
+    recorder.attach(environment.events, "worker")
     runner = environment.create_worker_runner(host, int(port))
-    runner.greenlet.join()
+    if not ctrl_c_stops:
+        runner.greenlet.join()
+        return
+    with CtrlC() as stop:
+        served = gevent.spawn(runner.greenlet.join)  # ends when the master quits us
+        served.link(lambda _: stop.event.set())
+        stop.wait()
+    if not served.dead:
+        # Tells the master this worker left, as the locust command's own shutdown does.
+        environment.events.quitting.fire(environment=environment)  # type: ignore[no-untyped-call]
+        runner.quit()
+        raise LoadInterrupted("load worker stopped by Ctrl-C")
 
 
 if __name__ == "__main__":
-    run_worker(sys.argv[1], LoadConfig.from_json(sys.argv[2]))
+    # A local worker shares the terminal's process group with its master, so Ctrl-C reaches
+    # it too; the master stops it once its last report is in, so it must not die first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import locust  # noqa: F401 - first: it monkey-patches this process for gevent
+
+    from ddbkit.loadtests.config import LoadConfig
+
+    run_worker(sys.argv[1], LoadConfig.from_json(sys.argv[2]), ctrl_c_stops=False)

@@ -5,22 +5,32 @@ Locust monkey-patches the process that imports it, so every run here is a child 
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import queue
+import signal
 import subprocess
 import sys
+import threading
+import time
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
+from ddbkit.emulator.provision import provision
 from ddbkit.emulator.runtime import Emulator, EmulatorConfig
 from ddbkit.emulator.endpoint.server import ServerConfig
 from ddbkit.fixtures.options import DatasetOptions
 from ddbkit.fixtures.seed import generate_items, seed_endpoint
+from ddbkit.loadtests.datacheck import SAMPLES
+from ddbkit.loadtests.keys import KeyPool
 from ddbkit.loadtests.patterns import catalogue
 
 pytestmark = pytest.mark.slow  # real Locust runs, seconds each
@@ -29,7 +39,7 @@ BIN = Path(sys.executable).parent
 STAGE = "load"
 ANCHOR = "2025-12-04"
 FIELDS = {"name", "table", "index", "operation", "requests", "failures", "rps", "p50_ms",
-          "p95_ms", "p99_ms", "max_ms"}
+          "p95_ms", "p99_ms", "max_ms", "hit_rate"}
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +51,43 @@ def seeded() -> Iterator[Emulator]:
         yield emulator
 
 
-def load(emulator: Emulator, *args: str) -> subprocess.CompletedProcess[str]:
+def load(emulator: Emulator, *args: str, stage: str = STAGE) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BIN / "ddbkit"), "load", "--endpoint-url", emulator.endpoint_url, "--stage", STAGE,
+        [str(BIN / "ddbkit"), "load", "--endpoint-url", emulator.endpoint_url, "--stage", stage,
          "--anchor", ANCHOR, *args], capture_output=True, text=True, timeout=240,
         env={**os.environ, "COLUMNS": "200"})
+
+
+class Lines:
+    """A child process's stdout, line by line, each wait bounded (a thread reads the pipe)."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, args=(process,), daemon=True).start()
+
+    def _read(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            self._lines.put(line)
+        self._lines.put(None)  # end of output: the process exited
+
+    def wait_for(self, prefix: str, timeout: float = 120) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            if line is None:
+                raise AssertionError(f"the output ended without a line starting {prefix!r}")
+            if line.startswith(prefix):
+                return line
+
+
+def start_load(emulator: Emulator, *args: str) -> subprocess.Popen[str]:
+    """`ddbkit load` in a session of its own, so a test can Ctrl-C its whole process group
+    as a terminal would."""
+    return subprocess.Popen(
+        [str(BIN / "ddbkit"), "load", "--endpoint-url", emulator.endpoint_url, "--stage", STAGE,
+         "--anchor", ANCHOR, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True, env={**os.environ, "COLUMNS": "200", "PYTHONUNBUFFERED": "1"})
 
 
 def scan_all(client: Any, table: str) -> list[dict[str, Any]]:
@@ -72,6 +114,14 @@ def test_patterns_mix_exercises_every_pattern_without_failures(seeded: Emulator,
     assert sum(failures.values()) == 0
     assert report["totals"]["requests"] == sum(requests.values())
     assert report["slo"] == {"passed": True, "breaches": []}
+    assert report["errors"] == [] and report["interrupted"] is False
+    # Seeded keys are found: every table's GetItem hits; writes have no hit rate.
+    for row in report["patterns"]:
+        reads = row["operation"] in ("GetItem", "Query")
+        assert (row["hit_rate"] is not None) == reads, row
+        if row["name"].endswith("/GetItem"):
+            assert row["hit_rate"] == 1.0, row
+    assert "hit %" in result.stdout
     assert "bookings/status-index" in result.stdout and "p99 ms" in result.stdout
 
     # The idempotent booking flow: retried requests returned the cached result.
@@ -103,6 +153,9 @@ def test_reachable_slo_exits_0(seeded: Emulator, tmp_path: Path) -> None:
                   "--workers", "0", "--slo", str(_slo(tmp_path)))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SLO met" in result.stdout
+    # Titled by what ran: --pattern overrides the (default personas) mix.
+    assert "patterns: users/GetItem, 2 users" in result.stdout
+    assert "personas" not in result.stdout
 
 
 def test_two_workers_report_into_one_table(seeded: Emulator, tmp_path: Path) -> None:
@@ -119,6 +172,8 @@ def test_two_workers_report_into_one_table(seeded: Emulator, tmp_path: Path) -> 
 @pytest.mark.parametrize(("args", "phrase"), [
     (["--pattern", "bookings/no-such-index"], "unknown access pattern 'bookings/no-such-index'"),
     (["--run-time", "soon"], "--run-time expects a duration"),
+    (["--find-max", "--users", "8", "--max-users", "4"],
+     "--users 8 (the first step) is above --max-users 4"),
 ])
 def test_bad_input_is_one_line_exit_2(seeded: Emulator, args: list[str], phrase: str) -> None:
     result = load(seeded, "--workers", "0", "--run-time", "1s", *args)
@@ -146,16 +201,43 @@ def test_unreachable_endpoint_is_one_line_exit_2() -> None:
 
 
 def test_html_and_csv_reports_are_written(seeded: Emulator, tmp_path: Path) -> None:
-    result = load(seeded, "--pattern", "services/category-index", "--users", "2",
-                  "--run-time", "2s", "--workers", "0", "--html", str(tmp_path / "r.html"),
-                  "--csv", str(tmp_path / "run"), "--slo", str(_slo(tmp_path)))
+    result = load(seeded, "--pattern", "services/category-index", "--pattern", "services/GetItem",
+                  "--users", "2", "--run-time", "2s", "--workers", "0",
+                  "--html", str(tmp_path / "r.html"), "--csv", str(tmp_path / "run"),
+                  "--slo", str(_slo(tmp_path)))
     assert result.returncode == 0, result.stderr
-    assert "services/category-index" in (tmp_path / "r.html").read_text()
+    html = (tmp_path / "r.html").read_text()
+    assert "services/category-index" in html
     assert "services/category-index" in (tmp_path / "run_stats.csv").read_text()
-    assert "services/category-index" in (tmp_path / "run_patterns.csv").read_text()
+    with (tmp_path / "run_patterns.csv").open(newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert {r["name"] for r in rows} == {"services/category-index", "services/GetItem"}
+    assert all("None" not in r.values() for r in rows), rows
+    assert [r["index"] for r in rows if r["operation"] == "GetItem"] == [""]
+    assert all(float(r["hit_rate"]) > 0 for r in rows)
 
 
-def test_find_max_reports_the_knee(seeded: Emulator, tmp_path: Path) -> None:
+def test_html_report_names_the_endpoint_and_has_charts(seeded: Emulator, tmp_path: Path) -> None:
+    result = load(seeded, "--pattern", "users/GetItem", "--users", "2", "--run-time", "2s",
+                  "--workers", "0", "--html", str(tmp_path / "r.html"),
+                  "--slo", str(_slo(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    page = _template_args((tmp_path / "r.html").read_text())
+    assert page["host"] == seeded.endpoint_url
+    assert page["locustfile"] == "ddbkit load: patterns: users/GetItem"
+    assert page["history"], "the charts' data points"
+    assert all("current_rps" in point and "user_count" in point for point in page["history"])
+
+
+def _template_args(html: str) -> dict[str, Any]:
+    """The data Locust's report page renders from (a JSON object in a script)."""
+    marker = "templateArgs = "
+    data, _ = json.JSONDecoder().raw_decode(html, html.index(marker) + len(marker))
+    return dict(data)
+
+
+def test_find_max_without_a_breach_says_no_knee_was_found(seeded: Emulator,
+                                                           tmp_path: Path) -> None:
     result = load(seeded, "--find-max", "--pattern", "providers/GetItem", "--users", "1",
                   "--max-users", "2", "--step-time", "1s", "--workers", "0",
                   "--json", str(tmp_path / "knee.json"), "--slo", str(_slo(tmp_path)))
@@ -163,7 +245,20 @@ def test_find_max_reports_the_knee(seeded: Emulator, tmp_path: Path) -> None:
     knee = json.loads((tmp_path / "knee.json").read_text())
     assert [s["users"] for s in knee["steps"]] == [1, 2]
     assert knee["knee"]["rps"] == max(s["rps"] for s in knee["steps"])
-    assert "knee:" in result.stdout
+    assert knee["reached_max_users"] is True
+    assert "no knee found up to 2 users: best " in result.stdout
+    assert "raise --max-users" in result.stdout and "knee:" not in result.stdout
+
+
+def test_find_max_names_the_knee_when_a_step_breaches(seeded: Emulator, tmp_path: Path) -> None:
+    result = load(seeded, "--find-max", "--pattern", "providers/GetItem", "--users", "1",
+                  "--max-users", "4", "--step-time", "1s", "--workers", "0",
+                  "--json", str(tmp_path / "knee.json"), "--slo", str(_slo(tmp_path, 0.001)))
+    assert result.returncode == 1, result.stdout + result.stderr
+    knee = json.loads((tmp_path / "knee.json").read_text())
+    assert len(knee["steps"]) == 1 and knee["knee"] is None
+    assert knee["reached_max_users"] is False
+    assert "knee: no step met the SLO" in result.stdout
 
 
 def test_remote_worker_joins_a_master_it_was_told_about(seeded: Emulator, tmp_path: Path) -> None:
@@ -190,3 +285,104 @@ def test_remote_worker_joins_a_master_it_was_told_about(seeded: Emulator, tmp_pa
     assert master.returncode == 0, master.stderr.read() if master.stderr else ""
     totals = json.loads((tmp_path / "r.json").read_text())["totals"]
     assert len(totals["worker_requests"]) == 1 and totals["requests"] > 0
+
+
+@pytest.mark.parametrize(("stage", "args", "phrase"), [
+    ("empty", [], "seed 42, scale 1, anchor 2025-12-04"),  # tables made, nothing seeded
+    (STAGE, ["--seed", "7"], "seed 7, scale 1, anchor 2025-12-04"),  # other ids
+    (STAGE, ["--anchor", "2025-06-01"], "seed 42, scale 1, anchor 2025-06-01"),  # other dates
+])
+def test_tables_without_the_dataset_stop_the_run_in_one_line(
+        seeded: Emulator, stage: str, args: list[str], phrase: str) -> None:
+    provision(seeded.client(), stage)  # the tables, empty for a new stage (idempotent)
+    result = load(seeded, "--mix", "personas", "--users", "2", "--run-time", "30s",
+                  "--workers", "0", *args, stage=stage)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ddbkit: error: the tables at "), lines
+    assert "do not hold the dataset the load draws keys from" in lines[0]
+    assert f"({phrase})" in lines[0]
+    assert f"ddbkit seed --endpoint-url {seeded.endpoint_url} --stage {stage} " in lines[0]
+    assert "running " not in result.stdout  # no traffic was sent
+
+
+@pytest.fixture(scope="module")
+def sparse() -> Iterator[Emulator]:
+    """Bookings hold only the keys the data check samples: the check passes, and most
+    bookings the load picks are missing, so every update of one fails its condition."""
+    config = EmulatorConfig(server=ServerConfig(port=0), stage="sparse", ttl_interval=0)
+    items, _ = generate_items(DatasetOptions(anchor=date.fromisoformat(ANCHOR)))
+    with Emulator(config) as emulator:
+        samples = KeyPool(items).samples("bookings", SAMPLES)
+        seed_endpoint(emulator.client(), {"bookings": samples}, "sparse", show_progress=False)
+        yield emulator
+
+
+def test_failures_are_reported_once_per_kind_with_hit_rates(sparse: Emulator,
+                                                            tmp_path: Path) -> None:
+    result = load(sparse, "--pattern", "flow/update-booking-status", "--pattern",
+                  "bookings/GetItem", "--users", "2", "--run-time", "3s", "--workers", "0",
+                  "--json", str(tmp_path / "r.json"), "--slo", str(_slo(tmp_path)),
+                  stage="sparse")
+    assert result.returncode == 1, result.stdout + result.stderr  # the error rate breaches
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) < 5
+    report = json.loads((tmp_path / "r.json").read_text())
+    rows = {r["name"]: r for r in report["patterns"]}
+    failures = rows["flow/update-booking-status"]["failures"]
+    assert failures > 10
+    assert report["errors"] == [{
+        "pattern": "flow/update-booking-status", "count": failures,
+        "error": "UpdateItem ConditionalCheckFailedException: The conditional request failed"}]
+    line = (f"{failures} x flow/update-booking-status: UpdateItem "
+            "ConditionalCheckFailedException: The conditional request failed")
+    assert [li.strip() for li in result.stdout.splitlines() if "x flow/" in li] == [line]
+    assert 0 < rows["bookings/GetItem"]["hit_rate"] < 0.5  # 5 of 100-odd bookings exist
+    assert rows["bookings/GetItem"]["failures"] == 0
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_ctrl_c_writes_the_partial_report_and_exits_130(seeded: Emulator, tmp_path: Path,
+                                                        workers: str) -> None:
+    report_path = tmp_path / "r.json"
+    process = start_load(seeded, "--pattern", "users/GetItem", "--users", "2",
+                         "--run-time", "10m", "--workers", workers, "--json", str(report_path),
+                         "--html", str(tmp_path / "r.html"), "--csv", str(tmp_path / "run"),
+                         "--slo", str(_slo(tmp_path)))
+    try:
+        Lines(process).wait_for("running patterns: users/GetItem")
+        children = psutil.Process(process.pid).children(recursive=True)
+        assert len(children) >= int(workers)
+        time.sleep(3)  # let traffic flow; the assertions below do not depend on how much
+        os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    stderr = process.stderr.read() if process.stderr else ""
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines() == [
+        f"ddbkit: error: load interrupted by Ctrl-C; the partial report went to "
+        f"{report_path}, {tmp_path / 'r.html'}, {tmp_path / 'run'}_*.csv"]
+    report = json.loads(report_path.read_text())
+    assert report["interrupted"] is True and report["totals"]["requests"] > 0
+    assert (tmp_path / "r.html").exists() and (tmp_path / "run_patterns.csv").exists()
+    _, alive = psutil.wait_procs(children, timeout=30)
+    assert alive == [], "no worker outlives its master"
+
+
+def test_web_ui_serves_the_run_and_stops_cleanly_on_ctrl_c(seeded: Emulator) -> None:
+    process = start_load(seeded, "--web", "--web-port", "0", "--workers", "0", "--users", "3")
+    try:
+        line = Lines(process).wait_for("Locust web UI on http://127.0.0.1:")
+        url = line.split()[4]
+        with urllib.request.urlopen(url, timeout=30) as response:
+            status, page = response.status, response.read().decode()
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert status == 200
+    assert seeded.endpoint_url in page and "ddbkit load: personas mix" in page
+    assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+    assert process.stderr is not None and process.stderr.read() == ""

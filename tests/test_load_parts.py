@@ -1,4 +1,8 @@
-"""The load kit's pure parts: latency buckets, the SLO gate, the key pool, the catalogue."""
+"""The load kit's pure parts: latency buckets, the SLO gate, the key pool, the catalogue,
+hit rates and error tallies, the report's files, title and find-max verdict.
+
+Only Locust-free modules are imported here: Locust monkey-patches the process that imports it.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,12 @@ from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.spec import TABLES
 from ddbkit.fixtures.options import DatasetOptions
 from ddbkit.fixtures.seed import generate_items
+from ddbkit.loadtests.client import DynamoCallError, found
+from ddbkit.loadtests.config import LoadConfig, key_pool
 from ddbkit.loadtests.keys import KeyPool
 from ddbkit.loadtests.patterns import catalogue
-from ddbkit.loadtests.recorder import Recorder, Series
+from ddbkit.loadtests.recorder import MAX_DISTINCT_ERRORS, OTHER_ERRORS, Recorder, Series
+from ddbkit.loadtests.report import knee, write_patterns_csv
 from ddbkit.loadtests.slo import Slo, Targets, evaluate, load_slo
 
 
@@ -100,3 +107,93 @@ def test_key_pool_ranges_span_real_items() -> None:
     hot = {"S": per_provider.most_common(1)[0][0]}
     picks = [pool.partition("bookings", "providerBookings-index", rng)[0] for _ in range(300)]
     assert picks.count(hot) > 300 / 5  # skew: the busiest provider is picked far more often
+
+
+def test_hit_rates_travel_from_worker_to_master() -> None:
+    worker, master = Recorder(), Recorder()
+    worker.on_request("GetItem", "users/GetItem", 1.0, context={"found": True})
+    worker.on_request("GetItem", "users/GetItem", 1.0, context={"found": False})
+    worker.on_request("PutItem", "flow/sign-up", 1.0, context={"found": None})
+    data: dict[str, object] = {}
+    worker._report("w1", data)
+    master._receive("w1", data)
+    assert master.by_pattern()["users/GetItem"].hit_rate == 0.5
+    assert master.by_pattern()["flow/sign-up"].hit_rate is None
+
+
+def test_errors_are_tallied_by_kind_and_travel_from_worker_to_master() -> None:
+    worker, master = Recorder(), Recorder()
+    failure = DynamoCallError("ConditionalCheckFailedException", "The conditional request failed",
+                              400, "UpdateItem")
+    for _ in range(3):
+        worker.on_error("flow/update-booking-status", failure)
+    worker.on_error("flow/post-review", IndexError("list index out of range"))
+    data: dict[str, object] = {}
+    worker._report("w1", data)
+    master._receive("w1", data)
+    assert master.errors == {
+        ("flow/update-booking-status",
+         "UpdateItem ConditionalCheckFailedException: The conditional request failed"): 3,
+        ("flow/post-review", "IndexError: list index out of range"): 1}
+    assert worker.errors == {}
+
+
+def test_distinct_errors_are_capped() -> None:
+    recorder = Recorder()
+    for i in range(MAX_DISTINCT_ERRORS + 50):
+        recorder.on_error("flow/sign-up", ValueError(f"id {i}"))
+    assert len(recorder.errors) == MAX_DISTINCT_ERRORS + 1
+    assert recorder.errors[("flow/sign-up", OTHER_ERRORS)] == 50
+
+
+def test_found_means_an_item_or_a_match() -> None:
+    assert found("GetItem", {"Item": {}}) is True and found("GetItem", {}) is False
+    assert found("Query", {"Count": 2}) is True and found("Query", {"Count": 0}) is False
+    assert found("PutItem", {}) is None
+
+
+def test_patterns_csv_leaves_missing_values_empty(tmp_path: Path) -> None:
+    rows = [{"name": "users/GetItem", "index": None, "hit_rate": None, "note": "a, \"b\""}]
+    path = tmp_path / "p.csv"
+    write_patterns_csv(path, rows)
+    assert path.read_text().splitlines() == ["name,index,hit_rate,note",
+                                             'users/GetItem,,,"a, ""b"""']
+
+
+def test_the_title_names_what_ran() -> None:
+    assert LoadConfig(mix="personas").describe() == "personas mix"
+    assert LoadConfig(mix="personas", patterns=("users/GetItem", "users/email-index")
+                      ).describe() == "patterns: users/GetItem, users/email-index"
+
+
+def _step(users: int, rps: float, breaches: list[str]) -> dict[str, object]:
+    return {"users": users, "rps": rps, "p99_ms": 1.0, "failures": 0, "breaches": breaches}
+
+
+def test_find_max_calls_a_knee_a_knee_only_when_a_step_breached() -> None:
+    ran_out = knee([_step(1, 100, []), _step(2, 150, [])], interrupted=False)
+    assert ran_out["reached_max_users"] is True and ran_out["knee"]["users"] == 2
+    assert ran_out["verdict"] == ("no knee found up to 2 users: best 150.0 req/s at 2 users; "
+                                  "raise --max-users")
+    found_knee = knee([_step(1, 100, []), _step(2, 150, []), _step(4, 90, ["p99"])], False)
+    assert found_knee["reached_max_users"] is False
+    assert found_knee["verdict"] == "knee: 150.0 req/s at 2 users (4 users breached the SLO)"
+    assert knee([_step(1, 100, ["p99"])], False)["verdict"] == "knee: no step met the SLO"
+    stopped = knee([_step(1, 100, [])], interrupted=True)
+    assert stopped["reached_max_users"] is False and stopped["interrupted"] is True
+    assert stopped["verdict"].endswith("interrupted by Ctrl-C")
+
+
+def test_key_pool_follows_the_seeded_skew() -> None:
+    """--skew decides who booked whom; the load must draw keys from the same dataset."""
+    options = DatasetOptions(anchor=date(2025, 12, 4), skew=1.1)
+    items, _ = generate_items(options)
+    pool = key_pool(LoadConfig(anchor="2025-12-04", skew=1.1))
+    assert pool.items["bookings"] == items["bookings"]
+
+
+def test_samples_spread_over_the_dataset() -> None:
+    pool = KeyPool({"users": [{"userId": {"S": str(i)}} for i in range(10)]})
+    assert [i["userId"]["S"] for i in pool.samples("users", 5)] == ["0", "2", "4", "6", "9"]
+    assert pool.samples("users", 50) == pool.items["users"]
+    assert pool.samples("reviews", 5) == []

@@ -74,6 +74,10 @@ def _dataset_options(fn: Any) -> Any:
     return fn
 
 
+# The dataset options' parameter names, as _dataset_options declares them.
+_DATASET_OPTIONS = ("seed_value", "scale", "counts", "skew", "anchor", "from_dir")
+
+
 def _dataset_source(seed_value: int, scale: float, counts: tuple[str, ...], skew: float,
                     anchor: datetime | None, from_dir: Path | None) -> Any:
     """The DatasetSource the dataset options choose."""
@@ -139,8 +143,8 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
       export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000
       aws dynamodb list-tables
     """
-    from ddbkit.emulator.runtime import Emulator, EmulatorConfig
     from ddbkit.emulator.endpoint.server import ServerConfig
+    from ddbkit.emulator.runtime import Emulator, EmulatorConfig
     from ddbkit.emulator.streams.trigger_config import load_trigger_file, parse_trigger_option
 
     triggers = [parse_trigger_option(spec) for spec in trigger_specs]
@@ -369,17 +373,14 @@ def _raise_if_interrupted(result: dict[str, Any], written: str | None) -> None:
 
 def _load_config(options: dict[str, Any], **settings: Any) -> Any:
     """A LoadConfig from the shared traffic/endpoint/dataset options plus `settings`."""
-    from ddbkit.fixtures.options import parse_counts
     from ddbkit.loadtests.config import LoadConfig
 
-    anchor, from_dir = options["anchor"], options["from_dir"]
+    dataset = _dataset_source(**{name: options[name] for name in _DATASET_OPTIONS})
     return LoadConfig(
         endpoint_url=options["endpoint_url"], region=options["region"],
         profile=options["profile"], stage=options["stage"], mix=options["mix"],
-        patterns=options["patterns"], key_skew=options["key_skew"], seed=options["seed_value"],
-        scale=options["scale"], counts=parse_counts(options["counts"]), skew=options["skew"],
-        anchor=anchor.date().isoformat() if anchor else None,
-        from_dir=str(from_dir) if from_dir else None, **settings)
+        patterns=options["patterns"], key_skew=options["key_skew"], dataset=dataset,
+        **settings)
 
 
 @cli.command("load-worker")

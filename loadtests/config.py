@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
+from dataclasses import dataclass, field
 
 from ddbkit.emulator.clients import PLACEHOLDER_CREDENTIALS, make_client, translate_errors
 from ddbkit.emulator.errors import ConfigError
-from ddbkit.emulator.spec import get_table
-from ddbkit.fixtures.files import read_dataset
-from ddbkit.fixtures.options import DatasetOptions
-from ddbkit.fixtures.seed import generate_items
+from ddbkit.emulator.spec import DEFAULT_STAGE, get_table
+from ddbkit.fixtures.source import DatasetSource
 from ddbkit.loadtests.client import Endpoint
 from ddbkit.loadtests.keys import KeyPool
 from ddbkit.loadtests.patterns import catalogue
@@ -29,7 +25,7 @@ class LoadConfig:
     endpoint_url: str | None = None
     region: str | None = None
     profile: str | None = None
-    stage: str = "dev"
+    stage: str = DEFAULT_STAGE
     users: int = 10
     spawn_rate: float = 10.0
     run_time: float = 60.0
@@ -39,12 +35,9 @@ class LoadConfig:
     remote_workers: int = 0  # workers on other hosts (`ddbkit load-worker`) to wait for
     master_bind: str = "127.0.0.1:0"  # where the master listens when there are workers
     key_skew: float = 0.0
-    seed: int = 42
-    scale: float = 1.0
-    counts: tuple[tuple[str, int], ...] = ()
-    skew: float = 0.0  # the dataset's --skew: it decides who booked whom
-    anchor: str | None = None  # ISO date of the seeded data's "today"
-    from_dir: str | None = None
+    # The seeded data the keys are drawn from; its anchor is fixed when the config is made,
+    # so every worker draws from the same day's data.
+    dataset: DatasetSource = field(default_factory=DatasetSource)
 
     def describe(self) -> str:
         """What runs, for titles: the chosen patterns, else the mix."""
@@ -53,13 +46,14 @@ class LoadConfig:
         return f"{self.mix} mix"
 
     def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self))
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return json.dumps({**fields, "dataset": self.dataset.to_json()})
 
     @classmethod
     def from_json(cls, text: str) -> LoadConfig:
         data = json.loads(text)
         data["patterns"] = tuple(data["patterns"])
-        data["counts"] = tuple(tuple(c) for c in data["counts"])
+        data["dataset"] = DatasetSource.from_json(data["dataset"])
         return cls(**data)
 
 
@@ -87,12 +81,4 @@ def resolve_endpoint(config: LoadConfig) -> Endpoint:
 
 
 def key_pool(config: LoadConfig) -> KeyPool:
-    if config.from_dir:
-        items = read_dataset(Path(config.from_dir))
-    else:
-        options = DatasetOptions(seed=config.seed, scale=config.scale, counts=config.counts,
-                                 skew=config.skew)
-        if config.anchor:
-            options = dataclasses.replace(options, anchor=date.fromisoformat(config.anchor))
-        items, _ = generate_items(options)
-    return KeyPool(items, config.key_skew)
+    return KeyPool(config.dataset.load()[0], config.key_skew)

@@ -13,12 +13,11 @@ from typing import Any
 
 from ddbkit.emulator.clients import make_client, translate_errors
 from ddbkit.emulator.errors import ConfigError
+from ddbkit.emulator.shapes import WireItem
 from ddbkit.emulator.spec import TableSpec, get_table
-from ddbkit.fixtures.items import WireItem
-from ddbkit.fixtures.options import today_utc
+from ddbkit.loadtests.config import LoadConfig
 from ddbkit.loadtests.keys import KeyPool
 from ddbkit.loadtests.patterns import REWRITTEN, catalogue
-from ddbkit.loadtests.config import LoadConfig
 
 SAMPLES = 5  # per table, spread over the dataset: a scale or count mismatch misses most
 
@@ -74,19 +73,10 @@ def _same(expected: Any, found: Any) -> bool:
 
 def _message(config: LoadConfig, url: str, missing: list[str]) -> str:
     return (f"the tables at {url} do not hold the dataset the load draws keys from "
-            f"({_dataset(config)}): sampled {', '.join(missing)} items are missing or differ; "
+            f"({config.dataset.describe()}): sampled {', '.join(missing)} items are missing "
+            f"or differ; "
             f"seed it with `{_seed_command(config)}` or pass the seed options you seeded with "
             f"(--seed, --scale, --count, --skew, --anchor or --from)")
-
-
-def _dataset(config: LoadConfig) -> str:
-    if config.from_dir:
-        return f"from {config.from_dir}"
-    parts = [f"seed {config.seed}", f"scale {config.scale:g}"]
-    parts += [f"{table}={count}" for table, count in config.counts]
-    parts += [f"skew {config.skew:g}"] if config.skew else []
-    parts += [f"anchor {config.anchor}" if config.anchor else f"anchor {today_utc()} (today)"]
-    return ", ".join(parts)
 
 
 def _seed_command(config: LoadConfig) -> str:
@@ -94,10 +84,4 @@ def _seed_command(config: LoadConfig) -> str:
     for option, value in (("--endpoint-url", config.endpoint_url), ("--region", config.region),
                           ("--profile", config.profile), ("--stage", config.stage)):
         words += [option, value] if value else []
-    if config.from_dir:
-        return " ".join(words + ["--from", config.from_dir])
-    words += ["--seed", str(config.seed), "--scale", f"{config.scale:g}"]
-    for table, count in config.counts:
-        words += ["--count", f"{table}={count}"]
-    words += ["--skew", f"{config.skew:g}"] if config.skew else []
-    return " ".join(words + ["--anchor", config.anchor or str(today_utc())])
+    return " ".join([*words, *config.dataset.cli_options()])

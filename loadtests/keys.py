@@ -12,9 +12,9 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from ddbkit.emulator.shapes import WireItem
 from ddbkit.emulator.spec import TABLES, TableSpec
 from ddbkit.fixtures.generate import zipf_weights
-from ddbkit.emulator.shapes import WireItem
 
 Value = dict[str, Any]  # a DynamoDB wire value, e.g. {"S": "..."}
 

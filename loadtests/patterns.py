@@ -73,7 +73,8 @@ def query_pattern(table: TableSpec, gsi: GsiSpec) -> AccessPattern:
         value, sorts = session.pool.partition(table.key, gsi.name, session.rng)
         body: dict[str, Any] = {
             "TableName": session.table(table.key), "IndexName": gsi.name, "Limit": QUERY_LIMIT,
-            "KeyConditionExpression": "#p = :p", "ExpressionAttributeNames": {"#p": gsi.key.partition},
+            "KeyConditionExpression": "#p = :p",
+            "ExpressionAttributeNames": {"#p": gsi.key.partition},
             "ExpressionAttributeValues": {":p": value}}
         if gsi.key.sort and len(sorts) > 1:
             low, high = sorted(session.rng.sample(range(len(sorts)), 2))
@@ -109,7 +110,7 @@ def _create_booking(session: Session) -> None:
         request_key = session.rng.choice(session.requests_made)  # a client retrying
     else:
         request_key = str(uuid.uuid4())
-        session.requests_made = (session.requests_made + [request_key])[-50:]
+        session.requests_made = ([*session.requests_made, request_key])[-50:]
     key = {"idempotencyKey": {"S": request_key}}
     claimed = session.call(CREATE_BOOKING, "PutItem", {
         "TableName": session.table("idempotency"),
@@ -163,7 +164,8 @@ def _post_review(session: Session) -> None:
     if existing.get("Count", 0):
         return  # one review per booking
     session.call(POST_REVIEW, "PutItem", {
-        "TableName": session.table("reviews"), "ConditionExpression": "attribute_not_exists(reviewId)",
+        "TableName": session.table("reviews"),
+        "ConditionExpression": "attribute_not_exists(reviewId)",
         "Item": {"reviewId": {"S": str(uuid.uuid4())}, "bookingId": booking["bookingId"],
                  "providerId": booking["providerId"], "customerId": booking["customerId"],
                  "rating": {"N": str(session.rng.randint(1, 5))},

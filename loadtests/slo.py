@@ -76,7 +76,8 @@ def _targets(raw: Any, where: str) -> Targets:
         raise ConfigError(f"{where}: expected a table of targets")
     for key, value in raw.items():
         if key not in names:
-            raise ConfigError(f"{where}: unknown target {key!r} (known: {', '.join(sorted(names))})")
+            raise ConfigError(f"{where}: unknown target {key!r} "
+                              f"(known: {', '.join(sorted(names))})")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise ConfigError(f"{where}: {key} must be a non-negative number, got {value!r}")
     return Targets(**{k: float(v) for k, v in raw.items()})

@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Protocol
 from locust import User, between, task
 from locust.exception import InterruptTaskSet, RescheduleTask, StopUser
 
+from ddbkit.emulator.spec import DEFAULT_STAGE
 from ddbkit.loadtests.client import DynamoClient, Endpoint
 from ddbkit.loadtests.keys import KeyPool
 from ddbkit.loadtests.patterns import AccessPattern, Session, catalogue
@@ -27,7 +28,7 @@ class DynamoUser(User):
     abstract = True
     endpoint: ClassVar[Endpoint]
     pool: ClassVar[KeyPool]
-    stage: ClassVar[str] = "dev"
+    stage: ClassVar[str] = DEFAULT_STAGE
     patterns: ClassVar[dict[str, AccessPattern]] = {}
     errors: ClassVar[ErrorSink]  # hears of every failed task (the Recorder)
 
@@ -146,7 +147,7 @@ class PatternsUser(DynamoUser):
     """Every pattern equally (or the ones chosen), no think time: to measure each."""
 
     wait_time = between(0, 0)
-    tasks = []  # filled by configure()
+    tasks = []  # noqa: RUF012 - Locust reads tasks off the class; configure() fills it
 
 
 PERSONAS = (CustomerUser, ProviderUser, AdminUser)

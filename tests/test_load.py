@@ -24,9 +24,9 @@ from typing import Any
 import psutil
 import pytest
 
-from ddbkit.emulator.provision import provision
-from ddbkit.emulator.runtime import Emulator, EmulatorConfig
 from ddbkit.emulator.endpoint.server import ServerConfig
+from ddbkit.emulator.runtime import Emulator, EmulatorConfig
+from ddbkit.emulator.tables.provision import provision
 from ddbkit.fixtures.options import DatasetOptions
 from ddbkit.fixtures.seed import generate_items, seed_endpoint
 from ddbkit.loadtests.datacheck import SAMPLES

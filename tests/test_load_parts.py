@@ -17,6 +17,7 @@ from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.spec import TABLES
 from ddbkit.fixtures.options import DatasetOptions
 from ddbkit.fixtures.seed import generate_items
+from ddbkit.fixtures.source import DatasetSource
 from ddbkit.loadtests.client import DynamoCallError, found
 from ddbkit.loadtests.config import LoadConfig, key_pool
 from ddbkit.loadtests.keys import KeyPool
@@ -188,7 +189,7 @@ def test_key_pool_follows_the_seeded_skew() -> None:
     """--skew decides who booked whom; the load must draw keys from the same dataset."""
     options = DatasetOptions(anchor=date(2025, 12, 4), skew=1.1)
     items, _ = generate_items(options)
-    pool = key_pool(LoadConfig(anchor="2025-12-04", skew=1.1))
+    pool = key_pool(LoadConfig(dataset=DatasetSource(options)))
     assert pool.items["bookings"] == items["bookings"]
 
 

@@ -18,10 +18,10 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from ddbkit.emulator.endpoint import gc_pauses, http
+from ddbkit.emulator.endpoint import gc_pauses, http, limits
 from ddbkit.emulator.endpoint.app import DynamoDBApp
 from ddbkit.emulator.endpoint.protocol import MAX_REQUEST_BYTES
-from ddbkit.emulator.errors import PortInUseError, ServerError
+from ddbkit.emulator.errors import ConfigError, PortInUseError, ServerError
 from ddbkit.emulator.spec import ACCOUNT_ID, REGION
 
 DEFAULT_HOST = "127.0.0.1"
@@ -35,6 +35,23 @@ class ServerConfig:
     region: str = REGION
     account_id: str = ACCOUNT_ID
     log_requests: bool = False
+    # HTTP limits and timeouts (seconds); the defaults and why are in endpoint/limits.py.
+    max_header_bytes: int = limits.MAX_HEADER_BYTES
+    header_timeout: float = limits.HEADER_TIMEOUT
+    body_timeout: float = limits.BODY_TIMEOUT
+    idle_timeout: float = limits.IDLE_TIMEOUT
+
+    def __post_init__(self) -> None:
+        self.http_limits()  # a bad value fails here, not in the server's thread
+
+    def http_limits(self) -> limits.HttpLimits:
+        try:
+            return limits.HttpLimits(
+                max_header_bytes=self.max_header_bytes, max_body_bytes=MAX_REQUEST_BYTES,
+                header_timeout=self.header_timeout, body_timeout=self.body_timeout,
+                idle_timeout=self.idle_timeout)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -92,8 +109,8 @@ class EmulatorServer:
     async def _run(self, sock: socket.socket, app: DynamoDBApp, ready: threading.Event,
                    loop: asyncio.AbstractEventLoop) -> None:
         access_log = sys.stderr if self.config.log_requests else None
-        server = await http.serve(sock, app, max_body_bytes=MAX_REQUEST_BYTES,
-                                         access_log=access_log)
+        server = await http.serve(sock, app, limits=self.config.http_limits(),
+                                  access_log=access_log)
         self._loop, self._stopped = loop, asyncio.Event()
         freezer = loop.create_task(gc_pauses.freeze_periodically())
         ready.set()

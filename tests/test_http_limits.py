@@ -49,8 +49,9 @@ def _error(answer: bytes) -> tuple[bytes, str]:
     return head.split(b"\r\n")[0], json.loads(body)["__type"].split("#")[1]
 
 
-def _head(*headers: str) -> bytes:
-    return "\r\n".join(["POST / HTTP/1.1", "Host: 127.0.0.1", *headers, "", ""]).encode()
+def _head(*headers: str, port: int = 0) -> bytes:
+    host = f"127.0.0.1:{port}" if port else "127.0.0.1"  # no port: refused if ever answered
+    return "\r\n".join(["POST / HTTP/1.1", f"Host: {host}", *headers, "", ""]).encode()
 
 
 def test_headers_over_the_limit_get_a_431_and_a_closed_connection(emulator: Any) -> None:
@@ -87,7 +88,7 @@ def test_headers_under_the_limit_are_served(emulator: Any) -> None:
     padding = [f"X-Pad-{i}: {'a' * 1000}" for i in range(50)]
     with socket.create_connection(("127.0.0.1", emulator.server.port), timeout=WAIT) as sock:
         sock.sendall(_head("X-Amz-Target: DynamoDB_20120810.ListTables", "Content-Length: 2",
-                           "Connection: close", *padding) + b"{}")
+                           "Connection: close", *padding, port=emulator.server.port) + b"{}")
         assert _read_until_closed(sock).startswith(b"HTTP/1.1 200 OK")
 
 
@@ -123,7 +124,7 @@ def test_a_half_sent_body_gets_a_408(short: EmulatorServer) -> None:
     assert status == b"HTTP/1.1 408 Request Timeout" and error_type == "RequestTimeoutException"
 
 
-@pytest.mark.parametrize("first", [b"", b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"])
+@pytest.mark.parametrize("first", [b"", b"GET / HTTP/1.1\r\n\r\n"])
 def test_idle_connections_are_closed(short: EmulatorServer, first: bytes) -> None:
     """A fresh connection that sends nothing, and a kept-alive one after its answer."""
     with _connect(short) as sock:
@@ -136,7 +137,7 @@ def test_a_busy_connection_is_not_idle(short: EmulatorServer) -> None:
     """Requests that keep coming keep their connection, however long it lives."""
     with _connect(short) as sock:
         for _ in range(4):
-            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            sock.sendall(b"GET / HTTP/1.1\r\n\r\n")
             assert sock.recv(65536).endswith(b"healthy: ddbkit")
             time.sleep(0.1)
 

@@ -124,5 +124,6 @@ def exposure_warning(host: str, port: int, auth: bool) -> str | None:
     """The one line to print when the endpoint is reachable from other machines unguarded."""
     if auth or is_loopback(host):
         return None
-    return (f"ddbkit: warning: listening on {host}:{port} without --auth: anyone who can "
-            "reach this port can read and change every table")
+    where = f"port {port}" if port else "its port"
+    return (f"ddbkit: warning: --host {host} without --auth: anyone who can reach {where} "
+            "can read and change every table")

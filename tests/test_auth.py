@@ -193,7 +193,7 @@ STAMP = "20251204T120000Z"
 
 def _verify(authorization: str, amz_date: str = STAMP, **extra: str) -> tuple[str, str]:
     verifier = SigV4Verifier([Credentials(KEY, SECRET)], clock=lambda: NOW)
-    headers = {"authorization": authorization, "host": "127.0.0.1:8000", **extra}
+    headers = {"authorization": authorization, "host": "127.0.0.1:8000"} | extra
     if amz_date:
         headers["x-amz-date"] = amz_date
     with pytest.raises(WireError) as caught:
@@ -238,6 +238,10 @@ def _auth(credential: str = f"{KEY}/20251204/us-east-1/dynamodb/aws4_request",
 def test_each_rule_answers_as_dynamodb_does(authorization: str, date: str,
                                             expected: tuple[str, str]) -> None:
     assert _verify(authorization, date) == expected
+
+
+def test_a_request_botocore_cannot_canonicalise_is_a_wrong_signature() -> None:
+    assert _verify(_auth(), host="[") == ("InvalidSignatureException", WRONG_SIGNATURE)
 
 
 def test_a_date_header_serves_when_x_amz_date_is_absent() -> None:

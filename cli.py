@@ -42,6 +42,20 @@ def _stage_option(fn: Any) -> Any:
                         )(fn)
 
 
+def _split_list(values: tuple[str, ...]) -> list[str]:
+    """Repeated option values, each also split on commas (DDBKIT_AUTH=a:b,c:d)."""
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+def _auth_option(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> Any:
+    from ddbkit.emulator.endpoint.auth import Credentials
+
+    try:
+        return tuple(Credentials.parse(value) for value in _split_list(values))
+    except ValueError as exc:  # never quotes the secret
+        raise ConfigError(f"--auth {exc}") from None
+
+
 def _endpoint_options(fn: Any) -> Any:
     fn = click.option("--profile", envvar="AWS_PROFILE", default=None,
                       help="AWS profile (standard AWS resolution when unset).")(fn)
@@ -122,14 +136,27 @@ def cli() -> None:
 @click.option("--state-dir", type=click.Path(path_type=Path), default=Path(".ddbkit"),
               show_default=True, envvar="DDBKIT_STATE_DIR",
               help="Where trigger checkpoints are kept.")
+@click.option("--auth", multiple=True, metavar="ACCESS_KEY_ID:SECRET_ACCESS_KEY",
+              envvar="DDBKIT_AUTH", callback=_auth_option,
+              help="Accept only requests signed with this key pair (repeatable; "
+                   "DDBKIT_AUTH: comma-separated).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME[:PORT]",
+              envvar="DDBKIT_ALLOW_HOST",
+              help="Also answer requests for this Host (repeatable); others are refused.")
 @_dataset_options
 def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_seed: bool,
        ttl_interval: float, trigger_specs: tuple[str, ...], trigger_config: Path | None,
-       state_dir: Path, **dataset: Any) -> None:
+       state_dir: Path, auth: tuple[Any, ...], allow_hosts: tuple[str, ...],
+       **dataset: Any) -> None:
     """Run the local DynamoDB endpoint with the six tables, seeded, until Ctrl-C or SIGTERM.
 
     The tables get the default dataset (seed 42, the spec's item counts) unless --no-seed;
     the seed options of `ddbkit seed` choose another.
+
+    \b
+    Requests must name the endpoint in their Host header (the bound address, localhost,
+    127.0.0.1 or [::1], with the port; --allow-host adds names). With --auth, each request
+    must carry a SigV4 signature made with one of the given key pairs, as on AWS.
 
     \b
     Expired items (TTL) are deleted every --ttl-interval seconds. Each --trigger runs a
@@ -140,9 +167,11 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
     Example:
       ddbkit up --port 8000 --scale 10
       ddbkit up --trigger bookings=ddbkit.examples.booking_summary:handler
+      ddbkit up --host 0.0.0.0 --auth AKIDLOCAL:s3cret --allow-host db.internal
       export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000
       aws dynamodb list-tables
     """
+    from ddbkit.emulator.endpoint.guard import exposure_warning
     from ddbkit.emulator.endpoint.server import ServerConfig
     from ddbkit.emulator.runtime import Emulator, EmulatorConfig
     from ddbkit.emulator.streams.trigger_config import load_trigger_file, parse_trigger_option
@@ -151,8 +180,12 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
     if trigger_config is not None:
         triggers += load_trigger_file(trigger_config)
     config = EmulatorConfig(
-        server=ServerConfig(host=host, port=port, region=region, log_requests=log_requests),
+        server=ServerConfig(host=host, port=port, region=region, log_requests=log_requests,
+                            auth=auth, allow_hosts=tuple(_split_list(allow_hosts))),
         stage=stage, ttl_interval=ttl_interval, triggers=tuple(triggers), state_dir=state_dir)
+    warning = exposure_warning(host, port, bool(auth))
+    if warning:
+        click.echo(warning, err=True)
     # Until ready, SIGTERM interrupts like Ctrl-C (a long seed stops cleanly, saying so);
     # once serving, both just ask the loop below to shut down.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -171,7 +204,7 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
-        env = " ".join(f"{k}={v}" for k, v in emulator.client_environment().items())
+        env = " ".join(f"{k}={v}" for k, v in _shown(emulator.client_environment(), auth))
         click.echo(f"ddbkit ready: {emulator.endpoint_url} ({stage} tables, {seeded} items "
                    f"seeded) -- {env}", nl=True)
         sys.stdout.flush()
@@ -180,6 +213,12 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
     finally:
         emulator.stop()
     click.echo("ddbkit stopped", err=True)
+
+
+def _shown(environment: dict[str, str], auth: tuple[Any, ...]) -> list[tuple[str, str]]:
+    """The client environment for the ready line, without an --auth secret (logs keep it)."""
+    return [(k, "<its --auth secret>" if auth and k == "AWS_SECRET_ACCESS_KEY" else v)
+            for k, v in environment.items()]
 
 
 @cli.command()

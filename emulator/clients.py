@@ -39,7 +39,10 @@ def make_session(region: str | None = None, profile: str | None = None) -> boto3
 def make_client(service: str = "dynamodb", endpoint_url: str | None = None,
                 region: str | None = None, profile: str | None = None,
                 *, connect_timeout: float = 5, read_timeout: float = 30,
-                max_attempts: int = 3, max_pool_connections: int = 10) -> Any:
+                max_attempts: int = 3, max_pool_connections: int = 10,
+                credentials: tuple[str, str] | None = None) -> Any:
+    """`credentials` (access key ID, secret) win over the AWS configuration: the local
+    endpoint's own clients sign with a key pair it was given (`ddbkit up --auth`)."""
     if endpoint_url:
         check_endpoint_url(endpoint_url)
     session = make_session(region, profile)
@@ -49,7 +52,9 @@ def make_client(service: str = "dynamodb", endpoint_url: str | None = None,
     kwargs: dict[str, Any] = {"config": config, "region_name": session.region_name or REGION}
     if endpoint_url:
         kwargs["endpoint_url"] = endpoint_url
-    if session.get_credentials() is None:
+    if credentials is not None:
+        kwargs.update(aws_access_key_id=credentials[0], aws_secret_access_key=credentials[1])
+    elif session.get_credentials() is None:
         kwargs.update(PLACEHOLDER_CREDENTIALS)
     with translate_errors(endpoint_url or "AWS"):
         try:
@@ -72,15 +77,19 @@ def check_endpoint_url(url: str) -> str:
     return url
 
 
-def client_environment(endpoint_url: str, region: str) -> dict[str, str]:
-    """The variables that point an AWS SDK or the AWS CLI at a local endpoint."""
+def client_environment(endpoint_url: str, region: str,
+                       credentials: tuple[str, str] | None = None) -> dict[str, str]:
+    """The variables that point an AWS SDK or the AWS CLI at a local endpoint, signing with
+    `credentials` (access key ID, secret) or placeholders."""
+    key, secret = credentials or (PLACEHOLDER_CREDENTIALS["aws_access_key_id"],
+                                  PLACEHOLDER_CREDENTIALS["aws_secret_access_key"])
     return {
         "AWS_ENDPOINT_URL_DYNAMODB": endpoint_url,
         "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": endpoint_url,
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
-        "AWS_ACCESS_KEY_ID": PLACEHOLDER_CREDENTIALS["aws_access_key_id"],
-        "AWS_SECRET_ACCESS_KEY": PLACEHOLDER_CREDENTIALS["aws_secret_access_key"],
+        "AWS_ACCESS_KEY_ID": key,
+        "AWS_SECRET_ACCESS_KEY": secret,
     }
 
 

@@ -48,12 +48,20 @@ class Emulator:
     def region(self) -> str:
         return self.config.server.region
 
+    @property
+    def credentials(self) -> tuple[str, str] | None:
+        """The key pair the emulator's own clients sign with: the first --auth pair."""
+        auth = self.config.server.auth
+        return (auth[0].access_key_id, auth[0].secret_access_key) if auth else None
+
     def client(self, service: str = "dynamodb", **kwargs: Any) -> Any:
         """A boto3 client for this endpoint, whatever the caller's AWS environment says."""
-        return make_client(service, endpoint_url=self.endpoint_url, region=self.region, **kwargs)
+        return make_client(service, endpoint_url=self.endpoint_url, region=self.region,
+                           credentials=self.credentials, **kwargs)
 
     def client_environment(self) -> dict[str, str]:
-        return client_environment(self.endpoint_url, self.region)
+        """What a client (a trigger's handler process, the user's shell) needs to call us."""
+        return client_environment(self.endpoint_url, self.region, self.credentials)
 
     def start(self) -> Emulator:
         self.server.start()

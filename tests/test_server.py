@@ -90,9 +90,10 @@ def test_stop_releases_the_port() -> None:
 
 
 def _exchange(port: int, data: bytes) -> bytes:
-    """Sends raw bytes and reads until the server closes the connection."""
+    """Sends raw bytes and reads until the server closes the connection. `Host: HOST` in
+    `data` becomes the endpoint's own (requests for other hosts are refused)."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(data)
+        sock.sendall(data.replace(b"Host: HOST\r\n", f"Host: 127.0.0.1:{port}\r\n".encode()))
         chunks = []
         while chunk := sock.recv(65536):
             chunks.append(chunk)
@@ -100,7 +101,7 @@ def _exchange(port: int, data: bytes) -> bytes:
 
 
 def _request(body: bytes, *extra_headers: str, length: int | None = None) -> bytes:
-    headers = ["POST / HTTP/1.1", "Host: x", "X-Amz-Target: DynamoDB_20120810.ListTables",
+    headers = ["POST / HTTP/1.1", "Host: HOST", "X-Amz-Target: DynamoDB_20120810.ListTables",
                "Content-Type: application/x-amz-json-1.0", *extra_headers]
     if length is not None:
         headers.append(f"Content-Length: {length}")
@@ -147,7 +148,7 @@ def test_broken_http_gets_a_wire_format_error_and_a_closed_connection(
 def test_stop_ends_idle_keep_alive_connections() -> None:
     server = EmulatorServer(ServerConfig(port=0)).start()
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as idle:
-        idle.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        idle.sendall(f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode())
         assert idle.recv(65536).startswith(b"HTTP/1.1 200 OK")
         server.stop()
         assert idle.recv(65536) == b""  # closed by the server, not left hanging

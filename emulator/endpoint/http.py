@@ -7,8 +7,12 @@ parser, the one uvicorn uses); the response goes out in one write. Connections s
 
 The WSGI app is called synchronously from the event loop: moto's handlers never yield, so
 each request runs to completion before the next starts, which is what a single in-memory
-store wants. Malformed HTTP gets a 400 and the connection is closed; a body over
-`max_body_bytes` gets a 413 before it is read.
+store wants. Malformed HTTP gets a 400 and the connection is closed; headers over
+`max_header_bytes` get a 431, a body over `max_body_bytes` a 413 before it is read, a request
+whose headers or body do not arrive in time a 408; an idle connection is closed (limits.py).
+What a request holds is dropped once it is answered or its connection ends, and a client that
+stops reading its answers is not read from until it catches up (asyncio's flow control), so
+no client makes the server hold more than one request's worth of its data.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from typing import Any, TextIO
 
 import httptools
 
+from ddbkit.emulator.endpoint.heap_trim import HeapTrimmer
+from ddbkit.emulator.endpoint.limits import CLOSE_GRACE, HttpLimits, expire_overdue
 from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE
 from ddbkit.emulator.endpoint.wire import error_body
 
@@ -32,6 +38,8 @@ log = logging.getLogger(__name__)
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _INTERNAL_ERROR = error_body("InternalServerError", "internal error in the emulator")
+# What a connection is waiting for; each has its own deadline (limits.py).
+_IDLE, _HEADERS, _BODY = "idle", "headers", "body"
 
 
 class _Clock:
@@ -51,21 +59,30 @@ class _Clock:
 class HttpProtocol(asyncio.Protocol):
     """One client connection: parse requests, call the app, write each response whole."""
 
-    def __init__(self, app: WsgiApp, base_environ: dict[str, Any], max_body_bytes: int,
+    def __init__(self, app: WsgiApp, base_environ: dict[str, Any], limits: HttpLimits,
                  clock: _Clock, access_log: TextIO | None,
-                 connections: set[HttpProtocol]) -> None:
-        self.app, self.base_environ, self.max_body_bytes = app, base_environ, max_body_bytes
+                 connections: set[HttpProtocol], trimmer: HeapTrimmer) -> None:
+        self.app, self.base_environ, self.limits = app, base_environ, limits
         self.clock, self.access_log, self.connections = clock, access_log, connections
+        self.trimmer = trimmer
         self.transport: asyncio.Transport | None = None
-        self.parser = httptools.HttpRequestParser(self)
+        self.parser: httptools.HttpRequestParser | None = httptools.HttpRequestParser(self)
         self.closing = False
+        self.phase = _IDLE
+        self.deadline = time.monotonic() + limits.idle_timeout
+        self._header_progress = False
+        self.body_size = 0
         self._reset()
 
     def _reset(self) -> None:
+        """Drops what the current request holds."""
+        if self.body_size:
+            self.trimmer.body_freed(self.body_size)
         self.url = b""
         self.headers: list[tuple[bytes, bytes]] = []
         self.body: list[bytes] = []
         self.body_size = 0
+        self.header_bytes = 0
 
     # -- asyncio -----------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -79,34 +96,70 @@ class HttpProtocol(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.connections.discard(self)
+        # Let go of the request's buffers now, and of the parser and transport, which refer
+        # back to this protocol: as a reference cycle it would wait for the cyclic collector,
+        # and once gc_pauses has frozen it, forever (a half-sent body: megabytes each).
+        self.closing = True
+        self._reset()
+        self.parser = self.transport = None
+
+    # A client that does not read its answers fills the transport's write buffer; stop
+    # reading its requests until it drains, rather than buffer answers without bound.
+    def pause_writing(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.resume_reading()
 
     def data_received(self, data: bytes) -> None:
-        if self.closing:
+        parser = self.parser
+        if self.closing or parser is None:
             return
+        self._header_progress = False
         try:
-            self.parser.feed_data(data)
+            parser.feed_data(data)
         except httptools.HttpParserUpgrade:
             self._fail("400 Bad Request", "SerializationException",
                        "protocol upgrades are not supported")
         except httptools.HttpParserError as exc:
             self._fail("400 Bad Request", "SerializationException",
                        f"malformed HTTP request: {exc}")
+        if self.phase is _HEADERS and not self._header_progress and not self.closing:
+            # httptools reports a header only once it is whole: all of this chunk belongs
+            # to one header still arriving, which counts against the limit as it comes.
+            self.header_bytes += len(data)
+            self._check_header_bytes()
 
     # -- httptools callbacks -----------------------------------------------------------
     def on_message_begin(self) -> None:
         self._reset()
+        self._enter(_HEADERS, self.limits.header_timeout)
+        self._header_progress = True
 
     def on_url(self, url: bytes) -> None:
         self.url += url
+        self.header_bytes += len(url)
+        self._header_progress = True
+        self._check_header_bytes()
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name, value))
+        if self.closing:
+            return
+        self.header_bytes += len(name) + len(value) + 4  # ": " and CRLF
+        self._header_progress = True
+        if self._check_header_bytes():
+            self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
+        if self.closing:
+            return
+        self._enter(_BODY, self.limits.body_timeout)
         for name, value in self.headers:
             lowered = name.lower()
             if lowered == b"content-length" and value.isdigit() \
-                    and int(value) > self.max_body_bytes:
+                    and int(value) > self.limits.max_body_bytes:
                 self._too_large()
             elif lowered == b"expect" and value.lower() == b"100-continue" and not self.closing:
                 self._write(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -115,18 +168,19 @@ class HttpProtocol(asyncio.Protocol):
         if self.closing:
             return
         self.body_size += len(body)
-        if self.body_size > self.max_body_bytes:  # chunked bodies have no Content-Length
+        if self.body_size > self.limits.max_body_bytes:  # chunked bodies: no Content-Length
             self._too_large()
             return
         self.body.append(body)
 
     def on_message_complete(self) -> None:
-        if self.closing:
+        parser = self.parser
+        if self.closing or parser is None:
             return
         started = time.perf_counter()
-        environ = self._environ()
+        environ = self._environ(parser)
         status, headers, payload = self._call_app(environ)
-        keep_alive = self.parser.should_keep_alive()
+        keep_alive = parser.should_keep_alive()
         head = [b"HTTP/1.1 ", status, b"\r\nDate: ", self.clock.date(), b"\r\n"]
         for name, value in headers:
             head += [name.encode("latin-1"), b": ", value.encode("latin-1"), b"\r\n"]
@@ -136,18 +190,47 @@ class HttpProtocol(asyncio.Protocol):
         self._write(b"".join(head) + payload)
         if self.access_log is not None:
             self._log_access(environ, status, len(payload), time.perf_counter() - started)
+        self._reset()  # an idle connection holds no request
         if not keep_alive:
             self.close()
+        else:
+            self._enter(_IDLE, self.limits.idle_timeout)
+
+    # -- limits ------------------------------------------------------------------------
+    def _enter(self, phase: str, timeout: float) -> None:
+        self.phase, self.deadline = phase, time.monotonic() + timeout
+
+    def _check_header_bytes(self) -> bool:
+        if self.header_bytes <= self.limits.max_header_bytes:
+            return True
+        self._fail("431 Request Header Fields Too Large", "RequestHeaderFieldsTooLarge",
+                   f"request headers over {self.limits.max_header_bytes} bytes")
+        return False
+
+    def expire(self) -> None:
+        """Called by the sweep (limits.py) once the deadline of the current phase passed."""
+        if self.closing:  # told to close, but the client is not reading what is left
+            if self.transport is not None:
+                self.transport.abort()
+        elif self.phase is _IDLE:
+            self.close()  # nothing to answer: clients reconnect on a closed idle connection
+        else:
+            timeout = (self.limits.header_timeout if self.phase is _HEADERS
+                       else self.limits.body_timeout)
+            # botocore retries RequestTimeoutException, as for AWS's own 408s.
+            self._fail("408 Request Timeout", "RequestTimeoutException",
+                       f"the request's {self.phase} did not arrive within {timeout:g} s")
 
     # -- helpers -----------------------------------------------------------------------
-    def _environ(self) -> dict[str, Any]:
+    def _environ(self, parser: httptools.HttpRequestParser) -> dict[str, Any]:
         path, _, query = self.url.partition(b"?")
         body = b"".join(self.body)
+        self.body = []  # the joined copy is all the app needs: hold one copy, not two
         environ = dict(self.base_environ)
         environ.update({
-            "REQUEST_METHOD": self.parser.get_method().decode("latin-1"),
+            "REQUEST_METHOD": parser.get_method().decode("latin-1"),
             "PATH_INFO": path.decode("latin-1"), "QUERY_STRING": query.decode("latin-1"),
-            "SERVER_PROTOCOL": f"HTTP/{self.parser.get_http_version()}",
+            "SERVER_PROTOCOL": f"HTTP/{parser.get_http_version()}",
             "REMOTE_ADDR": self.remote_addr, "CONTENT_LENGTH": str(len(body)),
             "wsgi.input": io.BytesIO(body)})
         for name, value in self.headers:
@@ -185,7 +268,7 @@ class HttpProtocol(asyncio.Protocol):
 
     def _too_large(self) -> None:
         self._fail("413 Request Entity Too Large", "RequestEntityTooLarge",
-                   f"request body over {self.max_body_bytes} bytes")
+                   f"request body over {self.limits.max_body_bytes} bytes")
 
     def _fail(self, status: str, error_type: str, message: str) -> None:
         """Answers in DynamoDB's error format and closes: the stream is no longer in sync."""
@@ -203,6 +286,8 @@ class HttpProtocol(asyncio.Protocol):
 
     def close(self) -> None:
         self.closing = True
+        self.deadline = time.monotonic() + CLOSE_GRACE
+        self._reset()
         if self.transport is not None:
             self.transport.close()
 
@@ -226,18 +311,29 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
 class HttpServer:
     """A listening server and its open connections."""
 
-    def __init__(self, server: asyncio.Server, connections: set[HttpProtocol]) -> None:
+    def __init__(self, server: asyncio.Server, connections: set[HttpProtocol],
+                 limits: HttpLimits, trimmer: HeapTrimmer) -> None:
         self.server, self.connections = server, connections
+        self.limits, self.trimmer = limits, trimmer
+        self.housekeeping = asyncio.get_running_loop().create_task(self._housekeeping())
+
+    async def _housekeeping(self) -> None:
+        """On the server's loop, so it never lands in the middle of a request."""
+        while True:
+            await asyncio.sleep(self.limits.sweep_interval)
+            expire_overdue(self.connections, time.monotonic())
+            self.trimmer.trim_if_due()
 
     async def close(self) -> None:
         """Stops listening and ends every connection (clients keep theirs open)."""
+        self.housekeeping.cancel()
         self.server.close()
         for connection in list(self.connections):
             connection.close()
         await self.server.wait_closed()
 
 
-async def serve(sock: socket.socket, app: WsgiApp, *, max_body_bytes: int,
+async def serve(sock: socket.socket, app: WsgiApp, *, limits: HttpLimits,
                 access_log: TextIO | None = None) -> HttpServer:
     """Starts serving on an already bound socket; the returned server is listening."""
     host, port = sock.getsockname()[:2]
@@ -245,10 +341,11 @@ async def serve(sock: socket.socket, app: WsgiApp, *, max_body_bytes: int,
         "SERVER_NAME": str(host), "SERVER_PORT": str(port), "SCRIPT_NAME": "",
         "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
         "wsgi.multithread": False, "wsgi.multiprocess": False, "wsgi.run_once": False}
-    clock = _Clock()
+    clock, trimmer = _Clock(), HeapTrimmer()
     connections: set[HttpProtocol] = set()
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: HttpProtocol(app, base_environ, max_body_bytes, clock, access_log, connections),
+        lambda: HttpProtocol(app, base_environ, limits, clock, access_log, connections,
+                             trimmer),
         sock=sock, backlog=128)
-    return HttpServer(server, connections)
+    return HttpServer(server, connections, limits, trimmer)

@@ -18,10 +18,12 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from ddbkit.emulator.endpoint import gc_pauses, http
+from ddbkit.emulator.endpoint import gc_pauses, http, limits
 from ddbkit.emulator.endpoint.app import DynamoDBApp
+from ddbkit.emulator.endpoint.auth import Credentials, SigV4Verifier
+from ddbkit.emulator.endpoint.guard import AccessGuard, HostAllowList
 from ddbkit.emulator.endpoint.protocol import MAX_REQUEST_BYTES
-from ddbkit.emulator.errors import PortInUseError, ServerError
+from ddbkit.emulator.errors import ConfigError, PortInUseError, ServerError
 from ddbkit.emulator.spec import ACCOUNT_ID, REGION
 
 DEFAULT_HOST = "127.0.0.1"
@@ -35,6 +37,28 @@ class ServerConfig:
     region: str = REGION
     account_id: str = ACCOUNT_ID
     log_requests: bool = False
+    auth: tuple[Credentials, ...] = ()  # empty: any signature, or none, is accepted
+    allow_hosts: tuple[str, ...] = ()  # Host names answered besides the bound and loopback ones
+    # HTTP limits and timeouts (seconds); the defaults and why are in endpoint/limits.py.
+    max_header_bytes: int = limits.MAX_HEADER_BYTES
+    header_timeout: float = limits.HEADER_TIMEOUT
+    body_timeout: float = limits.BODY_TIMEOUT
+    idle_timeout: float = limits.IDLE_TIMEOUT
+
+    def __post_init__(self) -> None:
+        self.http_limits()  # a bad value fails here, not in the server's thread
+        keys = [c.access_key_id for c in self.auth]
+        if len(set(keys)) != len(keys):
+            raise ConfigError("--auth names the same access key ID twice")
+
+    def http_limits(self) -> limits.HttpLimits:
+        try:
+            return limits.HttpLimits(
+                max_header_bytes=self.max_header_bytes, max_body_bytes=MAX_REQUEST_BYTES,
+                header_timeout=self.header_timeout, body_timeout=self.body_timeout,
+                idle_timeout=self.idle_timeout)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -72,9 +96,12 @@ class EmulatorServer:
         return f"http://{host}:{self.port}"
 
     def start(self) -> EmulatorServer:
-        app = DynamoDBApp(region=self.config.region, account_id=self.config.account_id)
-        sock = bind_socket(self.config.host, self.config.port)
+        config = self.config
+        sock = bind_socket(config.host, config.port)
         self._port = int(sock.getsockname()[1])
+        app = AccessGuard(DynamoDBApp(region=config.region, account_id=config.account_id),
+                          HostAllowList(config.host, self._port, config.allow_hosts),
+                          SigV4Verifier(config.auth) if config.auth else None)
         ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, args=(sock, app, ready),
                                         name="ddbkit-http", daemon=True)
@@ -82,18 +109,18 @@ class EmulatorServer:
         ready.wait()
         return self
 
-    def _serve(self, sock: socket.socket, app: DynamoDBApp, ready: threading.Event) -> None:
+    def _serve(self, sock: socket.socket, app: http.WsgiApp, ready: threading.Event) -> None:
         loop = http.new_event_loop()
         try:
             loop.run_until_complete(self._run(sock, app, ready, loop))
         finally:
             loop.close()
 
-    async def _run(self, sock: socket.socket, app: DynamoDBApp, ready: threading.Event,
+    async def _run(self, sock: socket.socket, app: http.WsgiApp, ready: threading.Event,
                    loop: asyncio.AbstractEventLoop) -> None:
         access_log = sys.stderr if self.config.log_requests else None
-        server = await http.serve(sock, app, max_body_bytes=MAX_REQUEST_BYTES,
-                                         access_log=access_log)
+        server = await http.serve(sock, app, limits=self.config.http_limits(),
+                                  access_log=access_log)
         self._loop, self._stopped = loop, asyncio.Event()
         freezer = loop.create_task(gc_pauses.freeze_periodically())
         ready.set()

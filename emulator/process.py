@@ -23,10 +23,14 @@ _READY = re.compile(r"^ddbkit ready: (?P<url>\S+)")
 
 class EmulatorProcess:
     def __init__(self, *args: str, startup_timeout: float = 60,
-                 env: dict[str, str] | None = None, cwd: str | None = None) -> None:
+                 env: dict[str, str] | None = None, cwd: str | None = None,
+                 inherit_ddbkit_env: bool = True) -> None:
         self.args = ["--port", "0", *args] if "--port" not in args else list(args)
         self.startup_timeout = startup_timeout
         self.env = env
+        # False: the caller's DDBKIT_* settings (meant for their own `ddbkit up`, e.g.
+        # DDBKIT_AUTH) do not reach this emulator; only its arguments configure it.
+        self.inherit_ddbkit_env = inherit_ddbkit_env
         self.cwd = cwd
         self.endpoint_url = ""
         self.ready_line = ""
@@ -34,7 +38,9 @@ class EmulatorProcess:
         self.output: list[str] = []
 
     def start(self) -> EmulatorProcess:
-        env = {**os.environ, **(self.env or {}), "PYTHONUNBUFFERED": "1"}
+        inherited = {k: v for k, v in os.environ.items()
+                     if self.inherit_ddbkit_env or not k.startswith("DDBKIT_")}
+        env = {**inherited, **(self.env or {}), "PYTHONUNBUFFERED": "1"}
         self._proc = subprocess.Popen(
             [sys.executable, "-P", "-m", "ddbkit.cli", "up", *self.args], env=env, cwd=self.cwd,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -103,7 +103,8 @@ def ddbkit_emulator(request: pytest.FixtureRequest) -> Iterator[LocalEndpoint]:
     stage = _setting(config, "stage")
     dataset = _dataset(config)
     with EmulatorProcess("--host", "127.0.0.1", "--stage", stage, "--no-seed",
-                         "--ttl-interval", _setting(config, "ttl_interval")) as proc:
+                         "--ttl-interval", _setting(config, "ttl_interval"),
+                         inherit_ddbkit_env=False) as proc:
         yield LocalEndpoint(proc.endpoint_url, REGION, stage, dataset)
 
 

@@ -104,3 +104,14 @@ def test_settings_reach_the_fixtures(ddbkit_seeded):
 ''')
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_plugin_ignores_the_users_ddbkit_settings(pytester: pytest.Pytester,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shell set up for the user's own `ddbkit up` (auth on, another stage) must not
+    change the plugin's emulator: its placeholder-signed clients would be refused."""
+    monkeypatch.setenv("DDBKIT_AUTH", "AKIDEXAMPLE:secret")
+    monkeypatch.setenv("DDBKIT_STAGE", "elsewhere")
+    pytester.makepyfile(test_user=USER_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)

@@ -12,6 +12,7 @@ import pytest
 
 from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.runtime import Emulator
+from ddbkit.emulator.streams.handler_process import HandlerProcess
 from ddbkit.emulator.streams.trigger_config import load_trigger_file, parse_trigger_option
 from ddbkit.emulator.streams.triggers import TriggerConfig, TriggerPoller
 
@@ -221,3 +222,25 @@ def test_trigger_settings_are_checked(tmp_path: Path) -> None:
                       'bisect_batch_on_function_error = true\n')
     (loaded,) = load_trigger_file(config)
     assert loaded.batch_size == 5 and loaded.bisect_batch_on_function_error
+
+
+def test_a_handler_module_that_fails_on_import_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "broken.py").write_text("raise RuntimeError('no settings')\n")
+    with pytest.raises(ConfigError, match="failed to import: RuntimeError: no settings"):
+        HandlerProcess("broken:handler", paths=[str(tmp_path)]).start()
+    (tmp_path / "exits.py").write_text("import os\nos._exit(4)\n")
+    with pytest.raises(ConfigError, match=r"exited while starting \(code 4\)"):
+        HandlerProcess("exits:handler", paths=[str(tmp_path)]).start()
+
+
+def test_starting_a_running_handler_keeps_the_one_child(tmp_path: Path) -> None:
+    (tmp_path / "ok.py").write_text("def handler(event, context):\n    return event\n")
+    process = HandlerProcess("ok:handler", paths=[str(tmp_path)])
+    process.start()
+    try:
+        child = process._process
+        process.start()
+        assert process._process is child
+        assert process.invoke({"n": 1}).result == {"n": 1}
+    finally:
+        process.stop()

@@ -5,10 +5,15 @@
    PutItem on a fixed schedule (write n at start + n / rate) for --seconds. Prints the write
    rate reached, the trigger's delivery rate while the writers ran, the largest lag in records
    (written - delivered, sampled every 50 ms), the time to drain after the last write, and the
-   end-to-end delay (write sent -> handler sees the record) p50/p99/max.
-2. Loads M idempotency items, half expired, and times one TTL sweep over them.
+   end-to-end delay (write sent -> handler sees the record) p50/p99/max. With
+   --without-trigger each rate first runs with no trigger: the write rate the server reaches
+   alone on this machine, the ceiling for the run with one.
+2. --backlog N: N records already on the stream, then a trigger started: its delivery rate
+   with no writer competing for the CPU (the trigger's own ceiling).
+3. Loads M idempotency items, half expired, and times one TTL sweep over them.
 
-    .venv/bin/python bench/bench_streams.py [--rates 1000,2000] [--seconds 30] [--ttl-items 50000]
+    .venv/bin/python bench/bench_streams.py [--rates 1000,2000] [--seconds 30] [--writers 2]
+        [--without-trigger] [--backlog 30000] [--ttl-items 50000]
 
 The writers use a raw keep-alive HTTP client (as bench_endpoint.py does): boto3 costs more CPU
 per request than the server, and on a small machine it would be the writer that falls behind.
@@ -27,7 +32,7 @@ from typing import Any
 
 from ddbkit.emulator.endpoint.server import ServerConfig
 from ddbkit.emulator.runtime import Emulator, EmulatorConfig
-from ddbkit.emulator.streams.triggers import TriggerConfig
+from ddbkit.emulator.streams.triggers import TriggerConfig, TriggerPoller
 from ddbkit.emulator.ttl import TtlReaper
 from ddbkit.fixtures.loader import load_items
 
@@ -74,18 +79,20 @@ def write_at_rate(port: int, table: str, rate: float, total: int, first: int, st
             written.value += 1
 
 
-def trigger_under_load(rate: float, seconds: float, writers: int) -> None:
+def trigger_under_load(rate: float, seconds: float, writers: int, with_trigger: bool) -> None:
     total = int(rate * seconds)
-    stage = f"bench{rate:.0f}"  # moto keeps one store per process: tables of its own per run
+    # moto keeps one store per process: tables of their own for each run
+    stage = f"bench{rate:.0f}{'t' if with_trigger else 'w'}"
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "delays.txt"
         (Path(tmp) / "bench_handler.py").write_text(f"OUT = {str(out)!r}\n" + HANDLER)
         trigger = TriggerConfig(table="bookings", handler="bench_handler:handler",
                                 code_paths=(tmp,))
         config = EmulatorConfig(server=ServerConfig(port=0), stage=stage, ttl_interval=0,
-                                triggers=(trigger,), state_dir=Path(tmp))
+                                triggers=(trigger,) if with_trigger else (),
+                                state_dir=Path(tmp))
         with Emulator(config) as emulator:
-            poller = emulator.pollers[0]
+            poller = emulator.pollers[0] if with_trigger else _NoTrigger()
             context = multiprocessing.get_context("spawn")
             written = context.Value("q", 0)
             start_at = time.time() + 1.0  # writers start together, after they have spawned
@@ -105,8 +112,18 @@ def trigger_under_load(rate: float, seconds: float, writers: int) -> None:
                 max_lag = max(max_lag, written.value - poller.delivered)
                 time.sleep(0.05)
             drained = time.time() - ended
+        if not with_trigger:
+            print(f"no trigger @ {rate:.0f} writes/s for {seconds:g} s: wrote {written.value}/"
+                  f"{total} ({written.value / (ended - start_at):.0f}/s)")
+            return
         _report(rate, seconds, total, written.value, ended - start_at,
                 delivered_while_writing, poller.delivered, max_lag, drained, out)
+
+
+class _NoTrigger:
+    """Stands in for the poller when only the server's write rate is measured."""
+
+    delivered = 2**62  # never behind
 
 
 def _report(rate: float, seconds: float, total: int, written: int, took: float,
@@ -124,6 +141,31 @@ def _report(rate: float, seconds: float, total: int, written: int, took: float,
           f"writing, {delivered} in all, drained {drained:.2f} s after the last write; "
           f"max lag {max_lag} records; delay p50 {pct(0.50):.0f} ms, p99 {pct(0.99):.0f} ms, "
           f"max {pct(1.0):.0f} ms; mean batch {batch:.1f}")
+
+
+def backlog(count: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "noop.py").write_text("def handler(event, context):\n    return None\n")
+        trigger = TriggerConfig(table="bookings", handler="noop:handler", code_paths=(tmp,))
+        config = EmulatorConfig(server=ServerConfig(port=0), stage="benchbacklog",
+                                ttl_interval=0, state_dir=Path(tmp))
+        with Emulator(config) as emulator:
+            table = "marketplace-benchbacklog-bookings-table"
+            load_items(emulator.client(), {"bookings": [booking(n) for n in range(count)]},
+                       "benchbacklog")
+            poller = TriggerPoller(trigger, emulator.client(),
+                                   emulator.client("dynamodbstreams"), table, Path(tmp),
+                                   env=emulator.client_environment())
+            poller.handler.start()  # the child's start-up is not delivery time
+            started = time.perf_counter()
+            poller.start()
+            deadline = time.monotonic() + 600
+            while poller.delivered < count and time.monotonic() < deadline:
+                time.sleep(0.01)
+            took = time.perf_counter() - started
+            poller.stop()
+        print(f"backlog: {poller.delivered}/{count} records delivered in {took:.2f} s "
+              f"({poller.delivered / took:.0f} records/s, no-op handler, BatchSize 100)")
 
 
 def ttl_sweep(ttl_items: int) -> None:
@@ -147,10 +189,17 @@ def main() -> None:
     parser.add_argument("--rates", default="1000,2000", help="writes/s, comma-separated")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--writers", type=int, default=2, help="writer processes")
+    parser.add_argument("--without-trigger", action="store_true",
+                        help="also run each rate with no trigger: the server's own write rate")
+    parser.add_argument("--backlog", type=int, default=0, help="records; 0 skips it")
     parser.add_argument("--ttl-items", type=int, default=50_000, help="0 skips the TTL sweep")
     args = parser.parse_args()
     for rate in (float(r) for r in args.rates.split(",") if r):
-        trigger_under_load(rate, args.seconds, args.writers)
+        if args.without_trigger:
+            trigger_under_load(rate, args.seconds, args.writers, with_trigger=False)
+        trigger_under_load(rate, args.seconds, args.writers, with_trigger=True)
+    if args.backlog:
+        backlog(args.backlog)
     if args.ttl_items:
         ttl_sweep(args.ttl_items)
 

@@ -1,4 +1,4 @@
-"""Local triggers against the real server: order, images, bisect, timeouts, restarts."""
+"""Local triggers against the real server: order, images, bisect, timeouts, restarts, bursts."""
 
 from __future__ import annotations
 
@@ -12,8 +12,16 @@ import pytest
 
 from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.runtime import Emulator
+from ddbkit.emulator.streams.handler_process import HandlerProcess
+from ddbkit.emulator.streams.reader import (
+    StreamFollower,
+    lambda_record,
+    lambda_record_as_sent,
+    latest_stream_arn,
+)
 from ddbkit.emulator.streams.trigger_config import load_trigger_file, parse_trigger_option
 from ddbkit.emulator.streams.triggers import TriggerConfig, TriggerPoller
+from ddbkit.emulator.ttl import TtlReaper
 
 HANDLERS = '''
 import json, os, time
@@ -221,3 +229,148 @@ def test_trigger_settings_are_checked(tmp_path: Path) -> None:
                       'bisect_batch_on_function_error = true\n')
     (loaded,) = load_trigger_file(config)
     assert loaded.batch_size == 5 and loaded.bisect_batch_on_function_error
+
+
+def test_a_handler_module_that_fails_on_import_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "broken.py").write_text("raise RuntimeError('no settings')\n")
+    with pytest.raises(ConfigError, match="failed to import: RuntimeError: no settings"):
+        HandlerProcess("broken:handler", paths=[str(tmp_path)]).start()
+    (tmp_path / "exits.py").write_text("import os\nos._exit(4)\n")
+    with pytest.raises(ConfigError, match=r"exited while starting \(code 4\)"):
+        HandlerProcess("exits:handler", paths=[str(tmp_path)]).start()
+
+
+def test_starting_a_running_handler_keeps_the_one_child(tmp_path: Path) -> None:
+    (tmp_path / "ok.py").write_text("def handler(event, context):\n    return event\n")
+    process = HandlerProcess("ok:handler", paths=[str(tmp_path)])
+    process.start()
+    try:
+        child = process._process
+        process.start()
+        assert process._process is child
+        assert process.invoke({"n": 1}).result == {"n": 1}
+    finally:
+        process.stop()
+
+def _batches(tmp_path: Path) -> list[int]:
+    path = tmp_path / "out.jsonl"
+    return [line["batch"] for line in map(json.loads, path.read_text().splitlines())
+            if "batch" in line]
+
+
+def _write_in_order(client: Any, table_name: str, count: int) -> list[str]:
+    """`count` bookings, 25 per BatchWriteItem, one request after another: stream order is
+    key order."""
+    keys = [f"b{n:05d}" for n in range(count)]
+    for start in range(0, count, 25):
+        client.batch_write_item(RequestItems={table_name: [
+            {"PutRequest": {"Item": booking(key)}} for key in keys[start:start + 25]]})
+    return keys
+
+
+def test_a_burst_arriving_while_the_trigger_runs_is_delivered_in_order_exactly_once(
+        fresh_emulator: Emulator, make_poller: Callable[..., TriggerPoller],
+        tmp_path: Path) -> None:
+    poller = make_poller().start()  # BatchSize 100, polling while the writes arrive
+    keys = _write_in_order(fresh_emulator.client(), table(fresh_emulator), 3000)
+    deadline = time.monotonic() + 120
+    while poller.delivered < len(keys) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    poller.stop()
+
+    records = delivered(tmp_path)
+    assert [r["dynamodb"]["Keys"]["bookingId"]["S"] for r in records] == keys
+    sequence = [int(r["dynamodb"]["SequenceNumber"]) for r in records]
+    assert sequence == sorted(set(sequence))
+    batches = _batches(tmp_path)
+    assert sum(batches) == len(keys) and max(batches) <= 100
+    assert len(batches) < len(keys) // 10  # records travel in batches, not one by one
+    assert (poller.delivered, poller.failed) == (len(keys), 0)
+
+
+def test_a_backlog_goes_out_in_full_batches_and_a_restart_repeats_none_of_it(
+        fresh_emulator: Emulator, make_poller: Callable[..., TriggerPoller],
+        tmp_path: Path) -> None:
+    keys = _write_in_order(fresh_emulator.client(), table(fresh_emulator), 3000)
+    first = make_poller(batch_size=100)
+    drain(first, rounds=40)
+    first.stop()
+    assert _batches(tmp_path) == [100] * 30  # read 1,000 at a time, invoked 100 at a time
+    second = make_poller(batch_size=100)
+    drain(second)
+    assert [r["dynamodb"]["Keys"]["bookingId"]["S"] for r in delivered(tmp_path)] == keys
+    assert second.delivered == 0
+
+
+def test_a_batch_whose_delivery_fails_in_the_poller_is_retried_not_skipped(
+        fresh_emulator: Emulator, make_poller: Callable[..., TriggerPoller],
+        tmp_path: Path) -> None:
+    client = fresh_emulator.client()
+    for n in range(3):
+        client.put_item(TableName=table(fresh_emulator), Item=booking(f"b{n}"))
+    poller = make_poller(env={"CRASH": "b1"})
+    poller.handler.start()
+    # The child dies on b1; its replacement cannot import the handler, which is now broken:
+    # the poller itself fails, after reading the batch.
+    (tmp_path / "handlers.py").write_text("this is not python\n")
+    with pytest.raises(ConfigError):
+        poller.run_once()
+    (tmp_path / "handlers.py").write_text(HANDLERS.replace('os.environ.get("CRASH")', "None"))
+    drain(poller)
+    assert [r["dynamodb"]["Keys"]["bookingId"]["S"] for r in delivered(tmp_path)] == [
+        "b0", "b1", "b2"]
+    assert poller.delivered == 3
+
+
+def test_records_older_than_the_maximum_age_are_given_up_on_unread(
+        fresh_emulator: Emulator, make_poller: Callable[..., TriggerPoller],
+        tmp_path: Path) -> None:
+    client = fresh_emulator.client()
+    for n in range(3):
+        client.put_item(TableName=table(fresh_emulator), Item=booking(f"b{n}"))
+    poller = make_poller(maximum_record_age_seconds=60,
+                         on_failure=str(tmp_path / "failed.jsonl"))
+    poller.clock = lambda: time.time() + 3600  # an hour later
+    drain(poller)
+    assert delivered(tmp_path) == []
+    (failure,) = [json.loads(line)
+                  for line in (tmp_path / "failed.jsonl").read_text().splitlines()]
+    assert failure["condition"] == "RecordAgeExceeded"
+    info = failure["DDBStreamBatchInfo"]
+    assert info["batchSize"] == 3
+    assert info["approximateArrivalOfFirstRecord"].endswith("Z")  # as Lambda writes it
+    assert (poller.delivered, poller.failed) == (0, 3)
+    drain(poller)
+    assert poller.failed == 3  # the checkpoint moved past them
+
+
+def test_records_as_sent_make_the_same_lambda_events_as_boto3_parsed_ones(
+        fresh_emulator: Emulator) -> None:
+    client = fresh_emulator.client()
+    name = table(fresh_emulator)
+    client.update_time_to_live(TableName=name, TimeToLiveSpecification={
+        "Enabled": True, "AttributeName": "expiresAt"})
+    client.put_item(TableName=name, Item={
+        **booking("b1"), "blob": {"B": b"\x00\xff"}, "blobs": {"BS": [b"a", b"b"]},
+        "tags": {"SS": ["x"]}, "map": {"M": {"l": {"L": [{"N": "1.5"}, {"NULL": True}]}}},
+        "expiresAt": {"N": str(int(time.time()) - 60)}})
+    client.update_item(TableName=name, Key={"bookingId": {"S": "b1"}},
+                       UpdateExpression="SET #s = :s", ExpressionAttributeNames={"#s": "status"},
+                       ExpressionAttributeValues={":s": {"S": "CONFIRMED"}})
+    TtlReaper(fresh_emulator.config.server.account_id, fresh_emulator.region).run_once()
+    arn = latest_stream_arn(client, name)
+    streams = fresh_emulator.client("dynamodbstreams")
+
+    parsed = [lambda_record(r, arn) for _, r in StreamFollower(streams, arn).read()]
+    as_sent = [lambda_record_as_sent(r, arn)
+               for _, r in StreamFollower(streams, arn, as_sent=True).read()]
+    assert [r["eventName"] for r in as_sent] == ["INSERT", "MODIFY", "REMOVE"]
+    assert as_sent[-1]["userIdentity"] == {"type": "Service",
+                                           "principalId": "dynamodb.amazonaws.com"}
+    for one, other in zip(parsed, as_sent, strict=True):
+        # boto3's datetime round trip may move the last float digit
+        assert one["dynamodb"].pop("ApproximateCreationDateTime") == pytest.approx(
+            other["dynamodb"].pop("ApproximateCreationDateTime"), abs=1e-3)
+    assert parsed == as_sent
+    assert StreamFollower(streams, arn).read()[0][1]["dynamodb"]["NewImage"]["blob"] == {
+        "B": b"\x00\xff"}  # the same client still parses for everyone else

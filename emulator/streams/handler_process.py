@@ -54,6 +54,9 @@ def resolve_handler(spec: str) -> Any:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise ConfigError(f"cannot import handler module {module_name!r}: {exc}") from exc
+    except Exception as exc:  # the module's own code failed (SyntaxError, NameError, ...)
+        raise ConfigError(f"handler module {module_name!r} failed to import: "
+                          f"{type(exc).__name__}: {exc}") from exc
     function = getattr(module, function_name, None)
     if not callable(function):
         raise ConfigError(f"{module_name} has no function {function_name!r}")
@@ -70,7 +73,10 @@ def _worker(spec: str, paths: list[str], env: dict[str, str], conn: Connection) 
         return
     conn.send(("ready", None))
     while True:
-        message = conn.recv()
+        try:
+            message = conn.recv()
+        except EOFError:  # the poller went away without saying so: nothing left to do
+            return
         if message is None:
             return
         event, timeout = message
@@ -99,7 +105,10 @@ class HandlerProcess:
         self._conn: Connection | None = None
 
     def start(self) -> None:
-        """Start the child and import the handler; ConfigError if it cannot be imported."""
+        """Start the child and import the handler; ConfigError if it cannot be imported.
+        A no-op while a child runs (a second one would orphan the first)."""
+        if self._conn is not None:
+            return
         context = multiprocessing.get_context("spawn")  # no forked copy of our threads/locks
         parent, child = context.Pipe()
         self._process = context.Process(target=_worker, name=f"ddbkit-handler {self.spec}",
@@ -111,7 +120,13 @@ class HandlerProcess:
         if not parent.poll(self.start_timeout):
             self.stop()
             raise ConfigError(f"handler {self.spec} did not start in {self.start_timeout:.0f} s")
-        status, detail = parent.recv()
+        try:
+            status, detail = parent.recv()
+        except EOFError:  # died before a word (a module that exits or crashes on import)
+            self._process.join(timeout=5)  # the pipe closes a moment before it is reaped
+            code = self._process.exitcode
+            self.stop()
+            raise ConfigError(f"handler {self.spec} exited while starting (code {code})") from None
         if status != "ready":
             self.stop()
             raise ConfigError(detail)

@@ -1,7 +1,8 @@
 """Reading a DynamoDB stream through the public API (the emulator's or AWS's).
 
 `StreamFollower` walks every shard of a table's stream from a position and returns records in
-order; `lambda_record` turns a GetRecords record into the shape Lambda hands a handler.
+order, parsed by boto3 or (`as_sent`) as the JSON GetRecords sent; `lambda_record` and
+`lambda_record_as_sent` turn either into the shape Lambda hands a handler.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ from typing import Any, Literal, cast
 from ddbkit.emulator.clients import endpoint_of, translate_errors
 from ddbkit.emulator.errors import EndpointError
 from ddbkit.emulator.shapes import LambdaStreamRecord
+from ddbkit.emulator.streams.records_as_sent import get_records_as_sent
 
 StartingPosition = Literal["TRIM_HORIZON", "LATEST"]
+# GetRecords answers at most 1,000 records a call and rejects a larger Limit.
+# https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html
+MAX_RECORDS_PER_CALL = 1000
 
 
 def latest_stream_arn(client: Any, table_name: str) -> str:
@@ -29,16 +34,19 @@ def latest_stream_arn(client: Any, table_name: str) -> str:
 @dataclass
 class StreamFollower:
     """Follows all shards of one stream. `positions` (shard id -> last sequence number read)
-    resumes after those records; shards not in it start at `start`."""
+    resumes after those records; shards not in it start at `start`. With `as_sent`, records
+    are GetRecords' JSON (epoch seconds, base64 binaries), which skips boto3's parsing."""
 
     streams: Any
     stream_arn: str
     start: StartingPosition = "TRIM_HORIZON"
     positions: dict[str, str] = field(default_factory=dict)
+    as_sent: bool = False
     _iterators: dict[str, str | None] = field(default_factory=dict)
 
-    def read(self, limit: int = 1000) -> list[tuple[str, dict[str, Any]]]:
-        """Up to `limit` new records as (shard id, record), oldest first."""
+    def read(self, limit: int = MAX_RECORDS_PER_CALL) -> list[tuple[str, dict[str, Any]]]:
+        """Up to `limit` (at most 1,000) new records as (shard id, record), oldest first."""
+        limit = min(limit, MAX_RECORDS_PER_CALL)
         with translate_errors(endpoint_of(self.streams)):
             if not self._iterators:
                 self._open_shards()
@@ -46,13 +54,21 @@ class StreamFollower:
             for shard_id, iterator in list(self._iterators.items()):
                 if iterator is None or len(found) >= limit:
                     continue
-                page = self.streams.get_records(ShardIterator=iterator,
-                                                Limit=limit - len(found))
+                page = self._page(iterator, limit - len(found))
                 self._iterators[shard_id] = page.get("NextShardIterator")
                 for record in page["Records"]:
                     found.append((shard_id, record))
                     self.positions[shard_id] = record["dynamodb"]["SequenceNumber"]
         return found
+
+    def _page(self, iterator: str, limit: int) -> dict[str, Any]:
+        if not self.as_sent:
+            return self.streams.get_records(ShardIterator=iterator,  # type: ignore[no-any-return]
+                                            Limit=limit)
+        page, as_sent = get_records_as_sent(self.streams, ShardIterator=iterator, Limit=limit)
+        if not as_sent:  # botocore parsed it after all: back to the JSON shape
+            page["Records"] = [_wire(record) for record in page["Records"]]
+        return page
 
     def _open_shards(self) -> None:
         description = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
@@ -68,9 +84,14 @@ class StreamFollower:
 
 def lambda_record(record: dict[str, Any], stream_arn: str) -> LambdaStreamRecord:
     """A GetRecords record (as boto3 parses it) in the JSON shape of a Lambda stream event."""
+    return lambda_record_as_sent({**record, "dynamodb": _wire(record["dynamodb"])}, stream_arn)
+
+
+def lambda_record_as_sent(record: dict[str, Any], stream_arn: str) -> LambdaStreamRecord:
+    """A GetRecords record as sent (JSON) in the shape of a Lambda stream event: the same
+    document plus the stream's ARN, with the identity's keys in Lambda's lower camel case."""
     event = cast(LambdaStreamRecord, {
-        k: v for k, v in record.items() if k not in ("dynamodb", "userIdentity")})
-    event["dynamodb"] = _wire(record["dynamodb"])
+        k: v for k, v in record.items() if k != "userIdentity"})
     event["eventSourceARN"] = stream_arn
     identity = record.get("userIdentity")
     if identity:

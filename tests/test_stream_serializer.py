@@ -1,0 +1,61 @@
+"""GetRecords answered without moto's model-driven serializer says what moto's would."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from typing import Any
+
+from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+from ddbkit.emulator.runtime import Emulator
+from ddbkit.emulator.streams.reader import latest_stream_arn
+from ddbkit.emulator.ttl import TtlReaper
+
+
+def _streams_call(endpoint_url: str, operation: str, body: dict[str, Any]) -> Any:
+    """The raw JSON the endpoint answered, with no boto3 parsing in between."""
+    request = urllib.request.Request(
+        endpoint_url, data=json.dumps(body).encode(),
+        headers={"X-Amz-Target": f"DynamoDBStreams_20120810.{operation}",
+                 "Content-Type": "application/x-amz-json-1.0"})
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())
+
+
+def _all_records(emulator: Emulator, stream_arn: str) -> Any:
+    streams = emulator.client("dynamodbstreams")
+    shard = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"][0]
+    iterator = streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard["ShardId"],
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    page = _streams_call(emulator.endpoint_url, "GetRecords", {"ShardIterator": iterator})
+    assert page.pop("NextShardIterator")  # a new random id on every call
+    return page
+
+
+def test_get_records_fast_path_answers_as_motos_serializer(fresh_emulator: Emulator) -> None:
+    client = fresh_emulator.client()
+    table = f"marketplace-{fresh_emulator.config.stage}-bookings-table"
+    client.update_time_to_live(TableName=table, TimeToLiveSpecification={
+        "Enabled": True, "AttributeName": "expiresAt"})
+    key = {"bookingId": {"S": "b1"}}
+    client.put_item(TableName=table, Item={
+        **key, "status": {"S": "PENDING"}, "blob": {"B": b"\x00\xff"},
+        "blobs": {"BS": [b"a", b"b"]}, "tags": {"SS": ["x", "y"]}, "nums": {"NS": ["1", "2.5"]},
+        "map": {"M": {"k": {"N": "3"}, "l": {"L": [{"BOOL": True}, {"NULL": True}]}}}})
+    client.update_item(TableName=table, Key=key, UpdateExpression="SET expiresAt = :t",
+                       ExpressionAttributeValues={":t": {"N": str(int(time.time()) - 60)}})
+    TtlReaper(fresh_emulator.config.server.account_id, fresh_emulator.region).run_once()
+    arn = latest_stream_arn(client, table)
+
+    fast = _all_records(fresh_emulator, arn)
+    patched = DynamoDBStreamsHandler.serialized
+    DynamoDBStreamsHandler.serialized = patched.__wrapped__  # type: ignore[attr-defined]
+    try:
+        stock = _all_records(fresh_emulator, arn)
+    finally:
+        DynamoDBStreamsHandler.serialized = patched  # type: ignore[method-assign]
+    assert [r["eventName"] for r in fast["Records"]] == ["INSERT", "MODIFY", "REMOVE"]
+    assert fast["Records"][-1]["userIdentity"]["Type"] == "Service"
+    assert fast == stock

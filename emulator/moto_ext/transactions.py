@@ -26,7 +26,7 @@ from moto.dynamodb.exceptions import (
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 
-from ddbkit.emulator.moto_ext.indexes import maintained
+from ddbkit.emulator.moto_ext.atomic_writes import restore
 from ddbkit.emulator.moto_ext.store import require, stored_item
 
 MAX_ACTIONS = 100  # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
@@ -49,26 +49,9 @@ class UndoLog:
 
     def roll_back(self) -> None:
         for table, hash_key, range_key, old in reversed(self.items):
-            _restore(table, hash_key, range_key, old)
+            restore(table, hash_key, range_key, old)
         for shard, length in self.streams.values():
             del shard.items[length:]
-
-
-def _restore(table: Any, hash_key: Any, range_key: Any, old: Any) -> None:
-    if range_key is None:
-        if old is None:
-            table.items.pop(hash_key, None)
-        else:
-            table.items[hash_key] = old
-    elif old is None:
-        table.items.get(hash_key, {}).pop(range_key, None)
-    else:
-        table.items[hash_key][range_key] = old
-    indexes = maintained(table)
-    if indexes is not None:
-        indexes.discard(hash_key, range_key)
-        if old is not None:
-            indexes.add(old)
 
 
 def _key_of(table: Any, attrs: dict[str, Any]) -> dict[str, Any]:

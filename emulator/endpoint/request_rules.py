@@ -1,0 +1,225 @@
+"""Rules DynamoDB applies to a request before it looks at a table, as data.
+
+botocore's model knows members and types; these rules span members, and moto, which does not
+check them on every path, crashes on the requests that break them (KeyError on an undefined
+`:value`, a TypeError building a legacy condition with the wrong number of values,
+UnboundLocalError on a Query without a key condition). Wording as DynamoDB answers, recorded
+in dynalite's test suite (https://github.com/architect/dynalite, test/*.js run against AWS).
+
+- Expressions are not empty; `#names` and `:values` they use must be defined; the two maps
+  may not be empty and their keys must start with `#` / `:`.
+- Legacy parameters are not mixed with expressions; their conditions (Expected, KeyConditions,
+  QueryFilter, ScanFilter) take as many values as
+  their ComparisonOperator does; Expected's Exists/Value combinations; AttributeUpdates'
+  actions fit the value's type.
+- A Query has a key condition.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ddbkit.emulator.endpoint.wire import WireError
+
+INVALID = "One or more parameter values were invalid: "
+EXPRESSIONS = ("KeyConditionExpression", "ConditionExpression", "FilterExpression",
+               "UpdateExpression", "ProjectionExpression")
+NAME_NOT_DEFINED = ("Invalid {expression}: An expression attribute name used in the document "
+                    "path is not defined; attribute name: {token}")
+VALUE_NOT_DEFINED = ("Invalid {expression}: An expression attribute value used in expression "
+                     "is not defined; attribute value: {token}")
+MAP_RULES = {"ExpressionAttributeNames": "#", "ExpressionAttributeValues": ":"}
+_TOKEN = re.compile(r"[#:][A-Za-z0-9_]+")
+
+# Where an operation's request holds expressions and legacy conditions: a path of member
+# names, "*" for every value of a map, "[]" for every element of a list; () is the request.
+HOLDERS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "BatchGetItem": (("RequestItems", "*"),),
+    "TransactGetItems": (("TransactItems", "[]", "Get"),),
+    "TransactWriteItems": (("TransactItems", "[]", "*"),),
+}
+# How many values each ComparisonOperator takes: (fewest, most).
+ARGUMENTS = {"EQ": (1, 1), "NE": (1, 1), "LE": (1, 1), "LT": (1, 1), "GE": (1, 1),
+             "GT": (1, 1), "CONTAINS": (1, 1), "NOT_CONTAINS": (1, 1), "BEGINS_WITH": (1, 1),
+             "NULL": (0, 0), "NOT_NULL": (0, 0), "IN": (1, 10**9), "BETWEEN": (2, 2)}
+FILTER_COUNT = "The attempted filter operation is not supported for the provided filter " \
+               "argument count"
+FILTERS = ("KeyConditions", "QueryFilter", "ScanFilter")
+# The pre-expression parameters, which DynamoDB does not mix with expressions.
+LEGACY = ("AttributesToGet", "QueryFilter", "ScanFilter", "KeyConditions", "Expected",
+          "AttributeUpdates", "ConditionalOperator")
+# AttributeUpdates: the value types each action accepts (None: a value is required).
+ACTION_TYPES = {"ADD": frozenset({"N", "SS", "NS", "BS", "L"}),
+                "DELETE": frozenset({"SS", "NS", "BS"})}
+
+
+# Members DynamoDB needs that botocore's current model leaves optional.
+REQUIRED = {"CreateTable": ("KeySchema", "AttributeDefinitions")}
+# Lists whose every element holds exactly one of these members, and what DynamoDB says if not.
+ONE_OF = {
+    "TransactWriteItems": (("TransactItems", "[]"), ("ConditionCheck", "Put", "Delete", "Update"),
+                           "TransactItems can only contain one of Check, Put, Update or Delete"),
+    # (sic: DynamoDB's answer to an empty WriteRequest, recorded by dynalite)
+    "BatchWriteItem": (("RequestItems", "*", "[]"), ("PutRequest", "DeleteRequest"),
+                       "Supplied AttributeValue has more than one datatypes set, must contain "
+                       "exactly one of the supported datatypes"),
+}
+SEQUENCED = ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
+
+
+def check(operation: str, params: dict[str, Any]) -> None:
+    """Raises WireError (a ValidationException) for the first rule the request breaks."""
+    for member in REQUIRED.get(operation, ()):
+        if params.get(member) is None:
+            raise _invalid(f"1 validation error detected: Value null at "
+                           f"'{member[0].lower() + member[1:]}' failed to satisfy constraint: "
+                           "Member must not be null")
+    if operation in ONE_OF:
+        path, members, message = ONE_OF[operation]
+        for element in _holders(params, (path,)):
+            if sum(m in element for m in members) != 1:
+                raise _invalid(message)
+    if operation == "Query":
+        _query_rules(params)
+    if operation == "GetShardIterator":
+        _shard_iterator_rules(params)
+    for holder in _holders(params, HOLDERS.get(operation, ((),))):
+        _expression_rules(holder)
+        _legacy_rules(holder)
+
+
+def _query_rules(params: dict[str, Any]) -> None:
+    if "KeyConditionExpression" not in params and "KeyConditions" not in params:
+        raise _invalid("Either the KeyConditions or KeyConditionExpression parameter must be "
+                       "specified in the request.")
+    conditions = params.get("KeyConditions")
+    if isinstance(conditions, dict) and not 1 <= len(conditions) <= 2:
+        raise _invalid("Conditions can be of length 1 or 2 only")
+
+
+def _shard_iterator_rules(params: dict[str, Any]) -> None:
+    kind = params.get("ShardIteratorType")
+    number = params.get("SequenceNumber")
+    if kind in SEQUENCED and number is None:
+        raise _invalid(f"SequenceNumber is required for ShardIteratorType {kind}")
+    if number is not None and not (isinstance(number, str) and number.isascii()
+                                   and number.isdigit()):
+        raise _invalid(f"Invalid SequenceNumber: {number}")
+
+
+def _invalid(message: str) -> WireError:
+    return WireError("ValidationException", message)
+
+
+def _holders(params: Any, paths: tuple[tuple[str, ...], ...]) -> Iterator[dict[str, Any]]:
+    for path in paths:
+        found = [params]
+        for step in path:
+            if step == "*":
+                found = [v for f in found if isinstance(f, dict) for v in f.values()]
+            elif step == "[]":
+                found = [v for f in found if isinstance(f, list) for v in f]
+            else:
+                found = [f[step] for f in found if isinstance(f, dict) and step in f]
+        yield from (f for f in found if isinstance(f, dict))
+
+
+def _expression_rules(holder: dict[str, Any]) -> None:
+    for member, prefix in MAP_RULES.items():
+        mapping = holder.get(member)
+        if isinstance(mapping, dict):
+            if not mapping:
+                raise _invalid(f"{member} must not be empty")
+            for key in mapping:
+                if not key.startswith(prefix):
+                    raise _invalid(f'{member} contains invalid key: Syntax error; key: "{key}"')
+    names = holder.get("ExpressionAttributeNames") or {}
+    values = holder.get("ExpressionAttributeValues") or {}
+    for expression in EXPRESSIONS:
+        text = holder.get(expression)
+        if not isinstance(text, str):
+            continue
+        if not text.strip():
+            raise _invalid(f"Invalid {expression}: The expression can not be empty;")
+        if expression == "ProjectionExpression" and any(
+                not part.strip() for part in text.split(",")):
+            raise _invalid(f'Invalid {expression}: Syntax error; token: ",", near: "{text}"')
+        for token in _TOKEN.findall(text):
+            if token[0] == "#" and token not in names:
+                raise _invalid(NAME_NOT_DEFINED.format(expression=expression, token=token))
+            if token[0] == ":" and token not in values:
+                raise _invalid(VALUE_NOT_DEFINED.format(expression=expression, token=token))
+
+
+def _count_fits(operator: Any, count: int) -> bool:
+    fewest, most = ARGUMENTS.get(operator, (0, 10**9))  # an unknown one: botocore's enum
+    return fewest <= count <= most
+
+
+def _legacy_rules(holder: dict[str, Any]) -> None:
+    legacy = [m for m in LEGACY if m in holder]
+    modern = [m for m in EXPRESSIONS if m in holder]
+    if legacy and modern:
+        raise _invalid("Can not use both expression and non-expression parameters in the same "
+                       f"request: Non-expression parameters: {{{', '.join(legacy)}}} "
+                       f"Expression parameters: {{{', '.join(modern)}}}")
+    for member in FILTERS:
+        conditions = holder.get(member)
+        for condition in (conditions or {}).values() if isinstance(conditions, dict) else ():
+            if isinstance(condition, dict) and not _count_fits(
+                    condition.get("ComparisonOperator"),
+                    len(condition.get("AttributeValueList") or [])):
+                raise _invalid(FILTER_COUNT)
+    expected = holder.get("Expected")
+    for name, condition in (expected or {}).items() if isinstance(expected, dict) else ():
+        if isinstance(condition, dict):
+            _expected_rules(name, condition)
+    updates = holder.get("AttributeUpdates")
+    for update in (updates or {}).values() if isinstance(updates, dict) else ():
+        if isinstance(update, dict):
+            _update_rules(update)
+
+
+def _expected_rules(name: str, condition: dict[str, Any]) -> None:
+    operator = condition.get("ComparisonOperator")
+    values = condition.get("AttributeValueList")
+    if operator is not None:
+        if "Exists" in condition:
+            raise _invalid(f"{INVALID}Exists and ComparisonOperator cannot be used together "
+                           f"for Attribute: {name}")
+        if values is not None and "Value" in condition:
+            raise _invalid(f"{INVALID}Value and AttributeValueList cannot be used together "
+                           f"for Attribute: {name}")
+        count = len(values) if values is not None else 1 if "Value" in condition else 0
+        if not _count_fits(operator, count):
+            raise _invalid(f"{INVALID}Invalid number of argument(s) for the {operator} "
+                           "ComparisonOperator")
+        return
+    if values is not None:
+        raise _invalid(f"{INVALID}AttributeValueList can only be used with a "
+                       f"ComparisonOperator for Attribute: {name}")
+    exists = condition.get("Exists")
+    if exists is not False and "Value" not in condition:
+        said = "null" if exists is None else "true"
+        raise _invalid(f"{INVALID}Value must be provided when Exists is {said} for "
+                       f"Attribute: {name}")
+    if exists is False and "Value" in condition:
+        raise _invalid(f"{INVALID}Value cannot be used when Exists is false for "
+                       f"Attribute: {name}")
+
+
+def _update_rules(update: dict[str, Any]) -> None:
+    action = update.get("Action", "PUT")
+    value = update.get("Value")
+    if not isinstance(value, dict) or len(value) != 1:
+        if action != "DELETE" and value is None:
+            raise _invalid(f"{INVALID}Only DELETE action is allowed when no attribute value "
+                           "is specified")
+        return
+    kind = next(iter(value))
+    allowed = ACTION_TYPES.get(action)
+    if allowed is not None and kind not in allowed:
+        verb = "DELETE action with value is" if action == "DELETE" else "ADD action is"
+        raise _invalid(f"{INVALID}{verb} not supported for the type {kind}")

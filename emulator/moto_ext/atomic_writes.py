@@ -1,0 +1,167 @@
+"""Writes happen completely or not at all: an undo journal around moto's multi-step writes.
+
+moto applies a write step by step and can fail part-way, leaving the steps before applied:
+- `DynamoDBBackend.update_item` puts the keys of an absent item first, then changes the
+  stored item in place clause by clause; an ADD of a number to a string, an item grown past
+  400 KB or (ddbkit's check) an index key of the wrong type fails after earlier clauses took
+  effect, and the stream may already hold the keys' INSERT;
+- `DynamoHandler.batch_write_item` puts and deletes request by request and stops at the first
+  failure, so a batch answered with an error is partly written (DynamoDB validates the whole
+  batch first);
+- `DynamoDBBackend.execute_statement` / `execute_transaction` (PartiQL) write statement by
+  statement, item by item.
+DynamoDB applies each of these completely or not at all: item, indexes, stream record.
+
+Here each runs inside a journal: every `Table.put_item` / `Table.delete_item` it makes notes
+the item it replaces, UpdateItem a copy of the item before moto changes it, and the length of
+each stream it may append to. On failure the items are put back (indexes follow) and the
+stream records withdrawn, then moto's error is raised as it was. The item an UpdateItem
+produced is checked for index key types (index_keys) before it is kept. TransactWriteItems
+keeps its own undo log (transactions.py) and shares `restore`.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
+from moto.dynamodb.responses import DynamoHandler
+
+from ddbkit.emulator.moto_ext.index_keys import check as check_index_keys
+from ddbkit.emulator.moto_ext.indexes import maintained
+from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
+
+
+def restore(table: Any, hash_key: Any, range_key: Any, old: Any) -> None:
+    """Puts `old` back under these keys (None: no item), in the table and its indexes."""
+    if range_key is None:
+        if old is None:
+            table.items.pop(hash_key, None)
+        else:
+            table.items[hash_key] = old
+    elif old is None:
+        table.items.get(hash_key, {}).pop(range_key, None)
+    else:
+        table.items[hash_key][range_key] = old
+    indexes = maintained(table)
+    if indexes is not None:
+        indexes.discard(hash_key, range_key)
+        if old is not None:
+            indexes.add(old)
+
+
+@dataclass
+class Journal:
+    """What a write replaced, in order, and where each stream it touched ended before it."""
+
+    items: list[tuple[Any, Any, Any, Any]] = field(default_factory=list)  # table, keys, old
+    streams: dict[int, tuple[Any, int]] = field(default_factory=dict)
+
+    def save(self, table: Any, hash_key: Any, range_key: Any, old: Any) -> None:
+        shard = table.stream_shard
+        if shard is not None and id(shard) not in self.streams:
+            self.streams[id(shard)] = (shard, len(shard.items))
+        self.items.append((table, hash_key, range_key, old))
+
+    def absorb(self, inner: Journal) -> None:
+        """An inner write that succeeded is undone with this one."""
+        self.items.extend(inner.items)
+        for key, start in inner.streams.items():
+            self.streams.setdefault(key, start)
+
+    def roll_back(self) -> None:
+        for table, hash_key, range_key, old in reversed(self.items):
+            restore(table, hash_key, range_key, old)
+        for shard, length in self.streams.values():
+            del shard.items[length:]
+
+
+_journal: contextvars.ContextVar[Journal | None] = contextvars.ContextVar(
+    "ddbkit_journal", default=None)
+
+
+@contextmanager
+def atomic() -> Iterator[Journal]:
+    """Everything written in this block is undone if the block raises."""
+    journal = Journal()
+    parent = _journal.get()
+    token = _journal.set(journal)
+    try:
+        yield journal
+    except BaseException:
+        journal.roll_back()
+        raise
+    finally:
+        _journal.reset(token)
+    if parent is not None:
+        parent.absorb(journal)
+
+
+def _wrap_put_item(original: Any) -> Any:
+    def put_item(self: Table, item_attrs: Any, *args: Any, **kwargs: Any) -> Any:
+        journal = _journal.get()
+        if journal is not None and hasattr(item_attrs, "keys"):  # PartiQL's is no dict
+            keys = request_keys(self, item_attrs)
+            if keys is not None:  # else moto refuses the item before storing anything
+                journal.save(self, *keys, stored_item(self, *keys))
+        return original(self, item_attrs, *args, **kwargs)
+
+    return put_item
+
+
+def _wrap_delete_item(original: Any) -> Any:
+    def delete_item(self: Table, hash_key: Any, range_key: Any) -> Any:
+        journal = _journal.get()
+        if journal is not None:
+            journal.save(self, hash_key, range_key, stored_item(self, hash_key, range_key))
+        return original(self, hash_key, range_key)
+
+    return delete_item
+
+
+def _wrap_update_item(original: Any) -> Any:
+    def update_item(self: DynamoDBBackend, table_name: str, key: Any, *args: Any,
+                    **kwargs: Any) -> Any:
+        table = self.get_table(table_name)
+        keys = request_keys(table, key) if isinstance(key, dict) else None
+        if keys is None:  # moto refuses the key before it changes anything
+            return original(self, table_name, key, *args, **kwargs)
+        with atomic() as journal:
+            # moto changes the stored item in place: the journal keeps a copy.
+            journal.save(table, *keys, copy.deepcopy(stored_item(table, *keys)))
+            item = original(self, table_name, key, *args, **kwargs)
+            check_index_keys(table, item.attrs)
+            return item
+
+    update_item.__wrapped__ = original  # type: ignore[attr-defined]
+    return update_item
+
+
+def _in_journal(original: Any) -> Any:
+    def in_journal(*args: Any, **kwargs: Any) -> Any:
+        with atomic():
+            return original(*args, **kwargs)
+
+    in_journal.__wrapped__ = original  # type: ignore[attr-defined]
+    return in_journal
+
+
+def install() -> None:
+    require(Table, "put_item", "delete_item")
+    require(DynamoDBBackend, "update_item", "get_table", "execute_statement",
+            "execute_transaction")
+    require(DynamoHandler, "batch_write_item")
+    Table.put_item = _wrap_put_item(Table.put_item)  # type: ignore[method-assign]
+    Table.delete_item = _wrap_delete_item(Table.delete_item)  # type: ignore[method-assign]
+    DynamoDBBackend.update_item = _wrap_update_item(  # type: ignore[method-assign]
+        DynamoDBBackend.update_item)
+    for owner, name in ((DynamoHandler, "batch_write_item"),
+                        (DynamoDBBackend, "execute_statement"),
+                        (DynamoDBBackend, "execute_transaction")):
+        setattr(owner, name, _in_journal(getattr(owner, name)))

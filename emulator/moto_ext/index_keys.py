@@ -1,0 +1,110 @@
+"""Index key types, checked before a write changes anything.
+
+moto 5.2 checks the types of a table's own key attributes (`Table.put_item`) and refuses a
+GSI key set to NULL (`responses.validate_put_has_gsi_keys_set_to_none`), but stores an item
+whose GSI or LSI key has another type than the table's AttributeDefinitions declare. DynamoDB
+refuses such a write:
+
+    One or more parameter values were invalid: Type mismatch for Index Key scheduledDate
+    Expected: S Actual: N IndexName: providerBookings-index
+
+(ValidationException, the wording of AWS's answers quoted in SDK issues, e.g.
+mapbox/cardboard#85, dynamoose/dynamoose#296). Stored anyway, such an item makes every later
+Query of the index compare values of different types (maintained indexes: TypeError).
+
+Wraps `Table.put_item`, the end of every put path (PutItem, BatchWriteItem,
+TransactWriteItems, PartiQL INSERT/UPDATE, the keys UpdateItem puts for an absent item), so the
+item is refused before moto stores it or writes a stream record. The item an UpdateItem
+produces is checked by atomic_writes with `check`, before the update is kept.
+
+Replaces moto's two partial checks, whose messages differ from AWS's: the NULL check (it
+always says `Expected: S`) and the UpdateExpression's `TypeMismatchValidator`, which reports
+an index key with the table-key wording (`Type mismatch for key ... expected: ...`) and only
+sees a SET's direct value, not what `if_not_exists` or arithmetic produce. Only the table's own
+keys stay with it (an UpdateExpression may not change them anyway).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import moto.dynamodb.responses as dynamodb_responses
+from moto.dynamodb.exceptions import MockValidationException
+from moto.dynamodb.models.table import Table
+from moto.dynamodb.parsing import validators
+
+from ddbkit.emulator.moto_ext.store import require
+
+MESSAGE = ("One or more parameter values were invalid: Type mismatch for Index Key {name} "
+           "Expected: {expected} Actual: {actual} IndexName: {index}")
+
+
+def _kind(value: Any) -> str | None:
+    """The data type of a stored value (DynamoType) or of a wire value ({"S": ...})."""
+    kind = getattr(value, "type", None)
+    if kind is None and isinstance(value, dict) and len(value) == 1:
+        kind = next(iter(value))
+    return kind if isinstance(kind, str) else None
+
+
+def mismatch(table: Table, attrs: dict[str, Any]) -> str | None:
+    """AWS's message for the first index key attribute of the wrong type; None if all fit."""
+    declared = {a.get("AttributeName"): a.get("AttributeType") for a in table.attr or []}
+    if any(name in attrs and _kind(attrs[name]) != declared.get(name)
+           for name in table.table_key_attrs):
+        return None  # moto refuses a table key of the wrong type with its own message
+    # An attribute that keys several indexes: AWS names the alphabetically first.
+    for index in sorted(table.all_indexes(), key=lambda i: i.name):
+        for key in index.schema:
+            name = key.get("AttributeName")
+            if name not in attrs or name in table.table_key_attrs:
+                continue  # absent: not in this (sparse) index
+            actual = _kind(attrs[name])
+            expected = declared.get(name)
+            if expected is not None and actual != expected:
+                return MESSAGE.format(name=name, expected=expected, actual=actual,
+                                      index=index.name)
+    return None
+
+
+def check(table: Table, attrs: dict[str, Any]) -> None:
+    message = mismatch(table, attrs)
+    if message is not None:
+        raise MockValidationException(message)
+
+
+def _wrap_put_item(original: Any) -> Any:
+    def put_item(self: Table, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        if hasattr(item_attrs, "keys"):  # a dict, or PartiQL's case-insensitive one
+            check(self, item_attrs)
+        return original(self, item_attrs, *args, **kwargs)
+
+    put_item.__wrapped__ = original  # type: ignore[attr-defined]
+    return put_item
+
+
+def _wrap_update_processors(original: Any) -> Any:
+    def get_ast_processors(self: Any) -> list[Any]:
+        processors = list(original(self))
+        table_keys = [a for a in self.table.attr or []
+                      if a.get("AttributeName") in self.table.table_key_attrs]
+        return [validators.TypeMismatchValidator(table_keys)
+                if type(p) is validators.TypeMismatchValidator else p for p in processors]
+
+    return get_ast_processors
+
+
+def _no_null_check(item: Any, table: Any) -> None:
+    """moto's NULL-only check; `check` covers NULL with the declared type."""
+
+
+def install() -> None:
+    require(Table, "put_item", "all_indexes")
+    require(validators, "TypeMismatchValidator", "UpdateExpressionValidator")
+    require(validators.UpdateExpressionValidator, "get_ast_processors")
+    require(dynamodb_responses, "validate_put_has_gsi_keys_set_to_none")
+    Table.put_item = _wrap_put_item(Table.put_item)  # type: ignore[method-assign]
+    owner: Any = validators.UpdateExpressionValidator
+    owner.get_ast_processors = _wrap_update_processors(owner.get_ast_processors)
+    module: Any = dynamodb_responses  # put_item looks the name up here
+    module.validate_put_has_gsi_keys_set_to_none = _no_null_check

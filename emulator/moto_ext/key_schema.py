@@ -1,0 +1,148 @@
+"""A request's Key must be the table's key: its attributes, of their declared types.
+
+moto reads a request's Key without checking it against the table's schema (its backend's
+`get_keys_value` and `update_item`; GetItem checks only that each name keys the table or an
+index). A Key with an attribute too many or too few ends in KeyError or IndexError, a list,
+map or set value in "unhashable type", a number where a string is declared in a lookup that
+never matches; its message for a missing attribute is "Validation Exception".
+
+DynamoDB answers all of these with one ValidationException, "The provided key element does
+not match the schema" (see dynalite's getItem/deleteItem/updateItem tests, recorded against
+DynamoDB). Here every Key of a request is checked, by the DynamoHandler method that receives
+it (`KEY_PATHS`), before moto reads it. (moto also calls `get_keys_value` with whole items,
+for PutItem's ReturnValues, so the check cannot sit there.)
+
+The same holds for a Query's or Scan's ExclusiveStartKey, which names the table's keys and,
+reading an index, the index's: moto compares each stored item with it and crashes
+(TypeError) on an attribute it lacks. DynamoDB: "The provided starting key is invalid: ...".
+And for a Query's key condition values: of another type than the key's, moto finds nothing
+(or, for a list or map, cannot hash it); DynamoDB refuses them: "Condition parameter type
+does not match schema type".
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from moto.dynamodb.exceptions import MockValidationException
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
+from moto.dynamodb.responses import DynamoHandler
+
+from ddbkit.emulator.moto_ext.store import MotoShapeError, require
+
+MISMATCH = "The provided key element does not match the schema"
+
+
+START_KEY = "The provided starting key is invalid: " + MISMATCH
+CONDITION_TYPE = ("One or more parameter values were invalid: Condition parameter type does "
+                  "not match schema type")
+
+
+def matches(table: Table, key: Any, index_name: str | None = None) -> bool:
+    """The Key names exactly the table's key attributes (and the index's), each a value of
+    its declared type."""
+    names = set(table.table_key_attrs)
+    if index_name:
+        index = next((i for i in table.all_indexes() if i.name == index_name), None)
+        if index is None:
+            return True  # moto refuses the unknown index with its own message
+        names.update(k["AttributeName"] for k in index.schema)
+    if not isinstance(key, dict) or set(key) != names:
+        return False
+    declared = {a.get("AttributeName"): a.get("AttributeType") for a in table.attr or []}
+    for name, value in key.items():
+        if not isinstance(value, dict) or len(value) != 1 or \
+                next(iter(value)) != declared.get(name):
+            return False
+        if not isinstance(next(iter(value.values())), (str, bytes)):  # B: decoded bytes
+            return False
+    return True
+
+
+def check(table: Table, key: Any) -> None:
+    if not matches(table, key):
+        raise MockValidationException(MISMATCH)
+
+
+# Where each handler method finds its Keys: member names, "*" for every table of a
+# RequestItems map (the table is its key), "[]" for every element of a list.
+KEY_PATHS: dict[str, tuple[str, ...]] = {
+    "get_item": ("Key",),
+    "delete_item": ("Key",),
+    "update_item": ("Key",),
+    "batch_get_item": ("RequestItems", "*", "Keys", "[]"),
+    "batch_write_item": ("RequestItems", "*", "[]", "DeleteRequest", "Key"),
+    "transact_get_items": ("TransactItems", "[]", "Get", "Key"),
+    "transact_write_items": ("TransactItems", "[]", "*", "Key"),
+}
+
+
+def keys_in(body: Any, path: tuple[str, ...]) -> list[tuple[Any, Any]]:
+    """(table name, Key) for every Key along the path; the table is the nearest TableName."""
+    found: list[tuple[Any, Any]] = [(body.get("TableName") if isinstance(body, dict) else None,
+                                     body)]
+    for step in path:
+        following: list[tuple[Any, Any]] = []
+        for table, node in found:
+            if step == "*" and isinstance(node, dict):
+                following.extend((name if path[0] == "RequestItems" else
+                                  (value.get("TableName") if isinstance(value, dict) else table),
+                                  value) for name, value in node.items())
+            elif step == "[]" and isinstance(node, list):
+                following.extend((table, element) for element in node)
+            elif isinstance(node, dict) and step in node:
+                following.append((node.get("TableName", table), node[step]))
+        found = following
+    return found
+
+
+def _wrap_handler(original: Any, path: tuple[str, ...]) -> Any:
+    def handler_method(self: Any) -> Any:
+        for table_name, key in keys_in(self.body, path):
+            table = self.dynamodb_backend.tables.get(table_name) if \
+                isinstance(table_name, str) else None
+            if table is not None:  # else moto answers ResourceNotFoundException
+                check(table, key)
+        return original(self)
+
+    return handler_method
+
+
+def _wrap_read(original: Any) -> Any:
+    """Query or Scan: the ExclusiveStartKey, when there is one."""
+    signature = inspect.signature(original)
+
+    def read(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
+        call = signature.bind(self, *args, **kwargs).arguments
+        start = call.get("exclusive_start_key")
+        if start is not None:
+            if not matches(self.get_table(call["table_name"]), start, call.get("index_name")):
+                raise MockValidationException(START_KEY)
+        ranges = call.get("range_key_conditions") or []
+        conditions = [*(call.get("hash_key_conditions") or []),
+                      *((name, value) for name, _, values in ranges for value in values)]
+        if conditions:
+            table = self.get_table(call["table_name"])
+            declared = {a.get("AttributeName"): a.get("AttributeType") for a in table.attr or []}
+            for name, value in conditions:
+                if not isinstance(value, dict) or next(iter(value), None) != declared.get(name):
+                    raise MockValidationException(CONDITION_TYPE)
+        return original(self, *args, **kwargs)
+
+    read.__wrapped__ = original  # type: ignore[attr-defined]
+    return read
+
+
+def install() -> None:
+    require(DynamoHandler, *KEY_PATHS)
+    require(DynamoDBBackend, "get_table", "query", "scan")
+    for name, path in KEY_PATHS.items():
+        setattr(DynamoHandler, name, _wrap_handler(getattr(DynamoHandler, name), path))
+    for name in ("query", "scan"):
+        parameters = inspect.signature(getattr(DynamoDBBackend, name)).parameters
+        if not {"table_name", "exclusive_start_key", "index_name"} <= set(parameters):
+            raise MotoShapeError(f"DynamoDBBackend.{name} no longer takes the start key "
+                                 "and index as ddbkit's key_schema expects")
+        setattr(DynamoDBBackend, name, _wrap_read(getattr(DynamoDBBackend, name)))

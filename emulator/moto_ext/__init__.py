@@ -14,6 +14,8 @@ item_size -> indexes -> stream_records -> moto:
 - indexes around it: it re-keys the item after moto (and the record fix) changed it in place;
 - item_size outermost: it forgets remembered sizes before and after everything else.
 `tests/test_moto_ext.py` checks this chain.
+
+instance_tracking goes first, so nothing built after start-up is recorded.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ def install() -> None:
             fast_dispatch,
             fast_serializer,
             indexes,
+            instance_tracking,
             item_size,
             scalar_values,
             stream_records,
@@ -40,7 +43,7 @@ def install() -> None:
             ttl_deletes,
         )
 
-        for extension in (fast_dispatch, direct_call, stream_records, indexes, transactions,
-                          scalar_values, item_size, fast_serializer, ttl_deletes):
+        for extension in (instance_tracking, fast_dispatch, direct_call, stream_records, indexes,
+                          transactions, scalar_values, item_size, fast_serializer, ttl_deletes):
             extension.install()
         _installed = True

@@ -15,6 +15,7 @@ import errno
 import socket
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from ddbkit.emulator.endpoint import gc_pauses, http
 from ddbkit.emulator.endpoint.app import DynamoDBApp
 from ddbkit.emulator.endpoint.protocol import MAX_REQUEST_BYTES
 from ddbkit.emulator.errors import PortInUseError, ServerError
+from ddbkit.emulator.moto_ext.clock import Clock
 from ddbkit.emulator.spec import ACCOUNT_ID, REGION
 
 DEFAULT_HOST = "127.0.0.1"
@@ -49,10 +51,13 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 class EmulatorServer:
-    """The DynamoDB endpoint in a background thread. `start()` returns once it accepts calls."""
+    """The DynamoDB endpoint in a background thread. `start()` returns once it accepts calls.
+    `clock` is the time its requests see (stream retention, iterator expiry)."""
 
-    def __init__(self, config: ServerConfig = ServerConfig()) -> None:
+    def __init__(self, config: ServerConfig = ServerConfig(),
+                 clock: Clock = time.time) -> None:
         self.config = config
+        self.clock = clock
         self._port: int | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -72,7 +77,8 @@ class EmulatorServer:
         return f"http://{host}:{self.port}"
 
     def start(self) -> EmulatorServer:
-        app = DynamoDBApp(region=self.config.region, account_id=self.config.account_id)
+        app = DynamoDBApp(region=self.config.region, account_id=self.config.account_id,
+                          clock=self.clock)
         sock = bind_socket(self.config.host, self.config.port)
         self._port = int(sock.getsockname()[1])
         ready = threading.Event()

@@ -15,7 +15,9 @@ item_size -> indexes -> stream_records -> moto:
 - item_size outermost: it forgets remembered sizes before and after everything else.
 `tests/test_moto_ext.py` checks this chain.
 
-instance_tracking goes first, so nothing built after start-up is recorded.
+instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
+wraps the `StreamShard.add` that stream_records sets, so every record, however it is written,
+is stamped and trimmed.
 """
 
 from __future__ import annotations
@@ -39,11 +41,13 @@ def install() -> None:
             item_size,
             scalar_values,
             stream_records,
+            stream_retention,
             transactions,
             ttl_deletes,
         )
 
-        for extension in (instance_tracking, fast_dispatch, direct_call, stream_records, indexes,
-                          transactions, scalar_values, item_size, fast_serializer, ttl_deletes):
+        for extension in (instance_tracking, fast_dispatch, direct_call, stream_records,
+                          stream_retention, indexes, transactions,
+                          scalar_values, item_size, fast_serializer, ttl_deletes):
             extension.install()
         _installed = True

@@ -17,7 +17,7 @@ item_size -> indexes -> stream_records -> moto:
 
 instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
 wraps the `StreamShard.add` that stream_records sets, so every record, however it is written,
-is stamped and trimmed.
+is stamped and trimmed; stream_iterators reads shards through stream_retention's trim.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ def install() -> None:
             instance_tracking,
             item_size,
             scalar_values,
+            stream_iterators,
             stream_records,
             stream_retention,
             transactions,
@@ -47,7 +48,7 @@ def install() -> None:
         )
 
         for extension in (instance_tracking, fast_dispatch, direct_call, stream_records,
-                          stream_retention, indexes, transactions,
+                          stream_retention, stream_iterators, indexes, transactions,
                           scalar_values, item_size, fast_serializer, ttl_deletes):
             extension.install()
         _installed = True

@@ -7,12 +7,14 @@ parts in reverse order.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ddbkit.emulator.clients import client_environment, make_client
 from ddbkit.emulator.endpoint.server import EmulatorServer, ServerConfig
+from ddbkit.emulator.moto_ext.clock import Clock
 from ddbkit.emulator.spec import DEFAULT_STAGE, get_table, validate_stage
 from ddbkit.emulator.streams.triggers import TriggerConfig, TriggerPoller
 from ddbkit.emulator.tables.provision import provision
@@ -26,6 +28,9 @@ class EmulatorConfig:
     ttl_interval: float = 5.0  # seconds between TTL sweeps; 0 turns expiry off
     triggers: tuple[TriggerConfig, ...] = ()
     state_dir: Path = Path(".ddbkit")  # trigger checkpoints
+    # Epoch seconds for everything time-based: requests (stream retention, iterator expiry),
+    # the TTL sweep, trigger record ages. Tests pass a clock they can move forward.
+    clock: Clock = field(default=time.time, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         validate_stage(self.stage)
@@ -34,9 +39,9 @@ class EmulatorConfig:
 class Emulator:
     def __init__(self, config: EmulatorConfig = EmulatorConfig()) -> None:
         self.config = config
-        self.server = EmulatorServer(config.server)
+        self.server = EmulatorServer(config.server, clock=config.clock)
         self.reaper = TtlReaper(config.server.account_id, config.server.region,
-                                config.ttl_interval)
+                                config.ttl_interval, clock=config.clock)
         self.provisioned: list[str] = []
         self.pollers: list[TriggerPoller] = []
 
@@ -83,7 +88,8 @@ class Emulator:
     def _poller(self, trigger: TriggerConfig) -> TriggerPoller:
         return TriggerPoller(trigger, self.client(), self.client("dynamodbstreams"),
                              get_table(trigger.table).name(self.config.stage),
-                             self.config.state_dir, env=self.client_environment())
+                             self.config.state_dir, env=self.client_environment(),
+                             clock=self.config.clock)
 
     def stop(self) -> None:
         for poller in reversed(self.pollers):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -30,6 +31,7 @@ from ddbkit.emulator.endpoint.wire import (
     send,
 )
 from ddbkit.emulator.moto_ext import direct_call
+from ddbkit.emulator.moto_ext.clock import Clock, running_on
 from ddbkit.emulator.moto_ext.direct_call import DIRECT_OPERATIONS
 from ddbkit.emulator.moto_ext.fast_dispatch import dynamodb_call, implemented, streams_call
 from ddbkit.emulator.moto_ext.store import STORE_LOCK
@@ -43,9 +45,10 @@ _UA_REGION = re.compile(r"region/[a-z0-9-]+")
 class DynamoDBApp:
     """A WSGI callable serving the DynamoDB and DynamoDB Streams JSON APIs."""
 
-    def __init__(self, region: str, account_id: str) -> None:
+    def __init__(self, region: str, account_id: str, clock: Clock = time.time) -> None:
         self.region = region
         self.account_id = account_id
+        self.clock = clock  # the store's time while this app serves a request
         moto_ext.install()
         self._calls = {DYNAMODB_TARGET: dynamodb_call, STREAMS_TARGET: streams_call}
         self._services = {DYNAMODB_TARGET: "dynamodb", STREAMS_TARGET: "dynamodbstreams"}
@@ -62,7 +65,7 @@ class DynamoDBApp:
         except WireError as exc:
             return respond_error(start_response, exc.status, exc.error_type, exc.message)
         try:
-            with STORE_LOCK:
+            with STORE_LOCK, running_on(self.clock):
                 if service == DYNAMODB_TARGET and operation in DIRECT_OPERATIONS:
                     content_type = environ.get("CONTENT_TYPE") or CONTENT_TYPE
                     return send(start_response, *direct_call.call(

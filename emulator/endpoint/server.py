@@ -15,6 +15,7 @@ import errno
 import socket
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from ddbkit.emulator.endpoint.auth import Credentials, SigV4Verifier
 from ddbkit.emulator.endpoint.guard import AccessGuard, HostAllowList
 from ddbkit.emulator.endpoint.protocol import MAX_REQUEST_BYTES
 from ddbkit.emulator.errors import ConfigError, PortInUseError, ServerError
+from ddbkit.emulator.moto_ext.clock import Clock
 from ddbkit.emulator.spec import ACCOUNT_ID, REGION
 
 DEFAULT_HOST = "127.0.0.1"
@@ -73,10 +75,13 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 class EmulatorServer:
-    """The DynamoDB endpoint in a background thread. `start()` returns once it accepts calls."""
+    """The DynamoDB endpoint in a background thread. `start()` returns once it accepts calls.
+    `clock` is the time its requests see (stream retention, iterator expiry)."""
 
-    def __init__(self, config: ServerConfig = ServerConfig()) -> None:
+    def __init__(self, config: ServerConfig = ServerConfig(),
+                 clock: Clock = time.time) -> None:
         self.config = config
+        self.clock = clock
         self._port: int | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -99,7 +104,8 @@ class EmulatorServer:
         config = self.config
         sock = bind_socket(config.host, config.port)
         self._port = int(sock.getsockname()[1])
-        app = AccessGuard(DynamoDBApp(region=config.region, account_id=config.account_id),
+        app = AccessGuard(DynamoDBApp(region=config.region, account_id=config.account_id,
+                                      clock=self.clock),
                           HostAllowList(config.host, self._port, config.allow_hosts),
                           SigV4Verifier(config.auth) if config.auth else None)
         ready = threading.Event()

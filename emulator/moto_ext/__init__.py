@@ -19,6 +19,12 @@ item_size -> indexes -> atomic_writes -> stream_records -> moto:
 `Table.put_item` is wrapped by atomic_writes (journal), indexes (re-key after the store) and
 index_keys (type check before anything), in any order: each acts only before or only after
 moto's store. `tests/test_moto_ext.py` checks the update_item chain.
+
+instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
+wraps the `StreamShard.add` that stream_records sets, so every record, however it is written,
+is stamped and trimmed; stream_iterators reads shards through stream_retention's trim.
+stream_iterators replaces the Streams handler's GetShardIterator and GetRecords outright, so
+stream_requests' checks matter for the other Streams calls (DescribeStream, ListStreams).
 """
 
 from __future__ import annotations
@@ -42,19 +48,23 @@ def install() -> None:
             fast_serializer,
             index_keys,
             indexes,
+            instance_tracking,
             item_size,
             key_schema,
             number_values,
             partiql_statements,
             request_gaps,
             scalar_values,
+            stream_iterators,
             stream_records,
             stream_requests,
+            stream_retention,
             transactions,
             ttl_deletes,
         )
 
-        for extension in (fast_dispatch, direct_call, stream_records, atomic_writes, indexes,
+        for extension in (instance_tracking, fast_dispatch, direct_call, stream_records,
+                          stream_retention, stream_iterators, atomic_writes, indexes,
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
                           partiql_statements, stream_requests, request_gaps, attribute_updates):

@@ -36,6 +36,7 @@ from moto.dynamodb.responses import DynamoHandler
 from ddbkit.emulator.moto_ext.index_keys import check as check_index_keys
 from ddbkit.emulator.moto_ext.indexes import maintained
 from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
+from ddbkit.emulator.moto_ext.stream_retention import next_sequence_number, truncate
 
 
 def restore(table: Any, hash_key: Any, range_key: Any, old: Any) -> None:
@@ -66,7 +67,7 @@ class Journal:
     def save(self, table: Any, hash_key: Any, range_key: Any, old: Any) -> None:
         shard = table.stream_shard
         if shard is not None and id(shard) not in self.streams:
-            self.streams[id(shard)] = (shard, len(shard.items))
+            self.streams[id(shard)] = (shard, next_sequence_number(shard))
         self.items.append((table, hash_key, range_key, old))
 
     def absorb(self, inner: Journal) -> None:
@@ -78,8 +79,8 @@ class Journal:
     def roll_back(self) -> None:
         for table, hash_key, range_key, old in reversed(self.items):
             restore(table, hash_key, range_key, old)
-        for shard, length in self.streams.values():
-            del shard.items[length:]
+        for shard, sequence_number in self.streams.values():
+            truncate(shard, sequence_number)
 
 
 _journal: contextvars.ContextVar[Journal | None] = contextvars.ContextVar(

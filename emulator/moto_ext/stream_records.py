@@ -9,7 +9,8 @@ Replaces `moto.dynamodb.models.table.StreamShard.add`, which
 It also wraps `DynamoDBBackend.update_item`, which for an absent item first puts its keys and
 then updates it, producing two INSERT records where AWS writes one.
 
-Sequence numbers stay `starting_sequence_number + index`, which moto's GetRecords relies on.
+Sequence numbers stay `starting_sequence_number + index`, which moto's GetRecords relies on
+(stream_retention advances `starting_sequence_number` as it trims).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import StreamRecord, StreamShard
 
 from ddbkit.emulator.moto_ext.store import require
+from ddbkit.emulator.moto_ext.stream_retention import next_sequence_number, truncate
 
 SERVICE_IDENTITY = {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
 EVENT_VERSION = "1.1"
@@ -58,12 +60,13 @@ def _wrap_update_item(original: Any) -> Any:
     def update_item(self: DynamoDBBackend, table_name: str, *args: Any, **kwargs: Any) -> Any:
         table = self.get_table(table_name)
         shard = table.stream_shard
-        before = len(shard.items) if shard is not None else 0
+        # Sequence numbers, not list lengths: a trim may shorten the shard in between.
+        before = next_sequence_number(shard) if shard is not None else 0
         item = original(self, table_name, *args, **kwargs)
-        if shard is not None and len(shard.items) == before + 2 and all(
-                r.record["eventName"] == "INSERT" for r in shard.items[before:]):
+        if shard is not None and next_sequence_number(shard) == before + 2 and all(
+                r.record["eventName"] == "INSERT" for r in shard.items[-2:]):
             # The keys-only put and the update are one INSERT on AWS.
-            del shard.items[before:]
+            truncate(shard, before)
             shard.add(None, item)
         return item
 

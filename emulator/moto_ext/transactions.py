@@ -36,6 +36,7 @@ from moto.dynamodb.models.dynamo_type import DynamoType
 
 from ddbkit.emulator.moto_ext.atomic_writes import restore
 from ddbkit.emulator.moto_ext.store import require, stored_item
+from ddbkit.emulator.moto_ext.stream_retention import next_sequence_number, truncate
 
 MAX_ACTIONS = 100  # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 ACTIONS = ("ConditionCheck", "Put", "Delete", "Update")
@@ -46,20 +47,20 @@ class UndoLog:
     """The state before the transaction of every item it touched, and of every stream."""
 
     items: list[tuple[Any, Any, Any, Any]] = field(default_factory=list)  # table, hash, range, old
-    streams: dict[int, tuple[Any, int]] = field(default_factory=dict)
+    streams: dict[int, tuple[Any, int]] = field(default_factory=dict)  # shard, next seq number
 
     def save(self, table: Any, hash_key: Any, range_key: Any) -> None:
         shard = table.stream_shard
         if shard is not None and id(shard) not in self.streams:
-            self.streams[id(shard)] = (shard, len(shard.items))
+            self.streams[id(shard)] = (shard, next_sequence_number(shard))
         self.items.append((table, hash_key, range_key,
                            copy.deepcopy(stored_item(table, hash_key, range_key))))
 
     def roll_back(self) -> None:
         for table, hash_key, range_key, old in reversed(self.items):
             restore(table, hash_key, range_key, old)
-        for shard, length in self.streams.values():
-            del shard.items[length:]
+        for shard, sequence_number in self.streams.values():
+            truncate(shard, sequence_number)
 
 
 def _key_of(table: Any, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 moto stores a table's TTL setting and never deletes anything. The reaper (`emulator/ttl.py`)
 decides when to sweep and what counts as expired; this module does the store work under the
 store lock, in chunks of hash keys, re-reading each item at delete time (so an item whose TTL
-was pushed into the future meanwhile survives), and marks the deletes as the service's.
+was pushed into the future meanwhile survives), and marks the deletes as the service's (their
+stream records stamped on the reaper's clock).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from moto.dynamodb.models.table import Table
 
+from ddbkit.emulator.moto_ext.clock import running_on
 from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend, require
 from ddbkit.emulator.moto_ext.stream_records import deletes_by_service
 
@@ -35,7 +37,7 @@ def delete_expired(table: Any, expired: Callable[[Any, float], bool],
         hash_keys = list(table.items.keys())
     deleted = 0
     for start in range(0, len(hash_keys), CHUNK):
-        with STORE_LOCK, deletes_by_service():
+        with STORE_LOCK, deletes_by_service(), running_on(clock):
             now = clock()
             for item in list(_items_under(table, hash_keys[start:start + CHUNK])):
                 if expired(item.attrs.get(attribute), now):

@@ -3,24 +3,35 @@
 `StreamFollower` walks every shard of a table's stream from a position and returns records in
 order, parsed by boto3 or (`as_sent`) as the JSON GetRecords sent; `lambda_record` and
 `lambda_record_as_sent` turn either into the shape Lambda hands a handler.
+
+A shard iterator expires 15 minutes after it is handed out, and stream records are trimmed after
+24 hours. The follower gets a new iterator when its own expired (after the last record it read)
+and, when the records after its position were trimmed, goes on from the oldest record kept, as a
+Lambda event source mapping does: those records are gone.
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast
+
+from botocore.exceptions import ClientError
 
 from ddbkit.emulator.clients import endpoint_of, translate_errors
 from ddbkit.emulator.errors import EndpointError
 from ddbkit.emulator.shapes import LambdaStreamRecord
 from ddbkit.emulator.streams.records_as_sent import get_records_as_sent
 
+log = logging.getLogger(__name__)
+
 StartingPosition = Literal["TRIM_HORIZON", "LATEST"]
 # GetRecords answers at most 1,000 records a call and rejects a larger Limit.
 # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html
 MAX_RECORDS_PER_CALL = 1000
+_STALE_ITERATOR = ("ExpiredIteratorException", "TrimmedDataAccessException")
 
 
 def latest_stream_arn(client: Any, table_name: str) -> str:
@@ -54,14 +65,22 @@ class StreamFollower:
             for shard_id, iterator in list(self._iterators.items()):
                 if iterator is None or len(found) >= limit:
                     continue
-                page = self._page(iterator, limit - len(found))
+                page = self._page(shard_id, iterator, limit - len(found))
                 self._iterators[shard_id] = page.get("NextShardIterator")
                 for record in page["Records"]:
                     found.append((shard_id, record))
                     self.positions[shard_id] = record["dynamodb"]["SequenceNumber"]
         return found
 
-    def _page(self, iterator: str, limit: int) -> dict[str, Any]:
+    def _page(self, shard_id: str, iterator: str, limit: int) -> dict[str, Any]:
+        try:
+            return self._get_records(iterator, limit)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in _STALE_ITERATOR:
+                raise
+        return self._get_records(self._iterator(shard_id), limit)
+
+    def _get_records(self, iterator: str, limit: int) -> dict[str, Any]:
         if not self.as_sent:
             return self.streams.get_records(ShardIterator=iterator,  # type: ignore[no-any-return]
                                             Limit=limit)
@@ -73,13 +92,27 @@ class StreamFollower:
     def _open_shards(self) -> None:
         description = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
         for shard in description["Shards"]:
-            shard_id = shard["ShardId"]
-            kwargs: dict[str, Any] = {"ShardIteratorType": self.start}
-            if shard_id in self.positions:
-                kwargs = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
-                          "SequenceNumber": self.positions[shard_id]}
-            self._iterators[shard_id] = self.streams.get_shard_iterator(
-                StreamArn=self.stream_arn, ShardId=shard_id, **kwargs)["ShardIterator"]
+            self._iterators[shard["ShardId"]] = self._iterator(shard["ShardId"])
+
+    def _iterator(self, shard_id: str) -> str:
+        """A new iterator: after the last record read, else at `start`; at the oldest record
+        kept when the records after that position were trimmed."""
+        kwargs: dict[str, Any] = {"ShardIteratorType": self.start}
+        if shard_id in self.positions:
+            kwargs = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
+                      "SequenceNumber": self.positions[shard_id]}
+        try:
+            return str(self.streams.get_shard_iterator(
+                StreamArn=self.stream_arn, ShardId=shard_id, **kwargs)["ShardIterator"])
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TrimmedDataAccessException":
+                raise
+        log.warning("stream %s shard %s: records after %s were trimmed (older than 24 h); "
+                    "going on from the oldest record kept", self.stream_arn, shard_id,
+                    self.positions.get(shard_id))
+        return str(self.streams.get_shard_iterator(
+            StreamArn=self.stream_arn, ShardId=shard_id,
+            ShardIteratorType="TRIM_HORIZON")["ShardIterator"])
 
 
 def lambda_record(record: dict[str, Any], stream_arn: str) -> LambdaStreamRecord:

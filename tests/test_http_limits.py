@@ -27,7 +27,8 @@ WAIT = 10.0  # the most any test waits for the server to act
 @pytest.fixture(scope="module")
 def short() -> Iterator[EmulatorServer]:
     """A server whose timeouts expire in a fraction of a second."""
-    config = ServerConfig(port=0, header_timeout=0.3, body_timeout=0.3, idle_timeout=0.3)
+    config = ServerConfig(port=0, limits=HttpLimits(header_timeout=0.3, body_timeout=0.3,
+                                                    idle_timeout=0.3))
     with EmulatorServer(config) as server:
         yield server
 
@@ -145,7 +146,7 @@ def test_a_busy_connection_is_not_idle(short: EmulatorServer) -> None:
 def test_large_bodies_are_trimmed_back_to_the_system(monkeypatch: pytest.MonkeyPatch) -> None:
     trims: list[int] = []
     monkeypatch.setattr(heap_trim, "_malloc_trim", lambda: trims.append)
-    with EmulatorServer(ServerConfig(port=0, body_timeout=60)) as server:
+    with EmulatorServer(ServerConfig(port=0, limits=HttpLimits(body_timeout=60))) as server:
         with _connect(server) as sock:
             sock.sendall(_head("Content-Length: 4000000") + b"a" * 2_000_000)
             time.sleep(0.2)  # let the server read it
@@ -211,4 +212,4 @@ def test_a_client_that_does_not_read_is_not_read_from() -> None:
                                    "max_header_bytes"])
 def test_limits_must_be_positive(field: str) -> None:
     with pytest.raises(ConfigError, match=f"{field} must be positive"):
-        ServerConfig(**{field: 0})
+        HttpLimits(**{field: 0})

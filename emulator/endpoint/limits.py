@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ddbkit.emulator.endpoint.protocol import MAX_REQUEST_BYTES
+from ddbkit.emulator.errors import ConfigError
 
 MAX_HEADER_BYTES = 64 * 1024
 HEADER_TIMEOUT = 10.0  # seconds from a request's first byte to the end of its headers
@@ -45,7 +46,7 @@ class HttpLimits:
         for name in ("max_header_bytes", "max_body_bytes", "header_timeout", "body_timeout",
                      "idle_timeout"):
             if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+                raise ConfigError(f"{name} must be positive, got {getattr(self, name)!r}")
 
     @property
     def sweep_interval(self) -> float:

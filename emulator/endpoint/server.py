@@ -16,14 +16,14 @@ import socket
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ddbkit.emulator.endpoint import gc_pauses, http, limits
+from ddbkit.emulator.endpoint import gc_pauses, http
 from ddbkit.emulator.endpoint.app import DynamoDBApp
 from ddbkit.emulator.endpoint.auth import Credentials, SigV4Verifier
 from ddbkit.emulator.endpoint.guard import AccessGuard, HostAllowList
-from ddbkit.emulator.endpoint.protocol import MAX_REQUEST_BYTES
+from ddbkit.emulator.endpoint.limits import HttpLimits
 from ddbkit.emulator.errors import ConfigError, PortInUseError, ServerError
 from ddbkit.emulator.moto_ext.clock import Clock
 from ddbkit.emulator.spec import ACCOUNT_ID, REGION
@@ -41,26 +41,13 @@ class ServerConfig:
     log_requests: bool = False
     auth: tuple[Credentials, ...] = ()  # empty: any signature, or none, is accepted
     allow_hosts: tuple[str, ...] = ()  # Host names answered besides the bound and loopback ones
-    # HTTP limits and timeouts (seconds); the defaults and why are in endpoint/limits.py.
-    max_header_bytes: int = limits.MAX_HEADER_BYTES
-    header_timeout: float = limits.HEADER_TIMEOUT
-    body_timeout: float = limits.BODY_TIMEOUT
-    idle_timeout: float = limits.IDLE_TIMEOUT
+    # HTTP limits and timeouts; the defaults and why are in endpoint/limits.py.
+    limits: HttpLimits = field(default_factory=HttpLimits)
 
     def __post_init__(self) -> None:
-        self.http_limits()  # a bad value fails here, not in the server's thread
         keys = [c.access_key_id for c in self.auth]
         if len(set(keys)) != len(keys):
             raise ConfigError("--auth names the same access key ID twice")
-
-    def http_limits(self) -> limits.HttpLimits:
-        try:
-            return limits.HttpLimits(
-                max_header_bytes=self.max_header_bytes, max_body_bytes=MAX_REQUEST_BYTES,
-                header_timeout=self.header_timeout, body_timeout=self.body_timeout,
-                idle_timeout=self.idle_timeout)
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from exc
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -125,7 +112,7 @@ class EmulatorServer:
     async def _run(self, sock: socket.socket, app: http.WsgiApp, ready: threading.Event,
                    loop: asyncio.AbstractEventLoop) -> None:
         access_log = sys.stderr if self.config.log_requests else None
-        server = await http.serve(sock, app, limits=self.config.http_limits(),
+        server = await http.serve(sock, app, limits=self.config.limits,
                                   access_log=access_log)
         self._loop, self._stopped = loop, asyncio.Event()
         freezer = loop.create_task(gc_pauses.freeze_periodically())

@@ -16,7 +16,6 @@ checked as PutItem checks it before it is used to look the item up.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from typing import Any
 
 from moto.core.exceptions import JsonRESTError
@@ -34,33 +33,11 @@ from moto.dynamodb.exceptions import (
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 
-from ddbkit.emulator.moto_ext.atomic_writes import restore
+from ddbkit.emulator.moto_ext.atomic_writes import Journal
 from ddbkit.emulator.moto_ext.store import require, stored_item
-from ddbkit.emulator.moto_ext.stream_retention import next_sequence_number, truncate
 
 MAX_ACTIONS = 100  # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 ACTIONS = ("ConditionCheck", "Put", "Delete", "Update")
-
-
-@dataclass
-class UndoLog:
-    """The state before the transaction of every item it touched, and of every stream."""
-
-    items: list[tuple[Any, Any, Any, Any]] = field(default_factory=list)  # table, hash, range, old
-    streams: dict[int, tuple[Any, int]] = field(default_factory=dict)  # shard, next seq number
-
-    def save(self, table: Any, hash_key: Any, range_key: Any) -> None:
-        shard = table.stream_shard
-        if shard is not None and id(shard) not in self.streams:
-            self.streams[id(shard)] = (shard, next_sequence_number(shard))
-        self.items.append((table, hash_key, range_key,
-                           copy.deepcopy(stored_item(table, hash_key, range_key))))
-
-    def roll_back(self) -> None:
-        for table, hash_key, range_key, old in reversed(self.items):
-            restore(table, hash_key, range_key, old)
-        for shard, sequence_number in self.streams.values():
-            truncate(shard, sequence_number)
 
 
 def _key_of(table: Any, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -81,7 +58,7 @@ def _key_of(table: Any, attrs: dict[str, Any]) -> dict[str, Any]:
 def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
     if len(transact_items) > MAX_ACTIONS:
         raise TooManyTransactionsException()
-    undo = UndoLog()
+    undo = Journal()  # atomic_writes' undo journal: the same roll-back
     seen: set[tuple[str, str]] = set()
     errors: list[tuple[Any, Any, Any]] = []
     try:
@@ -98,7 +75,7 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
 
 
 def _apply(backend: DynamoDBBackend, action: dict[str, Any], seen: set[tuple[str, str]],
-           undo: UndoLog) -> tuple[Any, Any, Any]:
+           undo: Journal) -> tuple[Any, Any, Any]:
     """One action; returns (code, message, item) for the cancellation reasons."""
     old_image = None
     try:
@@ -123,7 +100,8 @@ def _apply(backend: DynamoDBBackend, action: dict[str, Any], seen: set[tuple[str
         hash_key = DynamoType(key[table.hash_key_attr])
         range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
         if op_type != "ConditionCheck":
-            undo.save(table, hash_key, range_key)
+            undo.save(table, hash_key, range_key,
+                      copy.deepcopy(stored_item(table, hash_key, range_key)))
         common = {"condition_expression": condition, "expression_attribute_names": names,
                   "expression_attribute_values": values}
         if op_type == "Put":

@@ -119,3 +119,22 @@ def test_the_last_resort_answer_names_no_exception_and_logs_the_traceback(
     assert "KeyError" not in message and "a gap not closed yet" not in message
     assert any(record.exc_info and record.exc_info[0] is KeyError for record in caplog.records)
 
+
+
+def test_oversized_batches_are_refused_before_any_work(fresh_emulator: Emulator,
+                                                       bookings: str) -> None:
+    """AWS's limits (25 writes, 100 reads per call, over all tables) hold before the store
+    is touched: an oversized BatchWriteItem deletes nothing, however many it names."""
+    put = {"TableName": bookings, "Item": {"bookingId": {"S": "keep"}}}
+    assert call(fresh_emulator, "PutItem", put)[0] == 200
+    deletes = [{"DeleteRequest": {"Key": {"bookingId": {"S": "keep" if i == 0 else f"b{i}"}}}}
+               for i in range(26)]
+    assert error(call(fresh_emulator, "BatchWriteItem", {"RequestItems": {bookings: deletes}})) \
+        == (400, "ValidationException", "Too many items requested for the BatchWriteItem call")
+    get = {"TableName": bookings, "Key": {"bookingId": {"S": "keep"}}}
+    assert call(fresh_emulator, "GetItem", get)[1]["Item"] == {"bookingId": {"S": "keep"}}
+    keys = [{"bookingId": {"S": f"b{i}"}} for i in range(101)]
+    assert error(call(fresh_emulator, "BatchGetItem", {"RequestItems": {bookings: {"Keys": keys}}})) \
+        == (400, "ValidationException", "Too many items requested for the BatchGetItem call")
+    assert call(fresh_emulator, "BatchWriteItem", {"RequestItems": {bookings: deletes[:25]}})[0] \
+        == 200

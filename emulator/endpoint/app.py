@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from ddbkit.emulator import moto_ext
+from ddbkit.emulator.durability import hooks as durability
+from ddbkit.emulator.durability.journal import JournalError
 from ddbkit.emulator.endpoint.protocol import (
     CONTENT_TYPE,
     DYNAMODB_TARGET,
@@ -61,7 +63,7 @@ class DynamoDBApp:
         except WireError as exc:
             return respond_error(start_response, exc.status, exc.error_type, exc.message)
         try:
-            with STORE_LOCK:
+            with STORE_LOCK, durability.journaled(operation):  # durability: journal, then answer
                 if service == DYNAMODB_TARGET and operation in DIRECT_OPERATIONS:
                     content_type = environ.get("CONTENT_TYPE") or CONTENT_TYPE
                     return send(start_response, *direct_call.call(
@@ -69,6 +71,10 @@ class DynamoDBApp:
                 self._pin_identity(environ)
                 environ["wsgi.input"] = io.BytesIO(body)  # moto reads the body again
                 return send(start_response, *self._calls[service](environ))
+        except JournalError as exc:  # durability: a write that is not journaled is not acknowledged
+            log.error("%s", exc)
+            return respond_error(start_response, "500 Internal Server Error",
+                                 "InternalServerError", str(exc))
         except Exception as exc:  # noqa: BLE001 - a moto crash must not become a 500 page
             # The request passed the API model's validation, so this is input moto does not
             # handle; answer as AWS does for semantically invalid input.

@@ -370,3 +370,33 @@ def test_frames_tell_a_torn_tail_from_damage(cut: int) -> None:
         read(bytes(damaged))
     with pytest.raises(TornTail):  # the same damage on the last record: its tail was torn
         read(bytes(damaged[:len(records[0])]))
+
+
+ODD_ITEM = {
+    "pk": {"S": "a"}, "n": {"N": "-1.5e3"}, "b": {"B": b"\x00\xff"}, "t": {"B": "dGV4dA=="},
+    "ss": {"SS": ["x", "y"]}, "ns": {"NS": ["1", "2"]}, "bs": {"BS": [b"\x01", b"\x02"]},
+    "yes": {"BOOL": True}, "none": {"NULL": True}, "empty": {"M": {}}, "nil": {"L": []},
+    "S": {"M": {"S": {"S": "a map whose key is a type"}, "$b": {"N": "7"},
+                "L": {"L": [{"M": {"M": {"BOOL": False}}}, {"SS": ["z"]}]}}},
+    "$b": {"S": "$b"}, "long": {"S": "x" * 100},
+}
+
+
+def test_images_round_trip_through_the_journal_and_the_snapshot_decoders() -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    from ddbkit.emulator.durability import encoding
+    from ddbkit.emulator.durability.images import ImageDecoder, build_item, item_image, item_of
+
+    original = Item(DynamoType(ODD_ITEM["pk"]), None, ODD_ITEM)
+    raw = encoding.dumps([item_image(original), item_image(original)])
+    from_journal = build_item(encoding.loads(raw)[0], "pk", None)
+    decoded = ImageDecoder().loads(raw)
+    from_snapshot = item_of(decoded[0], "pk", None)
+    for rebuilt in (from_journal, from_snapshot):
+        assert rebuilt == original
+        assert item_image(rebuilt) == item_image(original)
+        assert rebuilt.attrs["b"].value == b"\x00\xff"  # bytes stay bytes, text stays text
+        assert rebuilt.attrs["t"].value == "dGV4dA=="
+    assert decoded[0]["n"] is decoded[1]["n"]  # short scalars are shared between items
+    assert decoded[0]["ss"] is not decoded[1]["ss"]  # sets change in place: never shared

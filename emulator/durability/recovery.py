@@ -77,6 +77,7 @@ class Recovery:
                             lambda path, rec, g=generation, t=last: self._segment(path, rec, g, t),
                             found)
         finally:
+            gc.freeze()  # what was restored stays: collections need not scan it again
             if enabled:
                 gc.enable()
         found.generation = segments[-1]
@@ -138,9 +139,9 @@ class Recovery:
     def _apply_snapshot_record(self, record: dict[str, Any]) -> None:
         replayer = self.replayer
         if "items" in record:
-            table = replayer._table(record["items"])
-            for image in record["images"]:
-                replayer.put_into(table, image)
+            table = replayer.table(record["items"])
+            for values in record["images"]:
+                replayer.put_values(table, values)
         elif "table" in record:
             replayer.apply([["C", record["table"], record["settings"]]])
         elif "stream" in record:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.durability.images import build_item, build_key
+from ddbkit.emulator.durability.images import build_item, build_key, item_of
 from ddbkit.emulator.durability.tablemeta import (
     apply_settings,
     build_record,
@@ -48,33 +48,40 @@ class Replayer:
             elif kind == "C":
                 self.tables[op[1]] = build_table(op[2])
             elif kind == "M":
-                apply_settings(self._table(op[1]), op[2])
+                apply_settings(self.table(op[1]), op[2])
             elif kind == "D":
                 self.tables.pop(op[1], None)
             else:
                 raise ReplayError(f"unknown operation {kind!r}")
 
-    def _table(self, name: str) -> Any:
+    def table(self, name: str) -> Any:
         table = self.tables.get(name)
         if table is None:
             raise ReplayError(f"a change to table {name!r}, which does not exist at that point")
         return table
 
     def put(self, name: str, image: dict[str, Any]) -> None:
-        table = self._table(name)
+        table = self.table(name)
         self.put_into(table, image)
 
     @staticmethod
     def put_into(table: Any, image: dict[str, Any]) -> None:
-        range_attr = table.range_key_attr
-        item = build_item(image, table.hash_key_attr, range_attr)
-        if range_attr is None:
+        Replayer.put_item(table, build_item(image, table.hash_key_attr, table.range_key_attr))
+
+    @staticmethod
+    def put_values(table: Any, values: dict[str, Any]) -> None:
+        """An image whose attribute values are already built (a snapshot's)."""
+        Replayer.put_item(table, item_of(values, table.hash_key_attr, table.range_key_attr))
+
+    @staticmethod
+    def put_item(table: Any, item: Any) -> None:
+        if table.range_key_attr is None:
             table.items[item.hash_key] = item
         else:
             table.items[item.hash_key][item.range_key] = item
 
     def delete(self, name: str, key: dict[str, Any]) -> None:
-        table = self._table(name)
+        table = self.table(name)
         hash_key, range_key = build_key(key, table.hash_key_attr, table.range_key_attr)
         if range_key is None:
             table.items.pop(hash_key, None)
@@ -86,7 +93,7 @@ class Replayer:
                 del table.items[hash_key]
 
     def append_records(self, name: str, records: list[dict[str, Any]]) -> None:
-        shard = self._table(name).stream_shard
+        shard = self.table(name).stream_shard
         if shard is None:
             raise ReplayError(f"stream records for table {name!r}, which has no stream")
         next_sequence = shard.starting_sequence_number + len(shard.items)
@@ -105,7 +112,7 @@ class Replayer:
 
     def set_records(self, name: str, start: int, records: list[dict[str, Any]]) -> None:
         """A snapshot's stream: the records kept, the first one's sequence number first."""
-        shard = self._table(name).stream_shard
+        shard = self.table(name).stream_shard
         if shard is None:
             raise ReplayError(f"stream records for table {name!r}, which has no stream")
         shard.starting_sequence_number = start

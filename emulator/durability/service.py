@@ -1,11 +1,13 @@
 """`Durability`: the data dir restored, journaled and compacted, as one open/close unit.
 
 `open()` (before the server accepts a request) locks the data dir, restores it into moto's
-store (`recovery`), rebuilds the query indexes, opens the journal and starts journaling
-every request (`hooks`). A background thread compacts: once the journal outgrows its limit,
-it starts a new segment and writes a snapshot (`snapshot`) while requests go on, then
-removes what the snapshot made obsolete. `close()` (after the server stopped) syncs and
-releases everything.
+store (`recovery`), opens the journal and starts journaling every request (`hooks`). Query
+indexes (`moto_ext.indexes`) are built by a table's first Query, as after a seed: building
+them here took ~7 s per 100k items, and a restart should be ready in seconds.
+
+A background thread compacts: once the journal outgrows its limit, it starts a new segment
+and writes a snapshot (`snapshot`) while requests go on, then removes what the snapshot made
+obsolete. `close()` (after the server stopped) syncs and releases everything.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from ddbkit.emulator.durability.journal import JournalWriter
 from ddbkit.emulator.durability.recorder import Recorder
 from ddbkit.emulator.durability.recovery import Recovered, Recovery, journal_header
 from ddbkit.emulator.durability.snapshot import SnapshotAborted, SnapshotWriter, plan
-from ddbkit.emulator.moto_ext import changes, indexes
+from ddbkit.emulator.moto_ext import changes
 from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend
 
 log = logging.getLogger("ddbkit.durability")
@@ -81,8 +83,6 @@ class Durability:
             before = dict(tables)
             restored = Recovery(self.data_dir, tables, self.account_id, self.region,
                                 utcnow(), self.config.stream_retention).run()
-            for table in tables.values():
-                indexes.indexes_for(table)  # rebuilt now, not by the first Query
             self._repair(restored)
             self.generation, self.snapshot_bytes = restored.generation, restored.snapshot_bytes
             self.journal = JournalWriter(self.data_dir.journal_path(self.generation),

@@ -30,10 +30,11 @@ from typing import Any, BinaryIO
 from ddbkit.emulator.durability import encoding
 from ddbkit.emulator.durability.files import sync_file
 from ddbkit.emulator.durability.framing import frame
-from ddbkit.emulator.durability.images import item_image
+from ddbkit.emulator.durability.images import ImageDecoder, item_image
 from ddbkit.emulator.durability.tablemeta import table_settings
 
 FORMAT = "ddbkit-snapshot/1"
+ITEMS = b'{"items":'  # how an item chunk starts: the reader decodes those as images
 CHUNK_ITEMS = 500  # items read per hold of the store lock (~2-4 ms)
 CHUNK_RECORDS = 2000
 
@@ -105,8 +106,9 @@ class SnapshotWriter:
     def _table(self, out: BinaryIO, plan: TablePlan) -> None:
         out.write(frame(b'{"table":' + encoding.dumps(plan.name) + b',"settings":'
                         + plan.settings + b"}"))
+        name = encoding.dumps(plan.name)
         for images in self._chunks(plan):
-            self._put(out, {"items": plan.name, "images": images})
+            out.write(frame(ITEMS + name + b',"images":' + encoding.dumps(images) + b"}"))
         if plan.stream_start is not None:
             self._stream(out, plan)
 
@@ -148,7 +150,9 @@ class SnapshotWriter:
 
 
 def read_snapshot(payloads: Iterator[bytes]) -> Iterator[dict[str, Any]]:
-    """The snapshot's records after its header, checked for shape; raises ValueError."""
+    """The snapshot's records after its header, checked for shape; raises ValueError.
+    Item chunks come with their images' attribute values built (`images.ImageDecoder`)."""
+    images = ImageDecoder()
     header = next(payloads, None)
     if header is None:
         raise ValueError("an empty snapshot")
@@ -160,7 +164,8 @@ def read_snapshot(payloads: Iterator[bytes]) -> Iterator[dict[str, Any]]:
     for payload in payloads:
         if ended:
             raise ValueError("records after the end record")
-        record = encoding.loads(payload)
+        record = (images.loads(payload) if payload.startswith(ITEMS)
+                  else encoding.loads(payload))
         if not isinstance(record, dict):
             raise ValueError("a record that is not an object")
         ended = "end" in record

@@ -65,7 +65,6 @@ class Durability:
     # -- lifecycle ---------------------------------------------------------------------
     def open(self) -> Recovered:
         moto_ext.install()
-        changes.install()
         self.data_dir.lock()
         try:
             return self._open()
@@ -91,6 +90,7 @@ class Durability:
             self.recorder = Recorder(tables, self.journal.append, restored.sequence,
                                      known=[n for n, t in tables.items() if before.get(n) is not t],
                                      initialized=restored.initialized, clock=self.clock)
+            changes.record(True)
             self.recorder.commit("Open")  # tables that were here before the restore, if any
             hooks.activate(self.recorder)
         self.data_dir.remove(restored.obsolete)
@@ -133,6 +133,7 @@ class Durability:
 
     def _release(self) -> None:
         hooks.deactivate()
+        changes.record(False)
         if self.journal is not None:
             self.journal.close()
             self.journal = None

@@ -8,11 +8,11 @@ the three and notes (table, hash key, range key) for every call, whether it succ
 after-image, which replays to the same state). `durability.recorder` drains the notes at the
 end of each request, under the store lock, and journals what is stored under those keys then.
 
-It changes no behaviour, so it is not in `moto_ext.install()`'s list: `install()` here is
-called by the durability layer only when a journal is open, and an in-memory emulator pays
-nothing for it. It wraps outermost (after every other extension), which is order-independent:
-it only reads the call's arguments and result. Only code holding `STORE_LOCK` writes to moto's
-store, so one process-wide list is enough.
+It changes no behaviour, so it is not in `moto_ext.install()`'s list: the durability layer
+calls `record(True)` when it opens a journal and `record(False)` when it closes it, and an
+in-memory emulator pays nothing for it. It wraps outermost (after every other extension),
+which is order-independent: it only reads the call's arguments and result. Only code holding
+`STORE_LOCK` writes to moto's store, so one process-wide list is enough.
 """
 
 from __future__ import annotations
@@ -28,6 +28,17 @@ Touched = tuple[Any, Any, Any]  # (moto Table, hash DynamoType, range DynamoType
 
 _touched: list[Touched] = []
 _installed = False
+_recording = False  # only while a journal is open: nobody else drains the list
+
+
+def record(on: bool) -> None:
+    """Starts (installing the wrappers once) or stops noting touched keys."""
+    global _recording
+    if on:
+        install()
+    with STORE_LOCK:
+        _recording = on
+        _touched.clear()
 
 
 def drain() -> list[Touched]:
@@ -44,7 +55,7 @@ def _wrap_put_item(original: Any) -> Any:
         try:
             return original(self, item_attrs, *args, **kwargs)
         finally:
-            keys = request_keys(self, item_attrs)
+            keys = request_keys(self, item_attrs) if _recording else None
             if keys is not None:
                 _touched.append((self, *keys))
 
@@ -56,7 +67,8 @@ def _wrap_delete_item(original: Any) -> Any:
         try:
             return original(self, hash_key, range_key)
         finally:
-            _touched.append((self, hash_key, range_key))
+            if _recording:
+                _touched.append((self, hash_key, range_key))
 
     return delete_item
 
@@ -67,7 +79,7 @@ def _wrap_update_item(original: Any) -> Any:
         try:
             return original(self, table_name, key, *args, **kwargs)
         finally:
-            table = self.tables.get(table_name)
+            table = self.tables.get(table_name) if _recording else None
             keys = None if table is None else request_keys(table, key)
             if keys is not None:
                 _touched.append((table, *keys))

@@ -400,3 +400,76 @@ def test_images_round_trip_through_the_journal_and_the_snapshot_decoders() -> No
         assert rebuilt.attrs["t"].value == "dGV4dA=="
     assert decoded[0]["n"] is decoded[1]["n"]  # short scalars are shared between items
     assert decoded[0]["ss"] is not decoded[1]["ss"]  # sets change in place: never shared
+
+
+def test_a_write_the_journal_cannot_take_is_not_acknowledged(tmp_path: Path,
+                                                            durable_up: Any) -> None:
+    """A full disk, as the file size limit makes it (EFBIG on write(2)): the write gets a 500,
+    later ones too, and after a restart everything acknowledged is there."""
+    import resource
+    import signal
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # ignored across exec: write(2) fails
+        resource.setrlimit(resource.RLIMIT_FSIZE, (150_000, 150_000))
+
+    data_dir = tmp_path / "data"
+    args = ["up", "--port", "0", "--data-dir", str(data_dir), "--stage", "full", "--no-seed",
+            "--ttl-interval", "0"]
+    proc = subprocess.Popen([str(BIN / "ddbkit"), *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, preexec_fn=limit,
+                            env={**os.environ, **DURABLE_ENV, "PYTHONUNBUFFERED": "1"})
+    try:
+        assert proc.stdout is not None
+        ready = proc.stdout.readline()
+        assert ready.startswith("ddbkit ready: "), ready
+        client = make_client(endpoint_url=ready.split()[2], max_attempts=1)
+        acknowledged, refused = [], []
+        for n in range(2000):
+            try:
+                client.put_item(TableName=table("full", "bookings"), Item=booking(f"b{n}"))
+            except client.exceptions.ClientError as exc:
+                assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+                assert "cannot write the journal" in exc.response["Error"]["Message"]
+                refused.append(n)
+                if len(refused) == 3:
+                    break
+            else:
+                assert not refused, "a write acknowledged after one was refused"
+                acknowledged.append(f"b{n}")
+        assert acknowledged and len(refused) == 3
+    finally:
+        proc.kill()
+        proc.wait()
+    restarted = durable_up(data_dir, "--stage", "full", "--no-seed").start()
+    client = make_client(endpoint_url=restarted.endpoint_url)
+    stored = {i["bookingId"]["S"] for i in client.scan(
+        TableName=table("full", "bookings"), ConsistentRead=True)["Items"]}
+    assert set(acknowledged) <= stored
+
+
+@pytest.mark.slow  # generates a larger dataset to interrupt
+def test_a_first_start_interrupted_while_seeding_seeds_again(tmp_path: Path,
+                                                             durable_up: Any) -> None:
+    import signal
+
+    data_dir = tmp_path / "data"
+    proc = subprocess.Popen([str(BIN / "ddbkit"), "up", "--port", "0", "--data-dir",
+                             str(data_dir), "--stage", "cut", "--scale", "100", "--anchor",
+                             "2025-12-04"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, **DURABLE_ENV, "PYTHONUNBUFFERED": "1"})
+    assert proc.stderr is not None
+    first = proc.stderr.readline()
+    assert first.startswith("ddbkit: seeding"), first
+    client = make_client(endpoint_url=first.split()[-1])
+    wait_for(lambda: client.scan(TableName=table("cut", "bookings"), Select="COUNT")["Count"],
+             "the seed to begin")
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 130
+
+    again = durable_up(data_dir, "--stage", "cut").start()
+    assert (f"items seeded into {data_dir} (its first start was interrupted)"
+            in again.ready_line)
+    assert again.stop() == 0
+    third = durable_up(data_dir, "--stage", "cut").start()
+    assert "items restored from" in third.ready_line

@@ -25,10 +25,11 @@ from ddbkit.emulator import moto_ext
 from ddbkit.emulator.durability import hooks
 from ddbkit.emulator.durability.config import DurabilityConfig
 from ddbkit.emulator.durability.files import DataDir
-from ddbkit.emulator.durability.journal import JournalWriter
+from ddbkit.emulator.durability.journal import JournalError, JournalWriter
 from ddbkit.emulator.durability.recorder import Recorder
 from ddbkit.emulator.durability.recovery import Recovered, Recovery, journal_header
 from ddbkit.emulator.durability.snapshot import SnapshotAborted, SnapshotWriter, plan
+from ddbkit.emulator.errors import DataDirError
 from ddbkit.emulator.moto_ext import changes
 from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend
 
@@ -68,6 +69,10 @@ class Durability:
         self.data_dir.lock()
         try:
             return self._open()
+        except OSError as exc:  # e.g. a read-only or full disk: one line, not a traceback
+            self._release()
+            raise DataDirError(f"cannot use data dir {self.data_dir.path}: "
+                               f"{exc.strerror or exc}") from exc
         except BaseException:
             self._release()
             raise
@@ -127,15 +132,18 @@ class Durability:
             if self.recorder is not None:
                 try:
                     self.recorder.flush()
-                except OSError:
-                    log.error("ddbkit: could not write the last journal records")
+                except JournalError as exc:
+                    log.error("ddbkit: %s", exc)
         self._release()
 
     def _release(self) -> None:
         hooks.deactivate()
         changes.record(False)
         if self.journal is not None:
-            self.journal.close()
+            try:
+                self.journal.close()
+            except OSError as exc:
+                log.error("ddbkit: could not sync the journal on close: %s", exc)
             self.journal = None
         self.data_dir.unlock()
 

@@ -244,6 +244,21 @@ def test_a_damaged_snapshot_refuses_to_start_and_touches_nothing(
     assert fingerprint(data_dir) == before
 
 
+def test_a_missing_journal_segment_refuses_to_start(tmp_path: Path, durable_up: Any) -> None:
+    data_dir = tmp_path / "data"
+    proc = durable_up(data_dir, "--stage", "gap", "--ttl-interval", "0",
+                      "--journal-max-mb", "0").start()
+    wait_for(lambda: list(data_dir.glob("snapshot-*.snap")), "a snapshot")
+    assert proc.stop() == 0
+    segment = min(data_dir.glob("journal-*.log"))
+    segment.unlink()
+    before = fingerprint(data_dir)
+    result = up_once(data_dir, "--stage", "gap")
+    assert result.returncode == 2
+    assert f"{segment.name} is missing (found snapshot-" in result.stderr
+    assert fingerprint(data_dir) == before
+
+
 def test_a_snapshot_restores_with_the_journal_after_it(tmp_path: Path, durable_up: Any) -> None:
     data_dir = tmp_path / "data"
     args = ("--stage", "compact", "--ttl-interval", "0", "--journal-max-mb", "0")

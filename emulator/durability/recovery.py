@@ -70,12 +70,10 @@ class Recovery:
         gc.disable()  # millions of new objects: the collector would rescan them all, repeatedly
         try:
             if base is not None:
-                self._guard(listing.snapshots[base], self._snapshot, found)
+                self._guard(self._snapshot, listing.snapshots[base], found)
             for index, generation in enumerate(segments):
-                last = index == len(segments) - 1
-                self._guard(listing.journals[generation],
-                            lambda path, rec, g=generation, t=last: self._segment(path, rec, g, t),
-                            found)
+                self._guard(self._segment, listing.journals[generation], found, generation,
+                            index == len(segments) - 1)
         finally:
             gc.freeze()  # what was restored stays: collections need not scan it again
             if enabled:
@@ -93,12 +91,13 @@ class Recovery:
         segments = sorted(g for g in listing.journals if g >= first)
         if base is not None:
             found.snapshot_bytes = listing.snapshots[base].stat().st_size
-        expected = list(range(first, first + len(segments)))
-        if not segments or segments != expected:
-            missing = sorted(set(range(first, max(segments, default=first) + 1)) - set(segments))
-            what = (f"journal-{missing[0]:08d}.log is missing" if missing or base is not None
-                    else "the first snapshot is missing")
-            raise self._refuse(f"{what} (found {self._names(listing)})")
+        if base is None and segments and segments[0] > 1:
+            raise self._refuse(f"the snapshot that journal-{segments[0]:08d}.log continues is "
+                               f"missing (found {self._names(listing)})")
+        missing = sorted(set(range(first, max(segments, default=first) + 1)) - set(segments))
+        if missing:
+            raise self._refuse(f"journal-{missing[0]:08d}.log is missing "
+                               f"(found {self._names(listing)})")
         found.generation = first
         found.journal_bytes = sum(listing.journals[g].stat().st_size for g in segments[:-1])
         found.obsolete = [p for g, p in listing.snapshots.items() if g != base]
@@ -111,9 +110,10 @@ class Recovery:
         names = [p.name for p in [*listing.snapshots.values(), *listing.journals.values()]]
         return ", ".join(sorted(names)) or "nothing"
 
-    def _guard(self, path: Path, read: Any, found: Recovered) -> None:
+    def _guard(self, read: Any, path: Path, *args: Any) -> None:
+        """`read(path, *args)`, its failures as one refusal naming the file."""
         try:
-            read(path, found)
+            read(path, *args)
         except TornTail as exc:
             raise self._refuse(f"{path.name} is cut short ({exc})") from exc
         except _DAMAGE as exc:

@@ -69,10 +69,10 @@ class Durability:
         self.data_dir.lock()
         try:
             return self._open()
-        except OSError as exc:  # e.g. a read-only or full disk: one line, not a traceback
+        except (OSError, JournalError) as exc:  # a read-only or full disk: one line
             self._release()
             raise DataDirError(f"cannot use data dir {self.data_dir.path}: "
-                               f"{exc.strerror or exc}") from exc
+                               f"{getattr(exc, 'strerror', None) or exc}") from exc
         except BaseException:
             self._release()
             raise

@@ -92,6 +92,60 @@ def _dataset_options(fn: Any) -> Any:
 _DATASET_OPTIONS = ("seed_value", "scale", "counts", "skew", "anchor", "from_dir")
 
 
+def _durability_options(fn: Any) -> Any:
+    """Where `up` keeps its data, and what a crash or power loss may cost (durability/)."""
+    options = [
+        click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False),
+                     default=None, envvar="DDBKIT_DATA_DIR",
+                     help="Keep the data here across restarts [default: STATE_DIR/data].",),
+        click.option("--in-memory", is_flag=True, envvar="DDBKIT_IN_MEMORY",
+                     help="Keep nothing on disk: every start is a new, seeded store."),
+        click.option("--reseed", is_flag=True,
+                     help="Discard what the data dir holds; provision and seed afresh."),
+        click.option("--fsync", type=click.Choice(["always", "every-second"]),
+                     default="every-second", show_default=True, envvar="DDBKIT_FSYNC",
+                     help="When the journal reaches the disk: before each answer, or once a "
+                          "second (a power loss may cost the last second; a crash nothing)."),
+        click.option("--journal-max-mb", type=click.FloatRange(min=0), default=64.0,
+                     show_default=True, envvar="DDBKIT_JOURNAL_MAX_MB",
+                     help="Snapshot and drop the journal once it outgrows this and the "
+                          "last snapshot."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _durability_config(state_dir: Path, options: dict[str, Any]) -> Any:
+    """The DurabilityConfig the options choose; None with --in-memory. Pops them."""
+    from ddbkit.emulator.durability.config import DurabilityConfig
+
+    data_dir, in_memory = options.pop("data_dir"), options.pop("in_memory")
+    reseed, fsync = options.pop("reseed"), options.pop("fsync")
+    journal_max_bytes = int(options.pop("journal_max_mb") * 1024 * 1024)
+    if in_memory:
+        if data_dir is not None or reseed:
+            raise ConfigError("--in-memory keeps nothing on disk: it does not go with "
+                              "--data-dir or --reseed")
+        return None
+    return DurabilityConfig(data_dir or state_dir / "data", fsync=fsync, discard=reseed,
+                            journal_max_bytes=journal_max_bytes)
+
+
+def _data_summary(emulator: Any, seeded: int, fresh: bool) -> str:
+    """What the ready line says about the data: seeded, restored, or in memory."""
+    restored, durability = emulator.restored, emulator.config.durability
+    if durability is None:
+        return f"{seeded} items seeded, in memory"
+    if not fresh:
+        return f"{restored.items} items restored from {durability.data_dir}"
+    if durability.discard:
+        return f"{seeded} items re-seeded into {durability.data_dir}"
+    if restored.new:
+        return f"{seeded} items seeded into a new data dir {durability.data_dir}"
+    return f"{seeded} items seeded into {durability.data_dir} (its first start was interrupted)"
+
+
 def _dataset_source(seed_value: int, scale: float, counts: tuple[str, ...], skew: float,
                     anchor: datetime | None, from_dir: Path | None) -> Any:
     """The DatasetSource the dataset options choose."""
@@ -135,7 +189,7 @@ def cli() -> None:
               envvar="DDBKIT_TRIGGER_CONFIG", help="TOML file of [[trigger]] settings.")
 @click.option("--state-dir", type=click.Path(path_type=Path), default=Path(".ddbkit"),
               show_default=True, envvar="DDBKIT_STATE_DIR",
-              help="Where trigger checkpoints are kept.")
+              help="Where trigger checkpoints (and by default the data) are kept.")
 @click.option("--auth", multiple=True, metavar="ACCESS_KEY_ID:SECRET_ACCESS_KEY",
               envvar="DDBKIT_AUTH", callback=_auth_option,
               help="Accept only requests signed with this key pair (repeatable; "
@@ -143,6 +197,7 @@ def cli() -> None:
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME[:PORT]",
               envvar="DDBKIT_ALLOW_HOST",
               help="Also answer requests for this Host (repeatable); others are refused.")
+@_durability_options
 @_dataset_options
 def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_seed: bool,
        ttl_interval: float, trigger_specs: tuple[str, ...], trigger_config: Path | None,
@@ -150,8 +205,12 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
        **dataset: Any) -> None:
     """Run the local DynamoDB endpoint with the six tables, seeded, until Ctrl-C or SIGTERM.
 
-    The tables get the default dataset (seed 42, the spec's item counts) unless --no-seed;
-    the seed options of `ddbkit seed` choose another.
+    The data outlives the process, in --data-dir (default .ddbkit/data): a new data dir
+    gets the tables and the default dataset (seed 42, the spec's item counts) unless
+    --no-seed, and the seed options of `ddbkit seed` choose another; an existing one is
+    restored as it was left and not seeded again (--reseed discards it and starts afresh).
+    Every write is journaled before it is answered, so even kill -9 loses nothing
+    acknowledged. --in-memory keeps nothing on disk.
 
     \b
     Requests must name the endpoint in their Host header (the bound address, localhost,
@@ -166,6 +225,7 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
     \b
     Example:
       ddbkit up --port 8000 --scale 10
+      ddbkit up --data-dir ~/marketplace-data --fsync always
       ddbkit up --trigger bookings=ddbkit.examples.booking_summary:handler
       ddbkit up --host 0.0.0.0 --auth AKIDLOCAL:s3cret --allow-host db.internal
       export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000
@@ -179,34 +239,40 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
     triggers = [parse_trigger_option(spec) for spec in trigger_specs]
     if trigger_config is not None:
         triggers += load_trigger_file(trigger_config)
+    durability = _durability_config(state_dir, dataset)
     config = EmulatorConfig(
         server=ServerConfig(host=host, port=port, region=region, log_requests=log_requests,
                             auth=auth, allow_hosts=tuple(_split_list(allow_hosts))),
-        stage=stage, ttl_interval=ttl_interval, triggers=tuple(triggers), state_dir=state_dir)
+        stage=stage, ttl_interval=ttl_interval, triggers=tuple(triggers), state_dir=state_dir,
+        durability=durability)
     warning = exposure_warning(host, port, bool(auth))
     if warning:
         click.echo(warning, err=True)
     # Until ready, SIGTERM interrupts like Ctrl-C (a long seed stops cleanly, saying so);
     # once serving, both just ask the loop below to shut down.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    items = None if no_seed else _dataset_source(**dataset).load()[0]
     emulator = Emulator(config).start()
     try:
         seeded = 0
-        if items is not None:
+        # A data dir whose first start finished is restored, never seeded over.
+        fresh = emulator.restored is None or not emulator.restored.initialized
+        if fresh and not no_seed:
             from ddbkit.fixtures.seed import seed_endpoint
 
+            items = _dataset_source(**dataset).load()[0]
             click.echo(f"ddbkit: seeding {sum(len(v) for v in items.values())} items into "
                        f"{emulator.endpoint_url}", err=True)
             seeded = seed_endpoint(emulator.client(), items, stage,
                                    show_progress=sys.stderr.isatty()).total
+        if fresh and emulator.durability is not None:
+            emulator.durability.mark_initialized()
         # Handlers first: whoever waits for the ready line may signal the moment it appears.
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
         env = " ".join(f"{k}={v}" for k, v in _shown(emulator.client_environment(), auth))
-        click.echo(f"ddbkit ready: {emulator.endpoint_url} ({stage} tables, {seeded} items "
-                   f"seeded) -- {env}", nl=True)
+        click.echo(f"ddbkit ready: {emulator.endpoint_url} ({stage} tables, "
+                   f"{_data_summary(emulator, seeded, fresh)}) -- {env}", nl=True)
         sys.stdout.flush()
         while not stop.wait(0.5):
             pass

@@ -78,7 +78,7 @@ def main() -> None:
     n = parser.parse_args().requests
 
     started = time.perf_counter()
-    with EmulatorProcess("--stage", "bench"):
+    with EmulatorProcess("--stage", "bench", "--in-memory"):
         ready = time.perf_counter() - started
     print(f"ddbkit up: ready (server + six tables provisioned) in {ready:.2f} s")
 

@@ -35,7 +35,7 @@ def main() -> None:
     print(f"generated {total} items in {generated:.2f} s ({total / generated:.0f} items/s)")
 
     # The emulator in its own process (as `ddbkit up` runs), so loader and server each get a core.
-    with EmulatorProcess("--no-seed", "--stage", "bench") as emulator:
+    with EmulatorProcess("--no-seed", "--in-memory", "--stage", "bench") as emulator:
         client = make_client(endpoint_url=emulator.endpoint_url,
                              max_pool_connections=args.workers)
         report = seed_endpoint(client, items, "bench", workers=args.workers, show_progress=False)

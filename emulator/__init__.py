@@ -10,7 +10,8 @@ Rooms, by concern: `spec` (the six tables, `Stage`), `errors`, `clients`, `runti
 `process` and `pytest_plugin` (the emulator in a child process); `tables/` (schema,
 provisioning, drift, reset, status view), `endpoint/` (the request path: protocol, HTTP,
 server, WSGI app, validation, wire format), `streams/` (reader, triggers, handler processes,
-tail), `moto_ext/` (every change to moto, behind one door) and `durability/` (the seam).
+tail), `moto_ext/` (every change to moto, behind one door) and `durability/` (journal,
+snapshots, restore).
 
 Names load on first use, so importing the spec or the errors does not import moto.
 """

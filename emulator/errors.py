@@ -9,6 +9,7 @@
     |   +-- EndpointUnreachableError
     +-- SchemaDriftError         live tables differ from the spec where ddbkit must not repair
     +-- DataFileError            a seed-data file that cannot be loaded (names file and line)
+    +-- DataDirError             `up --data-dir` cannot restore or keep its data (durability/)
     +-- LoadInterrupted          a load stopped by the user; says what was written (exit 130)
 
 Each keeps its cause (`raise ... from exc`), so a debugger or `--traceback` still sees botocore's.
@@ -54,6 +55,10 @@ class SchemaDriftError(DdbkitError):
 
 
 class DataFileError(DdbkitError):
+    pass
+
+
+class DataDirError(DdbkitError):
     pass
 
 

@@ -74,6 +74,12 @@ class EmulatorProcess:
             self._proc.wait()
             return None
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: nothing in the process gets to run."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+
     def __enter__(self) -> EmulatorProcess:
         return self.start()
 

@@ -5,8 +5,8 @@ Installed with ddbkit (entry point `pytest11`), so a test suite needs no conftes
     def test_booking_is_saved(ddbkit):        # tables empty, AWS_* env points at the emulator
         boto3.client("dynamodb").put_item(TableName=ddbkit.table_name("bookings"), ...)
 
-`ddbkit_emulator` (session) runs `ddbkit up --no-seed` once in a child process on a free
-loopback port; `ddbkit` (function) empties the six tables before the test, `ddbkit_seeded`
+`ddbkit_emulator` (session) runs `ddbkit up --no-seed --in-memory` once in a child process
+on a free loopback port; `ddbkit` (function) empties the six tables before the test, `ddbkit_seeded`
 loads the default dataset (seed 42, the spec's counts) into them instead; both set the AWS
 environment variables (endpoint, region, placeholder credentials) for the test's duration.
 
@@ -102,7 +102,8 @@ def ddbkit_emulator(request: pytest.FixtureRequest) -> Iterator[LocalEndpoint]:
     config = request.config
     stage = _setting(config, "stage")
     dataset = _dataset(config)
-    with EmulatorProcess("--host", "127.0.0.1", "--stage", stage, "--no-seed",
+    # In memory: a test session starts from nothing and leaves nothing behind.
+    with EmulatorProcess("--host", "127.0.0.1", "--stage", stage, "--no-seed", "--in-memory",
                          "--ttl-interval", _setting(config, "ttl_interval"),
                          inherit_ddbkit_env=False) as proc:
         yield LocalEndpoint(proc.endpoint_url, REGION, stage, dataset)

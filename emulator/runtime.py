@@ -2,23 +2,32 @@
 
 It composes parts that each have `start()`/`stop()` (the HTTP server, the TTL reaper, one
 poller per stream trigger), provisions the tables once the server answers, and stops the
-parts in reverse order.
+parts in reverse order. With `durability` set, the data dir is restored before the server
+accepts a request and closed after it stopped (`durability/`); without it (the default for
+library use, as for tests), everything stays in memory.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ddbkit.emulator.clients import client_environment, make_client
+from ddbkit.emulator.durability.config import DurabilityConfig
+from ddbkit.emulator.durability.recovery import Recovered
+from ddbkit.emulator.durability.service import Durability
 from ddbkit.emulator.endpoint.server import EmulatorServer, ServerConfig
+from ddbkit.emulator.errors import SchemaDriftError
 from ddbkit.emulator.moto_ext.clock import Clock
-from ddbkit.emulator.spec import DEFAULT_STAGE, get_table, validate_stage
+from ddbkit.emulator.spec import DEFAULT_STAGE, TABLES, get_table, validate_stage
 from ddbkit.emulator.streams.triggers import TriggerConfig, TriggerPoller
-from ddbkit.emulator.tables.provision import provision
+from ddbkit.emulator.tables.provision import provision, provision_table
 from ddbkit.emulator.ttl import TtlReaper
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,7 @@ class EmulatorConfig:
     # Epoch seconds for everything time-based: requests (stream retention, iterator expiry),
     # the TTL sweep, trigger record ages. Tests pass a clock they can move forward.
     clock: Clock = field(default=time.time, compare=False, repr=False)
+    durability: DurabilityConfig | None = None  # None: in memory only
 
     def __post_init__(self) -> None:
         validate_stage(self.stage)
@@ -44,6 +54,8 @@ class Emulator:
                                 config.ttl_interval, clock=config.clock)
         self.provisioned: list[str] = []
         self.pollers: list[TriggerPoller] = []
+        self.durability: Durability | None = None
+        self.restored: Recovered | None = None  # what the data dir held at start
 
     @property
     def endpoint_url(self) -> str:
@@ -69,11 +81,16 @@ class Emulator:
         return client_environment(self.endpoint_url, self.region, self.credentials)
 
     def start(self) -> Emulator:
-        self.server.start()
+        if self.config.durability is not None:  # durability: restored before any request
+            self.durability = Durability(self.config.durability, self.config.server.account_id,
+                                         self.region)
+            self.restored = self.durability.open()
         try:
-            self.provisioned = provision(self.client(), self.config.stage)
+            self.server.start()
+            self.provisioned = self._provision()
         except BaseException:
-            self.server.stop()
+            self.server.stop()  # a no-op when it did not start
+            self._close_durability()
             raise
         if self.config.ttl_interval > 0:
             self.reaper.start()
@@ -84,6 +101,20 @@ class Emulator:
             self.stop()
             raise
         return self
+
+    def _provision(self) -> list[str]:
+        if self.restored is None or self.restored.new:
+            return provision(self.client(), self.config.stage)
+        # durability: restored tables are the user's. Repairs are made as on any start, but
+        # what cannot be repaired (e.g. another billing mode) is kept, with a warning.
+        actions: list[str] = []
+        for spec in TABLES:
+            try:
+                actions += provision_table(self.client(), spec, self.config.stage)
+            except SchemaDriftError as exc:
+                log.warning("ddbkit: warning: kept as restored, though it differs from the "
+                            "spec: %s", "; ".join(exc.differences))
+        return actions
 
     def _poller(self, trigger: TriggerConfig) -> TriggerPoller:
         return TriggerPoller(trigger, self.client(), self.client("dynamodbstreams"),
@@ -97,6 +128,12 @@ class Emulator:
         self.pollers = []
         self.reaper.stop()
         self.server.stop()
+        self._close_durability()
+
+    def _close_durability(self) -> None:
+        if self.durability is not None:
+            self.durability.close()
+            self.durability = None
 
     def __enter__(self) -> Emulator:
         return self.start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +13,11 @@ from ddbkit.emulator.endpoint.server import ServerConfig
 from ddbkit.emulator.runtime import Emulator, EmulatorConfig
 
 pytest_plugins = ["pytester"]
+
+# Every `ddbkit up` the tests start (and their child processes) keeps its data in memory, as
+# the pytest plugin's does, unless a test gives it a data dir: tests run side by side from the
+# same directory and must not share or leave behind `.ddbkit/data`. See `durable_up`.
+os.environ.setdefault("DDBKIT_IN_MEMORY", "1")
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +44,24 @@ def fresh_emulator() -> Iterator[Emulator]:
                             ttl_interval=0)
     with Emulator(config) as running:
         yield running
+
+
+@pytest.fixture
+def durable_up() -> Iterator[Any]:
+    """Makes `ddbkit up` processes keeping their data in a data dir; stops them all after."""
+    from pathlib import Path
+
+    from ddbkit.emulator.process import EmulatorProcess
+
+    started: list[EmulatorProcess] = []
+
+    def make(data_dir: Path, *args: str, env: dict[str, str] | None = None,
+             cwd: str | None = None) -> EmulatorProcess:
+        proc = EmulatorProcess("--data-dir", str(data_dir), *args, cwd=cwd,
+                               env={"DDBKIT_IN_MEMORY": "", **(env or {})})
+        started.append(proc)
+        return proc
+
+    yield make
+    for proc in started:
+        proc.stop()

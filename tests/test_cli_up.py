@@ -26,8 +26,10 @@ def ddbkit(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
 
 
 @pytest.fixture(scope="module")
-def up() -> Iterator[EmulatorProcess]:
-    with EmulatorProcess() as proc:
+def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
+    """`ddbkit up` as a user runs it: defaults only, its data in ./.ddbkit/data."""
+    cwd = tmp_path_factory.mktemp("up")
+    with EmulatorProcess(cwd=str(cwd), env={"DDBKIT_IN_MEMORY": ""}) as proc:
         yield proc
 
 
@@ -38,7 +40,7 @@ def test_ready_line_names_endpoint_and_client_environment(up: EmulatorProcess) -
 
 
 def test_up_seeds_the_default_dataset(up: EmulatorProcess) -> None:
-    assert "(dev tables, 167 items seeded)" in up.ready_line
+    assert "(dev tables, 167 items seeded into a new data dir .ddbkit/data)" in up.ready_line
     client = make_client(endpoint_url=up.endpoint_url)
     count = client.scan(TableName="marketplace-dev-bookings-table", Select="COUNT")["Count"]
     assert count == 73
@@ -46,7 +48,7 @@ def test_up_seeds_the_default_dataset(up: EmulatorProcess) -> None:
 
 def test_up_no_seed_starts_empty() -> None:
     with EmulatorProcess("--no-seed", "--stage", "empty") as proc:
-        assert "0 items seeded" in proc.ready_line
+        assert "(empty tables, 0 items seeded, in memory)" in proc.ready_line
         client = make_client(endpoint_url=proc.endpoint_url)
         assert client.scan(TableName="marketplace-empty-bookings-table")["Count"] == 0
 

@@ -28,10 +28,13 @@ def test_all_six_tables_exist(ddbkit_emulator):
 '''
 
 
-def test_plugin_fixtures_give_an_isolated_endpoint(pytester: pytest.Pytester) -> None:
+def test_plugin_fixtures_give_an_isolated_endpoint(pytester: pytest.Pytester,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DDBKIT_IN_MEMORY")  # as in a user's shell: the plugin itself says so
     pytester.makepyfile(test_user=USER_TESTS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=4)
+    assert not (pytester.path / ".ddbkit").exists()  # the session's data stayed in memory
 
 
 DECOY_TESTS = '''

@@ -1,8 +1,48 @@
-"""Durability: where the emulator's data will outlive its process (not built yet).
+"""Durability: the emulator's data outlives its process (`ddbkit up --data-dir`).
 
-The seam: every acknowledged write passes the store lock (`moto_ext.store.STORE_LOCK`) in
-`endpoint.app`, and TTL deletes pass it in `moto_ext.ttl_deletes`. A journal appended there,
-before the response is sent, plus snapshots that compact it, point-in-time restore replaying
-it into a new table and exports, will live in this package, composed into `Emulator` like the
-TTL reaper. Until then the emulator keeps its data in memory only: a restart starts afresh.
+The design is Redis's append-only file with snapshots (fsync policies, background rewrite),
+with SQLite's WAL as the model for the records: a physical redo log of after-images.
+
+- Every request runs under the store lock (`endpoint.app`); on its way out of the lock,
+  before the response is written, `recorder` turns what it changed into ONE journal record
+  (the after-image of every item it touched, the stream records it appended, the settings
+  of tables it created, changed or deleted) and `journal` appends it with write(2). So a
+  killed process loses nothing it acknowledged; `--fsync always|every-second` decides what
+  a power loss may cost. TTL deletes are journaled the same way (`moto_ext.ttl_deletes`).
+- Records are length-prefixed and CRC32-checked (`framing`), JSON inside (`encoding`,
+  `images`, `tablemeta`), so a torn last write is told from damage.
+- A background thread compacts (`service`): a new journal segment, then a fuzzy snapshot of
+  every table written in small chunks while requests go on (`snapshot`); replaying the new
+  segment over it gives the exact state, because after-images are idempotent (`replay`).
+- At start-up `recovery` restores the newest snapshot and the segments after it, drops a torn
+  tail with a warning, and refuses anything else unreadable without touching a file.
+
+Layout on disk: `files`. Each record carries a sequence number and the wall-clock time, so
+point-in-time restore can later replay history up to a moment into a new table.
+
+    from ddbkit.emulator.durability import DurabilityConfig
+    EmulatorConfig(durability=DurabilityConfig(Path(".ddbkit/data")))
+
+Names load on first use: `hooks`, imported by the request path, imports nothing heavy.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ddbkit.emulator.durability.config import DurabilityConfig
+    from ddbkit.emulator.durability.recovery import Recovered
+    from ddbkit.emulator.durability.service import Durability
+
+_EXPORTS = {"DurabilityConfig": "config", "Durability": "service", "Recovered": "recovery"}
+__all__ = ["Durability", "DurabilityConfig", "Recovered"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    globals()[name] = value
+    return value

@@ -14,6 +14,7 @@ from typing import Any
 
 from moto.dynamodb.models.table import Table
 
+from ddbkit.emulator.durability import hooks as durability
 from ddbkit.emulator.moto_ext.clock import running_on
 from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend, require
 from ddbkit.emulator.moto_ext.stream_records import deletes_by_service
@@ -43,6 +44,7 @@ def delete_expired(table: Any, expired: Callable[[Any, float], bool],
                 if expired(item.attrs.get(attribute), now):
                     table.delete_item(item.hash_key, item.range_key)
                     deleted += 1
+            durability.changes_done()  # durability: the chunk's deletes journaled under the lock
     return deleted
 
 

@@ -1,0 +1,80 @@
+"""The record frame of every durability file (journal segments, snapshots): length and CRCs.
+
+    +----------+---------------+-------------------+--------------------+
+    | len: u32 | crc32(payload)| crc32(first 8 B)  | payload: len bytes |
+    +----------+---------------+-------------------+--------------------+   little-endian
+
+A reader tells a torn tail from damage, as Redis's AOF loader and SQLite's WAL do. A crash can
+only cut the last write short: its header or payload is incomplete, or (after a power loss with
+a lazy fsync) the payload reads back as zeros or garbage and the file ends with it. Any bad
+record followed by more data is damage. The header's own CRC keeps a corrupted length from
+passing for a cut-short payload (which would silently drop every record after it).
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Iterator
+from typing import BinaryIO
+
+HEADER = struct.Struct("<III")
+MAX_PAYLOAD = 1 << 30  # far above any record we write (a 16 MB batch's after-images)
+_ZEROS_CHUNK = 1 << 20
+
+
+class FrameError(Exception):
+    """A record that cannot be read; `offset` is where it starts."""
+
+    def __init__(self, offset: int, reason: str) -> None:
+        super().__init__(f"{reason} at byte {offset}")
+        self.offset = offset
+        self.reason = reason
+
+
+class TornTail(FrameError):
+    """The bytes from `offset` to the end are the last write, cut short by a crash."""
+
+
+class Corrupt(FrameError):
+    """A damaged record with more data after it."""
+
+
+def frame(payload: bytes) -> bytes:
+    head = struct.pack("<II", len(payload), zlib.crc32(payload))
+    return head + struct.pack("<I", zlib.crc32(head)) + payload
+
+
+def read_frames(stream: BinaryIO, size: int) -> Iterator[bytes]:
+    """Every record's payload, in order. Raises `TornTail` after the last whole record when
+    the file ends in a cut-short one, `Corrupt` at a damaged record followed by more data."""
+    offset = 0
+    while offset < size:
+        head = stream.read(HEADER.size)
+        if len(head) < HEADER.size:
+            raise TornTail(offset, "a record header cut short")
+        length, crc, head_crc = HEADER.unpack(head)
+        if zlib.crc32(head[:8]) != head_crc or length > MAX_PAYLOAD:
+            if _only_zeros(stream):
+                raise TornTail(offset, "a record header not fully written")
+            raise Corrupt(offset, "a damaged record header")
+        end = offset + HEADER.size + length
+        if end > size:
+            raise TornTail(offset, "a record cut short")
+        payload = stream.read(length)
+        if len(payload) < length:
+            raise TornTail(offset, "a record cut short")
+        if zlib.crc32(payload) != crc:
+            if end == size:
+                raise TornTail(offset, "a last record whose checksum fails")
+            raise Corrupt(offset, "a record whose checksum fails")
+        yield payload
+        offset = end
+
+
+def _only_zeros(stream: BinaryIO) -> bool:
+    """True when nothing but zero bytes follows (what a crash leaves of an unwritten tail)."""
+    while chunk := stream.read(_ZEROS_CHUNK):
+        if chunk.count(0) != len(chunk):
+            return False
+    return True

@@ -1,0 +1,53 @@
+"""The two calls the rest of the emulator makes into durability; no-ops when nothing journals.
+
+- `journaled(operation)`: `endpoint.app` wraps every request in it, inside the store lock, so
+  the request's changes are journaled before the lock is released and the response goes out
+  (whether moto answered or raised);
+- `changes_done()`: `moto_ext.ttl_deletes`, after each chunk of TTL deletes, under the lock.
+
+They raise `JournalError` when the journal cannot take the record: the request then gets an
+error instead of an acknowledgement. This module imports nothing heavy, so the request path
+pays one global read when durability is off.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class _Recorder(Protocol):
+    def commit(self, operation: str | None) -> None: ...
+
+
+_recorder: _Recorder | None = None
+
+
+def activate(recorder: _Recorder) -> None:
+    global _recorder
+    _recorder = recorder
+
+
+def deactivate() -> None:
+    global _recorder
+    _recorder = None
+
+
+class journaled:
+    """Journals the request's changes on the way out of the block."""
+
+    __slots__ = ("operation",)
+
+    def __init__(self, operation: str) -> None:
+        self.operation = operation
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        if _recorder is not None:
+            _recorder.commit(self.operation)
+
+
+def changes_done() -> None:
+    if _recorder is not None:
+        _recorder.commit(None)

@@ -1,0 +1,141 @@
+"""Item after-images: moto's stored items as DynamoDB JSON, and back, fast.
+
+An image is the item's attributes in DynamoDB JSON, exactly as moto holds them (binary values
+stay `bytes`, or text where moto kept text; `encoding` tags bytes), so replaying an image
+gives back the same item whichever path wrote it. Writing walks the DynamoType tree directly:
+`Item.to_json` deep-copies every map and list on the way.
+
+Reading builds moto's objects without `Item.__init__` and `DynamoType.__init__`: a restart
+builds every item of the data dir, and the constructors cost ~25 us an item (type dispatch,
+the 400 KB size check the item passed when it was first written, moto's instance tracking);
+building the same objects directly costs ~6 us. Sizes are computed on first use
+(`moto_ext.item_size`). Scalar values may be shared between the key and the attributes, and
+between items: moto never changes a scalar value in place (`moto_ext.scalar_values`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+_new = object.__new__
+
+
+def value_image(value: Any) -> dict[str, Any]:
+    kind, inner = value.type, value.value
+    if kind == "M":
+        return {"M": {k: _nested(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [_nested(v) for v in inner]}
+    if isinstance(inner, list):
+        return {kind: list(inner)}  # sets: a copy, so the image can be encoded outside the lock
+    return {kind: inner}
+
+
+def _nested(value: Any) -> dict[str, Any]:
+    # moto converts nested values to DynamoType on every path we know; a raw dict is already
+    # DynamoDB JSON.
+    return value_image(value) if type(value) is DynamoType else dict(value)
+
+
+def item_image(item: Any) -> dict[str, Any]:
+    return {name: value_image(value) for name, value in item.attrs.items()}
+
+
+def key_image(table: Any, hash_key: Any, range_key: Any) -> dict[str, Any]:
+    key = {table.hash_key_attr: value_image(hash_key)}
+    if table.range_key_attr is not None and range_key is not None:
+        key[table.range_key_attr] = value_image(range_key)
+    return key
+
+
+def build_value(image: dict[str, Any]) -> DynamoType:
+    for kind, inner in image.items():
+        value: Any = _new(DynamoType)
+        if kind == "M":
+            inner = {k: build_value(v) for k, v in inner.items()}
+        elif kind == "L":
+            inner = [build_value(v) for v in inner]
+        value.type, value.value = kind, inner
+        return value  # type: ignore[no-any-return]
+    raise ValueError("an attribute value with no type")
+
+
+def build_item(image: dict[str, Any], hash_attr: str, range_attr: str | None) -> Any:
+    """A moto Item equal to what was stored when `image` was taken."""
+    return item_of({name: build_value(value) for name, value in image.items()},
+                   hash_attr, range_attr)
+
+
+def item_of(values: dict[str, Any], hash_attr: str, range_attr: str | None) -> Any:
+    """A moto Item of attribute values already built (`ImageDecoder`)."""
+    attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+    dict.update(attrs, values)
+    item: Any = _new(Item)
+    item.hash_key = attrs[hash_attr]
+    item.range_key = attrs[range_attr] if range_attr is not None else None
+    item.attrs = attrs
+    return item
+
+
+_SCALARS: dict[str, type] = {"S": str, "N": str, "BOOL": bool, "NULL": bool, "B": bytes}
+_COLLECTIONS: dict[str, type] = {"L": list, "SS": list, "NS": list, "BS": list, "M": dict}
+INTERN_LENGTH = 24  # statuses, dates, prices, flags repeat; ids and free text do not
+INTERN_LIMIT = 1 << 18
+
+
+class ImageDecoder:
+    """Decodes JSON holding only item images (a snapshot's item chunks), building moto's
+    DynamoTypes as the parser makes each value, instead of walking the parsed images again:
+    a restart's largest cost. Short scalar values repeat across items (statuses, dates), so
+    one DynamoType serves them all, as `moto_ext.scalar_values` already shares them between
+    copies (moto never changes a scalar in place): fewer objects to build and keep.
+
+    Sound for images only: every value there is `{TYPE: inner}` with `inner` of that type's
+    shape, and a map's or an item's own keys hold values already built, never a bare str,
+    list or dict, so neither is mistaken for a value.
+    """
+
+    def __init__(self) -> None:
+        self._shared: dict[tuple[str, str | bool], DynamoType] = {}
+
+    def loads(self, raw: bytes) -> Any:
+        return json.loads(raw, object_hook=self._hook)
+
+    def _hook(self, obj: dict[str, Any]) -> Any:
+        if len(obj) != 1:
+            return obj
+        for kind, inner in obj.items():
+            shape = type(inner)
+            if shape is str and kind == "$b":
+                return base64.b64decode(inner)  # `encoding`'s tag for bytes
+            if _SCALARS.get(kind) is shape or (kind == "B" and shape is str):
+                if shape is bool or (shape is str and len(inner) <= INTERN_LENGTH):
+                    return self._scalar(kind, inner)
+                return _value(kind, inner)
+            if _COLLECTIONS.get(kind) is shape:
+                return _value(kind, inner)
+        return obj
+
+    def _scalar(self, kind: str, inner: str | bool) -> DynamoType:
+        shared = self._shared.get((kind, inner))
+        if shared is None:
+            shared = _value(kind, inner)
+            if len(self._shared) < INTERN_LIMIT:
+                self._shared[(kind, inner)] = shared
+        return shared
+
+
+def _value(kind: str, inner: Any) -> DynamoType:
+    value: Any = _new(DynamoType)
+    value.type, value.value = kind, inner
+    return value  # type: ignore[no-any-return]
+
+
+def build_key(image: dict[str, Any], hash_attr: str,
+              range_attr: str | None) -> tuple[DynamoType, DynamoType | None]:
+    return (DynamoType(image[hash_attr]),
+            DynamoType(image[range_attr]) if range_attr is not None else None)

@@ -1,0 +1,138 @@
+"""The journal writer: append framed records with write(2), fsync as the policy says, rotate.
+
+`append` returns once the record is in the file (the kernel's page cache): a killed process
+loses nothing it appended, and the caller answers the request only after that. Whether a
+power loss may cost the last second is the fsync policy's (Redis's `appendfsync`):
+- `always`: fdatasync before `append` returns; each write waits for the disk;
+- `every-second`: a background thread fdatasyncs once a second when something was appended.
+
+A failed append (disk full) truncates the segment back to its last whole record and raises
+`JournalError`; the caller keeps the record and retries it before the next one.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Literal
+
+from ddbkit.emulator.durability.files import sync_file
+from ddbkit.emulator.durability.framing import frame
+
+FsyncPolicy = Literal["always", "every-second"]
+FSYNC_POLICIES: tuple[FsyncPolicy, ...] = ("always", "every-second")
+
+
+class JournalError(Exception):
+    """The journal could not take a record: the request it belongs to is not acknowledged."""
+
+
+class JournalWriter:
+    def __init__(self, path: Path, header: bytes, fsync: FsyncPolicy) -> None:
+        self.fsync = fsync
+        self._lock = threading.Lock()  # the fd against rotation; never held across an fsync
+        self._fd = -1
+        self._size = 0
+        self._unsynced = False
+        self._broken = ""  # why appends are refused: a failed write could not be undone
+        self.path = path
+        self._open(path, header)
+        self._stop = threading.Event()
+        self._syncer: threading.Thread | None = None
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def _open(self, path: Path, header: bytes) -> None:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0),
+                     0o644)
+        size = os.fstat(fd).st_size
+        if size == 0:
+            _write_all(fd, frame(header))
+            sync_file(fd)
+            size = os.fstat(fd).st_size
+        self._fd, self._size, self.path = fd, size, path
+
+    def start(self) -> JournalWriter:
+        if self.fsync == "every-second":
+            self._syncer = threading.Thread(target=self._sync_every_second,
+                                            name="ddbkit-fsync", daemon=True)
+            self._syncer.start()
+        return self
+
+    def append(self, data: bytes) -> None:
+        """Writes framed records (already framed: see `framing.frame`)."""
+        with self._lock:
+            if self._broken:
+                raise JournalError(self._broken)
+            start = self._size
+            try:
+                _write_all(self._fd, data)
+                if self.fsync == "always":
+                    sync_file(self._fd)
+            except OSError as exc:
+                message = f"cannot write the journal {self.path}: {exc.strerror}"
+                if not _truncate(self._fd, start):
+                    # Appending after a partial record would turn it into damage mid-file.
+                    self._broken = message + " (and cannot undo it: restart ddbkit up)"
+                raise JournalError(message) from exc
+            self._size = start + len(data)
+            self._unsynced = self.fsync != "always"
+
+    def rotate(self, path: Path, header: bytes) -> None:
+        """Continues in a new segment; the old one is made durable first."""
+        with self._lock:
+            sync_file(self._fd)
+            os.close(self._fd)
+            self._fd = -1
+            self._open(path, header)
+            self._unsynced = False
+
+    def sync(self) -> None:
+        with self._lock:
+            if not self._unsynced or self._fd < 0:
+                return
+            fd = os.dup(self._fd)  # fsync without holding the lock: requests keep appending
+            self._unsynced = False
+        try:
+            sync_file(fd)
+        finally:
+            os.close(fd)
+
+    def _sync_every_second(self) -> None:
+        while not self._stop.wait(1.0):
+            try:
+                self.sync()
+            except OSError:
+                with self._lock:
+                    self._unsynced = True  # try again next second
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._syncer is not None:
+            self._syncer.join(timeout=5)
+            self._syncer = None
+        with self._lock:
+            if self._fd >= 0:
+                try:
+                    sync_file(self._fd)
+                finally:
+                    os.close(self._fd)
+                    self._fd = -1
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _truncate(fd: int, size: int) -> bool:
+    try:
+        os.ftruncate(fd, size)
+    except OSError:
+        return False  # left as it is, it is a torn tail the next start drops
+    return True

@@ -1,0 +1,173 @@
+"""What each request changed, as one journal record, written before its response.
+
+Called under the store lock at the end of every request (`hooks`). A record holds, as
+`replay` reads them:
+- the after-image (or deletion) of every item the request touched (`moto_ext.changes`);
+- the stream records it appended, found by sequence number (a transaction that rolled back
+  has already withdrawn its own);
+- after any operation that can change a table's settings (not the data plane, which cannot),
+  the settings of every table that differ from the last ones journaled, tables that appeared
+  (with all their items and stream records: a restore from a backup copies them without a
+  put) and tables that went away.
+A request that changed nothing writes nothing. Each record carries a sequence number and
+the wall-clock time, for point-in-time restore to replay history up to a moment.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ddbkit.emulator.durability import encoding
+from ddbkit.emulator.durability.framing import frame
+from ddbkit.emulator.durability.images import item_image, key_image
+from ddbkit.emulator.durability.tablemeta import table_settings
+from ddbkit.emulator.moto_ext import changes
+from ddbkit.emulator.moto_ext.store import stored_item
+
+# Operations that read, or change only items: after them no table's settings need comparing.
+NO_SETTINGS_CHANGE = frozenset({
+    "GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems", "PutItem", "UpdateItem",
+    "DeleteItem", "BatchWriteItem", "TransactWriteItems", "ExecuteStatement",
+    "BatchExecuteStatement", "ExecuteTransaction", "DescribeTable", "ListTables",
+    "DescribeTimeToLive", "DescribeContinuousBackups", "ListTagsOfResource", "DescribeLimits",
+    "DescribeEndpoints", "DescribeStream", "GetShardIterator", "GetRecords", "ListStreams"})
+
+
+@dataclass
+class Tracked:
+    """A table as the journal last described it."""
+
+    table: Any  # the moto Table object
+    settings: str  # canonical JSON of its settings
+    shard: Any  # its stream shard object then
+    next_sequence: int  # the first stream sequence number not yet journaled
+
+
+def tracked(table: Any) -> Tracked:
+    """A table whose settings and stream are all already durable (restored, or snapshotted)."""
+    shard = table.stream_shard
+    next_sequence = shard.starting_sequence_number + len(shard.items) if shard else 0
+    return Tracked(table, encoding.canonical(table_settings(table)), shard, next_sequence)
+
+
+class Recorder:
+    def __init__(self, tables: dict[str, Any], append: Callable[[bytes], None],
+                 sequence: int = 0, known: Iterable[str] | None = None,
+                 initialized: bool = False, clock: Callable[[], float] = time.time) -> None:
+        self.tables = tables  # moto's backend.tables
+        self._append = append
+        self.sequence = sequence  # of the last record written
+        self.initialized = initialized  # a "initialized" mark is in the journal or snapshot
+        self.clock = clock
+        # The tables already durable as they are (restored); any other is journaled whole.
+        self.known = {name: tracked(tables[name])
+                      for name in (tables if known is None else known)}
+        self._pending: list[bytes] = []  # records a failed append left to write first
+
+    def commit(self, operation: str | None) -> None:
+        """Journals what changed since the last commit. `operation` None: only items can have."""
+        touched = changes.drain()
+        settings = (operation is not None and operation not in NO_SETTINGS_CHANGE) or any(
+            self.known.get(table.name, _NOBODY).table is not table for table, _, _ in touched)
+        if not touched and not settings and not self._pending:
+            return
+        ops: list[Any] = []
+        names: set[str] = set()
+        if settings:
+            ops += self._settings_changes(names)
+        ops += self._item_changes(touched, names)
+        ops += self._stream_records(names)
+        if ops:
+            self.sequence += 1
+            self._pending.append(frame(encoding.dumps(
+                {"n": self.sequence, "t": self.clock(), "ops": ops})))
+        self.flush()
+
+    def mark(self, event: str) -> None:
+        """A record that only notes an event (e.g. the first seed finished)."""
+        if event == "initialized":
+            self.initialized = True
+        self.sequence += 1
+        self._pending.append(frame(encoding.dumps(
+            {"n": self.sequence, "t": self.clock(), "mark": event})))
+        self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._append(data)  # JournalError leaves them pending: the request is not answered
+            self._pending.clear()
+
+    def _settings_changes(self, names: set[str]) -> list[Any]:
+        ops: list[Any] = []
+        for name in [n for n, known in self.known.items()
+                     if self.tables.get(n) is not known.table]:
+            del self.known[name]
+            ops.append(["D", name])
+        for name, table in self.tables.items():
+            known = self.known.get(name)
+            settings = table_settings(table)
+            text = encoding.canonical(settings)
+            if known is None:
+                ops.append(["C", name, settings])
+                ops += [["P", name, item_image(item)] for item in _items(table)]
+                self.known[name] = Tracked(table, text, table.stream_shard,
+                                           _first_sequence(table.stream_shard))
+                names.add(name)
+            elif text != known.settings:
+                ops.append(["M", name, settings])
+                known.settings = text
+                if table.stream_shard is not known.shard:
+                    known.shard = table.stream_shard
+                    known.next_sequence = _first_sequence(known.shard)
+                names.add(name)
+        return ops
+
+    def _item_changes(self, touched: list[Any], names: set[str]) -> list[Any]:
+        ops: list[Any] = []
+        seen: set[tuple[int, Any, Any]] = set()
+        for table, hash_key, range_key in touched:
+            identity = (id(table), hash_key, range_key)
+            if identity in seen:
+                continue
+            seen.add(identity)
+            known = self.known.get(table.name)
+            if known is None or known.table is not table:
+                continue  # a table no longer there (or not yet journaled: its "C" holds it)
+            item = stored_item(table, hash_key, range_key)
+            ops.append(["X", table.name, key_image(table, hash_key, range_key)] if item is None
+                       else ["P", table.name, item_image(item)])
+            names.add(table.name)
+        return ops
+
+    def _stream_records(self, names: set[str]) -> list[Any]:
+        ops: list[Any] = []
+        for name in sorted(names):
+            known = self.known[name]
+            shard = known.table.stream_shard
+            if shard is None:
+                continue
+            if shard is not known.shard:
+                known.shard, known.next_sequence = shard, _first_sequence(shard)
+            start = max(0, known.next_sequence - shard.starting_sequence_number)
+            records = shard.items[start:]
+            if records:
+                ops.append(["S", name, [record.record for record in records]])
+            known.next_sequence = shard.starting_sequence_number + len(shard.items)
+        return ops
+
+
+_NOBODY = Tracked(None, "", None, 0)
+
+
+def _first_sequence(shard: Any) -> int:
+    return shard.starting_sequence_number if shard is not None else 0
+
+
+def _items(table: Any) -> list[Any]:
+    if table.range_key_attr is None:
+        return list(table.items.values())
+    return [item for entry in table.items.values() for item in entry.values()]

@@ -1,0 +1,209 @@
+"""`Durability`: the data dir restored, journaled and compacted, as one open/close unit.
+
+`open()` (before the server accepts a request) locks the data dir, restores it into moto's
+store (`recovery`), opens the journal and starts journaling every request (`hooks`). Query
+indexes (`moto_ext.indexes`) are built by a table's first Query, as after a seed: building
+them here took ~7 s per 100k items, and a restart should be ready in seconds.
+
+A background thread compacts: once the journal outgrows its limit, it starts a new segment
+and writes a snapshot (`snapshot`) while requests go on, then removes what the snapshot made
+obsolete. `close()` (after the server stopped) syncs and releases everything.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from moto.core.utils import utcnow
+
+from ddbkit.emulator import moto_ext
+from ddbkit.emulator.durability import hooks
+from ddbkit.emulator.durability.config import DurabilityConfig
+from ddbkit.emulator.durability.files import DataDir
+from ddbkit.emulator.durability.journal import JournalError, JournalWriter
+from ddbkit.emulator.durability.recorder import Recorder
+from ddbkit.emulator.durability.recovery import Recovered, Recovery, journal_header
+from ddbkit.emulator.durability.snapshot import SnapshotAborted, SnapshotWriter, plan
+from ddbkit.emulator.errors import DataDirError
+from ddbkit.emulator.moto_ext import changes
+from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend
+
+log = logging.getLogger("ddbkit.durability")
+
+CHECK_INTERVAL = 1.0  # seconds between checks of the journal's size
+INITIALIZED = "initialized"
+
+
+@dataclass
+class Compaction:
+    generation: int
+    items: int
+    snapshot_bytes: int
+    seconds: float
+
+
+class Durability:
+    def __init__(self, config: DurabilityConfig, account_id: str, region: str,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.config, self.account_id, self.region, self.clock = config, account_id, region, clock
+        self.data_dir = DataDir(config.data_dir)
+        self.restored: Recovered | None = None
+        self.journal: JournalWriter | None = None
+        self.recorder: Recorder | None = None
+        self.generation = 0
+        self.snapshot_bytes = 0
+        self.last_compaction: Compaction | None = None
+        self._journal_bytes = 0  # in segments older than the current one, since the snapshot
+        self._stop = threading.Event()
+        self._compact_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def open(self) -> Recovered:
+        moto_ext.install()
+        self.data_dir.lock()
+        try:
+            return self._open()
+        except (OSError, JournalError) as exc:  # a read-only or full disk: one line
+            self._release()
+            raise DataDirError(f"cannot use data dir {self.data_dir.path}: "
+                               f"{getattr(exc, 'strerror', None) or exc}") from exc
+        except BaseException:
+            self._release()
+            raise
+
+    def _open(self) -> Recovered:
+        if self.config.discard:
+            listing = self.data_dir.listing()
+            self.data_dir.remove([*listing.snapshots.values(), *listing.journals.values(),
+                                  *listing.temps])
+        tables = dynamodb_backend(self.account_id, self.region).tables
+        with STORE_LOCK:
+            before = dict(tables)
+            restored = Recovery(self.data_dir, tables, self.account_id, self.region,
+                                utcnow(), self.config.stream_retention).run()
+            self._repair(restored)
+            self.generation, self.snapshot_bytes = restored.generation, restored.snapshot_bytes
+            self.journal = JournalWriter(self.data_dir.journal_path(self.generation),
+                                         self._header(self.generation), self.config.fsync)
+            self._journal_bytes = restored.journal_bytes
+            self.recorder = Recorder(tables, self.journal.append, restored.sequence,
+                                     known=[n for n, t in tables.items() if before.get(n) is not t],
+                                     initialized=restored.initialized, clock=self.clock)
+            changes.record(True)
+            self.recorder.commit("Open")  # tables that were here before the restore, if any
+            hooks.activate(self.recorder)
+        self.data_dir.remove(restored.obsolete)
+        self.data_dir.sync()
+        self.journal.start()
+        self.restored = restored
+        self._thread = threading.Thread(target=self._compact_when_due, name="ddbkit-compact",
+                                        daemon=True)
+        self._thread.start()
+        return restored
+
+    def _repair(self, restored: Recovered) -> None:
+        if restored.torn is None:
+            return
+        path, offset, reason = restored.torn
+        dropped = path.stat().st_size - offset
+        os.truncate(path, offset)
+        log.warning("ddbkit: warning: %s: dropped %d bytes at its end (%s): the last write "
+                    "before a crash, cut short", path, dropped, reason)
+
+    def mark_initialized(self) -> None:
+        """Notes that provisioning and the first seed finished: later starts restore."""
+        with STORE_LOCK:
+            if self.recorder is not None:
+                self.recorder.mark(INITIALIZED)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+        with STORE_LOCK:
+            hooks.deactivate()
+            if self.recorder is not None:
+                try:
+                    self.recorder.flush()
+                except JournalError as exc:
+                    log.error("ddbkit: %s", exc)
+        self._release()
+
+    def _release(self) -> None:
+        hooks.deactivate()
+        changes.record(False)
+        if self.journal is not None:
+            try:
+                self.journal.close()
+            except OSError as exc:
+                log.error("ddbkit: could not sync the journal on close: %s", exc)
+            self.journal = None
+        self.data_dir.unlock()
+
+    # -- compaction --------------------------------------------------------------------
+    @property
+    def journal_bytes(self) -> int:
+        return self._journal_bytes + (self.journal.size if self.journal else 0)
+
+    def due(self) -> bool:
+        return self.journal_bytes > max(self.config.journal_max_bytes, self.snapshot_bytes)
+
+    def _compact_when_due(self) -> None:
+        while not self._stop.wait(CHECK_INTERVAL):
+            if not self.due():
+                continue
+            try:
+                self.compact()
+            except SnapshotAborted:
+                return
+            except Exception:
+                log.exception("ddbkit: snapshot failed; the journal keeps everything, "
+                              "retrying later")
+                self._stop.wait(30)
+
+    def compact(self) -> Compaction:
+        """A new journal segment, then a snapshot of the tables as of its start."""
+        with self._compact_lock:
+            started = time.perf_counter()
+            assert self.journal is not None and self.recorder is not None
+            tables = dynamodb_backend(self.account_id, self.region).tables
+            with STORE_LOCK:
+                self.recorder.flush()
+                generation = self.generation + 1
+                self.journal.rotate(self.data_dir.journal_path(generation),
+                                    self._header(generation))
+                self.data_dir.sync()
+                self.generation, self._journal_bytes = generation, 0
+                plans = plan(tables)
+                header = {"generation": generation, "account": self.account_id,
+                          "region": self.region, "sequence": self.recorder.sequence,
+                          "rotated_at": self.clock(), "initialized": self._initialized()}
+            written = SnapshotWriter(self.data_dir.snapshot_path(generation), header, plans,
+                                     STORE_LOCK, self.config.stream_retention, utcnow,
+                                     self._stop).write()
+            self.data_dir.sync()
+            self.snapshot_bytes = written.size
+            listing = self.data_dir.listing()
+            self.data_dir.remove([p for g, p in listing.snapshots.items() if g < generation]
+                                 + [p for g, p in listing.journals.items() if g < generation])
+            done = Compaction(generation, written.items, written.size,
+                              time.perf_counter() - started)
+            self.last_compaction = done
+            return done
+
+    def _initialized(self) -> bool:
+        return bool(self.recorder is not None and self.recorder.initialized)
+
+    def _header(self, generation: int) -> bytes:
+        return journal_header(generation, self.account_id, self.region, self.clock())
+
+    def __repr__(self) -> str:
+        return f"Durability({self.config.data_dir}, generation {self.generation})"
+

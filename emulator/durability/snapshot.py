@@ -1,0 +1,174 @@
+"""Snapshots: every table written out without stopping requests, so the journal can be dropped.
+
+Fuzzy, as a database's online checkpoint is. `plan()` runs under the store lock in the same
+hold that starts a new journal segment: it takes each table's settings, the list of its hash
+keys and its stream records at that instant. `SnapshotWriter` then writes items in chunks of
+a few hundred, each read under a short hold of the lock (requests wait for one chunk, never for
+the table) and encoded outside it. An item that changes while the snapshot is written may be
+captured before or after the change; either way the new segment holds the change's
+after-image, and replaying the segment over the snapshot gives the exact state (replay is
+idempotent). Items created after the plan under new hash keys, and tables created after it,
+are in the segment only.
+
+Records: a header, per table its settings, item chunks and stream records (those within the
+stream's retention; the first one kept gives the shard its starting sequence number), then an
+end record; a snapshot without its end record is damaged. It is written to `.tmp`, fsynced,
+renamed into place and the directory fsynced, so a crash leaves the old snapshot or the new.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from ddbkit.emulator.durability import encoding
+from ddbkit.emulator.durability.files import sync_file
+from ddbkit.emulator.durability.framing import frame
+from ddbkit.emulator.durability.images import ImageDecoder, item_image
+from ddbkit.emulator.durability.tablemeta import table_settings
+
+FORMAT = "ddbkit-snapshot/1"
+ITEMS = b'{"items":'  # how an item chunk starts: the reader decodes those as images
+CHUNK_ITEMS = 500  # items read per hold of the store lock (~2-4 ms)
+CHUNK_RECORDS = 2000
+
+
+class SnapshotAborted(Exception):
+    """The emulator is stopping; the partial snapshot was removed."""
+
+
+@dataclass
+class TablePlan:
+    name: str
+    table: Any
+    settings: bytes  # encoded at plan time: moto changes its settings dicts in place
+    hash_keys: list[Any]
+    stream_start: int | None  # the shard's first sequence number; None: no stream
+    records: list[Any]  # StreamRecord objects as of the plan (their dicts never change)
+
+
+def plan(tables: dict[str, Any]) -> list[TablePlan]:
+    """What to write, taken under the store lock at the snapshot's instant."""
+    plans = []
+    for name, table in tables.items():
+        shard = table.stream_shard
+        plans.append(TablePlan(name, table, encoding.dumps(table_settings(table)),
+                               list(table.items.keys()),
+                               shard.starting_sequence_number if shard else None,
+                               list(shard.items) if shard else []))
+    return plans
+
+
+@dataclass
+class Written:
+    path: Path
+    size: int
+    items: int
+
+
+class SnapshotWriter:
+    def __init__(self, path: Path, header: dict[str, Any], plans: list[TablePlan],
+                 lock: AbstractContextManager[Any], retention: timedelta,
+                 now: Callable[[], datetime], stop: threading.Event | None = None) -> None:
+        self.path, self.header, self.plans = path, header, plans
+        self.lock, self.retention, self.now = lock, retention, now
+        self.stop = stop or threading.Event()
+        self.items = 0
+
+    def write(self) -> Written:
+        """Writes `<path>.tmp`, then renames it to `path`; the caller fsyncs the directory."""
+        temp = self.path.with_name(self.path.name + ".tmp")
+        try:
+            with open(temp, "wb", buffering=1 << 20) as out:
+                self._put(out, {"format": FORMAT, **self.header})
+                for table in self.plans:
+                    self._table(out, table)
+                self._put(out, {"end": {"tables": len(self.plans), "items": self.items,
+                                        "completed_at": self.now().timestamp()}})
+                out.flush()
+                sync_file(out.fileno())
+            os.replace(temp, self.path)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        return Written(self.path, self.path.stat().st_size, self.items)
+
+    @staticmethod
+    def _put(out: BinaryIO, record: Any) -> None:
+        out.write(frame(encoding.dumps(record)))
+
+    def _table(self, out: BinaryIO, plan: TablePlan) -> None:
+        out.write(frame(b'{"table":' + encoding.dumps(plan.name) + b',"settings":'
+                        + plan.settings + b"}"))
+        name = encoding.dumps(plan.name)
+        for images in self._chunks(plan):
+            out.write(frame(ITEMS + name + b',"images":' + encoding.dumps(images) + b"}"))
+        if plan.stream_start is not None:
+            self._stream(out, plan)
+
+    def _chunks(self, plan: TablePlan) -> Iterator[list[dict[str, Any]]]:
+        table, keys, position = plan.table, plan.hash_keys, 0
+        while position < len(keys):
+            if self.stop.is_set():
+                raise SnapshotAborted()
+            images: list[dict[str, Any]] = []
+            with self.lock:
+                while position < len(keys) and len(images) < CHUNK_ITEMS:
+                    entry = table.items.get(keys[position])  # .get: items is a defaultdict
+                    position += 1
+                    if entry is None:
+                        continue
+                    if table.range_key_attr is None:
+                        images.append(item_image(entry))
+                    else:
+                        images += [item_image(item) for item in list(entry.values())]
+            self.items += len(images)
+            yield images
+
+    def _stream(self, out: BinaryIO, plan: TablePlan) -> None:
+        horizon = self.now() - self.retention
+        kept = [r.record for r in plan.records
+                if r.record["dynamodb"]["ApproximateCreationDateTime"] >= horizon]
+        if kept:
+            start = int(kept[0]["dynamodb"]["SequenceNumber"])
+        elif plan.records:
+            start = int(plan.records[-1].record["dynamodb"]["SequenceNumber"]) + 1
+        else:
+            start = plan.stream_start or 0
+        for offset in range(0, max(len(kept), 1), CHUNK_RECORDS):
+            chunk = kept[offset:offset + CHUNK_RECORDS]
+            record: dict[str, Any] = {"stream": plan.name, "records": chunk}
+            if offset == 0:
+                record["start"] = start
+            self._put(out, record)
+
+
+def read_snapshot(payloads: Iterator[bytes]) -> Iterator[dict[str, Any]]:
+    """The snapshot's records after its header, checked for shape; raises ValueError.
+    Item chunks come with their images' attribute values built (`images.ImageDecoder`)."""
+    images = ImageDecoder()
+    header = next(payloads, None)
+    if header is None:
+        raise ValueError("an empty snapshot")
+    first = encoding.loads(header)
+    if not isinstance(first, dict) or first.get("format") != FORMAT:
+        raise ValueError(f"not a {FORMAT} file")
+    yield first
+    ended = False
+    for payload in payloads:
+        if ended:
+            raise ValueError("records after the end record")
+        record = (images.loads(payload) if payload.startswith(ITEMS)
+                  else encoding.loads(payload))
+        if not isinstance(record, dict):
+            raise ValueError("a record that is not an object")
+        ended = "end" in record
+        yield record
+    if not ended:
+        raise ValueError("no end record: the snapshot is incomplete")

@@ -1,0 +1,102 @@
+"""Which items a request touched: the keys the journal writes after-images for.
+
+moto has no notion of a change set: a request changes items through `Table.put_item`,
+`Table.delete_item` and `DynamoDBBackend.update_item` (which mutates the stored item in place),
+and transactions, batches, PartiQL and TTL deletes all end in one of those. This module wraps
+the three and notes (table, hash key, range key) for every call, whether it succeeded or not
+(an update can fail part-way with the item already changed; a refused write costs one spare
+after-image, which replays to the same state). `durability.recorder` drains the notes at the
+end of each request, under the store lock, and journals what is stored under those keys then.
+
+It changes no behaviour, so it is not in `moto_ext.install()`'s list: the durability layer
+calls `record(True)` when it opens a journal and `record(False)` when it closes it, and an
+in-memory emulator pays nothing for it. It wraps outermost (after every other extension),
+which is order-independent: it only reads the call's arguments and result. Only code holding
+`STORE_LOCK` writes to moto's store, so one process-wide list is enough.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
+
+from ddbkit.emulator.moto_ext.store import STORE_LOCK, request_keys, require
+
+Touched = tuple[Any, Any, Any]  # (moto Table, hash DynamoType, range DynamoType or None)
+
+_touched: list[Touched] = []
+_installed = False
+_recording = False  # only while a journal is open: nobody else drains the list
+
+
+def record(on: bool) -> None:
+    """Starts (installing the wrappers once) or stops noting touched keys."""
+    global _recording
+    if on:
+        install()
+    with STORE_LOCK:
+        _recording = on
+        _touched.clear()
+
+
+def drain() -> list[Touched]:
+    """The keys touched since the last drain (call under STORE_LOCK)."""
+    if not _touched:
+        return []
+    found = list(_touched)
+    _touched.clear()
+    return found
+
+
+def _wrap_put_item(original: Any) -> Any:
+    def put_item(self: Table, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(self, item_attrs, *args, **kwargs)
+        finally:
+            keys = request_keys(self, item_attrs) if _recording else None
+            if keys is not None:
+                _touched.append((self, *keys))
+
+    return put_item
+
+
+def _wrap_delete_item(original: Any) -> Any:
+    def delete_item(self: Table, hash_key: Any, range_key: Any) -> Any:
+        try:
+            return original(self, hash_key, range_key)
+        finally:
+            if _recording:
+                _touched.append((self, hash_key, range_key))
+
+    return delete_item
+
+
+def _wrap_update_item(original: Any) -> Any:
+    def update_item(self: DynamoDBBackend, table_name: str, key: dict[str, Any], *args: Any,
+                    **kwargs: Any) -> Any:
+        try:
+            return original(self, table_name, key, *args, **kwargs)
+        finally:
+            table = self.tables.get(table_name) if _recording else None
+            keys = None if table is None else request_keys(table, key)
+            if keys is not None:
+                _touched.append((table, *keys))
+
+    update_item.__wrapped__ = original  # type: ignore[attr-defined]
+    return update_item
+
+
+def install() -> None:
+    global _installed
+    with STORE_LOCK:
+        if _installed:
+            return
+        require(Table, "put_item", "delete_item")
+        require(DynamoDBBackend, "update_item")
+        Table.put_item = _wrap_put_item(Table.put_item)  # type: ignore[method-assign]
+        Table.delete_item = _wrap_delete_item(Table.delete_item)  # type: ignore[method-assign]
+        DynamoDBBackend.update_item = _wrap_update_item(  # type: ignore[method-assign]
+            DynamoDBBackend.update_item)
+        _installed = True

@@ -152,7 +152,7 @@ def start_servers(stage: str, create_request: dict[str, Any], dynalite_dir: Path
                              r"moto listening on port (\d+)", create_table=True))
     if "ddbkit" in names:
         wanted.append(Server("ddbkit", [
-            sys.executable, "-m", "emulator", "up", "--host", "127.0.0.1", "--port", "0",
+            sys.executable, "-P", "-m", "ddbkit.cli", "up", "--host", "127.0.0.1", "--port", "0",
             "--no-seed", "--in-memory", "--stage", stage, "--ttl-interval", "0"],
             r"^ddbkit ready: http://127\.0\.0\.1:(\d+)", create_table=False))
     try:

@@ -30,7 +30,7 @@ def test_up_with_auth_from_the_environment_seeds_and_serves_only_signed_calls() 
     env = {"DDBKIT_AUTH": "AKIDONE:first-secret,AKIDTWO:second-secret",
            "DDBKIT_ALLOW_HOST": "db.internal"}
     with EmulatorProcess("--stage", "cliauth", env=env) as proc:
-        assert "(cliauth tables, 167 items seeded)" in proc.ready_line
+        assert "(cliauth tables, 167 items seeded, in memory)" in proc.ready_line
         assert "AWS_ACCESS_KEY_ID=AKIDONE" in proc.ready_line
         assert "first-secret" not in "".join(proc.output)
         for key, secret in [("AKIDONE", "first-secret"), ("AKIDTWO", "second-secret")]:

@@ -82,14 +82,22 @@ class NoChangeTraffic:
                 self.iterator = page["NextShardIterator"]
 
 
+def live_moto_models() -> int:
+    # Every server thread freezes survivors into the collector's permanent generation now and
+    # then (endpoint/gc_pauses.py), and gc.get_objects() does not list that generation: thaw,
+    # count, and count again if a freeze came in between.
+    while True:
+        gc.unfreeze()
+        gc.collect()
+        count = sum(isinstance(o, BaseModel) for o in gc.get_objects())
+        if gc.get_freeze_count() == 0:
+            return count
+
+
 def footprint(emulator: Emulator, table: str) -> dict[str, int]:
-    # The server freezes survivors into the collector's permanent generation, which
-    # gc.get_objects() does not list: thaw them so every live model is counted.
-    gc.unfreeze()
-    gc.collect()
     account, region = emulator.config.server.account_id, emulator.region
     return {
-        "live moto models": sum(isinstance(o, BaseModel) for o in gc.get_objects()),
+        "live moto models": live_moto_models(),
         "tracked moto models": tracked_instances(),
         "stored shard iterators": len(dynamodbstreams_backends[account][region].shard_iterators),
         "stream records": len(dynamodb_backends[account][region].tables[table].stream_shard.items),

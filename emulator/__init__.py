@@ -18,8 +18,9 @@ Names load on first use, so importing the spec or the errors does not import mot
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ddbkit.emulator.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ddbkit.emulator.endpoint.server import ServerConfig
@@ -68,9 +69,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -28,8 +28,9 @@ Names load on first use: `hooks`, imported by the request path, imports nothing 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ddbkit.emulator.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ddbkit.emulator.durability.config import DurabilityConfig
@@ -40,9 +41,4 @@ _EXPORTS = {"DurabilityConfig": "config", "Durability": "service", "Recovered": 
 __all__ = ["Durability", "DurabilityConfig", "Recovered"]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS)

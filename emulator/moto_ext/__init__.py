@@ -23,8 +23,8 @@ moto's store. `tests/test_moto_ext.py` checks the update_item chain.
 instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
 wraps the `StreamShard.add` that stream_records sets, so every record, however it is written,
 is stamped and trimmed; stream_iterators reads shards through stream_retention's trim.
-stream_iterators replaces the Streams handler's GetShardIterator and GetRecords outright, so
-stream_requests' checks matter for the other Streams calls (DescribeStream, ListStreams).
+stream_iterators replaces the Streams handler's GetShardIterator and GetRecords outright;
+stream_requests guards the other calls that look a stream up by ARN (DescribeStream).
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from ddbkit.emulator.endpoint.protocol import ERROR_NAMESPACE
 from ddbkit.emulator.moto_ext.clock import now as store_now
 from ddbkit.emulator.moto_ext.store import require
+from ddbkit.emulator.moto_ext.stream_requests import STREAM_NOT_FOUND
 from ddbkit.emulator.moto_ext.stream_retention import next_sequence_number, trim
 
 ITERATOR_LIFETIME_SECONDS = 15 * 60  # AWS: a shard iterator expires 15 minutes after issue
@@ -114,7 +115,7 @@ def _shard(backend: DynamoDBStreamsBackend, stream_arn: str, shard_id: str,
     if table is None or table.stream_shard is None or not table.latest_stream_label or \
             f"{table.table_arn}/stream/{table.latest_stream_label}" != stream_arn:
         raise StreamsError("ResourceNotFoundException",
-                           f"Requested resource not found: Stream: {stream_arn} not found")
+                           STREAM_NOT_FOUND.format(arn=stream_arn))
     shard = table.stream_shard
     if shard.id != shard_id:
         raise StreamsError("ResourceNotFoundException", unknown_shard)

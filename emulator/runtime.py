@@ -83,7 +83,7 @@ class Emulator:
     def start(self) -> Emulator:
         if self.config.durability is not None:  # durability: restored before any request
             self.durability = Durability(self.config.durability, self.config.server.account_id,
-                                         self.region)
+                                         self.region, clock=self.config.clock)
             self.restored = self.durability.open()
         try:
             self.server.start()

@@ -3,7 +3,8 @@
 - `journaled(operation)`: `endpoint.app` wraps every request in it, inside the store lock, so
   the request's changes are journaled before the lock is released and the response goes out
   (whether moto answered or raised);
-- `changes_done()`: `moto_ext.ttl_deletes`, after each chunk of TTL deletes, under the lock.
+- `changes_done()`: `moto_ext.ttl_deletes`, after each chunk of TTL deletes, under the lock;
+- `history()`: `moto_ext.point_in_time`, for the state of a table at a past moment.
 
 They raise `JournalError` when the journal cannot take the record: the request then gets an
 error instead of an acknowledgement. This module imports nothing heavy, so the request path
@@ -20,16 +21,22 @@ class _Recorder(Protocol):
 
 
 _recorder: _Recorder | None = None
+_history: Any = None  # `history.History` of the open data dir: point-in-time restores read it
 
 
-def activate(recorder: _Recorder) -> None:
-    global _recorder
-    _recorder = recorder
+def activate(recorder: _Recorder, history: Any = None) -> None:
+    global _recorder, _history
+    _recorder, _history = recorder, history
 
 
 def deactivate() -> None:
-    global _recorder
-    _recorder = None
+    global _recorder, _history
+    _recorder = _history = None
+
+
+def history() -> Any:
+    """The data dir's history, or None when the emulator keeps none (`--in-memory`)."""
+    return _history
 
 
 class journaled:

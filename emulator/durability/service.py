@@ -18,13 +18,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from moto.core.utils import utcnow
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
 
 from ddbkit.emulator import moto_ext
 from ddbkit.emulator.durability import hooks
 from ddbkit.emulator.durability.config import DurabilityConfig
-from ddbkit.emulator.durability.files import DataDir
+from ddbkit.emulator.durability.files import DataDir, Listing
+from ddbkit.emulator.durability.history import History
 from ddbkit.emulator.durability.journal import JournalError, JournalWriter
 from ddbkit.emulator.durability.recorder import Recorder
 from ddbkit.emulator.durability.recovery import Recovered, Recovery, journal_header
@@ -34,6 +36,16 @@ from ddbkit.emulator.moto_ext import changes
 from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend
 
 log = logging.getLogger("ddbkit.durability")
+
+
+def recovery_days(tables: Any) -> int:
+    """The longest recovery period of the tables with point-in-time recovery on (0: none)."""
+    days = 0
+    for table in tables:
+        description = table.continuous_backups.get("PointInTimeRecoveryDescription", {})
+        if description.get("PointInTimeRecoveryStatus") == "ENABLED":
+            days = max(days, int(description.get("RecoveryPeriodInDays", 35)))
+    return days
 
 CHECK_INTERVAL = 1.0  # seconds between checks of the journal's size
 INITIALIZED = "initialized"
@@ -55,6 +67,7 @@ class Durability:
         self.restored: Recovered | None = None
         self.journal: JournalWriter | None = None
         self.recorder: Recorder | None = None
+        self.history: History | None = None
         self.generation = 0
         self.snapshot_bytes = 0
         self.last_compaction: Compaction | None = None
@@ -86,7 +99,7 @@ class Durability:
         with STORE_LOCK:
             before = dict(tables)
             restored = Recovery(self.data_dir, tables, self.account_id, self.region,
-                                utcnow(), self.config.stream_retention).run()
+                                self._utcnow(), self.config.stream_retention).run()
             self._repair(restored)
             self.generation, self.snapshot_bytes = restored.generation, restored.snapshot_bytes
             self.journal = JournalWriter(self.data_dir.journal_path(self.generation),
@@ -97,8 +110,10 @@ class Durability:
                                      initialized=restored.initialized, clock=self.clock)
             changes.record(True)
             self.recorder.commit("Open")  # tables that were here before the restore, if any
-            hooks.activate(self.recorder)
-        self.data_dir.remove(restored.obsolete)
+            self.history = History(self.data_dir, self.recorder.flush)
+            hooks.activate(self.recorder, self.history)
+            kept = self._kept(self.data_dir.listing())
+        self.data_dir.remove([p for p in restored.obsolete if p not in kept])
         self.data_dir.sync()
         self.journal.start()
         self.restored = restored
@@ -186,17 +201,31 @@ class Durability:
                           "region": self.region, "sequence": self.recorder.sequence,
                           "rotated_at": self.clock(), "initialized": self._initialized()}
             written = SnapshotWriter(self.data_dir.snapshot_path(generation), header, plans,
-                                     STORE_LOCK, self.config.stream_retention, utcnow,
+                                     STORE_LOCK, self.config.stream_retention, self._utcnow,
                                      self._stop).write()
             self.data_dir.sync()
             self.snapshot_bytes = written.size
             listing = self.data_dir.listing()
-            self.data_dir.remove([p for g, p in listing.snapshots.items() if g < generation]
-                                 + [p for g, p in listing.journals.items() if g < generation])
+            with STORE_LOCK:
+                kept = self._kept(listing)
+            self.data_dir.remove([p for g, p in [*listing.snapshots.items(),
+                                                 *listing.journals.items()]
+                                  if g < generation and p not in kept])
             done = Compaction(generation, written.items, written.size,
                               time.perf_counter() - started)
             self.last_compaction = done
             return done
+
+    def _utcnow(self) -> datetime:
+        """The emulator's clock as moto's naive UTC datetimes."""
+        return datetime.fromtimestamp(self.clock(), timezone.utc).replace(tzinfo=None)
+
+    def _kept(self, listing: Listing) -> set[Path]:
+        """The files point-in-time restores may still need (under the store lock)."""
+        assert self.history is not None
+        days = recovery_days(dynamodb_backend(self.account_id, self.region).tables.values())
+        start = self.clock() - days * 86400 if days else None
+        return self.history.keep(listing, start)
 
     def _initialized(self) -> bool:
         return bool(self.recorder is not None and self.recorder.initialized)

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -90,7 +90,7 @@ class SnapshotWriter:
                 for table in self.plans:
                     self._table(out, table)
                 self._put(out, {"end": {"tables": len(self.plans), "items": self.items,
-                                        "completed_at": self.now().timestamp()}})
+                                        "completed_at": _epoch(self.now())}})
                 out.flush()
                 sync_file(out.fileno())
             os.replace(temp, self.path)
@@ -147,6 +147,11 @@ class SnapshotWriter:
             if offset == 0:
                 record["start"] = start
             self._put(out, record)
+
+
+def _epoch(moment: datetime) -> float:
+    """Epoch seconds of a naive UTC datetime (moto's kind), as the journal's times are."""
+    return moment.replace(tzinfo=timezone.utc).timestamp()
 
 
 def read_snapshot(payloads: Iterator[bytes]) -> Iterator[dict[str, Any]]:

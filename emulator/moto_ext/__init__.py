@@ -53,6 +53,7 @@ def install() -> None:
             key_schema,
             number_values,
             partiql_statements,
+            point_in_time,
             request_gaps,
             scalar_values,
             stream_iterators,
@@ -67,6 +68,7 @@ def install() -> None:
                           stream_retention, stream_iterators, atomic_writes, indexes,
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
-                          partiql_statements, stream_requests, request_gaps, attribute_updates):
+                          partiql_statements, stream_requests, request_gaps, attribute_updates,
+                          point_in_time):
             extension.install()
         _installed = True

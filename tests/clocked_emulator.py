@@ -1,0 +1,68 @@
+"""A durable emulator in a child process whose clock the test moves (for point-in-time tests).
+
+moto keeps one store per process and journaling wraps moto for the life of the process, so
+a durable emulator runs in a child of its own (spawned, so it shares nothing with the
+test's). Its clock is the wall clock plus an offset the test shares with it, so restoring to
+"ten minutes ago" needs no ten-minute wait.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+STOP_TIMEOUT = 30
+
+
+class OffsetClock:
+    def __init__(self, offset: Any) -> None:
+        self.offset = offset  # a multiprocessing.Value("d")
+
+    def __call__(self) -> float:
+        return time.time() + self.offset.value
+
+
+def _serve(data_dir: str, offset: Any, stage: str, ports: Any, stop: Any) -> None:
+    from ddbkit.emulator.durability.config import DurabilityConfig
+    from ddbkit.emulator.endpoint.server import ServerConfig
+    from ddbkit.emulator.runtime import Emulator, EmulatorConfig
+
+    config = EmulatorConfig(server=ServerConfig(port=0), stage=stage, ttl_interval=0,
+                            clock=OffsetClock(offset),
+                            durability=DurabilityConfig(Path(data_dir)))
+    with Emulator(config) as emulator:
+        ports.put(emulator.endpoint_url)
+        stop.wait()
+
+
+class ClockedEmulator:
+    def __init__(self, endpoint_url: str, offset: Any) -> None:
+        self.endpoint_url = endpoint_url
+        self._offset = offset
+
+    def advance(self, seconds: float) -> None:
+        with self._offset.get_lock():
+            self._offset.value += seconds
+
+    def now(self) -> float:
+        return time.time() + self._offset.value
+
+
+@contextmanager
+def clocked_emulator(data_dir: Path, stage: str = "pitr") -> Iterator[ClockedEmulator]:
+    context = multiprocessing.get_context("spawn")
+    offset, ports, stop = context.Value("d", 0.0), context.Queue(), context.Event()
+    child = context.Process(target=_serve, args=(str(data_dir), offset, stage, ports, stop),
+                            daemon=True)
+    child.start()
+    try:
+        yield ClockedEmulator(ports.get(timeout=120), offset)
+    finally:
+        stop.set()
+        child.join(STOP_TIMEOUT)
+        if child.is_alive():
+            child.kill()

@@ -26,14 +26,16 @@ class OffsetClock:
         return time.time() + self.offset.value
 
 
-def _serve(data_dir: str, offset: Any, stage: str, ports: Any, stop: Any) -> None:
+def _serve(data_dir: str, offset: Any, stage: str, ports: Any, stop: Any,
+           journal_max_bytes: int) -> None:
     from ddbkit.emulator.durability.config import DurabilityConfig
     from ddbkit.emulator.endpoint.server import ServerConfig
     from ddbkit.emulator.runtime import Emulator, EmulatorConfig
 
     config = EmulatorConfig(server=ServerConfig(port=0), stage=stage, ttl_interval=0,
                             clock=OffsetClock(offset),
-                            durability=DurabilityConfig(Path(data_dir)))
+                            durability=DurabilityConfig(Path(data_dir),
+                                                        journal_max_bytes=journal_max_bytes))
     with Emulator(config) as emulator:
         ports.put(emulator.endpoint_url)
         stop.wait()
@@ -53,10 +55,12 @@ class ClockedEmulator:
 
 
 @contextmanager
-def clocked_emulator(data_dir: Path, stage: str = "pitr") -> Iterator[ClockedEmulator]:
+def clocked_emulator(data_dir: Path, stage: str = "pitr",
+                     journal_max_bytes: int = 64 << 20) -> Iterator[ClockedEmulator]:
     context = multiprocessing.get_context("spawn")
     offset, ports, stop = context.Value("d", 0.0), context.Queue(), context.Event()
-    child = context.Process(target=_serve, args=(str(data_dir), offset, stage, ports, stop),
+    child = context.Process(target=_serve, args=(str(data_dir), offset, stage, ports, stop,
+                                                        journal_max_bytes),
                             daemon=True)
     child.start()
     try:

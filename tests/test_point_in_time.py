@@ -6,6 +6,7 @@ test so that moments are minutes apart without waiting; real boto3 against it.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -142,3 +143,41 @@ def test_restores_are_journaled_like_any_table(tmp_path: Path) -> None:
         assert [i["bookingId"]["S"] for i in client.scan(TableName="copy")["Items"]] == ["kept"]
 
 
+
+
+def _restored(client: Any, target: str, **when: Any) -> list[tuple[str, str]]:
+    client.restore_table_to_point_in_time(SourceTableName=BOOKINGS, TargetTableName=target,
+                                          **when)
+    return sorted((i["bookingId"]["S"], i["status"]["S"])
+                  for i in client.scan(TableName=target)["Items"])
+
+
+def test_history_spans_snapshots_and_restarts(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    with clocked_emulator(data_dir, journal_max_bytes=0) as emulator:
+        client = make_client(endpoint_url=emulator.endpoint_url)
+        client.put_item(TableName=BOOKINGS, Item=booking("a", "PENDING"))
+        emulator.advance(300)
+        first = emulator.now()
+        emulator.advance(300)
+        deadline = time.monotonic() + 60
+        while not list(data_dir.glob("snapshot-*.snap")):  # compaction: once a second
+            assert time.monotonic() < deadline, "no snapshot was taken"
+            time.sleep(0.1)
+        client.put_item(TableName=BOOKINGS, Item=booking("b", "PENDING"))
+        emulator.advance(300)
+        second = emulator.now()
+        emulator.advance(300)
+        client.put_item(TableName=BOOKINGS, Item=booking("a", "CONFIRMED"))
+        emulator.advance(600)
+        assert _restored(client, "first", RestoreDateTime=_at(first)) == [("a", "PENDING")]
+        offset = emulator.now() - time.time()
+    assert len(list(data_dir.glob("journal-*.log"))) >= 2  # history kept for the window
+    with clocked_emulator(data_dir) as emulator:
+        emulator.advance(offset)
+        client = make_client(endpoint_url=emulator.endpoint_url)
+        assert _restored(client, "again", RestoreDateTime=_at(first)) == [("a", "PENDING")]
+        assert _restored(client, "second", RestoreDateTime=_at(second)) == [
+            ("a", "PENDING"), ("b", "PENDING")]
+        assert _restored(client, "now", UseLatestRestorableTime=True) == [
+            ("a", "CONFIRMED"), ("b", "PENDING")]

@@ -112,9 +112,12 @@ class History:
 
     @staticmethod
     def _bases(listing: Listing) -> Iterator[Base]:
+        """Bases newest first, each with every segment after it (a gap would lose changes)."""
+        last = max(listing.journals, default=0)
         for generation in sorted(listing.snapshots, reverse=True):
-            yield Base(generation, listing.snapshots[generation])
-        if 1 in listing.journals:
+            if all(g in listing.journals for g in range(generation, last + 1)):
+                yield Base(generation, listing.snapshots[generation])
+        if all(g in listing.journals for g in range(1, last + 1)):
             yield Base(1, None)
 
     def _snapshot(self, path: Path, name: str, when: float, tables: dict[str, Any]) -> bool:

@@ -8,7 +8,7 @@ Called under the store lock at the end of every request (`hooks`). A record hold
 - after any operation that can change a table's settings (not the data plane, which cannot),
   the settings of every table that differ from the last ones journaled, tables that appeared
   (with all their items and stream records: a restore from a backup copies them without a
-  put) and tables that went away.
+  put) and tables that went away; and on-demand backups made or deleted (`backups`).
 A request that changed nothing writes nothing. Each record carries a sequence number and
 the wall-clock time, for point-in-time restore to replay history up to a moment.
 """
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ddbkit.emulator.durability import encoding
+from ddbkit.emulator.durability.backups import backup_document
 from ddbkit.emulator.durability.framing import frame
 from ddbkit.emulator.durability.images import item_image, key_image
 from ddbkit.emulator.durability.tablemeta import table_settings
@@ -33,7 +34,9 @@ NO_SETTINGS_CHANGE = frozenset({
     "DeleteItem", "BatchWriteItem", "TransactWriteItems", "ExecuteStatement",
     "BatchExecuteStatement", "ExecuteTransaction", "DescribeTable", "ListTables",
     "DescribeTimeToLive", "DescribeContinuousBackups", "ListTagsOfResource", "DescribeLimits",
-    "DescribeEndpoints", "DescribeStream", "GetShardIterator", "GetRecords", "ListStreams"})
+    "DescribeEndpoints", "DescribeStream", "GetShardIterator", "GetRecords", "ListStreams",
+    "DescribeBackup", "ListBackups", "DescribeExport", "ListExports", "DescribeImport",
+    "ListImports"})
 
 
 @dataclass
@@ -56,8 +59,11 @@ def tracked(table: Any) -> Tracked:
 class Recorder:
     def __init__(self, tables: dict[str, Any], append: Callable[[bytes], None],
                  sequence: int = 0, known: Iterable[str] | None = None,
-                 initialized: bool = False, clock: Callable[[], float] = time.time) -> None:
+                 initialized: bool = False, clock: Callable[[], float] = time.time,
+                 backups: dict[str, Any] | None = None) -> None:
         self.tables = tables  # moto's backend.tables
+        self.backups = {} if backups is None else backups  # moto's backend.backups
+        self.known_backups = set(self.backups)  # already durable
         self._append = append
         self.sequence = sequence  # of the last record written
         self.initialized = initialized  # a "initialized" mark is in the journal or snapshot
@@ -78,6 +84,7 @@ class Recorder:
         names: set[str] = set()
         if settings:
             ops += self._settings_changes(names)
+            ops += self._backup_changes()
         ops += self._item_changes(touched, names)
         ops += self._stream_records(names)
         if ops:
@@ -124,6 +131,14 @@ class Recorder:
                     known.shard = table.stream_shard
                     known.next_sequence = _first_sequence(known.shard)
                 names.add(name)
+        return ops
+
+    def _backup_changes(self) -> list[Any]:
+        current = set(self.backups)
+        ops: list[Any] = [["b", arn] for arn in sorted(self.known_backups - current)]
+        ops += [["B", arn, backup_document(self.backups[arn])]
+                for arn in sorted(current - self.known_backups)]
+        self.known_backups = current
         return ops
 
     def _item_changes(self, touched: list[Any], names: set[str]) -> list[Any]:

@@ -54,11 +54,12 @@ def journal_header(generation: int, account_id: str, region: str, created: float
 
 class Recovery:
     def __init__(self, data_dir: DataDir, tables: dict[str, Any], account_id: str,
-                 region: str, now: datetime, retention: timedelta) -> None:
+                 region: str, now: datetime, retention: timedelta,
+                 backups: dict[str, Any] | None = None) -> None:
         self.data_dir, self.tables = data_dir, tables
         self.account_id, self.region = account_id, region
         self.now, self.retention = now, retention
-        self.replayer = Replayer(tables)
+        self.replayer = Replayer(tables, backups)
 
     def run(self) -> Recovered:
         listing = self.data_dir.listing()
@@ -144,6 +145,8 @@ class Recovery:
                 replayer.put_values(table, values)
         elif "table" in record:
             replayer.apply([["C", record["table"], record["settings"]]])
+        elif "backup" in record:
+            replayer.apply([["B", record["backup"], record["document"]]])
         elif "stream" in record:
             if "start" in record:
                 replayer.set_records(record["stream"], int(record["start"]), record["records"])

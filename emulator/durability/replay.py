@@ -9,6 +9,8 @@ got it there (a physical redo log of after-images, like SQLite's WAL pages):
     ["P", table, image]      an item's after-image
     ["X", table, key]        an item's deletion
     ["S", table, [records]]  stream records appended, sequence numbers inside
+    ["B", arn, document]     an on-demand backup was made (`backups`)
+    ["b", arn]               it was deleted
 
 Applying an after-image twice, or over a newer one that a later record overwrites again,
 ends in the same state, which is what makes fuzzy snapshots and retried appends safe. Stream
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ddbkit.emulator.durability.backups import build_backup
 from ddbkit.emulator.durability.images import build_item, build_key, item_of
 from ddbkit.emulator.durability.tablemeta import (
     apply_settings,
@@ -33,8 +36,9 @@ class ReplayError(ValueError):
 
 
 class Replayer:
-    def __init__(self, tables: dict[str, Any]) -> None:
+    def __init__(self, tables: dict[str, Any], backups: dict[str, Any] | None = None) -> None:
         self.tables = tables  # moto's backend.tables, changed in place
+        self.backups = {} if backups is None else backups  # moto's backend.backups
 
     def apply(self, ops: list[Any]) -> None:
         for op in ops:
@@ -51,6 +55,10 @@ class Replayer:
                 apply_settings(self.table(op[1]), op[2])
             elif kind == "D":
                 self.tables.pop(op[1], None)
+            elif kind == "B":
+                self.backups[op[1]] = build_backup(op[2])
+            elif kind == "b":
+                self.backups.pop(op[1], None)
             else:
                 raise ReplayError(f"unknown operation {kind!r}")
 

@@ -95,11 +95,13 @@ class Durability:
             listing = self.data_dir.listing()
             self.data_dir.remove([*listing.snapshots.values(), *listing.journals.values(),
                                   *listing.temps])
-        tables = dynamodb_backend(self.account_id, self.region).tables
+        backend = dynamodb_backend(self.account_id, self.region)
+        tables = backend.tables
         with STORE_LOCK:
             before = dict(tables)
             restored = Recovery(self.data_dir, tables, self.account_id, self.region,
-                                self._utcnow(), self.config.stream_retention).run()
+                                self._utcnow(), self.config.stream_retention,
+                                backend.backups).run()
             self._repair(restored)
             self.generation, self.snapshot_bytes = restored.generation, restored.snapshot_bytes
             self.journal = JournalWriter(self.data_dir.journal_path(self.generation),
@@ -107,7 +109,8 @@ class Durability:
             self._journal_bytes = restored.journal_bytes
             self.recorder = Recorder(tables, self.journal.append, restored.sequence,
                                      known=[n for n, t in tables.items() if before.get(n) is not t],
-                                     initialized=restored.initialized, clock=self.clock)
+                                     initialized=restored.initialized, clock=self.clock,
+                                     backups=backend.backups)
             changes.record(True)
             self.recorder.commit("Open")  # tables that were here before the restore, if any
             self.history = History(self.data_dir, self.recorder.flush)
@@ -188,7 +191,8 @@ class Durability:
         with self._compact_lock:
             started = time.perf_counter()
             assert self.journal is not None and self.recorder is not None
-            tables = dynamodb_backend(self.account_id, self.region).tables
+            backend = dynamodb_backend(self.account_id, self.region)
+            tables = backend.tables
             with STORE_LOCK:
                 self.recorder.flush()
                 generation = self.generation + 1
@@ -197,12 +201,13 @@ class Durability:
                 self.data_dir.sync()
                 self.generation, self._journal_bytes = generation, 0
                 plans = plan(tables)
+                backups = list(backend.backups.items())
                 header = {"generation": generation, "account": self.account_id,
                           "region": self.region, "sequence": self.recorder.sequence,
                           "rotated_at": self.clock(), "initialized": self._initialized()}
             written = SnapshotWriter(self.data_dir.snapshot_path(generation), header, plans,
                                      STORE_LOCK, self.config.stream_retention, self._utcnow,
-                                     self._stop).write()
+                                     self._stop, backups).write()
             self.data_dir.sync()
             self.snapshot_bytes = written.size
             listing = self.data_dir.listing()

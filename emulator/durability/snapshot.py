@@ -11,8 +11,8 @@ idempotent). Items created after the plan under new hash keys, and tables create
 are in the segment only.
 
 Records: a header, per table its settings, item chunks and stream records (those within the
-stream's retention; the first one kept gives the shard its starting sequence number), then an
-end record; a snapshot without its end record is damaged. It is written to `.tmp`, fsynced,
+stream's retention; the first one kept gives the shard its starting sequence number), each
+on-demand backup (`backups`), then an end record; a snapshot without its end record is damaged. It is written to `.tmp`, fsynced,
 renamed into place and the directory fsynced, so a crash leaves the old snapshot or the new.
 """
 
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ddbkit.emulator.durability import encoding
+from ddbkit.emulator.durability.backups import backup_document
 from ddbkit.emulator.durability.files import sync_file
 from ddbkit.emulator.durability.framing import frame
 from ddbkit.emulator.durability.images import ImageDecoder, item_image
@@ -75,8 +76,10 @@ class Written:
 class SnapshotWriter:
     def __init__(self, path: Path, header: dict[str, Any], plans: list[TablePlan],
                  lock: AbstractContextManager[Any], retention: timedelta,
-                 now: Callable[[], datetime], stop: threading.Event | None = None) -> None:
+                 now: Callable[[], datetime], stop: threading.Event | None = None,
+                 backups: list[tuple[str, Any]] | None = None) -> None:
         self.path, self.header, self.plans = path, header, plans
+        self.backups = backups or []  # (arn, moto Backup): frozen copies, read without the lock
         self.lock, self.retention, self.now = lock, retention, now
         self.stop = stop or threading.Event()
         self.items = 0
@@ -89,6 +92,8 @@ class SnapshotWriter:
                 self._put(out, {"format": FORMAT, **self.header})
                 for table in self.plans:
                     self._table(out, table)
+                for arn, backup in self.backups:
+                    self._put(out, {"backup": arn, "document": backup_document(backup)})
                 self._put(out, {"end": {"tables": len(self.plans), "items": self.items,
                                         "completed_at": _epoch(self.now())}})
                 out.flush()

@@ -42,6 +42,7 @@ def install() -> None:
         from ddbkit.emulator.moto_ext import (
             atomic_writes,
             attribute_updates,
+            backups,
             condition_expressions,
             direct_call,
             fast_dispatch,
@@ -69,6 +70,6 @@ def install() -> None:
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
                           partiql_statements, stream_requests, request_gaps, attribute_updates,
-                          point_in_time):
+                          point_in_time, backups):
             extension.install()
         _installed = True

@@ -1,0 +1,41 @@
+"""On-demand backups in journal and snapshot records, and moto's Backup objects built back.
+
+A backup is a frozen copy of a table (moto deep-copies it at CreateBackup), so its record is
+written once, when it appears (`["B", arn, document]`), and its deletion is `["b", arn]`.
+The document holds the backup's own fields, the table's settings and its items' images.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.dynamodb.models.table import Backup
+
+from ddbkit.emulator.durability.images import build_item, item_image
+from ddbkit.emulator.durability.tablemeta import build_table, table_settings
+
+_FIELDS = ("name", "status", "type", "creation_date_time", "identifier", "account_id",
+           "region_name")
+
+
+def backup_document(backup: Any) -> dict[str, Any]:
+    table = backup.table
+    items = (list(table.items.values()) if table.range_key_attr is None
+             else [item for entry in table.items.values() for item in entry.values()])
+    return {"fields": {name: getattr(backup, name) for name in _FIELDS},
+            "table": table_settings(table), "items": [item_image(item) for item in items]}
+
+
+def build_backup(document: dict[str, Any]) -> Any:
+    backup: Any = object.__new__(Backup)
+    for name in _FIELDS:
+        setattr(backup, name, document["fields"][name])
+    table = build_table(document["table"])
+    for image in document["items"]:
+        item = build_item(image, table.hash_key_attr, table.range_key_attr)
+        if table.range_key_attr is None:
+            table.items[item.hash_key] = item
+        else:
+            table.items[item.hash_key][item.range_key] = item
+    backup.table = table
+    return backup

@@ -1,0 +1,102 @@
+"""On-demand backups: listed, filtered and paged as DynamoDB does, restored with overrides,
+and kept across restarts of a durable `ddbkit up`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from ddbkit.emulator.clients import make_client
+from ddbkit.emulator.runtime import Emulator
+
+
+def _code(call: Any) -> str:
+    with pytest.raises(ClientError) as caught:
+        call()
+    return str(caught.value.response["Error"]["Code"])
+
+
+def booking(key: str) -> dict[str, Any]:
+    return {"bookingId": {"S": key}, "status": {"S": "PENDING"}, "providerId": {"S": "p1"},
+            "customerId": {"S": "c1"}, "scheduledDate": {"S": "2025-12-10T10:00:00Z"},
+            "createdAt": {"S": "2025-12-01T10:00:00Z"}}
+
+
+def test_list_backups_filters_and_pages(fresh_emulator: Emulator) -> None:
+    client = fresh_emulator.client()
+    bookings = f"marketplace-{fresh_emulator.config.stage}-bookings-table"
+    users = f"marketplace-{fresh_emulator.config.stage}-users-table"
+    made = [client.create_backup(TableName=bookings, BackupName=f"bk{n}")["BackupDetails"]
+            for n in range(5)]
+    client.create_backup(TableName=users, BackupName="usr")
+    listed = client.list_backups(TableName=bookings)["BackupSummaries"]
+    assert [b["BackupName"] for b in listed] == ["bk0", "bk1", "bk2", "bk3", "bk4"]
+    pages, start = [], None
+    while True:
+        page = client.list_backups(TableName=bookings, Limit=2,
+                                   **({"ExclusiveStartBackupArn": start} if start else {}))
+        pages.append([b["BackupName"] for b in page["BackupSummaries"]])
+        start = page.get("LastEvaluatedBackupArn")
+        if start is None:
+            break
+    assert pages == [["bk0", "bk1"], ["bk2", "bk3"], ["bk4"]]
+    later = client.list_backups(TableName=bookings,
+                                TimeRangeLowerBound=made[4]["BackupCreationDateTime"])
+    assert [b["BackupName"] for b in later["BackupSummaries"]] == ["bk4"]
+    assert client.list_backups(TableName=bookings, BackupType="SYSTEM")["BackupSummaries"] == []
+    assert len(client.list_backups(TableName=users, BackupType="ALL")["BackupSummaries"]) == 1
+
+
+def test_restore_from_a_backup_takes_the_overrides(fresh_emulator: Emulator) -> None:
+    client = fresh_emulator.client()
+    bookings = f"marketplace-{fresh_emulator.config.stage}-bookings-table"
+    client.put_item(TableName=bookings, Item=booking("in-backup"))
+    arn = client.create_backup(TableName=bookings, BackupName="one")["BackupDetails"]["BackupArn"]
+    client.put_item(TableName=bookings, Item=booking("after-backup"))
+    gsis = client.describe_table(TableName=bookings)["Table"]["GlobalSecondaryIndexes"]
+    kept = {k: gsis[0][k] for k in ("IndexName", "KeySchema", "Projection")}
+    target = f"{bookings}-restored"
+    described = client.restore_table_from_backup(
+        TargetTableName=target, BackupArn=arn, GlobalSecondaryIndexOverride=[kept],
+        BillingModeOverride="PROVISIONED",
+        ProvisionedThroughputOverride={"ReadCapacityUnits": 5, "WriteCapacityUnits": 7},
+    )["TableDescription"]
+    assert described["RestoreSummary"]["SourceBackupArn"] == arn
+    assert [g["IndexName"] for g in described["GlobalSecondaryIndexes"]] == [kept["IndexName"]]
+    assert described["ProvisionedThroughput"]["WriteCapacityUnits"] == 7
+    keys = [i["bookingId"]["S"] for i in client.scan(TableName=target)["Items"]]
+    assert keys == ["in-backup"]
+    assert _code(lambda: client.restore_table_from_backup(
+        TargetTableName=target, BackupArn=arn)) == "TableAlreadyExistsException"
+    client.delete_backup(BackupArn=arn)
+    assert _code(lambda: client.describe_backup(BackupArn=arn)) == "BackupNotFoundException"
+    assert _code(lambda: client.restore_table_from_backup(
+        TargetTableName=f"{target}-2", BackupArn=arn)) == "BackupNotFoundException"
+    assert _code(lambda: client.create_backup(TableName="no-such-table", BackupName="xyz")) == \
+        "TableNotFoundException"
+
+
+def test_backups_survive_a_restart(tmp_path: Path, durable_up: Any) -> None:
+    data_dir = tmp_path / "data"
+    first = durable_up(data_dir, "--no-seed", "--ttl-interval", "0").start()
+    client = make_client(endpoint_url=first.endpoint_url)
+    bookings = "marketplace-dev-bookings-table"
+    client.put_item(TableName=bookings, Item=booking("kept"))
+    kept = client.create_backup(TableName=bookings, BackupName="kept")["BackupDetails"]
+    gone = client.create_backup(TableName=bookings, BackupName="gone")["BackupDetails"]
+    client.delete_backup(BackupArn=gone["BackupArn"])
+    client.delete_item(TableName=bookings, Key={"bookingId": {"S": "kept"}})
+    first.kill()  # SIGKILL: acknowledged is durable
+
+    second = durable_up(data_dir, "--no-seed", "--ttl-interval", "0").start()
+    client = make_client(endpoint_url=second.endpoint_url)
+    listed = client.list_backups()["BackupSummaries"]
+    assert [(b["BackupArn"], b["BackupName"]) for b in listed] == [(kept["BackupArn"], "kept")]
+    assert client.describe_backup(BackupArn=kept["BackupArn"])["BackupDescription"][
+        "BackupDetails"]["BackupCreationDateTime"] == kept["BackupCreationDateTime"]
+    client.restore_table_from_backup(TargetTableName="back", BackupArn=kept["BackupArn"])
+    assert [i["bookingId"]["S"] for i in client.scan(TableName="back")["Items"]] == ["kept"]
+    assert second.stop() == 0

@@ -7,7 +7,7 @@ test so that moments are minutes apart without waiting; real boto3 against it.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ BOOKINGS = "marketplace-pitr-bookings-table"
 
 
 def _at(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, timezone.utc)
+    return datetime.fromtimestamp(epoch, UTC)
 
 
 def booking(key: str, status: str) -> dict[str, Any]:
@@ -62,7 +62,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 def test_restore_between_two_writes_gives_the_state_between_them_gsis_included(
         history: Any) -> None:
-    emulator, client, between = history
+    _, client, between = history
     client.restore_table_to_point_in_time(SourceTableName=BOOKINGS, TargetTableName="between",
                                           RestoreDateTime=_at(between))
     items = client.scan(TableName="between")["Items"]

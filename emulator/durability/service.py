@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -223,7 +223,7 @@ class Durability:
 
     def _utcnow(self) -> datetime:
         """The emulator's clock as moto's naive UTC datetimes."""
-        return datetime.fromtimestamp(self.clock(), timezone.utc).replace(tzinfo=None)
+        return datetime.fromtimestamp(self.clock(), UTC).replace(tzinfo=None)
 
     def _kept(self, listing: Listing) -> set[Path]:
         """The files point-in-time restores may still need (under the store lock)."""

@@ -12,8 +12,9 @@ are in the segment only.
 
 Records: a header, per table its settings, item chunks and stream records (those within the
 stream's retention; the first one kept gives the shard its starting sequence number), each
-on-demand backup (`backups`), then an end record; a snapshot without its end record is damaged. It is written to `.tmp`, fsynced,
-renamed into place and the directory fsynced, so a crash leaves the old snapshot or the new.
+on-demand backup (`backups`), then an end record; a snapshot without its end record is
+damaged. It is written to `.tmp`, fsynced, renamed into place and the directory fsynced, so a
+crash leaves the old snapshot or the new.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -156,7 +157,7 @@ class SnapshotWriter:
 
 def _epoch(moment: datetime) -> float:
     """Epoch seconds of a naive UTC datetime (moto's kind), as the journal's times are."""
-    return moment.replace(tzinfo=timezone.utc).timestamp()
+    return moment.replace(tzinfo=UTC).timestamp()
 
 
 def read_snapshot(payloads: Iterator[bytes]) -> Iterator[dict[str, Any]]:

@@ -15,7 +15,7 @@ and TableInUseException never apply here.
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from moto.dynamodb.exceptions import MockValidationException, TableAlreadyExistsException
@@ -32,12 +32,12 @@ MAX_LIMIT = 100  # ListBackups' Limit: 1-100, and its page size when none is giv
 
 def utc(epoch: float) -> datetime:
     """moto's kind of datetime (naive UTC) for an epoch time."""
-    return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
+    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
 
 
 def _epoch(value: Any) -> float:
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
     return float(value)
 
 

@@ -23,7 +23,7 @@ Times are the emulator's clock (`clock.now()`), so tests move it instead of wait
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from moto.core.exceptions import JsonRESTError
@@ -144,7 +144,7 @@ def _restore_time(body: dict[str, Any], earliest: float, latest: float) -> float
 def _epoch(value: Any) -> float:
     """A request's timestamp (moto's parser gives datetimes, naive ones in UTC)."""
     if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
         return moment.timestamp()
     return float(value)
 
@@ -170,7 +170,7 @@ def restore_table_to_point_in_time(self: DynamoHandler) -> DynamoResult:
             raise InvalidRestoreTime()
         items = past.items
     table = restored_table(RestoredPITTable, target, source, items, body,
-                           datetime.fromtimestamp(moment, timezone.utc).replace(tzinfo=None))
+                           datetime.fromtimestamp(moment, UTC).replace(tzinfo=None))
     backend.tables[target] = table
     return DynamoResult(table.describe())
 

@@ -361,6 +361,90 @@ def seed(endpoint_url: str | None, region: str | None, profile: str | None, stag
                f"({report.total / max(seconds, 1e-9):.0f} items/s, {report.retries} retries)")
 
 
+@cli.group()
+def state() -> None:
+    """Save the emulator's data under a name and restore it in milliseconds (for tests).
+
+    \b
+    Example:
+      ddbkit state save seeded --endpoint-url http://127.0.0.1:8000
+      ddbkit state restore seeded --endpoint-url http://127.0.0.1:8000
+    """
+
+
+def _state_call(endpoint_url: str | None, region: str | None, profile: str | None,
+                operation: str, **params: Any) -> dict[str, Any]:
+    from ddbkit.emulator.admin_client import AdminClient
+
+    if endpoint_url is None:
+        raise ConfigError("named states are the local emulator's: give --endpoint-url "
+                          "(or AWS_ENDPOINT_URL_DYNAMODB)")
+    return AdminClient(endpoint_url, region, profile).call(operation, **params)
+
+
+def _state_line(info: dict[str, Any]) -> str:
+    return (f"{info['Name']}: {info['Tables']} tables, {info['Items']} items, "
+            f"{info['SizeBytes']} bytes")
+
+
+@state.command("save")
+@click.argument("name")
+@_endpoint_options
+def state_save(name: str, endpoint_url: str | None, region: str | None,
+               profile: str | None) -> None:
+    """Save every table (settings, items, GSIs, streams) as the state NAME (replacing it).
+
+    \b
+    Example:
+      ddbkit state save seeded --endpoint-url http://127.0.0.1:8000
+    """
+    answer = _state_call(endpoint_url, region, profile, "SaveState", Name=name)
+    click.echo(f"saved {_state_line(answer['State'])}")
+
+
+@state.command("restore")
+@click.argument("name")
+@_endpoint_options
+def state_restore(name: str, endpoint_url: str | None, region: str | None,
+                  profile: str | None) -> None:
+    """Put the tables back as they were saved in NAME (tables created since are dropped).
+
+    \b
+    Example:
+      ddbkit state restore seeded --endpoint-url http://127.0.0.1:8000
+    """
+    answer = _state_call(endpoint_url, region, profile, "RestoreState", Name=name)
+    click.echo(f"restored {_state_line(answer['State'])}")
+
+
+@state.command("list")
+@_endpoint_options
+def state_list(endpoint_url: str | None, region: str | None, profile: str | None) -> None:
+    """List the saved states.
+
+    \b
+    Example:
+      ddbkit state list --endpoint-url http://127.0.0.1:8000
+    """
+    for info in _state_call(endpoint_url, region, profile, "ListStates")["States"]:
+        click.echo(_state_line(info))
+
+
+@state.command("delete")
+@click.argument("name")
+@_endpoint_options
+def state_delete(name: str, endpoint_url: str | None, region: str | None,
+                 profile: str | None) -> None:
+    """Forget the state NAME.
+
+    \b
+    Example:
+      ddbkit state delete seeded --endpoint-url http://127.0.0.1:8000
+    """
+    _state_call(endpoint_url, region, profile, "DeleteState", Name=name)
+    click.echo(f"deleted {name}")
+
+
 def _traffic_options(fn: Any) -> Any:
     """What traffic to send and where: shared by `load` and `load-worker`."""
     options = [

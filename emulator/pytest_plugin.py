@@ -9,6 +9,9 @@ Installed with ddbkit (entry point `pytest11`), so a test suite needs no conftes
 on a free loopback port; `ddbkit` (function) empties the six tables before the test, `ddbkit_seeded`
 loads the default dataset (seed 42, the spec's counts) into them instead; both set the AWS
 environment variables (endpoint, region, placeholder credentials) for the test's duration.
+Each prepares its data once per session and saves it as a named state (`durability.states`);
+every later test restores that state in milliseconds instead of emptying and re-loading the
+tables, so tables a test created are gone and the stream is back where it was.
 
 Settings, each a command-line option or an ini key (the option wins):
   --ddbkit-stage / ddbkit_stage                  stage of the table names (default dev)
@@ -26,6 +29,7 @@ from typing import Any
 
 import pytest
 
+from ddbkit.emulator.admin_client import AdminClient
 from ddbkit.emulator.clients import client_environment, make_client
 from ddbkit.emulator.process import EmulatorProcess
 from ddbkit.emulator.spec import DEFAULT_STAGE, REGION, get_table
@@ -35,6 +39,7 @@ from ddbkit.fixtures.seed import seed_endpoint
 from ddbkit.fixtures.source import DatasetSource
 
 DEFAULT_TTL_INTERVAL = "5"
+EMPTY_STATE, SEEDED_STATE = "ddbkit-empty", "ddbkit-seeded"
 
 
 class LocalEndpoint:
@@ -46,6 +51,7 @@ class LocalEndpoint:
         self.region = region
         self.stage = stage
         self.dataset = dataset or DatasetSource()
+        self._saved: set[str] = set()  # named states prepared in this session
 
     def client(self, service: str = "dynamodb") -> Any:
         return make_client(service, endpoint_url=self.endpoint_url, region=self.region)
@@ -54,13 +60,21 @@ class LocalEndpoint:
         return get_table(key).name(self.stage)
 
     def reset(self, seeded: bool = False) -> int:
-        """Empty the tables, then load the session's dataset if `seeded`; returns items loaded."""
+        """Empty tables, or the session's dataset if `seeded`; returns the items now stored.
+        Prepared once (emptied, loaded) and saved as a state; restored after that."""
+        name = SEEDED_STATE if seeded else EMPTY_STATE
+        admin = AdminClient(self.endpoint_url, self.region)
+        if name in self._saved:
+            return int(admin.call("RestoreState", Name=name)["State"]["Items"])
         client = self.client()
         clear_tables(client, self.stage)
-        if not seeded:
-            return 0
-        items, _ = self.dataset.load()
-        return seed_endpoint(client, items, self.stage, show_progress=False).total
+        loaded = 0
+        if seeded:
+            items, _ = self.dataset.load()
+            loaded = seed_endpoint(client, items, self.stage, show_progress=False).total
+        admin.call("SaveState", Name=name)
+        self._saved.add(name)
+        return loaded
 
     def environment(self) -> dict[str, str]:
         return client_environment(self.endpoint_url, self.region)

@@ -25,6 +25,24 @@ def test_seeded_fixture_loads_the_default_dataset(ddbkit_seeded):
 def test_all_six_tables_exist(ddbkit_emulator):
     names = ddbkit_emulator.client().list_tables()["TableNames"]
     assert len([n for n in names if n.startswith("marketplace-dev-")]) == 6
+
+def test_a_seeded_test_changes_the_data(ddbkit_seeded):
+    client = ddbkit_seeded.client()
+    bookings = ddbkit_seeded.table_name("bookings")
+    for item in client.scan(TableName=bookings, Limit=10)["Items"]:
+        client.delete_item(TableName=bookings, Key={"bookingId": item["bookingId"]})
+    client.put_item(TableName=bookings, Item={"bookingId": {"S": "mine"},
+                                              "status": {"S": "PENDING"}})
+
+def test_the_next_seeded_test_gets_the_dataset_back(ddbkit_seeded):
+    client = ddbkit_seeded.client()
+    bookings = ddbkit_seeded.table_name("bookings")
+    assert len(client.scan(TableName=bookings)["Items"]) == 73
+    assert "Item" not in client.get_item(TableName=bookings, Key={"bookingId": {"S": "mine"}})
+    found = client.query(TableName=bookings, IndexName="status-index",
+                         KeyConditionExpression="#s = :s", ExpressionAttributeNames={"#s": "status"},
+                         ExpressionAttributeValues={":s": {"S": "COMPLETED"}})["Count"]
+    assert found > 0
 '''
 
 
@@ -33,7 +51,7 @@ def test_plugin_fixtures_give_an_isolated_endpoint(pytester: pytest.Pytester,
     monkeypatch.delenv("DDBKIT_IN_MEMORY")  # as in a user's shell: the plugin itself says so
     pytester.makepyfile(test_user=USER_TESTS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=6)
     assert not (pytester.path / ".ddbkit").exists()  # the session's data stayed in memory
 
 
@@ -117,4 +135,4 @@ def test_plugin_ignores_the_users_ddbkit_settings(pytester: pytest.Pytester,
     monkeypatch.setenv("DDBKIT_STAGE", "elsewhere")
     pytester.makepyfile(test_user=USER_TESTS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=6)

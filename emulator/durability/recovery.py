@@ -24,7 +24,7 @@ from ddbkit.emulator.durability import encoding
 from ddbkit.emulator.durability.files import DataDir, Listing
 from ddbkit.emulator.durability.framing import FrameError, TornTail, read_frames
 from ddbkit.emulator.durability.replay import Replayer, ReplayError
-from ddbkit.emulator.durability.snapshot import read_snapshot
+from ddbkit.emulator.durability.snapshot import apply_snapshot_record, read_snapshot
 from ddbkit.emulator.durability.tablemeta import SettingsError
 from ddbkit.emulator.errors import DataDirError
 
@@ -135,25 +135,7 @@ class Recovery:
             found.sequence = int(header["sequence"])
             found.initialized = bool(header.get("initialized"))
             for record in records:
-                self._apply_snapshot_record(record)
-
-    def _apply_snapshot_record(self, record: dict[str, Any]) -> None:
-        replayer = self.replayer
-        if "items" in record:
-            table = replayer.table(record["items"])
-            for values in record["images"]:
-                replayer.put_values(table, values)
-        elif "table" in record:
-            replayer.apply([["C", record["table"], record["settings"]]])
-        elif "backup" in record:
-            replayer.apply([["B", record["backup"], record["document"]]])
-        elif "stream" in record:
-            if "start" in record:
-                replayer.set_records(record["stream"], int(record["start"]), record["records"])
-            else:
-                replayer.append_records(record["stream"], record["records"])
-        elif "end" not in record:
-            raise ValueError(f"an unknown record {sorted(record)}")
+                apply_snapshot_record(self.replayer, record)
 
     def _segment(self, path: Path, found: Recovered, generation: int, last: bool) -> None:
         size = path.stat().st_size

@@ -33,6 +33,7 @@ from ddbkit.emulator.durability.backups import backup_document
 from ddbkit.emulator.durability.files import sync_file
 from ddbkit.emulator.durability.framing import frame
 from ddbkit.emulator.durability.images import ImageDecoder, item_image
+from ddbkit.emulator.durability.replay import Replayer
 from ddbkit.emulator.durability.tablemeta import table_settings
 
 FORMAT = "ddbkit-snapshot/1"
@@ -90,13 +91,7 @@ class SnapshotWriter:
         temp = self.path.with_name(self.path.name + ".tmp")
         try:
             with open(temp, "wb", buffering=1 << 20) as out:
-                self._put(out, {"format": FORMAT, **self.header})
-                for table in self.plans:
-                    self._table(out, table)
-                for arn, backup in self.backups:
-                    self._put(out, {"backup": arn, "document": backup_document(backup)})
-                self._put(out, {"end": {"tables": len(self.plans), "items": self.items,
-                                        "completed_at": _epoch(self.now())}})
+                self.write_to(out)
                 out.flush()
                 sync_file(out.fileno())
             os.replace(temp, self.path)
@@ -104,6 +99,16 @@ class SnapshotWriter:
             temp.unlink(missing_ok=True)
             raise
         return Written(self.path, self.path.stat().st_size, self.items)
+
+    def write_to(self, out: BinaryIO) -> None:
+        """Every record, to any binary stream (a file, or memory for a named state)."""
+        self._put(out, {"format": FORMAT, **self.header})
+        for table in self.plans:
+            self._table(out, table)
+        for arn, backup in self.backups:
+            self._put(out, {"backup": arn, "document": backup_document(backup)})
+        self._put(out, {"end": {"tables": len(self.plans), "items": self.items,
+                                "completed_at": _epoch(self.now())}})
 
     @staticmethod
     def _put(out: BinaryIO, record: Any) -> None:
@@ -183,3 +188,22 @@ def read_snapshot(payloads: Iterator[bytes]) -> Iterator[dict[str, Any]]:
         yield record
     if not ended:
         raise ValueError("no end record: the snapshot is incomplete")
+
+
+def apply_snapshot_record(replayer: Replayer, record: dict[str, Any]) -> None:
+    """One record of `read_snapshot` (after the header) into the replayer's store."""
+    if "items" in record:
+        table = replayer.table(record["items"])
+        for values in record["images"]:
+            replayer.put_values(table, values)
+    elif "table" in record:
+        replayer.apply([["C", record["table"], record["settings"]]])
+    elif "backup" in record:
+        replayer.apply([["B", record["backup"], record["document"]]])
+    elif "stream" in record:
+        if "start" in record:
+            replayer.set_records(record["stream"], int(record["start"]), record["records"])
+        else:
+            replayer.append_records(record["stream"], record["records"])
+    elif "end" not in record:
+        raise ValueError(f"an unknown record {sorted(record)}")

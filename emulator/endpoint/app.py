@@ -18,6 +18,7 @@ from typing import Any
 from ddbkit.emulator import moto_ext
 from ddbkit.emulator.durability import hooks as durability
 from ddbkit.emulator.durability.journal import JournalError
+from ddbkit.emulator.endpoint.admin import ADMIN_TARGET, Admin
 from ddbkit.emulator.endpoint.protocol import (
     CONTENT_TYPE,
     DYNAMODB_TARGET,
@@ -56,6 +57,7 @@ class DynamoDBApp:
         self._services = {DYNAMODB_TARGET: "dynamodb", STREAMS_TARGET: "dynamodbstreams"}
         self._validators = {target: RequestValidator(service)
                             for target, service in self._services.items()}
+        self.admin = Admin(account_id, region, clock)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "")
@@ -63,6 +65,8 @@ class DynamoDBApp:
             # Real DynamoDB answers a bare GET like this; load balancers and scripts probe it.
             return respond(start_response, "200 OK", b"healthy: ddbkit", "text/plain")
         try:
+            if environ.get("HTTP_X_AMZ_TARGET", "").startswith(ADMIN_TARGET + "."):
+                return self._admin(environ, start_response)
             service, operation, body, params = self._parse(environ)
         except WireError as exc:
             return respond_error(start_response, exc.status, exc.error_type, exc.message)
@@ -87,6 +91,18 @@ class DynamoDBApp:
             return respond_error(start_response, "400 Bad Request", "ValidationException",
                                  f"the emulator could not process this {operation} request "
                                  "(a gap in the emulator, logged by the server)")
+
+    def _admin(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") != "POST":
+            raise WireError("UnknownOperationException", "admin calls are POSTs")
+        operation = environ["HTTP_X_AMZ_TARGET"].partition(".")[2]
+        try:
+            answer = self.admin.call(operation, _read_body(environ))
+        except JournalError as exc:
+            log.error("%s", exc)
+            return respond_error(start_response, "500 Internal Server Error",
+                                 "InternalServerError", str(exc))
+        return respond(start_response, "200 OK", answer, CONTENT_TYPE)
 
     def _parse(self, environ: dict[str, Any]) -> tuple[str, str, bytes, dict[str, Any]]:
         """(service, operation, body, parameters) of a request the API model accepts."""

@@ -194,6 +194,10 @@ def cli() -> None:
               envvar="DDBKIT_AUTH", callback=_auth_option,
               help="Accept only requests signed with this key pair (repeatable; "
                    "DDBKIT_AUTH: comma-separated).")
+@click.option("--s3-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              envvar="DDBKIT_S3_DIR",
+              help="Folder standing in for S3: bucket NAME is S3_DIR/NAME, for "
+                   "ExportTableToPointInTime and ImportTable [default: STATE_DIR/s3].")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME[:PORT]",
               envvar="DDBKIT_ALLOW_HOST",
               help="Also answer requests for this Host (repeatable); others are refused.")
@@ -201,8 +205,8 @@ def cli() -> None:
 @_dataset_options
 def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_seed: bool,
        ttl_interval: float, trigger_specs: tuple[str, ...], trigger_config: Path | None,
-       state_dir: Path, auth: tuple[Any, ...], allow_hosts: tuple[str, ...],
-       **dataset: Any) -> None:
+       state_dir: Path, auth: tuple[Any, ...], s3_dir: Path | None,
+       allow_hosts: tuple[str, ...], **dataset: Any) -> None:
     """Run the local DynamoDB endpoint with the six tables, seeded, until Ctrl-C or SIGTERM.
 
     The data outlives the process, in --data-dir (default .ddbkit/data): a new data dir
@@ -244,7 +248,7 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
         server=ServerConfig(host=host, port=port, region=region, log_requests=log_requests,
                             auth=auth, allow_hosts=tuple(_split_list(allow_hosts))),
         stage=stage, ttl_interval=ttl_interval, triggers=tuple(triggers), state_dir=state_dir,
-        durability=durability)
+        durability=durability, s3_dir=s3_dir)
     warning = exposure_warning(host, port, bool(auth))
     if warning:
         click.echo(warning, err=True)

@@ -21,6 +21,7 @@ from ddbkit.emulator.durability.recovery import Recovered
 from ddbkit.emulator.durability.service import Durability
 from ddbkit.emulator.endpoint.server import EmulatorServer, ServerConfig
 from ddbkit.emulator.errors import SchemaDriftError
+from ddbkit.emulator.moto_ext import s3_folders
 from ddbkit.emulator.moto_ext.clock import Clock
 from ddbkit.emulator.spec import DEFAULT_STAGE, TABLES, get_table, validate_stage
 from ddbkit.emulator.streams.triggers import TriggerConfig, TriggerPoller
@@ -41,6 +42,8 @@ class EmulatorConfig:
     # the TTL sweep, trigger record ages. Tests pass a clock they can move forward.
     clock: Clock = field(default=time.time, compare=False, repr=False)
     durability: DurabilityConfig | None = None  # None: in memory only
+    # The folder standing in for S3 (exports, imports); None: `state_dir`/s3.
+    s3_dir: Path | None = None
 
     def __post_init__(self) -> None:
         validate_stage(self.stage)
@@ -81,6 +84,7 @@ class Emulator:
         return client_environment(self.endpoint_url, self.region, self.credentials)
 
     def start(self) -> Emulator:
+        s3_folders.use(self.config.s3_dir or self.config.state_dir / "s3")
         if self.config.durability is not None:  # durability: restored before any request
             self.durability = Durability(self.config.durability, self.config.server.account_id,
                                          self.region, clock=self.config.clock)

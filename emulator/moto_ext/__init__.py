@@ -61,6 +61,8 @@ def install() -> None:
             stream_records,
             stream_requests,
             stream_retention,
+            table_exports,
+            table_imports,
             transactions,
             ttl_deletes,
         )
@@ -70,6 +72,6 @@ def install() -> None:
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
                           partiql_statements, stream_requests, request_gaps, attribute_updates,
-                          point_in_time, backups):
+                          point_in_time, backups, table_exports, table_imports):
             extension.install()
         _installed = True

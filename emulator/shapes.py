@@ -6,12 +6,27 @@ Names follow AWS's API reference.
 
 from __future__ import annotations
 
+import base64
+from datetime import datetime
 from typing import Any, Literal, NotRequired, TypedDict
 
 # An AttributeValue is one of {"S": ...}, {"N": ...}, {"M": {...}}, ...: a one-key dict whose
 # value type depends on the key, which a TypedDict cannot say; kept as a plain mapping.
 AttributeValue = dict[str, Any]
 WireItem = dict[str, AttributeValue]
+
+
+def to_wire(value: Any) -> Any:
+    """Undo boto3's (or moto's) parsing: datetimes to epoch seconds, binary to base64 text."""
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode()
+    if isinstance(value, dict):
+        return {k: to_wire(v) for k, v in value.items()}
+    if isinstance(value, (list, set, tuple)):
+        return [to_wire(v) for v in value]
+    return value
 
 
 class KeySchemaElement(TypedDict):

@@ -14,7 +14,6 @@ full exports are made (ION and incremental exports are refused with a Validation
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +33,7 @@ from ddbkit.emulator.moto_ext import s3_folders
 from ddbkit.emulator.moto_ext.clock import now
 from ddbkit.emulator.moto_ext.point_in_time import enabled, window
 from ddbkit.emulator.moto_ext.store import require
+from ddbkit.emulator.shapes import to_wire
 from ddbkit.fixtures import aws_layout
 
 MAX_RESULTS = 25  # ListExports' page size limit
@@ -50,17 +50,6 @@ class ExportNotFound(JsonRESTError):
     def __init__(self, arn: Any) -> None:
         super().__init__(ERROR_TYPE_PREFIX + "ExportNotFoundException",
                          f"Export not found: {arn}")
-
-
-def wire_image(value: Any) -> Any:
-    """An image as DynamoDB JSON on the wire: binary values in base64."""
-    if isinstance(value, (bytes, bytearray)):
-        return base64.b64encode(value).decode("ascii")
-    if isinstance(value, dict):
-        return {k: wire_image(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [wire_image(v) for v in value]
-    return value
 
 
 def table_items(table: Any) -> list[Any]:
@@ -116,7 +105,7 @@ def export_table_to_point_in_time(self: DynamoHandler) -> DynamoResult:
     folder = s3_folders.bucket_dir(bucket)
     source, moment = _table_at(table, body)
     started = _utc(now())
-    images = [wire_image(item_image(item)) for item in table_items(source)]
+    images = [to_wire(item_image(item)) for item in table_items(source)]
     info = aws_layout.write_export(folder, table_arn=table.table_arn,
                                    table_id=s3_folders.table_id(table),
                                    export_time=_utc(moment), items=images, start_time=started,

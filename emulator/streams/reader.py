@@ -12,17 +12,15 @@ Lambda event source mapping does: those records are gone.
 
 from __future__ import annotations
 
-import base64
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Literal, cast
 
 from botocore.exceptions import ClientError
 
 from ddbkit.emulator.clients import endpoint_of, translate_errors
 from ddbkit.emulator.errors import EndpointError
-from ddbkit.emulator.shapes import LambdaStreamRecord
+from ddbkit.emulator.shapes import LambdaStreamRecord, to_wire
 from ddbkit.emulator.streams.records_as_sent import get_records_as_sent
 
 log = logging.getLogger(__name__)
@@ -86,7 +84,7 @@ class StreamFollower:
                                             Limit=limit)
         page, as_sent = get_records_as_sent(self.streams, ShardIterator=iterator, Limit=limit)
         if not as_sent:  # botocore parsed it after all: back to the JSON shape
-            page["Records"] = [_wire(record) for record in page["Records"]]
+            page["Records"] = [to_wire(record) for record in page["Records"]]
         return page
 
     def _open_shards(self) -> None:
@@ -117,7 +115,7 @@ class StreamFollower:
 
 def lambda_record(record: dict[str, Any], stream_arn: str) -> LambdaStreamRecord:
     """A GetRecords record (as boto3 parses it) in the JSON shape of a Lambda stream event."""
-    return lambda_record_as_sent({**record, "dynamodb": _wire(record["dynamodb"])}, stream_arn)
+    return lambda_record_as_sent({**record, "dynamodb": to_wire(record["dynamodb"])}, stream_arn)
 
 
 def lambda_record_as_sent(record: dict[str, Any], stream_arn: str) -> LambdaStreamRecord:
@@ -133,14 +131,3 @@ def lambda_record_as_sent(record: dict[str, Any], stream_arn: str) -> LambdaStre
     return event
 
 
-def _wire(value: Any) -> Any:
-    """Undo boto3's parsing: datetimes to epoch seconds, binary to base64 text."""
-    if isinstance(value, datetime):
-        return value.timestamp()
-    if isinstance(value, (bytes, bytearray)):
-        return base64.b64encode(value).decode()
-    if isinstance(value, dict):
-        return {k: _wire(v) for k, v in value.items()}
-    if isinstance(value, (list, set, tuple)):
-        return [_wire(v) for v in value]
-    return value

@@ -156,7 +156,7 @@ def restart_times(count: int, work: Path) -> None:
                            "--journal-max-mb", "1", "--ttl-interval", "0", startup_timeout=600,
                            env={"DDBKIT_IN_MEMORY": ""}).start()
     deadline = time.monotonic() + 900
-    while len(list(data_dir.glob("journal-*.log"))) > 1 or not list(data_dir.glob("*.snap")):
+    while not _snapshot_is_current(data_dir):
         if time.monotonic() > deadline:
             raise RuntimeError("no snapshot within 15 minutes")
         time.sleep(0.5)
@@ -164,6 +164,16 @@ def restart_times(count: int, work: Path) -> None:
     seconds, summary = time_to_ready("--data-dir", str(data_dir), "--no-seed")
     print(f"  start to ready, from a snapshot:  {seconds:6.2f} s  ({summary}; "
           f"{_size(data_dir)})", flush=True)
+
+
+def _generations(data_dir: Path, pattern: str) -> list[int]:
+    return [int(p.name.split("-")[1].split(".")[0]) for p in data_dir.glob(pattern)]
+
+
+def _snapshot_is_current(data_dir: Path) -> bool:
+    """A snapshot continued by the newest journal segment (older segments stay: history)."""
+    snapshots = _generations(data_dir, "snapshot-*.snap")
+    return bool(snapshots) and max(snapshots) == max(_generations(data_dir, "journal-*.log"))
 
 
 def _size(data_dir: Path) -> str:

@@ -112,9 +112,10 @@ class Emulator:
         # durability: restored tables are the user's. Repairs are made as on any start, but
         # what cannot be repaired (e.g. another billing mode) is kept, with a warning.
         actions: list[str] = []
+        client = self.client()  # one: each new client re-reads botocore's models (~0.1 s)
         for spec in TABLES:
             try:
-                actions += provision_table(self.client(), spec, self.config.stage)
+                actions += provision_table(client, spec, self.config.stage)
             except SchemaDriftError as exc:
                 log.warning("ddbkit: warning: kept as restored, though it differs from the "
                             "spec: %s", "; ".join(exc.differences))

@@ -17,8 +17,11 @@ with SQLite's WAL as the model for the records: a physical redo log of after-ima
 - At start-up `recovery` restores the newest snapshot and the segments after it, drops a torn
   tail with a warning, and refuses anything else unreadable without touching a file.
 
-Layout on disk: `files`. Each record carries a sequence number and the wall-clock time, so
-point-in-time restore can later replay history up to a moment into a new table.
+Layout on disk: `files`. Each record carries a sequence number and the emulator's time, so
+`history` can rebuild a table as of a past moment (point-in-time restore and exports, in
+`moto_ext.point_in_time` and `moto_ext.table_exports`); compaction keeps the files the
+longest recovery period needs. On-demand backups are journaled and snapshotted (`backups`);
+named states (`states`) are snapshots kept under a name and put back whole.
 
     from ddbkit.emulator.durability import DurabilityConfig
     EmulatorConfig(durability=DurabilityConfig(Path(".ddbkit/data")))

@@ -25,6 +25,9 @@ wraps the `StreamShard.add` that stream_records sets, so every record, however i
 is stamped and trimmed; stream_iterators reads shards through stream_retention's trim.
 stream_iterators replaces the Streams handler's GetShardIterator and GetRecords outright;
 stream_requests guards the other calls that look a stream up by ARN (DescribeStream).
+point_in_time, backups, table_exports and table_imports replace whole handler methods (after
+request_gaps, which wraps some of the same ones); the last three share `restored_tables` and
+`s3_folders`.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ def _epoch(value: Any) -> float:
 
 def _wrap_create(original: Any) -> Any:
     def create_backup(self: DynamoDBBackend, table_name: str, backup_name: str) -> Backup:
-        backup = original(self, table_name, backup_name)
+        backup: Backup = original(self, table_name, backup_name)
         backup.creation_date_time = utc(now())
         return backup
 

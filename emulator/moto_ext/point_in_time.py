@@ -112,7 +112,8 @@ def _describe(backend: Any, table_name: str) -> Any:
 
 
 def _source(backend: Any, body: dict[str, Any]) -> Any:
-    name, arn = body.get("SourceTableName"), body.get("SourceTableArn")
+    name: Any = body.get("SourceTableName")
+    arn: Any = body.get("SourceTableArn")
     if name is None and arn is None:
         raise MockValidationException("Either SourceTableName or SourceTableArn must be "
                                       "specified")

@@ -90,8 +90,9 @@ def _table_at(table: Any, body: dict[str, Any]) -> tuple[Any, float]:
 
 
 def export_table_to_point_in_time(self: DynamoHandler) -> DynamoResult:
-    body, backend = self.body, self.dynamodb_backend
-    arn = body.get("TableArn")
+    body: dict[str, Any] = self.body
+    backend: Any = self.dynamodb_backend
+    arn: Any = body.get("TableArn")
     table = next((t for t in backend.tables.values() if t.table_arn == arn), None)
     if table is None:
         raise TableNotFoundException(arn)
@@ -130,7 +131,8 @@ def export_table_to_point_in_time(self: DynamoHandler) -> DynamoResult:
 
 def describe_export(self: DynamoHandler) -> DynamoResult:
     arn = self.body.get("ExportArn")
-    description = self.dynamodb_backend.table_exports.get(arn)
+    backend: Any = self.dynamodb_backend
+    description = backend.table_exports.get(arn)
     if not isinstance(description, dict):
         raise ExportNotFound(arn)
     return DynamoResult({"ExportDescription": description})
@@ -139,7 +141,8 @@ def describe_export(self: DynamoHandler) -> DynamoResult:
 def list_exports(self: DynamoHandler) -> DynamoResult:
     body = self.body
     table_arn = body.get("TableArn")
-    found = [d for d in self.dynamodb_backend.table_exports.values()
+    backend: Any = self.dynamodb_backend
+    found = [d for d in backend.table_exports.values()
              if isinstance(d, dict) and table_arn in (None, d["TableArn"])]
     page, token = paged(found, "ExportArn", body.get("NextToken"),
                         int(body.get("MaxResults") or MAX_RESULTS))

@@ -97,10 +97,11 @@ def _load(table: Any, files: list[Path]) -> tuple[int, int, int]:
 
 
 def import_table(self: DynamoHandler) -> DynamoResult:
-    body, backend = self.body, self.dynamodb_backend
+    body: dict[str, Any] = self.body
+    backend: Any = self.dynamodb_backend
     _check_format(body)
-    params = body.get("TableCreationParameters") or {}
-    name = params.get("TableName")
+    params: dict[str, Any] = body.get("TableCreationParameters") or {}
+    name: Any = params.get("TableName")
     if name in backend.tables:
         raise ResourceInUseException(f"Table already exists: {name}")
     source = body.get("S3BucketSource") or {}
@@ -118,11 +119,11 @@ def import_table(self: DynamoHandler) -> DynamoResult:
     }
     if body.get("ClientToken") is not None:
         description["ClientToken"] = body["ClientToken"]
-    self._validate_table_creation(
-        billing_mode=params.get("BillingMode"), throughput=params.get("ProvisionedThroughput"),
-        key_schema=params.get("KeySchema"), global_indexes=params.get("GlobalSecondaryIndexes"),
-        local_secondary_indexes=None, attr=params.get("AttributeDefinitions"),
-        warm_throughput=None)
+    validate: Any = self._validate_table_creation  # moto's CreateTable checks
+    validate(billing_mode=params.get("BillingMode"),
+             throughput=params.get("ProvisionedThroughput"), key_schema=params.get("KeySchema"),
+             global_indexes=params.get("GlobalSecondaryIndexes"), local_secondary_indexes=None,
+             attr=params.get("AttributeDefinitions"), warm_throughput=None)
     try:
         files = data_files(folder, prefix)
         table = _create(backend, params)
@@ -145,7 +146,8 @@ def import_table(self: DynamoHandler) -> DynamoResult:
 
 def describe_import(self: DynamoHandler) -> DynamoResult:
     arn = self.body.get("ImportArn")
-    description = self.dynamodb_backend.table_imports.get(arn)
+    backend: Any = self.dynamodb_backend
+    description = backend.table_imports.get(arn)
     if not isinstance(description, dict):
         raise ImportNotFound(arn)
     return DynamoResult({"ImportTableDescription": description})
@@ -158,7 +160,8 @@ SUMMARY_FIELDS = ("ImportArn", "ImportStatus", "TableArn", "S3BucketSource", "In
 def list_imports(self: DynamoHandler) -> DynamoResult:
     body = self.body
     table_arn = body.get("TableArn")
-    found = [d for d in self.dynamodb_backend.table_imports.values()
+    backend: Any = self.dynamodb_backend
+    found = [d for d in backend.table_imports.values()
              if isinstance(d, dict) and table_arn in (None, d["TableArn"])]
     page, token = paged(found, "ImportArn", body.get("NextToken"),
                         int(body.get("PageSize") or PAGE_SIZE))

@@ -23,6 +23,7 @@ from ddbkit.emulator.moto_ext.clock import Clock, running_on
 from ddbkit.emulator.moto_ext.store import STORE_LOCK
 
 ADMIN_TARGET = "DDBKitAdmin"
+ADMIN_PREFIX = ADMIN_TARGET + "."
 OPERATIONS = ("SaveState", "RestoreState", "DeleteState", "ListStates")
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from ddbkit.emulator import moto_ext
 from ddbkit.emulator.durability import hooks as durability
 from ddbkit.emulator.durability.journal import JournalError
-from ddbkit.emulator.endpoint.admin import ADMIN_TARGET, Admin
+from ddbkit.emulator.endpoint.admin import ADMIN_PREFIX, Admin
 from ddbkit.emulator.endpoint.protocol import (
     CONTENT_TYPE,
     DYNAMODB_TARGET,
@@ -65,7 +65,7 @@ class DynamoDBApp:
             # Real DynamoDB answers a bare GET like this; load balancers and scripts probe it.
             return respond(start_response, "200 OK", b"healthy: ddbkit", "text/plain")
         try:
-            if environ.get("HTTP_X_AMZ_TARGET", "").startswith(ADMIN_TARGET + "."):
+            if environ.get("HTTP_X_AMZ_TARGET", "").startswith(ADMIN_PREFIX):
                 return self._admin(environ, start_response)
             service, operation, body, params = self._parse(environ)
         except WireError as exc:

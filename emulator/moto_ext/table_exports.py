@@ -29,9 +29,9 @@ from moto.dynamodb.responses import DynamoHandler, DynamoResult
 from ddbkit.emulator.durability import hooks
 from ddbkit.emulator.durability.history import HistoryUnavailable
 from ddbkit.emulator.durability.images import item_image
-from ddbkit.emulator.moto_ext import s3_folders
 from ddbkit.emulator.moto_ext.clock import now
 from ddbkit.emulator.moto_ext.point_in_time import enabled, window
+from ddbkit.emulator.moto_ext.s3_folders import bucket_dir, prefix_path, table_id
 from ddbkit.emulator.moto_ext.store import require
 from ddbkit.emulator.shapes import to_wire
 from ddbkit.fixtures import aws_layout
@@ -102,20 +102,20 @@ def export_table_to_point_in_time(self: DynamoHandler) -> DynamoResult:
                                           f"emulator; use {allowed}")
     if not enabled(table):
         raise PointInTimeRecoveryUnavailable(table.name)
-    bucket, prefix = body.get("S3Bucket"), s3_folders.prefix_path(body.get("S3Prefix"))
-    folder = s3_folders.bucket_dir(bucket)
+    bucket, prefix = body.get("S3Bucket"), prefix_path(body.get("S3Prefix"))
+    folder = bucket_dir(bucket)
     source, moment = _table_at(table, body)
     started = _utc(now())
     images = [to_wire(item_image(item)) for item in table_items(source)]
     info = aws_layout.write_export(folder, table_arn=table.table_arn,
-                                   table_id=s3_folders.table_id(table),
+                                   table_id=table_id(table),
                                    export_time=_utc(moment), items=images, start_time=started,
                                    s3_prefix=prefix or None)
     base = f"{prefix.strip('/')}/" if prefix else ""
     description = {
         "ExportArn": info.export_arn, "ExportStatus": "COMPLETED", "StartTime": started,
         "EndTime": _utc(now()), "TableArn": table.table_arn,
-        "TableId": s3_folders.table_id(table), "ExportTime": _utc(moment),
+        "TableId": table_id(table), "ExportTime": _utc(moment),
         "ExportManifest": f"{base}{aws_layout.EXPORTS_FOLDER}/{info.export_id}/"
                           f"{aws_layout.SUMMARY}",
         "S3Bucket": bucket, "S3SseAlgorithm": "AES256", "ExportFormat": "DYNAMODB_JSON",

@@ -30,8 +30,8 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
 
-from ddbkit.emulator.moto_ext import s3_folders
 from ddbkit.emulator.moto_ext.clock import now
+from ddbkit.emulator.moto_ext.s3_folders import bucket_dir, prefix_path, table_id
 from ddbkit.emulator.moto_ext.store import require
 from ddbkit.emulator.moto_ext.table_exports import paged
 from ddbkit.fixtures import aws_layout
@@ -105,8 +105,8 @@ def import_table(self: DynamoHandler) -> DynamoResult:
     if name in backend.tables:
         raise ResourceInUseException(f"Table already exists: {name}")
     source = body.get("S3BucketSource") or {}
-    folder = s3_folders.bucket_dir(source.get("S3Bucket"))
-    prefix = s3_folders.prefix_path(source.get("S3KeyPrefix"))
+    folder = bucket_dir(source.get("S3Bucket"))
+    prefix = prefix_path(source.get("S3KeyPrefix"))
     started = datetime.fromtimestamp(now(), UTC)
     table_arn = f"arn:aws:dynamodb:{backend.region_name}:{backend.account_id}:table/{name}"
     description: dict[str, Any] = {
@@ -134,7 +134,7 @@ def import_table(self: DynamoHandler) -> DynamoResult:
             raise ImportFailed("InvalidDataFile", str(exc).replace(str(folder), "")) from exc
         description.update(ImportStatus="COMPLETED", ProcessedItemCount=processed,
                            ImportedItemCount=imported, ErrorCount=errors,
-                           TableId=s3_folders.table_id(table),
+                           TableId=table_id(table),
                            ProcessedSizeBytes=sum(p.stat().st_size for p in files))
     except ImportFailed as exc:
         description.update(ImportStatus="FAILED", FailureCode=exc.code,

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from test_durability import wait_for
 
 from ddbkit.emulator.clients import make_client
 from ddbkit.emulator.runtime import Emulator
@@ -79,24 +80,53 @@ def test_restore_from_a_backup_takes_the_overrides(fresh_emulator: Emulator) -> 
         "TableNotFoundException"
 
 
-def test_backups_survive_a_restart(tmp_path: Path, durable_up: Any) -> None:
-    data_dir = tmp_path / "data"
-    first = durable_up(data_dir, "--no-seed", "--ttl-interval", "0").start()
+def test_backups_exports_and_imports_survive_a_restart(tmp_path: Path, durable_up: Any) -> None:
+    data_dir, args = tmp_path / "data", ("--no-seed", "--ttl-interval", "0", "--s3-dir",
+                                         str(tmp_path / "s3"))
+    first = durable_up(data_dir, *args).start()
     client = make_client(endpoint_url=first.endpoint_url)
     bookings = "marketplace-dev-bookings-table"
     client.put_item(TableName=bookings, Item=booking("kept"))
     kept = client.create_backup(TableName=bookings, BackupName="kept")["BackupDetails"]
     gone = client.create_backup(TableName=bookings, BackupName="gone")["BackupDetails"]
     client.delete_backup(BackupArn=gone["BackupArn"])
+    arn = client.describe_table(TableName=bookings)["Table"]["TableArn"]
+    export = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="bucket")[
+        "ExportDescription"]
+    imported = client.import_table(
+        S3BucketSource={"S3Bucket": "bucket"}, InputFormat="DYNAMODB_JSON",
+        InputCompressionType="GZIP", TableCreationParameters={
+            "TableName": "imported", "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": [{"AttributeName": "bookingId", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "bookingId", "AttributeType": "S"}]},
+    )["ImportTableDescription"]
     client.delete_item(TableName=bookings, Key={"bookingId": {"S": "kept"}})
     first.kill()  # SIGKILL: acknowledged is durable
 
-    second = durable_up(data_dir, "--no-seed", "--ttl-interval", "0").start()
-    client = make_client(endpoint_url=second.endpoint_url)
+    # The second start compacts at once: the third restores backups and records from the
+    # snapshot rather than the journal.
+    second = durable_up(data_dir, *args, "--journal-max-mb", "0").start()
+    wait_for(lambda: _snapshot_is_current(data_dir), "a snapshot of the restored state")
+    second.kill()
+
+    third = durable_up(data_dir, *args).start()
+    client = make_client(endpoint_url=third.endpoint_url)
     listed = client.list_backups()["BackupSummaries"]
     assert [(b["BackupArn"], b["BackupName"]) for b in listed] == [(kept["BackupArn"], "kept")]
     assert client.describe_backup(BackupArn=kept["BackupArn"])["BackupDescription"][
         "BackupDetails"]["BackupCreationDateTime"] == kept["BackupCreationDateTime"]
     client.restore_table_from_backup(TargetTableName="back", BackupArn=kept["BackupArn"])
     assert [i["bookingId"]["S"] for i in client.scan(TableName="back")["Items"]] == ["kept"]
-    assert second.stop() == 0
+    assert client.describe_export(ExportArn=export["ExportArn"])["ExportDescription"] == export
+    assert client.describe_import(ImportArn=imported["ImportArn"])[
+        "ImportTableDescription"] == imported
+    assert [i["bookingId"]["S"] for i in client.scan(TableName="imported")["Items"]] == ["kept"]
+    assert third.stop() == 0
+
+
+def _snapshot_is_current(data_dir: Path) -> bool:
+    def generations(pattern: str) -> list[int]:
+        return [int(p.name.split("-")[1].split(".")[0]) for p in data_dir.glob(pattern)]
+
+    snapshots = generations("snapshot-*.snap")
+    return bool(snapshots) and max(snapshots) == max(generations("journal-*.log"))

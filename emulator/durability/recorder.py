@@ -60,10 +60,15 @@ class Recorder:
     def __init__(self, tables: dict[str, Any], append: Callable[[bytes], None],
                  sequence: int = 0, known: Iterable[str] | None = None,
                  initialized: bool = False, clock: Callable[[], float] = time.time,
-                 backups: dict[str, Any] | None = None) -> None:
+                 backups: dict[str, Any] | None = None,
+                 records: dict[str, dict[str, Any]] | None = None) -> None:
         self.tables = tables  # moto's backend.tables
         self.backups = {} if backups is None else backups  # moto's backend.backups
         self.known_backups = set(self.backups)  # already durable
+        # Export and import descriptions ("E", "I": moto's table_exports, table_imports):
+        # written once, when they appear; never changed or deleted.
+        self.records = records or {}
+        self.known_records = {kind: set(found) for kind, found in self.records.items()}
         self._append = append
         self.sequence = sequence  # of the last record written
         self.initialized = initialized  # a "initialized" mark is in the journal or snapshot
@@ -139,6 +144,10 @@ class Recorder:
         ops += [["B", arn, backup_document(self.backups[arn])]
                 for arn in sorted(current - self.known_backups)]
         self.known_backups = current
+        for kind, found in self.records.items():
+            ops += [[kind, arn, found[arn]] for arn in found
+                    if arn not in self.known_records[kind] and isinstance(found[arn], dict)]
+            self.known_records[kind] = set(found)
         return ops
 
     def _item_changes(self, touched: list[Any], names: set[str]) -> list[Any]:

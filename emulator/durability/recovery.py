@@ -55,11 +55,12 @@ def journal_header(generation: int, account_id: str, region: str, created: float
 class Recovery:
     def __init__(self, data_dir: DataDir, tables: dict[str, Any], account_id: str,
                  region: str, now: datetime, retention: timedelta,
-                 backups: dict[str, Any] | None = None) -> None:
+                 backups: dict[str, Any] | None = None,
+                 records: dict[str, dict[str, Any]] | None = None) -> None:
         self.data_dir, self.tables = data_dir, tables
         self.account_id, self.region = account_id, region
         self.now, self.retention = now, retention
-        self.replayer = Replayer(tables, backups)
+        self.replayer = Replayer(tables, backups, records)
 
     def run(self) -> Recovered:
         listing = self.data_dir.listing()

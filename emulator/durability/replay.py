@@ -11,6 +11,8 @@ got it there (a physical redo log of after-images, like SQLite's WAL pages):
     ["S", table, [records]]  stream records appended, sequence numbers inside
     ["B", arn, document]     an on-demand backup was made (`backups`)
     ["b", arn]               it was deleted
+    ["E", arn, description]  an export was made (its DescribeExport answer)
+    ["I", arn, description]  an import was made (its DescribeImport answer)
 
 Applying an after-image twice, or over a newer one that a later record overwrites again,
 ends in the same state, which is what makes fuzzy snapshots and retried appends safe. Stream
@@ -36,9 +38,11 @@ class ReplayError(ValueError):
 
 
 class Replayer:
-    def __init__(self, tables: dict[str, Any], backups: dict[str, Any] | None = None) -> None:
+    def __init__(self, tables: dict[str, Any], backups: dict[str, Any] | None = None,
+                 records: dict[str, dict[str, Any]] | None = None) -> None:
         self.tables = tables  # moto's backend.tables, changed in place
         self.backups = {} if backups is None else backups  # moto's backend.backups
+        self.records = records or {}  # "E", "I": moto's table_exports, table_imports
 
     def apply(self, ops: list[Any]) -> None:
         for op in ops:
@@ -59,6 +63,8 @@ class Replayer:
                 self.backups[op[1]] = build_backup(op[2])
             elif kind == "b":
                 self.backups.pop(op[1], None)
+            elif kind in ("E", "I"):
+                self.records.setdefault(kind, {})[op[1]] = op[2]
             else:
                 raise ReplayError(f"unknown operation {kind!r}")
 

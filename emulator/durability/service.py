@@ -38,6 +38,11 @@ from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend
 log = logging.getLogger("ddbkit.durability")
 
 
+def _records(backend: Any) -> dict[str, dict[str, Any]]:
+    """Where moto keeps export ("E") and import ("I") descriptions (`moto_ext.table_exports`)."""
+    return {"E": backend.table_exports, "I": backend.table_imports}
+
+
 def recovery_days(tables: Any) -> int:
     """The longest recovery period of the tables with point-in-time recovery on (0: none)."""
     days = 0
@@ -101,7 +106,7 @@ class Durability:
             before = dict(tables)
             restored = Recovery(self.data_dir, tables, self.account_id, self.region,
                                 self._utcnow(), self.config.stream_retention,
-                                backend.backups).run()
+                                backend.backups, _records(backend)).run()
             self._repair(restored)
             self.generation, self.snapshot_bytes = restored.generation, restored.snapshot_bytes
             self.journal = JournalWriter(self.data_dir.journal_path(self.generation),
@@ -110,7 +115,7 @@ class Durability:
             self.recorder = Recorder(tables, self.journal.append, restored.sequence,
                                      known=[n for n, t in tables.items() if before.get(n) is not t],
                                      initialized=restored.initialized, clock=self.clock,
-                                     backups=backend.backups)
+                                     backups=backend.backups, records=_records(backend))
             changes.record(True)
             self.recorder.commit("Open")  # tables that were here before the restore, if any
             self.history = History(self.data_dir, self.recorder.flush)
@@ -202,12 +207,14 @@ class Durability:
                 self.generation, self._journal_bytes = generation, 0
                 plans = plan(tables)
                 backups = list(backend.backups.items())
+                records = [(kind, arn, found) for kind, registry in _records(backend).items()
+                           for arn, found in registry.items() if isinstance(found, dict)]
                 header = {"generation": generation, "account": self.account_id,
                           "region": self.region, "sequence": self.recorder.sequence,
                           "rotated_at": self.clock(), "initialized": self._initialized()}
             written = SnapshotWriter(self.data_dir.snapshot_path(generation), header, plans,
                                      STORE_LOCK, self.config.stream_retention, self._utcnow,
-                                     self._stop, backups).write()
+                                     self._stop, backups, records).write()
             self.data_dir.sync()
             self.snapshot_bytes = written.size
             listing = self.data_dir.listing()

@@ -79,9 +79,11 @@ class SnapshotWriter:
     def __init__(self, path: Path, header: dict[str, Any], plans: list[TablePlan],
                  lock: AbstractContextManager[Any], retention: timedelta,
                  now: Callable[[], datetime], stop: threading.Event | None = None,
-                 backups: list[tuple[str, Any]] | None = None) -> None:
+                 backups: list[tuple[str, Any]] | None = None,
+                 records: list[tuple[str, str, Any]] | None = None) -> None:
         self.path, self.header, self.plans = path, header, plans
         self.backups = backups or []  # (arn, moto Backup): frozen copies, read without the lock
+        self.records = records or []  # (kind, arn, description) of exports and imports
         self.lock, self.retention, self.now = lock, retention, now
         self.stop = stop or threading.Event()
         self.items = 0
@@ -107,6 +109,8 @@ class SnapshotWriter:
             self._table(out, table)
         for arn, backup in self.backups:
             self._put(out, {"backup": arn, "document": backup_document(backup)})
+        for kind, arn, description in self.records:
+            self._put(out, {"record": kind, "arn": arn, "description": description})
         self._put(out, {"end": {"tables": len(self.plans), "items": self.items,
                                 "completed_at": _epoch(self.now())}})
 
@@ -200,6 +204,8 @@ def apply_snapshot_record(replayer: Replayer, record: dict[str, Any]) -> None:
         replayer.apply([["C", record["table"], record["settings"]]])
     elif "backup" in record:
         replayer.apply([["B", record["backup"], record["document"]]])
+    elif "record" in record:
+        replayer.apply([[record["record"], record["arn"], record["description"]]])
     elif "stream" in record:
         if "start" in record:
             replayer.set_records(record["stream"], int(record["start"]), record["records"])

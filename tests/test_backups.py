@@ -35,6 +35,7 @@ def test_list_backups_filters_and_pages(fresh_emulator: Emulator) -> None:
     client.create_backup(TableName=users, BackupName="usr")
     listed = client.list_backups(TableName=bookings)["BackupSummaries"]
     assert [b["BackupName"] for b in listed] == ["bk0", "bk1", "bk2", "bk3", "bk4"]
+    assert {b["BackupSizeBytes"] for b in listed} == {0}  # the table is empty
     pages, start = [], None
     while True:
         page = client.list_backups(TableName=bookings, Limit=2,
@@ -55,7 +56,9 @@ def test_restore_from_a_backup_takes_the_overrides(fresh_emulator: Emulator) -> 
     client = fresh_emulator.client()
     bookings = f"marketplace-{fresh_emulator.config.stage}-bookings-table"
     client.put_item(TableName=bookings, Item=booking("in-backup"))
-    arn = client.create_backup(TableName=bookings, BackupName="one")["BackupDetails"]["BackupArn"]
+    details = client.create_backup(TableName=bookings, BackupName="one")["BackupDetails"]
+    arn = details["BackupArn"]
+    assert 0 < details["BackupSizeBytes"] < 1024  # one small item, not moto's constant
     client.put_item(TableName=bookings, Item=booking("after-backup"))
     gsis = client.describe_table(TableName=bookings)["Table"]["GlobalSecondaryIndexes"]
     kept = {k: gsis[0][k] for k in ("IndexName", "KeySchema", "Projection")}

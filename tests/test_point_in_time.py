@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from clocked_emulator import clocked_emulator
 
 from ddbkit.emulator.clients import make_client
+from ddbkit.emulator.runtime import Emulator
 
 BOOKINGS = "marketplace-pitr-bookings-table"
 
@@ -181,3 +182,20 @@ def test_history_spans_snapshots_and_restarts(tmp_path: Path) -> None:
             ("a", "PENDING"), ("b", "PENDING")]
         assert _restored(client, "now", UseLatestRestorableTime=True) == [
             ("a", "CONFIRMED"), ("b", "PENDING")]
+
+
+def test_in_memory_the_window_is_the_present(fresh_emulator: Emulator) -> None:
+    """--in-memory keeps no history: only the table as it is can be restored."""
+    client = fresh_emulator.client()
+    source = f"marketplace-{fresh_emulator.config.stage}-bookings-table"
+    client.put_item(TableName=source, Item=booking("now", "PENDING"))
+    window = client.describe_continuous_backups(TableName=source)[
+        "ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert window["EarliestRestorableDateTime"] == window["LatestRestorableDateTime"]
+    target = f"{source}-copy"
+    assert _error(lambda: client.restore_table_to_point_in_time(
+        SourceTableName=source, TargetTableName=target,
+        RestoreDateTime=_at(time.time() - 60)))[0] == "InvalidRestoreTimeException"
+    client.restore_table_to_point_in_time(SourceTableName=source, TargetTableName=target,
+                                          UseLatestRestorableTime=True)
+    assert [i["bookingId"]["S"] for i in client.scan(TableName=target)["Items"]] == ["now"]

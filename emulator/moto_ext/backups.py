@@ -1,7 +1,8 @@
 """On-demand backups as DynamoDB lists and restores them.
 
 Replaces moto's `DynamoHandler.list_backups`, which ignores every parameter but TableName
-(no time range, no backup type, no paging), and `restore_table_from_backup`, whose
+(no time range, no backup type, no paging), `Backup.details` and `summary`, whose
+BackupSizeBytes is 123 for any backup, and `restore_table_from_backup`, whose
 `RestoredTable` loses the billing mode and ignores the request's overrides
 (`restored_tables`). A backup's creation time is the emulator's clock (`clock.now()`), not
 the wall clock, so time-range filters are testable. Backups are journaled and snapshotted
@@ -50,6 +51,28 @@ def _wrap_create(original: Any) -> Any:
     return create_backup
 
 
+def _with_size(original: property) -> property:
+    """moto answers BackupSizeBytes 123 for every backup; DynamoDB gives the table's size."""
+    def sized(self: Backup) -> dict[str, Any]:
+        answer: dict[str, Any] = original.fget(self)  # type: ignore[misc]
+        answer["BackupSizeBytes"] = backup_size(self)
+        return answer
+
+    return property(sized)
+
+
+def backup_size(backup: Any) -> int:
+    """The items' DynamoDB size, computed once: a backup never changes."""
+    size = getattr(backup, "_ddbkit_size", None)
+    if size is None:
+        table = backup.table
+        entries = table.items.values()
+        items = entries if table.range_key_attr is None else [
+            item for entry in entries for item in entry.values()]
+        size = backup._ddbkit_size = sum(item.size() for item in items)
+    return int(size)
+
+
 def list_backups(self: DynamoHandler) -> DynamoResult:
     body = self.body
     table_name = body.get("TableName")
@@ -96,8 +119,12 @@ def restore_table_from_backup(self: DynamoHandler) -> DynamoResult:
 def install() -> None:
     require(DynamoHandler, "list_backups", "restore_table_from_backup")
     require(DynamoDBBackend, "create_backup", "get_backup")
+    require(Backup, "details", "summary")
     owner: Any = DynamoDBBackend
     owner.create_backup = _wrap_create(owner.create_backup)
+    backup: Any = Backup
+    backup.details = _with_size(backup.details)
+    backup.summary = _with_size(backup.summary)
     handler: Any = DynamoHandler
     handler.list_backups = list_backups
     handler.restore_table_from_backup = restore_table_from_backup

@@ -92,6 +92,8 @@ class Emulator:
         try:
             self.server.start()
             self.provisioned = self._provision()
+            if self.durability is not None:
+                self.durability.start_compacting()
         except BaseException:
             self.server.stop()  # a no-op when it did not start
             self._close_durability()

@@ -1,7 +1,8 @@
 """`Durability`: the data dir restored, journaled and compacted, as one open/close unit.
 
 `open()` (before the server accepts a request) locks the data dir, restores it into moto's
-store (`recovery`), opens the journal and starts journaling every request (`hooks`). Query
+store (`recovery`), opens the journal and starts journaling every request (`hooks`);
+`start_compacting()` (once the tables are provisioned) starts the background thread below. Query
 indexes (`moto_ext.indexes`) are built by a table's first Query, as after a seed: building
 them here took ~7 s per 100k items, and a restart should be ready in seconds.
 
@@ -125,10 +126,15 @@ class Durability:
         self.data_dir.sync()
         self.journal.start()
         self.restored = restored
-        self._thread = threading.Thread(target=self._compact_when_due, name="ddbkit-compact",
-                                        daemon=True)
-        self._thread.start()
         return restored
+
+    def start_compacting(self) -> None:
+        """Starts the background compaction: once the emulator is ready, so a large journal's
+        first snapshot does not compete with provisioning for the interpreter."""
+        if self._thread is None and self.journal is not None:
+            self._thread = threading.Thread(target=self._compact_when_due,
+                                            name="ddbkit-compact", daemon=True)
+            self._thread.start()
 
     def _repair(self, restored: Recovered) -> None:
         if restored.torn is None:

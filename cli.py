@@ -408,10 +408,17 @@ def _seconds(value: str) -> float:
 @click.option("--json", "json_path", type=click.Path(path_type=Path), default=None,
               help="Write the report as JSON.")
 @click.option("--html", "html_path", type=click.Path(path_type=Path), default=None,
-              help="Write Locust's HTML report.")
+              help="Write the report as one self-contained HTML page with charts.")
+@click.option("--locust-html", "locust_html_path", type=click.Path(path_type=Path),
+              default=None, help="Write Locust's own HTML report.")
 @click.option("--csv", "csv_prefix", default=None, help="Write CSVs with this path prefix.")
 @click.option("--slo", "slo_path", type=click.Path(path_type=Path), default=None,
               help="TOML/YAML targets; exit 1 on any breach (default: the shipped SLO).")
+@click.option("--price-table", "price_path", type=click.Path(path_type=Path), default=None,
+              help="TOML on-demand prices for the cost figures (default: the shipped "
+                   "us-east-1 prices).")
+@click.option("--project-rps", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Project cost and partition heat to this many requests/s (same mix).")
 @click.option("--find-max", is_flag=True, help="Double users per step; report the knee.")
 @click.option("--max-users", type=click.IntRange(min=1), default=256, show_default=True,
               help="--find-max stops here.")
@@ -421,10 +428,13 @@ def _seconds(value: str) -> float:
               help="Port of the web UI on 127.0.0.1 (with --web; 0 picks a free one).")
 def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
          remote_workers: int, master_bind: str, json_path: Path | None,
-         html_path: Path | None, csv_prefix: str | None, slo_path: Path | None,
+         html_path: Path | None, locust_html_path: Path | None, csv_prefix: str | None,
+         slo_path: Path | None, price_path: Path | None, project_rps: float | None,
          find_max: bool, max_users: int, step_time: str, web: bool, web_port: int,
          **options: Any) -> None:
-    """Load-test every access pattern with Locust; report latency, throughput and errors.
+    """Load-test every access pattern with Locust; report latency, throughput, errors, and
+    from the responses' consumed capacity: request units, on-demand cost, partition heat
+    and throttles per pattern.
 
     Keys come from the same seeded dataset as the data (pass the seed options you seeded
     with); the run stops at once if the tables do not hold it. Exit 1 when the SLO is
@@ -435,6 +445,7 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
     Example:
       ddbkit load --endpoint-url http://127.0.0.1:8000 --mix patterns --run-time 60s
       ddbkit load --pattern bookings/status-index --users 50 --json report.json
+      ddbkit load --mix patterns --run-time 30s --html report.html --project-rps 5000
       ddbkit load --find-max --mix personas
     """
     import os
@@ -447,7 +458,8 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
         options, users=users, spawn_rate=spawn_rate, run_time=_seconds(run_time),
         workers=os.cpu_count() or 1 if workers is None else workers,
         remote_workers=remote_workers, master_bind=master_bind)
-    outputs = load_main.Outputs(json_path, html_path, csv_prefix, slo_path)
+    outputs = load_main.Outputs(json_path, html_path, csv_prefix, slo_path, price_path,
+                                project_rps, locust_html_path)
     from rich.console import Console
 
     console = Console(width=None if sys.stdout.isatty() else 160)

@@ -27,6 +27,11 @@ from ddbkit.loadtests.recorder import Recorder
 WORKER_CONNECT_TIMEOUT = 60.0
 
 
+def slot_seconds(config: LoadConfig) -> float:
+    """The charts' time resolution: about 60 points over the planned run, at least 1 s."""
+    return max(1.0, config.run_time / 60)
+
+
 def prepare(config: LoadConfig, endpoint: Endpoint, pool: KeyPool,
             recorder: Recorder) -> list[type]:
     """Configure the user classes in this process; returns the ones the mix runs."""
@@ -47,7 +52,7 @@ class LoadRun:
         self.config = config
         self.stop = stop
         self.interrupted = False
-        self.recorder = Recorder()
+        self.recorder = Recorder(slot_seconds(config))
         # host and locustfile name the run in Locust's HTML report and web UI.
         self.environment = Environment(user_classes=prepare(config, endpoint, pool, self.recorder),
                                        host=endpoint.url,

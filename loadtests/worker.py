@@ -27,10 +27,10 @@ def run_worker(master: str, config: LoadConfig, ctrl_c_stops: bool = True) -> No
     from ddbkit.loadtests.config import key_pool, resolve_endpoint
     from ddbkit.loadtests.interrupt import CtrlC
     from ddbkit.loadtests.recorder import Recorder
-    from ddbkit.loadtests.runner import prepare
+    from ddbkit.loadtests.runner import prepare, slot_seconds
 
     host, _, port = master.rpartition(":")
-    recorder = Recorder()
+    recorder = Recorder(slot_seconds(config))
     environment = Environment(user_classes=prepare(config, resolve_endpoint(config),
                                                    key_pool(config), recorder))
     recorder.attach(environment.events, "worker")

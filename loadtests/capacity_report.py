@@ -167,8 +167,9 @@ def _flags(target: str, values: int, kinds: dict[str, dict[str, Any]]) -> list[s
                 and heat["hottest_share"] >= CEILING_SHARE - 1e-9:
             flags.append(
                 f"low-cardinality GSI: {values} values seen; {top['value']!r} takes "
-                f"{heat['hottest_share']:.0%} of its {kind} units ({top['projected_units_per_s']:,.1f}"
-                f" {units}/s projected vs {limit:,.0f} per partition), so the index throttles "
+                f"{heat['hottest_share']:.0%} of its {kind} units "
+                f"({top['projected_units_per_s']:,.1f} {units}/s projected vs {limit:,.0f} "
+                f"per partition), so the index throttles "
                 f"at {heat['ceiling_units_per_s']:,.0f} {units}/s, not the table's "
                 f"{warm:,.0f}; at this mix, above {heat['throttles_above_rps']:,.0f} req/s")
         if top["projected_units_per_s"] > limit:

@@ -88,13 +88,14 @@ class DynamoClient:
             answer = {}
         elapsed_ms = (time.perf_counter() - started) * 1000
         if self.events is not None:
-            throttled = isinstance(exception, DynamoCallError) and exception.throttled
+            throttle = (list(exception.throttling_reasons) if isinstance(
+                exception, DynamoCallError) and exception.throttled else None)
             self.events.request.fire(
                 request_type=operation, name=name or operation, response_time=elapsed_ms,
                 response_length=length, exception=exception,
                 context={**(context or {}),
                          "units": consumed_units(operation, answer.get("ConsumedCapacity")),
-                         "throttle": list(exception.throttling_reasons) if throttled else None,
+                         "throttle": throttle,
                          "found": found(operation, answer)})
         if exception is not None:
             raise exception

@@ -91,8 +91,9 @@ def evaluate(slo: Slo, by_pattern: dict[str, Series], seconds: float,
              capacity: dict[str, Any] | None = None) -> list[str]:
     """Every breach, one sentence each; empty when all targets hold. Cost targets need the
     report's capacity section."""
-    costs = {p["name"]: p["cost_per_million_requests"] for p in (capacity or {}).get("patterns", [])}
-    currency = (capacity or {}).get("prices", {}).get("currency", "")
+    capacity = capacity or {}
+    costs = {p["name"]: p["cost_per_million_requests"] for p in capacity.get("patterns", [])}
+    currency = capacity.get("prices", {}).get("currency", "")
     breaches = []
     for name in sorted(set(by_pattern) | set(slo.patterns)):
         series = by_pattern.get(name, Series())

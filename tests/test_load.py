@@ -18,12 +18,12 @@ import time
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from http.client import HTTPConnection
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
-from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psutil
 import pytest
@@ -174,7 +174,7 @@ class CountingRelay:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
                 upstream_call = HTTPConnection(target, timeout=30)

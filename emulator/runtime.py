@@ -20,11 +20,13 @@ from ddbkit.emulator.durability.config import DurabilityConfig
 from ddbkit.emulator.durability.recovery import Recovered
 from ddbkit.emulator.durability.service import Durability
 from ddbkit.emulator.endpoint.server import EmulatorServer, ServerConfig
-from ddbkit.emulator.errors import SchemaDriftError
+from ddbkit.emulator.errors import ConfigError, SchemaDriftError
+from ddbkit.emulator.faults.plan import FaultPlan
 from ddbkit.emulator.moto_ext.clock import Clock
 from ddbkit.emulator.spec import DEFAULT_STAGE, TABLES, get_table, validate_stage
 from ddbkit.emulator.streams.triggers import TriggerConfig, TriggerPoller
 from ddbkit.emulator.tables.provision import provision, provision_table
+from ddbkit.emulator.throughput.model import MODELS
 from ddbkit.emulator.ttl import TtlReaper
 
 log = logging.getLogger(__name__)
@@ -41,15 +43,24 @@ class EmulatorConfig:
     # the TTL sweep, trigger record ages. Tests pass a clock they can move forward.
     clock: Clock = field(default=time.time, compare=False, repr=False)
     durability: DurabilityConfig | None = None  # None: in memory only
+    # Opt-in request behaviours: "on-demand" throttles by partition (throughput/); a fault
+    # plan injects errors and latency (faults/).
+    throughput_model: str | None = None
+    faults: FaultPlan | None = None
 
     def __post_init__(self) -> None:
         validate_stage(self.stage)
+        if self.throughput_model not in (None, *MODELS):
+            raise ConfigError(f"unknown throughput model {self.throughput_model!r} "
+                              f"(known: {', '.join(MODELS)})")
 
 
 class Emulator:
     def __init__(self, config: EmulatorConfig = EmulatorConfig()) -> None:
         self.config = config
-        self.server = EmulatorServer(config.server, clock=config.clock)
+        self.server = EmulatorServer(config.server, clock=config.clock,
+                                     throughput_model=config.throughput_model,
+                                     faults=config.faults)
         self.reaper = TtlReaper(config.server.account_id, config.server.region,
                                 config.ttl_interval, clock=config.clock)
         self.provisioned: list[str] = []

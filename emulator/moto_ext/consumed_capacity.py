@@ -318,7 +318,7 @@ def _admitted(original: Any, handler: DynamoHandler, meter: Meter, admit: Admiss
             admit(meter)  # a failed conditional write is charged, or throttled
             raise
         _finish(meter, handler, result)
-        admit(meter)
+        admit(meter)  # outside the try: a refusal is not a failure of the action
         return result
 
 

@@ -82,7 +82,9 @@ def throttle_reasons(answer: dict[str, Any]) -> list[str]:
     """A throttle's `ThrottlingReasons` as `reason on resource` (the resource's table part);
     `unspecified` when the answer names none (older endpoints, `ThrottlingException`)."""
     reasons = []
-    for reason in answer.get("ThrottlingReasons") or []:
+    # ProvisionedThroughputExceededException's member is ThrottlingReasons,
+    # ThrottlingException's throttlingReasons (botocore's model of DynamoDB).
+    for reason in answer.get("ThrottlingReasons") or answer.get("throttlingReasons") or []:
         if isinstance(reason, dict):
             resource = _resource_target(str(reason.get("resource", "")))
             named = str(reason.get("reason", "unspecified"))

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import psutil
 import pytest
+from botocore.exceptions import ClientError
 
 from ddbkit.emulator.endpoint.server import ServerConfig
 from ddbkit.emulator.runtime import Emulator, EmulatorConfig
@@ -237,6 +238,58 @@ def test_units_per_pattern_are_the_sum_of_what_the_responses_said(seeded: Emulat
     for index, units in relay.by_index.items():
         assert targets[f"bookings/{index}"]["write_units"] == pytest.approx(units), index
     assert relay.by_index["status-index"] > 0
+
+
+@pytest.fixture(scope="module")
+def hot_status() -> Iterator[Emulator]:
+    """The on-demand throughput model on a clock that never moves (so no partition refills
+    or splits), seeded, then one status-index partition drained by large CONFIRMED
+    bookings until the model throttles on it."""
+    config = EmulatorConfig(server=ServerConfig(port=0), stage=STAGE, ttl_interval=0,
+                            throughput_model="on-demand", clock=lambda: 1_800_000_000.0)
+    with Emulator(config) as emulator:
+        items, _ = generate_items(DatasetOptions(anchor=date.fromisoformat(ANCHOR)))
+        seed_endpoint(emulator.client(), items, STAGE, show_progress=False)
+        client = emulator.client(max_attempts=0)
+        for n in range(40):
+            try:
+                client.put_item(TableName=f"marketplace-{STAGE}-bookings-table", Item={
+                    "bookingId": {"S": f"drain-{n}"}, "status": {"S": "CONFIRMED"},
+                    "createdAt": {"S": "2025-12-01T00:00:00Z"}, "blob": {"S": "x" * 100_000}})
+            except ClientError as exc:
+                if "status-index" in str(exc.response.get("throttlingReasons")):
+                    break
+        else:
+            raise AssertionError("the status-index partition never throttled")
+        yield emulator
+
+
+def test_throttles_are_counted_per_pattern_with_their_reasons(hot_status: Emulator,
+                                                               tmp_path: Path) -> None:
+    result = load(hot_status, "--pattern", "flow/update-booking-status", "--pattern",
+                  "users/GetItem", "--users", "2", "--run-time", "3s", "--workers", "0",
+                  "--json", str(tmp_path / "r.json"), "--html", str(tmp_path / "r.html"),
+                  "--slo", str(_slo(tmp_path)))
+    assert result.returncode == 1, result.stdout + result.stderr  # the error rate breaches
+    report = json.loads((tmp_path / "r.json").read_text())
+    patterns = {p["name"]: p for p in report["capacity"]["patterns"]}
+    update = patterns["flow/update-booking-status"]
+    assert update["throttles"] > 0
+    assert update["throttle_reasons"] == {
+        "IndexWriteKeyRangeThroughputExceeded on bookings/status-index": update["throttles"]}
+    assert patterns["users/GetItem"]["throttles"] == 0
+    rows = {r["name"]: r for r in report["patterns"]}
+    assert rows["flow/update-booking-status"]["throttles"] == update["throttles"]
+    assert 0 < update["throttles"] <= rows["flow/update-booking-status"]["failures"]
+    # Updates that were not throttled went through: the other statuses' partitions serve.
+    assert update["write_units"] > 0
+    over_time = sum(p["patterns"].get("flow/update-booking-status", {}).get("throttles", 0)
+                    for p in report["capacity"]["timeline"])
+    assert over_time == update["throttles"]
+    assert (f"{update['throttles']} x flow/update-booking-status throttled: "
+            "IndexWriteKeyRangeThroughputExceeded on bookings/status-index") in \
+        " ".join(result.stdout.split())
+    assert 'class="column"' in (tmp_path / "r.html").read_text()
 
 
 def _slo(tmp_path: Path, p99_ms: float = 10_000) -> Path:

@@ -60,6 +60,11 @@ def test_throttling_reasons_name_the_reason_and_the_table_or_index() -> None:
     assert throttle_reasons(answer) == [
         "IndexWriteKeyRangeThroughputExceeded on bookings/status-index"]
     assert throttle_reasons({"__type": "ThrottlingException"}) == ["unspecified"]
+    on_demand = {"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException",
+                 "throttlingReasons": [{"reason": "TableReadKeyRangeThroughputExceeded",
+                                        "resource": "arn:aws:dynamodb:us-east-1:1:table/"
+                                                    "marketplace-dev-users-table"}]}
+    assert throttle_reasons(on_demand) == ["TableReadKeyRangeThroughputExceeded on users"]
 
 
 def _request(recorder: Recorder, pattern: str, operation: str, units: list[Units],

@@ -85,6 +85,8 @@ class KeyPool:
 
     def item(self, table: str, rng: random.Random, where: Any = None) -> WireItem:
         candidates = [i for i in self.items[table] if where is None or where(i)]
+        if not candidates:
+            raise LookupError(f"the dataset has no {table} item this pattern can use")
         return rng.choice(candidates)
 
 

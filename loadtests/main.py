@@ -16,12 +16,13 @@ from locust.html import get_html_report
 from locust.stats import CSV_STATS_INTERVAL_SEC, PERCENTILES_TO_REPORT, StatsCSVFileWriter
 from rich.console import Console
 
-from ddbkit.emulator.errors import LoadInterrupted
+from ddbkit.emulator.errors import ConfigError, EndpointError, LoadInterrupted
 from ddbkit.loadtests import capacity_view, html_report, report
 from ddbkit.loadtests.config import LoadConfig, check_patterns, key_pool, resolve_endpoint
 from ddbkit.loadtests.datacheck import check_dataset
 from ddbkit.loadtests.interrupt import CtrlC
-from ddbkit.loadtests.patterns import AccessPattern, catalogue
+from ddbkit.loadtests.keys import KeyPool
+from ddbkit.loadtests.patterns import AccessPattern, catalogue, without_data
 from ddbkit.loadtests.prices import PriceTable, load_prices
 from ddbkit.loadtests.runner import LoadRun
 from ddbkit.loadtests.slo import DEFAULT_SLO, Slo, evaluate, load_slo
@@ -58,9 +59,26 @@ def _open(config: LoadConfig, stop: CtrlC) -> LoadRun:
     endpoint = resolve_endpoint(config)
     pool = key_pool(config)
     check_dataset(config, pool)
+    _check_patterns_have_data(config, pool)
     if stop.pressed:
         raise LoadInterrupted("stopped by Ctrl-C before the load started; no report written")
     return LoadRun(config, endpoint, pool, stop)
+
+
+def _check_patterns_have_data(config: LoadConfig, pool: KeyPool) -> None:
+    """A pattern drawing keys from a table the dataset leaves empty cannot run: refuse it
+    when named with --pattern, skip it (saying so) in a mix."""
+    chosen = list(config.patterns) or None
+    empty = without_data(pool, chosen)
+    if chosen and empty:
+        name, table = next(iter(empty.items()))
+        raise ConfigError(f"access pattern {name!r} draws keys from the {table} table, which "
+                          "the dataset leaves empty")
+    if len(empty) == len(catalogue()):
+        raise ConfigError("the dataset leaves every table empty: no access pattern can run")
+    if empty:
+        print(f"skipping {len(empty)} access patterns whose tables the dataset leaves empty: "
+              + ", ".join(sorted(empty)), flush=True)
 
 
 def run(config: LoadConfig, outputs: Outputs, console: Console) -> dict[str, Any]:
@@ -89,6 +107,9 @@ def run(config: LoadConfig, outputs: Outputs, console: Console) -> dict[str, Any
         _print_errors(console, result["errors"])
         _print_capacity(console, result["capacity"])
         _write_outputs(outputs, result, load, title)
+    if load.workers_left:
+        raise EndpointError(f"every load worker left after {seconds:.0f} s, so the run ended "
+                            f"early; the partial report went to {outputs.written()}")
     return result
 
 
@@ -112,7 +133,7 @@ def find_max(config: LoadConfig, outputs: Outputs, console: Console,
             user_count = max(1, config.users)
             while not load.interrupted:
                 steps.append(_step(load, user_count, step_seconds, slo, known, prices, console))
-                if steps[-1]["breaches"] or user_count >= max_users:
+                if steps[-1]["breaches"] or user_count >= max_users or load.workers_left:
                     break
                 user_count = min(user_count * 2, max_users)
         finally:

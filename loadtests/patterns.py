@@ -231,6 +231,17 @@ SIGN_UP = AccessPattern("flow/sign-up", "users", "email-index", "Flow", _sign_up
 FLOWS = (CREATE_BOOKING, UPDATE_STATUS, POST_REVIEW, SIGN_UP)
 
 
+def without_data(pool: KeyPool, names: list[str] | None = None) -> dict[str, str]:
+    """Patterns (of `names`, default all) that cannot run: pattern -> the table the dataset
+    leaves empty that it draws keys from."""
+    empty = {}
+    for name, pattern in catalogue().items():
+        missing = [t for t in pattern.key_tables if not pool.has(t)]
+        if missing and (names is None or name in names):
+            empty[name] = missing[0]
+    return empty
+
+
 def catalogue() -> dict[str, AccessPattern]:
     patterns = [query_pattern(t, g) for t in TABLES for g in t.gsis]
     patterns += [get_pattern(t) for t in TABLES]

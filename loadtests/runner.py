@@ -52,6 +52,7 @@ class LoadRun:
         self.config = config
         self.stop = stop
         self.interrupted = False
+        self.workers_left = False
         self.recorder = Recorder(slot_seconds(config))
         # host and locustfile name the run in Locust's HTML report and web UI.
         self.environment = Environment(user_classes=prepare(config, endpoint, pool, self.recorder),
@@ -98,12 +99,24 @@ class LoadRun:
         self.runner.start(user_count, spawn_rate=max(self.config.spawn_rate, 1))
         self.keep_history()
         started = time.monotonic()
-        self.interrupted = self.stop.wait(seconds)
+        self.interrupted = self._wait(seconds)
         elapsed = time.monotonic() - started
         self.runner.stop()
         if self.expected_workers:
             self._await_final_reports()
         return elapsed
+
+    def _wait(self, seconds: float) -> bool:
+        """Sleep out the step; True on Ctrl-C. Ends it early, setting `workers_left`, once
+        every worker has left (Locust then stops the load; waiting on would only idle)."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if self.stop.wait(min(left, 1.0)):
+                return True
+            if self.expected_workers and self.runner.worker_count <= 0:
+                self.workers_left = True
+                return False
+        return False
 
     def _await_final_reports(self) -> None:
         deadline = time.monotonic() + 10

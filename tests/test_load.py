@@ -11,6 +11,7 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -334,6 +335,9 @@ def test_two_workers_report_into_one_table(seeded: Emulator, tmp_path: Path) -> 
      "--users 8 (the first step) is above --max-users 4"),
     (["--price-table", "/nonexistent/prices.toml"],
      "/nonexistent/prices.toml: cannot read price table"),
+    (["--pattern", "reviews/GetItem", "--count", "reviews=0"],
+     "access pattern 'reviews/GetItem' draws keys from the reviews table, which the dataset "
+     "leaves empty"),
 ])
 def test_bad_input_is_one_line_exit_2(seeded: Emulator, args: list[str], phrase: str) -> None:
     result = load(seeded, "--workers", "0", "--run-time", "1s", *args)
@@ -458,6 +462,47 @@ def test_remote_worker_joins_a_master_it_was_told_about(seeded: Emulator, tmp_pa
     assert master.returncode == 0, master.stderr.read() if master.stderr else ""
     totals = json.loads((tmp_path / "r.json").read_text())["totals"]
     assert len(totals["worker_requests"]) == 1 and totals["requests"] > 0
+
+
+def test_remote_worker_leaving_ends_the_run_instead_of_idling(seeded: Emulator,
+                                                                 tmp_path: Path) -> None:
+    common = ["--pattern", "services/GetItem"]
+    master = start_load(seeded, *common, "--workers", "0", "--remote-workers", "1",
+                        "--users", "2", "--run-time", "10m", "--json", str(tmp_path / "r.json"),
+                        "--slo", str(_slo(tmp_path)))
+    worker = None
+    try:
+        lines = Lines(master)
+        port = lines.wait_for("waiting for 1 remote workers on port ").split()[-1]
+        worker = subprocess.Popen(
+            [str(BIN / "ddbkit"), "load-worker", "--master", f"127.0.0.1:{port}",
+             "--endpoint-url", seeded.endpoint_url, "--stage", STAGE, "--anchor", ANCHOR,
+             *common], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        lines.wait_for("running patterns: services/GetItem")
+        time.sleep(2)  # some traffic; the assertions do not depend on how much
+        worker.send_signal(signal.SIGINT)  # the worker leaves its master
+        master.wait(timeout=60)  # not 10 minutes
+    finally:
+        for process in (master, worker):
+            if process is not None and process.poll() is None:
+                process.kill()
+    stderr = master.stderr.read() if master.stderr else ""
+    assert master.returncode == 2, stderr
+    assert stderr.strip().splitlines()[-1].startswith("ddbkit: error: every load worker left "
+                                                     "after "), stderr
+    assert json.loads((tmp_path / "r.json").read_text())["totals"]["requests"] > 0
+
+
+def test_web_ui_on_a_busy_port_is_one_line_exit_2(seeded: Emulator) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        result = load(seeded, "--web", "--web-port", str(busy.getsockname()[1]),
+                      "--workers", "0")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"ddbkit: error: the web UI cannot listen on 127.0.0.1:{busy.getsockname()[1]}: "
+        "Address already in use (pick another --web-port, or 0 for a free one)"]
 
 
 @pytest.mark.parametrize(("stage", "args", "phrase"), [

@@ -292,3 +292,21 @@ def test_terminal_tables_name_prices_and_limits() -> None:
     cost, heat = _tables(result)
     assert "us-east-1, prices of 2024-11-01" in cost and "x1" in cost
     assert "3,000 RCU/s, 1,000 WCU/s" in heat
+
+
+def test_patterns_drawing_on_an_empty_table_are_named() -> None:
+    from datetime import date
+
+    from ddbkit.fixtures.options import DatasetOptions
+    from ddbkit.fixtures.seed import generate_items
+    from ddbkit.loadtests.keys import KeyPool
+    from ddbkit.loadtests.patterns import without_data
+
+    items, _ = generate_items(DatasetOptions(anchor=date(2025, 12, 4)))
+    assert without_data(KeyPool(items)) == {}
+    empty = without_data(KeyPool({**items, "reviews": []}))
+    assert empty == {"reviews/GetItem": "reviews", "reviews/providerReviews-index": "reviews",
+                     "reviews/bookingReviews-index": "reviews"}
+    assert without_data(KeyPool({**items, "reviews": []}), ["users/GetItem"]) == {}
+    with pytest.raises(LookupError, match="no bookings item"):
+        KeyPool({**items, "bookings": []}).item("bookings", random.Random(1))

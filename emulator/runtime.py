@@ -91,7 +91,9 @@ class Emulator:
         """What a client (a trigger's handler process, the user's shell) needs to call us."""
         return client_environment(self.endpoint_url, self.region, self.credentials)
 
-    def start(self) -> Emulator:
+    def start(self, hold_behaviours: bool = False) -> Emulator:
+        """Starts the parts. The throughput model and faults begin once the tables exist,
+        or at `arm()` with `hold_behaviours` (after seeding, say)."""
         if self.config.durability is not None:  # durability: restored before any request
             self.durability = Durability(self.config.durability, self.config.server.account_id,
                                          self.region)
@@ -103,6 +105,8 @@ class Emulator:
             self.server.stop()  # a no-op when it did not start
             self._close_durability()
             raise
+        if not hold_behaviours:
+            self.arm()
         if self.config.ttl_interval > 0:
             self.reaper.start()
         try:
@@ -112,6 +116,10 @@ class Emulator:
             self.stop()
             raise
         return self
+
+    def arm(self) -> None:
+        """Turns on the opt-in request behaviours (throughput model, faults)."""
+        self.server.arm()
 
     def _provision(self) -> list[str]:
         if self.restored is None or self.restored.new:

@@ -95,7 +95,8 @@ class Meter:
               global_names: frozenset[str]) -> None:
         """A write that happened: the table by the larger image, each index by its entry."""
         size = max(before.size if before else 0, after.size if after else 0)
-        partition = (after or before).partition if (after or before) else None
+        either = after or before
+        partition = either.partition if either is not None else None
         self.charge(table, None, False, write_units(size, self.write_step), partition, True)
         names = set(before.entries if before else ()) | set(after.entries if after else ())
         for name in sorted(names):

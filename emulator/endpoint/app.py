@@ -63,9 +63,11 @@ class DynamoDBApp:
         self.clock = clock  # the store's time while this app serves a request
         if throughput_model not in (None, *MODELS):
             raise ValueError(f"unknown throughput model {throughput_model!r}")
-        self.throughput = (OnDemandModel(region, account_id, clock)
-                           if throughput_model else None)
-        self.faults = FaultInjector(faults) if faults else None
+        self._pending = (throughput_model, faults)
+        # Off until armed: the emulator's own set-up (tables, seed) is neither throttled
+        # nor faulted.
+        self.throughput: OnDemandModel | None = None
+        self.faults: FaultInjector | None = None
         moto_ext.install()
         self._calls = {DYNAMODB_TARGET: dynamodb_call, STREAMS_TARGET: streams_call}
         self._services = {DYNAMODB_TARGET: "dynamodb", STREAMS_TARGET: "dynamodbstreams"}
@@ -114,6 +116,13 @@ class DynamoDBApp:
             return respond_error(start_response, "400 Bad Request", "ValidationException",
                                  f"the emulator could not process this {operation} request "
                                  "(a gap in the emulator, logged by the server)")
+
+    def arm(self) -> None:
+        """Turns the opt-in behaviours on: the throughput model and the fault plan."""
+        throughput_model, faults = self._pending
+        self.throughput = (OnDemandModel(self.region, self.account_id, self.clock)
+                           if throughput_model else None)
+        self.faults = FaultInjector(faults) if faults else None
 
     def _admitting(self) -> contextlib.AbstractContextManager[Any]:
         return _NO_MODEL if self.throughput is None else _admitted_by(self.throughput)

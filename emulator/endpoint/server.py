@@ -74,6 +74,7 @@ class EmulatorServer:
         self.clock = clock
         self.throughput_model = throughput_model
         self.faults = faults
+        self.app: DynamoDBApp | None = None
         self._port: int | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -92,13 +93,19 @@ class EmulatorServer:
             host = f"[{host}]"
         return f"http://{host}:{self.port}"
 
+    def arm(self) -> None:
+        """Turns on the throughput model and fault plan (off while the emulator sets up)."""
+        if self.app is not None:
+            self.app.arm()
+
     def start(self) -> EmulatorServer:
         config = self.config
         sock = bind_socket(config.host, config.port)
         self._port = int(sock.getsockname()[1])
-        app = AccessGuard(DynamoDBApp(region=config.region, account_id=config.account_id,
-                                      clock=self.clock, throughput_model=self.throughput_model,
-                                      faults=self.faults),
+        self.app = DynamoDBApp(region=config.region, account_id=config.account_id,
+                               clock=self.clock, throughput_model=self.throughput_model,
+                               faults=self.faults)
+        app = AccessGuard(self.app,
                           HostAllowList(config.host, self._port, config.allow_hosts),
                           SigV4Verifier(config.auth) if config.auth else None)
         ready = threading.Event()

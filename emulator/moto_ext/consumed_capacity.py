@@ -120,7 +120,7 @@ def _wrap_backend_write(original: Any, deletes: bool, in_place: bool) -> Any:
         table = self.tables.get(table_name)
         keys = request_keys(table, key_or_item) if table is not None and isinstance(
             key_or_item, dict) else None
-        if keys is None:  # moto refuses it before anything is stored
+        if table is None or keys is None:  # moto refuses it before anything is stored
             return original(self, table_name, key_or_item, *args, **kwargs)
         before = image(table, stored_item(table, *keys), detach=in_place)
         try:
@@ -265,7 +265,7 @@ def _charge_condition_checks(meter: Meter, handler: DynamoHandler) -> None:
         check = action.get("ConditionCheck")
         table = backend.tables.get(check.get("TableName")) if check else None
         keys = request_keys(table, check.get("Key") or {}) if table is not None else None
-        if keys is not None:
+        if table is not None and keys is not None:
             meter.failed_write(table.name, image(table, stored_item(table, *keys)), keys[0])
 
 

@@ -75,9 +75,30 @@ def _header(result: dict[str, Any], title: str) -> str:
 
 
 def _flags(capacity: dict[str, Any]) -> str:
-    items = [f"<li><b>{escape(t['target'])}</b>: {escape(f)}</li>"
-             for t in capacity["heat"] for f in t["flags"]]
-    return f'<ul class="flags">{"".join(items)}</ul>' if items else ""
+    """The flagged tables and GSIs as a table of the numbers behind each flag; the flags'
+    sentences are in a list under it (and in the JSON and terminal)."""
+    rows = []
+    for target in capacity["heat"]:
+        for kind in ("read", "write") if target["flags"] else ():
+            heat = target.get(kind)
+            if not heat or not heat["hottest"]:
+                continue
+            top, unit = heat["hottest"][0], "RCU" if kind == "read" else "WCU"
+            above = heat["throttles_above_rps"]
+            rows.append([target["target"], kind, f"{target['values_seen']:,}", top["value"],
+                         f"{heat['hottest_share']:.0%}",
+                         f"{top['projected_units_per_s']:,.1f} / {heat['partition_limit']:,.0f}"
+                         f" {unit}/s", f"{heat['ceiling_units_per_s']:,.0f} {unit}/s",
+                         f"{top['throttled_share']:.0%}", f"{above:,.0f}" if above else ""])
+    if not rows:
+        return ""
+    sentences = "".join(f"<li><b>{escape(t['target'])}</b>: {escape(f)}</li>"
+                        for t in capacity["heat"] for f in t["flags"])
+    return ('<div class="flags"><b>Flagged: low-cardinality or hot partition keys</b>'
+            + _html_table(["table / GSI", "units", "values seen", "hottest value", "its share",
+                           f"projected at {capacity['project_rps']:,.0f} req/s / limit",
+                           "index ceiling", "throttled there", "throttles above req/s"], rows)
+            + f"<details><summary>why, in words</summary><ul>{sentences}</ul></details></div>")
 
 
 def _units_chart(capacity: dict[str, Any]) -> str:
@@ -93,10 +114,11 @@ def _units_chart(capacity: dict[str, Any]) -> str:
 
 
 def heat_of(percent_of_limit: float) -> float:
-    """0.01% of the partition limit or less -> 0, 100% or more -> 1, log in between."""
-    if percent_of_limit <= 0:
+    """1% of the partition limit or less -> 0, 100% or more -> 1, log in between: a value
+    near its limit stands out, one at a few percent stays pale."""
+    if percent_of_limit <= 1:
         return 0.0
-    return min(max((math.log10(percent_of_limit) + 2) / 4, 0.0), 1.0)
+    return min(math.log10(percent_of_limit) / 2, 1.0)
 
 
 def _heat_chart(capacity: dict[str, Any]) -> str:

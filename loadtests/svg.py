@@ -120,7 +120,7 @@ def heat_grid(rows: list[tuple[str, list[tuple[str, float, str]]]], columns: int
         parts.append(f'<rect x="{label_w + step * 24}" y="{y}" width="24" height="10" '
                      f'fill="{heat_colour(step / 10)}"/>')
     parts.append(f'<text x="{label_w - 6}" y="{y + 9}" text-anchor="end" fill="#555">'
-                 f'share of the partition limit (log): 0.01%</text>'
+                 f'projected share of the partition limit (log): 1%</text>'
                  f'<text x="{label_w + 11 * 24 + 4}" y="{y + 9}" fill="#555">100%+</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -14,6 +14,7 @@ Both merge: workers ship their summaries with each stats report, the master adds
 from __future__ import annotations
 
 import hashlib
+import heapq
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,24 +36,37 @@ class TopKeys:
         self.entries: dict[str, KeyCount] = {}
         self.total = 0.0
         self.evicted = False
+        # (units when pushed, value), one per entry: a lazy min-heap, since units only grow
+        # an entry whose units moved on is pushed again when it surfaces.
+        self._heap: list[tuple[float, str]] = []
 
     def add(self, value: str, units: float, pattern: str, requests: int = 1,
             error: float = 0.0) -> None:
         self.total += units
         entry = self.entries.get(value)
         if entry is None:
-            entry = KeyCount(error=error)
+            floor = 0.0
             if len(self.entries) >= self.capacity:
-                victim = min(self.entries, key=lambda v: self.entries[v].units)
-                floor = self.entries.pop(victim).units
-                entry = KeyCount(floor, 0, floor + error)
+                floor = self._evict()
                 self.evicted = True
-            self.entries[value] = entry
+            entry = self.entries[value] = KeyCount(floor, 0, floor + error)
+            heapq.heappush(self._heap, (entry.units, value))
         entry.units += units
         entry.requests += requests
         tally = entry.patterns.setdefault(pattern, [0.0, 0])
         tally[0] += units
         tally[1] += requests
+
+    def _evict(self) -> float:
+        """Drop the least-loaded entry; returns its units."""
+        while True:
+            units, value = heapq.heappop(self._heap)
+            current = self.entries[value].units
+            if current > units:
+                heapq.heappush(self._heap, (current, value))
+                continue
+            del self.entries[value]
+            return current
 
     def hottest(self, count: int) -> list[tuple[str, KeyCount]]:
         return sorted(self.entries.items(), key=lambda kv: (-kv[1].units, kv[0]))[:count]
@@ -80,6 +94,8 @@ class TopKeys:
         for value, units, requests, error, patterns in data["entries"]:
             keys.entries[value] = KeyCount(units, requests, error, patterns)
             keys.total += sum(u for u, _ in patterns.values())
+            keys._heap.append((units, value))
+        heapq.heapify(keys._heap)
         return keys
 
 
@@ -89,16 +105,16 @@ class Distinct:
     def __init__(self, capacity: int = CAPACITY) -> None:
         self.capacity = capacity
         self.hashes: set[int] = set()
+        self._largest: list[int] = []  # the same hashes, negated: a max-heap
 
     def add_hash(self, digest: int) -> None:
         if digest in self.hashes:
             return
         if len(self.hashes) < self.capacity:
             self.hashes.add(digest)
-            return
-        largest = max(self.hashes)
-        if digest < largest:
-            self.hashes.remove(largest)
+            heapq.heappush(self._largest, -digest)
+        elif digest < -self._largest[0]:
+            self.hashes.remove(-heapq.heapreplace(self._largest, -digest))
             self.hashes.add(digest)
 
     def add(self, value: str) -> None:
@@ -143,5 +159,6 @@ class TargetHeat:
     @classmethod
     def from_wire(cls, data: dict[str, Any]) -> TargetHeat:
         heat = cls(TopKeys.from_wire(data["read"]), TopKeys.from_wire(data["write"]))
-        heat.values.hashes = set(data["values"])
+        for digest in data["values"]:
+            heat.values.add_hash(digest)
         return heat

@@ -497,11 +497,11 @@ def test_web_ui_on_a_busy_port_is_one_line_exit_2(seeded: Emulator) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
-        result = load(seeded, "--web", "--web-port", str(busy.getsockname()[1]),
-                      "--workers", "0")
+        port = busy.getsockname()[1]
+        result = load(seeded, "--web", "--web-port", str(port), "--workers", "0")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"ddbkit: error: the web UI cannot listen on 127.0.0.1:{busy.getsockname()[1]}: "
+        f"ddbkit: error: the web UI cannot listen on 127.0.0.1:{port}: "
         "Address already in use (pick another --web-port, or 0 for a free one)"]
 
 

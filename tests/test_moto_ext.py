@@ -259,7 +259,8 @@ def test_update_item_wrappers_run_in_the_documented_order() -> None:
         chain.append(method.__module__.rpartition(".")[2])
         method = method.__wrapped__
     chain.append(method.__module__.partition(".")[0])
-    assert chain == ["item_size", "indexes", "atomic_writes", "stream_records", "moto"]
+    assert chain == ["item_size", "indexes", "atomic_writes", "consumed_capacity", "stream_records",
+                     "moto"]
 
 
 def test_no_moto_ext_module_imports_from_the_package_init_or_another_private_name() -> None:

@@ -6,16 +6,20 @@ moto internals it replaces still have the shape it was written for, and raises
 `store` is the shared door to moto's store (lock, shape checks, key helpers); no extension
 imports this package's `__init__`.
 
-Order matters where extensions wrap the same moto method. Four wrap
+Order matters where extensions wrap the same moto method. Five wrap
 `DynamoDBBackend.update_item`; each installed later wraps the earlier ones, so a call runs
-item_size -> indexes -> atomic_writes -> stream_records -> moto:
+item_size -> indexes -> atomic_writes -> consumed_capacity -> stream_records -> moto:
 - stream_records innermost: it folds moto's put-then-update of a new item into one INSERT
   record, looking only at what moto itself appended;
-- atomic_writes around it: it checks the updated item's index key types and, when the update
+- consumed_capacity around it: it sizes the item and its index entries before and after
+  moto's change (a failed update raises through it uncharged, unless its condition failed);
+- atomic_writes around that: it checks the updated item's index key types and, when the update
   fails, puts the item back and withdraws its stream records, before anything outside sees it;
 - indexes around that: it re-keys the item after moto (and the record fix) changed it in place,
   or after atomic_writes put it back;
 - item_size outermost: it forgets remembered sizes before and after everything else.
+consumed_capacity also wraps `Table.query` before indexes does, so it sees each of moto's
+query passes and indexes' window logic sees its results unchanged.
 `Table.put_item` is wrapped by atomic_writes (journal), indexes (re-key after the store) and
 index_keys (type check before anything), in any order: each acts only before or only after
 moto's store. `tests/test_moto_ext.py` checks the update_item chain.
@@ -43,6 +47,7 @@ def install() -> None:
             atomic_writes,
             attribute_updates,
             condition_expressions,
+            consumed_capacity,
             direct_call,
             fast_dispatch,
             fast_serializer,
@@ -64,7 +69,8 @@ def install() -> None:
         )
 
         for extension in (instance_tracking, fast_dispatch, direct_call, stream_records,
-                          stream_retention, stream_iterators, atomic_writes, indexes,
+                          stream_retention, stream_iterators, consumed_capacity,
+                          atomic_writes, indexes,
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
                           partiql_statements, stream_requests, request_gaps, attribute_updates):

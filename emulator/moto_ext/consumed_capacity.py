@@ -280,6 +280,11 @@ def _finish(meter: Meter, handler: DynamoHandler, result: Any) -> None:
         meter.read(table, index, is_global, size, step, partition)
     if meter.operation == "ExecuteStatement" and result is not None:
         _charge_partiql_reads(meter, handler.body, result.result.get("Items") or [])
+    if meter.operation == "BatchExecuteStatement" and result is not None:
+        for statement, answer in zip(handler.body.get("Statements") or [],
+                                     result.result.get("Responses") or [], strict=False):
+            if "Error" not in answer:
+                _charge_partiql_reads(meter, statement, [answer.get("Item") or {}])
     if meter.operation == "TransactWriteItems":
         _charge_condition_checks(meter, handler)
 
@@ -293,7 +298,7 @@ def _charge_partiql_reads(meter: Meter, body: dict[str, Any], items: list[Any]) 
     except Exception:  # noqa: BLE001 - moto refused the statement already
         return
     step = read_step(bool(body.get("ConsistentRead")))
-    for item in items or [{}]:
+    for item in items or [{}]:  # a read that finds nothing still costs a step
         meter.read(table, None, False, item_size(item), step, None)
 
 

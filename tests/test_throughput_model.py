@@ -135,3 +135,31 @@ def test_on_demand_grows_to_double_the_previous_peak(modelled: Any) -> None:
     client.get_item(TableName=table, Key={"idempotencyKey": {"S": "any"}})
     stats = _stats(emulator)[arn]
     assert stats["peak_write_units"] == 2400 and stats["partitions"] == 8  # room for 4,800
+
+
+def test_batches_return_refused_items_as_unprocessed(modelled: Any) -> None:
+    _, clock, client, stage = modelled
+    table = get_table("idempotency").name(stage)
+    hot, cold = _keys_in(0, 4, "bhot"), _keys_in(1, 1, "bcold")
+
+    def put(key: str) -> dict[str, Any]:
+        return {"PutRequest": {"Item": {"idempotencyKey": {"S": key},
+                                        "result": {"S": "x" * (300 * KB - 40)}}}}
+
+    answer = client.batch_write_item(RequestItems={table: [put(k) for k in hot + cold]})
+    assert answer["UnprocessedItems"] == {table: [put(hot[3])]}  # its partition was full
+    error = _throttled(lambda: client.batch_write_item(RequestItems={table: [put(hot[3])]}))
+    assert error["throttlingReasons"][0]["reason"] == "TableWriteKeyRangeThroughputExceeded"
+
+    keys = [{"idempotencyKey": {"S": k}} for k in hot[:3]]  # 75 read units each, strongly
+    request = {table: {"Keys": keys, "ConsistentRead": True}}
+    unprocessed: dict[str, Any] = {}
+    for _ in range(20):  # 3,000 units a second: the 14th batch no longer fits whole
+        unprocessed = client.batch_get_item(RequestItems=request)["UnprocessedKeys"]
+        if unprocessed:
+            break
+    assert unprocessed[table]["ConsistentRead"] is True
+    assert 0 < len(unprocessed[table]["Keys"]) < 3
+    clock.now += 1.0  # the partition's reads are spent until then
+    assert "Item" not in client.get_item(TableName=table, Key={"idempotencyKey": {"S": hot[3]}})
+    assert "Item" in client.get_item(TableName=table, Key={"idempotencyKey": {"S": cold[0]}})

@@ -33,6 +33,16 @@ class Charge:
     partition: Any  # the partition key value; None: spread over the table (Scan)
     units: float
     write: bool
+    is_global: bool = False
+
+
+class Refused(Exception):
+    """An admission check (the throughput model) refused a request or one batch item;
+    `reasons` are DynamoDB's ThrottlingReason objects."""
+
+    def __init__(self, message: str, reasons: list[dict[str, str]]) -> None:
+        super().__init__(message)
+        self.reasons = reasons
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,9 @@ class Meter:
     # A Query's or Scan's last pass, charged when the action ends:
     # (table, index, is global, bytes read, units per 4 KB, partition).
     pending_pass: tuple[str, str | None, bool, int, float, Any] | None = None
+    # Batch items the throughput model refused, answered as UnprocessedItems/Keys.
+    unprocessed: dict[str, list[Any]] = field(default_factory=dict)
+    refusals: list[Refused] = field(default_factory=list)
 
     def _usage(self, table: str) -> Usage:
         found = self.usage.get(table)
@@ -83,8 +96,25 @@ class Meter:
         else:
             indexes = usage.global_indexes if is_global else usage.local_indexes
             indexes[index] = indexes.get(index, 0.0) + units
-        self.charges.append(Charge(table, index, partition, units, write))
+        self.charges.append(Charge(table, index, partition, units, write, is_global))
         self.writes = self.writes or write
+
+    def retract(self, start: int) -> None:
+        """Takes back the charges from `start` on (a batch item that was not processed)."""
+        for charge in self.charges[start:]:
+            usage = self._usage(charge.table)
+            if charge.index is None:
+                usage.table -= charge.units
+            else:
+                indexes = usage.global_indexes if charge.is_global else usage.local_indexes
+                indexes[charge.index] -= charge.units
+                if not indexes[charge.index]:
+                    del indexes[charge.index]
+        del self.charges[start:]
+
+    def refuse(self, table: str, request: Any, refusal: Refused) -> None:
+        self.unprocessed.setdefault(table, []).append(request)
+        self.refusals.append(refusal)
 
     def read(self, table: str, index: str | None, is_global: bool, size: int, step: float,
              partition: Any) -> None:

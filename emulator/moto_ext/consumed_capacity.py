@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import contextvars
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from moto.dynamodb.exceptions import ConditionalCheckFailed
@@ -35,7 +35,7 @@ from moto.dynamodb.models.table import Table
 from moto.dynamodb.parsing import partiql
 from moto.dynamodb.responses import DynamoHandler
 
-from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Image, Meter
+from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Charge, Image, Meter, Refused
 from ddbkit.emulator.capacity.rules import (
     TRANSACTIONAL,
     TRANSACTIONAL_WRITE,
@@ -47,9 +47,10 @@ from ddbkit.emulator.moto_ext.atomic_writes import atomic
 from ddbkit.emulator.moto_ext.item_size import billed_size, forget
 from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
 
-# Called with the finished meter of every metered request; raises to refuse the request
-# (the throughput model), in which case a write is undone. Set per request by the server.
-Admission = Callable[[Meter], None]
+# Called with the charges of every metered request (of each item, in a batch); raises
+# Refused to refuse them (the throughput model), and a refused write is undone. Set per
+# request by the server.
+Admission = Callable[[Sequence[Charge]], None]
 admission: contextvars.ContextVar[Admission | None] = contextvars.ContextVar(
     "ddbkit_admission", default=None)
 _meter: contextvars.ContextVar[Meter | None] = contextvars.ContextVar("ddbkit_meter",
@@ -67,6 +68,7 @@ ACTIONS = {  # handler method -> (operation, answers a list of tables)
     "batch_execute_statement": ("BatchExecuteStatement", True),
 }
 ITEM_READS = frozenset({"GetItem", "BatchGetItem", "TransactGetItems"})
+BATCHES = frozenset({"BatchGetItem", "BatchWriteItem"})  # admitted item by item
 PARTIQL = frozenset({"ExecuteStatement", "ExecuteTransaction", "BatchExecuteStatement"})
 TRANSACTIONS = frozenset({"TransactGetItems", "TransactWriteItems", "ExecuteTransaction"})
 
@@ -112,11 +114,36 @@ def _global_names(table: Table) -> frozenset[str]:
 # -- writes --------------------------------------------------------------------------------
 
 def _wrap_backend_write(original: Any, deletes: bool, in_place: bool) -> Any:
+    metered = _metered_write(original, deletes, in_place)
+
     def write(self: DynamoDBBackend, table_name: str, key_or_item: Any, *args: Any,
               **kwargs: Any) -> Any:
         meter = _meter.get()
         if meter is None or meter.operation in PARTIQL:
             return original(self, table_name, key_or_item, *args, **kwargs)
+        admit = admission.get() if meter.operation == "BatchWriteItem" else None
+        if admit is None:
+            return metered(meter, self, table_name, key_or_item, *args, **kwargs)
+        start = len(meter.charges)
+        try:
+            with atomic():  # one batch item: kept only if the model admits it
+                result = metered(meter, self, table_name, key_or_item, *args, **kwargs)
+                admit(meter.charges[start:])
+                return result
+        except Refused as refusal:
+            meter.retract(start)
+            request = {"DeleteRequest": {"Key": key_or_item}} if deletes else {
+                "PutRequest": {"Item": key_or_item}}
+            meter.refuse(table_name, request, refusal)
+            return None
+
+    write.__wrapped__ = original  # type: ignore[attr-defined]
+    return write
+
+
+def _metered_write(original: Any, deletes: bool, in_place: bool) -> Any:
+    def write(meter: Meter, self: DynamoDBBackend, table_name: str, key_or_item: Any,
+              *args: Any, **kwargs: Any) -> Any:
         table = self.tables.get(table_name)
         keys = request_keys(table, key_or_item) if table is not None and isinstance(
             key_or_item, dict) else None
@@ -135,7 +162,6 @@ def _wrap_backend_write(original: Any, deletes: bool, in_place: bool) -> Any:
         meter.write(table.name, before, after, _global_names(table))
         return result
 
-    write.__wrapped__ = original  # type: ignore[attr-defined]
     return write
 
 
@@ -165,8 +191,20 @@ def _wrap_get_item(original: Any) -> Any:
         meter = _meter.get()
         if meter is not None and meter.operation in ITEM_READS:
             stored = stored_item(self, hash_key, range_key)
+            start = len(meter.charges)
             meter.read(self.name, None, False, billed_size(stored) if stored else 0,
                        _read_step(meter, self.name), hash_key)
+            admit = admission.get() if meter.operation == "BatchGetItem" else None
+            if admit is not None:
+                try:
+                    admit(meter.charges[start:])
+                except Refused as refusal:  # answered among UnprocessedKeys
+                    meter.retract(start)
+                    key = {self.hash_key_attr: hash_key.to_json()}
+                    if range_key is not None and self.range_key_attr:
+                        key[self.range_key_attr] = range_key.to_json()
+                    meter.refuse(self.name, key, refusal)
+                    return None
         return result
 
     return get_item
@@ -242,6 +280,11 @@ def _finish(meter: Meter, handler: DynamoHandler, result: Any) -> None:
         meter.read(table, index, is_global, size, step, partition)
     if meter.operation == "ExecuteStatement" and result is not None:
         _charge_partiql_reads(meter, handler.body, result.result.get("Items") or [])
+    if meter.operation == "BatchExecuteStatement" and result is not None:
+        for statement, answer in zip(handler.body.get("Statements") or [],
+                                     result.result.get("Responses") or [], strict=False):
+            if "Error" not in answer:
+                _charge_partiql_reads(meter, statement, [answer.get("Item") or {}])
     if meter.operation == "TransactWriteItems":
         _charge_condition_checks(meter, handler)
 
@@ -255,7 +298,7 @@ def _charge_partiql_reads(meter: Meter, body: dict[str, Any], items: list[Any]) 
     except Exception:  # noqa: BLE001 - moto refused the statement already
         return
     step = read_step(bool(body.get("ConsistentRead")))
-    for item in items or [{}]:
+    for item in items or [{}]:  # a read that finds nothing still costs a step
         meter.read(table, None, False, item_size(item), step, None)
 
 
@@ -315,11 +358,36 @@ def _admitted(original: Any, handler: DynamoHandler, meter: Meter, admit: Admiss
             result = original(handler)
         except Exception:
             _finish(meter, handler, None)
-            admit(meter)  # a failed conditional write is charged, or throttled
+            if meter.operation not in BATCHES:
+                admit(meter.charges)  # a failed conditional write is charged, or throttled
             raise
         _finish(meter, handler, result)
-        admit(meter)  # outside the try: a refusal is not a failure of the action
+        if meter.operation in BATCHES:
+            _unprocessed(meter, handler, result)
+        else:
+            admit(meter.charges)  # outside the try: a refusal is not a failure of the action
         return result
+
+
+def _unprocessed(meter: Meter, handler: DynamoHandler, result: Any) -> None:
+    """Refused batch items, answered as DynamoDB does: a batch refused whole is throttled,
+    else the refused items are the UnprocessedItems (writes) or UnprocessedKeys (reads)."""
+    if not meter.refusals:
+        return
+    requested = handler.body.get("RequestItems") or {}
+    writes = meter.operation == "BatchWriteItem"
+    total = sum(len(r) if writes else len(r.get("Keys") or []) for r in requested.values())
+    if len(meter.refusals) >= total:
+        first = meter.refusals[0]
+        first.reasons = [dict(t) for t in dict.fromkeys(
+            tuple(sorted(r.items())) for refusal in meter.refusals for r in refusal.reasons)]
+        raise first
+    if writes:
+        result.result["UnprocessedItems"] = meter.unprocessed
+    else:
+        result.result["UnprocessedKeys"] = {
+            table: {**{k: v for k, v in requested.get(table, {}).items() if k != "Keys"},
+                    "Keys": keys} for table, keys in meter.unprocessed.items()}
 
 
 def install() -> None:

@@ -17,7 +17,9 @@ reads and writes separately) holds the units; otherwise nothing is taken, the re
 undone (moto_ext/consumed_capacity.py) and answered with `ThrottlingException`, as AWS
 answers on-demand tables, listing a `ThrottlingReason` per refused table or index
 (`TableWriteKeyRangeThroughputExceeded`, `IndexWriteKeyRangeThroughputExceeded`, ...) with
-its ARN. State is per partition, never per key: memory is bounded by the partitions.
+its ARN. BatchWriteItem and BatchGetItem are admitted item by item, as AWS does: refused
+items come back in UnprocessedItems / UnprocessedKeys, and only a batch refused whole is
+throttled. State is per partition, never per key: memory is bounded by the partitions.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import zlib
 from collections.abc import Iterable
 from typing import Any
 
-from ddbkit.emulator.capacity.meter import Charge, Meter
+from ddbkit.emulator.capacity.meter import Charge, Refused
 from ddbkit.emulator.moto_ext.clock import Clock
 from ddbkit.emulator.spec import WARM_READ_UNITS, WARM_WRITE_UNITS
 from ddbkit.emulator.throughput.buckets import TokenBucket
@@ -43,14 +45,13 @@ MESSAGE = ("Throughput exceeds the current capacity of your table or index. Dyna
 MODELS = ("on-demand",)
 
 
-class Throttled(Exception):
-    """A request the model refused; `reasons` are DynamoDB's ThrottlingReason objects."""
+class Throttled(Refused):
+    """A request the model refused, answered as on-demand DynamoDB does."""
 
     error_type = "ThrottlingException"
 
     def __init__(self, reasons: list[dict[str, str]]) -> None:
-        super().__init__(MESSAGE)
-        self.reasons = reasons
+        super().__init__(MESSAGE, reasons)
 
     def fields(self) -> dict[str, Any]:
         return {"throttlingReasons": self.reasons}
@@ -142,8 +143,8 @@ class OnDemandModel:
             found = self.resources[(table, index)] = Resource(arn, index is not None, now)
         return found
 
-    def __call__(self, meter: Meter) -> None:
-        self.admit(meter.charges)
+    def __call__(self, charges: Iterable[Charge]) -> None:
+        self.admit(charges)
 
     def admit(self, charges: Iterable[Charge]) -> None:
         now = self.clock()

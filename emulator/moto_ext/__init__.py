@@ -42,6 +42,9 @@ def install() -> None:
         from ddbkit.emulator.moto_ext import (
             atomic_writes,
             attribute_updates,
+            attributes_to_get,
+            binary_values,
+            canonical_numbers,
             condition_expressions,
             direct_call,
             fast_dispatch,
@@ -51,8 +54,10 @@ def install() -> None:
             instance_tracking,
             item_size,
             key_schema,
+            legacy_conditions,
             number_values,
             partiql_statements,
+            projection_paths,
             request_gaps,
             scalar_values,
             stream_iterators,
@@ -67,6 +72,8 @@ def install() -> None:
                           stream_retention, stream_iterators, atomic_writes, indexes,
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
-                          partiql_statements, stream_requests, request_gaps, attribute_updates):
+                          partiql_statements, stream_requests, request_gaps, attribute_updates,
+                          canonical_numbers, attributes_to_get, projection_paths,
+                          legacy_conditions, binary_values):
             extension.install()
         _installed = True

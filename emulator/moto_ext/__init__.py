@@ -52,6 +52,7 @@ def install() -> None:
             index_keys,
             indexes,
             instance_tracking,
+            item_collection_metrics,
             item_size,
             key_schema,
             legacy_conditions,
@@ -64,6 +65,9 @@ def install() -> None:
             stream_records,
             stream_requests,
             stream_retention,
+            table_listing,
+            tag_values,
+            transaction_tokens,
             transactions,
             ttl_deletes,
         )
@@ -74,6 +78,7 @@ def install() -> None:
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
                           partiql_statements, stream_requests, request_gaps, attribute_updates,
                           canonical_numbers, attributes_to_get, projection_paths,
-                          legacy_conditions, binary_values):
+                          legacy_conditions, binary_values, transaction_tokens, table_listing,
+                          tag_values, item_collection_metrics):
             extension.install()
         _installed = True

@@ -43,6 +43,7 @@ def install() -> None:
             atomic_writes,
             attribute_updates,
             attributes_to_get,
+            aws_sizes,
             binary_values,
             canonical_numbers,
             condition_expressions,
@@ -51,6 +52,7 @@ def install() -> None:
             fast_serializer,
             index_keys,
             indexes,
+            index_updates,
             instance_tracking,
             item_collection_metrics,
             item_size,
@@ -65,11 +67,13 @@ def install() -> None:
             stream_records,
             stream_requests,
             stream_retention,
+            table_description,
             table_listing,
             tag_values,
             transaction_tokens,
             transactions,
             ttl_deletes,
+            ttl_settings,
         )
 
         for extension in (instance_tracking, fast_dispatch, direct_call, stream_records,
@@ -79,6 +83,7 @@ def install() -> None:
                           partiql_statements, stream_requests, request_gaps, attribute_updates,
                           canonical_numbers, attributes_to_get, projection_paths,
                           legacy_conditions, binary_values, transaction_tokens, table_listing,
-                          tag_values, item_collection_metrics):
+                          tag_values, item_collection_metrics, ttl_settings,
+                          aws_sizes, index_updates, table_description):
             extension.install()
         _installed = True

@@ -22,9 +22,9 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.utilities import bytesize
 
+from ddbkit.emulator.moto_ext.aws_sizes import MAX_ITEM_BYTES
 from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
 
-MAX_ITEM_BYTES = 405000  # LimitedSizeDict's limit (AWS says 400 KB; measured 409-410 KB)
 _MEMO = "_ddbkit_size"
 
 

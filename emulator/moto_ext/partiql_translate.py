@@ -363,7 +363,7 @@ class _Reader:
         self.expect_word("WHERE")
         condition, conjuncts = self.condition()
         self.result.condition = condition
-        for text, equality in conjuncts:
+        for _, equality in conjuncts:
             if equality is not None and equality[0] not in self.result.equalities:
                 self.result.equalities[equality[0]] = equality[1]
         self.result.conjuncts = conjuncts

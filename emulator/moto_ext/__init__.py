@@ -64,6 +64,7 @@ def install() -> None:
             request_gaps,
             scalar_values,
             stream_iterators,
+            stream_paging,
             stream_records,
             stream_requests,
             stream_retention,
@@ -84,6 +85,7 @@ def install() -> None:
                           canonical_numbers, attributes_to_get, projection_paths,
                           legacy_conditions, binary_values, transaction_tokens, table_listing,
                           tag_values, item_collection_metrics, ttl_settings,
-                          aws_sizes, index_updates, table_description):
+                          aws_sizes, index_updates, table_description,
+                          stream_paging):
             extension.install()
         _installed = True

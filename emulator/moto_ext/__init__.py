@@ -75,6 +75,7 @@ def install() -> None:
             transactions,
             ttl_deletes,
             ttl_settings,
+            updated_values,
         )
 
         for extension in (instance_tracking, fast_dispatch, direct_call, stream_records,
@@ -86,6 +87,6 @@ def install() -> None:
                           legacy_conditions, binary_values, transaction_tokens, table_listing,
                           tag_values, item_collection_metrics, ttl_settings,
                           aws_sizes, index_updates, table_description,
-                          stream_paging):
+                          stream_paging, updated_values):
             extension.install()
         _installed = True

@@ -44,6 +44,7 @@ from ddbkit.emulator.moto_ext.partiql_translate import (
     NotWellFormed,
     ParameterCountError,
     Statement,
+    paren,
     read,
     rest_of,
 )
@@ -109,7 +110,7 @@ def _must_exist(table: Any, statement: Statement) -> str:
     statement.names[KEY_PLACEHOLDER] = table.hash_key_attr
     exists = f"attribute_exists({KEY_PLACEHOLDER})"
     rest = rest_of(statement, table.table_key_attrs)
-    return f"{exists} AND ({rest})" if rest else exists
+    return f"{exists} AND {paren(rest)}" if rest else exists
 
 
 def _insert(backend: DynamoDBBackend, table: Any, statement: Statement) -> None:

@@ -256,9 +256,9 @@ class _Reader:
         if self.word("OR"):
             self.at += 1
             rest = self.or_condition()
-            joined = " AND ".join(f"({c})" for c, _ in conjuncts)
-            return f"({joined}) OR ({rest})", []
-        return " AND ".join(f"({c})" for c, _ in conjuncts), conjuncts
+            joined = " AND ".join(paren(c) for c, _ in conjuncts)
+            return f"{paren(joined)} OR {paren(rest)}", []
+        return " AND ".join(paren(c) for c, _ in conjuncts), conjuncts
 
     def conjunct_with_equality(self) -> tuple[str, Any]:
         start = self.at
@@ -281,19 +281,19 @@ class _Reader:
         while self.word("OR"):
             self.at += 1
             parts.append(self.and_condition())
-        return " OR ".join(f"({p})" for p in parts)
+        return " OR ".join(paren(p) for p in parts)
 
     def and_condition(self) -> str:
         parts = [self.not_condition()]
         while self.word("AND"):
             self.at += 1
             parts.append(self.not_condition())
-        return " AND ".join(f"({p})" for p in parts)
+        return " AND ".join(paren(p) for p in parts)
 
     def not_condition(self) -> str:
         if self.word("NOT"):
             self.at += 1
-            return f"NOT ({self.not_condition()})"
+            return f"NOT {paren(self.not_condition())}"
         if self.punct("("):
             self.at += 1
             inner = self.or_condition()
@@ -385,8 +385,23 @@ def rest_of(statement: Statement, key_names: list[str]) -> str | None:
         if equality is not None and equality[0] in key_names and equality[0] not in used:
             used.add(equality[0])
             continue
-        rest.append(f"({text})")
+        rest.append(paren(text))
     return " AND ".join(rest) or None
+
+
+def paren(text: str) -> str:
+    """The expression in parentheses, unless it already is in one pair (moto refuses
+    redundant ones)."""
+    if text.startswith("(") and text.endswith(")"):
+        depth = 0
+        for position, char in enumerate(text):
+            depth += char == "("
+            depth -= char == ")"
+            if depth == 0:
+                if position == len(text) - 1:
+                    return text
+                break
+    return f"({text})"
 
 
 def _unquote(text: str) -> str:

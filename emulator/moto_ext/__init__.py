@@ -56,8 +56,10 @@ def install() -> None:
             instance_tracking,
             item_collection_metrics,
             item_size,
+            key_conditions,
             key_schema,
             legacy_conditions,
+            lsi_fetches,
             number_values,
             partiql_statements,
             projection_paths,
@@ -87,6 +89,7 @@ def install() -> None:
                           legacy_conditions, binary_values, transaction_tokens, table_listing,
                           tag_values, item_collection_metrics, ttl_settings,
                           aws_sizes, index_updates, table_description,
-                          stream_paging, updated_values):
+                          stream_paging, updated_values, key_conditions,
+                          lsi_fetches):
             extension.install()
         _installed = True

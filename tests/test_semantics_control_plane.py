@@ -110,8 +110,9 @@ def test_update_table_adds_a_gsi_over_existing_items_and_deletes_it(client: Any,
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.update_table(TableName=table, GlobalSecondaryIndexUpdates=[
             {"Delete": {"IndexName": "nosuch-index"}}])
-    client.update_table(TableName=table, GlobalSecondaryIndexUpdates=[
-        {"Delete": {"IndexName": "g-index"}}])
+    deleted = client.update_table(TableName=table, GlobalSecondaryIndexUpdates=[
+        {"Delete": {"IndexName": "g-index"}}])["TableDescription"]["GlobalSecondaryIndexes"]
+    assert [(i["IndexName"], i["IndexStatus"]) for i in deleted] == [("g-index", "DELETING")]
     assert not client.describe_table(TableName=table)["Table"].get("GlobalSecondaryIndexes")
 
 

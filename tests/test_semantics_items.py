@@ -251,6 +251,14 @@ def test_item_collection_metrics_on_tables_with_an_lsi(client: Any) -> None:
             assert metrics["ItemCollectionKey"] == {"pk": {"S": "c"}}
             assert metrics["SizeEstimateRangeGB"] == [0.0, 1.0]
             assert "ItemCollectionMetrics" not in write(plain)
+        batch = client.batch_write_item(RequestItems={
+            t: [{"PutRequest": {"Item": item}}] for t in (name, plain)},
+            ReturnItemCollectionMetrics="SIZE")["ItemCollectionMetrics"]
+        assert list(batch) == [name] and batch[name][0]["ItemCollectionKey"] == {"pk": {"S": "c"}}
+        transact = client.transact_write_items(TransactItems=[
+            {"Delete": {"TableName": t, "Key": {"pk": item["pk"], "sk": item["sk"]}}}
+            for t in (name, plain)], ReturnItemCollectionMetrics="SIZE")["ItemCollectionMetrics"]
+        assert list(transact) == [name]
     finally:
         client.delete_table(TableName=name)
         client.delete_table(TableName=plain)

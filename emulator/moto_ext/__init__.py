@@ -25,6 +25,14 @@ wraps the `StreamShard.add` that stream_records sets, so every record, however i
 is stamped and trimmed; stream_iterators reads shards through stream_retention's trim.
 stream_iterators replaces the Streams handler's GetShardIterator and GetRecords outright;
 stream_requests guards the other calls that look a stream up by ARN (DescribeStream).
+
+The fidelity extensions (issue 14) come after the others. batch_tables goes before
+atomic_writes, so a BatchWriteItem split per table still runs in one undo journal.
+partiql_statements replaces the PartiQL backend methods atomic_writes wrapped and opens the
+journal itself. aws_sizes replaces the `DynamoType.size` scalar_values wrapped. The handler
+rewrites (legacy_conditions, attributes_to_get) only change the request before moto reads it,
+so their order among themselves does not matter; updated_values, item_collection_metrics,
+lsi_fetches and index_updates read moto's answer after it, each a different field.
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ def install() -> None:
             atomic_writes,
             attribute_updates,
             attributes_to_get,
+            batch_tables,
             aws_sizes,
             binary_values,
             canonical_numbers,
@@ -81,7 +90,7 @@ def install() -> None:
         )
 
         for extension in (instance_tracking, fast_dispatch, direct_call, stream_records,
-                          stream_retention, stream_iterators, atomic_writes, indexes,
+                          stream_retention, stream_iterators, batch_tables, atomic_writes, indexes,
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
                           partiql_statements, stream_requests, request_gaps, attribute_updates,

@@ -8,7 +8,9 @@ Replaces `moto.dynamodb.models.DynamoDBBackend.update_table_global_indexes`, whi
   while it indexes the existing items, then ACTIVE. Here the UpdateTable answer shows the new
   index CREATING and backfilling, and it is ACTIVE from the next read of the table's
   description on (the backfill itself is immediate: `indexes` rebuilds a table's indexes
-  when its GSIs change, from every stored item).
+  when its GSIs change, from every stored item);
+- drops a deleted index from the UpdateTable answer. DynamoDB answers it DELETING, and it is
+  gone from the next description on; here too (`DynamoHandler.update_table`'s answer gets it).
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from typing import Any
 from moto.dynamodb.exceptions import MockValidationException, ResourceNotFoundException
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import GlobalSecondaryIndex, Table
+from moto.dynamodb.responses import DynamoHandler
 
 from ddbkit.emulator.moto_ext.store import require
 
-CREATING, ACTIVE = "CREATING", "ACTIVE"
+CREATING, ACTIVE, DELETING = "CREATING", "ACTIVE", "DELETING"
+_DELETED = "_ddbkit_deleted_indexes"  # the indexes this UpdateTable deleted, for its answer
 
 
 def update_table_global_indexes(self: DynamoDBBackend, table: Table,
@@ -34,7 +38,8 @@ def update_table_global_indexes(self: DynamoDBBackend, table: Table,
                 raise ResourceNotFoundException(
                     f"Requested resource not found: Index: {name} not found")
         if update.get("Delete"):
-            del by_name[update["Delete"]["IndexName"]]
+            deleted = by_name.pop(update["Delete"]["IndexName"])
+            table.__dict__.setdefault(_DELETED, []).append(deleted.describe())
         if update.get("Update"):
             by_name[update["Update"]["IndexName"]].update(update["Update"])
         create = update.get("Create")
@@ -70,9 +75,30 @@ def _wrap_describe_table(original: Any) -> Any:
     return describe_table
 
 
+def _wrap_update_table(original: Any) -> Any:
+    def update_table(self: DynamoHandler) -> Any:
+        table = self.dynamodb_backend.tables.get(self.body.get("TableName"))
+        try:
+            answer = original(self)
+            deleted = table.__dict__.get(_DELETED) if table is not None else None
+            result = getattr(answer, "result", None)
+            if deleted and isinstance(result, dict):
+                listed = result["TableDescription"].setdefault("GlobalSecondaryIndexes", [])
+                listed.extend({**index, "IndexStatus": DELETING} for index in deleted)
+            return answer
+        finally:
+            if table is not None:
+                table.__dict__.pop(_DELETED, None)
+
+    return update_table
+
+
 def install() -> None:
     require(DynamoDBBackend, "update_table_global_indexes", "describe_table")
     require(GlobalSecondaryIndex, "describe", "create", "update")
+    require(DynamoHandler, "update_table")
+    DynamoHandler.update_table = _wrap_update_table(  # type: ignore[method-assign]
+        DynamoHandler.update_table)
     owner: Any = DynamoDBBackend
     owner.update_table_global_indexes = update_table_global_indexes
     owner.describe_table = _wrap_describe_table(owner.describe_table)

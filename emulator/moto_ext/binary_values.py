@@ -51,8 +51,11 @@ def _begins_with(self: Any, item: Item | None) -> bool:
     if kind not in ("S", "B") or self.substr.get_type(item) != kind:
         return False
     whole, prefix = self.attr.expr(item), self.substr.expr(item)
-    return isinstance(whole, (str, bytes)) and type(whole) is type(prefix) and \
-        whole.startswith(prefix)
+    if isinstance(whole, str) and isinstance(prefix, str):
+        return whole.startswith(prefix)
+    if isinstance(whole, bytes) and isinstance(prefix, bytes):
+        return whole.startswith(prefix)
+    return False
 
 
 def _contains(self: Any, item: Item | None) -> bool:

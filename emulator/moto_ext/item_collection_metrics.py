@@ -1,9 +1,9 @@
 """ReturnItemCollectionMetrics SIZE answered on tables with local secondary indexes.
 
 moto's `DynamoHandler.put_item`, `update_item`, `delete_item`, `batch_write_item` and
-`transact_write_items` ignore ReturnItemCollectionMetrics. DynamoDB answers SIZE, on a table with one or more LSIs, with the
-written item's collection: its partition key value and the collection's estimated size as a
-range in GB, `[lower, lower + 1]` (tables without an LSI have no collections: no metrics).
+`transact_write_items` ignore ReturnItemCollectionMetrics. DynamoDB answers SIZE, on a table
+with one or more LSIs, with the written item's collection: its partition key value and the
+collection's estimated size as a range in GB, `[lower, lower + 1]` (tables without an LSI have no collections: no metrics).
 Here the answer gets that field after moto wrote the item; the size is the sum of the
 collection's item sizes. BatchWriteItem and TransactWriteItems answer one entry per written
 item of such a table, by table name.
@@ -60,7 +60,7 @@ def _batch_targets(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return targets
 
 
-def _transact_targets(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+def _transact_targets(body: dict[str, Any]) -> list[tuple[Any, dict[str, Any]]]:
     """(table, item or key) of each write of a TransactWriteItems."""
     targets = []
     for action in body.get("TransactItems") or []:

@@ -89,7 +89,7 @@ def run(backend: DynamoDBBackend, statement: Statement) -> list[dict[str, Any]]:
         elif statement.kind == "UPDATE":
             backend.update_item(
                 statement.table, full_key(table, statement),
-                update_expression=statement.update,
+                update_expression=statement.update or "",
                 expression_attribute_names=statement.names,
                 expression_attribute_values=statement.values,
                 condition_expression=_must_exist(table, statement))

@@ -20,6 +20,7 @@ from moto.dynamodb.responses import ProjectionExpressionParser
 
 from ddbkit.emulator.moto_ext.store import require
 
+_responses: Any = responses  # moto exports neither helper explicitly
 _SEGMENT = re.compile(r"([^\[\]]+)((?:\[\d+\])*)\Z")
 
 
@@ -37,11 +38,11 @@ def parse(self: ProjectionExpressionParser) -> list[list[str]]:
     if not self.projection_expression:
         return []
     expressions = [x.strip() for x in self.projection_expression.split(",")]
-    duplicates = responses.find_duplicates(expressions)
+    duplicates = _responses.find_duplicates(expressions)
     if duplicates:
         raise InvalidProjectionExpression(*duplicates)
     for expression in expressions:
-        responses.check_projection_expression(expression)
+        _responses.check_projection_expression(expression)
     return [[_segment(self, part) for part in expression.split(".")]
             for expression in expressions]
 

@@ -3,10 +3,10 @@
 moto's `DynamoHandler.put_item`, `update_item`, `delete_item`, `batch_write_item` and
 `transact_write_items` ignore ReturnItemCollectionMetrics. DynamoDB answers SIZE, on a table
 with one or more LSIs, with the written item's collection: its partition key value and the
-collection's estimated size as a range in GB, `[lower, lower + 1]` (tables without an LSI have no collections: no metrics).
-Here the answer gets that field after moto wrote the item; the size is the sum of the
-collection's item sizes. BatchWriteItem and TransactWriteItems answer one entry per written
-item of such a table, by table name.
+collection's estimated size as a range in GB, `[lower, lower + 1]` (tables without an LSI
+have no collections: no metrics). Here the answer gets that field after moto wrote the item;
+the size is the sum of the collection's item sizes. BatchWriteItem and TransactWriteItems
+answer one entry per written item of such a table, by table name.
 """
 
 from __future__ import annotations

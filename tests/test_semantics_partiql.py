@@ -51,6 +51,11 @@ def test_select_where_clauses(client: Any, table: str) -> None:
         == [2]
 
 
+def test_select_order_by_sort_key(client: Any, table: str) -> None:
+    items = _select(client, f'SELECT sk FROM "{table}" WHERE pk = \'p\' ORDER BY sk DESC')
+    assert [i["sk"]["N"] for i in items] == ["3", "2", "1"]
+
+
 def test_select_paths_answer_under_their_last_name(client: Any, table: str) -> None:
     items = _select(client, f'SELECT m.deep, l[1], age FROM "{table}" WHERE pk = \'p\' AND sk = 1')
     assert items == [{"deep": {"S": "d1"}, "l": {"N": "10"}, "age": {"N": "30"}}]

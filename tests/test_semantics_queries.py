@@ -53,6 +53,22 @@ def test_key_conditions_dynamodb_refuses(client: Any, table: str, condition: str
     assert caught.value.response["Error"]["Code"] == "ValidationException"
 
 
+def test_begins_with_on_a_number_sort_key_is_refused(client: Any) -> None:
+    name = f"sem-query-{next(_names)}"
+    client.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "N"}])
+    try:
+        with pytest.raises(client.exceptions.ClientError, match="operand type: N"):
+            client.query(TableName=name, KeyConditionExpression="pk = :p AND begins_with(sk, :n)",
+                         ExpressionAttributeValues={":p": {"S": "p"}, ":n": {"N": "1"}})
+    finally:
+        client.delete_table(TableName=name)
+
+
 def test_between_with_equal_bounds_is_one_value(client: Any, table: str) -> None:
     items = client.query(TableName=table, KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :a",
                          ExpressionAttributeValues={":p": VALUES[":p"], ":a": VALUES[":a"]})

@@ -4,10 +4,12 @@ Wraps `moto.dynamodb.parsing.key_condition_expression.parse_expression` (as
 `moto.dynamodb.responses` calls it), whose tokenizer fails with AssertionError or IndexError on
 operators a key condition cannot have (`OR`, `NOT`, `IN`, `<>`, condition functions other than
 begins_with), answered as a generic "could not process" error, and which keeps the last of two
-conditions on one key and returns nothing for a BETWEEN whose bounds are reversed. DynamoDB
+conditions on one key, returns nothing for a BETWEEN whose bounds are reversed and crashes on
+begins_with of a number. DynamoDB
 answers each with a ValidationException: "Invalid operator used in KeyConditionExpression",
 "KeyConditionExpressions must only contain one condition per key", and "The BETWEEN operator
-requires upper bound to be greater than or equal to lower bound".
+requires upper bound to be greater than or equal to lower bound", "Incorrect operand type for
+operator or function".
 """
 
 from __future__ import annotations
@@ -35,8 +37,13 @@ def _described(value: dict[str, Any]) -> str:
     return f"AttributeValue: {{{kind}:{inner}}}"
 
 
-def _check_between(conditions: list[tuple[str, str, list[Any]]]) -> None:
+def _check_operands(conditions: list[tuple[str, str, list[Any]]]) -> None:
     for _, comparison, values in conditions:
+        if comparison.lower() == "begins_with" and values and \
+                next(iter(values[0])) not in ("S", "B"):
+            raise MockValidationException(INVALID.format(
+                detail="Incorrect operand type for operator or function; operator or function: "
+                       f"begins_with, operand type: {next(iter(values[0]))}"))
         if comparison.upper() == "BETWEEN" and len(values) == 2:
             low, high = (DynamoType(v) for v in values)
             if low.type == high.type and high < low:
@@ -68,7 +75,7 @@ def _wrap_parse_expression(original: Any) -> Any:
         if conditions > len(hash_conditions) + len(range_conditions):
             raise MockValidationException(
                 "KeyConditionExpressions must only contain one condition per key")
-        _check_between(range_conditions)
+        _check_operands(range_conditions)
         return hash_conditions, range_conditions, names_used
 
     return parse_expression

@@ -146,7 +146,7 @@ def _select(table: Any, statement: Statement) -> list[dict[str, Any]]:
         attributes = item.to_json()["Attributes"]
         found.append(attributes if statement.projection is None
                      else selected(attributes, statement.projection))
-    return found
+    return found[::-1] if statement.descending else found
 
 
 def selected(attributes: dict[str, Any], paths: list[list[Any]]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ WHERE clause, and the rest as DynamoDB expressions (condition, projection, updat
 placeholder names and values, which moto's own expression evaluator then runs
 (`partiql_statements`). It touches no moto state.
 
-The grammar is DynamoDB's subset: paths (`a`, `"a b"`, `a.b`, `a[0]`, `a['k']`), literals
+The grammar is DynamoDB's subset (SELECT with an optional ORDER BY ... ASC/DESC): paths (`a`, `"a b"`, `a.b`, `a[0]`, `a['k']`), literals
 (strings, numbers, booleans, null, `{...}` maps, `[...]` lists, `<<...>>` sets, `?`),
 comparisons (`= <> != < <= > >=`), AND / OR / NOT, BETWEEN, IN, IS [NOT] MISSING / NULL,
 and the functions begins_with, contains, attribute_exists, attribute_not_exists,
@@ -53,6 +53,7 @@ class Statement:
     projection: list[list[Any]] | None = None  # SELECT's paths (names, indexes); None: *
     update: str | None = None
     item: dict[str, Any] | None = None  # INSERT's VALUE
+    descending: bool = False  # SELECT ... ORDER BY sort key DESC
 
 
 @dataclass
@@ -358,7 +359,7 @@ class _Reader:
 
     # clauses
     def where(self) -> None:
-        if self.done():
+        if self.done() or self.word("ORDER"):
             return
         self.expect_word("WHERE")
         condition, conjuncts = self.condition()
@@ -455,6 +456,12 @@ def _select(reader: _Reader) -> None:
     reader.expect_word("FROM")
     reader.table_name()
     reader.where()
+    if reader.word("ORDER"):  # ORDER BY the sort key: the partition's order, or its reverse
+        reader.at += 1
+        reader.expect_word("BY")
+        reader.path()
+        if reader.word("ASC", "DESC"):
+            reader.result.descending = reader.take().text.upper() == "DESC"
 
 
 def _insert(reader: _Reader) -> None:
@@ -520,3 +527,9 @@ def _delete(reader: _Reader) -> None:
     reader.expect_word("FROM")
     reader.table_name()
     reader.where()
+    if reader.word("ORDER"):  # ORDER BY the sort key: the partition's order, or its reverse
+        reader.at += 1
+        reader.expect_word("BY")
+        reader.path()
+        if reader.word("ASC", "DESC"):
+            reader.result.descending = reader.take().text.upper() == "DESC"

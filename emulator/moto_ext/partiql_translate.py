@@ -8,11 +8,12 @@ WHERE clause, and the rest as DynamoDB expressions (condition, projection, updat
 placeholder names and values, which moto's own expression evaluator then runs
 (`partiql_statements`). It touches no moto state.
 
-The grammar is DynamoDB's subset (SELECT with an optional ORDER BY ... ASC/DESC): paths (`a`, `"a b"`, `a.b`, `a[0]`, `a['k']`), literals
+The grammar is DynamoDB's subset: paths (`a`, `"a b"`, `a.b`, `a[0]`, `a['k']`), literals
 (strings, numbers, booleans, null, `{...}` maps, `[...]` lists, `<<...>>` sets, `?`),
 comparisons (`= <> != < <= > >=`), AND / OR / NOT, BETWEEN, IN, IS [NOT] MISSING / NULL,
-and the functions begins_with, contains, attribute_exists, attribute_not_exists,
-attribute_type and size. Anything else raises `NotWellFormed`.
+the functions begins_with, contains, attribute_exists, attribute_not_exists,
+attribute_type and size, and SELECT's ORDER BY the sort key ASC / DESC. Anything else
+raises `NotWellFormed`.
 """
 
 from __future__ import annotations

@@ -15,7 +15,9 @@ import uuid
 from typing import Any
 
 from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.utilities import bytesize
 
+from ddbkit.emulator.moto_ext.lsi_fetches import projected_names
 from ddbkit.emulator.moto_ext.store import require
 
 
@@ -24,10 +26,28 @@ def _items(table: Table) -> list[Any]:
             for item in (entry.values() if table.range_key_attr else (entry,))]
 
 
-def _index_figures(index: Any, items: list[Any]) -> tuple[int, int]:
-    keys = [k["AttributeName"] for k in index.schema]
-    held = [item for item in items if all(key in item.attrs for key in keys)]
-    return sum(index.project(item).size() for item in held), len(held)
+def _index_figures(table: Table, indexes: list[Any], items: list[Any]
+                   ) -> dict[str, tuple[int, int]]:
+    """(size, count) per index, in one pass over the items: an index holds the items that
+    have all its key attributes, each sized as projected into it."""
+    plans = [(index.name, [k["AttributeName"] for k in index.schema],
+              projected_names(table, index)) for index in indexes]
+    figures = {name: [0, 0] for name, _, _ in plans}
+    for item in items:
+        attrs = item.attrs
+        sizes: dict[str, int] | None = None
+        for name, keys, names in plans:
+            if not all(key in attrs for key in keys):
+                continue
+            figure = figures[name]
+            figure[1] += 1
+            if names is None:
+                figure[0] += item.size()
+                continue
+            if sizes is None:
+                sizes = {k: bytesize(k) + v.size() for k, v in attrs.items()}
+            figure[0] += sum(size for k, size in sizes.items() if k in names)
+    return {name: (size, count) for name, (size, count) in figures.items()}
 
 
 def _wrap_describe(original: Any) -> Any:
@@ -39,15 +59,14 @@ def _wrap_describe(original: Any) -> Any:
         body["ItemCount"] = len(items)
         body["TableId"] = str(uuid.uuid5(uuid.NAMESPACE_URL,
                                           f"{self.table_arn}@{self.created_at}"))
-        indexes = {index.name: index for index in self.all_indexes()}
+        figures = _index_figures(self, list(self.all_indexes()), items)
         for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
             for described in body.get(kind) or []:
-                index = indexes.get(described.get("IndexName"))
-                if index is None:
+                name = described.get("IndexName")
+                if name not in figures:
                     continue
-                described["IndexArn"] = f"{self.table_arn}/index/{index.name}"
-                size, count = _index_figures(index, items)
-                described["IndexSizeBytes"], described["ItemCount"] = size, count
+                described["IndexArn"] = f"{self.table_arn}/index/{name}"
+                described["IndexSizeBytes"], described["ItemCount"] = figures[name]
         return answer
 
     return describe

@@ -110,10 +110,19 @@ def test_update_table_adds_a_gsi_over_existing_items_and_deletes_it(client: Any,
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.update_table(TableName=table, GlobalSecondaryIndexUpdates=[
             {"Delete": {"IndexName": "nosuch-index"}}])
+    with pytest.raises(client.exceptions.ClientError, match="not defined in AttributeDefinitions"):
+        client.update_table(TableName=table, GlobalSecondaryIndexUpdates=[{"Create": {
+            "IndexName": "u-index", "KeySchema": [{"AttributeName": "u", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"}}}])
+    refused = client.describe_table(TableName=table)["Table"]
+    assert [i["IndexName"] for i in refused["GlobalSecondaryIndexes"]] == ["g-index"]
+    assert sorted(d["AttributeName"] for d in refused["AttributeDefinitions"]) == ["g", "pk"]
     deleted = client.update_table(TableName=table, GlobalSecondaryIndexUpdates=[
         {"Delete": {"IndexName": "g-index"}}])["TableDescription"]["GlobalSecondaryIndexes"]
     assert [(i["IndexName"], i["IndexStatus"]) for i in deleted] == [("g-index", "DELETING")]
-    assert not client.describe_table(TableName=table)["Table"].get("GlobalSecondaryIndexes")
+    after = client.describe_table(TableName=table)["Table"]
+    assert not after.get("GlobalSecondaryIndexes")
+    assert [d["AttributeName"] for d in after["AttributeDefinitions"]] == ["pk"]
 
 
 def test_describe_table_sizes_counts_and_id(client: Any, table: str) -> None:

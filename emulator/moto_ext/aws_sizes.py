@@ -44,6 +44,8 @@ def _scalar_size(kind: str, value: Any) -> int:
 
 def size(self: DynamoType) -> int:
     kind, value = self.type, self.value
+    if kind == "S" and type(value) is str:  # the common case first, without a call
+        return len(value.encode("utf-8"))
     if kind in ("S", "N", "B", "BOOL", "NULL"):
         return _scalar_size(kind, value)
     if kind in ("SS", "NS", "BS"):

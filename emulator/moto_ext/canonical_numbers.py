@@ -4,7 +4,8 @@ moto keeps a number attribute's text exactly as the request sent it and returns 
 read (GetItem, Query, Scan, batches, transactions, streams, PartiQL, ReturnValues). DynamoDB
 stores the number, not the text: it answers with the shortest plain decimal (no exponent,
 no leading or trailing zeros, no sign on zero). Here `DynamoType.__init__` (which every write
-path, key lookup and UpdateExpression result goes through) rewrites an N or NS value into that
+path, key lookup and UpdateExpression result goes through; replaced here by the same
+constructor with this step added) rewrites an N or NS value into that
 form once, so reads pay nothing; text already in that form (most numbers) is kept as it is
 after one regular-expression match.
 """
@@ -41,18 +42,29 @@ def canonical(text: Any) -> Any:
     return format(number.normalize(_WIDE), "f")
 
 
-def _wrap_init(original: Any) -> Any:
-    def __init__(self: DynamoType, type_as_dict: Any) -> None:
-        original(self, type_as_dict)
-        kind = self.type
+def __init__(self: DynamoType, type_as_dict: Any) -> None:
+    """moto's constructor (a copy of a DynamoType, or a one-entry {type: value} dict; lists
+    and maps wrap their elements), with numbers made canonical. A copy is canonical already:
+    it was made from a value that went through here."""
+    if type(type_as_dict) is DynamoType:
+        kind, value = type_as_dict.type, type_as_dict.value
+    else:
+        for kind, value in type_as_dict.items():
+            break
+        else:
+            raise IndexError("an attribute value without a type")  # as moto's [0] does
         if kind == "N":
-            self.value = canonical(self.value)
-        elif kind == "NS" and isinstance(self.value, list):
-            self.value = [canonical(v) for v in self.value]
-
-    return __init__
+            value = canonical(value)
+        elif kind == "NS" and isinstance(value, list):
+            value = [canonical(v) for v in value]
+    if kind == "L":
+        value = [DynamoType(v) for v in value]
+    elif kind == "M":
+        value = {k: DynamoType(v) for k, v in value.items()}
+    self.type = kind
+    self.value = value
 
 
 def install() -> None:
     require(DynamoType, "__init__")
-    DynamoType.__init__ = _wrap_init(DynamoType.__init__)  # type: ignore[method-assign]
+    DynamoType.__init__ = __init__  # type: ignore[method-assign]

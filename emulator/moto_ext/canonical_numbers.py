@@ -49,10 +49,9 @@ def __init__(self: DynamoType, type_as_dict: Any) -> None:
     if type(type_as_dict) is DynamoType:
         kind, value = type_as_dict.type, type_as_dict.value
     else:
-        for kind, value in type_as_dict.items():
-            break
-        else:
+        if not type_as_dict:
             raise IndexError("an attribute value without a type")  # as moto's [0] does
+        kind, value = next(iter(type_as_dict.items()))
         if kind == "N":
             value = canonical(value)
         elif kind == "NS" and isinstance(value, list):

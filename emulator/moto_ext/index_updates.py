@@ -122,7 +122,7 @@ def _wrap_update_table(original: Any) -> Any:
                 listed.extend({**index, "IndexStatus": DELETING} for index in deleted)
             return answer
         except Exception:
-            if table is not None:  # moto set the new AttributeDefinitions first
+            if table is not None and definitions is not None:  # moto set them first
                 table.attr = definitions
             raise
         finally:

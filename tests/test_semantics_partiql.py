@@ -56,6 +56,17 @@ def test_select_order_by_sort_key(client: Any, table: str) -> None:
     assert [i["sk"]["N"] for i in items] == ["3", "2", "1"]
 
 
+def test_select_pages_by_limit_and_next_token(client: Any, table: str) -> None:
+    statement = f'SELECT sk FROM "{table}" WHERE pk = \'p\' AND age > 15'
+    first = client.execute_statement(Statement=statement, Limit=2)
+    assert [i["sk"]["N"] for i in first["Items"]] == ["1"]  # 2 evaluated, 1 matched
+    rest = client.execute_statement(Statement=statement, Limit=2, NextToken=first["NextToken"])
+    assert [i["sk"]["N"] for i in rest["Items"]] == ["3"] and "NextToken" not in rest
+    with pytest.raises(client.exceptions.ClientError, match="NextToken"):
+        client.execute_statement(Statement=f'SELECT * FROM "{table}"',
+                                 NextToken=first["NextToken"])
+
+
 def test_select_paths_answer_under_their_last_name(client: Any, table: str) -> None:
     items = _select(client, f'SELECT m.deep, l[1], age FROM "{table}" WHERE pk = \'p\' AND sk = 1')
     assert items == [{"deep": {"S": "d1"}, "l": {"N": "10"}, "age": {"N": "30"}}]

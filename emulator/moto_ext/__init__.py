@@ -70,6 +70,7 @@ def install() -> None:
             legacy_conditions,
             lsi_fetches,
             number_values,
+            partiql_paging,
             partiql_statements,
             projection_paths,
             request_gaps,
@@ -99,6 +100,6 @@ def install() -> None:
                           tag_values, item_collection_metrics, ttl_settings,
                           aws_sizes, index_updates, table_description,
                           stream_paging, updated_values, key_conditions,
-                          lsi_fetches):
+                          lsi_fetches, partiql_paging):
             extension.install()
         _installed = True

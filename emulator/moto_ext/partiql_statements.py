@@ -39,15 +39,10 @@ from moto.dynamodb.exceptions import (
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 
+from ddbkit.emulator.moto_ext import partiql_paging
 from ddbkit.emulator.moto_ext.atomic_writes import atomic
-from ddbkit.emulator.moto_ext.partiql_translate import (
-    NotWellFormed,
-    ParameterCountError,
-    Statement,
-    paren,
-    read,
-    rest_of,
-)
+from ddbkit.emulator.moto_ext.partiql_tokens import NotWellFormed, ParameterCountError, paren
+from ddbkit.emulator.moto_ext.partiql_translate import Statement, read, rest_of
 from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
 
 NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: {detail}"
@@ -134,8 +129,12 @@ def _select(table: Any, statement: Statement) -> list[dict[str, Any]]:
                 f"The table does not have the specified index: {statement.index}")
     condition = get_filter_expression(statement.condition, statement.names,
                                       statement.values) if statement.condition else None
+    candidates = _candidates(table, statement, index)
+    if statement.descending:
+        candidates.reverse()
+    candidates = partiql_paging.window(candidates)
     found = []
-    for item in _candidates(table, statement, index):
+    for item in candidates:
         if index is not None and not all(k["AttributeName"] in item.attrs
                                          for k in index.schema):
             continue
@@ -146,7 +145,7 @@ def _select(table: Any, statement: Statement) -> list[dict[str, Any]]:
         attributes = item.to_json()["Attributes"]
         found.append(attributes if statement.projection is None
                      else selected(attributes, statement.projection))
-    return found[::-1] if statement.descending else found
+    return found
 
 
 def selected(attributes: dict[str, Any], paths: list[list[Any]]) -> dict[str, Any]:

@@ -18,26 +18,23 @@ raises `NotWellFormed`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-_TOKEN = re.compile(r"""
-    \s*(?:
-      (?P<string>'(?:[^']|'')*')
-    | (?P<qident>"(?:[^"]|"")*")
-    | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-    | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<punct><<|>>|<=|>=|<>|!=|[=<>()\[\]{},.:?+\-*])
-    )""", re.VERBOSE)
+from ddbkit.emulator.moto_ext.partiql_tokens import (
+    NotWellFormed,
+    ParameterCountError,
+    Token,
+    paren,
+    set_of,
+    tokenize,
+    unquote,
+)
+
 COMPARATORS = {"=": "=", "<>": "<>", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 CONDITION_FUNCTIONS = {"begins_with", "contains", "attribute_exists", "attribute_not_exists",
                        "attribute_type"}
 UPDATE_FUNCTIONS = {"list_append", "if_not_exists"}
-
-
-class NotWellFormed(ValueError):
-    """The statement is no PartiQL DynamoDB reads."""
 
 
 @dataclass
@@ -57,28 +54,6 @@ class Statement:
     descending: bool = False  # SELECT ... ORDER BY sort key DESC
 
 
-@dataclass
-class _Token:
-    kind: str
-    text: str
-
-
-def tokenize(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    position = 0
-    text = text.rstrip().rstrip(";")
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if match is None or match.end() == position:
-            if text[position:].strip() == "":
-                break
-            raise NotWellFormed(f"unexpected character at {text[position:position + 10]!r}")
-        kind = match.lastgroup or ""
-        tokens.append(_Token(kind, match.group(kind)))
-        position = match.end()
-    return tokens
-
-
 class _Reader:
     def __init__(self, statement: str, parameters: list[Any]) -> None:
         self.tokens = tokenize(statement)
@@ -88,7 +63,7 @@ class _Reader:
         self.result = Statement(kind="", table="")
 
     # tokens
-    def peek(self, offset: int = 0) -> _Token | None:
+    def peek(self, offset: int = 0) -> Token | None:
         index = self.at + offset
         return self.tokens[index] if index < len(self.tokens) else None
 
@@ -100,7 +75,7 @@ class _Reader:
         token = self.peek()
         return token is not None and token.kind == "punct" and token.text in marks
 
-    def take(self) -> _Token:
+    def take(self) -> Token:
         token = self.peek()
         if token is None:
             raise NotWellFormed("unexpected end of statement")
@@ -162,7 +137,7 @@ class _Reader:
                     parts.append(f"[{token.text}]")
                     segments.append(int(token.text))
                 elif token.kind == "string":
-                    segments.append(_unquote(token.text))
+                    segments.append(unquote(token.text))
                     parts.append("." + self.name(segments[-1]))
                 else:
                     raise NotWellFormed("expected a list index or a map key")
@@ -185,7 +160,7 @@ class _Reader:
     def literal(self) -> dict[str, Any]:
         token = self.take()
         if token.kind == "string":
-            return {"S": _unquote(token.text)}
+            return {"S": unquote(token.text)}
         if token.kind == "number":
             return {"N": token.text}
         if token.kind == "ident" and token.text.lower() in ("true", "false"):
@@ -214,7 +189,7 @@ class _Reader:
                 if key.kind not in ("string", "qident", "ident"):
                     raise NotWellFormed("expected a map key")
                 self.expect_punct(":")
-                members[_unquote(key.text)] = self.literal()
+                members[unquote(key.text)] = self.literal()
                 if not self.punct("}"):
                     self.expect_punct(",")
             self.at += 1
@@ -227,7 +202,7 @@ class _Reader:
                 if not self.punct(close):
                     self.expect_punct(",")
             self.at += 1
-            return {"L": elements} if mark == "[" else _set_of(elements)
+            return {"L": elements} if mark == "[" else set_of(elements)
         raise NotWellFormed(f"unexpected {mark}")
 
     # conditions
@@ -274,7 +249,7 @@ class _Reader:
         if len(window) == 3 and window[1].text == "=" and window[0].kind in ("ident", "qident"):
             values = list(self.result.values.values())
             if window[2].kind in ("string", "number") or window[2].text == "?":
-                return (_unquote(window[0].text) if window[0].kind == "qident"
+                return (unquote(window[0].text) if window[0].kind == "qident"
                         else window[0].text), values[-1]
         return None
 
@@ -389,39 +364,6 @@ def rest_of(statement: Statement, key_names: list[str]) -> str | None:
             continue
         rest.append(paren(text))
     return " AND ".join(rest) or None
-
-
-def paren(text: str) -> str:
-    """The expression in parentheses, unless it already is in one pair (moto refuses
-    redundant ones)."""
-    if text.startswith("(") and text.endswith(")"):
-        depth = 0
-        for position, char in enumerate(text):
-            depth += char == "("
-            depth -= char == ")"
-            if depth == 0:
-                if position == len(text) - 1:
-                    return text
-                break
-    return f"({text})"
-
-
-def _unquote(text: str) -> str:
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        return text[1:-1].replace(text[0] * 2, text[0])
-    return text
-
-
-def _set_of(elements: list[Any]) -> dict[str, Any]:
-    kinds = {next(iter(e)) for e in elements}
-    if len(kinds) != 1 or next(iter(kinds)) not in ("S", "N", "B"):
-        raise NotWellFormed("a set holds strings, numbers or binaries of one type")
-    kind = next(iter(kinds))
-    return {kind + "S": [e[kind] for e in elements]}
-
-
-class ParameterCountError(NotWellFormed):
-    """More `?` than parameters, or fewer."""
 
 
 def read(statement: str, parameters: list[Any] | None = None) -> Statement:

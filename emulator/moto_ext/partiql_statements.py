@@ -39,8 +39,8 @@ from moto.dynamodb.exceptions import (
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 
-from ddbkit.emulator.moto_ext import partiql_paging
 from ddbkit.emulator.moto_ext.atomic_writes import atomic
+from ddbkit.emulator.moto_ext.partiql_paging import window
 from ddbkit.emulator.moto_ext.partiql_tokens import NotWellFormed, ParameterCountError, paren
 from ddbkit.emulator.moto_ext.partiql_translate import Statement, read, rest_of
 from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
@@ -132,7 +132,7 @@ def _select(table: Any, statement: Statement) -> list[dict[str, Any]]:
     candidates = _candidates(table, statement, index)
     if statement.descending:
         candidates.reverse()
-    candidates = partiql_paging.window(candidates)
+    candidates = window(candidates)
     found = []
     for item in candidates:
         if index is not None and not all(k["AttributeName"] in item.attrs

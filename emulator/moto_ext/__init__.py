@@ -29,6 +29,14 @@ wraps the `StreamShard.add` that stream_records sets, so every record, however i
 is stamped and trimmed; stream_iterators reads shards through stream_retention's trim.
 stream_iterators replaces the Streams handler's GetShardIterator and GetRecords outright;
 stream_requests guards the other calls that look a stream up by ARN (DescribeStream).
+
+The fidelity extensions (issue 14) come after the others. batch_tables goes before
+atomic_writes, so a BatchWriteItem split per table still runs in one undo journal.
+partiql_statements replaces the PartiQL backend methods atomic_writes wrapped and opens the
+journal itself. aws_sizes replaces the `DynamoType.size` scalar_values wrapped. The handler
+rewrites (legacy_conditions, attributes_to_get) only change the request before moto reads it,
+so their order among themselves does not matter; updated_values, item_collection_metrics,
+lsi_fetches and index_updates read moto's answer after it, each a different field.
 """
 
 from __future__ import annotations
@@ -46,33 +54,58 @@ def install() -> None:
         from ddbkit.emulator.moto_ext import (
             atomic_writes,
             attribute_updates,
+            attributes_to_get,
+            aws_sizes,
+            batch_tables,
+            binary_values,
+            canonical_numbers,
             condition_expressions,
             consumed_capacity,
             direct_call,
             fast_dispatch,
             fast_serializer,
             index_keys,
+            index_updates,
             indexes,
             instance_tracking,
+            item_collection_metrics,
             item_size,
+            key_conditions,
             key_schema,
+            legacy_conditions,
+            lsi_fetches,
             number_values,
+            partiql_paging,
             partiql_statements,
+            projection_paths,
             request_gaps,
             scalar_values,
             stream_iterators,
+            stream_paging,
             stream_records,
             stream_requests,
             stream_retention,
+            table_description,
+            table_listing,
+            tag_values,
+            transaction_tokens,
             transactions,
             ttl_deletes,
+            ttl_settings,
+            updated_values,
         )
 
         for extension in (instance_tracking, fast_dispatch, direct_call, stream_records,
-                          stream_retention, stream_iterators, consumed_capacity,
+                          stream_retention, stream_iterators, consumed_capacity, batch_tables,
                           atomic_writes, indexes,
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
-                          partiql_statements, stream_requests, request_gaps, attribute_updates):
+                          partiql_statements, stream_requests, request_gaps, attribute_updates,
+                          canonical_numbers, attributes_to_get, projection_paths,
+                          legacy_conditions, binary_values, transaction_tokens, table_listing,
+                          tag_values, item_collection_metrics, ttl_settings,
+                          aws_sizes, index_updates, table_description,
+                          stream_paging, updated_values, key_conditions,
+                          lsi_fetches, partiql_paging):
             extension.install()
         _installed = True

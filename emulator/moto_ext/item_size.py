@@ -7,10 +7,9 @@ finished item against the same limit accepts and refuses exactly the same items.
 writes into an item (UpdateItem) keep moto's per-set check.
 
 Query and Scan size every candidate twice for the 1 MB page (a quarter of a 20-item Query),
-so `Item.size` is remembered on the item, from the check at build time on. `billed_size`,
-the size DynamoDB bills (`capacity/sizes.py`, for consumed capacity), is remembered the same
-way, on first use. moto changes a
-stored item in place only inside
+so `Item.size` is remembered on the item, from the check at build time on; with aws_sizes
+installed it is the size DynamoDB bills (`billed_size`, for consumed capacity). moto changes
+a stored item in place only inside
 `DynamoDBBackend.update_item` (transactions call it too); the memo is dropped there, before
 and after. Every other write stores a new Item, and copies are new Items without the memo.
 """
@@ -24,12 +23,10 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.utilities import bytesize
 
-from ddbkit.emulator.capacity.sizes import item_size as billed_item_size
+from ddbkit.emulator.moto_ext.aws_sizes import MAX_ITEM_BYTES
 from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
 
-MAX_ITEM_BYTES = 405000  # LimitedSizeDict's limit (AWS says 400 KB; measured 409-410 KB)
 _MEMO = "_ddbkit_size"
-_BILLED = "_ddbkit_billed_size"
 
 
 def _size(value: Any) -> int:
@@ -62,17 +59,13 @@ def _wrap_size(original: Any) -> Any:
 
 
 def billed_size(item: Any) -> int:
-    """The item's size as DynamoDB bills it, remembered until the item changes."""
-    known = item.__dict__.get(_BILLED)
-    if known is None:
-        known = item.__dict__[_BILLED] = billed_item_size(item.attrs)
-    return known  # type: ignore[no-any-return]
+    """The item's size as DynamoDB bills it: `Item.size`, once aws_sizes sizes values."""
+    return item.size()  # type: ignore[no-any-return]
 
 
 def forget(item: Any) -> None:
     if item is not None:
         item.__dict__.pop(_MEMO, None)
-        item.__dict__.pop(_BILLED, None)
 
 
 def _stored(backend: DynamoDBBackend, table_name: str, key: dict[str, Any]) -> Any:

@@ -31,7 +31,8 @@ stream_iterators replaces the Streams handler's GetShardIterator and GetRecords 
 stream_requests guards the other calls that look a stream up by ARN (DescribeStream).
 
 The fidelity extensions (issue 14) come after the others. batch_tables goes before
-atomic_writes, so a BatchWriteItem split per table still runs in one undo journal.
+consumed_capacity and atomic_writes, so a BatchWriteItem split per table still runs in one
+undo journal and one capacity meter (whose figures replace the merged answer's).
 partiql_statements replaces the PartiQL backend methods atomic_writes wrapped and opens the
 journal itself. aws_sizes replaces the `DynamoType.size` scalar_values wrapped. The handler
 rewrites (legacy_conditions, attributes_to_get) only change the request before moto reads it,
@@ -96,7 +97,7 @@ def install() -> None:
         )
 
         for extension in (instance_tracking, fast_dispatch, direct_call, stream_records,
-                          stream_retention, stream_iterators, consumed_capacity, batch_tables,
+                          stream_retention, stream_iterators, batch_tables, consumed_capacity,
                           atomic_writes, indexes,
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,

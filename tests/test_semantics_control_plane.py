@@ -135,6 +135,24 @@ def test_describe_table_sizes_counts_and_id(client: Any, table: str) -> None:
     assert len(described["TableId"]) == 36
 
 
+def test_describe_table_figures_follow_every_kind_of_write(client: Any, table: str) -> None:
+    def figures() -> tuple[int, int]:
+        described = client.describe_table(TableName=table)["Table"]
+        return described["ItemCount"], described["TableSizeBytes"]
+
+    client.put_item(TableName=table, Item={"pk": {"S": "a"}})
+    assert figures() == (1, 3)  # "pk" + "a"
+    client.update_item(TableName=table, Key={"pk": {"S": "a"}},
+                       UpdateExpression="SET v = :v", ExpressionAttributeValues={":v": {"S": "xyz"}})
+    assert figures() == (1, 7)  # + "v" + "xyz"
+    client.batch_write_item(RequestItems={table: [
+        {"PutRequest": {"Item": {"pk": {"S": "b"}}}}, {"DeleteRequest": {"Key": {"pk": {"S": "a"}}}}]})
+    assert figures() == (1, 3)
+    client.transact_write_items(TransactItems=[{"Delete": {"TableName": table,
+                                                           "Key": {"pk": {"S": "b"}}}}])
+    assert figures() == (0, 0)
+
+
 def test_transact_get_items_takes_100(client: Any, table: str) -> None:
     gets = [{"Get": {"TableName": table, "Key": {"pk": {"S": f"k{i}"}}}} for i in range(100)]
     assert len(client.transact_get_items(TransactItems=gets)["Responses"]) == 100

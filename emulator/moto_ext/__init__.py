@@ -6,9 +6,11 @@ moto internals it replaces still have the shape it was written for, and raises
 `store` is the shared door to moto's store (lock, shape checks, key helpers); no extension
 imports this package's `__init__`.
 
-Order matters where extensions wrap the same moto method. Five wrap
+Order matters where extensions wrap the same moto method. Six wrap
 `DynamoDBBackend.update_item`; each installed later wraps the earlier ones, so a call runs
-item_size -> indexes -> atomic_writes -> consumed_capacity -> stream_records -> moto:
+table_description -> item_size -> indexes -> atomic_writes -> consumed_capacity ->
+stream_records -> moto:
+- table_description outermost: it only marks the table changed, whatever happened inside;
 - stream_records innermost: it folds moto's put-then-update of a new item into one INSERT
   record, looking only at what moto itself appended;
 - consumed_capacity around it: it sizes the item and its index entries before and after
@@ -17,7 +19,7 @@ item_size -> indexes -> atomic_writes -> consumed_capacity -> stream_records -> 
   fails, puts the item back and withdraws its stream records, before anything outside sees it;
 - indexes around that: it re-keys the item after moto (and the record fix) changed it in place,
   or after atomic_writes put it back;
-- item_size outermost: it forgets remembered sizes before and after everything else.
+- item_size around indexes: it forgets remembered sizes before and after everything else.
 consumed_capacity also wraps `Table.query` before indexes does, so it sees each of moto's
 query passes and indexes' window logic sees its results unchanged.
 `Table.put_item` is wrapped by atomic_writes (journal), indexes (re-key after the store) and

@@ -85,7 +85,7 @@ def number_problem(text: str) -> str | None:
     return None
 
 
-def _binary_problem(text: Any) -> Problem | None:
+def binary_problem(text: Any) -> Problem | None:
     if not isinstance(text, str):
         return None  # botocore reports the type
     if len(text) % 4:
@@ -107,7 +107,7 @@ def _set_problem(kind: str, values: Any) -> Problem | None:
         return Problem("ValidationException", EMPTY_SET[kind])
     for value in values:
         problem = number_problem(value) if kind == "NS" else \
-            _binary_problem(value) if kind == "BS" else None
+            binary_problem(value) if kind == "BS" else None
         if isinstance(problem, str):
             return Problem("ValidationException", problem)
         if problem is not None:
@@ -130,7 +130,7 @@ def _own_problem(value: dict[str, Any]) -> Problem | None:
             if message is not None:
                 return Problem("ValidationException", message)
         elif kind == "B":
-            problem = _binary_problem(inner)
+            problem = binary_problem(inner)
             if problem is not None:
                 return problem
         elif kind in EMPTY_SET:

@@ -1,4 +1,5 @@
-"""Rules DynamoDB applies to a request before it looks at a table, as data.
+"""Rules DynamoDB applies across a request's members before it looks at a table, as data:
+step 6 of the validation engine (rules/__init__.py), after each member's own constraints.
 
 botocore's model knows members and types; these rules span members, and moto, which does not
 check them on every path, crashes on the requests that break them (KeyError on an undefined
@@ -6,8 +7,10 @@ check them on every path, crashes on the requests that break them (KeyError on a
 UnboundLocalError on a Query without a key condition). Wording as DynamoDB answers, recorded
 in dynalite's test suite (https://github.com/architect/dynalite, test/*.js run against AWS).
 
-- Expressions are not empty; `#names` and `:values` they use must be defined; the two maps
-  may not be empty and their keys must start with `#` / `:`.
+- Expressions and their names and values: rules/expressions.py.
+- CreateTable's and UpdateTable's key schemas, indexes and capacity: rules/schema.py.
+- A Scan's Segment and TotalSegments go together, Segment below TotalSegments.
+- A transaction names each item once, and its items total at most 4 MB.
 - Legacy parameters are not mixed with expressions; their conditions (Expected, KeyConditions,
   QueryFilter, ScanFilter) take as many values as
   their ComparisonOperator does; Expected's Exists/Value combinations; AttributeUpdates'
@@ -17,29 +20,26 @@ in dynalite's test suite (https://github.com/architect/dynalite, test/*.js run a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from ddbkit.emulator.endpoint.rules import expressions, schema, transaction_rules
 from ddbkit.emulator.endpoint.wire import WireError
 
 INVALID = "One or more parameter values were invalid: "
-EXPRESSIONS = ("KeyConditionExpression", "ConditionExpression", "FilterExpression",
-               "UpdateExpression", "ProjectionExpression")
-NAME_NOT_DEFINED = ("Invalid {expression}: An expression attribute name used in the document "
-                    "path is not defined; attribute name: {token}")
-VALUE_NOT_DEFINED = ("Invalid {expression}: An expression attribute value used in expression "
-                     "is not defined; attribute value: {token}")
-MAP_RULES = {"ExpressionAttributeNames": "#", "ExpressionAttributeValues": ":"}
-_TOKEN = re.compile(r"[#:][A-Za-z0-9_]+")
-
+EXPRESSIONS = expressions.EXPRESSIONS
 # Where an operation's request holds expressions and legacy conditions: a path of member
 # names, "*" for every value of a map, "[]" for every element of a list; () is the request.
+# The kind of request each holds is the operation, or a transaction action's member name.
 HOLDERS: dict[str, tuple[tuple[str, ...], ...]] = {
     "BatchGetItem": (("RequestItems", "*"),),
     "TransactGetItems": (("TransactItems", "[]", "Get"),),
     "TransactWriteItems": (("TransactItems", "[]", "*"),),
 }
+# Rules of whole requests, by operation.
+OPERATION_RULES = {"CreateTable": schema.create_table, "UpdateTable": schema.update_table,
+                   "TransactWriteItems": transaction_rules.write,
+                   "TransactGetItems": transaction_rules.get}
 # How many values each ComparisonOperator takes: (fewest, most).
 ARGUMENTS = {"EQ": (1, 1), "NE": (1, 1), "LE": (1, 1), "LT": (1, 1), "GE": (1, 1),
              "GT": (1, 1), "CONTAINS": (1, 1), "NOT_CONTAINS": (1, 1), "BEGINS_WITH": (1, 1),
@@ -55,8 +55,6 @@ ACTION_TYPES = {"ADD": frozenset({"N", "SS", "NS", "BS", "L"}),
                 "DELETE": frozenset({"SS", "NS", "BS"})}
 
 
-# Members DynamoDB needs that botocore's current model leaves optional.
-REQUIRED = {"CreateTable": ("KeySchema", "AttributeDefinitions")}
 # Lists whose every element holds exactly one of these members, and what DynamoDB says if not.
 ONE_OF = {
     "TransactWriteItems": (("TransactItems", "[]"), ("ConditionCheck", "Put", "Delete", "Update"),
@@ -78,25 +76,39 @@ BATCH_LIMITS: dict[str, tuple[int, str | None]] = {"BatchWriteItem": (25, None),
 
 def check(operation: str, params: dict[str, Any]) -> None:
     """Raises WireError (a ValidationException) for the first rule the request breaks."""
-    for member in REQUIRED.get(operation, ()):
-        if params.get(member) is None:
-            raise _invalid(f"1 validation error detected: Value null at "
-                           f"'{member[0].lower() + member[1:]}' failed to satisfy constraint: "
-                           "Member must not be null")
     if operation in ONE_OF:
         path, members, message = ONE_OF[operation]
-        for element in _holders(params, (path,)):
+        for _, element in _holders(params, (path,), operation):
             if sum(m in element for m in members) != 1:
                 raise _invalid(message)
     if operation in BATCH_LIMITS:
         _batch_size_rule(operation, params)
     if operation == "Query":
         _query_rules(params)
+    if operation == "Scan":
+        _segment_rules(params)
     if operation == "GetShardIterator":
         _shard_iterator_rules(params)
-    for holder in _holders(params, HOLDERS.get(operation, ((),))):
-        _expression_rules(holder)
+    for kind, holder in _holders(params, HOLDERS.get(operation, ((),)), operation):
         _legacy_rules(holder)
+        expressions.check(holder, kind)
+    rule = OPERATION_RULES.get(operation)
+    if rule is not None:
+        rule(params)
+
+
+def _segment_rules(params: dict[str, Any]) -> None:
+    segment, total = params.get("Segment"), params.get("TotalSegments")
+    if segment is not None and total is None:
+        raise _invalid("The TotalSegments parameter is required but was not present in the "
+                       "request when Segment parameter is present")
+    if total is not None and segment is None:
+        raise _invalid("The Segment parameter is required but was not present in the request "
+                       "when parameter TotalSegments is present")
+    if segment is not None and total is not None and segment >= total:
+        raise _invalid("The Segment parameter is zero-based and must be less than parameter "
+                       f"TotalSegments: Segment: {segment} is not less than TotalSegments: "
+                       f"{total}")
 
 
 def _batch_size_rule(operation: str, params: dict[str, Any]) -> None:
@@ -135,44 +147,22 @@ def _invalid(message: str) -> WireError:
     return WireError("ValidationException", message)
 
 
-def _holders(params: Any, paths: tuple[tuple[str, ...], ...]) -> Iterator[dict[str, Any]]:
+def _holders(params: Any, paths: tuple[tuple[str, ...], ...],
+             operation: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(kind, holder) for each part of the request that holds expressions: the operation's
+    name, or a transaction action's member (Put, Update, ...)."""
     for path in paths:
-        found = [params]
+        found: list[tuple[str, Any]] = [(operation, params)]
         for step in path:
             if step == "*":
-                found = [v for f in found if isinstance(f, dict) for v in f.values()]
+                found = [(k if path[0] == "TransactItems" else kind, v) for kind, f in found
+                         if isinstance(f, dict) for k, v in f.items()]
             elif step == "[]":
-                found = [v for f in found if isinstance(f, list) for v in f]
+                found = [(kind, v) for kind, f in found if isinstance(f, list) for v in f]
             else:
-                found = [f[step] for f in found if isinstance(f, dict) and step in f]
-        yield from (f for f in found if isinstance(f, dict))
-
-
-def _expression_rules(holder: dict[str, Any]) -> None:
-    for member, prefix in MAP_RULES.items():
-        mapping = holder.get(member)
-        if isinstance(mapping, dict):
-            if not mapping:
-                raise _invalid(f"{member} must not be empty")
-            for key in mapping:
-                if not key.startswith(prefix):
-                    raise _invalid(f'{member} contains invalid key: Syntax error; key: "{key}"')
-    names = holder.get("ExpressionAttributeNames") or {}
-    values = holder.get("ExpressionAttributeValues") or {}
-    for expression in EXPRESSIONS:
-        text = holder.get(expression)
-        if not isinstance(text, str):
-            continue
-        if not text.strip():
-            raise _invalid(f"Invalid {expression}: The expression can not be empty;")
-        if expression == "ProjectionExpression" and any(
-                not part.strip() for part in text.split(",")):
-            raise _invalid(f'Invalid {expression}: Syntax error; token: ",", near: "{text}"')
-        for token in _TOKEN.findall(text):
-            if token[0] == "#" and token not in names:
-                raise _invalid(NAME_NOT_DEFINED.format(expression=expression, token=token))
-            if token[0] == ":" and token not in values:
-                raise _invalid(VALUE_NOT_DEFINED.format(expression=expression, token=token))
+                found = [(step if path[0] == "TransactItems" else kind, f[step])
+                         for kind, f in found if isinstance(f, dict) and step in f]
+        yield from ((kind, f) for kind, f in found if isinstance(f, dict))
 
 
 def _count_fits(operator: Any, count: int) -> bool:

@@ -21,6 +21,9 @@ MEMBER_LIMITS: dict[tuple[str, str], dict[str, Any]] = {
     ("DescribeStream", "Limit"): {"max": 100},
     ("ListStreams", "Limit"): {"max": 100},
 }
+# Members DynamoDB requires that botocore's current model leaves optional.
+REQUIRED_MEMBERS: dict[str, tuple[str, ...]] = {"CreateTable": ("KeySchema",
+                                                                "AttributeDefinitions")}
 # Enum values in the order DynamoDB lists them ("Member must satisfy enum value set: [...]").
 ENUM_ORDER: dict[str, tuple[str, ...]] = {
     "Select": ("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"),

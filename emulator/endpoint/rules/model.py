@@ -82,6 +82,8 @@ class _Compiler:
         node = StructureNode(shape.name)
         self.open[shape.name] = node
         required = set(shape.required_members)
+        if not raw:  # the operation's input
+            required.update(aws_limits.REQUIRED_MEMBERS.get(self.operation, ()))
         node.members = tuple(
             (name, self.node(child, f"{raw}.{name}" if raw else name, name), name in required)
             for name, child in shape.members.items())

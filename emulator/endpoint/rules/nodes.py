@@ -27,7 +27,7 @@ Path = tuple[Any, str, bool] | None
 class Report:
     """What one request's walk found: constraint violations and the first rule problem."""
 
-    __slots__ = ("violations", "problem")
+    __slots__ = ("problem", "violations")
 
     def __init__(self) -> None:
         self.violations: list[str] = []
@@ -78,7 +78,7 @@ class AnyNode(Node):
 
 
 class StringNode(Node):
-    __slots__ = ("low", "high", "enum", "choices", "pattern", "pattern_text")
+    __slots__ = ("choices", "enum", "high", "low", "pattern", "pattern_text")
 
     def __init__(self, low: int | None, high: int | None, enum: tuple[str, ...],
                  pattern_text: str | None) -> None:
@@ -122,7 +122,7 @@ class TableNameNode(StringNode):
 
 
 class NumberNode(Node):
-    __slots__ = ("low", "high", "kind")
+    __slots__ = ("high", "kind", "low")
 
     def __init__(self, kind: str, low: int | None, high: int | None) -> None:
         super().__init__()
@@ -162,7 +162,7 @@ class TimestampNode(Node):
 
 
 class ListNode(Node):
-    __slots__ = ("member", "low", "high", "length_checked")
+    __slots__ = ("high", "length_checked", "low", "member")
 
     def __init__(self, member: Node, low: int | None, high: int | None) -> None:
         super().__init__()
@@ -205,7 +205,7 @@ class MapNode(Node):
     """A map; a list value's length limits are reported on the map as a whole, as
     DynamoDB does ("Map value must satisfy constraint: [...]")."""
 
-    __slots__ = ("key", "value", "low", "high")
+    __slots__ = ("high", "key", "low", "value")
 
     def __init__(self, key: StringNode | None, value: Node, low: int | None,
                  high: int | None) -> None:

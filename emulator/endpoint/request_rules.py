@@ -10,7 +10,8 @@ in dynalite's test suite (https://github.com/architect/dynalite, test/*.js run a
 - Expressions and their names and values: rules/expressions.py.
 - CreateTable's and UpdateTable's key schemas, indexes and capacity: rules/schema.py.
 - A Scan's Segment and TotalSegments go together, Segment below TotalSegments.
-- A transaction names each item once, and its items total at most 4 MB.
+- A transaction names each item once, and its items total at most 4 MB; a BatchGetItem
+  names each key once.
 - Legacy parameters are not mixed with expressions; their conditions (Expected, KeyConditions,
   QueryFilter, ScanFilter) take as many values as
   their ComparisonOperator does; Expected's Exists/Value combinations; AttributeUpdates'
@@ -20,6 +21,7 @@ in dynalite's test suite (https://github.com/architect/dynalite, test/*.js run a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -83,6 +85,8 @@ def check(operation: str, params: dict[str, Any]) -> None:
                 raise _invalid(message)
     if operation in BATCH_LIMITS:
         _batch_size_rule(operation, params)
+    if operation == "BatchGetItem":
+        _distinct_keys(params)
     if operation == "Query":
         _query_rules(params)
     if operation == "Scan":
@@ -122,6 +126,16 @@ def _batch_size_rule(operation: str, params: dict[str, Any]) -> None:
         total += len(found) if isinstance(found, list) else 0
     if total > limit:
         raise _invalid(f"Too many items requested for the {operation} call")
+
+
+def _distinct_keys(params: dict[str, Any]) -> None:
+    """A BatchGetItem's keys name each item of a table once (a Key is the whole key)."""
+    for table in (params.get("RequestItems") or {}).values():
+        keys = table.get("Keys") if isinstance(table, dict) else None
+        if isinstance(keys, list):
+            distinct = {json.dumps(key, sort_keys=True) for key in keys}
+            if len(distinct) < len(keys):
+                raise _invalid("Provided list of item keys contains duplicates")
 
 
 def _query_rules(params: dict[str, Any]) -> None:

@@ -25,6 +25,8 @@ wraps the `StreamShard.add` that stream_records sets, so every record, however i
 is stamped and trimmed; stream_iterators reads shards through stream_retention's trim.
 stream_iterators replaces the Streams handler's GetShardIterator and GetRecords outright;
 stream_requests guards the other calls that look a stream up by ARN (DescribeStream).
+table_checks and resource_arns go last: they refuse requests (by the table's schema, by the
+ARN) before any other extension's wrapper acts, as DynamoDB refuses them before the work.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ def install() -> None:
             attribute_updates,
             condition_expressions,
             direct_call,
+            expression_names,
             fast_dispatch,
             fast_serializer,
             index_keys,
@@ -54,11 +57,13 @@ def install() -> None:
             number_values,
             partiql_statements,
             request_gaps,
+            resource_arns,
             scalar_values,
             stream_iterators,
             stream_records,
             stream_requests,
             stream_retention,
+            table_checks,
             transactions,
             ttl_deletes,
         )
@@ -67,6 +72,7 @@ def install() -> None:
                           stream_retention, stream_iterators, atomic_writes, indexes,
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
-                          partiql_statements, stream_requests, request_gaps, attribute_updates):
+                          partiql_statements, stream_requests, request_gaps, attribute_updates,
+                          table_checks, resource_arns, expression_names):
             extension.install()
         _installed = True

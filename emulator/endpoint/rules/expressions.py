@@ -71,15 +71,36 @@ def check(holder: dict[str, Any], kind: str) -> None:
             _projection_rules(text)
         for token in _TOKEN.findall(text):
             if token[0] == "#" and token not in names:
+                _syntax_first(texts)
                 raise _invalid(NAME_NOT_DEFINED.format(expression=expression, token=token))
             if token[0] == ":" and token not in values:
+                _syntax_first(texts)
                 raise _invalid(VALUE_NOT_DEFINED.format(expression=expression, token=token))
             used.add(token)
     for member, mapping in (("ExpressionAttributeNames", names),
                             ("ExpressionAttributeValues", values)):
         unused = [key for key in mapping if key not in used]
         if unused:
+            _syntax_first(texts)
             raise _invalid(UNUSED.format(member=member, keys=", ".join(unused)))
+
+
+def _syntax_first(texts: dict[str, str]) -> None:
+    """DynamoDB parses an UpdateExpression before it looks at its names and values: a syntax
+    error is the answer even when a name is also missing or unused. Parsed only on this
+    error path, with moto's parser (which words its errors as DynamoDB does)."""
+    text = texts.get("UpdateExpression")
+    if text is None:
+        return
+    from moto.dynamodb.exceptions import MockValidationException
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    try:
+        UpdateExpressionParser.make(text)
+    except MockValidationException as exc:
+        raise _invalid(exc.message) from None
+    except Exception:  # noqa: BLE001 - moto's parser crashing is no syntax answer
+        pass
 
 
 def _projection_rules(text: str) -> None:

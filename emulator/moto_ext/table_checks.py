@@ -1,0 +1,135 @@
+"""Request rejections that need the table as it is, answered before moto acts.
+
+The validation engine (endpoint/rules) checks requests before any table is looked up; these
+rules need the table's key schema, indexes or capacity, so they wrap the DynamoHandler
+method that receives the request:
+- BatchWriteItem: moto compares whole items for duplicates, so a Put and a Delete of one
+  key, or two Puts of one key with other attributes, pass; DynamoDB compares keys:
+  "Provided list of item keys contains duplicates".
+- UpdateItem: moto lets AttributeUpdates change a key attribute; DynamoDB: "Cannot update
+  attribute pk. This attribute is part of the key".
+- UpdateTable: moto accepts a change to the throughput the table already has, and answers
+  deleting an index the table lacks with a ValidationException; DynamoDB refuses the first
+  (ValidationException) and answers the second ResourceNotFoundException.
+- TransactGetItems: a Get whose Key does not match its table's schema cancels the
+  transaction (TransactionCanceledException, reason ValidationError), where moto, through
+  key_schema, answers a plain ValidationException.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from moto.dynamodb.exceptions import (
+    MockValidationException,
+    ResourceNotFoundException,
+    TransactionCanceledException,
+    UpdateHashRangeKeyException,
+)
+from moto.dynamodb.responses import DynamoHandler
+
+from ddbkit.emulator.moto_ext import key_schema
+from ddbkit.emulator.moto_ext.store import require
+
+DUPLICATES = "Provided list of item keys contains duplicates"
+SAME_THROUGHPUT = (
+    "The provisioned throughput for the table will not change. The requested value equals "
+    "the current value. Current ReadCapacityUnits provisioned for the table: {read}. Requested "
+    "ReadCapacityUnits: {read}. Current WriteCapacityUnits provisioned for the table: {write}. "
+    "Requested WriteCapacityUnits: {write}. Refer to the Amazon DynamoDB Developer Guide for "
+    "current limits and how to request higher limits.")
+
+
+def _table(handler: Any, name: Any) -> Any:
+    return handler.dynamodb_backend.tables.get(name) if isinstance(name, str) else None
+
+
+def _batch_write_item(original: Any) -> Any:
+    def batch_write_item(self: Any) -> Any:
+        for name, requests in (self.body.get("RequestItems") or {}).items():
+            table = _table(self, name)
+            if table is None:
+                continue
+            names = table.table_key_attrs
+            seen: set[str] = set()
+            for request in requests or []:
+                body = request.get("PutRequest") or request.get("DeleteRequest") or {}
+                item = body.get("Item") or body.get("Key") or {}
+                key = json.dumps([item.get(n) for n in names], sort_keys=True)
+                if key in seen:
+                    raise MockValidationException(DUPLICATES)
+                seen.add(key)
+        return original(self)
+
+    return batch_write_item
+
+
+def _update_item(original: Any) -> Any:
+    def update_item(self: Any) -> Any:
+        updates = self.body.get("AttributeUpdates")
+        table = _table(self, self.body.get("TableName"))
+        if isinstance(updates, dict) and table is not None:
+            for name in table.table_key_attrs:
+                if name in updates:
+                    raise UpdateHashRangeKeyException(name)
+        return original(self)
+
+    return update_item
+
+
+def _update_table(original: Any) -> Any:
+    def update_table(self: Any) -> Any:
+        table = _table(self, self.body.get("TableName"))
+        if table is not None:
+            _unchanged_throughput(table, self.body)
+            indexes = {index.name for index in table.global_indexes}
+            for update in self.body.get("GlobalSecondaryIndexUpdates") or []:
+                for action in ("Delete", "Update"):
+                    name = (update.get(action) or {}).get("IndexName")
+                    if name is not None and name not in indexes:
+                        raise ResourceNotFoundException(
+                            f"Requested resource not found: Index: {name} not found for "
+                            f"table: {table.name}")
+        return original(self)
+
+    return update_table
+
+
+def _unchanged_throughput(table: Any, body: dict[str, Any]) -> None:
+    wanted = body.get("ProvisionedThroughput")
+    if not wanted or body.get("GlobalSecondaryIndexUpdates") or \
+            (table.billing_mode or "PROVISIONED") != "PROVISIONED" or \
+            body.get("BillingMode", "PROVISIONED") != "PROVISIONED":
+        return
+    current = table.throughput or {}
+    read, write = wanted.get("ReadCapacityUnits"), wanted.get("WriteCapacityUnits")
+    if read == current.get("ReadCapacityUnits") and write == current.get("WriteCapacityUnits"):
+        raise MockValidationException(SAME_THROUGHPUT.format(read=read, write=write))
+
+
+def _transact_get_items(original: Any) -> Any:
+    def transact_get_items(self: Any) -> Any:
+        reasons: list[tuple[Any, Any, Any]] = []
+        for action in self.body.get("TransactItems") or []:
+            get = action.get("Get") or {}
+            table = _table(self, get.get("TableName"))
+            if table is not None and not key_schema.matches(table, get.get("Key")):
+                reasons.append(("ValidationError", key_schema.MISMATCH, None))
+            else:
+                reasons.append((None, None, None))
+        if any(code for code, _, _ in reasons):
+            raise TransactionCanceledException(reasons)
+        return original(self)
+
+    return transact_get_items
+
+
+WRAPPERS = {"batch_write_item": _batch_write_item, "update_item": _update_item,
+            "update_table": _update_table, "transact_get_items": _transact_get_items}
+
+
+def install() -> None:
+    require(DynamoHandler, *WRAPPERS)
+    for name, wrap in WRAPPERS.items():
+        setattr(DynamoHandler, name, wrap(getattr(DynamoHandler, name)))

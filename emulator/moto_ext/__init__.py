@@ -25,8 +25,9 @@ wraps the `StreamShard.add` that stream_records sets, so every record, however i
 is stamped and trimmed; stream_iterators reads shards through stream_retention's trim.
 stream_iterators replaces the Streams handler's GetShardIterator and GetRecords outright;
 stream_requests guards the other calls that look a stream up by ARN (DescribeStream).
-table_checks and resource_arns go last: they refuse requests (by the table's schema, by the
-ARN) before any other extension's wrapper acts, as DynamoDB refuses them before the work.
+key_values, table_checks and resource_arns go last: they refuse requests (by the table's
+schema, by the ARN) before any other extension's wrapper acts, as DynamoDB does before any
+work.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def install() -> None:
             instance_tracking,
             item_size,
             key_schema,
+            key_values,
             number_values,
             partiql_statements,
             request_gaps,
@@ -73,6 +75,6 @@ def install() -> None:
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
                           partiql_statements, stream_requests, request_gaps, attribute_updates,
-                          table_checks, resource_arns, expression_names):
+                          key_values, table_checks, resource_arns, expression_names):
             extension.install()
         _installed = True

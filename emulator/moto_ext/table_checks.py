@@ -29,7 +29,7 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.responses import DynamoHandler
 
-from ddbkit.emulator.moto_ext import key_schema
+from ddbkit.emulator.moto_ext.key_schema import MISMATCH, matches
 from ddbkit.emulator.moto_ext.store import require
 
 DUPLICATES = "Provided list of item keys contains duplicates"
@@ -114,8 +114,8 @@ def _transact_get_items(original: Any) -> Any:
         for action in self.body.get("TransactItems") or []:
             get = action.get("Get") or {}
             table = _table(self, get.get("TableName"))
-            if table is not None and not key_schema.matches(table, get.get("Key")):
-                reasons.append(("ValidationError", key_schema.MISMATCH, None))
+            if table is not None and not matches(table, get.get("Key")):
+                reasons.append(("ValidationError", MISMATCH, None))
             else:
                 reasons.append((None, None, None))
         if any(code for code, _, _ in reasons):

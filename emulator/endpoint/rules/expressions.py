@@ -5,7 +5,7 @@ the Parity Suite):
 - names and values only with an expression that can use them (`ExpressionAttributeValues
   can only be specified when using expressions: ConditionExpression is null`);
 - neither map empty, every key starting with `#` / `:`;
-- no expression empty; a ProjectionExpression is a list of document paths
+- no expression empty or over 4 KB; a ProjectionExpression is a list of document paths
   (`Invalid ProjectionExpression: Syntax error; token: "!", near: "!!"`), none a reserved word;
 - every `#name` / `:value` an expression uses is defined, and every one defined is used
   (`Value provided in ExpressionAttributeNames unused in expressions: keys: {#a}`).
@@ -18,6 +18,8 @@ from typing import Any
 
 from ddbkit.emulator.endpoint.wire import WireError
 
+# https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
+MAX_EXPRESSION_BYTES = 4096
 EXPRESSIONS = ("KeyConditionExpression", "ConditionExpression", "FilterExpression",
                "UpdateExpression", "ProjectionExpression")
 # The expressions of each kind of request that may use `:values`, as DynamoDB names them
@@ -67,6 +69,10 @@ def check(holder: dict[str, Any], kind: str) -> None:
     for expression, text in texts.items():
         if not text.strip():
             raise _invalid(f"Invalid {expression}: The expression can not be empty;")
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_EXPRESSION_BYTES:
+            raise _invalid(f"Invalid {expression}: Expression size has exceeded the maximum "
+                           f"allowed size; expression size: {size}")
         if expression == "ProjectionExpression":
             _projection_rules(text)
         for token in _TOKEN.findall(text):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from botocore.utils import parse_timestamp
+
 from ddbkit.emulator.endpoint import attribute_values
 from ddbkit.emulator.endpoint.attribute_values import Problem
 from ddbkit.emulator.endpoint.protocol import PLAIN_SCALAR_TYPES
@@ -156,9 +158,15 @@ class BlobNode(Node):
 
 
 class TimestampNode(Node):
+    """Epoch seconds or an ISO 8601 text, of a date a calendar has (years 1 to 9999)."""
+
     def check(self, value: Any, path: Path, report: Report) -> None:
         if type(value) is bool or not isinstance(value, (int, float, str)):
             raise _kind_error(value, "Date")
+        try:
+            parse_timestamp(value)
+        except Exception:  # noqa: BLE001 - whatever botocore's parser cannot read is no date
+            raise serialization(f"'{value}' can not be converted to a Date") from None
 
 
 class ListNode(Node):
@@ -194,11 +202,12 @@ class ListNode(Node):
             if self.high is not None and len(value) > self.high:
                 report.violate(shown, path, wording.max_length(self.high), self.bare)
         member = self.member
-        if type(member) is AnyNode:
-            return
         for position, element in enumerate(value, 1):
-            if element is not None:
-                member.check(element, ((path, str(position), False), "member", False), report)
+            at = ((path, str(position), False), "member", False)
+            if element is None:
+                report.violate(None, at, wording.NOT_NULL, self.bare)
+            else:
+                member.check(element, at, report)
 
 
 class MapNode(Node):
@@ -229,6 +238,8 @@ class MapNode(Node):
             if self.key is not None:
                 self.key.constrain(key, ((path, key, False), "key", False), report)
             if element is None:
+                report.violate(None, ((path, key, False), "member", False), wording.NOT_NULL,
+                               self.bare)
                 continue
             if isinstance(inner, ListNode) and not inner.length_checked and \
                     type(element) is list and not inner.fits(element):

@@ -46,7 +46,7 @@ class OperationRules:
             name for name, _, required in node.members
             if required and (operation, name) in aws_limits.REQUIRED_WORDING)
         rest = StructureNode(node.name)
-        rest.members = tuple(m for m in members if m[0] != "TableName")
+        rest.set_members(tuple(m for m in members if m[0] != "TableName"))
         self.rest = rest
         self.table_required = any(name == "TableName" and required
                                   for name, _, required in members)

@@ -84,9 +84,9 @@ class _Compiler:
         required = set(shape.required_members)
         if not raw:  # the operation's input
             required.update(aws_limits.REQUIRED_MEMBERS.get(self.operation, ()))
-        node.members = tuple(
+        node.set_members(tuple(
             (name, self.node(child, f"{raw}.{name}" if raw else name, name), name in required)
-            for name, child in shape.members.items())
+            for name, child in shape.members.items()))
         del self.open[shape.name]
         return node
 

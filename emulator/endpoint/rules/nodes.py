@@ -214,12 +214,17 @@ class MapNode(Node):
     """A map; a list value's length limits are reported on the map as a whole, as
     DynamoDB does ("Map value must satisfy constraint: [...]")."""
 
-    __slots__ = ("high", "key", "low", "value")
+    __slots__ = ("high", "key", "key_longest", "low", "value")
 
     def __init__(self, key: StringNode | None, value: Node, low: int | None,
                  high: int | None) -> None:
         super().__init__()
         self.key, self.value, self.low, self.high = key, value, low, high
+        # A key constrained by its length alone (AttributeName: 64 KB) is measured inline.
+        self.key_longest = key.high if key is not None and not (
+            key.low or key.choices or key.pattern) else None
+        if self.key_longest is not None:
+            self.key = None
         if isinstance(value, ListNode) and value.limits():
             value.length_checked = False
 
@@ -234,9 +239,13 @@ class MapNode(Node):
             report.violate(wording.java(value), path, wording.max_length(self.high), self.bare)
         inner = self.value
         unfit = False
+        key_node, longest = self.key, self.key_longest
         for key, element in value.items():
-            if self.key is not None:
-                self.key.constrain(key, ((path, key, False), "key", False), report)
+            if key_node is not None:
+                key_node.constrain(key, ((path, key, False), "key", False), report)
+            elif longest is not None and len(key) > longest:
+                report.violate(key, ((path, key, False), "key", False),
+                               wording.max_length(longest), self.bare)
             if element is None:
                 report.violate(None, ((path, key, False), "member", False), wording.NOT_NULL,
                                self.bare)
@@ -253,26 +262,38 @@ class MapNode(Node):
 
 
 class StructureNode(Node):
-    __slots__ = ("members", "name")
+    __slots__ = ("by_name", "members", "name", "required")
 
     def __init__(self, name: str) -> None:
         super().__init__()
         self.name = name
-        # (member name, node, required): filled after construction (shapes may recur)
         self.members: tuple[tuple[str, Node, bool], ...] = ()
+        self.by_name: dict[str, Node] = {}
+        self.required: tuple[tuple[str, Node], ...] = ()
+
+    def set_members(self, members: tuple[tuple[str, Node, bool], ...]) -> None:
+        """(member name, node, required); set after construction, as shapes may recur."""
+        self.members = members
+        self.by_name = {name: node for name, node, _ in members}
+        self.required = tuple((name, node) for name, node, required in members if required)
 
     def check(self, value: Any, path: Path, report: Report) -> None:
         if type(value) is not dict:
             if isinstance(value, list):
                 raise serialization(wording.START_OF_LIST)
             raise serialization("Expected null")
-        for name, node, required in self.members:
-            member = value.get(name)
-            if member is None:
-                if required:
-                    report.violate(None, (path, name, True), wording.NOT_NULL, node.bare)
-                continue
-            node.check(member, (path, name, True), report)
+        for name, node in self.required:
+            if value.get(name) is None:
+                report.violate(None, (path, name, True), wording.NOT_NULL, node.bare)
+        # The request's own members, in the model's order (the order violations are listed).
+        if len(value) > 1:
+            present = [(name, node) for name, node, _ in self.members if name in value]
+        else:
+            present = [(name, self.by_name[name]) for name in value if name in self.by_name]
+        for name, node in present:
+            member = value[name]
+            if member is not None:
+                node.check(member, (path, name, True), report)
 
 
 # Kinds of attribute value and the JSON type each carries.

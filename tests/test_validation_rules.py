@@ -333,3 +333,36 @@ def test_every_operation_of_the_model_compiles(service: str) -> None:
     rules = ServiceRules(model)
     for operation in model.operation_names:
         rules.for_operation(operation)
+
+
+@pytest.mark.parametrize(("operation", "body", "message"), [
+    ("Scan", {"ScanFilter": {"a": {"ComparisonOperator": "LE", "AttributeValueList": [
+        {"SS": ["x"]}]}}}, INVALID + "ComparisonOperator LE is not valid for SS AttributeValue "
+     "type"),
+    ("Scan", {"ScanFilter": {"a": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [
+        {"N": "1"}]}}}, INVALID + "ComparisonOperator BEGINS_WITH is not valid for N "
+     "AttributeValue type"),
+    ("Scan", {"ScanFilter": {"a": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [
+        {"N": "1"}]}}}, INVALID + "Invalid number of argument(s) for the BETWEEN "
+     "ComparisonOperator"),
+    ("Query", {"KeyConditions": {"bookingId": {"ComparisonOperator": "NOT_NULL"}}},
+     "Attempted conditional constraint is not an indexable operation"),
+    ("Query", {"KeyConditionExpression": "bookingId = :b", "Select": "COUNT",
+               "ProjectionExpression": "a", "ExpressionAttributeValues": {":b": {"S": "b"}}},
+     "Cannot specify the ProjectionExpression when choosing to get COUNT"),
+    ("Scan", {"Select": "ALL_PROJECTED_ATTRIBUTES"},
+     "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"),
+    ("GetItem", {"Key": {"bookingId": {"S": "b"}}, "AttributesToGet": ["a", "a"]},
+     INVALID + "Duplicate value in attribute name: a"),
+    ("PutItem", {"Item": {"bookingId": {"S": "b"}}, "ReturnValues": "ALL_NEW"},
+     "ReturnValues can only be ALL_OLD or NONE"),
+    ("PutItem", {"Item": {"bookingId": {"S": "b"}, "s": {"SS": ["a", ""]}}},
+     INVALID + "An string set may not have a empty string as a member"),
+    ("UpdateTable", {}, "At least one of ProvisionedThroughput, BillingMode, "
+     "UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates "
+     "is required"),
+])
+def test_rules_across_members(fresh_emulator: Emulator, bookings: str, operation: str,
+                              body: dict[str, Any], message: str) -> None:
+    assert refused(fresh_emulator, operation, {"TableName": bookings, **body}) == (
+        VALIDATION, message)

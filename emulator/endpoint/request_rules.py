@@ -16,7 +16,10 @@ in dynalite's test suite (https://github.com/architect/dynalite, test/*.js run a
   QueryFilter, ScanFilter) take as many values as
   their ComparisonOperator does; Expected's Exists/Value combinations; AttributeUpdates'
   actions fit the value's type.
-- A Query has a key condition.
+- A Query has a key condition; a legacy condition's operator takes its number of values,
+  of types it compares (sets only with EQ and NE, BEGINS_WITH no numbers).
+- PutItem and DeleteItem return ALL_OLD or NONE.
+- What a read returns: rules/selection.py.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ddbkit.emulator.endpoint.rules import expressions, schema, transaction_rules
+from ddbkit.emulator.endpoint.rules import expressions, schema, selection, transaction_rules
 from ddbkit.emulator.endpoint.wire import WireError
 
 INVALID = "One or more parameter values were invalid: "
@@ -46,8 +49,7 @@ OPERATION_RULES = {"CreateTable": schema.create_table, "UpdateTable": schema.upd
 ARGUMENTS = {"EQ": (1, 1), "NE": (1, 1), "LE": (1, 1), "LT": (1, 1), "GE": (1, 1),
              "GT": (1, 1), "CONTAINS": (1, 1), "NOT_CONTAINS": (1, 1), "BEGINS_WITH": (1, 1),
              "NULL": (0, 0), "NOT_NULL": (0, 0), "IN": (1, 10**9), "BETWEEN": (2, 2)}
-FILTER_COUNT = "The attempted filter operation is not supported for the provided filter " \
-               "argument count"
+COUNT = INVALID + "Invalid number of argument(s) for the {operator} ComparisonOperator"
 FILTERS = ("KeyConditions", "QueryFilter", "ScanFilter")
 # The pre-expression parameters, which DynamoDB does not mix with expressions.
 LEGACY = ("AttributesToGet", "QueryFilter", "ScanFilter", "KeyConditions", "Expected",
@@ -66,6 +68,15 @@ ONE_OF = {
                        "Supplied AttributeValue has more than one datatypes set, must contain "
                        "exactly one of the supported datatypes"),
 }
+# The ReturnValues a write without an update takes (the enum allows UPDATED_*, ALL_NEW).
+RETURN_VALUES = {"PutItem": ("ALL_OLD", "NONE"), "DeleteItem": ("ALL_OLD", "NONE")}
+# The value types a legacy condition's operator refuses (recorded in dynalite's tests):
+# only EQ and NE compare sets, and BEGINS_WITH no numbers.
+SETS = frozenset({"SS", "NS", "BS"})
+REFUSED_TYPES = {"EQ": frozenset(), "NE": frozenset(), "BEGINS_WITH": SETS | {"N"}}
+TYPE_REFUSED = INVALID + "ComparisonOperator {operator} is not valid for {kind} AttributeValue type"
+# Operators no key condition can use: no index orders items by them.
+UNINDEXABLE = frozenset({"NULL", "NOT_NULL", "CONTAINS", "NOT_CONTAINS", "IN"})
 SEQUENCED = ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
 # Requests per batch call, over all its tables; checked before any work, so one oversized
 # batch never holds the store lock (a 20,000-delete BatchWriteItem stalled every client 2 s).
@@ -93,9 +104,13 @@ def check(operation: str, params: dict[str, Any]) -> None:
         _segment_rules(params)
     if operation == "GetShardIterator":
         _shard_iterator_rules(params)
+    allowed = RETURN_VALUES.get(operation)
+    if allowed is not None and params.get("ReturnValues", "NONE") not in allowed:
+        raise _invalid(f"ReturnValues can only be {' or '.join(allowed)}")
     for kind, holder in _holders(params, HOLDERS.get(operation, ((),)), operation):
         _legacy_rules(holder)
         expressions.check(holder, kind)
+        selection.check(holder, kind in ("Query", "Scan"))
     rule = OPERATION_RULES.get(operation)
     if rule is not None:
         rule(params)
@@ -145,6 +160,9 @@ def _query_rules(params: dict[str, Any]) -> None:
     conditions = params.get("KeyConditions")
     if isinstance(conditions, dict) and not 1 <= len(conditions) <= 2:
         raise _invalid("Conditions can be of length 1 or 2 only")
+    for condition in (conditions or {}).values() if isinstance(conditions, dict) else ():
+        if isinstance(condition, dict) and condition.get("ComparisonOperator") in UNINDEXABLE:
+            raise _invalid("Attempted conditional constraint is not an indexable operation")
 
 
 def _shard_iterator_rules(params: dict[str, Any]) -> None:
@@ -194,10 +212,17 @@ def _legacy_rules(holder: dict[str, Any]) -> None:
     for member in FILTERS:
         conditions = holder.get(member)
         for condition in (conditions or {}).values() if isinstance(conditions, dict) else ():
-            if isinstance(condition, dict) and not _count_fits(
-                    condition.get("ComparisonOperator"),
-                    len(condition.get("AttributeValueList") or [])):
-                raise _invalid(FILTER_COUNT)
+            if not isinstance(condition, dict):
+                continue
+            operator = condition.get("ComparisonOperator")
+            values = condition.get("AttributeValueList") or []
+            if not _count_fits(operator, len(values)):
+                raise _invalid(COUNT.format(operator=operator))
+            refused = REFUSED_TYPES.get(operator, SETS)
+            for value in values:
+                kind = next(iter(value), None) if isinstance(value, dict) else None
+                if kind in refused:
+                    raise _invalid(TYPE_REFUSED.format(operator=operator, kind=kind))
     expected = holder.get("Expected")
     for name, condition in (expected or {}).items() if isinstance(expected, dict) else ():
         if isinstance(condition, dict):
@@ -220,8 +245,7 @@ def _expected_rules(name: str, condition: dict[str, Any]) -> None:
                            f"for Attribute: {name}")
         count = len(values) if values is not None else 1 if "Value" in condition else 0
         if not _count_fits(operator, count):
-            raise _invalid(f"{INVALID}Invalid number of argument(s) for the {operator} "
-                           "ComparisonOperator")
+            raise _invalid(COUNT.format(operator=operator))
         return
     if values is not None:
         raise _invalid(f"{INVALID}AttributeValueList can only be used with a "

@@ -53,6 +53,10 @@ def create_table(params: dict[str, Any]) -> None:
 
 
 def update_table(params: dict[str, Any]) -> None:
+    if not any(value is not None for member, value in params.items() if member != "TableName"):
+        raise _invalid("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+                       "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is "
+                       "required")
     if params.get("BillingMode") == "PAY_PER_REQUEST" and params.get("ProvisionedThroughput"):
         raise _invalid(INVALID + "Neither ReadCapacityUnits nor WriteCapacityUnits can be "
                        "specified when BillingMode is PAY_PER_REQUEST")
@@ -65,9 +69,9 @@ def update_table(params: dict[str, Any]) -> None:
     for update in updates or []:
         actions = [a for a in ("Create", "Update", "Delete") if update.get(a) is not None]
         if len(actions) != 1:
-            raise _invalid(INVALID + "One of GlobalSecondaryIndexUpdate.Create, "
-                           "GlobalSecondaryIndexUpdate.Update or GlobalSecondaryIndexUpdate."
-                           "Delete must be specified")
+            raise _invalid(INVALID + "One of GlobalSecondaryIndexUpdate.Update, "
+                           "GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete "
+                           "must not be null")
         action = update[actions[0]]
         name = action.get("IndexName")
         if name in seen:

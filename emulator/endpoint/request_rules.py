@@ -218,7 +218,7 @@ def _legacy_rules(holder: dict[str, Any]) -> None:
             values = condition.get("AttributeValueList") or []
             if not _count_fits(operator, len(values)):
                 raise _invalid(COUNT.format(operator=operator))
-            refused = REFUSED_TYPES.get(operator, SETS)
+            refused = REFUSED_TYPES.get(str(operator), SETS)
             for value in values:
                 kind = next(iter(value), None) if isinstance(value, dict) else None
                 if kind in refused:

@@ -23,4 +23,4 @@ def _checked_at_the_endpoint(*args: Any, **kwargs: Any) -> None:
 
 def install() -> None:
     require(responses, "validate_attributes_used")
-    responses.validate_attributes_used = _checked_at_the_endpoint  # type: ignore[assignment]
+    responses.validate_attributes_used = _checked_at_the_endpoint

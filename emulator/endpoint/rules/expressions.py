@@ -99,7 +99,9 @@ def _syntax_first(texts: dict[str, str]) -> None:
     if text is None:
         return
     from moto.dynamodb.exceptions import MockValidationException
-    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+    from moto.dynamodb.parsing.expressions import (  # type: ignore[attr-defined]
+        UpdateExpressionParser,
+    )
 
     try:
         UpdateExpressionParser.make(text)

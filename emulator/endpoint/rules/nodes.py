@@ -10,7 +10,7 @@ the value is.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from botocore.utils import parse_timestamp
 
@@ -315,9 +315,11 @@ class AttributeValueNode(Node):
         if type(value) is dict and len(value) == 1:
             for kind, inner in value.items():
                 if type(inner) is PLAIN_SCALAR_TYPES.get(kind):
-                    message = attribute_values.number_problem(inner) if kind == "N" else \
-                        attribute_values.NULL_NOT_TRUE if kind == "NULL" and not inner \
-                        else None
+                    message = None
+                    if kind == "N":
+                        message = attribute_values.number_problem(cast(str, inner))
+                    elif kind == "NULL" and not inner:
+                        message = attribute_values.NULL_NOT_TRUE
                     if message is not None:
                         self._note(Problem("ValidationException", message), path, report)
                     return

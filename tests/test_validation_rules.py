@@ -366,3 +366,39 @@ def test_rules_across_members(fresh_emulator: Emulator, bookings: str, operation
                               body: dict[str, Any], message: str) -> None:
     assert refused(fresh_emulator, operation, {"TableName": bookings, **body}) == (
         VALIDATION, message)
+
+
+def test_key_conditions_use_only_key_operators(fresh_emulator: Emulator, bookings: str) -> None:
+    body = {"TableName": bookings, "ExpressionAttributeValues": {":b": {"S": "b"}}}
+    for text, operator in (("bookingId = :b OR bookingId = :b", "OR"),
+                           ("bookingId <> :b", "<>"),
+                           ("bookingId = :b AND attribute_exists(x)", "attribute_exists")):
+        assert refused(fresh_emulator, "Query", {**body, "KeyConditionExpression": text}) == (
+            VALIDATION, f"Invalid operator used in KeyConditionExpression: {operator}")
+
+
+def test_a_transaction_action_with_a_bad_key_cancels_it(fresh_emulator: Emulator,
+                                                        bookings: str) -> None:
+    with pytest.raises(ClientError) as caught:
+        fresh_emulator.client().transact_write_items(TransactItems=[
+            {"Put": {"TableName": bookings, "Item": {"bookingId": {"S": "fine"}}}},
+            {"Put": {"TableName": bookings, "Item": {"bookingId": {"N": "1"}}}}])
+    answer = caught.value.response
+    assert answer["Error"]["Code"] == "TransactionCanceledException"
+    assert [(r["Code"], r.get("Message")) for r in answer["CancellationReasons"]] == [
+        ("None", None), ("ValidationError", INVALID + "Type mismatch for key bookingId "
+                         "expected: S actual: N")]
+    get = {"TableName": bookings, "Key": {"bookingId": {"S": "fine"}}}
+    assert "Item" not in call(fresh_emulator, "GetItem", get)[1]  # nothing was written
+
+
+def test_rule_violations_are_not_worded_as_constraints(fresh_emulator: Emulator,
+                                                       bookings: str) -> None:
+    """moto prefixes some of its answers with "1 validation error detected: "; DynamoDB
+    does only for constraint violations."""
+    body = {"TableName": bookings, "Key": {"bookingId": {"S": "b"}},
+            "UpdateExpression": "SET a = :v REMOVE a",
+            "ExpressionAttributeValues": {":v": {"S": "x"}}}
+    assert refused(fresh_emulator, "UpdateItem", body) == (
+        VALIDATION, "Invalid UpdateExpression: Two document paths overlap with each other; "
+        "must remove or rewrite one of these paths; path one: [a], path two: [a]")

@@ -68,6 +68,7 @@ def install() -> None:
             table_checks,
             transactions,
             ttl_deletes,
+            validation_wording,
         )
 
         for extension in (instance_tracking, fast_dispatch, direct_call, stream_records,
@@ -75,6 +76,7 @@ def install() -> None:
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
                           partiql_statements, stream_requests, request_gaps, attribute_updates,
-                          key_values, table_checks, resource_arns, expression_names):
+                          key_values, table_checks, resource_arns, expression_names,
+                          validation_wording):
             extension.install()
         _installed = True

@@ -11,9 +11,10 @@ method that receives the request:
 - UpdateTable: moto accepts a change to the throughput the table already has, and answers
   deleting an index the table lacks with a ValidationException; DynamoDB refuses the first
   (ValidationException) and answers the second ResourceNotFoundException.
-- TransactGetItems: a Get whose Key does not match its table's schema cancels the
-  transaction (TransactionCanceledException, reason ValidationError), where moto, through
-  key_schema, answers a plain ValidationException.
+- TransactGetItems and TransactWriteItems: an action whose Key (or Put's Item) does not
+  match its table's key schema cancels the transaction (TransactionCanceledException, that
+  action's reason ValidationError, the others None), where moto, through key_schema,
+  answers a plain ValidationException.
 """
 
 from __future__ import annotations
@@ -108,25 +109,45 @@ def _unchanged_throughput(table: Any, body: dict[str, Any]) -> None:
         raise MockValidationException(SAME_THROUGHPUT.format(read=read, write=write))
 
 
-def _transact_get_items(original: Any) -> Any:
-    def transact_get_items(self: Any) -> Any:
-        reasons: list[tuple[Any, Any, Any]] = []
-        for action in self.body.get("TransactItems") or []:
-            get = action.get("Get") or {}
-            table = _table(self, get.get("TableName"))
-            if table is not None and not matches(table, get.get("Key")):
-                reasons.append(("ValidationError", MISMATCH, None))
-            else:
-                reasons.append((None, None, None))
-        if any(code for code, _, _ in reasons):
-            raise TransactionCanceledException(reasons)
+def _transaction(original: Any) -> Any:
+    def transact(self: Any) -> Any:
+        reasons = [_action_problem(self, action) for action in
+                   self.body.get("TransactItems") or []]
+        if any(reason is not None for reason in reasons):
+            raise TransactionCanceledException(
+                [("ValidationError", reason, None) if reason else (None, None, None)
+                 for reason in reasons])
         return original(self)
 
-    return transact_get_items
+    return transact
+
+
+def _action_problem(handler: Any, action: Any) -> str | None:
+    """Why DynamoDB cancels this action for its key, or None."""
+    if not isinstance(action, dict) or len(action) != 1:
+        return None
+    request = next(iter(action.values()))
+    table = _table(handler, request.get("TableName")) if isinstance(request, dict) else None
+    if table is None:
+        return None
+    if "Item" in request:
+        item = request["Item"] or {}
+        declared = {a["AttributeName"]: a["AttributeType"] for a in table.attr or []}
+        for name in table.table_key_attrs:
+            if name not in item:
+                return f"One or more parameter values were invalid: Missing the key {name} in " \
+                       "the item"
+            kind = next(iter(item[name]), None) if isinstance(item[name], dict) else None
+            if kind != declared.get(name):
+                return "One or more parameter values were invalid: Type mismatch for key " \
+                       f"{name} expected: {declared.get(name)} actual: {kind}"
+        return None
+    return None if matches(table, request.get("Key")) else MISMATCH
 
 
 WRAPPERS = {"batch_write_item": _batch_write_item, "update_item": _update_item,
-            "update_table": _update_table, "transact_get_items": _transact_get_items}
+            "update_table": _update_table, "transact_get_items": _transaction,
+            "transact_write_items": _transaction}
 
 
 def install() -> None:

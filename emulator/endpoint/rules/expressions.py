@@ -5,7 +5,8 @@ the Parity Suite):
 - names and values only with an expression that can use them (`ExpressionAttributeValues
   can only be specified when using expressions: ConditionExpression is null`);
 - neither map empty, every key starting with `#` / `:`;
-- no expression empty or over 4 KB; a ProjectionExpression is a list of document paths
+- no expression empty or over 4 KB; a key condition uses no OR, NOT, IN, <> or function but
+  begins_with; a ProjectionExpression is a list of document paths
   (`Invalid ProjectionExpression: Syntax error; token: "!", near: "!!"`), none a reserved word;
 - every `#name` / `:value` an expression uses is defined, and every one defined is used
   (`Value provided in ExpressionAttributeNames unused in expressions: keys: {#a}`).
@@ -39,6 +40,10 @@ UNUSED = "Value provided in {member} unused in expressions: keys: {{{keys}}}"
 MAP_RULES = {"ExpressionAttributeNames": "#", "ExpressionAttributeValues": ":"}
 _TOKEN = re.compile(r"[#:][A-Za-z0-9_]+")
 # A ProjectionExpression's tokens: names, placeholders, numbers, punctuation, anything else.
+# What a key condition may not use: OR, NOT, IN, a function other than begins_with, <>.
+# (A name with such a spelling is a reserved word, written as a #name.)
+_KEY_OPERATOR = re.compile(r"(?<![#:\w])(?:\b(OR|NOT|IN)\b(?!\s*\.)|([A-Za-z_]\w*)(?=\s*\()|(<>))",
+                           re.IGNORECASE)
 _LEXEME = re.compile(r"\s*(?:(#[A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_]*)|(\d+)|([.,\[\]])|(\S))")
 
 
@@ -75,6 +80,8 @@ def check(holder: dict[str, Any], kind: str) -> None:
                            f"allowed size; expression size: {size}")
         if expression == "ProjectionExpression":
             _projection_rules(text)
+        elif expression == "KeyConditionExpression":
+            _key_condition_rules(text)
         for token in _TOKEN.findall(text):
             if token[0] == "#" and token not in names:
                 _syntax_first(texts)
@@ -137,6 +144,18 @@ def _projection_rules(text: str) -> None:
         position += 1
     if expect_name:
         raise _syntax(tokens, len(tokens), text)
+
+
+def _key_condition_rules(text: str) -> None:
+    """A key condition compares keys with =, <, <=, >, >=, BETWEEN ... AND or begins_with,
+    joined by AND: any other operator is refused by name."""
+    for match in _KEY_OPERATOR.finditer(text):
+        word, function, symbol = match.groups()
+        if function is not None and function.lower() == "begins_with":
+            continue
+        operator = word or function or symbol
+        if operator is not None:
+            raise _invalid(f"Invalid operator used in KeyConditionExpression: {operator}")
 
 
 def _lex(text: str) -> list[tuple[str, str]]:

@@ -354,15 +354,14 @@ def _attribute_name(path: Path) -> str:
 def _kinds(value: dict[str, Any]) -> None:
     """Checks the JSON types inside an attribute value and the values nested in it,
     without recursion (a value may nest thousands of levels), dropping members that name
-    no data type (DynamoDB ignores unknown members)."""
+    no data type or are null (DynamoDB ignores both)."""
     stack = [value]
     while stack:
         current = stack.pop()
-        for kind in [k for k in current if k not in attribute_values.DATA_TYPES]:
-            del current[kind]
+        for kind in [k for k, v in current.items()
+                     if v is None or k not in attribute_values.DATA_TYPES]:
+            del current[kind]  # a null member is absent, as DynamoDB reads it
         for kind, inner in current.items():
-            if inner is None:
-                continue
             expected = _SCALARS.get(kind)
             if expected is not None:
                 if type(inner) is not expected:

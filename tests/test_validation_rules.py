@@ -402,3 +402,19 @@ def test_rule_violations_are_not_worded_as_constraints(fresh_emulator: Emulator,
     assert refused(fresh_emulator, "UpdateItem", body) == (
         VALIDATION, "Invalid UpdateExpression: Two document paths overlap with each other; "
         "must remove or rewrite one of these paths; path one: [a], path two: [a]")
+
+
+@pytest.mark.parametrize(("operation", "body", "message"), [
+    ("PutItem", {"Item": {"bookingId": {"S": "b"}, "l": {"L": [None, {"S": "x"}]}}},
+     "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"),
+    ("PutItem", {"Item": {"bookingId": {"S": "b"}, "s": {"S": None}}},
+     "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"),
+    ("TransactWriteItems", {"TransactItems": [{"Put": None}]},
+     "TransactItems can only contain one of Check, Put, Update or Delete"),
+])
+def test_nulls_where_values_belong(fresh_emulator: Emulator, bookings: str, operation: str,
+                                   body: dict[str, Any], message: str) -> None:
+    """Found by the fuzz test: each was a crash answered by the generic fallback."""
+    if operation != "TransactWriteItems":
+        body = {"TableName": bookings, **body}
+    assert refused(fresh_emulator, operation, body) == (VALIDATION, message)

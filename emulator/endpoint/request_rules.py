@@ -92,7 +92,7 @@ def check(operation: str, params: dict[str, Any]) -> None:
     if operation in ONE_OF:
         path, members, message = ONE_OF[operation]
         for _, element in _holders(params, (path,), operation):
-            if sum(m in element for m in members) != 1:
+            if sum(element.get(m) is not None for m in members) != 1:
                 raise _invalid(message)
     if operation in BATCH_LIMITS:
         _batch_size_rule(operation, params)

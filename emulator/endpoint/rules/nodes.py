@@ -377,11 +377,14 @@ def _kinds(value: dict[str, Any]) -> None:
                 if type(inner) is not dict:
                     raise serialization(wording.START_OF_LIST) if isinstance(inner, list) \
                         else serialization("Expected map or null")
+                for name in [n for n, v in inner.items() if v is None]:
+                    inner[name] = {}  # a null value: an attribute value of no data type
                 _push(stack, inner.values())
             elif kind == "L":
                 if type(inner) is not list:
                     raise serialization(wording.START_OF_MAP) if isinstance(inner, dict) \
                         else serialization("Expected list or null")
+                inner[:] = [{} if element is None else element for element in inner]
                 _push(stack, inner)
 
 
@@ -389,7 +392,7 @@ def _push(stack: list[dict[str, Any]], values: Any) -> None:
     for element in values:
         if type(element) is dict:
             stack.append(element)
-        elif element is not None:
+        else:
             raise serialization(wording.START_OF_LIST if isinstance(element, list)
                                 else "Expected null")
 

@@ -418,3 +418,10 @@ def test_nulls_where_values_belong(fresh_emulator: Emulator, bookings: str, oper
     if operation != "TransactWriteItems":
         body = {"TableName": bookings, **body}
     assert refused(fresh_emulator, operation, body) == (VALIDATION, message)
+
+
+def test_parenthesised_key_conditions_are_accepted(fresh_emulator: Emulator,
+                                                   ranged: str) -> None:
+    body = {"TableName": ranged, "KeyConditionExpression": "(pk = :p) AND (sk BETWEEN :a AND :b)",
+            "ExpressionAttributeValues": {":p": {"S": "p"}, ":a": {"S": "a"}, ":b": {"S": "b"}}}
+    assert call(fresh_emulator, "Query", body)[0] == 200

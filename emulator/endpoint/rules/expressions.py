@@ -151,8 +151,8 @@ def _key_condition_rules(text: str) -> None:
     joined by AND: any other operator is refused by name."""
     for match in _KEY_OPERATOR.finditer(text):
         word, function, symbol = match.groups()
-        if function is not None and function.lower() == "begins_with":
-            continue
+        if function is not None and function.lower() in ("begins_with", "and", "between"):
+            continue  # AND and BETWEEN may open a parenthesised operand
         operator = word or function or symbol
         if operator is not None:
             raise _invalid(f"Invalid operator used in KeyConditionExpression: {operator}")

@@ -425,3 +425,11 @@ def test_parenthesised_key_conditions_are_accepted(fresh_emulator: Emulator,
     body = {"TableName": ranged, "KeyConditionExpression": "(pk = :p) AND (sk BETWEEN :a AND :b)",
             "ExpressionAttributeValues": {":p": {"S": "p"}, ":a": {"S": "a"}, ":b": {"S": "b"}}}
     assert call(fresh_emulator, "Query", body)[0] == 200
+
+
+def test_an_index_the_table_lacks(fresh_emulator: Emulator, bookings: str) -> None:
+    body = {"TableName": bookings, "IndexName": "nosuch-index",
+            "KeyConditionExpression": "bookingId = :b",
+            "ExpressionAttributeValues": {":b": {"S": "b"}}}
+    assert refused(fresh_emulator, "Query", body) == (
+        VALIDATION, "The table does not have the specified index: nosuch-index")

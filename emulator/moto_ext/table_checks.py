@@ -11,6 +11,9 @@ method that receives the request:
 - UpdateTable: moto accepts a change to the throughput the table already has, and answers
   deleting an index the table lacks with a ValidationException; DynamoDB refuses the first
   (ValidationException) and answers the second ResourceNotFoundException.
+- Query of an index the table lacks: moto answers ResourceNotFoundException ("Invalid
+  index"); DynamoDB a ValidationException, as moto already does for Scan: "The table does
+  not have the specified index: ...".
 - TransactGetItems and TransactWriteItems: an action whose Key (or Put's Item) does not
   match its table's key schema cancels the transaction (TransactionCanceledException, that
   action's reason ValidationError, the others None), where moto, through key_schema,
@@ -77,6 +80,19 @@ def _update_item(original: Any) -> Any:
         return original(self)
 
     return update_item
+
+
+def _query(original: Any) -> Any:
+    def query(self: Any) -> Any:
+        name = self.body.get("IndexName")
+        if name is not None:
+            table = _table(self, self.body.get("TableName"))
+            if table is not None and not any(i.name == name for i in table.all_indexes()):
+                raise MockValidationException(
+                    f"The table does not have the specified index: {name}")
+        return original(self)
+
+    return query
 
 
 def _update_table(original: Any) -> Any:
@@ -146,7 +162,8 @@ def _action_problem(handler: Any, action: Any) -> str | None:
 
 
 WRAPPERS = {"batch_write_item": _batch_write_item, "update_item": _update_item,
-            "update_table": _update_table, "transact_get_items": _transaction,
+            "update_table": _update_table, "query": _query,
+            "transact_get_items": _transaction,
             "transact_write_items": _transaction}
 
 

@@ -175,6 +175,9 @@ def test_batches_empty_or_naming_a_key_twice(fresh_emulator: Emulator, bookings:
     ({"ConditionExpression": "a = :v", "ExpressionAttributeValues": {":v": {"S": "x"},
                                                                       ":w": {"S": "y"}}},
      "Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}"),
+    ({"ConditionExpression": "#a = :v", "ExpressionAttributeNames": {"#a": ""},
+      "ExpressionAttributeValues": {":v": {"S": "x"}}},
+     "ExpressionAttributeNames contains invalid value: Empty attribute name for key #a"),
     ({"ConditionExpression": "a = :v" + " " * 4096, "ExpressionAttributeValues": {
         ":v": {"S": "x"}}}, "Invalid ConditionExpression: Expression size has exceeded the "
      "maximum allowed size; expression size: 4102"),

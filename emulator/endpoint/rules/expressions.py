@@ -4,7 +4,7 @@ the Parity Suite):
 
 - names and values only with an expression that can use them (`ExpressionAttributeValues
   can only be specified when using expressions: ConditionExpression is null`);
-- neither map empty, every key starting with `#` / `:`;
+- neither map empty, every key starting with `#` / `:`, no name empty;
 - no expression empty or over 4 KB; a key condition uses no OR, NOT, IN, <> or function but
   begins_with; a ProjectionExpression is a list of document paths
   (`Invalid ProjectionExpression: Syntax error; token: "!", near: "!!"`), none a reserved word;
@@ -65,9 +65,12 @@ def check(holder: dict[str, Any], kind: str) -> None:
         if isinstance(mapping, dict):
             if not mapping:
                 raise _invalid(f"{member} must not be empty")
-            for key in mapping:
+            for key, value in mapping.items():
                 if not key.startswith(prefix):
                     raise _invalid(f'{member} contains invalid key: Syntax error; key: "{key}"')
+                if value == "" and prefix == "#":
+                    raise _invalid(f"{member} contains invalid value: Empty attribute name for "
+                                   f"key {key}")
     names = names if isinstance(names, dict) else {}
     values = values if isinstance(values, dict) else {}
     used: set[str] = set()

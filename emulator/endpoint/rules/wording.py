@@ -11,36 +11,32 @@ from __future__ import annotations
 
 from typing import Any
 
-# A path is built as nested pairs (parent, step) while walking and spelled only on error.
-Path = tuple[Any, str] | None
-
 
 def lower_first(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-def spell(path: Path) -> str:
-    steps: list[str] = []
-    while path is not None:
-        path, step = path
-        steps.append(step)
-    return ".".join(reversed(steps))
+# How deep a value is printed: a value nested deeper is shown as "..." (its nesting is
+# refused elsewhere; printing it whole would only recurse).
+MAX_SHOWN_DEPTH = 40
 
 
-def java(value: Any, structure: str | None = None) -> str:
+def java(value: Any, structure: str | None = None, depth: int = 0) -> str:
     """The value as DynamoDB's messages print it."""
+    if depth > MAX_SHOWN_DEPTH:
+        return "..."
     if value is None:
         return "null"
     if value is True or value is False:
         return "true" if value else "false"
     if isinstance(value, list):
-        return "[" + ", ".join(java(v) for v in value) + "]"
+        return "[" + ", ".join(java(v, None, depth + 1) for v in value) + "]"
     if isinstance(value, dict):
-        inner = ", ".join(f"{k}={java(v)}" for k, v in value.items())
         if structure is not None:
-            members = ", ".join(f"{lower_first(k)}={java(v)}" for k, v in value.items())
+            members = ", ".join(f"{lower_first(k)}={java(v, None, depth + 1)}"
+                                for k, v in value.items())
             return f"{structure}({members})"
-        return "{" + inner + "}"
+        return "{" + ", ".join(f"{k}={java(v, None, depth + 1)}" for k, v in value.items()) + "}"
     return str(value)
 
 

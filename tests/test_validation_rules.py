@@ -301,6 +301,9 @@ def test_update_table_rules_that_need_the_table(fresh_emulator: Emulator) -> Non
     assert refused(fresh_emulator, "UpdateTable", delete)[0] == "ResourceNotFoundException"
     undefined = {"TableName": name, "GlobalSecondaryIndexUpdates": [
         {"Create": _index("new", "other")}]}
+    assert refused(fresh_emulator, "UpdateTable", undefined) == (
+        VALIDATION, INVALID + "AttributeDefinitions is not specified for index: new")
+    undefined["AttributeDefinitions"] = [{"AttributeName": "pk", "AttributeType": "S"}]
     assert refused(fresh_emulator, "UpdateTable", undefined)[1].startswith(
         INVALID + "Some index key attributes are not defined in AttributeDefinitions.")
 
@@ -362,8 +365,9 @@ def test_every_operation_of_the_model_compiles(service: str) -> None:
     ("PutItem", {"Item": {"bookingId": {"S": "b"}, "s": {"SS": ["a", ""]}}},
      INVALID + "An string set may not have a empty string as a member"),
     ("UpdateTable", {}, "At least one of ProvisionedThroughput, BillingMode, "
-     "UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates "
-     "is required"),
+     "UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, "
+     "MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, "
+     "DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required"),
 ])
 def test_rules_across_members(fresh_emulator: Emulator, bookings: str, operation: str,
                               body: dict[str, Any], message: str) -> None:
@@ -436,3 +440,65 @@ def test_an_index_the_table_lacks(fresh_emulator: Emulator, bookings: str) -> No
             "ExpressionAttributeValues": {":b": {"S": "b"}}}
     assert refused(fresh_emulator, "Query", body) == (
         VALIDATION, "The table does not have the specified index: nosuch-index")
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({**_table("tbl"), "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                                {"AttributeName": "pk", "AttributeType": "S"}]},
+     "Attribute Name is duplicated: pk"),
+    (_table("tbl", StreamSpecification={"StreamEnabled": True}),
+     INVALID + "Table is being created with a stream enabled, UpdateViewType is required"),
+    (_table("tbl", GlobalSecondaryIndexes=[{**_index("g-index", "other"), "Projection": {
+        "ProjectionType": "INCLUDE"}}]),
+     INVALID + "ProjectionType is INCLUDE, but NonKeyAttributes is not specified"),
+    ({**_table("tbl", GlobalSecondaryIndexes=[_index("g-index", "other")]),
+      "BillingMode": "PROVISIONED",
+      "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}},
+     INVALID + "ProvisionedThroughput is not specified for index: g-index"),
+])
+def test_more_create_table_rules(fresh_emulator: Emulator, body: dict[str, Any],
+                                 message: str) -> None:
+    assert refused(fresh_emulator, "CreateTable", body) == (VALIDATION, message)
+
+
+def test_update_table_requests_that_change_nothing_or_too_much(
+        fresh_emulator: Emulator, bookings: str) -> None:
+    kind, message = refused(fresh_emulator, "UpdateTable", {
+        "TableName": bookings, "AttributeDefinitions": [
+            {"AttributeName": "bookingId", "AttributeType": "S"}]})
+    assert kind == VALIDATION and message.startswith("At least one of ProvisionedThroughput, BillingMode, "
+                              "UpdateStreamEnabled, GlobalSecondaryIndexUpdates")
+    assert refused(fresh_emulator, "UpdateTable", {
+        "TableName": bookings, "StreamSpecification": {
+            "StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}}) == (
+        VALIDATION, f"Table already has an enabled stream: TableName: {bookings}")
+    two = {"TableName": bookings, "GlobalSecondaryIndexUpdates": [
+        {"Delete": {"IndexName": "status-index"}, "Update": {"IndexName": "status-index"}}]}
+    assert refused(fresh_emulator, "UpdateTable", two) == (
+        VALIDATION, INVALID + "Only one global secondary index action is allowed per "
+        "GlobalSecondaryIndexUpdate object")
+    existing = {"TableName": bookings, "AttributeDefinitions": [
+        {"AttributeName": "status", "AttributeType": "S"}],
+        "GlobalSecondaryIndexUpdates": [{"Create": _index("status-index", "status")}]}
+    assert refused(fresh_emulator, "UpdateTable", existing) == (
+        VALIDATION, "Attempting to create an index which already exists")
+
+
+def test_tags_rules(fresh_emulator: Emulator, bookings: str) -> None:
+    arn = fresh_emulator.client().describe_table(TableName=bookings)["Table"]["TableArn"]
+    for tags, message in (
+            ([], "Atleast one Tag needs to be provided as Input."),
+            ([{"Key": "aws:x", "Value": "v"}], "Tag Key cannot be prefixed with aws:, Key: aws:x"),
+            ([{"Key": "k", "Value": "a"}, {"Key": "k", "Value": "b"}],
+             "Duplicate Tag Keys provided as input: Duplicate Tag Key found k")):
+        assert refused(fresh_emulator, "TagResource", {"ResourceArn": arn, "Tags": tags}) == (
+            VALIDATION, message)
+    many = [{"Key": f"k{i}", "Value": "v"} for i in range(51)]
+    assert refused(fresh_emulator, "TagResource", {"ResourceArn": arn, "Tags": many}) == (
+        VALIDATION, "Number of Tags exceed the current limit for the provided ResourceArn")
+    assert refused(fresh_emulator, "ListTagsOfResource", {"ResourceArn": "table/x"}) == (
+        VALIDATION, INVALID + "ARNs must start with 'arn:': table/x")
+    index_arn = f"{arn}/index/status-index"
+    assert refused(fresh_emulator, "ListTagsOfResource", {"ResourceArn": index_arn}) == (
+        VALIDATION, INVALID + "Invalid resource arn provided, only table or stream is "
+        f"accepted. Provided resource arn: {index_arn}")

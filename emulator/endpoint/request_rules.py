@@ -8,7 +8,8 @@ UnboundLocalError on a Query without a key condition). Wording as DynamoDB answe
 in dynalite's test suite (https://github.com/architect/dynalite, test/*.js run against AWS).
 
 - Expressions and their names and values: rules/expressions.py.
-- CreateTable's and UpdateTable's key schemas, indexes and capacity: rules/schema.py.
+- CreateTable's and UpdateTable's key schemas, indexes and capacity: rules/schema.py; tags:
+  rules/tags.py.
 - A Scan's Segment and TotalSegments go together, Segment below TotalSegments.
 - A transaction names each item once, and its items total at most 4 MB; a BatchGetItem
   names each key once.
@@ -25,10 +26,16 @@ in dynalite's test suite (https://github.com/architect/dynalite, test/*.js run a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from ddbkit.emulator.endpoint.rules import expressions, schema, selection, transaction_rules
+from ddbkit.emulator.endpoint.rules import (
+    expressions,
+    schema,
+    selection,
+    tags,
+    transaction_rules,
+)
 from ddbkit.emulator.endpoint.wire import WireError
 
 INVALID = "One or more parameter values were invalid: "
@@ -42,9 +49,12 @@ HOLDERS: dict[str, tuple[tuple[str, ...], ...]] = {
     "TransactWriteItems": (("TransactItems", "[]", "*"),),
 }
 # Rules of whole requests, by operation.
-OPERATION_RULES = {"CreateTable": schema.create_table, "UpdateTable": schema.update_table,
-                   "TransactWriteItems": transaction_rules.write,
-                   "TransactGetItems": transaction_rules.get}
+OPERATION_RULES: dict[str, tuple[Callable[[dict[str, Any]], None], ...]] = {
+    "CreateTable": (schema.create_table, tags.create_table),
+    "UpdateTable": (schema.update_table,),
+    "TagResource": (tags.tag_resource,), "UntagResource": (tags.untag_resource,),
+    "TransactWriteItems": (transaction_rules.write,),
+    "TransactGetItems": (transaction_rules.get,)}
 # How many values each ComparisonOperator takes: (fewest, most).
 ARGUMENTS = {"EQ": (1, 1), "NE": (1, 1), "LE": (1, 1), "LT": (1, 1), "GE": (1, 1),
              "GT": (1, 1), "CONTAINS": (1, 1), "NOT_CONTAINS": (1, 1), "BEGINS_WITH": (1, 1),
@@ -111,8 +121,7 @@ def check(operation: str, params: dict[str, Any]) -> None:
         _legacy_rules(holder)
         expressions.check(holder, kind)
         selection.check(holder, kind in ("Query", "Scan"))
-    rule = OPERATION_RULES.get(operation)
-    if rule is not None:
+    for rule in OPERATION_RULES.get(operation, ()):
         rule(params)
 
 

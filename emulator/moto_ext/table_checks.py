@@ -8,9 +8,12 @@ method that receives the request:
   "Provided list of item keys contains duplicates".
 - UpdateItem: moto lets AttributeUpdates change a key attribute; DynamoDB: "Cannot update
   attribute pk. This attribute is part of the key".
-- UpdateTable: moto accepts a change to the throughput the table already has, and answers
-  deleting an index the table lacks with a ValidationException; DynamoDB refuses the first
-  (ValidationException) and answers the second ResourceNotFoundException.
+- UpdateTable: moto accepts a change to the throughput the table already has, enabling a
+  stream twice (its own ResourceInUse) or disabling none, creating an index that exists, and
+  answers deleting an index the table lacks with a ValidationException; DynamoDB refuses the
+  first four (ValidationException, its wording) and answers the last ResourceNotFoundException
+  (an LSI: "Cannot delete an index that is not a GlobalSecondaryIndex").
+- DeleteTable of a protected table: DynamoDB's wording, not moto's.
 - Query of an index the table lacks: moto answers ResourceNotFoundException ("Invalid
   index"); DynamoDB a ValidationException, as moto already does for Scan: "The table does
   not have the specified index: ...".
@@ -37,6 +40,8 @@ from ddbkit.emulator.moto_ext.key_schema import MISMATCH, matches
 from ddbkit.emulator.moto_ext.store import require
 
 DUPLICATES = "Provided list of item keys contains duplicates"
+PROTECTED = ("Resource cannot be deleted as it is currently protected against deletion. "
+             "Disable deletion protection first.")
 SAME_THROUGHPUT = (
     "The provisioned throughput for the table will not change. The requested value equals "
     "the current value. Current ReadCapacityUnits provisioned for the table: {read}. Requested "
@@ -100,17 +105,50 @@ def _update_table(original: Any) -> Any:
         table = _table(self, self.body.get("TableName"))
         if table is not None:
             _unchanged_throughput(table, self.body)
-            indexes = {index.name for index in table.global_indexes}
-            for update in self.body.get("GlobalSecondaryIndexUpdates") or []:
-                for action in ("Delete", "Update"):
-                    name = (update.get(action) or {}).get("IndexName")
-                    if name is not None and name not in indexes:
-                        raise ResourceNotFoundException(
-                            f"Requested resource not found: Index: {name} not found for "
-                            f"table: {table.name}")
+            _index_updates(table, self.body.get("GlobalSecondaryIndexUpdates") or [])
+            _stream_change(table, self.body.get("StreamSpecification"))
         return original(self)
 
     return update_table
+
+
+def _index_updates(table: Any, updates: list[Any]) -> None:
+    globals_ = {index.name for index in table.global_indexes}
+    locals_ = {index.name for index in table.indexes}
+    for update in updates:
+        if (update.get("Create") or {}).get("IndexName") in globals_ | locals_:
+            raise MockValidationException("Attempting to create an index which already exists")
+        for action in ("Delete", "Update"):
+            name = (update.get(action) or {}).get("IndexName")
+            if name in locals_:
+                raise MockValidationException(f"Cannot {action.lower()} an index that is not a "
+                                              f"GlobalSecondaryIndex: {name}")
+            if name is not None and name not in globals_:
+                raise ResourceNotFoundException(
+                    f"Requested resource not found: Index: {name} not found for table: "
+                    f"{table.name}")
+
+
+def _stream_change(table: Any, specification: Any) -> None:
+    if not isinstance(specification, dict) or "StreamEnabled" not in specification:
+        return
+    enabled = bool((table.stream_specification or {}).get("StreamEnabled"))
+    if specification["StreamEnabled"] and enabled:
+        raise MockValidationException(f"Table already has an enabled stream: TableName: "
+                                      f"{table.name}")
+    if not specification["StreamEnabled"] and not enabled:
+        raise MockValidationException(f"Table has no stream to disable: TableName: "
+                                      f"{table.name}")
+
+
+def _delete_table(original: Any) -> Any:
+    def delete_table(self: Any) -> Any:
+        table = _table(self, self.body.get("TableName"))
+        if table is not None and table.deletion_protection_enabled:
+            raise MockValidationException(PROTECTED)
+        return original(self)
+
+    return delete_table
 
 
 def _unchanged_throughput(table: Any, body: dict[str, Any]) -> None:
@@ -162,7 +200,7 @@ def _action_problem(handler: Any, action: Any) -> str | None:
 
 
 WRAPPERS = {"batch_write_item": _batch_write_item, "update_item": _update_item,
-            "update_table": _update_table, "query": _query,
+            "update_table": _update_table, "query": _query, "delete_table": _delete_table,
             "transact_get_items": _transaction,
             "transact_write_items": _transaction}
 

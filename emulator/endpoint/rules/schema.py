@@ -14,11 +14,34 @@ INVALID = "One or more parameter values were invalid: "
 MAX_LSIS = 5
 MAX_GSIS = 20
 MAX_UNITS = 10**12
+# What an UpdateTable can change, as DynamoDB names them when a request changes nothing:
+# (member of the request that counts as a change, or None; the name in the message).
+# Members the request holds are left out of the message; MultiRegionConsistency alone
+# changes nothing.
+UPDATES = (("ProvisionedThroughput", "ProvisionedThroughput"), ("BillingMode", "BillingMode"),
+           ("StreamSpecification", "UpdateStreamEnabled"),
+           ("GlobalSecondaryIndexUpdates", "GlobalSecondaryIndexUpdates"),
+           ("SSESpecification", "SSESpecification"), ("ReplicaUpdates", "ReplicaUpdates"),
+           (None, "MultiAccountReplicaReady"), (None, "ReplicaTransitRoleArn"),
+           (None, "MultiRegionConsistency"),
+           ("DeletionProtectionEnabled", "DeletionProtectionEnabled"),
+           ("OnDemandThroughput", "OnDemandThroughput"), ("WarmThroughput", "WarmThroughput"),
+           ("TableClass", "TableClass"))
+# A stream's view type with its StreamEnabled: (enabled without one, disabled with one).
+CREATE_STREAM = ("Table is being created with a stream enabled, UpdateViewType is required",
+                 "Table is being created with a stream disabled, UpdateViewType should not be "
+                 "specified")
+UPDATE_STREAM = ("If stream is being enabled then UpdateViewType is required",
+                 "If stream is being disabled, then UpdateViewType must not be specified")
 
 
 def create_table(params: dict[str, Any]) -> None:
     _capacity(params, "")
+    _stream(params.get("StreamSpecification"), CREATE_STREAM)
     definitions = [d.get("AttributeName") for d in params.get("AttributeDefinitions") or []]
+    for position, name in enumerate(definitions):
+        if name in definitions[:position]:
+            raise _invalid(f"Attribute Name is duplicated: {name}")
     schema = params.get("KeySchema") or []
     _key_schema(schema, definitions)
     lsis = params.get("LocalSecondaryIndexes")
@@ -34,11 +57,14 @@ def create_table(params: dict[str, Any]) -> None:
             raise _invalid(INVALID + "List of GlobalSecondaryIndexes is empty")
         for index in gsis:
             _index(index, definitions, seen)
-            if params.get("BillingMode") == "PAY_PER_REQUEST" and \
-                    index.get("ProvisionedThroughput"):
+            on_demand = params.get("BillingMode") == "PAY_PER_REQUEST"
+            if on_demand and index.get("ProvisionedThroughput"):
                 raise _invalid(INVALID + "ProvisionedThroughput should not be specified for "
                                f"index: {index.get('IndexName')} when BillingMode is "
                                "PAY_PER_REQUEST")
+            if not on_demand and not index.get("ProvisionedThroughput"):
+                raise _invalid(INVALID + "ProvisionedThroughput is not specified for index: "
+                               f"{index.get('IndexName')}")
         if len(gsis) > MAX_GSIS:
             raise _invalid(INVALID + "GlobalSecondaryIndex count exceeds the per-table limit "
                            f"of {MAX_GSIS}")
@@ -53,10 +79,11 @@ def create_table(params: dict[str, Any]) -> None:
 
 
 def update_table(params: dict[str, Any]) -> None:
-    if not any(value is not None for member, value in params.items() if member != "TableName"):
-        raise _invalid("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-                       "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is "
+    if not any(params.get(member) is not None for member, _ in UPDATES if member):
+        missing = [name for member, name in UPDATES if params.get(member or name) is None]
+        raise _invalid(f"At least one of {', '.join(missing[:-1])} or {missing[-1]} is "
                        "required")
+    _stream(params.get("StreamSpecification"), UPDATE_STREAM)
     if params.get("BillingMode") == "PAY_PER_REQUEST" and params.get("ProvisionedThroughput"):
         raise _invalid(INVALID + "Neither ReadCapacityUnits nor WriteCapacityUnits can be "
                        "specified when BillingMode is PAY_PER_REQUEST")
@@ -68,10 +95,13 @@ def update_table(params: dict[str, Any]) -> None:
     seen: set[str] = set()
     for update in updates or []:
         actions = [a for a in ("Create", "Update", "Delete") if update.get(a) is not None]
-        if len(actions) != 1:
+        if not actions:
             raise _invalid(INVALID + "One of GlobalSecondaryIndexUpdate.Update, "
                            "GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete "
                            "must not be null")
+        if len(actions) > 1:
+            raise _invalid(INVALID + "Only one global secondary index action is allowed per "
+                           "GlobalSecondaryIndexUpdate object")
         action = update[actions[0]]
         name = action.get("IndexName")
         if name in seen:
@@ -79,6 +109,8 @@ def update_table(params: dict[str, Any]) -> None:
                            f"allowed simultaneously. Index: {name}")
         seen.add(name)
         if actions[0] == "Create":
+            if not definitions:
+                raise _invalid(INVALID + f"AttributeDefinitions is not specified for index: {name}")
             _index(action, definitions, set())
         if actions[0] == "Update":
             _units(action.get("ProvisionedThroughput"))
@@ -96,6 +128,16 @@ def _capacity(params: dict[str, Any], index: str) -> None:
         raise _invalid(INVALID + "ReadCapacityUnits and WriteCapacityUnits must both be "
                        "specified when BillingMode is PROVISIONED")
     _units(throughput)
+
+
+def _stream(specification: Any, wording: tuple[str, str]) -> None:
+    if not isinstance(specification, dict):
+        return
+    enabled, view = specification.get("StreamEnabled"), specification.get("StreamViewType")
+    if enabled and view is None:
+        raise _invalid(INVALID + wording[0])
+    if enabled is False and view is not None:
+        raise _invalid(INVALID + wording[1])
 
 
 def _units(throughput: Any) -> None:
@@ -169,9 +211,17 @@ def _projection(index: dict[str, Any]) -> None:
     kind = projection.get("ProjectionType")
     if kind is None:
         raise _invalid(INVALID + "Unknown ProjectionType: null")
-    if projection.get("NonKeyAttributes") is not None and kind != "INCLUDE":
+    attributes = projection.get("NonKeyAttributes")
+    if attributes is not None and kind != "INCLUDE":
         raise _invalid(INVALID + f"ProjectionType is {kind}, but NonKeyAttributes is "
                        "specified")
+    if attributes is None and kind == "INCLUDE":
+        raise _invalid(INVALID + "ProjectionType is INCLUDE, but NonKeyAttributes is not "
+                       "specified")
+    names = attributes if isinstance(attributes, list) else []
+    for position, name in enumerate(names):
+        if name in names[:position]:
+            raise _invalid(INVALID + f"Duplicate element in NonKeyAttributes: {name}")
 
 
 def _unique(name: Any, seen: set[str]) -> None:

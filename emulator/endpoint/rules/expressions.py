@@ -77,7 +77,9 @@ def check(holder: dict[str, Any], kind: str) -> None:
     for expression, text in texts.items():
         if not text.strip():
             raise _invalid(f"Invalid {expression}: The expression can not be empty;")
-        size = len(text.encode("utf-8", "surrogatepass"))
+        # At most 4 bytes a character: a short text is measured without encoding it.
+        size = len(text) if len(text) * 4 <= MAX_EXPRESSION_BYTES else \
+            len(text.encode("utf-8", "surrogatepass"))
         if size > MAX_EXPRESSION_BYTES:
             raise _invalid(f"Invalid {expression}: Expression size has exceeded the maximum "
                            f"allowed size; expression size: {size}")

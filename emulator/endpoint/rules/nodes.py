@@ -80,7 +80,7 @@ class AnyNode(Node):
 
 
 class StringNode(Node):
-    __slots__ = ("choices", "enum", "high", "low", "pattern", "pattern_text")
+    __slots__ = ("choices", "enum", "free", "high", "low", "pattern", "pattern_text")
 
     def __init__(self, low: int | None, high: int | None, enum: tuple[str, ...],
                  pattern_text: str | None) -> None:
@@ -92,11 +92,14 @@ class StringNode(Node):
             self.pattern = re.compile(pattern_text) if pattern_text else None
         except re.error:  # a Java-only construct: not checked here
             self.pattern = None
+        # Nothing to check but the type (most expressions and names): no call per value.
+        self.free = not (low or high is not None or enum or self.pattern)
 
     def check(self, value: Any, path: Path, report: Report) -> None:
         if type(value) is not str:
             raise _kind_error(value, "String")
-        self.constrain(value, path, report)
+        if not self.free:
+            self.constrain(value, path, report)
 
     def constrain(self, value: str, path: Path, report: Report) -> None:
         if self.choices and value not in self.choices:

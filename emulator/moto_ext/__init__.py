@@ -40,6 +40,9 @@ journal itself. aws_sizes replaces the `DynamoType.size` scalar_values wrapped. 
 rewrites (legacy_conditions, attributes_to_get) only change the request before moto reads it,
 so their order among themselves does not matter; updated_values, item_collection_metrics,
 lsi_fetches and index_updates read moto's answer after it, each a different field.
+key_values, table_checks and resource_arns go last: they refuse requests (by the table's
+schema, by the ARN) before any other extension's wrapper acts, as DynamoDB does before any
+work.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ def install() -> None:
             condition_expressions,
             consumed_capacity,
             direct_call,
+            expression_names,
             fast_dispatch,
             fast_serializer,
             index_keys,
@@ -77,11 +81,13 @@ def install() -> None:
             key_schema,
             legacy_conditions,
             lsi_fetches,
+            key_values,
             number_values,
             partiql_paging,
             partiql_statements,
             projection_paths,
             request_gaps,
+            resource_arns,
             scalar_values,
             stream_iterators,
             stream_paging,
@@ -96,6 +102,10 @@ def install() -> None:
             ttl_deletes,
             ttl_settings,
             updated_values,
+            table_checks,
+            transactions,
+            ttl_deletes,
+            validation_wording,
         )
 
         for extension in (instance_tracking, fast_dispatch, direct_call, stream_records,
@@ -109,6 +119,8 @@ def install() -> None:
                           tag_values, item_collection_metrics, ttl_settings,
                           aws_sizes, index_updates, table_description,
                           stream_paging, updated_values, key_conditions,
-                          lsi_fetches, partiql_paging):
+                          lsi_fetches, partiql_paging,
+                          key_values, table_checks, resource_arns, expression_names,
+                          validation_wording):
             extension.install()
         _installed = True

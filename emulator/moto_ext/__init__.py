@@ -79,9 +79,9 @@ def install() -> None:
             item_size,
             key_conditions,
             key_schema,
+            key_values,
             legacy_conditions,
             lsi_fetches,
-            key_values,
             number_values,
             partiql_paging,
             partiql_statements,
@@ -94,6 +94,7 @@ def install() -> None:
             stream_records,
             stream_requests,
             stream_retention,
+            table_checks,
             table_description,
             table_listing,
             tag_values,
@@ -102,9 +103,6 @@ def install() -> None:
             ttl_deletes,
             ttl_settings,
             updated_values,
-            table_checks,
-            transactions,
-            ttl_deletes,
             validation_wording,
         )
 

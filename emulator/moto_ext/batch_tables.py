@@ -32,7 +32,8 @@ def _wrap(original: Any) -> Any:
         finally:
             self.body = body
         return ActionResult({
-            "ConsumedCapacity": [c for answer in answers for c in answer.get("ConsumedCapacity", [])],
+            "ConsumedCapacity": [c for answer in answers
+                                 for c in answer.get("ConsumedCapacity", [])],
             "ItemCollectionMetrics": {}, "UnprocessedItems": {}})
 
     return batch_write_item

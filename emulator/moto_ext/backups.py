@@ -25,6 +25,7 @@ from moto.dynamodb.models.table import Backup, RestoredTable
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
 
 from ddbkit.emulator.moto_ext.clock import now
+from ddbkit.emulator.moto_ext.indexes import indexes_for
 from ddbkit.emulator.moto_ext.restored_tables import restored_table
 from ddbkit.emulator.moto_ext.store import require
 
@@ -113,6 +114,7 @@ def restore_table_from_backup(self: DynamoHandler) -> DynamoResult:
     table = restored_table(RestoredTable, target, source, items, body, utc(now()))
     table.source_backup_arn = backup.arn
     backend.tables[target] = table
+    indexes_for(table)  # as CreateTable does: built now, not by the first Query
     return DynamoResult(table.describe())
 
 

@@ -41,6 +41,7 @@ from moto.dynamodb.responses import DynamoHandler, DynamoResult
 from ddbkit.emulator.durability import hooks
 from ddbkit.emulator.durability.history import HistoryUnavailable
 from ddbkit.emulator.moto_ext.clock import now
+from ddbkit.emulator.moto_ext.indexes import indexes_for
 from ddbkit.emulator.moto_ext.restored_tables import restored_table
 from ddbkit.emulator.moto_ext.store import require
 
@@ -173,6 +174,7 @@ def restore_table_to_point_in_time(self: DynamoHandler) -> DynamoResult:
     table = restored_table(RestoredPITTable, target, source, items, body,
                            datetime.fromtimestamp(moment, UTC).replace(tzinfo=None))
     backend.tables[target] = table
+    indexes_for(table)  # as CreateTable does: built now, not by the first Query
     return DynamoResult(table.describe())
 
 

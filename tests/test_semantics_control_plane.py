@@ -113,7 +113,8 @@ def test_update_table_adds_a_gsi_over_existing_items_and_deletes_it(client: Any,
     with pytest.raises(client.exceptions.ClientError, match="not defined in AttributeDefinitions"):
         client.update_table(TableName=table, GlobalSecondaryIndexUpdates=[{"Create": {
             "IndexName": "u-index", "KeySchema": [{"AttributeName": "u", "KeyType": "HASH"}],
-            "Projection": {"ProjectionType": "ALL"}}}])
+            "Projection": {"ProjectionType": "ALL"}}}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
     refused = client.describe_table(TableName=table)["Table"]
     assert [i["IndexName"] for i in refused["GlobalSecondaryIndexes"]] == ["g-index"]
     assert sorted(d["AttributeName"] for d in refused["AttributeDefinitions"]) == ["g", "pk"]

@@ -464,7 +464,14 @@ def export(table: str, endpoint_url: str | None, region: str | None, profile: st
     if when is not None and when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     client = make_client(endpoint_url=endpoint_url, region=region, profile=profile)
-    info = export_table(client, name, out_dir, when)
+
+    def progress(count: int) -> None:
+        click.echo(f"\rddbkit: {count} items read", nl=False, err=True)
+
+    info = export_table(client, name, out_dir, when,
+                        progress if sys.stderr.isatty() else None)
+    if sys.stderr.isatty():
+        click.echo("", err=True)
     click.echo(f"exported {info.item_count} items of {name} to {info.export_dir}")
 
 

@@ -131,6 +131,15 @@ def table_name(key: str, stage: str | None = None) -> str:
     return Stage(stage or DEFAULT_STAGE).table_name(key)
 
 
+def table_key_of_name(name: str) -> str | None:
+    """`marketplace-<any stage>-bookings-table` (or plain `bookings`) -> `bookings`."""
+    prefix, suffix = TABLE_NAME_PATTERN.split("{stage}-{key}")
+    if name.startswith(prefix) and name.endswith(suffix):
+        middle = name[len(prefix):len(name) - len(suffix)]
+        return next((t.key for t in TABLES if middle.endswith(f"-{t.key}")), None)
+    return name if name in TABLES_BY_KEY else None
+
+
 def validate_stage(stage: str) -> Stage:
     """The stage as a Stage; raises InvalidStageError naming why it cannot be one."""
     return Stage(stage)

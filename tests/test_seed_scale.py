@@ -84,7 +84,7 @@ class _CountingProxy(ThreadingHTTPServer):
 class _Forward(BaseHTTPRequestHandler):
     server: _CountingProxy
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
         connection = HTTPConnection(self.server.target, timeout=30)

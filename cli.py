@@ -379,7 +379,14 @@ def seed(endpoint_url: str | None, region: str | None, profile: str | None, stag
         source = _anonymized(source, dataset["from_dir"], anonymize_rules, anonymize_salt,
                              remap_ids)
     if out_dir is not None:
-        _seed_files(source, out_dir, out_format, stage, s3_uri, workers)
+        try:
+            _seed_files(source, out_dir, out_format, stage, s3_uri, workers)
+        except KeyboardInterrupt:
+            from ddbkit.emulator.errors import LoadInterrupted
+
+            raise LoadInterrupted(f"interrupted; the files finished so far are in {out_dir} "
+                                  "(run the same command again into an empty folder to write "
+                                  "them all)") from None
     else:
         _seed_endpoint(source, endpoint_url, region, profile, stage, workers, checkpoint,
                        max_wcu)

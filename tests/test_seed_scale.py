@@ -188,3 +188,23 @@ def test_aws_import_output_reads_back_with_from(tmp_path: Path, small_chunks: No
     assert "StreamSpecification" not in parameters  # ImportTable does not take it
     assert f"aws s3 cp --recursive {out}/bookings s3://demo-bucket/seed/bookings/" \
         in result.output
+
+
+def test_files_load_through_worker_processes(fresh_emulator: Any, tmp_path: Path,
+                                             small_chunks: None) -> None:
+    write_generated(OPTIONS, tmp_path / "data", workers=2)
+    stage = fresh_emulator.config.stage
+    result = CliRunner().invoke(cli, ["seed", "--endpoint-url", fresh_emulator.endpoint_url,
+                                      "--stage", stage, "--from", str(tmp_path / "data"),
+                                      "--workers", "2", "--checkpoint",
+                                      str(tmp_path / "checkpoint.json")])
+    assert result.exit_code == 0, result.output
+    items = generate_items(OPTIONS)[0]
+    assert f"seeded {sum(len(v) for v in items.values())} items" in result.output
+    client = fresh_emulator.client()
+    for table in TABLES:
+        found = [i for page in client.get_paginator("scan").paginate(
+            TableName=table.name(stage)) for i in page["Items"]]
+        key = table.primary.partition
+        assert sorted(i[key]["S"] for i in found) == sorted(i[key]["S"] for i in
+                                                           items[table.key])

@@ -116,6 +116,60 @@ def _durability_options(fn: Any) -> Any:
     return fn
 
 
+def _behaviour_options(fn: Any) -> Any:
+    """What `up` does to requests besides answering them: throttling and injected faults."""
+    options = [
+        click.option("--throughput-model", type=click.Choice(["on-demand"]), default=None,
+                     envvar="DDBKIT_THROUGHPUT_MODEL",
+                     help="Throttle as on-demand DynamoDB does: per-partition limits, "
+                          "burst, growth, GSI back-pressure."),
+        click.option("--faults", "faults_path", type=click.Path(path_type=Path,
+                                                               dir_okay=False),
+                     default=None, envvar="DDBKIT_FAULTS",
+                     help="TOML file of [[error]] and [[latency]] rules to inject."),
+        click.option("--fault-rate", type=click.FloatRange(0, 1), default=None,
+                     envvar="DDBKIT_FAULT_RATE",
+                     help="Fail this share of data-plane requests with --fault-error."),
+        click.option("--fault-error", default="ThrottlingException", show_default=True,
+                     envvar="DDBKIT_FAULT_ERROR",
+                     help="Error --fault-rate injects: ThrottlingException, "
+                          "ProvisionedThroughputExceededException, InternalServerError, "
+                          "ServiceUnavailable, TransactionConflict."),
+        click.option("--latency", default=None, metavar="P50[,P90[,P99[,MAX]]]",
+                     envvar="DDBKIT_LATENCY",
+                     help="Add latency to every request, drawn from these percentiles (ms)."),
+        click.option("--fault-seed", type=int, default=None, envvar="DDBKIT_FAULT_SEED",
+                     help="Seed of the fault draws: the same requests meet the same faults."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _fault_plan(options: dict[str, Any]) -> Any:
+    """The FaultPlan the options give (file, then flags); None when none. Pops them."""
+    from ddbkit.emulator.faults.plan import (
+        FaultPlan,
+        error_rule,
+        load_plan,
+        parse_latency_flag,
+    )
+
+    path, rate = options.pop("faults_path"), options.pop("fault_rate")
+    error, latency, seed = options.pop("fault_error"), options.pop("latency"), \
+        options.pop("fault_seed")
+    plan = load_plan(path) if path is not None else FaultPlan()
+    flags = FaultPlan(
+        errors=(error_rule(error, rate, sorted(DATA_PLANE_CLASSES), "--fault-rate"),)
+        if rate else (),
+        latency=(parse_latency_flag(latency),) if latency else (), seed=seed)
+    plan = plan.merged(flags)
+    return plan if plan else None
+
+
+DATA_PLANE_CLASSES = ("read", "write", "transact")
+
+
 def _durability_config(state_dir: Path, options: dict[str, Any]) -> Any:
     """The DurabilityConfig the options choose; None with --in-memory. Pops them."""
     from ddbkit.emulator.durability.config import DurabilityConfig
@@ -198,11 +252,12 @@ def cli() -> None:
               envvar="DDBKIT_ALLOW_HOST",
               help="Also answer requests for this Host (repeatable); others are refused.")
 @_durability_options
+@_behaviour_options
 @_dataset_options
 def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_seed: bool,
        ttl_interval: float, trigger_specs: tuple[str, ...], trigger_config: Path | None,
        state_dir: Path, auth: tuple[Any, ...], allow_hosts: tuple[str, ...],
-       **dataset: Any) -> None:
+       throughput_model: str | None, **dataset: Any) -> None:
     """Run the local DynamoDB endpoint with the six tables, seeded, until Ctrl-C or SIGTERM.
 
     The data outlives the process, in --data-dir (default .ddbkit/data): a new data dir
@@ -223,11 +278,18 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
     sets batch size, retries, bisecting, the on-failure file and more.
 
     \b
+    --throughput-model on-demand throttles as on-demand DynamoDB would (hot partitions, hot
+    GSI partitions); --faults, --fault-rate and --latency inject errors and latency into
+    the data plane, to test retries and timeouts. Both begin once the seed is loaded.
+
+    \b
     Example:
       ddbkit up --port 8000 --scale 10
       ddbkit up --data-dir ~/marketplace-data --fsync always
       ddbkit up --trigger bookings=ddbkit.examples.booking_summary:handler
       ddbkit up --host 0.0.0.0 --auth AKIDLOCAL:s3cret --allow-host db.internal
+      ddbkit up --throughput-model on-demand --faults faults.toml --fault-seed 7
+      ddbkit up --fault-rate 0.05 --fault-error InternalServerError --latency 5,20,80,200
       export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000
       aws dynamodb list-tables
     """
@@ -240,18 +302,19 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
     if trigger_config is not None:
         triggers += load_trigger_file(trigger_config)
     durability = _durability_config(state_dir, dataset)
+    faults = _fault_plan(dataset)
     config = EmulatorConfig(
         server=ServerConfig(host=host, port=port, region=region, log_requests=log_requests,
                             auth=auth, allow_hosts=tuple(_split_list(allow_hosts))),
         stage=stage, ttl_interval=ttl_interval, triggers=tuple(triggers), state_dir=state_dir,
-        durability=durability)
+        durability=durability, throughput_model=throughput_model, faults=faults)
     warning = exposure_warning(host, port, bool(auth))
     if warning:
         click.echo(warning, err=True)
     # Until ready, SIGTERM interrupts like Ctrl-C (a long seed stops cleanly, saying so);
     # once serving, both just ask the loop below to shut down.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    emulator = Emulator(config).start()
+    emulator = Emulator(config).start(hold_behaviours=True)
     try:
         seeded = 0
         # A data dir whose first start finished is restored, never seeded over.
@@ -267,6 +330,7 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
                                  show_progress=sys.stderr.isatty()).total
         if fresh and emulator.durability is not None:
             emulator.durability.mark_initialized()
+        emulator.arm()  # throttling and faults from here on, not while seeding
         # Handlers first: whoever waits for the ready line may signal the moment it appears.
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -508,10 +572,17 @@ def _seconds(value: str) -> float:
 @click.option("--json", "json_path", type=click.Path(path_type=Path), default=None,
               help="Write the report as JSON.")
 @click.option("--html", "html_path", type=click.Path(path_type=Path), default=None,
-              help="Write Locust's HTML report.")
+              help="Write the report as one self-contained HTML page with charts.")
+@click.option("--locust-html", "locust_html_path", type=click.Path(path_type=Path),
+              default=None, help="Write Locust's own HTML report.")
 @click.option("--csv", "csv_prefix", default=None, help="Write CSVs with this path prefix.")
 @click.option("--slo", "slo_path", type=click.Path(path_type=Path), default=None,
               help="TOML/YAML targets; exit 1 on any breach (default: the shipped SLO).")
+@click.option("--price-table", "price_path", type=click.Path(path_type=Path), default=None,
+              help="TOML on-demand prices for the cost figures (default: the shipped "
+                   "us-east-1 prices).")
+@click.option("--project-rps", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Project cost and partition heat to this many requests/s (same mix).")
 @click.option("--find-max", is_flag=True, help="Double users per step; report the knee.")
 @click.option("--max-users", type=click.IntRange(min=1), default=256, show_default=True,
               help="--find-max stops here.")
@@ -521,10 +592,13 @@ def _seconds(value: str) -> float:
               help="Port of the web UI on 127.0.0.1 (with --web; 0 picks a free one).")
 def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
          remote_workers: int, master_bind: str, json_path: Path | None,
-         html_path: Path | None, csv_prefix: str | None, slo_path: Path | None,
+         html_path: Path | None, locust_html_path: Path | None, csv_prefix: str | None,
+         slo_path: Path | None, price_path: Path | None, project_rps: float | None,
          find_max: bool, max_users: int, step_time: str, web: bool, web_port: int,
          **options: Any) -> None:
-    """Load-test every access pattern with Locust; report latency, throughput and errors.
+    """Load-test every access pattern with Locust; report latency, throughput, errors, and
+    from the responses' consumed capacity: request units, on-demand cost, partition heat
+    and throttles per pattern.
 
     Keys come from the same seeded dataset as the data (pass the seed options you seeded
     with); the run stops at once if the tables do not hold it. Exit 1 when the SLO is
@@ -535,6 +609,7 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
     Example:
       ddbkit load --endpoint-url http://127.0.0.1:8000 --mix patterns --run-time 60s
       ddbkit load --pattern bookings/status-index --users 50 --json report.json
+      ddbkit load --mix patterns --run-time 30s --html report.html --project-rps 5000
       ddbkit load --find-max --mix personas
     """
     import os
@@ -547,7 +622,8 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
         options, users=users, spawn_rate=spawn_rate, run_time=_seconds(run_time),
         workers=os.cpu_count() or 1 if workers is None else workers,
         remote_workers=remote_workers, master_bind=master_bind)
-    outputs = load_main.Outputs(json_path, html_path, csv_prefix, slo_path)
+    outputs = load_main.Outputs(json_path, html_path, csv_prefix, slo_path, price_path,
+                                project_rps, locust_html_path)
     from rich.console import Console
 
     console = Console(width=None if sys.stdout.isatty() else 160)

@@ -16,6 +16,8 @@ Settings, each a command-line option or an ini key (the option wins):
                                                  off for the session (default 5)
   --ddbkit-anchor / ddbkit_anchor                the seeded data's "today", YYYY-MM-DD
                                                  (default: today, UTC)
+  --ddbkit-throughput-model /                    "on-demand": the session's emulator
+    ddbkit_throughput_model                      throttles as on-demand DynamoDB (default off)
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ _SETTINGS = {
     "ttl_interval": (DEFAULT_TTL_INTERVAL,
                      "seconds between TTL sweeps of the session's emulator; 0 turns expiry off"),
     "anchor": ("", "the seeded dataset's 'today', YYYY-MM-DD (default: today, UTC)"),
+    "throughput_model": ("", "'on-demand' throttles as on-demand DynamoDB (default: off)"),
 }
 
 
@@ -102,9 +105,11 @@ def ddbkit_emulator(request: pytest.FixtureRequest) -> Iterator[LocalEndpoint]:
     config = request.config
     stage = _setting(config, "stage")
     dataset = _dataset(config)
+    model = _setting(config, "throughput_model")
     # In memory: a test session starts from nothing and leaves nothing behind.
     with EmulatorProcess("--host", "127.0.0.1", "--stage", stage, "--no-seed", "--in-memory",
                          "--ttl-interval", _setting(config, "ttl_interval"),
+                         *(("--throughput-model", model) if model else ()),
                          inherit_ddbkit_env=False) as proc:
         yield LocalEndpoint(proc.endpoint_url, REGION, stage, dataset)
 

@@ -20,11 +20,13 @@ from ddbkit.emulator.durability.config import DurabilityConfig
 from ddbkit.emulator.durability.recovery import Recovered
 from ddbkit.emulator.durability.service import Durability
 from ddbkit.emulator.endpoint.server import EmulatorServer, ServerConfig
-from ddbkit.emulator.errors import SchemaDriftError
+from ddbkit.emulator.errors import ConfigError, SchemaDriftError
+from ddbkit.emulator.faults.plan import FaultPlan
 from ddbkit.emulator.moto_ext.clock import Clock
 from ddbkit.emulator.spec import DEFAULT_STAGE, TABLES, get_table, validate_stage
 from ddbkit.emulator.streams.triggers import TriggerConfig, TriggerPoller
 from ddbkit.emulator.tables.provision import provision, provision_table
+from ddbkit.emulator.throughput.model import MODELS
 from ddbkit.emulator.ttl import TtlReaper
 
 log = logging.getLogger(__name__)
@@ -41,15 +43,24 @@ class EmulatorConfig:
     # the TTL sweep, trigger record ages. Tests pass a clock they can move forward.
     clock: Clock = field(default=time.time, compare=False, repr=False)
     durability: DurabilityConfig | None = None  # None: in memory only
+    # Opt-in request behaviours: "on-demand" throttles by partition (throughput/); a fault
+    # plan injects errors and latency (faults/).
+    throughput_model: str | None = None
+    faults: FaultPlan | None = None
 
     def __post_init__(self) -> None:
         validate_stage(self.stage)
+        if self.throughput_model not in (None, *MODELS):
+            raise ConfigError(f"unknown throughput model {self.throughput_model!r} "
+                              f"(known: {', '.join(MODELS)})")
 
 
 class Emulator:
     def __init__(self, config: EmulatorConfig = EmulatorConfig()) -> None:
         self.config = config
-        self.server = EmulatorServer(config.server, clock=config.clock)
+        self.server = EmulatorServer(config.server, clock=config.clock,
+                                     throughput_model=config.throughput_model,
+                                     faults=config.faults)
         self.reaper = TtlReaper(config.server.account_id, config.server.region,
                                 config.ttl_interval, clock=config.clock)
         self.provisioned: list[str] = []
@@ -80,7 +91,9 @@ class Emulator:
         """What a client (a trigger's handler process, the user's shell) needs to call us."""
         return client_environment(self.endpoint_url, self.region, self.credentials)
 
-    def start(self) -> Emulator:
+    def start(self, hold_behaviours: bool = False) -> Emulator:
+        """Starts the parts. The throughput model and faults begin once the tables exist,
+        or at `arm()` with `hold_behaviours` (after seeding, say)."""
         if self.config.durability is not None:  # durability: restored before any request
             self.durability = Durability(self.config.durability, self.config.server.account_id,
                                          self.region)
@@ -92,6 +105,8 @@ class Emulator:
             self.server.stop()  # a no-op when it did not start
             self._close_durability()
             raise
+        if not hold_behaviours:
+            self.arm()
         if self.config.ttl_interval > 0:
             self.reaper.start()
         try:
@@ -101,6 +116,10 @@ class Emulator:
             self.stop()
             raise
         return self
+
+    def arm(self) -> None:
+        """Turns on the opt-in request behaviours (throughput model, faults)."""
+        self.server.arm()
 
     def _provision(self) -> list[str]:
         if self.restored is None or self.restored.new:

@@ -18,6 +18,10 @@ from ddbkit.emulator.shapes import KeySchemaElement, Projection
 ACCOUNT_ID = "943814145891"
 REGION = "us-east-1"
 BILLING_MODE = "PAY_PER_REQUEST"
+# Every table's (and GSI's) warm throughput as deployed: what it serves at once, in request
+# units per second ("Warm Throughput: 12,000 read units/sec, 4,000 write units/sec").
+WARM_READ_UNITS = 12_000
+WARM_WRITE_UNITS = 4_000
 # AWS's PITR window is 1-35 days; every marketplace table keeps the maximum.
 PITR_RECOVERY_DAYS = 35
 

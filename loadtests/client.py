@@ -21,17 +21,25 @@ from botocore.credentials import Credentials
 from geventhttpclient import HTTPClient
 
 from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, DYNAMODB_TARGET_PREFIX
+from ddbkit.loadtests.capacity import THROTTLE_CODES, consumed_units, throttle_reasons
 
 
 class DynamoCallError(Exception):
-    """DynamoDB answered with an error (`code` is the part of `__type` after '#')."""
+    """DynamoDB answered with an error (`code` is the part of `__type` after '#');
+    `throttling_reasons` are a throttle's `ThrottlingReasons`, as `reason on target`."""
 
-    def __init__(self, code: str, message: str, status: int, operation: str = "") -> None:
+    def __init__(self, code: str, message: str, status: int, operation: str = "",
+                 throttling_reasons: tuple[str, ...] = ()) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.status = status
         self.operation = operation
+        self.throttling_reasons = throttling_reasons
+
+    @property
+    def throttled(self) -> bool:
+        return self.code in THROTTLE_CODES
 
 
 @dataclass(frozen=True)
@@ -69,8 +77,9 @@ class DynamoClient:
             answer = json.loads(raw) if raw else {}
             if response.status_code >= 300:
                 code = str(answer.get("__type", "HTTP")).rpartition("#")[2]
+                reasons = tuple(throttle_reasons(answer)) if code in THROTTLE_CODES else ()
                 error = DynamoCallError(code, str(answer.get("message", answer.get("Message", ""))),
-                                        response.status_code, operation)
+                                        response.status_code, operation, reasons)
                 if code not in expect:
                     raise error
                 answer = {"__error": code}
@@ -79,11 +88,14 @@ class DynamoClient:
             answer = {}
         elapsed_ms = (time.perf_counter() - started) * 1000
         if self.events is not None:
-            capacity = answer.get("ConsumedCapacity", {})
+            throttle = (list(exception.throttling_reasons) if isinstance(
+                exception, DynamoCallError) and exception.throttled else None)
             self.events.request.fire(
                 request_type=operation, name=name or operation, response_time=elapsed_ms,
                 response_length=length, exception=exception,
-                context={**(context or {}), "capacity": _units(capacity),
+                context={**(context or {}),
+                         "units": consumed_units(operation, answer.get("ConsumedCapacity")),
+                         "throttle": throttle,
                          "found": found(operation, answer)})
         if exception is not None:
             raise exception
@@ -108,12 +120,3 @@ def found(operation: str, answer: dict[str, Any]) -> bool | None:
     if operation in ("Query", "Scan"):
         return int(answer.get("Count", 0)) > 0
     return None
-
-
-def _units(capacity: Any) -> float:
-    """Total capacity units of a ConsumedCapacity (a dict, or a list for batch calls)."""
-    if isinstance(capacity, list):
-        return sum(_units(c) for c in capacity)
-    if isinstance(capacity, dict):
-        return float(capacity.get("CapacityUnits", 0.0))
-    return 0.0

@@ -63,9 +63,15 @@ class KeyPool:
         return bool(self._keys.get(table))
 
     def primary_key(self, table: str, rng: random.Random) -> dict[str, Value]:
-        keys = self._keys[table]
-        weights = zipf_weights(len(keys), self.skew)
-        return keys[rng.choices(range(len(keys)), weights)[0]]
+        return self._keys[table][self._pick(table, rng)]
+
+    def primary_item(self, table: str, rng: random.Random) -> WireItem:
+        """A whole item, drawn as primary_key draws keys."""
+        return self.items[table][self._pick(table, rng)]
+
+    def _pick(self, table: str, rng: random.Random) -> int:
+        count = len(self._keys[table])
+        return rng.choices(range(count), zipf_weights(count, self.skew))[0]
 
     def partition(self, table: str, index: str, rng: random.Random) -> tuple[Value, list[Value]]:
         return self._partitions[(table, index)].pick(rng)
@@ -79,6 +85,8 @@ class KeyPool:
 
     def item(self, table: str, rng: random.Random, where: Any = None) -> WireItem:
         candidates = [i for i in self.items[table] if where is None or where(i)]
+        if not candidates:
+            raise LookupError(f"the dataset has no {table} item this pattern can use")
         return rng.choice(candidates)
 
 

@@ -16,12 +16,14 @@ from locust.html import get_html_report
 from locust.stats import CSV_STATS_INTERVAL_SEC, PERCENTILES_TO_REPORT, StatsCSVFileWriter
 from rich.console import Console
 
-from ddbkit.emulator.errors import LoadInterrupted
-from ddbkit.loadtests import report
+from ddbkit.emulator.errors import ConfigError, EndpointError, LoadInterrupted
+from ddbkit.loadtests import capacity_view, html_report, report
 from ddbkit.loadtests.config import LoadConfig, check_patterns, key_pool, resolve_endpoint
 from ddbkit.loadtests.datacheck import check_dataset
 from ddbkit.loadtests.interrupt import CtrlC
-from ddbkit.loadtests.patterns import AccessPattern, catalogue
+from ddbkit.loadtests.keys import KeyPool
+from ddbkit.loadtests.patterns import AccessPattern, catalogue, without_data
+from ddbkit.loadtests.prices import PriceTable, load_prices
 from ddbkit.loadtests.runner import LoadRun
 from ddbkit.loadtests.slo import DEFAULT_SLO, Slo, evaluate, load_slo
 from ddbkit.loadtests.web import serve_web_ui
@@ -30,21 +32,26 @@ from ddbkit.loadtests.web import serve_web_ui
 @dataclass(frozen=True)
 class Outputs:
     json_path: Path | None = None
-    html_path: Path | None = None
+    html_path: Path | None = None  # ddbkit's report: capacity, cost, heat, charts
     csv_prefix: str | None = None
     slo_path: Path | None = None
+    price_path: Path | None = None  # None: the shipped on-demand prices
+    project_rps: float | None = None  # cost and heat projected to this rate
+    locust_html_path: Path | None = None  # Locust's own HTML report
 
     def written(self) -> str:
-        paths = [str(p) for p in (self.json_path, self.html_path) if p]
+        paths = [str(p) for p in (self.json_path, self.html_path, self.locust_html_path) if p]
         paths += [f"{self.csv_prefix}_*.csv"] if self.csv_prefix else []
         return ", ".join(paths) or "nothing (no --json, --html or --csv)"
 
 
-def _checked(config: LoadConfig, outputs: Outputs) -> tuple[dict[str, AccessPattern], Slo]:
+def _checked(config: LoadConfig, outputs: Outputs
+             ) -> tuple[dict[str, AccessPattern], Slo, PriceTable]:
     """Everything the user wrote is checked before any traffic is sent."""
     check_patterns(config)
     known = catalogue()
-    return known, load_slo(outputs.slo_path or DEFAULT_SLO, set(known))
+    return known, load_slo(outputs.slo_path or DEFAULT_SLO, set(known)), \
+        load_prices(outputs.price_path)
 
 
 def _open(config: LoadConfig, stop: CtrlC) -> LoadRun:
@@ -52,15 +59,32 @@ def _open(config: LoadConfig, stop: CtrlC) -> LoadRun:
     endpoint = resolve_endpoint(config)
     pool = key_pool(config)
     check_dataset(config, pool)
+    _check_patterns_have_data(config, pool)
     if stop.pressed:
         raise LoadInterrupted("stopped by Ctrl-C before the load started; no report written")
     return LoadRun(config, endpoint, pool, stop)
 
 
+def _check_patterns_have_data(config: LoadConfig, pool: KeyPool) -> None:
+    """A pattern drawing keys from a table the dataset leaves empty cannot run: refuse it
+    when named with --pattern, skip it (saying so) in a mix."""
+    chosen = list(config.patterns) or None
+    empty = without_data(pool, chosen)
+    if chosen and empty:
+        name, table = next(iter(empty.items()))
+        raise ConfigError(f"access pattern {name!r} draws keys from the {table} table, which "
+                          "the dataset leaves empty")
+    if len(empty) == len(catalogue()):
+        raise ConfigError("the dataset leaves every table empty: no access pattern can run")
+    if empty:
+        print(f"skipping {len(empty)} access patterns whose tables the dataset leaves empty: "
+              + ", ".join(sorted(empty)), flush=True)
+
+
 def run(config: LoadConfig, outputs: Outputs, console: Console) -> dict[str, Any]:
     """Run the load once; returns the report (its `slo.passed` is the gate, `interrupted`
     says Ctrl-C ended it early)."""
-    known, slo = _checked(config, outputs)
+    known, slo, prices = _checked(config, outputs)
     with CtrlC() as stop:
         load = _open(config, stop)
         csv_writer = LocustCsv(load, outputs.csv_prefix) if outputs.csv_prefix else None
@@ -73,30 +97,45 @@ def run(config: LoadConfig, outputs: Outputs, console: Console) -> dict[str, Any
             if csv_writer is not None:
                 csv_writer.close()
             load.close()
-        breaches = evaluate(slo, load.recorder.by_pattern(), seconds)
-        result = report.build(load.recorder, seconds, known, breaches, config.users,
-                              load.interrupted)
-        console.print(report.table(result, f"{config.describe()}, {config.users} users, "
-                                           f"{seconds:.0f} s against {load.environment.host}"))
+        result = report.build(load.recorder, seconds, known, [], config.users,
+                              load.interrupted, prices, outputs.project_rps)
+        breaches = evaluate(slo, load.recorder.by_pattern(), seconds, result["capacity"])
+        result["slo"] = {"passed": not breaches, "breaches": breaches}
+        title = (f"{config.describe()}, {config.users} users, {seconds:.0f} s against "
+                 f"{load.environment.host}")
+        console.print(report.table(result, title))
         _print_errors(console, result["errors"])
-        _write_outputs(outputs, result, load)
+        _print_capacity(console, result["capacity"])
+        _write_outputs(outputs, result, load, title)
+    if load.workers_left:
+        raise EndpointError(f"every load worker left after {seconds:.0f} s, so the run ended "
+                            f"early; the partial report went to {outputs.written()}")
     return result
+
+
+def _print_capacity(console: Console, capacity: dict[str, Any]) -> None:
+    console.print(capacity_view.cost_table(capacity))
+    console.print(capacity_view.targets_table(capacity))
+    console.print(capacity_view.heat_table(capacity))
+    for line in capacity_view.flag_lines(capacity) + capacity_view.throttle_lines(capacity):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def find_max(config: LoadConfig, outputs: Outputs, console: Console,
              max_users: int, step_seconds: float) -> dict[str, Any]:
-    """Double the users each step until the SLO breaks; the knee is the best passing step."""
-    known, slo = _checked(config, outputs)
+    """Double the users each step until the SLO breaks; the knee is the best passing step.
+    The last step runs `max_users` itself, not the last power of two below it."""
+    known, slo, prices = _checked(config, outputs)
     steps: list[dict[str, Any]] = []
     with CtrlC() as stop:
         load = _open(config, stop)
         try:
             user_count = max(1, config.users)
-            while user_count <= max_users and not load.interrupted:
-                steps.append(_step(load, user_count, step_seconds, slo, known, console))
-                if steps[-1]["breaches"]:
+            while not load.interrupted:
+                steps.append(_step(load, user_count, step_seconds, slo, known, prices, console))
+                if steps[-1]["breaches"] or user_count >= max_users or load.workers_left:
                     break
-                user_count *= 2
+                user_count = min(user_count * 2, max_users)
         finally:
             load.close()
     result = {"mix": config.mix, "patterns": list(config.patterns),
@@ -113,10 +152,11 @@ def _print_errors(console: Console, errors: list[dict[str, Any]]) -> None:
 
 
 def _step(load: LoadRun, user_count: int, seconds: float, slo: Slo,
-          known: dict[str, AccessPattern], console: Console) -> dict[str, Any]:
+          known: dict[str, AccessPattern], prices: PriceTable, console: Console
+          ) -> dict[str, Any]:
     elapsed = load.run_step(user_count, seconds)
-    breaches = evaluate(slo, load.recorder.by_pattern(), elapsed)
-    built = report.build(load.recorder, elapsed, known, breaches, user_count)
+    built = report.build(load.recorder, elapsed, known, [], user_count, prices=prices)
+    breaches = evaluate(slo, load.recorder.by_pattern(), elapsed, built["capacity"])
     total = built["totals"]
     console.print(f"{user_count:>5} users: {total['rps']:9.1f} req/s  p99 "
                   f"{total['p99_ms']:8.2f} ms  {'ok' if not breaches else breaches[0]}"
@@ -142,15 +182,19 @@ class LocustCsv:
         self.writer.close_files()
 
 
-def _write_outputs(outputs: Outputs, result: dict[str, Any], load: LoadRun) -> None:
+def _write_outputs(outputs: Outputs, result: dict[str, Any], load: LoadRun, title: str) -> None:
     if outputs.json_path:
         outputs.json_path.parent.mkdir(parents=True, exist_ok=True)
         outputs.json_path.write_text(json.dumps(result, indent=2) + "\n")
     if outputs.html_path:
         outputs.html_path.parent.mkdir(parents=True, exist_ok=True)
-        outputs.html_path.write_text(get_html_report(load.environment))  # type: ignore[no-untyped-call]
+        outputs.html_path.write_text(html_report.render(result, title))
+    if outputs.locust_html_path:
+        outputs.locust_html_path.parent.mkdir(parents=True, exist_ok=True)
+        outputs.locust_html_path.write_text(get_html_report(load.environment))  # type: ignore[no-untyped-call]
     if outputs.csv_prefix:
         report.write_patterns_csv(Path(f"{outputs.csv_prefix}_patterns.csv"), result["patterns"])
+        capacity_view.write_capacity_csvs(outputs.csv_prefix, result["capacity"])
 
 
 def web(config: LoadConfig, port: int, console: Console) -> None:

@@ -47,10 +47,28 @@ class Session:
         return get_table(key).name(self.stage)
 
     def call(self, pattern: AccessPattern, operation: str, body: dict[str, Any],
-             expect: frozenset[str] = frozenset()) -> dict[str, Any]:
-        body = {**body, "ReturnConsumedCapacity": "TOTAL"}
+             expect: frozenset[str] = frozenset(), keys: dict[str, str] | None = None
+             ) -> dict[str, Any]:
+        """`keys`: the partition-key value the request addresses on each table or GSI it
+        consumes units on (see partition_keys), for the report's partition heat."""
+        body = {**body, "ReturnConsumedCapacity": "INDEXES"}
         return self.client.call(operation, body, name=pattern.name, expect=expect,
-                                context={"table": pattern.table, "index": pattern.index})
+                                context={"table": pattern.table, "index": pattern.index,
+                                         "keys": keys or {}})
+
+
+def value_text(value: dict[str, Any]) -> str:
+    """A key attribute's wire value ({"S": "x"}) as plain text."""
+    return str(next(iter(value.values())))
+
+
+def partition_keys(table: TableSpec, item: dict[str, Any]) -> dict[str, str]:
+    """The partition-key value `item` (an item, or a key) has in its table and in every GSI
+    whose partition attribute it carries, by target (`bookings`, `bookings/status-index`).
+    An update that moves an item to another GSI partition is counted on the new value."""
+    targets = [(table.key, table.primary.partition)]
+    targets += [(f"{table.key}/{g.name}", g.key.partition) for g in table.gsis]
+    return {target: value_text(item[attr]) for target, attr in targets if attr in item}
 
 
 @dataclass(frozen=True)
@@ -81,8 +99,9 @@ def query_pattern(table: TableSpec, gsi: GsiSpec) -> AccessPattern:
             body["KeyConditionExpression"] += " AND #s BETWEEN :lo AND :hi"
             body["ExpressionAttributeNames"]["#s"] = gsi.key.sort
             body["ExpressionAttributeValues"].update({":lo": sorts[low], ":hi": sorts[high]})
+        keys = {pattern.name: value_text(value)}
         for _ in range(MAX_PAGES):
-            page = session.call(pattern, "Query", body)
+            page = session.call(pattern, "Query", body, keys=keys)
             if "LastEvaluatedKey" not in page:
                 break
             body["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -93,8 +112,9 @@ def query_pattern(table: TableSpec, gsi: GsiSpec) -> AccessPattern:
 
 def get_pattern(table: TableSpec) -> AccessPattern:
     def run(session: Session) -> None:
-        session.call(pattern, "GetItem", {"TableName": session.table(table.key),
-                                          "Key": session.pool.primary_key(table.key, session.rng)})
+        key = session.pool.primary_key(table.key, session.rng)
+        session.call(pattern, "GetItem", {"TableName": session.table(table.key), "Key": key},
+                     keys=partition_keys(table, key))
 
     pattern = AccessPattern(f"{table.key}/GetItem", table.key, None, "GetItem", run)
     return pattern
@@ -112,13 +132,15 @@ def _create_booking(session: Session) -> None:
         request_key = str(uuid.uuid4())
         session.requests_made = ([*session.requests_made, request_key])[-50:]
     key = {"idempotencyKey": {"S": request_key}}
+    claim = partition_keys(get_table("idempotency"), key)
     claimed = session.call(CREATE_BOOKING, "PutItem", {
         "TableName": session.table("idempotency"),
         "Item": {**key, "ttl": {"N": str(int(time.time()) + 86400)}, "state": {"S": "IN_PROGRESS"}},
-        "ConditionExpression": "attribute_not_exists(idempotencyKey)"}, expect=CONDITION_FAILED)
+        "ConditionExpression": "attribute_not_exists(idempotencyKey)"}, expect=CONDITION_FAILED,
+        keys=claim)
     if "__error" in claimed:  # a retry: answer with the cached result, create nothing
         session.call(CREATE_BOOKING, "GetItem", {"TableName": session.table("idempotency"),
-                                                 "Key": key, "ConsistentRead": True})
+                                                 "Key": key, "ConsistentRead": True}, keys=claim)
         return
     service = session.pool.item("services", session.rng)
     customer = session.pool.item("users", session.rng, lambda u: u["userType"]["S"] == "CUSTOMER")
@@ -132,44 +154,50 @@ def _create_booking(session: Session) -> None:
         "source": {"S": "loadtest"}}
     session.call(CREATE_BOOKING, "PutItem", {
         "TableName": session.table("bookings"), "Item": booking,
-        "ConditionExpression": "attribute_not_exists(bookingId)"})
+        "ConditionExpression": "attribute_not_exists(bookingId)"},
+        keys=partition_keys(get_table("bookings"), booking))
     session.call(CREATE_BOOKING, "UpdateItem", {
         "TableName": session.table("idempotency"), "Key": key,
         "UpdateExpression": "SET #r = :r, #s = :done",
         "ExpressionAttributeNames": {"#r": "result", "#s": "state"},
         "ExpressionAttributeValues": {":r": {"S": json.dumps(booking, sort_keys=True)},
-                                      ":done": {"S": "COMPLETED"}}})
+                                      ":done": {"S": "COMPLETED"}}}, keys=claim)
 
 
 def _update_status(session: Session) -> None:
+    bookings = get_table("bookings")
+    booking = session.pool.primary_item(bookings.key, session.rng)
+    status = {"S": session.rng.choice(("CONFIRMED", "IN_PROGRESS", "COMPLETED"))}
     session.call(UPDATE_STATUS, "UpdateItem", {
-        "TableName": session.table("bookings"),
-        "Key": session.pool.primary_key("bookings", session.rng),
+        "TableName": session.table(bookings.key),
+        "Key": {name: booking[name] for name in bookings.primary.attributes},
         "UpdateExpression": "SET #s = :s, #u = :u",
         "ConditionExpression": "attribute_exists(bookingId)",
         "ExpressionAttributeNames": {"#s": "status", "#u": "updatedAt"},
-        "ExpressionAttributeValues": {":s": {"S": session.rng.choice(("CONFIRMED", "IN_PROGRESS",
-                                                                       "COMPLETED"))},
-                                      ":u": {"S": _now()}}})
+        "ExpressionAttributeValues": {":s": status, ":u": {"S": _now()}}},
+        keys=partition_keys(bookings, {**booking, "status": status}))
 
 
 def _post_review(session: Session) -> None:
-    index = get_table("reviews").gsi("bookingReviews-index")
+    reviews = get_table("reviews")
+    index = reviews.gsi("bookingReviews-index")
     booking = session.pool.item("bookings", session.rng,
                                 lambda b: b["status"]["S"] == "COMPLETED")
     existing = session.call(POST_REVIEW, "Query", {
         "TableName": session.table("reviews"), "IndexName": index.name, "Limit": 1,
         "KeyConditionExpression": "#b = :b", "ExpressionAttributeNames": {"#b": "bookingId"},
-        "ExpressionAttributeValues": {":b": booking["bookingId"]}})
+        "ExpressionAttributeValues": {":b": booking["bookingId"]}},
+        keys={f"reviews/{index.name}": value_text(booking["bookingId"])})
     if existing.get("Count", 0):
         return  # one review per booking
+    review = {"reviewId": {"S": str(uuid.uuid4())}, "bookingId": booking["bookingId"],
+              "providerId": booking["providerId"], "customerId": booking["customerId"],
+              "rating": {"N": str(session.rng.randint(1, 5))},
+              "comment": {"S": "Load-test review."}, "createdAt": {"S": _now()}}
     session.call(POST_REVIEW, "PutItem", {
         "TableName": session.table("reviews"),
-        "ConditionExpression": "attribute_not_exists(reviewId)",
-        "Item": {"reviewId": {"S": str(uuid.uuid4())}, "bookingId": booking["bookingId"],
-                 "providerId": booking["providerId"], "customerId": booking["customerId"],
-                 "rating": {"N": str(session.rng.randint(1, 5))},
-                 "comment": {"S": "Load-test review."}, "createdAt": {"S": _now()}}})
+        "ConditionExpression": "attribute_not_exists(reviewId)", "Item": review},
+        keys=partition_keys(reviews, review))
 
 
 def _sign_up(session: Session) -> None:
@@ -177,17 +205,20 @@ def _sign_up(session: Session) -> None:
         email = session.pool.item("users", session.rng)["email"]
     else:
         email = {"S": f"{uuid.uuid4().hex[:12]}@loadtest.example"}
-    index = get_table("users").gsi("email-index")
+    users = get_table("users")
+    index = users.gsi("email-index")
     taken = session.call(SIGN_UP, "Query", {
         "TableName": session.table("users"), "IndexName": index.name, "Limit": 1,
         "KeyConditionExpression": "#e = :e", "ExpressionAttributeNames": {"#e": "email"},
-        "ExpressionAttributeValues": {":e": email}})
+        "ExpressionAttributeValues": {":e": email}},
+        keys={f"users/{index.name}": value_text(email)})
     if taken.get("Count", 0):
         return  # the address is registered: sign-up refused
+    user = {"userId": {"S": str(uuid.uuid4())}, "email": email,
+            "userType": {"S": "CUSTOMER"}, "createdAt": {"S": _now()}}
     session.call(SIGN_UP, "PutItem", {
         "TableName": session.table("users"), "ConditionExpression": "attribute_not_exists(userId)",
-        "Item": {"userId": {"S": str(uuid.uuid4())}, "email": email,
-                 "userType": {"S": "CUSTOMER"}, "createdAt": {"S": _now()}}})
+        "Item": user}, keys=partition_keys(users, user))
 
 
 CREATE_BOOKING = AccessPattern("flow/create-booking", "bookings", None, "Flow", _create_booking,
@@ -198,6 +229,17 @@ POST_REVIEW = AccessPattern("flow/post-review", "reviews", "bookingReviews-index
                             _post_review, ("bookings",))
 SIGN_UP = AccessPattern("flow/sign-up", "users", "email-index", "Flow", _sign_up)
 FLOWS = (CREATE_BOOKING, UPDATE_STATUS, POST_REVIEW, SIGN_UP)
+
+
+def without_data(pool: KeyPool, names: list[str] | None = None) -> dict[str, str]:
+    """Patterns (of `names`, default all) that cannot run: pattern -> the table the dataset
+    leaves empty that it draws keys from."""
+    empty = {}
+    for name, pattern in catalogue().items():
+        missing = [t for t in pattern.key_tables if not pool.has(t)]
+        if missing and (names is None or name in names):
+            empty[name] = missing[0]
+    return empty
 
 
 def catalogue() -> dict[str, AccessPattern]:

@@ -1,4 +1,5 @@
-"""The end-of-run report: one row per (access pattern, operation), totals, errors, the SLO.
+"""The end-of-run report: one row per (access pattern, operation), totals, errors, the SLO,
+and (capacity_report.py) request units, cost, partition heat and throttles.
 
 `hit_rate` is the share of reads (GetItem, Query) that found data; None for writes. A run
 against tables that lack the seeded data fails nothing, so only this shows it.
@@ -12,7 +13,9 @@ from typing import Any
 
 from rich.table import Table
 
+from ddbkit.loadtests.capacity_report import build_capacity
 from ddbkit.loadtests.patterns import AccessPattern
+from ddbkit.loadtests.prices import PriceTable
 from ddbkit.loadtests.recorder import Recorder, Series
 
 
@@ -26,13 +29,16 @@ def row(name: str, operation: str, series: Series, seconds: float,
         "rps": round(series.requests / seconds, 2) if seconds else 0.0,
         "p50_ms": round(series.percentile(0.50), 3), "p95_ms": round(series.percentile(0.95), 3),
         "p99_ms": round(series.percentile(0.99), 3), "max_ms": round(series.max_ms, 3),
-        "capacity_units": round(series.capacity_units, 1),
+        "read_units": round(series.read_units, 4), "write_units": round(series.write_units, 4),
+        "throttles": series.throttles,
         "hit_rate": round(hit_rate, 4) if hit_rate is not None else None,
     }
 
 
 def build(recorder: Recorder, seconds: float, catalogue: dict[str, AccessPattern],
-          breaches: list[str], users: int, interrupted: bool = False) -> dict[str, Any]:
+          breaches: list[str], users: int, interrupted: bool = False,
+          prices: PriceTable | None = None, project_rps: float | None = None) -> dict[str, Any]:
+    """The report; with `prices`, its `capacity` section too (units, cost, heat, timeline)."""
     rows = [row(name, op, series, seconds, catalogue.get(name))
             for (name, op), series in sorted(recorder.series.items())]
     total = Series()
@@ -43,8 +49,11 @@ def build(recorder: Recorder, seconds: float, catalogue: dict[str, AccessPattern
         totals.pop(key)
     totals.update({"seconds": round(seconds, 2), "users": users,
                    "worker_requests": dict(sorted(recorder.worker_requests.items()))})
-    return {"patterns": rows, "totals": totals, "errors": errors(recorder),
-            "interrupted": interrupted, "slo": {"passed": not breaches, "breaches": breaches}}
+    result = {"patterns": rows, "totals": totals, "errors": errors(recorder),
+              "interrupted": interrupted, "slo": {"passed": not breaches, "breaches": breaches}}
+    if prices is not None:
+        result["capacity"] = build_capacity(recorder, seconds, prices, project_rps)
+    return result
 
 
 def errors(recorder: Recorder) -> list[dict[str, Any]]:
@@ -53,8 +62,8 @@ def errors(recorder: Recorder) -> list[dict[str, Any]]:
             for (p, e), n in sorted(recorder.errors.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-COLUMNS = ("access pattern", "operation", "requests", "failures", "hit %", "req/s", "p50 ms",
-           "p95 ms", "p99 ms", "max ms", "capacity")
+COLUMNS = ("access pattern", "operation", "requests", "failures", "throttles", "hit %", "req/s",
+           "p50 ms", "p95 ms", "p99 ms", "max ms", "RRU", "WRU")
 
 
 def table(report: dict[str, Any], title: str) -> Table:
@@ -71,9 +80,9 @@ def table(report: dict[str, Any], title: str) -> Table:
 
 def _figures(r: dict[str, Any]) -> list[str]:
     hits = "" if r["hit_rate"] is None else f"{r['hit_rate']:.0%}"
-    return [str(r["requests"]), str(r["failures"]), hits, f"{r['rps']:.1f}",
-            f"{r['p50_ms']:.2f}", f"{r['p95_ms']:.2f}", f"{r['p99_ms']:.2f}",
-            f"{r['max_ms']:.2f}", f"{r['capacity_units']:g}"]
+    return [str(r["requests"]), str(r["failures"]), str(r["throttles"]), hits,
+            f"{r['rps']:.1f}", f"{r['p50_ms']:.2f}", f"{r['p95_ms']:.2f}", f"{r['p99_ms']:.2f}",
+            f"{r['max_ms']:.2f}", f"{r['read_units']:g}", f"{r['write_units']:g}"]
 
 
 def error_lines(errors: list[dict[str, Any]]) -> list[str]:

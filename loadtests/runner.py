@@ -27,6 +27,11 @@ from ddbkit.loadtests.recorder import Recorder
 WORKER_CONNECT_TIMEOUT = 60.0
 
 
+def slot_seconds(config: LoadConfig) -> float:
+    """The charts' time resolution: about 60 points over the planned run, at least 1 s."""
+    return max(1.0, config.run_time / 60)
+
+
 def prepare(config: LoadConfig, endpoint: Endpoint, pool: KeyPool,
             recorder: Recorder) -> list[type]:
     """Configure the user classes in this process; returns the ones the mix runs."""
@@ -47,7 +52,8 @@ class LoadRun:
         self.config = config
         self.stop = stop
         self.interrupted = False
-        self.recorder = Recorder()
+        self.workers_left = False
+        self.recorder = Recorder(slot_seconds(config))
         # host and locustfile name the run in Locust's HTML report and web UI.
         self.environment = Environment(user_classes=prepare(config, endpoint, pool, self.recorder),
                                        host=endpoint.url,
@@ -93,12 +99,24 @@ class LoadRun:
         self.runner.start(user_count, spawn_rate=max(self.config.spawn_rate, 1))
         self.keep_history()
         started = time.monotonic()
-        self.interrupted = self.stop.wait(seconds)
+        self.interrupted = self._wait(seconds)
         elapsed = time.monotonic() - started
         self.runner.stop()
         if self.expected_workers:
             self._await_final_reports()
         return elapsed
+
+    def _wait(self, seconds: float) -> bool:
+        """Sleep out the step; True on Ctrl-C. Ends it early, setting `workers_left`, once
+        every worker has left (Locust then stops the load; waiting on would only idle)."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if self.stop.wait(min(left, 1.0)):
+                return True
+            if self.expected_workers and self.runner.worker_count <= 0:
+                self.workers_left = True
+                return False
+        return False
 
     def _await_final_reports(self) -> None:
         deadline = time.monotonic() + 10

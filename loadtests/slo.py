@@ -9,6 +9,8 @@ A TOML or YAML file:
     [patterns."bookings/status-index"]
     p99_ms = 100
     min_rps = 5
+    max_throttle_rate = 0        # share of requests throttled
+    max_cost_per_million = 0.5   # on-demand cost per million requests (price table's currency)
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ class Targets:
     max_ms: float | None = None
     max_error_rate: float | None = None
     min_rps: float | None = None
+    max_throttle_rate: float | None = None
+    max_cost_per_million: float | None = None
 
     def merged(self, override: Targets) -> Targets:
         return Targets(**{f.name: getattr(override, f.name) if getattr(override, f.name)
@@ -83,8 +87,13 @@ def _targets(raw: Any, where: str) -> Targets:
     return Targets(**{k: float(v) for k, v in raw.items()})
 
 
-def evaluate(slo: Slo, by_pattern: dict[str, Series], seconds: float) -> list[str]:
-    """Every breach, one sentence each; empty when all targets hold."""
+def evaluate(slo: Slo, by_pattern: dict[str, Series], seconds: float,
+             capacity: dict[str, Any] | None = None) -> list[str]:
+    """Every breach, one sentence each; empty when all targets hold. Cost targets need the
+    report's capacity section."""
+    capacity = capacity or {}
+    costs = {p["name"]: p["cost_per_million_requests"] for p in capacity.get("patterns", [])}
+    currency = capacity.get("prices", {}).get("currency", "")
     breaches = []
     for name in sorted(set(by_pattern) | set(slo.patterns)):
         series = by_pattern.get(name, Series())
@@ -101,4 +110,13 @@ def evaluate(slo: Slo, by_pattern: dict[str, Series], seconds: float) -> list[st
             breaches.append(f"{name}: error rate {error_rate:.2%} > {targets.max_error_rate:.2%}")
         if targets.min_rps is not None and rps < targets.min_rps:
             breaches.append(f"{name}: {rps:.1f} req/s < {targets.min_rps:g} req/s")
+        throttle_rate = series.throttles / series.requests if series.requests else 0.0
+        if targets.max_throttle_rate is not None and throttle_rate > targets.max_throttle_rate:
+            breaches.append(f"{name}: throttle rate {throttle_rate:.2%} > "
+                            f"{targets.max_throttle_rate:.2%}")
+        cost = costs.get(name)
+        if targets.max_cost_per_million is not None and cost is not None \
+                and cost > targets.max_cost_per_million:
+            breaches.append(f"{name}: {currency} {cost:.4f} per million requests > "
+                            f"{targets.max_cost_per_million:g}")
     return breaches

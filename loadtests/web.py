@@ -9,6 +9,7 @@ Locust's own, and Locust's parser sees no argv while the UI runs.
 
 from __future__ import annotations
 
+import socket
 import sys
 import time
 from collections.abc import Iterator
@@ -43,7 +44,22 @@ def _argv_hidden() -> Iterator[None]:
         sys.argv[1:] = saved
 
 
+def _check_port_free(port: int) -> None:
+    """Refuse a busy port in one line before Locust's server greenlet dies of it (gevent
+    would print that greenlet's traceback)."""
+    if port == 0:
+        return
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gevent's listener
+        try:
+            probe.bind((HOST, port))
+        except OSError as exc:
+            raise ServerError(f"the web UI cannot listen on {HOST}:{port}: {exc.strerror} "
+                              "(pick another --web-port, or 0 for a free one)") from exc
+
+
 def serve_web_ui(load: LoadRun, port: int) -> None:
+    _check_port_free(port)
     load.environment.parsed_options = locust_options(load)
     load.keep_history()
     with _argv_hidden():

@@ -27,10 +27,10 @@ def run_worker(master: str, config: LoadConfig, ctrl_c_stops: bool = True) -> No
     from ddbkit.loadtests.config import key_pool, resolve_endpoint
     from ddbkit.loadtests.interrupt import CtrlC
     from ddbkit.loadtests.recorder import Recorder
-    from ddbkit.loadtests.runner import prepare
+    from ddbkit.loadtests.runner import prepare, slot_seconds
 
     host, _, port = master.rpartition(":")
-    recorder = Recorder()
+    recorder = Recorder(slot_seconds(config))
     environment = Environment(user_classes=prepare(config, resolve_endpoint(config),
                                                    key_pool(config), recorder))
     recorder.attach(environment.events, "worker")
@@ -43,7 +43,11 @@ def run_worker(master: str, config: LoadConfig, ctrl_c_stops: bool = True) -> No
         served.link(lambda _: stop.event.set())
         stop.wait()
     if not served.dead:
-        # Tells the master this worker left, as the locust command's own shutdown does.
+        # Stop the users and send what they measured since the last report (Locust's own
+        # answer to a master's quit does the same), then tell the master this worker left,
+        # as the locust command's shutdown does: the master ends the run if it was the last.
+        runner.stop()
+        runner._send_stats()
         environment.events.quitting.fire(environment=environment)  # type: ignore[no-untyped-call]
         runner.quit()
         raise LoadInterrupted("load worker stopped by Ctrl-C")

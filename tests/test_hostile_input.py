@@ -90,7 +90,7 @@ def test_stream_requests_naming_nothing_get_dynamodbs_errors(fresh_emulator: Emu
          "ValidationException"),
         ("GetShardIterator", {"StreamArn": arn, "ShardId": shard, "ShardIteratorType":
                               "AT_SEQUENCE_NUMBER", "Timestamp": int("9" * 100)},
-         "ValidationException"),  # a 100-digit timestamp was a 500
+         "SerializationException"),  # a 100-digit timestamp (was a 500) is no date
         ("DescribeStream", {"StreamArn": arn.replace("bookings", "nosuch")},
          "ResourceNotFoundException"),
     ]

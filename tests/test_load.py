@@ -9,7 +9,9 @@ import csv
 import json
 import os
 import queue
+import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -18,11 +20,15 @@ import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
+from http.client import HTTPConnection
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psutil
 import pytest
+from botocore.exceptions import ClientError
 
 from ddbkit.emulator.endpoint.server import ServerConfig
 from ddbkit.emulator.runtime import Emulator, EmulatorConfig
@@ -133,6 +139,159 @@ def test_patterns_mix_exercises_every_pattern_without_failures(seeded: Emulator,
                  if r["name"] == "flow/create-booking" and r["operation"] == "GetItem"]
     assert flow_gets and flow_gets[0]["requests"] > 0  # some requests were retries
 
+    _check_capacity(report)
+
+
+def _check_capacity(report: dict[str, Any]) -> None:
+    """Units agree wherever the report shows them, and the marketplace's low-cardinality
+    GSIs are flagged with their numbers, high-cardinality ones not."""
+    capacity = report["capacity"]
+    for pattern in capacity["patterns"]:
+        rows = [r for r in report["patterns"] if r["name"] == pattern["name"]]
+        for kind in ("read_units", "write_units"):
+            assert pattern[kind] == pytest.approx(sum(r[kind] for r in rows), abs=1e-3)
+            assert pattern[kind] == pytest.approx(
+                sum(t[kind] for t in pattern["on"].values()), abs=1e-3)
+    assert capacity["totals"]["read_units"] > 0 and capacity["totals"]["write_units"] > 0
+    heat = {h["target"]: h for h in capacity["heat"]}
+    for target, values in (("bookings/status-index", 5), ("providers/availability-index", 2)):
+        flags = heat[target]["flags"]
+        assert any(f.startswith("low-cardinality GSI: ") and "values seen" in f
+                   and "per partition" in f for f in flags), (target, flags)
+        assert heat[target]["values_seen"] <= values and heat[target]["values_exact"]
+    assert heat["users/email-index"]["flags"] == []
+    assert heat["bookings/customerBookings-index"]["flags"] == []
+
+
+class CountingRelay:
+    """A loopback HTTP relay to the emulator that adds up, by operation and by GSI, the
+    ConsumedCapacity of every response: what the responses said, counted apart from the load."""
+
+    def __init__(self, upstream: str) -> None:
+        self.by_operation: Counter[str] = Counter()
+        self.by_index: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        relay, target = self, urlsplit(upstream).netloc
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                upstream_call = HTTPConnection(target, timeout=30)
+                upstream_call.request("POST", "/", body, {**headers, "Host": target})
+                answer = upstream_call.getresponse()
+                payload = answer.read()
+                upstream_call.close()
+                relay.count(self.headers.get("X-Amz-Target", ""), payload)
+                self.send_response(answer.status)
+                for name in ("Content-Type", "x-amzn-RequestId"):
+                    if answer.getheader(name):
+                        self.send_header(name, answer.getheader(name) or "")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def count(self, target: str, payload: bytes) -> None:
+        consumed = json.loads(payload or b"{}").get("ConsumedCapacity")
+        if not isinstance(consumed, dict):
+            return
+        with self.lock:
+            self.by_operation[target.rpartition(".")[2]] += consumed["CapacityUnits"]
+            for index, part in consumed.get("GlobalSecondaryIndexes", {}).items():
+                self.by_index[index] += part["CapacityUnits"]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_units_per_pattern_are_the_sum_of_what_the_responses_said(seeded: Emulator,
+                                                                   tmp_path: Path) -> None:
+    relay = CountingRelay(seeded.endpoint_url)
+    try:
+        result = subprocess.run(
+            [str(BIN / "ddbkit"), "load", "--endpoint-url", relay.url, "--stage", STAGE,
+             "--anchor", ANCHOR, "--pattern", "users/GetItem", "--pattern",
+             "flow/update-booking-status", "--users", "2", "--run-time", "3s", "--workers", "2",
+             "--json", str(tmp_path / "r.json"), "--slo", str(_slo(tmp_path))],
+            capture_output=True, text=True, timeout=240)
+    finally:
+        relay.close()
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    rows = {(r["name"], r["operation"]): r for r in report["patterns"]}
+    get, update = rows[("users/GetItem", "GetItem")], rows[("flow/update-booking-status",
+                                                          "UpdateItem")]
+    assert get["requests"] > 0 and update["requests"] > 0
+    assert get["read_units"] == pytest.approx(relay.by_operation["GetItem"])
+    assert get["read_units"] == 0.5 * get["requests"]  # small items, eventually consistent
+    assert update["write_units"] == pytest.approx(relay.by_operation["UpdateItem"])
+    targets = {t["target"]: t for t in report["capacity"]["targets"]}
+    for index, units in relay.by_index.items():
+        assert targets[f"bookings/{index}"]["write_units"] == pytest.approx(units), index
+    assert relay.by_index["status-index"] > 0
+
+
+@pytest.fixture(scope="module")
+def hot_status() -> Iterator[Emulator]:
+    """The on-demand throughput model on a clock that never moves (so no partition refills
+    or splits), seeded, then one status-index partition drained by large CONFIRMED
+    bookings until the model throttles on it."""
+    config = EmulatorConfig(server=ServerConfig(port=0), stage=STAGE, ttl_interval=0,
+                            throughput_model="on-demand", clock=lambda: 1_800_000_000.0)
+    with Emulator(config) as emulator:
+        items, _ = generate_items(DatasetOptions(anchor=date.fromisoformat(ANCHOR)))
+        seed_endpoint(emulator.client(), items, STAGE, show_progress=False)
+        client = emulator.client(max_attempts=0)
+        for n in range(40):
+            try:
+                client.put_item(TableName=f"marketplace-{STAGE}-bookings-table", Item={
+                    "bookingId": {"S": f"drain-{n}"}, "status": {"S": "CONFIRMED"},
+                    "createdAt": {"S": "2025-12-01T00:00:00Z"}, "blob": {"S": "x" * 100_000}})
+            except ClientError as exc:
+                if "status-index" in str(exc.response.get("throttlingReasons")):
+                    break
+        else:
+            raise AssertionError("the status-index partition never throttled")
+        yield emulator
+
+
+def test_throttles_are_counted_per_pattern_with_their_reasons(hot_status: Emulator,
+                                                               tmp_path: Path) -> None:
+    result = load(hot_status, "--pattern", "flow/update-booking-status", "--pattern",
+                  "users/GetItem", "--users", "2", "--run-time", "3s", "--workers", "0",
+                  "--json", str(tmp_path / "r.json"), "--html", str(tmp_path / "r.html"),
+                  "--slo", str(_slo(tmp_path)))
+    assert result.returncode == 1, result.stdout + result.stderr  # the error rate breaches
+    report = json.loads((tmp_path / "r.json").read_text())
+    patterns = {p["name"]: p for p in report["capacity"]["patterns"]}
+    update = patterns["flow/update-booking-status"]
+    assert update["throttles"] > 0
+    assert update["throttle_reasons"] == {
+        "IndexWriteKeyRangeThroughputExceeded on bookings/status-index": update["throttles"]}
+    assert patterns["users/GetItem"]["throttles"] == 0
+    rows = {r["name"]: r for r in report["patterns"]}
+    assert rows["flow/update-booking-status"]["throttles"] == update["throttles"]
+    assert 0 < update["throttles"] <= rows["flow/update-booking-status"]["failures"]
+    # Updates that were not throttled went through: the other statuses' partitions serve.
+    assert update["write_units"] > 0
+    over_time = sum(p["patterns"].get("flow/update-booking-status", {}).get("throttles", 0)
+                    for p in report["capacity"]["timeline"])
+    assert over_time == update["throttles"]
+    assert (f"{update['throttles']} x flow/update-booking-status throttled: "
+            "IndexWriteKeyRangeThroughputExceeded on bookings/status-index") in \
+        " ".join(result.stdout.split())
+    assert 'class="column"' in (tmp_path / "r.html").read_text()
+
 
 def _slo(tmp_path: Path, p99_ms: float = 10_000) -> Path:
     path = tmp_path / "slo.toml"
@@ -174,6 +333,11 @@ def test_two_workers_report_into_one_table(seeded: Emulator, tmp_path: Path) -> 
     (["--run-time", "soon"], "--run-time expects a duration"),
     (["--find-max", "--users", "8", "--max-users", "4"],
      "--users 8 (the first step) is above --max-users 4"),
+    (["--price-table", "/nonexistent/prices.toml"],
+     "/nonexistent/prices.toml: cannot read price table"),
+    (["--pattern", "reviews/GetItem", "--count", "reviews=0"],
+     "access pattern 'reviews/GetItem' draws keys from the reviews table, which the dataset "
+     "leaves empty"),
 ])
 def test_bad_input_is_one_line_exit_2(seeded: Emulator, args: list[str], phrase: str) -> None:
     result = load(seeded, "--workers", "0", "--run-time", "1s", *args)
@@ -215,11 +379,24 @@ def test_html_and_csv_reports_are_written(seeded: Emulator, tmp_path: Path) -> N
     assert all("None" not in r.values() for r in rows), rows
     assert [r["index"] for r in rows if r["operation"] == "GetItem"] == [""]
     assert all(float(r["hit_rate"]) > 0 for r in rows)
+    with (tmp_path / "run_capacity.csv").open(newline="") as stream:
+        costs = {r["name"]: r for r in csv.DictReader(stream)}
+    assert set(costs) == {"services/category-index", "services/GetItem"}
+    assert float(costs["services/GetItem"]["read_units_per_request"]) == 0.5
+    assert float(costs["services/GetItem"]["cost_per_million_requests"]) > 0
+    heat = (tmp_path / "run_heat.csv").read_text()
+    assert "services/category-index" in heat and "percent_of_limit" in heat
+    assert "services/category-index" in (tmp_path / "run_targets.csv").read_text()
+    page = (tmp_path / "r.html").read_text()
+    assert "<svg" in page and 'data-label="services/category-index"' in page
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page)  # nothing fetched
+    assert "<script" not in page and "<link" not in page
 
 
-def test_html_report_names_the_endpoint_and_has_charts(seeded: Emulator, tmp_path: Path) -> None:
+def test_locust_html_report_names_the_endpoint_and_has_charts(seeded: Emulator,
+                                                              tmp_path: Path) -> None:
     result = load(seeded, "--pattern", "users/GetItem", "--users", "2", "--run-time", "2s",
-                  "--workers", "0", "--html", str(tmp_path / "r.html"),
+                  "--workers", "0", "--locust-html", str(tmp_path / "r.html"),
                   "--slo", str(_slo(tmp_path)))
     assert result.returncode == 0, result.stderr
     page = _template_args((tmp_path / "r.html").read_text())
@@ -285,6 +462,47 @@ def test_remote_worker_joins_a_master_it_was_told_about(seeded: Emulator, tmp_pa
     assert master.returncode == 0, master.stderr.read() if master.stderr else ""
     totals = json.loads((tmp_path / "r.json").read_text())["totals"]
     assert len(totals["worker_requests"]) == 1 and totals["requests"] > 0
+
+
+def test_remote_worker_leaving_ends_the_run_instead_of_idling(seeded: Emulator,
+                                                                 tmp_path: Path) -> None:
+    common = ["--pattern", "services/GetItem"]
+    master = start_load(seeded, *common, "--workers", "0", "--remote-workers", "1",
+                        "--users", "2", "--run-time", "10m", "--json", str(tmp_path / "r.json"),
+                        "--slo", str(_slo(tmp_path)))
+    worker = None
+    try:
+        lines = Lines(master)
+        port = lines.wait_for("waiting for 1 remote workers on port ").split()[-1]
+        worker = subprocess.Popen(
+            [str(BIN / "ddbkit"), "load-worker", "--master", f"127.0.0.1:{port}",
+             "--endpoint-url", seeded.endpoint_url, "--stage", STAGE, "--anchor", ANCHOR,
+             *common], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        lines.wait_for("running patterns: services/GetItem")
+        time.sleep(2)  # some traffic; the assertions do not depend on how much
+        worker.send_signal(signal.SIGINT)  # the worker leaves its master
+        master.wait(timeout=60)  # not 10 minutes
+    finally:
+        for process in (master, worker):
+            if process is not None and process.poll() is None:
+                process.kill()
+    stderr = master.stderr.read() if master.stderr else ""
+    assert master.returncode == 2, stderr
+    assert stderr.strip().splitlines()[-1].startswith("ddbkit: error: every load worker left "
+                                                     "after "), stderr
+    assert json.loads((tmp_path / "r.json").read_text())["totals"]["requests"] > 0
+
+
+def test_web_ui_on_a_busy_port_is_one_line_exit_2(seeded: Emulator) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = load(seeded, "--web", "--web-port", str(port), "--workers", "0")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"ddbkit: error: the web UI cannot listen on 127.0.0.1:{port}: "
+        "Address already in use (pick another --web-port, or 0 for a free one)"]
 
 
 @pytest.mark.parametrize(("stage", "args", "phrase"), [

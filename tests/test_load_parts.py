@@ -41,13 +41,13 @@ def test_percentiles_are_within_two_percent_and_merge_across_workers() -> None:
     samples = [rng.uniform(0.2, 40) for _ in range(5000)]
     a, b = Series(), Series()
     for i, ms in enumerate(samples):
-        (a if i % 2 else b).add(ms, failed=False, capacity=0.5)
+        (a if i % 2 else b).add(ms, failed=False, read_units=0.5)
     a.merge(Series.from_wire(b.to_wire()))
     ordered = sorted(samples)
     for fraction in (0.5, 0.95, 0.99):
         exact = ordered[int(fraction * len(ordered)) - 1]
         assert abs(a.percentile(fraction) - exact) / exact < 0.015
-    assert a.max_ms == max(samples) and a.requests == 5000 and a.capacity_units == 2500
+    assert a.max_ms == max(samples) and a.requests == 5000 and a.read_units == 2500
 
 
 def test_worker_reports_reach_the_master_recorder() -> None:

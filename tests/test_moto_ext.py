@@ -247,7 +247,8 @@ def test_remembered_item_sizes_follow_updates_into_the_1mb_page(
 
 
 def test_update_item_wrappers_run_in_the_documented_order() -> None:
-    """moto_ext's docstring: item_size -> indexes -> atomic_writes -> stream_records -> moto."""
+    """moto_ext's docstring: table_description -> item_size -> indexes -> atomic_writes ->
+    consumed_capacity -> stream_records -> moto."""
     from moto.dynamodb.models import DynamoDBBackend
 
     from ddbkit.emulator import moto_ext
@@ -259,7 +260,8 @@ def test_update_item_wrappers_run_in_the_documented_order() -> None:
         chain.append(method.__module__.rpartition(".")[2])
         method = method.__wrapped__
     chain.append(method.__module__.partition(".")[0])
-    assert chain == ["item_size", "indexes", "atomic_writes", "stream_records", "moto"]
+    assert chain == ["table_description", "item_size", "indexes", "atomic_writes",
+                     "consumed_capacity", "stream_records", "moto"]
 
 
 def test_no_moto_ext_module_imports_from_the_package_init_or_another_private_name() -> None:

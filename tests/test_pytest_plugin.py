@@ -118,3 +118,18 @@ def test_plugin_ignores_the_users_ddbkit_settings(pytester: pytest.Pytester,
     pytester.makepyfile(test_user=USER_TESTS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=4)
+
+
+def test_throughput_model_is_a_plugin_option(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_model='''
+import json
+import urllib.request
+
+def test_the_session_emulator_models_throughput(ddbkit):
+    url = ddbkit.endpoint_url + "/ddbkit/throughput"
+    with urllib.request.urlopen(url) as answer:
+        assert isinstance(json.loads(answer.read()), dict)
+''')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider",
+                                           "--ddbkit-throughput-model", "on-demand")
+    result.assert_outcomes(passed=1)

@@ -123,18 +123,30 @@ def test_the_last_resort_answer_names_no_exception_and_logs_the_traceback(
 
 def test_oversized_batches_are_refused_before_any_work(fresh_emulator: Emulator,
                                                        bookings: str) -> None:
-    """AWS's limits (25 writes, 100 reads per call, over all tables) hold before the store
-    is touched: an oversized BatchWriteItem deletes nothing, however many it names."""
+    """AWS's limits (25 writes per table, 100 reads, per call over all tables) hold before
+    the store is touched: an oversized BatchWriteItem deletes nothing, however many it names."""
     put = {"TableName": bookings, "Item": {"bookingId": {"S": "keep"}}}
     assert call(fresh_emulator, "PutItem", put)[0] == 200
     deletes = [{"DeleteRequest": {"Key": {"bookingId": {"S": "keep" if i == 0 else f"b{i}"}}}}
                for i in range(26)]
-    assert error(call(fresh_emulator, "BatchWriteItem", {"RequestItems": {bookings: deletes}})) \
+    status, kind, message = error(call(fresh_emulator, "BatchWriteItem",
+                                       {"RequestItems": {bookings: deletes}}))
+    assert (status, kind) == (400, "ValidationException")
+    assert message.startswith(f"1 validation error detected: Value '{{{bookings}=[WriteRequest(")
+    assert message.endswith("' at 'requestItems' failed to satisfy constraint: Map value must "
+                            "satisfy constraint: [Member must have length less than or equal "
+                            "to 25, Member must have length greater than or equal to 1]")
+    users = bookings.replace("bookings", "users")
+    split = {bookings: deletes[:13], users: [
+        {"DeleteRequest": {"Key": {"userId": {"S": f"u{i}"}}}} for i in range(13)]}
+    assert error(call(fresh_emulator, "BatchWriteItem", {"RequestItems": split})) \
         == (400, "ValidationException", "Too many items requested for the BatchWriteItem call")
     get = {"TableName": bookings, "Key": {"bookingId": {"S": "keep"}}}
     assert call(fresh_emulator, "GetItem", get)[1]["Item"] == {"bookingId": {"S": "keep"}}
     keys = [{"bookingId": {"S": f"b{i}"}} for i in range(101)]
     assert error(call(fresh_emulator, "BatchGetItem", {"RequestItems": {bookings: {"Keys": keys}}})) \
-        == (400, "ValidationException", "Too many items requested for the BatchGetItem call")
+        == (400, "ValidationException", "1 validation error detected: Value at 'RequestItems."
+            f"{bookings}.member.Keys' failed to satisfy constraint: Member must have length "
+            "less than or equal to 100")
     assert call(fresh_emulator, "BatchWriteItem", {"RequestItems": {bookings: deletes[:25]}})[0] \
         == 200

@@ -8,11 +8,13 @@ endpoint should behave like DynamoDB Local's shared database instead: one region
 
 from __future__ import annotations
 
+import contextlib
 import io
+import json
 import logging
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ddbkit.emulator import moto_ext
@@ -20,6 +22,7 @@ from ddbkit.emulator.durability import hooks as durability
 from ddbkit.emulator.durability.journal import JournalError
 from ddbkit.emulator.endpoint.protocol import (
     CONTENT_TYPE,
+    DELAY_KEY,
     DYNAMODB_TARGET,
     MAX_REQUEST_BYTES,
     STREAMS_TARGET,
@@ -32,25 +35,39 @@ from ddbkit.emulator.endpoint.wire import (
     respond_error,
     send,
 )
+from ddbkit.emulator.faults.injector import FaultInjector, error_answer
+from ddbkit.emulator.faults.plan import FaultPlan
 from ddbkit.emulator.moto_ext import direct_call
 from ddbkit.emulator.moto_ext.clock import Clock, running_on
+from ddbkit.emulator.moto_ext.consumed_capacity import admission
 from ddbkit.emulator.moto_ext.direct_call import DIRECT_OPERATIONS
 from ddbkit.emulator.moto_ext.fast_dispatch import dynamodb_call, implemented, streams_call
 from ddbkit.emulator.moto_ext.store import STORE_LOCK
+from ddbkit.emulator.throughput.model import MODELS, OnDemandModel, Throttled
 
 log = logging.getLogger(__name__)
 
 _CREDENTIAL_REGION = re.compile(r"(Credential=[^/,\s]+/[^/,\s]+/)([^/,\s]+)(/)")
 _UA_REGION = re.compile(r"region/[a-z0-9-]+")
+THROUGHPUT_PATH = "/ddbkit/throughput"  # the throughput model's counters, as JSON
+_NO_MODEL = contextlib.nullcontext()
 
 
 class DynamoDBApp:
     """A WSGI callable serving the DynamoDB and DynamoDB Streams JSON APIs."""
 
-    def __init__(self, region: str, account_id: str, clock: Clock = time.time) -> None:
+    def __init__(self, region: str, account_id: str, clock: Clock = time.time,
+                 throughput_model: str | None = None, faults: FaultPlan | None = None) -> None:
         self.region = region
         self.account_id = account_id
         self.clock = clock  # the store's time while this app serves a request
+        if throughput_model not in (None, *MODELS):
+            raise ValueError(f"unknown throughput model {throughput_model!r}")
+        self._pending = (throughput_model, faults)
+        # Off until armed: the emulator's own set-up (tables, seed) is neither throttled
+        # nor faulted.
+        self.throughput: OnDemandModel | None = None
+        self.faults: FaultInjector | None = None
         moto_ext.install()
         self._calls = {DYNAMODB_TARGET: dynamodb_call, STREAMS_TARGET: streams_call}
         self._services = {DYNAMODB_TARGET: "dynamodb", STREAMS_TARGET: "dynamodbstreams"}
@@ -62,12 +79,21 @@ class DynamoDBApp:
         if method == "GET" and environ.get("PATH_INFO", "/") == "/":
             # Real DynamoDB answers a bare GET like this; load balancers and scripts probe it.
             return respond(start_response, "200 OK", b"healthy: ddbkit", "text/plain")
+        if method == "GET" and environ.get("PATH_INFO") == THROUGHPUT_PATH:
+            return self._throughput_stats(start_response)
         try:
             service, operation, body, params = self._parse(environ)
         except WireError as exc:
             return respond_error(start_response, exc.status, exc.error_type, exc.message)
+        if self.faults is not None:
+            fault, delay = self.faults.draw(operation)
+            if delay > 0:
+                environ[DELAY_KEY] = delay
+            if fault is not None:  # before the store is touched: it leaves no trace
+                return respond_error(start_response, *error_answer(fault, operation, params))
         try:
-            with STORE_LOCK, running_on(self.clock), durability.journaled(operation):
+            with STORE_LOCK, running_on(self.clock), self._admitting(), \
+                    durability.journaled(operation):
                 if service == DYNAMODB_TARGET and operation in DIRECT_OPERATIONS:
                     content_type = environ.get("CONTENT_TYPE") or CONTENT_TYPE
                     return send(start_response, *direct_call.call(
@@ -75,6 +101,9 @@ class DynamoDBApp:
                 self._pin_identity(environ)
                 environ["wsgi.input"] = io.BytesIO(body)  # moto reads the body again
                 return send(start_response, *self._calls[service](environ))
+        except Throttled as exc:  # the throughput model refused it; the write was undone
+            return respond_error(start_response, "400 Bad Request", exc.error_type, str(exc),
+                                 exc.fields())
         except JournalError as exc:  # durability: a write that is not journaled is not acknowledged
             log.error("%s", exc)
             return respond_error(start_response, "500 Internal Server Error",
@@ -87,6 +116,25 @@ class DynamoDBApp:
             return respond_error(start_response, "400 Bad Request", "ValidationException",
                                  f"the emulator could not process this {operation} request "
                                  "(a gap in the emulator, logged by the server)")
+
+    def arm(self) -> None:
+        """Turns the opt-in behaviours on: the throughput model and the fault plan."""
+        throughput_model, faults = self._pending
+        self.throughput = (OnDemandModel(self.region, self.account_id, self.clock)
+                           if throughput_model else None)
+        self.faults = FaultInjector(faults) if faults else None
+
+    def _admitting(self) -> contextlib.AbstractContextManager[Any]:
+        return _NO_MODEL if self.throughput is None else _admitted_by(self.throughput)
+
+    def _throughput_stats(self, start_response: StartResponse) -> Iterable[bytes]:
+        if self.throughput is None:
+            return respond_error(start_response, "404 Not Found", "ResourceNotFoundException",
+                                 "no throughput model: start with --throughput-model on-demand")
+        with STORE_LOCK:
+            stats = self.throughput.stats()
+        return respond(start_response, "200 OK", json.dumps(stats).encode(),
+                       "application/json")
 
     def _parse(self, environ: dict[str, Any]) -> tuple[str, str, bytes, dict[str, Any]]:
         """(service, operation, body, parameters) of a request the API model accepts."""
@@ -114,6 +162,15 @@ class DynamoDBApp:
         if "HTTP_USER_AGENT" in environ:
             environ["HTTP_USER_AGENT"] = _UA_REGION.sub(f"region/{self.region}",
                                                         environ["HTTP_USER_AGENT"])
+
+
+@contextlib.contextmanager
+def _admitted_by(model: OnDemandModel) -> Iterator[None]:
+    token = admission.set(model)
+    try:
+        yield
+    finally:
+        admission.reset(token)
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:

@@ -31,7 +31,7 @@ import httptools
 
 from ddbkit.emulator.endpoint.heap_trim import HeapTrimmer
 from ddbkit.emulator.endpoint.limits import CLOSE_GRACE, HttpLimits, expire_overdue
-from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE
+from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, DELAY_KEY
 from ddbkit.emulator.endpoint.wire import error_body
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,8 @@ class HttpProtocol(asyncio.Protocol):
         self.deadline = time.monotonic() + limits.idle_timeout
         self._header_progress = False
         self.body_size = 0
+        self._held = 0  # answers waiting out an injected latency (faults), sent in order
+        self._held_until = 0.0
         self._reset()
 
     def _reset(self) -> None:
@@ -187,14 +189,33 @@ class HttpProtocol(asyncio.Protocol):
         if not keep_alive:
             head.append(b"Connection: close\r\n")
         head.append(b"\r\n")
-        self._write(b"".join(head) + payload)
+        delay = environ.get(DELAY_KEY, 0.0)
+        if delay > 0 or self._held:
+            self._send_later(b"".join(head) + payload, delay, close=not keep_alive)
+        else:
+            self._write(b"".join(head) + payload)
         if self.access_log is not None:
             self._log_access(environ, status, len(payload), time.perf_counter() - started)
         self._reset()  # an idle connection holds no request
-        if not keep_alive:
+        if not keep_alive and not self._held:
             self.close()
-        else:
+        elif keep_alive:
             self._enter(_IDLE, self.limits.idle_timeout)
+
+    def _send_later(self, data: bytes, delay: float, close: bool) -> None:
+        """Sends an answer after `delay` seconds without holding up other connections; a
+        later answer on this connection never overtakes it."""
+        loop = asyncio.get_event_loop()
+        due = max(loop.time() + delay, self._held_until + 1e-6)
+        self._held_until = due
+        self._held += 1
+        loop.call_at(due, self._deliver, data, close)
+
+    def _deliver(self, data: bytes, close: bool) -> None:
+        self._held -= 1
+        self._write(data)
+        if close:
+            self.close()
 
     # -- limits ------------------------------------------------------------------------
     def _enter(self, phase: str, timeout: float) -> None:

@@ -15,3 +15,4 @@ MAX_REQUEST_BYTES = 16 * 1024 * 1024
 # what the fast paths recognise without walking botocore's model. (B is base64 text on the
 # wire, so it is not among them.)
 PLAIN_SCALAR_TYPES: dict[str, type] = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
+DELAY_KEY = "ddbkit.delay"  # WSGI environ: seconds to wait before sending the answer (faults)

@@ -1,4 +1,5 @@
-"""Rules DynamoDB applies to a request before it looks at a table, as data.
+"""Rules DynamoDB applies across a request's members before it looks at a table, as data:
+step 6 of the validation engine (rules/__init__.py), after each member's own constraints.
 
 botocore's model knows members and types; these rules span members, and moto, which does not
 check them on every path, crashes on the requests that break them (KeyError on an undefined
@@ -6,46 +7,59 @@ check them on every path, crashes on the requests that break them (KeyError on a
 UnboundLocalError on a Query without a key condition). Wording as DynamoDB answers, recorded
 in dynalite's test suite (https://github.com/architect/dynalite, test/*.js run against AWS).
 
-- Expressions are not empty; `#names` and `:values` they use must be defined; the two maps
-  may not be empty and their keys must start with `#` / `:`.
+- Expressions and their names and values: rules/expressions.py.
+- CreateTable's and UpdateTable's key schemas, indexes and capacity: rules/schema.py; tags:
+  rules/tags.py.
+- A Scan's Segment and TotalSegments go together, Segment below TotalSegments.
+- A transaction names each item once, and its items total at most 4 MB; a BatchGetItem
+  names each key once.
 - Legacy parameters are not mixed with expressions; their conditions (Expected, KeyConditions,
   QueryFilter, ScanFilter) take as many values as
   their ComparisonOperator does; Expected's Exists/Value combinations; AttributeUpdates'
   actions fit the value's type.
-- A Query has a key condition.
+- A Query has a key condition; a legacy condition's operator takes its number of values,
+  of types it compares (sets only with EQ and NE, BEGINS_WITH no numbers).
+- PutItem and DeleteItem return ALL_OLD or NONE.
+- What a read returns: rules/selection.py.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from ddbkit.emulator.endpoint.rules import (
+    expressions,
+    schema,
+    selection,
+    tags,
+    transaction_rules,
+)
 from ddbkit.emulator.endpoint.wire import WireError
 
 INVALID = "One or more parameter values were invalid: "
-EXPRESSIONS = ("KeyConditionExpression", "ConditionExpression", "FilterExpression",
-               "UpdateExpression", "ProjectionExpression")
-NAME_NOT_DEFINED = ("Invalid {expression}: An expression attribute name used in the document "
-                    "path is not defined; attribute name: {token}")
-VALUE_NOT_DEFINED = ("Invalid {expression}: An expression attribute value used in expression "
-                     "is not defined; attribute value: {token}")
-MAP_RULES = {"ExpressionAttributeNames": "#", "ExpressionAttributeValues": ":"}
-_TOKEN = re.compile(r"[#:][A-Za-z0-9_]+")
-
+EXPRESSIONS = expressions.EXPRESSIONS
 # Where an operation's request holds expressions and legacy conditions: a path of member
 # names, "*" for every value of a map, "[]" for every element of a list; () is the request.
+# The kind of request each holds is the operation, or a transaction action's member name.
 HOLDERS: dict[str, tuple[tuple[str, ...], ...]] = {
     "BatchGetItem": (("RequestItems", "*"),),
     "TransactGetItems": (("TransactItems", "[]", "Get"),),
     "TransactWriteItems": (("TransactItems", "[]", "*"),),
 }
+# Rules of whole requests, by operation.
+OPERATION_RULES: dict[str, tuple[Callable[[dict[str, Any]], None], ...]] = {
+    "CreateTable": (schema.create_table, tags.create_table),
+    "UpdateTable": (schema.update_table,),
+    "TagResource": (tags.tag_resource,), "UntagResource": (tags.untag_resource,),
+    "TransactWriteItems": (transaction_rules.write,),
+    "TransactGetItems": (transaction_rules.get,)}
 # How many values each ComparisonOperator takes: (fewest, most).
 ARGUMENTS = {"EQ": (1, 1), "NE": (1, 1), "LE": (1, 1), "LT": (1, 1), "GE": (1, 1),
              "GT": (1, 1), "CONTAINS": (1, 1), "NOT_CONTAINS": (1, 1), "BEGINS_WITH": (1, 1),
              "NULL": (0, 0), "NOT_NULL": (0, 0), "IN": (1, 10**9), "BETWEEN": (2, 2)}
-FILTER_COUNT = "The attempted filter operation is not supported for the provided filter " \
-               "argument count"
+COUNT = INVALID + "Invalid number of argument(s) for the {operator} ComparisonOperator"
 FILTERS = ("KeyConditions", "QueryFilter", "ScanFilter")
 # The pre-expression parameters, which DynamoDB does not mix with expressions.
 LEGACY = ("AttributesToGet", "QueryFilter", "ScanFilter", "KeyConditions", "Expected",
@@ -55,8 +69,6 @@ ACTION_TYPES = {"ADD": frozenset({"N", "SS", "NS", "BS", "L"}),
                 "DELETE": frozenset({"SS", "NS", "BS"})}
 
 
-# Members DynamoDB needs that botocore's current model leaves optional.
-REQUIRED = {"CreateTable": ("KeySchema", "AttributeDefinitions")}
 # Lists whose every element holds exactly one of these members, and what DynamoDB says if not.
 ONE_OF = {
     "TransactWriteItems": (("TransactItems", "[]"), ("ConditionCheck", "Put", "Delete", "Update"),
@@ -66,6 +78,15 @@ ONE_OF = {
                        "Supplied AttributeValue has more than one datatypes set, must contain "
                        "exactly one of the supported datatypes"),
 }
+# The ReturnValues a write without an update takes (the enum allows UPDATED_*, ALL_NEW).
+RETURN_VALUES = {"PutItem": ("ALL_OLD", "NONE"), "DeleteItem": ("ALL_OLD", "NONE")}
+# The value types a legacy condition's operator refuses (recorded in dynalite's tests):
+# only EQ and NE compare sets, and BEGINS_WITH no numbers.
+SETS = frozenset({"SS", "NS", "BS"})
+REFUSED_TYPES = {"EQ": frozenset(), "NE": frozenset(), "BEGINS_WITH": SETS | {"N"}}
+TYPE_REFUSED = INVALID + "ComparisonOperator {operator} is not valid for {kind} AttributeValue type"
+# Operators no key condition can use: no index orders items by them.
+UNINDEXABLE = frozenset({"NULL", "NOT_NULL", "CONTAINS", "NOT_CONTAINS", "IN"})
 SEQUENCED = ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
 # Requests per batch call, over all its tables; checked before any work, so one oversized
 # batch never holds the store lock (a 20,000-delete BatchWriteItem stalled every client 2 s).
@@ -78,25 +99,44 @@ BATCH_LIMITS: dict[str, tuple[int, str | None]] = {"BatchWriteItem": (25, None),
 
 def check(operation: str, params: dict[str, Any]) -> None:
     """Raises WireError (a ValidationException) for the first rule the request breaks."""
-    for member in REQUIRED.get(operation, ()):
-        if params.get(member) is None:
-            raise _invalid(f"1 validation error detected: Value null at "
-                           f"'{member[0].lower() + member[1:]}' failed to satisfy constraint: "
-                           "Member must not be null")
     if operation in ONE_OF:
         path, members, message = ONE_OF[operation]
-        for element in _holders(params, (path,)):
-            if sum(m in element for m in members) != 1:
+        for _, element in _holders(params, (path,), operation):
+            if sum(element.get(m) is not None for m in members) != 1:
                 raise _invalid(message)
     if operation in BATCH_LIMITS:
         _batch_size_rule(operation, params)
+    if operation == "BatchGetItem":
+        _distinct_keys(params)
     if operation == "Query":
         _query_rules(params)
+    if operation == "Scan":
+        _segment_rules(params)
     if operation == "GetShardIterator":
         _shard_iterator_rules(params)
-    for holder in _holders(params, HOLDERS.get(operation, ((),))):
-        _expression_rules(holder)
+    allowed = RETURN_VALUES.get(operation)
+    if allowed is not None and params.get("ReturnValues", "NONE") not in allowed:
+        raise _invalid(f"ReturnValues can only be {' or '.join(allowed)}")
+    for kind, holder in _holders(params, HOLDERS.get(operation, ((),)), operation):
         _legacy_rules(holder)
+        expressions.check(holder, kind)
+        selection.check(holder, kind in ("Query", "Scan"))
+    for rule in OPERATION_RULES.get(operation, ()):
+        rule(params)
+
+
+def _segment_rules(params: dict[str, Any]) -> None:
+    segment, total = params.get("Segment"), params.get("TotalSegments")
+    if segment is not None and total is None:
+        raise _invalid("The TotalSegments parameter is required but was not present in the "
+                       "request when Segment parameter is present")
+    if total is not None and segment is None:
+        raise _invalid("The Segment parameter is required but was not present in the request "
+                       "when parameter TotalSegments is present")
+    if segment is not None and total is not None and segment >= total:
+        raise _invalid("The Segment parameter is zero-based and must be less than parameter "
+                       f"TotalSegments: Segment: {segment} is not less than TotalSegments: "
+                       f"{total}")
 
 
 def _batch_size_rule(operation: str, params: dict[str, Any]) -> None:
@@ -112,6 +152,16 @@ def _batch_size_rule(operation: str, params: dict[str, Any]) -> None:
         raise _invalid(f"Too many items requested for the {operation} call")
 
 
+def _distinct_keys(params: dict[str, Any]) -> None:
+    """A BatchGetItem's keys name each item of a table once (a Key is the whole key)."""
+    for table in (params.get("RequestItems") or {}).values():
+        keys = table.get("Keys") if isinstance(table, dict) else None
+        if isinstance(keys, list):
+            distinct = {json.dumps(key, sort_keys=True) for key in keys}
+            if len(distinct) < len(keys):
+                raise _invalid("Provided list of item keys contains duplicates")
+
+
 def _query_rules(params: dict[str, Any]) -> None:
     if "KeyConditionExpression" not in params and "KeyConditions" not in params:
         raise _invalid("Either the KeyConditions or KeyConditionExpression parameter must be "
@@ -119,6 +169,9 @@ def _query_rules(params: dict[str, Any]) -> None:
     conditions = params.get("KeyConditions")
     if isinstance(conditions, dict) and not 1 <= len(conditions) <= 2:
         raise _invalid("Conditions can be of length 1 or 2 only")
+    for condition in (conditions or {}).values() if isinstance(conditions, dict) else ():
+        if isinstance(condition, dict) and condition.get("ComparisonOperator") in UNINDEXABLE:
+            raise _invalid("Attempted conditional constraint is not an indexable operation")
 
 
 def _shard_iterator_rules(params: dict[str, Any]) -> None:
@@ -135,44 +188,22 @@ def _invalid(message: str) -> WireError:
     return WireError("ValidationException", message)
 
 
-def _holders(params: Any, paths: tuple[tuple[str, ...], ...]) -> Iterator[dict[str, Any]]:
+def _holders(params: Any, paths: tuple[tuple[str, ...], ...],
+             operation: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(kind, holder) for each part of the request that holds expressions: the operation's
+    name, or a transaction action's member (Put, Update, ...)."""
     for path in paths:
-        found = [params]
+        found: list[tuple[str, Any]] = [(operation, params)]
         for step in path:
             if step == "*":
-                found = [v for f in found if isinstance(f, dict) for v in f.values()]
+                found = [(k if path[0] == "TransactItems" else kind, v) for kind, f in found
+                         if isinstance(f, dict) for k, v in f.items()]
             elif step == "[]":
-                found = [v for f in found if isinstance(f, list) for v in f]
+                found = [(kind, v) for kind, f in found if isinstance(f, list) for v in f]
             else:
-                found = [f[step] for f in found if isinstance(f, dict) and step in f]
-        yield from (f for f in found if isinstance(f, dict))
-
-
-def _expression_rules(holder: dict[str, Any]) -> None:
-    for member, prefix in MAP_RULES.items():
-        mapping = holder.get(member)
-        if isinstance(mapping, dict):
-            if not mapping:
-                raise _invalid(f"{member} must not be empty")
-            for key in mapping:
-                if not key.startswith(prefix):
-                    raise _invalid(f'{member} contains invalid key: Syntax error; key: "{key}"')
-    names = holder.get("ExpressionAttributeNames") or {}
-    values = holder.get("ExpressionAttributeValues") or {}
-    for expression in EXPRESSIONS:
-        text = holder.get(expression)
-        if not isinstance(text, str):
-            continue
-        if not text.strip():
-            raise _invalid(f"Invalid {expression}: The expression can not be empty;")
-        if expression == "ProjectionExpression" and any(
-                not part.strip() for part in text.split(",")):
-            raise _invalid(f'Invalid {expression}: Syntax error; token: ",", near: "{text}"')
-        for token in _TOKEN.findall(text):
-            if token[0] == "#" and token not in names:
-                raise _invalid(NAME_NOT_DEFINED.format(expression=expression, token=token))
-            if token[0] == ":" and token not in values:
-                raise _invalid(VALUE_NOT_DEFINED.format(expression=expression, token=token))
+                found = [(step if path[0] == "TransactItems" else kind, f[step])
+                         for kind, f in found if isinstance(f, dict) and step in f]
+        yield from ((kind, f) for kind, f in found if isinstance(f, dict))
 
 
 def _count_fits(operator: Any, count: int) -> bool:
@@ -190,10 +221,17 @@ def _legacy_rules(holder: dict[str, Any]) -> None:
     for member in FILTERS:
         conditions = holder.get(member)
         for condition in (conditions or {}).values() if isinstance(conditions, dict) else ():
-            if isinstance(condition, dict) and not _count_fits(
-                    condition.get("ComparisonOperator"),
-                    len(condition.get("AttributeValueList") or [])):
-                raise _invalid(FILTER_COUNT)
+            if not isinstance(condition, dict):
+                continue
+            operator = condition.get("ComparisonOperator")
+            values = condition.get("AttributeValueList") or []
+            if not _count_fits(operator, len(values)):
+                raise _invalid(COUNT.format(operator=operator))
+            refused = REFUSED_TYPES.get(str(operator), SETS)
+            for value in values:
+                kind = next(iter(value), None) if isinstance(value, dict) else None
+                if kind in refused:
+                    raise _invalid(TYPE_REFUSED.format(operator=operator, kind=kind))
     expected = holder.get("Expected")
     for name, condition in (expected or {}).items() if isinstance(expected, dict) else ():
         if isinstance(condition, dict):
@@ -216,8 +254,7 @@ def _expected_rules(name: str, condition: dict[str, Any]) -> None:
                            f"for Attribute: {name}")
         count = len(values) if values is not None else 1 if "Value" in condition else 0
         if not _count_fits(operator, count):
-            raise _invalid(f"{INVALID}Invalid number of argument(s) for the {operator} "
-                           "ComparisonOperator")
+            raise _invalid(COUNT.format(operator=operator))
         return
     if values is not None:
         raise _invalid(f"{INVALID}AttributeValueList can only be used with a "

@@ -25,6 +25,7 @@ from ddbkit.emulator.endpoint.auth import Credentials, SigV4Verifier
 from ddbkit.emulator.endpoint.guard import AccessGuard, HostAllowList
 from ddbkit.emulator.endpoint.limits import HttpLimits
 from ddbkit.emulator.errors import ConfigError, PortInUseError, ServerError
+from ddbkit.emulator.faults.plan import FaultPlan
 from ddbkit.emulator.moto_ext.clock import Clock
 from ddbkit.emulator.spec import ACCOUNT_ID, REGION
 
@@ -63,12 +64,17 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 class EmulatorServer:
     """The DynamoDB endpoint in a background thread. `start()` returns once it accepts calls.
-    `clock` is the time its requests see (stream retention, iterator expiry)."""
+    `clock` is the time its requests see (stream retention, iterator expiry, throughput);
+    `throughput_model` and `faults` are the opt-in behaviours of throughput/ and faults/."""
 
     def __init__(self, config: ServerConfig = ServerConfig(),
-                 clock: Clock = time.time) -> None:
+                 clock: Clock = time.time, throughput_model: str | None = None,
+                 faults: FaultPlan | None = None) -> None:
         self.config = config
         self.clock = clock
+        self.throughput_model = throughput_model
+        self.faults = faults
+        self.app: DynamoDBApp | None = None
         self._port: int | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -87,12 +93,19 @@ class EmulatorServer:
             host = f"[{host}]"
         return f"http://{host}:{self.port}"
 
+    def arm(self) -> None:
+        """Turns on the throughput model and fault plan (off while the emulator sets up)."""
+        if self.app is not None:
+            self.app.arm()
+
     def start(self) -> EmulatorServer:
         config = self.config
         sock = bind_socket(config.host, config.port)
         self._port = int(sock.getsockname()[1])
-        app = AccessGuard(DynamoDBApp(region=config.region, account_id=config.account_id,
-                                      clock=self.clock),
+        self.app = DynamoDBApp(region=config.region, account_id=config.account_id,
+                               clock=self.clock, throughput_model=self.throughput_model,
+                               faults=self.faults)
+        app = AccessGuard(self.app,
                           HostAllowList(config.host, self._port, config.allow_hosts),
                           SigV4Verifier(config.auth) if config.auth else None)
         ready = threading.Event()

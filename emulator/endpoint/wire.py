@@ -24,8 +24,10 @@ class WireError(Exception):
         self.status = status
 
 
-def error_body(error_type: str, message: str) -> bytes:
-    return json.dumps({"__type": ERROR_NAMESPACE + error_type, "message": message}).encode()
+def error_body(error_type: str, message: str, fields: dict[str, Any] | None = None) -> bytes:
+    """DynamoDB's error JSON; `fields` are the error shape's other members (its reasons)."""
+    return json.dumps({"__type": ERROR_NAMESPACE + error_type, "message": message,
+                       **(fields or {})}).encode()
 
 
 def respond(start_response: StartResponse, status: str, body: bytes,
@@ -36,8 +38,8 @@ def respond(start_response: StartResponse, status: str, body: bytes,
 
 
 def respond_error(start_response: StartResponse, status: str, error_type: str,
-                  message: str) -> Iterable[bytes]:
-    return respond(start_response, status, error_body(error_type, message))
+                  message: str, fields: dict[str, Any] | None = None) -> Iterable[bytes]:
+    return respond(start_response, status, error_body(error_type, message, fields))
 
 
 def send(start_response: StartResponse, status: int | str, headers: dict[str, Any],

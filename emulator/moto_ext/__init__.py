@@ -6,16 +6,22 @@ moto internals it replaces still have the shape it was written for, and raises
 `store` is the shared door to moto's store (lock, shape checks, key helpers); no extension
 imports this package's `__init__`.
 
-Order matters where extensions wrap the same moto method. Four wrap
+Order matters where extensions wrap the same moto method. Six wrap
 `DynamoDBBackend.update_item`; each installed later wraps the earlier ones, so a call runs
-item_size -> indexes -> atomic_writes -> stream_records -> moto:
+table_description -> item_size -> indexes -> atomic_writes -> consumed_capacity ->
+stream_records -> moto:
+- table_description outermost: it only marks the table changed, whatever happened inside;
 - stream_records innermost: it folds moto's put-then-update of a new item into one INSERT
   record, looking only at what moto itself appended;
-- atomic_writes around it: it checks the updated item's index key types and, when the update
+- consumed_capacity around it: it sizes the item and its index entries before and after
+  moto's change (a failed update raises through it uncharged, unless its condition failed);
+- atomic_writes around that: it checks the updated item's index key types and, when the update
   fails, puts the item back and withdraws its stream records, before anything outside sees it;
 - indexes around that: it re-keys the item after moto (and the record fix) changed it in place,
   or after atomic_writes put it back;
-- item_size outermost: it forgets remembered sizes before and after everything else.
+- item_size around indexes: it forgets remembered sizes before and after everything else.
+consumed_capacity also wraps `Table.query` before indexes does, so it sees each of moto's
+query passes and indexes' window logic sees its results unchanged.
 `Table.put_item` is wrapped by atomic_writes (journal), indexes (re-key after the store) and
 index_keys (type check before anything), in any order: each acts only before or only after
 moto's store. `tests/test_moto_ext.py` checks the update_item chain.
@@ -25,6 +31,18 @@ wraps the `StreamShard.add` that stream_records sets, so every record, however i
 is stamped and trimmed; stream_iterators reads shards through stream_retention's trim.
 stream_iterators replaces the Streams handler's GetShardIterator and GetRecords outright;
 stream_requests guards the other calls that look a stream up by ARN (DescribeStream).
+
+The fidelity extensions (issue 14) come after the others. batch_tables goes before
+consumed_capacity and atomic_writes, so a BatchWriteItem split per table still runs in one
+undo journal and one capacity meter (whose figures replace the merged answer's).
+partiql_statements replaces the PartiQL backend methods atomic_writes wrapped and opens the
+journal itself. aws_sizes replaces the `DynamoType.size` scalar_values wrapped. The handler
+rewrites (legacy_conditions, attributes_to_get) only change the request before moto reads it,
+so their order among themselves does not matter; updated_values, item_collection_metrics,
+lsi_fetches and index_updates read moto's answer after it, each a different field.
+key_values, table_checks and resource_arns go last: they refuse requests (by the table's
+schema, by the ARN) before any other extension's wrapper acts, as DynamoDB does before any
+work.
 """
 
 from __future__ import annotations
@@ -42,31 +60,65 @@ def install() -> None:
         from ddbkit.emulator.moto_ext import (
             atomic_writes,
             attribute_updates,
+            attributes_to_get,
+            aws_sizes,
+            batch_tables,
+            binary_values,
+            canonical_numbers,
             condition_expressions,
+            consumed_capacity,
             direct_call,
+            expression_names,
             fast_dispatch,
             fast_serializer,
             index_keys,
+            index_updates,
             indexes,
             instance_tracking,
+            item_collection_metrics,
             item_size,
+            key_conditions,
             key_schema,
+            key_values,
+            legacy_conditions,
+            lsi_fetches,
             number_values,
+            partiql_paging,
             partiql_statements,
+            projection_paths,
             request_gaps,
+            resource_arns,
             scalar_values,
             stream_iterators,
+            stream_paging,
             stream_records,
             stream_requests,
             stream_retention,
+            table_checks,
+            table_description,
+            table_listing,
+            tag_values,
+            transaction_tokens,
             transactions,
             ttl_deletes,
+            ttl_settings,
+            updated_values,
+            validation_wording,
         )
 
         for extension in (instance_tracking, fast_dispatch, direct_call, stream_records,
-                          stream_retention, stream_iterators, atomic_writes, indexes,
+                          stream_retention, stream_iterators, batch_tables, consumed_capacity,
+                          atomic_writes, indexes,
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
-                          partiql_statements, stream_requests, request_gaps, attribute_updates):
+                          partiql_statements, stream_requests, request_gaps, attribute_updates,
+                          canonical_numbers, attributes_to_get, projection_paths,
+                          legacy_conditions, binary_values, transaction_tokens, table_listing,
+                          tag_values, item_collection_metrics, ttl_settings,
+                          aws_sizes, index_updates, table_description,
+                          stream_paging, updated_values, key_conditions,
+                          lsi_fetches, partiql_paging,
+                          key_values, table_checks, resource_arns, expression_names,
+                          validation_wording):
             extension.install()
         _installed = True

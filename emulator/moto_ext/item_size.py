@@ -7,8 +7,9 @@ finished item against the same limit accepts and refuses exactly the same items.
 writes into an item (UpdateItem) keep moto's per-set check.
 
 Query and Scan size every candidate twice for the 1 MB page (a quarter of a 20-item Query),
-so `Item.size` is remembered on the item, from the check at build time on. moto changes a
-stored item in place only inside
+so `Item.size` is remembered on the item, from the check at build time on; with aws_sizes
+installed it is the size DynamoDB bills (`billed_size`, for consumed capacity). moto changes
+a stored item in place only inside
 `DynamoDBBackend.update_item` (transactions call it too); the memo is dropped there, before
 and after. Every other write stores a new Item, and copies are new Items without the memo.
 """
@@ -22,9 +23,9 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.utilities import bytesize
 
+from ddbkit.emulator.moto_ext.aws_sizes import MAX_ITEM_BYTES
 from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
 
-MAX_ITEM_BYTES = 405000  # LimitedSizeDict's limit (AWS says 400 KB; measured 409-410 KB)
 _MEMO = "_ddbkit_size"
 
 
@@ -55,6 +56,11 @@ def _wrap_size(original: Any) -> Any:
 
     size.__wrapped__ = original  # type: ignore[attr-defined]
     return size
+
+
+def billed_size(item: Any) -> int:
+    """The item's size as DynamoDB bills it: `Item.size`, once aws_sizes sizes values."""
+    return item.size()  # type: ignore[no-any-return]
 
 
 def forget(item: Any) -> None:

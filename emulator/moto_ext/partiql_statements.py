@@ -1,120 +1,188 @@
-"""PartiQL statements: parameters bound in every statement, parser failures as DynamoDB's errors.
+"""PartiQL statements run as the item operations they stand for.
 
-moto hands PartiQL to py_partiql_parser (`moto.dynamodb.parsing.partiql.query` and
-`get_query_metadata`), which
-- supports `?` parameters only in SELECT and UPDATE: `DELETE ... WHERE k = ?` and
-  `INSERT ... VALUE {'k': ?}` (what SDKs send) fail an assertion or a TypeError;
-- signals a statement it cannot read by raising whatever its code hits (AssertionError,
-  IndexError, ValueError, ...) or by returning None (moto then fails unpacking it).
-And moto's `batch_execute_statement` reports each statement's error with the exception's
-`name`, which for moto's own errors is werkzeug's "Bad Request" (and a crash for others).
+Replaces `moto.dynamodb.models.DynamoDBBackend.execute_statement`, `execute_transaction` and
+`batch_execute_statement`. moto hands every statement to py_partiql_parser together with a
+JSON copy of every item of every table (each statement costs the whole store), and that parser
+reads WHERE clauses with one comparison at most (`pk = 'a' AND age > 20`, `begins_with`,
+nested paths and most `?` parameters fail), treats INSERT of an existing key as an upsert,
+writes a transaction's statements one by one without rollback, and returns no items for a
+batch's SELECTs.
 
-Here, in DELETE and INSERT statements, parameters are written into the statement as PartiQL
-literals before parsing (with DynamoDB's message when their count does not match). What the
-parser still cannot read (a number literal in UPDATE's SET or in DELETE's WHERE: it reads
-quoted strings only) gets the error below; a parameter works there.
-Whatever the parser cannot read is DynamoDB's ValidationException "Statement wasn't well
-formed, can't be processed", and BatchExecuteStatement's errors carry DynamoDB's codes
-(`ValidationError`, `ConditionalCheckFailed`, `ResourceNotFound`, ...).
+Here `partiql_translate` reads the statement into DynamoDB expressions and this module runs
+it through moto's own item operations, so conditions, projections and updates are evaluated
+as in GetItem/Query/Scan/UpdateItem, and every write goes through `Table.put_item`,
+`delete_item` and `DynamoDBBackend.update_item` (indexes, streams, the journal):
+- SELECT: the items of the WHERE clause's partition when it fixes the partition key, else
+  of the table or index, filtered by the whole WHERE clause, projected;
+- INSERT: refused with DuplicateItemException when the key exists (INSERT is no upsert);
+- UPDATE / DELETE: the item of the WHERE clause's key equalities (all key attributes are
+  required), the rest of the clause as the condition; UPDATE of a missing item fails its
+  condition, as in DynamoDB;
+- ExecuteTransaction: all statements or none (atomic_writes' undo journal), failures as
+  TransactionCanceledException with one reason per statement;
+- BatchExecuteStatement: each statement on its own, its error in its response entry with
+  DynamoDB's codes (`ValidationError`, `ConditionalCheckFailed`, `ResourceNotFound`,
+  `DuplicateItem`, ...); a SELECT must name the whole key.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from typing import Any
 
-import moto.dynamodb.parsing.partiql as partiql
 from moto.core.exceptions import JsonRESTError
-from moto.dynamodb.exceptions import MockValidationException
+from moto.dynamodb.comparisons import get_filter_expression
+from moto.dynamodb.exceptions import (
+    ERROR_TYPE_PREFIX,
+    MockValidationException,
+    TransactionCanceledException,
+)
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType
 
-from ddbkit.emulator.moto_ext.store import require
+from ddbkit.emulator.moto_ext.atomic_writes import atomic
+from ddbkit.emulator.moto_ext.partiql_paging import window
+from ddbkit.emulator.moto_ext.partiql_tokens import NotWellFormed, ParameterCountError, paren
+from ddbkit.emulator.moto_ext.partiql_translate import Statement, read, rest_of
+from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
 
 NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: {detail}"
 PARAMETER_COUNT = "Number of parameters in request and statement don't match."
-BINDS = ("DELETE", "INSERT")  # the parser reads `?` in SELECT and UPDATE only
-# DynamoDB's BatchStatementError codes, by the error type moto raises.
+MISSING_KEY = "Where clause does not contain a mandatory equality on all key attributes"
+BATCH_SELECT_KEY = ("Select statements within BatchExecuteStatement must specify the primary "
+                    "key in the where clause.")
+DUPLICATE = "Duplicate primary key exists in table"
+# DynamoDB's BatchStatementError and cancellation codes, by the error type moto raises.
 BATCH_CODES = {"ConditionalCheckFailedException": "ConditionalCheckFailed",
                "ResourceNotFoundException": "ResourceNotFound",
                "DuplicateItemException": "DuplicateItem",
                "TransactionConflictException": "TransactionConflict",
                "ProvisionedThroughputExceededException": "ProvisionedThroughputExceeded"}
-_FIRST_WORD = re.compile(r"\s*([A-Za-z]+)")
+KEY_PLACEHOLDER = "#ddbkit_key"
 
 
-def literal(value: Any) -> str:
-    """A parameter (an attribute value) as a PartiQL literal."""
-    if not isinstance(value, dict) or len(value) != 1:
-        raise MockValidationException(NOT_WELL_FORMED.format(detail="unsupported parameter"))
-    kind, inner = next(iter(value.items()))
-    if kind == "S":
-        return "'" + str(inner).replace("'", "''") + "'"
-    if kind == "N":
-        return str(inner)
-    if kind == "BOOL":
-        return "true" if inner else "false"
-    if kind == "NULL":
-        return "null"
-    if kind == "M":
-        return "{" + ", ".join(f"{literal({'S': k})}: {literal(v)}" for k, v in inner.items()) + "}"
-    if kind == "L":
-        return "[" + ", ".join(literal(v) for v in inner) + "]"
-    if kind in ("SS", "NS"):
-        return "<<" + ", ".join(literal({kind[0]: v}) for v in inner) + ">>"
-    raise MockValidationException(NOT_WELL_FORMED.format(detail=f"{kind} parameters"))
-
-
-def bind(statement: str, parameters: list[Any]) -> str:
-    """The statement with each `?` outside quotes replaced by the next parameter."""
-    out: list[str] = []
-    quote = None
-    used = 0
-    for char in statement:
-        if quote is not None:
-            quote = None if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char == "?":
-            if used == len(parameters):
-                raise MockValidationException(PARAMETER_COUNT)
-            out.append(literal(parameters[used]))
-            used += 1
-            continue
-        out.append(char)
-    if used != len(parameters):
-        raise MockValidationException(PARAMETER_COUNT)
-    return "".join(out)
-
-
-def _parsed(call: Callable[..., Any], statement: Any, *args: Any) -> Any:
+def prepare(statement: Any, parameters: Any) -> Statement:
+    if not isinstance(statement, str):
+        raise MockValidationException(NOT_WELL_FORMED.format(detail="no statement"))
     try:
-        result = call(statement, *args)
-    except JsonRESTError:
-        raise
-    except Exception as exc:
-        detail = str(exc) if type(exc).__name__ == "ParserException" else statement
-        raise MockValidationException(NOT_WELL_FORMED.format(detail=detail)) from exc
-    if result is None:
-        raise MockValidationException(NOT_WELL_FORMED.format(detail=statement))
-    return result
+        return read(statement, list(parameters or []))
+    except ParameterCountError:
+        raise MockValidationException(PARAMETER_COUNT) from None
+    except NotWellFormed as exc:
+        raise MockValidationException(NOT_WELL_FORMED.format(detail=str(exc))) from None
+    except (TypeError, AttributeError, StopIteration):  # a parameter that is no value
+        raise MockValidationException(
+            NOT_WELL_FORMED.format(detail="unsupported parameter")) from None
 
 
-def _wrap_query(original: Any) -> Any:
-    def query(statement: str, source_data: Any, parameters: Any) -> Any:
-        match = _FIRST_WORD.match(statement or "")
-        if parameters and match is not None and match.group(1).upper() in BINDS:
-            statement, parameters = bind(statement, list(parameters)), []
-        return _parsed(original, statement, source_data, parameters or [])
+def run(backend: DynamoDBBackend, statement: Statement) -> list[dict[str, Any]]:
+    table = backend.get_table(statement.table)
+    if statement.kind == "SELECT":
+        return _select(table, statement)
+    with atomic():
+        if statement.kind == "INSERT":
+            _insert(backend, table, statement)
+        elif statement.kind == "UPDATE":
+            backend.update_item(
+                statement.table, full_key(table, statement),
+                update_expression=statement.update or "",
+                expression_attribute_names=statement.names,
+                expression_attribute_values=statement.values,
+                condition_expression=_must_exist(table, statement))
+        else:
+            backend.delete_item(statement.table, full_key(table, statement), statement.names,
+                                statement.values, rest_of(statement, table.table_key_attrs))
+    return []
 
-    return query
+
+def full_key(table: Any, statement: Statement) -> dict[str, Any]:
+    key = {name: statement.equalities.get(name) for name in table.table_key_attrs}
+    if any(value is None for value in key.values()):
+        raise MockValidationException(MISSING_KEY)
+    return key
 
 
-def _wrap_get_query_metadata(original: Any) -> Any:
-    def get_query_metadata(statement: str) -> Any:
-        return _parsed(original, statement)
+def _must_exist(table: Any, statement: Statement) -> str:
+    statement.names[KEY_PLACEHOLDER] = table.hash_key_attr
+    exists = f"attribute_exists({KEY_PLACEHOLDER})"
+    rest = rest_of(statement, table.table_key_attrs)
+    return f"{exists} AND {paren(rest)}" if rest else exists
 
-    return get_query_metadata
+
+def _insert(backend: DynamoDBBackend, table: Any, statement: Statement) -> None:
+    item = statement.item or {}
+    for name in table.table_key_attrs:
+        if name not in item:
+            raise MockValidationException(
+                f"One or more parameter values were invalid: Missing the key {name} in the item")
+    keys = request_keys(table, item)
+    if keys is not None and stored_item(table, *keys) is not None:
+        raise JsonRESTError(ERROR_TYPE_PREFIX + "DuplicateItemException", DUPLICATE)
+    backend.put_item(statement.table, item)
+
+
+def _select(table: Any, statement: Statement) -> list[dict[str, Any]]:
+    index = None
+    if statement.index is not None:
+        index = next((i for i in table.all_indexes() if i.name == statement.index), None)
+        if index is None:
+            raise MockValidationException(
+                f"The table does not have the specified index: {statement.index}")
+    condition = get_filter_expression(statement.condition, statement.names,
+                                      statement.values) if statement.condition else None
+    candidates = _candidates(table, statement, index)
+    if statement.descending:
+        candidates.reverse()
+    candidates = window(candidates)
+    found = []
+    for item in candidates:
+        if index is not None and not all(k["AttributeName"] in item.attrs
+                                         for k in index.schema):
+            continue
+        if condition is not None and not condition.expr(item):
+            continue
+        if index is not None:
+            item = index.project(item)
+        attributes = item.to_json()["Attributes"]
+        found.append(attributes if statement.projection is None
+                     else selected(attributes, statement.projection))
+    return found
+
+
+def selected(attributes: dict[str, Any], paths: list[list[Any]]) -> dict[str, Any]:
+    """SELECT's paths of an item, each under its last name (`a.b` answers `b`), as
+    DynamoDB's PartiQL answers them; a path the item does not have is left out."""
+    out: dict[str, Any] = {}
+    for path in paths:
+        value: Any = {"M": attributes}
+        for segment in path:
+            kind, inner = next(iter(value.items()))
+            if isinstance(segment, int) and kind == "L" and segment < len(inner):
+                value = inner[segment]
+            elif isinstance(segment, str) and kind == "M" and segment in inner:
+                value = inner[segment]
+            else:
+                break
+        else:
+            names = [s for s in path if isinstance(s, str)]
+            out[names[-1]] = value
+    return out
+
+
+def _candidates(table: Any, statement: Statement, index: Any) -> list[Any]:
+    """The items a SELECT must look at: one partition when the WHERE clause fixes it."""
+    value = statement.equalities.get(table.hash_key_attr) if index is None else None
+    if value is None:
+        return [item for entry in list(table.items.values())
+                for item in (entry.values() if table.range_key_attr else (entry,))]
+    hash_key = DynamoType(value)
+    if hash_key.type != table.hash_key_type:
+        return []
+    entry = table.items.get(hash_key)
+    if entry is None:
+        return []
+    if not table.range_key_attr:
+        return [entry]
+    return sorted(entry.values(), key=lambda item: item.range_key.cast_value)
 
 
 def _error_code(exc: JsonRESTError) -> str:
@@ -122,43 +190,58 @@ def _error_code(exc: JsonRESTError) -> str:
     return BATCH_CODES.get(kind, "ValidationError")
 
 
-def _wrap_batch_execute_statement(original: Any) -> Any:
-    """moto's loop, with each statement's own error code and message."""
+def execute_statement(self: DynamoDBBackend, statement: str,
+                      parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return run(self, prepare(statement, parameters))
 
-    def batch_execute_statement(self: DynamoDBBackend, statements: list[dict[str, Any]]
-                                ) -> list[dict[str, Any]]:
-        execute = self.execute_statement
 
-        def one(statement: str, parameters: list[Any]) -> list[dict[str, Any]]:
+def execute_transaction(self: DynamoDBBackend,
+                        statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    prepared = [prepare(s.get("Statement"), s.get("Parameters")) for s in statements]
+    reasons: list[tuple[Any, Any, Any]] = []
+    responses: list[dict[str, Any]] = []
+    with atomic():
+        for statement in prepared:
             try:
-                return execute(statement=statement, parameters=parameters)
+                items = run(self, statement)
+            except MockValidationException:
+                raise  # the request itself is invalid
             except JsonRESTError as exc:
-                raise _StatementError(exc) from exc
+                reasons.append((_error_code(exc), exc.message, None))
+                continue
+            reasons.append((None, None, None))
+            if statement.kind == "SELECT":
+                responses.append({"Item": items[0]} if items else {})
+        if any(code is not None for code, _, _ in reasons):
+            raise TransactionCanceledException(reasons)
+    return responses
 
-        self.execute_statement = one  # type: ignore[method-assign]
+
+def batch_execute_statement(self: DynamoDBBackend,
+                            statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    responses = []
+    for entry in statements:
         try:
-            responses = original(self, statements)
-        finally:
-            del self.execute_statement
-        return responses  # type: ignore[no-any-return]
-
-    return batch_execute_statement
-
-
-class _StatementError(Exception):
-    """One statement's error, with the `name` and `message` moto's loop reports."""
-
-    def __init__(self, cause: JsonRESTError) -> None:
-        super().__init__(cause.message)
-        self.name = _error_code(cause)
-        self.message = cause.message
+            statement = prepare(entry.get("Statement"), entry.get("Parameters"))
+            table = self.get_table(statement.table)
+            if statement.kind == "SELECT" and any(
+                    name not in statement.equalities for name in table.table_key_attrs):
+                raise MockValidationException(BATCH_SELECT_KEY)
+            items = run(self, statement)
+        except JsonRESTError as exc:
+            responses.append({"Error": {"Code": _error_code(exc), "Message": exc.message}})
+            continue
+        response: dict[str, Any] = {"TableName": statement.table}
+        if items:
+            response["Item"] = items[0]
+        responses.append(response)
+    return responses
 
 
 def install() -> None:
-    require(partiql, "query", "get_query_metadata")
-    require(DynamoDBBackend, "execute_statement", "batch_execute_statement")
-    module: Any = partiql  # models/__init__ calls partiql.query at run time
-    module.query = _wrap_query(module.query)
-    module.get_query_metadata = _wrap_get_query_metadata(module.get_query_metadata)
-    DynamoDBBackend.batch_execute_statement = _wrap_batch_execute_statement(  # type: ignore[method-assign]
-        DynamoDBBackend.batch_execute_statement)
+    require(DynamoDBBackend, "execute_statement", "execute_transaction",
+            "batch_execute_statement", "get_table", "put_item", "update_item", "delete_item")
+    owner: Any = DynamoDBBackend
+    owner.execute_statement = execute_statement
+    owner.execute_transaction = execute_transaction
+    owner.batch_execute_statement = batch_execute_statement

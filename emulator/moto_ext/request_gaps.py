@@ -1,9 +1,6 @@
 """Requests moto's DynamoDB handler fails on with a Python error where DynamoDB answers.
 
 Small gaps, each found by the fuzz test (tests/test_fuzz.py), each closed where moto opens it:
-- `DynamoDBBackend.update_time_to_live` / `describe_time_to_live` raise their errors as
-  `JsonRESTError("ResourceNotFound")` and `("InvalidParameterValue")`, types without
-  DynamoDB's namespace and, for the first, not DynamoDB's name (ResourceNotFoundException);
 - `describe_export` / `describe_import` look the ARN up in a dict (KeyError for one they do
   not hold); DynamoDB answers ExportNotFoundException / ImportNotFoundException;
 - `DynamoHandler.list_exports` requires `TableArn` (KeyError), which DynamoDB takes as an
@@ -25,7 +22,6 @@ from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.exceptions import (
     ERROR_TYPE_PREFIX,
     InvalidUpdateExpressionInvalidDocumentPath,
-    ResourceNotFoundException,
 )
 from moto.dynamodb.models import DynamoDBBackend, dynamo_type, utilities
 from moto.dynamodb.models.dynamo_type import Item
@@ -33,23 +29,6 @@ from moto.dynamodb.parsing import executors
 from moto.dynamodb.responses import DynamoHandler
 
 from ddbkit.emulator.moto_ext.store import require
-
-TTL_METHODS = ("update_time_to_live", "describe_time_to_live")
-
-
-def _wrap_ttl(original: Any) -> Any:
-    def ttl_call(self: DynamoDBBackend, table_name: str, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return original(self, table_name, *args, **kwargs)
-        except JsonRESTError as exc:
-            if exc.error_type == "ResourceNotFound":
-                raise ResourceNotFoundException(table_name=table_name) from exc
-            if "#" not in exc.error_type:
-                raise JsonRESTError(ERROR_TYPE_PREFIX + "ValidationException",
-                                    exc.message) from exc
-            raise
-
-    return ttl_call
 
 
 def _wrap_lookup(original: Any, error_type: str, what: str) -> Any:
@@ -113,10 +92,8 @@ def install() -> None:
     require(executors, *EXECUTORS)
     require(utilities, "find_nested_key")
     require(dynamo_type, "find_nested_key")
-    require(DynamoDBBackend, *TTL_METHODS, *LOOKUPS, "list_exports")
+    require(DynamoDBBackend, *LOOKUPS, "list_exports")
     require(DynamoHandler, "list_exports", "export_table_to_point_in_time")
-    for name in TTL_METHODS:
-        setattr(DynamoDBBackend, name, _wrap_ttl(getattr(DynamoDBBackend, name)))
     for name, (error_type, what) in LOOKUPS.items():
         setattr(DynamoDBBackend, name, _wrap_lookup(getattr(DynamoDBBackend, name),
                                                     error_type, what))

@@ -18,6 +18,7 @@ from typing import Any
 
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 
+from ddbkit.emulator.moto_ext.binary_values import as_bytes
 from ddbkit.emulator.moto_ext.store import require
 
 _IMMUTABLE: dict[str, type | tuple[type, ...]] = {
@@ -58,8 +59,10 @@ def _wrap_cast_value(original: property) -> property:
         # moto's chain of is_* checks, decided on the type once: every key comparison and
         # every condition goes through here.
         kind = self.type
-        if kind == "S" or kind == "B" or kind == "BOOL":
+        if kind == "S" or kind == "BOOL":
             return self.value
+        if kind == "B":  # compared as bytes, as DynamoDB compares binary (binary_values)
+            return as_bytes(self.value)
         if kind == "N":
             return Decimal(self.value)
         return getter(self)

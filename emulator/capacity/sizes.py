@@ -1,0 +1,92 @@
+"""Item sizes as DynamoDB bills them (AWS developer guide, "Item sizes and formats").
+
+- attribute names and strings: UTF-8 bytes; binary: raw bytes; BOOL and NULL: 1 byte;
+- numbers: stored in base 100 (two decimal digits per byte, aligned on the decimal point)
+  after leading and trailing zeros are trimmed, plus one byte of exponent and one more when
+  negative; zero is 1 byte. "1" and "10" are 2 bytes, "1.5" 3, "123456" 4. AWS's guide
+  says "about 1 byte per two significant digits, plus 1"; the exact alignment is the one
+  dynalite measured against DynamoDB;
+- sets: the sum of their elements; lists and maps: 3 bytes plus 1 per element plus the
+  elements (and, in a map, the element names).
+
+Values are DynamoDB JSON (`{"S": "x"}`) or anything with `.type` and `.value` (moto's
+DynamoType), so the same rules size a request's item and a stored one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+CONTAINER_OVERHEAD = 3  # bytes, any list or map
+ELEMENT_OVERHEAD = 1  # bytes per list or map element
+
+
+def tagged(value: Any) -> tuple[str, Any]:
+    """(type, value) of a DynamoDB JSON value or a DynamoType."""
+    if isinstance(value, Mapping):
+        ((kind, inner),) = value.items()
+        return kind, inner
+    return value.type, value.value
+
+
+def utf8_size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+def binary_size(value: Any) -> int:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return len(value)
+    try:  # wire format: base64 text
+        return len(base64.b64decode(value, validate=True))
+    except (binascii.Error, ValueError, TypeError):
+        return utf8_size(str(value))
+
+
+def number_size(text: str) -> int:
+    try:
+        sign, digits, exponent = Decimal(text.strip()).as_tuple()
+    except (InvalidOperation, AttributeError):
+        return utf8_size(str(text))
+    if not isinstance(exponent, int):  # NaN/Infinity are refused before they are stored
+        return utf8_size(text)
+    first = next((i for i, d in enumerate(digits) if d), None)
+    if first is None:
+        return 1  # zero
+    last = max(i for i, d in enumerate(digits) if d)
+    low = exponent + len(digits) - 1 - last  # power of ten of the last significant digit
+    high = exponent + len(digits) - 1 - first  # ... and of the first
+    base100_digits = high // 2 - low // 2 + 1
+    return 1 + base100_digits + (1 if sign else 0)
+
+
+def value_size(value: Any) -> int:
+    kind, inner = tagged(value)
+    if kind == "S":
+        return utf8_size(inner)
+    if kind == "N":
+        return number_size(inner)
+    if kind == "B":
+        return binary_size(inner)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "SS":
+        return sum(utf8_size(v) for v in inner)
+    if kind == "NS":
+        return sum(number_size(v) for v in inner)
+    if kind == "BS":
+        return sum(binary_size(v) for v in inner)
+    if kind == "L":
+        return CONTAINER_OVERHEAD + sum(ELEMENT_OVERHEAD + value_size(v) for v in inner)
+    if kind == "M":
+        return CONTAINER_OVERHEAD + sum(ELEMENT_OVERHEAD + utf8_size(k) + value_size(v)
+                                        for k, v in inner.items())
+    raise ValueError(f"unknown attribute type {kind!r}")
+
+
+def item_size(attributes: Mapping[str, Any]) -> int:
+    """Bytes of an item: every attribute's name plus its value."""
+    return sum(utf8_size(name) + value_size(value) for name, value in attributes.items())

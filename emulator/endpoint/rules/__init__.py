@@ -1,0 +1,96 @@
+"""One validation engine in front of moto: rules as data, DynamoDB's answers, AWS's order.
+
+For each operation the members' shapes come from botocore's model and the limits it lacks
+from aws_limits.py, compiled once (model.py) into checks (nodes.py). A request is answered
+as DynamoDB answers, in its order:
+1. a body that is not JSON, or a member of the wrong JSON type: SerializationException
+   (validation.py, nodes.py);
+2. a required map that is missing or empty (`The requestItems parameter is required for
+   BatchWriteItem`), a required member the control plane names (`The parameter 'TableName'
+   is required ...`);
+3. the table name alone: when it breaks a constraint nothing else is reported;
+4. every other member's constraints together, worded as DynamoDB words them (wording.py):
+   `2 validation errors detected: Value '...' at 'returnValues' failed to satisfy
+   constraint: ...; ...`;
+5. DynamoDB's rules for attribute values (attribute_values.py);
+6. the rules across members (request_rules.py and the modules it applies), before any
+   table is looked up; rules that need the table run in moto_ext, after the lookup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.model import ServiceModel
+
+from ddbkit.emulator.endpoint.rules import aws_limits, wording
+from ddbkit.emulator.endpoint.rules.model import compile_operation
+from ddbkit.emulator.endpoint.rules.nodes import Node, Report, StructureNode
+from ddbkit.emulator.endpoint.wire import WireError
+
+
+class OperationRules:
+    """The compiled checks of one operation's input."""
+
+    def __init__(self, operation: str, node: StructureNode) -> None:
+        self.operation = operation
+        self.table_name: Node | None = None
+        members = []
+        for name, child, required in node.members:
+            if name == "TableName":
+                self.table_name = child
+            members.append((name, child, required))
+        self.node = node
+        self.required_map = aws_limits.REQUIRED_MAPS.get(operation)
+        self.named_required = tuple(
+            name for name, _, required in node.members
+            if required and (operation, name) in aws_limits.REQUIRED_WORDING)
+        rest = StructureNode(node.name)
+        rest.set_members(tuple(m for m in members if m[0] != "TableName"))
+        self.rest = rest
+        self.table_required = any(name == "TableName" and required
+                                  for name, _, required in members)
+
+    def check(self, params: dict[str, Any]) -> None:
+        if self.required_map is not None and not params.get(self.required_map):
+            raise _invalid(f"The {wording.lower_first(self.required_map)} parameter is "
+                           f"required for {self.operation}")
+        for name in self.named_required:
+            if params.get(name) is None:
+                raise _invalid(wording.required(name))
+        report = Report()
+        table = params.get("TableName")
+        if self.table_name is not None:
+            if table is not None:
+                self.table_name.check(table, (None, "TableName", True), report)
+            elif self.table_required:
+                report.violate(None, (None, "TableName", True), wording.NOT_NULL)
+            if report.violations:
+                raise _invalid(wording.joined(report.violations))
+        self.rest.check(params, None, report)
+        if report.violations:
+            raise _invalid(wording.joined(report.violations))
+        if report.problem is not None:
+            raise WireError(report.problem.error_type, report.problem.message)
+
+
+class ServiceRules:
+    """Every operation of one service, compiled on first use."""
+
+    def __init__(self, model: ServiceModel) -> None:
+        self._model = model
+        self._operations: dict[str, OperationRules] = {}
+
+    def for_operation(self, operation: str) -> OperationRules | None:
+        rules = self._operations.get(operation)
+        if rules is None:
+            shape = self._model.operation_model(operation).input_shape
+            if shape is None:
+                return None
+            rules = self._operations[operation] = OperationRules(
+                operation, compile_operation(operation, shape))
+        return rules
+
+
+def _invalid(message: str) -> WireError:
+    return WireError("ValidationException", message)

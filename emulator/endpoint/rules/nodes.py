@@ -1,0 +1,410 @@
+"""The checks one member of a request gets, compiled once from botocore's model.
+
+A node checks a JSON value of one shape: its kind (a value of the wrong kind cannot be
+deserialized by DynamoDB: SerializationException, raised at once) and its constraints (each
+violation is noted in the Report, to be answered together). Attribute values also get
+DynamoDB's own rules (attribute_values.py); their first problem is noted, worded for where
+the value is.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, cast
+
+from botocore.utils import parse_timestamp
+
+from ddbkit.emulator.endpoint import attribute_values
+from ddbkit.emulator.endpoint.attribute_values import Problem
+from ddbkit.emulator.endpoint.protocol import PLAIN_SCALAR_TYPES
+from ddbkit.emulator.endpoint.rules import wording
+from ddbkit.emulator.endpoint.rules.aws_limits import MAX_REPORTED
+from ddbkit.emulator.endpoint.wire import WireError
+
+# A path step: (parent, step, is_member): member names are spelled lower-camel, map keys
+# and list positions as they are.
+Path = tuple[Any, str, bool] | None
+
+
+class Report:
+    """What one request's walk found: constraint violations and the first rule problem."""
+
+    __slots__ = ("problem", "violations")
+
+    def __init__(self) -> None:
+        self.violations: list[str] = []
+        self.problem: Problem | None = None
+
+    def violate(self, value: Any, path: Path, constraint: str, bare: bool = False) -> None:
+        if len(self.violations) < MAX_REPORTED:
+            self.violations.append(wording.violation(value, spell(path, bare), constraint,
+                                                     bare=bare))
+
+
+def spell(path: Path, bare: bool = False) -> str:
+    steps: list[str] = []
+    while path is not None:
+        path, step, is_member = path
+        steps.append(wording.lower_first(step) if is_member and not bare else step)
+    return ".".join(reversed(steps))
+
+
+def serialization(message: str) -> WireError:
+    return WireError("SerializationException", message)
+
+
+def _kind_error(value: Any, expected: str, article: str = "an") -> WireError:
+    if isinstance(value, dict):
+        return serialization(wording.START_OF_MAP)
+    if isinstance(value, list):
+        return serialization(wording.START_OF_LIST)
+    return serialization(f"class {wording.java_class(value)} can not be converted to "
+                         f"{article} {expected}")
+
+
+class Node:
+    __slots__ = ("bare",)
+
+    def __init__(self) -> None:
+        self.bare = False
+
+    def check(self, value: Any, path: Path, report: Report) -> None:
+        raise NotImplementedError
+
+
+class AnyNode(Node):
+    """A shape this engine does not constrain (a document, a recursive reference)."""
+
+    def check(self, value: Any, path: Path, report: Report) -> None:
+        return None
+
+
+class StringNode(Node):
+    __slots__ = ("choices", "enum", "free", "high", "low", "pattern", "pattern_text")
+
+    def __init__(self, low: int | None, high: int | None, enum: tuple[str, ...],
+                 pattern_text: str | None) -> None:
+        super().__init__()
+        self.low, self.high = low, high
+        self.enum, self.choices = enum, frozenset(enum)
+        self.pattern_text = pattern_text
+        try:
+            self.pattern = re.compile(pattern_text) if pattern_text else None
+        except re.error:  # a Java-only construct: not checked here
+            self.pattern = None
+        # Nothing to check but the type (most expressions and names): no call per value.
+        self.free = not (low or high is not None or enum or self.pattern)
+
+    def check(self, value: Any, path: Path, report: Report) -> None:
+        if type(value) is not str:
+            raise _kind_error(value, "String")
+        if not self.free:
+            self.constrain(value, path, report)
+
+    def constrain(self, value: str, path: Path, report: Report) -> None:
+        if self.choices and value not in self.choices:
+            report.violate(value, path, wording.enum(self.enum), self.bare)
+        if self.pattern is not None and not self.pattern.fullmatch(value):
+            report.violate(value, path, wording.pattern(self.pattern_text or ""), self.bare)
+        if self.low is not None and len(value) < self.low:
+            report.violate(value, path, wording.min_length(self.low), self.bare)
+        if self.high is not None and len(value) > self.high:
+            report.violate(value, path, wording.max_length(self.high), self.bare)
+
+
+class TableNameNode(StringNode):
+    """A table's name or ARN (botocore's TableArn: 1 to 1024): a name, not an ARN, is also
+    3 to 255 of [a-zA-Z0-9_.-]. The model's limits fail alone; a name's are reported
+    together."""
+
+    NAME = StringNode(3, 255, (), "[a-zA-Z0-9_.-]+")
+
+    def constrain(self, value: str, path: Path, report: Report) -> None:
+        before = len(report.violations)
+        super().constrain(value, path, report)
+        if len(report.violations) == before and not value.startswith("arn:"):
+            self.NAME.constrain(value, path, report)
+
+
+class NumberNode(Node):
+    __slots__ = ("high", "kind", "low")
+
+    def __init__(self, kind: str, low: int | None, high: int | None) -> None:
+        super().__init__()
+        self.kind, self.low, self.high = kind, low, high
+
+    def check(self, value: Any, path: Path, report: Report) -> None:
+        if type(value) is bool or not isinstance(value, (int, float)):
+            raise _kind_error(value, self.kind)
+        if self.low is not None and value < self.low:
+            report.violate(value, path, wording.min_value(self.low), self.bare)
+        if self.high is not None and value > self.high:
+            report.violate(value, path, wording.max_value(self.high), self.bare)
+
+
+class BooleanNode(Node):
+    def check(self, value: Any, path: Path, report: Report) -> None:
+        if type(value) is bool:
+            return
+        if isinstance(value, str):
+            raise serialization(f"'{value.upper()}' can not be converted to an Boolean")
+        raise _kind_error(value, "Boolean")
+
+
+class BlobNode(Node):
+    def check(self, value: Any, path: Path, report: Report) -> None:
+        if type(value) is not str:
+            raise _kind_error(value, "Blob", "a")
+        problem = attribute_values.binary_problem(value)
+        if problem is not None:
+            raise serialization(problem.message)
+
+
+class TimestampNode(Node):
+    """Epoch seconds or an ISO 8601 text, of a date a calendar has (years 1 to 9999)."""
+
+    def check(self, value: Any, path: Path, report: Report) -> None:
+        if type(value) is bool or not isinstance(value, (int, float, str)):
+            raise _kind_error(value, "Date")
+        try:
+            parse_timestamp(value)
+        except Exception:  # noqa: BLE001 - whatever botocore's parser cannot read is no date
+            raise serialization(f"'{value}' can not be converted to a Date") from None
+
+
+class ListNode(Node):
+    __slots__ = ("high", "length_checked", "low", "member")
+
+    def __init__(self, member: Node, low: int | None, high: int | None) -> None:
+        super().__init__()
+        self.member, self.low, self.high = member, low, high
+        self.length_checked = True
+
+    def limits(self) -> list[str]:
+        """The length constraints, as a map of these lists lists them."""
+        return ([wording.max_length(self.high)] if self.high is not None else []) + \
+            ([wording.min_length(self.low)] if self.low is not None else [])
+
+    def show(self, value: list[Any]) -> str:
+        structure = self.member.name if isinstance(self.member, StructureNode) else None
+        return "[" + ", ".join(wording.java(v, structure) for v in value) + "]"
+
+    def fits(self, value: list[Any]) -> bool:
+        return (self.low is None or len(value) >= self.low) and \
+            (self.high is None or len(value) <= self.high)
+
+    def check(self, value: Any, path: Path, report: Report) -> None:
+        if type(value) is not list:
+            if isinstance(value, dict):
+                raise serialization(wording.START_OF_MAP)
+            raise serialization("Expected list or null")
+        if self.length_checked and not self.fits(value):
+            shown = self.show(value)
+            if self.low is not None and len(value) < self.low:
+                report.violate(shown, path, wording.min_length(self.low), self.bare)
+            if self.high is not None and len(value) > self.high:
+                report.violate(shown, path, wording.max_length(self.high), self.bare)
+        member = self.member
+        for position, element in enumerate(value, 1):
+            at = ((path, str(position), False), "member", False)
+            if element is None:
+                report.violate(None, at, wording.NOT_NULL, self.bare)
+            else:
+                member.check(element, at, report)
+
+
+class MapNode(Node):
+    """A map; a list value's length limits are reported on the map as a whole, as
+    DynamoDB does ("Map value must satisfy constraint: [...]")."""
+
+    __slots__ = ("high", "key", "key_longest", "low", "value")
+
+    def __init__(self, key: StringNode | None, value: Node, low: int | None,
+                 high: int | None) -> None:
+        super().__init__()
+        self.key, self.value, self.low, self.high = key, value, low, high
+        # A key constrained by its length alone (AttributeName: 64 KB) is measured inline.
+        self.key_longest = key.high if key is not None and not (
+            key.low or key.choices or key.pattern) else None
+        if self.key_longest is not None:
+            self.key = None
+        if isinstance(value, ListNode) and value.limits():
+            value.length_checked = False
+
+    def check(self, value: Any, path: Path, report: Report) -> None:
+        if type(value) is not dict:
+            if isinstance(value, list):
+                raise serialization(wording.START_OF_LIST)
+            raise serialization("Expected map or null")
+        if self.low is not None and len(value) < self.low:
+            report.violate(wording.java(value), path, wording.min_length(self.low), self.bare)
+        if self.high is not None and len(value) > self.high:
+            report.violate(wording.java(value), path, wording.max_length(self.high), self.bare)
+        inner = self.value
+        unfit = False
+        key_node, longest = self.key, self.key_longest
+        for key, element in value.items():
+            if key_node is not None:
+                key_node.constrain(key, ((path, key, False), "key", False), report)
+            elif longest is not None and len(key) > longest:
+                report.violate(key, ((path, key, False), "key", False),
+                               wording.max_length(longest), self.bare)
+            if element is None:
+                report.violate(None, ((path, key, False), "member", False), wording.NOT_NULL,
+                               self.bare)
+                continue
+            if isinstance(inner, ListNode) and not inner.length_checked and \
+                    type(element) is list and not inner.fits(element):
+                unfit = True
+            inner.check(element, ((path, key, False), "member", False), report)
+        if unfit:
+            assert isinstance(inner, ListNode)
+            shown = "{" + ", ".join(f"{k}={inner.show(v) if type(v) is list else wording.java(v)}"
+                                    for k, v in value.items()) + "}"
+            report.violate(shown, path, wording.map_value(inner.limits()), self.bare)
+
+
+class StructureNode(Node):
+    __slots__ = ("by_name", "members", "name", "required")
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.members: tuple[tuple[str, Node, bool], ...] = ()
+        self.by_name: dict[str, Node] = {}
+        self.required: tuple[tuple[str, Node], ...] = ()
+
+    def set_members(self, members: tuple[tuple[str, Node, bool], ...]) -> None:
+        """(member name, node, required); set after construction, as shapes may recur."""
+        self.members = members
+        self.by_name = {name: node for name, node, _ in members}
+        self.required = tuple((name, node) for name, node, required in members if required)
+
+    def check(self, value: Any, path: Path, report: Report) -> None:
+        if type(value) is not dict:
+            if isinstance(value, list):
+                raise serialization(wording.START_OF_LIST)
+            raise serialization("Expected null")
+        for name, node in self.required:
+            if value.get(name) is None:
+                report.violate(None, (path, name, True), wording.NOT_NULL, node.bare)
+        # The request's own members, in the model's order (the order violations are listed).
+        if len(value) > 1:
+            present = [(name, node) for name, node, _ in self.members if name in value]
+        else:
+            present = [(name, self.by_name[name]) for name in value if name in self.by_name]
+        for name, node in present:
+            member = value[name]
+            if member is not None:
+                node.check(member, (path, name, True), report)
+
+
+# Kinds of attribute value and the JSON type each carries.
+_SCALARS = {"S": str, "N": str, "B": str, "BOOL": bool, "NULL": bool}
+_SETS = ("SS", "NS", "BS")
+
+
+class AttributeValueNode(Node):
+    """An attribute value: its kinds' JSON types, then DynamoDB's rules for its content,
+    the first problem worded for its place (`wording` takes message and key)."""
+
+    __slots__ = ("place",)
+
+    def __init__(self, place: str | None) -> None:
+        super().__init__()
+        self.place = place
+
+    def check(self, value: Any, path: Path, report: Report) -> None:
+        if type(value) is dict and len(value) == 1:
+            for kind, inner in value.items():
+                if type(inner) is PLAIN_SCALAR_TYPES.get(kind):
+                    message = None
+                    if kind == "N":
+                        message = attribute_values.number_problem(cast(str, inner))
+                    elif kind == "NULL" and not inner:
+                        message = attribute_values.NULL_NOT_TRUE
+                    if message is not None:
+                        self._note(Problem("ValidationException", message), path, report)
+                    return
+        if type(value) is not dict:
+            if isinstance(value, list):
+                raise serialization(wording.START_OF_LIST)
+            raise serialization("Expected null")
+        _kinds(value)  # SerializationException for a member of the wrong JSON type
+        problem = attribute_values.check(value)
+        if problem is not None:
+            if problem.error_type == "SerializationException":
+                raise serialization(problem.message)
+            self._note(problem, path, report)
+
+    def _note(self, problem: Problem, path: Path, report: Report) -> None:
+        if report.problem is not None:
+            return
+        if self.place is not None and problem.message != attribute_values.NESTING:
+            key = _attribute_name(path)
+            problem = Problem(problem.error_type, self.place.format(message=problem.message,
+                                                                    key=key))
+        report.problem = problem
+
+
+def _attribute_name(path: Path) -> str:
+    """The map key this value is under (path: ... key, member)."""
+    if path is not None and path[0] is not None:
+        return str(path[0][1])
+    return ""
+
+
+def _kinds(value: dict[str, Any]) -> None:
+    """Checks the JSON types inside an attribute value and the values nested in it,
+    without recursion (a value may nest thousands of levels), dropping members that name
+    no data type or are null (DynamoDB ignores both)."""
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        for kind in [k for k, v in current.items()
+                     if v is None or k not in attribute_values.DATA_TYPES]:
+            del current[kind]  # a null member is absent, as DynamoDB reads it
+        for kind, inner in current.items():
+            expected = _SCALARS.get(kind)
+            if expected is not None:
+                if type(inner) is not expected:
+                    raise _scalar_error(kind, inner)
+            elif kind in _SETS:
+                if type(inner) is not list:
+                    raise _kind_error(inner, "List") if isinstance(inner, dict) else \
+                        serialization("Expected list or null")
+                for element in inner:
+                    if type(element) is not str:
+                        raise _scalar_error("B" if kind == "BS" else "S", element)
+            elif kind == "M":
+                if type(inner) is not dict:
+                    raise serialization(wording.START_OF_LIST) if isinstance(inner, list) \
+                        else serialization("Expected map or null")
+                for name in [n for n, v in inner.items() if v is None]:
+                    inner[name] = {}  # a null value: an attribute value of no data type
+                _push(stack, inner.values())
+            elif kind == "L":
+                if type(inner) is not list:
+                    raise serialization(wording.START_OF_MAP) if isinstance(inner, dict) \
+                        else serialization("Expected list or null")
+                inner[:] = [{} if element is None else element for element in inner]
+                _push(stack, inner)
+
+
+def _push(stack: list[dict[str, Any]], values: Any) -> None:
+    for element in values:
+        if type(element) is dict:
+            stack.append(element)
+        else:
+            raise serialization(wording.START_OF_LIST if isinstance(element, list)
+                                else "Expected null")
+
+
+def _scalar_error(kind: str, value: Any) -> WireError:
+    if kind in ("BOOL", "NULL"):
+        if isinstance(value, str):
+            return serialization(f"'{value.upper()}' can not be converted to an Boolean")
+        return _kind_error(value, "Boolean")
+    if kind == "B":
+        return _kind_error(value, "Blob", "a")
+    return _kind_error(value, "String")

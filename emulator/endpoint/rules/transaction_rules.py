@@ -1,0 +1,76 @@
+"""DynamoDB's rules for a transaction as a whole, checked before any table is looked up:
+no two actions on one item (for actions that name their Key; a Put's key needs the table's
+schema, which moto checks), and at most 4 MB of items
+(https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ddbkit.emulator.endpoint.wire import WireError
+
+MAX_TRANSACTION_BYTES = 4 * 1024 * 1024
+SAME_ITEM = "Transaction request cannot include multiple operations on one item"
+TOO_LARGE = ("Transaction request cannot include items whose total size exceeds 4 MB: "
+             "the aggregate size of the items in the transaction exceeds the limit")
+
+
+def write(params: dict[str, Any]) -> None:
+    _once_each(params, ("ConditionCheck", "Delete", "Update"))
+    total = 0
+    for action in params.get("TransactItems") or []:
+        for member in ("Put", "Update", "Delete", "ConditionCheck"):
+            request = action.get(member) if isinstance(action, dict) else None
+            if isinstance(request, dict):
+                total += item_bytes(request.get("Item") or request.get("Key") or {})
+                total += item_bytes(request.get("ExpressionAttributeValues") or {})
+    if total > MAX_TRANSACTION_BYTES:
+        raise WireError("ValidationException", TOO_LARGE)
+
+
+def get(params: dict[str, Any]) -> None:
+    _once_each(params, ("Get",))
+
+
+def _once_each(params: dict[str, Any], members: tuple[str, ...]) -> None:
+    seen: set[tuple[Any, str]] = set()
+    for action in params.get("TransactItems") or []:
+        for member in members:
+            request = action.get(member) if isinstance(action, dict) else None
+            if isinstance(request, dict) and isinstance(request.get("Key"), dict):
+                target = (request.get("TableName"),
+                          json.dumps(request["Key"], sort_keys=True))
+                if target in seen:
+                    raise WireError("ValidationException", SAME_ITEM)
+                seen.add(target)
+
+
+def item_bytes(item: dict[str, Any]) -> int:
+    """An item's size by DynamoDB's rules: names' UTF-8 plus each value's bytes."""
+    total = 0
+    stack: list[tuple[Any, Any]] = list(item.items())
+    while stack:
+        name, value = stack.pop()
+        total += len(str(name).encode("utf-8", "surrogatepass"))
+        if not isinstance(value, dict):
+            continue
+        for kind, inner in value.items():
+            if kind == "S":
+                total += len(str(inner).encode("utf-8", "surrogatepass"))
+            elif kind == "N":
+                total += len(str(inner)) // 2 + 1
+            elif kind == "B":
+                total += len(str(inner)) * 3 // 4
+            elif kind in ("SS", "NS", "BS") and isinstance(inner, list):
+                total += sum(len(str(v)) for v in inner)
+            elif kind == "M" and isinstance(inner, dict):
+                total += 3
+                stack.extend(inner.items())
+            elif kind == "L" and isinstance(inner, list):
+                total += 3
+                stack.extend(("", v) for v in inner)
+            else:
+                total += 1
+    return total

@@ -1,0 +1,412 @@
+"""ConsumedCapacity as DynamoDB counts it, in every response that asks for it.
+
+Replaces moto's constants: `include_consumed_capacity` answers 1.0 for any write and 0.5
+for any GetItem whatever the item's size, reports an index under `LocalSecondaryIndexes`
+even when it is global, UpdateItem answers 0.5 even when nothing was asked, BatchWriteItem
+1.0 per table and BatchGetItem 1 per key, always. Here each data-plane action of
+`DynamoHandler` runs with a `Meter` (capacity/meter.py) when the request asks for capacity
+(TOTAL or INDEXES) or a throughput model watches the emulator; moto's own figures are
+replaced by the meter's, or removed when nothing was asked.
+
+What the meter sees, by AWS's rules (capacity/rules.py), sized as DynamoDB bills
+(capacity/sizes.py, remembered per item by item_size.billed_size):
+- reads: `Table.get_item` during GetItem, BatchGetItem and TransactGetItems (per item, 4 KB
+  steps, the item stored, not its projection); Query and Scan through a pass-through filter
+  that sees every item read before the request's own filter, summed and rounded once;
+- writes: `DynamoDBBackend.put_item`, `update_item`, `delete_item` (PutItem, UpdateItem,
+  DeleteItem, BatchWriteItem, TransactWriteItems) compare the item and each index entry
+  before and after; a ConditionalCheckFailed is charged by the item already stored;
+  PartiQL writes through `Table.put_item` / `Table.delete_item`. TTL deletes run with no
+  meter: they are free, as on AWS.
+Requests that ask for nothing and run under no throughput model pay one context-variable
+read per action.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import copy
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from moto.dynamodb.exceptions import ConditionalCheckFailed
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
+from moto.dynamodb.parsing import partiql
+from moto.dynamodb.responses import DynamoHandler
+
+from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Charge, Image, Meter, Refused
+from ddbkit.emulator.capacity.rules import (
+    TRANSACTIONAL,
+    TRANSACTIONAL_WRITE,
+    IndexEntry,
+    read_step,
+)
+from ddbkit.emulator.capacity.sizes import item_size
+from ddbkit.emulator.moto_ext.atomic_writes import atomic
+from ddbkit.emulator.moto_ext.item_size import billed_size, forget
+from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
+
+# Called with the charges of every metered request (of each item, in a batch); raises
+# Refused to refuse them (the throughput model), and a refused write is undone. Set per
+# request by the server.
+Admission = Callable[[Sequence[Charge]], None]
+admission: contextvars.ContextVar[Admission | None] = contextvars.ContextVar(
+    "ddbkit_admission", default=None)
+_meter: contextvars.ContextVar[Meter | None] = contextvars.ContextVar("ddbkit_meter",
+                                                                       default=None)
+
+ACTIONS = {  # handler method -> (operation, answers a list of tables)
+    "get_item": ("GetItem", False), "put_item": ("PutItem", False),
+    "update_item": ("UpdateItem", False), "delete_item": ("DeleteItem", False),
+    "query": ("Query", False), "scan": ("Scan", False),
+    "batch_get_item": ("BatchGetItem", True), "batch_write_item": ("BatchWriteItem", True),
+    "transact_get_items": ("TransactGetItems", True),
+    "transact_write_items": ("TransactWriteItems", True),
+    "execute_statement": ("ExecuteStatement", False),
+    "execute_transaction": ("ExecuteTransaction", True),
+    "batch_execute_statement": ("BatchExecuteStatement", True),
+}
+ITEM_READS = frozenset({"GetItem", "BatchGetItem", "TransactGetItems"})
+BATCHES = frozenset({"BatchGetItem", "BatchWriteItem"})  # admitted item by item
+PARTIQL = frozenset({"ExecuteStatement", "ExecuteTransaction", "BatchExecuteStatement"})
+TRANSACTIONS = frozenset({"TransactGetItems", "TransactWriteItems", "ExecuteTransaction"})
+
+
+def current() -> Meter | None:
+    return _meter.get()
+
+
+# -- images of an item, as the table and each of its indexes store it ----------------------
+
+def _projected(index: Any, table: Table, attrs: dict[str, Any]) -> dict[str, Any]:
+    projection = (index.projection or {}).get("ProjectionType", "ALL")
+    if projection == "ALL":
+        return attrs
+    names = list(table.table_key_attrs) + [k["AttributeName"] for k in index.schema]
+    if projection == "INCLUDE":
+        names += index.projection.get("NonKeyAttributes", [])
+    return {name: attrs[name] for name in names if name in attrs}
+
+
+def image(table: Table, item: Any, detach: bool = False) -> Image | None:
+    """The item as the table and its indexes hold it; `detach` copies what moto may change
+    in place (UpdateItem)."""
+    if item is None:
+        return None
+    attrs = copy.deepcopy(item.attrs) if detach else item.attrs
+    size = billed_size(item)
+    entries: dict[str, IndexEntry] = {}
+    for index in table.all_indexes():
+        key_names = [k["AttributeName"] for k in index.schema]
+        if not all(name in attrs for name in key_names):
+            continue  # sparse: the item is not in this index
+        stored = _projected(index, table, attrs)
+        entries[index.name] = IndexEntry(tuple(attrs[name] for name in key_names), stored,
+                                         size if stored is attrs else item_size(stored))
+    return Image(size, item.hash_key, entries)
+
+
+def _global_names(table: Table) -> frozenset[str]:
+    return frozenset(index.name for index in (table.global_indexes or []))
+
+
+# -- writes --------------------------------------------------------------------------------
+
+def _wrap_backend_write(original: Any, deletes: bool, in_place: bool) -> Any:
+    metered = _metered_write(original, deletes, in_place)
+
+    def write(self: DynamoDBBackend, table_name: str, key_or_item: Any, *args: Any,
+              **kwargs: Any) -> Any:
+        meter = _meter.get()
+        if meter is None or meter.operation in PARTIQL:
+            return original(self, table_name, key_or_item, *args, **kwargs)
+        admit = admission.get() if meter.operation == "BatchWriteItem" else None
+        if admit is None:
+            return metered(meter, self, table_name, key_or_item, *args, **kwargs)
+        start = len(meter.charges)
+        try:
+            with atomic():  # one batch item: kept only if the model admits it
+                result = metered(meter, self, table_name, key_or_item, *args, **kwargs)
+                admit(meter.charges[start:])
+                return result
+        except Refused as refusal:
+            meter.retract(start)
+            request = {"DeleteRequest": {"Key": key_or_item}} if deletes else {
+                "PutRequest": {"Item": key_or_item}}
+            meter.refuse(table_name, request, refusal)
+            return None
+
+    write.__wrapped__ = original  # type: ignore[attr-defined]
+    return write
+
+
+def _metered_write(original: Any, deletes: bool, in_place: bool) -> Any:
+    def write(meter: Meter, self: DynamoDBBackend, table_name: str, key_or_item: Any,
+              *args: Any, **kwargs: Any) -> Any:
+        table = self.tables.get(table_name)
+        keys = request_keys(table, key_or_item) if table is not None and isinstance(
+            key_or_item, dict) else None
+        if table is None or keys is None:  # moto refuses it before anything is stored
+            return original(self, table_name, key_or_item, *args, **kwargs)
+        before = image(table, stored_item(table, *keys), detach=in_place)
+        try:
+            result = original(self, table_name, key_or_item, *args, **kwargs)
+        except ConditionalCheckFailed:
+            meter.failed_write(table.name, before, keys[0])
+            raise
+        stored = stored_item(table, *keys)
+        if in_place:
+            forget(stored)  # its size was remembered before moto changed it in place
+        after = None if deletes else image(table, stored)
+        meter.write(table.name, before, after, _global_names(table))
+        return result
+
+    return write
+
+
+def _wrap_table_write(original: Any, deletes: bool) -> Any:
+    """PartiQL writes straight into the table (moto's execute_statement)."""
+
+    def write(self: Table, *args: Any, **kwargs: Any) -> Any:
+        meter = _meter.get()
+        if meter is None or meter.operation not in PARTIQL:
+            return original(self, *args, **kwargs)
+        keys = tuple(args[:2]) if deletes else request_keys(self, args[0])
+        before = image(self, stored_item(self, *keys)) if keys else None
+        result = original(self, *args, **kwargs)
+        after = None if deletes or keys is None else image(self, stored_item(self, *keys))
+        meter.write(self.name, before, after, _global_names(self))
+        return result
+
+    return write
+
+
+# -- reads ---------------------------------------------------------------------------------
+
+def _wrap_get_item(original: Any) -> Any:
+    def get_item(self: Table, hash_key: Any, range_key: Any = None, *args: Any,
+                 **kwargs: Any) -> Any:
+        result = original(self, hash_key, range_key, *args, **kwargs)
+        meter = _meter.get()
+        if meter is not None and meter.operation in ITEM_READS:
+            stored = stored_item(self, hash_key, range_key)
+            start = len(meter.charges)
+            meter.read(self.name, None, False, billed_size(stored) if stored else 0,
+                       _read_step(meter, self.name), hash_key)
+            admit = admission.get() if meter.operation == "BatchGetItem" else None
+            if admit is not None:
+                try:
+                    admit(meter.charges[start:])
+                except Refused as refusal:  # answered among UnprocessedKeys
+                    meter.retract(start)
+                    key = {self.hash_key_attr: hash_key.to_json()}
+                    if range_key is not None and self.range_key_attr:
+                        key[self.range_key_attr] = range_key.to_json()
+                    meter.refuse(self.name, key, refusal)
+                    return None
+        return result
+
+    return get_item
+
+
+def _read_step(meter: Meter, table: str) -> float:
+    return TRANSACTIONAL if meter.transactional else read_step(meter.consistency.get(table, False))
+
+
+class _Reading:
+    """A filter that passes everything and adds up the size of each item it sees: moto
+    filters the items a Query or Scan read, after the key condition and Limit."""
+
+    __slots__ = ("inner", "size")
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.size = 0
+
+    def expr(self, item: Any) -> bool:
+        self.size += billed_size(item)
+        return True if self.inner is None else bool(self.inner.expr(item))
+
+
+def _wrap_read_pass(original: Any, filter_at: int, index_at: int, consistent_at: int,
+                    partition_at: int | None) -> Any:
+    """Query (args: hash key 0, index 7, consistent 8, filter 9) and Scan (filter 3, index 4,
+    consistent 5). Each call is one pass; the last pass of a request is the one charged
+    (indexes.py may widen its window and run moto's query again)."""
+
+    def read_pass(self: Table, *args: Any, **kwargs: Any) -> Any:
+        meter = _meter.get()
+        if meter is None or len(args) <= filter_at:
+            return original(self, *args, **kwargs)
+        reading = _Reading(args[filter_at])
+        args = (*args[:filter_at], reading, *args[filter_at + 1:])
+        result = original(self, *args, **kwargs)
+        index = args[index_at]
+        meter.pending_pass = (self.name, index, index in _global_names(self), reading.size,
+                              read_step(bool(args[consistent_at])),
+                              _pass_partition(args, kwargs, partition_at))
+        return result
+
+    return read_pass
+
+
+def _pass_partition(args: tuple[Any, ...], kwargs: dict[str, Any], at: int | None) -> Any:
+    if at is None:
+        return None
+    conditions = kwargs.get("hash_key_conditions") or []
+    return conditions[0][1] if conditions else args[at]
+
+
+# -- the handler's actions -----------------------------------------------------------------
+
+def _new_meter(operation: str, body: dict[str, Any], mode: str | None) -> Meter:
+    meter = Meter(operation, mode, transactional=operation in TRANSACTIONS,
+                  write_step=TRANSACTIONAL_WRITE if operation in TRANSACTIONS else 1.0)
+    if operation == "BatchGetItem":
+        meter.consistency = {t: bool(r.get("ConsistentRead"))
+                             for t, r in (body.get("RequestItems") or {}).items()}
+    else:
+        meter.consistency = {body.get("TableName") or "": bool(body.get("ConsistentRead"))}
+    return meter
+
+
+def _finish(meter: Meter, handler: DynamoHandler, result: Any) -> None:
+    """Charges known only once the action ran: a Query's or Scan's last pass, PartiQL reads,
+    TransactWriteItems' condition checks."""
+    pending = meter.pending_pass
+    if pending is not None:
+        table, index, is_global, size, step, partition = pending
+        meter.read(table, index, is_global, size, step, partition)
+    if meter.operation == "ExecuteStatement" and result is not None:
+        _charge_partiql_reads(meter, handler.body, result.result.get("Items") or [])
+    if meter.operation == "BatchExecuteStatement" and result is not None:
+        for statement, answer in zip(handler.body.get("Statements") or [],
+                                     result.result.get("Responses") or [], strict=False):
+            if "Error" not in answer:
+                _charge_partiql_reads(meter, statement, [answer.get("Item") or {}])
+    if meter.operation == "TransactWriteItems":
+        _charge_condition_checks(meter, handler)
+
+
+def _charge_partiql_reads(meter: Meter, body: dict[str, Any], items: list[Any]) -> None:
+    try:
+        metadata = partiql.get_query_metadata(body.get("Statement", ""))
+        if not metadata.is_select_query():
+            return
+        table = metadata.get_table_names()[0].strip('"').split('"."')[0].split(".")[0]
+    except Exception:  # noqa: BLE001 - moto refused the statement already
+        return
+    step = read_step(bool(body.get("ConsistentRead")))
+    for item in items or [{}]:  # a read that finds nothing still costs a step
+        meter.read(table, None, False, item_size(item), step, None)
+
+
+def _charge_condition_checks(meter: Meter, handler: DynamoHandler) -> None:
+    backend = handler.dynamodb_backend
+    for action in handler.body.get("TransactItems") or []:
+        check = action.get("ConditionCheck")
+        table = backend.tables.get(check.get("TableName")) if check else None
+        keys = request_keys(table, check.get("Key") or {}) if table is not None else None
+        if table is not None and keys is not None:
+            meter.failed_write(table.name, image(table, stored_item(table, *keys)), keys[0])
+
+
+def _answer(meter: Meter, handler: DynamoHandler, listed: bool, result: Any) -> None:
+    body = result.result
+    if meter.mode is None:
+        body.pop("ConsumedCapacity", None)
+    elif listed:
+        body["ConsumedCapacity"] = meter.consumed_list()
+    else:
+        table = handler.body.get("TableName") or next(iter(meter.usage), "")
+        body["ConsumedCapacity"] = meter.consumed(table)
+    body.pop("ConsumedCapacityUnits", None)
+
+
+def _wrap_action(original: Any, operation: str, listed: bool) -> Any:
+    def action(self: DynamoHandler) -> Any:
+        mode = self.body.get("ReturnConsumedCapacity")
+        mode = mode if mode in (TOTAL, INDEXES) else None
+        admit = admission.get()
+        if mode is None and admit is None:
+            result = original(self)
+            if listed or operation in ("UpdateItem", "DeleteItem"):
+                result.result.pop("ConsumedCapacity", None)  # moto adds it unasked
+            return result
+        meter = _new_meter(operation, self.body, mode)
+        token = _meter.set(meter)
+        try:
+            if admit is None:
+                result = original(self)
+                _finish(meter, self, result)
+            else:
+                result = _admitted(original, self, meter, admit)
+        finally:
+            _meter.reset(token)
+        _answer(meter, self, listed, result)
+        return result
+
+    action.__wrapped__ = original  # type: ignore[attr-defined]
+    return action
+
+
+def _admitted(original: Any, handler: DynamoHandler, meter: Meter, admit: Admission) -> Any:
+    """Runs the action, then asks the throughput model; a refused request is undone."""
+    with atomic():
+        try:
+            result = original(handler)
+        except Exception:
+            _finish(meter, handler, None)
+            if meter.operation not in BATCHES:
+                admit(meter.charges)  # a failed conditional write is charged, or throttled
+            raise
+        _finish(meter, handler, result)
+        if meter.operation in BATCHES:
+            _unprocessed(meter, handler, result)
+        else:
+            admit(meter.charges)  # outside the try: a refusal is not a failure of the action
+        return result
+
+
+def _unprocessed(meter: Meter, handler: DynamoHandler, result: Any) -> None:
+    """Refused batch items, answered as DynamoDB does: a batch refused whole is throttled,
+    else the refused items are the UnprocessedItems (writes) or UnprocessedKeys (reads)."""
+    if not meter.refusals:
+        return
+    requested = handler.body.get("RequestItems") or {}
+    writes = meter.operation == "BatchWriteItem"
+    total = sum(len(r) if writes else len(r.get("Keys") or []) for r in requested.values())
+    if len(meter.refusals) >= total:
+        first = meter.refusals[0]
+        first.reasons = [dict(t) for t in dict.fromkeys(
+            tuple(sorted(r.items())) for refusal in meter.refusals for r in refusal.reasons)]
+        raise first
+    if writes:
+        result.result["UnprocessedItems"] = meter.unprocessed
+    else:
+        result.result["UnprocessedKeys"] = {
+            table: {**{k: v for k, v in requested.get(table, {}).items() if k != "Keys"},
+                    "Keys": keys} for table, keys in meter.unprocessed.items()}
+
+
+def install() -> None:
+    require(DynamoHandler, *ACTIONS)
+    require(DynamoDBBackend, "put_item", "update_item", "delete_item")
+    require(Table, "get_item", "query", "scan", "put_item", "delete_item", "all_indexes")
+    require(partiql, "get_query_metadata")
+    for name, (operation, listed) in ACTIONS.items():
+        setattr(DynamoHandler, name, _wrap_action(getattr(DynamoHandler, name), operation,
+                                                  listed))
+    DynamoDBBackend.put_item = _wrap_backend_write(  # type: ignore[method-assign]
+        DynamoDBBackend.put_item, deletes=False, in_place=False)
+    DynamoDBBackend.update_item = _wrap_backend_write(  # type: ignore[method-assign]
+        DynamoDBBackend.update_item, deletes=False, in_place=True)
+    DynamoDBBackend.delete_item = _wrap_backend_write(  # type: ignore[method-assign]
+        DynamoDBBackend.delete_item, deletes=True, in_place=False)
+    Table.put_item = _wrap_table_write(Table.put_item, deletes=False)  # type: ignore[method-assign]
+    Table.delete_item = _wrap_table_write(  # type: ignore[method-assign]
+        Table.delete_item, deletes=True)
+    Table.get_item = _wrap_get_item(Table.get_item)  # type: ignore[method-assign]
+    Table.query = _wrap_read_pass(Table.query, 9, 7, 8, 0)  # type: ignore[method-assign]
+    Table.scan = _wrap_read_pass(Table.scan, 3, 4, 5, None)  # type: ignore[method-assign]

@@ -1,0 +1,87 @@
+"""KeyConditionExpressions DynamoDB refuses, refused with its errors instead of crashing.
+
+Wraps `moto.dynamodb.parsing.key_condition_expression.parse_expression` (as
+`moto.dynamodb.responses` calls it), whose tokenizer fails with AssertionError or IndexError on
+operators a key condition cannot have (`OR`, `NOT`, `IN`, `<>`, condition functions other than
+begins_with), answered as a generic "could not process" error, and which keeps the last of two
+conditions on one key, returns nothing for a BETWEEN whose bounds are reversed and crashes on
+begins_with of a number. DynamoDB
+answers each with a ValidationException: "Invalid operator used in KeyConditionExpression",
+"KeyConditionExpressions must only contain one condition per key", and "The BETWEEN operator
+requires upper bound to be greater than or equal to lower bound", "Incorrect operand type for
+operator or function".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import moto.dynamodb.responses as responses
+from moto.core.exceptions import JsonRESTError
+from moto.dynamodb.exceptions import MockValidationException
+from moto.dynamodb.models.dynamo_type import DynamoType
+
+from ddbkit.emulator.moto_ext.store import require
+
+_OPERATOR = re.compile(
+    r"(?<![#:\w])(OR|NOT|IN|attribute_exists|attribute_not_exists|attribute_type|contains|size)"
+    r"\b|<>", re.IGNORECASE)
+_AND = re.compile(r"(?<![#:\w])AND\b", re.IGNORECASE)
+_BETWEEN = re.compile(r"(?<![#:\w])BETWEEN\b", re.IGNORECASE)
+INVALID = "Invalid KeyConditionExpression: {detail}"
+
+
+def _described(value: dict[str, Any]) -> str:
+    kind, inner = next(iter(value.items()))
+    return f"AttributeValue: {{{kind}:{inner}}}"
+
+
+def _check_operands(conditions: list[tuple[str, str, list[Any]]]) -> None:
+    for _, comparison, values in conditions:
+        if comparison.lower() == "begins_with" and values and \
+                next(iter(values[0])) not in ("S", "B"):
+            raise MockValidationException(INVALID.format(
+                detail="Incorrect operand type for operator or function; operator or function: "
+                       f"begins_with, operand type: {next(iter(values[0]))}"))
+        if comparison.upper() == "BETWEEN" and len(values) == 2:
+            low, high = (DynamoType(v) for v in values)
+            if low.type == high.type and high < low:
+                raise MockValidationException(INVALID.format(
+                    detail="The BETWEEN operator requires upper bound to be greater than or "
+                           f"equal to lower bound; lower bound operand: {_described(values[0])}, "
+                           f"upper bound operand: {_described(values[1])}"))
+
+
+def _wrap_parse_expression(original: Any) -> Any:
+    def parse_expression(key_condition_expression: str, *args: Any, **kwargs: Any) -> Any:
+        text = key_condition_expression if isinstance(key_condition_expression, str) else ""
+        found = _OPERATOR.search(text)
+        if found is not None:
+            operator = found.group(0)
+            raise MockValidationException(
+                "Invalid operator used in KeyConditionExpression: "
+                f"{operator.upper() if operator.isalpha() and len(operator) <= 3 else operator}")
+        try:
+            hash_conditions, range_conditions, names_used = original(
+                key_condition_expression, *args, **kwargs)
+        except JsonRESTError:
+            raise
+        except (AssertionError, IndexError, KeyError, ValueError, TypeError,
+                AttributeError) as exc:
+            raise MockValidationException(INVALID.format(
+                detail=f"Syntax error; expression: {text}")) from exc
+        conditions = len(_AND.split(text)) - len(_BETWEEN.findall(text))
+        if conditions > len(hash_conditions) + len(range_conditions):
+            raise MockValidationException(
+                "KeyConditionExpressions must only contain one condition per key")
+        _check_operands(range_conditions)
+        return hash_conditions, range_conditions, names_used
+
+    return parse_expression
+
+
+def install() -> None:
+    require(responses, "parse_expression")
+    module: Any = responses
+    module.parse_expression = _wrap_parse_expression(module.parse_expression)

@@ -325,13 +325,14 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
         # A data dir whose first start finished is restored, never seeded over.
         fresh = emulator.restored is None or not emulator.restored.initialized
         if fresh and not no_seed:
-            from ddbkit.fixtures.seed import seed_endpoint
+            from ddbkit.fixtures.seed import seed_source
 
-            items = _dataset_source(**dataset).load()[0]
-            click.echo(f"ddbkit: seeding {sum(len(v) for v in items.values())} items into "
+            source = _dataset_source(**dataset)
+            counts = source.check()
+            click.echo(f"ddbkit: seeding {sum(counts.values())} items into "
                        f"{emulator.endpoint_url}", err=True)
-            seeded = seed_endpoint(emulator.client(), items, stage,
-                                   show_progress=sys.stderr.isatty()).total
+            seeded = seed_source(emulator.client(), source, stage,
+                                 show_progress=sys.stderr.isatty()).total
         if fresh and emulator.durability is not None:
             emulator.durability.mark_initialized()
         emulator.arm()  # throttling and faults from here on, not while seeding
@@ -393,36 +394,135 @@ def status(endpoint_url: str | None, region: str | None, profile: str | None,
 @_dataset_options
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Write the dataset to this directory instead of an endpoint.")
-@click.option("--workers", type=click.IntRange(1, 64), default=4, show_default=True,
-              help="Threads writing batches.")
+@click.option("--format", "out_format", type=click.Choice(["ddbkit", "aws-import"]),
+              default="ddbkit", show_default=True,
+              help="With --out: one file per table, or a folder per table for AWS "
+                   "ImportTable (printing the aws commands that create the tables).")
+@click.option("--s3-uri", default="s3://YOUR-BUCKET/ddbkit-seed", show_default=True,
+              help="Where the printed aws-import commands upload to.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes generating and loading [default: the machine's cores].")
+@click.option("--checkpoint", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Where an interrupted load records what it wrote, to resume from "
+                   "[default: .ddbkit/seed-<hash of the load>.json].")
+@click.option("--max-wcu", type=click.FloatRange(min=1), default=None,
+              help="Cap the write rate (write capacity units per second).")
+@click.option("--anonymize", is_flag=True,
+              help="With --from: replace personal data (emails, names, phones, addresses, "
+                   "free text) by consistent pseudonyms.")
+@click.option("--anonymize-rules", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="TOML file of more attributes to anonymise.")
+@click.option("--anonymize-salt", envvar="DDBKIT_ANONYMIZE_SALT", default=None,
+              help="Secret that makes pseudonyms repeatable [default: random each run].")
+@click.option("--remap-ids", is_flag=True,
+              help="With --anonymize: replace ids too (consistently in every table).")
 def seed(endpoint_url: str | None, region: str | None, profile: str | None, stage: str,
-         out_dir: Path | None, workers: int, **dataset: Any) -> None:
+         out_dir: Path | None, out_format: str, s3_uri: str, workers: int | None,
+         checkpoint: Path | None, max_wcu: float | None, anonymize: bool,
+         anonymize_rules: Path | None, anonymize_salt: str | None, remap_ids: bool,
+         **dataset: Any) -> None:
     """Generate a realistic marketplace and load it into an endpoint, or write it to files.
 
-    Same seed and options, same data (ids included), so running it again overwrites
-    instead of duplicating; that is also how an interrupted load resumes.
+    Same seed and options, same data (ids included), at any scale: worker processes
+    generate and load it chunk by chunk. An interrupted load resumes from its checkpoint.
 
     \b
     Example:
       ddbkit seed --endpoint-url http://127.0.0.1:8000 --scale 100 --skew
       ddbkit seed --out demo-data --seed 7 --count bookings=5000
+      ddbkit seed --out import --format aws-import --scale 60000 --s3-uri s3://bucket/demo
       AWS_PROFILE=demo ddbkit seed --stage demo --from demo-data
+      ddbkit seed --from prod-export --anonymize --anonymize-salt "$SALT" --out demo-data
     """
-    from ddbkit.emulator.clients import make_client
-    from ddbkit.fixtures.files import write_dataset
-    from ddbkit.fixtures.seed import seed_endpoint
+    from ddbkit.fixtures.parallel import default_workers
 
-    if out_dir is not None and dataset["from_dir"] is not None:
-        raise ConfigError("--out and --from do not go together: one writes files, one reads them")
-    items, manifest = _dataset_source(**dataset).load()
+    workers = workers or default_workers()
+    source = _dataset_source(**dataset)
+    if out_format != "ddbkit" and out_dir is None:
+        raise ConfigError("--format chooses the files --out writes: pass --out DIR")
+    if anonymize_rules or anonymize_salt or remap_ids:
+        if not anonymize:
+            raise ConfigError("--anonymize-rules, --anonymize-salt and --remap-ids go with "
+                              "--anonymize")
+    if anonymize:
+        source = _anonymized(source, dataset["from_dir"], anonymize_rules, anonymize_salt,
+                             remap_ids)
     if out_dir is not None:
-        for path in write_dataset(out_dir, items, manifest or {}):
-            click.echo(f"wrote {path}")
+        try:
+            _seed_files(source, out_dir, out_format, stage, s3_uri, workers)
+        except KeyboardInterrupt:
+            from ddbkit.emulator.errors import LoadInterrupted
+
+            raise LoadInterrupted(f"interrupted; the files finished so far are in {out_dir} "
+                                  "(run the same command again into an empty folder to write "
+                                  "them all)") from None
+    else:
+        _seed_endpoint(source, endpoint_url, region, profile, stage, workers, checkpoint,
+                       max_wcu)
+    if anonymize:
+        replaced = source.anonymizer.replaced
+        click.echo("anonymised: " + (", ".join(f"{n} {kind}" for kind, n in
+                                              sorted(replaced.items())) or "nothing"))
+
+
+def _anonymized(source: Any, from_dir: Path | None, rules: Path | None, salt: str | None,
+                remap_ids: bool) -> Any:
+    import secrets
+
+    from ddbkit.fixtures.anonymize import AnonymizedSource, Anonymizer, load_rules
+
+    if from_dir is None:
+        raise ConfigError("--anonymize replaces personal data of real data: pass --from "
+                          "EXPORT (generated data holds none)")
+    if salt is None:
+        click.echo("ddbkit: no --anonymize-salt: pseudonyms are random this run", err=True)
+    anonymizer = Anonymizer(load_rules(rules, remap_ids=remap_ids),
+                            salt if salt is not None else secrets.token_hex(16))
+    return AnonymizedSource(source, anonymizer)
+
+
+def _seed_files(source: Any, out_dir: Path, out_format: str, stage: str, s3_uri: str,
+                workers: int) -> None:
+    from ddbkit.fixtures.files import write_dataset
+
+    progress = sys.stderr.isatty()
+    if out_format == "aws-import":
+        from ddbkit.fixtures.aws_import import import_commands, write_import
+
+        import_commands(next(iter(source.tables())), out_dir, stage, s3_uri)  # checks --s3-uri
+        source.check()
+        counts = write_import(source, out_dir, workers=workers, show_progress=progress)
+        for key, count in counts.items():
+            click.echo(f"# {key}: {count} items in {out_dir / key}")
+            for command in import_commands(key, out_dir, stage, s3_uri):
+                click.echo(command)
         return
-    client = make_client(endpoint_url=endpoint_url, region=region, profile=profile,
-                         max_pool_connections=workers)
-    report = seed_endpoint(client, items, stage, workers=workers,
-                           show_progress=sys.stderr.isatty())
+    options = source.generated_options()
+    if options is not None:
+        from ddbkit.fixtures.seed import write_generated
+
+        paths = write_generated(options, out_dir, workers=workers, show_progress=progress)
+    else:
+        source.check()  # a bad line is reported before any file is written
+        paths = write_dataset(out_dir, {key: source.iter_items(key) for key in source.tables()},
+                              {"format": "ddbkit-seed/1", "source": source.describe()})
+    for path in paths:
+        click.echo(f"wrote {path}")
+
+
+def _seed_endpoint(source: Any, endpoint_url: str | None, region: str | None,
+                   profile: str | None, stage: str, workers: int, checkpoint: Path | None,
+                   max_wcu: float | None) -> None:
+    from ddbkit.fixtures.loader import ClientSpec
+    from ddbkit.fixtures.seed import default_checkpoint, seed_source
+
+    source.check()  # a bad file is refused before anything is written
+    client = ClientSpec(endpoint_url, region, profile, connections=8)
+    client.client()  # a bad endpoint or profile fails here, in this process, in one line
+    path = checkpoint or default_checkpoint(source, stage, endpoint_url)
+    report = seed_source(client, source, stage, workers=workers, checkpoint=path,
+                         max_wcu=max_wcu, endpoint=endpoint_url,
+                         show_progress=sys.stderr.isatty())
     seconds = sum(report.seconds.values())
     for key, written in report.written.items():
         click.echo(f"{key:<12} {written:>8} items  {report.seconds.get(key, 0):6.2f} s")

@@ -34,7 +34,7 @@ from ddbkit.emulator.endpoint.server import ServerConfig
 from ddbkit.emulator.runtime import Emulator, EmulatorConfig
 from ddbkit.emulator.streams.triggers import TriggerConfig, TriggerPoller
 from ddbkit.emulator.ttl import TtlReaper
-from ddbkit.fixtures.loader import load_items
+from ddbkit.fixtures.seed import seed_endpoint
 
 AUTH = "AWS4-HMAC-SHA256 Credential=bench/20250101/us-east-1/dynamodb/aws4_request, " \
        "SignedHeaders=host, Signature=0"
@@ -151,8 +151,8 @@ def backlog(count: int) -> None:
                                 ttl_interval=0, state_dir=Path(tmp))
         with Emulator(config) as emulator:
             table = "marketplace-benchbacklog-bookings-table"
-            load_items(emulator.client(), {"bookings": [booking(n) for n in range(count)]},
-                       "benchbacklog")
+            seed_endpoint(emulator.client(), {"bookings": [booking(n) for n in range(count)]},
+                          "benchbacklog", show_progress=False)
             poller = TriggerPoller(trigger, emulator.client(),
                                    emulator.client("dynamodbstreams"), table, Path(tmp),
                                    env=emulator.client_environment())
@@ -175,7 +175,8 @@ def ttl_sweep(ttl_items: int) -> None:
         items = [{"idempotencyKey": {"S": f"k{n}"}, "result": {"S": "{}"},
                   "ttl": {"N": str(now - 60 if n % 2 else now + 3600)}}
                  for n in range(ttl_items)]
-        load_items(emulator.client(), {"idempotency": items}, "benchttl")
+        seed_endpoint(emulator.client(), {"idempotency": items}, "benchttl",
+                      show_progress=False)
         reaper = TtlReaper(config.server.account_id, config.server.region)
         started = time.perf_counter()
         deleted = reaper.run_once()["marketplace-benchttl-idempotency-table"]

@@ -6,19 +6,34 @@ from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.spec import TABLES
 from ddbkit.fixtures.files import write_dataset
-from ddbkit.fixtures.generate import generate, parse_iso
-from ddbkit.fixtures.items import dataset_items
-from ddbkit.fixtures.model import Dataset
+from ddbkit.fixtures.generate import Generator, parse_iso
+from ddbkit.fixtures.items import to_wire
 from ddbkit.fixtures.options import DatasetOptions
 from ddbkit.fixtures.seed import generate_items
 
 ANCHOR = date(2025, 12, 4)
+
+
+class Dataset(SimpleNamespace):
+    """Every table's records, as attributes named after the tables."""
+
+
+def generate(options: DatasetOptions) -> Dataset:
+    gen = Generator(options)
+    ratings = gen.ratings()
+    return Dataset(**{t.key: gen.records(t.key, 0, gen.size(t.key), ratings) for t in TABLES})
+
+
+def dataset_items(data: Dataset) -> dict[str, list[dict[str, Any]]]:
+    return {t.key: [to_wire(r) for r in getattr(data, t.key)] for t in TABLES}
 
 
 @pytest.fixture(scope="module")
@@ -155,6 +170,6 @@ def test_bad_options_are_named(options: dict[str, object], phrase: str) -> None:
         DatasetOptions(anchor=ANCHOR, **options).resolved_counts()  # type: ignore[arg-type]
 
 
-def test_too_many_reviews_for_the_completed_bookings_is_refused() -> None:
+def test_too_many_reviews_for_the_bookings_is_refused() -> None:
     with pytest.raises(ConfigError, match="COMPLETED"):
         generate(DatasetOptions(anchor=ANCHOR, counts=(("reviews", 500),)))

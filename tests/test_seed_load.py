@@ -180,7 +180,8 @@ def test_batch_writer_retries_unprocessed_items_and_throttling() -> None:
 
 
 @pytest.mark.slow
-def test_ctrl_c_stops_a_load_and_says_what_was_written(fresh_emulator: Any) -> None:
+def test_ctrl_c_stops_a_load_and_says_what_was_written(fresh_emulator: Any,
+                                                       tmp_path: Path) -> None:
     import os
     import re
     import signal
@@ -191,7 +192,8 @@ def test_ctrl_c_stops_a_load_and_says_what_was_written(fresh_emulator: Any) -> N
     client, stage = fresh_emulator.client(), fresh_emulator.config.stage
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "ddbkit"), "seed", "--endpoint-url",
-         fresh_emulator.endpoint_url, "--stage", stage, "--scale", "300", "--workers", "2"],
+         fresh_emulator.endpoint_url, "--stage", stage, "--scale", "300", "--workers", "2",
+         "--checkpoint", str(tmp_path / "checkpoint.json")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
     deadline = time.monotonic() + 60
@@ -202,7 +204,11 @@ def test_ctrl_c_stops_a_load_and_says_what_was_written(fresh_emulator: Any) -> N
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
-    match = re.search(r"interrupted while loading \S+; items written so far: bookings: (\d+)\.",
-                      stderr)
+    match = re.search(r"interrupted; items written so far: (.*)\. run the same command again "
+                      r"to resume from (\S+)", stderr)
     assert match, stderr
-    assert int(match[1]) == count_items(client, f"marketplace-{stage}-bookings-table")
+    assert match[2] == str(tmp_path / "checkpoint.json")
+    written = dict(part.split(": ") for part in match[1].split(", "))
+    assert int(written["bookings"]) > 0
+    for key, count in written.items():
+        assert int(count) == count_items(client, f"marketplace-{stage}-{key}-table")

@@ -79,6 +79,23 @@ def test_exports_read_back_with_seed_from(fresh_emulator: Any, tmp_path: Path) -
             TableName=name, Select="COUNT")) == len(table_items)
 
 
+def test_binary_and_nested_values_read_back_as_written(tmp_path: Path) -> None:
+    items = [{"userId": {"S": "u1"}, "photo": {"B": "aGVsbG8="}, "tags": {"BS": ["AQ==", "Ag=="]},
+              "prefs": {"M": {"dark": {"BOOL": True}, "l": {"L": [{"N": "1"}, {"NULL": True}]}}}}]
+    _export(tmp_path, "users", items)
+    assert read_dataset(tmp_path) == {"users": items}
+
+
+@pytest.mark.parametrize(("value", "phrase"), [
+    ({"B": "not base64!"}, "attribute 'v'"), ({"SS": []}, "may not be empty"),
+    ({"N": "1e999"}, "overflow"), ({"S": 5}, "S holds a int"), ({"M": {"a": {}}}, "one type"),
+])
+def test_values_dynamodb_would_refuse_are_named(tmp_path: Path, value: Any, phrase: str) -> None:
+    _export(tmp_path, "users", [{"userId": {"S": "u1"}, "v": value}])
+    with pytest.raises(DataFileError, match=phrase):
+        read_dataset(tmp_path)
+
+
 def test_a_manifest_that_disagrees_with_its_data_is_named(tmp_path: Path) -> None:
     info = _export(tmp_path, "users", [{"userId": {"S": "u1"}}])
     manifest = info.export_dir / "manifest-files.json"

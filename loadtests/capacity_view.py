@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.table import Table
 
+from ddbkit.loadtests.heat import heated
 from ddbkit.loadtests.report import write_patterns_csv
 
 
@@ -54,18 +55,14 @@ def targets_table(capacity: dict[str, Any]) -> Table:
 
 def heat_table(capacity: dict[str, Any]) -> Table:
     rows = []
-    for target in capacity["heat"]:
-        for kind in ("read", "write"):
-            heat = target.get(kind)
-            if not heat or not heat["hottest"]:
-                continue
-            top = heat["hottest"][0]
-            seen = f"{target['values_seen']:,}" + ("" if target["values_exact"] else "~")
-            above = heat["throttles_above_rps"]
-            rows.append([target["target"], kind, seen, _short(top["value"]),
-                         f"{heat['hottest_share']:.0%}", f"{top['units_per_s']:.2f}",
-                         f"{top['projected_units_per_s']:.1f}", f"{top['percent_of_limit']:.2f}%",
-                         f"{above:,.0f}" if above else "", "yes" if target["flags"] else ""])
+    for target, kind, heat in heated(capacity):
+        top = heat["hottest"][0]
+        seen = f"{target['values_seen']:,}" + ("" if target["values_exact"] else "~")
+        above = heat["throttles_above_rps"]
+        rows.append([target["target"], kind, seen, _short(top["value"]),
+                     f"{heat['hottest_share']:.0%}", f"{top['units_per_s']:.2f}",
+                     f"{top['projected_units_per_s']:.1f}", f"{top['percent_of_limit']:.2f}%",
+                     f"{above:,.0f}" if above else "", "yes" if target["flags"] else ""])
     return _table("Partition heat: the hottest key value of each table and GSI (limit per "
                   "partition: 3,000 RCU/s, 1,000 WCU/s)",
                   ["table / GSI", "kind", "values", "hottest value", "share", "units/s",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,3 +163,13 @@ class TargetHeat:
         for digest in data["values"]:
             heat.values.add_hash(digest)
         return heat
+
+
+def heated(capacity: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, dict[str, Any]]]:
+    """(target, "read"/"write", its heat) for each side of a report's heat that saw a key,
+    in report order: what the terminal table and the HTML heat map show."""
+    for target in capacity["heat"]:
+        for kind in ("read", "write"):
+            heat = target.get(kind)
+            if heat and heat["hottest"]:
+                yield target, kind, heat

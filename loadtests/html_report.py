@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from ddbkit.loadtests import svg
+from ddbkit.loadtests.heat import heated
 
 STYLE = """
 body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1360px}
@@ -123,20 +124,16 @@ def heat_of(percent_of_limit: float) -> float:
 
 def _heat_chart(capacity: dict[str, Any]) -> str:
     rows = []
-    for target in capacity["heat"]:
-        for kind in ("read", "write"):
-            heat = target.get(kind)
-            if not heat or not heat["hottest"]:
-                continue
-            flag = " ⚑" if target["flags"] else ""
-            label = f"{target['target']} {kind} ({target['values_seen']:,} values){flag}"
-            cells = [(f"{_short(k['value'])} {k['share']:.0%}", heat_of(k["percent_of_limit"]),
-                      f"{k['value']}: {k['units_per_s']:g} units/s measured, "
-                      f"{k['projected_units_per_s']:g} projected = {k['percent_of_limit']:g}% "
-                      f"of {heat['partition_limit']:,.0f}; {k['share']:.1%} of the units; by "
-                      + ", ".join(f"{p} {u:g}" for p, u in k["patterns"].items()))
-                     for k in heat["hottest"]]
-            rows.append((label, cells))
+    for target, kind, heat in heated(capacity):
+        flag = " ⚑" if target["flags"] else ""
+        label = f"{target['target']} {kind} ({target['values_seen']:,} values){flag}"
+        cells = [(f"{_short(k['value'])} {k['share']:.0%}", heat_of(k["percent_of_limit"]),
+                  f"{k['value']}: {k['units_per_s']:g} units/s measured, "
+                  f"{k['projected_units_per_s']:g} projected = {k['percent_of_limit']:g}% "
+                  f"of {heat['partition_limit']:,.0f}; {k['share']:.1%} of the units; by "
+                  + ", ".join(f"{p} {u:g}" for p, u in k["patterns"].items()))
+                 for k in heat["hottest"]]
+        rows.append((label, cells))
     note = (f"<p class=\"meta\">Each row: a table or GSI's hottest partition-key values, hottest "
             f"first, with their share of its units; colour: projected units/s (at "
             f"{capacity['project_rps']:,.0f} req/s) against the per-partition limit. ⚑ flagged."

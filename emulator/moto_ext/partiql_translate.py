@@ -399,7 +399,12 @@ def _select(reader: _Reader) -> None:
     reader.expect_word("FROM")
     reader.table_name()
     reader.where()
-    if reader.word("ORDER"):  # ORDER BY the sort key: the partition's order, or its reverse
+    _order_by(reader)
+
+
+def _order_by(reader: _Reader) -> None:
+    """ORDER BY the sort key: the partition's order, or its reverse."""
+    if reader.word("ORDER"):
         reader.at += 1
         reader.expect_word("BY")
         reader.path()
@@ -470,9 +475,4 @@ def _delete(reader: _Reader) -> None:
     reader.expect_word("FROM")
     reader.table_name()
     reader.where()
-    if reader.word("ORDER"):  # ORDER BY the sort key: the partition's order, or its reverse
-        reader.at += 1
-        reader.expect_word("BY")
-        reader.path()
-        if reader.word("ASC", "DESC"):
-            reader.result.descending = reader.take().text.upper() == "DESC"
+    _order_by(reader)

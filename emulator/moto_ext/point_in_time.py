@@ -61,6 +61,21 @@ def _description(table: Any) -> dict[str, Any]:
     return table.continuous_backups["PointInTimeRecoveryDescription"]  # type: ignore[no-any-return]
 
 
+def table_at(name: str, moment: float, refusal: type[Exception]) -> Any:
+    """The table as the data dir's history has it at `moment`, or None with no history kept
+    (in memory: the present serves). `refusal` when the history cannot say."""
+    history = hooks.history()
+    if history is None:
+        return None
+    try:
+        past = history.table_as_of(name, moment)
+    except HistoryUnavailable as exc:
+        raise refusal() from exc
+    if past is None:
+        raise refusal()
+    return past
+
+
 def enabled(table: Any) -> bool:
     return _description(table).get("PointInTimeRecoveryStatus") == "ENABLED"
 
@@ -160,17 +175,8 @@ def restore_table_to_point_in_time(self: DynamoHandler) -> DynamoResult:
     if not enabled(source):
         raise PointInTimeRecoveryUnavailable(source.name)
     moment = _restore_time(body, *window(source))
-    history = hooks.history()
-    if history is None:
-        items = restored_items(source)
-    else:
-        try:
-            past = history.table_as_of(source.name, moment)
-        except HistoryUnavailable as exc:
-            raise InvalidRestoreTime() from exc
-        if past is None:
-            raise InvalidRestoreTime()
-        items = past.items
+    past = table_at(source.name, moment, InvalidRestoreTime)
+    items = restored_items(source) if past is None else past.items
     table = restored_table(RestoredPITTable, target, source, items, body,
                            datetime.fromtimestamp(moment, UTC).replace(tzinfo=None))
     backend.tables[target] = table

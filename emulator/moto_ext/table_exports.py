@@ -26,11 +26,9 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
 
-from ddbkit.emulator.durability import hooks
-from ddbkit.emulator.durability.history import HistoryUnavailable
 from ddbkit.emulator.durability.images import item_image
 from ddbkit.emulator.moto_ext.clock import now
-from ddbkit.emulator.moto_ext.point_in_time import enabled, window
+from ddbkit.emulator.moto_ext.point_in_time import enabled, table_at, window
 from ddbkit.emulator.moto_ext.s3_folders import bucket_dir, prefix_path, table_id
 from ddbkit.emulator.moto_ext.store import require
 from ddbkit.emulator.shapes import to_wire
@@ -77,16 +75,8 @@ def _table_at(table: Any, body: dict[str, Any]) -> tuple[Any, float]:
     earliest, _ = window(table)
     if not earliest <= when <= moment:
         raise InvalidExportTime()
-    history = hooks.history()
-    if history is None:
-        return table, when
-    try:
-        past = history.table_as_of(table.name, when)
-    except HistoryUnavailable as exc:
-        raise InvalidExportTime() from exc
-    if past is None:
-        raise InvalidExportTime()
-    return past, when
+    past = table_at(table.name, when, InvalidExportTime)
+    return (table if past is None else past), when
 
 
 def export_table_to_point_in_time(self: DynamoHandler) -> DynamoResult:

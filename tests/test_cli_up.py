@@ -140,7 +140,7 @@ def test_sigterm_during_a_long_seed_stops_cleanly_saying_so() -> None:
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "ddbkit ready" not in out
-    assert err.strip().splitlines()[-1].startswith("ddbkit: error: interrupted while loading")
+    assert err.strip().splitlines()[-1].startswith("ddbkit: error: interrupted; items written")
     assert "Traceback" not in err
 
 

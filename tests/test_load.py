@@ -232,13 +232,21 @@ def test_units_per_pattern_are_the_sum_of_what_the_responses_said(seeded: Emulat
     get, update = rows[("users/GetItem", "GetItem")], rows[("flow/update-booking-status",
                                                           "UpdateItem")]
     assert get["requests"] > 0 and update["requests"] > 0
-    assert get["read_units"] == pytest.approx(relay.by_operation["GetItem"])
     assert get["read_units"] == 0.5 * get["requests"]  # small items, eventually consistent
-    assert update["write_units"] == pytest.approx(relay.by_operation["UpdateItem"])
+    # The relay also sees the answers to requests the run's stop cut off (at most one per
+    # user) that the report never received; everything the report holds came from it.
+    _within_in_flight(get["read_units"], relay.by_operation["GetItem"], 2 * 0.5)
+    per_update = update["write_units"] / update["requests"]
+    _within_in_flight(update["write_units"], relay.by_operation["UpdateItem"], 2 * per_update)
     targets = {t["target"]: t for t in report["capacity"]["targets"]}
     for index, units in relay.by_index.items():
-        assert targets[f"bookings/{index}"]["write_units"] == pytest.approx(units), index
+        _within_in_flight(targets[f"bookings/{index}"]["write_units"], units, 2 * per_update)
     assert relay.by_index["status-index"] > 0
+
+
+def _within_in_flight(reported: float, relayed: float, slack: float) -> None:
+    assert reported <= relayed + 1e-9
+    assert relayed - reported <= slack + 1e-9, (reported, relayed)
 
 
 @pytest.fixture(scope="module")

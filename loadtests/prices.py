@@ -6,11 +6,11 @@ A month is 730 hours, as AWS's own pricing examples count it.
 from __future__ import annotations
 
 import datetime
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ddbkit.emulator.config_file import read_toml
 from ddbkit.emulator.errors import ConfigError
 
 DEFAULT_PRICES = Path(__file__).parent / "prices-on-demand.toml"
@@ -47,13 +47,7 @@ class PriceTable:
 
 def load_prices(path: Path | None = None) -> PriceTable:
     path = path or DEFAULT_PRICES
-    try:
-        data = tomllib.loads(path.read_text())
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read price table: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: malformed price table: {' '.join(str(exc).split())}") \
-            from exc
+    data = read_toml(path, "price table")
     missing = [key for key in _REQUIRED if key not in data]
     if missing:
         raise ConfigError(f"{path}: price table lacks {', '.join(missing)}")

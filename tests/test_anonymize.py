@@ -118,7 +118,7 @@ def test_ids_stay_unless_remapped_and_rules_add_attributes(export: tuple[Path, A
 @pytest.mark.parametrize(("rules", "phrase"), [
     ('[attributes]\nnotes = "secret"\n', "notes = 'secret' is no kind"),
     ('[tables.orders]\nnotes = "text"\n', "[tables.orders] names no table"),
-    ("[attributes\n", "not valid TOML"),
+    ("[attributes\n", "malformed rules file"),
 ])
 def test_bad_rules_file_is_one_line(export: tuple[Path, Any], tmp_path: Path, rules: str,
                                     phrase: str) -> None:

@@ -25,11 +25,11 @@ latency rules add up.
 from __future__ import annotations
 
 import itertools
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ddbkit.emulator.config_file import read_toml
 from ddbkit.emulator.errors import ConfigError
 
 CLASSES: dict[str, frozenset[str]] = {
@@ -148,12 +148,7 @@ def parse_latency_flag(text: str) -> LatencyRule:
 
 
 def load_plan(path: Path) -> FaultPlan:
-    try:
-        data = tomllib.loads(path.read_text())
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read fault file: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: malformed fault file: {exc}") from exc
+    data = read_toml(path, "fault file")
     unknown = set(data) - {"seed", "error", "latency"}
     if unknown:
         raise ConfigError(f"{path}: unknown key {sorted(unknown)[0]!r} (seed, error, latency)")

@@ -18,10 +18,10 @@
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from pathlib import Path
 from typing import Any
 
+from ddbkit.emulator.config_file import read_toml
 from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.spec import TABLES_BY_KEY
 from ddbkit.emulator.streams.triggers import TriggerConfig
@@ -37,12 +37,7 @@ def parse_trigger_option(value: str) -> TriggerConfig:
 
 
 def load_trigger_file(path: Path) -> list[TriggerConfig]:
-    try:
-        document = tomllib.loads(path.read_text())
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read trigger file: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    document = read_toml(path, "trigger file")
     entries = document.get("trigger", [])
     if not isinstance(entries, list) or not entries:
         raise ConfigError(f"{path}: expected one or more [[trigger]] tables")

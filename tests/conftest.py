@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 from collections.abc import Iterator
@@ -29,6 +30,35 @@ def emulator() -> Iterator[Emulator]:
 @pytest.fixture(scope="session")
 def client(emulator: Emulator) -> Any:
     return emulator.client()
+
+
+_tables = itertools.count(1)
+
+
+@pytest.fixture
+def make_table(client: Any) -> Iterator[Any]:
+    """Makes on-demand tables keyed `pk` (S), with a sort key `sk` of type `sort` if given,
+    each named `<prefix>-<n>`; deletes them after the test. Other create_table arguments pass
+    through (`attributes` adds AttributeDefinitions)."""
+    made: list[str] = []
+
+    def make(prefix: str, *, sort: str | None = None, attributes: list[Any] | None = None,
+             **extra: Any) -> str:
+        name = f"{prefix}-{next(_tables)}"
+        keys = [{"AttributeName": "pk", "KeyType": "HASH"}]
+        defined = [{"AttributeName": "pk", "AttributeType": "S"}]
+        if sort:
+            keys.append({"AttributeName": "sk", "KeyType": "RANGE"})
+            defined.append({"AttributeName": "sk", "AttributeType": sort})
+        client.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", KeySchema=keys,
+                            AttributeDefinitions=[*defined, *(attributes or [])], **extra)
+        made.append(name)
+        return name
+
+    yield make
+    for name in made:
+        with contextlib.suppress(client.exceptions.ResourceNotFoundException):
+            client.delete_table(TableName=name)
 
 
 _stages = itertools.count(1)

@@ -5,31 +5,20 @@ statement, its SELECTs with their item."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-_names = itertools.count()
-
 
 @pytest.fixture
-def table(client: Any) -> Iterator[str]:
-    name = f"sem-partiql-{next(_names)}"
-    client.create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                   {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                              {"AttributeName": "sk", "AttributeType": "N"}])
+def table(client: Any, make_table: Any) -> str:
+    name: str = make_table("sem-partiql", sort="N")
     for sk, age, name_ in ((1, 30, "bob"), (2, 10, "bea"), (3, 25, "al")):
         client.put_item(TableName=name, Item={
             "pk": {"S": "p"}, "sk": {"N": str(sk)}, "age": {"N": str(age)},
             "name": {"S": name_}, "m": {"M": {"deep": {"S": f"d{sk}"}}},
             "l": {"L": [{"N": str(sk)}, {"N": str(sk * 10)}]}})
-    yield name
-    client.delete_table(TableName=name)
+    return name
 
 
 def _select(client: Any, statement: str, parameters: list[Any] | None = None) -> list[Any]:

@@ -3,33 +3,22 @@ indexes that fetch unprojected attributes from the table."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-_names = itertools.count()
-
 
 @pytest.fixture
-def table(client: Any) -> Iterator[str]:
-    name = f"sem-query-{next(_names)}"
-    client.create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                   {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                              {"AttributeName": "sk", "AttributeType": "S"},
-                              {"AttributeName": "alt", "AttributeType": "S"}],
+def table(client: Any, make_table: Any) -> str:
+    name: str = make_table(
+        "sem-query", sort="S", attributes=[{"AttributeName": "alt", "AttributeType": "S"}],
         LocalSecondaryIndexes=[{
             "IndexName": "alt-index", "Projection": {"ProjectionType": "KEYS_ONLY"},
             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
                           {"AttributeName": "alt", "KeyType": "RANGE"}]}])
     client.put_item(TableName=name, Item={"pk": {"S": "p"}, "sk": {"S": "a"},
                                           "alt": {"S": "x"}, "n": {"N": "1"}})
-    yield name
-    client.delete_table(TableName=name)
+    return name
 
 
 VALUES = {":p": {"S": "p"}, ":a": {"S": "a"}, ":b": {"S": "b"}}
@@ -53,26 +42,19 @@ def test_key_conditions_dynamodb_refuses(client: Any, table: str, condition: str
     assert caught.value.response["Error"]["Code"] == "ValidationException"
 
 
-def test_begins_with_on_a_number_sort_key_is_refused(client: Any) -> None:
-    name = f"sem-query-{next(_names)}"
-    client.create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                   {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                              {"AttributeName": "sk", "AttributeType": "N"}])
-    try:
-        with pytest.raises(client.exceptions.ClientError, match="operand type: N"):
-            client.query(TableName=name, KeyConditionExpression="pk = :p AND begins_with(sk, :n)",
-                         ExpressionAttributeValues={":p": {"S": "p"}, ":n": {"N": "1"}})
-    finally:
-        client.delete_table(TableName=name)
+def test_begins_with_on_a_number_sort_key_is_refused(client: Any, make_table: Any) -> None:
+    name = make_table("sem-query", sort="N")
+    with pytest.raises(client.exceptions.ClientError, match="operand type: N"):
+        client.query(TableName=name, KeyConditionExpression="pk = :p AND begins_with(sk, :n)",
+                     ExpressionAttributeValues={":p": {"S": "p"}, ":n": {"N": "1"}})
 
 
 def test_between_with_equal_bounds_is_one_value(client: Any, table: str) -> None:
+    client.put_item(TableName=table, Item={"pk": {"S": "p"}, "sk": {"S": "b"}})  # outside it
     items = client.query(TableName=table, KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :a",
                          ExpressionAttributeValues={":p": VALUES[":p"], ":a": VALUES[":a"]})
     assert items["Count"] == 1
+    assert [item["sk"] for item in items["Items"]] == [{"S": "a"}]
 
 
 def test_lsi_query_fetches_unprojected_attributes(client: Any, table: str) -> None:

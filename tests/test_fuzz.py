@@ -104,6 +104,24 @@ def problems(status: int, body: bytes) -> list[str]:
     return found
 
 
+
+def test_the_checkers_flag_what_they_exist_to_flag() -> None:
+    """The fuzz tests pass when these find nothing: they must find what they look for."""
+    error = ERROR_NAMESPACE + "ValidationException"
+    assert problems(400, json.dumps({"__type": error, "message": "bad"}).encode()) == []
+    assert problems(200, b'{"Items": [{"note": {"S": "KeyError in a value"}}]}') != []
+    assert problems(500, json.dumps({"__type": error, "message": "x"}).encode()) == ["HTTP 500"]
+    assert problems(400, b"<html>") == ["not JSON"]
+    assert problems(400, b'{"message": "no type"}') == ["not DynamoDB's error format"]
+    assert problems(400, json.dumps({"__type": error, "message": "KeyError: 'pk'"}).encode())
+    assert problems(400, json.dumps({"__type": error, "message": "Traceback (most recent "
+                                     "call last)"}).encode())
+    assert problems(400, json.dumps({"__type": error,
+                                     "message": FALLBACK.decode()}).encode())
+    assert http_problems(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n") == []
+    assert http_problems(b"HTTP/1.1 200 OK\r\n\r\n{}HTTP/1.1 500 Oops\r\n\r\n")
+    assert http_problems(b"HTTP/1.1 400 Bad\r\nX: y\r\n\r\nStopIteration")
+
 # -- seed data ----------------------------------------------------------------------------
 
 def seed_items(spec: TableSpec, as_stored: bool = False) -> list[dict[str, Any]]:

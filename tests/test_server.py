@@ -116,6 +116,9 @@ def test_pipelined_requests_are_answered_in_order_and_close_is_honoured(emulator
     assert second.startswith(b"200 OK") and b"Connection: close" in second
     # Limit 1: one name (which one depends on the stages earlier tests created).
     assert len(json.loads(second.split(b"\r\n\r\n", 1)[1])["TableNames"]) == 1
+    # ... the first of the full list the first request got: the answers are in order.
+    assert json.loads(second.split(b"\r\n\r\n", 1)[1])["TableNames"] == \
+        json.loads(first.split(b"\r\n\r\n", 1)[1])["TableNames"][:1]
 
 
 def test_chunked_bodies_and_expect_continue_are_understood(emulator: Any) -> None:

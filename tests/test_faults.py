@@ -93,9 +93,12 @@ FLAKY = FaultPlan(errors=(error_rule("ServiceUnavailable", 0.1, None),
 def test_a_client_with_standard_retries_gets_through(faulty: tuple[Emulator, str]) -> None:
     emulator, table = faulty
     client = emulator.client(max_attempts=6)
+    retried = 0
     for n in range(50):
-        client.put_item(TableName=table, Item={"idempotencyKey": {"S": f"r{n}"}})
+        answer = client.put_item(TableName=table, Item={"idempotencyKey": {"S": f"r{n}"}})
+        retried += answer["ResponseMetadata"]["RetryAttempts"]
     assert client.scan(TableName=table, Select="COUNT")["Count"] == 50
+    assert retried > 0  # the faults were there to get through (20% a try: ~10 of 50)
 
 
 CONFLICTS = FaultPlan(errors=(error_rule("TransactionConflict", 1.0, ["transact"]),))
@@ -122,6 +125,8 @@ def test_same_seed_same_faults() -> None:
     draws = [first.draw("GetItem") for _ in range(100)]
     assert draws == [second.draw("GetItem") for _ in range(100)]
     assert all(0 <= delay <= 0.2 for _, delay in draws)
+    assert any(fault is not None for fault, _ in draws)  # equal, and not equally empty
+    assert len({delay for _, delay in draws}) > 1
 
 
 def test_latency_is_interpolated_between_percentiles() -> None:

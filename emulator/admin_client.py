@@ -25,17 +25,14 @@ TIMEOUT = 120  # a restore of a large state takes a while; never hang forever
 
 class AdminClient:
     def __init__(self, endpoint_url: str, region: str | None = None,
-                 profile: str | None = None, credentials: tuple[str, str] | None = None) -> None:
+                 profile: str | None = None) -> None:
         self.endpoint_url = check_endpoint_url(endpoint_url)
         session = make_session(region, profile)
         self.region = session.region_name or REGION
-        if credentials is not None:
-            self.credentials = Credentials(*credentials)
-        else:
-            found = session.get_credentials()
-            self.credentials = found.get_frozen_credentials() if found else Credentials(
-                PLACEHOLDER_CREDENTIALS["aws_access_key_id"],
-                PLACEHOLDER_CREDENTIALS["aws_secret_access_key"])
+        found = session.get_credentials()
+        self.credentials = found.get_frozen_credentials() if found else Credentials(
+            PLACEHOLDER_CREDENTIALS["aws_access_key_id"],
+            PLACEHOLDER_CREDENTIALS["aws_secret_access_key"])
 
     def call(self, operation: str, **params: Any) -> dict[str, Any]:
         body = json.dumps(params).encode()

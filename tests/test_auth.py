@@ -335,3 +335,21 @@ def test_a_non_loopback_address_without_auth_warns(host: str, auth: bool, warns:
     if warning:
         assert "\n" not in warning and warning.startswith("ddbkit: warning: ")
         assert f"{host}" in warning and "--auth" in warning
+
+
+def test_admin_calls_are_checked_like_any_request(guarded: EmulatorServer,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ddbkit state ...` (the admin operations) changes every table: --auth guards it too."""
+    from ddbkit.emulator.admin_client import AdminClient
+    from ddbkit.emulator.errors import EndpointError
+
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+    assert AdminClient(guarded.endpoint_url, "eu-west-1").call("ListStates") == {"States": []}
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
+    with pytest.raises(EndpointError, match="InvalidSignatureException"):
+        AdminClient(guarded.endpoint_url, "eu-west-1").call("ListStates")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDUNKNOWN")
+    with pytest.raises(EndpointError, match="UnrecognizedClientException"):
+        AdminClient(guarded.endpoint_url, "eu-west-1").call("SaveState", Name="x")

@@ -19,16 +19,12 @@ timeout, so a request pays for no timer: it only records its phase's deadline.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Protocol
 
 from ddbkit.emulator.endpoint.protocol import MAX_REQUEST_BYTES
 from ddbkit.emulator.errors import ConfigError
 
-MAX_HEADER_BYTES = 64 * 1024
-HEADER_TIMEOUT = 10.0  # seconds from a request's first byte to the end of its headers
-BODY_TIMEOUT = 30.0  # seconds from the end of the headers to the end of the body
-IDLE_TIMEOUT = 60.0  # seconds a kept-alive connection may wait for its next request
 # A connection that was told to close but whose client does not read what is left to send
 # is cut after this long (a closed transport otherwise waits for its buffer to drain).
 CLOSE_GRACE = 5.0
@@ -36,17 +32,17 @@ CLOSE_GRACE = 5.0
 
 @dataclass(frozen=True)
 class HttpLimits:
-    max_header_bytes: int = MAX_HEADER_BYTES
+    max_header_bytes: int = 64 * 1024
     max_body_bytes: int = MAX_REQUEST_BYTES
-    header_timeout: float = HEADER_TIMEOUT
-    body_timeout: float = BODY_TIMEOUT
-    idle_timeout: float = IDLE_TIMEOUT
+    header_timeout: float = 10.0  # seconds from a request's first byte to the end of its headers
+    body_timeout: float = 30.0  # seconds from the end of the headers to the end of the body
+    idle_timeout: float = 60.0  # seconds a kept-alive connection may wait for its next request
 
     def __post_init__(self) -> None:
-        for name in ("max_header_bytes", "max_body_bytes", "header_timeout", "body_timeout",
-                     "idle_timeout"):
-            if not getattr(self, name) > 0:
-                raise ConfigError(f"{name} must be positive, got {getattr(self, name)!r}")
+        for limit in fields(self):
+            if not getattr(self, limit.name) > 0:
+                raise ConfigError(f"{limit.name} must be positive, "
+                                  f"got {getattr(self, limit.name)!r}")
 
     @property
     def sweep_interval(self) -> float:

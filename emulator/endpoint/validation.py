@@ -21,8 +21,7 @@ from typing import Any
 import botocore.session
 from botocore.model import OperationNotFoundError
 
-from ddbkit.emulator.endpoint import request_rules
-from ddbkit.emulator.endpoint.rules import ServiceRules
+from ddbkit.emulator.endpoint.rules import ServiceRules, request_rules
 from ddbkit.emulator.endpoint.wire import WireError
 
 TOO_DEEP = "the request body nests JSON deeper than DynamoDB accepts"

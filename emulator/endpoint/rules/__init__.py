@@ -34,22 +34,16 @@ class OperationRules:
 
     def __init__(self, operation: str, node: StructureNode) -> None:
         self.operation = operation
-        self.table_name: Node | None = None
-        members = []
-        for name, child, required in node.members:
-            if name == "TableName":
-                self.table_name = child
-            members.append((name, child, required))
-        self.node = node
+        table = [(child, required) for name, child, required in node.members
+                 if name == "TableName"]
+        self.table_name: Node | None = table[0][0] if table else None
+        self.table_required = bool(table) and table[0][1]
         self.required_map = aws_limits.REQUIRED_MAPS.get(operation)
         self.named_required = tuple(
             name for name, _, required in node.members
             if required and (operation, name) in aws_limits.REQUIRED_WORDING)
-        rest = StructureNode(node.name)
-        rest.set_members(tuple(m for m in members if m[0] != "TableName"))
-        self.rest = rest
-        self.table_required = any(name == "TableName" and required
-                                  for name, _, required in members)
+        self.rest = StructureNode(node.name)  # every member but TableName, checked after it
+        self.rest.set_members(tuple(m for m in node.members if m[0] != "TableName"))
 
     def check(self, params: dict[str, Any]) -> None:
         if self.required_map is not None and not params.get(self.required_map):

@@ -137,3 +137,34 @@ def test_nothing_asked_nothing_answered(emulator: Emulator, client: Any, operati
             {"PutRequest": {"Item": key}}]}),
     }[operation]()
     assert "ConsumedCapacity" not in answer
+
+
+def test_update_charges_only_the_indexes_that_project_the_attribute(client: Any) -> None:
+    """KEYS_ONLY and INCLUDE indexes hold only some attributes: an update of another one
+    writes nothing to them."""
+    table = "cap-projections"
+    client.create_table(
+        TableName=table, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "g", "AttributeType": "S"}],
+        GlobalSecondaryIndexes=[
+            {"IndexName": "keys", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+             "Projection": {"ProjectionType": "KEYS_ONLY"}},
+            {"IndexName": "include", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+             "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a"]}}])
+    client.put_item(TableName=table, Item={"pk": {"S": "p1"}, "g": {"S": "g1"},
+                                           "a": {"S": "1"}, "b": {"S": "1"}})
+
+    def update(name: str) -> Any:
+        return client.update_item(
+            TableName=table, Key={"pk": {"S": "p1"}}, UpdateExpression="SET #n = :v",
+            ExpressionAttributeNames={"#n": name}, ExpressionAttributeValues={":v": {"S": "2"}},
+            ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+
+    assert update("b") == {"TableName": table, "CapacityUnits": 1.0,
+                           "Table": {"CapacityUnits": 1.0}}  # projected by neither index
+    assert update("a") == {"TableName": table, "CapacityUnits": 2.0,
+                           "Table": {"CapacityUnits": 1.0},
+                           "GlobalSecondaryIndexes": {"include": {"CapacityUnits": 1.0}}}
+    client.delete_table(TableName=table)

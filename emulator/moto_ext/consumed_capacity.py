@@ -45,6 +45,7 @@ from ddbkit.emulator.capacity.rules import (
 from ddbkit.emulator.capacity.sizes import item_size
 from ddbkit.emulator.moto_ext.atomic_writes import atomic
 from ddbkit.emulator.moto_ext.item_size import billed_size, forget
+from ddbkit.emulator.moto_ext.lsi_fetches import projected_names
 from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
 
 # Called with the charges of every metered request (of each item, in a batch); raises
@@ -80,13 +81,10 @@ def current() -> Meter | None:
 # -- images of an item, as the table and each of its indexes store it ----------------------
 
 def _projected(index: Any, table: Table, attrs: dict[str, Any]) -> dict[str, Any]:
-    projection = (index.projection or {}).get("ProjectionType", "ALL")
-    if projection == "ALL":
+    names = projected_names(table, index)
+    if names is None:
         return attrs
-    names = list(table.table_key_attrs) + [k["AttributeName"] for k in index.schema]
-    if projection == "INCLUDE":
-        names += index.projection.get("NonKeyAttributes", [])
-    return {name: attrs[name] for name in names if name in attrs}
+    return {name: value for name, value in attrs.items() if name in names}
 
 
 def image(table: Table, item: Any, detach: bool = False) -> Image | None:

@@ -51,6 +51,13 @@ def stored_item(table: Any, hash_key: Any, range_key: Any) -> Any:
     return entry.get(range_key)
 
 
+def table_items(table: Any) -> list[Any]:
+    """Every item stored in the table, in store order (moto's `all_items()` sorts them)."""
+    if table.range_key_attr is None:
+        return list(table.items.values())
+    return [item for entry in table.items.values() for item in entry.values()]
+
+
 def dynamodb_backend(account_id: str, region: str) -> Any:
     from moto.dynamodb.models import dynamodb_backends
 

@@ -25,12 +25,7 @@ from moto.dynamodb.models.table import Table
 from moto.dynamodb.models.utilities import bytesize
 
 from ddbkit.emulator.moto_ext.lsi_fetches import projected_names
-from ddbkit.emulator.moto_ext.store import require
-
-
-def _items(table: Table) -> list[Any]:
-    return [item for entry in table.items.values()
-            for item in (entry.values() if table.range_key_attr else (entry,))]
+from ddbkit.emulator.moto_ext.store import require, table_items
 
 
 def _index_figures(table: Table, indexes: list[Any], items: list[Any]
@@ -68,7 +63,7 @@ def _figures(table: Table) -> tuple[int, int, dict[str, tuple[int, int]]]:
     known = table.__dict__.get(_FIGURES)
     if known is not None and known[0] == key:
         return known[1]  # type: ignore[no-any-return]
-    items = _items(table)
+    items = table_items(table)
     figures = (sum(item.size() for item in items), len(items),
                _index_figures(table, list(table.all_indexes()), items))
     table.__dict__[_FIGURES] = (key, figures)

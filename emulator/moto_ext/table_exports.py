@@ -30,7 +30,7 @@ from ddbkit.emulator.durability.images import item_image
 from ddbkit.emulator.moto_ext.clock import now
 from ddbkit.emulator.moto_ext.point_in_time import enabled, table_at, window
 from ddbkit.emulator.moto_ext.s3_folders import bucket_dir, prefix_path, table_id
-from ddbkit.emulator.moto_ext.store import require
+from ddbkit.emulator.moto_ext.store import require, table_items
 from ddbkit.emulator.shapes import to_wire
 from ddbkit.fixtures import aws_layout
 
@@ -48,12 +48,6 @@ class ExportNotFound(JsonRESTError):
     def __init__(self, arn: Any) -> None:
         super().__init__(ERROR_TYPE_PREFIX + "ExportNotFoundException",
                          f"Export not found: {arn}")
-
-
-def table_items(table: Any) -> list[Any]:
-    if table.range_key_attr is None:
-        return list(table.items.values())
-    return [item for entry in table.items.values() for item in entry.values()]
 
 
 def _utc(epoch: float) -> datetime:

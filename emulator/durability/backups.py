@@ -11,7 +11,7 @@ from typing import Any
 
 from moto.dynamodb.models.table import Backup
 
-from ddbkit.emulator.durability.images import build_item, item_image
+from ddbkit.emulator.durability.images import build_item, item_image, store_item, table_items
 from ddbkit.emulator.durability.tablemeta import build_table, table_settings
 
 _FIELDS = ("name", "status", "type", "creation_date_time", "identifier", "account_id",
@@ -20,10 +20,9 @@ _FIELDS = ("name", "status", "type", "creation_date_time", "identifier", "accoun
 
 def backup_document(backup: Any) -> dict[str, Any]:
     table = backup.table
-    items = (list(table.items.values()) if table.range_key_attr is None
-             else [item for entry in table.items.values() for item in entry.values()])
     return {"fields": {name: getattr(backup, name) for name in _FIELDS},
-            "table": table_settings(table), "items": [item_image(item) for item in items]}
+            "table": table_settings(table),
+            "items": [item_image(item) for item in table_items(table)]}
 
 
 def build_backup(document: dict[str, Any]) -> Any:
@@ -32,10 +31,6 @@ def build_backup(document: dict[str, Any]) -> Any:
         setattr(backup, name, document["fields"][name])
     table = build_table(document["table"])
     for image in document["items"]:
-        item = build_item(image, table.hash_key_attr, table.range_key_attr)
-        if table.range_key_attr is None:
-            table.items[item.hash_key] = item
-        else:
-            table.items[item.hash_key][item.range_key] = item
+        store_item(table, build_item(image, table.hash_key_attr, table.range_key_attr))
     backup.table = table
     return backup

@@ -142,14 +142,14 @@ class History:
     @staticmethod
     def _replay(listing: Listing, first: int, name: str, when: float,
                 tables: dict[str, Any]) -> None:
-        replayer = Replayer(tables)
+        replayer, named = Replayer(tables), encoding.dumps(name)
         for generation in sorted(g for g in listing.journals if g >= first):
             path = listing.journals[generation]
             with open(path, "rb") as stream:
                 payloads = read_frames(stream, path.stat().st_size)
                 next(payloads, None)  # the header
                 for payload in payloads:
-                    if encoding.dumps(name) not in payload:
+                    if named not in payload:
                         continue  # the table is named in every op that touches it
                     record = encoding.loads(payload)
                     if float(record["t"]) > when:

@@ -23,7 +23,7 @@ from typing import Any
 from ddbkit.emulator.durability import encoding
 from ddbkit.emulator.durability.backups import backup_document
 from ddbkit.emulator.durability.framing import frame
-from ddbkit.emulator.durability.images import item_image, key_image
+from ddbkit.emulator.durability.images import item_image, key_image, table_items
 from ddbkit.emulator.durability.tablemeta import table_settings
 from ddbkit.emulator.moto_ext import changes
 from ddbkit.emulator.moto_ext.store import stored_item
@@ -125,7 +125,7 @@ class Recorder:
             text = encoding.canonical(settings)
             if known is None:
                 ops.append(["C", name, settings])
-                ops += [["P", name, item_image(item)] for item in _items(table)]
+                ops += [["P", name, item_image(item)] for item in table_items(table)]
                 self.known[name] = Tracked(table, text, table.stream_shard,
                                            _first_sequence(table.stream_shard))
                 names.add(name)
@@ -189,9 +189,3 @@ _NOBODY = Tracked(None, "", None, 0)
 
 def _first_sequence(shard: Any) -> int:
     return shard.starting_sequence_number if shard is not None else 0
-
-
-def _items(table: Any) -> list[Any]:
-    if table.range_key_attr is None:
-        return list(table.items.values())
-    return [item for entry in table.items.values() for item in entry.values()]

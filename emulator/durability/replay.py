@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from ddbkit.emulator.durability.backups import build_backup
-from ddbkit.emulator.durability.images import build_item, build_key, item_of
+from ddbkit.emulator.durability.images import build_item, build_key, item_of, store_item
 from ddbkit.emulator.durability.tablemeta import (
     apply_settings,
     build_record,
@@ -80,19 +80,12 @@ class Replayer:
 
     @staticmethod
     def put_into(table: Any, image: dict[str, Any]) -> None:
-        Replayer.put_item(table, build_item(image, table.hash_key_attr, table.range_key_attr))
+        store_item(table, build_item(image, table.hash_key_attr, table.range_key_attr))
 
     @staticmethod
     def put_values(table: Any, values: dict[str, Any]) -> None:
         """An image whose attribute values are already built (a snapshot's)."""
-        Replayer.put_item(table, item_of(values, table.hash_key_attr, table.range_key_attr))
-
-    @staticmethod
-    def put_item(table: Any, item: Any) -> None:
-        if table.range_key_attr is None:
-            table.items[item.hash_key] = item
-        else:
-            table.items[item.hash_key][item.range_key] = item
+        store_item(table, item_of(values, table.hash_key_attr, table.range_key_attr))
 
     def delete(self, name: str, key: dict[str, Any]) -> None:
         table = self.table(name)

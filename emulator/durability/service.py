@@ -121,7 +121,8 @@ class Durability:
             self.recorder.commit("Open")  # tables that were here before the restore, if any
             self.history = History(self.data_dir, self.recorder.flush)
             hooks.activate(self.recorder, self.history)
-            kept = self._kept(self.data_dir.listing())
+            # the listing and its segment headers are read only when there is something to drop
+            kept = self._kept(self.data_dir.listing()) if restored.obsolete else set()
         self.data_dir.remove([p for p in restored.obsolete if p not in kept])
         self.data_dir.sync()
         self.journal.start()

@@ -169,9 +169,10 @@ def _epoch(moment: datetime) -> float:
     return moment.replace(tzinfo=UTC).timestamp()
 
 
-def read_snapshot(payloads: Iterator[bytes]) -> Iterator[dict[str, Any]]:
+def read_snapshot(payloads: Iterator[bytes], items: bool = True) -> Iterator[dict[str, Any]]:
     """The snapshot's records after its header, checked for shape; raises ValueError.
-    Item chunks come with their images' attribute values built (`images.ImageDecoder`)."""
+    Item chunks come with their images' attribute values built (`images.ImageDecoder`);
+    with `items=False` they are skipped undecoded (their frames' checksums still checked)."""
     images = ImageDecoder()
     header = next(payloads, None)
     if header is None:
@@ -184,6 +185,8 @@ def read_snapshot(payloads: Iterator[bytes]) -> Iterator[dict[str, Any]]:
     for payload in payloads:
         if ended:
             raise ValueError("records after the end record")
+        if not items and payload.startswith(ITEMS):
+            continue
         record = (images.loads(payload) if payload.startswith(ITEMS)
                   else encoding.loads(payload))
         if not isinstance(record, dict):

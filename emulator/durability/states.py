@@ -125,7 +125,10 @@ class NamedStates:
         data = path.read_bytes()
         tables = items = 0
         try:
-            for record in read_snapshot(read_frames(io.BytesIO(data), len(data))):
+            # the counts are in the end record: the item chunks are not built here, only
+            # when the state is restored
+            for record in read_snapshot(read_frames(io.BytesIO(data), len(data)),
+                                        items=False):
                 if "end" in record:
                     tables, items = int(record["end"]["tables"]), int(record["end"]["items"])
         except (FrameError, ValueError, KeyError, TypeError) as exc:

@@ -11,8 +11,9 @@ from typing import Any
 
 from moto.dynamodb.models.table import Backup
 
-from ddbkit.emulator.durability.images import build_item, item_image, store_item, table_items
+from ddbkit.emulator.durability.images import build_item, item_image, store_item
 from ddbkit.emulator.durability.tablemeta import build_table, table_settings
+from ddbkit.emulator.moto_ext.store import table_items
 
 _FIELDS = ("name", "status", "type", "creation_date_time", "identifier", "account_id",
            "region_name")

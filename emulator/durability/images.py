@@ -45,13 +45,6 @@ def item_image(item: Any) -> dict[str, Any]:
     return {name: value_image(value) for name, value in item.attrs.items()}
 
 
-def table_items(table: Any) -> list[Any]:
-    """Every item of a moto table, whether it has a sort key or not."""
-    if table.range_key_attr is None:
-        return list(table.items.values())
-    return [item for entry in table.items.values() for item in entry.values()]
-
-
 def store_item(table: Any, item: Any) -> None:
     """Puts a built item into a moto table, replacing the one with its key."""
     if table.range_key_attr is None:

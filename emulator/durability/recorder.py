@@ -23,10 +23,10 @@ from typing import Any
 from ddbkit.emulator.durability import encoding
 from ddbkit.emulator.durability.backups import backup_document
 from ddbkit.emulator.durability.framing import frame
-from ddbkit.emulator.durability.images import item_image, key_image, table_items
+from ddbkit.emulator.durability.images import item_image, key_image
 from ddbkit.emulator.durability.tablemeta import table_settings
 from ddbkit.emulator.moto_ext import changes
-from ddbkit.emulator.moto_ext.store import stored_item
+from ddbkit.emulator.moto_ext.store import stored_item, table_items
 
 # Operations that read, or change only items: after them no table's settings need comparing.
 NO_SETTINGS_CHANGE = frozenset({

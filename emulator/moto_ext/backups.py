@@ -27,7 +27,7 @@ from moto.dynamodb.responses import DynamoHandler, DynamoResult
 from ddbkit.emulator.moto_ext.clock import now
 from ddbkit.emulator.moto_ext.indexes import indexes_for
 from ddbkit.emulator.moto_ext.restored_tables import restored_table
-from ddbkit.emulator.moto_ext.store import require
+from ddbkit.emulator.moto_ext.store import require, table_items
 
 MAX_LIMIT = 100  # ListBackups' Limit: 1-100, and its page size when none is given
 
@@ -66,11 +66,7 @@ def backup_size(backup: Any) -> int:
     """The items' DynamoDB size, computed once: a backup never changes."""
     size = getattr(backup, "_ddbkit_size", None)
     if size is None:
-        table = backup.table
-        entries = table.items.values()
-        items = entries if table.range_key_attr is None else [
-            item for entry in entries for item in entry.values()]
-        size = backup._ddbkit_size = sum(item.size() for item in items)
+        size = backup._ddbkit_size = sum(item.size() for item in table_items(backup.table))
     return int(size)
 
 

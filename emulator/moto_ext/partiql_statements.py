@@ -43,7 +43,7 @@ from ddbkit.emulator.moto_ext.atomic_writes import atomic
 from ddbkit.emulator.moto_ext.partiql_paging import window
 from ddbkit.emulator.moto_ext.partiql_tokens import NotWellFormed, ParameterCountError, paren
 from ddbkit.emulator.moto_ext.partiql_translate import Statement, read, rest_of
-from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
+from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item, table_items
 
 NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: {detail}"
 PARAMETER_COUNT = "Number of parameters in request and statement don't match."
@@ -172,8 +172,7 @@ def _candidates(table: Any, statement: Statement, index: Any) -> list[Any]:
     """The items a SELECT must look at: one partition when the WHERE clause fixes it."""
     value = statement.equalities.get(table.hash_key_attr) if index is None else None
     if value is None:
-        return [item for entry in list(table.items.values())
-                for item in (entry.values() if table.range_key_attr else (entry,))]
+        return table_items(table)
     hash_key = DynamoType(value)
     if hash_key.type != table.hash_key_type:
         return []

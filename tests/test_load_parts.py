@@ -198,3 +198,16 @@ def test_samples_spread_over_the_dataset() -> None:
     assert [i["userId"]["S"] for i in pool.samples("users", 5)] == ["0", "2", "4", "6", "9"]
     assert pool.samples("users", 50) == pool.items["users"]
     assert pool.samples("reviews", 5) == []
+
+
+@pytest.mark.parametrize("skew", [0.0, 1.2])
+def test_key_pool_draws_follow_zipf_ranks(skew: float) -> None:
+    """The pool sums its Zipf weights once; a draw is still random.choices over the ranks."""
+    from ddbkit.fixtures.generate import zipf_weights
+
+    pool = KeyPool({"users": [{"userId": {"S": str(i)}} for i in range(50)]}, skew=skew)
+    drawn, expected = random.Random(5), random.Random(5)
+    weights = zipf_weights(50, skew)
+    for _ in range(200):
+        rank = expected.choices(range(50), weights)[0]
+        assert pool.primary_key("users", drawn) == {"userId": {"S": str(rank)}}

@@ -43,6 +43,7 @@ class KeyPool:
         self.items = items
         self.skew = skew
         self._keys = {t.key: [_key(t, i) for i in items.get(t.key, [])] for t in TABLES}
+        self._candidates: dict[tuple[str, Any], list[WireItem]] = {}
         self._cum_weights = {key: _cumulative(len(keys), skew) for key, keys in self._keys.items()}
         self._partitions = {(t.key, g.name): self._index(t, g.key.partition, g.key.sort)
                             for t in TABLES for g in t.gsis}
@@ -86,7 +87,12 @@ class KeyPool:
         return [items[i] for i in indexes]
 
     def item(self, table: str, rng: random.Random, where: Any = None) -> WireItem:
-        candidates = [i for i in self.items[table] if where is None or where(i)]
+        """A uniformly drawn item, of those `where` accepts. The candidates of each (table,
+        where) are filtered once: give a function defined once, not a new lambda a call."""
+        candidates = self._candidates.get((table, where))
+        if candidates is None:
+            candidates = [i for i in self.items[table] if where is None or where(i)]
+            self._candidates[(table, where)] = candidates
         if not candidates:
             raise LookupError(f"the dataset has no {table} item this pattern can use")
         return rng.choice(candidates)

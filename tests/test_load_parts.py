@@ -10,6 +10,7 @@ import random
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -211,3 +212,20 @@ def test_key_pool_draws_follow_zipf_ranks(skew: float) -> None:
     for _ in range(200):
         rank = expected.choices(range(50), weights)[0]
         assert pool.primary_key("users", drawn) == {"userId": {"S": str(rank)}}
+
+
+def test_key_pool_filters_a_table_once_per_predicate() -> None:
+    """item() runs per request: a predicate sees each item once, not once a draw."""
+    users = [{"userId": {"S": str(i)}, "even": {"BOOL": i % 2 == 0}} for i in range(20)]
+    pool = KeyPool({"users": users})
+    seen: list[str] = []
+
+    def even(user: dict[str, Any]) -> bool:
+        seen.append(user["userId"]["S"])
+        return bool(user["even"]["BOOL"])
+
+    drawn, expected = random.Random(9), random.Random(9)
+    for _ in range(50):
+        assert pool.item("users", drawn, even) == expected.choice(users[::2])
+        assert pool.item("users", drawn) == expected.choice(users)
+    assert len(seen) == len(users)

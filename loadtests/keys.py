@@ -7,6 +7,7 @@ the most items are drawn most often (Zipf), which is what makes a hot partition.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from dataclasses import dataclass, field
@@ -30,10 +31,10 @@ class Partitions:
 
     values: list[Value] = field(default_factory=list)
     sorts: list[list[Value]] = field(default_factory=list)
-    weights: list[float] | None = None
+    cum_weights: list[float] | None = None  # None: uniform
 
     def pick(self, rng: random.Random) -> tuple[Value, list[Value]]:
-        index = rng.choices(range(len(self.values)), self.weights)[0]
+        index = rng.choices(range(len(self.values)), cum_weights=self.cum_weights)[0]
         return self.values[index], self.sorts[index]
 
 
@@ -42,6 +43,8 @@ class KeyPool:
         self.items = items
         self.skew = skew
         self._keys = {t.key: [_key(t, i) for i in items.get(t.key, [])] for t in TABLES}
+        self._candidates: dict[tuple[str, Any], list[WireItem]] = {}
+        self._cum_weights = {key: _cumulative(len(keys), skew) for key, keys in self._keys.items()}
         self._partitions = {(t.key, g.name): self._index(t, g.key.partition, g.key.sort)
                             for t in TABLES for g in t.gsis}
 
@@ -57,7 +60,7 @@ class KeyPool:
         ordered = sorted(grouped.values(), key=lambda pair: -len(pair[1]) if sort else 0)
         return Partitions([v for v, _ in ordered],
                           [sorted(s, key=_sort_key) for _, s in ordered],
-                          zipf_weights(len(ordered), self.skew))
+                          _cumulative(len(ordered), self.skew))
 
     def has(self, table: str) -> bool:
         return bool(self._keys.get(table))
@@ -71,7 +74,7 @@ class KeyPool:
 
     def _pick(self, table: str, rng: random.Random) -> int:
         count = len(self._keys[table])
-        return rng.choices(range(count), zipf_weights(count, self.skew))[0]
+        return rng.choices(range(count), cum_weights=self._cum_weights[table])[0]
 
     def partition(self, table: str, index: str, rng: random.Random) -> tuple[Value, list[Value]]:
         return self._partitions[(table, index)].pick(rng)
@@ -84,10 +87,22 @@ class KeyPool:
         return [items[i] for i in indexes]
 
     def item(self, table: str, rng: random.Random, where: Any = None) -> WireItem:
-        candidates = [i for i in self.items[table] if where is None or where(i)]
+        """A uniformly drawn item, of those `where` accepts. The candidates of each (table,
+        where) are filtered once: give a function defined once, not a new lambda a call."""
+        candidates = self._candidates.get((table, where))
+        if candidates is None:
+            candidates = [i for i in self.items[table] if where is None or where(i)]
+            self._candidates[(table, where)] = candidates
         if not candidates:
             raise LookupError(f"the dataset has no {table} item this pattern can use")
         return rng.choice(candidates)
+
+
+def _cumulative(count: int, skew: float) -> list[float] | None:
+    """Zipf weights summed once, not on every draw: random.choices would otherwise rebuild
+    them per call (O(items) a request); the draws are the same."""
+    weights = zipf_weights(count, skew)
+    return None if weights is None else list(itertools.accumulate(weights))
 
 
 def _key(table: TableSpec, item: WireItem) -> dict[str, Value]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ddbkit.emulator.shapes import WireItem
 from ddbkit.emulator.spec import TABLES, GsiSpec, TableSpec, get_table
 from ddbkit.loadtests.client import DynamoClient
 from ddbkit.loadtests.keys import KeyPool
@@ -143,7 +144,7 @@ def _create_booking(session: Session) -> None:
                                                  "Key": key, "ConsistentRead": True}, keys=claim)
         return
     service = session.pool.item("services", session.rng)
-    customer = session.pool.item("users", session.rng, lambda u: u["userType"]["S"] == "CUSTOMER")
+    customer = session.pool.item("users", session.rng, _is_customer)
     scheduled = datetime.now(UTC) + timedelta(days=session.rng.randint(1, 30))
     booking = {
         "bookingId": {"S": str(uuid.uuid4())}, "customerId": customer["userId"],
@@ -164,6 +165,14 @@ def _create_booking(session: Session) -> None:
                                       ":done": {"S": "COMPLETED"}}}, keys=claim)
 
 
+def _is_customer(user: WireItem) -> bool:
+    return bool(user["userType"]["S"] == "CUSTOMER")
+
+
+def _is_completed(booking: WireItem) -> bool:
+    return bool(booking["status"]["S"] == "COMPLETED")
+
+
 def _update_status(session: Session) -> None:
     bookings = get_table("bookings")
     booking = session.pool.primary_item(bookings.key, session.rng)
@@ -181,8 +190,7 @@ def _update_status(session: Session) -> None:
 def _post_review(session: Session) -> None:
     reviews = get_table("reviews")
     index = reviews.gsi("bookingReviews-index")
-    booking = session.pool.item("bookings", session.rng,
-                                lambda b: b["status"]["S"] == "COMPLETED")
+    booking = session.pool.item("bookings", session.rng, _is_completed)
     existing = session.call(POST_REVIEW, "Query", {
         "TableName": session.table("reviews"), "IndexName": index.name, "Limit": 1,
         "KeyConditionExpression": "#b = :b", "ExpressionAttributeNames": {"#b": "bookingId"},

@@ -10,6 +10,7 @@ import random
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -198,3 +199,33 @@ def test_samples_spread_over_the_dataset() -> None:
     assert [i["userId"]["S"] for i in pool.samples("users", 5)] == ["0", "2", "4", "6", "9"]
     assert pool.samples("users", 50) == pool.items["users"]
     assert pool.samples("reviews", 5) == []
+
+
+@pytest.mark.parametrize("skew", [0.0, 1.2])
+def test_key_pool_draws_follow_zipf_ranks(skew: float) -> None:
+    """The pool sums its Zipf weights once; a draw is still random.choices over the ranks."""
+    from ddbkit.fixtures.generate import zipf_weights
+
+    pool = KeyPool({"users": [{"userId": {"S": str(i)}} for i in range(50)]}, skew=skew)
+    drawn, expected = random.Random(5), random.Random(5)
+    weights = zipf_weights(50, skew)
+    for _ in range(200):
+        rank = expected.choices(range(50), weights)[0]
+        assert pool.primary_key("users", drawn) == {"userId": {"S": str(rank)}}
+
+
+def test_key_pool_filters_a_table_once_per_predicate() -> None:
+    """item() runs per request: a predicate sees each item once, not once a draw."""
+    users = [{"userId": {"S": str(i)}, "even": {"BOOL": i % 2 == 0}} for i in range(20)]
+    pool = KeyPool({"users": users})
+    seen: list[str] = []
+
+    def even(user: dict[str, Any]) -> bool:
+        seen.append(user["userId"]["S"])
+        return bool(user["even"]["BOOL"])
+
+    drawn, expected = random.Random(9), random.Random(9)
+    for _ in range(50):
+        assert pool.item("users", drawn, even) == expected.choice(users[::2])
+        assert pool.item("users", drawn) == expected.choice(users)
+    assert len(seen) == len(users)

@@ -53,3 +53,6 @@ def test_cap_bounds_the_rate_and_acquire_waits() -> None:
 def test_write_units_are_per_started_kilobyte() -> None:
     assert write_units({"k": {"S": "x"}}) == 1
     assert write_units({"k": {"S": "x" * 3000}}) == 3
+    # billed size is the name plus the value (1,021 bytes), not the JSON text with its tags
+    assert write_units({"k": {"S": "x" * 1020}}) == 1
+    assert write_units({"k": {"N": "1"}, "b": {"BOOL": True}}) == 1

@@ -174,3 +174,22 @@ def test_an_environment_seed_does_not_make_no_seed_an_error() -> None:
     with EmulatorProcess("--no-seed", "--stage", "envseed", "--ttl-interval", "0",
                          env={"DDBKIT_SEED": "7"}) as proc:
         assert "0 items seeded" in proc.ready_line
+
+
+def test_reseed_with_no_seed_empties_the_data_dir(durable_up: Any, tmp_path: Path) -> None:
+    """Not an ignored flag: --reseed discards the data, --no-seed leaves the tables empty."""
+    data_dir = tmp_path / "data"
+    args = ("--stage", "wipe", "--ttl-interval", "0")
+    seeded = durable_up(data_dir, *args, "--scale", "0.2").start()
+    users = TABLES_BY_KEY["users"].name("wipe")
+    assert _count(_client_of(seeded), users) > 0
+    assert seeded.stop() == 0
+    with durable_up(data_dir, *args, "--reseed", "--no-seed") as wiped:
+        assert _count(_client_of(wiped), users) == 0
+
+
+def _client_of(proc: EmulatorProcess) -> Any:
+    import boto3
+
+    return boto3.client("dynamodb", endpoint_url=proc.endpoint_url, region_name="us-east-1",
+                        aws_access_key_id="ddbkit", aws_secret_access_key="ddbkit")

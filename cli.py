@@ -92,6 +92,26 @@ def _dataset_options(fn: Any) -> Any:
 _DATASET_OPTIONS = ("seed_value", "scale", "counts", "skew", "anchor", "from_dir")
 
 
+def _on_command_line(ctx: click.Context, name: str) -> bool:
+    """Whether the user typed this option (not its environment variable or default)."""
+    return ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE
+
+
+def _flag_of(ctx: click.Context, name: str) -> str:
+    param = next(p for p in ctx.command.params if p.name == name)
+    return max(param.opts, key=len)
+
+
+def _refuse_unused(ctx: click.Context, names: tuple[str, ...], without: str, why: str) -> None:
+    """One line for options typed that `without` (also typed) makes unused."""
+    if not _on_command_line(ctx, without):
+        return
+    typed = [_flag_of(ctx, name) for name in names if _on_command_line(ctx, name)]
+    if typed:
+        raise ConfigError(f"{', '.join(typed)} {'has' if len(typed) == 1 else 'have'} no "
+                          f"effect with {_flag_of(ctx, without)} ({why}): drop one")
+
+
 def _durability_options(fn: Any) -> Any:
     """Where `up` keeps its data, and what a crash or power loss may cost (durability/)."""
     options = [
@@ -297,6 +317,8 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
       export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000
       aws dynamodb list-tables
     """
+    _refuse_unused(click.get_current_context(), _DATASET_OPTIONS, "no_seed",
+                   "nothing is seeded")
     from ddbkit.emulator.endpoint.guard import exposure_warning
     from ddbkit.emulator.endpoint.server import ServerConfig
     from ddbkit.emulator.runtime import Emulator, EmulatorConfig
@@ -400,8 +422,9 @@ def status(endpoint_url: str | None, region: str | None, profile: str | None,
                    "ImportTable (printing the aws commands that create the tables).")
 @click.option("--s3-uri", default="s3://YOUR-BUCKET/ddbkit-seed", show_default=True,
               help="Where the printed aws-import commands upload to.")
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Processes generating and loading [default: the machine's cores].")
+@click.option("--workers", type=click.IntRange(0, 64), default=None,
+              help="Processes generating and loading; 0 (or 1): all in this process "
+                   "[default: the machine's cores].")
 @click.option("--checkpoint", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Where an interrupted load records what it wrote, to resume from "
                    "[default: .ddbkit/seed-<hash of the load>.json].")
@@ -436,10 +459,13 @@ def seed(endpoint_url: str | None, region: str | None, profile: str | None, stag
     """
     from ddbkit.fixtures.parallel import default_workers
 
-    workers = workers or default_workers()
+    workers = default_workers() if workers is None else max(1, workers)
     source = _dataset_source(**dataset)
     if out_format != "ddbkit" and out_dir is None:
         raise ConfigError("--format chooses the files --out writes: pass --out DIR")
+    if out_format != "aws-import" and _on_command_line(click.get_current_context(), "s3_uri"):
+        raise ConfigError("--s3-uri names where the commands --format aws-import prints "
+                          "upload to: pass --out DIR --format aws-import, or drop --s3-uri")
     if anonymize_rules or anonymize_salt or remap_ids:
         if not anonymize:
             raise ConfigError("--anonymize-rules, --anonymize-salt and --remap-ids go with "
@@ -487,7 +513,11 @@ def _seed_files(source: Any, out_dir: Path, out_format: str, stage: str, s3_uri:
 
     progress = sys.stderr.isatty()
     if out_format == "aws-import":
-        from ddbkit.fixtures.aws_import import import_commands, write_import
+        from ddbkit.fixtures.aws_import import (
+            follow_up_commands,
+            import_commands,
+            write_import,
+        )
 
         import_commands(next(iter(source.tables())), out_dir, stage, s3_uri)  # checks --s3-uri
         source.check()
@@ -496,6 +526,11 @@ def _seed_files(source: Any, out_dir: Path, out_format: str, stage: str, s3_uri:
             click.echo(f"# {key}: {count} items in {out_dir / key}")
             for command in import_commands(key, out_dir, stage, s3_uri):
                 click.echo(command)
+        click.echo("# Then what ImportTable cannot set (stream, TTL, PITR), once each import "
+                   "is done (a long one outlasts the wait: run it again):")
+        for command in follow_up_commands(counts, stage):
+            click.echo(command)
+        click.echo(f"# Check: ddbkit status --stage {stage}  (no drift)")
         return
     options = source.generated_options()
     if options is not None:

@@ -116,10 +116,28 @@ def test_idempotency_records_cache_a_booking_some_live_some_expired(big: Dataset
     import json
 
     now = DatasetOptions(anchor=ANCHOR).now.timestamp()
-    bookings = {b.bookingId for b in big.bookings}
-    assert all(json.loads(r.result)["bookingId"] in bookings for r in big.idempotency)
-    live = sum(r.ttl > now for r in big.idempotency)
-    assert 0 < live < len(big.idempotency)
+    bookings = {b.bookingId: b for b in big.bookings}
+    cached = [json.loads(r.result)["bookingId"] for r in big.idempotency]
+    assert len(set(cached)) == len(cached) and set(cached) <= set(bookings)
+    for record, booking_id in zip(big.idempotency, cached, strict=True):
+        assert record.createdAt == bookings[booking_id].createdAt
+        assert record.ttl == parse_iso(record.createdAt).timestamp() + 24 * 3600
+    # Seeded on the anchor day, at any hour of it, most are live and some have expired.
+    half_day = 12 * 3600
+    live = sum(r.ttl > now + half_day for r in big.idempotency)
+    expired = sum(r.ttl < now - half_day for r in big.idempotency)
+    assert live + expired == len(big.idempotency)
+    assert 0 < expired < len(big.idempotency) / 4 < live
+
+
+def test_default_idempotency_records_are_live_for_today() -> None:
+    from datetime import UTC, datetime
+
+    gen = Generator(DatasetOptions())
+    records = gen.records("idempotency", 0, gen.size("idempotency"))
+    tomorrow = datetime.combine(gen.options.anchor + timedelta(days=1), datetime.min.time(),
+                                tzinfo=UTC).timestamp()
+    assert sum(r.ttl > tomorrow for r in records) >= 0.75 * len(records)
 
 
 def test_every_item_carries_every_gsi_key_with_the_spec_type(big: Dataset) -> None:

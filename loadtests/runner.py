@@ -23,6 +23,7 @@ from ddbkit.loadtests.config import LoadConfig
 from ddbkit.loadtests.interrupt import CtrlC
 from ddbkit.loadtests.keys import KeyPool
 from ddbkit.loadtests.recorder import Recorder
+from ddbkit.loadtests.restore import write_count
 
 WORKER_CONNECT_TIMEOUT = 60.0
 
@@ -53,6 +54,7 @@ class LoadRun:
         self.stop = stop
         self.interrupted = False
         self.workers_left = False
+        self.writes = 0  # successful write requests of every step so far
         self.recorder = Recorder(slot_seconds(config))
         # host and locustfile name the run in Locust's HTML report and web UI.
         self.environment = Environment(user_classes=prepare(config, endpoint, pool, self.recorder),
@@ -103,7 +105,8 @@ class LoadRun:
         elapsed = time.monotonic() - started
         self.runner.stop()
         if self.expected_workers:
-            self._await_final_reports()
+            self.await_final_reports()
+        self.writes += write_count(self.recorder.series.items())
         return elapsed
 
     def _wait(self, seconds: float) -> bool:
@@ -118,7 +121,8 @@ class LoadRun:
                 return False
         return False
 
-    def _await_final_reports(self) -> None:
+    def await_final_reports(self) -> None:
+        """Wait for the workers' last stats after a stop."""
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and any(
                 w.state not in ("stopped", "ready") for w in self.runner.clients.values()):

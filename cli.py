@@ -795,20 +795,29 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
             result = load_main.find_max(config, outputs, console, max_users, step_seconds,
                                         restore_after)
             _raise_if_interrupted(result, str(json_path) if json_path else None)
-            raise SystemExit(0 if result["best"] else EXIT_CHECK_FAILED)
-        if web:
-            from_web = load_main.web(config, outputs, web_port, console, restore_after)
-            if from_web is None:
-                return
-            result = from_web
+            passed = result["best"] is not None
         else:
-            result = load_main.run(config, outputs, console, restore_after)
-            _raise_if_interrupted(result, outputs.written())
-        for breach in result["slo"]["breaches"]:
-            click.echo(f"SLO breach: {breach}")
-        if not result["slo"]["passed"]:
-            raise SystemExit(EXIT_CHECK_FAILED)
+            passed = _run_and_gate(load_main, config, outputs, console, web_port if web else None,
+                                   restore_after)
+    if not passed:  # raised here, outside _load_errors: the one way to exit 1
+        raise SystemExit(EXIT_CHECK_FAILED)
+
+
+def _run_and_gate(load_main: Any, config: Any, outputs: Any, console: Any,
+                  web_port: int | None, restore_after: bool) -> bool:
+    """One run, headless or from the web UI; says whether the SLO held."""
+    if web_port is not None:
+        result = load_main.web(config, outputs, web_port, console, restore_after)
+        if result is None:
+            return True
+    else:
+        result = load_main.run(config, outputs, console, restore_after)
+        _raise_if_interrupted(result, outputs.written())
+    for breach in result["slo"]["breaches"]:
+        click.echo(f"SLO breach: {breach}")
+    if result["slo"]["passed"]:
         click.echo("SLO met")
+    return bool(result["slo"]["passed"])
 
 
 @contextlib.contextmanager
@@ -824,7 +833,11 @@ def _load_errors() -> Any:
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         raise ConfigError(f"{where}{exc.strerror or exc}") from exc
-    except (DdbkitError, click.exceptions.Exit, click.ClickException, SystemExit):
+    except SystemExit as exc:  # a library's sys.exit; never exit 1 on its behalf
+        if exc.code in (0, None):
+            raise
+        raise DdbkitError(f"load stopped: exit status {exc.code}") from exc
+    except (DdbkitError, click.exceptions.Exit, click.ClickException):
         raise
     except Exception as exc:
         raise DdbkitError(f"load failed: {type(exc).__name__}: {exc}") from exc

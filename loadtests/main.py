@@ -28,7 +28,7 @@ from ddbkit.loadtests.keys import KeyPool
 from ddbkit.loadtests.knee import knee
 from ddbkit.loadtests.patterns import AccessPattern, catalogue, without_data
 from ddbkit.loadtests.prices import PriceTable, load_prices
-from ddbkit.loadtests.restore import StateGuard, write_count, writes_note
+from ddbkit.loadtests.restore import StateGuard, writes_note
 from ddbkit.loadtests.runner import LoadRun
 from ddbkit.loadtests.slo import DEFAULT_SLO, Slo, evaluate, load_slo
 from ddbkit.loadtests.web import serve_web_ui
@@ -142,6 +142,7 @@ def run(config: LoadConfig, outputs: Outputs, console: Console,
         finally:
             if csv_writer is not None:
                 csv_writer.close()
+            load.close()  # before the report: workers send their last stats as they quit
         result = _report(load, seconds, config.users, checked, outputs, console)
     if load.workers_left:
         raise EndpointError(f"every load worker left after {seconds:.0f} s, so the run ended "
@@ -189,6 +190,7 @@ def find_max(config: LoadConfig, outputs: Outputs, console: Console, max_users: 
                     knee(steps, False)["knee"] is not None:
                 break
             user_count = min(user_count * 2, max_users)
+        load.close()
     result = {"mix": config.mix, "patterns": list(config.patterns),
               "step_seconds": step_seconds, "max_users": max_users,
               **knee(steps, load.interrupted)}
@@ -262,7 +264,7 @@ def web(config: LoadConfig, outputs: Outputs, port: int, console: Console,
         finally:
             if csv_writer is not None:
                 csv_writer.close()
-        load.writes = write_count(load.recorder.series.items())
+            load.close()
         seconds = load.recorder.timeline.span()
         if not load.recorder.series:
             print("the web UI ran no load: no report", flush=True)

@@ -642,9 +642,10 @@ def test_ctrl_c_writes_the_partial_report_and_exits_130(seeded: Emulator, tmp_pa
     process = start_load(seeded, "--pattern", "users/GetItem", "--users", "2",
                          "--run-time", "10m", "--workers", workers, "--json", str(report_path),
                          "--html", str(tmp_path / "r.html"), "--csv", str(tmp_path / "run"),
-                         "--slo", str(_slo(tmp_path)))
+                         "--slo", str(_slo(tmp_path)), "--restore-after")
+    lines = Lines(process)
     try:
-        Lines(process).wait_for("running patterns: users/GetItem")
+        lines.wait_for("running patterns: users/GetItem")
         children = psutil.Process(process.pid).children(recursive=True)
         assert len(children) >= int(workers)
         time.sleep(3)  # let traffic flow; the assertions below do not depend on how much
@@ -663,6 +664,9 @@ def test_ctrl_c_writes_the_partial_report_and_exits_130(seeded: Emulator, tmp_pa
     assert (tmp_path / "r.html").exists() and (tmp_path / "run_patterns.csv").exists()
     _, alive = psutil.wait_procs(children, timeout=30)
     assert alive == [], "no worker outlives its master"
+    # --restore-after put the state back after Ctrl-C too (GetItems only: nothing undone).
+    assert lines.wait_for("restored the tables as they were before the load").endswith(
+        "; 0 write requests undone\n")
 
 
 def test_web_ui_serves_the_run_and_writes_the_report_on_ctrl_c(seeded: Emulator,

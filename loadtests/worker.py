@@ -67,7 +67,10 @@ def _connect(environment: Any, host: str, port: int, stop: Any, timeout: float) 
     print(f"ddbkit: load-worker waiting for the master at {host}:{port} (up to "
           f"{timeout:g} s; Ctrl-C to stop) ...", file=sys.stderr, flush=True)
     deadline = time.monotonic() + timeout
-    while not _listening(host, port):
+    while not (found := _greets_as_zeromq(host, port)):
+        if found is False:
+            raise EndpointError(f"{host}:{port} answers, but not as a load master (no "
+                                "ZeroMQ greeting): is that the master's --master-bind port?")
         if stop.wait(min(0.5, max(deadline - time.monotonic(), 0))):
             raise LoadInterrupted("load worker stopped by Ctrl-C while waiting for its master")
         if time.monotonic() >= deadline:
@@ -87,12 +90,21 @@ def _connect(environment: Any, host: str, port: int, stop: Any, timeout: float) 
                         f"within {timeout:g} s")
 
 
-def _listening(host: str, port: int) -> bool:
+def _greets_as_zeromq(host: str, port: int) -> bool | None:
+    """None: nothing listens there (yet); True: a ZeroMQ socket, as Locust's master is
+    (ZMTP 3 greets every connection with 0xFF, 8 bytes, 0x7F); False: something else."""
     try:
-        with socket.create_connection((host, port), timeout=2):
-            return True
+        probe = socket.create_connection((host, port), timeout=2)
     except OSError:
-        return False
+        return None
+    greeting = b""
+    with probe:
+        try:
+            while len(greeting) < 10 and (chunk := probe.recv(10 - len(greeting))):
+                greeting += chunk
+        except OSError:  # silent (an HTTP server waits for a request) or reset
+            return False
+    return len(greeting) == 10 and greeting[0] == 0xFF and greeting[9] == 0x7F
 
 
 if __name__ == "__main__":

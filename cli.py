@@ -742,7 +742,9 @@ def _host_port(option: str, allow_port_0: bool) -> Any:
 @click.option("--max-users", type=click.IntRange(min=1), default=256, show_default=True,
               help="--find-max stops here.")
 @click.option("--step-time", default="15s", show_default=True, help="--find-max step length.")
-@click.option("--web", is_flag=True, help="Open Locust's web UI instead of running headless.")
+@click.option("--web", is_flag=True,
+              help="Drive the load from Locust's web UI instead of running headless; Ctrl-C "
+                   "ends it and reports (--json, --html and --csv too).")
 @click.option("--web-port", type=click.IntRange(0, 65535), default=8089, show_default=True,
               help="Port of the web UI on 127.0.0.1 (with --web; 0 picks a free one).")
 @click.option("--restore-after", is_flag=True,

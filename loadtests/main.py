@@ -25,7 +25,7 @@ from ddbkit.loadtests.config import LoadConfig, check_patterns, key_pool, resolv
 from ddbkit.loadtests.datacheck import check_dataset
 from ddbkit.loadtests.interrupt import CtrlC
 from ddbkit.loadtests.keys import KeyPool
-from ddbkit.loadtests.knee import knee
+from ddbkit.loadtests.knee import find_knee, knee
 from ddbkit.loadtests.patterns import AccessPattern, catalogue, without_data
 from ddbkit.loadtests.prices import PriceTable, load_prices
 from ddbkit.loadtests.restore import StateGuard, writes_note
@@ -187,7 +187,7 @@ def find_max(config: LoadConfig, outputs: Outputs, console: Console, max_users: 
         while not load.interrupted:
             steps.append(_step(load, user_count, step_seconds, slo, known, prices, console))
             if load.interrupted or load.workers_left or user_count >= max_users or \
-                    knee(steps, False)["knee"] is not None:
+                    find_knee(steps) is not None:
                 break
             user_count = min(user_count * 2, max_users)
         load.close()

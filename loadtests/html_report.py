@@ -127,7 +127,8 @@ def _heat_chart(capacity: dict[str, Any]) -> str:
     rows = []
     for target, kind, heat in heated(capacity):
         flag = " ⚑" if target["flags"] else ""
-        label = f"{target['target']} {kind} ({target['values_seen']:,} values){flag}"
+        seen = target["values_seen"]
+        label = f"{target['target']} {kind} ({seen:,} value{'' if seen == 1 else 's'}){flag}"
         cells = [(f"{_short(k['value'])} {k['share']:.0%}", heat_of(k["percent_of_limit"]),
                   f"{k['value']}: {n(k['units_per_s'])} {kind} units/s measured, "
                   f"{n(k['projected_units_per_s'])} units/s projected "

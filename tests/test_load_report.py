@@ -162,9 +162,10 @@ def test_low_cardinality_needs_a_sample_and_a_ceiling_below_the_tables() -> None
     assert len(three) == 1 and three[0].startswith("low-cardinality GSI: 3 values seen in "
                                                    "300 requests; ")
     assert "throttles at 3,000 WCU/s, not the table's 4,000" in three[0]
-    one = _flags(_status_updates(["ONLY"], 100))
-    assert one[0].startswith("low-cardinality GSI: 1 value seen in 100 requests; 'ONLY' "
-                             "takes 100%")
+    one = _status_updates(["ONLY"], 100)
+    assert _flags(one)[0].startswith("low-cardinality GSI: 1 value seen in 100 requests; "
+                                     "'ONLY' takes 100%")
+    assert "bookings/status-index write (1 value) ⚑" in _page(one)
 
 
 def test_html_tooltips_read_as_sentences_with_rounded_figures() -> None:

@@ -6,6 +6,7 @@ a check that runs and fails (drift) exits 1.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sys
@@ -169,6 +170,7 @@ def _behaviour_options(fn: Any) -> Any:
 def _fault_plan(options: dict[str, Any]) -> Any:
     """The FaultPlan the options give (file, then flags); None when none. Pops them."""
     from ddbkit.emulator.faults.plan import (
+        ERROR_TYPES,
         FaultPlan,
         error_rule,
         load_plan,
@@ -178,6 +180,9 @@ def _fault_plan(options: dict[str, Any]) -> Any:
     path, rate = options.pop("faults_path"), options.pop("fault_rate")
     error, latency, seed = options.pop("fault_error"), options.pop("latency"), \
         options.pop("fault_seed")
+    if error not in ERROR_TYPES:  # named here: error_rule would blame --fault-rate
+        raise ConfigError(f"--fault-error: unknown error type {error!r} "
+                          f"(one of {', '.join(ERROR_TYPES)})")
     plan = load_plan(path) if path is not None else FaultPlan()
     flags = FaultPlan(
         errors=(error_rule(error, rate, sorted(DATA_PLANE_CLASSES), "--fault-rate"),)
@@ -710,19 +715,33 @@ def _traffic_options(fn: Any) -> Any:
     return _endpoint_options(_stage_option(_dataset_options(fn)))
 
 
-def _seconds(value: str) -> float:
-    """'60', '60s', '5m', '1h' -> seconds."""
+def _seconds(value: str, option: str) -> float:
+    """'60', '60s', '5m', '1h' -> seconds; errors name `option`, the one the user gave."""
     units = {"s": 1, "m": 60, "h": 3600}
     text = value.strip().lower()
     number, unit = (text[:-1], text[-1]) if text and text[-1] in units else (text, "s")
     try:
         seconds = float(number) * units[unit]
     except ValueError:
-        raise ConfigError(f"--run-time expects a duration like 60s, 5m or 1h, got {value!r}") \
+        raise ConfigError(f"{option} expects a duration like 60s, 5m or 1h, got {value!r}") \
             from None
-    if seconds <= 0:
-        raise ConfigError(f"--run-time must be positive, got {value!r}")
+    if not 0 < seconds < float("inf"):
+        raise ConfigError(f"{option} must be positive, got {value!r}")
     return seconds
+
+
+def _host_port(option: str, allow_port_0: bool) -> Any:
+    """A click callback checking HOST:PORT, so a typo is one line, not a traceback."""
+    def check(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        host, _, port = value.rpartition(":")
+        lowest = 0 if allow_port_0 else 1
+        if not host or not port.isdigit() or not lowest <= int(port) <= 65535:
+            raise ConfigError(f"{option} expects HOST:PORT (port {lowest}-65535), "
+                              f"got {value!r}")
+        return value
+    return check
 
 
 @cli.command()
@@ -737,6 +756,7 @@ def _seconds(value: str) -> float:
 @click.option("--remote-workers", type=click.IntRange(min=0), default=0,
               help="Also wait for this many `ddbkit load-worker` processes on other hosts.")
 @click.option("--master-bind", default="127.0.0.1:0", show_default=True,
+              callback=_host_port("--master-bind", allow_port_0=True),
               help="HOST:PORT the master listens on for workers (0.0.0.0:5557 for remote).")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), default=None,
               help="Write the report as JSON.")
@@ -752,64 +772,112 @@ def _seconds(value: str) -> float:
                    "us-east-1 prices).")
 @click.option("--project-rps", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Project cost and partition heat to this many requests/s (same mix).")
-@click.option("--find-max", is_flag=True, help="Double users per step; report the knee.")
+@click.option("--find-max", is_flag=True,
+              help="Double users per step until throughput stops growing; report the knee.")
 @click.option("--max-users", type=click.IntRange(min=1), default=256, show_default=True,
               help="--find-max stops here.")
 @click.option("--step-time", default="15s", show_default=True, help="--find-max step length.")
-@click.option("--web", is_flag=True, help="Open Locust's web UI instead of running headless.")
+@click.option("--web", is_flag=True,
+              help="Drive the load from Locust's web UI instead of running headless; Ctrl-C "
+                   "ends it and reports (--json, --html and --csv too).")
 @click.option("--web-port", type=click.IntRange(0, 65535), default=8089, show_default=True,
               help="Port of the web UI on 127.0.0.1 (with --web; 0 picks a free one).")
+@click.option("--restore-after", is_flag=True,
+              help="Local emulator only: save its state before the run and restore it "
+                   "after (also after Ctrl-C), so the run's writes do not stay.")
 def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
          remote_workers: int, master_bind: str, json_path: Path | None,
          html_path: Path | None, locust_html_path: Path | None, csv_prefix: str | None,
          slo_path: Path | None, price_path: Path | None, project_rps: float | None,
          find_max: bool, max_users: int, step_time: str, web: bool, web_port: int,
-         **options: Any) -> None:
+         restore_after: bool, **options: Any) -> None:
     """Load-test every access pattern with Locust; report latency, throughput, errors, and
     from the responses' consumed capacity: request units, on-demand cost, partition heat
     and throttles per pattern.
 
     Keys come from the same seeded dataset as the data (pass the seed options you seeded
-    with); the run stops at once if the tables do not hold it. Exit 1 when the SLO is
-    breached, so CI can gate a release on it. Ctrl-C stops early, still writes the report
-    (marked interrupted) and exits 130.
+    with); the run stops at once if the tables do not hold it. The run's writes stay in
+    the tables unless --restore-after is given. Exit 1 when the SLO is breached (and only
+    then), so CI can gate a release on it; any other problem is one line and exit 2. Ctrl-C
+    stops early, still writes the report (marked interrupted) and exits 130.
 
     \b
     Example:
       ddbkit load --endpoint-url http://127.0.0.1:8000 --mix patterns --run-time 60s
       ddbkit load --pattern bookings/status-index --users 50 --json report.json
       ddbkit load --mix patterns --run-time 30s --html report.html --project-rps 5000
-      ddbkit load --find-max --mix personas
+      ddbkit load --find-max --mix personas --restore-after
     """
     import os
 
-    from ddbkit.loadtests import main as load_main  # imports Locust: gevent patches this process
-
+    if find_max and web:
+        raise ConfigError("--find-max runs headless steps: it does not go with --web")
     if find_max and users > max_users:
         raise ConfigError(f"--users {users} (the first step) is above --max-users {max_users}")
-    config = _load_config(
-        options, users=users, spawn_rate=spawn_rate, run_time=_seconds(run_time),
-        workers=os.cpu_count() or 1 if workers is None else workers,
-        remote_workers=remote_workers, master_bind=master_bind)
-    outputs = load_main.Outputs(json_path, html_path, csv_prefix, slo_path, price_path,
-                                project_rps, locust_html_path)
-    from rich.console import Console
+    run_seconds = _seconds(run_time, "--run-time")
+    step_seconds = _seconds(step_time, "--step-time") if find_max else 0.0
+    with _load_errors():
+        from ddbkit.loadtests import main as load_main  # imports Locust: gevent patches us
 
-    console = Console(width=None if sys.stdout.isatty() else 160)
-    if web:
-        load_main.web(config, web_port, console)
-        return
-    if find_max:
-        result = load_main.find_max(config, outputs, console, max_users, _seconds(step_time))
-        _raise_if_interrupted(result, str(json_path) if json_path else None)
-        raise SystemExit(0 if result["knee"] else EXIT_CHECK_FAILED)
-    result = load_main.run(config, outputs, console)
-    _raise_if_interrupted(result, outputs.written())
+        config = _load_config(
+            options, users=users, spawn_rate=spawn_rate, run_time=run_seconds,
+            workers=os.cpu_count() or 1 if workers is None else workers,
+            remote_workers=remote_workers, master_bind=master_bind)
+        outputs = load_main.Outputs(json_path, html_path, csv_prefix, slo_path, price_path,
+                                    project_rps, locust_html_path)
+        from rich.console import Console
+
+        console = Console(width=None if sys.stdout.isatty() else 160)
+        if find_max:
+            result = load_main.find_max(config, outputs, console, max_users, step_seconds,
+                                        restore_after)
+            _raise_if_interrupted(result, str(json_path) if json_path else None)
+            passed = result["best"] is not None
+        else:
+            passed = _run_and_gate(load_main, config, outputs, console, web_port if web else None,
+                                   restore_after)
+    if not passed:  # raised here, outside _load_errors: the one way to exit 1
+        raise SystemExit(EXIT_CHECK_FAILED)
+
+
+def _run_and_gate(load_main: Any, config: Any, outputs: Any, console: Any,
+                  web_port: int | None, restore_after: bool) -> bool:
+    """One run, headless or from the web UI; says whether the SLO held."""
+    if web_port is not None:
+        result = load_main.web(config, outputs, web_port, console, restore_after)
+        if result is None:
+            return True
+    else:
+        result = load_main.run(config, outputs, console, restore_after)
+        _raise_if_interrupted(result, outputs.written())
     for breach in result["slo"]["breaches"]:
         click.echo(f"SLO breach: {breach}")
-    if not result["slo"]["passed"]:
-        raise SystemExit(EXIT_CHECK_FAILED)
-    click.echo("SLO met")
+    if result["slo"]["passed"]:
+        click.echo("SLO met")
+    return bool(result["slo"]["passed"])
+
+
+@contextlib.contextmanager
+def _load_errors() -> Any:
+    """Exit 1 is the SLO gate, so nothing else may end `load` with it: a file that cannot
+    be written, a stray Ctrl-C or an unexpected failure is one line and 2 (Ctrl-C: 130)."""
+    from ddbkit.emulator.errors import LoadInterrupted
+
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise LoadInterrupted("load interrupted by Ctrl-C") from None
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise ConfigError(f"{where}{exc.strerror or exc}") from exc
+    except SystemExit as exc:  # a library's sys.exit; never exit 1 on its behalf
+        if exc.code in (0, None):
+            raise
+        raise DdbkitError(f"load stopped: exit status {exc.code}") from exc
+    except (DdbkitError, click.exceptions.Exit, click.ClickException):
+        raise
+    except Exception as exc:
+        raise DdbkitError(f"load failed: {type(exc).__name__}: {exc}") from exc
 
 
 def _raise_if_interrupted(result: dict[str, Any], written: str | None) -> None:
@@ -835,12 +903,18 @@ def _load_config(options: dict[str, Any], **settings: Any) -> Any:
 
 @cli.command("load-worker")
 @click.option("--master", required=True, metavar="HOST:PORT",
+              callback=_host_port("--master", allow_port_0=False),
               help="The `ddbkit load` master to take orders from.")
+@click.option("--connect-timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              show_default=True, metavar="SECONDS",
+              help="Give up when no master answers within this many seconds.")
 @_traffic_options
-def load_worker(master: str, **options: Any) -> None:
+def load_worker(master: str, connect_timeout: float, **options: Any) -> None:
     """Run load for a `ddbkit load` master on another host (give it the same options).
 
-    Ctrl-C leaves the master (exit 130); the master quitting ends it too (exit 0).
+    It says on stderr which master it waits for, and gives up (exit 2) when none answers
+    within --connect-timeout. Ctrl-C leaves the master (exit 130); the master quitting
+    ends it too (exit 0).
 
     \b
     Example:
@@ -851,7 +925,8 @@ def load_worker(master: str, **options: Any) -> None:
 
     from ddbkit.loadtests.worker import run_worker
 
-    run_worker(master, _load_config(options))
+    with _load_errors():
+        run_worker(master, _load_config(options), connect_timeout=connect_timeout)
 
 
 @cli.command()

@@ -23,8 +23,13 @@ WARM_THROUGHPUT = {"read": 12000.0, "write": 4000.0}
 # A GSI whose partition key takes at most this many values holds at least 1/8 of its
 # traffic on one partition however evenly it is spread.
 LOW_CARDINALITY_VALUES = 8
-# A value holding this share of an index's units caps the index at the table's warm
-# throughput (3,000/12,000 = 1,000/4,000): beyond it, one partition throttles first.
+# ...but few values seen means little until each could have repeated: a short run sees a
+# handful of UUID or email keys once each. So a GSI needs this many requests, and as many
+# per value seen, before it can be called low-cardinality.
+MIN_FLAG_REQUESTS = 30
+MIN_REQUESTS_PER_VALUE = 5
+# A value holding more than this share of an index's units caps the index below the table's
+# warm throughput (3,000/12,000 = 1,000/4,000): one partition throttles first.
 CEILING_SHARE = 0.25
 HOTTEST = 5  # key values listed per target and kind
 
@@ -126,7 +131,8 @@ def _kind_heat(keys: TopKeys, kind: str, scale: Scale) -> dict[str, Any]:
     hottest = keys.hottest(HOTTEST)
     share = hottest[0][1].units / keys.total if hottest else 0.0
     return {
-        "units": _round(keys.total), "units_per_s": _round(scale.rate(keys.total)),
+        "units": _round(keys.total), "requests": sum(e.requests for e in keys.entries.values()),
+        "units_per_s": _round(scale.rate(keys.total)),
         "projected_units_per_s": _round(scale.projected(keys.total)),
         "partition_limit": limit, "hottest_share": _round(share),
         # The index's ceiling: its hottest value reaches the partition limit here.
@@ -163,10 +169,10 @@ def _flags(target: str, values: int, kinds: dict[str, dict[str, Any]]) -> list[s
             continue
         units = "RCU" if kind == "read" else "WCU"
         limit, warm = PARTITION_LIMIT[kind], WARM_THROUGHPUT[kind]
-        if "/" in target and values <= LOW_CARDINALITY_VALUES \
-                and heat["hottest_share"] >= CEILING_SHARE - 1e-9:
+        if _low_cardinality(target, values, heat, warm):
             flags.append(
-                f"low-cardinality GSI: {values} values seen; {top['value']!r} takes "
+                f"low-cardinality GSI: {_plural(values, 'value')} seen in "
+                f"{_plural(heat['requests'], 'request')}; {top['value']!r} takes "
                 f"{heat['hottest_share']:.0%} of its {kind} units "
                 f"({top['projected_units_per_s']:,.1f} {units}/s projected vs {limit:,.0f} "
                 f"per partition), so the index throttles "
@@ -179,6 +185,18 @@ def _flags(target: str, values: int, kinds: dict[str, dict[str, Any]]) -> list[s
                 f"{units}/s > {limit:,.0f}: {top['throttled_share']:.0%} of its requests "
                 f"throttled ({by})")
     return flags
+
+
+def _low_cardinality(target: str, values: int, heat: dict[str, Any], warm: float) -> bool:
+    """A GSI seen often enough, with few values, one of which caps it below the table."""
+    ceiling = heat["ceiling_units_per_s"]
+    return ("/" in target and values <= LOW_CARDINALITY_VALUES
+            and heat["requests"] >= max(MIN_FLAG_REQUESTS, MIN_REQUESTS_PER_VALUE * values)
+            and ceiling is not None and round(ceiling) < warm)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 def timeline(recorder: Recorder) -> list[dict[str, Any]]:

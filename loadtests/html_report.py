@@ -105,8 +105,8 @@ def _flags(capacity: dict[str, Any]) -> str:
 def _units_chart(capacity: dict[str, Any]) -> str:
     cur = capacity["prices"]["currency"]
     patterns = sorted(capacity["patterns"], key=lambda p: -p["cost_per_month"])
-    bars = [(p["name"], [("read units/s", READ_COLOUR, p["read_units_per_s"]),
-                         ("write units/s", WRITE_COLOUR, p["write_units_per_s"])],
+    bars = [(p["name"], [("read", READ_COLOUR, p["read_units_per_s"]),
+                         ("write", WRITE_COLOUR, p["write_units_per_s"])],
              f"{cur} {p['cost_per_month']:,.2f}/month") for p in patterns]
     legend = (f'<div class="legend"><span><i style="background:{READ_COLOUR}"></i>read units/s'
               f'</span><span><i style="background:{WRITE_COLOUR}"></i>write units/s</span>'
@@ -123,15 +123,19 @@ def heat_of(percent_of_limit: float) -> float:
 
 
 def _heat_chart(capacity: dict[str, Any]) -> str:
+    n = svg.number
     rows = []
     for target, kind, heat in heated(capacity):
         flag = " ⚑" if target["flags"] else ""
-        label = f"{target['target']} {kind} ({target['values_seen']:,} values){flag}"
+        seen = target["values_seen"]
+        label = f"{target['target']} {kind} ({seen:,} value{'' if seen == 1 else 's'}){flag}"
         cells = [(f"{_short(k['value'])} {k['share']:.0%}", heat_of(k["percent_of_limit"]),
-                  f"{k['value']}: {k['units_per_s']:g} units/s measured, "
-                  f"{k['projected_units_per_s']:g} projected = {k['percent_of_limit']:g}% "
-                  f"of {heat['partition_limit']:,.0f}; {k['share']:.1%} of the units; by "
-                  + ", ".join(f"{p} {u:g}" for p, u in k["patterns"].items()))
+                  f"{k['value']}: {n(k['units_per_s'])} {kind} units/s measured, "
+                  f"{n(k['projected_units_per_s'])} units/s projected "
+                  f"({n(k['percent_of_limit'])}% of the {n(heat['partition_limit'])} per "
+                  f"partition); {k['share']:.1%} of the {kind} units; by "
+                  + ", ".join(f"{p} ({n(u)} {'unit' if u == 1 else 'units'})"
+                              for p, u in k["patterns"].items()))
                  for k in heat["hottest"]]
         rows.append((label, cells))
     note = (f"<p class=\"meta\">Each row: a table or GSI's hottest partition-key values, hottest "

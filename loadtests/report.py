@@ -90,26 +90,6 @@ def error_lines(errors: list[dict[str, Any]]) -> list[str]:
     return [f"{e['count']:>8} x {e['pattern']}: {e['error']}" for e in errors]
 
 
-def knee(steps: list[dict[str, Any]], interrupted: bool) -> dict[str, Any]:
-    """The best step within the SLO. It is a knee only if a later step breached: a search
-    that ran out of users (or was interrupted) found a floor, not the maximum."""
-    passing = [s for s in steps if not s["breaches"]]
-    best = max(passing, key=lambda s: s["rps"]) if passing else None
-    breached = bool(steps) and bool(steps[-1]["breaches"])
-    reached_max = bool(steps) and not breached and not interrupted
-    if best is None:
-        verdict = "knee: no step met the SLO"
-    elif breached:
-        verdict = (f"knee: {best['rps']:.1f} req/s at {best['users']} users "
-                   f"({steps[-1]['users']} users breached the SLO)")
-    else:
-        why = "interrupted by Ctrl-C" if interrupted else "raise --max-users"
-        verdict = (f"no knee found up to {steps[-1]['users']} users: best {best['rps']:.1f} "
-                   f"req/s at {best['users']} users; {why}")
-    return {"steps": steps, "knee": best, "reached_max_users": reached_max,
-            "interrupted": interrupted, "verdict": verdict}
-
-
 def write_patterns_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     """ddbkit's own table as CSV; a missing value (a GetItem's index) is an empty cell."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ from ddbkit.loadtests.config import LoadConfig
 from ddbkit.loadtests.interrupt import CtrlC
 from ddbkit.loadtests.keys import KeyPool
 from ddbkit.loadtests.recorder import Recorder
+from ddbkit.loadtests.restore import write_count
 
 WORKER_CONNECT_TIMEOUT = 60.0
 
@@ -53,6 +54,8 @@ class LoadRun:
         self.stop = stop
         self.interrupted = False
         self.workers_left = False
+        self._earlier_writes = 0  # successful write requests of the steps before this one
+        self._closed = False
         self.recorder = Recorder(slot_seconds(config))
         # host and locustfile name the run in Locust's HTML report and web UI.
         self.environment = Environment(user_classes=prepare(config, endpoint, pool, self.recorder),
@@ -95,6 +98,7 @@ class LoadRun:
 
     def run_step(self, user_count: int, seconds: float) -> float:
         """Run `user_count` users for `seconds` or until Ctrl-C; returns measured seconds."""
+        self._earlier_writes = self.writes
         self.recorder.reset()
         self.runner.start(user_count, spawn_rate=max(self.config.spawn_rate, 1))
         self.keep_history()
@@ -103,8 +107,13 @@ class LoadRun:
         elapsed = time.monotonic() - started
         self.runner.stop()
         if self.expected_workers:
-            self._await_final_reports()
+            self.await_final_reports()
         return elapsed
+
+    @property
+    def writes(self) -> int:
+        """Successful write requests of the whole run, every step's."""
+        return self._earlier_writes + write_count(self.recorder.series.items())
 
     def _wait(self, seconds: float) -> bool:
         """Sleep out the step; True on Ctrl-C. Ends it early, setting `workers_left`, once
@@ -118,7 +127,8 @@ class LoadRun:
                 return False
         return False
 
-    def _await_final_reports(self) -> None:
+    def await_final_reports(self) -> None:
+        """Wait for the workers' last stats after a stop."""
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and any(
                 w.state not in ("stopped", "ready") for w in self.runner.clients.values()):
@@ -132,6 +142,10 @@ class LoadRun:
             self._history = gevent.spawn(stats_history, self.runner)
 
     def close(self) -> None:
+        """Stop the runner and the workers (their last stats arrive as they quit). Once."""
+        if self._closed:
+            return
+        self._closed = True
         if self._history is not None:
             self._history.kill()
         self.runner.quit()

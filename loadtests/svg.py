@@ -25,8 +25,11 @@ def _nice_max(value: float) -> float:
     return next(float(m * power) for m in (1, 2, 5, 10) if m * power >= value)
 
 
-def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+def number(value: float) -> str:
+    """A figure for people: whole numbers from 100 up, else 3 significant digits
+    (0.9999 -> 1, 33.3333 -> 33.3, 0.001234 -> 0.00123)."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
 
 
 def line_chart(lines: list[tuple[str, str, list[tuple[float, float]]]], width: int, height: int,
@@ -48,9 +51,9 @@ def line_chart(lines: list[tuple[str, str, list[tuple[float, float]]]], width: i
         y = top + plot_h - fraction * plot_h
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'stroke="#ddd"/><text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" '
-                     f'fill="#555">{_fmt(y_top * fraction)}</text>')
+                     f'fill="#555">{number(y_top * fraction)}</text>')
     parts.append(f'<text x="{width - right}" y="{height - 6}" text-anchor="end" fill="#555">'
-                 f'{_fmt(x_max)} s</text><text x="{left}" y="{height - 6}" fill="#555">0 s · '
+                 f'{number(x_max)} s</text><text x="{left}" y="{height - 6}" fill="#555">0 s · '
                  f'{escape(unit)}</text>')
     for label, colour, points in lines:
         if not points:
@@ -58,7 +61,7 @@ def line_chart(lines: list[tuple[str, str, list[tuple[float, float]]]], width: i
         path = " ".join(at(x, y) for x, y in points)
         parts.append(f'<polyline class="series" data-label="{escape(label)}" fill="none" '
                      f'stroke="{colour}" stroke-width="1.6" points="{path}">'
-                     f'<title>{escape(label)}: max {_fmt(max(y for _, y in points))} '
+                     f'<title>{escape(label)}: max {number(max(y for _, y in points))} '
                      f'{escape(unit)}</title></polyline>')
     parts.append("</svg>")
     return "".join(parts)
@@ -75,7 +78,7 @@ def bar_chart(bars: list[tuple[str, list[tuple[str, str, float]], str]], width: 
              f'height="{height}" viewBox="0 0 {width} {height}" {FONT}>',
              f'<text x="0" y="13" font-weight="600">{escape(title)}</text>',
              f'<text x="{label_w + plot_w}" y="13" text-anchor="end" fill="#555">'
-             f'scale: {_fmt(total_max)} {escape(unit)}</text>']
+             f'scale: {number(total_max)} {escape(unit)}</text>']
     for row, (label, segments, note) in enumerate(bars):
         y = top + row * row_h
         parts.append(f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end">{escape(label)}'
@@ -85,8 +88,8 @@ def bar_chart(bars: list[tuple[str, list[tuple[str, str, float]], str]], width: 
             w = value / total_max * plot_w
             parts.append(f'<rect class="bar" data-label="{escape(label)}" data-value="{value:g}"'
                          f' x="{x:.1f}" y="{y + 2}" width="{max(w, 0):.1f}" height="{row_h - 5}"'
-                         f' fill="{colour}"><title>{escape(label)}: {value:,.4g} {escape(unit)}'
-                         f" {escape(name)}</title></rect>")
+                         f' fill="{colour}"><title>{escape(label)}: {escape(name)} {number(value)} '
+                         f"{escape(unit)}</title></rect>")
             x += w
         parts.append(f'<text x="{x + 6:.1f}" y="{y + 12}" fill="#333">{escape(note)}</text>')
     parts.append("</svg>")
@@ -144,7 +147,7 @@ def column_chart(slots: list[tuple[float, list[tuple[str, str, float]]]], width:
              f'<text x="{left}" y="12" font-weight="600">{escape(title)}</text>',
              f'<line x1="{left}" x2="{width - 8}" y1="{top + plot_h}" y2="{top + plot_h}" '
              f'stroke="#999"/><text x="{left - 4}" y="{top + 4}" text-anchor="end" '
-             f'fill="#555">{_fmt(y_top)}</text>']
+             f'fill="#555">{number(y_top)}</text>']
     if not any(v for _, segs in slots for _, _, v in segs):
         parts.append(f'<text x="{left + plot_w / 2}" y="{top + plot_h / 2}" text-anchor="middle"'
                      f' fill="#555">{escape(empty)}</text>')
@@ -157,10 +160,10 @@ def column_chart(slots: list[tuple[float, list[tuple[str, str, float]]]], width:
             base -= h
             parts.append(f'<rect class="column" x="{left + index * column_w:.1f}" y="{base:.1f}" '
                          f'width="{max(column_w - 1, 1):.1f}" height="{h:.1f}" fill="{colour}">'
-                         f"<title>{x_seconds:g} s: {escape(name)} {value:g} {escape(unit)}"
-                         "</title></rect>")
+                         f"<title>{number(x_seconds)} s: {escape(name)} {number(value)} "
+                         f"{escape(unit)}</title></rect>")
     last = slots[-1][0] if slots else 0
     parts.append(f'<text x="{left}" y="{height - 6}" fill="#555">0 s · {escape(unit)}</text>'
                  f'<text x="{width - 8}" y="{height - 6}" text-anchor="end" fill="#555">'
-                 f"{last:g} s</text></svg>")
+                 f"{number(last)} s</text></svg>")
     return "".join(parts)

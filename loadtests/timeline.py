@@ -64,6 +64,10 @@ class Timeline:
                           for slot, patterns in data["slots"]}
         return timeline
 
+    def span(self) -> float:
+        """Seconds from the first slot that saw a request to the end of the last."""
+        return (max(self.slots) - min(self.slots) + 1) * self.width if self.slots else 0.0
+
     def points(self) -> list[tuple[float, dict[str, Series]]]:
         """(seconds since the first slot, series per pattern), in time order."""
         if not self.slots:

@@ -58,7 +58,8 @@ def _check_port_free(port: int) -> None:
                               "(pick another --web-port, or 0 for a free one)") from exc
 
 
-def serve_web_ui(load: LoadRun, port: int) -> None:
+def serve_web_ui(load: LoadRun, port: int) -> int:
+    """Serve until Ctrl-C; returns the most users the UI asked for (the report's users)."""
     _check_port_free(port)
     load.environment.parsed_options = locust_options(load)
     load.keep_history()
@@ -68,8 +69,13 @@ def serve_web_ui(load: LoadRun, port: int) -> None:
             bound = _bound_port(ui)
             print(f"Locust web UI on http://{HOST}:{bound} driving {load.config.describe()} "
                   f"against {load.environment.host} (Ctrl-C to stop)", flush=True)
-            load.stop.wait()
+            most = 0
+            while not load.stop.wait(0.5):
+                most = max(most, int(load.runner.target_user_count or 0))
             load.runner.stop()
+            if load.expected_workers:
+                load.await_final_reports()
+            return most or load.config.users
         finally:
             ui.stop()  # type: ignore[no-untyped-call]
 

@@ -11,14 +11,17 @@ imports nothing heavy at the top: `run_worker`'s caller imports Locust first.
 from __future__ import annotations
 
 import signal
+import socket
 import sys
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ddbkit.loadtests.config import LoadConfig
 
 
-def run_worker(master: str, config: LoadConfig, ctrl_c_stops: bool = True) -> None:
+def run_worker(master: str, config: LoadConfig, ctrl_c_stops: bool = True,
+               connect_timeout: float = 60.0) -> None:
     """Serve the master until it quits us, or until Ctrl-C (then tell the master we left)."""
     import gevent
     from locust.env import Environment
@@ -34,11 +37,11 @@ def run_worker(master: str, config: LoadConfig, ctrl_c_stops: bool = True) -> No
     environment = Environment(user_classes=prepare(config, resolve_endpoint(config),
                                                    key_pool(config), recorder))
     recorder.attach(environment.events, "worker")
-    runner = environment.create_worker_runner(host, int(port))
-    if not ctrl_c_stops:
-        runner.greenlet.join()
+    if not ctrl_c_stops:  # a local worker: its master is already listening
+        environment.create_worker_runner(host, int(port)).greenlet.join()
         return
     with CtrlC() as stop:
+        runner = _connect(environment, host, int(port), stop, connect_timeout)
         served = gevent.spawn(runner.greenlet.join)  # ends when the master quits us
         served.link(lambda _: stop.event.set())
         stop.wait()
@@ -51,6 +54,57 @@ def run_worker(master: str, config: LoadConfig, ctrl_c_stops: bool = True) -> No
         environment.events.quitting.fire(environment=environment)  # type: ignore[no-untyped-call]
         runner.quit()
         raise LoadInterrupted("load worker stopped by Ctrl-C")
+
+
+def _connect(environment: Any, host: str, port: int, stop: Any, timeout: float) -> Any:
+    """The worker runner, once a master answered. Says what it waits for; gives up after
+    `timeout` seconds (Locust alone would retry for five minutes, silently), and Ctrl-C
+    stops the wait (exit 130)."""
+    import gevent
+
+    from ddbkit.emulator.errors import EndpointError, LoadInterrupted
+
+    print(f"ddbkit: load-worker waiting for the master at {host}:{port} (up to "
+          f"{timeout:g} s; Ctrl-C to stop) ...", file=sys.stderr, flush=True)
+    deadline = time.monotonic() + timeout
+    while not (found := _greets_as_zeromq(host, port)):
+        if found is False:
+            raise EndpointError(f"{host}:{port} answers, but not as a load master (no "
+                                "ZeroMQ greeting): is that the master's --master-bind port?")
+        if stop.wait(min(0.5, max(deadline - time.monotonic(), 0))):
+            raise LoadInterrupted("load worker stopped by Ctrl-C while waiting for its master")
+        if time.monotonic() >= deadline:
+            raise EndpointError(f"no load master listening at {host}:{port} after "
+                                f"{timeout:g} s (is `ddbkit load --remote-workers N "
+                                f"--master-bind HOST:{port}` running?)")
+    joining = gevent.spawn(environment.create_worker_runner, host, port)
+    gevent.wait([joining, stop.event], count=1, timeout=max(deadline - time.monotonic(), 1.0))
+    if joining.successful():
+        print(f"ddbkit: load-worker joined the master at {host}:{port}", file=sys.stderr,
+              flush=True)
+        return joining.value
+    joining.kill()
+    if stop.pressed:
+        raise LoadInterrupted("load worker stopped by Ctrl-C while joining its master")
+    raise EndpointError(f"{host}:{port} accepts connections but no load master answered "
+                        f"within {timeout:g} s")
+
+
+def _greets_as_zeromq(host: str, port: int) -> bool | None:
+    """None: nothing listens there (yet); True: a ZeroMQ socket, as Locust's master is
+    (ZMTP 3 greets every connection with 0xFF, 8 bytes, 0x7F); False: something else."""
+    try:
+        probe = socket.create_connection((host, port), timeout=2)
+    except OSError:
+        return None
+    greeting = b""
+    with probe:
+        try:
+            while len(greeting) < 10 and (chunk := probe.recv(10 - len(greeting))):
+                greeting += chunk
+        except OSError:  # silent (an HTTP server waits for a request) or reset
+            return False
+    return len(greeting) == 10 and greeting[0] == 0xFF and greeting[9] == 0x7F
 
 
 if __name__ == "__main__":

@@ -154,7 +154,9 @@ def test_fault_files_and_their_mistakes(tmp_path: Path) -> None:
 
 def test_up_refuses_a_bad_fault_option_in_one_line(tmp_path: Path) -> None:
     for args, words in [(["--faults", str(tmp_path / "none.toml")], "cannot read"),
-                        (["--fault-rate", "0.1", "--fault-error", "Boom"], "unknown error"),
+                        (["--fault-rate", "0.1", "--fault-error", "Boom"],
+                         "--fault-error: unknown error"),
+                        (["--fault-error", "Boom"], "--fault-error: unknown error"),
                         (["--latency", "fast"], "--latency")]:
         result = CliRunner().invoke(cli, ["up", "--in-memory", "--port", "0", *args])
         assert result.exit_code == 2, result.output

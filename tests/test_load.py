@@ -129,6 +129,11 @@ def test_patterns_mix_exercises_every_pattern_without_failures(seeded: Emulator,
             assert row["hit_rate"] == 1.0, row
     assert "hit %" in result.stdout
     assert "bookings/status-index" in result.stdout and "p99 ms" in result.stdout
+    # Its writes stay, and it says so, with the way to avoid keeping them.
+    note = re.search(r"the load made ([\d,]+) write requests to (\S+); their items stay",
+                     result.stdout)
+    assert note and int(note[1].replace(",", "")) > 0 and note[2] == seeded.endpoint_url
+    assert "--restore-after" in result.stdout
 
     # The idempotent booking flow: retried requests returned the cached result.
     created = [b for b in scan_all(seeded.client(), f"marketplace-{STAGE}-bookings-table")
@@ -339,6 +344,15 @@ def test_two_workers_report_into_one_table(seeded: Emulator, tmp_path: Path) -> 
 @pytest.mark.parametrize(("args", "phrase"), [
     (["--pattern", "bookings/no-such-index"], "unknown access pattern 'bookings/no-such-index'"),
     (["--run-time", "soon"], "--run-time expects a duration"),
+    (["--find-max", "--step-time", "0s"], "--step-time must be positive, got '0s'"),
+    (["--master-bind", "nohostport"], "--master-bind expects HOST:PORT"),
+    (["--csv", "/dev/null/reports/run"], "--csv /dev/null/reports/run_: cannot create the "
+     "folder /dev/null/reports"),
+    (["--json", "/dev/null/r.json"], "--json /dev/null/r.json: cannot create the folder"),
+    (["--find-max", "--web"], "--find-max runs headless steps: it does not go with --web"),
+    (["--restore-after", "--endpoint-url", "https://dynamodb.us-east-1.amazonaws.com"],
+     "--restore-after saves and restores a state of the local emulator; "
+     "https://dynamodb.us-east-1.amazonaws.com is AWS"),
     (["--find-max", "--users", "8", "--max-users", "4"],
      "--users 8 (the first step) is above --max-users 4"),
     (["--price-table", "/nonexistent/prices.toml"],
@@ -421,29 +435,56 @@ def _template_args(html: str) -> dict[str, Any]:
     return dict(data)
 
 
-def test_find_max_without_a_breach_says_no_knee_was_found(seeded: Emulator,
-                                                           tmp_path: Path) -> None:
+def test_find_max_with_one_step_finds_no_knee_and_exits_0(seeded: Emulator,
+                                                          tmp_path: Path) -> None:
     result = load(seeded, "--find-max", "--pattern", "providers/GetItem", "--users", "1",
-                  "--max-users", "2", "--step-time", "1s", "--workers", "0",
+                  "--max-users", "1", "--step-time", "1s", "--workers", "0",
                   "--json", str(tmp_path / "knee.json"), "--slo", str(_slo(tmp_path)))
     assert result.returncode == 0, result.stdout + result.stderr
     knee = json.loads((tmp_path / "knee.json").read_text())
-    assert [s["users"] for s in knee["steps"]] == [1, 2]
-    assert knee["knee"]["rps"] == max(s["rps"] for s in knee["steps"])
+    # The shape docs/load-tests.md documents.
+    assert set(knee) == {"mix", "patterns", "step_seconds", "max_users", "steps", "knee",
+                         "best", "reached_max_users", "interrupted", "verdict"}
+    assert set(knee["steps"][0]) == {"users", "seconds", "requests", "rps", "p50_ms", "p99_ms",
+                                     "failures", "throttles", "breaches", "interrupted"}
+    assert [s["users"] for s in knee["steps"]] == [1] and knee["knee"] is None
+    assert knee["best"]["rps"] == knee["steps"][0]["rps"] > 0
     assert knee["reached_max_users"] is True
-    assert "no knee found up to 2 users: best " in result.stdout
-    assert "raise --max-users" in result.stdout and "knee:" not in result.stdout
+    assert "no knee found up to 1 users (best within the SLO: " in result.stdout
+    assert "raise --max-users" in result.stdout
 
 
-def test_find_max_names_the_knee_when_a_step_breaches(seeded: Emulator, tmp_path: Path) -> None:
+def test_find_max_exits_1_only_when_no_step_met_the_slo(seeded: Emulator,
+                                                       tmp_path: Path) -> None:
     result = load(seeded, "--find-max", "--pattern", "providers/GetItem", "--users", "1",
                   "--max-users", "4", "--step-time", "1s", "--workers", "0",
                   "--json", str(tmp_path / "knee.json"), "--slo", str(_slo(tmp_path, 0.001)))
     assert result.returncode == 1, result.stdout + result.stderr
     knee = json.loads((tmp_path / "knee.json").read_text())
-    assert len(knee["steps"]) == 1 and knee["knee"] is None
-    assert knee["reached_max_users"] is False
-    assert "knee: no step met the SLO" in result.stdout
+    assert len(knee["steps"]) == 1 and knee["best"] is None
+    assert knee["knee"]["users"] == 1 and knee["reached_max_users"] is False
+    assert "knee at 1 users" in result.stdout and "no step met the SLO" in result.stdout
+
+
+def test_restore_after_undoes_the_runs_writes_and_csv_makes_its_folder(
+        seeded: Emulator, tmp_path: Path) -> None:
+    from ddbkit.emulator.admin_client import AdminClient
+
+    users_table = f"marketplace-{STAGE}-users-table"
+    before = len(scan_all(seeded.client(), users_table))
+    prefix = tmp_path / "not" / "yet" / "run"
+    result = load(seeded, "--pattern", "flow/sign-up", "--users", "2", "--run-time", "2s",
+                  "--workers", "0", "--restore-after", "--csv", str(prefix),
+                  "--slo", str(_slo(tmp_path)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("restored the tables"))
+    assert re.fullmatch(r"restored the tables as they were before the load \(\d+ items\); "
+                        r"[\d,]+ write requests undone", line), line
+    assert int(line.split("; ")[1].split()[0].replace(",", "")) > 0  # sign-ups were written
+    assert len(scan_all(seeded.client(), users_table)) == before
+    assert AdminClient(seeded.endpoint_url).call("ListStates")["States"] == []
+    assert (tmp_path / "not" / "yet" / "run_patterns.csv").exists()
+    assert "their items stay" not in result.stdout
 
 
 def test_remote_worker_joins_a_master_it_was_told_about(seeded: Emulator, tmp_path: Path) -> None:
@@ -470,6 +511,34 @@ def test_remote_worker_joins_a_master_it_was_told_about(seeded: Emulator, tmp_pa
     assert master.returncode == 0, master.stderr.read() if master.stderr else ""
     totals = json.loads((tmp_path / "r.json").read_text())["totals"]
     assert len(totals["worker_requests"]) == 1 and totals["requests"] > 0
+
+
+def worker(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "ddbkit"), "load-worker", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_load_worker_says_what_it_waits_for_and_gives_up(seeded: Emulator) -> None:
+    with socket.socket() as closed:  # bound, never listening: connections are refused
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        result = worker("--master", f"127.0.0.1:{port}", "--connect-timeout", "1",
+                        "--endpoint-url", seeded.endpoint_url, "--stage", STAGE,
+                        "--anchor", ANCHOR, "--pattern", "users/GetItem")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"ddbkit: load-worker waiting for the master at 127.0.0.1:{port} (up to 1 s; Ctrl-C "
+        "to stop) ...",
+        f"ddbkit: error: no load master listening at 127.0.0.1:{port} after 1 s (is `ddbkit "
+        f"load --remote-workers N --master-bind HOST:{port}` running?)"]
+
+
+@pytest.mark.parametrize("master", ["nohostport", "host:", ":5557", "host:99999"])
+def test_load_worker_checks_host_port(master: str) -> None:
+    result = worker("--master", master, "--endpoint-url", "http://127.0.0.1:9")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"ddbkit: error: --master expects HOST:PORT (port 1-65535), got {master!r}"]
 
 
 def test_remote_worker_leaving_ends_the_run_instead_of_idling(seeded: Emulator,
@@ -573,9 +642,10 @@ def test_ctrl_c_writes_the_partial_report_and_exits_130(seeded: Emulator, tmp_pa
     process = start_load(seeded, "--pattern", "users/GetItem", "--users", "2",
                          "--run-time", "10m", "--workers", workers, "--json", str(report_path),
                          "--html", str(tmp_path / "r.html"), "--csv", str(tmp_path / "run"),
-                         "--slo", str(_slo(tmp_path)))
+                         "--slo", str(_slo(tmp_path)), "--restore-after")
+    lines = Lines(process)
     try:
-        Lines(process).wait_for("running patterns: users/GetItem")
+        lines.wait_for("running patterns: users/GetItem")
         children = psutil.Process(process.pid).children(recursive=True)
         assert len(children) >= int(workers)
         time.sleep(3)  # let traffic flow; the assertions below do not depend on how much
@@ -594,15 +664,27 @@ def test_ctrl_c_writes_the_partial_report_and_exits_130(seeded: Emulator, tmp_pa
     assert (tmp_path / "r.html").exists() and (tmp_path / "run_patterns.csv").exists()
     _, alive = psutil.wait_procs(children, timeout=30)
     assert alive == [], "no worker outlives its master"
+    # --restore-after put the state back after Ctrl-C too (GetItems only: nothing undone).
+    assert lines.wait_for("restored the tables as they were before the load").endswith(
+        "; 0 write requests undone\n")
 
 
-def test_web_ui_serves_the_run_and_stops_cleanly_on_ctrl_c(seeded: Emulator) -> None:
-    process = start_load(seeded, "--web", "--web-port", "0", "--workers", "0", "--users", "3")
+def test_web_ui_serves_the_run_and_writes_the_report_on_ctrl_c(seeded: Emulator,
+                                                               tmp_path: Path) -> None:
+    slo = tmp_path / "slo.toml"
+    slo.write_text("[defaults]\np99_ms = 10000\nmax_error_rate = 1\n")
+    process = start_load(seeded, "--web", "--web-port", "0", "--workers", "0", "--users", "3",
+                         "--json", str(tmp_path / "web" / "r.json"), "--slo", str(slo))
     try:
-        line = Lines(process).wait_for("Locust web UI on http://127.0.0.1:")
-        url = line.split()[4]
+        lines = Lines(process)
+        url = lines.wait_for("Locust web UI on http://127.0.0.1:").split()[4]
         with urllib.request.urlopen(url, timeout=30) as response:
             status, page = response.status, response.read().decode()
+        swarm = urllib.request.Request(url.rstrip("/") + "/swarm", method="POST",
+                                       data=b"user_count=2&spawn_rate=2")
+        with urllib.request.urlopen(swarm, timeout=30) as response:
+            assert response.status == 200
+        time.sleep(3)  # some traffic; the assertions do not depend on how much
         os.killpg(process.pid, signal.SIGINT)
         process.wait(timeout=60)
     finally:
@@ -612,3 +694,6 @@ def test_web_ui_serves_the_run_and_stops_cleanly_on_ctrl_c(seeded: Emulator) -> 
     assert seeded.endpoint_url in page and "ddbkit load: personas mix" in page
     assert process.returncode == 0, process.stderr.read() if process.stderr else ""
     assert process.stderr is not None and process.stderr.read() == ""
+    report = json.loads((tmp_path / "web" / "r.json").read_text())
+    assert report["totals"]["requests"] > 0 and report["totals"]["users"] == 2
+    assert report["interrupted"] is False and report["slo"]["passed"] is True

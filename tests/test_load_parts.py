@@ -1,5 +1,6 @@
 """The load kit's pure parts: latency buckets, the SLO gate, the key pool, the catalogue,
-hit rates and error tallies, the report's files, title and find-max verdict.
+hit rates and error tallies, the report's files, title, find-max's knee, and the
+run's writes.
 
 Only Locust-free modules are imported here: Locust monkey-patches the process that imports it.
 """
@@ -22,9 +23,11 @@ from ddbkit.fixtures.source import DatasetSource
 from ddbkit.loadtests.client import DynamoCallError, found
 from ddbkit.loadtests.config import LoadConfig, key_pool
 from ddbkit.loadtests.keys import KeyPool
+from ddbkit.loadtests.knee import find_knee, knee
 from ddbkit.loadtests.patterns import catalogue
 from ddbkit.loadtests.recorder import MAX_DISTINCT_ERRORS, OTHER_ERRORS, Recorder, Series
-from ddbkit.loadtests.report import knee, write_patterns_csv
+from ddbkit.loadtests.report import write_patterns_csv
+from ddbkit.loadtests.restore import is_aws, write_count, writes_note
 from ddbkit.loadtests.slo import Slo, Targets, evaluate, load_slo
 
 
@@ -168,22 +171,78 @@ def test_the_title_names_what_ran() -> None:
                       ).describe() == "patterns: users/GetItem, users/email-index"
 
 
-def _step(users: int, rps: float, breaches: list[str]) -> dict[str, object]:
-    return {"users": users, "rps": rps, "p99_ms": 1.0, "failures": 0, "breaches": breaches}
+def _step(users: int, rps: float, p99_ms: float = 1.0, breaches: list[str] | None = None,
+          failures: int = 0, throttles: int = 0) -> dict[str, Any]:
+    return {"users": users, "requests": round(rps * 15), "rps": rps, "p99_ms": p99_ms,
+            "failures": failures, "throttles": throttles, "breaches": breaches or []}
 
 
-def test_find_max_calls_a_knee_a_knee_only_when_a_step_breached() -> None:
-    ran_out = knee([_step(1, 100, []), _step(2, 150, [])], interrupted=False)
-    assert ran_out["reached_max_users"] is True and ran_out["knee"]["users"] == 2
-    assert ran_out["verdict"] == ("no knee found up to 2 users: best 150.0 req/s at 2 users; "
-                                  "raise --max-users")
-    found_knee = knee([_step(1, 100, []), _step(2, 150, []), _step(4, 90, ["p99"])], False)
-    assert found_knee["reached_max_users"] is False
-    assert found_knee["verdict"] == "knee: 150.0 req/s at 2 users (4 users breached the SLO)"
-    assert knee([_step(1, 100, ["p99"])], False)["verdict"] == "knee: no step met the SLO"
-    stopped = knee([_step(1, 100, [])], interrupted=True)
-    assert stopped["reached_max_users"] is False and stopped["interrupted"] is True
-    assert stopped["verdict"].endswith("interrupted by Ctrl-C")
+def test_the_knee_is_where_throughput_goes_flat_even_within_the_slo() -> None:
+    """Recorded on a laptop: 1,484 -> 1,577 -> 1,528 req/s while p99 went 2.5 -> 9.9 ms."""
+    steps = [_step(8, 790.0, 1.9), _step(16, 1484.0, 2.5), _step(32, 1577.0, 6.1),
+             _step(64, 1528.0, 9.9)]
+    result = knee(steps, interrupted=False)
+    assert result["knee"] == {"users": 32, "rps": 1577.0, "p99_ms": 6.1, "reasons": [
+        "throughput grew only 6% (1,484.0 -> 1,577.0 req/s) for 2x the users",
+        "p99 grew 2.4x (2.50 -> 6.10 ms)"]}
+    assert result["best"] == {"users": 32, "rps": 1577.0, "p99_ms": 6.1}
+    assert result["reached_max_users"] is False
+    assert result["verdict"].startswith("knee at 32 users (1,577.0 req/s, p99 6.10 ms): "
+                                        "throughput grew only 6%")
+    assert result["verdict"].endswith("best within the SLO: 1,577.0 req/s at 32 users")
+    # Flat throughput alone, and a p99 that quadruples alone, are each a knee.
+    assert find_knee([_step(16, 1484.0, 2.5), _step(32, 1528.0, 2.6)]) is not None
+    assert find_knee([_step(16, 1484.0, 2.5), _step(32, 2900.0, 9.9)]) == (
+        1, ["p99 grew 4.0x (2.50 -> 9.90 ms)"])
+
+
+def test_the_knee_counts_throttles_new_failures_and_breaches_not_designed_failures() -> None:
+    scaling = [_step(1, 100.0, failures=150), _step(2, 195.0, failures=290)]  # 10% each
+    assert find_knee(scaling) is None
+    assert find_knee([_step(1, 100.0), _step(2, 195.0, failures=600)]) == (
+        1, ["failures rose from 0.0% to 20.5% of requests"])
+    assert find_knee([_step(1, 100.0), _step(2, 195.0, throttles=3)]) == (
+        1, ["3 requests throttled"])
+    assert find_knee([_step(1, 100.0, breaches=["users/GetItem: p99 9 ms > 5 ms"])]) == (
+        0, ["the SLO broke (users/GetItem: p99 9 ms > 5 ms)"])
+    # A last step that does not double the users expects growth pro rata (log2 of 1.5625).
+    assert find_knee([_step(128, 1000.0), _step(200, 1070.0)]) is None
+    assert find_knee([_step(128, 1000.0), _step(200, 1050.0)]) is not None
+
+
+def test_find_max_verdicts_without_a_knee() -> None:
+    ran_out = knee([_step(1, 100.0), _step(2, 195.0)], interrupted=False)
+    assert ran_out["knee"] is None and ran_out["reached_max_users"] is True
+    assert ran_out["best"] == {"users": 2, "rps": 195.0, "p99_ms": 1.0}
+    assert ran_out["verdict"] == ("no knee found up to 2 users (best within the SLO: 195.0 "
+                                  "req/s at 2 users); throughput still grew: raise --max-users")
+    failed = knee([_step(1, 100.0, breaches=["p99"])], False)
+    assert failed["best"] is None and failed["knee"]["users"] == 1
+    assert failed["verdict"].endswith("no step met the SLO")
+    # A step cut short by Ctrl-C is partial: its low req/s is not a knee.
+    stopped = knee([_step(1, 100.0), _step(2, 20.0)], interrupted=True)
+    assert stopped["knee"] is None and stopped["reached_max_users"] is False
+    assert stopped["interrupted"] is True and stopped["verdict"].endswith("interrupted by Ctrl-C")
+
+
+def test_writes_are_counted_and_noted_only_for_a_local_endpoint() -> None:
+    recorder = Recorder()
+    for operation, failed in [("PutItem", False), ("PutItem", True), ("UpdateItem", False),
+                              ("TransactWriteItems", False), ("GetItem", False),
+                              ("Query", False)]:
+        recorder.on_request(operation, "flow/x", 1.0,
+                            exception=RuntimeError("no") if failed else None)
+    assert write_count(recorder.series.items()) == 3  # the failed put wrote nothing
+    note = writes_note(3, "http://127.0.0.1:8000")
+    assert note is not None and note.startswith("the load made 3 write requests to "
+                                                "http://127.0.0.1:8000; their items stay")
+    assert "--restore-after" in note
+    assert writes_note(0, "http://127.0.0.1:8000") is None
+    assert writes_note(3, "https://dynamodb.eu-west-1.amazonaws.com") is None
+    assert is_aws("https://dynamodb.us-east-1.amazonaws.com")
+    assert is_aws("https://dynamodb-fips.us-gov-west-1.amazonaws.com:443/")
+    assert is_aws("https://dynamodb.cn-north-1.amazonaws.com.cn")
+    assert not is_aws("http://localhost:8000") and not is_aws("http://amazonaws.example:8000")
 
 
 def test_key_pool_follows_the_seeded_skew() -> None:

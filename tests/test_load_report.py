@@ -127,13 +127,58 @@ def test_a_low_cardinality_gsi_is_flagged_with_the_numbers_and_its_hot_value_thr
     assert top["throttled_rps"] == {"flow/update-booking-status": pytest.approx(
         8 * 1000 * (1 - 1000 / 16_000), 0.01)}
     assert status["write"]["throttles_above_rps"] == pytest.approx(40 * 1000 / 16, 0.01)
-    assert any(f.startswith("low-cardinality GSI: 5 values seen; 'PENDING' takes 80%")
+    assert any(f.startswith("low-cardinality GSI: 5 values seen in 100 requests; 'PENDING' "
+                            "takes 80%")
                for f in status["flags"])
     assert any(f.startswith("hot partition: 'PENDING' at 16,000 WCU/s > 1,000")
                for f in status["flags"])
     # 50 customers, evenly used: neither low-cardinality nor, at 6 WCU/s x 1,000, hot.
     assert heat["bookings/customerId-index"]["flags"] == []
     assert heat["bookings"]["flags"] == []  # a table is never "low-cardinality"
+
+
+def _status_updates(values: list[str], requests: int) -> Recorder:
+    recorder = Recorder()
+    for i in range(requests):
+        _request(recorder, "flow/update-booking-status", "UpdateItem",
+                 [Units("bookings/status-index", 0, 2)],
+                 {"bookings/status-index": values[i % len(values)]})
+    return recorder
+
+
+def _flags(recorder: Recorder) -> list[str]:
+    capacity = build_capacity(recorder, 10.0, PRICES, project_rps=40_000.0)
+    return [f for h in capacity["heat"] for f in h["flags"] if "low-cardinality" in f]
+
+
+def test_low_cardinality_needs_a_sample_and_a_ceiling_below_the_tables() -> None:
+    # A short run: 6 requests on a UUID-keyed GSI see 6 values, each once. Not a finding.
+    assert _flags(_status_updates([f"uuid-{i}" for i in range(6)], 6)) == []
+    # Four values, evenly used: each holds 25%, which caps the index at 4,000 WCU/s, the
+    # table's own warm throughput: nothing to flag.
+    assert _flags(_status_updates(["A", "B", "C", "D"], 400)) == []
+    # Three values: 33% each caps it at 3,000, below the table's 4,000.
+    three = _flags(_status_updates(["A", "B", "C"], 300))
+    assert len(three) == 1 and three[0].startswith("low-cardinality GSI: 3 values seen in "
+                                                   "300 requests; ")
+    assert "throttles at 3,000 WCU/s, not the table's 4,000" in three[0]
+    one = _status_updates(["ONLY"], 100)
+    assert _flags(one)[0].startswith("low-cardinality GSI: 1 value seen in 100 requests; "
+                                     "'ONLY' takes 100%")
+    assert "bookings/status-index write (1 value) ⚑" in _page(one)
+
+
+def test_html_tooltips_read_as_sentences_with_rounded_figures() -> None:
+    recorder = Recorder()
+    for _ in range(9999):  # 0.9999 read units/s over 10 s: shown as 1
+        _request(recorder, "users/GetItem", "GetItem", [Units("users", 0.001, 0)],
+                 {"users": "u1"})
+    page = _page(recorder)
+    titles = re.findall(r"<title>([^<]*)</title>", page)
+    assert "users/GetItem: read 1 units/s" in titles
+    assert not [t for t in titles if "0.9999" in t or "units/s read" in t], titles
+    heat_tip = next(t for t in titles if t.startswith("u1: "))
+    assert heat_tip.startswith("u1: 1 read units/s measured, ") and "0.9999" not in heat_tip
 
 
 def test_top_keys_are_exact_below_capacity_and_keep_heavy_hitters_beyond_it() -> None:
@@ -268,7 +313,8 @@ def test_html_page_is_self_contained_with_the_charts_and_their_data() -> None:
     # The heat map: a cell per hot key value, the flagged index marked, its numbers shown.
     assert page.count('class="cell"') >= 3 and "PENDING 80%" in page
     assert "bookings/status-index write (5 values) ⚑" in page
-    assert "low-cardinality GSI: 5 values seen; &#x27;PENDING&#x27; takes 80%" in page
+    assert "low-cardinality GSI: 5 values seen in 100 requests; &#x27;PENDING&#x27; takes 80%" \
+        in page
     # Latency over time: a p50/p95/p99 line per pattern; throttles over time: a column.
     assert page.count('class="series" data-label="users/GetItem p') == 3
     assert re.search(r'class="column"[^>]*><title>\d+ s: flow/update-booking-status 1 ', page)

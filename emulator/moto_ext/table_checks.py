@@ -25,7 +25,6 @@ method that receives the request:
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from moto.dynamodb.exceptions import (
@@ -36,6 +35,8 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.responses import DynamoHandler
 
+from ddbkit.emulator.moto_ext.binary_values import as_bytes
+from ddbkit.emulator.moto_ext.canonical_numbers import canonical
 from ddbkit.emulator.moto_ext.key_schema import MISMATCH, matches
 from ddbkit.emulator.moto_ext.store import require
 
@@ -54,6 +55,17 @@ def _table(handler: Any, name: Any) -> Any:
     return handler.dynamodb_backend.tables.get(name) if isinstance(name, str) else None
 
 
+def _key_identity(value: Any) -> Any:
+    """What makes two key values the same key: binary by its bytes (text or already
+    decoded), numbers by value ("1" is "1.0"), strings as they are."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return repr(value)
+    kind, text = next(iter(value.items()))
+    if kind == "B":
+        return kind, as_bytes(text)
+    return kind, canonical(text) if kind == "N" else text
+
+
 def _batch_write_item(original: Any) -> Any:
     def batch_write_item(self: Any) -> Any:
         for name, requests in (self.body.get("RequestItems") or {}).items():
@@ -61,11 +73,11 @@ def _batch_write_item(original: Any) -> Any:
             if table is None:
                 continue
             names = table.table_key_attrs
-            seen: set[str] = set()
+            seen: set[tuple[Any, ...]] = set()
             for request in requests or []:
                 body = request.get("PutRequest") or request.get("DeleteRequest") or {}
                 item = body.get("Item") or body.get("Key") or {}
-                key = json.dumps([item.get(n) for n in names], sort_keys=True)
+                key = tuple(_key_identity(item.get(n)) for n in names)
                 if key in seen:
                     raise MockValidationException(DUPLICATES)
                 seen.add(key)

@@ -213,6 +213,10 @@ def _count_fits(operator: Any, count: int) -> bool:
 
 def _legacy_rules(holder: dict[str, Any]) -> None:
     legacy = [m for m in LEGACY if m in holder]
+    if "KeyConditionExpression" not in holder:
+        # DynamoDB lets a Query's legacy KeyConditions stand beside the other expressions
+        # (ProjectionExpression, FilterExpression); only KeyConditionExpression replaces it.
+        legacy = [m for m in legacy if m != "KeyConditions"]
     modern = [m for m in EXPRESSIONS if m in holder]
     if legacy and modern:
         raise _invalid("Can not use both expression and non-expression parameters in the same "

@@ -1,0 +1,111 @@
+"""Binary key values through the batch, query and paging paths, and a legacy Query's
+KeyConditions beside expressions: both answered as DynamoDB answers them (the two
+regressions issue 25 names)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+PK = {"B": b"\x00\xff"}
+# Unsigned byte order: 0x7f before 0x80, and a prefix before its extensions.
+SORT_KEYS = [b"\x01", b"\x02", b"\x7f", b"\x80", b"\xff", b"\xff\x00", b"\xff\xff"]
+_names = itertools.count(1)
+
+
+@pytest.fixture
+def binary_table(client: Any) -> Iterator[str]:
+    name = f"binary-keys-{next(_names)}"
+    client.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "B"},
+                              {"AttributeName": "sk", "AttributeType": "B"}])
+    yield name
+    client.delete_table(TableName=name)
+
+
+def _put_all(client: Any, table: str) -> None:
+    answer = client.batch_write_item(RequestItems={table: [
+        {"PutRequest": {"Item": {"pk": PK, "sk": {"B": sk}, "n": {"N": str(i)}}}}
+        for i, sk in enumerate(reversed(SORT_KEYS))]})
+    assert answer["UnprocessedItems"] == {}
+
+
+def test_batch_write_with_binary_keys_is_stored(client: Any, binary_table: str) -> None:
+    _put_all(client, binary_table)
+    items = client.scan(TableName=binary_table)["Items"]
+    assert sorted(item["sk"]["B"] for item in items) == SORT_KEYS
+
+
+def test_batch_write_refuses_a_binary_key_twice(client: Any, binary_table: str) -> None:
+    same = {"pk": PK, "sk": {"B": b"\xff"}}
+    with pytest.raises(ClientError) as raised:
+        client.batch_write_item(RequestItems={binary_table: [
+            {"PutRequest": {"Item": {**same, "a": {"S": "1"}}}},
+            {"DeleteRequest": {"Key": same}}]})
+    assert raised.value.response["Error"] == {
+        "Code": "ValidationException",
+        "Message": "Provided list of item keys contains duplicates"}
+    assert client.scan(TableName=binary_table)["Items"] == []  # a refused batch leaves nothing
+
+
+def test_query_orders_binary_sort_keys_as_unsigned_bytes(client: Any,
+                                                        binary_table: str) -> None:
+    _put_all(client, binary_table)
+    forward = client.query(TableName=binary_table, KeyConditionExpression="pk = :p",
+                           ExpressionAttributeValues={":p": PK})["Items"]
+    assert [item["sk"]["B"] for item in forward] == SORT_KEYS
+    backward = client.query(TableName=binary_table, KeyConditionExpression="pk = :p",
+                            ExpressionAttributeValues={":p": PK},
+                            ScanIndexForward=False)["Items"]
+    assert [item["sk"]["B"] for item in backward] == SORT_KEYS[::-1]
+
+
+def test_begins_with_and_paging_over_binary_sort_keys(client: Any, binary_table: str) -> None:
+    _put_all(client, binary_table)
+    found = client.query(TableName=binary_table,
+                         KeyConditionExpression="pk = :p AND begins_with(sk, :prefix)",
+                         ExpressionAttributeValues={":p": PK, ":prefix": {"B": b"\xff"}})
+    assert [item["sk"]["B"] for item in found["Items"]] == [b"\xff", b"\xff\x00", b"\xff\xff"]
+    seen: list[bytes] = []
+    start: dict[str, Any] | None = None
+    for _ in range(len(SORT_KEYS) + 1):  # bounded: one page per item at most, plus the end
+        page = client.query(TableName=binary_table, KeyConditionExpression="pk = :p",
+                            ExpressionAttributeValues={":p": PK}, Limit=2,
+                            **({"ExclusiveStartKey": start} if start else {}))
+        seen += [item["sk"]["B"] for item in page["Items"]]
+        start = page.get("LastEvaluatedKey")
+        if start is None:
+            break
+    assert seen == SORT_KEYS
+
+
+def test_legacy_key_conditions_go_with_projection_and_filter(client: Any,
+                                                             binary_table: str) -> None:
+    _put_all(client, binary_table)
+    answer = client.query(
+        TableName=binary_table,
+        KeyConditions={"pk": {"AttributeValueList": [PK], "ComparisonOperator": "EQ"}},
+        ProjectionExpression="sk", FilterExpression="n < :three",
+        ExpressionAttributeValues={":three": {"N": "3"}})
+    assert [item["sk"]["B"] for item in answer["Items"]] == [b"\xff", b"\xff\x00", b"\xff\xff"]
+    assert all(set(item) == {"sk"} for item in answer["Items"])
+
+
+def test_key_condition_expression_still_refuses_legacy_filters(client: Any,
+                                                              binary_table: str) -> None:
+    with pytest.raises(ClientError) as raised:
+        client.query(TableName=binary_table, KeyConditionExpression="pk = :p",
+                     ExpressionAttributeValues={":p": PK},
+                     QueryFilter={"n": {"AttributeValueList": [{"N": "1"}],
+                                        "ComparisonOperator": "EQ"}})
+    assert raised.value.response["Error"]["Message"] == (
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {QueryFilter} Expression parameters: "
+        "{KeyConditionExpression}")

@@ -12,9 +12,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from test_durability import booking, fingerprint, table, up_once, wait_for
+
 from ddbkit.emulator.clients import make_client
 from ddbkit.emulator.durability.framing import frame
-from test_durability import booking, fingerprint, table, up_once, wait_for
 
 STAGE = "cut"
 

@@ -322,7 +322,8 @@ def cli() -> None:
               envvar="DDBKIT_TRIGGER_CONFIG", help="TOML file of [[trigger]] settings.")
 @click.option("--state-dir", type=click.Path(path_type=Path), default=Path(".ddbkit"),
               show_default=True, envvar="DDBKIT_STATE_DIR",
-              help="Where trigger checkpoints (and by default the data) are kept.")
+              help="Where trigger checkpoints (and by default the data) are kept "
+                   "(with --in-memory, checkpoints stay in memory).")
 @click.option("--auth", multiple=True, metavar="ACCESS_KEY_ID:SECRET_ACCESS_KEY",
               envvar="DDBKIT_AUTH", callback=_auth_option,
               help="Accept only requests signed with this key pair (repeatable; "

@@ -151,3 +151,26 @@ def test_the_session_emulator_models_throughput(ddbkit):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider",
                                            "--ddbkit-throughput-model", "on-demand")
     result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(("args", "ini", "says"), [
+    (["--ddbkit-stage", "bad/stage"], "",
+     "ddbkit: --ddbkit-stage: stage 'bad/stage' can only hold letters, digits"),
+    ([], "ddbkit_ttl_interval = soon\n",
+     "ddbkit: ddbkit_ttl_interval: expects seconds (a number >= 0; 0 turns expiry off), "
+     "got 'soon'"),
+    ([], "ddbkit_anchor = 04/12/2025\n",
+     "ddbkit: ddbkit_anchor: expects a date as YYYY-MM-DD, got '04/12/2025'"),
+    (["--ddbkit-throughput-model", "provisioned"], "",
+     "ddbkit: --ddbkit-throughput-model: expects one of on-demand (or nothing: off), "
+     "got 'provisioned'"),
+])
+def test_a_bad_setting_is_reported_once_at_start_up(pytester: pytest.Pytester, args: list[str],
+                                                    ini: str, says: str) -> None:
+    if ini:
+        pytester.makeini("[pytest]\n" + ini)
+    pytester.makepyfile(test_user=USER_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    line, = [line for line in result.outlines + result.errlines if line.strip()]
+    assert line.startswith(f"ERROR: {says}")  # one line, before any test ran

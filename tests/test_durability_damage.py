@@ -155,3 +155,26 @@ def test_a_clean_restart_after_reseed_forgets_the_old_mark(tmp_path: Path,
     assert proc.stop() == 0
     again = durable_up(data_dir, "--stage", STAGE, "--no-seed").start()
     assert "0 items restored" in again.ready_line
+
+
+def test_an_older_segment_cut_at_a_record_boundary_is_damage(tmp_path: Path,
+                                                             durable_up: Any) -> None:
+    """What a crash mid-compaction leaves (a new segment, no snapshot yet) holds two
+    segments to replay; the newer one's header says where the older one ended."""
+    from ddbkit.emulator.durability.recovery import journal_header
+    from ddbkit.emulator.spec import ACCOUNT_ID
+
+    data_dir = _written(tmp_path, durable_up)
+    first = data_dir / "journal-00000001.log"
+    whole = first.stat().st_size
+    header = journal_header(2, ACCOUNT_ID, "us-east-1", 0.0, previous=whole)
+    (data_dir / "journal-00000002.log").write_bytes(frame(header))
+    data = first.read_bytes()
+    last_record = 0
+    while (end := last_record + 12 + int.from_bytes(data[last_record:last_record + 4],
+                                                    "little")) < whole:
+        last_record = end
+    os.truncate(first, last_record)  # whole records only: the last one is gone
+
+    assert (f"journal-00000001.log is damaged: it holds {last_record} bytes, but it ended at "
+            f"byte {whole} when the next segment began") in _refused(data_dir)

@@ -65,7 +65,11 @@ def _restorable_window(client: Any, table_name: str) -> str:
                                                   "LatestRestorableDateTime"))
     if earliest is None or latest is None:
         return "none (point-in-time recovery is not enabled)"
-    return f"from {_iso(earliest)} to {_iso(latest)}"
+    shown = f"from {_iso(earliest)} to {_iso(latest)}"
+    if latest <= earliest:
+        shown += (" (no history yet: it starts when point-in-time recovery is turned on; "
+                  "`ddbkit up --in-memory` keeps none)")
+    return shown
 
 
 def _iso(when: datetime) -> str:

@@ -11,6 +11,8 @@ import json
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,8 +26,37 @@ EXIT_CHECK_FAILED = 1
 EXIT_ERROR = 2
 
 
+class _OneLineError(click.ClickException):
+    """A click error (bad option, unknown command) shown as ddbkit's one line, exit code 2."""
+
+    exit_code = EXIT_ERROR
+
+    def __init__(self, cause: click.ClickException) -> None:
+        super().__init__(cause.format_message().rstrip("."))
+        ctx = getattr(cause, "ctx", None)
+        self.hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"ddbkit: error: {self.message}{self.hint}", err=True)
+
+
+def _one_line(exc: click.ClickException) -> click.ClickException:
+    # Bare `ddbkit` (NoArgsIsHelpError) prints the help, as it should.
+    if isinstance(exc, (_OneLineError, click.exceptions.NoArgsIsHelpError)):
+        return exc
+    return _OneLineError(exc)
+
+
 class _Group(click.Group):
-    """Turns ddbkit errors into `ddbkit: error: ...` and exit code 2 instead of a traceback."""
+    """Turns ddbkit errors and click's usage errors (of this group and every command under
+    it) into `ddbkit: error: ...` and exit code 2 instead of a traceback or a usage block."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as exc:
+            raise _one_line(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -33,6 +64,8 @@ class _Group(click.Group):
         except DdbkitError as exc:
             click.echo(f"ddbkit: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except click.ClickException as exc:
+            raise _one_line(exc) from None
 
 
 def _stage_option(fn: Any) -> Any:
@@ -211,18 +244,64 @@ def _durability_config(state_dir: Path, options: dict[str, Any]) -> Any:
                             journal_max_bytes=journal_max_bytes)
 
 
+def _needs_seed(restored: Any) -> bool:
+    """Seed a new data dir, or one whose first start stopped before any item was written;
+    a data dir holding items is the user's and is restored, never seeded over (even when
+    its "initialized" mark is missing: a first start cut short, or a journal that lost its
+    end)."""
+    return restored is None or restored.new or (not restored.initialized
+                                                and restored.items == 0)
+
+
 def _data_summary(emulator: Any, seeded: int, fresh: bool) -> str:
     """What the ready line says about the data: seeded, restored, or in memory."""
     restored, durability = emulator.restored, emulator.config.durability
     if durability is None:
         return f"{seeded} items seeded, in memory"
     if not fresh:
-        return f"{restored.items} items restored from {durability.data_dir}"
+        unfinished = "" if restored.initialized else (
+            "; its first seed never finished, so it was not seeded again: --reseed "
+            "starts afresh")
+        return f"{restored.items} items restored from {durability.data_dir}{unfinished}"
     if durability.discard:
         return f"{seeded} items re-seeded into {durability.data_dir}"
     if restored.new:
         return f"{seeded} items seeded into a new data dir {durability.data_dir}"
     return f"{seeded} items seeded into {durability.data_dir} (its first start was interrupted)"
+
+
+def _table_name(table: str, stage: str) -> str:
+    """TABLE as `export` and `tail` take it: a spec key (bookings) or a full table name."""
+    from ddbkit.emulator.spec import TABLES_BY_KEY
+
+    return TABLES_BY_KEY[table].name(stage) if table in TABLES_BY_KEY else table
+
+
+@contextmanager
+def _naming_missing_table(name: str, endpoint_url: str | None) -> Iterator[None]:
+    """A ResourceNotFoundException becomes one line naming the table (data-plane calls such
+    as Scan answer it without the name, as DynamoDB does)."""
+    from ddbkit.emulator.errors import EndpointError
+    from ddbkit.emulator.spec import TABLES_BY_KEY
+
+    try:
+        yield
+    except EndpointError as exc:
+        cause = exc.__cause__
+        code = getattr(cause, "response", {}).get("Error", {}).get("Code")
+        if code != "ResourceNotFoundException":
+            raise
+        raise EndpointError(f"table {name} not found at {endpoint_url or 'AWS'} (TABLE is a "
+                            f"spec name: {', '.join(TABLES_BY_KEY)}, or a full table name)"
+                            ) from cause
+
+
+def _behaviours(throughput_model: str | None, faults: Any) -> str:
+    """The ready line's note of what is done to requests besides answering them."""
+    parts = [f"throttling: {throughput_model} model"] if throughput_model else []
+    if faults:
+        parts.append(f"faults: {faults.describe()}")
+    return "".join(f"; {part}" for part in parts)
 
 
 def _dataset_source(seed_value: int, scale: float, counts: tuple[str, ...], skew: float,
@@ -268,7 +347,8 @@ def cli() -> None:
               envvar="DDBKIT_TRIGGER_CONFIG", help="TOML file of [[trigger]] settings.")
 @click.option("--state-dir", type=click.Path(path_type=Path), default=Path(".ddbkit"),
               show_default=True, envvar="DDBKIT_STATE_DIR",
-              help="Where trigger checkpoints (and by default the data) are kept.")
+              help="Where trigger checkpoints (and by default the data) are kept "
+                   "(with --in-memory, checkpoints stay in memory).")
 @click.option("--auth", multiple=True, metavar="ACCESS_KEY_ID:SECRET_ACCESS_KEY",
               envvar="DDBKIT_AUTH", callback=_auth_option,
               help="Accept only requests signed with this key pair (repeatable; "
@@ -349,8 +429,7 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
     emulator = Emulator(config).start(hold_behaviours=True)
     try:
         seeded = 0
-        # A data dir whose first start finished is restored, never seeded over.
-        fresh = emulator.restored is None or not emulator.restored.initialized
+        fresh = _needs_seed(emulator.restored)
         if fresh and not no_seed:
             from ddbkit.fixtures.seed import seed_source
 
@@ -360,8 +439,9 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
                        f"{emulator.endpoint_url}", err=True)
             seeded = seed_source(emulator.client(), source, stage,
                                  show_progress=sys.stderr.isatty()).total
-        if fresh and emulator.durability is not None:
-            emulator.durability.mark_initialized()
+        if emulator.durability is not None and emulator.restored is not None and (
+                fresh or not emulator.restored.initialized):
+            emulator.durability.mark_initialized()  # later starts restore, and say nothing
         emulator.arm()  # throttling and faults from here on, not while seeding
         # Handlers first: whoever waits for the ready line may signal the moment it appears.
         stop = threading.Event()
@@ -369,7 +449,8 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
             signal.signal(signum, lambda *_: stop.set())
         env = " ".join(f"{k}={v}" for k, v in _shown(emulator.client_environment(), auth))
         click.echo(f"ddbkit ready: {emulator.endpoint_url} ({stage} tables, "
-                   f"{_data_summary(emulator, seeded, fresh)}) -- {env}", nl=True)
+                   f"{_data_summary(emulator, seeded, fresh)}"
+                   f"{_behaviours(throughput_model, faults)}) -- {env}", nl=True)
         sys.stdout.flush()
         while not stop.wait(0.5):
             pass
@@ -597,10 +678,9 @@ def export(table: str, endpoint_url: str | None, region: str | None, profile: st
     from datetime import UTC
 
     from ddbkit.emulator.clients import make_client
-    from ddbkit.emulator.spec import TABLES_BY_KEY
     from ddbkit.emulator.tables.export import export_table
 
-    name = TABLES_BY_KEY[table].name(stage) if table in TABLES_BY_KEY else table
+    name = _table_name(table, stage)
     if when is not None and when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     client = make_client(endpoint_url=endpoint_url, region=region, profile=profile)
@@ -608,8 +688,9 @@ def export(table: str, endpoint_url: str | None, region: str | None, profile: st
     def progress(count: int) -> None:
         click.echo(f"\rddbkit: {count} items read", nl=False, err=True)
 
-    info = export_table(client, name, out_dir, when,
-                        progress if sys.stderr.isatty() else None)
+    with _naming_missing_table(name, endpoint_url):
+        info = export_table(client, name, out_dir, when,
+                            progress if sys.stderr.isatty() else None)
     if sys.stderr.isatty():
         click.echo("", err=True)
     click.echo(f"exported {info.item_count} items of {name} to {info.export_dir}")
@@ -680,8 +761,11 @@ def state_list(endpoint_url: str | None, region: str | None, profile: str | None
     Example:
       ddbkit state list --endpoint-url http://127.0.0.1:8000
     """
-    for info in _state_call(endpoint_url, region, profile, "ListStates")["States"]:
+    states = _state_call(endpoint_url, region, profile, "ListStates")["States"]
+    for info in states:
         click.echo(_state_line(info))
+    if not states:
+        click.echo("no saved states (ddbkit state save NAME saves one)")
 
 
 @state.command("delete")
@@ -953,15 +1037,15 @@ def tail(table: str, endpoint_url: str | None, region: str | None, profile: str 
       ddbkit tail bookings --json --from trim-horizon --max-records 10 | jq .eventName
     """
     from ddbkit.emulator.clients import make_client
-    from ddbkit.emulator.spec import TABLES_BY_KEY
     from ddbkit.emulator.streams.reader import StartingPosition, latest_stream_arn
     from ddbkit.emulator.streams.tail import compact_line, follow, json_line
 
-    name = TABLES_BY_KEY[table].name(stage) if table in TABLES_BY_KEY else table
+    name = _table_name(table, stage)
     client = make_client(endpoint_url=endpoint_url, region=region, profile=profile)
     streams = make_client("dynamodbstreams", endpoint_url=endpoint_url, region=region,
                           profile=profile)
-    arn = latest_stream_arn(client, name)
+    with _naming_missing_table(name, endpoint_url):
+        arn = latest_stream_arn(client, name)
     position: StartingPosition = "LATEST" if start == "latest" else "TRIM_HORIZON"
     try:
         for record in follow(streams, arn, position, max_records=max_records,
@@ -988,6 +1072,19 @@ def schema(fmt: str, stage: str) -> None:
     doc: object = (cloudformation_template(stage) if fmt == "cloudformation"
                    else create_table_requests(stage))
     click.echo(json.dumps(doc, indent=2))
+
+
+def _show_envvars(command: click.Command) -> None:
+    """Every option that reads an environment variable names it in --help (once, here,
+    rather than `show_envvar=True` on each option)."""
+    for param in command.params:
+        if isinstance(param, click.Option) and param.envvar:
+            param.show_envvar = True
+    for sub in getattr(command, "commands", {}).values():
+        _show_envvars(sub)
+
+
+_show_envvars(cli)
 
 
 def main() -> None:

@@ -21,6 +21,9 @@ Settings, each a command-line option or an ini key (the option wins):
                                                  (default: today, UTC)
   --ddbkit-throughput-model /                    "on-demand": the session's emulator
     ddbkit_throughput_model                      throttles as on-demand DynamoDB (default off)
+They are checked once, when pytest starts: a bad one stops the session with one line
+(`pytest.UsageError`) instead of failing every test that uses a fixture. docs/pytest-plugin.md
+documents the fixtures and settings.
 """
 
 from __future__ import annotations
@@ -33,9 +36,11 @@ import pytest
 
 from ddbkit.emulator.admin_client import AdminClient
 from ddbkit.emulator.clients import client_environment, make_client
+from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.process import EmulatorProcess
-from ddbkit.emulator.spec import DEFAULT_STAGE, REGION, get_table
+from ddbkit.emulator.spec import DEFAULT_STAGE, REGION, Stage, get_table
 from ddbkit.emulator.tables.reset import clear_tables
+from ddbkit.emulator.throughput.model import MODELS
 from ddbkit.fixtures.options import DatasetOptions
 from ddbkit.fixtures.seed import seed_endpoint
 from ddbkit.fixtures.source import DatasetSource
@@ -104,14 +109,49 @@ def _setting(config: pytest.Config, name: str) -> str:
     return str(value if value is not None else config.getini(f"ddbkit_{name}"))
 
 
+def _where(config: pytest.Config, name: str) -> str:
+    """How the user gave a setting, to name it in an error: the option or the ini key."""
+    option = f"--ddbkit-{name.replace('_', '-')}"
+    return option if config.getoption(f"ddbkit_{name}") is not None else f"ddbkit_{name}"
+
+
+def _check(name: str, value: str) -> str | None:
+    """Why `value` is no good for the setting `name`; None when it is."""
+    if name == "stage":
+        try:
+            Stage(value)
+        except ConfigError as exc:
+            return str(exc)
+    elif name == "ttl_interval":
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = -1.0
+        if not seconds >= 0:
+            return f"expects seconds (a number >= 0; 0 turns expiry off), got {value!r}"
+    elif name == "anchor" and value:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return f"expects a date as YYYY-MM-DD, got {value!r}"
+    elif name == "throughput_model" and value not in ("", *MODELS):
+        return f"expects one of {', '.join(MODELS)} (or nothing: off), got {value!r}"
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Checks every setting once, at start-up: a bad one ends the session in one line."""
+    for name in _SETTINGS:
+        problem = _check(name, _setting(config, name))
+        if problem is not None:
+            raise pytest.UsageError(f"ddbkit: {_where(config, name)}: {problem}")
+
+
 def _dataset(config: pytest.Config) -> DatasetSource:
-    anchor = _setting(config, "anchor")
+    anchor = _setting(config, "anchor")  # checked by pytest_configure
     if not anchor:
         return DatasetSource()
-    try:
-        return DatasetSource(DatasetOptions(anchor=date.fromisoformat(anchor)))
-    except ValueError:
-        raise pytest.UsageError(f"ddbkit_anchor expects YYYY-MM-DD, got {anchor!r}") from None
+    return DatasetSource(DatasetOptions(anchor=date.fromisoformat(anchor)))
 
 
 @pytest.fixture(scope="session")

@@ -39,7 +39,7 @@ class EmulatorConfig:
     stage: str = DEFAULT_STAGE
     ttl_interval: float = 5.0  # seconds between TTL sweeps; 0 turns expiry off
     triggers: tuple[TriggerConfig, ...] = ()
-    state_dir: Path = Path(".ddbkit")  # trigger checkpoints
+    state_dir: Path = Path(".ddbkit")  # trigger checkpoints (with durability; else in memory)
     # Epoch seconds for everything time-based: requests (stream retention, iterator expiry),
     # the TTL sweep, trigger record ages. Tests pass a clock they can move forward.
     clock: Clock = field(default=time.time, compare=False, repr=False)
@@ -143,9 +143,12 @@ class Emulator:
         return actions
 
     def _poller(self, trigger: TriggerConfig) -> TriggerPoller:
+        # Checkpoints on disk only beside durable data: a store kept in memory starts with
+        # new streams, so saved positions would mean nothing (and it writes no files).
+        state_dir = None if self.config.durability is None else self.config.state_dir
         return TriggerPoller(trigger, self.client(), self.client("dynamodbstreams"),
                              get_table(trigger.table).name(self.config.stage),
-                             self.config.state_dir, env=self.client_environment(),
+                             state_dir, env=self.client_environment(),
                              clock=self.config.clock)
 
     def stop(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -88,3 +89,58 @@ def test_status_against_unreachable_endpoint_is_one_line_exit_2() -> None:
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("ddbkit: error: cannot reach http://127.0.0.1:9")
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["up", "--port", "abc"], "Invalid value for '--port'"),
+    (["up", "--nosuch"], "No such option '--nosuch'"),
+    (["nosuch"], "No such command 'nosuch'"),
+    (["state", "nosuch"], "No such command 'nosuch'"),
+    (["export"], "Missing argument 'TABLE'"),
+    (["--nosuch"], "No such option '--nosuch'"),
+])
+def test_usage_errors_are_one_line_exit_2(args: list[str], says: str) -> None:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    line, = result.output.strip().splitlines()
+    assert line.startswith("ddbkit: error: ") and says in line
+    assert line.endswith("--help')")
+
+
+@pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS), ["state", "save"]])
+def test_help_names_every_option_s_environment_variable(command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.exit_code == 0
+    target: Any = cli
+    for name in command:
+        target = target.commands[name]
+    shown = " ".join(result.output.split())  # help text wraps anywhere
+    for param in target.params:
+        if getattr(param, "envvar", None):
+            assert f"env var: {param.envvar}" in shown, (command, param.name)
+
+
+def test_tail_and_export_of_a_missing_table_name_it_in_one_line(emulator: Any,
+                                                                tmp_path: Any) -> None:
+    for args in (["tail", "nosuch"], ["export", "nosuch", "--out", str(tmp_path)],
+                 ["export", "bookings", "--stage", "nostage", "--out", str(tmp_path)]):
+        result = CliRunner().invoke(cli, [*args, "--endpoint-url", emulator.endpoint_url])
+        assert result.exit_code == 2, result.output
+        line, = result.output.strip().splitlines()
+        name = "nosuch" if "nosuch" in args else "marketplace-nostage-bookings-table"
+        assert line.startswith(f"ddbkit: error: table {name} not found at "
+                               f"{emulator.endpoint_url} (TABLE is a spec name: bookings, ")
+
+
+def test_export_at_a_time_outside_the_window_shows_the_window(emulator: Any,
+                                                              tmp_path: Any) -> None:
+    result = CliRunner().invoke(cli, ["export", "bookings", "--time", "2020-01-01T00:00:00",
+                                      "--out", str(tmp_path), "--endpoint-url",
+                                      emulator.endpoint_url])
+    assert result.exit_code == 2, result.output
+    line, = result.output.strip().splitlines()
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+    assert re.fullmatch(r"ddbkit: error: --time 2020-01-01T00:00:00Z is outside "
+                        r"marketplace-dev-bookings-table's restorable window: "
+                        f"from {stamp} to {stamp} \\(no history yet: .*--in-memory` keeps "
+                        r"none\)", line), line  # the session emulator keeps no history

@@ -167,3 +167,38 @@ def test_readme_shows_the_ready_line_as_printed(up: EmulatorProcess) -> None:
     for name, line in shown:
         line = line.replace("http://127.0.0.1:8000", up.endpoint_url).removesuffix(" ...")
         assert up.ready_line.startswith(line), f"{name} shows another ready line"
+
+
+def test_ready_line_says_throttling_and_faults_are_on() -> None:
+    with EmulatorProcess("--no-seed", "--stage", "behave", "--throughput-model", "on-demand",
+                         "--fault-rate", "0.05", "--fault-error", "InternalServerError",
+                         "--latency", "5,20,80,200") as proc:
+        assert proc.ready_line.startswith(f"ddbkit ready: {proc.endpoint_url} (behave tables, ")
+        assert ("0 items seeded, in memory; throttling: on-demand model; faults: 5% "
+                "InternalServerError on read/transact/write, latency 5/20/80/200 ms) -- "
+                "AWS_ENDPOINT_URL_DYNAMODB=") in proc.ready_line
+
+
+def test_log_requests_lines_name_the_table() -> None:
+    with EmulatorProcess("--no-seed", "--stage", "logged", "--log-requests") as proc:
+        client = make_client(endpoint_url=proc.endpoint_url)
+        bookings = "marketplace-logged-bookings-table"
+        client.put_item(TableName=bookings, Item={"bookingId": {"S": "b1"}})
+        client.batch_get_item(RequestItems={bookings: {"Keys": [{"bookingId": {"S": "b1"}}]}})
+        client.list_tables()
+    lines = [line.strip() for line in proc.output if '"POST / ' in line]
+    assert any(line.endswith("ms") and f'DynamoDB_20120810.PutItem" {bookings} 200 ' in line
+               for line in lines), lines
+    assert any(f'DynamoDB_20120810.BatchGetItem" {bookings} 200 ' in line for line in lines)
+    assert any('DynamoDB_20120810.ListTables" - 200 ' in line for line in lines)
+
+
+def test_state_list_says_when_there_is_none() -> None:
+    with EmulatorProcess("--no-seed", "--stage", "states") as proc:
+        url = ("--endpoint-url", proc.endpoint_url)
+        empty = ddbkit("state", "list", *url)
+        assert empty.returncode == 0, empty.stderr
+        assert empty.stdout.strip() == "no saved states (ddbkit state save NAME saves one)"
+        assert ddbkit("state", "save", "first", *url).returncode == 0
+        listed = ddbkit("state", "list", *url)
+        assert listed.stdout.strip().startswith("first: ") and "no saved" not in listed.stdout

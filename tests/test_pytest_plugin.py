@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 pytestmark = pytest.mark.slow  # each test runs pytest and an emulator in child processes
@@ -151,3 +154,56 @@ def test_the_session_emulator_models_throughput(ddbkit):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider",
                                            "--ddbkit-throughput-model", "on-demand")
     result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(("args", "ini", "says"), [
+    (["--ddbkit-stage", "bad/stage"], "",
+     "ddbkit: --ddbkit-stage: stage 'bad/stage' can only hold letters, digits"),
+    ([], "ddbkit_ttl_interval = soon\n",
+     "ddbkit: ddbkit_ttl_interval: expects seconds (a number >= 0; 0 turns expiry off), "
+     "got 'soon'"),
+    ([], "ddbkit_anchor = 04/12/2025\n",
+     "ddbkit: ddbkit_anchor: expects a date as YYYY-MM-DD, got '04/12/2025'"),
+    (["--ddbkit-throughput-model", "provisioned"], "",
+     "ddbkit: --ddbkit-throughput-model: expects one of on-demand (or nothing: off), "
+     "got 'provisioned'"),
+])
+def test_a_bad_setting_is_reported_once_at_start_up(pytester: pytest.Pytester, args: list[str],
+                                                    ini: str, says: str) -> None:
+    if ini:
+        pytester.makeini("[pytest]\n" + ini)
+    pytester.makepyfile(test_user=USER_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    line, = [line for line in result.outlines + result.errlines if line.strip()]
+    assert line.startswith(f"ERROR: {says}")  # one line, before any test ran
+
+
+DOC = Path(__file__).parents[1] / "docs" / "pytest-plugin.md"
+
+
+def test_the_doc_names_every_fixture_attribute_and_setting() -> None:
+    import inspect
+
+    from ddbkit.emulator import pytest_plugin
+
+    doc = DOC.read_text()
+    for name in ("ddbkit_emulator", "ddbkit_seeded", "`ddbkit`"):
+        assert name in doc
+    endpoint = pytest_plugin.LocalEndpoint("http://x", "us-east-1", "dev")
+    public = {n for n in [*vars(endpoint), *vars(pytest_plugin.LocalEndpoint)]
+              if not n.startswith("_")}
+    for name in public:
+        member = getattr(pytest_plugin.LocalEndpoint, name, None)
+        shown = f"`{name}(" if inspect.isfunction(member) else f"`{name}`"
+        assert shown in doc, name
+    for name in pytest_plugin._SETTINGS:
+        assert f"`--ddbkit-{name.replace('_', '-')}`" in doc and f"`ddbkit_{name}`" in doc
+
+
+def test_the_doc_s_example_passes(pytester: pytest.Pytester) -> None:
+    example = re.search(r"```python\n(.*?)```", DOC.read_text(), re.S)
+    assert example is not None
+    pytester.makepyfile(test_bookings=example.group(1))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)

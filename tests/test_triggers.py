@@ -374,3 +374,25 @@ def test_records_as_sent_make_the_same_lambda_events_as_boto3_parsed_ones(
     assert parsed == as_sent
     assert StreamFollower(streams, arn).read()[0][1]["dynamodb"]["NewImage"]["blob"] == {
         "B": b"\x00\xff"}  # the same client still parses for everyone else
+
+
+def test_in_memory_triggers_keep_their_checkpoints_in_memory(tmp_path: Path) -> None:
+    """`up --in-memory` writes nothing to disk, trigger checkpoints included."""
+    from ddbkit.emulator.clients import make_client
+    from ddbkit.emulator.process import EmulatorProcess
+
+    work, out = tmp_path / "work", tmp_path / "out.jsonl"
+    work.mkdir()
+    (work / "handlers.py").write_text(HANDLERS)
+    with EmulatorProcess("--in-memory", "--no-seed", "--stage", "memtrig", "--ttl-interval",
+                         "0", "--trigger", "bookings=handlers:record", cwd=str(work),
+                         env={"OUT": str(out), "PYTHONDONTWRITEBYTECODE": "1"}) as proc:
+        client = make_client(endpoint_url=proc.endpoint_url)
+        for n in range(3):
+            client.put_item(TableName="marketplace-memtrig-bookings-table",
+                            Item=booking(f"m{n}"))
+        deadline = time.monotonic() + 60
+        while not (out.exists() and out.read_text().count('"eventID"') >= 3):
+            assert time.monotonic() < deadline, "the trigger did not deliver"
+            time.sleep(0.05)
+    assert sorted(p.name for p in work.iterdir()) == ["handlers.py"]

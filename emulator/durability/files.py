@@ -5,6 +5,7 @@
       journal-00000007.log        every change since then, one record per request
       journal-00000008.log        (a compaction in progress: a new segment first, then its
       snapshot-00000008.snap.tmp   snapshot, renamed into place once complete)
+      journal.synced              how much of the newest segment reached the disk (`watermark`)
 
 A generation number ties a snapshot to the journal segment that continues it; the state is
 the newest snapshot plus every segment from its generation on (or all segments from 1 when
@@ -53,6 +54,9 @@ class DataDir:
     def journal_path(self, generation: int) -> Path:
         return self.path / f"journal-{generation:08d}.log"
 
+    def watermark_path(self) -> Path:
+        return self.path / "journal.synced"
+
     def lock(self) -> None:
         """Creates the dir if needed and holds it for this process (released by `unlock`)."""
         try:
@@ -98,6 +102,13 @@ class DataDir:
             path.unlink(missing_ok=True)
         if paths:
             self.sync()
+
+
+def journal_generation(path: Path) -> int:
+    match = _JOURNAL.match(path.name)
+    if match is None:
+        raise ValueError(f"{path.name} is not a journal segment")
+    return int(match[1])
 
 
 def sync_file(fd: int) -> None:

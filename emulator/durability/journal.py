@@ -8,12 +8,16 @@ power loss may cost the last second is the fsync policy's (Redis's `appendfsync`
 
 A failed append (disk full) truncates the segment back to its last whole record and raises
 `JournalError`; the caller keeps the record and retries it before the next one.
+
+`on_synced(path, size)` hears, at most once a second and at rotation and close, how much of
+the segment is on disk (`watermark`): what a crash can cost ends there.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -29,8 +33,10 @@ class JournalError(Exception):
 
 
 class JournalWriter:
-    def __init__(self, path: Path, header: bytes, fsync: FsyncPolicy) -> None:
+    def __init__(self, path: Path, header: bytes, fsync: FsyncPolicy,
+                 on_synced: Callable[[Path, int], None] | None = None) -> None:
         self.fsync = fsync
+        self._on_synced = on_synced
         self._lock = threading.Lock()  # the fd against rotation; never held across an fsync
         self._fd = -1
         self._size = 0
@@ -54,9 +60,10 @@ class JournalWriter:
             sync_file(fd)
             size = os.fstat(fd).st_size
         self._fd, self._size, self.path = fd, size, path
+        self._report(path, size)  # a new segment's header, or a restored one: both on disk
 
     def start(self) -> JournalWriter:
-        if self.fsync == "every-second":
+        if self.fsync == "every-second" or self._on_synced is not None:
             self._syncer = threading.Thread(target=self._sync_every_second,
                                             name="ddbkit-fsync", daemon=True)
             self._syncer.start()
@@ -85,6 +92,7 @@ class JournalWriter:
         """Continues in a new segment; the old one is made durable first."""
         with self._lock:
             sync_file(self._fd)
+            self._report(self.path, self._size)
             os.close(self._fd)
             self._fd = -1
             self._open(path, header)
@@ -92,14 +100,22 @@ class JournalWriter:
 
     def sync(self) -> None:
         with self._lock:
-            if not self._unsynced or self._fd < 0:
+            if self._fd < 0:
                 return
-            fd = os.dup(self._fd)  # fsync without holding the lock: requests keep appending
-            self._unsynced = False
-        try:
-            sync_file(fd)
-        finally:
-            os.close(fd)
+            path, size, fd = self.path, self._size, -1
+            if self._unsynced:  # with `always`, every append was synced already
+                fd = os.dup(self._fd)  # fsync without holding the lock: requests go on
+                self._unsynced = False
+        if fd >= 0:
+            try:
+                sync_file(fd)
+            finally:
+                os.close(fd)
+        self._report(path, size)
+
+    def _report(self, path: Path, size: int) -> None:
+        if self._on_synced is not None:
+            self._on_synced(path, size)
 
     def _sync_every_second(self) -> None:
         while not self._stop.wait(1.0):
@@ -118,6 +134,7 @@ class JournalWriter:
             if self._fd >= 0:
                 try:
                     sync_file(self._fd)
+                    self._report(self.path, self._size)
                 finally:
                     os.close(self._fd)
                     self._fd = -1

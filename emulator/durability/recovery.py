@@ -5,8 +5,9 @@ The newest snapshot is applied, then every journal segment from its generation o
 the last segment may end in a torn record (a write a crash cut short, never acknowledged with
 `--fsync always`); it is dropped with a warning once everything else has been read. Anything
 else (a damaged record with data after it, a damaged or incomplete snapshot, a missing
-segment, another region's data) raises `DataDirError` naming the file, and no file is changed:
-the caller exits and the data dir is exactly as it was, for the user to inspect or copy.
+segment, another region's data, a segment shorter than what had reached the disk by
+`watermark` or by its successor's header) raises `DataDirError` naming the file, and no file
+is changed: the caller exits and the data dir is exactly as it was, for the user to inspect.
 
 Stream records older than the stream's retention are left out (their shard then starts at
 the first record kept, which keeps moto's `sequence = start + index`).
@@ -20,7 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ddbkit.emulator.durability import encoding
+from ddbkit.emulator.durability import encoding, watermark
 from ddbkit.emulator.durability.files import DataDir, Listing
 from ddbkit.emulator.durability.framing import FrameError, TornTail, read_frames
 from ddbkit.emulator.durability.replay import Replayer, ReplayError
@@ -47,9 +48,14 @@ class Recovered:
     obsolete: list[Path] = field(default_factory=list)  # to remove once the journal is open
 
 
-def journal_header(generation: int, account_id: str, region: str, created: float) -> bytes:
-    return encoding.dumps({"format": JOURNAL_FORMAT, "generation": generation,
-                           "account": account_id, "region": region, "created": created})
+def journal_header(generation: int, account_id: str, region: str, created: float,
+                   previous: int | None = None) -> bytes:
+    """`previous`: the size the segment before this one ended at (checked at start-up)."""
+    header: dict[str, Any] = {"format": JOURNAL_FORMAT, "generation": generation,
+                              "account": account_id, "region": region, "created": created}
+    if previous is not None:
+        header["previous"] = previous
+    return encoding.dumps(header)
 
 
 class Recovery:
@@ -74,8 +80,10 @@ class Recovery:
             if base is not None:
                 self._guard(self._snapshot, listing.snapshots[base], found)
             for index, generation in enumerate(segments):
+                previous = listing.journals[segments[index - 1]] if index else None
                 self._guard(self._segment, listing.journals[generation], found, generation,
-                            index == len(segments) - 1)
+                            index == len(segments) - 1, previous)
+            self._check_synced(listing, segments, found)
         finally:
             gc.freeze()  # what was restored stays: collections need not scan it again
             if enabled:
@@ -138,7 +146,27 @@ class Recovery:
             for record in records:
                 apply_snapshot_record(self.replayer, record)
 
-    def _segment(self, path: Path, found: Recovered, generation: int, last: bool) -> None:
+    def _check_synced(self, listing: Listing, segments: list[int], found: Recovered) -> None:
+        """The newest segment must hold at least what `journal.synced` says reached the disk:
+        a crash cannot take that, so less is a file cut short or damaged after the fact."""
+        synced = watermark.read(self.data_dir.watermark_path())
+        last = max(segments, default=0)
+        if synced is None or synced.generation < last:
+            return  # no mark yet (an older data dir), or one a crash kept from catching up
+        if synced.generation > last:
+            raise self._refuse(f"journal-{synced.generation:08d}.log, which had reached the "
+                               f"disk, is missing (found {self._names(listing)})")
+        path = listing.journals[last]
+        end = found.torn[1] if found.torn is not None else path.stat().st_size
+        if end < synced.size:
+            raise self._refuse(
+                f"{path.name} is damaged: its records end at byte {end}, but {synced.size} "
+                "bytes of it had reached the disk, so it was cut short or overwritten after "
+                "it was written (a crash only loses what came after the last fsync); removing "
+                f"{watermark.NAME} accepts what is left")
+
+    def _segment(self, path: Path, found: Recovered, generation: int, last: bool,
+                 previous: Path | None) -> None:
         size = path.stat().st_size
         if size == 0 and last:
             found.torn = (path, 0, "an empty segment")  # created by a rotation a crash cut short
@@ -150,6 +178,7 @@ class Recovery:
                 if not isinstance(header, dict) or header.get("format") != JOURNAL_FORMAT:
                     raise ValueError(f"not a {JOURNAL_FORMAT} file")
                 self._check_header(header, generation)
+                self._check_previous(header, previous)
                 for payload in payloads:
                     self._apply_journal_record(encoding.loads(payload), found)
             except TornTail as exc:
@@ -165,6 +194,16 @@ class Recovery:
             self.replayer.apply(record["ops"])
         elif record.get("mark") == "initialized":
             found.initialized = True
+
+    def _check_previous(self, header: dict[str, Any], previous: Path | None) -> None:
+        """The segment before this one must still end where it ended at the rotation."""
+        expected = header.get("previous")
+        if previous is None or expected is None:
+            return  # the first segment kept, or one written before headers said
+        size = previous.stat().st_size
+        if size != int(expected):
+            raise self._refuse(f"{previous.name} is damaged: it holds {size} bytes, but it "
+                               f"ended at byte {expected} when the next segment began")
 
     def _check_header(self, header: dict[str, Any], generation: int) -> None:
         if int(header.get("generation", -1)) != generation:

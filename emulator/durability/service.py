@@ -26,12 +26,13 @@ from typing import Any
 from ddbkit.emulator import moto_ext
 from ddbkit.emulator.durability import hooks
 from ddbkit.emulator.durability.config import DurabilityConfig
-from ddbkit.emulator.durability.files import DataDir, Listing
+from ddbkit.emulator.durability.files import DataDir, Listing, journal_generation
 from ddbkit.emulator.durability.history import History
 from ddbkit.emulator.durability.journal import JournalError, JournalWriter
 from ddbkit.emulator.durability.recorder import Recorder
 from ddbkit.emulator.durability.recovery import Recovered, Recovery, journal_header
 from ddbkit.emulator.durability.snapshot import SnapshotAborted, SnapshotWriter, plan
+from ddbkit.emulator.durability.watermark import Watermark
 from ddbkit.emulator.errors import DataDirError
 from ddbkit.emulator.moto_ext import changes
 from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend
@@ -72,6 +73,7 @@ class Durability:
         self.data_dir = DataDir(config.data_dir)
         self.restored: Recovered | None = None
         self.journal: JournalWriter | None = None
+        self.watermark = Watermark(self.data_dir.watermark_path())
         self.recorder: Recorder | None = None
         self.history: History | None = None
         self.generation = 0
@@ -100,7 +102,7 @@ class Durability:
         if self.config.discard:
             listing = self.data_dir.listing()
             self.data_dir.remove([*listing.snapshots.values(), *listing.journals.values(),
-                                  *listing.temps])
+                                  *listing.temps, self.data_dir.watermark_path()])
         backend = dynamodb_backend(self.account_id, self.region)
         tables = backend.tables
         with STORE_LOCK:
@@ -109,9 +111,12 @@ class Durability:
                                 self._utcnow(), self.config.stream_retention,
                                 backend.backups, _records(backend)).run()
             self._repair(restored)
+            if restored.new:  # a mark left by journals since removed would describe nothing
+                self.data_dir.remove([self.data_dir.watermark_path()])
             self.generation, self.snapshot_bytes = restored.generation, restored.snapshot_bytes
             self.journal = JournalWriter(self.data_dir.journal_path(self.generation),
-                                         self._header(self.generation), self.config.fsync)
+                                         self._header(self.generation), self.config.fsync,
+                                         on_synced=self._synced)
             self._journal_bytes = restored.journal_bytes
             self.recorder = Recorder(tables, self.journal.append, restored.sequence,
                                      known=[n for n, t in tables.items() if before.get(n) is not t],
@@ -146,6 +151,9 @@ class Durability:
         log.warning("ddbkit: warning: %s: dropped %d bytes at its end (%s): the last write "
                     "before a crash, cut short", path, dropped, reason)
 
+    def _synced(self, path: Path, size: int) -> None:
+        self.watermark.write(journal_generation(path), size)
+
     def mark_initialized(self) -> None:
         """Notes that provisioning and the first seed finished: later starts restore."""
         with STORE_LOCK:
@@ -175,6 +183,7 @@ class Durability:
             except OSError as exc:
                 log.error("ddbkit: could not sync the journal on close: %s", exc)
             self.journal = None
+        self.watermark.close()
         self.data_dir.unlock()
 
     # -- compaction --------------------------------------------------------------------
@@ -209,7 +218,7 @@ class Durability:
                 self.recorder.flush()
                 generation = self.generation + 1
                 self.journal.rotate(self.data_dir.journal_path(generation),
-                                    self._header(generation))
+                                    self._header(generation, previous=self.journal.size))
                 self.data_dir.sync()
                 self.generation, self._journal_bytes = generation, 0
                 plans = plan(tables)
@@ -249,8 +258,9 @@ class Durability:
     def _initialized(self) -> bool:
         return bool(self.recorder is not None and self.recorder.initialized)
 
-    def _header(self, generation: int) -> bytes:
-        return journal_header(generation, self.account_id, self.region, self.clock())
+    def _header(self, generation: int, previous: int | None = None) -> bytes:
+        return journal_header(generation, self.account_id, self.region, self.clock(),
+                              previous)
 
     def __repr__(self) -> str:
         return f"Durability({self.config.data_dir}, generation {self.generation})"

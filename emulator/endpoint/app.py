@@ -27,6 +27,7 @@ from ddbkit.emulator.endpoint.protocol import (
     DYNAMODB_TARGET,
     MAX_REQUEST_BYTES,
     STREAMS_TARGET,
+    TABLE_KEY,
 )
 from ddbkit.emulator.endpoint.validation import RequestValidator
 from ddbkit.emulator.endpoint.wire import (
@@ -87,6 +88,7 @@ class DynamoDBApp:
             if environ.get("HTTP_X_AMZ_TARGET", "").startswith(ADMIN_PREFIX):
                 return self._admin(environ, start_response)
             service, operation, body, params = self._parse(environ)
+            environ[TABLE_KEY] = table_named(params)
         except WireError as exc:
             return respond_error(start_response, exc.status, exc.error_type, exc.message)
         if self.faults is not None:
@@ -187,6 +189,24 @@ def _admitted_by(model: OnDemandModel) -> Iterator[None]:
         yield
     finally:
         admission.reset(token)
+
+
+def table_named(params: dict[str, Any]) -> str | None:
+    """The table a request is about: its TableName, the first of a batch's or a
+    transaction's, or the one in a stream ARN (arn:...:table/NAME/stream/...)."""
+    if isinstance(name := params.get("TableName"), str):
+        return name
+    if isinstance(items := params.get("RequestItems"), dict) and items:
+        return str(next(iter(items)))
+    if isinstance(transact := params.get("TransactItems"), list) and transact:
+        first = transact[0]
+        inner = next(iter(first.values()), None) if isinstance(first, dict) else None
+        if isinstance(inner, dict) and isinstance(inner.get("TableName"), str):
+            return str(inner["TableName"])
+    for key in ("StreamArn", "ResourceArn", "TableArn"):
+        if isinstance(arn := params.get(key), str) and ":table/" in arn:
+            return arn.split(":table/", 1)[1].split("/", 1)[0]
+    return None
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:

@@ -31,7 +31,7 @@ import httptools
 
 from ddbkit.emulator.endpoint.heap_trim import HeapTrimmer
 from ddbkit.emulator.endpoint.limits import CLOSE_GRACE, HttpLimits, expire_overdue
-from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, DELAY_KEY
+from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, DELAY_KEY, TABLE_KEY
 from ddbkit.emulator.endpoint.wire import error_body
 
 log = logging.getLogger(__name__)
@@ -316,8 +316,9 @@ class HttpProtocol(asyncio.Protocol):
                     seconds: float) -> None:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         print(f'{self.remote_addr} "{environ["REQUEST_METHOD"]} {environ["PATH_INFO"]}'
-              f'{" " + target if target else ""}" {status.decode().split()[0]} {size} '
-              f'{seconds * 1000:.2f}ms', file=self.access_log, flush=True)
+              f'{" " + target if target else ""}" {environ.get(TABLE_KEY) or "-"} '
+              f'{status.decode().split()[0]} {size} {seconds * 1000:.2f}ms',
+              file=self.access_log, flush=True)
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:

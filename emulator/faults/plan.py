@@ -57,6 +57,9 @@ class Selector:
 
     names: frozenset[str] = frozenset()
 
+    def __str__(self) -> str:
+        return f" on {'/'.join(sorted(self.names))}" if self.names else ""
+
     def matches(self, operation: str) -> bool:
         return not self.names or operation in self.names or (
             operation_class(operation) in self.names)
@@ -91,6 +94,13 @@ class FaultPlan:
 
     def __bool__(self) -> bool:
         return bool(self.errors or self.latency)
+
+    def describe(self) -> str:
+        """One line for humans: '5% InternalServerError on write, latency 5/20/80/200 ms'."""
+        parts = [f"{rule.rate * 100:.4g}% {rule.error}{rule.on}" for rule in self.errors]
+        parts += ["latency " + "/".join(f"{ms:g}" for q, ms in rule.points if q > 0)
+                  + f" ms{rule.on}" for rule in self.latency]
+        return ", ".join(parts)
 
     def merged(self, other: FaultPlan) -> FaultPlan:
         return FaultPlan(self.errors + other.errors, self.latency + other.latency,

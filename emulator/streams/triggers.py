@@ -64,21 +64,26 @@ class TriggerConfig:
 
 
 class Checkpoint:
-    """Last delivered sequence number per shard, for one stream ARN, in a JSON file."""
+    """Last delivered sequence number per shard, for one stream ARN, in a JSON file; in
+    memory when `path` is None (an emulator that keeps nothing on disk, `up --in-memory`)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None) -> None:
         self.path = path
         self._dir_made = False
+        self._saved: dict[str, Any] = {}
 
     def load(self, stream_arn: str) -> dict[str, str]:
         try:
-            saved = json.loads(self.path.read_text())
+            saved = self._saved if self.path is None else json.loads(self.path.read_text())
         except (OSError, ValueError):
             return {}
         # A re-created table has a new stream: its old positions mean nothing.
         return dict(saved["shards"]) if saved.get("streamArn") == stream_arn else {}
 
     def save(self, stream_arn: str, shards: dict[str, str]) -> None:
+        if self.path is None:
+            self._saved = {"streamArn": stream_arn, "shards": dict(shards)}
+            return
         if not self._dir_made:  # once: this runs after every batch
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._dir_made = True
@@ -89,13 +94,14 @@ class Checkpoint:
 
 class TriggerPoller:
     def __init__(self, config: TriggerConfig, dynamodb: Any, streams: Any, table_name: str,
-                 state_dir: Path, env: dict[str, str] | None = None,
+                 state_dir: Path | None, env: dict[str, str] | None = None,
                  clock: Callable[[], float] = time.time, poll_interval: float = 0.25) -> None:
         self.config = config
         self.dynamodb = dynamodb
         self.streams = streams
         self.table_name = table_name
-        self.checkpoint = Checkpoint(state_dir / "triggers" / f"{config.name}.json")
+        self.checkpoint = Checkpoint(None if state_dir is None
+                                     else state_dir / "triggers" / f"{config.name}.json")
         self.clock = clock
         self.poll_interval = poll_interval
         self.handler = HandlerProcess(config.handler, paths=list(config.code_paths),

@@ -15,7 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from ddbkit.emulator.clients import endpoint_of, translate_errors
+from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.shapes import WireItem, to_wire
 from ddbkit.fixtures import aws_layout
 
@@ -30,9 +33,7 @@ def export_table(client: Any, table_name: str, out_dir: Path, when: datetime | N
         source = table_name
         if when is not None:
             source = f"{table_name[:200]}-export-{secrets.token_hex(4)}"
-            client.restore_table_to_point_in_time(SourceTableName=table_name,
-                                                  TargetTableName=source,
-                                                  RestoreDateTime=when)
+            _restore(client, table_name, source, when)
         try:
             if when is not None:
                 client.get_waiter("table_exists").wait(TableName=source)
@@ -43,6 +44,36 @@ def export_table(client: Any, table_name: str, out_dir: Path, when: datetime | N
         finally:
             if when is not None:
                 client.delete_table(TableName=source)
+
+
+def _restore(client: Any, table_name: str, target: str, when: datetime) -> None:
+    try:
+        client.restore_table_to_point_in_time(SourceTableName=table_name,
+                                              TargetTableName=target, RestoreDateTime=when)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "InvalidRestoreTimeException":
+            raise
+        raise ConfigError(f"--time {_iso(when)} is outside {table_name}'s restorable window: "
+                          f"{_restorable_window(client, table_name)}") from exc
+
+
+def _restorable_window(client: Any, table_name: str) -> str:
+    """'from EARLIEST to LATEST (UTC)', as DescribeContinuousBackups gives them."""
+    found = client.describe_continuous_backups(TableName=table_name)
+    pitr = found["ContinuousBackupsDescription"].get("PointInTimeRecoveryDescription", {})
+    earliest, latest = (pitr.get(key) for key in ("EarliestRestorableDateTime",
+                                                  "LatestRestorableDateTime"))
+    if earliest is None or latest is None:
+        return "none (point-in-time recovery is not enabled)"
+    shown = f"from {_iso(earliest)} to {_iso(latest)}"
+    if latest <= earliest:
+        shown += (" (no history yet: it starts when point-in-time recovery is turned on; "
+                  "`ddbkit up --in-memory` keeps none)")
+    return shown
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _scanned(client: Any, table_name: str,

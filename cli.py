@@ -6,10 +6,12 @@ a check that runs and fails (drift) exits 1.
 
 from __future__ import annotations
 
+import functools
 import json
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,8 +32,23 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except DdbkitError as exc:
-            click.echo(f"ddbkit: error: {exc}", err=True)
+            click.echo(f"ddbkit: error: {_with_target(ctx, exc)}", err=True)
             ctx.exit(exc.exit_code)
+
+
+def _with_target(ctx: click.Context, exc: DdbkitError) -> str:
+    """An unreachable local endpoint: say how it was chosen and how to fix that."""
+    from ddbkit.emulator.errors import EndpointUnreachableError
+    from ddbkit.emulator.target import FIX_HINT
+
+    target = ctx.meta.get(_TARGET)
+    if not isinstance(exc, EndpointUnreachableError) or target is None or target.is_aws:
+        return str(exc)
+    from botocore.exceptions import ReadTimeoutError
+
+    late = isinstance(exc.__cause__, ReadTimeoutError | TimeoutError)
+    return (f"cannot reach {target.describe()}: "
+            f"{'it did not answer in time' if late else 'nothing answers there'}; {FIX_HINT}")
 
 
 def _stage_option(fn: Any) -> Any:
@@ -56,14 +73,82 @@ def _auth_option(_ctx: click.Context, _param: click.Parameter, values: tuple[str
         raise ConfigError(f"--auth {exc}") from None
 
 
-def _endpoint_options(fn: Any) -> Any:
-    fn = click.option("--profile", envvar="AWS_PROFILE", default=None,
-                      help="AWS profile (standard AWS resolution when unset).")(fn)
-    fn = click.option("--region", envvar="AWS_REGION", default=None,
-                      help="AWS region (standard AWS resolution when unset).")(fn)
-    fn = click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL_DYNAMODB", default=None,
-                      help="DynamoDB endpoint; unset means real AWS.")(fn)
-    return fn
+def _endpoint_options(fn: Any, access: Callable[[dict[str, Any]], str] | None = None,
+                      writes: bool = False) -> Any:
+    """Where a client command goes: --endpoint-url, --aws, --region, --profile, resolved to
+    a Target (emulator/target.py) before the command runs, which then gets the resolved
+    endpoint_url, region and profile. Against real AWS the account and region are printed
+    first. `access(options)` says what the command is about to do: "read", "write" (then
+    confirmed, or --yes, which `writes` adds), "states" (the emulator's only) or "none"."""
+    @functools.wraps(fn)
+    def command(*args: Any, aws: bool, yes: bool = False, **options: Any) -> Any:
+        ctx = click.get_current_context()
+        doing = access(options) if access else "read"  # first: `load` imports Locust here
+        target = _target(ctx, options["endpoint_url"], aws, options["region"],
+                         options["profile"])
+        ctx.meta[_TARGET] = target
+        _check_target(target, doing, yes)
+        options.update(endpoint_url=target.endpoint_url, region=target.region,
+                       profile=target.profile)
+        return fn(*args, **options)
+
+    if writes:
+        command = click.option("--yes", is_flag=True,
+                               help="Write to real AWS without asking.")(command)
+    command = click.option("--profile", default=None, envvar="AWS_PROFILE",
+                           help="AWS profile: its account with --aws, its key pair "
+                                "locally.")(command)
+    command = click.option("--region", envvar="AWS_REGION", default=None,
+                           help="AWS region (standard AWS resolution when unset).")(command)
+    command = click.option("--aws", is_flag=True, envvar="DDBKIT_AWS",
+                           help="Target real AWS (the account of your AWS credentials).")(command)
+    return click.option("--endpoint-url", default=None, metavar="URL",
+                        help="DynamoDB endpoint [default: AWS_ENDPOINT_URL_DYNAMODB, "
+                             "AWS_ENDPOINT_URL, the endpoint `ddbkit up` announced in "
+                             "this directory, else http://127.0.0.1:8000].")(command)
+
+
+def _endpoint_options_for(access: Callable[[dict[str, Any]], str],
+                          writes: bool = False) -> Callable[[Any], Any]:
+    return lambda fn: _endpoint_options(fn, access, writes)
+
+
+_TARGET = "ddbkit.target"
+
+
+def _target(ctx: click.Context, endpoint_url: str | None, aws: bool, region: str | None,
+            profile: str | None) -> Any:
+    """The Target the options choose; a profile from AWS_PROFILE is left for botocore to
+    read, so a broken one cannot fail a local target (clients.signing_session)."""
+    import os
+
+    from ddbkit.emulator.target import TargetOptions, resolve_target
+
+    from_env = click.core.ParameterSource.ENVIRONMENT
+    options = TargetOptions(
+        endpoint_url=endpoint_url, aws=aws, region=region,
+        aws_source="DDBKIT_AWS" if ctx.get_parameter_source("aws") == from_env else "--aws",
+        profile=None if ctx.get_parameter_source("profile") == from_env else profile)
+    return resolve_target(options, os.environ)
+
+
+def _check_target(target: Any, access: str, yes: bool) -> None:
+    """Against real AWS: refuse named states, name the account and region, confirm writes."""
+    if not target.is_aws or access == "none":
+        return
+    from ddbkit.emulator.target import aws_identity_line
+
+    if access == "states":
+        raise ConfigError("named states are the local emulator's, not AWS's: pass "
+                          "--endpoint-url of a `ddbkit up`, or drop --aws")
+    click.echo(aws_identity_line(target), err=True)
+    if access != "write" or yes:
+        return
+    if not sys.stdin.isatty():
+        raise ConfigError("this command writes to real AWS: pass --yes to confirm "
+                          "(there is no terminal to ask on)")
+    if not click.confirm("Write to these tables on real AWS?", default=False, err=True):
+        raise ConfigError("not confirmed: nothing was written")
 
 
 def _dataset_options(fn: Any) -> Any:
@@ -170,6 +255,13 @@ def _fault_plan(options: dict[str, Any]) -> Any:
 DATA_PLANE_CLASSES = ("read", "write", "transact")
 
 
+def _given(name: str) -> bool:
+    """Whether option `name` was given on the command line, rather than taken from the
+    environment or its default: where two options conflict, the command line's wins."""
+    source = click.get_current_context().get_parameter_source(name)
+    return source == click.core.ParameterSource.COMMANDLINE
+
+
 def _durability_config(state_dir: Path, options: dict[str, Any]) -> Any:
     """The DurabilityConfig the options choose; None with --in-memory. Pops them."""
     from ddbkit.emulator.durability.config import DurabilityConfig
@@ -177,10 +269,18 @@ def _durability_config(state_dir: Path, options: dict[str, Any]) -> Any:
     data_dir, in_memory = options.pop("data_dir"), options.pop("in_memory")
     reseed, fsync = options.pop("reseed"), options.pop("fsync")
     journal_max_bytes = int(options.pop("journal_max_mb") * 1024 * 1024)
-    if in_memory:
-        if data_dir is not None or reseed:
+    if in_memory and (data_dir is not None or reseed):
+        on_disk_given = reseed or _given("data_dir")  # --reseed has no environment variable
+        if _given("in_memory") == on_disk_given:
             raise ConfigError("--in-memory keeps nothing on disk: it does not go with "
-                              "--data-dir or --reseed")
+                              "--data-dir or --reseed" if on_disk_given else
+                              "DDBKIT_IN_MEMORY and DDBKIT_DATA_DIR are both set: unset one, "
+                              "or choose with --in-memory or --data-dir")
+        if on_disk_given:  # the command line beats the environment's default
+            in_memory = False
+        else:
+            data_dir = None
+    if in_memory:
         return None
     return DurabilityConfig(data_dir or state_dir / "data", fsync=fsync, discard=reseed,
                             journal_max_bytes=journal_max_bytes)
@@ -258,10 +358,14 @@ def cli() -> None:
 @_durability_options
 @_behaviour_options
 @_dataset_options
+# A test session's emulator (the pytest plugin's) is not this directory's: it stays quiet.
+@click.option("--no-announce", is_flag=True, hidden=True,
+              help="Do not write STATE_DIR/endpoint.json.")
 def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_seed: bool,
        ttl_interval: float, trigger_specs: tuple[str, ...], trigger_config: Path | None,
        state_dir: Path, auth: tuple[Any, ...], s3_dir: Path | None,
-       allow_hosts: tuple[str, ...], throughput_model: str | None, **dataset: Any) -> None:
+       allow_hosts: tuple[str, ...], throughput_model: str | None, no_announce: bool,
+       **dataset: Any) -> None:
     """Run the local DynamoDB endpoint with the six tables, seeded, until Ctrl-C or SIGTERM.
 
     The data outlives the process, in --data-dir (default .ddbkit/data): a new data dir
@@ -297,10 +401,17 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
       export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000
       aws dynamodb list-tables
     """
+    from ddbkit.emulator import announce
+    from ddbkit.emulator.clients import ignore_broken_aws_config
     from ddbkit.emulator.endpoint.guard import exposure_warning
     from ddbkit.emulator.endpoint.server import ServerConfig
     from ddbkit.emulator.runtime import Emulator, EmulatorConfig
     from ddbkit.emulator.streams.trigger_config import load_trigger_file, parse_trigger_option
+
+    broken = ignore_broken_aws_config()
+    if broken:
+        click.echo(f"ddbkit: ignoring the AWS configuration, which the emulator does not need "
+                   f"({broken})", err=True)
 
     triggers = [parse_trigger_option(spec) for spec in trigger_specs]
     if trigger_config is not None:
@@ -320,6 +431,7 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
     # once serving, both just ask the loop below to shut down.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     emulator = Emulator(config).start(hold_behaviours=True)
+    announced = None
     try:
         seeded = 0
         # A data dir whose first start finished is restored, never seeded over.
@@ -341,12 +453,16 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
         env = " ".join(f"{k}={v}" for k, v in _shown(emulator.client_environment(), auth))
+        if not no_announce:  # before the ready line: whoever waits for it finds the file
+            announced = announce.announce(state_dir, emulator.endpoint_url, region)
         click.echo(f"ddbkit ready: {emulator.endpoint_url} ({stage} tables, "
                    f"{_data_summary(emulator, seeded, fresh)}) -- {env}", nl=True)
         sys.stdout.flush()
         while not stop.wait(0.5):
             pass
     finally:
+        if announced is not None:
+            announce.withdraw(state_dir, announced)
         emulator.stop()
     click.echo("ddbkit stopped", err=True)
 
@@ -366,8 +482,9 @@ def status(endpoint_url: str | None, region: str | None, profile: str | None,
 
     \b
     Example:
+      ddbkit status                     # the local emulator `ddbkit up` runs
       ddbkit status --endpoint-url http://127.0.0.1:8000
-      AWS_PROFILE=prod ddbkit status --stage prod     # real AWS
+      ddbkit status --aws --profile prod --stage prod     # real AWS
     """
     from rich.console import Console
 
@@ -389,7 +506,8 @@ def status(endpoint_url: str | None, region: str | None, profile: str | None,
 
 
 @cli.command()
-@_endpoint_options
+@_endpoint_options_for(lambda options: "none" if options["out_dir"] else "write",
+                       writes=True)
 @_stage_option
 @_dataset_options
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
@@ -431,7 +549,7 @@ def seed(endpoint_url: str | None, region: str | None, profile: str | None, stag
       ddbkit seed --endpoint-url http://127.0.0.1:8000 --scale 100 --skew
       ddbkit seed --out demo-data --seed 7 --count bookings=5000
       ddbkit seed --out import --format aws-import --scale 60000 --s3-uri s3://bucket/demo
-      AWS_PROFILE=demo ddbkit seed --stage demo --from demo-data
+      ddbkit seed --aws --profile demo --stage demo --from demo-data
       ddbkit seed --from prod-export --anonymize --anonymize-salt "$SALT" --out demo-data
     """
     from ddbkit.fixtures.parallel import default_workers
@@ -440,7 +558,7 @@ def seed(endpoint_url: str | None, region: str | None, profile: str | None, stag
     source = _dataset_source(**dataset)
     if out_format != "ddbkit" and out_dir is None:
         raise ConfigError("--format chooses the files --out writes: pass --out DIR")
-    if anonymize_rules or anonymize_salt or remap_ids:
+    if anonymize_rules or (anonymize_salt and _given("anonymize_salt")) or remap_ids:
         if not anonymize:
             raise ConfigError("--anonymize-rules, --anonymize-salt and --remap-ids go with "
                               "--anonymize")
@@ -590,10 +708,12 @@ def _state_call(endpoint_url: str | None, region: str | None, profile: str | Non
                 operation: str, **params: Any) -> dict[str, Any]:
     from ddbkit.emulator.admin_client import AdminClient
 
-    if endpoint_url is None:
-        raise ConfigError("named states are the local emulator's: give --endpoint-url "
-                          "(or AWS_ENDPOINT_URL_DYNAMODB)")
+    assert endpoint_url is not None  # AWS was refused: access "states"
     return AdminClient(endpoint_url, region, profile).call(operation, **params)
+
+
+def _states(_options: dict[str, Any]) -> str:
+    return "states"
 
 
 def _state_line(info: dict[str, Any]) -> str:
@@ -603,7 +723,7 @@ def _state_line(info: dict[str, Any]) -> str:
 
 @state.command("save")
 @click.argument("name")
-@_endpoint_options
+@_endpoint_options_for(_states)
 def state_save(name: str, endpoint_url: str | None, region: str | None,
                profile: str | None) -> None:
     """Save every table (settings, items, GSIs, streams) as the state NAME (replacing it).
@@ -618,7 +738,7 @@ def state_save(name: str, endpoint_url: str | None, region: str | None,
 
 @state.command("restore")
 @click.argument("name")
-@_endpoint_options
+@_endpoint_options_for(_states)
 def state_restore(name: str, endpoint_url: str | None, region: str | None,
                   profile: str | None) -> None:
     """Put the tables back as they were saved in NAME (tables created since are dropped).
@@ -632,7 +752,7 @@ def state_restore(name: str, endpoint_url: str | None, region: str | None,
 
 
 @state.command("list")
-@_endpoint_options
+@_endpoint_options_for(_states)
 def state_list(endpoint_url: str | None, region: str | None, profile: str | None) -> None:
     """List the saved states.
 
@@ -646,7 +766,7 @@ def state_list(endpoint_url: str | None, region: str | None, profile: str | None
 
 @state.command("delete")
 @click.argument("name")
-@_endpoint_options
+@_endpoint_options_for(_states)
 def state_delete(name: str, endpoint_url: str | None, region: str | None,
                  profile: str | None) -> None:
     """Forget the state NAME.
@@ -672,7 +792,17 @@ def _traffic_options(fn: Any) -> Any:
     ]
     for option in reversed(options):
         fn = option(fn)
-    return _endpoint_options(_stage_option(_dataset_options(fn)))
+    return _endpoint_options(_stage_option(_dataset_options(fn)), access=_load_access,
+                             writes=True)
+
+
+def _load_access(options: dict[str, Any]) -> str:
+    """A load writes when its mix holds a write flow (loadtests/patterns.py FLOWS)."""
+    import locust  # noqa: F401 - before anything imports ssl: it monkey-patches this process
+
+    from ddbkit.loadtests.config import writes
+
+    return "write" if writes(options["patterns"]) else "read"
 
 
 def _seconds(value: str) -> float:
@@ -849,8 +979,9 @@ def tail(table: str, endpoint_url: str | None, region: str | None, profile: str 
 
     name = TABLES_BY_KEY[table].name(stage) if table in TABLES_BY_KEY else table
     client = make_client(endpoint_url=endpoint_url, region=region, profile=profile)
-    streams = make_client("dynamodbstreams", endpoint_url=endpoint_url, region=region,
-                          profile=profile)
+    target = click.get_current_context().meta[_TARGET]
+    streams = make_client("dynamodbstreams", endpoint_url=target.endpoint_for(
+        "dynamodbstreams"), region=region, profile=profile)
     arn = latest_stream_arn(client, name)
     position: StartingPosition = "LATEST" if start == "latest" else "TRIM_HORIZON"
     try:

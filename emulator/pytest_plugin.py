@@ -56,7 +56,8 @@ class LocalEndpoint:
         self._saved: set[str] = set()  # named states prepared in this session
 
     def client(self, service: str = "dynamodb") -> Any:
-        return make_client(service, endpoint_url=self.endpoint_url, region=self.region)
+        return make_client(service, endpoint_url=self.endpoint_url, region=self.region,
+                           aws_config=False)
 
     def table_name(self, key: str) -> str:
         return get_table(key).name(self.stage)
@@ -65,7 +66,7 @@ class LocalEndpoint:
         """Empty tables, or the session's dataset if `seeded`; returns the items now stored.
         Prepared once (emptied, loaded) and saved as a state; restored after that."""
         name = SEEDED_STATE if seeded else EMPTY_STATE
-        admin = AdminClient(self.endpoint_url, self.region)
+        admin = AdminClient(self.endpoint_url, self.region, aws_config=False)
         if name in self._saved:
             return int(admin.call("RestoreState", Name=name)["State"]["Items"])
         client = self.client()
@@ -122,6 +123,7 @@ def ddbkit_emulator(request: pytest.FixtureRequest) -> Iterator[LocalEndpoint]:
     model = _setting(config, "throughput_model")
     # In memory: a test session starts from nothing and leaves nothing behind.
     with EmulatorProcess("--host", "127.0.0.1", "--stage", stage, "--no-seed", "--in-memory",
+                         "--no-announce",
                          "--ttl-interval", _setting(config, "ttl_interval"),
                          *(("--throughput-model", model) if model else ()),
                          inherit_ddbkit_env=False) as proc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 FILE_NAME = "endpoint.json"
@@ -22,10 +22,13 @@ class Announcement:
     url: str
     region: str
     pid: int
+    # Whether announcing made the state dir (then withdrawing removes it if left empty: an
+    # in-memory `up` leaves nothing behind).
+    made_dir: bool = field(default=False, compare=False)
 
 
 def announce(state_dir: Path, url: str, region: str) -> Announcement:
-    mine = Announcement(url, region, os.getpid())
+    mine = Announcement(url, region, os.getpid(), made_dir=not state_dir.exists())
     state_dir.mkdir(parents=True, exist_ok=True)
     temporary = state_dir / f".{FILE_NAME}.{mine.pid}"
     temporary.write_text(json.dumps({"format": FORMAT, "url": url, "region": region,
@@ -38,6 +41,11 @@ def withdraw(state_dir: Path, mine: Announcement) -> None:
     """Remove the announcement if it is still `mine`."""
     if _read(state_dir / FILE_NAME) == mine:
         (state_dir / FILE_NAME).unlink(missing_ok=True)
+    if mine.made_dir:
+        try:
+            state_dir.rmdir()
+        except OSError:
+            pass  # not empty: the data dir, checkpoints or another `up` live there
 
 
 def announced(state_dir: Path) -> Announcement | None:

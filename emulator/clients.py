@@ -1,8 +1,8 @@
 """boto3 clients for any endpoint, and the one place botocore errors become ddbkit errors.
 
-`endpoint_url=None` means AWS's own endpoint for the region: endpoints configured in the
-environment (AWS_ENDPOINT_URL_DYNAMODB, ...) are not consulted, since `emulator.target` has
-already decided where a command goes. Region and credentials resolve the standard AWS way
+For DynamoDB and its streams, `endpoint_url=None` means AWS's own endpoint for the region:
+endpoints configured in the environment (AWS_ENDPOINT_URL_DYNAMODB, ...) are not consulted,
+since `emulator.target` has already decided where a command goes. Region and credentials resolve the standard AWS way
 (AWS_PROFILE, AWS_REGION, the config and credentials files). A local endpoint needs no real
 credentials: when none resolve, or the AWS configuration is broken and no profile was asked
 for, we sign with placeholders. `aws_config=False` reads no AWS configuration at all: the
@@ -39,6 +39,7 @@ PLACEHOLDER_CREDENTIALS = {"aws_access_key_id": "ddbkit", "aws_secret_access_key
 _NO_AWS_CONFIG = {"profile": (None, None, None, None),
                   "config_file": (None, None, os.devnull, None),
                   "credentials_file": (None, None, os.devnull, None)}
+TARGETED_SERVICES = ("dynamodb", "dynamodbstreams")  # their endpoint: emulator.target's choice
 _AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
 
 
@@ -115,7 +116,7 @@ def make_client(service: str = "dynamodb", endpoint_url: str | None = None,
     config = Config(connect_timeout=connect_timeout, read_timeout=read_timeout,
                     retries={"mode": "standard", "max_attempts": max_attempts},
                     max_pool_connections=max_pool_connections,
-                    ignore_configured_endpoint_urls=True)
+                    ignore_configured_endpoint_urls=service in TARGETED_SERVICES)
     kwargs: dict[str, Any] = {"config": config, "region_name": session.region_name or REGION}
     if endpoint_url:
         kwargs["endpoint_url"] = endpoint_url

@@ -8,7 +8,8 @@ Installed with ddbkit (entry point `pytest11`), so a test suite needs no conftes
 `ddbkit_emulator` (session) runs `ddbkit up --no-seed --in-memory` once in a child process
 on a free loopback port; `ddbkit` (function) empties the six tables before the test, `ddbkit_seeded`
 loads the default dataset (seed 42, the spec's counts) into them instead; both set the AWS
-environment variables (endpoint, region, placeholder credentials) for the test's duration.
+environment variables (endpoint, region, placeholder credentials) for the test's duration,
+and unset AWS_PROFILE (the emulator needs none, and one that does not exist stops boto3).
 Each prepares its data once per session and saves it as a named state (`durability.states`);
 every later test restores that state in milliseconds instead of emptying and re-loading the
 tables, so tables a test created are gone and the stream is back where it was.
@@ -135,6 +136,8 @@ def _use(endpoint: LocalEndpoint, monkeypatch: pytest.MonkeyPatch,
     endpoint.reset(seeded)
     for name, value in endpoint.environment().items():
         monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):  # a profile that does not exist
+        monkeypatch.delenv(name, raising=False)  # would stop boto3 before it signs a thing
     return endpoint
 
 

@@ -321,6 +321,11 @@ def cli() -> None:
     Example:
       ddbkit up            # local endpoint on 127.0.0.1:8000 with the six tables
       ddbkit status        # compare live tables with the spec
+
+    Client commands (status, seed, load, export, tail, state) talk to the local emulator:
+    the endpoint a running `ddbkit up` in this directory announced, else 127.0.0.1:8000.
+    --endpoint-url or AWS_ENDPOINT_URL_DYNAMODB choose another; --aws chooses real AWS,
+    printing the account and region first and asking before it writes.
     """
 
 
@@ -374,6 +379,9 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
     restored as it was left and not seeded again (--reseed discards it and starts afresh).
     Every write is journaled before it is answered, so even kill -9 loses nothing
     acknowledged. --in-memory keeps nothing on disk.
+
+    While it serves, STATE_DIR/endpoint.json names its URL, so `ddbkit status`, `seed`,
+    `load` and the other client commands run in this directory find it by themselves.
 
     \b
     Requests must name the endpoint in their Host header (the bound address, localhost,
@@ -480,6 +488,8 @@ def status(endpoint_url: str | None, region: str | None, profile: str | None,
            stage: Stage) -> None:
     """Show the six tables live against the spec; exit 1 naming every difference.
 
+    Against the local emulator by default; --aws checks the tables on real AWS.
+
     \b
     Example:
       ddbkit status                     # the local emulator `ddbkit up` runs
@@ -543,13 +553,16 @@ def seed(endpoint_url: str | None, region: str | None, profile: str | None, stag
 
     Same seed and options, same data (ids included), at any scale: worker processes
     generate and load it chunk by chunk. An interrupted load resumes from its checkpoint.
+    Into the local emulator by default; --aws loads real AWS tables, after naming the
+    account and asking (--yes: without asking).
 
     \b
     Example:
+      ddbkit seed                       # into the local emulator `ddbkit up` runs
       ddbkit seed --endpoint-url http://127.0.0.1:8000 --scale 100 --skew
       ddbkit seed --out demo-data --seed 7 --count bookings=5000
       ddbkit seed --out import --format aws-import --scale 60000 --s3-uri s3://bucket/demo
-      ddbkit seed --aws --profile demo --stage demo --from demo-data
+      ddbkit seed --aws --profile demo --stage demo --from demo-data --yes
       ddbkit seed --from prod-export --anonymize --anonymize-salt "$SALT" --out demo-data
     """
     from ddbkit.fixtures.parallel import default_workers
@@ -665,12 +678,14 @@ def export(table: str, endpoint_url: str | None, region: str | None, profile: st
     """Export a table's items in AWS's export layout (manifests and DynamoDB JSON files).
 
     TABLE is a spec name (bookings) or a full table name. `ddbkit seed --from OUT` and
-    ImportTable read the result back. Works against real AWS too.
+    ImportTable read the result back. The local emulator's tables by default; --aws
+    exports from real AWS.
 
     \b
     Example:
       ddbkit export bookings --endpoint-url http://127.0.0.1:8000 --out backup
       ddbkit export bookings --time 2025-12-04T09:30:00 --out backup
+      ddbkit export bookings --aws --profile prod --stage prod --out prod-backup
     """
     from datetime import UTC
 
@@ -696,6 +711,8 @@ def export(table: str, endpoint_url: str | None, region: str | None, profile: st
 @cli.group()
 def state() -> None:
     """Save the emulator's data under a name and restore it in milliseconds (for tests).
+
+    Named states are the local emulator's own: they are refused with --aws.
 
     \b
     Example:
@@ -869,6 +886,9 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
     breached, so CI can gate a release on it. Ctrl-C stops early, still writes the report
     (marked interrupted) and exits 130.
 
+    Against the local emulator by default. With --aws, a mix that writes (both mixes do;
+    --pattern can choose only reads) asks first, or needs --yes without a terminal.
+
     \b
     Example:
       ddbkit load --endpoint-url http://127.0.0.1:8000 --mix patterns --run-time 60s
@@ -965,11 +985,13 @@ def tail(table: str, endpoint_url: str | None, region: str | None, profile: str 
          idle_timeout: float | None) -> None:
     """Follow a table's stream live: one compact line per record, or --json lines.
 
-    TABLE is a spec name (bookings) or a full table name. Works against real AWS too.
+    TABLE is a spec name (bookings) or a full table name. The local emulator's stream by
+    default; --aws follows the table on real AWS.
 
     \b
     Example:
       ddbkit tail bookings --endpoint-url http://127.0.0.1:8000
+      ddbkit tail bookings --aws --profile prod --stage prod
       ddbkit tail bookings --json --from trim-horizon --max-records 10 | jq .eventName
     """
     from ddbkit.emulator.clients import make_client

@@ -2,11 +2,12 @@
 
 For DynamoDB and its streams, `endpoint_url=None` means AWS's own endpoint for the region:
 endpoints configured in the environment (AWS_ENDPOINT_URL_DYNAMODB, ...) are not consulted,
-since `emulator.target` has already decided where a command goes. Region and credentials resolve the standard AWS way
-(AWS_PROFILE, AWS_REGION, the config and credentials files). A local endpoint needs no real
-credentials: when none resolve, or the AWS configuration is broken and no profile was asked
-for, we sign with placeholders. `aws_config=False` reads no AWS configuration at all: the
-emulator's own clients must work whatever the user's AWS setup.
+since `emulator.target` has already decided where a command goes. Region and credentials
+resolve the standard AWS way (AWS_PROFILE, AWS_REGION, the config and credentials files).
+A local endpoint needs no real credentials: when none resolve, or the AWS configuration is
+broken and no profile was asked for, we sign with placeholders. `aws_config=False` reads
+no AWS configuration at all: the emulator's own clients must work whatever the user's
+AWS setup.
 """
 
 from __future__ import annotations

@@ -109,5 +109,8 @@ def aws_identity_line(target: Target) -> str:
                       connect_timeout=5, max_attempts=2)
     with translate_errors("AWS STS (asking which account the credentials belong to)"):
         account = sts.get_caller_identity()["Account"]
+    found = session.get_credentials()
+    source = "keys from the environment" if found is not None and found.method == "env" \
+        else f"profile {session.profile_name}"
     return (f"ddbkit: target: real AWS, account {account}, region {sts.meta.region_name} "
-            f"(profile {session.profile_name}, {target.chosen_by})")
+            f"({source}, {target.chosen_by})")

@@ -82,7 +82,7 @@ class RecordingProxy:
 class FakeSts(BaseHTTPRequestHandler):
     """STS's GetCallerIdentity, answered for a made-up account (AWS_ENDPOINT_URL_STS)."""
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         body = (f'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
                 f"<GetCallerIdentityResult><Arn>arn:aws:iam::{ACCOUNT}:user/dev</Arn>"

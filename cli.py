@@ -84,12 +84,13 @@ def _endpoint_options(fn: Any, access: Callable[[dict[str, Any]], str] | None = 
     def command(*args: Any, aws: bool, yes: bool = False, **options: Any) -> Any:
         ctx = click.get_current_context()
         doing = access(options) if access else "read"  # first: `load` imports Locust here
-        target = _target(ctx, options["endpoint_url"], aws, options["region"],
-                         options["profile"])
-        ctx.meta[_TARGET] = target
-        _check_target(target, doing, yes)
-        options.update(endpoint_url=target.endpoint_url, region=target.region,
-                       profile=target.profile)
+        if doing != "none":  # e.g. `seed --out`: no endpoint to resolve
+            target = _target(ctx, options["endpoint_url"], aws, options["region"],
+                             options["profile"])
+            ctx.meta[_TARGET] = target
+            _check_target(target, doing, yes)
+            options.update(endpoint_url=target.endpoint_url, region=target.region,
+                           profile=target.profile)
         return fn(*args, **options)
 
     if writes:
@@ -134,7 +135,7 @@ def _target(ctx: click.Context, endpoint_url: str | None, aws: bool, region: str
 
 def _check_target(target: Any, access: str, yes: bool) -> None:
     """Against real AWS: refuse named states, name the account and region, confirm writes."""
-    if not target.is_aws or access == "none":
+    if not target.is_aws:
         return
     from ddbkit.emulator.target import aws_identity_line
 
@@ -317,15 +318,15 @@ def _dataset_source(seed_value: int, scale: float, counts: tuple[str, ...], skew
 def cli() -> None:
     """ddbkit: a local DynamoDB emulator and load-testing kit for the marketplace tables.
 
-    \b
-    Example:
-      ddbkit up            # local endpoint on 127.0.0.1:8000 with the six tables
-      ddbkit status        # compare live tables with the spec
-
     Client commands (status, seed, load, export, tail, state) talk to the local emulator:
     the endpoint a running `ddbkit up` in this directory announced, else 127.0.0.1:8000.
     --endpoint-url or AWS_ENDPOINT_URL_DYNAMODB choose another; --aws chooses real AWS,
     printing the account and region first and asking before it writes.
+
+    \b
+    Example:
+      ddbkit up            # local endpoint on 127.0.0.1:8000 with the six tables
+      ddbkit status        # compare live tables with the spec
     """
 
 
@@ -462,7 +463,7 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
             signal.signal(signum, lambda *_: stop.set())
         env = " ".join(f"{k}={v}" for k, v in _shown(emulator.client_environment(), auth))
         if not no_announce:  # before the ready line: whoever waits for it finds the file
-            announced = announce.announce(state_dir, emulator.endpoint_url, region)
+            announced = _announce(state_dir, emulator.endpoint_url, region)
         click.echo(f"ddbkit ready: {emulator.endpoint_url} ({stage} tables, "
                    f"{_data_summary(emulator, seeded, fresh)}) -- {env}", nl=True)
         sys.stdout.flush()
@@ -473,6 +474,20 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
             announce.withdraw(state_dir, announced)
         emulator.stop()
     click.echo("ddbkit stopped", err=True)
+
+
+def _announce(state_dir: Path, url: str, region: str) -> Any:
+    """Tell client commands run here where we serve (emulator/announce.py); a state dir we
+    cannot write to only costs them that convenience."""
+    from ddbkit.emulator import announce
+
+    try:
+        return announce.announce(state_dir, url, region)
+    except OSError as exc:
+        click.echo(f"ddbkit: warning: cannot write {state_dir / announce.FILE_NAME} "
+                   f"({exc.strerror}): client commands here will not find this endpoint "
+                   "by themselves", err=True)
+        return None
 
 
 def _shown(environment: dict[str, str], auth: tuple[Any, ...]) -> list[tuple[str, str]]:

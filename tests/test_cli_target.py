@@ -230,6 +230,27 @@ def test_writes_to_aws_without_yes_and_no_terminal_are_refused_before_any(
     assert proxy.hosts == []  # not one DynamoDB request
 
 
+def test_writes_to_aws_are_asked_about_on_a_terminal(proxy: RecordingProxy, fake_sts: str,
+                                                    tmp_path: Path) -> None:
+    import pty
+
+    env = clean_env(proxy, tmp_path, AWS_ENDPOINT_URL_STS=fake_sts)
+    controller, terminal = pty.openpty()
+    try:
+        os.write(controller, b"n\n")  # waits in the terminal until the question reads it
+        result = subprocess.run([str(BIN / "ddbkit"), "seed", "--workers", "1", "--aws"],
+                                capture_output=True, text=True, timeout=120, env=env,
+                                cwd=tmp_path, stdin=terminal)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    # The answer's newline is echoed on the terminal, so the error follows the question.
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.rstrip().endswith("Write to these tables on real AWS? [y/N]: "
+                                           "ddbkit: error: not confirmed: nothing was written")
+    assert proxy.hosts == []
+
+
 def test_writes_to_aws_with_yes_go_ahead(proxy: RecordingProxy, fake_sts: str,
                                          tmp_path: Path) -> None:
     env = clean_env(proxy, tmp_path, AWS_ENDPOINT_URL_STS=fake_sts)

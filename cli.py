@@ -7,11 +7,12 @@ a check that runs and fails (drift) exits 1.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -62,10 +63,25 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except DdbkitError as exc:
-            click.echo(f"ddbkit: error: {exc}", err=True)
+            click.echo(f"ddbkit: error: {_with_target(ctx, exc)}", err=True)
             ctx.exit(exc.exit_code)
         except click.ClickException as exc:
             raise _one_line(exc) from None
+
+
+def _with_target(ctx: click.Context, exc: DdbkitError) -> str:
+    """An unreachable local endpoint: say how it was chosen and how to fix that."""
+    from ddbkit.emulator.errors import EndpointUnreachableError
+    from ddbkit.emulator.target import FIX_HINT
+
+    target = ctx.meta.get(_TARGET)
+    if not isinstance(exc, EndpointUnreachableError) or target is None or target.is_aws:
+        return str(exc)
+    from botocore.exceptions import ReadTimeoutError
+
+    late = isinstance(exc.__cause__, ReadTimeoutError | TimeoutError)
+    return (f"cannot reach {target.describe()}: "
+            f"{'it did not answer in time' if late else 'nothing answers there'}; {FIX_HINT}")
 
 
 def _stage_option(fn: Any) -> Any:
@@ -90,14 +106,83 @@ def _auth_option(_ctx: click.Context, _param: click.Parameter, values: tuple[str
         raise ConfigError(f"--auth {exc}") from None
 
 
-def _endpoint_options(fn: Any) -> Any:
-    fn = click.option("--profile", envvar="AWS_PROFILE", default=None,
-                      help="AWS profile (standard AWS resolution when unset).")(fn)
-    fn = click.option("--region", envvar="AWS_REGION", default=None,
-                      help="AWS region (standard AWS resolution when unset).")(fn)
-    fn = click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL_DYNAMODB", default=None,
-                      help="DynamoDB endpoint; unset means real AWS.")(fn)
-    return fn
+def _endpoint_options(fn: Any, access: Callable[[dict[str, Any]], str] | None = None,
+                      writes: bool = False) -> Any:
+    """Where a client command goes: --endpoint-url, --aws, --region, --profile, resolved to
+    a Target (emulator/target.py) before the command runs, which then gets the resolved
+    endpoint_url, region and profile. Against real AWS the account and region are printed
+    first. `access(options)` says what the command is about to do: "read", "write" (then
+    confirmed, or --yes, which `writes` adds), "states" (the emulator's only) or "none"."""
+    @functools.wraps(fn)
+    def command(*args: Any, aws: bool, yes: bool = False, **options: Any) -> Any:
+        ctx = click.get_current_context()
+        doing = access(options) if access else "read"  # first: `load` imports Locust here
+        if doing != "none":  # e.g. `seed --out`: no endpoint to resolve
+            target = _target(ctx, options["endpoint_url"], aws, options["region"],
+                             options["profile"])
+            ctx.meta[_TARGET] = target
+            _check_target(target, doing, yes)
+            options.update(endpoint_url=target.endpoint_url, region=target.region,
+                           profile=target.profile)
+        return fn(*args, **options)
+
+    if writes:
+        command = click.option("--yes", is_flag=True,
+                               help="Write to real AWS without asking.")(command)
+    command = click.option("--profile", default=None, envvar="AWS_PROFILE",
+                           help="AWS profile: its account with --aws, its key pair "
+                                "locally.")(command)
+    command = click.option("--region", envvar="AWS_REGION", default=None,
+                           help="AWS region (standard AWS resolution when unset).")(command)
+    command = click.option("--aws", is_flag=True, envvar="DDBKIT_AWS",
+                           help="Target real AWS (the account of your AWS credentials).")(command)
+    return click.option("--endpoint-url", default=None, metavar="URL",
+                        help="DynamoDB endpoint [default: AWS_ENDPOINT_URL_DYNAMODB, "
+                             "AWS_ENDPOINT_URL, the endpoint `ddbkit up` announced in "
+                             "this directory, else http://127.0.0.1:8000].")(command)
+
+
+def _endpoint_options_for(access: Callable[[dict[str, Any]], str],
+                          writes: bool = False) -> Callable[[Any], Any]:
+    return lambda fn: _endpoint_options(fn, access, writes)
+
+
+_TARGET = "ddbkit.target"
+
+
+def _target(ctx: click.Context, endpoint_url: str | None, aws: bool, region: str | None,
+            profile: str | None) -> Any:
+    """The Target the options choose; a profile from AWS_PROFILE is left for botocore to
+    read, so a broken one cannot fail a local target (clients.signing_session)."""
+    import os
+
+    from ddbkit.emulator.target import TargetOptions, resolve_target
+
+    from_env = click.core.ParameterSource.ENVIRONMENT
+    options = TargetOptions(
+        endpoint_url=endpoint_url, aws=aws, region=region,
+        aws_source="DDBKIT_AWS" if ctx.get_parameter_source("aws") == from_env else "--aws",
+        profile=None if ctx.get_parameter_source("profile") == from_env else profile)
+    return resolve_target(options, os.environ)
+
+
+def _check_target(target: Any, access: str, yes: bool) -> None:
+    """Against real AWS: refuse named states, name the account and region, confirm writes."""
+    if not target.is_aws:
+        return
+    from ddbkit.emulator.target import aws_identity_line
+
+    if access == "states":
+        raise ConfigError("named states are the local emulator's, not AWS's: pass "
+                          "--endpoint-url of a `ddbkit up`, or drop --aws")
+    click.echo(aws_identity_line(target), err=True)
+    if access != "write" or yes:
+        return
+    if not sys.stdin.isatty():
+        raise ConfigError("this command writes to real AWS: pass --yes to confirm "
+                          "(there is no terminal to ask on)")
+    if not click.confirm("Write to these tables on real AWS?", default=False, err=True):
+        raise ConfigError("not confirmed: nothing was written")
 
 
 def _dataset_options(fn: Any) -> Any:
@@ -228,6 +313,13 @@ def _fault_plan(options: dict[str, Any]) -> Any:
 DATA_PLANE_CLASSES = ("read", "write", "transact")
 
 
+def _given(name: str) -> bool:
+    """Whether option `name` was given on the command line, rather than taken from the
+    environment or its default: where two options conflict, the command line's wins."""
+    source = click.get_current_context().get_parameter_source(name)
+    return source == click.core.ParameterSource.COMMANDLINE
+
+
 def _durability_config(state_dir: Path, options: dict[str, Any]) -> Any:
     """The DurabilityConfig the options choose; None with --in-memory. Pops them."""
     from ddbkit.emulator.durability.config import DurabilityConfig
@@ -235,10 +327,18 @@ def _durability_config(state_dir: Path, options: dict[str, Any]) -> Any:
     data_dir, in_memory = options.pop("data_dir"), options.pop("in_memory")
     reseed, fsync = options.pop("reseed"), options.pop("fsync")
     journal_max_bytes = int(options.pop("journal_max_mb") * 1024 * 1024)
-    if in_memory:
-        if data_dir is not None or reseed:
+    if in_memory and (data_dir is not None or reseed):
+        on_disk_given = reseed or _given("data_dir")  # --reseed has no environment variable
+        if _given("in_memory") == on_disk_given:
             raise ConfigError("--in-memory keeps nothing on disk: it does not go with "
-                              "--data-dir or --reseed")
+                              "--data-dir or --reseed" if on_disk_given else
+                              "DDBKIT_IN_MEMORY and DDBKIT_DATA_DIR are both set: unset one, "
+                              "or choose with --in-memory or --data-dir")
+        if on_disk_given:  # the command line beats the environment's default
+            in_memory = False
+        else:
+            data_dir = None
+    if in_memory:
         return None
     return DurabilityConfig(data_dir or state_dir / "data", fsync=fsync, discard=reseed,
                             journal_max_bytes=journal_max_bytes)
@@ -321,6 +421,11 @@ def _dataset_source(seed_value: int, scale: float, counts: tuple[str, ...], skew
 def cli() -> None:
     """ddbkit: a local DynamoDB emulator and load-testing kit for the marketplace tables.
 
+    Client commands (status, seed, load, export, tail, state) talk to the local emulator:
+    the endpoint a running `ddbkit up` in this directory announced, else 127.0.0.1:8000.
+    --endpoint-url or AWS_ENDPOINT_URL_DYNAMODB choose another; --aws chooses real AWS,
+    printing the account and region first and asking before it writes.
+
     \b
     Example:
       ddbkit up            # local endpoint on 127.0.0.1:8000 with the six tables
@@ -363,10 +468,14 @@ def cli() -> None:
 @_durability_options
 @_behaviour_options
 @_dataset_options
+# A test session's emulator (the pytest plugin's) is not this directory's: it stays quiet.
+@click.option("--no-announce", is_flag=True, hidden=True,
+              help="Do not write STATE_DIR/endpoint.json.")
 def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_seed: bool,
        ttl_interval: float, trigger_specs: tuple[str, ...], trigger_config: Path | None,
        state_dir: Path, auth: tuple[Any, ...], s3_dir: Path | None,
-       allow_hosts: tuple[str, ...], throughput_model: str | None, **dataset: Any) -> None:
+       allow_hosts: tuple[str, ...], throughput_model: str | None, no_announce: bool,
+       **dataset: Any) -> None:
     """Run the local DynamoDB endpoint with the six tables, seeded, until Ctrl-C or SIGTERM.
 
     The data outlives the process, in --data-dir (default .ddbkit/data): a new data dir
@@ -375,6 +484,9 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
     restored as it was left and not seeded again (--reseed discards it and starts afresh).
     Every write is journaled before it is answered, so even kill -9 loses nothing
     acknowledged. --in-memory keeps nothing on disk.
+
+    While it serves, STATE_DIR/endpoint.json names its URL, so `ddbkit status`, `seed`,
+    `load` and the other client commands run in this directory find it by themselves.
 
     \b
     Requests must name the endpoint in their Host header (the bound address, localhost,
@@ -404,10 +516,17 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
     """
     _refuse_unused(click.get_current_context(), _DATASET_OPTIONS, "no_seed",
                    "nothing is seeded")
+    from ddbkit.emulator import announce
+    from ddbkit.emulator.clients import ignore_broken_aws_config
     from ddbkit.emulator.endpoint.guard import exposure_warning
     from ddbkit.emulator.endpoint.server import ServerConfig
     from ddbkit.emulator.runtime import Emulator, EmulatorConfig
     from ddbkit.emulator.streams.trigger_config import load_trigger_file, parse_trigger_option
+
+    broken = ignore_broken_aws_config()
+    if broken:
+        click.echo(f"ddbkit: ignoring the AWS configuration, which the emulator does not need "
+                   f"({broken})", err=True)
 
     triggers = [parse_trigger_option(spec) for spec in trigger_specs]
     if trigger_config is not None:
@@ -427,6 +546,7 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
     # once serving, both just ask the loop below to shut down.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     emulator = Emulator(config).start(hold_behaviours=True)
+    announced = None
     try:
         seeded = 0
         fresh = _needs_seed(emulator.restored)
@@ -448,6 +568,8 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
         env = " ".join(f"{k}={v}" for k, v in _shown(emulator.client_environment(), auth))
+        if not no_announce:  # before the ready line: whoever waits for it finds the file
+            announced = _announce(state_dir, emulator.endpoint_url, region)
         click.echo(f"ddbkit ready: {emulator.endpoint_url} ({stage} tables, "
                    f"{_data_summary(emulator, seeded, fresh)}"
                    f"{_behaviours(throughput_model, faults)}) -- {env}", nl=True)
@@ -455,8 +577,24 @@ def up(host: str, port: int, region: str, stage: str, log_requests: bool, no_see
         while not stop.wait(0.5):
             pass
     finally:
+        if announced is not None:
+            announce.withdraw(state_dir, announced)
         emulator.stop()
     click.echo("ddbkit stopped", err=True)
+
+
+def _announce(state_dir: Path, url: str, region: str) -> Any:
+    """Tell client commands run here where we serve (emulator/announce.py); a state dir we
+    cannot write to only costs them that convenience."""
+    from ddbkit.emulator import announce
+
+    try:
+        return announce.announce(state_dir, url, region)
+    except OSError as exc:
+        click.echo(f"ddbkit: warning: cannot write {state_dir / announce.FILE_NAME} "
+                   f"({exc.strerror}): client commands here will not find this endpoint "
+                   "by themselves", err=True)
+        return None
 
 
 def _shown(environment: dict[str, str], auth: tuple[Any, ...]) -> list[tuple[str, str]]:
@@ -472,10 +610,13 @@ def status(endpoint_url: str | None, region: str | None, profile: str | None,
            stage: Stage) -> None:
     """Show the six tables live against the spec; exit 1 naming every difference.
 
+    Against the local emulator by default; --aws checks the tables on real AWS.
+
     \b
     Example:
+      ddbkit status                     # the local emulator `ddbkit up` runs
       ddbkit status --endpoint-url http://127.0.0.1:8000
-      AWS_PROFILE=prod ddbkit status --stage prod     # real AWS
+      ddbkit status --aws --profile prod --stage prod     # real AWS
     """
     from rich.console import Console
 
@@ -497,7 +638,8 @@ def status(endpoint_url: str | None, region: str | None, profile: str | None,
 
 
 @cli.command()
-@_endpoint_options
+@_endpoint_options_for(lambda options: "none" if options["out_dir"] else "write",
+                       writes=True)
 @_stage_option
 @_dataset_options
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
@@ -534,13 +676,16 @@ def seed(endpoint_url: str | None, region: str | None, profile: str | None, stag
 
     Same seed and options, same data (ids included), at any scale: worker processes
     generate and load it chunk by chunk. An interrupted load resumes from its checkpoint.
+    Into the local emulator by default; --aws loads real AWS tables, after naming the
+    account and asking (--yes: without asking).
 
     \b
     Example:
+      ddbkit seed                       # into the local emulator `ddbkit up` runs
       ddbkit seed --endpoint-url http://127.0.0.1:8000 --scale 100 --skew
       ddbkit seed --out demo-data --seed 7 --count bookings=5000
       ddbkit seed --out import --format aws-import --scale 60000 --s3-uri s3://bucket/demo
-      AWS_PROFILE=demo ddbkit seed --stage demo --from demo-data
+      ddbkit seed --aws --profile demo --stage demo --from demo-data --yes
       ddbkit seed --from prod-export --anonymize --anonymize-salt "$SALT" --out demo-data
     """
     from ddbkit.fixtures.parallel import default_workers
@@ -552,7 +697,7 @@ def seed(endpoint_url: str | None, region: str | None, profile: str | None, stag
     if out_format != "aws-import" and _on_command_line(click.get_current_context(), "s3_uri"):
         raise ConfigError("--s3-uri names where the commands --format aws-import prints "
                           "upload to: pass --out DIR --format aws-import, or drop --s3-uri")
-    if anonymize_rules or anonymize_salt or remap_ids:
+    if anonymize_rules or (anonymize_salt and _given("anonymize_salt")) or remap_ids:
         if not anonymize:
             raise ConfigError("--anonymize-rules, --anonymize-salt and --remap-ids go with "
                               "--anonymize")
@@ -668,12 +813,14 @@ def export(table: str, endpoint_url: str | None, region: str | None, profile: st
     """Export a table's items in AWS's export layout (manifests and DynamoDB JSON files).
 
     TABLE is a spec name (bookings) or a full table name. `ddbkit seed --from OUT` and
-    ImportTable read the result back. Works against real AWS too.
+    ImportTable read the result back. The local emulator's tables by default; --aws
+    exports from real AWS.
 
     \b
     Example:
       ddbkit export bookings --endpoint-url http://127.0.0.1:8000 --out backup
       ddbkit export bookings --time 2025-12-04T09:30:00 --out backup
+      ddbkit export bookings --aws --profile prod --stage prod --out prod-backup
     """
     from datetime import UTC
 
@@ -700,6 +847,8 @@ def export(table: str, endpoint_url: str | None, region: str | None, profile: st
 def state() -> None:
     """Save the emulator's data under a name and restore it in milliseconds (for tests).
 
+    Named states are the local emulator's own: they are refused with --aws.
+
     \b
     Example:
       ddbkit state save seeded --endpoint-url http://127.0.0.1:8000
@@ -711,10 +860,12 @@ def _state_call(endpoint_url: str | None, region: str | None, profile: str | Non
                 operation: str, **params: Any) -> dict[str, Any]:
     from ddbkit.emulator.admin_client import AdminClient
 
-    if endpoint_url is None:
-        raise ConfigError("named states are the local emulator's: give --endpoint-url "
-                          "(or AWS_ENDPOINT_URL_DYNAMODB)")
+    assert endpoint_url is not None  # AWS was refused: access "states"
     return AdminClient(endpoint_url, region, profile).call(operation, **params)
+
+
+def _states(_options: dict[str, Any]) -> str:
+    return "states"
 
 
 def _state_line(info: dict[str, Any]) -> str:
@@ -724,7 +875,7 @@ def _state_line(info: dict[str, Any]) -> str:
 
 @state.command("save")
 @click.argument("name")
-@_endpoint_options
+@_endpoint_options_for(_states)
 def state_save(name: str, endpoint_url: str | None, region: str | None,
                profile: str | None) -> None:
     """Save every table (settings, items, GSIs, streams) as the state NAME (replacing it).
@@ -739,7 +890,7 @@ def state_save(name: str, endpoint_url: str | None, region: str | None,
 
 @state.command("restore")
 @click.argument("name")
-@_endpoint_options
+@_endpoint_options_for(_states)
 def state_restore(name: str, endpoint_url: str | None, region: str | None,
                   profile: str | None) -> None:
     """Put the tables back as they were saved in NAME (tables created since are dropped).
@@ -753,7 +904,7 @@ def state_restore(name: str, endpoint_url: str | None, region: str | None,
 
 
 @state.command("list")
-@_endpoint_options
+@_endpoint_options_for(_states)
 def state_list(endpoint_url: str | None, region: str | None, profile: str | None) -> None:
     """List the saved states.
 
@@ -770,7 +921,7 @@ def state_list(endpoint_url: str | None, region: str | None, profile: str | None
 
 @state.command("delete")
 @click.argument("name")
-@_endpoint_options
+@_endpoint_options_for(_states)
 def state_delete(name: str, endpoint_url: str | None, region: str | None,
                  profile: str | None) -> None:
     """Forget the state NAME.
@@ -796,7 +947,17 @@ def _traffic_options(fn: Any) -> Any:
     ]
     for option in reversed(options):
         fn = option(fn)
-    return _endpoint_options(_stage_option(_dataset_options(fn)))
+    return _endpoint_options(_stage_option(_dataset_options(fn)), access=_load_access,
+                             writes=True)
+
+
+def _load_access(options: dict[str, Any]) -> str:
+    """A load writes when its mix holds a write flow (loadtests/patterns.py FLOWS)."""
+    import locust  # noqa: F401 - before anything imports ssl: it monkey-patches this process
+
+    from ddbkit.loadtests.config import writes
+
+    return "write" if writes(options["patterns"]) else "read"
 
 
 def _seconds(value: str, option: str) -> float:
@@ -884,6 +1045,9 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
     the tables unless --restore-after is given. Exit 1 when the SLO is breached (and only
     then), so CI can gate a release on it; any other problem is one line and exit 2. Ctrl-C
     stops early, still writes the report (marked interrupted) and exits 130.
+
+    Against the local emulator by default. With --aws, a mix that writes (both mixes do;
+    --pattern can choose only reads) asks first, or needs --yes without a terminal.
 
     \b
     Example:
@@ -1029,11 +1193,13 @@ def tail(table: str, endpoint_url: str | None, region: str | None, profile: str 
          idle_timeout: float | None) -> None:
     """Follow a table's stream live: one compact line per record, or --json lines.
 
-    TABLE is a spec name (bookings) or a full table name. Works against real AWS too.
+    TABLE is a spec name (bookings) or a full table name. The local emulator's stream by
+    default; --aws follows the table on real AWS.
 
     \b
     Example:
       ddbkit tail bookings --endpoint-url http://127.0.0.1:8000
+      ddbkit tail bookings --aws --profile prod --stage prod
       ddbkit tail bookings --json --from trim-horizon --max-records 10 | jq .eventName
     """
     from ddbkit.emulator.clients import make_client
@@ -1042,8 +1208,9 @@ def tail(table: str, endpoint_url: str | None, region: str | None, profile: str 
 
     name = _table_name(table, stage)
     client = make_client(endpoint_url=endpoint_url, region=region, profile=profile)
-    streams = make_client("dynamodbstreams", endpoint_url=endpoint_url, region=region,
-                          profile=profile)
+    target = click.get_current_context().meta[_TARGET]
+    streams = make_client("dynamodbstreams", endpoint_url=target.endpoint_for(
+        "dynamodbstreams"), region=region, profile=profile)
     with _naming_missing_table(name, endpoint_url):
         arn = latest_stream_arn(client, name)
     position: StartingPosition = "LATEST" if start == "latest" else "TRIM_HORIZON"

@@ -15,7 +15,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from ddbkit.emulator.clients import PLACEHOLDER_CREDENTIALS, check_endpoint_url, make_session
+from ddbkit.emulator.clients import PLACEHOLDER_CREDENTIALS, check_endpoint_url, signing_session
 from ddbkit.emulator.endpoint.admin import ADMIN_TARGET
 from ddbkit.emulator.errors import EndpointError, EndpointUnreachableError
 from ddbkit.emulator.spec import REGION
@@ -25,11 +25,10 @@ TIMEOUT = 120  # a restore of a large state takes a while; never hang forever
 
 class AdminClient:
     def __init__(self, endpoint_url: str, region: str | None = None,
-                 profile: str | None = None) -> None:
+                 profile: str | None = None, aws_config: bool = True) -> None:
         self.endpoint_url = check_endpoint_url(endpoint_url)
-        session = make_session(region, profile)
+        session, found = signing_session(endpoint_url, region, profile, aws_config)
         self.region = session.region_name or REGION
-        found = session.get_credentials()
         self.credentials = found.get_frozen_credentials() if found else Credentials(
             PLACEHOLDER_CREDENTIALS["aws_access_key_id"],
             PLACEHOLDER_CREDENTIALS["aws_secret_access_key"])

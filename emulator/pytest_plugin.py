@@ -8,7 +8,8 @@ Installed with ddbkit (entry point `pytest11`), so a test suite needs no conftes
 `ddbkit_emulator` (session) runs `ddbkit up --no-seed --in-memory` once in a child process
 on a free loopback port; `ddbkit` (function) empties the six tables before the test, `ddbkit_seeded`
 loads the default dataset (seed 42, the spec's counts) into them instead; both set the AWS
-environment variables (endpoint, region, placeholder credentials) for the test's duration.
+environment variables (endpoint, region, placeholder credentials) for the test's duration,
+and unset AWS_PROFILE (the emulator needs none, and one that does not exist stops boto3).
 Each prepares its data once per session and saves it as a named state (`durability.states`);
 every later test restores that state in milliseconds instead of emptying and re-loading the
 tables, so tables a test created are gone and the stream is back where it was.
@@ -61,7 +62,8 @@ class LocalEndpoint:
         self._saved: set[str] = set()  # named states prepared in this session
 
     def client(self, service: str = "dynamodb") -> Any:
-        return make_client(service, endpoint_url=self.endpoint_url, region=self.region)
+        return make_client(service, endpoint_url=self.endpoint_url, region=self.region,
+                           aws_config=False)
 
     def table_name(self, key: str) -> str:
         return get_table(key).name(self.stage)
@@ -70,7 +72,7 @@ class LocalEndpoint:
         """Empty tables, or the session's dataset if `seeded`; returns the items now stored.
         Prepared once (emptied, loaded) and saved as a state; restored after that."""
         name = SEEDED_STATE if seeded else EMPTY_STATE
-        admin = AdminClient(self.endpoint_url, self.region)
+        admin = AdminClient(self.endpoint_url, self.region, aws_config=False)
         if name in self._saved:
             return int(admin.call("RestoreState", Name=name)["State"]["Items"])
         client = self.client()
@@ -162,6 +164,7 @@ def ddbkit_emulator(request: pytest.FixtureRequest) -> Iterator[LocalEndpoint]:
     model = _setting(config, "throughput_model")
     # In memory: a test session starts from nothing and leaves nothing behind.
     with EmulatorProcess("--host", "127.0.0.1", "--stage", stage, "--no-seed", "--in-memory",
+                         "--no-announce",
                          "--ttl-interval", _setting(config, "ttl_interval"),
                          *(("--throughput-model", model) if model else ()),
                          inherit_ddbkit_env=False) as proc:
@@ -173,6 +176,8 @@ def _use(endpoint: LocalEndpoint, monkeypatch: pytest.MonkeyPatch,
     endpoint.reset(seeded)
     for name, value in endpoint.environment().items():
         monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):  # a profile that does not exist
+        monkeypatch.delenv(name, raising=False)  # would stop boto3 before it signs a thing
     return endpoint
 
 

@@ -88,7 +88,7 @@ class Emulator:
     def client(self, service: str = "dynamodb", **kwargs: Any) -> Any:
         """A boto3 client for this endpoint, whatever the caller's AWS environment says."""
         return make_client(service, endpoint_url=self.endpoint_url, region=self.region,
-                           credentials=self.credentials, **kwargs)
+                           credentials=self.credentials, aws_config=False, **kwargs)
 
     def client_environment(self) -> dict[str, str]:
         """What a client (a trigger's handler process, the user's shell) needs to call us."""

@@ -82,3 +82,11 @@ def resolve_endpoint(config: LoadConfig) -> Endpoint:
 
 def key_pool(config: LoadConfig) -> KeyPool:
     return KeyPool(config.dataset.load()[0], config.key_skew)
+
+
+def writes(patterns: tuple[str, ...]) -> bool:
+    """Whether a run writes: some chosen --pattern is a write flow or, with none chosen,
+    always (every pattern, or personas that book, review and sign up)."""
+    from ddbkit.loadtests.patterns import FLOWS
+
+    return not patterns or any(flow.name in patterns for flow in FLOWS)

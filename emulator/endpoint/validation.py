@@ -18,9 +18,9 @@ import json
 import re
 from typing import Any
 
-import botocore.session
 from botocore.model import OperationNotFoundError
 
+from ddbkit.emulator.clients import bare_botocore_session
 from ddbkit.emulator.endpoint.rules import ServiceRules, request_rules
 from ddbkit.emulator.endpoint.wire import WireError
 
@@ -32,7 +32,7 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 class RequestValidator:
     def __init__(self, service: str) -> None:
-        self._rules = ServiceRules(botocore.session.get_session().get_service_model(service))
+        self._rules = ServiceRules(bare_botocore_session().get_service_model(service))
 
     def parse(self, operation: str, body: bytes) -> dict[str, Any]:
         """The request's parameters, or WireError saying why they are not acceptable."""

@@ -22,7 +22,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import botocore.session
 import moto.dynamodb.responses as dynamodb_responses
 from botocore.model import Shape
 from moto.core.responses import ActionResult
@@ -30,6 +29,7 @@ from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
+from ddbkit.emulator.clients import bare_botocore_session
 from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, PLAIN_SCALAR_TYPES
 from ddbkit.emulator.moto_ext.store import require
 
@@ -40,7 +40,7 @@ FAST_OPERATIONS = frozenset({
 
 FAST_STREAMS_OPERATIONS = frozenset({"GetRecords"})
 
-_session = botocore.session.get_session()
+_session = bare_botocore_session()
 
 
 @functools.cache

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from ddbkit.emulator.admin_client import AdminClient
-from ddbkit.emulator.clients import make_client
+from ddbkit.emulator.clients import is_aws_endpoint, make_client
 from ddbkit.emulator.errors import ConfigError, EndpointError, EndpointUnreachableError
 from ddbkit.loadtests.config import LoadConfig
 from ddbkit.loadtests.recorder import Series
@@ -24,13 +23,6 @@ from ddbkit.loadtests.recorder import Series
 # The operations of the load's client that change items (loadtests/client.py, patterns.py).
 WRITE_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
                               "TransactWriteItems"})
-AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
-
-
-def is_aws(url: str) -> bool:
-    """True for DynamoDB's own endpoints (dynamodb.REGION.amazonaws.com and kin)."""
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    return host.endswith(AWS_HOST_SUFFIXES)
 
 
 def endpoint_url(config: LoadConfig) -> str:
@@ -49,7 +41,7 @@ def write_count(series: Iterable[tuple[tuple[str, str], Series]]) -> int:
 def writes_note(writes: int, url: str) -> str | None:
     """One line saying what the run left behind on a local endpoint; None on AWS or when
     nothing was written."""
-    if not writes or is_aws(url):
+    if not writes or is_aws_endpoint(url):
         return None
     return (f"the load made {writes:,} write requests to {url}; their items stay in the "
             "tables (and the emulator's data dir): pass --restore-after to undo a run's "
@@ -61,7 +53,7 @@ class StateGuard:
 
     def __init__(self, config: LoadConfig) -> None:
         self.url = endpoint_url(config)
-        if is_aws(self.url):
+        if is_aws_endpoint(self.url):
             raise ConfigError(f"--restore-after saves and restores a state of the local "
                               f"emulator; {self.url} is AWS (restore a backup or use PITR "
                               "there instead)")

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from ddbkit.emulator.clients import is_aws_endpoint
 from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.spec import TABLES
 from ddbkit.fixtures.options import DatasetOptions
@@ -27,7 +28,7 @@ from ddbkit.loadtests.knee import find_knee, knee
 from ddbkit.loadtests.patterns import catalogue
 from ddbkit.loadtests.recorder import MAX_DISTINCT_ERRORS, OTHER_ERRORS, Recorder, Series
 from ddbkit.loadtests.report import write_patterns_csv
-from ddbkit.loadtests.restore import is_aws, write_count, writes_note
+from ddbkit.loadtests.restore import write_count, writes_note
 from ddbkit.loadtests.slo import Slo, Targets, evaluate, load_slo
 
 
@@ -239,10 +240,10 @@ def test_writes_are_counted_and_noted_only_for_a_local_endpoint() -> None:
     assert "--restore-after" in note
     assert writes_note(0, "http://127.0.0.1:8000") is None
     assert writes_note(3, "https://dynamodb.eu-west-1.amazonaws.com") is None
-    assert is_aws("https://dynamodb.us-east-1.amazonaws.com")
-    assert is_aws("https://dynamodb-fips.us-gov-west-1.amazonaws.com:443/")
-    assert is_aws("https://dynamodb.cn-north-1.amazonaws.com.cn")
-    assert not is_aws("http://localhost:8000") and not is_aws("http://amazonaws.example:8000")
+    assert is_aws_endpoint("https://dynamodb.us-east-1.amazonaws.com")
+    assert is_aws_endpoint("https://dynamodb-fips.us-gov-west-1.amazonaws.com:443/")
+    assert is_aws_endpoint("https://dynamodb.cn-north-1.amazonaws.com.cn")
+    assert not is_aws_endpoint("http://localhost:8000") and not is_aws_endpoint("http://amazonaws.example:8000")
 
 
 def test_key_pool_follows_the_seeded_skew() -> None:

@@ -35,8 +35,8 @@ from typing import Any
 
 import pytest
 
-from ddbkit.emulator.admin_client import AdminClient
-from ddbkit.emulator.clients import client_environment, make_client
+from ddbkit.emulator.connect.admin_client import AdminClient
+from ddbkit.emulator.connect.clients import client_environment, make_client
 from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.process import EmulatorProcess
 from ddbkit.emulator.spec import DEFAULT_STAGE, REGION, Stage, get_table

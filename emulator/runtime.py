@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ddbkit.emulator.clients import client_environment, make_client
+from ddbkit.emulator.connect.clients import client_environment, make_client
 from ddbkit.emulator.durability.config import DurabilityConfig
 from ddbkit.emulator.durability.recovery import Recovered
 from ddbkit.emulator.durability.service import Durability

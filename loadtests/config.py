@@ -11,7 +11,7 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 
-from ddbkit.emulator.clients import PLACEHOLDER_CREDENTIALS, make_client, translate_errors
+from ddbkit.emulator.connect.clients import PLACEHOLDER_CREDENTIALS, make_client, translate_errors
 from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.spec import DEFAULT_STAGE, get_table
 from ddbkit.fixtures.source import DatasetSource

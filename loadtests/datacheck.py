@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ddbkit.emulator.clients import make_client, translate_errors
+from ddbkit.emulator.connect.clients import make_client, translate_errors
 from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.shapes import WireItem
 from ddbkit.emulator.spec import TableSpec, get_table

@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from ddbkit.emulator.admin_client import AdminClient
-from ddbkit.emulator.clients import is_aws_endpoint, make_client
+from ddbkit.emulator.connect.admin_client import AdminClient
+from ddbkit.emulator.connect.clients import is_aws_endpoint, make_client
 from ddbkit.emulator.errors import ConfigError, EndpointError, EndpointUnreachableError
 from ddbkit.loadtests.config import LoadConfig
 from ddbkit.loadtests.recorder import Series

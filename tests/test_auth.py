@@ -22,7 +22,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 from botocore.exceptions import ClientError
 
-from ddbkit.emulator.clients import make_client
+from ddbkit.emulator.connect.clients import make_client
 from ddbkit.emulator.endpoint.auth import (
     MISSING_TOKEN,
     UNKNOWN_KEY,
@@ -340,7 +340,7 @@ def test_a_non_loopback_address_without_auth_warns(host: str, auth: bool, warns:
 def test_admin_calls_are_checked_like_any_request(guarded: EmulatorServer,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """`ddbkit state ...` (the admin operations) changes every table: --auth guards it too."""
-    from ddbkit.emulator.admin_client import AdminClient
+    from ddbkit.emulator.connect.admin_client import AdminClient
     from ddbkit.emulator.errors import EndpointError
 
     monkeypatch.delenv("AWS_PROFILE", raising=False)

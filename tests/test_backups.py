@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 from test_durability import wait_for
 
-from ddbkit.emulator.clients import make_client
+from ddbkit.emulator.connect.clients import make_client
 from ddbkit.emulator.runtime import Emulator
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -144,3 +146,14 @@ def test_export_at_a_time_outside_the_window_shows_the_window(emulator: Any,
                         r"marketplace-dev-bookings-table's restorable window: "
                         f"from {stamp} to {stamp} \\(no history yet: .*--in-memory` keeps "
                         r"none\)", line), line  # the session emulator keeps no history
+
+
+def test_importing_the_cli_loads_no_locust_moto_or_gevent() -> None:
+    """`ddbkit --help` stays fast, and only `load` lets Locust patch the process for gevent:
+    the command modules import those libraries inside the commands, never at import."""
+    code = ("import sys, ddbkit.cli; "
+            "print(sorted(m for m in ('locust', 'moto', 'gevent') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

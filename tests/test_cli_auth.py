@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from botocore.exceptions import ClientError
 
-from ddbkit.emulator.clients import make_client
+from ddbkit.emulator.connect.clients import make_client
 from ddbkit.emulator.process import EmulatorProcess
 
 BIN = Path(sys.executable).parent

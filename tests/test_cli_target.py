@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
-from ddbkit.emulator.announce import FILE_NAME, announce, announced, withdraw
+from ddbkit.emulator.connect.announce import FILE_NAME, announce, announced, withdraw
+from ddbkit.emulator.connect.target import DEFAULT_LOCAL_ENDPOINT, TargetOptions, resolve_target
 from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.process import EmulatorProcess
-from ddbkit.emulator.target import DEFAULT_LOCAL_ENDPOINT, TargetOptions, resolve_target
 
 BIN = Path(sys.executable).parent
 ACCOUNT = "123456789012"

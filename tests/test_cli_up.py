@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from ddbkit.emulator.clients import client_environment, make_client
+from ddbkit.emulator.connect.clients import client_environment, make_client
 from ddbkit.emulator.process import EmulatorProcess
 from ddbkit.emulator.spec import TABLES
 

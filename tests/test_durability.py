@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from ddbkit.emulator.clients import make_client
+from ddbkit.emulator.connect.clients import make_client
 from ddbkit.emulator.durability.framing import frame
 from ddbkit.emulator.process import EmulatorProcess
 

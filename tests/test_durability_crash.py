@@ -22,7 +22,7 @@ from typing import Any
 import botocore.exceptions
 import pytest
 
-from ddbkit.emulator.clients import make_client
+from ddbkit.emulator.connect.clients import make_client
 from ddbkit.emulator.process import EmulatorProcess
 
 pytestmark = pytest.mark.slow  # three load-kill-restart rounds

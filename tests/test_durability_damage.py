@@ -14,7 +14,7 @@ from typing import Any
 
 from test_durability import booking, fingerprint, table, up_once, wait_for
 
-from ddbkit.emulator.clients import make_client
+from ddbkit.emulator.connect.clients import make_client
 from ddbkit.emulator.durability.framing import frame
 
 STAGE = "cut"

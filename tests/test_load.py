@@ -468,7 +468,7 @@ def test_find_max_exits_1_only_when_no_step_met_the_slo(seeded: Emulator,
 
 def test_restore_after_undoes_the_runs_writes_and_csv_makes_its_folder(
         seeded: Emulator, tmp_path: Path) -> None:
-    from ddbkit.emulator.admin_client import AdminClient
+    from ddbkit.emulator.connect.admin_client import AdminClient
 
     users_table = f"marketplace-{STAGE}-users-table"
     before = len(scan_all(seeded.client(), users_table))

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from ddbkit.emulator.clients import is_aws_endpoint
+from ddbkit.emulator.connect.clients import is_aws_endpoint
 from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.spec import TABLES
 from ddbkit.fixtures.options import DatasetOptions

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ddbkit.emulator.clients import make_client
+from ddbkit.emulator.connect.clients import make_client
 
 BIN = Path(sys.executable).parent
 BOOKINGS = "marketplace-dev-bookings-table"

@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 from clocked_emulator import clocked_emulator
 
-from ddbkit.emulator.clients import make_client
+from ddbkit.emulator.connect.clients import make_client
 from ddbkit.emulator.runtime import Emulator
 
 BOOKINGS = "marketplace-pitr-bookings-table"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ddbkit.emulator.clients import make_client
+from ddbkit.emulator.connect.clients import make_client
 
 
 def test_partiql_writes_gsi_and_ttl_changes_survive_a_restart(tmp_path: Path,

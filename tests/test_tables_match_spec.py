@@ -68,7 +68,7 @@ def test_point_in_time_recovery_matches_spec(client: Any, spec: TableSpec) -> No
 
 
 def test_arns_read_as_deployed_whatever_region_the_client_signs_with(emulator: Any) -> None:
-    from ddbkit.emulator.clients import make_client
+    from ddbkit.emulator.connect.clients import make_client
 
     other = make_client(endpoint_url=emulator.endpoint_url, region="eu-west-1")
     arn = other.describe_table(TableName="marketplace-dev-bookings-table")["Table"]["TableArn"]

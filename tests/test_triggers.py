@@ -378,7 +378,7 @@ def test_records_as_sent_make_the_same_lambda_events_as_boto3_parsed_ones(
 
 def test_in_memory_triggers_keep_their_checkpoints_in_memory(tmp_path: Path) -> None:
     """`up --in-memory` writes nothing to disk, trigger checkpoints included."""
-    from ddbkit.emulator.clients import make_client
+    from ddbkit.emulator.connect.clients import make_client
     from ddbkit.emulator.process import EmulatorProcess
 
     work, out = tmp_path / "work", tmp_path / "out.jsonl"

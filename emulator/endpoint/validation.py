@@ -20,7 +20,7 @@ from typing import Any
 
 from botocore.model import OperationNotFoundError
 
-from ddbkit.emulator.clients import bare_botocore_session
+from ddbkit.emulator.connect.clients import bare_botocore_session
 from ddbkit.emulator.endpoint.rules import ServiceRules, request_rules
 from ddbkit.emulator.endpoint.wire import WireError
 

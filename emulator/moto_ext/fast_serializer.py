@@ -29,7 +29,7 @@ from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
-from ddbkit.emulator.clients import bare_botocore_session
+from ddbkit.emulator.connect.clients import bare_botocore_session
 from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, PLAIN_SCALAR_TYPES
 from ddbkit.emulator.moto_ext.store import require
 

@@ -18,7 +18,7 @@ from typing import Any, Literal, cast
 
 from botocore.exceptions import ClientError
 
-from ddbkit.emulator.clients import endpoint_of, translate_errors
+from ddbkit.emulator.connect.clients import endpoint_of, translate_errors
 from ddbkit.emulator.errors import EndpointError
 from ddbkit.emulator.shapes import LambdaStreamRecord, to_wire
 from ddbkit.emulator.streams.records_as_sent import get_records_as_sent

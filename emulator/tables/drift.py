@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ddbkit.emulator.clients import endpoint_of, translate_errors
+from ddbkit.emulator.connect.clients import endpoint_of, translate_errors
 from ddbkit.emulator.spec import BILLING_MODE, DEFAULT_STAGE, PITR_RECOVERY_DAYS, TABLES, TableSpec
 from ddbkit.emulator.tables.schema import attribute_definitions
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ddbkit.emulator.clients import endpoint_of, translate_errors
+from ddbkit.emulator.connect.clients import endpoint_of, translate_errors
 from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.shapes import WireItem, to_wire
 from ddbkit.fixtures import aws_layout

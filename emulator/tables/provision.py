@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.clients import endpoint_of, translate_errors
+from ddbkit.emulator.connect.clients import endpoint_of, translate_errors
 from ddbkit.emulator.errors import SchemaDriftError
 from ddbkit.emulator.spec import DEFAULT_STAGE, PITR_RECOVERY_DAYS, TABLES, TableSpec
 from ddbkit.emulator.tables.drift import LiveTable, differences, read_live_table

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.clients import endpoint_of, translate_errors
+from ddbkit.emulator.connect.clients import endpoint_of, translate_errors
 from ddbkit.emulator.spec import DEFAULT_STAGE, TABLES
 
 _BATCH = 25  # BatchWriteItem's limit per call

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ddbkit.emulator.announce import announced
-from ddbkit.emulator.clients import (
+from ddbkit.emulator.connect.announce import announced
+from ddbkit.emulator.connect.clients import (
     check_endpoint_url,
     is_aws_endpoint,
     make_client,

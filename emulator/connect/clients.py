@@ -2,7 +2,7 @@
 
 For DynamoDB and its streams, `endpoint_url=None` means AWS's own endpoint for the region:
 endpoints configured in the environment (AWS_ENDPOINT_URL_DYNAMODB, ...) are not consulted,
-since `emulator.target` has already decided where a command goes. Region and credentials
+since `emulator.connect.target` has already decided where a command goes. Region and credentials
 resolve the standard AWS way (AWS_PROFILE, AWS_REGION, the config and credentials files).
 A local endpoint needs no real credentials: when none resolve, or the AWS configuration is
 broken and no profile was asked for, we sign with placeholders. `aws_config=False` reads
@@ -40,7 +40,7 @@ PLACEHOLDER_CREDENTIALS = {"aws_access_key_id": "ddbkit", "aws_secret_access_key
 _NO_AWS_CONFIG = {"profile": (None, None, None, None),
                   "config_file": (None, None, os.devnull, None),
                   "credentials_file": (None, None, os.devnull, None)}
-TARGETED_SERVICES = ("dynamodb", "dynamodbstreams")  # their endpoint: emulator.target's choice
+TARGETED_SERVICES = ("dynamodb", "dynamodbstreams")  # their endpoint: connect.target's choice
 _AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
 
 

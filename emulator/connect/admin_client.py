@@ -15,7 +15,11 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from ddbkit.emulator.clients import PLACEHOLDER_CREDENTIALS, check_endpoint_url, signing_session
+from ddbkit.emulator.connect.clients import (
+    PLACEHOLDER_CREDENTIALS,
+    check_endpoint_url,
+    signing_session,
+)
 from ddbkit.emulator.endpoint.admin import ADMIN_TARGET
 from ddbkit.emulator.errors import EndpointError, EndpointUnreachableError
 from ddbkit.emulator.spec import REGION

@@ -1,5 +1,5 @@
 """`ddbkit up` says where it serves: STATE_DIR/endpoint.json, so client commands run in the
-same directory find it with no endpoint configured (`emulator.target`).
+same directory find it with no endpoint configured (`emulator.connect.target`).
 
 Written atomically once the endpoint is ready, removed on stop only if it is still this
 process's (another `up` may have replaced it). A file whose process is gone is stale and

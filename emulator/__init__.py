@@ -5,9 +5,11 @@
     with Emulator(EmulatorConfig(server=ServerConfig(port=0))) as emulator:
         client = emulator.client()            # boto3, pointed at the endpoint
 
-Rooms, by concern: `spec` (the six tables, `Stage`), `errors`, `clients`, `runtime`
-(`Emulator`: server, TTL reaper and triggers as one start/stop unit), `ttl` (the reaper),
-`process` and `pytest_plugin` (the emulator in a child process); `tables/` (schema,
+Rooms, by concern: `spec` (the six tables, `Stage`), `errors`, `runtime` (`Emulator`:
+server, TTL reaper and triggers as one start/stop unit), `serve` (`ddbkit up`'s lifecycle),
+`ttl` (the reaper), `process` and `pytest_plugin` (the emulator in a child process);
+`connect/` (boto3 clients, where a client command goes, the announced endpoint, admin
+calls), `commands/` (the emulator's CLI commands); `tables/` (schema,
 provisioning, drift, reset, status view), `endpoint/` (the request path: protocol, HTTP,
 server, WSGI app, validation, wire format), `streams/` (reader, triggers, handler processes,
 tail), `moto_ext/` (every change to moto, behind one door) and `durability/` (journal,

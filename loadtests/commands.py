@@ -7,7 +7,6 @@ the commands (by `_load_access`, before anything imports ssl), never when this m
 from __future__ import annotations
 
 import contextlib
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from ddbkit.emulator.commands.options import (
     seconds,
     stacked,
     stage_option,
+    terminal_console,
 )
 from ddbkit.emulator.errors import ConfigError, DdbkitError
 
@@ -148,9 +148,7 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
             remote_workers=remote_workers, master_bind=master_bind)
         outputs = load_main.Outputs(json_path, html_path, csv_prefix, slo_path, price_path,
                                     project_rps, locust_html_path)
-        from rich.console import Console
-
-        console = Console(width=None if sys.stdout.isatty() else 160)
+        console = terminal_console()
         if find_max:
             result = load_main.find_max(config, outputs, console, max_users, step_seconds,
                                         restore_after)

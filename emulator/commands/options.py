@@ -199,6 +199,14 @@ def seconds(value: str, option: str) -> float:
     return result
 
 
+def terminal_console() -> Any:
+    """A rich Console for tables and reports: piped output would otherwise wrap at 80
+    columns, which folds every GSI name."""
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else 160)
+
+
 def table_name(table: str, stage: str) -> str:
     """TABLE as `export` and `tail` take it: a spec key (bookings) or a full table name."""
     from ddbkit.emulator.spec import TABLES_BY_KEY

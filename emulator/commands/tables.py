@@ -16,6 +16,7 @@ from ddbkit.emulator.commands.options import (
     naming_missing_table,
     stage_option,
     table_name,
+    terminal_console,
 )
 from ddbkit.emulator.spec import Stage
 
@@ -35,8 +36,6 @@ def status(endpoint_url: str | None, region: str | None, profile: str | None,
       ddbkit status --endpoint-url http://127.0.0.1:8000
       ddbkit status --aws --profile prod --stage prod     # real AWS
     """
-    from rich.console import Console
-
     from ddbkit.emulator.connect.clients import endpoint_of, make_client
     from ddbkit.emulator.tables.drift import check
     from ddbkit.emulator.tables.status_view import status_table
@@ -45,8 +44,7 @@ def status(endpoint_url: str | None, region: str | None, profile: str | None,
                          connect_timeout=3, max_attempts=2)
     live, found = check(client, stage)
     title = f"{stage.table_name('*')} at {endpoint_of(client)}"
-    # Piped output would otherwise wrap at 80 columns, which folds every GSI name.
-    Console(width=None if sys.stdout.isatty() else 160).print(status_table(live, title))
+    terminal_console().print(status_table(live, title))
     if found:
         for difference in found:
             click.echo(f"drift: {difference}")

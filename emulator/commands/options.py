@@ -8,6 +8,7 @@ nothing heavy (moto, Locust) loads before a command runs.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -79,8 +80,6 @@ def endpoint_options(fn: Any, access: Callable[[dict[str, Any]], str] | None = N
     printed first. `access(options)` says what the command is about to do: "read", "write"
     (then confirmed, or --yes, which `writes` adds), "states" (the emulator's only) or
     "none"."""
-    import functools
-
     @functools.wraps(fn)
     def command(*args: Any, aws: bool, yes: bool = False, **options: Any) -> Any:
         ctx = click.get_current_context()

@@ -27,11 +27,14 @@ from ddbkit.emulator.errors import ConfigError, DdbkitError
 
 
 def _load_access(options: dict[str, Any]) -> str:
-    """A load writes when its mix holds a write flow (loadtests/patterns.py FLOWS)."""
+    """A load writes when its mix holds a write flow (loadtests/patterns.py FLOWS);
+    --restore-after uses named states, which only the emulator has."""
     import locust  # noqa: F401 - before anything imports ssl: it monkey-patches this process
 
     from ddbkit.loadtests.config import writes
 
+    if options.get("restore_after"):
+        return "states"
     return "write" if writes(options["patterns"]) else "read"
 
 

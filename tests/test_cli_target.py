@@ -213,7 +213,7 @@ def test_endpoint_url_and_aws_together_contradict(proxy: RecordingProxy, tmp_pat
 def test_named_states_against_aws_are_refused_without_a_request(
         command: list[str], proxy: RecordingProxy, tmp_path: Path) -> None:
     result = ddbkit(*command, "--aws", env=clean_env(proxy, tmp_path), cwd=tmp_path)
-    assert "named states are the local emulator's" in one_error_line(result)
+    assert "are the local emulator's, not AWS's" in one_error_line(result)
     assert proxy.hosts == []
 
 

@@ -351,8 +351,8 @@ def test_two_workers_report_into_one_table(seeded: Emulator, tmp_path: Path) -> 
     (["--json", "/dev/null/r.json"], "--json /dev/null/r.json: cannot create the folder"),
     (["--find-max", "--web"], "--find-max runs headless steps: it does not go with --web"),
     (["--restore-after", "--endpoint-url", "https://dynamodb.us-east-1.amazonaws.com"],
-     "--restore-after saves and restores a state of the local emulator; "
-     "https://dynamodb.us-east-1.amazonaws.com is AWS"),
+     "named states (`ddbkit state`, `load --restore-after`) are the local emulator's, "
+     "not AWS's"),
     (["--find-max", "--users", "8", "--max-users", "4"],
      "--users 8 (the first step) is above --max-users 4"),
     (["--price-table", "/nonexistent/prices.toml"],

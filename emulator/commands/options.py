@@ -138,8 +138,9 @@ def _check_target(target: Any, access: str, yes: bool) -> None:
     from ddbkit.emulator.connect.target import aws_identity_line
 
     if access == "states":
-        raise ConfigError("named states are the local emulator's, not AWS's: pass "
-                          "--endpoint-url of a `ddbkit up`, or drop --aws")
+        raise ConfigError("named states (`ddbkit state`, `load --restore-after`) are the "
+                          "local emulator's, not AWS's: pass --endpoint-url of a `ddbkit up`, "
+                          "or drop --aws")
     click.echo(aws_identity_line(target), err=True)
     if access != "write" or yes:
         return

@@ -3,7 +3,7 @@
 Requests look like DynamoDB's (POST, JSON body, `X-Amz-Target: DDBKitAdmin.<Operation>`), so
 they pass the same Host check and, with `--auth`, the same SigV4 check, and errors come back
 in DynamoDB's format (`__type`, `message`). `ddbkit state ...` and the pytest plugin call them
-(`emulator.admin_client`).
+(`emulator.connect.admin_client`).
 
     DDBKitAdmin.SaveState     {"Name": "seeded"}  -> {"State": {"Name", "Tables", "Items", ...}}
     DDBKitAdmin.RestoreState  {"Name": "seeded"}  -> {"State": {...}}

@@ -54,6 +54,9 @@ READS = (NO_SETTINGS_CHANGE - {"PutItem", "UpdateItem", "DeleteItem", "BatchWrit
     "DescribeGlobalTable", "DescribeGlobalTableSettings", "DescribeKinesisStreamingDestination",
     "DescribeContributorInsights", "DescribeTableReplicaAutoScaling", "ListGlobalTables",
     "ListContributorInsights", "GetResourcePolicy", "ListStates", "DeleteState"}
+# Of those, the ones that cannot change the store at all: no undo log needed.
+PURE_READS = READS - {"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction",
+                      "DeleteState"}
 
 
 @dataclass
@@ -100,6 +103,9 @@ class Recorder:
     def begin(self, operation: str | None) -> None:
         """Before a request touches the store (under its lock); raises `DiskFull` for a write
         while the journal is full. `operation` None: the TTL reaper's deletes."""
+        if operation in PURE_READS:
+            self._attempt = None
+            return
         if operation not in READS and self._refuses():
             raise DiskFull("the journal is full")
         sets = None
@@ -124,7 +130,7 @@ class Recorder:
             self.known.get(table.name, _NOBODY).table is not table for table, _, _ in touched)
         if not touched and not settings:
             return
-        saved = self._state()
+        saved = self._state(settings, touched)
         ops: list[Any] = []
         names: set[str] = set()
         if settings:
@@ -155,13 +161,23 @@ class Recorder:
     def flush(self) -> None:
         """Nothing to do: a record is written by its request's commit, or the request undone."""
 
-    def _state(self) -> tuple[Any, ...]:
-        return ({name: dataclasses.replace(known) for name, known in self.known.items()},
-                set(self.known_backups),
-                {kind: set(found) for kind, found in self.known_records.items()})
+    def _state(self, settings: bool, touched: list[Any]) -> Any:
+        """What building a record changes here: all of it after a settings operation, else
+        only the stream positions of the tables touched (a write pays per table it wrote)."""
+        if settings:
+            return ({name: dataclasses.replace(known) for name, known in self.known.items()},
+                    set(self.known_backups),
+                    {kind: set(found) for kind, found in self.known_records.items()})
+        return {name: (known.shard, known.next_sequence)
+                for name in {table.name for table, _, _ in touched}
+                if (known := self.known.get(name)) is not None}
 
-    def _restore(self, saved: tuple[Any, ...]) -> None:
-        self.known, self.known_backups, self.known_records = saved
+    def _restore(self, saved: Any) -> None:
+        if isinstance(saved, tuple):
+            self.known, self.known_backups, self.known_records = saved
+            return
+        for name, (shard, next_sequence) in saved.items():
+            self.known[name].shard, self.known[name].next_sequence = shard, next_sequence
 
     def _undo(self, attempt: _Attempt) -> None:
         """Puts the store back as it was before the request (the last journaled state)."""

@@ -364,3 +364,36 @@ def test_each_write_the_journal_cannot_take_leaves_the_store_as_it_was() -> None
     done = subprocess.run([sys.executable, "-c", RECORDER_SCENARIO], capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stdout + done.stderr
+
+
+def test_the_journal_on_a_full_disk_keeps_whole_records_and_its_segment(tmp_path: Path) -> None:
+    """Unit level, on a real full file system: a refused append is cut back to the last whole
+    record, a new segment that cannot start is removed (appends go on in the old one), and
+    the first append after space returns ends the full state."""
+    from ddbkit.emulator.durability.framing import frame, read_frames
+    from ddbkit.emulator.durability.journal import DiskFull, JournalWriter
+
+    with small_fs(tmp_path / "tiny", "256k") as disk:
+        filler = disk / "filler"
+        filler.write_bytes(b"f" * 64 * KB)
+        first, second = disk / "journal-00000001.log", disk / "journal-00000002.log"
+        journal = JournalWriter(first, b"header", "always")
+        records = 0
+        try:
+            with pytest.raises(DiskFull):
+                for records in range(1000):  # noqa: B007 - how many fitted is kept
+                    journal.append(frame(b"r" * 1000))
+            assert journal.full and journal.refuses()
+            assert first.stat().st_size == journal.size
+            with pytest.raises(OSError):
+                journal.rotate(second, b"header")
+            assert not second.exists() and journal.path == first
+            filler.unlink()
+            assert not journal.refuses()
+            journal.append(frame(b"after"))
+            assert not journal.full
+        finally:
+            journal.close()
+        with first.open("rb") as stream:
+            payloads = list(read_frames(stream, first.stat().st_size))
+        assert payloads == [b"header", *[b"r" * 1000] * records, b"after"]

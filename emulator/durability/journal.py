@@ -108,8 +108,6 @@ class JournalWriter:
 
     def refuses(self) -> bool:
         """True while the journal is full and nothing says there is room again yet."""
-        if self._broken:
-            return True
         full_at = self._full_at
         if full_at is None or time.monotonic() - full_at >= RETRY_SECONDS:
             return False

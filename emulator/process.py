@@ -62,6 +62,10 @@ class EmulatorProcess:
                 self.endpoint_url, self.ready_line = match["url"], line.strip()
                 ready.set()
 
+    @property
+    def pid(self) -> int | None:
+        return None if self._proc is None else self._proc.pid
+
     def stop(self, timeout: float = 15) -> int | None:
         """SIGTERM, then wait; returns the exit code (None if it had to be killed)."""
         if self._proc is None or self._proc.poll() is not None:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ddbkit.emulator.durability.journal import JournalError
 from ddbkit.emulator.moto_ext.ttl_deletes import delete_expired, ttl_tables
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ class TtlReaper:
         while not self._stop.wait(self.interval):
             try:
                 self.run_once()
+            except JournalError:
+                pass  # a full disk: the chunk was undone, the journal logged why; next sweep
             except Exception:
                 log.exception("TTL sweep failed; retrying next interval")
 

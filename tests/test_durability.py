@@ -422,8 +422,9 @@ def test_images_round_trip_through_the_journal_and_the_snapshot_decoders() -> No
 
 def test_a_write_the_journal_cannot_take_is_not_acknowledged(tmp_path: Path,
                                                             durable_up: Any) -> None:
-    """A full disk, as the file size limit makes it (EFBIG on write(2)): the write gets a 500,
-    later ones too, and after a restart everything acknowledged is there."""
+    """A full disk, as the file size limit makes it (EFBIG on write(2)): the write gets a 503
+    ServiceUnavailable naming no server path, later ones too, and after a restart everything
+    acknowledged is there (tests/test_durability_disk_full.py: a real full file system)."""
     import resource
     import signal
 
@@ -447,8 +448,9 @@ def test_a_write_the_journal_cannot_take_is_not_acknowledged(tmp_path: Path,
             try:
                 client.put_item(TableName=table("full", "bookings"), Item=booking(f"b{n}"))
             except client.exceptions.ClientError as exc:
-                assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == 500
-                assert "cannot write the journal" in exc.response["Error"]["Message"]
+                assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+                assert exc.response["Error"]["Code"] == "ServiceUnavailable"
+                assert str(data_dir) not in exc.response["Error"]["Message"]
                 refused.append(n)
                 if len(refused) == 3:
                     break

@@ -2,13 +2,14 @@
 
 - `journaled(operation)`: `endpoint.app` wraps every request in it, inside the store lock, so
   the request's changes are journaled before the lock is released and the response goes out
-  (whether moto answered or raised);
-- `changes_done()`: `moto_ext.ttl_deletes`, after each chunk of TTL deletes, under the lock;
+  (whether moto answered or raised); `moto_ext.ttl_deletes` each chunk of TTL deletes
+  (operation None);
 - `history()`: `moto_ext.point_in_time`, for the state of a table at a past moment.
 
-They raise `JournalError` when the journal cannot take the record: the request then gets an
-error instead of an acknowledgement. This module imports nothing heavy, so the request path
-pays one global read when durability is off.
+They raise `JournalError` when the journal cannot take the record, after undoing what the
+block changed (`recorder`): the request then gets an error instead of an acknowledgement, and
+leaves no trace. On entry, `DiskFull` refuses a write while the journal is full. This module
+imports nothing heavy, so the request path pays one global read when durability is off.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any, Protocol
 
 
 class _Recorder(Protocol):
+    def begin(self, operation: str | None) -> None: ...
+
     def commit(self, operation: str | None) -> None: ...
 
 
@@ -40,21 +43,17 @@ def history() -> Any:
 
 
 class journaled:
-    """Journals the request's changes on the way out of the block."""
+    """Journals the block's changes on the way out of it, or undoes them."""
 
     __slots__ = ("operation",)
 
-    def __init__(self, operation: str) -> None:
+    def __init__(self, operation: str | None) -> None:
         self.operation = operation
 
     def __enter__(self) -> None:
-        return None
+        if _recorder is not None:
+            _recorder.begin(self.operation)
 
     def __exit__(self, *exc: Any) -> None:
         if _recorder is not None:
             _recorder.commit(self.operation)
-
-
-def changes_done() -> None:
-    if _recorder is not None:
-        _recorder.commit(None)

@@ -6,8 +6,12 @@ power loss may cost the last second is the fsync policy's (Redis's `appendfsync`
 - `always`: fdatasync before `append` returns; each write waits for the disk;
 - `every-second`: a background thread fdatasyncs once a second when something was appended.
 
-A failed append (disk full) truncates the segment back to its last whole record and raises
-`JournalError`; the caller keeps the record and retries it before the next one.
+A failed append truncates the segment back to its last whole record and raises
+`JournalError` (`DiskFull` when the disk or a limit is full); the caller undoes the write it
+belongs to. A full journal then refuses writes up front (`refuses()`) until the file system
+shows room again, or a few seconds passed (a quota does not show in statvfs): writes are
+tried then, and the first that fits ends the state. Entering and leaving that state is
+logged once each, with the path.
 
 `on_synced(path, size)` hears, at most once a second and at rotation and close, how much of
 the segment is on disk (`watermark`): what a crash can cost ends there.
@@ -15,8 +19,11 @@ the segment is on disk (`watermark`): what a crash can cost ends there.
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
@@ -26,10 +33,27 @@ from ddbkit.emulator.durability.framing import frame
 
 FsyncPolicy = Literal["always", "every-second"]
 FSYNC_POLICIES: tuple[FsyncPolicy, ...] = ("always", "every-second")
+FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+RETRY_SECONDS = 5.0  # while full, one write is tried this often even if statvfs shows no room
+ROOM = 64 * 1024  # free bytes before writes are tried again
+DISK_FULL = ("The emulator's disk is full: the write was not applied. Free some space; "
+             "writes resume by themselves.")
+JOURNAL_FAILED = "The emulator cannot write its journal: the write was not applied."
+
+log = logging.getLogger("ddbkit.durability")
 
 
 class JournalError(Exception):
-    """The journal could not take a record: the request it belongs to is not acknowledged."""
+    """The journal could not take a record: the request it belongs to is not acknowledged.
+    `str()` names the server's path (for its log); `answer` is what a client is told."""
+
+    answer = JOURNAL_FAILED
+
+
+class DiskFull(JournalError):
+    """No room for the record (ENOSPC, a quota, a file size limit): retry once space returns."""
+
+    answer = DISK_FULL
 
 
 class JournalWriter:
@@ -42,6 +66,7 @@ class JournalWriter:
         self._size = 0
         self._unsynced = False
         self._broken = ""  # why appends are refused: a failed write could not be undone
+        self._full_at: float | None = None  # monotonic time of the last append with no room
         self.path = path
         self._open(path, header)
         self._stop = threading.Event()
@@ -54,11 +79,19 @@ class JournalWriter:
     def _open(self, path: Path, header: bytes) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0),
                      0o644)
-        size = os.fstat(fd).st_size
-        if size == 0:
-            _write_all(fd, frame(header))
-            sync_file(fd)
+        try:
             size = os.fstat(fd).st_size
+            if size == 0:
+                try:
+                    _write_all(fd, frame(header))
+                    sync_file(fd)
+                except OSError:
+                    path.unlink(missing_ok=True)  # a segment with a torn header is damage
+                    raise
+                size = os.fstat(fd).st_size
+        except BaseException:
+            os.close(fd)
+            raise
         self._fd, self._size, self.path = fd, size, path
         self._report(path, size)  # a new segment's header, or a restored one: both on disk
 
@@ -68,6 +101,17 @@ class JournalWriter:
                                             name="ddbkit-fsync", daemon=True)
             self._syncer.start()
         return self
+
+    @property
+    def full(self) -> bool:
+        return self._full_at is not None
+
+    def refuses(self) -> bool:
+        """True while the journal is full and nothing says there is room again yet."""
+        full_at = self._full_at
+        if full_at is None or time.monotonic() - full_at >= RETRY_SECONDS:
+            return False
+        return free_bytes(self.path.parent) < ROOM
 
     def append(self, data: bytes) -> None:
         """Writes framed records (already framed: see `framing.frame`)."""
@@ -84,18 +128,33 @@ class JournalWriter:
                 if not _truncate(self._fd, start):
                     # Appending after a partial record would turn it into damage mid-file.
                     self._broken = message + " (and cannot undo it: restart ddbkit up)"
+                    log.error("ddbkit: %s", self._broken)
+                if exc.errno in FULL_ERRNOS:
+                    self._became_full(message)
+                    raise DiskFull(message) from exc
+                log.error("ddbkit: %s", message)
                 raise JournalError(message) from exc
             self._size = start + len(data)
             self._unsynced = self.fsync != "always"
+            if self._full_at is not None:
+                self._full_at = None
+                log.warning("ddbkit: %s has room again: writes resume", self.path)
+
+    def _became_full(self, message: str) -> None:
+        if self._full_at is None:  # once per episode, not once per refused write
+            log.error("ddbkit: %s; writes are refused (reads go on) until there is room",
+                      message)
+        self._full_at = time.monotonic()
 
     def rotate(self, path: Path, header: bytes) -> None:
-        """Continues in a new segment; the old one is made durable first."""
+        """Continues in a new segment; the old one is made durable first. If the new one
+        cannot be started (a full disk), it is removed and appends go on in the old one."""
         with self._lock:
             sync_file(self._fd)
             self._report(self.path, self._size)
-            os.close(self._fd)
-            self._fd = -1
+            old = self._fd
             self._open(path, header)
+            os.close(old)
             self._unsynced = False
 
     def sync(self) -> None:
@@ -145,6 +204,14 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
+
+
+def free_bytes(directory: Path) -> int:
+    try:
+        stat = os.statvfs(directory)
+    except OSError:
+        return 0
+    return stat.f_frsize * (stat.f_bfree if os.geteuid() == 0 else stat.f_bavail)
 
 
 def _truncate(fd: int, size: int) -> bool:

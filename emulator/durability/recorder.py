@@ -11,10 +11,18 @@ Called under the store lock at the end of every request (`hooks`). A record hold
   put) and tables that went away; and on-demand backups made or deleted (`backups`).
 A request that changed nothing writes nothing. Each record carries a sequence number and
 the wall-clock time, for point-in-time restore to replay history up to a moment.
+
+A refused write leaves no trace: `begin` opens an undo log (`moto_ext.atomic_writes`) around
+the request and, before an operation that can change settings, keeps the sets of tables,
+backups and records. When the journal cannot take the record, `commit` puts items, stream
+records, tables (their last journaled settings) and backups back as they were and raises.
+While the journal is full (`JournalWriter.refuses`), `begin` refuses writes before they
+touch the store; reads go on.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -24,8 +32,10 @@ from ddbkit.emulator.durability import encoding
 from ddbkit.emulator.durability.backups import backup_document
 from ddbkit.emulator.durability.framing import frame
 from ddbkit.emulator.durability.images import item_image, key_image
-from ddbkit.emulator.durability.tablemeta import table_settings
+from ddbkit.emulator.durability.journal import DiskFull, JournalError
+from ddbkit.emulator.durability.tablemeta import apply_settings, table_settings
 from ddbkit.emulator.moto_ext import changes
+from ddbkit.emulator.moto_ext.atomic_writes import UndoLog
 from ddbkit.emulator.moto_ext.store import stored_item, table_items
 
 # Operations that read, or change only items: after them no table's settings need comparing.
@@ -37,6 +47,16 @@ NO_SETTINGS_CHANGE = frozenset({
     "DescribeEndpoints", "DescribeStream", "GetShardIterator", "GetRecords", "ListStreams",
     "DescribeBackup", "ListBackups", "DescribeExport", "ListExports", "DescribeImport",
     "ListImports"})
+# Answered while the journal is full: they write nothing (PartiQL may only read; if it
+# writes, the write is undone at commit). DeleteState frees space.
+READS = (NO_SETTINGS_CHANGE - {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
+                               "TransactWriteItems"}) | {
+    "DescribeGlobalTable", "DescribeGlobalTableSettings", "DescribeKinesisStreamingDestination",
+    "DescribeContributorInsights", "DescribeTableReplicaAutoScaling", "ListGlobalTables",
+    "ListContributorInsights", "GetResourcePolicy", "ListStates", "DeleteState"}
+# Of those, the ones that cannot change the store at all: no undo log needed.
+PURE_READS = READS - {"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction",
+                      "DeleteState"}
 
 
 @dataclass
@@ -61,7 +81,8 @@ class Recorder:
                  sequence: int = 0, known: Iterable[str] | None = None,
                  initialized: bool = False, clock: Callable[[], float] = time.time,
                  backups: dict[str, Any] | None = None,
-                 records: dict[str, dict[str, Any]] | None = None) -> None:
+                 records: dict[str, dict[str, Any]] | None = None,
+                 refuses: Callable[[], bool] = lambda: False) -> None:
         self.tables = tables  # moto's backend.tables
         self.backups = {} if backups is None else backups  # moto's backend.backups
         self.known_backups = set(self.backups)  # already durable
@@ -76,15 +97,40 @@ class Recorder:
         # The tables already durable as they are (restored); any other is journaled whole.
         self.known = {name: tracked(tables[name])
                       for name in (tables if known is None else known)}
-        self._pending: list[bytes] = []  # records a failed append left to write first
+        self._refuses = refuses
+        self._attempt: _Attempt | None = None
+
+    def begin(self, operation: str | None) -> None:
+        """Before a request touches the store (under its lock); raises `DiskFull` for a write
+        while the journal is full. `operation` None: the TTL reaper's deletes."""
+        if operation in PURE_READS:
+            self._attempt = None
+            return
+        if operation not in READS and self._refuses():
+            raise DiskFull("the journal is full")
+        sets = None
+        if operation is not None and operation not in NO_SETTINGS_CHANGE:
+            sets = (dict(self.tables), dict(self.backups),
+                    {kind: dict(found) for kind, found in self.records.items()})
+        self._attempt = _Attempt(UndoLog(), sets)
 
     def commit(self, operation: str | None) -> None:
-        """Journals what changed since the last commit. `operation` None: only items can have."""
+        """Journals what changed since the last commit (`begin`). `operation` None: only items
+        can have. Raises `JournalError` after undoing the request when the journal refuses."""
+        attempt, self._attempt = self._attempt, None
+        try:
+            self._commit(operation, attempt)
+        finally:
+            if attempt is not None:
+                attempt.undo.close()
+
+    def _commit(self, operation: str | None, attempt: _Attempt | None) -> None:
         touched = changes.drain()
         settings = (operation is not None and operation not in NO_SETTINGS_CHANGE) or any(
             self.known.get(table.name, _NOBODY).table is not table for table, _, _ in touched)
-        if not touched and not settings and not self._pending:
+        if not touched and not settings:
             return
+        saved = self._state(settings, touched)
         ops: list[Any] = []
         names: set[str] = set()
         if settings:
@@ -92,26 +138,63 @@ class Recorder:
             ops += self._backup_changes()
         ops += self._item_changes(touched, names)
         ops += self._stream_records(names)
-        if ops:
-            self.sequence += 1
-            self._pending.append(frame(encoding.dumps(
-                {"n": self.sequence, "t": self.clock(), "ops": ops})))
-        self.flush()
+        if not ops:
+            return
+        try:
+            self._append(frame(encoding.dumps(
+                {"n": self.sequence + 1, "t": self.clock(), "ops": ops})))
+        except JournalError:
+            self._restore(saved)
+            if attempt is not None:
+                self._undo(attempt)
+            raise
+        self.sequence += 1
 
     def mark(self, event: str) -> None:
         """A record that only notes an event (e.g. the first seed finished)."""
+        self._append(frame(encoding.dumps(
+            {"n": self.sequence + 1, "t": self.clock(), "mark": event})))
+        self.sequence += 1
         if event == "initialized":
             self.initialized = True
-        self.sequence += 1
-        self._pending.append(frame(encoding.dumps(
-            {"n": self.sequence, "t": self.clock(), "mark": event})))
-        self.flush()
 
     def flush(self) -> None:
-        if self._pending:
-            data = b"".join(self._pending)
-            self._append(data)  # JournalError leaves them pending: the request is not answered
-            self._pending.clear()
+        """Nothing to do: a record is written by its request's commit, or the request undone."""
+
+    def _state(self, settings: bool, touched: list[Any]) -> Any:
+        """What building a record changes here: all of it after a settings operation, else
+        only the stream positions of the tables touched (a write pays per table it wrote)."""
+        if settings:
+            return ({name: dataclasses.replace(known) for name, known in self.known.items()},
+                    set(self.known_backups),
+                    {kind: set(found) for kind, found in self.known_records.items()})
+        return {name: (known.shard, known.next_sequence)
+                for name in {table.name for table, _, _ in touched}
+                if (known := self.known.get(name)) is not None}
+
+    def _restore(self, saved: Any) -> None:
+        if isinstance(saved, tuple):
+            self.known, self.known_backups, self.known_records = saved
+            return
+        for name, (shard, next_sequence) in saved.items():
+            self.known[name].shard, self.known[name].next_sequence = shard, next_sequence
+
+    def _undo(self, attempt: _Attempt) -> None:
+        """Puts the store back as it was before the request (the last journaled state)."""
+        attempt.undo.journal.roll_back()
+        if attempt.sets is None:
+            return
+        tables, backups, records = attempt.sets
+        for current, before in ((self.tables, tables), (self.backups, backups),
+                                *((self.records[kind], records[kind]) for kind in records)):
+            current.clear()
+            current.update(before)
+        for name, known in self.known.items():
+            table = self.tables.get(name)
+            if table is known.table and encoding.canonical(table_settings(table)) != \
+                    known.settings:
+                apply_settings(table, encoding.loads(known.settings.encode()))
+                table.stream_shard = known.shard
 
     def _settings_changes(self, names: set[str]) -> list[Any]:
         ops: list[Any] = []
@@ -182,6 +265,14 @@ class Recorder:
                 ops.append(["S", name, [record.record for record in records]])
             known.next_sequence = shard.starting_sequence_number + len(shard.items)
         return ops
+
+
+@dataclass
+class _Attempt:
+    """A request in flight: how to put the store back if its record cannot be written."""
+
+    undo: UndoLog  # items and stream records
+    sets: tuple[dict[str, Any], dict[str, Any], dict[str, dict[str, Any]]] | None  # settings ops
 
 
 _NOBODY = Tracked(None, "", None, 0)

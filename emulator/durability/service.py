@@ -28,7 +28,7 @@ from ddbkit.emulator.durability import hooks
 from ddbkit.emulator.durability.config import DurabilityConfig
 from ddbkit.emulator.durability.files import DataDir, Listing, journal_generation
 from ddbkit.emulator.durability.history import History
-from ddbkit.emulator.durability.journal import JournalError, JournalWriter
+from ddbkit.emulator.durability.journal import JournalError, JournalWriter, free_bytes
 from ddbkit.emulator.durability.recorder import Recorder
 from ddbkit.emulator.durability.recovery import Recovered, Recovery, journal_header
 from ddbkit.emulator.durability.snapshot import SnapshotAborted, SnapshotWriter, plan
@@ -82,6 +82,7 @@ class Durability:
         self._journal_bytes = 0  # in segments older than the current one, since the snapshot
         self._stop = threading.Event()
         self._compact_lock = threading.Lock()
+        self._waiting_for_room = False
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -121,7 +122,8 @@ class Durability:
             self.recorder = Recorder(tables, self.journal.append, restored.sequence,
                                      known=[n for n, t in tables.items() if before.get(n) is not t],
                                      initialized=restored.initialized, clock=self.clock,
-                                     backups=backend.backups, records=_records(backend))
+                                     backups=backend.backups, records=_records(backend),
+                                     refuses=self.journal.refuses)
             changes.record(True)
             self.recorder.commit("Open")  # tables that were here before the restore, if any
             self.history = History(self.data_dir, self.recorder.flush)
@@ -152,7 +154,10 @@ class Durability:
                     "before a crash, cut short", path, dropped, reason)
 
     def _synced(self, path: Path, size: int) -> None:
-        self.watermark.write(journal_generation(path), size)
+        try:
+            self.watermark.write(journal_generation(path), size)
+        except OSError as exc:  # a full disk: the old mark only understates, which is safe
+            log.debug("ddbkit: cannot update %s: %s", self.watermark.path, exc)
 
     def mark_initialized(self) -> None:
         """Notes that provisioning and the first seed finished: later starts restore."""
@@ -167,11 +172,6 @@ class Durability:
             self._thread = None
         with STORE_LOCK:
             hooks.deactivate()
-            if self.recorder is not None:
-                try:
-                    self.recorder.flush()
-                except JournalError as exc:
-                    log.error("ddbkit: %s", exc)
         self._release()
 
     def _release(self) -> None:
@@ -196,16 +196,32 @@ class Durability:
 
     def _compact_when_due(self) -> None:
         while not self._stop.wait(CHECK_INTERVAL):
-            if not self.due():
+            if not self.due() or not self._room_for_snapshot():
                 continue
             try:
                 self.compact()
             except SnapshotAborted:
                 return
+            except OSError as exc:  # a full disk: the old snapshot and journal stay whole
+                log.error("ddbkit: snapshot failed (%s); the journal keeps everything, "
+                          "retrying later", exc.strerror or exc)
+                self._stop.wait(30)
             except Exception:
                 log.exception("ddbkit: snapshot failed; the journal keeps everything, "
                               "retrying later")
                 self._stop.wait(30)
+
+    def _room_for_snapshot(self) -> bool:
+        """A snapshot is at most the last one plus the journal since; one that cannot fit
+        would only take the room writes need, then fail. Tried again once there is room."""
+        needed = self.snapshot_bytes + self.journal_bytes
+        room = free_bytes(self.data_dir.path) >= needed
+        if not room and not self._waiting_for_room:
+            log.warning("ddbkit: no room in %s for a snapshot (about %d bytes): the journal "
+                        "keeps everything; compacting once there is room",
+                        self.data_dir.path, needed)
+        self._waiting_for_room = not room
+        return room
 
     def compact(self) -> Compaction:
         """A new journal segment, then a snapshot of the tables as of its start."""
@@ -215,12 +231,12 @@ class Durability:
             backend = dynamodb_backend(self.account_id, self.region)
             tables = backend.tables
             with STORE_LOCK:
-                self.recorder.flush()
                 generation = self.generation + 1
+                older = self.journal_bytes  # until the snapshot is written, they still count
                 self.journal.rotate(self.data_dir.journal_path(generation),
                                     self._header(generation, previous=self.journal.size))
                 self.data_dir.sync()
-                self.generation, self._journal_bytes = generation, 0
+                self.generation, self._journal_bytes = generation, older
                 plans = plan(tables)
                 backups = list(backend.backups.items())
                 records = [(kind, arn, found) for kind, registry in _records(backend).items()
@@ -232,7 +248,7 @@ class Durability:
                                      STORE_LOCK, self.config.stream_retention, self._utcnow,
                                      self._stop, backups, records).write()
             self.data_dir.sync()
-            self.snapshot_bytes = written.size
+            self.snapshot_bytes, self._journal_bytes = written.size, 0
             listing = self.data_dir.listing()
             with STORE_LOCK:
                 kept = self._kept(listing)

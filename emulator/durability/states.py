@@ -15,6 +15,7 @@ like any other: the request that makes it journals the tables it put in place
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from typing import Any
 
 from ddbkit.emulator.durability import hooks
 from ddbkit.emulator.durability.framing import FrameError, read_frames
+from ddbkit.emulator.durability.journal import FULL_ERRNOS, DiskFull, JournalError
 from ddbkit.emulator.durability.replay import Replayer
 from ddbkit.emulator.durability.snapshot import (
     SnapshotWriter,
@@ -37,6 +39,7 @@ from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 KEEP_STREAM = timedelta(days=36500)  # a state keeps its stream records as they were
 SUFFIX = ".snap"
+log = logging.getLogger("ddbkit.durability")
 
 
 class StateError(Exception):
@@ -76,7 +79,10 @@ class NamedStates:
         info = StateInfo(name, len(writer.plans), writer.items, len(data))
         directory = _directory()
         if directory is not None:
-            _write_atomically(directory / f"{name}{SUFFIX}", data)
+            try:
+                _write_atomically(directory / f"{name}{SUFFIX}", data)
+            except OSError as exc:
+                raise _not_saved(name, directory, exc) from exc
         self._saved[name] = (data, info)
         return info
 
@@ -153,11 +159,27 @@ def _utcnow() -> datetime:
     return datetime.fromtimestamp(now(), UTC).replace(tzinfo=None)
 
 
+def _not_saved(name: str, directory: Path, exc: OSError) -> JournalError:
+    """A clean refusal (`endpoint.app` answers it); the path goes to the server's log only."""
+    full = exc.errno in FULL_ERRNOS
+    failed = (DiskFull if full else JournalError)(
+        f"cannot save state {name!r} in {directory}: {exc.strerror}")
+    failed.answer = (f"The emulator's disk is full: state {name!r} was not saved. Free some "
+                     "space and save it again." if full else
+                     f"The emulator could not write state {name!r}; see the server's log.")
+    log.error("ddbkit: %s", failed)
+    return failed
+
+
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(path.name + ".tmp")
-    with open(temp, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temp, path)
+    try:
+        with open(temp, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)  # a full disk keeps no half-written state
+        raise

@@ -19,7 +19,7 @@ from typing import Any
 
 from ddbkit.emulator import moto_ext
 from ddbkit.emulator.durability import hooks as durability
-from ddbkit.emulator.durability.journal import JournalError
+from ddbkit.emulator.durability.journal import DiskFull, JournalError
 from ddbkit.emulator.endpoint.admin import ADMIN_PREFIX, Admin
 from ddbkit.emulator.endpoint.protocol import (
     CONTENT_TYPE,
@@ -37,7 +37,7 @@ from ddbkit.emulator.endpoint.wire import (
     respond_error,
     send,
 )
-from ddbkit.emulator.faults.injector import FaultInjector, error_answer
+from ddbkit.emulator.faults.injector import RESPONSES, FaultInjector, error_answer
 from ddbkit.emulator.faults.plan import FaultPlan
 from ddbkit.emulator.moto_ext import direct_call
 from ddbkit.emulator.moto_ext.clock import Clock, running_on
@@ -110,10 +110,8 @@ class DynamoDBApp:
         except Throttled as exc:  # the throughput model refused it; the write was undone
             return respond_error(start_response, "400 Bad Request", exc.error_type, str(exc),
                                  exc.fields())
-        except JournalError as exc:  # durability: a write that is not journaled is not acknowledged
-            log.error("%s", exc)
-            return respond_error(start_response, "500 Internal Server Error",
-                                 "InternalServerError", str(exc))
+        except JournalError as exc:  # durability: a write that is not journaled was undone
+            return journal_refusal(start_response, exc)
         except Exception:
             # The last resort: the request passed every check and still crashed moto, a gap
             # to close at its cause (the fuzz test hunts them). The traceback goes to the
@@ -149,9 +147,7 @@ class DynamoDBApp:
         try:
             answer = self.admin.call(operation, _read_body(environ))
         except JournalError as exc:
-            log.error("%s", exc)
-            return respond_error(start_response, "500 Internal Server Error",
-                                 "InternalServerError", str(exc))
+            return journal_refusal(start_response, exc)
         return respond(start_response, "200 OK", answer, CONTENT_TYPE)
 
     def _parse(self, environ: dict[str, Any]) -> tuple[str, str, bytes, dict[str, Any]]:
@@ -189,6 +185,15 @@ def _admitted_by(model: OnDemandModel) -> Iterator[None]:
         yield
     finally:
         admission.reset(token)
+
+
+def journal_refusal(start_response: StartResponse, exc: JournalError) -> Iterable[bytes]:
+    """A write the journal could not take: a full disk is the fault injector's
+    ServiceUnavailable (SDKs retry it), anything else a 500; the server's path and errno go
+    to its log (once per episode, by the journal), never to the client."""
+    if isinstance(exc, DiskFull):
+        return respond_error(start_response, *RESPONSES["ServiceUnavailable"][:2], exc.answer)
+    return respond_error(start_response, *RESPONSES["InternalServerError"][:2], exc.answer)
 
 
 def table_named(params: dict[str, Any]) -> str | None:

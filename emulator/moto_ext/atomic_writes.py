@@ -17,7 +17,8 @@ the item it replaces, UpdateItem a copy of the item before moto changes it, and 
 each stream it may append to. On failure the items are put back (indexes follow) and the
 stream records withdrawn, then moto's error is raised as it was. The item an UpdateItem
 produced is checked for index key types (index_keys) before it is kept. TransactWriteItems
-keeps its own undo log (transactions.py) and shares `restore`.
+keeps its own undo log (transactions.py) and shares `restore`. `UndoLog` notes a whole
+request's writes for durability, which undoes them only if it cannot journal them.
 """
 
 from __future__ import annotations
@@ -102,6 +103,21 @@ def atomic() -> Iterator[Journal]:
         _journal.reset(token)
     if parent is not None:
         parent.absorb(journal)
+
+
+class UndoLog:
+    """Notes every write from here to `close()` in `journal`, for the caller to roll back if
+    it decides to (durability: a write the journal cannot take); an exception alone does not."""
+
+    def __init__(self) -> None:
+        self.journal = Journal()
+        self._parent = _journal.get()
+        self._token = _journal.set(self.journal)
+
+    def close(self) -> None:
+        _journal.reset(self._token)
+        if self._parent is not None:
+            self._parent.absorb(self.journal)
 
 
 def _wrap_put_item(original: Any) -> Any:

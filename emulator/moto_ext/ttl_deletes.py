@@ -38,13 +38,15 @@ def delete_expired(table: Any, expired: Callable[[Any, float], bool],
         hash_keys = list(table.items.keys())
     deleted = 0
     for start in range(0, len(hash_keys), CHUNK):
-        with STORE_LOCK, deletes_by_service(), running_on(clock):
+        # durability: the chunk's deletes journaled under the lock, or undone (JournalError)
+        with STORE_LOCK, deletes_by_service(), running_on(clock), durability.journaled(None):
             now = clock()
+            chunk = 0
             for item in list(_items_under(table, hash_keys[start:start + CHUNK])):
                 if expired(item.attrs.get(attribute), now):
                     table.delete_item(item.hash_key, item.range_key)
-                    deleted += 1
-            durability.changes_done()  # durability: the chunk's deletes journaled under the lock
+                    chunk += 1
+        deleted += chunk
     return deleted
 
 

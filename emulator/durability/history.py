@@ -18,7 +18,7 @@ recovery period of a table with point-in-time recovery on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,9 +52,8 @@ def segment_created(path: Path) -> float:
 
 
 class History:
-    def __init__(self, data_dir: DataDir, flush: Callable[[], None]) -> None:
+    def __init__(self, data_dir: DataDir) -> None:
         self.data_dir = data_dir
-        self.flush = flush  # writes the recorder's pending records, so the journal is whole
 
     # -- bounds -------------------------------------------------------------------------
     def starts_at(self) -> float | None:
@@ -94,8 +93,8 @@ class History:
     # -- reading ------------------------------------------------------------------------
     def table_as_of(self, name: str, when: float) -> Any:
         """The moto table named `name` as it was at `when` (epoch seconds), or None when no
-        table of that name existed then. Raises HistoryUnavailable."""
-        self.flush()
+        table of that name existed then. Raises HistoryUnavailable. Every acknowledged write
+        is in the journal already: a request's record is written before its answer."""
         listing = self.data_dir.listing()
         for base in self._bases(listing):
             tables: dict[str, Any] = {}

@@ -158,9 +158,6 @@ class Recorder:
         if event == "initialized":
             self.initialized = True
 
-    def flush(self) -> None:
-        """Nothing to do: a record is written by its request's commit, or the request undone."""
-
     def _state(self, settings: bool, touched: list[Any]) -> Any:
         """What building a record changes here: all of it after a settings operation, else
         only the stream positions of the tables touched (a write pays per table it wrote)."""

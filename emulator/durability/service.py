@@ -126,7 +126,7 @@ class Durability:
                                      refuses=self.journal.refuses)
             changes.record(True)
             self.recorder.commit("Open")  # tables that were here before the restore, if any
-            self.history = History(self.data_dir, self.recorder.flush)
+            self.history = History(self.data_dir)
             hooks.activate(self.recorder, self.history)
             # the listing and its segment headers are read only when there is something to drop
             kept = self._kept(self.data_dir.listing()) if restored.obsolete else set()

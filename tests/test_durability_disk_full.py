@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from ddbkit.emulator.admin_client import AdminClient
-from ddbkit.emulator.clients import make_client
+from ddbkit.emulator.connect.admin_client import AdminClient
+from ddbkit.emulator.connect.clients import make_client
 from ddbkit.emulator.errors import EndpointError
 
 KB, MB = 1 << 10, 1 << 20

@@ -109,3 +109,64 @@ def test_key_condition_expression_still_refuses_legacy_filters(client: Any,
         "Can not use both expression and non-expression parameters in the same request: "
         "Non-expression parameters: {QueryFilter} Expression parameters: "
         "{KeyConditionExpression}")
+
+
+def test_parallel_scan_splits_binary_keyed_items_among_segments(client: Any,
+                                                               binary_table: str) -> None:
+    """A segment of a parallel scan hashed the key's text, which a binary key lacks: a crash."""
+    client.batch_write_item(RequestItems={binary_table: [
+        {"PutRequest": {"Item": {"pk": {"B": bytes([n])}, "sk": {"B": b"\x00"}}}}
+        for n in (0, 1, 0x7f, 0x80, 0xff)]})
+    found: list[bytes] = []
+    for segment in range(3):
+        found += [item["pk"]["B"] for item in client.scan(
+            TableName=binary_table, Segment=segment, TotalSegments=3)["Items"]]
+    assert sorted(found) == [b"\x00", b"\x01", b"\x7f", b"\x80", b"\xff"]  # each once
+
+
+def _empty_binary_refusal(call: Any) -> str:
+    with pytest.raises(ClientError) as raised:
+        call()
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    return str(raised.value.response["Error"]["Message"])
+
+
+EMPTY_KEY = ("One or more parameter values are not valid. The AttributeValue for a key "
+             "attribute cannot contain an empty binary value. Key: {}")
+
+
+def test_items_keyed_on_an_empty_binary_are_refused(client: Any, make_table: Any) -> None:
+    """moto compared key values with "" and stored an item whose key was an empty binary."""
+    table = make_table("empty-binary", sort="B", attributes=[
+        {"AttributeName": "gk", "AttributeType": "B"}], GlobalSecondaryIndexes=[
+        {"IndexName": "gk-index", "Projection": {"ProjectionType": "ALL"},
+         "KeySchema": [{"AttributeName": "gk", "KeyType": "HASH"}]}])
+    empty = {"pk": {"S": "a"}, "sk": {"B": b""}}
+    assert _empty_binary_refusal(lambda: client.put_item(TableName=table, Item=empty)) == \
+        EMPTY_KEY.format("sk")
+    assert _empty_binary_refusal(lambda: client.batch_write_item(RequestItems={table: [
+        {"PutRequest": {"Item": empty}}]})) == EMPTY_KEY.format("sk")
+    assert _empty_binary_refusal(lambda: client.transact_write_items(TransactItems=[
+        {"Put": {"TableName": table, "Item": empty}}])) == EMPTY_KEY.format("sk")
+    assert _empty_binary_refusal(lambda: client.execute_statement(
+        Statement=f"INSERT INTO \"{table}\" VALUE {{'pk': 'a', 'sk': ?}}",
+        Parameters=[{"B": b""}])) == EMPTY_KEY.format("sk")
+    in_index = {"pk": {"S": "a"}, "sk": {"B": b"\x01"}, "gk": {"B": b""}}
+    assert _empty_binary_refusal(lambda: client.put_item(TableName=table, Item=in_index)) == (
+        "One or more parameter values are not valid. A value specified for a secondary index "
+        "key is not supported. The AttributeValue for a key attribute cannot contain an empty "
+        "binary value. IndexName: gk-index, IndexKey: gk")
+    assert client.scan(TableName=table)["Items"] == []
+
+
+def test_key_conditions_on_an_empty_binary_are_refused(client: Any, binary_table: str) -> None:
+    for expression in ("pk = :e", "pk = :p AND sk = :e", "pk = :p AND begins_with(sk, :e)",
+                       "pk = :p AND sk < :e"):
+        values = {k: v for k, v in {":p": PK, ":e": {"B": b""}}.items() if k in expression}
+        name = "pk" if expression == "pk = :e" else "sk"
+        assert _empty_binary_refusal(lambda: client.query(
+            TableName=binary_table, KeyConditionExpression=expression,
+            ExpressionAttributeValues=values)) == EMPTY_KEY.format(name)
+    assert _empty_binary_refusal(lambda: client.query(TableName=binary_table, KeyConditions={
+        "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"B": b""}]}})) == \
+        EMPTY_KEY.format("pk")

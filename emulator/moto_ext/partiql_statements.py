@@ -40,6 +40,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 
 from ddbkit.emulator.moto_ext.atomic_writes import atomic
+from ddbkit.emulator.moto_ext.key_values import check_item
 from ddbkit.emulator.moto_ext.partiql_paging import window
 from ddbkit.emulator.moto_ext.partiql_tokens import NotWellFormed, ParameterCountError, paren
 from ddbkit.emulator.moto_ext.partiql_translate import Statement, read, rest_of
@@ -114,6 +115,7 @@ def _insert(backend: DynamoDBBackend, table: Any, statement: Statement) -> None:
         if name not in item:
             raise MockValidationException(
                 f"One or more parameter values were invalid: Missing the key {name} in the item")
+    check_item(table, item)
     keys = request_keys(table, item)
     if keys is not None and stored_item(table, *keys) is not None:
         raise JsonRESTError(ERROR_TYPE_PREFIX + "DuplicateItemException", DUPLICATE)

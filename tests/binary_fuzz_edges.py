@@ -107,6 +107,10 @@ class WrongPosition:
             ("ExecuteStatement", lambda: client.execute_statement(
                 Statement=f'INSERT INTO "{name}" VALUE {{\'pk\': ?, \'sk\': ?}}',
                 Parameters=[key["pk"], key.get("sk", {"N": "1"})]), mismatch),
+            ("ExecuteStatement", lambda: client.execute_statement(
+                Statement=rng.choice([f'DELETE FROM "{name}"', f'UPDATE "{name}" SET v = 1'])
+                + " WHERE " + " AND ".join(f"{a} = ?" for a in key),
+                Parameters=list(key.values())), SCHEMA),
         ])
         outcome, answer = outcome_of(call)
         return self.refused(f"{shape} {table} {key!r}", outcome, answer, expected)

@@ -170,3 +170,33 @@ def test_key_conditions_on_an_empty_binary_are_refused(client: Any, binary_table
     assert _empty_binary_refusal(lambda: client.query(TableName=binary_table, KeyConditions={
         "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"B": b""}]}})) == \
         EMPTY_KEY.format("pk")
+
+
+def test_batch_write_with_a_map_where_a_key_goes_is_a_type_mismatch(client: Any,
+                                                                    binary_table: str) -> None:
+    """The duplicate-key check hashed each key value: a map there crashed it."""
+    with pytest.raises(ClientError) as raised:
+        client.batch_write_item(RequestItems={binary_table: [{"PutRequest": {"Item": {
+            "pk": {"M": {"a": {"L": [{"S": "x"}]}}}, "sk": {"B": b"\x01"}}}}]})
+    assert raised.value.response["Error"] == {
+        "Code": "ValidationException",
+        "Message": "One or more parameter values were invalid: Type mismatch for key pk "
+                   "expected: B actual: M"}
+
+
+@pytest.mark.parametrize("value", [{"B": b"\x00"}, {"N": "1"}, {"L": [{"S": "x"}]},
+                                   {"SS": ["a"]}], ids=["B", "N", "L", "SS"])
+def test_partiql_writes_refuse_a_key_of_another_type(client: Any, make_table: Any,
+                                                     value: Any) -> None:
+    """UPDATE and DELETE looked the item up by a key of any type: a list or set crashed the
+    lookup, a binary for a string key deleted nothing and said so with a success."""
+    table = make_table("partiql-key-types")
+    client.put_item(TableName=table, Item={"pk": {"S": "AA=="}})
+    for statement in (f'DELETE FROM "{table}" WHERE pk = ?',
+                      f'UPDATE "{table}" SET v = 1 WHERE pk = ?'):
+        with pytest.raises(ClientError) as raised:
+            client.execute_statement(Statement=statement, Parameters=[value])
+        assert raised.value.response["Error"] == {
+            "Code": "ValidationException",
+            "Message": "The provided key element does not match the schema"}
+    assert client.scan(TableName=table)["Items"] == [{"pk": {"S": "AA=="}}]

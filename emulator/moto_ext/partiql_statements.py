@@ -16,8 +16,8 @@ as in GetItem/Query/Scan/UpdateItem, and every write goes through `Table.put_ite
   of the table or index, filtered by the whole WHERE clause, projected;
 - INSERT: refused with DuplicateItemException when the key exists (INSERT is no upsert);
 - UPDATE / DELETE: the item of the WHERE clause's key equalities (all key attributes are
-  required), the rest of the clause as the condition; UPDATE of a missing item fails its
-  condition, as in DynamoDB;
+  required, each of its declared type, as for UpdateItem and DeleteItem's Key), the rest of
+  the clause as the condition; UPDATE of a missing item fails its condition, as in DynamoDB;
 - ExecuteTransaction: all statements or none (atomic_writes' undo journal), failures as
   TransactionCanceledException with one reason per statement;
 - BatchExecuteStatement: each statement on its own, its error in its response entry with
@@ -40,6 +40,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 
 from ddbkit.emulator.moto_ext.atomic_writes import atomic
+from ddbkit.emulator.moto_ext.key_schema import MISMATCH, matches
 from ddbkit.emulator.moto_ext.key_values import check_item
 from ddbkit.emulator.moto_ext.partiql_paging import window
 from ddbkit.emulator.moto_ext.partiql_tokens import NotWellFormed, ParameterCountError, paren
@@ -99,6 +100,8 @@ def full_key(table: Any, statement: Statement) -> dict[str, Any]:
     key = {name: statement.equalities.get(name) for name in table.table_key_attrs}
     if any(value is None for value in key.values()):
         raise MockValidationException(MISSING_KEY)
+    if not matches(table, key):  # a list or set there crashed moto's lookup (unhashable)
+        raise MockValidationException(MISMATCH)
     return key
 
 

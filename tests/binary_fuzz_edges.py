@@ -139,6 +139,8 @@ def empty_binary_key(model: BinaryModel, client: Any) -> Outcome:
     name, empty, full = model.name(BB), {"B": b""}, {"B": b"\x01"}
     key = {"pk": full, "sk": full, rng.choice(["pk", "sk"]): empty}
     in_index = {"pk": full, "sk": full, rng.choice(["gpk", "gsk", "lsk"]): empty}
+    index_key = rng.choice(["gpk", "gsk", "lsk"])
+    stored = model.wire_key(BB, rng.choice(list(model.items[BB]) or [(b"\x00", b"\x00")]))
     condition = rng.choice(["pk = :e", "pk = :p AND sk = :e", "pk = :p AND begins_with(sk, :e)",
                             "pk = :p AND sk BETWEEN :e AND :p"])
     values = {k: v for k, v in {":p": full, ":e": empty}.items() if k in condition}
@@ -155,7 +157,15 @@ def empty_binary_key(model: BinaryModel, client: Any) -> Outcome:
                              ExpressionAttributeValues=values),
         lambda: client.query(TableName=name, IndexName="gsi", KeyConditionExpression="gpk = :e",
                              ExpressionAttributeValues={":e": empty}),
-    ])
+        lambda: client.update_item(TableName=name, Key=stored, AttributeUpdates={
+            index_key: {"Action": "PUT", "Value": empty}}),
+        lambda: client.update_item(TableName=name, Key=stored, UpdateExpression="SET #k = :e",
+                                   ExpressionAttributeNames={"#k": index_key},
+                                   ExpressionAttributeValues={":e": empty}),
+        lambda: client.execute_statement(
+            Statement=f'UPDATE "{name}" SET {index_key} = ? WHERE pk = ? AND sk = ?',
+            Parameters=[empty, stored["pk"], stored["sk"]]),
+    ][:None if model.items[BB] else -3])
     outcome, answer = outcome_of(call)
     message = str(answer.get("Error", {}).get("Message", "")) if "Error" in answer else ""
     if EMPTY_KEY not in message:

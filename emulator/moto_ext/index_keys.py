@@ -22,6 +22,11 @@ always says `Expected: S`) and the UpdateExpression's `TypeMismatchValidator`, w
 an index key with the table-key wording (`Type mismatch for key ... expected: ...`) and only
 sees a SET's direct value, not what `if_not_exists` or arithmetic produce. Only the table's own
 keys stay with it (an UpdateExpression may not change them anyway).
+
+An update that leaves an empty binary in an index key (a legacy AttributeUpdates PUT, a PartiQL
+UPDATE, or SET, which moto refuses in the words it has for an empty string) is refused as
+DynamoDB refuses it (`check_update`): moto compares the value with "", and a binary value,
+decoded to bytes by moto's parser, is never "".
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from __future__ import annotations
 from typing import Any
 
 import moto.dynamodb.responses as dynamodb_responses
-from moto.dynamodb.exceptions import MockValidationException
+from moto.dynamodb.exceptions import EmptyKeyAttributeException, MockValidationException
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.parsing import validators
 
@@ -37,6 +42,9 @@ from ddbkit.emulator.moto_ext.store import require
 
 MESSAGE = ("One or more parameter values were invalid: Type mismatch for Index Key {name} "
            "Expected: {expected} Actual: {actual} IndexName: {index}")
+EMPTY_UPDATED = ("One or more parameter values are not valid. The update expression attempted "
+                 "to update a secondary index key to a value that is not supported. The "
+                 "AttributeValue for a key attribute cannot contain an empty binary value.")
 
 
 def _kind(value: Any) -> str | None:
@@ -73,6 +81,36 @@ def check(table: Table, attrs: dict[str, Any]) -> None:
         raise MockValidationException(message)
 
 
+def _empty_binary(value: Any) -> bool:
+    if _kind(value) != "B":
+        return False
+    inner = value.value if hasattr(value, "value") else next(iter(value.values()))
+    return inner in ("", b"")
+
+
+def check_update(table: Table, attrs: dict[str, Any]) -> None:
+    """The item an update leaves: index keys of their declared types, none an empty binary."""
+    check(table, attrs)
+    for index in table.all_indexes():
+        for key in index.schema:
+            name = key.get("AttributeName")
+            if name is not None and name not in table.table_key_attrs and \
+                    _empty_binary(attrs.get(name)):
+                raise MockValidationException(EMPTY_UPDATED)
+
+
+class _EmptyKeyValues(validators.EmptyStringKeyValueValidator):
+    """moto's check of a SET to an empty key value, in DynamoDB's words for binary."""
+
+    def check_for_empty_string_key_value(self, node: Any) -> Any:
+        try:
+            return super().check_for_empty_string_key_value(node)
+        except EmptyKeyAttributeException:
+            if node.children[1].children[0].type == "B":
+                raise MockValidationException(EMPTY_UPDATED) from None
+            raise
+
+
 def _wrap_put_item(original: Any) -> Any:
     def put_item(self: Table, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         if hasattr(item_attrs, "keys"):  # a dict, or PartiQL's case-insensitive one
@@ -89,7 +127,9 @@ def _wrap_update_processors(original: Any) -> Any:
         table_keys = [a for a in self.table.attr or []
                       if a.get("AttributeName") in self.table.table_key_attrs]
         return [validators.TypeMismatchValidator(table_keys)
-                if type(p) is validators.TypeMismatchValidator else p for p in processors]
+                if type(p) is validators.TypeMismatchValidator else
+                _EmptyKeyValues(p.key_attributes)
+                if type(p) is validators.EmptyStringKeyValueValidator else p for p in processors]
 
     return get_ast_processors
 
@@ -100,7 +140,9 @@ def _no_null_check(item: Any, table: Any) -> None:
 
 def install() -> None:
     require(Table, "put_item", "all_indexes")
-    require(validators, "TypeMismatchValidator", "UpdateExpressionValidator")
+    require(validators, "TypeMismatchValidator", "UpdateExpressionValidator",
+            "EmptyStringKeyValueValidator")
+    require(validators.EmptyStringKeyValueValidator, "check_for_empty_string_key_value")
     require(validators.UpdateExpressionValidator, "get_ast_processors")
     require(dynamodb_responses, "validate_put_has_gsi_keys_set_to_none")
     Table.put_item = _wrap_put_item(Table.put_item)  # type: ignore[method-assign]

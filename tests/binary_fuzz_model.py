@@ -48,7 +48,7 @@ TABLES_TO_MAKE: list[dict[str, Any]] = [
 ]
 
 # Values that break byte handling: the extremes, prefixes of each other, long ones.
-PARTITIONS = [b"\x00", b"\xff", b"\x00\xff", b"\xff" * 64]
+PARTITIONS = [b"\x00", b"\xff", b"\x00\xff", b"\xff" * 2048]  # the longest hash key
 SORTS = [b"\x00", b"\x00\x00", b"\x01", b"\x7f", b"\x80", b"\xfe", b"\xff", b"\xff\x00",
          b"\xff\xff", b"a", b"ab", b"\x80" * 1024, b"\x00" * 300]
 Key = tuple[bytes, ...]

@@ -23,11 +23,10 @@ KEY_OPERATORS: dict[str, tuple[str, str, Callable[[bytes, bytes, bytes], bool]]]
 MAX_PAGES = 60
 
 
-def _pages(call: Callable[[dict[str, Any]], Any], limit: int | None) -> tuple[Outcome, Any,
-                                                                              list[Item]]:
-    """Every page of a Query or Scan, each from the last one's LastEvaluatedKey."""
+def _pages(call: Callable[[dict[str, Any]], Any], limit: int | None,
+           start: dict[str, Any] | None = None) -> tuple[Outcome, Any, list[Item]]:
+    """Every page of a Query or Scan from `start`, each from the last one's LastEvaluatedKey."""
     items: list[Item] = []
-    start: dict[str, Any] | None = None
     for _ in range(MAX_PAGES):
         extra = {"Limit": limit} if limit else {}
         if start:
@@ -74,8 +73,12 @@ def query(model: BinaryModel, client: Any) -> Outcome:
         body["ExpressionAttributeValues"] = {
             k: v for k, v in values.items() if k == ":p" or (
                 operator and (k == ":a" or operator == "between"))}
-    outcome, answer, items = _pages(lambda extra: client.query(**body, **extra),
-                                    rng.choice([None, None, 1, 2, 5]))
+    # A start key anywhere in the partition (no item need have it): only later keys follow.
+    start = model.sort() if index is None and operator is None and rng.random() < 0.3 \
+        else None
+    outcome, answer, items = _pages(
+        lambda extra: client.query(**body, **extra), rng.choice([None, None, 1, 2, 5]),
+        {"pk": {"B": partition}, "sk": {"B": start}} if start is not None else None)
     if reversed_bounds:
         model.expect(outcome, answer, "ValidationException")
         return outcome
@@ -83,6 +86,9 @@ def query(model: BinaryModel, client: Any) -> Outcome:
     if outcome.wrong:
         return outcome
     test = KEY_OPERATORS[operator][2] if operator else (lambda v, a, b: True)
+    if start is not None:
+        test = (lambda v, a, b: v > start) if body["ScanIndexForward"] else \
+            (lambda v, a, b: v < start)
     expected = [i for i in model.items[BB].values() if hash_attr in i and range_attr in i
                 and i[hash_attr]["B"] == partition and test(i[range_attr]["B"], low, high)]
     expected.sort(key=lambda i: (i[range_attr]["B"], key_of(BB, i)),
@@ -108,6 +114,10 @@ def scan(model: BinaryModel, client: Any) -> Outcome:
     rng = model.rng
     table = rng.choice([BB, HASH_ONLY])
     body: dict[str, Any] = {"TableName": model.name(table)}
+    index_keys: tuple[str, ...] = ()
+    if table == BB and rng.random() < 0.4:
+        body["IndexName"] = rng.choice(["gsi", "lsi"])
+        index_keys = ("gpk", "gsk") if body["IndexName"] == "gsi" else ("lsk",)
     keep: Callable[[bytes], bool] = lambda v: True  # noqa: E731
     if rng.random() < 0.4:
         expression, test = rng.choice(SCAN_FILTERS)
@@ -126,7 +136,8 @@ def scan(model: BinaryModel, client: Any) -> Outcome:
         if outcome.wrong:
             return outcome
         items += found
-    expected = [i for i in model.items[table].values() if "v" in i and keep(i["v"]["B"])]
+    expected = [i for i in model.items[table].values() if "v" in i and keep(i["v"]["B"])
+                and all(k in i for k in index_keys)]
     model.same(outcome, "Scan", sorted(items, key=lambda i: key_of(table, i)),
                sorted(expected, key=lambda i: key_of(table, i)))
     return outcome
@@ -138,7 +149,9 @@ def partiql(model: BinaryModel, client: Any) -> Outcome:
     key = model.present_or_not(BB)
     item = model.items[BB].get(key)
     keys = [{"B": key[0]}, {"B": key[1]}]
-    kind = rng.choice(["get", "query", "insert", "update", "delete"])
+    kind = rng.choice(["get", "query", "range", "index", "insert", "update", "delete"])
+    if kind in ("range", "index"):
+        return _partiql_select(model, client, kind, key)
     value = {"B": rng.randbytes(2)}
     statement, parameters, code = {
         "get": (f"SELECT * FROM {table} WHERE pk = ? AND sk = ?", keys, None),
@@ -185,6 +198,44 @@ def partiql(model: BinaryModel, client: Any) -> Outcome:
         model.items[BB][key] = {**item, "v": value}
     else:
         model.items[BB].pop(key, None)
+    return outcome
+
+
+PARTIQL_RANGES: list[tuple[str, Callable[[bytes, bytes, bytes], bool]]] = [
+    ("sk > ?", lambda v, a, b: v > a), ("sk <= ?", lambda v, a, b: v <= a),
+    ("sk BETWEEN ? AND ?", lambda v, a, b: a <= v <= b),
+    ("begins_with(sk, ?)", lambda v, a, b: v.startswith(a))]
+
+
+def _partiql_select(model: BinaryModel, client: Any, kind: str, key: Any) -> Outcome:
+    """SELECT of a partition's range of binary sort keys (in byte order), or of the GSI."""
+    table = f'"{model.name(BB)}"'
+    low, high = sorted((model.sort(), model.sort()))
+    if kind == "range":
+        condition, test = model.rng.choice(PARTIQL_RANGES)
+        parameters = [{"B": key[0]}, {"B": low}] + ([{"B": high}] if "BETWEEN" in condition
+                                                     else [])
+        statement = f"SELECT * FROM {table} WHERE pk = ? AND {condition}"
+        expected = sorted((i for k, i in model.items[BB].items()
+                           if k[0] == key[0] and test(k[1], low, high)),
+                          key=lambda i: key_of(BB, i))
+    else:
+        partition = model.rng.choice(PARTITIONS[:2])
+        parameters = [{"B": partition}]
+        statement = f'SELECT * FROM {table}."gsi" WHERE gpk = ?'
+        expected = [i for i in model.items[BB].values()
+                    if i.get("gpk", {}).get("B") == partition and "gsk" in i]
+    outcome, answer = outcome_of(lambda: client.execute_statement(
+        Statement=statement, Parameters=parameters))
+    model.expect(outcome, answer, None)
+    if outcome.wrong or "NextToken" in answer:
+        return outcome
+    items = answer["Items"]
+    if kind == "index":  # in index order; items of equal index keys in no promised order
+        model.same(outcome, "SELECT of the GSI order", [i["gsk"] for i in items],
+                   sorted((i["gsk"] for i in expected), key=lambda v: v["B"]))
+        items, expected = (sorted(x, key=lambda i: key_of(BB, i)) for x in (items, expected))
+    model.same(outcome, f"SELECT {kind}", items, expected)
     return outcome
 
 

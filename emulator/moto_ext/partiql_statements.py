@@ -174,8 +174,11 @@ def selected(attributes: dict[str, Any], paths: list[list[Any]]) -> dict[str, An
 
 
 def _candidates(table: Any, statement: Statement, index: Any) -> list[Any]:
-    """The items a SELECT must look at: one partition when the WHERE clause fixes it."""
-    value = statement.equalities.get(table.hash_key_attr) if index is None else None
+    """The items a SELECT must look at: one partition when the WHERE clause fixes it, in
+    the order of its sort key (the order a Query of the table or index answers in)."""
+    if index is not None:
+        return _index_candidates(table, statement, index)
+    value = statement.equalities.get(table.hash_key_attr)
     if value is None:
         return table_items(table)
     hash_key = DynamoType(value)
@@ -187,6 +190,21 @@ def _candidates(table: Any, statement: Statement, index: Any) -> list[Any]:
     if not table.range_key_attr:
         return [entry]
     return sorted(entry.values(), key=lambda item: item.range_key.cast_value)
+
+
+def _index_candidates(table: Any, statement: Statement, index: Any) -> list[Any]:
+    names = {k["KeyType"]: k["AttributeName"] for k in index.schema}
+    value = statement.equalities.get(names["HASH"])
+    if value is None:
+        return table_items(table)
+    wanted = DynamoType(value)
+    found = [item for item in table_items(table)
+             if names["HASH"] in item.attrs and item.attrs[names["HASH"]] == wanted]
+    sort = names.get("RANGE")
+    if sort is None:
+        return found
+    return sorted((item for item in found if sort in item.attrs),
+                  key=lambda item: item.attrs[sort].cast_value)
 
 
 def _error_code(exc: JsonRESTError) -> str:

@@ -247,3 +247,37 @@ def test_partiql_select_of_an_index_partition_is_in_index_order(client: Any,
     found = client.execute_statement(Statement=f'SELECT pk FROM "{table}"."by-gs" WHERE gk = ?',
                                      Parameters=[PK])["Items"]
     assert [item["pk"]["S"] for item in found] == ["d", "c", "b", "a"]
+
+
+def test_index_keys_over_the_size_limits_are_refused(client: Any, make_table: Any) -> None:
+    """An LSI sort key was never size-checked, nor any index key an update set."""
+    table = make_table("index-key-sizes", sort="B", attributes=[
+        {"AttributeName": "ls", "AttributeType": "B"},
+        {"AttributeName": "gs", "AttributeType": "B"}],
+        LocalSecondaryIndexes=[{"IndexName": "by-ls", "Projection": {"ProjectionType": "ALL"},
+                                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                              {"AttributeName": "ls", "KeyType": "RANGE"}]}],
+        GlobalSecondaryIndexes=[{"IndexName": "by-gs", "Projection": {"ProjectionType": "ALL"},
+                                 "KeySchema": [{"AttributeName": "gs", "KeyType": "HASH"}]}])
+    key = {"pk": {"S": "a"}, "sk": {"B": b"\x01"}}
+    too_long_sort = ("One or more parameter values were invalid: Aggregated size of all range "
+                     "keys has exceeded the size limit of 1024 bytes")
+    client.put_item(TableName=table, Item={**key, "ls": {"B": b"\xff" * 1024},
+                                           "gs": {"B": b"\xff" * 2048}})  # at the limits
+    for call in (
+            lambda: client.put_item(TableName=table, Item={**key, "ls": {"B": b"\xff" * 1025}}),
+            lambda: client.batch_write_item(RequestItems={table: [
+                {"PutRequest": {"Item": {"pk": {"S": "b"}, "sk": {"B": b"\x01"}}}},
+                {"PutRequest": {"Item": {**key, "ls": {"B": b"\xff" * 1025}}}}]}),
+            lambda: client.update_item(TableName=table, Key=key, UpdateExpression="SET ls = :l",
+                                       ExpressionAttributeValues={":l": {"B": b"\xff" * 1025}})):
+        with pytest.raises(ClientError) as raised:
+            call()
+        assert raised.value.response["Error"]["Message"] == too_long_sort
+    with pytest.raises(ClientError) as raised:
+        client.update_item(TableName=table, Key=key, UpdateExpression="SET gs = :g",
+                           ExpressionAttributeValues={":g": {"B": b"\xff" * 2049}})
+    assert raised.value.response["Error"]["Message"] == (
+        "One or more parameter values were invalid: Size of hashkey has exceeded the maximum "
+        "size limit of2048 bytes")  # sic: DynamoDB's words, as moto has them
+    assert [len(i["ls"]["B"]) for i in client.scan(TableName=table)["Items"]] == [1024]

@@ -23,6 +23,10 @@ an index key with the table-key wording (`Type mismatch for key ... expected: ..
 sees a SET's direct value, not what `if_not_exists` or arithmetic produce. Only the table's own
 keys stay with it (an UpdateExpression may not change them anyway).
 
+moto's key size check (`Table._validate_key_sizes`, on put) skips LSI sort keys and no update
+checks index keys' sizes: `check_sizes` holds every index key to DynamoDB's limits (2048
+bytes for a partition key, 1024 for a sort key) on both paths.
+
 An update that leaves an empty binary in an index key (a legacy AttributeUpdates PUT, a PartiQL
 UPDATE, or SET, which moto refuses in the words it has for an empty string) is refused as
 DynamoDB refuses it (`check_update`): moto compares the value with "", and a binary value,
@@ -34,7 +38,14 @@ from __future__ import annotations
 from typing import Any
 
 import moto.dynamodb.responses as dynamodb_responses
-from moto.dynamodb.exceptions import EmptyKeyAttributeException, MockValidationException
+from moto.dynamodb.exceptions import (
+    EmptyKeyAttributeException,
+    HashKeyTooLong,
+    MockValidationException,
+    RangeKeyTooLong,
+)
+from moto.dynamodb.limits import HASH_KEY_MAX_LENGTH, RANGE_KEY_MAX_LENGTH
+from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.parsing import validators
 
@@ -88,9 +99,26 @@ def _empty_binary(value: Any) -> bool:
     return inner in ("", b"")
 
 
+def check_sizes(table: Table, attrs: dict[str, Any]) -> None:
+    """Every index key within DynamoDB's size limits."""
+    for index in table.all_indexes():
+        for key in index.schema:
+            name = key.get("AttributeName")
+            value = attrs.get(name) if isinstance(name, str) else None
+            if value is None or name in table.table_key_attrs:
+                continue
+            size = (value if isinstance(value, DynamoType) else DynamoType(value)).size()
+            if key.get("KeyType") == "HASH" and size > HASH_KEY_MAX_LENGTH:
+                raise HashKeyTooLong()
+            if key.get("KeyType") == "RANGE" and size > RANGE_KEY_MAX_LENGTH:
+                raise RangeKeyTooLong()
+
+
 def check_update(table: Table, attrs: dict[str, Any]) -> None:
-    """The item an update leaves: index keys of their declared types, none an empty binary."""
+    """The item an update leaves: index keys of their declared types and sizes, none an
+    empty binary."""
     check(table, attrs)
+    check_sizes(table, attrs)
     for index in table.all_indexes():
         for key in index.schema:
             name = key.get("AttributeName")
@@ -115,6 +143,7 @@ def _wrap_put_item(original: Any) -> Any:
     def put_item(self: Table, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         if hasattr(item_attrs, "keys"):  # a dict, or PartiQL's case-insensitive one
             check(self, item_attrs)
+            check_sizes(self, item_attrs)
         return original(self, item_attrs, *args, **kwargs)
 
     put_item.__wrapped__ = original  # type: ignore[attr-defined]

@@ -174,6 +174,40 @@ def empty_binary_key(model: BinaryModel, client: Any) -> Outcome:
     return outcome
 
 
+TOO_LONG = {"pk": 2049, "sk": 1025, "gpk": 2049, "gsk": 1025, "lsk": 1025}
+
+
+def oversized_key(model: BinaryModel, client: Any) -> Outcome:
+    """A binary key one byte over its limit (2048 bytes to partition, 1024 to sort), on
+    every write path; refused, and nothing written."""
+    rng = model.rng
+    name = model.name(BB)
+    attr = rng.choice(list(TOO_LONG))
+    value = {"B": rng.choice([b"\x00", b"\xff"]) * TOO_LONG[attr]}
+    stored = model.present_or_not(BB)
+    item = {**model.wire_key(BB, stored), attr: value}
+    call = rng.choice([
+        lambda: client.put_item(TableName=name, Item=item),
+        lambda: client.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": item}}]}),
+        lambda: client.transact_write_items(TransactItems=[{"Put": {"TableName": name,
+                                                                     "Item": item}}]),
+        lambda: client.execute_statement(
+            Statement=f"INSERT INTO \"{name}\" VALUE {{'pk': ?, 'sk': ?, '{attr}': ?}}"
+            if attr not in ("pk", "sk") else f"INSERT INTO \"{name}\" VALUE {{'pk': ?, 'sk': ?}}",
+            Parameters=[item["pk"], item["sk"]] + ([value] if attr not in ("pk", "sk") else [])),
+    ] + ([] if attr in ("pk", "sk") else [
+        lambda: client.update_item(TableName=name, Key=model.wire_key(BB, stored),
+                                   UpdateExpression="SET #k = :v",
+                                   ExpressionAttributeNames={"#k": attr},
+                                   ExpressionAttributeValues={":v": value})]))
+    outcome, answer = outcome_of(call)
+    message = str(answer.get("Error", {}).get("Message", "")) if "Error" in answer else ""
+    if "exceeded" not in message:
+        outcome.wrong.append(f"a {TOO_LONG[attr]}-byte {attr} was not refused")
+    model.counts["oversized key"] += 1
+    return outcome
+
+
 def final_checks(model: BinaryModel, client: Any, streams: Any) -> list[tuple[str, Outcome]]:
     return [("stream", _stream_replays_to_model(model, client, streams)),
             ("backup", _backup_restores_the_model(model, client)),

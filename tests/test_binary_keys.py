@@ -281,3 +281,21 @@ def test_index_keys_over_the_size_limits_are_refused(client: Any, make_table: An
         "One or more parameter values were invalid: Size of hashkey has exceeded the maximum "
         "size limit of2048 bytes")  # sic: DynamoDB's words, as moto has them
     assert [len(i["ls"]["B"]) for i in client.scan(TableName=table)["Items"]] == [1024]
+
+
+def test_partiql_insert_validates_the_item_before_looking_for_its_key(client: Any,
+                                                                      make_table: Any) -> None:
+    """An oversized index key in an INSERT of an existing key was answered as a duplicate."""
+    table = make_table("insert-order", sort="B", attributes=[
+        {"AttributeName": "gs", "AttributeType": "B"}], GlobalSecondaryIndexes=[
+        {"IndexName": "by-gs", "Projection": {"ProjectionType": "ALL"},
+         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                       {"AttributeName": "gs", "KeyType": "RANGE"}]}])
+    client.put_item(TableName=table, Item={"pk": {"S": "a"}, "sk": {"B": b"\x01"}})
+    with pytest.raises(ClientError) as raised:
+        client.execute_statement(
+            Statement=f"INSERT INTO \"{table}\" VALUE {{'pk': 'a', 'sk': ?, 'gs': ?}}",
+            Parameters=[{"B": b"\x01"}, {"B": b"\xff" * 1025}])
+    assert raised.value.response["Error"]["Message"] == (
+        "One or more parameter values were invalid: Aggregated size of all range keys has "
+        "exceeded the size limit of 1024 bytes")

@@ -20,7 +20,13 @@ import os
 import random
 import time
 
-from binary_fuzz_edges import WrongPosition, empty_binary_key, final_checks, raw_request
+from binary_fuzz_edges import (
+    WrongPosition,
+    empty_binary_key,
+    final_checks,
+    oversized_key,
+    raw_request,
+)
 from binary_fuzz_model import TABLES_TO_MAKE, BinaryModel, Outcome
 from binary_fuzz_ops import OPERATIONS
 from binary_fuzz_reads import READS
@@ -58,6 +64,8 @@ def test_binary_keys_everywhere_get_dynamodb_answers(fresh_emulator: Emulator) -
             shape, answer = raw_request(model, connection)
         elif roll < 0.28:
             shape, answer = "empty binary key", empty_binary_key(model, client)
+        elif roll < 0.30:
+            shape, answer = "oversized key", oversized_key(model, client)
         else:
             shape, operation = model.rng.choice(operations)
             answer = operation(model, client)

@@ -40,7 +40,10 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 
 from ddbkit.emulator.moto_ext.atomic_writes import atomic
+from ddbkit.emulator.moto_ext.index_keys import check as check_index_types
+from ddbkit.emulator.moto_ext.index_keys import check_sizes
 from ddbkit.emulator.moto_ext.key_schema import MISMATCH, matches
+from ddbkit.emulator.moto_ext.key_values import check as check_key
 from ddbkit.emulator.moto_ext.key_values import check_item
 from ddbkit.emulator.moto_ext.partiql_paging import window
 from ddbkit.emulator.moto_ext.partiql_tokens import NotWellFormed, ParameterCountError, paren
@@ -118,7 +121,11 @@ def _insert(backend: DynamoDBBackend, table: Any, statement: Statement) -> None:
         if name not in item:
             raise MockValidationException(
                 f"One or more parameter values were invalid: Missing the key {name} in the item")
+    # The item is validated before the key is looked up, as a put's is before its condition.
     check_item(table, item)
+    check_key(table, {name: item[name] for name in table.table_key_attrs})
+    check_index_types(table, item)
+    check_sizes(table, item)
     keys = request_keys(table, item)
     if keys is not None and stored_item(table, *keys) is not None:
         raise JsonRESTError(ERROR_TYPE_PREFIX + "DuplicateItemException", DUPLICATE)

@@ -11,7 +11,6 @@ from binary_fuzz_model import (
     BB,
     DUPLICATES,
     HASH_ONLY,
-    PARTITIONS,
     BinaryModel,
     Item,
     Key,
@@ -239,4 +238,3 @@ OPERATIONS: list[tuple[str, Callable[[BinaryModel, Any], Outcome]]] = [
     ("BatchGetItem", batch_get), ("BatchWriteItem", batch_write),
     ("TransactGetItems", transact_get), ("TransactWriteItems", transact_write),
 ]
-__all__ = ["OPERATIONS", "PARTITIONS"]

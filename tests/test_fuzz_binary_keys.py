@@ -1,14 +1,16 @@
 """Fuzz binary values in every key position of every data-plane operation (issue 25).
 
 A seeded, bounded run against a real server on port 0 (a stage of its own). Tables keyed on
-binary (table keys, a GSI and an LSI of type B) take random binary keys (0x00, 0xFF, one
-byte, long) through every operation, via boto3 and raw JSON (malformed base64 too); tables
-keyed on S and N take binary values where their keys go. A model of the binary tables says
-what each answer must be. It asserts:
+binary (table keys, a GSI and an LSI of type B) take random binary keys (0x00, 0xFF,
+prefixes of each other, keys at their size limits) through every item operation and PartiQL,
+via boto3 and raw JSON (malformed base64 too); tables keyed on S and N take binary values
+where their keys go. A model of the binary tables says what each answer must be. It asserts:
 - no answer is the last-resort "could not process", a 5xx or Python exception text;
-- items read back byte-identical, Query in unsigned byte order both ways (on the GSI and LSI
-  too), paging, segments, conditions, duplicates and transactions as DynamoDB answers them;
-- a binary value in an S or N key position is refused as DynamoDB refuses it;
+- items read back byte-identical, Query and SELECT in unsigned byte order both ways (on the
+  GSI and LSI too), paging from any start key, segments, conditions, ReturnValues,
+  duplicates and transactions as DynamoDB answers them;
+- a binary value in an S or N key position, an empty binary key and a key one byte over its
+  limit are refused as DynamoDB refuses them;
 - stream records, a backup's restore and DescribeTable agree with the model afterwards.
 
 A longer hunt: DDBKIT_BINARY_FUZZ_STEPS=3000 DDBKIT_BINARY_FUZZ_SEED=$RANDOM pytest ...

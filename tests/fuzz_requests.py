@@ -9,6 +9,8 @@ Five kinds of input, each from one `random.Random`:
   for a hostile one);
 - malformed HTTP for a raw socket (broken request lines, lengths, chunking, headers).
 
+Now and then a key value is binary where the spec's key is S or N (every such request is
+refused: `binary_key` tells the test which requests carry one).
 Writes only ever touch keys of the fuzz's own domain (`f0`..`f7`, numbers), and control-plane
 changes only tables named `fuzz-<stage>-*`, so data written before the fuzz must survive it intact.
 """

@@ -7,6 +7,8 @@ plus a fixed list of malformed HTTP. It asserts:
 - no HTTP 500, and every answer is JSON (an error in DynamoDB's format, `__type` + `message`);
 - no answer names a Python exception (KeyError, StopIteration, ...) or carries a traceback,
   and none is the app's last-resort answer to a crash (each one is a gap to close);
+- a request with a binary value where an S or N key goes (and no mutation) is refused, a
+  type mismatch worded as DynamoDB words it;
 - the server answers afterwards, and every item written before the fuzz is intact, in its
   table and in every index it belongs to.
 

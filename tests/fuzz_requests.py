@@ -9,6 +9,8 @@ Five kinds of input, each from one `random.Random`:
   for a hostile one);
 - malformed HTTP for a raw socket (broken request lines, lengths, chunking, headers).
 
+Now and then a key value is binary where the spec's key is S or N (every such request is
+refused: `binary_key` tells the test which requests carry one).
 Writes only ever touch keys of the fuzz's own domain (`f0`..`f7`, numbers), and control-plane
 changes only tables named `fuzz-<stage>-*`, so data written before the fuzz must survive it intact.
 """
@@ -39,6 +41,10 @@ NUMBERS = ["0", "1", "-1", "1.5", "1e5", "1E+5", "1e125", "-1e125", "1e-130", "1
 STRINGS = ["", "a", "x y", "\u00e9", "\U0001f600", "\ud800", "a\udfffb", "\x00", "\n\t",
            "#", ":v", "a.b", "a[0]", "'", '"', "\\", "SELECT", "%s%n", "a" * 1025, "1e5"]
 SAFE_STRINGS = ["a", "bb", "x y", "\u00e9t\u00e9", "\U0001f600", "PENDING", "2025-01-01"]
+# Binary values where the spec's S and N keys go (each refused with a type mismatch): bytes
+# that are text or a number when read as such, the extremes, and long ones.
+BINARY_KEY_BYTES = [b"f0", b"1", b"\x00", b"\xff", b"\x00\xff", b"\xff" * 1500]
+BINARY_KEYS = 0.06  # how often a key value is binary
 
 # The pre-expression API: mixed with expressions it is refused, so it comes now and then.
 LEGACY = {"Expected", "AttributeUpdates", "QueryFilter", "ScanFilter", "KeyConditions",
@@ -80,6 +86,8 @@ class RequestFuzzer:
     def __init__(self, seed: int, tables: StageTables) -> None:
         self.rng = random.Random(seed)
         self.tables = tables
+        self.binary_key = False  # the last model request put a binary value in a key
+        self.mutated = False  # ... and was mutated after (so may hold it no more)
         session = botocore.session.get_session()
         self.models = {"DynamoDB_20120810": session.get_service_model("dynamodb"),
                        "DynamoDBStreams_20120810": session.get_service_model("dynamodbstreams")}
@@ -132,8 +140,11 @@ class RequestFuzzer:
         target = self.rng.choice(self.data_plane if self.rng.random() < 0.7 else self.targets)
         model = self.models[target.service].operation_model(target.operation)
         spec = self.rng.choice(TABLES)
+        self.binary_key = False
         request = self.request(target.operation, model.input_shape, spec)
-        for _ in range(self.rng.choice([0, 0, 0, 1, 1, 2, 3])):
+        mutations = self.rng.choice([0, 0, 0, 1, 1, 2, 3])
+        self.mutated = mutations > 0
+        for _ in range(mutations):
             request = self.mutate(request)
         return target, dumps(request)
 
@@ -186,7 +197,10 @@ class RequestFuzzer:
             return str(self.rng.choice([0, 1, 2, 5, -3, 10, 100]))
         return self.rng.choice(NUMBERS)
 
-    def key_value(self, kind: str) -> dict[str, Any]:
+    def key_value(self, kind: str, binary: bool = True) -> dict[str, Any]:
+        if binary and self.rng.random() < BINARY_KEYS:
+            self.binary_key = True
+            return {"B": base64.b64encode(self.rng.choice(BINARY_KEY_BYTES)).decode()}
         if kind == "N":
             return {"N": self.rng.choice(["1", "2", "1e5", "-7"])}
         return {"S": self.rng.choice(FUZZ_KEYS)}
@@ -273,7 +287,7 @@ class RequestFuzzer:
         key = spec.primary.partition
         literal = f"'{self.rng.choice(FUZZ_KEYS)}'"
         if self.rng.random() < 0.3:
-            parameters.append(self.key_value("S"))
+            parameters.append(self.key_value("S", binary=False))
             literal = "?"
         attr = self.rng.choice(list(spec.attributes))
         return self.rng.choice([

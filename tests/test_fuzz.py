@@ -7,6 +7,8 @@ plus a fixed list of malformed HTTP. It asserts:
 - no HTTP 500, and every answer is JSON (an error in DynamoDB's format, `__type` + `message`);
 - no answer names a Python exception (KeyError, StopIteration, ...) or carries a traceback,
   and none is the app's last-resort answer to a crash (each one is a gap to close);
+- a request with a binary value where an S or N key goes (and no mutation) is refused, a
+  type mismatch worded as DynamoDB words it;
 - the server answers afterwards, and every item written before the fuzz is intact, in its
   table and in every index it belongs to.
 
@@ -207,10 +209,29 @@ def run_fuzz(emulator: Emulator, requests: int, seed: int) -> tuple[collections.
             if status >= 400 and answer.startswith(b"{") else ""
         outcomes[f"{status} {error}".strip()] += 1
         found = problems(status, answer)
+        if kind >= 0.27 and fuzzer.binary_key and not fuzzer.mutated:
+            found += binary_key_problems(status, answer, outcomes)
         if found:
             offenders.append(f"#{n} {target.header} {body[:300]!r} -> {status} "
                              f"{answer[:300]!r}: {', '.join(found)}")
     return outcomes, offenders
+
+
+TYPE_MISMATCH = re.compile(r"One or more parameter values were invalid: Type mismatch for key "
+                           r"\w+ expected: [SN] actual: B\Z")
+
+
+def binary_key_problems(status: int, body: bytes,
+                        outcomes: collections.Counter[str]) -> list[str]:
+    """A binary value where an S or N key goes is refused; a type mismatch says so exactly."""
+    if status == 200:
+        return ["a binary value in an S or N key position was accepted"]
+    message = str(json.loads(body).get("message", ""))
+    if "Type mismatch for key" in message:
+        outcomes["binary key: type mismatch"] += 1
+        if not TYPE_MISMATCH.match(message):
+            return [f"type mismatch worded {message!r}"]
+    return []
 
 
 def test_fuzzed_requests_get_dynamodb_answers_and_lose_no_data(
@@ -236,6 +257,7 @@ def test_fuzzed_requests_get_dynamodb_answers_and_lose_no_data(
     assert client.list_tables()["TableNames"]  # still answering
     assert_seed_intact(client, stage)
     assert outcomes["200"] > REQUESTS // 10, outcomes  # the fuzz reached moto, not only checks
+    assert outcomes["binary key: type mismatch"] > 0, outcomes  # binary keys reached the check
 
 
 MALFORMED_HTTP = [

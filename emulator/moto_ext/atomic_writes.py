@@ -16,9 +16,10 @@ Here each runs inside a journal: every `Table.put_item` / `Table.delete_item` it
 the item it replaces, UpdateItem a copy of the item before moto changes it, and the length of
 each stream it may append to. On failure the items are put back (indexes follow) and the
 stream records withdrawn, then moto's error is raised as it was. The item an UpdateItem
-produced is checked for index key types (index_keys) before it is kept. TransactWriteItems
-keeps its own undo log (transactions.py) and shares `restore`. `UndoLog` notes a whole
-request's writes for durability, which undoes them only if it cannot journal them.
+produced is checked for index key types and values (index_keys) before it is kept.
+TransactWriteItems keeps its own undo log (transactions.py) and shares `restore`. `UndoLog`
+notes a whole request's writes for durability, which undoes them only if it cannot journal
+them.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 
-from ddbkit.emulator.moto_ext.index_keys import check as check_index_keys
+from ddbkit.emulator.moto_ext.index_keys import check_update
 from ddbkit.emulator.moto_ext.indexes import maintained
 from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
 from ddbkit.emulator.moto_ext.stream_retention import next_sequence_number, truncate
@@ -153,7 +154,7 @@ def _wrap_update_item(original: Any) -> Any:
             # moto changes the stored item in place: the journal keeps a copy.
             journal.save(table, *keys, copy.deepcopy(stored_item(table, *keys)))
             item = original(self, table_name, key, *args, **kwargs)
-            check_index_keys(table, item.attrs)
+            check_update(table, item.attrs)
             return item
 
     update_item.__wrapped__ = original  # type: ignore[attr-defined]

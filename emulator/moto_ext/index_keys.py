@@ -22,6 +22,15 @@ always says `Expected: S`) and the UpdateExpression's `TypeMismatchValidator`, w
 an index key with the table-key wording (`Type mismatch for key ... expected: ...`) and only
 sees a SET's direct value, not what `if_not_exists` or arithmetic produce. Only the table's own
 keys stay with it (an UpdateExpression may not change them anyway).
+
+moto's key size check (`Table._validate_key_sizes`, on put) skips LSI sort keys and no update
+checks index keys' sizes: `check_sizes` holds every index key to DynamoDB's limits (2048
+bytes for a partition key, 1024 for a sort key) on both paths.
+
+An update that leaves an empty binary in an index key (a legacy AttributeUpdates PUT, a PartiQL
+UPDATE, or SET, which moto refuses in the words it has for an empty string) is refused as
+DynamoDB refuses it (`check_update`): moto compares the value with "", and a binary value,
+decoded to bytes by moto's parser, is never "".
 """
 
 from __future__ import annotations
@@ -29,7 +38,14 @@ from __future__ import annotations
 from typing import Any
 
 import moto.dynamodb.responses as dynamodb_responses
-from moto.dynamodb.exceptions import MockValidationException
+from moto.dynamodb.exceptions import (
+    EmptyKeyAttributeException,
+    HashKeyTooLong,
+    MockValidationException,
+    RangeKeyTooLong,
+)
+from moto.dynamodb.limits import HASH_KEY_MAX_LENGTH, RANGE_KEY_MAX_LENGTH
+from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.parsing import validators
 
@@ -37,6 +53,9 @@ from ddbkit.emulator.moto_ext.store import require
 
 MESSAGE = ("One or more parameter values were invalid: Type mismatch for Index Key {name} "
            "Expected: {expected} Actual: {actual} IndexName: {index}")
+EMPTY_UPDATED = ("One or more parameter values are not valid. The update expression attempted "
+                 "to update a secondary index key to a value that is not supported. The "
+                 "AttributeValue for a key attribute cannot contain an empty binary value.")
 
 
 def _kind(value: Any) -> str | None:
@@ -73,10 +92,58 @@ def check(table: Table, attrs: dict[str, Any]) -> None:
         raise MockValidationException(message)
 
 
+def _empty_binary(value: Any) -> bool:
+    if _kind(value) != "B":
+        return False
+    inner = value.value if hasattr(value, "value") else next(iter(value.values()))
+    return inner in ("", b"")
+
+
+def check_sizes(table: Table, attrs: dict[str, Any]) -> None:
+    """Every index key within DynamoDB's size limits."""
+    for index in table.all_indexes():
+        for key in index.schema:
+            name = key.get("AttributeName")
+            value = attrs.get(name) if isinstance(name, str) else None
+            if value is None or name in table.table_key_attrs:
+                continue
+            size = (value if isinstance(value, DynamoType) else DynamoType(value)).size()
+            if key.get("KeyType") == "HASH" and size > HASH_KEY_MAX_LENGTH:
+                raise HashKeyTooLong()
+            if key.get("KeyType") == "RANGE" and size > RANGE_KEY_MAX_LENGTH:
+                raise RangeKeyTooLong()
+
+
+def check_update(table: Table, attrs: dict[str, Any]) -> None:
+    """The item an update leaves: index keys of their declared types and sizes, none an
+    empty binary."""
+    check(table, attrs)
+    check_sizes(table, attrs)
+    for index in table.all_indexes():
+        for key in index.schema:
+            name = key.get("AttributeName")
+            if name is not None and name not in table.table_key_attrs and \
+                    _empty_binary(attrs.get(name)):
+                raise MockValidationException(EMPTY_UPDATED)
+
+
+class _EmptyKeyValues(validators.EmptyStringKeyValueValidator):
+    """moto's check of a SET to an empty key value, in DynamoDB's words for binary."""
+
+    def check_for_empty_string_key_value(self, node: Any) -> Any:
+        try:
+            return super().check_for_empty_string_key_value(node)
+        except EmptyKeyAttributeException:
+            if node.children[1].children[0].type == "B":
+                raise MockValidationException(EMPTY_UPDATED) from None
+            raise
+
+
 def _wrap_put_item(original: Any) -> Any:
     def put_item(self: Table, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         if hasattr(item_attrs, "keys"):  # a dict, or PartiQL's case-insensitive one
             check(self, item_attrs)
+            check_sizes(self, item_attrs)
         return original(self, item_attrs, *args, **kwargs)
 
     put_item.__wrapped__ = original  # type: ignore[attr-defined]
@@ -89,7 +156,9 @@ def _wrap_update_processors(original: Any) -> Any:
         table_keys = [a for a in self.table.attr or []
                       if a.get("AttributeName") in self.table.table_key_attrs]
         return [validators.TypeMismatchValidator(table_keys)
-                if type(p) is validators.TypeMismatchValidator else p for p in processors]
+                if type(p) is validators.TypeMismatchValidator else
+                _EmptyKeyValues(p.key_attributes)
+                if type(p) is validators.EmptyStringKeyValueValidator else p for p in processors]
 
     return get_ast_processors
 
@@ -100,7 +169,9 @@ def _no_null_check(item: Any, table: Any) -> None:
 
 def install() -> None:
     require(Table, "put_item", "all_indexes")
-    require(validators, "TypeMismatchValidator", "UpdateExpressionValidator")
+    require(validators, "TypeMismatchValidator", "UpdateExpressionValidator",
+            "EmptyStringKeyValueValidator")
+    require(validators.EmptyStringKeyValueValidator, "check_for_empty_string_key_value")
     require(validators.UpdateExpressionValidator, "get_ast_processors")
     require(dynamodb_responses, "validate_put_has_gsi_keys_set_to_none")
     Table.put_item = _wrap_put_item(Table.put_item)  # type: ignore[method-assign]

@@ -9,7 +9,8 @@ begins_with of a number. DynamoDB
 answers each with a ValidationException: "Invalid operator used in KeyConditionExpression",
 "KeyConditionExpressions must only contain one condition per key", and "The BETWEEN operator
 requires upper bound to be greater than or equal to lower bound", "Incorrect operand type for
-operator or function".
+operator or function". An empty binary value in a key condition (moto refuses only an empty
+string) gets the answer an empty string gets, for binary.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.exceptions import MockValidationException
 from moto.dynamodb.models.dynamo_type import DynamoType
 
+from ddbkit.emulator.moto_ext.key_values import EMPTY, empty_binary
 from ddbkit.emulator.moto_ext.store import require
 
 _OPERATOR = re.compile(
@@ -53,6 +55,15 @@ def _check_operands(conditions: list[tuple[str, str, list[Any]]]) -> None:
                            f"upper bound operand: {_described(values[1])}"))
 
 
+def _check_not_empty(hash_conditions: list[tuple[str, Any]],
+                     range_conditions: list[tuple[str, str, list[Any]]]) -> None:
+    named = [(name, [value]) for name, value in hash_conditions] + \
+        [(name, values) for name, _, values in range_conditions]
+    for name, values in named:
+        if any(empty_binary(value) for value in values):
+            raise MockValidationException(EMPTY.format(kind="binary", name=name))
+
+
 def _wrap_parse_expression(original: Any) -> Any:
     def parse_expression(key_condition_expression: str, *args: Any, **kwargs: Any) -> Any:
         text = key_condition_expression if isinstance(key_condition_expression, str) else ""
@@ -75,6 +86,7 @@ def _wrap_parse_expression(original: Any) -> Any:
         if conditions > len(hash_conditions) + len(range_conditions):
             raise MockValidationException(
                 "KeyConditionExpressions must only contain one condition per key")
+        _check_not_empty(hash_conditions, range_conditions)
         _check_operands(range_conditions)
         return hash_conditions, range_conditions, names_used
 

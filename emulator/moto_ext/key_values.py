@@ -6,6 +6,12 @@ and Query: a GetItem, DeleteItem or BatchGetItem with a 3 KB key answers "not fo
 UpdateItem or DeleteItem with an empty one succeeds. DynamoDB refuses them all, with the
 same answers as for a write. Checked for every Key along key_schema's paths, after its
 schema check (a Key that does not match the schema gets that answer first).
+
+moto's check of an item's keys for empty values (`validate_put_has_empty_keys`, before
+PutItem, BatchWriteItem and TransactWriteItems write) compares them with "", which a binary
+value, decoded to bytes by moto's parser, never equals: an item keyed on an empty binary was
+stored, in the table or a secondary index. Such items get DynamoDB's refusals here first
+(`check_item`, which PartiQL's INSERT calls too).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import base64
 import binascii
 from typing import Any
 
+import moto.dynamodb.responses as responses
 from moto.dynamodb.exceptions import HashKeyTooLong, MockValidationException, RangeKeyTooLong
 from moto.dynamodb.limits import HASH_KEY_MAX_LENGTH, RANGE_KEY_MAX_LENGTH
 from moto.dynamodb.responses import DynamoHandler
@@ -23,6 +30,10 @@ from ddbkit.emulator.moto_ext.store import require
 
 EMPTY = ("One or more parameter values are not valid. The AttributeValue for a key attribute "
          "cannot contain an empty {kind} value. Key: {name}")
+EMPTY_INDEX_KEY = ("One or more parameter values are not valid. A value specified for a "
+                   "secondary index key is not supported. The AttributeValue for a key "
+                   "attribute cannot contain an empty binary value. IndexName: {index}, "
+                   "IndexKey: {name}")
 
 
 def _size(value: dict[str, Any]) -> int:
@@ -52,6 +63,33 @@ def check(table: Any, key: dict[str, Any]) -> None:
             raise RangeKeyTooLong()
 
 
+def empty_binary(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and value.get("B", None) in ("", b"")
+
+
+def check_item(table: Any, item: dict[str, Any]) -> None:
+    """An item to store holds no empty binary in a key of its table or of an index (checked
+    first, as moto checks an empty string)."""
+    for index in [*table.global_indexes, *table.indexes]:
+        for name in index.schema_key_attrs:
+            if name not in table.table_key_attrs and empty_binary(item.get(name)):
+                raise MockValidationException(EMPTY_INDEX_KEY.format(index=index.name,
+                                                                     name=name))
+    for name in table.table_key_attrs:
+        if empty_binary(item.get(name)):
+            raise MockValidationException(EMPTY.format(kind="binary", name=name))
+
+
+def _wrap_validate_put_has_empty_keys(original: Any) -> Any:
+    def validate_put_has_empty_keys(field_updates: Any, table: Any, *args: Any,
+                                    **kwargs: Any) -> None:
+        if table is not None and isinstance(field_updates, dict):
+            check_item(table, field_updates)
+        original(field_updates, table, *args, **kwargs)
+
+    return validate_put_has_empty_keys
+
+
 def _wrap(original: Any, path: tuple[str, ...]) -> Any:
     def handler_method(self: Any) -> Any:
         for table_name, key in keys_in(self.body, path):
@@ -66,5 +104,9 @@ def _wrap(original: Any, path: tuple[str, ...]) -> Any:
 
 def install() -> None:
     require(DynamoHandler, *KEY_PATHS)
+    require(responses, "validate_put_has_empty_keys")
+    module: Any = responses
+    module.validate_put_has_empty_keys = _wrap_validate_put_has_empty_keys(
+        module.validate_put_has_empty_keys)
     for name, path in KEY_PATHS.items():
         setattr(DynamoHandler, name, _wrap(getattr(DynamoHandler, name), path))

@@ -16,8 +16,8 @@ as in GetItem/Query/Scan/UpdateItem, and every write goes through `Table.put_ite
   of the table or index, filtered by the whole WHERE clause, projected;
 - INSERT: refused with DuplicateItemException when the key exists (INSERT is no upsert);
 - UPDATE / DELETE: the item of the WHERE clause's key equalities (all key attributes are
-  required), the rest of the clause as the condition; UPDATE of a missing item fails its
-  condition, as in DynamoDB;
+  required, each of its declared type, as for UpdateItem and DeleteItem's Key), the rest of
+  the clause as the condition; UPDATE of a missing item fails its condition, as in DynamoDB;
 - ExecuteTransaction: all statements or none (atomic_writes' undo journal), failures as
   TransactionCanceledException with one reason per statement;
 - BatchExecuteStatement: each statement on its own, its error in its response entry with
@@ -40,6 +40,11 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 
 from ddbkit.emulator.moto_ext.atomic_writes import atomic
+from ddbkit.emulator.moto_ext.index_keys import check as check_index_types
+from ddbkit.emulator.moto_ext.index_keys import check_sizes
+from ddbkit.emulator.moto_ext.key_schema import MISMATCH, matches
+from ddbkit.emulator.moto_ext.key_values import check as check_key
+from ddbkit.emulator.moto_ext.key_values import check_item
 from ddbkit.emulator.moto_ext.partiql_paging import window
 from ddbkit.emulator.moto_ext.partiql_tokens import NotWellFormed, ParameterCountError, paren
 from ddbkit.emulator.moto_ext.partiql_translate import Statement, read, rest_of
@@ -98,6 +103,8 @@ def full_key(table: Any, statement: Statement) -> dict[str, Any]:
     key = {name: statement.equalities.get(name) for name in table.table_key_attrs}
     if any(value is None for value in key.values()):
         raise MockValidationException(MISSING_KEY)
+    if not matches(table, key):  # a list or set there crashed moto's lookup (unhashable)
+        raise MockValidationException(MISMATCH)
     return key
 
 
@@ -114,6 +121,11 @@ def _insert(backend: DynamoDBBackend, table: Any, statement: Statement) -> None:
         if name not in item:
             raise MockValidationException(
                 f"One or more parameter values were invalid: Missing the key {name} in the item")
+    # The item is validated before the key is looked up, as a put's is before its condition.
+    check_item(table, item)
+    check_key(table, {name: item[name] for name in table.table_key_attrs})
+    check_index_types(table, item)
+    check_sizes(table, item)
     keys = request_keys(table, item)
     if keys is not None and stored_item(table, *keys) is not None:
         raise JsonRESTError(ERROR_TYPE_PREFIX + "DuplicateItemException", DUPLICATE)
@@ -169,8 +181,11 @@ def selected(attributes: dict[str, Any], paths: list[list[Any]]) -> dict[str, An
 
 
 def _candidates(table: Any, statement: Statement, index: Any) -> list[Any]:
-    """The items a SELECT must look at: one partition when the WHERE clause fixes it."""
-    value = statement.equalities.get(table.hash_key_attr) if index is None else None
+    """The items a SELECT must look at: one partition when the WHERE clause fixes it, in
+    the order of its sort key (the order a Query of the table or index answers in)."""
+    if index is not None:
+        return _index_candidates(table, statement, index)
+    value = statement.equalities.get(table.hash_key_attr)
     if value is None:
         return table_items(table)
     hash_key = DynamoType(value)
@@ -182,6 +197,21 @@ def _candidates(table: Any, statement: Statement, index: Any) -> list[Any]:
     if not table.range_key_attr:
         return [entry]
     return sorted(entry.values(), key=lambda item: item.range_key.cast_value)
+
+
+def _index_candidates(table: Any, statement: Statement, index: Any) -> list[Any]:
+    names = {k["KeyType"]: k["AttributeName"] for k in index.schema}
+    value = statement.equalities.get(names["HASH"])
+    if value is None:
+        return table_items(table)
+    wanted = DynamoType(value)
+    found = [item for item in table_items(table)
+             if names["HASH"] in item.attrs and item.attrs[names["HASH"]] == wanted]
+    sort = names.get("RANGE")
+    if sort is None:
+        return found
+    return sorted((item for item in found if sort in item.attrs),
+                  key=lambda item: item.attrs[sort].cast_value)
 
 
 def _error_code(exc: JsonRESTError) -> str:

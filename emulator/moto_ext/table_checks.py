@@ -57,10 +57,13 @@ def _table(handler: Any, name: Any) -> Any:
 
 def _key_identity(value: Any) -> Any:
     """What makes two key values the same key: binary by its bytes (text or already
-    decoded), numbers by value ("1" is "1.0"), strings as they are."""
+    decoded), numbers by value ("1" is "1.0"), strings as they are; anything else (a map or
+    list where a key goes, refused later as a type mismatch) by its text, which is hashable."""
     if not isinstance(value, dict) or len(value) != 1:
         return repr(value)
     kind, text = next(iter(value.items()))
+    if not isinstance(text, (str, bytes)):
+        return repr(value)
     if kind == "B":
         return kind, as_bytes(text)
     return kind, canonical(text) if kind == "N" else text

@@ -69,10 +69,12 @@ def number_problem(text: str) -> str | None:
         return None
     if not text:
         return NOT_A_NUMBER
-    if not _NUMBER.fullmatch(text):
+    if not _NUMBER.fullmatch(text) or not _exponent_fits(text):
         return f"{NOT_A_NUMBER}: {text}"
-    _, digits, exponent = Decimal(text).as_tuple()
-    significant = "".join(map(str, digits)).lstrip("0")
+    mantissa, _, written = text.lower().lstrip("+-").partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    exponent = int(written or 0) - len(fraction)  # as Decimal's as_tuple(), without its limits
+    significant = (whole + fraction).lstrip("0")
     if not significant:
         return None  # zero, whatever its exponent
     trailing = len(significant) - len(significant.rstrip("0"))
@@ -85,6 +87,13 @@ def number_problem(text: str) -> str | None:
     if len(significant) > MAX_SIGNIFICANT_DIGITS:
         return TOO_PRECISE
     return None
+
+
+def _exponent_fits(text: str) -> bool:
+    """DynamoDB reads a number's exponent as a signed 64-bit integer: a longer one cannot be
+    converted at all."""
+    _, marker, exponent = text.lower().partition("e")
+    return not marker or -(2**63) <= int(exponent) < 2**63
 
 
 def binary_problem(text: Any) -> Problem | None:

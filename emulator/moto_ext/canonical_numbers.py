@@ -35,7 +35,9 @@ def canonical(text: Any) -> Any:
         number = Decimal(text)
     except decimal.InvalidOperation:
         return text
-    if not number.is_finite():
+    if not number.is_finite() or not -131 <= number.adjusted() <= 126:
+        # Out of DynamoDB's range (refused elsewhere); writing out 1e999999999 in full
+        # would take gigabytes.
         return text
     if number.is_zero():
         return "0"

@@ -39,9 +39,22 @@ def tokenize(text: str) -> list[Token]:
                 break
             raise NotWellFormed(f"unexpected character at {text[position:position + 10]!r}")
         kind = match.lastgroup or ""
+        if kind == "number" and not _number_fits(match.group(kind)):
+            raise NotWellFormed("")  # DynamoDB's answer names nothing after the colon
         tokens.append(Token(kind, match.group(kind)))
         position = match.end()
     return tokens
+
+
+_INT32 = range(-(2**31), 2**31)
+
+
+def _number_fits(text: str) -> bool:
+    """DynamoDB's PartiQL reads a number literal's exponent, and its scale (the digits after
+    the point less the exponent), as 32-bit integers; a literal past either is no PartiQL."""
+    mantissa, _, written = text.lower().partition("e")
+    exponent = int(written or 0)
+    return exponent in _INT32 and len(mantissa.partition(".")[2]) - exponent in _INT32
 
 
 def paren(text: str) -> str:

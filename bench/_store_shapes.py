@@ -28,6 +28,7 @@ from ddbkit.emulator.spec import TableSpec
 Item = dict[str, dict[str, Any]]
 LEN = struct.Struct("<I")
 CHUNK = 2048  # items per lock hold and per snapshot frame
+WAL_LIMIT = 64 * 2**20  # bytes of WAL before a "bounded" checkpointer truncates it
 
 # -- codecs ----------------------------------------------------------------------------------
 
@@ -289,7 +290,7 @@ class MemStore:
 
 class SqliteStore:
     def __init__(self, spec: TableSpec, codec: Codec, path: Path, cache_mb: int,
-                 checkpoint_thread: bool) -> None:
+                 checkpoints: str) -> None:
         self.codec, self.pk, self.path = codec, spec.primary.partition, path
         self.key_names = tuple(a for a in spec.key_attributes if a != self.pk)
         self.col = {name: f"k{i}" for i, name in enumerate(self.key_names)}
@@ -309,18 +310,27 @@ class SqliteStore:
             codec.load_names([r[0] for r in self.reader.execute("SELECT name FROM names"
                                                                 " ORDER BY id")])
         self.saved_names = len(codec.names)
-        # Checkpoints off the request path: an auto-checkpoint runs inside a writer's COMMIT
-        # (with an fsync), and retries on every COMMIT while a backup pins the WAL.
+        # "auto": SQLite's own, inside a writer's COMMIT (with an fsync), retried on every
+        # COMMIT while a backup pins the WAL. "thread": PASSIVE ones by a thread, off COMMIT,
+        # which never finish under steady writes, so the WAL grows. "bounded": that, plus a
+        # TRUNCATE (writers wait for the little PASSIVE left) once the WAL passes WAL_LIMIT,
+        # never while a backup holds its read transaction (it would wait for the backup).
+        self.checkpoints, self.backing_up = checkpoints, False
         self.stop = threading.Event()
         self.checkpointer = threading.Thread(target=self._checkpoint, daemon=True)
-        if checkpoint_thread:
+        if checkpoints != "auto":
             self.writer.execute("PRAGMA wal_autocheckpoint=0")
             self.checkpointer.start()
 
     def _checkpoint(self) -> None:
         conn = self.connect(self.path, 1024)
-        while not self.stop.wait(0.5):
+        wal = self.path.with_name(self.path.name + "-wal")
+        pause = 0.5 if self.checkpoints == "thread" else 0.1
+        while not self.stop.wait(pause):
             conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            if (self.checkpoints == "bounded" and not self.backing_up and wal.exists()
+                    and wal.stat().st_size > WAL_LIMIT):
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.close()
 
     def close(self) -> None:
@@ -349,7 +359,7 @@ class SqliteStore:
 
     def _write(self, rows: list[tuple[Any, ...]]) -> list[bytes | None]:
         w = self.writer
-        w.execute("BEGIN")
+        w.execute("BEGIN IMMEDIATE")  # the write lock first: no upgrade to fail mid-way
         olds = [(r := w.execute("SELECT item FROM items WHERE pk = ?", (row[0],)).fetchone())
                 and r[0] for row in rows]
         w.executemany(self.put_sql, rows)
@@ -376,7 +386,11 @@ class SqliteStore:
 
     def snapshot(self, path: Path) -> float:
         src, dst = sqlite3.connect(self.path), sqlite3.connect(path)
-        src.backup(dst)  # all pages in one step: one read transaction, writers go on (WAL)
-        dst.close()
-        src.close()
+        self.backing_up = True
+        try:
+            src.backup(dst)  # all pages in one step: one read transaction, writers go on (WAL)
+        finally:
+            self.backing_up = False
+            dst.close()
+            src.close()
         return 0.0  # no lock of ours

@@ -10,11 +10,12 @@ statuses keep their seeded ratios), and do what a store must do, nothing of HTTP
              record the old value of any key they change in an overlay (copy-on-write), then
              each GSI's entries in order, so a restart neither decodes nor sorts.
 - sqlite:CODEC  stdlib sqlite3, WAL, synchronous=NORMAL, one writer and one reader connection
-             (the page cache split between them), automatic checkpoints (`--checkpoints
-             thread`: PASSIVE ones every 0.5 s by a thread instead); a WITHOUT ROWID table of
-             primary key, one column per GSI key attribute and the encoded item; one partial
-             index per GSI; a snapshot is the online backup API from a third connection in
-             another thread.
+             (the page cache split between them), SQLite's automatic checkpoints (in COMMIT);
+             `sqlite-thread`: PASSIVE checkpoints by a thread instead; `sqlite-bounded`: those
+             plus a TRUNCATE when the WAL passes 64 MB, none during a backup. A WITHOUT ROWID
+             table of primary key, one column per GSI key attribute and the encoded item; one
+             partial index per GSI; a snapshot is the online backup API from a third
+             connection in another thread.
 
 The stores and codecs are in `_store_shapes.py`; this file measures them.
 
@@ -31,11 +32,12 @@ also append each write to the journal; that common cost is printed once.
 Numbers, no assertions; a shared 2-core machine makes them noisy: compare ratios.
 
     .venv/bin/python bench/bench_store_shapes.py [--items 100000] [--ops 20000]
-        [--shapes mem:json,mem:marshal,mem:packed,sqlite:packed,sqlite:json] [--workdir DIR]
-        [--cache-mb 64] [--checkpoints auto|thread] [--timeout 1800]
+        [--shapes mem:json,mem:marshal,mem:packed,sqlite:packed,sqlite-bounded:packed,...]
+        [--workdir DIR] [--cache-mb 64] [--timeout 1800]
 
-At 100k items all five shapes take ~3 minutes here; `--items 1000000 --shapes
-mem:packed,sqlite:packed` ~9 minutes (the items file is made once per --workdir).
+At 100k items the six default shapes take ~3-4 minutes here; `--items 1000000 --shapes
+mem:packed,sqlite:packed,sqlite-bounded:packed` ~12 minutes (the items file is made once per
+--workdir and reused).
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ from ddbkit.emulator.spec import get_table
 
 TABLE = get_table("bookings")
 SEED_ANCHOR = date(2025, 12, 4)  # fixed, so every run holds the same items
+DEFAULT_SHAPES = ("mem:json,mem:marshal,mem:packed,sqlite:packed,sqlite-bounded:packed,"
+                  "sqlite-bounded:json")
 
 
 # -- measuring -------------------------------------------------------------------------------
@@ -125,9 +129,9 @@ Store = MemStore | SqliteStore
 def build(args: argparse.Namespace) -> Store:
     if args.shape == "mem":
         return MemStore(TABLE, make_codec(args.codec))
-    db = Path(args.workdir) / f"sqlite-{args.codec}.db"
-    return SqliteStore(TABLE, make_codec(args.codec), db, args.cache_mb,
-                       args.checkpoints == "thread")
+    db = Path(args.workdir) / f"{args.shape}-{args.codec}.db"
+    checkpoints = args.shape.partition("-")[2] or "auto"
+    return SqliteStore(TABLE, make_codec(args.codec), db, args.cache_mb, checkpoints)
 
 
 def load(store: Store, items_file: Path) -> None:
@@ -264,7 +268,8 @@ def items_file(workdir: Path, n: int) -> Path:
 
 def journal_append_us(workdir: Path, record: bytes, n: int = 20_000) -> dict[str, float]:
     """What both shapes also pay per write: one write(2) of the record to the journal."""
-    fd = os.open(workdir / "journal.bin", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    fd = os.open(workdir / "journal.bin", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND,
+                 0o600)
     try:
         return quantiles(timed(lambda _: os.write(fd, record), [None] * n))
     finally:
@@ -275,8 +280,7 @@ def child(args: argparse.Namespace, phase: str, shape: str) -> dict[str, Any]:
     kind, codec = shape.split(":")
     cmd = [sys.executable, __file__, "--child", phase, "--shape", kind, "--codec", codec,
            "--items", str(args.items), "--ops", str(args.ops), "--queries", str(args.queries),
-           "--cache-mb", str(args.cache_mb), "--checkpoints", args.checkpoints,
-           "--workdir", str(args.workdir)]
+           "--cache-mb", str(args.cache_mb), "--workdir", str(args.workdir)]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
     if done.returncode:
         raise SystemExit(f"{shape} {phase} failed:\n{done.stderr[-3000:]}")
@@ -311,9 +315,11 @@ def report(results: dict[str, dict[str, Any]], journal: dict[str, float], n: int
     width = max(len(r[0]) for r in rows)
     print(f"\n{n:,} bookings items; {TABLE.key}: {len(TABLE.gsis)} GSIs; python "
           f"{sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}")
-    print(f"{'':{width}} | " + " | ".join(f"{s:>15}" for s in names))
+    cols = [max(15, len(s)) for s in names]
+    print(f"{'':{width}} | " + " | ".join(f"{s:>{c}}" for s, c in zip(names, cols, strict=True)))
     for label, cell in rows:
-        print(f"{label:{width}} | " + " | ".join(f"{cell(results[s]):>15}" for s in names))
+        print(f"{label:{width}} | " + " | ".join(f"{cell(results[s]):>{c}}"
+                                                  for s, c in zip(names, cols, strict=True)))
     print(f"common to both: journal append p50 {journal['p50']:.1f} us, p99 "
           f"{journal['p99']:.1f} us")
     for shape, r in results.items():
@@ -327,11 +333,10 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--ops", type=int, default=20_000, help="GetItems and PutItems timed")
     parser.add_argument("--queries", type=int, default=5_000)
-    parser.add_argument("--shapes", default="mem:json,mem:marshal,mem:packed,sqlite:packed,"
-                                            "sqlite:json")
+    parser.add_argument("--shapes", default=DEFAULT_SHAPES,
+                        help="KIND:CODEC,...; KIND mem, sqlite, sqlite-thread, sqlite-bounded; "
+                             "CODEC json, marshal, packed")
     parser.add_argument("--cache-mb", type=int, default=64, help="SQLite page cache, in all")
-    parser.add_argument("--checkpoints", choices=("auto", "thread"), default="auto",
-                        help="SQLite WAL checkpoints: in the writer's COMMIT, or a thread")
     parser.add_argument("--workdir", help="kept (and its items file reused) when given")
     parser.add_argument("--timeout", type=float, default=1800, help="per child process (s)")
     parser.add_argument("--child", choices=("main", "reload"), help=argparse.SUPPRESS)

@@ -184,7 +184,7 @@ def test_item_size_limit_is_moto_s_whether_checked_once_or_per_attribute(
         fresh_emulator: Emulator) -> None:
     from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 
-    from ddbkit.emulator.moto_ext.item_size import MAX_ITEM_BYTES
+    from ddbkit.emulator.capacity.sizes import MAX_ITEM_BYTES
 
     def per_attribute(attrs: dict[str, Any]) -> bool:
         """moto's own rule: LimitedSizeDict re-checks on every attribute it stores."""

@@ -1,4 +1,6 @@
-"""Item sizes as DynamoDB bills them (AWS developer guide, "Item sizes and formats").
+"""Item sizes as DynamoDB counts them (AWS developer guide, "Item sizes and formats"): the one
+place that sizes items, values and keys, for capacity, the 400 KB item limit, key limits,
+the 4 MB transaction limit, 1 MB pages and TableSizeBytes.
 
 - attribute names and strings: UTF-8 bytes; binary: raw bytes; BOOL and NULL: 1 byte;
 - numbers: stored in base 100 (two decimal digits per byte, aligned on the decimal point)
@@ -9,8 +11,9 @@
 - sets: the sum of their elements; lists and maps: 3 bytes plus 1 per element plus the
   elements (and, in a map, the element names).
 
-Values are DynamoDB JSON (`{"S": "x"}`) or anything with `.type` and `.value` (moto's
-DynamoType), so the same rules size a request's item and a stored one.
+Values are DynamoDB JSON (`{"S": "x"}`, binary as base64 text) or anything with `.type` and
+`.value` (moto's DynamoType, binary as bytes), so the same rules size a request's item and a
+stored one. A lone surrogate in a string (JSON allows `\\ud800`) counts its 3 bytes.
 """
 
 from __future__ import annotations
@@ -23,18 +26,22 @@ from typing import Any
 
 CONTAINER_OVERHEAD = 3  # bytes, any list or map
 ELEMENT_OVERHEAD = 1  # bytes per list or map element
+# https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
+MAX_ITEM_BYTES = 400 * 1024  # an item of exactly this many bytes is stored
+MAX_HASH_KEY_BYTES = 2048
+MAX_RANGE_KEY_BYTES = 1024
 
 
 def tagged(value: Any) -> tuple[str, Any]:
     """(type, value) of a DynamoDB JSON value or a DynamoType."""
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):
         ((kind, inner),) = value.items()
         return kind, inner
     return value.type, value.value
 
 
 def utf8_size(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-8"))
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def binary_size(value: Any) -> int:
@@ -90,3 +97,26 @@ def value_size(value: Any) -> int:
 def item_size(attributes: Mapping[str, Any]) -> int:
     """Bytes of an item: every attribute's name plus its value."""
     return sum(utf8_size(name) + value_size(value) for name, value in attributes.items())
+
+
+def too_large(attributes: Mapping[str, Any]) -> bool:
+    """Over DynamoDB's item limit (409,600 bytes of names and values, keys included)."""
+    return item_size(attributes) > MAX_ITEM_BYTES
+
+
+def key_value_size(value: Any) -> int:
+    """Bytes of a key attribute's value (S, N or B), held to MAX_HASH/RANGE_KEY_BYTES."""
+    return value_size(value)
+
+
+def request_item_size(attributes: Mapping[str, Any]) -> int:
+    """`item_size` of an item from a request not validated yet: a malformed value (not one
+    type and value, an unknown type, a wrong shape) counts 0 bytes; validation refuses it."""
+    total = 0
+    for name, value in attributes.items():
+        total += utf8_size(str(name))
+        try:
+            total += value_size(value)
+        except (ValueError, TypeError, AttributeError):
+            pass
+    return total

@@ -39,7 +39,7 @@ The fidelity extensions (issue 14) come after the others. batch_tables goes befo
 consumed_capacity and atomic_writes, so a BatchWriteItem split per table still runs in one
 undo journal and one capacity meter (whose figures replace the merged answer's).
 partiql_statements replaces the PartiQL backend methods atomic_writes wrapped and opens the
-journal itself. aws_sizes replaces the `DynamoType.size` scalar_values wrapped. The handler
+journal itself. aws_sizes replaces moto's `DynamoType.size` (capacity/sizes.py). The handler
 rewrites (legacy_conditions, attributes_to_get) only change the request before moto reads it,
 so their order among themselves does not matter; updated_values, item_collection_metrics,
 lsi_fetches and index_updates read moto's answer after it, each a different field.

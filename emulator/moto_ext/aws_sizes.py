@@ -5,8 +5,8 @@ moto sizes a number by the length of its text, a binary by its base64 text (a th
 than its bytes) and lists and maps without their overhead, and refuses items over 405,000
 of those bytes, so items DynamoDB stores (up to 409,600 bytes of attribute names and
 values) were refused and sizes reported (capacity, 1 MB pages, TableSizeBytes) were off.
-DynamoDB's rules live in `capacity/sizes.py`, the one place that sizes values, so the limit,
-consumed capacity, 1 MB pages and TableSizeBytes all count the same bytes.
+Here both call `capacity/sizes.py`, so the limit, consumed capacity, 1 MB pages and
+TableSizeBytes count the bytes every other size check counts.
 """
 
 from __future__ import annotations
@@ -15,12 +15,9 @@ from typing import Any
 
 from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
-from moto.dynamodb.models.utilities import bytesize
 
-from ddbkit.emulator.capacity.sizes import utf8_size, value_size
+from ddbkit.emulator.capacity.sizes import too_large, utf8_size, value_size
 from ddbkit.emulator.moto_ext.store import require
-
-MAX_ITEM_BYTES = 400 * 1024  # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
 
 
 def size(self: DynamoType) -> int:
@@ -29,13 +26,14 @@ def size(self: DynamoType) -> int:
     return value_size(self)
 
 
-def _value_size(value: Any) -> int:
-    return value_size(value if type(value) is DynamoType else DynamoType(value))
+def _typed(value: Any) -> DynamoType:
+    return value if type(value) is DynamoType else DynamoType(value)
 
 
 def _setitem(self: LimitedSizeDict, key: str, value: Any) -> None:
-    others = sum(bytesize(k) + _value_size(v) for k, v in self.items() if k != key)
-    if others + bytesize(key) + _value_size(value) > MAX_ITEM_BYTES:
+    after = {name: _typed(v) for name, v in self.items() if name != key}
+    after[key] = _typed(value)
+    if too_large(after):
         raise ItemSizeTooLarge
     dict.__setitem__(self, key, value)
 

@@ -44,11 +44,10 @@ from moto.dynamodb.exceptions import (
     MockValidationException,
     RangeKeyTooLong,
 )
-from moto.dynamodb.limits import HASH_KEY_MAX_LENGTH, RANGE_KEY_MAX_LENGTH
-from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.parsing import validators
 
+from ddbkit.emulator.capacity.sizes import MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, key_value_size
 from ddbkit.emulator.moto_ext.store import require
 
 MESSAGE = ("One or more parameter values were invalid: Type mismatch for Index Key {name} "
@@ -107,10 +106,10 @@ def check_sizes(table: Table, attrs: dict[str, Any]) -> None:
             value = attrs.get(name) if isinstance(name, str) else None
             if value is None or name in table.table_key_attrs:
                 continue
-            size = (value if isinstance(value, DynamoType) else DynamoType(value)).size()
-            if key.get("KeyType") == "HASH" and size > HASH_KEY_MAX_LENGTH:
+            size = key_value_size(value)
+            if key.get("KeyType") == "HASH" and size > MAX_HASH_KEY_BYTES:
                 raise HashKeyTooLong()
-            if key.get("KeyType") == "RANGE" and size > RANGE_KEY_MAX_LENGTH:
+            if key.get("KeyType") == "RANGE" and size > MAX_RANGE_KEY_BYTES:
                 raise RangeKeyTooLong()
 
 

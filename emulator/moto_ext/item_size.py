@@ -21,16 +21,11 @@ from typing import Any
 from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
-from moto.dynamodb.models.utilities import bytesize
 
-from ddbkit.emulator.moto_ext.aws_sizes import MAX_ITEM_BYTES
+from ddbkit.emulator.capacity.sizes import MAX_ITEM_BYTES, item_size
 from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
 
 _MEMO = "_ddbkit_size"
-
-
-def _size(value: Any) -> int:
-    return value.size() if type(value) is DynamoType else bytesize(str(value))  # as moto
 
 
 def _init(self: Item, hash_key: DynamoType, range_key: DynamoType | None,
@@ -40,11 +35,11 @@ def _init(self: Item, hash_key: DynamoType, range_key: DynamoType | None,
     built = LimitedSizeDict()
     for key, value in attrs.items():
         dict.__setitem__(built, key, DynamoType(value))
-    total = sum(_size(key) + _size(value) for key, value in built.items())
+    total = item_size(built)
     if total > MAX_ITEM_BYTES:
         raise ItemSizeTooLarge
     self.attrs = built
-    self.__dict__[_MEMO] = total  # what Item.size sums, for str attribute names
+    self.__dict__[_MEMO] = total  # what Item.size sums (aws_sizes sizes each value)
 
 
 def _wrap_size(original: Any) -> Any:

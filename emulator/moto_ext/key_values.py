@@ -16,15 +16,13 @@ stored, in the table or a secondary index. Such items get DynamoDB's refusals he
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 import moto.dynamodb.responses as responses
 from moto.dynamodb.exceptions import HashKeyTooLong, MockValidationException, RangeKeyTooLong
-from moto.dynamodb.limits import HASH_KEY_MAX_LENGTH, RANGE_KEY_MAX_LENGTH
 from moto.dynamodb.responses import DynamoHandler
 
+from ddbkit.emulator.capacity.sizes import MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, key_value_size
 from ddbkit.emulator.moto_ext.key_schema import KEY_PATHS, keys_in, matches
 from ddbkit.emulator.moto_ext.store import require
 
@@ -36,20 +34,6 @@ EMPTY_INDEX_KEY = ("One or more parameter values are not valid. A value specifie
                    "IndexKey: {name}")
 
 
-def _size(value: dict[str, Any]) -> int:
-    kind, inner = next(iter(value.items()))
-    if kind == "B":
-        if isinstance(inner, bytes):
-            return len(inner)
-        try:
-            return len(base64.b64decode(str(inner)))
-        except (binascii.Error, ValueError):
-            return len(str(inner))
-    if kind == "N":
-        return len(str(inner)) // 2 + 1
-    return len(str(inner).encode("utf-8", "surrogatepass"))
-
-
 def check(table: Any, key: dict[str, Any]) -> None:
     hash_name, range_name = table.hash_key_attr, table.range_key_attr
     for name, value in key.items():
@@ -57,9 +41,9 @@ def check(table: Any, key: dict[str, Any]) -> None:
         if kind in ("S", "B") and not inner:
             raise MockValidationException(EMPTY.format(kind="string" if kind == "S" else
                                                        "binary", name=name))
-        if name == hash_name and _size(value) > HASH_KEY_MAX_LENGTH:
+        if name == hash_name and key_value_size(value) > MAX_HASH_KEY_BYTES:
             raise HashKeyTooLong()
-        if name == range_name and _size(value) > RANGE_KEY_MAX_LENGTH:
+        if name == range_name and key_value_size(value) > MAX_RANGE_KEY_BYTES:
             raise RangeKeyTooLong()
 
 

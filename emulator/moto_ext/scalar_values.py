@@ -1,12 +1,12 @@
-"""Scalar attribute values are immutable: share them on deepcopy, size and cast them directly.
+"""Scalar attribute values are immutable: share them on deepcopy and cast them directly.
 
 moto's Table.query deep-copies every result and sizes every candidate twice (for the 1 MB
-page); with `DynamoType.__deepcopy__` and `DynamoType.size` dispatching through a chain of
+page); with `DynamoType.__deepcopy__` dispatching through a chain of
 `is_*` type checks, that was ~40% of a 20-item Query. A scalar value (S, N, B, BOOL, NULL)
 holds a str, bytes or bool and no moto code assigns `.type` or `.value` after construction
 (only maps, lists and sets change, in place), so a copy of one may be the value itself, as
-`copy.deepcopy` does for a str. Sizes of S and N are computed as moto does, without the
-dispatch, and `cast_value` (behind every comparison) decides on the type once.
+`copy.deepcopy` does for a str, and `cast_value` (behind every comparison) decides on the
+type once. Sizes are aws_sizes' (capacity/sizes.py).
 Maps, lists and sets keep moto's code.
 """
 
@@ -70,25 +70,11 @@ def _wrap_cast_value(original: property) -> property:
     return property(cast_value)
 
 
-def _wrap_size(original: Any) -> Any:
-    def size(self: DynamoType) -> int:
-        value = self.value
-        if type(value) is str:
-            if self.type == "S":
-                return len(value.encode("utf-8"))
-            if self.type == "N":
-                return len(value)  # moto: len(str(value)), and value is already a str
-        return original(self)  # type: ignore[no-any-return]
-
-    return size
-
-
 def install() -> None:
-    require(DynamoType, "__deepcopy__", "size", "cast_value", "is_number", "is_set", "is_list",
+    require(DynamoType, "__deepcopy__", "cast_value", "is_number", "is_set", "is_list",
             "is_map")
-    require(Item, "__deepcopy__", "size")
+    require(Item, "__deepcopy__")
     Item.__deepcopy__ = _item_deepcopy  # type: ignore[method-assign]
     DynamoType.__deepcopy__ = _wrap_deepcopy(DynamoType.__deepcopy__)  # type: ignore[method-assign]
     DynamoType.cast_value = _wrap_cast_value(  # type: ignore[method-assign,assignment]
         DynamoType.__dict__["cast_value"])
-    DynamoType.size = _wrap_size(DynamoType.size)  # type: ignore[method-assign]

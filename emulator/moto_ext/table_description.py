@@ -22,8 +22,8 @@ from typing import Any
 
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
-from moto.dynamodb.models.utilities import bytesize
 
+from ddbkit.emulator.capacity.sizes import item_size
 from ddbkit.emulator.moto_ext.lsi_fetches import projected_names
 from ddbkit.emulator.moto_ext.store import require, table_items
 
@@ -47,7 +47,7 @@ def _index_figures(table: Table, indexes: list[Any], items: list[Any]
                 figure[0] += item.size()
                 continue
             if sizes is None:
-                sizes = {k: bytesize(k) + v.size() for k, v in attrs.items()}
+                sizes = {k: item_size({k: v}) for k, v in attrs.items()}
             figure[0] += sum(size for k, size in sizes.items() if k in names)
     return {name: (size, count) for name, (size, count) in figures.items()}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ddbkit.emulator.capacity.sizes import request_item_size
 from ddbkit.emulator.endpoint.wire import WireError
 
 MAX_TRANSACTION_BYTES = 4 * 1024 * 1024
@@ -24,10 +25,14 @@ def write(params: dict[str, Any]) -> None:
         for member in ("Put", "Update", "Delete", "ConditionCheck"):
             request = action.get(member) if isinstance(action, dict) else None
             if isinstance(request, dict):
-                total += item_bytes(request.get("Item") or request.get("Key") or {})
-                total += item_bytes(request.get("ExpressionAttributeValues") or {})
+                total += _bytes(request.get("Item") or request.get("Key"))
+                total += _bytes(request.get("ExpressionAttributeValues"))
     if total > MAX_TRANSACTION_BYTES:
         raise WireError("ValidationException", TOO_LARGE)
+
+
+def _bytes(item: Any) -> int:
+    return request_item_size(item) if isinstance(item, dict) else 0
 
 
 def get(params: dict[str, Any]) -> None:
@@ -45,32 +50,3 @@ def _once_each(params: dict[str, Any], members: tuple[str, ...]) -> None:
                 if target in seen:
                     raise WireError("ValidationException", SAME_ITEM)
                 seen.add(target)
-
-
-def item_bytes(item: dict[str, Any]) -> int:
-    """An item's size by DynamoDB's rules: names' UTF-8 plus each value's bytes."""
-    total = 0
-    stack: list[tuple[Any, Any]] = list(item.items())
-    while stack:
-        name, value = stack.pop()
-        total += len(str(name).encode("utf-8", "surrogatepass"))
-        if not isinstance(value, dict):
-            continue
-        for kind, inner in value.items():
-            if kind == "S":
-                total += len(str(inner).encode("utf-8", "surrogatepass"))
-            elif kind == "N":
-                total += len(str(inner)) // 2 + 1
-            elif kind == "B":
-                total += len(str(inner)) * 3 // 4
-            elif kind in ("SS", "NS", "BS") and isinstance(inner, list):
-                total += sum(len(str(v)) for v in inner)
-            elif kind == "M" and isinstance(inner, dict):
-                total += 3
-                stack.extend(inner.items())
-            elif kind == "L" and isinstance(inner, list):
-                total += 3
-                stack.extend(("", v) for v in inner)
-            else:
-                total += 1
-    return total

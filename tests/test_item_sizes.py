@@ -226,3 +226,23 @@ def test_a_transaction_is_held_to_4_mb_of_decoded_bytes(client: Any, make_table:
     _refused(lambda: client.transact_write_items(TransactItems=[
         {"Put": {"TableName": table, "Item": _set_item(i)}} for i in range(14)]),
         "total size exceeds 4 MB")
+
+
+def test_a_transacted_update_over_400_kb_cancels_the_transaction(client: Any,
+                                                                  make_table: Any) -> None:
+    """An Update's size depends on the stored item, so DynamoDB finds it over the limit only
+    once the transaction runs: a cancellation (ValidationError), not a refused request."""
+    table = make_table("sizes-transact-update")
+    item = _item(MAX_ITEM_BYTES)
+    client.put_item(TableName=table, Item=item)
+    grow = {"Update": {"TableName": table, "Key": {"pk": item["pk"]},
+                       "UpdateExpression": "SET z = :z",  # 1-byte name, 0-byte value: +1
+                       "ExpressionAttributeValues": {":z": {"S": ""}}}}
+    with pytest.raises(ClientError) as caught:
+        client.transact_write_items(TransactItems=[grow])
+    error = caught.value.response
+    assert error["Error"]["Code"] == "TransactionCanceledException"
+    assert error["CancellationReasons"][0]["Code"] == "ValidationError"
+    assert UPDATE_WORDING in error["CancellationReasons"][0]["Message"]
+    got = client.get_item(TableName=table, Key={"pk": item["pk"]}, ConsistentRead=True)
+    assert "z" not in got["Item"]  # rolled back

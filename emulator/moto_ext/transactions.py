@@ -10,7 +10,9 @@ The actions themselves still run through moto's put/delete/update and condition 
 Cancellation reasons carry DynamoDB's codes (`ConditionalCheckFailed`, `ValidationError` for
 moto's refusal of an action), where moto's and this module's first version reported
 `type(exc).__name__` (KeyError, TypeError, ...) and the exception's text. A Put's key is
-checked as PutItem checks it before it is used to look the item up.
+checked as PutItem checks it before it is used to look the item up. An Update that would
+leave an item over 400 KB cancels the transaction (its size depends on the stored item), where
+a Put over it refuses the request, as DynamoDB answers them.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
     ConditionalCheckFailed,
     InvalidAttributeTypeError,
+    ItemSizeToUpdateTooLarge,
     MockValidationException,
     MultipleTransactionsException,
     ResourceNotFoundException,
@@ -111,6 +114,8 @@ def _apply(backend: DynamoDBBackend, action: dict[str, Any], seen: set[tuple[str
         elif op_type == "Update":
             backend.update_item(name, key, update_expression=op["UpdateExpression"], **common)
         return (None, None, None)
+    except ItemSizeToUpdateTooLarge as exc:  # known only once it runs: a cancellation
+        return ("ValidationError", str(exc.message), old_image)
     except (MultipleTransactionsException, MockValidationException, ResourceNotFoundException):
         raise  # refuses the whole request, as DynamoDB does
     except ConditionalCheckFailed as exc:

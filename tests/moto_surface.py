@@ -58,12 +58,25 @@ class _Module:
             self._call(node)
         elif isinstance(node, ast.For):
             self._loop(node)
+        if isinstance(node, ast.For) and self._each_class(node, names):
+            self.moto = saved
+            return
         for child in ast.iter_child_nodes(node):
             inner = names
             if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
                 inner = self._aliases(child, dict(names))
             self._visit(child, inner)
         self.moto = saved
+
+    def _each_class(self, loop: ast.For, names: dict[str, str]) -> bool:
+        """`for handler in (DynamoHandler, ...)`: the body, once for each moto class."""
+        paths = [self._path(e) for e in getattr(loop.iter, "elts", [])]
+        if not isinstance(loop.target, ast.Name) or not paths or None in paths:
+            return False
+        for path in paths:
+            for child in loop.body:
+                self._visit(child, {**names, loop.target.id: str(path)})
+        return True
 
     def _aliases(self, scope: ast.AST, names: dict[str, str]) -> dict[str, str]:
         """Adds the scope's locals bound to a moto name (`owner: Any = DynamoDBBackend`),
@@ -73,8 +86,9 @@ class _Module:
         other: set[str] = set()
         for node in ast.walk(scope):
             target, value = _binding(node)
-            if target is not None and isinstance(value, ast.Name) and value.id in names:
-                aliases.setdefault(target.id, names[value.id])
+            path = _chain(value, names) if target is not None else None
+            if target is not None and path is not None:
+                aliases.setdefault(target.id, path)
                 targets.add(id(target))
         for node in ast.walk(scope):
             if isinstance(node, ast.arg):
@@ -155,6 +169,16 @@ class _Module:
         if isinstance(node, ast.Name):  # a module constant: its keys or elements
             return list(getattr(importlib.import_module(self.name), node.id))
         return []
+
+
+def _chain(node: ast.expr | None, names: dict[str, str]) -> str | None:
+    """The moto path of `Name` or `Name.attr...` when Name is a moto local."""
+    if isinstance(node, ast.Name):
+        return names.get(node.id)
+    if isinstance(node, ast.Attribute):
+        base = _chain(node.value, names)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
 
 
 def _binding(node: ast.AST) -> tuple[ast.Name | None, ast.expr | None]:

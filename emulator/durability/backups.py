@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.dynamodb.models.table import Backup
-
 from ddbkit.emulator.durability.images import build_item, item_image, store_item
 from ddbkit.emulator.durability.tablemeta import build_table, table_settings
 from ddbkit.emulator.moto_ext.store import table_items
+from ddbkit.emulator.moto_ext.table_records import blank_backup
 
 _FIELDS = ("name", "status", "type", "creation_date_time", "identifier", "account_id",
            "region_name")
@@ -27,7 +26,7 @@ def backup_document(backup: Any) -> dict[str, Any]:
 
 
 def build_backup(document: dict[str, Any]) -> Any:
-    backup: Any = object.__new__(Backup)
+    backup = blank_backup()
     for name in _FIELDS:
         setattr(backup, name, document["fields"][name])
     table = build_table(document["table"])

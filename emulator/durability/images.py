@@ -5,11 +5,8 @@ stay `bytes`, or text where moto kept text; `encoding` tags bytes), so replaying
 gives back the same item whichever path wrote it. Writing walks the DynamoType tree directly:
 `Item.to_json` deep-copies every map and list on the way.
 
-Reading builds moto's objects without `Item.__init__` and `DynamoType.__init__`: a restart
-builds every item of the data dir, and the constructors cost ~25 us an item (type dispatch,
-the 400 KB size check the item passed when it was first written, moto's instance tracking);
-building the same objects directly costs ~6 us. Sizes are computed on first use
-(`moto_ext.item_size`). Scalar values may be shared between the key and the attributes, and
+Reading builds moto's objects without their constructors (`moto_ext.item_records`, which
+says why). Scalar values may be shared between the key and the attributes, and
 between items: moto never changes a scalar value in place (`moto_ext.scalar_values`).
 """
 
@@ -19,9 +16,7 @@ import base64
 import json
 from typing import Any
 
-from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
-
-_new = object.__new__
+from ddbkit.emulator.moto_ext.item_records import is_value, key_value, new_item, new_value
 
 
 def value_image(value: Any) -> dict[str, Any]:
@@ -38,7 +33,7 @@ def value_image(value: Any) -> dict[str, Any]:
 def _nested(value: Any) -> dict[str, Any]:
     # moto converts nested values to DynamoType on every path we know; a raw dict is already
     # DynamoDB JSON.
-    return value_image(value) if type(value) is DynamoType else dict(value)
+    return value_image(value) if is_value(value) else dict(value)
 
 
 def item_image(item: Any) -> dict[str, Any]:
@@ -60,15 +55,13 @@ def key_image(table: Any, hash_key: Any, range_key: Any) -> dict[str, Any]:
     return key
 
 
-def build_value(image: dict[str, Any]) -> DynamoType:
+def build_value(image: dict[str, Any]) -> Any:
     for kind, inner in image.items():
-        value: Any = _new(DynamoType)
         if kind == "M":
             inner = {k: build_value(v) for k, v in inner.items()}
         elif kind == "L":
             inner = [build_value(v) for v in inner]
-        value.type, value.value = kind, inner
-        return value  # type: ignore[no-any-return]
+        return new_value(kind, inner)
     raise ValueError("an attribute value with no type")
 
 
@@ -80,13 +73,7 @@ def build_item(image: dict[str, Any], hash_attr: str, range_attr: str | None) ->
 
 def item_of(values: dict[str, Any], hash_attr: str, range_attr: str | None) -> Any:
     """A moto Item of attribute values already built (`ImageDecoder`)."""
-    attrs = LimitedSizeDict.__new__(LimitedSizeDict)
-    dict.update(attrs, values)
-    item: Any = _new(Item)
-    item.hash_key = attrs[hash_attr]
-    item.range_key = attrs[range_attr] if range_attr is not None else None
-    item.attrs = attrs
-    return item
+    return new_item(values, hash_attr, range_attr)
 
 
 _SCALARS: dict[str, type] = {"S": str, "N": str, "BOOL": bool, "NULL": bool, "B": bytes}
@@ -108,7 +95,7 @@ class ImageDecoder:
     """
 
     def __init__(self) -> None:
-        self._shared: dict[tuple[str, str | bool], DynamoType] = {}
+        self._shared: dict[tuple[str, str | bool], Any] = {}
 
     def loads(self, raw: bytes) -> Any:
         return json.loads(raw, object_hook=self._hook)
@@ -123,27 +110,21 @@ class ImageDecoder:
             if _SCALARS.get(kind) is shape or (kind == "B" and shape is str):
                 if shape is bool or (shape is str and len(inner) <= INTERN_LENGTH):
                     return self._scalar(kind, inner)
-                return _value(kind, inner)
+                return new_value(kind, inner)
             if _COLLECTIONS.get(kind) is shape:
-                return _value(kind, inner)
+                return new_value(kind, inner)
         return obj
 
-    def _scalar(self, kind: str, inner: str | bool) -> DynamoType:
+    def _scalar(self, kind: str, inner: str | bool) -> Any:
         shared = self._shared.get((kind, inner))
         if shared is None:
-            shared = _value(kind, inner)
+            shared = new_value(kind, inner)
             if len(self._shared) < INTERN_LIMIT:
                 self._shared[(kind, inner)] = shared
         return shared
 
 
-def _value(kind: str, inner: Any) -> DynamoType:
-    value: Any = _new(DynamoType)
-    value.type, value.value = kind, inner
-    return value  # type: ignore[no-any-return]
-
-
 def build_key(image: dict[str, Any], hash_attr: str,
-              range_attr: str | None) -> tuple[DynamoType, DynamoType | None]:
-    return (DynamoType(image[hash_attr]),
-            DynamoType(image[range_attr]) if range_attr is not None else None)
+              range_attr: str | None) -> tuple[Any, Any | None]:
+    return (key_value(image[hash_attr]),
+            key_value(image[range_attr]) if range_attr is not None else None)

@@ -18,23 +18,17 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from moto.dynamodb.models.table import (
-    GlobalSecondaryIndex,
-    LocalSecondaryIndex,
-    RestoredPITTable,
-    RestoredTable,
-    SecondaryIndex,
-    StreamRecord,
-    StreamShard,
-    Table,
+from ddbkit.emulator.moto_ext.table_records import (
+    blank_index,
+    blank_table,
+    is_index,
+    new_shard,
+    stream_record,
 )
 
-_new = object.__new__
 _NOT_SETTINGS = {"items", "stream_shard", "lambda_event_source_mappings",
                  "all_items", "sorted_items"}  # the last two: moto_ext.indexes, mid-Query only
 _PRIVATE = "_ddbkit"  # our extensions' caches on the table (indexes), rebuilt on demand
-_TABLE_CLASSES = {cls.__name__: cls for cls in (Table, RestoredTable, RestoredPITTable)}
-_INDEX_CLASSES = {cls.__name__: cls for cls in (GlobalSecondaryIndex, LocalSecondaryIndex)}
 _INDEX = "$index"
 
 
@@ -56,7 +50,7 @@ def shard_identity(table: Any) -> dict[str, Any] | None:
 
 
 def _encode(value: Any) -> Any:
-    if isinstance(value, SecondaryIndex):
+    if is_index(value):
         return {_INDEX: type(value).__name__, "attrs": _encode(dict(vars(value)))}
     if isinstance(value, list):
         return [_encode(v) for v in value]
@@ -70,10 +64,9 @@ def _decode(value: Any) -> Any:
         return [_decode(v) for v in value]
     if isinstance(value, dict):
         if _INDEX in value:
-            cls = _INDEX_CLASSES.get(value[_INDEX])
-            if cls is None:
+            index = blank_index(value[_INDEX])
+            if index is None:
                 raise SettingsError(f"unknown index kind {value[_INDEX]!r}")
-            index: Any = _new(cls)
             index.__dict__.update(_decode(value["attrs"]))
             return index
         return {k: _decode(v) for k, v in value.items()}
@@ -82,10 +75,9 @@ def _decode(value: Any) -> Any:
 
 def build_table(settings: dict[str, Any]) -> Any:
     """An empty moto table with these settings (and an empty stream shard if it had one)."""
-    cls = _TABLE_CLASSES.get(settings.get("class", ""))
-    if cls is None:
+    table = blank_table(settings.get("class", ""))
+    if table is None:
         raise SettingsError(f"unknown table kind {settings.get('class')!r}")
-    table: Any = _new(cls)
     table.__dict__.update(_decode(settings["attrs"]))
     table.items = defaultdict(dict)
     table.lambda_event_source_mappings = {}
@@ -109,15 +101,11 @@ def set_shard(table: Any, identity: dict[str, Any] | None) -> None:
         return
     if shard_identity(table) == identity:
         return
-    shard = StreamShard(table.account_id, table)  # moto's first sequence number, no records
-    shard.id, shard.created_on = identity["id"], identity["created_on"]
-    table.stream_shard = shard
+    table.stream_shard = new_shard(table, identity["id"], identity["created_on"])
 
 
 def build_record(record: dict[str, Any]) -> Any:
-    built: Any = _new(StreamRecord)
-    built.record = record
-    return built
+    return stream_record(record)
 
 
 def record_sequence(record: Any) -> int:

@@ -110,17 +110,11 @@ def _syntax_first(texts: dict[str, str]) -> None:
     text = texts.get("UpdateExpression")
     if text is None:
         return
-    from moto.dynamodb.exceptions import MockValidationException
-    from moto.dynamodb.parsing.expressions import (  # type: ignore[attr-defined]
-        UpdateExpressionParser,
-    )
+    from ddbkit.emulator.moto_ext.expression_syntax import update_syntax_error
 
-    try:
-        UpdateExpressionParser.make(text)
-    except MockValidationException as exc:
-        raise _invalid(exc.message) from None
-    except Exception:  # noqa: BLE001 - moto's parser crashing is no syntax answer
-        pass
+    error = update_syntax_error(text)
+    if error is not None:
+        raise _invalid(error)
 
 
 def _projection_rules(text: str) -> None:
@@ -208,9 +202,9 @@ def _not_reserved(name: str) -> None:
     if name.startswith("#"):
         return
     if _RESERVED is None:
-        from moto.dynamodb.parsing.reserved_keywords import ReservedKeywords
+        from ddbkit.emulator.moto_ext.expression_syntax import reserved_words
 
-        _RESERVED = frozenset(ReservedKeywords.get_reserved_keywords())
+        _RESERVED = reserved_words()
     if name.upper() in _RESERVED:
         raise _invalid("Invalid ProjectionExpression: Attribute name is a reserved keyword; "
                        f"reserved keyword: {name}")

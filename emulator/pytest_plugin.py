@@ -36,7 +36,7 @@ from typing import Any
 import pytest
 
 from ddbkit.emulator.connect.admin_client import AdminClient
-from ddbkit.emulator.connect.clients import client_environment, make_client
+from ddbkit.emulator.connect.clients import PROFILE_VARIABLES, client_environment, make_client
 from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.process import EmulatorProcess
 from ddbkit.emulator.spec import DEFAULT_STAGE, REGION, Stage, get_table
@@ -176,7 +176,7 @@ def _use(endpoint: LocalEndpoint, monkeypatch: pytest.MonkeyPatch,
     endpoint.reset(seeded)
     for name, value in endpoint.environment().items():
         monkeypatch.setenv(name, value)
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):  # a profile that does not exist
+    for name in PROFILE_VARIABLES:  # a profile that does not exist
         monkeypatch.delenv(name, raising=False)  # would stop boto3 before it signs a thing
     return endpoint
 

@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterable
 
 from ddbkit.emulator.connect.admin_client import AdminClient
-from ddbkit.emulator.connect.clients import is_aws_endpoint, make_client
+from ddbkit.emulator.connect.clients import is_aws_endpoint
 from ddbkit.emulator.errors import ConfigError, EndpointError, EndpointUnreachableError
 from ddbkit.loadtests.config import LoadConfig
 from ddbkit.loadtests.recorder import Series
@@ -23,13 +23,6 @@ from ddbkit.loadtests.recorder import Series
 # The operations of the load's client that change items (loadtests/client.py, patterns.py).
 WRITE_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
                               "TransactWriteItems"})
-
-
-def endpoint_url(config: LoadConfig) -> str:
-    """The URL the load will talk to, resolved as boto3 does (no request is sent)."""
-    client = make_client(endpoint_url=config.endpoint_url, region=config.region,
-                         profile=config.profile)
-    return str(client.meta.endpoint_url)
 
 
 def write_count(series: Iterable[tuple[tuple[str, str], Series]]) -> int:
@@ -52,11 +45,13 @@ class StateGuard:
     """Saves the emulator's state before the load and restores it after."""
 
     def __init__(self, config: LoadConfig) -> None:
-        self.url = endpoint_url(config)
-        if is_aws_endpoint(self.url):
+        # The resolved target: None is AWS's own endpoint (the CLI refuses that earlier;
+        # this guards library callers).
+        self.url = config.endpoint_url
+        if self.url is None or is_aws_endpoint(self.url):
             raise ConfigError(f"--restore-after saves and restores a state of the local "
-                              f"emulator; {self.url} is AWS (restore a backup or use PITR "
-                              "there instead)")
+                              f"emulator; {self.url or 'the target'} is AWS (restore a backup "
+                              "or use PITR there instead)")
         self.admin = AdminClient(self.url, config.region, config.profile)
         self.name = f"ddbkit-load-{os.getpid()}"
         self.saved = False

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from ddbkit.emulator.connect.announce import FILE_NAME, announce, announced, withdraw
+from ddbkit.emulator.connect.clients import is_aws_endpoint
 from ddbkit.emulator.connect.target import DEFAULT_LOCAL_ENDPOINT, TargetOptions, resolve_target
 from ddbkit.emulator.errors import ConfigError
 from ddbkit.emulator.process import EmulatorProcess
@@ -67,7 +68,7 @@ class RecordingProxy:
                     pass
 
     def aws_hosts(self) -> list[str]:
-        return [h for h in self.hosts if h.endswith(".amazonaws.com")]
+        return [h for h in self.hosts if is_aws_endpoint(f"https://{h}")]
 
     def __enter__(self) -> RecordingProxy:
         self._thread.start()
@@ -169,7 +170,7 @@ def test_with_no_endpoint_configured_no_command_contacts_aws(
         {"url": url, "region": "us-east-1", "pid": os.getpid()}))
     result = ddbkit(*command, env=clean_env(proxy, tmp_path), cwd=tmp_path)
     line = one_error_line(result)
-    assert proxy.aws_hosts() == []
+    assert proxy.hosts == []  # no HTTPS at all, AWS's hosts included
     assert f"cannot reach {url} (announced by ddbkit up (pid {os.getpid()})" in line
     assert "start it with `ddbkit up`, or pass --endpoint-url" in line
 
@@ -319,6 +320,7 @@ def test_up_ignores_a_broken_aws_configuration(tmp_path: Path) -> None:
                              cwd=str(tmp_path)) as up:
             assert up.endpoint_url
         assert "Traceback" not in "".join(up.output)
+        assert any("ignoring the AWS configuration" in line for line in up.output)
 
 
 @pytest.mark.slow

@@ -15,7 +15,6 @@ from moto.dynamodb.models.dynamo_type import DynamoType
 from ddbkit.emulator.capacity.sizes import (
     MAX_ITEM_BYTES,
     item_size,
-    key_value_size,
     request_item_size,
     too_large,
     value_size,
@@ -104,8 +103,8 @@ def test_item_size_counts_names_and_values() -> None:
     assert item_size({"pk": {"S": "a"}, "név": {"N": "12"}}) == 9
     assert not too_large({"p": {"S": "x" * (MAX_ITEM_BYTES - 1)}})  # 1 + 409,599
     assert too_large({"p": {"S": "x" * MAX_ITEM_BYTES}})  # 1 + 409,600
-    assert key_value_size({"S": "é" * 1024}) == 2048
-    assert key_value_size({"B": "AAEC"}) == 3
+    assert value_size({"S": "é" * 1024}) == 2048
+    assert value_size({"B": "AAEC"}) == 3
 
 
 def test_a_request_item_not_validated_yet_counts_malformed_values_as_nothing() -> None:

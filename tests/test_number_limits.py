@@ -33,6 +33,7 @@ def _refusal(call: Any) -> dict[str, str]:
 
 @pytest.mark.parametrize(("value", "message"), [
     ("1e9223372036854775808", "The parameter cannot be converted to a numeric value"),
+    ("1e" + "9" * 5000, "The parameter cannot be converted to a numeric value"),
     ("1e-9223372036854775809", "The parameter cannot be converted to a numeric value"),
     ("1e9223372036854775807", "Number overflow. Attempting to store a number with magnitude "
                               "larger than supported range"),
@@ -48,7 +49,8 @@ def test_exponents_past_any_limit_are_refused(client: Any, number_table: str, va
     assert "Item" not in client.get_item(TableName=number_table, Key={"pk": {"N": "1"}})
 
 
-@pytest.mark.parametrize("literal", ["1e99999999999", "1.5e-2147483647", "1e2147483648"])
+@pytest.mark.parametrize("literal", ["1e99999999999", "1.5e-2147483647", "1e2147483648",
+                                     "1e" + "9" * 5000])
 def test_partiql_literals_past_32_bit_exponents_are_not_well_formed(
         client: Any, number_table: str, literal: str) -> None:
     error = _refusal(lambda: client.execute_statement(

@@ -104,11 +104,6 @@ def too_large(attributes: Mapping[str, Any]) -> bool:
     return item_size(attributes) > MAX_ITEM_BYTES
 
 
-def key_value_size(value: Any) -> int:
-    """Bytes of a key attribute's value (S, N or B), held to MAX_HASH/RANGE_KEY_BYTES."""
-    return value_size(value)
-
-
 def request_item_size(attributes: Mapping[str, Any]) -> int:
     """`item_size` of an item from a request not validated yet: a malformed value (not one
     type and value, an unknown type, a wrong shape) counts 0 bytes; validation refuses it."""

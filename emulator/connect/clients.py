@@ -41,6 +41,7 @@ _NO_AWS_CONFIG = {"profile": (None, None, None, None),
                   "config_file": (None, None, os.devnull, None),
                   "credentials_file": (None, None, os.devnull, None)}
 TARGETED_SERVICES = ("dynamodb", "dynamodbstreams")  # their endpoint: connect.target's choice
+PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 _AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
 
 
@@ -73,7 +74,7 @@ def ignore_broken_aws_config() -> str | None:
         botocore.session.Session().get_scoped_config()
         return None
     except BotoCoreError as exc:
-        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        for name in PROFILE_VARIABLES:
             os.environ.pop(name, None)
         os.environ["AWS_CONFIG_FILE"] = os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
         return str(exc)
@@ -81,8 +82,9 @@ def ignore_broken_aws_config() -> str | None:
 
 def is_aws_endpoint(url: str | None) -> bool:
     """True for AWS's own endpoints (None: the region's default one)."""
-    host = (urlsplit(url).hostname or "") if url else ".amazonaws.com"
-    return host.lower().rstrip(".").endswith(_AWS_HOST_SUFFIXES)
+    if not url:
+        return True
+    return (urlsplit(url).hostname or "").lower().rstrip(".").endswith(_AWS_HOST_SUFFIXES)
 
 
 def signing_session(endpoint_url: str | None, region: str | None = None,

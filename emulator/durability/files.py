@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ddbkit.emulator.durability import watermark
 from ddbkit.emulator.errors import DataDirError
 
 try:
@@ -55,7 +56,7 @@ class DataDir:
         return self.path / f"journal-{generation:08d}.log"
 
     def watermark_path(self) -> Path:
-        return self.path / "journal.synced"
+        return self.path / watermark.NAME
 
     def lock(self) -> None:
         """Creates the dir if needed and holds it for this process (released by `unlock`)."""
@@ -109,6 +110,20 @@ def journal_generation(path: Path) -> int:
     if match is None:
         raise ValueError(f"{path.name} is not a journal segment")
     return int(match[1])
+
+
+def sync_dir(path: Path) -> None:
+    """Makes the creations in a directory durable (where the filesystem allows it)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some filesystems refuse fsync on a directory; nothing more to do there
+    finally:
+        os.close(fd)
 
 
 def sync_file(fd: int) -> None:

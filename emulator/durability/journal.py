@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from ddbkit.emulator.durability.files import sync_file
+from ddbkit.emulator.durability.files import sync_dir, sync_file
 from ddbkit.emulator.durability.framing import frame
 
 FsyncPolicy = Literal["always", "every-second"]
@@ -85,10 +85,13 @@ class JournalWriter:
                 try:
                     _write_all(fd, frame(header))
                     sync_file(fd)
+                    sync_dir(path.parent)  # its name too, before journal.synced names it
                 except OSError:
                     path.unlink(missing_ok=True)  # a segment with a torn header is damage
                     raise
                 size = os.fstat(fd).st_size
+            else:  # a killed process's last writes may still be only in the page cache
+                sync_file(fd)
         except BaseException:
             os.close(fd)
             raise

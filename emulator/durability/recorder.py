@@ -46,14 +46,15 @@ NO_SETTINGS_CHANGE = frozenset({
     "DescribeTimeToLive", "DescribeContinuousBackups", "ListTagsOfResource", "DescribeLimits",
     "DescribeEndpoints", "DescribeStream", "GetShardIterator", "GetRecords", "ListStreams",
     "DescribeBackup", "ListBackups", "DescribeExport", "ListExports", "DescribeImport",
-    "ListImports"})
+    "ListImports", "DescribeGlobalTable", "DescribeGlobalTableSettings",
+    "DescribeKinesisStreamingDestination", "DescribeContributorInsights",
+    "DescribeTableReplicaAutoScaling", "ListGlobalTables", "ListContributorInsights",
+    "GetResourcePolicy", "ListStates"})
+ITEM_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
+                         "TransactWriteItems"})
 # Answered while the journal is full: they write nothing (PartiQL may only read; if it
 # writes, the write is undone at commit). DeleteState frees space.
-READS = (NO_SETTINGS_CHANGE - {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
-                               "TransactWriteItems"}) | {
-    "DescribeGlobalTable", "DescribeGlobalTableSettings", "DescribeKinesisStreamingDestination",
-    "DescribeContributorInsights", "DescribeTableReplicaAutoScaling", "ListGlobalTables",
-    "ListContributorInsights", "GetResourcePolicy", "ListStates", "DeleteState"}
+READS = (NO_SETTINGS_CHANGE - ITEM_WRITES) | {"DeleteState"}
 # Of those, the ones that cannot change the store at all: no undo log needed.
 PURE_READS = READS - {"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction",
                       "DeleteState"}

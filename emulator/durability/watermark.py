@@ -67,7 +67,7 @@ class Watermark:
             # Not fsynced: the journal it describes already is, so a mark lost to a power
             # loss only understates what reached the disk, and a torn one fails its CRC.
             # A second fsync per commit would double --fsync always's cost for nothing.
-            os.pwrite(self._fd, head + struct.pack("<I", zlib.crc32(head)), 0)
+            os.pwrite(self._fd, _MARK.pack(generation, size, zlib.crc32(head)), 0)
             self._last = mark
 
     def close(self) -> None:

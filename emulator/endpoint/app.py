@@ -26,8 +26,8 @@ from ddbkit.emulator.endpoint.protocol import (
     DELAY_KEY,
     DYNAMODB_TARGET,
     MAX_REQUEST_BYTES,
+    PARAMS_KEY,
     STREAMS_TARGET,
-    TABLE_KEY,
 )
 from ddbkit.emulator.endpoint.validation import RequestValidator
 from ddbkit.emulator.endpoint.wire import (
@@ -88,7 +88,7 @@ class DynamoDBApp:
             if environ.get("HTTP_X_AMZ_TARGET", "").startswith(ADMIN_PREFIX):
                 return self._admin(environ, start_response)
             service, operation, body, params = self._parse(environ)
-            environ[TABLE_KEY] = table_named(params)
+            environ[PARAMS_KEY] = params  # the access log names its table, when there is one
         except WireError as exc:
             return respond_error(start_response, exc.status, exc.error_type, exc.message)
         if self.faults is not None:

@@ -69,9 +69,13 @@ def number_problem(text: str) -> str | None:
         return None
     if not text:
         return NOT_A_NUMBER
-    if not _NUMBER.fullmatch(text) or not _exponent_fits(text):
+    if not _NUMBER.fullmatch(text):
         return f"{NOT_A_NUMBER}: {text}"
     mantissa, _, written = text.lower().lstrip("+-").partition("e")
+    # DynamoDB reads the exponent as a signed 64-bit integer: a longer one cannot be converted
+    # (checked by length first: int() refuses strings of thousands of digits).
+    if len(written.lstrip("+-").lstrip("0")) > 19 or not -(2**63) <= int(written or 0) < 2**63:
+        return f"{NOT_A_NUMBER}: {text}"
     whole, _, fraction = mantissa.partition(".")
     exponent = int(written or 0) - len(fraction)  # as Decimal's as_tuple(), without its limits
     significant = (whole + fraction).lstrip("0")
@@ -79,7 +83,7 @@ def number_problem(text: str) -> str | None:
         return None  # zero, whatever its exponent
     trailing = len(significant) - len(significant.rstrip("0"))
     significant = significant.rstrip("0")
-    magnitude = int(exponent) + trailing + len(significant) - 1
+    magnitude = exponent + trailing + len(significant) - 1
     if magnitude > MAX_EXPONENT:
         return OVERFLOW
     if magnitude < MIN_EXPONENT:
@@ -87,13 +91,6 @@ def number_problem(text: str) -> str | None:
     if len(significant) > MAX_SIGNIFICANT_DIGITS:
         return TOO_PRECISE
     return None
-
-
-def _exponent_fits(text: str) -> bool:
-    """DynamoDB reads a number's exponent as a signed 64-bit integer: a longer one cannot be
-    converted at all."""
-    _, marker, exponent = text.lower().partition("e")
-    return not marker or -(2**63) <= int(exponent) < 2**63
 
 
 def binary_problem(text: Any) -> Problem | None:

@@ -29,9 +29,10 @@ from typing import Any, TextIO
 
 import httptools
 
+from ddbkit.emulator.endpoint.app import table_named
 from ddbkit.emulator.endpoint.heap_trim import HeapTrimmer
 from ddbkit.emulator.endpoint.limits import CLOSE_GRACE, HttpLimits, expire_overdue
-from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, DELAY_KEY, TABLE_KEY
+from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, DELAY_KEY, PARAMS_KEY
 from ddbkit.emulator.endpoint.wire import error_body
 
 log = logging.getLogger(__name__)
@@ -315,8 +316,9 @@ class HttpProtocol(asyncio.Protocol):
     def _log_access(self, environ: dict[str, Any], status: bytes, size: int,
                     seconds: float) -> None:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
+        table = table_named(environ.get(PARAMS_KEY) or {}) or "-"
         print(f'{self.remote_addr} "{environ["REQUEST_METHOD"]} {environ["PATH_INFO"]}'
-              f'{" " + target if target else ""}" {environ.get(TABLE_KEY) or "-"} '
+              f'{" " + target if target else ""}" {table} '
               f'{status.decode().split()[0]} {size} {seconds * 1000:.2f}ms',
               file=self.access_log, flush=True)
 

@@ -16,4 +16,4 @@ MAX_REQUEST_BYTES = 16 * 1024 * 1024
 # wire, so it is not among them.)
 PLAIN_SCALAR_TYPES: dict[str, type] = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
 DELAY_KEY = "ddbkit.delay"  # WSGI environ: seconds to wait before sending the answer (faults)
-TABLE_KEY = "ddbkit.table"  # WSGI environ: the table a request names, for the access log
+PARAMS_KEY = "ddbkit.params"  # WSGI environ: the parsed request, for the access log's table

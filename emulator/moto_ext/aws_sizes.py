@@ -26,14 +26,8 @@ def size(self: DynamoType) -> int:
     return value_size(self)
 
 
-def _typed(value: Any) -> DynamoType:
-    return value if type(value) is DynamoType else DynamoType(value)
-
-
 def _setitem(self: LimitedSizeDict, key: str, value: Any) -> None:
-    after = {name: _typed(v) for name, v in self.items() if name != key}
-    after[key] = _typed(value)
-    if too_large(after):
+    if too_large({**self, key: value}):  # sizes.py reads moto's values and wire values alike
         raise ItemSizeTooLarge
     dict.__setitem__(self, key, value)
 

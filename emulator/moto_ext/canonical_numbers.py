@@ -19,6 +19,7 @@ from typing import Any
 
 from moto.dynamodb.models.dynamo_type import DynamoType
 
+from ddbkit.emulator.endpoint.attribute_values import MAX_EXPONENT, MIN_EXPONENT
 from ddbkit.emulator.moto_ext.store import require
 
 # Plain integers and decimals without redundant zeros: already what DynamoDB returns.
@@ -35,7 +36,8 @@ def canonical(text: Any) -> Any:
         number = Decimal(text)
     except decimal.InvalidOperation:
         return text
-    if not number.is_finite() or not -131 <= number.adjusted() <= 126:
+    if not number.is_finite() or \
+            not MIN_EXPONENT - 1 <= number.adjusted() <= MAX_EXPONENT + 1:
         # Out of DynamoDB's range (refused elsewhere); writing out 1e999999999 in full
         # would take gigabytes.
         return text

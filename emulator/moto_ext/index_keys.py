@@ -47,7 +47,8 @@ from moto.dynamodb.exceptions import (
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.parsing import validators
 
-from ddbkit.emulator.capacity.sizes import MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, key_value_size
+from ddbkit.emulator.capacity.sizes import MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, value_size
+from ddbkit.emulator.moto_ext.key_values import empty_binary
 from ddbkit.emulator.moto_ext.store import require
 
 MESSAGE = ("One or more parameter values were invalid: Type mismatch for Index Key {name} "
@@ -91,13 +92,6 @@ def check(table: Table, attrs: dict[str, Any]) -> None:
         raise MockValidationException(message)
 
 
-def _empty_binary(value: Any) -> bool:
-    if _kind(value) != "B":
-        return False
-    inner = value.value if hasattr(value, "value") else next(iter(value.values()))
-    return inner in ("", b"")
-
-
 def check_sizes(table: Table, attrs: dict[str, Any]) -> None:
     """Every index key within DynamoDB's size limits."""
     for index in table.all_indexes():
@@ -106,7 +100,7 @@ def check_sizes(table: Table, attrs: dict[str, Any]) -> None:
             value = attrs.get(name) if isinstance(name, str) else None
             if value is None or name in table.table_key_attrs:
                 continue
-            size = key_value_size(value)
+            size = value_size(value)
             if key.get("KeyType") == "HASH" and size > MAX_HASH_KEY_BYTES:
                 raise HashKeyTooLong()
             if key.get("KeyType") == "RANGE" and size > MAX_RANGE_KEY_BYTES:
@@ -122,7 +116,7 @@ def check_update(table: Table, attrs: dict[str, Any]) -> None:
         for key in index.schema:
             name = key.get("AttributeName")
             if name is not None and name not in table.table_key_attrs and \
-                    _empty_binary(attrs.get(name)):
+                    empty_binary(attrs.get(name)):
                 raise MockValidationException(EMPTY_UPDATED)
 
 

@@ -22,7 +22,7 @@ import moto.dynamodb.responses as responses
 from moto.dynamodb.exceptions import HashKeyTooLong, MockValidationException, RangeKeyTooLong
 from moto.dynamodb.responses import DynamoHandler
 
-from ddbkit.emulator.capacity.sizes import MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, key_value_size
+from ddbkit.emulator.capacity.sizes import MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, value_size
 from ddbkit.emulator.moto_ext.key_schema import KEY_PATHS, keys_in, matches
 from ddbkit.emulator.moto_ext.store import require
 
@@ -41,14 +41,17 @@ def check(table: Any, key: dict[str, Any]) -> None:
         if kind in ("S", "B") and not inner:
             raise MockValidationException(EMPTY.format(kind="string" if kind == "S" else
                                                        "binary", name=name))
-        if name == hash_name and key_value_size(value) > MAX_HASH_KEY_BYTES:
+        if name == hash_name and value_size(value) > MAX_HASH_KEY_BYTES:
             raise HashKeyTooLong()
-        if name == range_name and key_value_size(value) > MAX_RANGE_KEY_BYTES:
+        if name == range_name and value_size(value) > MAX_RANGE_KEY_BYTES:
             raise RangeKeyTooLong()
 
 
 def empty_binary(value: Any) -> bool:
-    return isinstance(value, dict) and len(value) == 1 and value.get("B", None) in ("", b"")
+    """An empty binary, as a request value ({"B": ""}) or as moto holds it (DynamoType)."""
+    if isinstance(value, dict):
+        return len(value) == 1 and value.get("B", None) in ("", b"")
+    return getattr(value, "type", None) == "B" and getattr(value, "value", None) in ("", b"")
 
 
 def check_item(table: Any, item: dict[str, Any]) -> None:

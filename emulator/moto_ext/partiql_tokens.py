@@ -53,6 +53,8 @@ def _number_fits(text: str) -> bool:
     """DynamoDB's PartiQL reads a number literal's exponent, and its scale (the digits after
     the point less the exponent), as 32-bit integers; a literal past either is no PartiQL."""
     mantissa, _, written = text.lower().partition("e")
+    if len(written.lstrip("+-").lstrip("0")) > 10:  # past 32 bits; int() refuses huge strings
+        return False
     exponent = int(written or 0)
     return exponent in _INT32 and len(mantissa.partition(".")[2]) - exponent in _INT32
 

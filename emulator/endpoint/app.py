@@ -45,6 +45,8 @@ from ddbkit.emulator.moto_ext.consumed_capacity import admission
 from ddbkit.emulator.moto_ext.direct_call import DIRECT_OPERATIONS
 from ddbkit.emulator.moto_ext.fast_dispatch import dynamodb_call, implemented, streams_call
 from ddbkit.emulator.moto_ext.store import STORE_LOCK
+from ddbkit.emulator.operations import registry
+from ddbkit.emulator.operations.call import Answer, Call, OperationError
 from ddbkit.emulator.throughput.model import MODELS, OnDemandModel, Throttled
 
 log = logging.getLogger(__name__)
@@ -100,6 +102,11 @@ class DynamoDBApp:
         try:
             with STORE_LOCK, running_on(self.clock), self._admitting(), \
                     durability.journaled(operation):
+                run = registry.lookup(self._services[service], operation)
+                if run is not None:
+                    return send(start_response, *_run(run, Call(
+                        self._services[service], operation, params, self.account_id,
+                        self.region)))
                 if service == DYNAMODB_TARGET and operation in DIRECT_OPERATIONS:
                     content_type = environ.get("CONTENT_TYPE") or CONTENT_TYPE
                     return send(start_response, *direct_call.call(
@@ -159,7 +166,8 @@ class DynamoDBApp:
                             f"or {STREAMS_TARGET}.<Operation>")
         body = _read_body(environ)
         params = self._validators[service].parse(operation, body)
-        if not implemented(self._services[service], operation):
+        if registry.lookup(self._services[service], operation) is None and \
+                not implemented(self._services[service], operation):
             raise WireError("UnknownOperationException",
                             f"{operation} is not supported by this emulator")
         return service, operation, body, params
@@ -176,6 +184,13 @@ class DynamoDBApp:
         if "HTTP_USER_AGENT" in environ:
             environ["HTTP_USER_AGENT"] = _UA_REGION.sub(f"region/{self.region}",
                                                         environ["HTTP_USER_AGENT"])
+
+
+def _run(run: registry.Run, call: Call) -> Answer:
+    try:
+        return run(call)
+    except OperationError as exc:
+        return exc.answer()
 
 
 @contextlib.contextmanager

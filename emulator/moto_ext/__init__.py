@@ -108,7 +108,6 @@ def install() -> None:
             transaction_tokens,
             transactions,
             ttl_deletes,
-            ttl_settings,
             updated_values,
             validation_wording,
         )
@@ -121,7 +120,7 @@ def install() -> None:
                           partiql_statements, stream_requests, request_gaps, attribute_updates,
                           canonical_numbers, attributes_to_get, projection_paths,
                           legacy_conditions, binary_values, transaction_tokens, table_listing,
-                          tag_values, item_collection_metrics, ttl_settings,
+                          tag_values, item_collection_metrics,
                           aws_sizes, index_updates, table_description,
                           stream_paging, updated_values, key_conditions,
                           lsi_fetches, partiql_paging,

@@ -1,0 +1,83 @@
+"""What an operation module receives (`Call`) and returns (`Answer`), and its error type."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, ERROR_NAMESPACE
+
+Answer = tuple[int, dict[str, str], bytes]  # (HTTP status, headers, body)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request, parsed and checked against the API model by the endpoint."""
+
+    service: str  # "dynamodb" or "dynamodbstreams"
+    operation: str  # "GetItem", "DescribeStream", ...
+    params: dict[str, Any]  # the parsed body (blobs still base64 text)
+    account_id: str
+    region: str
+
+
+class OperationError(Exception):
+    """A refusal in DynamoDB's wire format: `error_type` without the namespace, the
+    message in AWS's wording, and the error shape's other members (`fields`)."""
+
+    def __init__(self, error_type: str, message: str, fields: dict[str, Any] | None = None,
+                 status: int = 400) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.fields = fields or {}
+        self.status = status
+
+    @classmethod
+    def from_document(cls, status: int, document: dict[str, Any]) -> OperationError:
+        """An error answer someone else wrote (moto): kept member for member."""
+        error_type = str(document.get("__type", "")).rpartition("#")[2]
+        message = str(document.get("message", document.get("Message", "")))
+        error = cls(error_type, message, status=status)
+        error.document = document
+        return error
+
+    document: dict[str, Any] | None = None
+
+    def answer(self) -> Answer:
+        body = self.document or {"__type": ERROR_NAMESPACE + self.error_type,
+                                 "message": self.message, **self.fields}
+        return _answer(self.status, json.dumps(body).encode())
+
+
+def validation_error(message: str) -> OperationError:
+    return OperationError("ValidationException", message)
+
+
+def not_found(message: str) -> OperationError:
+    return OperationError("ResourceNotFoundException", message)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"an operation answered a {type(value).__name__}")
+
+
+_encoder = json.JSONEncoder(separators=(",", ":"), default=_json_default)
+
+
+def answer(payload: dict[str, Any]) -> Answer:
+    """A successful answer: the operation's output document as DynamoDB's JSON (blobs as
+    base64), with the request id and CRC32 headers SDKs read."""
+    return _answer(200, _encoder.encode(payload).encode())
+
+
+def _answer(status: int, body: bytes) -> Answer:
+    return status, {"Content-Type": CONTENT_TYPE,
+                    "x-amzn-RequestId": os.urandom(26).hex().upper(),
+                    "x-amz-crc32": str(zlib.crc32(body))}, body

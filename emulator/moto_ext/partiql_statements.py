@@ -8,7 +8,7 @@ nested paths and most `?` parameters fail), treats INSERT of an existing key as 
 writes a transaction's statements one by one without rollback, and returns no items for a
 batch's SELECTs.
 
-Here `partiql_translate` reads the statement into DynamoDB expressions and this module runs
+Here `ddbkit.emulator.partiql` reads the statement into DynamoDB expressions and this module runs
 it through moto's own item operations, so conditions, projections and updates are evaluated
 as in GetItem/Query/Scan/UpdateItem, and every write goes through `Table.put_item`,
 `delete_item` and `DynamoDBBackend.update_item` (indexes, streams, the journal):
@@ -46,9 +46,10 @@ from ddbkit.emulator.moto_ext.key_schema import MISMATCH, matches
 from ddbkit.emulator.moto_ext.key_values import check as check_key
 from ddbkit.emulator.moto_ext.key_values import check_item
 from ddbkit.emulator.moto_ext.partiql_paging import window
-from ddbkit.emulator.moto_ext.partiql_tokens import NotWellFormed, ParameterCountError, paren
-from ddbkit.emulator.moto_ext.partiql_translate import Statement, read, rest_of
 from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item, table_items
+from ddbkit.emulator.partiql.reader import Statement
+from ddbkit.emulator.partiql.statements import read, rest_of
+from ddbkit.emulator.partiql.tokens import NotWellFormed, ParameterCountError, paren
 
 NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: {detail}"
 PARAMETER_COUNT = "Number of parameters in request and statement don't match."

@@ -1,6 +1,6 @@
 """PartiQL text split into tokens, and the small helpers the statement reader shares.
 
-Part of reading PartiQL (`partiql_translate`): strings in single quotes ('' escapes one),
+Part of reading PartiQL (`reader`, `statements`): strings in single quotes ('' escapes one),
 names in double quotes, numbers, names and punctuation; anything else is NotWellFormed.
 """
 

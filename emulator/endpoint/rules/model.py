@@ -7,9 +7,9 @@ from __future__ import annotations
 from botocore.model import Shape
 
 from ddbkit.emulator.endpoint.rules import aws_limits
+from ddbkit.emulator.endpoint.rules.attribute_value_node import AttributeValueNode
 from ddbkit.emulator.endpoint.rules.nodes import (
     AnyNode,
-    AttributeValueNode,
     BlobNode,
     BooleanNode,
     ListNode,

@@ -43,9 +43,8 @@ journal itself. aws_sizes replaces moto's `DynamoType.size` (capacity/sizes.py).
 rewrites (legacy_conditions, attributes_to_get) only change the request before moto reads it,
 so their order among themselves does not matter; updated_values, item_collection_metrics,
 lsi_fetches and index_updates read moto's answer after it, each a different field.
-key_values, table_checks and resource_arns go last: they refuse requests (by the table's
-schema, by the ARN) before any other extension's wrapper acts, as DynamoDB does before any
-work.
+key_values and table_checks go last: they refuse requests (by the table's schema) before
+any other extension's wrapper acts, as DynamoDB does before any work.
 """
 
 from __future__ import annotations
@@ -92,7 +91,6 @@ def install() -> None:
             point_in_time,
             projection_paths,
             request_gaps,
-            resource_arns,
             scalar_values,
             stream_iterators,
             stream_paging,
@@ -103,8 +101,6 @@ def install() -> None:
             table_description,
             table_exports,
             table_imports,
-            table_listing,
-            tag_values,
             transaction_tokens,
             transactions,
             ttl_deletes,
@@ -119,12 +115,12 @@ def install() -> None:
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
                           partiql_statements, stream_requests, request_gaps, attribute_updates,
                           canonical_numbers, attributes_to_get, projection_paths,
-                          legacy_conditions, binary_values, transaction_tokens, table_listing,
-                          tag_values, item_collection_metrics,
+                          legacy_conditions, binary_values, transaction_tokens,
+                          item_collection_metrics,
                           aws_sizes, index_updates, table_description,
                           stream_paging, updated_values, key_conditions,
                           lsi_fetches, partiql_paging,
-                          key_values, table_checks, resource_arns, expression_names,
+                          key_values, table_checks, expression_names,
                           validation_wording,
                           point_in_time, backups, table_exports, table_imports):
             extension.install()

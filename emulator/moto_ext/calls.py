@@ -17,7 +17,7 @@ from moto.core.exceptions import JsonRESTError
 from ddbkit.emulator.moto_ext.store import dynamodb_backend
 from ddbkit.emulator.operations.call import OperationError
 
-__all__ = ["dynamodb_backend", "moto_refusals", "table"]
+__all__ = ["delete_table", "dynamodb_backend", "moto_refusals", "table", "tables"]
 
 
 @contextlib.contextmanager
@@ -33,3 +33,16 @@ def table(backend: Any, name: str) -> Any:
     """moto's table object for `name`; ResourceNotFoundException as moto words it."""
     with moto_refusals():
         return backend.get_table(name)
+
+
+def tables(backend: Any) -> dict[str, Any]:
+    """moto's tables by name (its own dict: what is done to a table object stays done)."""
+    found: dict[str, Any] = backend.tables
+    return found
+
+
+def delete_table(backend: Any, name: str) -> Any:
+    """Removes the table from moto's store; the removed table object."""
+    with moto_refusals():
+        return backend.delete_table(name)
+

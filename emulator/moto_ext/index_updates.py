@@ -7,9 +7,9 @@ Replaces `moto.dynamodb.models.DynamoDBBackend.update_table_global_indexes`, whi
   AttributeDefinitions do not declare (DynamoDB: ValidationException);
 - creates the index ACTIVE at once. DynamoDB creates it CREATING with `Backfilling: true`
   while it indexes the existing items, then ACTIVE. Here the UpdateTable answer shows the new
-  index CREATING and backfilling, and it is ACTIVE from the next read of the table's
-  description on (the backfill itself is immediate: `indexes` rebuilds a table's indexes
-  when its GSIs change, from every stored item);
+  index CREATING and backfilling (`table_description`), and it is ACTIVE from the next
+  DescribeTable on (`finish_backfills`); the backfill itself is immediate: `indexes`
+  rebuilds a table's indexes when its GSIs change, from every stored item;
 - replaces the table's AttributeDefinitions with the request's (the table's own key
   attributes vanish from its description); DynamoDB adds the new definitions to those in
   use and lists only attributes some key or index uses;
@@ -88,25 +88,12 @@ def _wrap_backend_update_table(original: Any) -> Any:
     return update_table
 
 
-def _wrap_describe(original: Any) -> Any:
-    def describe(self: GlobalSecondaryIndex) -> dict[str, Any]:
-        answer: dict[str, Any] = original(self)
-        if self.status == CREATING:
-            answer["Backfilling"] = True
-        return answer
-
-    return describe
-
-
-def _wrap_describe_table(original: Any) -> Any:
-    def describe_table(self: DynamoDBBackend, name: str) -> dict[str, Any]:
-        table = self.tables.get(name)
-        for index in getattr(table, "global_indexes", None) or []:
-            if index.status == CREATING:  # its backfill finished with the UpdateTable
-                index.status = ACTIVE
-        return original(self, name)  # type: ignore[no-any-return]
-
-    return describe_table
+def finish_backfills(table: Table) -> None:
+    """DescribeTable: a GSI created by an earlier UpdateTable is ACTIVE from now on (its
+    backfill finished with that UpdateTable)."""
+    for index in table.global_indexes:
+        if index.status == CREATING:
+            index.status = ACTIVE
 
 
 def _wrap_update_table(original: Any) -> Any:
@@ -133,7 +120,7 @@ def _wrap_update_table(original: Any) -> Any:
 
 
 def install() -> None:
-    require(DynamoDBBackend, "update_table_global_indexes", "describe_table", "update_table")
+    require(DynamoDBBackend, "update_table_global_indexes", "update_table")
     require(GlobalSecondaryIndex, "describe", "create", "update")
     require(DynamoHandler, "update_table")
     DynamoHandler.update_table = _wrap_update_table(  # type: ignore[method-assign]
@@ -141,6 +128,3 @@ def install() -> None:
     owner: Any = DynamoDBBackend
     owner.update_table_global_indexes = update_table_global_indexes
     owner.update_table = _wrap_backend_update_table(owner.update_table)
-    owner.describe_table = _wrap_describe_table(owner.describe_table)
-    index_class: Any = GlobalSecondaryIndex
-    index_class.describe = _wrap_describe(index_class.describe)

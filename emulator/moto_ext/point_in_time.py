@@ -1,8 +1,8 @@
 """Point-in-time recovery as DynamoDB does it: restore the state of a past second, real bounds.
 
 Replaces moto's `DynamoHandler.restore_table_to_point_in_time`, which ignores the time and
-copies the current table, and wraps `DynamoDBBackend.describe_continuous_backups` and
-`update_continuous_backups`, whose bounds are the moment PITR was turned on, forever.
+copies the current table. DescribeContinuousBackups and UpdateContinuousBackups are ddbkit's
+own operations (`operations/`); they read the window from here.
 
 - `RestoreTableToPointInTime` (by `SourceTableName` or `SourceTableArn`, at `RestoreDateTime`
   or `UseLatestRestorableTime`) builds a new table from the source's state at that moment,
@@ -34,7 +34,6 @@ from moto.dynamodb.exceptions import (
     TableAlreadyExistsException,
     TableNotFoundException,
 )
-from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import RestoredPITTable
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
 
@@ -91,40 +90,6 @@ def window(table: Any) -> tuple[float, float]:
     earliest = max(float(description.get("EarliestRestorableDateTime") or 0),
                    moment - period, moment if start is None else start)
     return earliest, max(earliest, moment - RESTORE_LAG)
-
-
-def _wrap_describe(original: Any) -> Any:
-    def describe_continuous_backups(self: DynamoDBBackend, table_name: str) -> Any:
-        result = original(self, table_name)
-        table = self.tables[table_name]
-        if not enabled(table):
-            return result
-        earliest, latest = window(table)
-        description = {**_description(table), "EarliestRestorableDateTime": earliest,
-                       "LatestRestorableDateTime": latest}
-        description.setdefault("RecoveryPeriodInDays", DEFAULT_RECOVERY_DAYS)
-        return {**result, "PointInTimeRecoveryDescription": description}
-
-    return describe_continuous_backups
-
-
-def _wrap_update(original: Any) -> Any:
-    def update_continuous_backups(self: DynamoDBBackend, table_name: str,
-                                  spec: dict[str, Any]) -> Any:
-        table = self.tables.get(table_name)
-        was_enabled = table is not None and enabled(table)
-        original(self, table_name, spec)
-        table = self.tables[table_name]
-        if enabled(table) and not was_enabled:
-            _description(table)["EarliestRestorableDateTime"] = now()  # history starts here
-            _description(table).pop("LatestRestorableDateTime", None)
-        return _describe(self, table_name)
-
-    return update_continuous_backups
-
-
-def _describe(backend: Any, table_name: str) -> Any:
-    return backend.describe_continuous_backups(table_name)
 
 
 def _source(backend: Any, body: dict[str, Any]) -> Any:
@@ -191,9 +156,5 @@ def restored_items(table: Any) -> Any:
 
 def install() -> None:
     require(DynamoHandler, "restore_table_to_point_in_time")
-    require(DynamoDBBackend, "describe_continuous_backups", "update_continuous_backups")
-    owner: Any = DynamoDBBackend
-    owner.describe_continuous_backups = _wrap_describe(owner.describe_continuous_backups)
-    owner.update_continuous_backups = _wrap_update(owner.update_continuous_backups)
     handler: Any = DynamoHandler
     handler.restore_table_to_point_in_time = restore_table_to_point_in_time

@@ -13,7 +13,6 @@ method that receives the request:
   answers deleting an index the table lacks with a ValidationException; DynamoDB refuses the
   first four (ValidationException, its wording) and answers the last ResourceNotFoundException
   (an LSI: "Cannot delete an index that is not a GlobalSecondaryIndex").
-- DeleteTable of a protected table: DynamoDB's wording, not moto's.
 - Query of an index the table lacks: moto answers ResourceNotFoundException ("Invalid
   index"); DynamoDB a ValidationException, as moto already does for Scan: "The table does
   not have the specified index: ...".
@@ -41,8 +40,6 @@ from ddbkit.emulator.moto_ext.key_schema import MISMATCH, matches
 from ddbkit.emulator.moto_ext.store import require
 
 DUPLICATES = "Provided list of item keys contains duplicates"
-PROTECTED = ("Resource cannot be deleted as it is currently protected against deletion. "
-             "Disable deletion protection first.")
 SAME_THROUGHPUT = (
     "The provisioned throughput for the table will not change. The requested value equals "
     "the current value. Current ReadCapacityUnits provisioned for the table: {read}. Requested "
@@ -156,16 +153,6 @@ def _stream_change(table: Any, specification: Any) -> None:
                                       f"{table.name}")
 
 
-def _delete_table(original: Any) -> Any:
-    def delete_table(self: Any) -> Any:
-        table = _table(self, self.body.get("TableName"))
-        if table is not None and table.deletion_protection_enabled:
-            raise MockValidationException(PROTECTED)
-        return original(self)
-
-    return delete_table
-
-
 def _unchanged_throughput(table: Any, body: dict[str, Any]) -> None:
     wanted = body.get("ProvisionedThroughput")
     if not wanted or body.get("GlobalSecondaryIndexUpdates") or \
@@ -215,7 +202,7 @@ def _action_problem(handler: Any, action: Any) -> str | None:
 
 
 WRAPPERS = {"batch_write_item": _batch_write_item, "update_item": _update_item,
-            "update_table": _update_table, "query": _query, "delete_table": _delete_table,
+            "update_table": _update_table, "query": _query,
             "transact_get_items": _transaction,
             "transact_write_items": _transaction}
 

@@ -1,12 +1,16 @@
-"""DescribeTable's TableId, sizes and counts, and each index's ARN, size and count.
+"""Describing a table as DynamoDB does: `describe(table)`, DescribeTable's whole answer.
 
-Replaces nothing of moto's but its answer: `moto.dynamodb.models.table.Table.describe`
-reports TableSizeBytes 0, no TableId, and for its indexes no IndexArn, IndexSizeBytes or
-ItemCount. DynamoDB reports them all (it refreshes sizes and counts about every six hours;
-here they are exact): the table's size is the sum of its items' sizes (`aws_sizes`), an
-index holds the items that have all its key attributes, sized as projected into it.
-TableId is a UUID derived from the table's ARN and creation time, so it survives restarts
-and changes when the table is re-created.
+moto's `Table.describe` reports TableSizeBytes 0, no TableId, and for its indexes no
+IndexArn, IndexSizeBytes or ItemCount. DynamoDB reports them all (it refreshes sizes and
+counts about every six hours; here they are exact): the table's size is the sum of its items'
+sizes (`aws_sizes`), an index holds the items that have all its key attributes, sized as
+projected into it. TableId is a UUID derived from the table's ARN and creation time, so it
+survives restarts and changes when the table is re-created. A GSI that UpdateTable just
+created is CREATING and backfilling (`index_updates`).
+
+ddbkit's operations (DescribeTable, DeleteTable) call `describe`; moto's `Table.describe` is
+replaced by it for the answers moto's handler still writes (CreateTable, UpdateTable,
+DescribeBackup) and the restores.
 
 Counting is a pass over every item (about 0.15 s at 20,000 bookings), so the figures are
 remembered per table until it changes: every write reaches the table through
@@ -14,16 +18,16 @@ remembered per table until it changes: every write reaches the table through
 change), which bump a counter; loads that fill `table.items` directly (recovery, restores)
 replace the dict or grow it, which the remembered key also covers.
 """
-
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.table import GlobalSecondaryIndex, Table
 
 from ddbkit.emulator.capacity.sizes import item_size
+from ddbkit.emulator.moto_ext.index_updates import ACTIVE, CREATING
 from ddbkit.emulator.moto_ext.lsi_fetches import projected_names
 from ddbkit.emulator.moto_ext.store import require, table_items
 
@@ -97,29 +101,67 @@ def _wrap_update_item(original: Any) -> Any:
     return update_item
 
 
-def _wrap_describe(original: Any) -> Any:
-    def describe(self: Table, base_key: str = "TableDescription") -> dict[str, Any]:
-        answer: dict[str, Any] = original(self, base_key)
-        body = answer[base_key]
-        body["TableSizeBytes"], body["ItemCount"], figures = _figures(self)
-        body["TableId"] = str(uuid.uuid5(uuid.NAMESPACE_URL,
-                                          f"{self.table_arn}@{self.created_at}"))
-        for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
-            for described in body.get(kind) or []:
-                name = described.get("IndexName")
-                if name not in figures:
-                    continue
-                described["IndexArn"] = f"{self.table_arn}/index/{name}"
-                described["IndexSizeBytes"], described["ItemCount"] = figures[name]
-        return answer
+def describe(table: Any, base_key: str = "TableDescription") -> dict[str, Any]:
+    """`{base_key: TableDescription}`, as DynamoDB describes the table now: DescribeTable
+    (base_key "Table"), DeleteTable, and through moto's `Table.describe` CreateTable,
+    UpdateTable, the restores and DescribeBackup."""
+    size, count, figures = _figures(table)
+    body: dict[str, Any] = {
+        "AttributeDefinitions": table.attr, "ProvisionedThroughput": table.throughput,
+        "BillingModeSummary": {"BillingMode": table.billing_mode},
+        "TableSizeBytes": size, "TableName": table.name, "TableStatus": ACTIVE,
+        "TableArn": table.table_arn, "TableId": table_id(table), "KeySchema": table.schema,
+        "ItemCount": count, "CreationDateTime": table.created_at,
+        "GlobalSecondaryIndexes": [_index(table, i, figures) for i in table.global_indexes],
+        "LocalSecondaryIndexes": [_index(table, i, figures) for i in table.indexes],
+        "DeletionProtectionEnabled": table.deletion_protection_enabled,
+        "WarmThroughput": table.warm_throughput}
+    if table.latest_stream_label:
+        body["LatestStreamLabel"] = table.latest_stream_label
+        body["LatestStreamArn"] = f"{table.table_arn}/stream/{table.latest_stream_label}"
+    if table.stream_specification and table.stream_specification["StreamEnabled"]:
+        body["StreamSpecification"] = table.stream_specification
+    sse = table.sse_specification
+    if sse and sse.get("Enabled") is True:
+        body["SSEDescription"] = {"Status": "ENABLED", "SSEType": "KMS",
+                                  "KMSMasterKeyArn": sse.get("KMSMasterKeyId")}
+    restored = getattr(table, "restore_date_time", None)
+    if restored is not None:  # a table made by a restore (moto's RestoredTable classes)
+        body["RestoreSummary"] = {
+            "SourceBackupArn": getattr(table, "source_backup_arn", None),
+            "SourceTableArn": table.source_table_arn, "RestoreDateTime": restored,
+            "RestoreInProgress": False}
+    return {base_key: body}
 
-    return describe
+
+def table_id(table: Any) -> str:
+    """A UUID derived from the table's ARN and creation time: it survives restarts and
+    changes when the table is re-created."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{table.table_arn}@{table.created_at}"))
+
+
+def _index(table: Any, index: Any, figures: dict[str, tuple[int, int]]) -> dict[str, Any]:
+    """A GSI's or LSI's description; a GSI still CREATING is backfilling (`index_updates`)."""
+    described: dict[str, Any] = {"IndexName": index.name, "KeySchema": index.schema,
+                                 "Projection": index.projection}
+    if isinstance(index, GlobalSecondaryIndex):
+        described.update({"IndexStatus": index.status,
+                          "ProvisionedThroughput": index.throughput,
+                          "WarmThroughput": index.warm_throughput})
+        if index.status == CREATING:
+            described["Backfilling"] = True
+    if index.name in figures:
+        described["IndexArn"] = f"{table.table_arn}/index/{index.name}"
+        described["IndexSizeBytes"], described["ItemCount"] = figures[index.name]
+    return described
 
 
 def install() -> None:
     require(Table, "describe", "all_indexes", "put_item", "delete_item")
     require(DynamoDBBackend, "update_item")
-    Table.describe = _wrap_describe(Table.describe)  # type: ignore[method-assign]
+    # moto's own answers (CreateTable, UpdateTable, DescribeBackup) and the restores still
+    # describe tables through this method, until they move to operations/.
+    Table.describe = describe  # type: ignore[method-assign,assignment]
     Table.put_item = _wrap_table_write(Table.put_item)  # type: ignore[method-assign]
     Table.delete_item = _wrap_table_write(Table.delete_item)  # type: ignore[method-assign]
     DynamoDBBackend.update_item = _wrap_update_item(  # type: ignore[method-assign]

@@ -8,13 +8,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ddbkit.emulator.operations import describe_time_to_live, update_time_to_live
+from ddbkit.emulator.operations import (
+    delete_table,
+    describe_continuous_backups,
+    describe_endpoints,
+    describe_limits,
+    describe_table,
+    describe_time_to_live,
+    list_tables,
+    list_tags_of_resource,
+    tag_resource,
+    untag_resource,
+    update_continuous_backups,
+    update_time_to_live,
+)
 from ddbkit.emulator.operations.call import Answer, Call
 
 Run = Callable[[Call], Answer]
 
 _DYNAMODB = {
+    "DeleteTable": delete_table.run,
+    "DescribeContinuousBackups": describe_continuous_backups.run,
+    "DescribeEndpoints": describe_endpoints.run,
+    "DescribeLimits": describe_limits.run,
+    "DescribeTable": describe_table.run,
     "DescribeTimeToLive": describe_time_to_live.run,
+    "ListTables": list_tables.run,
+    "ListTagsOfResource": list_tags_of_resource.run,
+    "TagResource": tag_resource.run,
+    "UntagResource": untag_resource.run,
+    "UpdateContinuousBackups": update_continuous_backups.run,
     "UpdateTimeToLive": update_time_to_live.run,
 }
 _STREAMS: dict[str, Run] = {}

@@ -2,7 +2,7 @@
 table is looked up: at least one, no key twice, none reserved (`aws:`), only the characters
 AWS allows in tags (letters, digits, spaces and `_ . : / = + - @`):
 https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Tagging.html
-The 50-tag limit per table needs the table's tags: moto_ext/resource_arns.py.
+The 50-tag limit per table needs the table's tags: operations/tag_resource.py.
 """
 
 from __future__ import annotations

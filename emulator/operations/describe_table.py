@@ -1,0 +1,23 @@
+"""DescribeTable: the table's settings, status, indexes, sizes and counts.
+
+A GSI that an earlier UpdateTable created (CREATING, backfilling) is ACTIVE from now on: its
+backfill was immediate. A table that does not exist is ResourceNotFoundException, naming it.
+"""
+
+from __future__ import annotations
+
+from ddbkit.emulator.moto_ext import calls
+from ddbkit.emulator.moto_ext.index_updates import finish_backfills
+from ddbkit.emulator.moto_ext.table_description import describe
+from ddbkit.emulator.operations import pipeline
+from ddbkit.emulator.operations.call import Answer, Call, not_found
+from ddbkit.emulator.operations.output import shaped_answer
+
+
+def run(call: Call) -> Answer:
+    name = call.params["TableName"]
+    table = calls.tables(pipeline.backend(call)).get(name)
+    if table is None:
+        raise not_found(f"Requested resource not found: Table: {name} not found")
+    finish_backfills(table)
+    return shaped_answer(call, describe(table, "Table"))

@@ -31,9 +31,9 @@ wraps the `StreamShard.add` that stream_records sets, so every record, however i
 is stamped and trimmed; stream_iterators reads shards through stream_retention's trim.
 stream_iterators replaces the Streams handler's GetShardIterator and GetRecords outright;
 stream_requests guards the other calls that look a stream up by ARN (DescribeStream).
-point_in_time, backups, table_exports and table_imports replace whole handler methods (after
-request_gaps, which wraps some of the same ones); the last three share `restored_tables` and
-`s3_folders`.
+point_in_time wraps the continuous-backup backend methods. The backup, restore, export and
+import operations are ddbkit's own (`emulator/operations/`); they call moto through
+`backup_calls`, `restored_tables` and `answers`.
 
 The fidelity extensions (issue 14) come after the others. batch_tables goes before
 consumed_capacity and atomic_writes, so a BatchWriteItem split per table still runs in one
@@ -65,7 +65,6 @@ def install() -> None:
             attribute_updates,
             attributes_to_get,
             aws_sizes,
-            backups,
             batch_tables,
             binary_values,
             canonical_numbers,
@@ -101,8 +100,6 @@ def install() -> None:
             stream_retention,
             table_checks,
             table_description,
-            table_exports,
-            table_imports,
             table_listing,
             tag_values,
             transaction_tokens,
@@ -126,6 +123,6 @@ def install() -> None:
                           lsi_fetches, partiql_paging,
                           key_values, table_checks, resource_arns, expression_names,
                           validation_wording,
-                          point_in_time, backups, table_exports, table_imports):
+                          point_in_time):
             extension.install()
         _installed = True

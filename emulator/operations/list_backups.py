@@ -2,7 +2,9 @@
 
 moto read only TableName. Here also BackupType (USER unless given; ALL; none are SYSTEM
 here), TimeRangeLowerBound and TimeRangeUpperBound (inclusive, on the emulator's clock),
-Limit (1-100, and the page size when none is given) and ExclusiveStartBackupArn.
+Limit (1-100, and the page size when none is given) and ExclusiveStartBackupArn. Times
+compare to the millisecond, the precision answers give them in, so a backup's own
+BackupCreationDateTime, sent back as a bound, finds it.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ def run(call: Call) -> Answer:
     limit = int(params.get("Limit") or MAX_LIMIT)
     found = sorted((b for b in backup_calls.entries(pipeline.backend(call))
                     if table in (None, b.table_name, b.table_arn) and wanted in ("ALL", b.type)
-                    and (lower is None or b.created >= lower)
-                    and (upper is None or b.created <= upper)),
+                    and (lower is None or _ms(b.created) >= lower)
+                    and (upper is None or _ms(b.created) <= upper)),
                    key=lambda b: (b.created, b.arn))
     start = params.get("ExclusiveStartBackupArn")
     if start is not None:
@@ -40,5 +42,11 @@ def run(call: Call) -> Answer:
     return pipeline.shaped_answer(call, result)
 
 
-def _bound(params: dict[str, Any], name: str) -> float | None:
-    return None if params.get(name) is None else epoch(params[name])
+def _bound(params: dict[str, Any], name: str) -> int | None:
+    return None if params.get(name) is None else _ms(epoch(params[name]))
+
+
+def _ms(moment: float) -> int:
+    """Epoch milliseconds, truncated as answers truncate them (whole microseconds first:
+    a float's last digit is noise)."""
+    return round(moment * 1_000_000) // 1000

@@ -117,11 +117,6 @@ def description(backup: Any) -> dict[str, Any]:
     return {**backup.description, "BackupDetails": details(backup)}
 
 
-def backup_table(backup: Any) -> Any:
-    """The frozen copy of the table the backup holds."""
-    return backup.table
-
-
 def items_copy(table: Any) -> Any:
     """A copy of a table's items, sharing nothing the source may change later."""
     return copy.deepcopy(table.items)

@@ -31,9 +31,9 @@ wraps the `StreamShard.add` that stream_records sets, so every record, however i
 is stamped and trimmed; stream_iterators reads shards through stream_retention's trim.
 stream_iterators replaces the Streams handler's GetShardIterator and GetRecords outright;
 stream_requests guards the other calls that look a stream up by ARN (DescribeStream).
-point_in_time, backups, table_exports and table_imports replace whole handler methods (after
-request_gaps, which wraps some of the same ones); the last three share `restored_tables` and
-`s3_folders`.
+The table-control, backup, restore, export and import operations are ddbkit's own
+(`emulator/operations/`); they call moto through `calls`, `backup_calls`, `restored_tables`
+and `answers`.
 
 The fidelity extensions (issue 14) come after the others. batch_tables goes before
 consumed_capacity and atomic_writes, so a BatchWriteItem split per table still runs in one
@@ -64,7 +64,6 @@ def install() -> None:
             attribute_updates,
             attributes_to_get,
             aws_sizes,
-            backups,
             batch_tables,
             binary_values,
             canonical_numbers,
@@ -88,7 +87,6 @@ def install() -> None:
             number_values,
             partiql_paging,
             partiql_statements,
-            point_in_time,
             projection_paths,
             request_gaps,
             scalar_values,
@@ -99,8 +97,6 @@ def install() -> None:
             stream_retention,
             table_checks,
             table_description,
-            table_exports,
-            table_imports,
             transaction_tokens,
             transactions,
             ttl_deletes,
@@ -121,7 +117,6 @@ def install() -> None:
                           stream_paging, updated_values, key_conditions,
                           lsi_fetches, partiql_paging,
                           key_values, table_checks, expression_names,
-                          validation_wording,
-                          point_in_time, backups, table_exports, table_imports):
+                          validation_wording):
             extension.install()
         _installed = True

@@ -8,7 +8,8 @@ request's `BillingModeOverride`, `GlobalSecondaryIndexOverride` (a subset of the
 possibly with other throughput), `LocalSecondaryIndexOverride`,
 `ProvisionedThroughputOverride` and `SSESpecificationOverride`; stream, TTL, PITR and tags are
 not restored (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_RestoreTableToPointInTime.html).
-Used by `point_in_time` and `backups`.
+Called by the RestoreTableFromBackup and RestoreTableToPointInTime operations
+(`emulator/operations/`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,28 @@ import copy
 from datetime import datetime
 from typing import Any
 
-from moto.dynamodb.models.table import GlobalSecondaryIndex, LocalSecondaryIndex, Table
+from moto.dynamodb.models.table import (
+    GlobalSecondaryIndex,
+    LocalSecondaryIndex,
+    RestoredPITTable,
+    RestoredTable,
+    Table,
+)
+
+
+def from_backup(name: str, backup: Any, params: dict[str, Any], restored_at: datetime) -> Any:
+    """The table `backup` holds, as a new table `name` with its own copy of the items."""
+    source = backup.table
+    table = restored_table(RestoredTable, name, source, copy.deepcopy(source.items), params,
+                           restored_at)
+    table.source_backup_arn = backup.arn
+    return table
+
+
+def to_point_in_time(name: str, source: Any, items: Any, params: dict[str, Any],
+                     restored_at: datetime) -> Any:
+    """A new table `name` with `source`'s settings holding `items` (not copied)."""
+    return restored_table(RestoredPITTable, name, source, items, params, restored_at)
 
 
 def restored_table(cls: type, name: str, source: Any, items: Any, params: dict[str, Any],

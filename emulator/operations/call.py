@@ -81,3 +81,8 @@ def _answer(status: int, body: bytes) -> Answer:
     return status, {"Content-Type": CONTENT_TYPE,
                     "x-amzn-RequestId": os.urandom(26).hex().upper(),
                     "x-amz-crc32": str(zlib.crc32(body))}, body
+
+
+def encoded_answer(body: bytes) -> Answer:
+    """A successful answer whose body is already the operation's output document."""
+    return _answer(200, body)

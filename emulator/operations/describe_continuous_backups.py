@@ -2,7 +2,7 @@
 
 The window is DynamoDB's: EarliestRestorableDateTime the latest of when PITR was turned on,
 now minus the recovery period and the oldest history kept; LatestRestorableDateTime five
-minutes before now (`moto_ext.point_in_time.window`). A table that does not exist is
+minutes before now (`operations.pitr_window.window`). A table that does not exist is
 TableNotFoundException, as DynamoDB answers the PITR operations.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from ddbkit.emulator.moto_ext import calls
-from ddbkit.emulator.moto_ext.point_in_time import DEFAULT_RECOVERY_DAYS, enabled, window
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Answer, Call, OperationError
 from ddbkit.emulator.operations.output import shaped_answer
+from ddbkit.emulator.operations.pitr_window import DEFAULT_RECOVERY_DAYS, enabled, window
 
 PITR = "PointInTimeRecoveryDescription"
 

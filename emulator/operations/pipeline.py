@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext import calls
-from ddbkit.emulator.operations.call import Call
+from ddbkit.emulator.moto_ext import answers, calls
+from ddbkit.emulator.operations.call import Answer, Call, encoded_answer
 
 
 def backend(call: Call) -> Any:
@@ -24,3 +24,9 @@ def backend(call: Call) -> Any:
 def resolve_table(call: Call, name: str) -> Any:
     """The table named `name`, or DynamoDB's ResourceNotFoundException."""
     return calls.table(backend(call), name)
+
+
+def shaped_answer(call: Call, result: dict[str, Any]) -> Answer:
+    """The answer stage for results holding datetimes and moto's values: the output shape's
+    members only, as moto's handler answered them before the operation moved."""
+    return encoded_answer(answers.wire_body(call.operation, result))

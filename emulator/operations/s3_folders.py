@@ -4,6 +4,8 @@ Bucket `NAME` is the folder `<root>/NAME`; the root is `ddbkit up --s3-dir` (def
 `<state-dir>/s3`, i.e. `.ddbkit/s3`; env `DDBKIT_S3_DIR`), set by the `Emulator` at start.
 An object key is a path under the bucket's folder. Bucket names follow S3's rules (3-63
 lowercase letters, digits, dots and hyphens), which also keeps every path inside the root.
+ExportTableToPointInTime and ImportTable refuse a bucket or prefix that breaks them
+(ValidationException).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from moto.dynamodb.exceptions import MockValidationException
+from ddbkit.emulator.operations.call import validation_error
 
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 DEFAULT_ROOT = Path(".ddbkit") / "s3"
@@ -32,8 +34,8 @@ def root() -> Path:
 
 def bucket_dir(bucket: Any) -> Path:
     if not isinstance(bucket, str) or not BUCKET_NAME.match(bucket) or ".." in bucket:
-        raise MockValidationException(f"Invalid S3 bucket name: {bucket!r} (3-63 lowercase "
-                                      "letters, digits, '.' and '-')")
+        raise validation_error(f"Invalid S3 bucket name: {bucket!r} (3-63 lowercase "
+                               "letters, digits, '.' and '-')")
     return _root / bucket
 
 
@@ -41,7 +43,7 @@ def prefix_path(prefix: Any) -> str:
     """An S3 key prefix, refused if it could leave the bucket's folder."""
     text = prefix or ""
     if not isinstance(text, str) or ".." in text.split("/") or text.startswith("/"):
-        raise MockValidationException(f"Invalid S3 prefix: {prefix!r}")
+        raise validation_error(f"Invalid S3 prefix: {prefix!r}")
     return text
 
 

@@ -1,0 +1,177 @@
+"""What the backup, restore and import operations (`emulator/operations/`) call in moto.
+
+Calls only: nothing here replaces an attribute of moto. moto still holds what these
+operations keep, in the form durability journals and snapshots: `backend.backups` (moto's
+`Backup` objects, each a frozen copy of its table), `backend.table_exports` and
+`backend.table_imports` (DescribeExport and DescribeImport answers, by ARN) and
+`backend.tables`.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from moto.core.exceptions import JsonRESTError
+from moto.dynamodb.exceptions import ResourceNotFoundException
+from moto.dynamodb.responses import DynamoHandler
+
+from ddbkit.emulator.moto_ext.calls import moto_refusals
+from ddbkit.emulator.moto_ext.indexes import indexes_for
+from ddbkit.emulator.moto_ext.store import table_items
+
+
+@dataclass(frozen=True, slots=True)
+class BackupEntry:
+    """What ListBackups filters and sorts a backup by, and the backup itself."""
+
+    arn: str
+    table_name: str
+    table_arn: str
+    type: str
+    created: float  # epoch seconds
+    backup: Any  # moto's Backup
+
+
+def find_table(backend: Any, name_or_arn: str) -> Any:
+    """The table with this name or ARN, or None."""
+    try:
+        return backend.get_table(name_or_arn)
+    except ResourceNotFoundException:
+        return None
+
+
+def table_named(backend: Any, name: Any) -> Any:
+    return backend.tables.get(name)
+
+
+def table_with_arn(backend: Any, arn: Any) -> Any:
+    return next((t for t in backend.tables.values() if t.table_arn == arn), None)
+
+
+def add_table(backend: Any, table: Any) -> None:
+    """A table made outside CreateTable (a restore) joins the store, its indexes built now,
+    as CreateTable does, not by the first Query."""
+    backend.tables[table.name] = table
+    indexes_for(table)
+
+
+def drop_table(backend: Any, name: str) -> None:
+    del backend.tables[name]
+
+
+def describe(table: Any) -> dict[str, Any]:
+    """DescribeTable's answer for `table` ({"TableDescription": ...}, moto's values)."""
+    return table.describe()  # type: ignore[no-any-return]
+
+
+# -- backups ------------------------------------------------------------------------------
+
+def backups(backend: Any) -> dict[str, Any]:
+    """The backups by ARN (moto's `Backup` objects)."""
+    return backend.backups  # type: ignore[no-any-return]
+
+
+def entries(backend: Any) -> list[BackupEntry]:
+    return [BackupEntry(b.arn, b.table.name, b.table.table_arn, b.type,
+                        _epoch(b.creation_date_time), b) for b in backend.backups.values()]
+
+
+def create_backup(backend: Any, table_name: str, backup_name: str,
+                  created_at: datetime) -> Any:
+    """A new backup of the table (moto deep-copies it), created at `created_at` (naive UTC,
+    moto's kind: the emulator's clock rather than moto's wall clock)."""
+    with moto_refusals():
+        backup = backend.create_backup(table_name, backup_name)
+    backup.creation_date_time = created_at
+    return backup
+
+
+def delete_backup(backend: Any, arn: str) -> Any:
+    """The backup, removed from the store and marked DELETED."""
+    with moto_refusals():
+        return backend.delete_backup(arn)
+
+
+def backup_size(backup: Any) -> int:
+    """The items' DynamoDB size (moto says 123 for any backup), computed once: a backup
+    never changes."""
+    size = getattr(backup, "_ddbkit_size", None)
+    if size is None:
+        size = backup._ddbkit_size = sum(item.size() for item in table_items(backup.table))
+    return int(size)
+
+
+def details(backup: Any) -> dict[str, Any]:
+    return {**backup.details, "BackupSizeBytes": backup_size(backup)}
+
+
+def summary(backup: Any) -> dict[str, Any]:
+    return {**backup.summary, "BackupSizeBytes": backup_size(backup)}
+
+
+def description(backup: Any) -> dict[str, Any]:
+    """DescribeBackup's BackupDescription: the details and the source table's settings."""
+    return {**backup.description, "BackupDetails": details(backup)}
+
+
+def items_copy(table: Any) -> Any:
+    """A copy of a table's items, sharing nothing the source may change later."""
+    return copy.deepcopy(table.items)
+
+
+def items_of(table: Any) -> Any:
+    return table.items
+
+
+# -- exports and imports ------------------------------------------------------------------
+
+def export_records(backend: Any) -> dict[str, Any]:
+    """ExportDescriptions by ARN."""
+    return backend.table_exports  # type: ignore[no-any-return]
+
+
+def import_records(backend: Any) -> dict[str, Any]:
+    """ImportTableDescriptions by ARN."""
+    return backend.table_imports  # type: ignore[no-any-return]
+
+
+def check_table_creation(params: dict[str, Any]) -> None:
+    """moto's CreateTable checks, on ImportTable's TableCreationParameters."""
+    handler: Any = DynamoHandler()
+    with moto_refusals():
+        handler._validate_table_creation(
+            billing_mode=params.get("BillingMode"),
+            throughput=params.get("ProvisionedThroughput"), key_schema=params.get("KeySchema"),
+            global_indexes=params.get("GlobalSecondaryIndexes"), local_secondary_indexes=None,
+            attr=params.get("AttributeDefinitions"), warm_throughput=None)
+
+
+def create_table(backend: Any, params: dict[str, Any]) -> Any:
+    """A new table from TableCreationParameters, made as CreateTable makes one."""
+    with moto_refusals():
+        return backend.create_table(
+            params["TableName"], schema=params["KeySchema"],
+            throughput=params.get("ProvisionedThroughput"), attr=params["AttributeDefinitions"],
+            global_indexes=params.get("GlobalSecondaryIndexes"), indexes=None, streams=None,
+            billing_mode=params.get("BillingMode") or "PROVISIONED",
+            sse_specification=params.get("SSESpecification"), tags=[],
+            deletion_protection_enabled=False, warm_throughput=None)
+
+
+def put_item(table: Any, item: dict[str, Any]) -> bool:
+    """Whether the item was stored (moto's put: its checks, the journal); False when it does
+    not fit the table (no key, a key of another type)."""
+    try:
+        table.put_item(item)
+    except (JsonRESTError, ValueError, TypeError, KeyError, AttributeError):
+        return False
+    return True
+
+
+def _epoch(value: Any) -> float:
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+    return float(value)

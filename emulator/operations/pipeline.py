@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext import calls
-from ddbkit.emulator.operations.call import Call
+from ddbkit.emulator.moto_ext import calls, clock, stream_shards
+from ddbkit.emulator.moto_ext.stream_shards import StreamView
+from ddbkit.emulator.operations.call import Call, not_found
+
+STREAM_NOT_FOUND = "Requested resource not found: Stream: {arn} not found"
 
 
 def backend(call: Call) -> Any:
@@ -24,3 +27,12 @@ def backend(call: Call) -> Any:
 def resolve_table(call: Call, name: str) -> Any:
     """The table named `name`, or DynamoDB's ResourceNotFoundException."""
     return calls.table(backend(call), name)
+
+
+def resolve_stream(call: Call, arn: str) -> StreamView:
+    """The stream `arn` names, its shard trimmed to now (records past 24 hours go), or
+    ResourceNotFoundException: a deleted table's, a replaced label's, a table without one."""
+    found = stream_shards.stream(backend(call), arn, clock.now())
+    if found is None:
+        raise not_found(STREAM_NOT_FOUND.format(arn=arn))
+    return found

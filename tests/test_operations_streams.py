@@ -242,3 +242,12 @@ def test_a_disabled_streams_old_arn_stays_readable_and_closed(tables: Any,
     assert keys == [] and "NextShardIterator" not in page
     assert [s["StreamArn"] for s in streams.list_streams(TableName=table.name)["Streams"]] \
         == [table.arn]
+
+
+def test_get_records_takes_a_null_limit_as_none(emulator: Emulator, tables: Any) -> None:
+    table = tables()
+    table.put("a", "b")
+    status, page = call(emulator, "GetRecords", {"ShardIterator": table.iterator("TRIM_HORIZON"),
+                                                 "Limit": None}, service=STREAMS)
+    assert status == 200, page
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in page["Records"]] == ["a", "b"]

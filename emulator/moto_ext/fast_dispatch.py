@@ -45,9 +45,9 @@ _HANDLERS: dict[str, Any] = {"dynamodb": DynamoHandler}
 
 
 def implemented(service: str, operation: str) -> bool:
-    """Whether moto's handler for the service ("dynamodb", "dynamodbstreams") has the
-    operation; for the others (global tables, Kinesis destinations, contributor insights,
-    ...) it raises NotImplementedError."""
+    """Whether moto's handler for the service has the operation; for the others (global
+    tables, Kinesis destinations, contributor insights, ...) it raises NotImplementedError.
+    False for every Streams operation: ddbkit's own modules answer those."""
     handler = _HANDLERS.get(service)
     module: Any = core_responses  # its names are imports, not exports, for mypy
     return handler is not None and camelcase_to_underscores(operation) in \

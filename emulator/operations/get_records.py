@@ -33,7 +33,8 @@ MAX_RECORDS = 1000  # AWS: at most 1,000 records a call, 1,000 when no Limit is 
 
 def run(call: Call) -> Answer:
     at = parse(call.params["ShardIterator"])
-    limit: int = call.params.get("Limit", MAX_RECORDS)
+    limit = call.params.get("Limit")
+    limit = MAX_RECORDS if limit is None else int(limit)  # JSON null is no Limit; 1.5 is 1
     now = clock.now()
     if now - at.issued > LIFETIME_SECONDS:
         raise expired(at.issued, now)

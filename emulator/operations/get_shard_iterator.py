@@ -1,9 +1,9 @@
 """GetShardIterator: a token for a position in a stream's shard (`shard_iterators`).
 
-Validated first, as DynamoDB does before any lookup: the endpoint already refused a
-missing or malformed SequenceNumber and a type outside botocore's enum; AT_TIMESTAMP is in
-that enum (Kinesis') but not DynamoDB Streams'. Then the stream by its ARN and the shard by
-its id (ResourceNotFoundException), then the position:
+Validated first, as DynamoDB does before any lookup: the endpoint already refused a type
+outside botocore's enum and a missing or non-digit SequenceNumber (checked again here, where
+it is read); botocore's enum also lists AT_TIMESTAMP, which DynamoDB Streams refuses. Then
+the stream by its ARN and the shard by its id (ResourceNotFoundException), then the position:
 - TRIM_HORIZON: the oldest record kept; LATEST: just after the newest;
 - AT_ / AFTER_SEQUENCE_NUMBER: at or after that record; TrimmedDataAccessException when that
   is older than the oldest record kept (records go after 24 hours, `stream_retention`).

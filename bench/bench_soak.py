@@ -6,8 +6,9 @@ overwrites of an item with itself, GetItem, a projected GSI Query and GetRecords
 idle stream consumer), over `--connections` keep-alive connections. Every `--sample-every`
 requests it reads the server's RSS (VmRSS in /proc/PID/status) and prints the curve and the
 growth since the warm-up (target: under 5%). Then, unless `--without-fix-requests 0`, it does
-the same, shorter, against a server with ddbkit's per-request fixes turned off
-(moto_ext.instance_tracking and stream_iterators not installed), to show what moto retained.
+the same, shorter, against a server with ddbkit's per-request fix turned off
+(moto_ext.instance_tracking not installed), to show what moto retained. (GetRecords no longer
+runs in moto at all: its iterators, one kept per call, are gone for good.)
 Numbers, not a pass/fail; on a shared machine RSS and rates are noisy.
 
     .venv/bin/python bench/bench_soak.py [--requests 1000000] [--without-fix-requests 100000]
@@ -35,11 +36,11 @@ STAGE = "soak"
 READY = r"^ddbkit ready: http://127\.0\.0\.1:(\d+)"
 DYNAMODB, STREAMS = "DynamoDB_20120810", "DynamoDBStreams_20120810"
 KEYS = 500  # seeded bookings the traffic cycles through
-# `ddbkit up`, less the two extensions that stop moto retaining something per request.
+# `ddbkit up`, less the extension that stops moto retaining something per request.
 WITHOUT_FIX = """
 import sys
-from ddbkit.emulator.moto_ext import instance_tracking, stream_iterators
-instance_tracking.install = stream_iterators.install = lambda: None
+from ddbkit.emulator.moto_ext import instance_tracking
+instance_tracking.install = lambda: None
 from ddbkit.cli import main
 main()
 """

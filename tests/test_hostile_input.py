@@ -2,7 +2,8 @@
 
 Requests that pass the checks before moto (test_request_validation.py) and used to crash it
 (moto_ext: key_schema, number_values, condition_expressions, attribute_updates,
-partiql_statements, stream_requests, request_gaps) over HTTP as raw JSON.
+partiql_statements, request_gaps; the Streams operations, now ddbkit's own) over HTTP as
+raw JSON.
 """
 
 from __future__ import annotations

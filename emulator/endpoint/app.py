@@ -43,7 +43,7 @@ from ddbkit.emulator.moto_ext import direct_call
 from ddbkit.emulator.moto_ext.clock import Clock, running_on
 from ddbkit.emulator.moto_ext.consumed_capacity import admission
 from ddbkit.emulator.moto_ext.direct_call import DIRECT_OPERATIONS
-from ddbkit.emulator.moto_ext.fast_dispatch import dynamodb_call, implemented, streams_call
+from ddbkit.emulator.moto_ext.fast_dispatch import dynamodb_call, implemented
 from ddbkit.emulator.moto_ext.store import STORE_LOCK
 from ddbkit.emulator.operations import registry
 from ddbkit.emulator.operations.call import Answer, Call, OperationError
@@ -73,7 +73,8 @@ class DynamoDBApp:
         self.throughput: OnDemandModel | None = None
         self.faults: FaultInjector | None = None
         moto_ext.install()
-        self._calls = {DYNAMODB_TARGET: dynamodb_call, STREAMS_TARGET: streams_call}
+        # moto answers only DynamoDB operations not yet moved; Streams' are all ddbkit's.
+        self._calls = {DYNAMODB_TARGET: dynamodb_call}
         self._services = {DYNAMODB_TARGET: "dynamodb", STREAMS_TARGET: "dynamodbstreams"}
         self._validators = {target: RequestValidator(service)
                             for target, service in self._services.items()}

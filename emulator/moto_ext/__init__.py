@@ -28,11 +28,9 @@ moto's store. `tests/test_moto_ext.py` checks the update_item chain.
 
 instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
 wraps the `StreamShard.add` that stream_records sets, so every record, however it is written,
-is stamped and trimmed; stream_iterators reads shards through stream_retention's trim.
-stream_iterators replaces the Streams handler's GetShardIterator and GetRecords outright;
-stream_requests guards the other calls that look a stream up by ARN (DescribeStream).
-The table-control, backup, restore, export and import operations are ddbkit's own
-(`emulator/operations/`); they call moto through `calls`, `backup_calls`, `restored_tables`
+is stamped and trimmed. The DynamoDB Streams, table-control, backup, restore, export and
+import operations are ddbkit's own (`emulator/operations/`); they call moto through `calls`,
+`stream_shards` (which trims a shard before it is read), `backup_calls`, `restored_tables`
 and `answers`.
 
 The fidelity extensions (issue 14) come after the others. batch_tables goes before
@@ -90,10 +88,7 @@ def install() -> None:
             projection_paths,
             request_gaps,
             scalar_values,
-            stream_iterators,
-            stream_paging,
             stream_records,
-            stream_requests,
             stream_retention,
             table_checks,
             table_description,
@@ -105,16 +100,16 @@ def install() -> None:
         )
 
         for extension in (instance_tracking, fast_dispatch, direct_call, stream_records,
-                          stream_retention, stream_iterators, batch_tables, consumed_capacity,
+                          stream_retention, batch_tables, consumed_capacity,
                           atomic_writes, indexes,
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
-                          partiql_statements, stream_requests, request_gaps, attribute_updates,
+                          partiql_statements, request_gaps, attribute_updates,
                           canonical_numbers, attributes_to_get, projection_paths,
                           legacy_conditions, binary_values, transaction_tokens,
                           item_collection_metrics,
                           aws_sizes, index_updates, table_description,
-                          stream_paging, updated_values, key_conditions,
+                          updated_values, key_conditions,
                           lsi_fetches, partiql_paging,
                           key_values, table_checks, expression_names,
                           validation_wording):

@@ -1,4 +1,4 @@
-"""Call moto's DynamoDB and Streams handlers straight from WSGI, without Flask.
+"""Call moto's DynamoDB handler straight from WSGI, without Flask.
 
 moto's server puts a Flask app per service behind a host-sniffing dispatcher, adds CORS
 headers, and its `call_action` lists the handler class's methods with `inspect.getmembers`
@@ -19,7 +19,6 @@ import moto.core.responses as core_responses
 from moto.core.request import Request
 from moto.core.utils import camelcase_to_underscores
 from moto.dynamodb.responses import DynamoHandler
-from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
 from ddbkit.emulator.moto_ext.store import require
 
@@ -36,23 +35,19 @@ def dynamodb_call(environ: dict[str, Any]) -> MotoResponse:
     return _dispatch(DynamoHandler, environ)
 
 
-def streams_call(environ: dict[str, Any]) -> MotoResponse:
-    """A DynamoDB Streams request, answered by moto's handler."""
-    return _dispatch(DynamoDBStreamsHandler, environ)
-
-
 def _dispatch(handler: Any, environ: dict[str, Any]) -> MotoResponse:
     request = _ServerRequest(environ)
     return handler.dispatch(request, request.raw_url, dict(request.headers))  # type: ignore[no-any-return]
 
 
-_HANDLERS: dict[str, Any] = {"dynamodb": DynamoHandler, "dynamodbstreams": DynamoDBStreamsHandler}
+# DynamoDB Streams has no operation left in moto's handler: all four are ddbkit's own.
+_HANDLERS: dict[str, Any] = {"dynamodb": DynamoHandler}
 
 
 def implemented(service: str, operation: str) -> bool:
-    """Whether moto's handler for the service ("dynamodb", "dynamodbstreams") has the
-    operation; for the others (global tables, Kinesis destinations, contributor insights,
-    ...) it raises NotImplementedError."""
+    """Whether moto's handler for the service has the operation; for the others (global
+    tables, Kinesis destinations, contributor insights, ...) it raises NotImplementedError.
+    False for every Streams operation: ddbkit's own modules answer those."""
     handler = _HANDLERS.get(service)
     module: Any = core_responses  # its names are imports, not exports, for mypy
     return handler is not None and camelcase_to_underscores(operation) in \
@@ -89,6 +84,5 @@ def install() -> None:
     module: Any = core_responses  # its names are imports, not exports, for mypy
     module.gen_amzn_requestid_long = request_id
     module.method_names_from_class = functools.cache(module.method_names_from_class)
-    for handler in (DynamoHandler, DynamoDBStreamsHandler):
-        handler._enrich_response = _wrap_enrich_response(  # type: ignore[method-assign]
-            core_responses.BaseResponse._enrich_response)
+    DynamoHandler._enrich_response = _wrap_enrich_response(  # type: ignore[method-assign]
+        core_responses.BaseResponse._enrich_response)

@@ -6,9 +6,7 @@ moto 5.2 serializes every response by walking botocore's output shape member by 
 operations the handler's result is already the wire document: this walks the output shape
 only down to the attribute values (free-form documents, copied as they are), dropping members
 the shape does not have (moto leaves some, like ConsumedCapacityUnits) and absent ones, and
-converting blobs to base64 and timestamps to epoch seconds. DynamoDB Streams' GetRecords
-gets the same treatment: its records are items too, and moto's serializer took about 1 ms per
-record, more than the rest of a stream consumer's work together. Errors and every other operation
+converting blobs to base64 and timestamps to epoch seconds. Errors and every other operation
 keep moto's serializer; a test compares the two on the same requests.
 """
 
@@ -27,7 +25,6 @@ from botocore.model import Shape
 from moto.core.responses import ActionResult
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
-from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
 from ddbkit.emulator.connect.clients import bare_botocore_session
 from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, PLAIN_SCALAR_TYPES
@@ -37,8 +34,6 @@ FAST_OPERATIONS = frozenset({
     "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
     "BatchWriteItem", "TransactGetItems", "TransactWriteItems"})
 
-
-FAST_STREAMS_OPERATIONS = frozenset({"GetRecords"})
 
 _session = bare_botocore_session()
 
@@ -133,12 +128,9 @@ def _wrap_dynamo_to_dict(original: Any) -> Any:
 
 def install() -> None:
     require(DynamoHandler, "serialized", "_get_action")
-    require(DynamoDBStreamsHandler, "serialized", "_get_action")
     require(ActionResult, "result", "execute_result")
     require(dynamodb_responses, "dynamo_to_dict")
     module: Any = dynamodb_responses  # DynamoResult looks the name up here
     module.dynamo_to_dict = _wrap_dynamo_to_dict(module.dynamo_to_dict)
     DynamoHandler.serialized = _wrap_serialized(  # type: ignore[method-assign]
         DynamoHandler.serialized, "dynamodb", FAST_OPERATIONS)
-    DynamoDBStreamsHandler.serialized = _wrap_serialized(  # type: ignore[method-assign]
-        DynamoDBStreamsHandler.serialized, "dynamodbstreams", FAST_STREAMS_OPERATIONS)

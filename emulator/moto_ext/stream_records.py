@@ -5,11 +5,13 @@ Replaces `moto.dynamodb.models.table.StreamShard.add`, which
 - writes a MODIFY for an update that changed nothing (AWS writes no record then);
 - has no way to mark a delete as made by the service (TTL): AWS adds
   `userIdentity {Type: Service, PrincipalId: dynamodb.amazonaws.com}`;
-- forwards to moto's Lambda mappings and then empties the shard (ddbkit runs no moto Lambda).
+- forwards to moto's Lambda mappings and then empties the shard (ddbkit runs no moto Lambda);
+- fails (KeyError) on a table whose stream was disabled: moto keeps the shard for the old
+  stream's readers but forgets the view type; a disabled stream takes no new records.
 It also wraps `DynamoDBBackend.update_item`, which for an absent item first puts its keys and
 then updates it, producing two INSERT records where AWS writes one.
 
-Sequence numbers stay `starting_sequence_number + index`, which moto's GetRecords relies on
+Sequence numbers stay `starting_sequence_number + index`, which GetRecords relies on
 (stream_retention advances `starting_sequence_number` as it trims).
 """
 
@@ -45,7 +47,10 @@ def deletes_by_service() -> Iterator[None]:
 def _add(self: StreamShard, old: Any, new: Any) -> None:
     if old is not None and new is not None and old.attrs == new.attrs:
         return  # nothing changed: DynamoDB writes no stream record
-    view_type = self.table.stream_specification["StreamViewType"]  # type: ignore[index]
+    specification = self.table.stream_specification or {}
+    if not specification.get("StreamEnabled"):
+        return  # the table's stream was disabled
+    view_type = specification["StreamViewType"]
     event_name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
     seq = self.starting_sequence_number + len(self.items)
     record = StreamRecord(self.table, view_type, event_name, old, new, seq)

@@ -11,10 +11,11 @@ record kept, which is what TRIM_HORIZON reads from and what DescribeStream repor
 in a shard are therefore sequence numbers, never list indexes (`next_sequence_number`):
 code that remembers where a shard ended and comes back to it (stream_records' update fold,
 transactions' undo log) stays right when a trim ran in between. A position older than the oldest
-record kept has been trimmed: `stream_iterators` answers TrimmedDataAccessException for it.
+record kept has been trimmed: GetShardIterator and GetRecords (`emulator/operations/`) answer
+TrimmedDataAccessException for it.
 
 Trimming runs lazily, where the store is touched anyway and under the store lock: when a
-record is added to a shard and before each read of it (GetShardIterator, GetRecords). No thread
+record is added to a shard and before each read of it (`stream_shards.stream`). No thread
 is needed, and no shard is ever walked unless it is used: a shard written to trims as it goes,
 one only read trims before it is read, and one left alone keeps what it had, which does not
 grow. AWS says records older than 24 hours "are subject to trimming at any moment", so a trim

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext import answers, calls
-from ddbkit.emulator.operations.call import Answer, Call, encoded_answer
+from ddbkit.emulator.moto_ext import answers, calls, clock, stream_shards
+from ddbkit.emulator.moto_ext.stream_shards import StreamView
+from ddbkit.emulator.operations.call import Answer, Call, encoded_answer, not_found
+
+STREAM_NOT_FOUND = "Requested resource not found: Stream: {arn} not found"
 
 
 def backend(call: Call) -> Any:
@@ -30,3 +33,12 @@ def shaped_answer(call: Call, result: dict[str, Any]) -> Answer:
     """The answer stage for results holding datetimes and moto's values: the output shape's
     members only, as moto's handler answered them before the operation moved."""
     return encoded_answer(answers.wire_body(call.operation, result))
+
+
+def resolve_stream(call: Call, arn: str) -> StreamView:
+    """The stream `arn` names, its shard trimmed to now (records past 24 hours go), or
+    ResourceNotFoundException: a deleted table's, a replaced label's, a table without one."""
+    found = stream_shards.stream(backend(call), arn, clock.now())
+    if found is None:
+        raise not_found(STREAM_NOT_FOUND.format(arn=arn))
+    return found

@@ -18,13 +18,17 @@ from ddbkit.emulator.operations import (
     describe_export,
     describe_import,
     describe_limits,
+    describe_stream,
     describe_table,
     describe_time_to_live,
     export_table_to_point_in_time,
+    get_records,
+    get_shard_iterator,
     import_table,
     list_backups,
     list_exports,
     list_imports,
+    list_streams,
     list_tables,
     list_tags_of_resource,
     restore_table_from_backup,
@@ -64,7 +68,12 @@ _DYNAMODB = {
     "DescribeImport": describe_import.run,
     "ListImports": list_imports.run,
 }
-_STREAMS: dict[str, Run] = {}
+_STREAMS = {
+    "DescribeStream": describe_stream.run,
+    "GetRecords": get_records.run,
+    "GetShardIterator": get_shard_iterator.run,
+    "ListStreams": list_streams.run,
+}
 
 OPERATIONS: dict[tuple[str, str], Run] = {
     **{("dynamodb", name): run for name, run in _DYNAMODB.items()},

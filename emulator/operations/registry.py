@@ -8,13 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ddbkit.emulator.operations import describe_time_to_live, update_time_to_live
+from ddbkit.emulator.operations import (
+    delete_item,
+    describe_time_to_live,
+    put_item,
+    update_time_to_live,
+)
 from ddbkit.emulator.operations.call import Answer, Call
 
 Run = Callable[[Call], Answer]
 
 _DYNAMODB = {
+    "DeleteItem": delete_item.run,
     "DescribeTimeToLive": describe_time_to_live.run,
+    "PutItem": put_item.run,
     "UpdateTimeToLive": update_time_to_live.run,
 }
 _STREAMS: dict[str, Run] = {}

@@ -24,7 +24,10 @@ consumed_capacity also wraps `Table.query` before indexes does, so it sees each 
 query passes and indexes' window logic sees its results unchanged.
 `Table.put_item` is wrapped by atomic_writes (journal), indexes (re-key after the store) and
 index_keys (type check before anything), in any order: each acts only before or only after
-moto's store. `tests/test_moto_ext.py` checks the update_item chain.
+moto's store. PutItem and DeleteItem themselves no longer pass through these wrappers:
+operations/put_item.py and delete_item.py call the same steps in order (operations/writes.py);
+the wrappers stay for BatchWriteItem, transactions, PartiQL, UpdateItem and TTL deletes.
+`tests/test_moto_ext.py` checks the update_item chain.
 
 instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
 wraps the `StreamShard.add` that stream_records sets, so every record, however it is written,

@@ -106,6 +106,14 @@ def atomic() -> Iterator[Journal]:
         parent.absorb(journal)
 
 
+def note(table: Any, hash_key: Any, range_key: Any) -> None:
+    """A write ddbkit's own operations make (operations/writes.py): the item it replaces,
+    for the innermost open journal to put back."""
+    journal = _journal.get()
+    if journal is not None:
+        journal.save(table, hash_key, range_key, stored_item(table, hash_key, range_key))
+
+
 class UndoLog:
     """Notes every write from here to `close()` in `journal`, for the caller to roll back if
     it decides to (durability: a write the journal cannot take); an exception alone does not."""

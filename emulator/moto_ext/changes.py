@@ -50,6 +50,12 @@ def drain() -> list[Touched]:
     return found
 
 
+def note(table: Any, hash_key: Any, range_key: Any) -> None:
+    """Keys a write by ddbkit's own operations touched (operations/writes.py)."""
+    if _recording:
+        _touched.append((table, hash_key, range_key))
+
+
 def _wrap_put_item(original: Any) -> Any:
     def put_item(self: Table, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         try:

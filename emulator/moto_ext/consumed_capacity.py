@@ -13,8 +13,9 @@ What the meter sees, by AWS's rules (capacity/rules.py), sized as DynamoDB bills
 - reads: `Table.get_item` during GetItem, BatchGetItem and TransactGetItems (per item, 4 KB
   steps, the item stored, not its projection); Query and Scan through a pass-through filter
   that sees every item read before the request's own filter, summed and rounded once;
-- writes: `DynamoDBBackend.put_item`, `update_item`, `delete_item` (PutItem, UpdateItem,
-  DeleteItem, BatchWriteItem, TransactWriteItems) compare the item and each index entry
+- writes: `DynamoDBBackend.put_item`, `update_item`, `delete_item` (UpdateItem,
+  BatchWriteItem, TransactWriteItems; PutItem and DeleteItem meter themselves in
+  operations/writes.py with `image` and the same Meter) compare the item and each index entry
   before and after; a ConditionalCheckFailed is charged by the item already stored;
   PartiQL writes through `Table.put_item` / `Table.delete_item`. TTL deletes run with no
   meter: they are free, as on AWS.
@@ -58,8 +59,7 @@ _meter: contextvars.ContextVar[Meter | None] = contextvars.ContextVar("ddbkit_me
                                                                        default=None)
 
 ACTIONS = {  # handler method -> (operation, answers a list of tables)
-    "get_item": ("GetItem", False), "put_item": ("PutItem", False),
-    "update_item": ("UpdateItem", False), "delete_item": ("DeleteItem", False),
+    "get_item": ("GetItem", False), "update_item": ("UpdateItem", False),
     "query": ("Query", False), "scan": ("Scan", False),
     "batch_get_item": ("BatchGetItem", True), "batch_write_item": ("BatchWriteItem", True),
     "transact_get_items": ("TransactGetItems", True),
@@ -329,7 +329,7 @@ def _wrap_action(original: Any, operation: str, listed: bool) -> Any:
         admit = admission.get()
         if mode is None and admit is None:
             result = original(self)
-            if listed or operation in ("UpdateItem", "DeleteItem"):
+            if listed or operation == "UpdateItem":
                 result.result.pop("ConsumedCapacity", None)  # moto adds it unasked
             return result
         meter = _new_meter(operation, self.body, mode)

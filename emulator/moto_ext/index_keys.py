@@ -17,8 +17,9 @@ TransactWriteItems, PartiQL INSERT/UPDATE, the keys UpdateItem puts for an absen
 item is refused before moto stores it or writes a stream record. The item an UpdateItem
 produces is checked by atomic_writes with `check`, before the update is kept.
 
-Replaces moto's two partial checks, whose messages differ from AWS's: the NULL check (it
-always says `Expected: S`) and the UpdateExpression's `TypeMismatchValidator`, which reports
+Replaces moto's partial checks, whose messages differ from AWS's: its PutItem handler's NULL
+check (it always says `Expected: S`; PutItem now runs in operations/put_item.py, which calls
+`check` instead) and the UpdateExpression's `TypeMismatchValidator`, which reports
 an index key with the table-key wording (`Type mismatch for key ... expected: ...`) and only
 sees a SET's direct value, not what `if_not_exists` or arithmetic produce. Only the table's own
 keys stay with it (an UpdateExpression may not change them anyway).
@@ -37,7 +38,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import moto.dynamodb.responses as dynamodb_responses
 from moto.dynamodb.exceptions import (
     EmptyKeyAttributeException,
     HashKeyTooLong,
@@ -156,19 +156,12 @@ def _wrap_update_processors(original: Any) -> Any:
     return get_ast_processors
 
 
-def _no_null_check(item: Any, table: Any) -> None:
-    """moto's NULL-only check; `check` covers NULL with the declared type."""
-
-
 def install() -> None:
     require(Table, "put_item", "all_indexes")
     require(validators, "TypeMismatchValidator", "UpdateExpressionValidator",
             "EmptyStringKeyValueValidator")
     require(validators.EmptyStringKeyValueValidator, "check_for_empty_string_key_value")
     require(validators.UpdateExpressionValidator, "get_ast_processors")
-    require(dynamodb_responses, "validate_put_has_gsi_keys_set_to_none")
     Table.put_item = _wrap_put_item(Table.put_item)  # type: ignore[method-assign]
     owner: Any = validators.UpdateExpressionValidator
     owner.get_ast_processors = _wrap_update_processors(owner.get_ast_processors)
-    module: Any = dynamodb_responses  # put_item looks the name up here
-    module.validate_put_has_gsi_keys_set_to_none = _no_null_check

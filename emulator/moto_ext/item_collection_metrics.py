@@ -1,6 +1,6 @@
 """ReturnItemCollectionMetrics SIZE answered on tables with local secondary indexes.
 
-moto's `DynamoHandler.put_item`, `update_item`, `delete_item`, `batch_write_item` and
+moto's `DynamoHandler.update_item`, `batch_write_item` and
 `transact_write_items` ignore ReturnItemCollectionMetrics. DynamoDB answers SIZE, on a table
 with one or more LSIs, with the written item's collection: its partition key value and the
 collection's estimated size as a range in GB, `[lower, lower + 1]` (tables without an LSI
@@ -20,7 +20,7 @@ from moto.dynamodb.responses import DynamoHandler
 from ddbkit.emulator.moto_ext.store import require
 
 GB = 1024 ** 3
-WRITES = {"put_item": "Item", "update_item": "Key", "delete_item": "Key"}
+WRITES = {"update_item": "Key"}  # PutItem, DeleteItem: operations/writes.py calls `metrics`
 
 
 def metrics(table: Any, hash_value: Any) -> dict[str, Any]:

@@ -66,11 +66,11 @@ def check(table: Table, key: Any) -> None:
         raise MockValidationException(MISMATCH)
 
 
+# (DeleteItem's Key: operations/writes.py `check_key`.)
 # Where each handler method finds its Keys: member names, "*" for every table of a
 # RequestItems map (the table is its key), "[]" for every element of a list.
 KEY_PATHS: dict[str, tuple[str, ...]] = {
     "get_item": ("Key",),
-    "delete_item": ("Key",),
     "update_item": ("Key",),
     "batch_get_item": ("RequestItems", "*", "Keys", "[]"),
     "batch_write_item": ("RequestItems", "*", "[]", "DeleteRequest", "Key"),

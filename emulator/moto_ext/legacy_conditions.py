@@ -2,8 +2,8 @@
 evaluated as the expressions they stand for.
 
 moto reads the legacy parameters with code of its own: `comparisons.get_expected` always
-joins conditions with AND (ConditionalOperator OR is ignored), `DynamoHandler.delete_item`
-ignores Expected altogether, a QueryFilter is dropped when the key condition is an
+joins conditions with AND (ConditionalOperator OR is ignored), its DeleteItem ignored
+Expected altogether, a QueryFilter is dropped when the key condition is an
 expression, and ScanFilter / QueryFilter go through a separate, older comparison table
 (`models.dynamo_type.DynamoType.compare`) whose BEGINS_WITH, CONTAINS and type rules differ
 from the expression evaluator's. DynamoDB defines each legacy ComparisonOperator as the
@@ -25,10 +25,9 @@ from ddbkit.emulator.moto_ext.store import require
 
 BINARY = {"EQ": "=", "NE": "<>", "LE": "<=", "LT": "<", "GE": ">=", "GT": ">"}
 FUNCTIONS = {"BEGINS_WITH": "begins_with", "CONTAINS": "contains"}
-# request parameter -> expression parameter, per handler method
-CONDITIONS = {"put_item": ("Expected", "ConditionExpression"),
-              "delete_item": ("Expected", "ConditionExpression"),
-              "update_item": ("Expected", "ConditionExpression"),
+# request parameter -> expression parameter, per handler method (PutItem and DeleteItem
+# call `rewrite` from operations/writes.py)
+CONDITIONS = {"update_item": ("Expected", "ConditionExpression"),
               "query": ("QueryFilter", "FilterExpression"),
               "scan": ("ScanFilter", "FilterExpression")}
 

@@ -74,7 +74,8 @@ def _figures(table: Table) -> tuple[int, int, dict[str, tuple[int, int]]]:
     return figures
 
 
-def _changed(table: Any) -> None:
+def changed(table: Any) -> None:
+    """The table's items changed: its figures are counted again at the next describe."""
     if table is not None:
         table.__dict__[_GENERATION] = table.__dict__.get(_GENERATION, 0) + 1
 
@@ -84,7 +85,7 @@ def _wrap_table_write(original: Any) -> Any:
         try:
             return original(self, *args, **kwargs)
         finally:
-            _changed(self)
+            changed(self)
 
     write.__wrapped__ = original  # type: ignore[attr-defined]
     return write
@@ -95,7 +96,7 @@ def _wrap_update_item(original: Any) -> Any:
         try:
             return original(self, table_name, *args, **kwargs)
         finally:
-            _changed(self.tables.get(table_name))
+            changed(self.tables.get(table_name))
 
     update_item.__wrapped__ = original  # type: ignore[attr-defined]
     return update_item

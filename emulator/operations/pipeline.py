@@ -5,7 +5,9 @@
 
 The endpoint runs admission (auth, faults, throughput model) and opens the journal's
 bracket before an operation module is called (`operations/__init__`); the others are the
-module's own steps, using the functions here when more than one operation needs them.
+module's own steps, using the functions here when more than one operation needs them;
+the stages of an item write (its checks, condition, store change with undo and journal
+notes, indexes, stream records, capacity) are in `writes.py`.
 """
 
 from __future__ import annotations

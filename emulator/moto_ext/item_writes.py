@@ -1,0 +1,101 @@
+"""What ddbkit's single-item writes (operations/put_item.py, delete_item.py) call in moto.
+
+Calls only: moto's item type (built through item_size's sizing), its key checks, its
+condition evaluator (with condition_expressions' fixes) and its stream shard (stream_records'
+`add`); storing into and removing from a table's item dict. Refusals are moto's exceptions,
+turned into `OperationError`s by the caller's `calls.moto_refusals()`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.dynamodb import comparisons
+from moto.dynamodb import responses as dynamodb_responses
+from moto.dynamodb.exceptions import InvalidAttributeTypeError, MockValidationException
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+from ddbkit.emulator.moto_ext.fast_serializer import wire
+from ddbkit.emulator.moto_ext.store import stored_item
+
+__all__ = ["build_item", "condition_holds", "expected_holds", "item_attributes", "key_of",
+           "parse_condition", "put_checks", "remove", "store", "stored_item", "stream_record",
+           "wire"]
+
+MISSING_KEY = "One or more parameter values were invalid: Missing the key {} in the item"
+
+
+def put_checks(table: Any, item: dict[str, Any]) -> None:
+    """moto's checks of an item to put that precede reading its condition: empty key values
+    (key_values adds empty binaries and index keys) and empty sets."""
+    dynamodb_responses.validate_put_has_empty_keys(item, table)
+    dynamodb_responses.validate_put_has_empty_attrs(item, table)
+
+
+def parse_condition(expression: str | None, names: dict[str, Any] | None,
+                    values: dict[str, Any] | None) -> Any:
+    """The condition as moto's evaluator reads it; its syntax errors are refusals."""
+    return comparisons.get_filter_expression(expression, names, values)
+
+
+def key_of(table: Any, attributes: dict[str, Any]) -> tuple[Any, Any]:
+    """(hash, range) of an item or Key, refused in moto's words when a table key is missing
+    or of another type than declared."""
+    if table.hash_key_attr not in attributes:
+        raise MockValidationException(MISSING_KEY.format(table.hash_key_attr))
+    hash_value = DynamoType(attributes[table.hash_key_attr])
+    range_value = None
+    if table.range_key_attr is not None:
+        if table.range_key_attr not in attributes:
+            raise MockValidationException(MISSING_KEY.format(table.range_key_attr))
+        range_value = DynamoType(attributes[table.range_key_attr])
+    if hash_value.type != table.hash_key_type:
+        raise InvalidAttributeTypeError(table.hash_key_attr, table.hash_key_type,
+                                        hash_value.type)
+    if range_value is not None and range_value.type != table.range_key_type:
+        raise InvalidAttributeTypeError(table.range_key_attr, table.range_key_type,
+                                        range_value.type)
+    return hash_value, range_value
+
+
+def build_item(table: Any, keys: tuple[Any, Any], attributes: dict[str, Any]) -> Any:
+    """The item as moto stores it; values out of DynamoDB's range, keys too long and items
+    over 400 KB (item_size sizes it as it is built) are refused."""
+    table._validate_item_types(attributes)
+    table._validate_key_sizes(attributes)
+    return Item(keys[0], keys[1], attributes)
+
+
+def condition_holds(condition: Any, current: Any) -> bool:
+    return bool(condition.expr(current))
+
+
+def expected_holds(expected: dict[str, Any], current: Any) -> bool:
+    """A legacy Expected that legacy_conditions could not write as an expression."""
+    return bool(comparisons.get_expected(expected).expr(current))
+
+
+def store(table: Any, item: Any) -> None:
+    if table.range_key_attr is None:
+        table.items[item.hash_key] = item
+    else:
+        table.items[item.hash_key][item.range_key] = item
+
+
+def remove(table: Any, hash_key: Any, range_key: Any) -> Any:
+    """The item removed from under these keys, or None."""
+    if range_key is None:
+        return table.items.pop(hash_key, None)
+    entry = table.items.get(hash_key)
+    return None if entry is None else entry.pop(range_key, None)
+
+
+def stream_record(table: Any, old: Any, new: Any) -> None:
+    """INSERT, MODIFY or REMOVE in the table's stream, if it has one (none for no change)."""
+    if table.stream_shard is not None:
+        table.stream_shard.add(old, new)
+
+
+def item_attributes(item: Any) -> dict[str, Any]:
+    """The item as DynamoDB JSON, binary as base64 text."""
+    return wire(item.to_json()["Attributes"])  # type: ignore[no-any-return]

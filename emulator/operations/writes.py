@@ -1,0 +1,278 @@
+"""The stages of a single-item write, as functions each write operation calls in order.
+
+PutItem and DeleteItem use them today; BatchWriteItem, TransactWriteItems, UpdateItem and
+PartiQL's writes are meant to as they move here. In pipeline order:
+
+- `decoded`: the request's attribute values as the store holds them (binary as bytes);
+- `check_key`, `check_item`, `conditions`: validation that needs the table;
+- `read_old`, `check_condition`: the item before, and the write's condition on it;
+- `journal`, `put`, `delete`: the store change, noted first in the undo log (a refused or
+  unjournaled write is put back) and in the change set the durability journal drains;
+- `maintain_indexes`, `stream`: the table's GSIs/LSIs and its stream records;
+- `metered`, `charge_write`, `consumed`: capacity, and the throughput model's admission;
+- `collection_metrics`: ReturnItemCollectionMetrics SIZE on a table with LSIs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Meter
+from ddbkit.emulator.moto_ext import (
+    atomic_writes,
+    changes,
+    consumed_capacity,
+    index_keys,
+    indexes,
+    item_collection_metrics,
+    item_writes,
+    key_schema,
+    key_values,
+    legacy_conditions,
+    table_description,
+)
+from ddbkit.emulator.moto_ext.calls import moto_refusals
+from ddbkit.emulator.operations.call import Call, OperationError, validation_error
+
+CONDITION_FAILED = "The conditional request failed"
+
+
+# -- validate ---------------------------------------------------------------------------------
+
+def decoded(value: Any) -> Any:
+    """An attribute value with its binary members as bytes, as moto's parser gives them."""
+    if type(value) is not dict or len(value) != 1:
+        return value
+    ((kind, inner),) = value.items()
+    if kind == "B":
+        return {kind: _bytes(inner)}
+    if kind == "BS" and isinstance(inner, list):
+        return {kind: [_bytes(v) for v in inner]}
+    if kind == "L" and isinstance(inner, list):
+        return {kind: [decoded(v) for v in inner]}
+    if kind == "M" and isinstance(inner, dict):
+        return {kind: decoded_map(inner)}
+    return value
+
+
+def decoded_map(attributes: Any) -> Any:
+    if not isinstance(attributes, dict):
+        return attributes
+    return {name: decoded(value) for name, value in attributes.items()}
+
+
+def _bytes(text: Any) -> Any:
+    """The endpoint refused text of a length no base64 has; the rest decodes as moto's
+    parser decodes it (characters outside the alphabet skipped)."""
+    if not isinstance(text, str):
+        return text
+    try:
+        return base64.b64decode(text)
+    except (binascii.Error, ValueError):
+        raise validation_error(f"'{text}' can not be converted to a Blob") from None
+
+
+def decoded_expected(expected: Any) -> Any:
+    """A legacy Expected map with its values decoded."""
+    if not isinstance(expected, dict):
+        return expected
+    out = {}
+    for name, spec in expected.items():
+        if isinstance(spec, dict):
+            spec = dict(spec)
+            if "Value" in spec:
+                spec["Value"] = decoded(spec["Value"])
+            if isinstance(spec.get("AttributeValueList"), list):
+                spec["AttributeValueList"] = [decoded(v) for v in spec["AttributeValueList"]]
+        out[name] = spec
+    return out
+
+
+def check_key(table: Any, key: dict[str, Any]) -> tuple[Any, Any]:
+    """The Key names exactly the table's keys, of their types, not empty, within the size
+    limits (DynamoDB's wording); its (hash, range) as the store keys items."""
+    with moto_refusals():
+        key_schema.check(table, key)
+        key_values.check(table, key)
+        return item_writes.key_of(table, key)
+
+
+def check_item(table: Any, item: dict[str, Any]) -> None:
+    """Before the condition is read: empty key values (table and index keys), empty sets."""
+    with moto_refusals():
+        item_writes.put_checks(table, item)
+
+
+def item_keys(table: Any, item: dict[str, Any]) -> tuple[Any, Any]:
+    """An item's index keys of their declared types and sizes, then its table keys."""
+    with moto_refusals():
+        index_keys.check(table, item)
+        index_keys.check_sizes(table, item)
+        return item_writes.key_of(table, item)
+
+
+@dataclass(frozen=True)
+class Condition:
+    parsed: Any  # moto's evaluator, or None when there is no ConditionExpression
+    expected: dict[str, Any] | None  # a legacy Expected not written as an expression
+    return_old: bool  # ReturnValuesOnConditionCheckFailure ALL_OLD
+
+
+def conditions(params: dict[str, Any]) -> Condition:
+    """The write's condition: ConditionExpression, or legacy Expected as the expression it
+    stands for (ConditionalOperator OR included), parsed with its names and values."""
+    request: dict[str, Any] = {name: params[name] for name in (
+        "Expected", "ConditionalOperator", "ConditionExpression", "ExpressionAttributeNames",
+        "ExpressionAttributeValues") if name in params}
+    if "Expected" in request:
+        request["Expected"] = decoded_expected(request["Expected"])
+        legacy_conditions.rewrite(request, "Expected", "ConditionExpression")
+    expression = request.get("ConditionExpression")
+    values = decoded_map(request.get("ExpressionAttributeValues") or {})
+    with moto_refusals():
+        parsed = item_writes.parse_condition(
+            expression, request.get("ExpressionAttributeNames") or {}, values) \
+            if expression else None
+    return Condition(parsed, request.get("Expected"),
+                     params.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD")
+
+
+# -- execute ----------------------------------------------------------------------------------
+
+def read_old(table: Any, keys: tuple[Any, Any]) -> Any:
+    return item_writes.stored_item(table, *keys)
+
+
+def check_condition(condition: Condition, old: Any) -> None:
+    """ConditionalCheckFailedException when the condition does not hold on `old`, with the
+    item when ALL_OLD was asked and there is one."""
+    with moto_refusals():
+        holds = (condition.expected is None or item_writes.expected_holds(
+            condition.expected, old)) and (condition.parsed is None or
+                                           item_writes.condition_holds(condition.parsed, old))
+    if holds:
+        return
+    fields = {"Item": item_writes.item_attributes(old)} if (
+        condition.return_old and condition.expected is None and old is not None) else None
+    raise OperationError("ConditionalCheckFailedException", CONDITION_FAILED, fields)
+
+
+def build(table: Any, keys: tuple[Any, Any], item: dict[str, Any]) -> Any:
+    with moto_refusals():
+        return item_writes.build_item(table, keys, item)
+
+
+def journal(table: Any, keys: tuple[Any, Any]) -> None:
+    """Notes the item about to be replaced: the undo log puts it back if the request is
+    refused (throughput) or cannot be journaled; the durability journal writes its after-image."""
+    atomic_writes.note(table, *keys)
+    changes.note(table, *keys)
+
+
+def put(table: Any, keys: tuple[Any, Any], item: Any) -> None:
+    journal(table, keys)
+    item_writes.store(table, item)
+    table_description.changed(table)
+
+
+def delete(table: Any, keys: tuple[Any, Any]) -> Any:
+    """The item removed, or None when there was none (nothing changes then)."""
+    journal(table, keys)
+    removed = item_writes.remove(table, *keys)
+    table_description.changed(table)
+    return removed
+
+
+def maintain_indexes(table: Any, keys: tuple[Any, Any], new: Any) -> None:
+    """The table's maintained indexes (base, GSIs, LSIs) re-keyed for this item."""
+    maintained = indexes.maintained(table)
+    if maintained is None:
+        return
+    if new is None:
+        maintained.discard(*keys)
+    else:
+        maintained.replace(new)
+
+
+def stream(table: Any, old: Any, new: Any) -> None:
+    item_writes.stream_record(table, old, new)
+
+
+# -- meter ------------------------------------------------------------------------------------
+
+@dataclass
+class Metering:
+    meter: Meter | None
+    admit: Any  # the throughput model's admission, or None
+    before: Any = None  # the old item's image, taken before the write
+
+
+@contextlib.contextmanager
+def metered(call: Call) -> Iterator[Metering]:
+    """A meter when ReturnConsumedCapacity asks for one or a throughput model watches; with
+    a model, the write is undone if the model refuses it (a failed condition is charged)."""
+    mode = call.params.get("ReturnConsumedCapacity")
+    mode = mode if mode in (TOTAL, INDEXES) else None
+    admit = consumed_capacity.admission.get()
+    if mode is None and admit is None:
+        yield Metering(None, None)
+        return
+    metering = Metering(Meter(call.operation, mode), admit)
+    if admit is None:
+        yield metering
+        return
+    with atomic_writes.atomic():
+        try:
+            yield metering
+        except OperationError as exc:
+            if exc.error_type == "ConditionalCheckFailedException":
+                admit(metering.meter.charges)  # type: ignore[union-attr]
+            raise
+        admit(metering.meter.charges)  # type: ignore[union-attr]
+
+
+def image_before(metering: Metering, table: Any, old: Any) -> None:
+    if metering.meter is not None:
+        metering.before = consumed_capacity.image(table, old)
+
+
+def charge_failed(metering: Metering, table: Any, keys: tuple[Any, Any]) -> None:
+    if metering.meter is not None:
+        metering.meter.failed_write(table.name, metering.before, keys[0])
+
+
+def charge_write(metering: Metering, table: Any, new: Any) -> None:
+    """WCU by the larger of the old and new item, and each index entry that changed."""
+    if metering.meter is not None:
+        after = consumed_capacity.image(table, new)
+        global_names = frozenset(i.name for i in (table.global_indexes or []))
+        metering.meter.write(table.name, metering.before, after, global_names)
+
+
+def consumed(metering: Metering, table_name: str, answer: dict[str, Any]) -> None:
+    meter = metering.meter
+    if meter is not None and meter.mode is not None:
+        answer["ConsumedCapacity"] = meter.consumed(table_name)
+
+
+# -- answer -----------------------------------------------------------------------------------
+
+def collection_metrics(params: dict[str, Any], table: Any, hash_value: Any,
+                       answer: dict[str, Any]) -> None:
+    """ItemCollectionMetrics for SIZE on a table with local secondary indexes."""
+    if params.get("ReturnItemCollectionMetrics") == "SIZE" and table.indexes:
+        metrics = item_collection_metrics.metrics(table, hash_value)
+        metrics["ItemCollectionKey"] = {
+            name: item_writes.wire(value) for name, value in metrics["ItemCollectionKey"].items()}
+        answer["ItemCollectionMetrics"] = metrics
+
+
+def old_attributes(params: dict[str, Any], old: Any, answer: dict[str, Any]) -> None:
+    """Attributes for ReturnValues ALL_OLD, when there was an item."""
+    if params.get("ReturnValues") == "ALL_OLD" and old is not None:
+        answer["Attributes"] = item_writes.item_attributes(old)

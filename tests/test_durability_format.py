@@ -106,6 +106,22 @@ def converted_lines(capfd: pytest.CaptureFixture[str]) -> list[str]:
     return [line for line in (out + err).splitlines() if "converted data dir" in line]
 
 
+def everything(client: Any) -> dict[str, Any]:
+    """Every table's description, TTL, PITR, tags and items (for a restart to keep)."""
+    found = {}
+    for name in client.list_tables()["TableNames"]:
+        described = jsonable(client.describe_table(TableName=name)["Table"])
+        pitr = jsonable(client.describe_continuous_backups(TableName=name)[
+            "ContinuousBackupsDescription"])
+        pitr["PointInTimeRecoveryDescription"].pop("LatestRestorableDateTime", None)
+        found[name] = {
+            "Table": {k: described.get(k) for k in DESCRIBED}, "Items": scan(client, name),
+            "TimeToLive": client.describe_time_to_live(TableName=name)[
+                "TimeToLiveDescription"], "ContinuousBackups": pitr,
+            "Tags": client.list_tags_of_resource(ResourceArn=described["TableArn"])["Tags"]}
+    return found
+
+
 def check_tables(client: Any) -> None:
     """Every table as the format-1 release described it, with every item."""
     assert sorted(client.list_tables()["TableNames"]) == sorted(EXPECTED["tables"])
@@ -165,7 +181,7 @@ def test_a_format1_data_dir_is_converted_once_and_loses_nothing(
         line, = converted_lines(capfd)
         assert line == (
             f"ddbkit: converted data dir {data_dir} from format 1 to format 2 (8 tables, "
-            f"43 items, 2 backups, 4 files); the format-1 files are kept in "
+            f"43 items, 2 backups, 6 files); the format-1 files are kept in "
             f"{data_dir / 'format-1'}")
         check_tables(client)
         check_indexes(client)
@@ -206,6 +222,16 @@ def check_restores(client: Any) -> None:
         client.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=target,
                                               RestoreDateTime=at(EXPECTED["pitr_time"]))
         assert scan(client, target) == EXPECTED["phase1"][table], table
+    # moments in older segments: after the first snapshot, and before it (journal 1 alone,
+    # where blobs was created and PITR turned on, before any item was put)
+    client.restore_table_to_point_in_time(SourceTableName=BOOKINGS, TargetTableName="early",
+                                          RestoreDateTime=at(EXPECTED["early_time"]))
+    assert scan(client, "early") == EXPECTED["early_bookings"]
+    pitr = EXPECTED["tables"][BLOBS]["ContinuousBackups"]["PointInTimeRecoveryDescription"]
+    client.restore_table_to_point_in_time(
+        SourceTableName=BLOBS, TargetTableName="blobs-empty",
+        RestoreDateTime=at(pitr["EarliestRestorableDateTime"]["$t"] + 0.001))
+    assert scan(client, "blobs-empty") == []
     AdminClient(client.meta.endpoint_url).call("RestoreState", Name=EXPECTED["state"])
     assert sorted(client.list_tables()["TableNames"]) == sorted(EXPECTED["phase1"])
     for table, items in EXPECTED["phase1"].items():
@@ -237,10 +263,28 @@ def test_a_data_dir_written_now_holds_no_moto_names_and_says_its_format(
         for n in range(5):
             client.put_item(TableName="bin", Item={"k": {"B": bytes([n])}, "r": {"B": b"\xff"},
                                                    "g": {"B": b"\x00"}, "s": {"BS": [b"1"]}})
-        arn = client.create_backup(TableName="bin", BackupName="bin-backup")["BackupDetails"]["BackupArn"]
+        arn = client.create_backup(TableName="bin", BackupName="bin-backup")[
+            "BackupDetails"]["BackupArn"]
         client.restore_table_from_backup(TargetTableName="bin-again", BackupArn=arn)
+        client.create_table(
+            TableName="secure", BillingMode="PROVISIONED", DeletionProtectionEnabled=True,
+            ProvisionedThroughput={"ReadCapacityUnits": 2, "WriteCapacityUnits": 1},
+            KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+            SSESpecification={"Enabled": True, "SSEType": "KMS"})
+        emulator.advance(600)
+        client.restore_table_to_point_in_time(SourceTableName="bin", TargetTableName="bin-then",
+                                              UseLatestRestorableTime=True)
         AdminClient(emulator.endpoint_url).call("SaveState", Name="s")
         wait_for(lambda: list(data.glob("snapshot-*.snap")), "a snapshot")
+        before = everything(client)
+    assert before["secure"]["Table"]["SSEDescription"]["Status"] == "ENABLED"
+    assert before["secure"]["Table"]["DeletionProtectionEnabled"] is True
+    assert before["bin-again"]["Table"]["RestoreSummary"]["SourceBackupArn"] == arn
+    assert "SourceBackupArn" not in before["bin-then"]["Table"]["RestoreSummary"]
+    assert before["bin"]["TimeToLive"]["TimeToLiveStatus"] == "ENABLED"
+    with clocked_emulator(data, stage="fmt", offset_seconds=700) as emulator:
+        assert everything(make_client(endpoint_url=emulator.endpoint_url)) == before
     files = [p for p in data.rglob("*") if p.is_file()]
     assert {p.suffix for p in files} >= {".snap", ".log", ".synced"}
     assert (data / "states" / "s.snap") in files
@@ -289,7 +333,7 @@ def test_a_conversion_cut_short_by_a_crash_is_rolled_back_and_done_again(
 
     converted = convert.upgrade(DataDir(data_dir))
 
-    assert converted is not None and converted.aside == aside and converted.files == 4
+    assert converted is not None and converted.aside == aside and converted.files == 6
     assert not work.exists()
     assert fingerprint(aside) == fingerprint(DATA / "format1")
     assert convert.upgrade(DataDir(data_dir)) is None  # converted once

@@ -106,7 +106,7 @@ def _convert(data_dir: DataDir, old: list[Path]) -> Converted:
     if sizes:
         generation = max(sizes)
         _write(work / watermark.NAME, watermark.mark_bytes(generation, sizes[generation]))
-    (work / _ASIDE_NOTE).write_text(converted.aside.name)
+    _write(work / _ASIDE_NOTE, converted.aside.name.encode())  # what a rollback reads
     sync_dir(work / _STATES)
     sync_dir(work)
     moving = [*old, *data_dir.listing().temps, *([synced] if synced.exists() else [])]
@@ -130,9 +130,9 @@ def _aside_name(root: Path) -> Path:
 def _write_converted(data_dir: DataDir, old: list[Path], work: Path,
                      converted: Converted) -> dict[int, int]:
     """Writes each file converted into `work`; returns the converted journals' sizes."""
-    root = data_dir.path
-    journals = {g: p for g, p in data_dir.listing().journals.items() if p in old}
-    last = max(data_dir.listing().journals, default=0)
+    root, listing = data_dir.path, data_dir.listing()
+    journals = {g: p for g, p in listing.journals.items() if p in old}
+    last = max(listing.journals, default=0)
     sizes: dict[int, int] = {}
     for generation in sorted(journals):
         path = journals[generation]

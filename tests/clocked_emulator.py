@@ -55,10 +55,11 @@ class ClockedEmulator:
 
 
 @contextmanager
-def clocked_emulator(data_dir: Path, stage: str = "pitr",
-                     journal_max_bytes: int = 64 << 20) -> Iterator[ClockedEmulator]:
+def clocked_emulator(data_dir: Path, stage: str = "pitr", journal_max_bytes: int = 64 << 20,
+                     offset_seconds: float = 0.0) -> Iterator[ClockedEmulator]:
+    """`offset_seconds`: where the clock starts, from now (a data dir made in the past)."""
     context = multiprocessing.get_context("spawn")
-    offset, ports, stop = context.Value("d", 0.0), context.Queue(), context.Event()
+    offset, ports, stop = context.Value("d", offset_seconds), context.Queue(), context.Event()
     child = context.Process(target=_serve, args=(str(data_dir), offset, stage, ports, stop,
                                                         journal_max_bytes),
                             daemon=True)

@@ -12,7 +12,9 @@ with SQLite's WAL as the model for the records: a physical redo log of after-ima
   A write the journal cannot take (a full disk) is undone and refused, and while the disk
   stays full writes are refused before they start; reads go on (`recorder`, `journal`).
 - Records are length-prefixed and CRC32-checked (`framing`), JSON inside (`encoding`,
-  `images`, `tablemeta`), so a torn last write is told from damage.
+  `images`, `tablemeta`), so a torn last write is told from damage. Every file names its
+  format in its header (`formats`); a data dir of format 1, which held moto's private table
+  objects, is converted once at start-up (`convert`, `format1`), a newer one refused.
 - A background thread compacts (`service`): a new journal segment, then a fuzzy snapshot of
   every table written in small chunks while requests go on (`snapshot`); replaying the new
   segment over it gives the exact state, because after-images are idempotent (`replay`).

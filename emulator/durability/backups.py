@@ -2,7 +2,12 @@
 
 A backup is a frozen copy of a table (moto deep-copies it at CreateBackup), so its record is
 written once, when it appears (`["B", arn, document]`), and its deletion is `["b", arn]`.
-The document holds the backup's own fields, the table's settings and its items' images.
+The document is DescribeBackup's BackupDetails, the source table's settings as it was backed
+up (`tablemeta`) and its items' images:
+
+    {"BackupDetails": {"BackupArn", "BackupName", "BackupStatus", "BackupType",
+                       "BackupCreationDateTime"},
+     "SourceTable": settings, "Items": [image, ...]}
 """
 
 from __future__ import annotations
@@ -10,27 +15,23 @@ from __future__ import annotations
 from typing import Any
 
 from ddbkit.emulator.durability.images import build_item, item_image, store_item
-from ddbkit.emulator.durability.tablemeta import build_table, table_settings
+from ddbkit.emulator.durability.tablemeta import SettingsError, build_table, table_settings
 from ddbkit.emulator.moto_ext.store import table_items
-from ddbkit.emulator.moto_ext.table_records import blank_backup
-
-_FIELDS = ("name", "status", "type", "creation_date_time", "identifier", "account_id",
-           "region_name")
+from ddbkit.emulator.moto_ext.table_records import backup_details, new_backup
 
 
 def backup_document(backup: Any) -> dict[str, Any]:
     table = backup.table
-    return {"fields": {name: getattr(backup, name) for name in _FIELDS},
-            "table": table_settings(table),
-            "items": [item_image(item) for item in table_items(table)]}
+    return {"BackupDetails": backup_details(backup), "SourceTable": table_settings(table),
+            "Items": [item_image(item) for item in table_items(table)]}
 
 
 def build_backup(document: dict[str, Any]) -> Any:
-    backup = blank_backup()
-    for name in _FIELDS:
-        setattr(backup, name, document["fields"][name])
-    table = build_table(document["table"])
-    for image in document["items"]:
+    table = build_table(document["SourceTable"])
+    for image in document["Items"]:
         store_item(table, build_item(image, table.hash_key_attr, table.range_key_attr))
-    backup.table = table
+    backup = new_backup(document["BackupDetails"], table)
+    if backup.arn != document["BackupDetails"]["BackupArn"]:
+        raise SettingsError(f"backup {document['BackupDetails']['BackupArn']} does not "
+                            f"fit its table {table.table_arn}")
     return backup

@@ -6,6 +6,8 @@
       journal-00000008.log        (a compaction in progress: a new segment first, then its
       snapshot-00000008.snap.tmp   snapshot, renamed into place once complete)
       journal.synced              how much of the newest segment reached the disk (`watermark`)
+      states/NAME.snap            named states (`states`)
+      format-1/                   a format-1 data dir's files, kept after its conversion
 
 A generation number ties a snapshot to the journal segment that continues it; the state is
 the newest snapshot plus every segment from its generation on (or all segments from 1 when

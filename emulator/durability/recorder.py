@@ -33,7 +33,7 @@ from ddbkit.emulator.durability.backups import backup_document
 from ddbkit.emulator.durability.framing import frame
 from ddbkit.emulator.durability.images import item_image, key_image
 from ddbkit.emulator.durability.journal import DiskFull, JournalError
-from ddbkit.emulator.durability.tablemeta import apply_settings, table_settings
+from ddbkit.emulator.durability.tablemeta import apply_settings, record_image, table_settings
 from ddbkit.emulator.moto_ext import changes
 from ddbkit.emulator.moto_ext.atomic_writes import UndoLog
 from ddbkit.emulator.moto_ext.store import stored_item, table_items
@@ -260,7 +260,7 @@ class Recorder:
             start = max(0, known.next_sequence - shard.starting_sequence_number)
             records = shard.items[start:]
             if records:
-                ops.append(["S", name, [record.record for record in records]])
+                ops.append(["S", name, [record_image(record) for record in records]])
             known.next_sequence = shard.starting_sequence_number + len(shard.items)
         return ops
 

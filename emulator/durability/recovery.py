@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ddbkit.emulator.durability import encoding, watermark
+from ddbkit.emulator.durability import encoding, formats, watermark
 from ddbkit.emulator.durability.files import DataDir, Listing
 from ddbkit.emulator.durability.framing import FrameError, TornTail, read_frames
 from ddbkit.emulator.durability.replay import Replayer, ReplayError
@@ -29,7 +29,7 @@ from ddbkit.emulator.durability.snapshot import apply_snapshot_record, read_snap
 from ddbkit.emulator.durability.tablemeta import SettingsError
 from ddbkit.emulator.errors import DataDirError
 
-JOURNAL_FORMAT = "ddbkit-journal/1"
+JOURNAL_FORMAT = formats.JOURNAL
 _DAMAGE = (FrameError, ValueError, KeyError, TypeError, IndexError, AttributeError,
            ReplayError, SettingsError)
 

@@ -26,6 +26,7 @@ from typing import Any
 from ddbkit.emulator import moto_ext
 from ddbkit.emulator.durability import hooks
 from ddbkit.emulator.durability.config import DurabilityConfig
+from ddbkit.emulator.durability.convert import Converted, upgrade
 from ddbkit.emulator.durability.files import DataDir, Listing, journal_generation
 from ddbkit.emulator.durability.history import History
 from ddbkit.emulator.durability.journal import JournalError, JournalWriter, free_bytes
@@ -104,6 +105,7 @@ class Durability:
             listing = self.data_dir.listing()
             self.data_dir.remove([*listing.snapshots.values(), *listing.journals.values(),
                                   *listing.temps, self.data_dir.watermark_path()])
+        converted = upgrade(self.data_dir)
         backend = dynamodb_backend(self.account_id, self.region)
         tables = backend.tables
         with STORE_LOCK:
@@ -112,6 +114,8 @@ class Durability:
                                 self._utcnow(), self.config.stream_retention,
                                 backend.backups, _records(backend)).run()
             self._repair(restored)
+            if converted is not None:
+                self._say_converted(converted, restored, len(backend.backups))
             if restored.new:  # a mark left by journals since removed would describe nothing
                 self.data_dir.remove([self.data_dir.watermark_path()])
             self.generation, self.snapshot_bytes = restored.generation, restored.snapshot_bytes
@@ -152,6 +156,13 @@ class Durability:
         os.truncate(path, offset)
         log.warning("ddbkit: warning: %s: dropped %d bytes at its end (%s): the last write "
                     "before a crash, cut short", path, dropped, reason)
+
+    def _say_converted(self, converted: Converted, restored: Recovered, backups: int) -> None:
+        torn = "".join(f"; dropped {why}" for why in converted.torn)
+        log.warning("ddbkit: converted data dir %s from format 1 to format 2 (%d tables, "
+                    "%d items, %d backups, %d files); the format-1 files are kept in %s%s",
+                    self.data_dir.path, restored.tables, restored.items, backups,
+                    converted.files, converted.aside, torn)
 
     def _synced(self, path: Path, size: int) -> None:
         try:

@@ -28,15 +28,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ddbkit.emulator.durability import encoding
+from ddbkit.emulator.durability import encoding, formats
 from ddbkit.emulator.durability.backups import backup_document
 from ddbkit.emulator.durability.files import sync_file
 from ddbkit.emulator.durability.framing import frame
 from ddbkit.emulator.durability.images import ImageDecoder, item_image
 from ddbkit.emulator.durability.replay import Replayer
-from ddbkit.emulator.durability.tablemeta import table_settings
+from ddbkit.emulator.durability.tablemeta import record_image, table_settings
 
-FORMAT = "ddbkit-snapshot/1"
+FORMAT = formats.SNAPSHOT
 ITEMS = b'{"items":'  # how an item chunk starts: the reader decodes those as images
 CHUNK_ITEMS = 500  # items read per hold of the store lock (~2-4 ms)
 CHUNK_RECORDS = 2000
@@ -148,7 +148,7 @@ class SnapshotWriter:
 
     def _stream(self, out: BinaryIO, plan: TablePlan) -> None:
         horizon = self.now() - self.retention
-        kept = [r.record for r in plan.records
+        kept = [record_image(r) for r in plan.records
                 if r.record["dynamodb"]["ApproximateCreationDateTime"] >= horizon]
         if kept:
             start = int(kept[0]["dynamodb"]["SequenceNumber"])

@@ -1,57 +1,42 @@
-"""moto's table, index, stream and backup objects, blank, for `durability` to fill.
+"""moto's stream record and backup objects, for `durability` to fill.
 
 `durability.tablemeta` and `durability.backups` keep the record format; this module knows
-only which moto classes a record may name and how to make one without its constructor.
+only how moto holds a stream record and a backup. Tables: `table_settings`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from moto.dynamodb.models.table import (
-    Backup,
-    GlobalSecondaryIndex,
-    LocalSecondaryIndex,
-    RestoredPITTable,
-    RestoredTable,
-    SecondaryIndex,
-    StreamRecord,
-    StreamShard,
-    Table,
-)
+from moto.dynamodb.models.table import Backup, StreamRecord
+
+from ddbkit.emulator.moto_ext.table_settings import epoch, naive_utc
 
 _new = object.__new__
-_TABLE_CLASSES = {cls.__name__: cls for cls in (Table, RestoredTable, RestoredPITTable)}
-_INDEX_CLASSES = {cls.__name__: cls for cls in (GlobalSecondaryIndex, LocalSecondaryIndex)}
-
-
-def blank_table(kind: str) -> Any | None:
-    """An uninitialised table of the moto class named `kind`, or None if there is none."""
-    cls = _TABLE_CLASSES.get(kind)
-    return None if cls is None else _new(cls)
-
-
-def blank_index(kind: str) -> Any | None:
-    cls = _INDEX_CLASSES.get(kind)
-    return None if cls is None else _new(cls)
-
-
-def is_index(value: Any) -> bool:
-    return isinstance(value, SecondaryIndex)
-
-
-def new_shard(table: Any, shard_id: str, created_on: Any) -> Any:
-    """An empty stream shard with this identity (moto's first sequence number)."""
-    shard = StreamShard(table.account_id, table)
-    shard.id, shard.created_on = shard_id, created_on
-    return shard
 
 
 def stream_record(record: dict[str, Any]) -> Any:
+    """A moto stream record holding `record` (its constructor would make a new one)."""
     built: Any = _new(StreamRecord)
     built.record = record
     return built
 
 
-def blank_backup() -> Any:
-    return _new(Backup)
+def backup_details(backup: Any) -> dict[str, Any]:
+    """DescribeBackup's BackupDetails, less the size (counted, not kept)."""
+    return {"BackupArn": backup.arn, "BackupName": backup.name,
+            "BackupStatus": backup.status, "BackupType": backup.type,
+            "BackupCreationDateTime": epoch(backup.creation_date_time)}
+
+
+def new_backup(details: dict[str, Any], table: Any) -> Any:
+    """The backup `details` describe, of `table` (taken as it is: not copied again)."""
+    _, _, _, region, account, _ = details["BackupArn"].split(":", 5)
+    # Backup deep-copies the table it is given: a blank one, replaced by the real one.
+    backup = Backup(account, region, details["BackupName"], _new(type(table)),
+                    status=details["BackupStatus"], type_=details["BackupType"])
+    backup.table = table
+    backup.creation_date_time = naive_utc(details["BackupCreationDateTime"])
+    backup.identifier = details["BackupArn"].rsplit("/", 1)[-1]
+    return backup
+

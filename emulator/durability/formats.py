@@ -1,0 +1,28 @@
+"""The data dir's format version, named in the header of every file it holds.
+
+    snapshot-*.snap, states/*.snap   first record {"format": "ddbkit-snapshot/2", ...}
+    journal-*.log                    first record {"format": "ddbkit-journal/2", ...}
+    journal.synced                   starts with the bytes "ddbkit-synced/2\\n"
+
+Format 1 (ddbkit before issue 25) kept moto's private table objects; a data dir in it is
+converted once (`convert`). A newer format than this ddbkit reads is refused, never guessed at.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+VERSION = 2
+SNAPSHOT_KIND, JOURNAL_KIND = "ddbkit-snapshot", "ddbkit-journal"
+SNAPSHOT = f"{SNAPSHOT_KIND}/{VERSION}"
+JOURNAL = f"{JOURNAL_KIND}/{VERSION}"
+SYNCED = f"ddbkit-synced/{VERSION}\n".encode()
+
+
+def version_of(header: Any) -> int | None:
+    """The format version a file's header names (`ddbkit-<kind>/<n>`), or None if none."""
+    named = header.get("format") if isinstance(header, dict) else None
+    if not isinstance(named, str) or not named.startswith("ddbkit-"):
+        return None
+    _, _, number = named.partition("/")
+    return int(number) if number.isdigit() else None

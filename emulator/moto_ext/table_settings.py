@@ -1,0 +1,212 @@
+"""A moto table's settings as the data dir keeps them (format 2), and tables built back from
+them by calling moto's constructors.
+
+Settings are DescribeTable's wire shape, less what is counted (sizes, item counts, status),
+plus ddbkit's own fields in `ddbkit`: what DescribeTable does not carry but a restart must
+keep. Times are epoch seconds, exact to the microsecond.
+
+    {"Table": {"TableName", "TableArn", "TableId", "KeySchema", "AttributeDefinitions",
+               "BillingModeSummary", "ProvisionedThroughput", "WarmThroughput",
+               "GlobalSecondaryIndexes", "LocalSecondaryIndexes" (each with its Projection),
+               "StreamSpecification", "LatestStreamLabel", "LatestStreamArn",
+               "CreationDateTime", "DeletionProtectionEnabled", "SSEDescription",
+               "RestoreSummary"},
+     "ddbkit": {"TimeToLiveDescription", "ContinuousBackupsDescription", "Tags",
+                "StreamShard": {"ShardId", "CreatedAt", "FirstSequenceNumber"}}}
+
+A table is rebuilt with `Table(...)` (moto's constructor: keys, attributes, indexes), then given
+what the constructor cannot take (creation time, stream label and shard, TTL, PITR, SSE).
+Nothing here knows moto's attribute names but this module, so a moto upgrade that renames
+one fails here, in one place, instead of reading a data dir wrongly.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+import weakref
+from datetime import UTC, datetime
+from typing import Any
+
+from moto.dynamodb.models.table import (
+    RestoredPITTable,
+    RestoredTable,
+    StreamShard,
+    Table,
+)
+
+# The shard's sequence number when it was made: stream retention moves the shard's start
+# as it trims, and a shard built again from settings must start where the original did.
+_first_sequence: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+_KEPT = ("items", "stream_shard", "lambda_event_source_mappings")
+_PRIVATE = "_ddbkit"  # our extensions' caches on a table (query indexes, figures)
+
+
+class SettingsError(ValueError):
+    """Settings this ddbkit cannot build a table from."""
+
+
+def epoch(moment: datetime) -> float:
+    """Epoch seconds of a naive UTC datetime (moto's kind)."""
+    return moment.replace(tzinfo=UTC).timestamp()
+
+
+def naive_utc(seconds: float) -> datetime:
+    """The naive UTC datetime of epoch seconds: `epoch`'s inverse, microsecond-exact."""
+    return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+
+
+def table_id(table_arn: str, created_at: datetime) -> str:
+    """DescribeTable's TableId: from the ARN and creation time (`table_description`)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{table_arn}@{created_at}"))
+
+
+def settings_of(table: Any) -> dict[str, Any]:
+    described: dict[str, Any] = {
+        "TableName": table.name, "TableArn": table.table_arn,
+        "TableId": table_id(table.table_arn, table.created_at),
+        "KeySchema": table.schema, "AttributeDefinitions": table.attr,
+        "ProvisionedThroughput": table.throughput, "WarmThroughput": table.warm_throughput,
+        "GlobalSecondaryIndexes": [_gsi(index) for index in table.global_indexes],
+        "LocalSecondaryIndexes": [{"IndexName": i.name, "KeySchema": i.schema,
+                                   "Projection": i.projection} for i in table.indexes],
+        "StreamSpecification": table.stream_specification,
+        "CreationDateTime": epoch(table.created_at),
+        "DeletionProtectionEnabled": table.deletion_protection_enabled}
+    if table.billing_mode is not None:
+        described["BillingModeSummary"] = {"BillingMode": table.billing_mode}
+    if table.latest_stream_label:
+        described["LatestStreamLabel"] = table.latest_stream_label
+        described["LatestStreamArn"] = f"{table.table_arn}/stream/{table.latest_stream_label}"
+    if table.sse_specification is not None:
+        described["SSEDescription"] = _sse_description(table.sse_specification)
+    if isinstance(table, (RestoredTable, RestoredPITTable)):
+        described["RestoreSummary"] = _restore_summary(table)
+    own: dict[str, Any] = {"TimeToLiveDescription": table.ttl,
+                           "ContinuousBackupsDescription": table.continuous_backups,
+                           "Tags": table.tags}
+    shard = table.stream_shard
+    if shard is not None:
+        own["StreamShard"] = {"ShardId": shard.id, "CreatedAt": epoch(shard.created_on),
+                              "FirstSequenceNumber": first_sequence(shard)}
+    return {"Table": described, "ddbkit": own}
+
+
+def first_sequence(shard: Any) -> int:
+    first = _first_sequence.get(shard)
+    if first is None:  # first seen now: made by moto since the last settings were taken
+        first = _first_sequence[shard] = int(shard.starting_sequence_number)
+    return first
+
+
+def _gsi(index: Any) -> dict[str, Any]:
+    return {"IndexName": index.name, "KeySchema": index.schema, "Projection": index.projection,
+            "IndexStatus": index.status, "ProvisionedThroughput": index.throughput,
+            "WarmThroughput": index.warm_throughput}
+
+
+def _sse_description(spec: dict[str, Any]) -> dict[str, Any]:
+    described = {"Status": "ENABLED" if spec.get("Enabled") else "DISABLED"}
+    if "SSEType" in spec:
+        described["SSEType"] = spec["SSEType"]
+    if "KMSMasterKeyId" in spec:
+        described["KMSMasterKeyArn"] = spec["KMSMasterKeyId"]
+    return described
+
+
+def _sse_specification(described: dict[str, Any]) -> dict[str, Any]:
+    spec: dict[str, Any] = {"Enabled": described.get("Status") == "ENABLED"}
+    if "SSEType" in described:
+        spec["SSEType"] = described["SSEType"]
+    if "KMSMasterKeyArn" in described:
+        spec["KMSMasterKeyId"] = described["KMSMasterKeyArn"]
+    return spec
+
+
+def _restore_summary(table: Any) -> dict[str, Any]:
+    summary: dict[str, Any] = {"SourceTableArn": table.source_table_arn,
+                               "RestoreDateTime": epoch(table.restore_date_time),
+                               "RestoreInProgress": False}
+    if isinstance(table, RestoredTable):
+        summary["SourceBackupArn"] = table.source_backup_arn
+    return summary
+
+
+def build_table(settings: dict[str, Any]) -> Any:
+    """An empty moto table with these settings (and an empty stream shard if it had one)."""
+    settings = copy.deepcopy(settings)
+    try:
+        return _build(settings["Table"], settings.get("ddbkit", {}))
+    except (KeyError, TypeError, IndexError, ValueError) as exc:
+        raise SettingsError(f"table settings that cannot be read ({exc!r})") from exc
+
+
+def _build(described: dict[str, Any], own: dict[str, Any]) -> Any:
+    arn = described["TableArn"]
+    _, _, _, region, account, _ = arn.split(":", 5)
+    summary = described.get("RestoreSummary")
+    cls = Table if summary is None else (
+        RestoredTable if "SourceBackupArn" in summary else RestoredPITTable)
+    table: Any = object.__new__(cls)
+    Table.__init__(
+        table, described["TableName"], account_id=account, region=region,
+        schema=described["KeySchema"], attr=described["AttributeDefinitions"],
+        billing_mode=(described.get("BillingModeSummary") or {}).get("BillingMode"),
+        indexes=described.get("LocalSecondaryIndexes") or None,
+        global_indexes=described.get("GlobalSecondaryIndexes") or None,
+        tags=own.get("Tags") or [],
+        deletion_protection_enabled=described.get("DeletionProtectionEnabled", False))
+    # What the constructor sets its own way (or not at all), as it was:
+    table.table_arn = arn
+    table.throughput = described["ProvisionedThroughput"]
+    table.warm_throughput = described["WarmThroughput"]
+    for index, gsi in zip(table.global_indexes, described.get("GlobalSecondaryIndexes") or [],
+                          strict=True):
+        index.status = gsi.get("IndexStatus", index.status)
+    table.created_at = naive_utc(described["CreationDateTime"])
+    table.stream_specification = described["StreamSpecification"]
+    table.latest_stream_label = described.get("LatestStreamLabel")
+    table.sse_specification = (None if "SSEDescription" not in described
+                               else _sse_specification(described["SSEDescription"]))
+    table.ttl = own["TimeToLiveDescription"]
+    table.continuous_backups = own["ContinuousBackupsDescription"]
+    if summary is not None:
+        table.source_table_arn = summary["SourceTableArn"]
+        table.restore_date_time = naive_utc(summary["RestoreDateTime"])
+        if "SourceBackupArn" in summary:
+            table.source_backup_arn = summary["SourceBackupArn"]
+    table.stream_shard = _shard(table, own.get("StreamShard"))
+    return table
+
+
+def _shard(table: Any, identity: dict[str, Any] | None) -> Any:
+    if identity is None:
+        return None
+    shard = StreamShard(table.account_id, table)
+    shard.id, shard.created_on = identity["ShardId"], naive_utc(identity["CreatedAt"])
+    shard.starting_sequence_number = int(identity["FirstSequenceNumber"])
+    _first_sequence[shard] = shard.starting_sequence_number
+    return shard
+
+
+def shard_identity(settings: dict[str, Any]) -> tuple[str, float] | None:
+    found = settings.get("ddbkit", {}).get("StreamShard")
+    return None if found is None else (found["ShardId"], found["CreatedAt"])
+
+
+def apply_settings(table: Any, settings: dict[str, Any]) -> None:
+    """Changed settings on a table that keeps its items (UpdateTable, TTL, tags, PITR...);
+    its stream shard is kept if the settings name it, else the one named starts, empty."""
+    built = build_table(settings)
+    current = table.stream_shard
+    keep = current is not None and shard_identity(settings) == (
+        current.id, epoch(current.created_on))
+    for name in [n for n in vars(table) if n.startswith(_PRIVATE)]:
+        delattr(table, name)  # e.g. query indexes built for the old GSIs
+    for name, value in vars(built).items():
+        if name not in _KEPT:
+            setattr(table, name, value)
+    if not keep:
+        table.stream_shard = built.stream_shard
+        if built.stream_shard is not None:
+            built.stream_shard.table = table

@@ -20,7 +20,6 @@ replace the dict or grow it, which the remembered key also covers.
 """
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from moto.dynamodb.models import DynamoDBBackend
@@ -30,6 +29,7 @@ from ddbkit.emulator.capacity.sizes import item_size
 from ddbkit.emulator.moto_ext.index_updates import ACTIVE, CREATING
 from ddbkit.emulator.moto_ext.lsi_fetches import projected_names
 from ddbkit.emulator.moto_ext.store import require, table_items
+from ddbkit.emulator.moto_ext.table_settings import table_id as settings_table_id
 
 
 def _index_figures(table: Table, indexes: list[Any], items: list[Any]
@@ -137,8 +137,8 @@ def describe(table: Any, base_key: str = "TableDescription") -> dict[str, Any]:
 
 def table_id(table: Any) -> str:
     """A UUID derived from the table's ARN and creation time: it survives restarts and
-    changes when the table is re-created."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{table.table_arn}@{table.created_at}"))
+    changes when the table is re-created (one rule, `table_settings.table_id`)."""
+    return settings_table_id(table.table_arn, table.created_at)
 
 
 def _index(table: Any, index: Any, figures: dict[str, tuple[int, int]]) -> dict[str, Any]:

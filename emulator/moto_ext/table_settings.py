@@ -57,7 +57,8 @@ def naive_utc(seconds: float) -> datetime:
 
 
 def table_id(table_arn: str, created_at: datetime) -> str:
-    """DescribeTable's TableId: from the ARN and creation time (`table_description`)."""
+    """DescribeTable's TableId: a UUID from the ARN and creation time, so it survives restarts
+    and changes when the table is re-created."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{table_arn}@{created_at}"))
 
 

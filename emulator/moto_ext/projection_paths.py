@@ -1,8 +1,9 @@
 """ProjectionExpression paths with list indexes on placeholder names: `#l[0]`, `#m.#l[1]`.
 
-Replaces `moto.dynamodb.responses.ProjectionExpressionParser.parse`, which substitutes a
-placeholder only when a path segment is exactly a name in ExpressionAttributeNames, so
-`#l[0]` is neither substituted nor counted as using `#l`, and the request fails with
+Replaces `moto.dynamodb.responses.ProjectionExpressionParser.parse` (for moto's Query and
+Scan; ddbkit's own operations call `paths`), which substitutes a placeholder only when a
+path segment is exactly a name in ExpressionAttributeNames, so `#l[0]` is neither
+substituted nor counted as using `#l`, and the request fails with
 "Value provided in ExpressionAttributeNames unused in expressions". Here the name part of
 each segment is substituted and the index suffix kept, as moto's path walker
 (`find_nested_key`) reads `name[i]`. Everything else (duplicate paths, moto's checks of
@@ -24,27 +25,35 @@ _responses: Any = responses  # moto exports neither helper explicitly
 _SEGMENT = re.compile(r"([^\[\]]+)((?:\[\d+\])*)\Z")
 
 
-def _segment(parser: ProjectionExpressionParser, text: str) -> str:
+def _segment(names: dict[str, str], found: list[str], text: str) -> str:
     match = _SEGMENT.match(text)
     name, index = (match.group(1), match.group(2)) if match else (text, "")
-    substitute = parser.expression_attribute_names.get(name)
+    substitute = names.get(name)
     if substitute:
-        parser.expr_attr_names_found.append(name)
+        found.append(name)
         return str(substitute) + index
     return text
 
 
-def parse(self: ProjectionExpressionParser) -> list[list[str]]:
-    if not self.projection_expression:
-        return []
-    expressions = [x.strip() for x in self.projection_expression.split(",")]
+def paths(expression: str | None, names: dict[str, str]) -> tuple[list[list[str]], list[str]]:
+    """(the expression's document paths, the `#names` it used)."""
+    found: list[str] = []
+    if not expression:
+        return [], found
+    expressions = [x.strip() for x in expression.split(",")]
     duplicates = _responses.find_duplicates(expressions)
     if duplicates:
         raise InvalidProjectionExpression(*duplicates)
-    for expression in expressions:
-        _responses.check_projection_expression(expression)
-    return [[_segment(self, part) for part in expression.split(".")]
-            for expression in expressions]
+    for one in expressions:
+        _responses.check_projection_expression(one)
+    return [[_segment(names, found, part) for part in one.split(".")]
+            for one in expressions], found
+
+
+def parse(self: ProjectionExpressionParser) -> list[list[str]]:
+    parsed, found = paths(self.projection_expression, self.expression_attribute_names)
+    self.expr_attr_names_found.extend(found)
+    return parsed
 
 
 def install() -> None:

@@ -8,13 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ddbkit.emulator.operations import describe_time_to_live, update_time_to_live
+from ddbkit.emulator.operations import (
+    batch_get_item,
+    describe_time_to_live,
+    get_item,
+    transact_get_items,
+    update_time_to_live,
+)
 from ddbkit.emulator.operations.call import Answer, Call
 
 Run = Callable[[Call], Answer]
 
 _DYNAMODB = {
+    "BatchGetItem": batch_get_item.run,
     "DescribeTimeToLive": describe_time_to_live.run,
+    "GetItem": get_item.run,
+    "TransactGetItems": transact_get_items.run,
     "UpdateTimeToLive": update_time_to_live.run,
 }
 _STREAMS: dict[str, Run] = {}

@@ -72,6 +72,10 @@ GET_ITEM: list[tuple[str, str, dict[str, Any]]] = [
                                                  ExpressionAttributeNames={"#l": "l", "#li": "list"})),
     ("projection-nothing-matches", "GetItem", _get(PLAIN, A, ProjectionExpression="nope, s.deeper")),
     ("projection-miss", "GetItem", _get(PLAIN, MISSING, ProjectionExpression="s")),
+    ("projection-overlap", "GetItem", _get(PLAIN, A, ProjectionExpression="m, #m.#i",
+                                           ExpressionAttributeNames={"#m": "m", "#i": "inner"})),
+    ("projection-two-names-one-attribute", "GetItem", _get(PLAIN, A, ProjectionExpression="#a, #b",
+                                                           ExpressionAttributeNames={"#a": "s", "#b": "s"})),
     ("projection-reserved", "GetItem", _get(PLAIN, A, ProjectionExpression="name")),
     ("projection-reserved-nested", "GetItem", _get(PLAIN, A, ProjectionExpression="m.inner")),
     ("projection-unused-name", "GetItem", _get(PLAIN, A, ProjectionExpression="s",
@@ -124,7 +128,7 @@ BATCH_GET_ITEM: list[tuple[str, str, dict[str, Any]]] = [
         PLAIN: {"Keys": [A], "ProjectionExpression": "#m.#i, #s",
                 "ExpressionAttributeNames": {"#m": "m", "#s": "s", "#i": "inner"}, "ConsistentRead": True},
         SORTED: {"Keys": [P1, {"pk": {"S": "p"}, "sk": {"N": "3"}}],
-                 "AttributesToGet": ["v", "sk"]},
+                 "ProjectionExpression": "v, sk"},
         BINARY: {"Keys": [B1, BFF]}}, ReturnConsumedCapacity="TOTAL")),
     ("batch-indexes", "BatchGetItem", _batch({
         PLAIN: {"Keys": [A, BIG]}, SORTED: {"Keys": [P1], "ConsistentRead": True}},
@@ -154,6 +158,12 @@ BATCH_GET_ITEM: list[tuple[str, str, dict[str, Any]]] = [
     ("batch-empty-key", "BatchGetItem", _batch({PLAIN: {"Keys": [{"pk": {"S": ""}}]}})),
     ("batch-attributes-to-get-nested-name", "BatchGetItem", _batch({PLAIN: {
         "Keys": [A], "AttributesToGet": ["m", "pk"]}})),
+    ("batch-projection-overlap", "BatchGetItem", _batch({PLAIN: {
+        "Keys": [A], "ProjectionExpression": "s, m"},
+        SORTED: {"Keys": [P1], "ProjectionExpression": "v, v"}})),
+    ("batch-mixed-projection-kinds", "BatchGetItem", _batch({
+        PLAIN: {"Keys": [A], "ProjectionExpression": "s"},
+        SORTED: {"Keys": [P1], "AttributesToGet": ["v"]}})),
     ("batch-table-arn", "BatchGetItem", _batch({ARN: {"Keys": [A],
                                                       "ProjectionExpression": "s"}})),
 ]
@@ -175,6 +185,8 @@ TRANSACT_GET_ITEMS: list[tuple[str, str, dict[str, Any]]] = [
         _get(PLAIN, A, ProjectionExpression="#s, m.#i.deep",
              ExpressionAttributeNames={"#s": "s", "#i": "inner"}),
         _get(BINARY, BFF, ProjectionExpression="sk")])),
+    ("transact-projection-overlap", "TransactGetItems", _transact([
+        _get(PLAIN, A, ProjectionExpression="m.#l, m", ExpressionAttributeNames={"#l": "list"})])),
     ("transact-100-items", "TransactGetItems", _transact(
         [_get(PLAIN, key) for key in HUNDRED], ReturnConsumedCapacity="TOTAL")),
     ("transact-same-item-twice", "TransactGetItems", _transact([_get(PLAIN, A), _get(PLAIN, A)])),

@@ -31,6 +31,8 @@ from ddbkit.emulator.runtime import Emulator
 NAMESPACE = "com.amazonaws.dynamodb.v20120810#"
 BIG_ITEM = {"pk": {"S": "big"}, "pad": {"S": PAD}}
 MISMATCH = "The provided key element does not match the schema"
+OVERLAP = ("Invalid ProjectionExpression: Two document paths overlap with each other; must "
+           "remove or rewrite one of these paths; path one: [{}], path two: [{}]")
 
 
 def error(kind: str, message: str) -> tuple[int, dict[str, Any]]:
@@ -242,6 +244,15 @@ EXPECTED: dict[str, tuple[int, dict[str, Any]]] = {
           'The provided key element does not match the schema'),
     'wrong-key-type-binary': error('ValidationException',
           'The provided key element does not match the schema'),
+    'projection-overlap': error('ValidationException', OVERLAP.format("m", "m, inner")),
+    'projection-two-names-one-attribute': error('ValidationException', OVERLAP.format("s", "s")),
+    'batch-projection-overlap': error('ValidationException', OVERLAP.format("v", "v")),
+    'transact-projection-overlap': error('ValidationException', OVERLAP.format("m, list", "m")),
+    'batch-mixed-projection-kinds': error(
+        'ValidationException',
+        'Can not use both expression and non-expression parameters in the same request: '
+        'Non-expression parameters: {AttributesToGet} Expression parameters: '
+        '{ProjectionExpression}'),
     'batch-100-keys': (200, {
         'ConsumedCapacity': [{'CapacityUnits': 30.0, 'TableName': PLAIN},  # 60 misses
                              {'CapacityUnits': 20.0, 'TableName': SORTED}],  # 37 misses, 3 hits

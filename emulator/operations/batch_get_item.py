@@ -1,7 +1,8 @@
 """BatchGetItem: up to 100 items from one or more tables, each by its primary key.
 
 Validation beyond the API model (the endpoint already refused more than 100 keys, a Key
-listed twice word for word, bad expressions): every Key of every table that exists against
+listed twice word for word, bad expressions): no ProjectionExpression on one table beside
+AttributesToGet on another; every Key of every table that exists against
 its key schema, first each one's values (empty, too large), then their schema, as DynamoDB
 answers; then the same item asked twice in other spellings ("1" and "1.0", one blob in
 two base64 texts). Each table is then read in turn: its projection, the table itself
@@ -27,6 +28,9 @@ from ddbkit.emulator.operations.call import Answer, Call, answer, validation_err
 # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 DUPLICATES = "Provided list of item keys contains duplicates"
+MIXED = ("Can not use both expression and non-expression parameters in the same request: "
+         "Non-expression parameters: {AttributesToGet} Expression parameters: "
+         "{ProjectionExpression}")
 
 
 def run(call: Call) -> Answer:
@@ -63,6 +67,9 @@ def run(call: Call) -> Answer:
 
 
 def _validate(call: Call, requests: dict[str, Any]) -> None:
+    if any("AttributesToGet" in request for request in requests.values()) and any(
+            "ProjectionExpression" in request for request in requests.values()):
+        raise validation_error(MIXED)
     backend = pipeline.backend(call)
     tables = [(calls.find_table(backend, name), request) for name, request in requests.items()]
     known = [(calls.key_schema(table), request) for table, request in tables if table is not None]

@@ -74,7 +74,6 @@ class Meter:
     usage: dict[str, Usage] = field(default_factory=dict)
     charges: list[Charge] = field(default_factory=list)
     writes: bool = False
-    consistency: dict[str, bool] = field(default_factory=dict)  # ConsistentRead per table
     # A Query's or Scan's last pass, charged when the action ends:
     # (table, index, is global, bytes read, units per 4 KB, partition).
     pending_pass: tuple[str, str | None, bool, int, float, Any] | None = None

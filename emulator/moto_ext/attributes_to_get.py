@@ -1,9 +1,9 @@
-"""Legacy AttributesToGet honoured in GetItem, Query, Scan and BatchGetItem.
+"""Legacy AttributesToGet honoured in Query and Scan (GetItem and BatchGetItem are ddbkit's
+own operations: operations/item_reads.py).
 
-moto's `DynamoHandler.get_item`, `query` and `scan` read AttributesToGet only to validate it
-and return whole items; `batch_get_item` honours it but through `Item.describe_attrs`, which
-ignores nested names. DynamoDB returns exactly the named top-level attributes, keys
-included only when named. Here the handler's request is rewritten before moto reads it: the
+moto's `DynamoHandler.query` and `scan` read AttributesToGet only to validate it and return
+whole items. DynamoDB returns exactly the named top-level attributes, keys included only
+when named. Here the handler's request is rewritten before moto reads it: the
 names become a ProjectionExpression over placeholder names, which moto already applies in
 every read path (and which returns what AttributesToGet returns: top-level attributes by
 name). Mixing AttributesToGet with expression parameters is refused before this runs
@@ -19,11 +19,11 @@ from moto.dynamodb.responses import DynamoHandler
 from ddbkit.emulator.moto_ext.store import require
 
 PLACEHOLDER = "#ddbkit_atg{}"
-SINGLE_TABLE = ("get_item", "query", "scan")
+SINGLE_TABLE = ("query", "scan")
 
 
 def as_projection(request: dict[str, Any]) -> None:
-    """Rewrites a request's (or a BatchGetItem table entry's) AttributesToGet in place."""
+    """Rewrites a request's AttributesToGet in place."""
     names = request.get("AttributesToGet")
     if not isinstance(names, list) or not names or request.get("ProjectionExpression"):
         return
@@ -45,21 +45,7 @@ def _single(original: Any) -> Any:
     return handler_method
 
 
-def _batch(original: Any) -> Any:
-    def batch_get_item(self: DynamoHandler) -> Any:
-        requests = self.body.get("RequestItems") if isinstance(self.body, dict) else None
-        if isinstance(requests, dict):
-            for request in requests.values():
-                if isinstance(request, dict):
-                    as_projection(request)
-        return original(self)
-
-    return batch_get_item
-
-
 def install() -> None:
-    require(DynamoHandler, *SINGLE_TABLE, "batch_get_item")
+    require(DynamoHandler, *SINGLE_TABLE)
     for name in SINGLE_TABLE:
         setattr(DynamoHandler, name, _single(getattr(DynamoHandler, name)))
-    DynamoHandler.batch_get_item = _batch(  # type: ignore[method-assign]
-        DynamoHandler.batch_get_item)

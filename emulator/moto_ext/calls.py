@@ -10,14 +10,21 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from moto.core.exceptions import JsonRESTError
+from moto.dynamodb.models.utilities import dynamo_to_dict
 
-from ddbkit.emulator.moto_ext.store import dynamodb_backend
+from ddbkit.emulator.endpoint.protocol import PLAIN_SCALAR_TYPES
+from ddbkit.emulator.moto_ext.item_size import billed_size
+from ddbkit.emulator.moto_ext.projection_paths import paths as projection_paths
+from ddbkit.emulator.moto_ext.store import dynamodb_backend, request_keys, stored_item
 from ddbkit.emulator.operations.call import OperationError
 
-__all__ = ["delete_table", "dynamodb_backend", "moto_refusals", "table", "tables"]
+__all__ = ["KeySchema", "attributes", "billed_size", "delete_table", "dynamodb_backend",
+           "find_table", "key_schema", "moto_refusals", "project", "projection", "stored",
+           "table", "tables"]
 
 
 @contextlib.contextmanager
@@ -30,7 +37,8 @@ def moto_refusals() -> Iterator[None]:
 
 
 def table(backend: Any, name: str) -> Any:
-    """moto's table object for `name`; ResourceNotFoundException as moto words it."""
+    """moto's table object for `name` (a table's name or ARN); ResourceNotFoundException as
+    moto words it."""
     with moto_refusals():
         return backend.get_table(name)
 
@@ -46,3 +54,66 @@ def delete_table(backend: Any, name: str) -> Any:
     with moto_refusals():
         return backend.delete_table(name)
 
+def find_table(backend: Any, name: Any) -> Any:
+    """The table named `name` (or with that ARN), or None."""
+    if not isinstance(name, str):
+        return None
+    try:
+        return table(backend, name)
+    except OperationError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class KeySchema:
+    """A table's primary key: each attribute's name and declared type (S, N or B)."""
+
+    hash_name: str
+    hash_type: str
+    range_name: str | None
+    range_type: str | None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.hash_name,) if self.range_name is None else (self.hash_name,
+                                                                   self.range_name)
+
+
+def key_schema(found: Any) -> KeySchema:
+    return KeySchema(found.hash_key_attr, found.hash_key_type, found.range_key_attr,
+                     found.range_key_type if found.range_key_attr else None)
+
+
+def stored(found: Any, key: dict[str, Any]) -> tuple[Any, Any]:
+    """(the item stored under a Key that matches the table's schema, or None; its partition
+    key value, as the throughput model counts partitions). Binary values may be base64 text:
+    moto compares binary by its bytes."""
+    keys = request_keys(found, key)
+    if keys is None:
+        return None, None
+    return stored_item(found, *keys), keys[0]
+
+
+def projection(expression: str | None, names: dict[str, str] | None) -> list[list[str]]:
+    """A ProjectionExpression's document paths, `#names` substituted, as moto's `project`
+    takes them."""
+    with moto_refusals():
+        return projection_paths(expression, names or {})[0]
+
+
+def project(item: Any, paths: list[list[str]]) -> Any:
+    """A new item holding only what the paths reach in `item`."""
+    return item.project(paths)
+
+
+def attributes(item: Any) -> dict[str, Any]:
+    """The item's attributes as DynamoDB JSON (binary values as bytes, for the answer's
+    encoder to write as base64), as moto's handler answered them."""
+    document: dict[str, Any] = {}
+    for name, value in item.attrs.items():
+        inner = value.value
+        if type(inner) is PLAIN_SCALAR_TYPES.get(value.type):
+            document[name] = {value.type: inner}
+        else:
+            document[name] = dynamo_to_dict(value)
+    return document

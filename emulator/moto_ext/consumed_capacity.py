@@ -1,18 +1,18 @@
 """ConsumedCapacity as DynamoDB counts it, in every response that asks for it.
 
-Replaces moto's constants: `include_consumed_capacity` answers 1.0 for any write and 0.5
-for any GetItem whatever the item's size, reports an index under `LocalSecondaryIndexes`
-even when it is global, UpdateItem answers 0.5 even when nothing was asked, BatchWriteItem
-1.0 per table and BatchGetItem 1 per key, always. Here each data-plane action of
+Replaces moto's constants: `include_consumed_capacity` answers 1.0 for any write whatever
+the item's size, reports an index under `LocalSecondaryIndexes` even when it is global,
+UpdateItem answers 0.5 even when nothing was asked, BatchWriteItem 1.0 per table, always.
+Here each data-plane action moto's handler still answers, of
 `DynamoHandler` runs with a `Meter` (capacity/meter.py) when the request asks for capacity
 (TOTAL or INDEXES) or a throughput model watches the emulator; moto's own figures are
 replaced by the meter's, or removed when nothing was asked.
 
 What the meter sees, by AWS's rules (capacity/rules.py), sized as DynamoDB bills
 (capacity/sizes.py, remembered per item by item_size.billed_size):
-- reads: `Table.get_item` during GetItem, BatchGetItem and TransactGetItems (per item, 4 KB
-  steps, the item stored, not its projection); Query and Scan through a pass-through filter
-  that sees every item read before the request's own filter, summed and rounded once;
+- reads: Query and Scan through a pass-through filter that sees every item read before the
+  request's own filter, summed and rounded once (GetItem, BatchGetItem and TransactGetItems
+  are ddbkit's own operations and meter themselves: operations/item_reads.py);
 - writes: `DynamoDBBackend.put_item`, `update_item`, `delete_item` (UpdateItem,
   BatchWriteItem, TransactWriteItems; PutItem and DeleteItem meter themselves in
   operations/writes.py with `image` and the same Meter) compare the item and each index entry
@@ -38,7 +38,6 @@ from moto.dynamodb.responses import DynamoHandler
 
 from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Charge, Image, Meter, Refused
 from ddbkit.emulator.capacity.rules import (
-    TRANSACTIONAL,
     TRANSACTIONAL_WRITE,
     IndexEntry,
     read_step,
@@ -59,19 +58,17 @@ _meter: contextvars.ContextVar[Meter | None] = contextvars.ContextVar("ddbkit_me
                                                                        default=None)
 
 ACTIONS = {  # handler method -> (operation, answers a list of tables)
-    "get_item": ("GetItem", False), "update_item": ("UpdateItem", False),
+    "update_item": ("UpdateItem", False),
     "query": ("Query", False), "scan": ("Scan", False),
-    "batch_get_item": ("BatchGetItem", True), "batch_write_item": ("BatchWriteItem", True),
-    "transact_get_items": ("TransactGetItems", True),
+    "batch_write_item": ("BatchWriteItem", True),
     "transact_write_items": ("TransactWriteItems", True),
     "execute_statement": ("ExecuteStatement", False),
     "execute_transaction": ("ExecuteTransaction", True),
     "batch_execute_statement": ("BatchExecuteStatement", True),
 }
-ITEM_READS = frozenset({"GetItem", "BatchGetItem", "TransactGetItems"})
-BATCHES = frozenset({"BatchGetItem", "BatchWriteItem"})  # admitted item by item
+BATCHES = frozenset({"BatchWriteItem"})  # admitted item by item
 PARTIQL = frozenset({"ExecuteStatement", "ExecuteTransaction", "BatchExecuteStatement"})
-TRANSACTIONS = frozenset({"TransactGetItems", "TransactWriteItems", "ExecuteTransaction"})
+TRANSACTIONS = frozenset({"TransactWriteItems", "ExecuteTransaction"})
 
 
 def current() -> Meter | None:
@@ -182,36 +179,6 @@ def _wrap_table_write(original: Any, deletes: bool) -> Any:
 
 # -- reads ---------------------------------------------------------------------------------
 
-def _wrap_get_item(original: Any) -> Any:
-    def get_item(self: Table, hash_key: Any, range_key: Any = None, *args: Any,
-                 **kwargs: Any) -> Any:
-        result = original(self, hash_key, range_key, *args, **kwargs)
-        meter = _meter.get()
-        if meter is not None and meter.operation in ITEM_READS:
-            stored = stored_item(self, hash_key, range_key)
-            start = len(meter.charges)
-            meter.read(self.name, None, False, billed_size(stored) if stored else 0,
-                       _read_step(meter, self.name), hash_key)
-            admit = admission.get() if meter.operation == "BatchGetItem" else None
-            if admit is not None:
-                try:
-                    admit(meter.charges[start:])
-                except Refused as refusal:  # answered among UnprocessedKeys
-                    meter.retract(start)
-                    key = {self.hash_key_attr: hash_key.to_json()}
-                    if range_key is not None and self.range_key_attr:
-                        key[self.range_key_attr] = range_key.to_json()
-                    meter.refuse(self.name, key, refusal)
-                    return None
-        return result
-
-    return get_item
-
-
-def _read_step(meter: Meter, table: str) -> float:
-    return TRANSACTIONAL if meter.transactional else read_step(meter.consistency.get(table, False))
-
-
 class _Reading:
     """A filter that passes everything and adds up the size of each item it sees: moto
     filters the items a Query or Scan read, after the key condition and Limit."""
@@ -258,15 +225,9 @@ def _pass_partition(args: tuple[Any, ...], kwargs: dict[str, Any], at: int | Non
 
 # -- the handler's actions -----------------------------------------------------------------
 
-def _new_meter(operation: str, body: dict[str, Any], mode: str | None) -> Meter:
-    meter = Meter(operation, mode, transactional=operation in TRANSACTIONS,
-                  write_step=TRANSACTIONAL_WRITE if operation in TRANSACTIONS else 1.0)
-    if operation == "BatchGetItem":
-        meter.consistency = {t: bool(r.get("ConsistentRead"))
-                             for t, r in (body.get("RequestItems") or {}).items()}
-    else:
-        meter.consistency = {body.get("TableName") or "": bool(body.get("ConsistentRead"))}
-    return meter
+def _new_meter(operation: str, mode: str | None) -> Meter:
+    return Meter(operation, mode, transactional=operation in TRANSACTIONS,
+                 write_step=TRANSACTIONAL_WRITE if operation in TRANSACTIONS else 1.0)
 
 
 def _finish(meter: Meter, handler: DynamoHandler, result: Any) -> None:
@@ -332,7 +293,7 @@ def _wrap_action(original: Any, operation: str, listed: bool) -> Any:
             if listed or operation == "UpdateItem":
                 result.result.pop("ConsumedCapacity", None)  # moto adds it unasked
             return result
-        meter = _new_meter(operation, self.body, mode)
+        meter = _new_meter(operation, mode)
         token = _meter.set(meter)
         try:
             if admit is None:
@@ -368,30 +329,23 @@ def _admitted(original: Any, handler: DynamoHandler, meter: Meter, admit: Admiss
 
 
 def _unprocessed(meter: Meter, handler: DynamoHandler, result: Any) -> None:
-    """Refused batch items, answered as DynamoDB does: a batch refused whole is throttled,
-    else the refused items are the UnprocessedItems (writes) or UnprocessedKeys (reads)."""
+    """Refused batch writes, answered as DynamoDB does: a batch refused whole is throttled,
+    else the refused items are the UnprocessedItems."""
     if not meter.refusals:
         return
     requested = handler.body.get("RequestItems") or {}
-    writes = meter.operation == "BatchWriteItem"
-    total = sum(len(r) if writes else len(r.get("Keys") or []) for r in requested.values())
-    if len(meter.refusals) >= total:
+    if len(meter.refusals) >= sum(len(r) for r in requested.values()):
         first = meter.refusals[0]
         first.reasons = [dict(t) for t in dict.fromkeys(
             tuple(sorted(r.items())) for refusal in meter.refusals for r in refusal.reasons)]
         raise first
-    if writes:
-        result.result["UnprocessedItems"] = meter.unprocessed
-    else:
-        result.result["UnprocessedKeys"] = {
-            table: {**{k: v for k, v in requested.get(table, {}).items() if k != "Keys"},
-                    "Keys": keys} for table, keys in meter.unprocessed.items()}
+    result.result["UnprocessedItems"] = meter.unprocessed
 
 
 def install() -> None:
     require(DynamoHandler, *ACTIONS)
     require(DynamoDBBackend, "put_item", "update_item", "delete_item")
-    require(Table, "get_item", "query", "scan", "put_item", "delete_item", "all_indexes")
+    require(Table, "query", "scan", "put_item", "delete_item", "all_indexes")
     require(partiql, "get_query_metadata")
     for name, (operation, listed) in ACTIONS.items():
         setattr(DynamoHandler, name, _wrap_action(getattr(DynamoHandler, name), operation,
@@ -405,6 +359,5 @@ def install() -> None:
     Table.put_item = _wrap_table_write(Table.put_item, deletes=False)  # type: ignore[method-assign]
     Table.delete_item = _wrap_table_write(  # type: ignore[method-assign]
         Table.delete_item, deletes=True)
-    Table.get_item = _wrap_get_item(Table.get_item)  # type: ignore[method-assign]
     Table.query = _wrap_read_pass(Table.query, 9, 7, 8, 0)  # type: ignore[method-assign]
     Table.scan = _wrap_read_pass(Table.scan, 3, 4, 5, None)  # type: ignore[method-assign]

@@ -2,7 +2,7 @@
 
 `setup_class` prepares a handler for any AWS protocol: it parses the JSON body as a query
 string, builds werkzeug views over the headers, runs the botocore-driven parameter parser and
-records the caller with IAM; about 200 us, most of a GetItem. The data-plane actions read only
+records the caller with IAM; about 200 us, most of a PutItem. The data-plane actions read only
 their parsed parameters, the account and the region, and the WSGI layer has already parsed and
 validated the body against the same botocore model. So the handler is given exactly those
 attributes and moto's own `call_action` runs as it always does (errors, ConsumedCapacity,

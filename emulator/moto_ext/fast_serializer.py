@@ -1,7 +1,7 @@
 """JSON responses for the data-plane operations without moto's model-driven serializer.
 
 moto 5.2 serializes every response by walking botocore's output shape member by member
-(`moto.core.serialize`): about half of a GetItem's server time, and most of a Query's
+(`moto.core.serialize`): about half of a PutItem's server time, and most of a Query's
 (each attribute value is resolved against the AttributeValue union). For the data-plane
 operations the handler's result is already the wire document: this walks the output shape
 only down to the attribute values (free-form documents, copied as they are), dropping members
@@ -31,8 +31,7 @@ from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, PLAIN_SCALAR_TYPES
 from ddbkit.emulator.moto_ext.store import require
 
 FAST_OPERATIONS = frozenset({
-    "GetItem", "UpdateItem", "Query", "Scan", "BatchGetItem",
-    "BatchWriteItem", "TransactGetItems", "TransactWriteItems"})
+    "UpdateItem", "Query", "Scan", "BatchWriteItem", "TransactWriteItems"})
 
 
 _session = bare_botocore_session()

@@ -1,10 +1,11 @@
 """A request's Key must be the table's key: its attributes, of their declared types.
 
 moto reads a request's Key without checking it against the table's schema (its backend's
-`get_keys_value` and `update_item`; GetItem checks only that each name keys the table or an
-index). A Key with an attribute too many or too few ends in KeyError or IndexError, a list,
-map or set value in "unhashable type", a number where a string is declared in a lookup that
-never matches; its message for a missing attribute is "Validation Exception".
+`get_keys_value` and `update_item`; ddbkit's own read operations check their Keys
+themselves: operations/keys.py). A Key with an attribute too many or too few ends in
+KeyError or IndexError, a list, map or set value in "unhashable type", a number where a
+string is declared in a lookup that never matches; its message for a missing attribute is
+"Validation Exception".
 
 DynamoDB answers all of these with one ValidationException, "The provided key element does
 not match the schema" (see dynalite's getItem/deleteItem/updateItem tests, recorded against
@@ -70,11 +71,8 @@ def check(table: Table, key: Any) -> None:
 # Where each handler method finds its Keys: member names, "*" for every table of a
 # RequestItems map (the table is its key), "[]" for every element of a list.
 KEY_PATHS: dict[str, tuple[str, ...]] = {
-    "get_item": ("Key",),
     "update_item": ("Key",),
-    "batch_get_item": ("RequestItems", "*", "Keys", "[]"),
     "batch_write_item": ("RequestItems", "*", "[]", "DeleteRequest", "Key"),
-    "transact_get_items": ("TransactItems", "[]", "Get", "Key"),
     "transact_write_items": ("TransactItems", "[]", "*", "Key"),
 }
 

@@ -2,10 +2,11 @@
 
 moto checks a key's size (hash 2048 bytes, range 1024) only where it stores an item (PutItem,
 UpdateItem, batch and transaction writes) and refuses an empty string key only in GetItem
-and Query: a GetItem, DeleteItem or BatchGetItem with a 3 KB key answers "not found", an
-UpdateItem or DeleteItem with an empty one succeeds. DynamoDB refuses them all, with the
-same answers as for a write. Checked for every Key along key_schema's paths, after its
-schema check (a Key that does not match the schema gets that answer first).
+and Query: a DeleteItem with a 3 KB key answers "not found", an UpdateItem or DeleteItem
+with an empty one succeeds. DynamoDB refuses them all, with the same answers as for a write
+(ddbkit's own read operations check their Keys themselves: operations/keys.py). Checked
+for every Key along key_schema's paths, after its schema check (a Key that does not match
+the schema gets that answer first).
 
 moto's check of an item's keys for empty values (`validate_put_has_empty_keys`, before
 PutItem, BatchWriteItem and TransactWriteItems write) compares them with "", which a binary

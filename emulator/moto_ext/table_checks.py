@@ -16,7 +16,7 @@ method that receives the request:
 - Query of an index the table lacks: moto answers ResourceNotFoundException ("Invalid
   index"); DynamoDB a ValidationException, as moto already does for Scan: "The table does
   not have the specified index: ...".
-- TransactGetItems and TransactWriteItems: an action whose Key (or Put's Item) does not
+- TransactWriteItems: an action whose Key (or Put's Item) does not
   match its table's key schema cancels the transaction (TransactionCanceledException, that
   action's reason ValidationError, the others None), where moto, through key_schema,
   answers a plain ValidationException.
@@ -203,7 +203,6 @@ def _action_problem(handler: Any, action: Any) -> str | None:
 
 WRAPPERS = {"batch_write_item": _batch_write_item, "update_item": _update_item,
             "update_table": _update_table, "query": _query,
-            "transact_get_items": _transaction,
             "transact_write_items": _transaction}
 
 

@@ -8,8 +8,6 @@ IdempotentParameterMismatchException. Here successful requests are remembered by
 (the request, without the token, and moto's answer), for 10 minutes on the store's clock and
 at most MAX_TOKENS at once, oldest forgotten first, so memory stays bounded. A refused
 transaction is not remembered: retrying it runs it again, as DynamoDB does.
-Also lifts moto's TransactGetItems cap of 25 items (`responses.TRANSACTION_MAX_ITEMS`) to
-DynamoDB's 100; the request validation refuses more before moto sees them.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ import json
 from collections import OrderedDict
 from typing import Any
 
-import moto.dynamodb.responses as responses
 from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.exceptions import ERROR_TYPE_PREFIX
 from moto.dynamodb.responses import DynamoHandler
@@ -29,7 +26,6 @@ from ddbkit.emulator.moto_ext.store import require
 # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 TOKEN_LIFETIME_SECONDS = 600
 MAX_TOKENS = 10_000
-MAX_GET_ITEMS = 100  # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html
 MISMATCH = ("The request uses the same client token as a previous, but non-identical "
             "request.")
 
@@ -70,9 +66,6 @@ def _wrap_transact_write_items(original: Any) -> Any:
 
 
 def install() -> None:
-    require(responses, "TRANSACTION_MAX_ITEMS")
     require(DynamoHandler, "transact_write_items")
-    module: Any = responses
-    module.TRANSACTION_MAX_ITEMS = MAX_GET_ITEMS
     DynamoHandler.transact_write_items = _wrap_transact_write_items(  # type: ignore[method-assign]
         DynamoHandler.transact_write_items)

@@ -14,9 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Meter
 from ddbkit.emulator.moto_ext import answers, calls, clock, stream_shards
+from ddbkit.emulator.moto_ext.consumed_capacity import Admission, admission
 from ddbkit.emulator.moto_ext.stream_shards import StreamView
 from ddbkit.emulator.operations.call import Answer, Call, encoded_answer, not_found
+
+__all__ = ["Admission", "backend", "meter", "resolve_stream", "resolve_table", "shaped_answer",
+           "throughput"]
 
 STREAM_NOT_FOUND = "Requested resource not found: Stream: {arn} not found"
 
@@ -27,7 +32,7 @@ def backend(call: Call) -> Any:
 
 
 def resolve_table(call: Call, name: str) -> Any:
-    """The table named `name`, or DynamoDB's ResourceNotFoundException."""
+    """The table named `name` (or with that ARN), or DynamoDB's ResourceNotFoundException."""
     return calls.table(backend(call), name)
 
 
@@ -44,3 +49,19 @@ def resolve_stream(call: Call, arn: str) -> StreamView:
     if found is None:
         raise not_found(STREAM_NOT_FOUND.format(arn=arn))
     return found
+
+
+def throughput() -> Admission | None:
+    """The throughput model watching this request (it admits or refuses its charges), if
+    the emulator runs one."""
+    return admission.get()
+
+
+def meter(operation: str, params: dict[str, Any], transactional: bool = False) -> Meter | None:
+    """The request's capacity meter: when it asks for ConsumedCapacity (TOTAL or INDEXES) or
+    a throughput model counts its charges; None otherwise (nothing to measure)."""
+    mode = params.get("ReturnConsumedCapacity")
+    mode = mode if mode in (TOTAL, INDEXES) else None
+    if mode is None and admission.get() is None:
+        return None
+    return Meter(operation, mode, transactional=transactional)

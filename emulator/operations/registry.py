@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ddbkit.emulator.operations import (
+    batch_get_item,
     create_backup,
     delete_backup,
     delete_item,
@@ -23,6 +24,7 @@ from ddbkit.emulator.operations import (
     describe_table,
     describe_time_to_live,
     export_table_to_point_in_time,
+    get_item,
     get_records,
     get_shard_iterator,
     import_table,
@@ -36,6 +38,7 @@ from ddbkit.emulator.operations import (
     restore_table_from_backup,
     restore_table_to_point_in_time,
     tag_resource,
+    transact_get_items,
     untag_resource,
     update_continuous_backups,
     update_time_to_live,
@@ -45,6 +48,7 @@ from ddbkit.emulator.operations.call import Answer, Call
 Run = Callable[[Call], Answer]
 
 _DYNAMODB = {
+    "BatchGetItem": batch_get_item.run,
     "CreateBackup": create_backup.run,
     "DeleteBackup": delete_backup.run,
     "DeleteItem": delete_item.run,
@@ -58,6 +62,7 @@ _DYNAMODB = {
     "DescribeTable": describe_table.run,
     "DescribeTimeToLive": describe_time_to_live.run,
     "ExportTableToPointInTime": export_table_to_point_in_time.run,
+    "GetItem": get_item.run,
     "ImportTable": import_table.run,
     "ListBackups": list_backups.run,
     "ListExports": list_exports.run,
@@ -68,6 +73,7 @@ _DYNAMODB = {
     "RestoreTableFromBackup": restore_table_from_backup.run,
     "RestoreTableToPointInTime": restore_table_to_point_in_time.run,
     "TagResource": tag_resource.run,
+    "TransactGetItems": transact_get_items.run,
     "UntagResource": untag_resource.run,
     "UpdateContinuousBackups": update_continuous_backups.run,
     "UpdateTimeToLive": update_time_to_live.run,

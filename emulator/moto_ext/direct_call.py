@@ -17,6 +17,7 @@ import functools
 from typing import Any
 
 from moto.core.parse import PROTOCOL_PARSERS
+from moto.core.request import Request
 from moto.core.responses import BaseResponse
 from moto.core.utils import get_service_model
 from moto.dynamodb.responses import DynamoHandler
@@ -58,9 +59,12 @@ def call(operation: str, params: dict[str, Any], body: bytes, content_type: str,
     handler.current_account = account_id
     handler.region = region
     handler.partition = get_partition(region)
-    # _get_action reads the target; moto's error serializer reads the content type.
-    handler.headers = {"X-Amz-Target": DYNAMODB_TARGET_PREFIX + operation,
-                       "Content-Type": content_type}
+    # _get_action reads the target; moto's error serializer reads the content type. Up to
+    # moto 5.2.5 both come from these headers; from 5.2.6, from the request (as setup_class
+    # keeps it), which moto's router matches against the service model.
+    target = DYNAMODB_TARGET_PREFIX + operation
+    handler.headers = {"X-Amz-Target": target, "Content-Type": content_type}
+    handler.normalized_request = _request(target, content_type)
     handler.querystring = handler.data = {}
     handler.uri_match = {}
     handler.method, handler.uri, handler.path = "POST", "/", "/"
@@ -68,6 +72,14 @@ def call(operation: str, params: dict[str, Any], body: bytes, content_type: str,
     handler.is_werkzeug_request = True  # the server adds the Date header
     handler.response_headers = {"server": "amazon.com"}
     return handler.call_action()  # type: ignore[no-any-return]
+
+
+def _request(target: str, content_type: str) -> Request:
+    """The little of the HTTP request moto's router and protocol choice read (no body:
+    the parameters are already parsed)."""
+    return Request({"REQUEST_METHOD": "POST", "PATH_INFO": "/", "SERVER_NAME": "localhost",
+                    "SERVER_PORT": "80", "wsgi.url_scheme": "http",
+                    "CONTENT_TYPE": content_type, "HTTP_X_AMZ_TARGET": target})
 
 
 def install() -> None:

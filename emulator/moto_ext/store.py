@@ -1,7 +1,8 @@
-"""The one door to moto's in-memory store: the lock, shape checks and key helpers.
+"""moto's in-memory store as ddbkit reads it: the lock, shape checks and key helpers.
 
-Every ddbkit module that touches moto's models goes through here or through an extension in
-this package; nothing outside `moto_ext` reaches into moto's internals itself.
+Only this package imports moto. The operation modules (`emulator/operations/`) do hold moto's
+table objects, handed out by `calls`, and read or set their settings (`ttl`, `tags` ...):
+that is the store ddbkit still keeps its tables in, until it has its own.
 
 `STORE_LOCK` serialises every access to moto's in-memory store: request handling in the
 server thread and background work (the TTL reaper) in others. moto itself takes no lock.

@@ -42,8 +42,8 @@ undo journal and one capacity meter (whose figures replace the merged answer's).
 partiql_statements replaces the PartiQL backend methods atomic_writes wrapped and opens the
 journal itself. aws_sizes replaces moto's `DynamoType.size` (capacity/sizes.py). The handler
 rewrites (legacy_conditions, attributes_to_get) only change the request before moto reads it,
-so their order among themselves does not matter; updated_values, item_collection_metrics,
-lsi_fetches and index_updates read moto's answer after it, each a different field.
+so their order among themselves does not matter; updated_values, item_collection_metrics
+and lsi_fetches read moto's answer after it, each a different field.
 key_values and table_checks go last: they refuse requests (by the table's schema) before
 any other extension's wrapper acts, as DynamoDB does before any work.
 """
@@ -75,7 +75,6 @@ def install() -> None:
             fast_dispatch,
             fast_serializer,
             index_keys,
-            index_updates,
             indexes,
             instance_tracking,
             item_collection_metrics,
@@ -111,7 +110,7 @@ def install() -> None:
                           canonical_numbers, attributes_to_get, projection_paths,
                           legacy_conditions, binary_values, transaction_tokens,
                           item_collection_metrics,
-                          aws_sizes, index_updates, table_description,
+                          aws_sizes, table_description,
                           updated_values, key_conditions,
                           lsi_fetches, partiql_paging,
                           key_values, table_checks, expression_names,

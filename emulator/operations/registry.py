@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from ddbkit.emulator.operations import (
     create_backup,
+    create_table,
     delete_backup,
     delete_item,
     delete_table,
@@ -38,6 +39,7 @@ from ddbkit.emulator.operations import (
     tag_resource,
     untag_resource,
     update_continuous_backups,
+    update_table,
     update_time_to_live,
 )
 from ddbkit.emulator.operations.call import Answer, Call
@@ -46,6 +48,7 @@ Run = Callable[[Call], Answer]
 
 _DYNAMODB = {
     "CreateBackup": create_backup.run,
+    "CreateTable": create_table.run,
     "DeleteBackup": delete_backup.run,
     "DeleteItem": delete_item.run,
     "DeleteTable": delete_table.run,
@@ -70,6 +73,7 @@ _DYNAMODB = {
     "TagResource": tag_resource.run,
     "UntagResource": untag_resource.run,
     "UpdateContinuousBackups": update_continuous_backups.run,
+    "UpdateTable": update_table.run,
     "UpdateTimeToLive": update_time_to_live.run,
 }
 _STREAMS = {

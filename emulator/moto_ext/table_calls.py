@@ -13,13 +13,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.dynamodb.models.table import GlobalSecondaryIndex
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import GlobalSecondaryIndex, Table
 from moto.dynamodb.responses import DynamoHandler
 
 from ddbkit.emulator.moto_ext.calls import moto_refusals
 from ddbkit.emulator.moto_ext.indexes import indexes_for
+from ddbkit.emulator.moto_ext.store import require
 
 CREATING, ACTIVE, DELETING = "CREATING", "ACTIVE", "DELETING"
+
+# What these calls use of moto, checked once: a moto without it fails at start-up.
+require(DynamoDBBackend, "create_table")
+require(DynamoHandler, "_validate_table_creation")
+require(GlobalSecondaryIndex, "create", "update", "describe")
+require(Table, "set_stream_specification", "all_indexes")
 
 
 def check_creation(params: dict[str, Any]) -> None:

@@ -31,8 +31,9 @@ the wrappers stay for BatchWriteItem, transactions, PartiQL, UpdateItem and TTL 
 
 instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
 wraps the `StreamShard.add` that stream_records sets, so every record, however it is written,
-is stamped and trimmed. The DynamoDB Streams, table-control, backup, restore, export and
-import operations are ddbkit's own (`emulator/operations/`); they call moto through `calls`,
+is stamped and trimmed. The DynamoDB Streams, table-control (CreateTable and UpdateTable
+included), backup, restore, export and import operations are ddbkit's own
+(`emulator/operations/`); they call moto through `calls`, `table_calls`,
 `stream_shards` (which trims a shard before it is read), `backup_calls`, `restored_tables`
 and `answers`.
 

@@ -31,8 +31,9 @@ the wrappers stay for BatchWriteItem, transactions, PartiQL, UpdateItem and TTL 
 
 instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
 wraps the `StreamShard.add` that stream_records sets, so every record, however it is written,
-is stamped and trimmed. The DynamoDB Streams, table-control, backup, restore, export and
-import operations are ddbkit's own (`emulator/operations/`); they call moto through `calls`,
+is stamped and trimmed. The DynamoDB Streams, table-control (CreateTable and UpdateTable
+included), backup, restore, export and import operations are ddbkit's own
+(`emulator/operations/`); they call moto through `calls`, `table_calls`,
 `stream_shards` (which trims a shard before it is read), `backup_calls`, `restored_tables`
 and `answers`.
 
@@ -42,8 +43,8 @@ undo journal and one capacity meter (whose figures replace the merged answer's).
 partiql_statements replaces the PartiQL backend methods atomic_writes wrapped and opens the
 journal itself. aws_sizes replaces moto's `DynamoType.size` (capacity/sizes.py). The handler
 rewrites (legacy_conditions, attributes_to_get) only change the request before moto reads it,
-so their order among themselves does not matter; updated_values, item_collection_metrics,
-lsi_fetches and index_updates read moto's answer after it, each a different field.
+so their order among themselves does not matter; updated_values, item_collection_metrics
+and lsi_fetches read moto's answer after it, each a different field.
 key_values and table_checks go last: they refuse requests (by the table's schema) before
 any other extension's wrapper acts, as DynamoDB does before any work.
 """
@@ -75,7 +76,6 @@ def install() -> None:
             fast_dispatch,
             fast_serializer,
             index_keys,
-            index_updates,
             indexes,
             instance_tracking,
             item_collection_metrics,
@@ -111,7 +111,7 @@ def install() -> None:
                           canonical_numbers, attributes_to_get, projection_paths,
                           legacy_conditions, binary_values, transaction_tokens,
                           item_collection_metrics,
-                          aws_sizes, index_updates, table_description,
+                          aws_sizes, table_description,
                           updated_values, key_conditions,
                           lsi_fetches, partiql_paging,
                           key_values, table_checks, expression_names,

@@ -16,11 +16,12 @@ from typing import Any
 
 from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.exceptions import ResourceNotFoundException
-from moto.dynamodb.responses import DynamoHandler
 
 from ddbkit.emulator.moto_ext.calls import moto_refusals
 from ddbkit.emulator.moto_ext.indexes import indexes_for
 from ddbkit.emulator.moto_ext.store import table_items
+from ddbkit.emulator.moto_ext.table_calls import check_creation, create_new_table
+from ddbkit.emulator.moto_ext.table_description import describe as describe_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,7 @@ def drop_table(backend: Any, name: str) -> None:
 
 def describe(table: Any) -> dict[str, Any]:
     """DescribeTable's answer for `table` ({"TableDescription": ...}, moto's values)."""
-    return table.describe()  # type: ignore[no-any-return]
+    return describe_table(table)
 
 
 # -- backups ------------------------------------------------------------------------------
@@ -113,8 +114,11 @@ def summary(backup: Any) -> dict[str, Any]:
 
 
 def description(backup: Any) -> dict[str, Any]:
-    """DescribeBackup's BackupDescription: the details and the source table's settings."""
-    return {**backup.description, "BackupDetails": details(backup)}
+    """DescribeBackup's BackupDescription: the details and the source table's settings
+    (described as the backup holds it, its creation time as TableCreationDateTime)."""
+    source = describe_table(backup.table)["TableDescription"]
+    return {"BackupDetails": details(backup),
+            "SourceTableDetails": {**source, "TableCreationDateTime": source["CreationDateTime"]}}
 
 
 def items_copy(table: Any) -> Any:
@@ -140,25 +144,19 @@ def import_records(backend: Any) -> dict[str, Any]:
 
 def check_table_creation(params: dict[str, Any]) -> None:
     """moto's CreateTable checks, on ImportTable's TableCreationParameters."""
-    handler: Any = DynamoHandler()
-    with moto_refusals():
-        handler._validate_table_creation(
-            billing_mode=params.get("BillingMode"),
-            throughput=params.get("ProvisionedThroughput"), key_schema=params.get("KeySchema"),
-            global_indexes=params.get("GlobalSecondaryIndexes"), local_secondary_indexes=None,
-            attr=params.get("AttributeDefinitions"), warm_throughput=None)
+    check_creation(_creation(params))
 
 
 def create_table(backend: Any, params: dict[str, Any]) -> Any:
     """A new table from TableCreationParameters, made as CreateTable makes one."""
-    with moto_refusals():
-        return backend.create_table(
-            params["TableName"], schema=params["KeySchema"],
-            throughput=params.get("ProvisionedThroughput"), attr=params["AttributeDefinitions"],
-            global_indexes=params.get("GlobalSecondaryIndexes"), indexes=None, streams=None,
-            billing_mode=params.get("BillingMode") or "PROVISIONED",
-            sse_specification=params.get("SSESpecification"), tags=[],
-            deletion_protection_enabled=False, warm_throughput=None)
+    return create_new_table(backend, _creation(params))
+
+
+def _creation(params: dict[str, Any]) -> dict[str, Any]:
+    """The CreateTable members TableCreationParameters can give (no LSIs, stream, tags)."""
+    members = ("TableName", "KeySchema", "AttributeDefinitions", "BillingMode",
+               "ProvisionedThroughput", "GlobalSecondaryIndexes", "SSESpecification")
+    return {member: params.get(member) for member in members}
 
 
 def put_item(table: Any, item: dict[str, Any]) -> bool:

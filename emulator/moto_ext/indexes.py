@@ -7,7 +7,8 @@ partitions as SortedDicts keyed exactly as moto orders results (GSI sort key, th
 keys; cast values, as DynamoType compares). Writes keep them current through Table.put_item,
 Table.delete_item (every write path, TTL and transactions included, ends in one of those) and
 DynamoDBBackend.update_item (which mutates items in place). They are built when a table is
-created, restored or its GSIs change, so no Query pays to build them.
+created, restored or its GSIs change (`table_calls`, `backup_calls`), so no Query pays to
+build them.
 
 A Query then hands moto's own `query` only a window of candidates: the slice of the partition
 between the key condition's bounds, after ExclusiveStartKey, in the requested direction, plus
@@ -357,30 +358,10 @@ def _plan(table: Table, hash_key: Any, range_comparison: Any, range_objs: Any, e
     return bucket, bounds
 
 
-def _wrap_table_maker(original: Any) -> Any:
-    """CreateTable and UpdateTable: the indexes are built as the table gets its shape, not by
-    the first Query (at 100k items a 2.4 s stall). The restores build theirs themselves
-    (`backup_calls.add_table`)."""
-
-    def make(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
-        table = original(self, *args, **kwargs)
-        if isinstance(table, Table):
-            indexes_for(table)
-        return table
-
-    make.__wrapped__ = original  # type: ignore[attr-defined]
-    return make
-
-
-TABLE_MAKERS = ("create_table", "update_table")
-
-
 def install() -> None:
     require(Table, "query", "put_item", "delete_item", "all_items", "all_indexes", "sorted_items")
     require(table_module, "copy")
-    require(DynamoDBBackend, "update_item", *TABLE_MAKERS)
-    for name in TABLE_MAKERS:
-        setattr(DynamoDBBackend, name, _wrap_table_maker(getattr(DynamoDBBackend, name)))
+    require(DynamoDBBackend, "update_item")
     Table.query = _wrap_query(Table.query)  # type: ignore[method-assign]
     Table.put_item = _wrap_put_item(Table.put_item)  # type: ignore[method-assign]
     Table.delete_item = _wrap_delete_item(Table.delete_item)  # type: ignore[method-assign]

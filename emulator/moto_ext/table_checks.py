@@ -8,11 +8,6 @@ method that receives the request:
   "Provided list of item keys contains duplicates".
 - UpdateItem: moto lets AttributeUpdates change a key attribute; DynamoDB: "Cannot update
   attribute pk. This attribute is part of the key".
-- UpdateTable: moto accepts a change to the throughput the table already has, enabling a
-  stream twice (its own ResourceInUse) or disabling none, creating an index that exists, and
-  answers deleting an index the table lacks with a ValidationException; DynamoDB refuses the
-  first four (ValidationException, its wording) and answers the last ResourceNotFoundException
-  (an LSI: "Cannot delete an index that is not a GlobalSecondaryIndex").
 - Query of an index the table lacks: moto answers ResourceNotFoundException ("Invalid
   index"); DynamoDB a ValidationException, as moto already does for Scan: "The table does
   not have the specified index: ...".
@@ -28,7 +23,6 @@ from typing import Any
 
 from moto.dynamodb.exceptions import (
     MockValidationException,
-    ResourceNotFoundException,
     TransactionCanceledException,
     UpdateHashRangeKeyException,
 )
@@ -40,12 +34,6 @@ from ddbkit.emulator.moto_ext.key_schema import MISMATCH, matches
 from ddbkit.emulator.moto_ext.store import require
 
 DUPLICATES = "Provided list of item keys contains duplicates"
-SAME_THROUGHPUT = (
-    "The provisioned throughput for the table will not change. The requested value equals "
-    "the current value. Current ReadCapacityUnits provisioned for the table: {read}. Requested "
-    "ReadCapacityUnits: {read}. Current WriteCapacityUnits provisioned for the table: {write}. "
-    "Requested WriteCapacityUnits: {write}. Refer to the Amazon DynamoDB Developer Guide for "
-    "current limits and how to request higher limits.")
 
 
 def _table(handler: Any, name: Any) -> Any:
@@ -112,59 +100,6 @@ def _query(original: Any) -> Any:
     return query
 
 
-def _update_table(original: Any) -> Any:
-    def update_table(self: Any) -> Any:
-        table = _table(self, self.body.get("TableName"))
-        if table is not None:
-            _unchanged_throughput(table, self.body)
-            _index_updates(table, self.body.get("GlobalSecondaryIndexUpdates") or [])
-            _stream_change(table, self.body.get("StreamSpecification"))
-        return original(self)
-
-    return update_table
-
-
-def _index_updates(table: Any, updates: list[Any]) -> None:
-    globals_ = {index.name for index in table.global_indexes}
-    locals_ = {index.name for index in table.indexes}
-    for update in updates:
-        if (update.get("Create") or {}).get("IndexName") in globals_ | locals_:
-            raise MockValidationException("Attempting to create an index which already exists")
-        for action in ("Delete", "Update"):
-            name = (update.get(action) or {}).get("IndexName")
-            if name in locals_:
-                raise MockValidationException(f"Cannot {action.lower()} an index that is not a "
-                                              f"GlobalSecondaryIndex: {name}")
-            if name is not None and name not in globals_:
-                raise ResourceNotFoundException(
-                    f"Requested resource not found: Index: {name} not found for table: "
-                    f"{table.name}")
-
-
-def _stream_change(table: Any, specification: Any) -> None:
-    if not isinstance(specification, dict) or "StreamEnabled" not in specification:
-        return
-    enabled = bool((table.stream_specification or {}).get("StreamEnabled"))
-    if specification["StreamEnabled"] and enabled:
-        raise MockValidationException(f"Table already has an enabled stream: TableName: "
-                                      f"{table.name}")
-    if not specification["StreamEnabled"] and not enabled:
-        raise MockValidationException(f"Table has no stream to disable: TableName: "
-                                      f"{table.name}")
-
-
-def _unchanged_throughput(table: Any, body: dict[str, Any]) -> None:
-    wanted = body.get("ProvisionedThroughput")
-    if not wanted or body.get("GlobalSecondaryIndexUpdates") or \
-            (table.billing_mode or "PROVISIONED") != "PROVISIONED" or \
-            body.get("BillingMode", "PROVISIONED") != "PROVISIONED":
-        return
-    current = table.throughput or {}
-    read, write = wanted.get("ReadCapacityUnits"), wanted.get("WriteCapacityUnits")
-    if read == current.get("ReadCapacityUnits") and write == current.get("WriteCapacityUnits"):
-        raise MockValidationException(SAME_THROUGHPUT.format(read=read, write=write))
-
-
 def _transaction(original: Any) -> Any:
     def transact(self: Any) -> Any:
         reasons = [_action_problem(self, action) for action in
@@ -202,7 +137,7 @@ def _action_problem(handler: Any, action: Any) -> str | None:
 
 
 WRAPPERS = {"batch_write_item": _batch_write_item, "update_item": _update_item,
-            "update_table": _update_table, "query": _query,
+            "query": _query,
             "transact_write_items": _transaction}
 
 

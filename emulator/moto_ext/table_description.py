@@ -6,11 +6,11 @@ counts about every six hours; here they are exact): the table's size is the sum 
 sizes (`aws_sizes`), an index holds the items that have all its key attributes, sized as
 projected into it. TableId is a UUID derived from the table's ARN and creation time, so it
 survives restarts and changes when the table is re-created. A GSI that UpdateTable just
-created is CREATING and backfilling (`index_updates`).
+created is CREATING and backfilling (`table_calls`).
 
-ddbkit's operations (DescribeTable, DeleteTable) call `describe`; moto's `Table.describe` is
-replaced by it for the answers moto's handler still writes (CreateTable, UpdateTable,
-DescribeBackup) and the restores.
+ddbkit's operations call `describe` (DescribeTable, CreateTable, UpdateTable, DeleteTable,
+and through `backup_calls` the restores and DescribeBackup); moto's own `Table.describe` is
+never used.
 
 Counting is a pass over every item (about 0.15 s at 20,000 bookings), so the figures are
 remembered per table until it changes: every write reaches the table through
@@ -26,9 +26,9 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import GlobalSecondaryIndex, Table
 
 from ddbkit.emulator.capacity.sizes import item_size
-from ddbkit.emulator.moto_ext.index_updates import ACTIVE, CREATING
 from ddbkit.emulator.moto_ext.lsi_fetches import projected_names
 from ddbkit.emulator.moto_ext.store import require, table_items
+from ddbkit.emulator.moto_ext.table_calls import ACTIVE, CREATING
 from ddbkit.emulator.moto_ext.table_settings import table_id as settings_table_id
 
 
@@ -104,8 +104,7 @@ def _wrap_update_item(original: Any) -> Any:
 
 def describe(table: Any, base_key: str = "TableDescription") -> dict[str, Any]:
     """`{base_key: TableDescription}`, as DynamoDB describes the table now: DescribeTable
-    (base_key "Table"), DeleteTable, and through moto's `Table.describe` CreateTable,
-    UpdateTable, the restores and DescribeBackup."""
+    (base_key "Table"), and "TableDescription" for the others."""
     size, count, figures = _figures(table)
     body: dict[str, Any] = {
         "AttributeDefinitions": table.attr, "ProvisionedThroughput": table.throughput,
@@ -142,7 +141,7 @@ def table_id(table: Any) -> str:
 
 
 def _index(table: Any, index: Any, figures: dict[str, tuple[int, int]]) -> dict[str, Any]:
-    """A GSI's or LSI's description; a GSI still CREATING is backfilling (`index_updates`)."""
+    """A GSI's or LSI's description; a GSI still CREATING is backfilling (`table_calls`)."""
     described: dict[str, Any] = {"IndexName": index.name, "KeySchema": index.schema,
                                  "Projection": index.projection}
     if isinstance(index, GlobalSecondaryIndex):
@@ -158,11 +157,8 @@ def _index(table: Any, index: Any, figures: dict[str, tuple[int, int]]) -> dict[
 
 
 def install() -> None:
-    require(Table, "describe", "all_indexes", "put_item", "delete_item")
+    require(Table, "all_indexes", "put_item", "delete_item")
     require(DynamoDBBackend, "update_item")
-    # moto's own answers (CreateTable, UpdateTable, DescribeBackup) and the restores still
-    # describe tables through this method, until they move to operations/.
-    Table.describe = describe  # type: ignore[method-assign,assignment]
     Table.put_item = _wrap_table_write(Table.put_item)  # type: ignore[method-assign]
     Table.delete_item = _wrap_table_write(Table.delete_item)  # type: ignore[method-assign]
     DynamoDBBackend.update_item = _wrap_update_item(  # type: ignore[method-assign]

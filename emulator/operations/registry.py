@@ -11,6 +11,7 @@ from collections.abc import Callable
 from ddbkit.emulator.operations import (
     batch_get_item,
     create_backup,
+    create_table,
     delete_backup,
     delete_item,
     delete_table,
@@ -41,6 +42,7 @@ from ddbkit.emulator.operations import (
     transact_get_items,
     untag_resource,
     update_continuous_backups,
+    update_table,
     update_time_to_live,
 )
 from ddbkit.emulator.operations.call import Answer, Call
@@ -50,6 +52,7 @@ Run = Callable[[Call], Answer]
 _DYNAMODB = {
     "BatchGetItem": batch_get_item.run,
     "CreateBackup": create_backup.run,
+    "CreateTable": create_table.run,
     "DeleteBackup": delete_backup.run,
     "DeleteItem": delete_item.run,
     "DeleteTable": delete_table.run,
@@ -76,6 +79,7 @@ _DYNAMODB = {
     "TransactGetItems": transact_get_items.run,
     "UntagResource": untag_resource.run,
     "UpdateContinuousBackups": update_continuous_backups.run,
+    "UpdateTable": update_table.run,
     "UpdateTimeToLive": update_time_to_live.run,
 }
 _STREAMS = {

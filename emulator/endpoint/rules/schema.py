@@ -1,7 +1,7 @@
 """DynamoDB's rules for a table's key schema, indexes and capacity in CreateTable and
 UpdateTable, checked before any table is looked up, in DynamoDB's order (wording as DynamoDB
 answers, recorded in dynalite's tests and the Parity Suite). Rules that need the table as it
-is (an index to delete, the current billing mode) are in moto_ext/table_updates.py.
+is (an index to delete, the current billing mode) are in operations/update_table.py.
 """
 
 from __future__ import annotations
@@ -87,6 +87,9 @@ def update_table(params: dict[str, Any]) -> None:
     if params.get("BillingMode") == "PAY_PER_REQUEST" and params.get("ProvisionedThroughput"):
         raise _invalid(INVALID + "Neither ReadCapacityUnits nor WriteCapacityUnits can be "
                        "specified when BillingMode is PAY_PER_REQUEST")
+    if params.get("BillingMode") == "PROVISIONED" and not params.get("ProvisionedThroughput"):
+        raise _invalid(INVALID + "ProvisionedThroughput must be specified when BillingMode is "
+                       "PROVISIONED")
     _units(params.get("ProvisionedThroughput"))
     definitions = [d.get("AttributeName") for d in params.get("AttributeDefinitions") or []]
     updates = params.get("GlobalSecondaryIndexUpdates")

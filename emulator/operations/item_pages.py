@@ -64,6 +64,7 @@ class Reading:
     table: Any
     index: Any
     params: dict[str, Any]  # with legacy filters written as a FilterExpression
+    paths: item_reads.Paths  # the ProjectionExpression's (or AttributesToGet's); [] for all
     partition: Any  # the Query's partition key value (throughput model), None for a Scan
     fetches: bool  # an LSI Query: reads attributes the index does not project
 
@@ -78,7 +79,7 @@ def filter_condition(params: dict[str, Any]) -> Any:
 def finish(reading: Reading, page: Page, condition: Any) -> Answer:
     """Index projection, filter, projection, capacity and the answer, for one page."""
     table, index, params = reading.table, reading.index, reading.params
-    paths = item_reads.selection(params)
+    paths = reading.paths
     seen = page.items if index is None or reading.fetches else \
         [reads.index_project(index, item) for item in page.items]
     meter = pipeline.meter(reading.operation, params)

@@ -34,7 +34,7 @@ def run(call: Call) -> Answer:
     with calls.moto_refusals():
         index = reads.index_of(found, params.get("IndexName")) if found is not None else None
         condition = item_pages.filter_condition(params)
-        item_reads.selection(params)
+        paths = item_reads.selection(params)
         table = pipeline.resolve_table(call, params["TableName"])
         partition, comparison, values = _key_condition(params, table, index)
         reads.check_select("Query", params, table)
@@ -49,7 +49,7 @@ def run(call: Call) -> Answer:
     page = item_pages.read_page(candidates, params.get("Limit"), following)
     # filter, project, meter, answer
     return item_pages.finish(item_pages.Reading(
-        "Query", table, index, params, partition,
+        "Query", table, index, params, paths, partition,
         fetches=index is not None and not reads.is_global(table, index)), page, condition)
 
 

@@ -35,7 +35,7 @@ def run(call: Call) -> Answer:
     segment, total = _segments(params)
     with calls.moto_refusals():
         condition = item_pages.filter_condition(params)
-        item_reads.selection(params)
+        paths = item_reads.selection(params)
         table = pipeline.resolve_table(call, params["TableName"])
         index = reads.index_of(table, params.get("IndexName"))
         reads.check_select("Scan", params, table)
@@ -49,7 +49,7 @@ def run(call: Call) -> Answer:
         candidates = _in_segment(candidates, segment, total)
     page = item_pages.read_page(candidates, params.get("Limit"))
     # filter, project, meter, answer
-    return item_pages.finish(item_pages.Reading("Scan", table, index, params, None,
+    return item_pages.finish(item_pages.Reading("Scan", table, index, params, paths, None,
                                                 fetches=False), page, condition)
 
 

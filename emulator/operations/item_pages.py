@@ -18,7 +18,7 @@ from typing import Any
 
 from ddbkit.emulator.capacity.rules import read_step
 from ddbkit.emulator.moto_ext import calls, reads
-from ddbkit.emulator.operations import item_reads, pipeline, writes
+from ddbkit.emulator.operations import item_reads, pipeline
 from ddbkit.emulator.operations.call import Answer, answer
 
 PAGE_BYTES = 1024 * 1024  # "a maximum of 1 MB of data" per Query or Scan page
@@ -70,18 +70,24 @@ class Reading:
 
 
 def filter_condition(params: dict[str, Any]) -> Any:
-    """The request's FilterExpression, parsed with its values decoded."""
+    """The request's FilterExpression (values already decoded), parsed."""
     return reads.filter_of(params.get("FilterExpression"),
                            params.get("ExpressionAttributeNames"),
-                           writes.decoded_map(params.get("ExpressionAttributeValues") or {}))
+                           params.get("ExpressionAttributeValues") or {})
 
 
 def finish(reading: Reading, page: Page, condition: Any) -> Answer:
-    """Index projection, filter, projection, capacity and the answer, for one page."""
+    """The index's projection, filter, projection, capacity and the answer, for one page."""
     table, index, params = reading.table, reading.index, reading.params
-    paths = reading.paths
     seen = page.items if index is None or reading.fetches else \
         [reads.index_project(index, item) for item in page.items]
+    # filter
+    kept = seen if condition is None else [i for i in seen if reads.passes(condition, i)]
+    result: dict[str, Any] = {"Count": len(kept), "ScannedCount": len(seen)}
+    # project
+    if params.get("Select") != "COUNT":
+        result["Items"] = _documents(reading, kept, reading.paths)
+    # meter: everything read, before the filter, rounded once (the model may refuse it)
     meter = pipeline.meter(reading.operation, params)
     if meter is not None:
         meter.read(table.name, index.name if index is not None else None,
@@ -90,10 +96,7 @@ def finish(reading: Reading, page: Page, condition: Any) -> Answer:
         admit = pipeline.throughput()
         if admit is not None:
             admit(meter.charges)
-    kept = seen if condition is None else [i for i in seen if reads.passes(condition, i)]
-    result: dict[str, Any] = {"Count": len(kept), "ScannedCount": len(seen)}
-    if params.get("Select") != "COUNT":
-        result["Items"] = _documents(reading, kept, paths)
+    # answer
     if page.stopped and page.items:
         result["LastEvaluatedKey"] = last_evaluated_key(table, index, page.items[-1])
     if meter is not None and meter.mode is not None:

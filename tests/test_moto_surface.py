@@ -74,4 +74,5 @@ def test_the_scan_sees_what_a_module_uses(tmp_path: Path) -> None:
     list_imports = "moto.dynamodb.responses.DynamoHandler.list_imports"
     assert {details, list_imports} <= replaced  # via an alias, and by setattr
     assert moto_surface.unresolved([details, list_imports]) == [list_imports]  # "added"
-    assert sum(tag == "replaced" for tag in listed.values()) > 50
+    # (a floor, not a count: it shrinks as operations move to emulator/operations/)
+    assert sum(tag == "replaced" for tag in listed.values()) > 0

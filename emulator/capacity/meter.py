@@ -74,9 +74,6 @@ class Meter:
     usage: dict[str, Usage] = field(default_factory=dict)
     charges: list[Charge] = field(default_factory=list)
     writes: bool = False
-    # A Query's or Scan's last pass, charged when the action ends:
-    # (table, index, is global, bytes read, units per 4 KB, partition).
-    pending_pass: tuple[str, str | None, bool, int, float, Any] | None = None
     # Batch items the throughput model refused, answered as UnprocessedItems/Keys.
     unprocessed: dict[str, list[Any]] = field(default_factory=dict)
     refusals: list[Refused] = field(default_factory=list)

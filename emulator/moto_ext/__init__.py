@@ -20,8 +20,6 @@ stream_records -> moto:
 - indexes around that: it re-keys the item after moto (and the record fix) changed it in place,
   or after atomic_writes put it back;
 - item_size around indexes: it forgets remembered sizes before and after everything else.
-consumed_capacity also wraps `Table.query` before indexes does, so it sees each of moto's
-query passes and indexes' window logic sees its results unchanged.
 `Table.put_item` is wrapped by atomic_writes (journal), indexes (re-key after the store) and
 index_keys (type check before anything), in any order: each acts only before or only after
 moto's store. PutItem and DeleteItem themselves no longer pass through these wrappers:
@@ -42,9 +40,10 @@ consumed_capacity and atomic_writes, so a BatchWriteItem split per table still r
 undo journal and one capacity meter (whose figures replace the merged answer's).
 partiql_statements replaces the PartiQL backend methods atomic_writes wrapped and opens the
 journal itself. aws_sizes replaces moto's `DynamoType.size` (capacity/sizes.py). The handler
-rewrites (legacy_conditions, attributes_to_get) only change the request before moto reads it,
-so their order among themselves does not matter; updated_values, item_collection_metrics
-and lsi_fetches read moto's answer after it, each a different field.
+rewrite legacy_conditions only changes the request before moto reads it; updated_values,
+item_collection_metrics read moto's answer after it, each a different field.
+Query and Scan are ddbkit's own (operations/query.py, scan.py): they read ddbkit's indexes
+and call moto's evaluator through `reads`, `key_conditions` and `legacy_conditions`.
 key_values and table_checks go last: they refuse requests (by the table's schema) before
 any other extension's wrapper acts, as DynamoDB does before any work.
 """
@@ -64,7 +63,6 @@ def install() -> None:
         from ddbkit.emulator.moto_ext import (
             atomic_writes,
             attribute_updates,
-            attributes_to_get,
             aws_sizes,
             batch_tables,
             binary_values,
@@ -80,11 +78,9 @@ def install() -> None:
             instance_tracking,
             item_collection_metrics,
             item_size,
-            key_conditions,
             key_schema,
             key_values,
             legacy_conditions,
-            lsi_fetches,
             number_values,
             partiql_paging,
             partiql_statements,
@@ -108,12 +104,11 @@ def install() -> None:
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
                           partiql_statements, request_gaps, attribute_updates,
-                          canonical_numbers, attributes_to_get, projection_paths,
+                          canonical_numbers, projection_paths,
                           legacy_conditions, binary_values, transaction_tokens,
                           item_collection_metrics,
                           aws_sizes, table_description,
-                          updated_values, key_conditions,
-                          lsi_fetches, partiql_paging,
+                          updated_values, partiql_paging,
                           key_values, table_checks, expression_names,
                           validation_wording):
             extension.install()

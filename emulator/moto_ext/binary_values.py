@@ -8,16 +8,13 @@ binary as unsigned bytes), and two encodings of the same bytes differ.
 where DynamoDB's begins_with and contains take binary too. Here both sides of a comparison
 read a binary value as its bytes (`scalar_values.cast_value` calls `as_bytes`), and
 begins_with / contains take a pair of strings or a pair of binaries.
-A parallel Scan's segment comes from an md5 of the hash key's text (`Item.is_within_segment`),
-which a binary key, decoded to bytes by moto's parser, does not have: that digest is of its
-bytes here.
+(A parallel Scan's segment of a binary key is an md5 of its bytes: reads.segment_of.)
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 from typing import Any
 
 from moto.dynamodb import comparisons
@@ -74,22 +71,8 @@ def _contains(self: Any, item: Item | None) -> bool:
         return False
 
 
-def _wrap_is_within_segment(original: Any) -> Any:
-    def is_within_segment(self: Item, segments: tuple[int | None, int | None]) -> bool:
-        segment, total = segments
-        if self.hash_key.type != "B" or total is None:  # not a parallel scan
-            return original(self, segments)  # type: ignore[no-any-return]
-        digest = hashlib.md5(as_bytes(self.hash_key.value), usedforsecurity=False).digest()
-        return digest[0] % total == segment
-
-    return is_within_segment
-
-
 def install() -> None:
     require(comparisons, "AttributeValue", "FuncBeginsWith", "FuncContains")
-    require(Item, "is_within_segment")
-    Item.is_within_segment = _wrap_is_within_segment(  # type: ignore[method-assign]
-        Item.is_within_segment)
     value: Any = comparisons.AttributeValue
     value.expr = _wrap_value_expr(value.expr)
     begins: Any = comparisons.FuncBeginsWith

@@ -10,9 +10,8 @@ replaced by the meter's, or removed when nothing was asked.
 
 What the meter sees, by AWS's rules (capacity/rules.py), sized as DynamoDB bills
 (capacity/sizes.py, remembered per item by item_size.billed_size):
-- reads: Query and Scan through a pass-through filter that sees every item read before the
-  request's own filter, summed and rounded once (GetItem, BatchGetItem and TransactGetItems
-  are ddbkit's own operations and meter themselves: operations/item_reads.py);
+- reads: GetItem, BatchGetItem, TransactGetItems, Query and Scan are ddbkit's own operations
+  and meter themselves (operations/item_reads.py, item_pages.py);
 - writes: `DynamoDBBackend.put_item`, `update_item`, `delete_item` (UpdateItem,
   BatchWriteItem, TransactWriteItems; PutItem and DeleteItem meter themselves in
   operations/writes.py with `image` and the same Meter) compare the item and each index entry
@@ -59,7 +58,6 @@ _meter: contextvars.ContextVar[Meter | None] = contextvars.ContextVar("ddbkit_me
 
 ACTIONS = {  # handler method -> (operation, answers a list of tables)
     "update_item": ("UpdateItem", False),
-    "query": ("Query", False), "scan": ("Scan", False),
     "batch_write_item": ("BatchWriteItem", True),
     "transact_write_items": ("TransactWriteItems", True),
     "execute_statement": ("ExecuteStatement", False),
@@ -177,52 +175,6 @@ def _wrap_table_write(original: Any, deletes: bool) -> Any:
     return write
 
 
-# -- reads ---------------------------------------------------------------------------------
-
-class _Reading:
-    """A filter that passes everything and adds up the size of each item it sees: moto
-    filters the items a Query or Scan read, after the key condition and Limit."""
-
-    __slots__ = ("inner", "size")
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.size = 0
-
-    def expr(self, item: Any) -> bool:
-        self.size += billed_size(item)
-        return True if self.inner is None else bool(self.inner.expr(item))
-
-
-def _wrap_read_pass(original: Any, filter_at: int, index_at: int, consistent_at: int,
-                    partition_at: int | None) -> Any:
-    """Query (args: hash key 0, index 7, consistent 8, filter 9) and Scan (filter 3, index 4,
-    consistent 5). Each call is one pass; the last pass of a request is the one charged
-    (indexes.py may widen its window and run moto's query again)."""
-
-    def read_pass(self: Table, *args: Any, **kwargs: Any) -> Any:
-        meter = _meter.get()
-        if meter is None or len(args) <= filter_at:
-            return original(self, *args, **kwargs)
-        reading = _Reading(args[filter_at])
-        args = (*args[:filter_at], reading, *args[filter_at + 1:])
-        result = original(self, *args, **kwargs)
-        index = args[index_at]
-        meter.pending_pass = (self.name, index, index in _global_names(self), reading.size,
-                              read_step(bool(args[consistent_at])),
-                              _pass_partition(args, kwargs, partition_at))
-        return result
-
-    return read_pass
-
-
-def _pass_partition(args: tuple[Any, ...], kwargs: dict[str, Any], at: int | None) -> Any:
-    if at is None:
-        return None
-    conditions = kwargs.get("hash_key_conditions") or []
-    return conditions[0][1] if conditions else args[at]
-
-
 # -- the handler's actions -----------------------------------------------------------------
 
 def _new_meter(operation: str, mode: str | None) -> Meter:
@@ -231,12 +183,8 @@ def _new_meter(operation: str, mode: str | None) -> Meter:
 
 
 def _finish(meter: Meter, handler: DynamoHandler, result: Any) -> None:
-    """Charges known only once the action ran: a Query's or Scan's last pass, PartiQL reads,
-    TransactWriteItems' condition checks."""
-    pending = meter.pending_pass
-    if pending is not None:
-        table, index, is_global, size, step, partition = pending
-        meter.read(table, index, is_global, size, step, partition)
+    """Charges known only once the action ran: PartiQL reads, TransactWriteItems' condition
+    checks."""
     if meter.operation == "ExecuteStatement" and result is not None:
         _charge_partiql_reads(meter, handler.body, result.result.get("Items") or [])
     if meter.operation == "BatchExecuteStatement" and result is not None:
@@ -345,7 +293,7 @@ def _unprocessed(meter: Meter, handler: DynamoHandler, result: Any) -> None:
 def install() -> None:
     require(DynamoHandler, *ACTIONS)
     require(DynamoDBBackend, "put_item", "update_item", "delete_item")
-    require(Table, "query", "scan", "put_item", "delete_item", "all_indexes")
+    require(Table, "put_item", "delete_item", "all_indexes")
     require(partiql, "get_query_metadata")
     for name, (operation, listed) in ACTIONS.items():
         setattr(DynamoHandler, name, _wrap_action(getattr(DynamoHandler, name), operation,
@@ -359,5 +307,3 @@ def install() -> None:
     Table.put_item = _wrap_table_write(Table.put_item, deletes=False)  # type: ignore[method-assign]
     Table.delete_item = _wrap_table_write(  # type: ignore[method-assign]
         Table.delete_item, deletes=True)
-    Table.query = _wrap_read_pass(Table.query, 9, 7, 8, 0)  # type: ignore[method-assign]
-    Table.scan = _wrap_read_pass(Table.scan, 3, 4, 5, None)  # type: ignore[method-assign]

@@ -1,43 +1,35 @@
 """Maintained indexes: Query costs O(log n + k) instead of a walk and sort of the whole table.
 
-Replaces the candidate search of `moto.dynamodb.models.table.Table.query`, which walks every
-item of the table (`all_items()`, itself a full sort) and sorts the matches on every call:
-~270 ms at 40k items. Here every table keeps, per index (the base table and each GSI), its
-partitions as SortedDicts keyed exactly as moto orders results (GSI sort key, then the table's
-keys; cast values, as DynamoType compares). Writes keep them current through Table.put_item,
-Table.delete_item (every write path, TTL and transactions included, ends in one of those) and
-DynamoDBBackend.update_item (which mutates items in place). They are built when a table is
-created, restored or its GSIs change (`table_calls`, `backup_calls`), so no Query pays to
-build them.
+Every table keeps, per index (the base table, each GSI and each LSI), its partitions as
+SortedDicts keyed in the index's order (its sort key, then the table's keys; cast values,
+as DynamoType compares: binary by unsigned bytes). Writes keep them current through
+Table.put_item, Table.delete_item (every write path, TTL and transactions included, ends in
+one of those) and DynamoDBBackend.update_item (which mutates items in place). They are built
+when a table is created, restored or its GSIs change (`table_calls`, `backup_calls`), so
+no Query pays to build them.
 
-A Query then hands moto's own `query` only a window of candidates: the slice of the partition
-between the key condition's bounds, after ExclusiveStartKey, in the requested direction, plus
-one item past the range (moto decides LastEvaluatedKey by peeking at the next candidate). moto
-still applies the key condition, filters, projections, Limit and the 1 MB page, so results are
-its own; if it runs out of window before Limit or the page fills, the window grows. On this
-path moto's query also skips its re-sort of the (already ordered) window and its defensive
-deep copy of the results (see _SharedResults). Anything
-unusual (multi-attribute keys, legacy QueryFilter, a malformed start key) takes moto's full path.
+ddbkit's Query and Scan (operations/query.py, scan.py) read their candidates here:
+`partition_range` (the slice of one partition a sort key condition selects, from after the
+ExclusiveStartKey, either way) and `index_order` (every item, partitions in key order).
+moto's own Table.query, which walked and sorted the whole table per call, is not used.
 """
 
 from __future__ import annotations
 
-import copy
+import bisect
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import moto.dynamodb.models.table as table_module
+from moto.dynamodb.exceptions import MockValidationException
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from sortedcontainers import SortedDict
 
 from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
 
 _ATTR = "_ddbkit_indexes"
-FIRST_WINDOW = 256
 
 
 class _Top:
@@ -69,16 +61,17 @@ class Layout:
 
 
 def layouts(table: Table) -> dict[str | None, Layout] | None:
-    """Per index name (None: the base table); None when a key shape is not supported here."""
+    """Per index name (None: the base table; GSIs and LSIs); None when a key shape is not
+    supported here (an index keyed on several attributes per role)."""
     table_keys = (table.hash_key_attr,) + ((table.range_key_attr,) if table.range_key_attr
                                            else ())
     found: dict[str | None, Layout] = {None: Layout(table.hash_key_attr, table_keys[1:], ())}
     for index in table.all_indexes():
         hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
         ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
-        if len(hashes) != 1 or len(ranges) > 1 or index not in (table.global_indexes or []):
+        if len(hashes) != 1 or len(ranges) > 1:
             return None
-        # moto sorts a GSI without a sort key by the table's sort key first, when it has one.
+        # A GSI without a sort key is ordered by the table's sort key first, when it has one.
         first = tuple(ranges) or table_keys[1:]
         found[index.name] = Layout(hashes[0], first + table_keys, (hashes[0], *ranges))
     return found
@@ -236,133 +229,116 @@ def _reindex(table: Table, indexes: TableIndexes, key: dict[str, Any]) -> None:
 
 # -- the read path ----------------------------------------------------------------------
 
-_LOWER = {"=", "EQ", ">", "GT", ">=", "GE", "BETWEEN", "BEGINS_WITH"}
-_UPPER = {"=", "EQ", "<", "LT", "<=", "LE"}
+def _table_indexes(table: Table) -> TableIndexes:
+    found = indexes_for(table)
+    if found is None:
+        raise MockValidationException("Query key condition not supported")
+    return found
 
 
-def window_bounds(bucket: SortedDict, comparison: str | None, values: list[Any],
-                  start: tuple[Any, ...] | None, forward: bool) -> tuple[int, int]:
-    """[lo, hi) of the bucket that holds every candidate, with one extra past the far end."""
-    op = (comparison or "").upper()
-    lo, hi = 0, len(bucket)
-    if op in _LOWER and values:
-        lo = bucket.bisect_left((values[0].cast_value,))
-    if op in _UPPER and values:
-        hi = bucket.bisect_right((values[0].cast_value, TOP))
-    elif op == "BETWEEN" and len(values) == 2:
-        hi = bucket.bisect_right((values[1].cast_value, TOP))
-    if start is not None:
-        if forward:
-            lo = max(lo, bucket.bisect_right(start))
-        else:
-            hi = min(hi, bucket.bisect_left(start))
-    if forward:
-        return lo, min(len(bucket), hi + 1)
-    return max(0, lo - 1), hi
-
-
-def _start_key(esk: dict[str, Any] | None, layout: Layout) -> tuple[Any, ...] | bool | None:
-    """The start key as a sort tuple; None when absent, False when unusable."""
+def start_key(table: Table, index_name: str | None,
+              esk: dict[str, Any] | None) -> tuple[Any, tuple[Any, ...]] | None:
+    """An ExclusiveStartKey (values decoded, checked against the schema) as (partition,
+    sort tuple) of the index's order; None without one."""
     if not esk:
         return None
-    try:
-        return tuple(DynamoType(esk[a]).cast_value for a in layout.sort)
-    except (KeyError, TypeError, AttributeError):
-        return False
+    layout = _table_indexes(table).layouts[index_name]
+    partition = table.hash_key_attr if index_name is None else layout.partition
+    return (DynamoType(esk[partition]).cast_value,
+            tuple(DynamoType(esk[a]).cast_value for a in layout.sort))
 
 
-def _in_order(hash_attrs: Any, range_attrs: Any, items: list[Any]) -> list[Any]:
-    return items
+def _successor(prefix: Any) -> Any:
+    """The first value after every value that begins with `prefix` (code points or unsigned
+    bytes), or None when there is none."""
+    if isinstance(prefix, bytes):
+        trimmed = prefix.rstrip(b"\xff")
+        return trimmed[:-1] + bytes([trimmed[-1] + 1]) if trimmed else None
+    trimmed = prefix.rstrip(chr(0x10FFFF))
+    return trimmed[:-1] + chr(ord(trimmed[-1]) + 1) if trimmed else None
 
 
-class _SharedResults:
-    """Stands in for the `copy` module inside moto's Table.query, which deep-copies its
-    results before projecting and filtering them. Projections, filters and the handler only
-    read items (a projection builds new ones), so the stored items can be handed on: a
-    deep copy per result was a quarter of a 20-item Query."""
-
-    copy = staticmethod(copy.copy)
-
-    @staticmethod
-    def deepcopy(value: Any, memo: Any = None) -> Any:
-        if type(value) is list and all(type(item) is Item for item in value):
-            return list(value)
-        return copy.deepcopy(value, memo)
-
-
-@contextmanager
-def _candidates(table: Table, items: list[Any]) -> Iterator[None]:
-    table.__dict__["all_items"] = lambda: items  # moto's query reads candidates from here
-    # The window is already in the order moto's GSI sort would give (one DynamoType
-    # comparison chain per pair: most of a 20-item query's key handling).
-    table.__dict__["sorted_items"] = _in_order
-    module: Any = table_module
-    module.copy = _SharedResults
-    try:
-        yield
-    finally:
-        module.copy = copy
-        table.__dict__.pop("all_items", None)
-        table.__dict__.pop("sorted_items", None)
+def _bounds(bucket: SortedDict, comparison: str | None, values: list[Any]) -> tuple[int, int]:
+    """[lo, hi) of the bucket: exactly the items the sort key condition selects."""
+    op = (comparison or "").upper()
+    lo, hi = 0, len(bucket)
+    if not op or not values:
+        return lo, hi
+    first = values[0].cast_value
+    if op in ("=", "EQ", ">=", "GE", "BETWEEN", "BEGINS_WITH"):
+        lo = bucket.bisect_left((first,))
+    elif op in (">", "GT"):
+        lo = bucket.bisect_right((first, TOP))
+    if op in ("=", "EQ", "<=", "LE"):
+        hi = bucket.bisect_right((first, TOP))
+    elif op in ("<", "LT"):
+        hi = bucket.bisect_left((first,))
+    elif op == "BETWEEN" and len(values) == 2:
+        hi = bucket.bisect_right((values[1].cast_value, TOP))
+    elif op == "BEGINS_WITH":
+        after = _successor(first)
+        hi = len(bucket) if after is None else bucket.bisect_left((after,))
+    return lo, max(lo, hi)
 
 
-def _wrap_query(original: Any) -> Any:
-    def query(self: Table, hash_key: Any, range_comparison: Any, range_objs: Any, limit: Any,
-              exclusive_start_key: Any, scan_index_forward: Any, *args: Any,
-              **kwargs: Any) -> Any:
-        call = (self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
-                scan_index_forward, *args)
-        plan = _plan(self, hash_key, range_comparison, range_objs, exclusive_start_key,
-                     scan_index_forward, args, kwargs)
-        if plan is None:
-            return original(*call, **kwargs)
-        bucket, (lo, hi) = plan
-        forward = scan_index_forward is not False
-        size = limit + 2 if limit else FIRST_WINDOW  # Limit items and the peek past them
-        while True:
-            start, end = (lo, min(hi, lo + size)) if forward else (max(lo, hi - size), hi)
-            window = list(bucket.values()[start:end])
-            with _candidates(self, window):
-                result = original(*call, **kwargs)
-            complete = (end == hi) if forward else (start == lo)
-            if result[2] is not None or complete:
-                return result
-            size *= 4
-
-    return query
+def partition_range(table: Table, index_name: str | None, partition: DynamoType,
+                    comparison: str | None, values: list[Any],
+                    start: tuple[Any, tuple[Any, ...]] | None,
+                    forward: bool) -> tuple[Iterator[Any], Any]:
+    """A Query's candidates: the partition's items its sort key condition selects, after
+    the start key, in the order asked (O(log n) to find, then one step per item read), and
+    the item that follows them in that order (or None), which decides LastEvaluatedKey."""
+    bucket = _table_indexes(table).partitions[index_name].get(partition)
+    if bucket is None:
+        return iter(()), None
+    lo, hi = _bounds(bucket, comparison, values)
+    if start is not None:
+        if forward:
+            lo = max(lo, bucket.bisect_right(start[1]))
+        else:
+            hi = min(hi, bucket.bisect_left(start[1]))
+    if lo >= hi:
+        return iter(()), None
+    following = (bucket.peekitem(hi)[1] if hi < len(bucket) else None) if forward else \
+        (bucket.peekitem(lo - 1)[1] if lo > 0 else None)
+    keys = bucket.islice(lo, hi, reverse=not forward)
+    return (bucket[key] for key in keys), following
 
 
-def _plan(table: Table, hash_key: Any, range_comparison: Any, range_objs: Any, esk: Any,
-          scan_index_forward: Any, args: tuple[Any, ...],
-          kwargs: dict[str, Any]) -> tuple[SortedDict, tuple[int, int]] | None:
-    index_name = args[1] if len(args) > 1 else kwargs.get("index_name")
-    filter_kwargs = {k: v for k, v in kwargs.items() if k not in (
-        "index_name", "consistent_read", "filter_expression", "hash_key_conditions",
-        "range_key_conditions", "projection_expressions")}
-    hash_conditions = kwargs.get("hash_key_conditions") or []
-    range_conditions = kwargs.get("range_key_conditions") or []
-    if filter_kwargs or len(args) > 4 or len(hash_conditions) > 1 or len(range_conditions) > 1:
-        return None
-    indexes = indexes_for(table)
-    if indexes is None or index_name not in indexes.layouts:
-        return None  # moto's own path raises the right error for an unknown index
-    partition = hash_conditions[0][1] if hash_conditions else hash_key
-    if partition is None:
-        return None
-    start = _start_key(esk, indexes.layouts[index_name])
-    if start is False:
-        return None
-    bucket = indexes.partitions[index_name].get(partition, SortedDict())
-    bounds = window_bounds(bucket, range_comparison, list(range_objs or []),
-                           start or None, scan_index_forward is not False)  # type: ignore[arg-type]
-    return bucket, bounds
+def index_order(table: Table, index_name: str | None,
+                start: tuple[Any, tuple[Any, ...]] | None) -> Iterator[Any]:
+    """A Scan's candidates: every item of the table or index, partitions in key order, each
+    in its sort order (a GSI without a sort key: the table's keys, as moto's Scan orders
+    it), from after the start key."""
+    found = _table_indexes(table)
+    buckets = found.partitions[index_name]
+    layout = found.layouts[index_name]
+    drop = 1 if index_name is not None and len(layout.required) == 1 and \
+        table.range_key_attr else 0
+    ordered = sorted(buckets.items(), key=lambda entry: entry[0].cast_value)
+    casts = [partition.cast_value for partition, _ in ordered]
+    first = 0
+    if start is not None:
+        first = bisect.bisect_left(casts, start[0])
+        if first < len(casts) and casts[first] == start[0]:
+            after = start[1][drop:]
+            yield from (item for key, item in _scan_entries(ordered[first][1], drop)
+                        if key > after)
+            first += 1
+    for _, bucket in ordered[first:]:
+        yield from (item for _, item in _scan_entries(bucket, drop))
+
+
+def _scan_entries(bucket: SortedDict, drop: int) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    if not drop:
+        return iter(bucket.items())
+    return iter(sorted(((key[drop:], item) for key, item in bucket.items()),
+                       key=lambda entry: entry[0]))
 
 
 def install() -> None:
-    require(Table, "query", "put_item", "delete_item", "all_items", "all_indexes", "sorted_items")
-    require(table_module, "copy")
+    require(Table, "put_item", "delete_item", "all_indexes")
     require(DynamoDBBackend, "update_item")
-    Table.query = _wrap_query(Table.query)  # type: ignore[method-assign]
     Table.put_item = _wrap_put_item(Table.put_item)  # type: ignore[method-assign]
     Table.delete_item = _wrap_delete_item(Table.delete_item)  # type: ignore[method-assign]
     DynamoDBBackend.update_item = _wrap_update_item(  # type: ignore[method-assign]

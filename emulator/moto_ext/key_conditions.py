@@ -1,7 +1,7 @@
 """KeyConditionExpressions DynamoDB refuses, refused with its errors instead of crashing.
 
-Wraps `moto.dynamodb.parsing.key_condition_expression.parse_expression` (as
-`moto.dynamodb.responses` calls it), whose tokenizer fails with AssertionError or IndexError on
+`parse` calls `moto.dynamodb.parsing.key_condition_expression.parse_expression` (for
+operations/query.py), whose tokenizer fails with AssertionError or IndexError on
 operators a key condition cannot have (`OR`, `NOT`, `IN`, `<>`, condition functions other than
 begins_with), answered as a generic "could not process" error, and which keeps the last of two
 conditions on one key, returns nothing for a BETWEEN whose bounds are reversed and crashes on
@@ -18,13 +18,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import moto.dynamodb.responses as responses
 from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.exceptions import MockValidationException
 from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.parsing.key_condition_expression import parse_expression
 
 from ddbkit.emulator.moto_ext.key_values import EMPTY, empty_binary
-from ddbkit.emulator.moto_ext.store import require
 
 _OPERATOR = re.compile(
     r"(?<![#:\w])(OR|NOT|IN|attribute_exists|attribute_not_exists|attribute_type|contains|size)"
@@ -64,36 +63,34 @@ def _check_not_empty(hash_conditions: list[tuple[str, Any]],
             raise MockValidationException(EMPTY.format(kind="binary", name=name))
 
 
-def _wrap_parse_expression(original: Any) -> Any:
-    def parse_expression(key_condition_expression: str, *args: Any, **kwargs: Any) -> Any:
-        text = key_condition_expression if isinstance(key_condition_expression, str) else ""
-        found = _OPERATOR.search(text)
-        if found is not None:
-            operator = found.group(0)
-            raise MockValidationException(
-                "Invalid operator used in KeyConditionExpression: "
-                f"{operator.upper() if operator.isalpha() and len(operator) <= 3 else operator}")
-        try:
-            hash_conditions, range_conditions, names_used = original(
-                key_condition_expression, *args, **kwargs)
-        except JsonRESTError:
-            raise
-        except (AssertionError, IndexError, KeyError, ValueError, TypeError,
-                AttributeError) as exc:
-            raise MockValidationException(INVALID.format(
-                detail=f"Syntax error; expression: {text}")) from exc
-        conditions = len(_AND.split(text)) - len(_BETWEEN.findall(text))
-        if conditions > len(hash_conditions) + len(range_conditions):
-            raise MockValidationException(
-                "KeyConditionExpressions must only contain one condition per key")
-        _check_not_empty(hash_conditions, range_conditions)
-        _check_operands(range_conditions)
-        return hash_conditions, range_conditions, names_used
-
-    return parse_expression
+Conditions = tuple[list[tuple[str, Any]], list[tuple[str, str, list[Any]]]]
 
 
-def install() -> None:
-    require(responses, "parse_expression")
-    module: Any = responses
-    module.parse_expression = _wrap_parse_expression(module.parse_expression)
+def parse(expression: str, names: dict[str, str], values: dict[str, Any],
+          schema: list[dict[str, str]]) -> Conditions:
+    """(hash conditions [(name, value)], range conditions [(name, operator, values)]) of a
+    KeyConditionExpression, or DynamoDB's ValidationException."""
+    text = expression if isinstance(expression, str) else ""
+    found = _OPERATOR.search(text)
+    if found is not None:
+        operator = found.group(0)
+        raise MockValidationException(
+            "Invalid operator used in KeyConditionExpression: "
+            f"{operator.upper() if operator.isalpha() and len(operator) <= 3 else operator}")
+    try:
+        hash_conditions, range_conditions, _ = parse_expression(
+            key_condition_expression=expression, expression_attribute_names=names,
+            expression_attribute_values=values, schema=schema)
+    except JsonRESTError:
+        raise
+    except (AssertionError, IndexError, KeyError, ValueError, TypeError,
+            AttributeError) as exc:
+        raise MockValidationException(INVALID.format(
+            detail=f"Syntax error; expression: {text}")) from exc
+    conditions = len(_AND.split(text)) - len(_BETWEEN.findall(text))
+    if conditions > len(hash_conditions) + len(range_conditions):
+        raise MockValidationException(
+            "KeyConditionExpressions must only contain one condition per key")
+    _check_not_empty(hash_conditions, range_conditions)
+    _check_operands(range_conditions)
+    return hash_conditions, range_conditions

@@ -14,24 +14,19 @@ it (`KEY_PATHS`), before moto reads it. (moto also calls `get_keys_value` with w
 for PutItem's ReturnValues, so the check cannot sit there.)
 
 The same holds for a Query's or Scan's ExclusiveStartKey, which names the table's keys and,
-reading an index, the index's: moto compares each stored item with it and crashes
-(TypeError) on an attribute it lacks. DynamoDB: "The provided starting key is invalid: ...".
-And for a Query's key condition values: of another type than the key's, moto finds nothing
-(or, for a list or map, cannot hash it); DynamoDB refuses them: "Condition parameter type
-does not match schema type".
+reading an index, the index's (DynamoDB: "The provided starting key is invalid: ..."):
+operations/read_requests.py calls `matches` with the index.
 """
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 from moto.dynamodb.exceptions import MockValidationException
-from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 
-from ddbkit.emulator.moto_ext.store import MotoShapeError, require
+from ddbkit.emulator.moto_ext.store import require
 
 MISMATCH = "The provided key element does not match the schema"
 
@@ -108,39 +103,7 @@ def _wrap_handler(original: Any, path: tuple[str, ...]) -> Any:
     return handler_method
 
 
-def _wrap_read(original: Any) -> Any:
-    """Query or Scan: the ExclusiveStartKey, when there is one."""
-    signature = inspect.signature(original)
-
-    def read(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
-        call = signature.bind(self, *args, **kwargs).arguments
-        start = call.get("exclusive_start_key")
-        if start is not None:
-            if not matches(self.get_table(call["table_name"]), start, call.get("index_name")):
-                raise MockValidationException(START_KEY)
-        ranges = call.get("range_key_conditions") or []
-        conditions = [*(call.get("hash_key_conditions") or []),
-                      *((name, value) for name, _, values in ranges for value in values)]
-        if conditions:
-            table = self.get_table(call["table_name"])
-            declared = {a.get("AttributeName"): a.get("AttributeType") for a in table.attr or []}
-            for name, value in conditions:
-                if not isinstance(value, dict) or next(iter(value), None) != declared.get(name):
-                    raise MockValidationException(CONDITION_TYPE)
-        return original(self, *args, **kwargs)
-
-    read.__wrapped__ = original  # type: ignore[attr-defined]
-    return read
-
-
 def install() -> None:
     require(DynamoHandler, *KEY_PATHS)
-    require(DynamoDBBackend, "get_table", "query", "scan")
     for name, path in KEY_PATHS.items():
         setattr(DynamoHandler, name, _wrap_handler(getattr(DynamoHandler, name), path))
-    for name in ("query", "scan"):
-        parameters = inspect.signature(getattr(DynamoDBBackend, name)).parameters
-        if not {"table_name", "exclusive_start_key", "index_name"} <= set(parameters):
-            raise MotoShapeError(f"DynamoDBBackend.{name} no longer takes the start key "
-                                 "and index as ddbkit's key_schema expects")
-        setattr(DynamoDBBackend, name, _wrap_read(getattr(DynamoDBBackend, name)))

@@ -26,10 +26,8 @@ from ddbkit.emulator.moto_ext.store import require
 BINARY = {"EQ": "=", "NE": "<>", "LE": "<=", "LT": "<", "GE": ">=", "GT": ">"}
 FUNCTIONS = {"BEGINS_WITH": "begins_with", "CONTAINS": "contains"}
 # request parameter -> expression parameter, per handler method (PutItem and DeleteItem
-# call `rewrite` from operations/writes.py)
-CONDITIONS = {"update_item": ("Expected", "ConditionExpression"),
-              "query": ("QueryFilter", "FilterExpression"),
-              "scan": ("ScanFilter", "FilterExpression")}
+# call `rewrite` from operations/writes.py; Query and Scan from operations/read_requests.py)
+CONDITIONS = {"update_item": ("Expected", "ConditionExpression")}
 
 
 class _Placeholders:

@@ -8,9 +8,6 @@ method that receives the request:
   "Provided list of item keys contains duplicates".
 - UpdateItem: moto lets AttributeUpdates change a key attribute; DynamoDB: "Cannot update
   attribute pk. This attribute is part of the key".
-- Query of an index the table lacks: moto answers ResourceNotFoundException ("Invalid
-  index"); DynamoDB a ValidationException, as moto already does for Scan: "The table does
-  not have the specified index: ...".
 - TransactWriteItems: an action whose Key (or Put's Item) does not
   match its table's key schema cancels the transaction (TransactionCanceledException, that
   action's reason ValidationError, the others None), where moto, through key_schema,
@@ -87,17 +84,6 @@ def _update_item(original: Any) -> Any:
     return update_item
 
 
-def _query(original: Any) -> Any:
-    def query(self: Any) -> Any:
-        name = self.body.get("IndexName")
-        if name is not None:
-            table = _table(self, self.body.get("TableName"))
-            if table is not None and not any(i.name == name for i in table.all_indexes()):
-                raise MockValidationException(
-                    f"The table does not have the specified index: {name}")
-        return original(self)
-
-    return query
 
 
 def _transaction(original: Any) -> Any:
@@ -137,7 +123,6 @@ def _action_problem(handler: Any, action: Any) -> str | None:
 
 
 WRAPPERS = {"batch_write_item": _batch_write_item, "update_item": _update_item,
-            "query": _query,
             "transact_write_items": _transaction}
 
 

@@ -1,0 +1,117 @@
+"""What ddbkit's Query and Scan (operations/query.py, scan.py) call in moto, and nothing else.
+
+Calls only: moto's Select check, its filter evaluator (with condition_expressions' and
+binary_values' fixes), an index's projection, and reads of a table's and index's shape.
+Refusals are moto's exceptions, turned into `OperationError`s by `calls.moto_refusals()`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from moto.dynamodb import comparisons
+from moto.dynamodb import responses as dynamodb_responses
+from moto.dynamodb.exceptions import MockValidationException
+from moto.dynamodb.models.dynamo_type import DynamoType
+
+from ddbkit.emulator.endpoint.protocol import PLAIN_SCALAR_TYPES
+from ddbkit.emulator.moto_ext.binary_values import as_bytes
+from ddbkit.emulator.moto_ext.lsi_fetches import projected_names
+
+__all__ = ["check_select", "filter_of", "index_of", "index_project", "is_global", "key_value",
+           "projected_names", "segment_of", "value", "value_document"]
+
+MISSING_INDEX = "The table does not have the specified index: {name}"
+
+
+def index_of(table: Any, name: str | None) -> Any:
+    """The table's index `name` (None: the base table), or DynamoDB's ValidationException."""
+    if name is None:
+        return None
+    for index in table.all_indexes():
+        if index.name == name:
+            return index
+    raise MockValidationException(MISSING_INDEX.format(name=name))
+
+
+def is_global(table: Any, index: Any) -> bool:
+    return index is not None and index in (table.global_indexes or [])
+
+
+def schema(table: Any, index: Any) -> list[dict[str, str]]:
+    """The key schema a key condition is read against: the index's, or the table's."""
+    found: list[dict[str, str]] = (index or table).schema
+    return found
+
+
+def check_select(operation: str, params: dict[str, Any], table: Any) -> None:
+    """Select against the request's projection (moto's wording)."""
+    dynamodb_responses.validate_select(
+        operation=operation, select=params.get("Select"),
+        projection_expression=params.get("ProjectionExpression"),
+        attributes_to_get=params.get("AttributesToGet"), table=table,
+        index_name=params.get("IndexName"))
+
+
+def filter_of(expression: str | None, names: dict[str, str] | None,
+              values: dict[str, Any] | None) -> Any:
+    """A FilterExpression as moto's evaluator reads it, or None without one."""
+    if not expression:
+        return None
+    try:
+        return comparisons.get_filter_expression(expression, names, values)
+    except ValueError as err:
+        raise MockValidationException(f"Bad Filter Expression: {err}") from err
+
+
+def passes(condition: Any, item: Any) -> bool:
+    return bool(condition.expr(item))
+
+
+def index_project(index: Any, item: Any) -> Any:
+    """The item as the index holds it (its projection type)."""
+    return index.project(item)
+
+
+def value(document: dict[str, Any]) -> Any:
+    """A request's attribute value (binary decoded) as moto compares it."""
+    return DynamoType(document)
+
+
+def key_value(item: Any, name: str, table: Any) -> Any:
+    """The item's value of a key attribute (moto's DynamoType)."""
+    if name == table.hash_key_attr:
+        return item.hash_key
+    if name == table.range_key_attr:
+        return item.range_key
+    return item.attrs[name]
+
+
+def value_document(found: Any) -> dict[str, Any]:
+    """A scalar key value as DynamoDB JSON (binary as bytes, for the answer's encoder)."""
+    inner = found.value
+    if type(inner) is PLAIN_SCALAR_TYPES.get(found.type):
+        return {found.type: inner}
+    if found.type == "B":
+        return {"B": as_bytes(inner)}
+    return {found.type: inner}
+
+
+def segment_of(item: Any, total: int) -> int:
+    """A parallel Scan's segment for the item: from an md5 of its hash key (moto's rule), of
+    a binary key's bytes rather than their text."""
+    key = item.hash_key
+    raw = as_bytes(key.value) if key.type == "B" else str(key.value).encode("utf8")
+    return hashlib.md5(raw, usedforsecurity=False).digest()[0] % total
+
+
+def declared_types(table: Any) -> dict[str, str]:
+    """Each key attribute's declared type (the table's and its indexes')."""
+    return {a.get("AttributeName"): a.get("AttributeType") for a in table.attr or []}
+
+
+def check_consistency(table: Any, index: Any, consistent: bool) -> None:
+    if consistent and is_global(table, index):
+        raise MockValidationException(
+            "Consistent reads are not supported on global secondary indexes")

@@ -62,7 +62,6 @@ def install() -> None:
             return
         from ddbkit.emulator.moto_ext import (
             atomic_writes,
-            attribute_updates,
             attributes_to_get,
             aws_sizes,
             batch_tables,
@@ -98,7 +97,6 @@ def install() -> None:
             transaction_tokens,
             transactions,
             ttl_deletes,
-            updated_values,
             validation_wording,
         )
 
@@ -107,12 +105,12 @@ def install() -> None:
                           atomic_writes, indexes,
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
-                          partiql_statements, request_gaps, attribute_updates,
+                          partiql_statements, request_gaps,
                           canonical_numbers, attributes_to_get, projection_paths,
                           legacy_conditions, binary_values, transaction_tokens,
                           item_collection_metrics,
                           aws_sizes, index_updates, table_description,
-                          updated_values, key_conditions,
+                          key_conditions,
                           lsi_fetches, partiql_paging,
                           key_values, table_checks, expression_names,
                           validation_wording):

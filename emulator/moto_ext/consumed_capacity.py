@@ -59,7 +59,7 @@ _meter: contextvars.ContextVar[Meter | None] = contextvars.ContextVar("ddbkit_me
                                                                        default=None)
 
 ACTIONS = {  # handler method -> (operation, answers a list of tables)
-    "get_item": ("GetItem", False), "update_item": ("UpdateItem", False),
+    "get_item": ("GetItem", False),
     "query": ("Query", False), "scan": ("Scan", False),
     "batch_get_item": ("BatchGetItem", True), "batch_write_item": ("BatchWriteItem", True),
     "transact_get_items": ("TransactGetItems", True),
@@ -329,7 +329,7 @@ def _wrap_action(original: Any, operation: str, listed: bool) -> Any:
         admit = admission.get()
         if mode is None and admit is None:
             result = original(self)
-            if listed or operation == "UpdateItem":
+            if listed:
                 result.result.pop("ConsumedCapacity", None)  # moto adds it unasked
             return result
         meter = _new_meter(operation, self.body, mode)

@@ -71,7 +71,6 @@ def check(table: Table, key: Any) -> None:
 # RequestItems map (the table is its key), "[]" for every element of a list.
 KEY_PATHS: dict[str, tuple[str, ...]] = {
     "get_item": ("Key",),
-    "update_item": ("Key",),
     "batch_get_item": ("RequestItems", "*", "Keys", "[]"),
     "batch_write_item": ("RequestItems", "*", "[]", "DeleteRequest", "Key"),
     "transact_get_items": ("TransactItems", "[]", "Get", "Key"),

@@ -27,8 +27,7 @@ BINARY = {"EQ": "=", "NE": "<>", "LE": "<=", "LT": "<", "GE": ">=", "GT": ">"}
 FUNCTIONS = {"BEGINS_WITH": "begins_with", "CONTAINS": "contains"}
 # request parameter -> expression parameter, per handler method (PutItem and DeleteItem
 # call `rewrite` from operations/writes.py)
-CONDITIONS = {"update_item": ("Expected", "ConditionExpression"),
-              "query": ("QueryFilter", "FilterExpression"),
+CONDITIONS = {"query": ("QueryFilter", "FilterExpression"),
               "scan": ("ScanFilter", "FilterExpression")}
 
 

@@ -6,8 +6,6 @@ method that receives the request:
 - BatchWriteItem: moto compares whole items for duplicates, so a Put and a Delete of one
   key, or two Puts of one key with other attributes, pass; DynamoDB compares keys:
   "Provided list of item keys contains duplicates".
-- UpdateItem: moto lets AttributeUpdates change a key attribute; DynamoDB: "Cannot update
-  attribute pk. This attribute is part of the key".
 - UpdateTable: moto accepts a change to the throughput the table already has, enabling a
   stream twice (its own ResourceInUse) or disabling none, creating an index that exists, and
   answers deleting an index the table lacks with a ValidationException; DynamoDB refuses the
@@ -30,7 +28,6 @@ from moto.dynamodb.exceptions import (
     MockValidationException,
     ResourceNotFoundException,
     TransactionCanceledException,
-    UpdateHashRangeKeyException,
 )
 from moto.dynamodb.responses import DynamoHandler
 
@@ -85,18 +82,6 @@ def _batch_write_item(original: Any) -> Any:
 
     return batch_write_item
 
-
-def _update_item(original: Any) -> Any:
-    def update_item(self: Any) -> Any:
-        updates = self.body.get("AttributeUpdates")
-        table = _table(self, self.body.get("TableName"))
-        if isinstance(updates, dict) and table is not None:
-            for name in table.table_key_attrs:
-                if name in updates:
-                    raise UpdateHashRangeKeyException(name)
-        return original(self)
-
-    return update_item
 
 
 def _query(original: Any) -> Any:
@@ -201,8 +186,7 @@ def _action_problem(handler: Any, action: Any) -> str | None:
     return None if matches(table, request.get("Key")) else MISMATCH
 
 
-WRAPPERS = {"batch_write_item": _batch_write_item, "update_item": _update_item,
-            "update_table": _update_table, "query": _query,
+WRAPPERS = {"batch_write_item": _batch_write_item, "update_table": _update_table, "query": _query,
             "transact_get_items": _transaction,
             "transact_write_items": _transaction}
 

@@ -38,6 +38,7 @@ from ddbkit.emulator.operations import (
     tag_resource,
     untag_resource,
     update_continuous_backups,
+    update_item,
     update_time_to_live,
 )
 from ddbkit.emulator.operations.call import Answer, Call
@@ -70,6 +71,7 @@ _DYNAMODB = {
     "TagResource": tag_resource.run,
     "UntagResource": untag_resource.run,
     "UpdateContinuousBackups": update_continuous_backups.run,
+    "UpdateItem": update_item.run,
     "UpdateTimeToLive": update_time_to_live.run,
 }
 _STREAMS = {

@@ -171,6 +171,10 @@ def test_binary_keys_and_values(client: Any, make_table: Any) -> None:
     client.update_item(TableName=table, Key=key, UpdateExpression="DELETE s :old",
                        ExpressionAttributeValues={":old": {"BS": [b"\x02"]}})
     assert client.get_item(TableName=table, Key=key)["Item"]["s"] == {"BS": [b"\x03"]}
+    # The key the update created is stored as bytes, as a PutItem's would be.
+    selected = client.execute_statement(Statement=f'SELECT pk, sk FROM "{table}" WHERE pk = ?',
+                                        Parameters=[{"S": "b"}])["Items"]
+    assert selected == [key]
     with pytest.raises(ClientError) as empty:
         client.update_item(TableName=table, Key={"pk": {"S": "b"}, "sk": {"B": b""}},
                            UpdateExpression="SET d = :d",

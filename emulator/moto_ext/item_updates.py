@@ -43,14 +43,12 @@ def parse_update(expression: str) -> Any:
     return UpdateExpressionParser.make(expression)
 
 
-def working_copy(table: Any, keys: tuple[Any, Any], old: Any) -> Any:
+def working_copy(keys: tuple[Any, Any], key: dict[str, Any], old: Any) -> Any:
     """The item the update is applied to: a copy of the stored item, or for an absent item
-    a new one holding only its keys. Its remembered size goes: the update changes it."""
+    a new one holding only its Key (decoded: binary as bytes, as the store holds it). Its
+    remembered size goes: the update changes it."""
     if old is None:
-        attrs = {table.hash_key_attr: keys[0].to_json()}
-        if keys[1] is not None:
-            attrs[table.range_key_attr] = keys[1].to_json()
-        item = Item(keys[0], keys[1], attrs)
+        item = Item(keys[0], keys[1], dict(key))
     else:
         item = copy.deepcopy(old)
     forget(item)

@@ -37,7 +37,7 @@ def run(call: Call) -> Answer:
         except OperationError:
             writes.charge_failed(metering, table, keys)
             raise
-        new = updates.apply(table, keys, old, update)
+        new = updates.apply(table, keys, key, old, update)
         updates.check_result(table, new)
         writes.put(table, keys, new)
         writes.maintain_indexes(table, keys, new)

@@ -115,10 +115,12 @@ def check_keys_untouched(table: Any, update: Update) -> None:
 
 # -- execute ----------------------------------------------------------------------------------
 
-def apply(table: Any, keys: tuple[Any, Any], old: Any, update: Update) -> Any:
-    """The item the update leaves, built on a copy: the stored item is not touched."""
+def apply(table: Any, keys: tuple[Any, Any], key: dict[str, Any], old: Any,
+          update: Update) -> Any:
+    """The item the update leaves, built on a copy (or from the Key when there was no item):
+    the stored item is not touched."""
     with moto_refusals():
-        new = item_updates.working_copy(table, keys, old)
+        new = item_updates.working_copy(keys, key, old)
         if update.ast is not None:
             item_updates.apply_expression(table, new, update.ast, update.names, update.values)
         elif update.attribute_updates:

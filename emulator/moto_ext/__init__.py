@@ -24,9 +24,10 @@ consumed_capacity also wraps `Table.query` before indexes does, so it sees each 
 query passes and indexes' window logic sees its results unchanged.
 `Table.put_item` is wrapped by atomic_writes (journal), indexes (re-key after the store) and
 index_keys (type check before anything), in any order: each acts only before or only after
-moto's store. PutItem and DeleteItem themselves no longer pass through these wrappers:
-operations/put_item.py and delete_item.py call the same steps in order (operations/writes.py);
-the wrappers stay for BatchWriteItem, transactions, PartiQL, UpdateItem and TTL deletes.
+moto's store. PutItem, DeleteItem and UpdateItem themselves no longer pass through these
+wrappers: operations/put_item.py, delete_item.py and update_item.py call the same steps in
+order (operations/writes.py, updates.py; moto's update parser, validator and executor through
+item_updates); the wrappers stay for BatchWriteItem, transactions, PartiQL and TTL deletes.
 `tests/test_moto_ext.py` checks the update_item chain.
 
 instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
@@ -42,8 +43,8 @@ undo journal and one capacity meter (whose figures replace the merged answer's).
 partiql_statements replaces the PartiQL backend methods atomic_writes wrapped and opens the
 journal itself. aws_sizes replaces moto's `DynamoType.size` (capacity/sizes.py). The handler
 rewrites (legacy_conditions, attributes_to_get) only change the request before moto reads it,
-so their order among themselves does not matter; updated_values, item_collection_metrics,
-lsi_fetches and index_updates read moto's answer after it, each a different field.
+so their order among themselves does not matter; item_collection_metrics, lsi_fetches and
+index_updates read moto's answer after it, each a different field.
 key_values and table_checks go last: they refuse requests (by the table's schema) before
 any other extension's wrapper acts, as DynamoDB does before any work.
 """

@@ -14,6 +14,7 @@ update"). Refusals are moto's exceptions, turned into `OperationError`s by the c
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
 from moto.dynamodb.exceptions import (
@@ -37,9 +38,11 @@ TYPE_MISMATCH = "Type mismatch for attribute to update"
 SETS = frozenset({"SS", "NS", "BS"})
 
 
+@functools.lru_cache(maxsize=512)
 def parse_update(expression: str) -> Any:
     """The UpdateExpression as moto's parser reads it; syntax errors are refusals (in
-    DynamoDB's words, validation_wording)."""
+    DynamoDB's words, validation_wording). Remembered by its text (a load repeats a few
+    expressions): moto's validator works on its own deep copy, never on this tree."""
     return UpdateExpressionParser.make(expression)
 
 

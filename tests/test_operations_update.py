@@ -7,6 +7,8 @@ GSI entry 1 WCU to add or remove, 2 when its key changes).
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +16,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ddbkit.emulator.connect.clients import make_client
-from ddbkit.emulator.runtime import Emulator
+from ddbkit.emulator.endpoint.server import ServerConfig
+from ddbkit.emulator.runtime import Emulator, EmulatorConfig
+from ddbkit.emulator.spec import get_table
 
 FILLER = "y" * 2000
+_stages = itertools.count(1)
 
 
 def _error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
@@ -318,3 +323,32 @@ def test_a_restarted_durable_server_has_every_acknowledged_update(tmp_path: Path
     assert after == before
     assert {"pk": {"S": "k2"}, "n": {"N": "3"}, "b": {"B": b"\x02"}} in after
     assert {"pk": {"S": "k1"}, "n": {"N": "3"}} in after
+
+
+@pytest.fixture
+def modelled() -> Iterator[tuple[Any, str]]:
+    """An on-demand throughput model on a clock that stands still; a client that never
+    retries."""
+    stage = f"updtput{next(_stages)}"
+    config = EmulatorConfig(server=ServerConfig(port=0), stage=stage, ttl_interval=0,
+                            clock=lambda: 1_800_000_000.0, throughput_model="on-demand")
+    with Emulator(config) as emulator:
+        yield emulator.client(max_attempts=0), get_table("idempotency").name(stage)
+
+
+def test_a_throttled_update_leaves_no_trace(modelled: tuple[Any, str]) -> None:
+    client, table = modelled
+    key = {"idempotencyKey": {"S": "hot"}}
+
+    def update(tag: str) -> Any:  # 300 KB: 300 write units of the partition's 1,000
+        return client.update_item(TableName=table, Key=key, UpdateExpression="SET r = :r",
+                                  ExpressionAttributeValues={
+                                      ":r": {"S": tag + "x" * (300 * 1024 - 40)}})
+
+    for n in range(3):
+        update(f"v{n}")
+    with pytest.raises(ClientError) as throttled:
+        update("v3")
+    assert _error(throttled)[0] == "ThrottlingException"
+    stored = client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+    assert stored["r"]["S"].startswith("v2")

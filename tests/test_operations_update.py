@@ -289,6 +289,12 @@ def test_syntax_and_request_errors_in_dynamodbs_words(client: Any, indexed: str)
                            UpdateExpression="REMOVE a")
     assert _error(mismatch) == ("ValidationException",
                                 "The provided key element does not match the schema")
+    for expression in ("SET pk = :v", "SET a = :v, a = :v"):  # before the condition
+        with pytest.raises(ClientError) as static:
+            client.update_item(TableName=indexed, Key={"pk": {"S": "x"}},
+                               UpdateExpression=expression, ConditionExpression="a = :v",
+                               ExpressionAttributeValues={":v": {"S": "1"}})
+        assert _error(static)[0] == "ValidationException"
     with pytest.raises(ClientError) as missing:
         client.update_item(TableName="no-such-table", Key={"pk": {"S": "x"}},
                            UpdateExpression="REMOVE a")

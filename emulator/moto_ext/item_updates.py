@@ -27,12 +27,17 @@ from moto.dynamodb.parsing.executors import UpdateExpressionExecutor
 from moto.dynamodb.parsing.expressions import (  # type: ignore[attr-defined]
     UpdateExpressionParser,
 )
-from moto.dynamodb.parsing.validators import UpdateExpressionValidator
+from moto.dynamodb.parsing.validators import (
+    ActionCountValidator,
+    OverlappingPathsValidator,
+    UpdateExpressionValidator,
+    UpdateHashRangeKeyValidator,
+)
 
 from ddbkit.emulator.moto_ext.item_size import forget
 
-__all__ = ["apply_attribute_updates", "apply_expression", "check_attribute_updates",
-           "parse_update", "projected", "working_copy"]
+__all__ = ["apply_attribute_updates", "apply_expression", "check_actions",
+           "check_attribute_updates", "parse_update", "projected", "working_copy"]
 
 TYPE_MISMATCH = "Type mismatch for attribute to update"
 SETS = frozenset({"SS", "NS", "BS"})
@@ -44,6 +49,15 @@ def parse_update(expression: str) -> Any:
     DynamoDB's words, validation_wording). Remembered by its text (a load repeats a few
     expressions): moto's validator works on its own deep copy, never on this tree."""
     return UpdateExpressionParser.make(expression)
+
+
+def check_actions(table: Any, ast: Any, names: dict[str, Any]) -> None:
+    """The checks that need no item, as DynamoDB makes them before it reads one: one clause
+    of each kind, no two paths overlapping, no table key attribute updated. (These only
+    inspect the tree: the remembered parse is not changed.)"""
+    for check in (ActionCountValidator(), OverlappingPathsValidator(names),
+                  UpdateHashRangeKeyValidator(table.table_key_attrs, names)):
+        check.traverse(ast)
 
 
 def working_copy(keys: tuple[Any, Any], key: dict[str, Any], old: Any) -> Any:

@@ -3,14 +3,15 @@
 Read top to bottom as DynamoDB runs it: the update (UpdateExpression, its syntax in
 DynamoDB's words, or legacy AttributeUpdates, not both; the endpoint already checked that
 every #name and :value is defined and used); the table; the Key (the table's key attributes
-exactly, of their types, not empty, within the size limits), no AttributeUpdates of a key
-attribute; the condition (ConditionExpression or legacy Expected); then, on the store, the
-old item, the condition on it (a failed one still costs capacity and answers the old item
-when ReturnValuesOnConditionCheckFailure is ALL_OLD), the update applied to a copy (moto's
-validator refuses updates of key attributes, undefined paths and operands of the wrong
-type), the item it leaves checked (index key types and sizes, 400 KB), the write with its
-undo and journal notes, the indexes, the stream record (INSERT or MODIFY, none when nothing
-changed), the capacity (by the larger of the old and new item) and the answer.
+exactly, of their types, not empty, within the size limits); the update's checks that need
+no item (one clause of each kind, no overlapping paths, no key attribute updated); the
+condition (ConditionExpression or legacy Expected); then, on the store, the old item, the
+condition on it (a failed one still costs capacity and answers the old item when
+ReturnValuesOnConditionCheckFailure is ALL_OLD), the update applied to a copy (moto's
+validator refuses undefined paths and operands of the wrong type), the item it leaves
+checked (index key types and sizes, 400 KB), the write with its undo and journal notes, the
+indexes, the stream record (INSERT or MODIFY, none when nothing changed), the capacity (by
+the larger of the old and new item) and the answer.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def run(call: Call) -> Answer:
     table = pipeline.resolve_table(call, params["TableName"])
     key = writes.decoded_map(params["Key"])
     keys = writes.check_key(table, key)
-    updates.check_keys_untouched(table, update)
+    updates.check_actions(table, update)
     condition = writes.conditions(params)
     with writes.metered(call) as metering:
         old = writes.read_old(table, keys)

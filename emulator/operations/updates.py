@@ -3,8 +3,8 @@
 - `parse`: the request's update (UpdateExpression or legacy AttributeUpdates, never both),
   its expression read by moto's parser after `ungrouped` dropped the grouping parentheses
   DynamoDB accepts and moto's parser does not (`SET c = (c - :v)`: an AssertionError);
-- `check_keys_untouched`: AttributeUpdates may not name a table key (an UpdateExpression's
-  key attributes are refused by moto's validator);
+- `check_actions`: the update's checks that need no item (one clause of each kind, no
+  overlapping paths, no table key attribute updated), made before the condition is read;
 - `apply`: the update on a copy of the old item (or a new item holding only the key);
 - `check_result`: the item it leaves (index key types and sizes, 400 KB);
 - `returned`: Attributes for every ReturnValues, UPDATED_* by the paths the update names.
@@ -107,7 +107,12 @@ def _top_level(text: str) -> set[str]:
     return found
 
 
-def check_keys_untouched(table: Any, update: Update) -> None:
+def check_actions(table: Any, update: Update) -> None:
+    """Before the item is read: one clause of each kind, no overlapping paths, and neither
+    the expression nor AttributeUpdates naming a table key attribute."""
+    if update.ast is not None:
+        with moto_refusals():
+            item_updates.check_actions(table, update.ast, update.names)
     for name in table.table_key_attrs:
         if update.attribute_updates and name in update.attribute_updates:
             raise validation_error(KEY_UPDATED.format(name))

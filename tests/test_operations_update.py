@@ -145,6 +145,11 @@ def test_every_return_values(client: Any, indexed: str) -> None:
         "a": {"S": "x"}, "m": {"M": {"k": {"N": "7"}}}}
     assert client.update_item(**common, ReturnValues="ALL_NEW")["Attributes"] == {
         **first, "m": {"M": {"k": {"N": "7"}, "o": {"N": "2"}}}}
+    named = client.update_item(TableName=indexed, Key=key, UpdateExpression="SET #add = :v",
+                               ExpressionAttributeNames={"#add": "add"},
+                               ExpressionAttributeValues={":v": {"N": "1"}},
+                               ReturnValues="UPDATED_NEW")  # a name spelt like a clause
+    assert named["Attributes"] == {"add": {"N": "1"}}
     created = client.update_item(TableName=indexed, Key={"pk": {"S": "r2"}},
                                  UpdateExpression="SET a = :a", ReturnValues="UPDATED_OLD",
                                  ExpressionAttributeValues={":a": {"S": "new"}})

@@ -28,7 +28,7 @@ BOTH = ("Can not use both expression and non-expression parameters in the same r
 KEY_UPDATED = ("One or more parameter values were invalid: Cannot update attribute {}. "
                "This attribute is part of the key")
 TOO_LARGE = "Item size to update has exceeded the maximum allowed size"
-_CLAUSE = re.compile(r"\b(SET|REMOVE|ADD|DELETE)\b", re.IGNORECASE)
+_CLAUSE = re.compile(r"(?<![#:\w])(SET|REMOVE|ADD|DELETE)\b", re.IGNORECASE)  # not #set
 _INDEX = re.compile(r"\[\d+\]")
 _WORD = re.compile(r"[\w#:\]]")  # ends a function name (or a path): its '(' is a call's
 

@@ -1,6 +1,7 @@
 """Request-path benchmark: ddbkit's endpoint vs stock `moto_server`, same raw keep-alive client.
 
-Prints p50/p99 latency and ops/s for GetItem and PutItem on the bookings table (1,000 items),
+Prints p50/p99 latency and ops/s for GetItem, PutItem and UpdateItem on the bookings table
+(1,000 items),
 plus the time `ddbkit up` takes to become ready. Numbers, not a pass/fail.
 
     .venv/bin/python bench/bench_endpoint.py [--requests 2000]
@@ -68,8 +69,14 @@ def run(port: int, n: int, label: str, create: bool) -> None:
         "TableName": TABLE, "Key": {"bookingId": {"S": f"b{i % 1000:06d}"}}}))
     put = measure(conn, n, lambda i: call(conn, "PutItem", {"TableName": TABLE,
                                                             "Item": item(i % 1000)}))
-    for name, (p50, p99, ops) in (("GetItem", get), ("PutItem", put)):
-        print(f"{label:<14} {name:<8} p50 {p50:7.3f} ms   p99 {p99:7.3f} ms   {ops:8.0f} ops/s")
+    update = measure(conn, n, lambda i: call(conn, "UpdateItem", {
+        "TableName": TABLE, "Key": {"bookingId": {"S": f"b{i % 1000:06d}"}},
+        "UpdateExpression": "SET #s = :s, visits = if_not_exists(visits, :z) + :one",
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": {":s": {"S": "DONE"}, ":z": {"N": "0"},
+                                      ":one": {"N": "1"}}}))
+    for name, (p50, p99, ops) in (("GetItem", get), ("PutItem", put), ("UpdateItem", update)):
+        print(f"{label:<14} {name:<10} p50 {p50:7.3f} ms   p99 {p99:7.3f} ms   {ops:8.0f} ops/s")
 
 
 def main() -> None:

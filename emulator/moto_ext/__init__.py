@@ -22,9 +22,10 @@ stream_records -> moto:
 - item_size around indexes: it forgets remembered sizes before and after everything else.
 `Table.put_item` is wrapped by atomic_writes (journal), indexes (re-key after the store) and
 index_keys (type check before anything), in any order: each acts only before or only after
-moto's store. PutItem and DeleteItem themselves no longer pass through these wrappers:
-operations/put_item.py and delete_item.py call the same steps in order (operations/writes.py);
-the wrappers stay for BatchWriteItem, transactions, PartiQL, UpdateItem and TTL deletes.
+moto's store. PutItem, DeleteItem and UpdateItem themselves no longer pass through these
+wrappers: operations/put_item.py, delete_item.py and update_item.py call the same steps in
+order (operations/writes.py, updates.py; moto's update parser, validator and executor through
+item_updates); the wrappers stay for BatchWriteItem, transactions, PartiQL and TTL deletes.
 `tests/test_moto_ext.py` checks the update_item chain.
 
 instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
@@ -40,8 +41,9 @@ consumed_capacity and atomic_writes, so a BatchWriteItem split per table still r
 undo journal and one capacity meter (whose figures replace the merged answer's).
 partiql_statements replaces the PartiQL backend methods atomic_writes wrapped and opens the
 journal itself. aws_sizes replaces moto's `DynamoType.size` (capacity/sizes.py). The handler
-rewrite legacy_conditions only changes the request before moto reads it; updated_values,
-item_collection_metrics read moto's answer after it, each a different field.
+rewrite legacy_conditions only changes the request before moto reads it;
+item_collection_metrics reads moto's answer after it. UpdateItem is ddbkit's own too
+(operations/update_item.py), calling moto's update parser and executor through `item_updates`.
 Query and Scan are ddbkit's own (operations/query.py, scan.py): they read ddbkit's indexes
 and call moto's evaluator through `reads`, `key_conditions` and `legacy_conditions`.
 key_values and table_checks go last: they refuse requests (by the table's schema) before
@@ -62,7 +64,6 @@ def install() -> None:
             return
         from ddbkit.emulator.moto_ext import (
             atomic_writes,
-            attribute_updates,
             aws_sizes,
             batch_tables,
             binary_values,
@@ -80,7 +81,6 @@ def install() -> None:
             item_size,
             key_schema,
             key_values,
-            legacy_conditions,
             number_values,
             partiql_paging,
             partiql_statements,
@@ -94,7 +94,6 @@ def install() -> None:
             transaction_tokens,
             transactions,
             ttl_deletes,
-            updated_values,
             validation_wording,
         )
 
@@ -103,12 +102,12 @@ def install() -> None:
                           atomic_writes, indexes,
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
-                          partiql_statements, request_gaps, attribute_updates,
+                          partiql_statements, request_gaps,
                           canonical_numbers, projection_paths,
-                          legacy_conditions, binary_values, transaction_tokens,
+                          binary_values, transaction_tokens,
                           item_collection_metrics,
                           aws_sizes, table_description,
-                          updated_values, partiql_paging,
+                          partiql_paging,
                           key_values, table_checks, expression_names,
                           validation_wording):
             extension.install()

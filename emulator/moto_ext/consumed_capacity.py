@@ -57,7 +57,6 @@ _meter: contextvars.ContextVar[Meter | None] = contextvars.ContextVar("ddbkit_me
                                                                        default=None)
 
 ACTIONS = {  # handler method -> (operation, answers a list of tables)
-    "update_item": ("UpdateItem", False),
     "batch_write_item": ("BatchWriteItem", True),
     "transact_write_items": ("TransactWriteItems", True),
     "execute_statement": ("ExecuteStatement", False),
@@ -238,7 +237,7 @@ def _wrap_action(original: Any, operation: str, listed: bool) -> Any:
         admit = admission.get()
         if mode is None and admit is None:
             result = original(self)
-            if listed or operation == "UpdateItem":
+            if listed:
                 result.result.pop("ConsumedCapacity", None)  # moto adds it unasked
             return result
         meter = _new_meter(operation, mode)

@@ -1,7 +1,7 @@
 """ReturnItemCollectionMetrics SIZE answered on tables with local secondary indexes.
 
-moto's `DynamoHandler.update_item`, `batch_write_item` and
-`transact_write_items` ignore ReturnItemCollectionMetrics. DynamoDB answers SIZE, on a table
+moto's `DynamoHandler.batch_write_item` and `transact_write_items` ignore
+ReturnItemCollectionMetrics. DynamoDB answers SIZE, on a table
 with one or more LSIs, with the written item's collection: its partition key value and the
 collection's estimated size as a range in GB, `[lower, lower + 1]` (tables without an LSI
 have no collections: no metrics). Here the answer gets that field after moto wrote the item;
@@ -20,7 +20,6 @@ from moto.dynamodb.responses import DynamoHandler
 from ddbkit.emulator.moto_ext.store import require
 
 GB = 1024 ** 3
-WRITES = {"update_item": "Key"}  # PutItem, DeleteItem: operations/writes.py calls `metrics`
 
 
 def metrics(table: Any, hash_value: Any) -> dict[str, Any]:
@@ -30,22 +29,6 @@ def metrics(table: Any, hash_value: Any) -> dict[str, Any]:
     lower = float(math.floor(size_gb))
     return {"ItemCollectionKey": {table.hash_key_attr: hash_value},
             "SizeEstimateRangeGB": [lower, lower + 1.0]}
-
-
-def _wrap(original: Any, source: str) -> Any:
-    def handler_method(self: DynamoHandler) -> Any:
-        answer = original(self)
-        body = self.body
-        if body.get("ReturnItemCollectionMetrics") != "SIZE":
-            return answer
-        table = self.dynamodb_backend.get_table(body["TableName"])
-        hash_value = (body.get(source) or {}).get(table.hash_key_attr)
-        result = getattr(answer, "result", None)
-        if table.indexes and isinstance(hash_value, dict) and isinstance(result, dict):
-            result["ItemCollectionMetrics"] = metrics(table, hash_value)
-        return answer
-
-    return handler_method
 
 
 def _batch_targets(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -93,9 +76,7 @@ def _wrap_many(original: Any, targets_of: Any) -> Any:
 
 
 def install() -> None:
-    require(DynamoHandler, *WRITES, "batch_write_item", "transact_write_items")
-    for name, source in WRITES.items():
-        setattr(DynamoHandler, name, _wrap(getattr(DynamoHandler, name), source))
+    require(DynamoHandler, "batch_write_item", "transact_write_items")
     DynamoHandler.batch_write_item = _wrap_many(  # type: ignore[method-assign]
         DynamoHandler.batch_write_item, _batch_targets)
     DynamoHandler.transact_write_items = _wrap_many(  # type: ignore[method-assign]

@@ -66,7 +66,6 @@ def check(table: Table, key: Any) -> None:
 # Where each handler method finds its Keys: member names, "*" for every table of a
 # RequestItems map (the table is its key), "[]" for every element of a list.
 KEY_PATHS: dict[str, tuple[str, ...]] = {
-    "update_item": ("Key",),
     "batch_write_item": ("RequestItems", "*", "[]", "DeleteRequest", "Key"),
     "transact_write_items": ("TransactItems", "[]", "*", "Key"),
 }

@@ -6,8 +6,6 @@ method that receives the request:
 - BatchWriteItem: moto compares whole items for duplicates, so a Put and a Delete of one
   key, or two Puts of one key with other attributes, pass; DynamoDB compares keys:
   "Provided list of item keys contains duplicates".
-- UpdateItem: moto lets AttributeUpdates change a key attribute; DynamoDB: "Cannot update
-  attribute pk. This attribute is part of the key".
 - TransactWriteItems: an action whose Key (or Put's Item) does not
   match its table's key schema cancels the transaction (TransactionCanceledException, that
   action's reason ValidationError, the others None), where moto, through key_schema,
@@ -21,7 +19,6 @@ from typing import Any
 from moto.dynamodb.exceptions import (
     MockValidationException,
     TransactionCanceledException,
-    UpdateHashRangeKeyException,
 )
 from moto.dynamodb.responses import DynamoHandler
 
@@ -71,18 +68,6 @@ def _batch_write_item(original: Any) -> Any:
     return batch_write_item
 
 
-def _update_item(original: Any) -> Any:
-    def update_item(self: Any) -> Any:
-        updates = self.body.get("AttributeUpdates")
-        table = _table(self, self.body.get("TableName"))
-        if isinstance(updates, dict) and table is not None:
-            for name in table.table_key_attrs:
-                if name in updates:
-                    raise UpdateHashRangeKeyException(name)
-        return original(self)
-
-    return update_item
-
 
 
 
@@ -122,7 +107,7 @@ def _action_problem(handler: Any, action: Any) -> str | None:
     return None if matches(table, request.get("Key")) else MISMATCH
 
 
-WRAPPERS = {"batch_write_item": _batch_write_item, "update_item": _update_item,
+WRAPPERS = {"batch_write_item": _batch_write_item,
             "transact_write_items": _transaction}
 
 

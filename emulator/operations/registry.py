@@ -44,6 +44,7 @@ from ddbkit.emulator.operations import (
     transact_get_items,
     untag_resource,
     update_continuous_backups,
+    update_item,
     update_table,
     update_time_to_live,
 )
@@ -83,6 +84,7 @@ _DYNAMODB = {
     "TransactGetItems": transact_get_items.run,
     "UntagResource": untag_resource.run,
     "UpdateContinuousBackups": update_continuous_backups.run,
+    "UpdateItem": update_item.run,
     "UpdateTable": update_table.run,
     "UpdateTimeToLive": update_time_to_live.run,
 }

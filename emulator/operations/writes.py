@@ -33,10 +33,10 @@ from ddbkit.emulator.moto_ext import (
     item_writes,
     key_schema,
     key_values,
-    legacy_conditions,
     table_description,
 )
 from ddbkit.emulator.moto_ext.calls import moto_refusals
+from ddbkit.emulator.operations import legacy_conditions
 from ddbkit.emulator.operations.call import Call, OperationError, validation_error
 
 CONDITION_FAILED = "The conditional request failed"

@@ -7,8 +7,8 @@ Expected altogether, a QueryFilter is dropped when the key condition is an
 expression, and ScanFilter / QueryFilter go through a separate, older comparison table
 (`models.dynamo_type.DynamoType.compare`) whose BEGINS_WITH, CONTAINS and type rules differ
 from the expression evaluator's. DynamoDB defines each legacy ComparisonOperator as the
-expression function or comparator of the same meaning. Here the handler's request is
-rewritten before moto reads it: each legacy parameter becomes the equivalent expression
+expression function or comparator of the same meaning. Here the operation's request is
+rewritten before anything reads it: each legacy parameter becomes the equivalent expression
 over placeholder names and values, so every condition is evaluated by one evaluator
 (moto's, with `condition_expressions`' fixes). Argument counts and mixing legacy with
 expression parameters are refused earlier (`endpoint/validation`); a request of a shape this
@@ -19,15 +19,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.dynamodb.responses import DynamoHandler
-
-from ddbkit.emulator.moto_ext.store import require
-
 BINARY = {"EQ": "=", "NE": "<>", "LE": "<=", "LT": "<", "GE": ">=", "GT": ">"}
 FUNCTIONS = {"BEGINS_WITH": "begins_with", "CONTAINS": "contains"}
-# request parameter -> expression parameter, per handler method (PutItem and DeleteItem
-# call `rewrite` from operations/writes.py; Query and Scan from operations/read_requests.py)
-CONDITIONS = {"update_item": ("Expected", "ConditionExpression")}
+# PutItem, DeleteItem and UpdateItem call `rewrite` from writes.py and update_item.py; Query
+# and Scan from read_requests.py.
 
 
 class _Placeholders:
@@ -111,19 +106,3 @@ def rewrite(request: dict[str, Any], legacy: str, target: str) -> None:
     request["ExpressionAttributeNames"] = holders.names
     if holders.values:
         request["ExpressionAttributeValues"] = holders.values
-
-
-def _wrap(original: Any, legacy: str, target: str) -> Any:
-    def handler_method(self: DynamoHandler) -> Any:
-        body = self.body
-        if isinstance(body, dict) and (legacy in body or "KeyConditions" in body):
-            rewrite(body, legacy, target)
-        return original(self)
-
-    return handler_method
-
-
-def install() -> None:
-    require(DynamoHandler, *CONDITIONS)
-    for method, (legacy, target) in CONDITIONS.items():
-        setattr(DynamoHandler, method, _wrap(getattr(DynamoHandler, method), legacy, target))

@@ -24,9 +24,9 @@ consumed_capacity also wraps `Table.query` before indexes does, so it sees each 
 query passes and indexes' window logic sees its results unchanged.
 `Table.put_item` is wrapped by atomic_writes (journal), indexes (re-key after the store) and
 index_keys (type check before anything), in any order: each acts only before or only after
-moto's store. PutItem and DeleteItem themselves no longer pass through these wrappers:
-operations/put_item.py and delete_item.py call the same steps in order (operations/writes.py);
-the wrappers stay for BatchWriteItem, transactions, PartiQL, UpdateItem and TTL deletes.
+moto's store. PutItem, DeleteItem and BatchWriteItem no longer pass through these wrappers:
+operations/put_item.py, delete_item.py and batch_write_item.py call the same steps in order
+(operations/writes.py); the wrappers stay for transactions, PartiQL, UpdateItem and TTL deletes.
 `tests/test_moto_ext.py` checks the update_item chain.
 
 instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
@@ -36,16 +36,13 @@ import operations are ddbkit's own (`emulator/operations/`); they call moto thro
 `stream_shards` (which trims a shard before it is read), `backup_calls`, `restored_tables`
 and `answers`.
 
-The fidelity extensions (issue 14) come after the others. batch_tables goes before
-consumed_capacity and atomic_writes, so a BatchWriteItem split per table still runs in one
-undo journal and one capacity meter (whose figures replace the merged answer's).
-partiql_statements replaces the PartiQL backend methods atomic_writes wrapped and opens the
-journal itself. aws_sizes replaces moto's `DynamoType.size` (capacity/sizes.py). The handler
-rewrites (legacy_conditions, attributes_to_get) only change the request before moto reads it,
-so their order among themselves does not matter; updated_values, item_collection_metrics,
-lsi_fetches and index_updates read moto's answer after it, each a different field.
-key_values and table_checks go last: they refuse requests (by the table's schema) before
-any other extension's wrapper acts, as DynamoDB does before any work.
+The fidelity extensions (issue 14) come after the others. partiql_statements replaces the PartiQL
+backend methods atomic_writes wrapped and opens the journal itself. aws_sizes replaces moto's
+`DynamoType.size` (capacity/sizes.py). The handler rewrites (legacy_conditions, attributes_to_get)
+only change the request before moto reads it, so their order among themselves does not matter;
+updated_values, item_collection_metrics, lsi_fetches and index_updates read moto's answer after it,
+each a different field. key_values and table_checks go last: they refuse requests (by the table's
+schema) before any other extension's wrapper acts, as DynamoDB does before any work.
 """
 
 from __future__ import annotations
@@ -65,7 +62,6 @@ def install() -> None:
             attribute_updates,
             attributes_to_get,
             aws_sizes,
-            batch_tables,
             binary_values,
             canonical_numbers,
             condition_expressions,
@@ -103,7 +99,7 @@ def install() -> None:
         )
 
         for extension in (instance_tracking, fast_dispatch, direct_call, stream_records,
-                          stream_retention, batch_tables, consumed_capacity,
+                          stream_retention, consumed_capacity,
                           atomic_writes, indexes,
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,

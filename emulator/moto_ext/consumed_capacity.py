@@ -2,8 +2,8 @@
 
 Replaces moto's constants: `include_consumed_capacity` answers 1.0 for any write and 0.5
 for any GetItem whatever the item's size, reports an index under `LocalSecondaryIndexes`
-even when it is global, UpdateItem answers 0.5 even when nothing was asked, BatchWriteItem
-1.0 per table and BatchGetItem 1 per key, always. Here each data-plane action of
+even when it is global, UpdateItem answers 0.5 even when nothing was asked and BatchGetItem
+1 per key, always. Here each data-plane action of
 `DynamoHandler` runs with a `Meter` (capacity/meter.py) when the request asks for capacity
 (TOTAL or INDEXES) or a throughput model watches the emulator; moto's own figures are
 replaced by the meter's, or removed when nothing was asked.
@@ -14,7 +14,7 @@ What the meter sees, by AWS's rules (capacity/rules.py), sized as DynamoDB bills
   steps, the item stored, not its projection); Query and Scan through a pass-through filter
   that sees every item read before the request's own filter, summed and rounded once;
 - writes: `DynamoDBBackend.put_item`, `update_item`, `delete_item` (UpdateItem,
-  BatchWriteItem, TransactWriteItems; PutItem and DeleteItem meter themselves in
+  TransactWriteItems; PutItem, DeleteItem and BatchWriteItem meter themselves in
   operations/writes.py with `image` and the same Meter) compare the item and each index entry
   before and after; a ConditionalCheckFailed is charged by the item already stored;
   PartiQL writes through `Table.put_item` / `Table.delete_item`. TTL deletes run with no
@@ -61,7 +61,7 @@ _meter: contextvars.ContextVar[Meter | None] = contextvars.ContextVar("ddbkit_me
 ACTIONS = {  # handler method -> (operation, answers a list of tables)
     "get_item": ("GetItem", False), "update_item": ("UpdateItem", False),
     "query": ("Query", False), "scan": ("Scan", False),
-    "batch_get_item": ("BatchGetItem", True), "batch_write_item": ("BatchWriteItem", True),
+    "batch_get_item": ("BatchGetItem", True),
     "transact_get_items": ("TransactGetItems", True),
     "transact_write_items": ("TransactWriteItems", True),
     "execute_statement": ("ExecuteStatement", False),
@@ -69,7 +69,7 @@ ACTIONS = {  # handler method -> (operation, answers a list of tables)
     "batch_execute_statement": ("BatchExecuteStatement", True),
 }
 ITEM_READS = frozenset({"GetItem", "BatchGetItem", "TransactGetItems"})
-BATCHES = frozenset({"BatchGetItem", "BatchWriteItem"})  # admitted item by item
+BATCHES = frozenset({"BatchGetItem"})  # admitted item by item
 PARTIQL = frozenset({"ExecuteStatement", "ExecuteTransaction", "BatchExecuteStatement"})
 TRANSACTIONS = frozenset({"TransactGetItems", "TransactWriteItems", "ExecuteTransaction"})
 
@@ -119,21 +119,7 @@ def _wrap_backend_write(original: Any, deletes: bool, in_place: bool) -> Any:
         meter = _meter.get()
         if meter is None or meter.operation in PARTIQL:
             return original(self, table_name, key_or_item, *args, **kwargs)
-        admit = admission.get() if meter.operation == "BatchWriteItem" else None
-        if admit is None:
-            return metered(meter, self, table_name, key_or_item, *args, **kwargs)
-        start = len(meter.charges)
-        try:
-            with atomic():  # one batch item: kept only if the model admits it
-                result = metered(meter, self, table_name, key_or_item, *args, **kwargs)
-                admit(meter.charges[start:])
-                return result
-        except Refused as refusal:
-            meter.retract(start)
-            request = {"DeleteRequest": {"Key": key_or_item}} if deletes else {
-                "PutRequest": {"Item": key_or_item}}
-            meter.refuse(table_name, request, refusal)
-            return None
+        return metered(meter, self, table_name, key_or_item, *args, **kwargs)
 
     write.__wrapped__ = original  # type: ignore[attr-defined]
     return write
@@ -368,24 +354,20 @@ def _admitted(original: Any, handler: DynamoHandler, meter: Meter, admit: Admiss
 
 
 def _unprocessed(meter: Meter, handler: DynamoHandler, result: Any) -> None:
-    """Refused batch items, answered as DynamoDB does: a batch refused whole is throttled,
-    else the refused items are the UnprocessedItems (writes) or UnprocessedKeys (reads)."""
+    """Refused BatchGetItem keys, answered as DynamoDB does: a batch refused whole is
+    throttled, else the refused keys are the UnprocessedKeys (BatchWriteItem: its module)."""
     if not meter.refusals:
         return
     requested = handler.body.get("RequestItems") or {}
-    writes = meter.operation == "BatchWriteItem"
-    total = sum(len(r) if writes else len(r.get("Keys") or []) for r in requested.values())
+    total = sum(len(r.get("Keys") or []) for r in requested.values())
     if len(meter.refusals) >= total:
         first = meter.refusals[0]
         first.reasons = [dict(t) for t in dict.fromkeys(
             tuple(sorted(r.items())) for refusal in meter.refusals for r in refusal.reasons)]
         raise first
-    if writes:
-        result.result["UnprocessedItems"] = meter.unprocessed
-    else:
-        result.result["UnprocessedKeys"] = {
-            table: {**{k: v for k, v in requested.get(table, {}).items() if k != "Keys"},
-                    "Keys": keys} for table, keys in meter.unprocessed.items()}
+    result.result["UnprocessedKeys"] = {
+        table: {**{k: v for k, v in requested.get(table, {}).items() if k != "Keys"},
+                "Keys": keys} for table, keys in meter.unprocessed.items()}
 
 
 def install() -> None:

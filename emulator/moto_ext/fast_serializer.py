@@ -32,7 +32,7 @@ from ddbkit.emulator.moto_ext.store import require
 
 FAST_OPERATIONS = frozenset({
     "GetItem", "UpdateItem", "Query", "Scan", "BatchGetItem",
-    "BatchWriteItem", "TransactGetItems", "TransactWriteItems"})
+    "TransactGetItems", "TransactWriteItems"})
 
 
 _session = bare_botocore_session()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ddbkit.emulator.operations import (
+    batch_write_item,
     create_backup,
     delete_backup,
     delete_item,
@@ -45,6 +46,7 @@ from ddbkit.emulator.operations.call import Answer, Call
 Run = Callable[[Call], Answer]
 
 _DYNAMODB = {
+    "BatchWriteItem": batch_write_item.run,
     "CreateBackup": create_backup.run,
     "DeleteBackup": delete_backup.run,
     "DeleteItem": delete_item.run,

@@ -1,15 +1,15 @@
 """BatchWriteItem: puts and deletes up to 25 items over one or more tables, checked whole first.
 
 Read top to bottom as DynamoDB runs it. The endpoint checked 1..25 requests, each exactly one
-of PutRequest or DeleteRequest. Then, table by table: the table exists; each request as
-PutItem or DeleteItem checks it (a Put's empty keys and sets, index key types and sizes, its
-table keys, values in range, 400 KB; a Delete's Key against the schema); no key twice in one
-table (a Put and a Delete of one key included). Any refusal refuses the whole batch, before
-anything is written. Then each request in order: the item before, the store change with its
-undo and journal notes, the indexes, the stream record, the capacity; with a throughput
+of PutRequest or DeleteRequest. Then, table by table: the table exists; each request as PutItem
+or DeleteItem checks it (a Put's table keys as a Key is checked, against the schema, then its
+empty keys, index key types and sizes, values in range, 400 KB; a Delete's Key); no key twice
+in one table (a Put and a Delete of one key included). Any refusal refuses the whole batch,
+before anything is written. Then each request in order: the item before, the store change with
+its undo and journal notes, the indexes, the stream record, the capacity; with a throughput
 model each item is admitted on its own (refused ones come back in UnprocessedItems, a batch
-refused whole is throttled). A failure part-way undoes everything the batch wrote. The
-answer: UnprocessedItems, ConsumedCapacity per table, ItemCollectionMetrics per LSI table.
+refused whole is throttled). A failure part-way undoes everything the batch wrote. The answer:
+UnprocessedItems, ConsumedCapacity per table, ItemCollectionMetrics per LSI table.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from ddbkit.emulator.moto_ext import (
     consumed_capacity,
     item_collection_metrics,
     item_writes,
+    key_schema,
 )
 from ddbkit.emulator.moto_ext.binary_values import as_bytes
 from ddbkit.emulator.moto_ext.calls import moto_refusals
@@ -80,6 +81,8 @@ def _checked(call: Call, name: str, requests: list[dict[str, Any]]) -> list[Writ
 def _put(table: Any, request: dict[str, Any]) -> Write:
     item = writes.decoded_map(request["PutRequest"]["Item"])
     with moto_refusals():
+        # A Put's table keys are checked as a Key is (DynamoDB's words, not PutItem's).
+        key_schema.check(table, {name: item.get(name) for name in table.table_key_attrs})
         item_writes.empty_key_checks(table, item, EMPTY_KEY)
     keys = writes.item_keys(table, item)
     return Write(table, keys, writes.build(table, keys, item), item[table.hash_key_attr],

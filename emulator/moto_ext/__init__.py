@@ -22,10 +22,11 @@ stream_records -> moto:
 - item_size around indexes: it forgets remembered sizes before and after everything else.
 `Table.put_item` is wrapped by atomic_writes (journal), indexes (re-key after the store) and
 index_keys (type check before anything), in any order: each acts only before or only after
-moto's store. PutItem, DeleteItem and UpdateItem themselves no longer pass through these
-wrappers: operations/put_item.py, delete_item.py and update_item.py call the same steps in
-order (operations/writes.py, updates.py; moto's update parser, validator and executor through
-item_updates); the wrappers stay for BatchWriteItem, transactions, PartiQL and TTL deletes.
+moto's store. PutItem, DeleteItem, UpdateItem and BatchWriteItem no longer pass through
+these wrappers: operations/put_item.py, delete_item.py, update_item.py and
+batch_write_item.py call the same steps in order (operations/writes.py, updates.py; moto's
+update parser, validator and executor through item_updates); the wrappers stay for
+transactions, PartiQL and TTL deletes.
 `tests/test_moto_ext.py` checks the update_item chain.
 
 instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
@@ -36,16 +37,13 @@ included), backup, restore, export and import operations are ddbkit's own
 `stream_shards` (which trims a shard before it is read), `backup_calls`, `restored_tables`
 and `answers`.
 
-The fidelity extensions (issue 14) come after the others. batch_tables goes before
-consumed_capacity and atomic_writes, so a BatchWriteItem split per table still runs in one
-undo journal and one capacity meter (whose figures replace the merged answer's).
-partiql_statements replaces the PartiQL backend methods atomic_writes wrapped and opens the
-journal itself. aws_sizes replaces moto's `DynamoType.size` (capacity/sizes.py). The handler
-rewrite legacy_conditions only changes the request before moto reads it;
-item_collection_metrics reads moto's answer after it. UpdateItem is ddbkit's own too
-(operations/update_item.py), calling moto's update parser and executor through `item_updates`.
-Query and Scan are ddbkit's own (operations/query.py, scan.py): they read ddbkit's indexes
-and call moto's evaluator through `reads`, `key_conditions` and `legacy_conditions`.
+The fidelity extensions (issue 14) come after the others. partiql_statements replaces the
+PartiQL backend methods atomic_writes wrapped and opens the journal itself. aws_sizes
+replaces moto's `DynamoType.size` (capacity/sizes.py). item_collection_metrics reads
+TransactWriteItems' answer after moto. UpdateItem, Query and Scan are ddbkit's own
+(operations/update_item.py, query.py, scan.py): they call moto's update executor and
+condition evaluator through `item_updates`, `reads` and `key_conditions`, and rewrite legacy
+parameters with operations/legacy_conditions.py.
 key_values and table_checks go last: they refuse requests (by the table's schema) before
 any other extension's wrapper acts, as DynamoDB does before any work.
 """
@@ -65,7 +63,6 @@ def install() -> None:
         from ddbkit.emulator.moto_ext import (
             atomic_writes,
             aws_sizes,
-            batch_tables,
             binary_values,
             canonical_numbers,
             condition_expressions,
@@ -98,7 +95,7 @@ def install() -> None:
         )
 
         for extension in (instance_tracking, fast_dispatch, direct_call, stream_records,
-                          stream_retention, batch_tables, consumed_capacity,
+                          stream_retention, consumed_capacity,
                           atomic_writes, indexes,
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,

@@ -5,9 +5,6 @@ moto applies a write step by step and can fail part-way, leaving the steps befor
   stored item in place clause by clause; an ADD of a number to a string, an item grown past
   400 KB or (ddbkit's check) an index key of the wrong type fails after earlier clauses took
   effect, and the stream may already hold the keys' INSERT;
-- `DynamoHandler.batch_write_item` puts and deletes request by request and stops at the first
-  failure, so a batch answered with an error is partly written (DynamoDB validates the whole
-  batch first);
 - `DynamoDBBackend.execute_statement` / `execute_transaction` (PartiQL) write statement by
   statement, item by item.
 DynamoDB applies each of these completely or not at all: item, indexes, stream record.
@@ -20,6 +17,9 @@ produced is checked for index key types and values (index_keys) before it is kep
 TransactWriteItems keeps its own undo log (transactions.py) and shares `restore`. `UndoLog`
 notes a whole request's writes for durability, which undoes them only if it cannot journal
 them.
+
+ddbkit's own writes (operations/writes.py, BatchWriteItem's whole batch) open a journal with
+`atomic` and note each item they replace with `note`.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from typing import Any
 
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
-from moto.dynamodb.responses import DynamoHandler
 
 from ddbkit.emulator.moto_ext.index_keys import check_update
 from ddbkit.emulator.moto_ext.indexes import maintained
@@ -182,12 +181,9 @@ def install() -> None:
     require(Table, "put_item", "delete_item")
     require(DynamoDBBackend, "update_item", "get_table", "execute_statement",
             "execute_transaction")
-    require(DynamoHandler, "batch_write_item")
     Table.put_item = _wrap_put_item(Table.put_item)  # type: ignore[method-assign]
     Table.delete_item = _wrap_delete_item(Table.delete_item)  # type: ignore[method-assign]
     DynamoDBBackend.update_item = _wrap_update_item(  # type: ignore[method-assign]
         DynamoDBBackend.update_item)
-    for owner, name in ((DynamoHandler, "batch_write_item"),
-                        (DynamoDBBackend, "execute_statement"),
-                        (DynamoDBBackend, "execute_transaction")):
-        setattr(owner, name, _in_journal(getattr(owner, name)))
+    for name in ("execute_statement", "execute_transaction"):
+        setattr(DynamoDBBackend, name, _in_journal(getattr(DynamoDBBackend, name)))

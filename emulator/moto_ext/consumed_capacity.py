@@ -13,7 +13,7 @@ What the meter sees, by AWS's rules (capacity/rules.py), sized as DynamoDB bills
 - reads: GetItem, BatchGetItem, TransactGetItems, Query and Scan are ddbkit's own operations
   and meter themselves (operations/item_reads.py, item_pages.py);
 - writes: `DynamoDBBackend.put_item`, `update_item`, `delete_item` (UpdateItem,
-  BatchWriteItem, TransactWriteItems; PutItem and DeleteItem meter themselves in
+  TransactWriteItems; PutItem, DeleteItem and BatchWriteItem meter themselves in
   operations/writes.py with `image` and the same Meter) compare the item and each index entry
   before and after; a ConditionalCheckFailed is charged by the item already stored;
   PartiQL writes through `Table.put_item` / `Table.delete_item`. TTL deletes run with no
@@ -35,7 +35,7 @@ from moto.dynamodb.models.table import Table
 from moto.dynamodb.parsing import partiql
 from moto.dynamodb.responses import DynamoHandler
 
-from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Charge, Image, Meter, Refused
+from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Charge, Image, Meter
 from ddbkit.emulator.capacity.rules import (
     TRANSACTIONAL_WRITE,
     IndexEntry,
@@ -57,13 +57,11 @@ _meter: contextvars.ContextVar[Meter | None] = contextvars.ContextVar("ddbkit_me
                                                                        default=None)
 
 ACTIONS = {  # handler method -> (operation, answers a list of tables)
-    "batch_write_item": ("BatchWriteItem", True),
     "transact_write_items": ("TransactWriteItems", True),
     "execute_statement": ("ExecuteStatement", False),
     "execute_transaction": ("ExecuteTransaction", True),
     "batch_execute_statement": ("BatchExecuteStatement", True),
 }
-BATCHES = frozenset({"BatchWriteItem"})  # admitted item by item
 PARTIQL = frozenset({"ExecuteStatement", "ExecuteTransaction", "BatchExecuteStatement"})
 TRANSACTIONS = frozenset({"TransactWriteItems", "ExecuteTransaction"})
 
@@ -113,21 +111,7 @@ def _wrap_backend_write(original: Any, deletes: bool, in_place: bool) -> Any:
         meter = _meter.get()
         if meter is None or meter.operation in PARTIQL:
             return original(self, table_name, key_or_item, *args, **kwargs)
-        admit = admission.get() if meter.operation == "BatchWriteItem" else None
-        if admit is None:
-            return metered(meter, self, table_name, key_or_item, *args, **kwargs)
-        start = len(meter.charges)
-        try:
-            with atomic():  # one batch item: kept only if the model admits it
-                result = metered(meter, self, table_name, key_or_item, *args, **kwargs)
-                admit(meter.charges[start:])
-                return result
-        except Refused as refusal:
-            meter.retract(start)
-            request = {"DeleteRequest": {"Key": key_or_item}} if deletes else {
-                "PutRequest": {"Item": key_or_item}}
-            meter.refuse(table_name, request, refusal)
-            return None
+        return metered(meter, self, table_name, key_or_item, *args, **kwargs)
 
     write.__wrapped__ = original  # type: ignore[attr-defined]
     return write
@@ -264,29 +248,11 @@ def _admitted(original: Any, handler: DynamoHandler, meter: Meter, admit: Admiss
             result = original(handler)
         except Exception:
             _finish(meter, handler, None)
-            if meter.operation not in BATCHES:
-                admit(meter.charges)  # a failed conditional write is charged, or throttled
+            admit(meter.charges)  # a failed conditional write is charged, or throttled
             raise
         _finish(meter, handler, result)
-        if meter.operation in BATCHES:
-            _unprocessed(meter, handler, result)
-        else:
-            admit(meter.charges)  # outside the try: a refusal is not a failure of the action
+        admit(meter.charges)  # outside the try: a refusal is not a failure of the action
         return result
-
-
-def _unprocessed(meter: Meter, handler: DynamoHandler, result: Any) -> None:
-    """Refused batch writes, answered as DynamoDB does: a batch refused whole is throttled,
-    else the refused items are the UnprocessedItems."""
-    if not meter.refusals:
-        return
-    requested = handler.body.get("RequestItems") or {}
-    if len(meter.refusals) >= sum(len(r) for r in requested.values()):
-        first = meter.refusals[0]
-        first.reasons = [dict(t) for t in dict.fromkeys(
-            tuple(sorted(r.items())) for refusal in meter.refusals for r in refusal.reasons)]
-        raise first
-    result.result["UnprocessedItems"] = meter.unprocessed
 
 
 def install() -> None:

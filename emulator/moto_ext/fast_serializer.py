@@ -31,7 +31,7 @@ from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, PLAIN_SCALAR_TYPES
 from ddbkit.emulator.moto_ext.store import require
 
 FAST_OPERATIONS = frozenset({
-    "BatchWriteItem", "TransactWriteItems"})
+    "TransactWriteItems"})
 
 
 _session = bare_botocore_session()

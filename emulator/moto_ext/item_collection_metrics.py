@@ -1,12 +1,13 @@
 """ReturnItemCollectionMetrics SIZE answered on tables with local secondary indexes.
 
-moto's `DynamoHandler.batch_write_item` and `transact_write_items` ignore
+moto's `DynamoHandler.transact_write_items` ignores
 ReturnItemCollectionMetrics. DynamoDB answers SIZE, on a table
 with one or more LSIs, with the written item's collection: its partition key value and the
 collection's estimated size as a range in GB, `[lower, lower + 1]` (tables without an LSI
 have no collections: no metrics). Here the answer gets that field after moto wrote the item;
-the size is the sum of the collection's item sizes. BatchWriteItem and TransactWriteItems
-answer one entry per written item of such a table, by table name.
+the size is the sum of the collection's item sizes. TransactWriteItems (and BatchWriteItem,
+operations/batch_write_item.py) answer one entry per written item of such a table, by table
+name.
 """
 
 from __future__ import annotations
@@ -31,16 +32,6 @@ def metrics(table: Any, hash_value: Any) -> dict[str, Any]:
             "SizeEstimateRangeGB": [lower, lower + 1.0]}
 
 
-def _batch_targets(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """(table, item or key) of each write of a BatchWriteItem."""
-    targets = []
-    for table_name, requests in (body.get("RequestItems") or {}).items():
-        for request in requests or []:
-            put, delete = request.get("PutRequest"), request.get("DeleteRequest")
-            target = put.get("Item") if put else delete.get("Key") if delete else None
-            if isinstance(target, dict):
-                targets.append((table_name, target))
-    return targets
 
 
 def _transact_targets(body: dict[str, Any]) -> list[tuple[Any, dict[str, Any]]]:
@@ -76,8 +67,6 @@ def _wrap_many(original: Any, targets_of: Any) -> Any:
 
 
 def install() -> None:
-    require(DynamoHandler, "batch_write_item", "transact_write_items")
-    DynamoHandler.batch_write_item = _wrap_many(  # type: ignore[method-assign]
-        DynamoHandler.batch_write_item, _batch_targets)
+    require(DynamoHandler, "transact_write_items")
     DynamoHandler.transact_write_items = _wrap_many(  # type: ignore[method-assign]
         DynamoHandler.transact_write_items, _transact_targets)

@@ -1,4 +1,5 @@
-"""What ddbkit's single-item writes (operations/put_item.py, delete_item.py) call in moto.
+"""What ddbkit's item writes (operations/put_item.py, delete_item.py, batch_write_item.py)
+call in moto.
 
 Calls only: moto's item type (built through item_size's sizing), its key checks, its
 condition evaluator (with condition_expressions' fixes) and its stream shard (stream_records'
@@ -30,6 +31,12 @@ def put_checks(table: Any, item: dict[str, Any]) -> None:
     (key_values adds empty binaries and index keys) and empty sets."""
     dynamodb_responses.validate_put_has_empty_keys(item, table)
     dynamodb_responses.validate_put_has_empty_attrs(item, table)
+
+
+def empty_key_checks(table: Any, item: dict[str, Any], message: str) -> None:
+    """A batch's check of an item's key values (table and index keys, key_values adds empty
+    binaries), an empty string key in `message`'s words. (The endpoint refused empty sets.)"""
+    dynamodb_responses.validate_put_has_empty_keys(item, table, message)
 
 
 def parse_condition(expression: str | None, names: dict[str, Any] | None,

@@ -62,11 +62,10 @@ def check(table: Table, key: Any) -> None:
         raise MockValidationException(MISMATCH)
 
 
-# (DeleteItem's Key: operations/writes.py `check_key`.)
+# (DeleteItem's and BatchWriteItem's Keys: operations/writes.py `check_key`.)
 # Where each handler method finds its Keys: member names, "*" for every table of a
 # RequestItems map (the table is its key), "[]" for every element of a list.
 KEY_PATHS: dict[str, tuple[str, ...]] = {
-    "batch_write_item": ("RequestItems", "*", "[]", "DeleteRequest", "Key"),
     "transact_write_items": ("TransactItems", "[]", "*", "Key"),
 }
 

@@ -3,9 +3,6 @@
 The validation engine (endpoint/rules) checks requests before any table is looked up; these
 rules need the table's key schema, indexes or capacity, so they wrap the DynamoHandler
 method that receives the request:
-- BatchWriteItem: moto compares whole items for duplicates, so a Put and a Delete of one
-  key, or two Puts of one key with other attributes, pass; DynamoDB compares keys:
-  "Provided list of item keys contains duplicates".
 - TransactWriteItems: an action whose Key (or Put's Item) does not
   match its table's key schema cancels the transaction (TransactionCanceledException, that
   action's reason ValidationError, the others None), where moto, through key_schema,
@@ -17,58 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 from moto.dynamodb.exceptions import (
-    MockValidationException,
     TransactionCanceledException,
 )
 from moto.dynamodb.responses import DynamoHandler
 
-from ddbkit.emulator.moto_ext.binary_values import as_bytes
-from ddbkit.emulator.moto_ext.canonical_numbers import canonical
 from ddbkit.emulator.moto_ext.key_schema import MISMATCH, matches
 from ddbkit.emulator.moto_ext.store import require
-
-DUPLICATES = "Provided list of item keys contains duplicates"
 
 
 def _table(handler: Any, name: Any) -> Any:
     return handler.dynamodb_backend.tables.get(name) if isinstance(name, str) else None
-
-
-def _key_identity(value: Any) -> Any:
-    """What makes two key values the same key: binary by its bytes (text or already
-    decoded), numbers by value ("1" is "1.0"), strings as they are; anything else (a map or
-    list where a key goes, refused later as a type mismatch) by its text, which is hashable."""
-    if not isinstance(value, dict) or len(value) != 1:
-        return repr(value)
-    kind, text = next(iter(value.items()))
-    if not isinstance(text, (str, bytes)):
-        return repr(value)
-    if kind == "B":
-        return kind, as_bytes(text)
-    return kind, canonical(text) if kind == "N" else text
-
-
-def _batch_write_item(original: Any) -> Any:
-    def batch_write_item(self: Any) -> Any:
-        for name, requests in (self.body.get("RequestItems") or {}).items():
-            table = _table(self, name)
-            if table is None:
-                continue
-            names = table.table_key_attrs
-            seen: set[tuple[Any, ...]] = set()
-            for request in requests or []:
-                body = request.get("PutRequest") or request.get("DeleteRequest") or {}
-                item = body.get("Item") or body.get("Key") or {}
-                key = tuple(_key_identity(item.get(n)) for n in names)
-                if key in seen:
-                    raise MockValidationException(DUPLICATES)
-                seen.add(key)
-        return original(self)
-
-    return batch_write_item
-
-
-
 
 
 def _transaction(original: Any) -> Any:
@@ -107,8 +62,7 @@ def _action_problem(handler: Any, action: Any) -> str | None:
     return None if matches(table, request.get("Key")) else MISMATCH
 
 
-WRAPPERS = {"batch_write_item": _batch_write_item,
-            "transact_write_items": _transaction}
+WRAPPERS = {"transact_write_items": _transaction}
 
 
 def install() -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from ddbkit.emulator.operations import (
     batch_get_item,
+    batch_write_item,
     create_backup,
     create_table,
     delete_backup,
@@ -54,6 +55,7 @@ Run = Callable[[Call], Answer]
 
 _DYNAMODB = {
     "BatchGetItem": batch_get_item.run,
+    "BatchWriteItem": batch_write_item.run,
     "CreateBackup": create_backup.run,
     "CreateTable": create_table.run,
     "DeleteBackup": delete_backup.run,

@@ -17,7 +17,7 @@ Each sequence starts with a BatchWriteItem that fills the tables and a Query on 
 (see `first_queries`), and ends with a check of every table.
 
 Every request goes to both endpoints:
-- stock moto 5.2.5 (`ThreadedMotoServer`) in a separate process: ddbkit patches moto when it
+- stock moto (the installed version, `ThreadedMotoServer`) in a separate process: ddbkit patches moto when it
   starts, so stock moto must never share the test process;
 - the ddbkit emulator (`fresh_emulator`), in this process.
 Each example gets new, empty tables with the same names on both sides (a stage of its own),

@@ -42,7 +42,7 @@ log = logging.getLogger("ddbkit.durability")
 
 
 def _records(backend: Any) -> dict[str, dict[str, Any]]:
-    """Where moto keeps export ("E") and import ("I") descriptions (`moto_ext.table_exports`)."""
+    """Where moto keeps export ("E") and import ("I") descriptions (`moto_ext.backup_calls`)."""
     return {"E": backend.table_exports, "I": backend.table_imports}
 
 

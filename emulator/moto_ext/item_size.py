@@ -6,8 +6,8 @@ on every PutItem, BatchWriteItem and projection. Sizes are never negative, so ch
 finished item against the same limit accepts and refuses exactly the same items. Later
 writes into an item (UpdateItem) keep moto's per-set check.
 
-Query and Scan size every candidate twice for the 1 MB page (a quarter of a 20-item Query),
-so `Item.size` is remembered on the item, from the check at build time on; with aws_sizes
+Query and Scan size every candidate for the 1 MB page and capacity, so `Item.size` is
+remembered on the item, from the check at build time on; with aws_sizes
 installed it is the size DynamoDB bills (`billed_size`, for consumed capacity). moto changes
 a stored item in place only inside
 `DynamoDBBackend.update_item` (transactions call it too); the memo is dropped there, before

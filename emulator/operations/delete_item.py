@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ddbkit.emulator.operations import pipeline, writes
-from ddbkit.emulator.operations.call import Answer, Call, OperationError, answer
+from ddbkit.emulator.operations.call import Answer, Call, answer
 
 
 def run(call: Call) -> Answer:
@@ -26,11 +26,7 @@ def run(call: Call) -> Answer:
     with writes.metered(call) as metering:
         old = writes.read_old(table, keys)
         writes.image_before(metering, table, old)
-        try:
-            writes.check_condition(condition, old)
-        except OperationError:
-            writes.charge_failed(metering, table, keys)
-            raise
+        writes.condition_on_stored(metering, table, keys, condition, old)
         if old is None:
             writes.charge_failed(metering, table, keys)  # nothing to delete: still 1 WCU
         else:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ddbkit.emulator.operations import pipeline, writes
-from ddbkit.emulator.operations.call import Answer, Call, OperationError, answer
+from ddbkit.emulator.operations.call import Answer, Call, answer
 
 
 def run(call: Call) -> Answer:
@@ -27,11 +27,7 @@ def run(call: Call) -> Answer:
         old = writes.read_old(table, keys)
         new = writes.build(table, keys, item)
         writes.image_before(metering, table, old)
-        try:
-            writes.check_condition(condition, old)
-        except OperationError:
-            writes.charge_failed(metering, table, keys)
-            raise
+        writes.condition_on_stored(metering, table, keys, condition, old)
         writes.put(table, keys, new)
         writes.maintain_indexes(table, keys, new)
         writes.stream(table, old, new)

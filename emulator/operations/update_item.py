@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from ddbkit.emulator.operations import pipeline, updates, writes
-from ddbkit.emulator.operations.call import Answer, Call, OperationError, answer
+from ddbkit.emulator.operations.call import Answer, Call, answer
 
 
 def run(call: Call) -> Answer:
@@ -33,11 +33,7 @@ def run(call: Call) -> Answer:
     with writes.metered(call) as metering:
         old = writes.read_old(table, keys)
         writes.image_before(metering, table, old)
-        try:
-            writes.check_condition(condition, old)
-        except OperationError:
-            writes.charge_failed(metering, table, keys)
-            raise
+        writes.condition_on_stored(metering, table, keys, condition, old)
         new = updates.apply(table, keys, key, old, update)
         updates.check_result(table, new)
         writes.put(table, keys, new)

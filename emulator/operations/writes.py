@@ -1,7 +1,8 @@
 """The stages of a single-item write, as functions each write operation calls in order.
 
-PutItem and DeleteItem use them today; BatchWriteItem, TransactWriteItems, UpdateItem and
-PartiQL's writes are meant to as they move here. In pipeline order:
+PutItem, DeleteItem, UpdateItem (with `updates`) and BatchWriteItem use them; the writes
+still on moto's handler (TransactWriteItems, PartiQL) keep moto_ext's wrappers until they
+move. In pipeline order:
 
 - `decoded`: the request's attribute values as the store holds them (binary as bytes);
 - `check_key`, `check_item`, `conditions`: validation that needs the table;
@@ -160,6 +161,16 @@ def check_condition(condition: Condition, old: Any) -> None:
     fields = {"Item": item_writes.item_attributes(old)} if (
         condition.return_old and condition.expected is None and old is not None) else None
     raise OperationError("ConditionalCheckFailedException", CONDITION_FAILED, fields)
+
+
+def condition_on_stored(metering: Metering, table: Any, keys: tuple[Any, Any],
+                        condition: Condition, old: Any) -> None:
+    """The condition on the stored item; a failed one is still charged, by the item stored."""
+    try:
+        check_condition(condition, old)
+    except OperationError:
+        charge_failed(metering, table, keys)
+        raise
 
 
 def build(table: Any, keys: tuple[Any, Any], item: dict[str, Any]) -> Any:

@@ -24,8 +24,9 @@ with SQLite's WAL as the model for the records: a physical redo log of after-ima
 Layout on disk: `files`. Each record carries a sequence number and the emulator's time, so
 `history` can rebuild a table as of a past moment (point-in-time restore and exports, in
 `operations/restore_table_to_point_in_time.py` and `export_table_to_point_in_time.py`);
-compaction keeps the files the longest recovery period needs. On-demand backups are journaled and snapshotted (`backups`);
-named states (`states`) are snapshots kept under a name and put back whole.
+compaction keeps the files the longest recovery period needs. On-demand backups are
+journaled and snapshotted (`backups`); named states (`states`) are snapshots kept under a
+name and put back whole.
 
     from ddbkit.emulator.durability import DurabilityConfig
     EmulatorConfig(durability=DurabilityConfig(Path(".ddbkit/data")))

@@ -143,9 +143,11 @@ def free_port() -> int:
 
 
 def start_servers(stage: str, create_request: dict[str, Any], dynalite_dir: Path,
-                  servers: list[Server], names: tuple[str, ...] = tuple(SERVER_NAMES)) -> None:
+                  servers: list[Server], names: tuple[str, ...] = tuple(SERVER_NAMES),
+                  ddbkit_data_dir: Path | None = None) -> None:
     """Appends each server named in `names` as it starts, so the caller can stop every one
-    that did."""
+    that did. ddbkit keeps its data in `ddbkit_data_dir` (durable, its default) when given,
+    else in memory."""
     wanted = []
     if "moto" in names:
         wanted.append(Server("moto", [sys.executable, "-c", MOTO_BOOT],
@@ -153,7 +155,8 @@ def start_servers(stage: str, create_request: dict[str, Any], dynalite_dir: Path
     if "ddbkit" in names:
         wanted.append(Server("ddbkit", [
             sys.executable, "-P", "-m", "ddbkit.cli", "up", "--host", "127.0.0.1", "--port", "0",
-            "--no-seed", "--in-memory", "--stage", stage, "--ttl-interval", "0"],
+            "--no-seed", "--stage", stage, "--ttl-interval", "0",
+            *(["--data-dir", str(ddbkit_data_dir)] if ddbkit_data_dir else ["--in-memory"])],
             r"^ddbkit ready: http://127\.0\.0\.1:(\d+)", create_table=False))
     try:
         if "dynalite" in names:

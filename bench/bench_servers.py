@@ -12,7 +12,7 @@ npm it is skipped. Numbers, not a pass/fail.
 
     .venv/bin/python bench/bench_servers.py [--sizes 1000,10000,100000] [--requests 200]
                                             [--max-seconds-per-op 20] [--ops GetItem,...]
-                                            [--servers moto,ddbkit,dynalite]
+                                            [--servers moto,ddbkit,dynalite] [--durable]
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import math
 import random
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -212,6 +213,9 @@ def main() -> None:
                         type=lambda s: s.split(","), help="comma-separated subset of: %(default)s")
     parser.add_argument("--dynalite-dir", type=Path,
                         default=Path.home() / ".cache" / "ddbkit-bench" / "dynalite")
+    parser.add_argument("--durable", action="store_true",
+                        help="ddbkit with a data dir (in a temporary folder), as `ddbkit up` runs "
+                             "by default; without it, --in-memory")
     args = parser.parse_args()
     if unknown := set(args.ops) - set(OPS):
         parser.error(f"unknown --ops {', '.join(sorted(unknown))}; known: {', '.join(OPS)}")
@@ -221,13 +225,14 @@ def main() -> None:
     # SIGTERM unwinds like Ctrl-C so the finally below still stops every server.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     servers: list[Server] = []
-    try:
-        start_servers(STAGE, create_table_request(BOOKINGS, STAGE), args.dynalite_dir, servers,
-                      args.servers)
-        run(servers, args)
-    finally:
-        for server in servers:
-            server.stop()
+    with tempfile.TemporaryDirectory(prefix="ddbkit-bench-") as scratch:
+        try:
+            start_servers(STAGE, create_table_request(BOOKINGS, STAGE), args.dynalite_dir,
+                          servers, args.servers, Path(scratch) if args.durable else None)
+            run(servers, args)
+        finally:
+            for server in servers:
+                server.stop()
 
 
 if __name__ == "__main__":

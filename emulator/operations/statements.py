@@ -22,7 +22,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ddbkit.emulator.moto_ext import calls, indexes, reads
+from ddbkit.emulator.moto_ext import calls, indexes, key_schema, reads
 from ddbkit.emulator.operations import (
     delete_item,
     item_pages,
@@ -146,7 +146,10 @@ def _select(call: Call, table: Any, statement: Statement, options: dict[str, Any
         condition = reads.filter_of(statement.condition, statement.names, values) \
             if statement.condition else None
         index_name = statement.index
-        start = indexes.start_key(table, index_name, options.get("ExclusiveStartKey"))
+        esk = options.get("ExclusiveStartKey")
+        if esk is not None and not key_schema.matches(table, esk, index_name):
+            raise validation_error(INVALID_TOKEN)  # made for this statement on another table
+        start = indexes.start_key(table, index_name, esk)
         partition_name = table.hash_key_attr if index is None else next(
             k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH")
         value = statement.equalities.get(partition_name)

@@ -52,7 +52,9 @@ def run(call: Call) -> Answer:
         raise cancelled(reasons) from None
     result: dict[str, Any] = {"Responses": responses}
     if params.get("ReturnConsumedCapacity") in ("TOTAL", "INDEXES"):
-        result["ConsumedCapacity"] = statements.consumed_list(outcomes, TRANSACTIONAL)
+        writes = any(statement.kind != "SELECT" for statement in prepared)
+        result["ConsumedCapacity"] = statements.consumed_list(
+            outcomes, TRANSACTIONAL, "WriteCapacityUnits" if writes else "ReadCapacityUnits")
     return answer(result)
 
 

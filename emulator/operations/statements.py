@@ -243,15 +243,26 @@ def code(error: OperationError) -> str:
     return CODES.get(error.error_type, "ValidationError")
 
 
-def consumed_list(outcomes: list[Outcome], factor: float = 1.0) -> list[dict[str, Any]]:
+def consumed_list(outcomes: list[Outcome], factor: float = 1.0,
+                  split: str | None = None) -> list[dict[str, Any]]:
     """The statements' ConsumedCapacity documents summed per table (a transaction's at
-    `factor` 2: each of its reads and writes costs twice a plain one's)."""
+    `factor` 2: each of its reads and writes costs twice a plain one's, and each figure is
+    repeated under `split`, ReadCapacityUnits or WriteCapacityUnits, as DynamoDB answers)."""
     tables: dict[str, dict[str, Any]] = {}
     for outcome in outcomes:
         if outcome.consumed is not None:
             name = outcome.consumed.get("TableName", "")
             tables[name] = _summed(tables.get(name, {}), outcome.consumed, factor)
-    return list(tables.values())
+    return [_split(document, split) for document in tables.values()] if split else \
+        list(tables.values())
+
+
+def _split(document: dict[str, Any], split: str) -> dict[str, Any]:
+    out = {name: _split(value, split) if isinstance(value, dict) else value
+           for name, value in document.items()}
+    if "CapacityUnits" in out:
+        out[split] = out["CapacityUnits"]
+    return out
 
 
 def _summed(into: dict[str, Any], document: dict[str, Any], factor: float) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """Each moto crash the fuzz test found answers as DynamoDB does, and valid input succeeds.
 
 Requests that pass the checks before moto (test_request_validation.py) and used to crash it
-(moto_ext: key_schema, number_values, condition_expressions, partiql_statements,
-request_gaps; the Streams operations and UpdateItem's AttributeUpdates, now ddbkit's own)
+(moto_ext: key_schema, number_values, condition_expressions,
+request_gaps; the Streams operations, UpdateItem's AttributeUpdates and PartiQL, now ddbkit's own)
 over HTTP as raw JSON.
 """
 

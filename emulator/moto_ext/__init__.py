@@ -26,7 +26,7 @@ moto's store. PutItem, DeleteItem, UpdateItem and BatchWriteItem no longer pass 
 these wrappers: operations/put_item.py, delete_item.py, update_item.py and
 batch_write_item.py call the same steps in order (operations/writes.py, updates.py; moto's
 update parser, validator and executor through item_updates); the wrappers stay for
-transactions, PartiQL and TTL deletes.
+transactions and TTL deletes.
 `tests/test_moto_ext.py` checks the update_item chain.
 
 instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
@@ -37,8 +37,9 @@ included), backup, restore, export and import operations are ddbkit's own
 `stream_shards` (which trims a shard before it is read), `backup_calls`, `restored_tables`
 and `answers`.
 
-The fidelity extensions (issue 14) come after the others. partiql_statements replaces the
-PartiQL backend methods atomic_writes wrapped and opens the journal itself. aws_sizes
+The fidelity extensions (issue 14) come after the others. The PartiQL operations are
+ddbkit's own (operations/execute_statement.py and its siblings run each statement through
+the item operations' stages). aws_sizes
 replaces moto's `DynamoType.size` (capacity/sizes.py). item_collection_metrics reads
 TransactWriteItems' answer after moto. UpdateItem, Query and Scan are ddbkit's own
 (operations/update_item.py, query.py, scan.py): they call moto's update executor and
@@ -79,8 +80,6 @@ def install() -> None:
             key_schema,
             key_values,
             number_values,
-            partiql_paging,
-            partiql_statements,
             projection_paths,
             request_gaps,
             scalar_values,
@@ -99,12 +98,11 @@ def install() -> None:
                           atomic_writes, indexes,
                           index_keys, transactions, scalar_values, item_size, key_schema,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
-                          partiql_statements, request_gaps,
+                          request_gaps,
                           canonical_numbers, projection_paths,
                           binary_values, transaction_tokens,
                           item_collection_metrics,
                           aws_sizes, table_description,
-                          partiql_paging,
                           key_values, table_checks, expression_names,
                           validation_wording):
             extension.install()

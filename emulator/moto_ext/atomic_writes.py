@@ -4,9 +4,7 @@ moto applies a write step by step and can fail part-way, leaving the steps befor
 - `DynamoDBBackend.update_item` puts the keys of an absent item first, then changes the
   stored item in place clause by clause; an ADD of a number to a string, an item grown past
   400 KB or (ddbkit's check) an index key of the wrong type fails after earlier clauses took
-  effect, and the stream may already hold the keys' INSERT;
-- `DynamoDBBackend.execute_statement` / `execute_transaction` (PartiQL) write statement by
-  statement, item by item.
+  effect, and the stream may already hold the keys' INSERT.
 DynamoDB applies each of these completely or not at all: item, indexes, stream record.
 
 Here each runs inside a journal: every `Table.put_item` / `Table.delete_item` it makes notes
@@ -18,7 +16,8 @@ TransactWriteItems keeps its own undo log (transactions.py) and shares `restore`
 notes a whole request's writes for durability, which undoes them only if it cannot journal
 them.
 
-ddbkit's own writes (operations/writes.py, BatchWriteItem's whole batch) open a journal with
+ddbkit's own writes (operations/writes.py, BatchWriteItem's whole batch, ExecuteTransaction's
+statements) open a journal with
 `atomic` and note each item they replace with `note`.
 """
 
@@ -131,7 +130,7 @@ class UndoLog:
 def _wrap_put_item(original: Any) -> Any:
     def put_item(self: Table, item_attrs: Any, *args: Any, **kwargs: Any) -> Any:
         journal = _journal.get()
-        if journal is not None and hasattr(item_attrs, "keys"):  # PartiQL's is no dict
+        if journal is not None and hasattr(item_attrs, "keys"):
             keys = request_keys(self, item_attrs)
             if keys is not None:  # else moto refuses the item before storing anything
                 journal.save(self, *keys, stored_item(self, *keys))
@@ -168,22 +167,10 @@ def _wrap_update_item(original: Any) -> Any:
     return update_item
 
 
-def _in_journal(original: Any) -> Any:
-    def in_journal(*args: Any, **kwargs: Any) -> Any:
-        with atomic():
-            return original(*args, **kwargs)
-
-    in_journal.__wrapped__ = original  # type: ignore[attr-defined]
-    return in_journal
-
-
 def install() -> None:
     require(Table, "put_item", "delete_item")
-    require(DynamoDBBackend, "update_item", "get_table", "execute_statement",
-            "execute_transaction")
+    require(DynamoDBBackend, "update_item", "get_table")
     Table.put_item = _wrap_put_item(Table.put_item)  # type: ignore[method-assign]
     Table.delete_item = _wrap_delete_item(Table.delete_item)  # type: ignore[method-assign]
     DynamoDBBackend.update_item = _wrap_update_item(  # type: ignore[method-assign]
         DynamoDBBackend.update_item)
-    for name in ("execute_statement", "execute_transaction"):
-        setattr(DynamoDBBackend, name, _in_journal(getattr(DynamoDBBackend, name)))

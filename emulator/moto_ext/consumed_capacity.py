@@ -15,8 +15,8 @@ What the meter sees, by AWS's rules (capacity/rules.py), sized as DynamoDB bills
 - writes: `DynamoDBBackend.put_item`, `update_item`, `delete_item` (UpdateItem,
   TransactWriteItems; PutItem, DeleteItem and BatchWriteItem meter themselves in
   operations/writes.py with `image` and the same Meter) compare the item and each index entry
-  before and after; a ConditionalCheckFailed is charged by the item already stored;
-  PartiQL writes through `Table.put_item` / `Table.delete_item`. TTL deletes run with no
+  before and after; a ConditionalCheckFailed is charged by the item already stored; the
+  PartiQL operations run as the item operations and meter as they do. TTL deletes run with no
   meter: they are free, as on AWS.
 Requests that ask for nothing and run under no throughput model pay one context-variable
 read per action.
@@ -32,14 +32,12 @@ from typing import Any
 from moto.dynamodb.exceptions import ConditionalCheckFailed
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
-from moto.dynamodb.parsing import partiql
 from moto.dynamodb.responses import DynamoHandler
 
 from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Charge, Image, Meter
 from ddbkit.emulator.capacity.rules import (
     TRANSACTIONAL_WRITE,
     IndexEntry,
-    read_step,
 )
 from ddbkit.emulator.capacity.sizes import item_size
 from ddbkit.emulator.moto_ext.atomic_writes import atomic
@@ -58,12 +56,8 @@ _meter: contextvars.ContextVar[Meter | None] = contextvars.ContextVar("ddbkit_me
 
 ACTIONS = {  # handler method -> (operation, answers a list of tables)
     "transact_write_items": ("TransactWriteItems", True),
-    "execute_statement": ("ExecuteStatement", False),
-    "execute_transaction": ("ExecuteTransaction", True),
-    "batch_execute_statement": ("BatchExecuteStatement", True),
 }
-PARTIQL = frozenset({"ExecuteStatement", "ExecuteTransaction", "BatchExecuteStatement"})
-TRANSACTIONS = frozenset({"TransactWriteItems", "ExecuteTransaction"})
+TRANSACTIONS = frozenset({"TransactWriteItems"})
 
 
 def current() -> Meter | None:
@@ -109,7 +103,7 @@ def _wrap_backend_write(original: Any, deletes: bool, in_place: bool) -> Any:
     def write(self: DynamoDBBackend, table_name: str, key_or_item: Any, *args: Any,
               **kwargs: Any) -> Any:
         meter = _meter.get()
-        if meter is None or meter.operation in PARTIQL:
+        if meter is None:
             return original(self, table_name, key_or_item, *args, **kwargs)
         return metered(meter, self, table_name, key_or_item, *args, **kwargs)
 
@@ -141,23 +135,6 @@ def _metered_write(original: Any, deletes: bool, in_place: bool) -> Any:
     return write
 
 
-def _wrap_table_write(original: Any, deletes: bool) -> Any:
-    """PartiQL writes straight into the table (moto's execute_statement)."""
-
-    def write(self: Table, *args: Any, **kwargs: Any) -> Any:
-        meter = _meter.get()
-        if meter is None or meter.operation not in PARTIQL:
-            return original(self, *args, **kwargs)
-        keys = tuple(args[:2]) if deletes else request_keys(self, args[0])
-        before = image(self, stored_item(self, *keys)) if keys else None
-        result = original(self, *args, **kwargs)
-        after = None if deletes or keys is None else image(self, stored_item(self, *keys))
-        meter.write(self.name, before, after, _global_names(self))
-        return result
-
-    return write
-
-
 # -- the handler's actions -----------------------------------------------------------------
 
 def _new_meter(operation: str, mode: str | None) -> Meter:
@@ -166,30 +143,9 @@ def _new_meter(operation: str, mode: str | None) -> Meter:
 
 
 def _finish(meter: Meter, handler: DynamoHandler, result: Any) -> None:
-    """Charges known only once the action ran: PartiQL reads, TransactWriteItems' condition
-    checks."""
-    if meter.operation == "ExecuteStatement" and result is not None:
-        _charge_partiql_reads(meter, handler.body, result.result.get("Items") or [])
-    if meter.operation == "BatchExecuteStatement" and result is not None:
-        for statement, answer in zip(handler.body.get("Statements") or [],
-                                     result.result.get("Responses") or [], strict=False):
-            if "Error" not in answer:
-                _charge_partiql_reads(meter, statement, [answer.get("Item") or {}])
+    """Charges known only once the action ran: TransactWriteItems' condition checks."""
     if meter.operation == "TransactWriteItems":
         _charge_condition_checks(meter, handler)
-
-
-def _charge_partiql_reads(meter: Meter, body: dict[str, Any], items: list[Any]) -> None:
-    try:
-        metadata = partiql.get_query_metadata(body.get("Statement", ""))
-        if not metadata.is_select_query():
-            return
-        table = metadata.get_table_names()[0].strip('"').split('"."')[0].split(".")[0]
-    except Exception:  # noqa: BLE001 - moto refused the statement already
-        return
-    step = read_step(bool(body.get("ConsistentRead")))
-    for item in items or [{}]:  # a read that finds nothing still costs a step
-        meter.read(table, None, False, item_size(item), step, None)
 
 
 def _charge_condition_checks(meter: Meter, handler: DynamoHandler) -> None:
@@ -258,8 +214,7 @@ def _admitted(original: Any, handler: DynamoHandler, meter: Meter, admit: Admiss
 def install() -> None:
     require(DynamoHandler, *ACTIONS)
     require(DynamoDBBackend, "put_item", "update_item", "delete_item")
-    require(Table, "put_item", "delete_item", "all_indexes")
-    require(partiql, "get_query_metadata")
+    require(Table, "all_indexes")
     for name, (operation, listed) in ACTIONS.items():
         setattr(DynamoHandler, name, _wrap_action(getattr(DynamoHandler, name), operation,
                                                   listed))
@@ -269,6 +224,3 @@ def install() -> None:
         DynamoDBBackend.update_item, deletes=False, in_place=True)
     DynamoDBBackend.delete_item = _wrap_backend_write(  # type: ignore[method-assign]
         DynamoDBBackend.delete_item, deletes=True, in_place=False)
-    Table.put_item = _wrap_table_write(Table.put_item, deletes=False)  # type: ignore[method-assign]
-    Table.delete_item = _wrap_table_write(  # type: ignore[method-assign]
-        Table.delete_item, deletes=True)

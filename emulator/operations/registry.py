@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ddbkit.emulator.operations import (
+    batch_execute_statement,
     batch_get_item,
     batch_write_item,
     create_backup,
@@ -25,6 +26,8 @@ from ddbkit.emulator.operations import (
     describe_stream,
     describe_table,
     describe_time_to_live,
+    execute_statement,
+    execute_transaction,
     export_table_to_point_in_time,
     get_item,
     get_records,
@@ -54,6 +57,7 @@ from ddbkit.emulator.operations.call import Answer, Call
 Run = Callable[[Call], Answer]
 
 _DYNAMODB = {
+    "BatchExecuteStatement": batch_execute_statement.run,
     "BatchGetItem": batch_get_item.run,
     "BatchWriteItem": batch_write_item.run,
     "CreateBackup": create_backup.run,
@@ -69,6 +73,8 @@ _DYNAMODB = {
     "DescribeLimits": describe_limits.run,
     "DescribeTable": describe_table.run,
     "DescribeTimeToLive": describe_time_to_live.run,
+    "ExecuteStatement": execute_statement.run,
+    "ExecuteTransaction": execute_transaction.run,
     "ExportTableToPointInTime": export_table_to_point_in_time.run,
     "GetItem": get_item.run,
     "ImportTable": import_table.run,

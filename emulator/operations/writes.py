@@ -1,8 +1,7 @@
 """The stages of a single-item write, as functions each write operation calls in order.
 
-PutItem, DeleteItem, UpdateItem (with `updates`) and BatchWriteItem use them; the writes
-still on moto's handler (TransactWriteItems, PartiQL) keep moto_ext's wrappers until they
-move. In pipeline order:
+PutItem, DeleteItem, UpdateItem (with `updates`), BatchWriteItem and TransactWriteItems use
+them, and PartiQL's writes through those operations. In pipeline order:
 
 - `decoded`: the request's attribute values as the store holds them (binary as bytes);
 - `check_key`, `check_item`, `conditions`: validation that needs the table;

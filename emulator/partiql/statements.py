@@ -5,8 +5,8 @@ or Scan with a filter, an INSERT a PutItem that must not overwrite, an UPDATE an
 and a DELETE a DeleteItem, each on the item its WHERE clause names. This module reads a
 statement (and its `?` parameters) into a `Statement`: table, index, the key equalities of the
 WHERE clause, and the rest as DynamoDB expressions (condition, projection, update) over
-placeholder names and values, which moto's own expression evaluator then runs
-(`partiql_statements`). It touches no moto state.
+placeholder names and values, which the item operations then run
+(operations/statements.py). It touches no moto state.
 
 The grammar is DynamoDB's subset: paths (`a`, `"a b"`, `a.b`, `a[0]`, `a['k']`), literals
 (strings, numbers, booleans, null, `{...}` maps, `[...]` lists, `<<...>>` sets, `?`),

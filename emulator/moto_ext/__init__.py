@@ -39,13 +39,13 @@ and `answers`.
 
 The fidelity extensions (issue 14) come after the others. partiql_statements replaces the
 PartiQL backend methods atomic_writes wrapped and opens the journal itself. aws_sizes
-replaces moto's `DynamoType.size` (capacity/sizes.py). item_collection_metrics reads
-TransactWriteItems' answer after moto. UpdateItem, Query and Scan are ddbkit's own
-(operations/update_item.py, query.py, scan.py): they call moto's update executor and
-condition evaluator through `item_updates`, `reads` and `key_conditions`, and rewrite legacy
-parameters with operations/legacy_conditions.py.
-key_values and table_checks go last: they refuse requests (by the table's schema) before
-any other extension's wrapper acts, as DynamoDB does before any work.
+replaces moto's `DynamoType.size` (capacity/sizes.py). UpdateItem, TransactWriteItems, Query
+and Scan are ddbkit's own (operations/update_item.py, transact_write_items.py, query.py,
+scan.py): they call moto's update executor and condition evaluator through `item_updates`,
+`reads` and `key_conditions`, and rewrite legacy parameters with
+operations/legacy_conditions.py.
+key_values goes last: it refuses items (by the table's schema) before any other extension's
+wrapper acts, as DynamoDB does before any work.
 """
 
 from __future__ import annotations
@@ -74,9 +74,7 @@ def install() -> None:
             index_keys,
             indexes,
             instance_tracking,
-            item_collection_metrics,
             item_size,
-            key_schema,
             key_values,
             number_values,
             partiql_paging,
@@ -86,10 +84,7 @@ def install() -> None:
             scalar_values,
             stream_records,
             stream_retention,
-            table_checks,
             table_description,
-            transaction_tokens,
-            transactions,
             ttl_deletes,
             validation_wording,
         )
@@ -97,15 +92,14 @@ def install() -> None:
         for extension in (instance_tracking, fast_dispatch, direct_call, stream_records,
                           stream_retention, consumed_capacity,
                           atomic_writes, indexes,
-                          index_keys, transactions, scalar_values, item_size, key_schema,
+                          index_keys, scalar_values, item_size,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,
                           partiql_statements, request_gaps,
                           canonical_numbers, projection_paths,
-                          binary_values, transaction_tokens,
-                          item_collection_metrics,
+                          binary_values,
                           aws_sizes, table_description,
                           partiql_paging,
-                          key_values, table_checks, expression_names,
+                          key_values, expression_names,
                           validation_wording):
             extension.install()
         _installed = True

@@ -12,12 +12,10 @@ What the meter sees, by AWS's rules (capacity/rules.py), sized as DynamoDB bills
 (capacity/sizes.py, remembered per item by item_size.billed_size):
 - reads: GetItem, BatchGetItem, TransactGetItems, Query and Scan are ddbkit's own operations
   and meter themselves (operations/item_reads.py, item_pages.py);
-- writes: `DynamoDBBackend.put_item`, `update_item`, `delete_item` (UpdateItem,
-  TransactWriteItems; PutItem, DeleteItem and BatchWriteItem meter themselves in
-  operations/writes.py with `image` and the same Meter) compare the item and each index entry
-  before and after; a ConditionalCheckFailed is charged by the item already stored;
-  PartiQL writes through `Table.put_item` / `Table.delete_item`. TTL deletes run with no
-  meter: they are free, as on AWS.
+- writes: PutItem, DeleteItem, UpdateItem, BatchWriteItem and TransactWriteItems meter
+  themselves (operations/writes.py, with `image` and the same Meter), comparing the item and
+  each index entry before and after; PartiQL writes through `Table.put_item` /
+  `Table.delete_item`. TTL deletes run with no meter: they are free, as on AWS.
 Requests that ask for nothing and run under no throughput model pay one context-variable
 read per action.
 """
@@ -29,8 +27,6 @@ import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from moto.dynamodb.exceptions import ConditionalCheckFailed
-from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.parsing import partiql
 from moto.dynamodb.responses import DynamoHandler
@@ -43,7 +39,7 @@ from ddbkit.emulator.capacity.rules import (
 )
 from ddbkit.emulator.capacity.sizes import item_size
 from ddbkit.emulator.moto_ext.atomic_writes import atomic
-from ddbkit.emulator.moto_ext.item_size import billed_size, forget
+from ddbkit.emulator.moto_ext.item_size import billed_size
 from ddbkit.emulator.moto_ext.lsi_fetches import projected_names
 from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
 
@@ -57,13 +53,12 @@ _meter: contextvars.ContextVar[Meter | None] = contextvars.ContextVar("ddbkit_me
                                                                        default=None)
 
 ACTIONS = {  # handler method -> (operation, answers a list of tables)
-    "transact_write_items": ("TransactWriteItems", True),
     "execute_statement": ("ExecuteStatement", False),
     "execute_transaction": ("ExecuteTransaction", True),
     "batch_execute_statement": ("BatchExecuteStatement", True),
 }
 PARTIQL = frozenset({"ExecuteStatement", "ExecuteTransaction", "BatchExecuteStatement"})
-TRANSACTIONS = frozenset({"TransactWriteItems", "ExecuteTransaction"})
+TRANSACTIONS = frozenset({"ExecuteTransaction"})
 
 
 def current() -> Meter | None:
@@ -103,44 +98,6 @@ def _global_names(table: Table) -> frozenset[str]:
 
 # -- writes --------------------------------------------------------------------------------
 
-def _wrap_backend_write(original: Any, deletes: bool, in_place: bool) -> Any:
-    metered = _metered_write(original, deletes, in_place)
-
-    def write(self: DynamoDBBackend, table_name: str, key_or_item: Any, *args: Any,
-              **kwargs: Any) -> Any:
-        meter = _meter.get()
-        if meter is None or meter.operation in PARTIQL:
-            return original(self, table_name, key_or_item, *args, **kwargs)
-        return metered(meter, self, table_name, key_or_item, *args, **kwargs)
-
-    write.__wrapped__ = original  # type: ignore[attr-defined]
-    return write
-
-
-def _metered_write(original: Any, deletes: bool, in_place: bool) -> Any:
-    def write(meter: Meter, self: DynamoDBBackend, table_name: str, key_or_item: Any,
-              *args: Any, **kwargs: Any) -> Any:
-        table = self.tables.get(table_name)
-        keys = request_keys(table, key_or_item) if table is not None and isinstance(
-            key_or_item, dict) else None
-        if table is None or keys is None:  # moto refuses it before anything is stored
-            return original(self, table_name, key_or_item, *args, **kwargs)
-        before = image(table, stored_item(table, *keys), detach=in_place)
-        try:
-            result = original(self, table_name, key_or_item, *args, **kwargs)
-        except ConditionalCheckFailed:
-            meter.failed_write(table.name, before, keys[0])
-            raise
-        stored = stored_item(table, *keys)
-        if in_place:
-            forget(stored)  # its size was remembered before moto changed it in place
-        after = None if deletes else image(table, stored)
-        meter.write(table.name, before, after, _global_names(table))
-        return result
-
-    return write
-
-
 def _wrap_table_write(original: Any, deletes: bool) -> Any:
     """PartiQL writes straight into the table (moto's execute_statement)."""
 
@@ -166,8 +123,7 @@ def _new_meter(operation: str, mode: str | None) -> Meter:
 
 
 def _finish(meter: Meter, handler: DynamoHandler, result: Any) -> None:
-    """Charges known only once the action ran: PartiQL reads, TransactWriteItems' condition
-    checks."""
+    """Charges known only once the action ran: PartiQL reads."""
     if meter.operation == "ExecuteStatement" and result is not None:
         _charge_partiql_reads(meter, handler.body, result.result.get("Items") or [])
     if meter.operation == "BatchExecuteStatement" and result is not None:
@@ -175,8 +131,6 @@ def _finish(meter: Meter, handler: DynamoHandler, result: Any) -> None:
                                      result.result.get("Responses") or [], strict=False):
             if "Error" not in answer:
                 _charge_partiql_reads(meter, statement, [answer.get("Item") or {}])
-    if meter.operation == "TransactWriteItems":
-        _charge_condition_checks(meter, handler)
 
 
 def _charge_partiql_reads(meter: Meter, body: dict[str, Any], items: list[Any]) -> None:
@@ -190,16 +144,6 @@ def _charge_partiql_reads(meter: Meter, body: dict[str, Any], items: list[Any]) 
     step = read_step(bool(body.get("ConsistentRead")))
     for item in items or [{}]:  # a read that finds nothing still costs a step
         meter.read(table, None, False, item_size(item), step, None)
-
-
-def _charge_condition_checks(meter: Meter, handler: DynamoHandler) -> None:
-    backend = handler.dynamodb_backend
-    for action in handler.body.get("TransactItems") or []:
-        check = action.get("ConditionCheck")
-        table = backend.tables.get(check.get("TableName")) if check else None
-        keys = request_keys(table, check.get("Key") or {}) if table is not None else None
-        if table is not None and keys is not None:
-            meter.failed_write(table.name, image(table, stored_item(table, *keys)), keys[0])
 
 
 def _answer(meter: Meter, handler: DynamoHandler, listed: bool, result: Any) -> None:
@@ -257,18 +201,11 @@ def _admitted(original: Any, handler: DynamoHandler, meter: Meter, admit: Admiss
 
 def install() -> None:
     require(DynamoHandler, *ACTIONS)
-    require(DynamoDBBackend, "put_item", "update_item", "delete_item")
     require(Table, "put_item", "delete_item", "all_indexes")
     require(partiql, "get_query_metadata")
     for name, (operation, listed) in ACTIONS.items():
         setattr(DynamoHandler, name, _wrap_action(getattr(DynamoHandler, name), operation,
                                                   listed))
-    DynamoDBBackend.put_item = _wrap_backend_write(  # type: ignore[method-assign]
-        DynamoDBBackend.put_item, deletes=False, in_place=False)
-    DynamoDBBackend.update_item = _wrap_backend_write(  # type: ignore[method-assign]
-        DynamoDBBackend.update_item, deletes=False, in_place=True)
-    DynamoDBBackend.delete_item = _wrap_backend_write(  # type: ignore[method-assign]
-        DynamoDBBackend.delete_item, deletes=True, in_place=False)
     Table.put_item = _wrap_table_write(Table.put_item, deletes=False)  # type: ignore[method-assign]
     Table.delete_item = _wrap_table_write(  # type: ignore[method-assign]
         Table.delete_item, deletes=True)

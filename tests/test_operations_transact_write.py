@@ -274,3 +274,24 @@ def test_a_durable_server_restarted_sees_every_committed_transaction(
     assert after == before
     assert len(after["left"]) == 9
     assert after["right"] == [{"pk": {"S": "total"}, "n": {"N": "10"}}]
+
+
+def test_expressions_are_read_before_any_table_is_looked_up(client: Any, plain: str) -> None:
+    with pytest.raises(ClientError) as exc:
+        client.transact_write_items(TransactItems=[
+            {"Delete": {"TableName": "no-such-table", "Key": {"pk": {"S": "a"}}}},
+            {"ConditionCheck": {"TableName": plain, "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}},
+                                "ConditionExpression": "attribute_exists("}}])
+    code, message = _error(exc)
+    assert code == "ValidationException"
+    assert message.startswith("Invalid ConditionExpression: Syntax error")
+
+
+def test_an_empty_string_key_in_a_put_is_refused_in_dynamodbs_words(client: Any,
+                                                                   plain: str) -> None:
+    with pytest.raises(ClientError) as exc:
+        client.transact_write_items(TransactItems=[
+            {"Put": {"TableName": plain, "Item": {"pk": {"S": ""}, "sk": {"N": "1"}}}}])
+    assert _error(exc) == ("ValidationException", "One or more parameter values are not valid. "
+                           "The AttributeValue for a key attribute cannot contain an empty "
+                           "string value. Key: pk")

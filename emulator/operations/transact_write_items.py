@@ -71,7 +71,9 @@ def run(call: Call) -> Answer:
     params = call.params
     requests = [next(iter(action.items())) for action in params["TransactItems"]]
     _schema_cancels(call, requests)
-    actions = [_checked(call, kind, request) for kind, request in requests]
+    parsed = [_expressions(kind, request) for kind, request in requests]
+    actions = [_checked(call, kind, request, *expressions)
+               for (kind, request), expressions in zip(requests, parsed, strict=True)]
     _once_each(actions)
     token, request = _token(params)
     if token is not None and (replayed := _replayed(token, request)) is not None:
@@ -125,22 +127,29 @@ def _schema_problem(table: Any, kind: str, request: dict[str, Any]) -> str | Non
     return None
 
 
-def _checked(call: Call, kind: str, request: dict[str, Any]) -> Action:
+def _expressions(kind: str, request: dict[str, Any]) -> tuple[writes.Condition,
+                                                              updates.Update | None]:
+    """Every action's expressions are read (a syntax error refused) before any table is
+    looked up."""
+    return writes.conditions(request), updates.parse(request) if kind == "Update" else None
+
+
+def _checked(call: Call, kind: str, request: dict[str, Any], condition: writes.Condition,
+             update: updates.Update | None) -> Action:
     """One action as its single write checks it, before anything is read."""
     table = pipeline.resolve_table(call, request["TableName"])
     if kind == "Put":
         item = writes.decoded_map(request["Item"])
-        writes.check_item(table, item)
+        writes.check_item_keys(table, item)
         item_keys = writes.item_keys(table, item)
         new = writes.build(table, item_keys, item)
         key = {name: item[name] for name in table.table_key_attrs}
-        return Action(kind, table, item_keys, key, writes.conditions(request), new=new)
-    update = updates.parse(request) if kind == "Update" else None
+        return Action(kind, table, item_keys, key, condition, new=new)
     key = writes.decoded_map(request["Key"])
     checked = writes.check_key(table, key)
     if update is not None:
         updates.check_actions(table, update)
-    return Action(kind, table, checked, key, writes.conditions(request), update=update)
+    return Action(kind, table, checked, key, condition, update=update)
 
 
 def _once_each(actions: list[Action]) -> None:

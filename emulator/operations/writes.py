@@ -1,7 +1,7 @@
 """The stages of a single-item write, as functions each write operation calls in order.
 
-PutItem and DeleteItem use them today; BatchWriteItem, TransactWriteItems, UpdateItem and
-PartiQL's writes are meant to as they move here. In pipeline order:
+PutItem, DeleteItem, UpdateItem, BatchWriteItem and TransactWriteItems use them; PartiQL's
+writes are meant to as they move here. In pipeline order:
 
 - `decoded`: the request's attribute values as the store holds them (binary as bytes);
 - `check_key`, `check_item`, `conditions`: validation that needs the table;

@@ -47,6 +47,7 @@ KEY_TYPE = ("One or more parameter values were invalid: Type mismatch for key {}
             "actual: {}")
 TOKEN_MISMATCH = ("The request uses the same client token as a previous, but non-identical "
                   "request.")
+ACTIONS = ("ConditionCheck", "Put", "Delete", "Update")  # the endpoint let exactly one through
 TOKEN_LIFETIME_SECONDS = 600  # API_TransactWriteItems: a token is remembered for 10 minutes
 MAX_TOKENS = 10_000  # memory stays bounded: the oldest are forgotten first
 
@@ -69,7 +70,9 @@ class Action:
 
 def run(call: Call) -> Answer:
     params = call.params
-    requests = [next(iter(action.items())) for action in params["TransactItems"]]
+    requests = [next((kind, request) for kind, request in action.items()
+                     if kind in ACTIONS and request is not None)
+                for action in params["TransactItems"]]
     _schema_cancels(call, requests)
     parsed = [_expressions(kind, request) for kind, request in requests]
     actions = [_checked(call, kind, request, *expressions)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import time
 import tomllib
-from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -16,8 +13,6 @@ from moto.dynamodb.responses import DynamoHandler
 from packaging.requirements import Requirement
 
 import ddbkit
-from ddbkit.emulator.endpoint import app
-from ddbkit.emulator.moto_ext import direct_call
 from ddbkit.emulator.moto_ext.store import MotoShapeError, require
 from ddbkit.emulator.runtime import Emulator
 from ddbkit.emulator.ttl import TtlReaper
@@ -31,102 +26,6 @@ def test_moto_is_an_accepted_version_and_shape_checks_bite() -> None:
     assert len(wanted) == 1 and wanted[0].specifier.contains(metadata.version("moto"))
     with pytest.raises(MotoShapeError, match="no longer has frobnicate"):
         require(DynamoHandler, "frobnicate")
-
-
-def _requests(table: str) -> list[tuple[str, dict[str, Any]]]:
-    key = {"bookingId": {"S": "s1"}}
-    return [
-        ("GetItem", {"TableName": table, "Key": key, "ReturnConsumedCapacity": "TOTAL"}),
-        ("Query", {"TableName": table, "IndexName": "status-index", "Limit": 1,
-                   "KeyConditionExpression": "#s = :s", "ExpressionAttributeNames": {"#s": "status"},
-                   "ExpressionAttributeValues": {":s": {"S": "PENDING"}}}),
-        ("Scan", {"TableName": table, "Limit": 2}),
-        ("BatchGetItem", {"RequestItems": {table: {"Keys": [key, {"bookingId": {"S": "s2"}}]}}}),
-        ("TransactGetItems", {"TransactItems": [{"Get": {"TableName": table, "Key": key}}]}),
-        ("UpdateItem", {"TableName": table, "Key": key, "UpdateExpression": "SET #n = :n",
-                        "ExpressionAttributeNames": {"#n": "note"},
-                        "ExpressionAttributeValues": {":n": {"S": "x"}}, "ReturnValues": "ALL_NEW"}),
-        ("PutItem", {"TableName": table, "Item": {"bookingId": {"S": "s3"}},
-                     "ReturnConsumedCapacity": "TOTAL"}),
-        ("DeleteItem", {"TableName": table, "Key": {"bookingId": {"S": "s3"}},
-                        "ReturnValues": "ALL_OLD"}),
-    ]
-
-
-def _seed_for_parity(client: Any, table: str) -> None:
-    for n, status in ((1, "PENDING"), (2, "PENDING")):
-        client.put_item(TableName=table, Item={
-            "bookingId": {"S": f"s{n}"}, "status": {"S": status}, "createdAt": {"S": f"2025-0{n}"},
-            "blob": {"B": b"\x00\xffbytes"}, "blobs": {"BS": [b"a", b"b"]}, "tags": {"SS": ["x", "y"]},
-            "nums": {"NS": ["1", "2.5"]}, "map": {"M": {"k": {"N": "3"}, "l": {"L": [{"BOOL": True},
-                                                                                   {"NULL": True}]}}}})
-
-
-def _replay(client: Any, table: str, extra: Sequence[tuple[str, dict[str, Any]]] = ()) -> list[Any]:
-    """Every request of _requests (and `extra`) from the same starting state."""
-    _seed_for_parity(client, table)
-    return [_call(client, operation, body) for operation, body in [*_requests(table), *extra]]
-
-
-def test_fast_serializer_answers_as_moto_serializer_does(fresh_emulator: Emulator) -> None:
-    client = fresh_emulator.client()
-    table = f"marketplace-{fresh_emulator.config.stage}-bookings-table"
-    fast = _replay(client, table)
-    patched = DynamoHandler.serialized  # swapped back to moto's for the same requests
-    DynamoHandler.serialized = patched.__wrapped__  # type: ignore[attr-defined]
-    try:
-        stock = _replay(client, table)
-    finally:
-        DynamoHandler.serialized = patched  # type: ignore[method-assign]
-    assert fast == stock
-
-
-def test_direct_call_answers_as_motos_full_dispatch_does(
-        fresh_emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
-    client = fresh_emulator.client()
-    table = f"marketplace-{fresh_emulator.config.stage}-bookings-table"
-    blob = base64.b64encode(b"\x00\xffbytes").decode()
-    extra = [  # blobs in conditions and errors raised inside moto's handler
-        ("PutItem", {"TableName": table, "Item": {"bookingId": {"S": "s1"}, "blob": {"B": blob}},
-                     # size() tells decoded bytes (7) from base64 text (12)
-                     "ConditionExpression": "#b = :b AND size(#b) = :n",
-                     "ExpressionAttributeNames": {"#b": "blob"},
-                     "ExpressionAttributeValues": {":b": {"B": blob}, ":n": {"N": "7"}}}),
-        ("PutItem", {"TableName": table, "Item": {"bookingId": {"S": "s1"}},
-                     "ConditionExpression": "attribute_not_exists(bookingId)"}),
-        ("GetItem", {"TableName": table, "Key": {"nope": {"S": "s1"}}}),
-        ("Query", {"TableName": "no-such-table", "KeyConditionExpression": "a = :a",
-                   "ExpressionAttributeValues": {":a": {"S": "x"}}}),
-    ]
-    direct = _replay(client, table, extra)
-    monkeypatch.setattr(app, "DIRECT_OPERATIONS", frozenset())  # every call through moto's
-    full = _replay(client, table, extra)
-    assert direct == full
-    assert [r["status"] for r in direct[-4:]] == [200, 400, 400, 400], direct[-4:]
-
-
-@pytest.mark.parametrize("operation, body", _requests("t"))
-def test_plain_json_is_what_motos_parser_makes_of_a_body_without_blobs(
-        operation: str, body: dict[str, Any]) -> None:
-    raw = json.dumps(body).encode()
-    assert not direct_call.might_hold_blob(raw)
-    assert direct_call.moto_params(operation, raw) == json.loads(raw)
-
-
-def _call(client: Any, operation: str, body: dict[str, Any]) -> Any:
-    """The raw JSON the endpoint answered (no boto3 parsing in between), minus the request
-    id; with the status when it is an error."""
-    import urllib.error
-    import urllib.request
-
-    request = urllib.request.Request(client.meta.endpoint_url, data=json.dumps(body).encode(),
-                                     headers={"X-Amz-Target": f"DynamoDB_20120810.{operation}",
-                                              "Content-Type": "application/x-amz-json-1.0"})
-    try:
-        with urllib.request.urlopen(request) as response:
-            return {"status": response.status, "body": json.loads(response.read())}
-    except urllib.error.HTTPError as error:
-        return {"status": error.code, "body": json.loads(error.read())}
 
 
 def _gsi_keys(client: Any, table: str, status: str) -> list[str]:
@@ -256,7 +155,7 @@ def test_remembered_item_sizes_follow_updates_into_the_1mb_page(
 
 def test_update_item_wrappers_run_in_the_documented_order() -> None:
     """moto_ext's docstring: table_description -> item_size -> indexes -> atomic_writes ->
-    consumed_capacity -> stream_records -> moto."""
+    stream_records -> moto."""
     from moto.dynamodb.models import DynamoDBBackend
 
     from ddbkit.emulator import moto_ext
@@ -269,7 +168,7 @@ def test_update_item_wrappers_run_in_the_documented_order() -> None:
         method = method.__wrapped__
     chain.append(method.__module__.partition(".")[0])
     assert chain == ["table_description", "item_size", "indexes", "atomic_writes",
-                     "consumed_capacity", "stream_records", "moto"]
+                     "stream_records", "moto"]
 
 
 def test_no_moto_ext_module_imports_from_the_package_init_or_another_private_name() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ddbkit.emulator.moto_ext import transaction_tokens
+from ddbkit.emulator.operations import transact_write_items
 from ddbkit.emulator.runtime import Emulator
 
 _names = itertools.count()
@@ -172,7 +172,7 @@ def test_client_request_token_applies_a_transaction_once(client: Any, table: str
         client.transact_write_items(TransactItems=[add("2")], ClientRequestToken="tok-1")
     client.transact_write_items(TransactItems=[add("2")], ClientRequestToken="tok-2")
     assert client.get_item(TableName=table, Key={"pk": {"S": "t"}})["Item"]["n"] == {"N": "3"}
-    assert len(transaction_tokens._applied) <= transaction_tokens.MAX_TOKENS
+    assert len(transact_write_items._tokens) <= transact_write_items.MAX_TOKENS
 
 
 def test_stream_paging(emulator: Emulator, client: Any) -> None:

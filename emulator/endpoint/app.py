@@ -39,10 +39,8 @@ from ddbkit.emulator.endpoint.wire import (
 )
 from ddbkit.emulator.faults.injector import RESPONSES, FaultInjector, error_answer
 from ddbkit.emulator.faults.plan import FaultPlan
-from ddbkit.emulator.moto_ext import direct_call
 from ddbkit.emulator.moto_ext.clock import Clock, running_on
 from ddbkit.emulator.moto_ext.consumed_capacity import admission
-from ddbkit.emulator.moto_ext.direct_call import DIRECT_OPERATIONS
 from ddbkit.emulator.moto_ext.fast_dispatch import dynamodb_call, implemented
 from ddbkit.emulator.moto_ext.store import STORE_LOCK
 from ddbkit.emulator.operations import registry
@@ -108,10 +106,6 @@ class DynamoDBApp:
                     return send(start_response, *_run(run, Call(
                         self._services[service], operation, params, self.account_id,
                         self.region)))
-                if service == DYNAMODB_TARGET and operation in DIRECT_OPERATIONS:
-                    content_type = environ.get("CONTENT_TYPE") or CONTENT_TYPE
-                    return send(start_response, *direct_call.call(
-                        operation, params, body, content_type, self.account_id, self.region))
                 self._pin_identity(environ)
                 environ["wsgi.input"] = io.BytesIO(body)  # moto reads the body again
                 return send(start_response, *self._calls[service](environ))

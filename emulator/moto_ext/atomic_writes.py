@@ -12,12 +12,11 @@ the item it replaces, UpdateItem a copy of the item before moto changes it, and 
 each stream it may append to. On failure the items are put back (indexes follow) and the
 stream records withdrawn, then moto's error is raised as it was. The item an UpdateItem
 produced is checked for index key types and values (index_keys) before it is kept.
-TransactWriteItems keeps its own undo log (transactions.py) and shares `restore`. `UndoLog`
-notes a whole request's writes for durability, which undoes them only if it cannot journal
-them.
+`UndoLog` notes a whole request's writes for durability, which undoes them only if it
+cannot journal them.
 
-ddbkit's own writes (operations/writes.py, BatchWriteItem's whole batch, ExecuteTransaction's
-statements) open a journal with
+ddbkit's own writes (operations/writes.py, BatchWriteItem's and TransactWriteItems' whole
+request, ExecuteTransaction's statements) open a journal with
 `atomic` and note each item they replace with `note`.
 """
 

@@ -1,25 +1,13 @@
-"""ConsumedCapacity as DynamoDB counts it, in every response that asks for it.
+"""What the capacity meter needs from moto's items: their images, and the admission hook.
 
-Replaces moto's constants: `include_consumed_capacity` answers 1.0 for any write whatever
-the item's size, reports an index under `LocalSecondaryIndexes` even when it is global,
-UpdateItem answers 0.5 even when nothing was asked, BatchWriteItem 1.0 per table, always.
-Here each data-plane action moto's handler still answers, of
-`DynamoHandler` runs with a `Meter` (capacity/meter.py) when the request asks for capacity
-(TOTAL or INDEXES) or a throughput model watches the emulator; moto's own figures are
-replaced by the meter's, or removed when nothing was asked.
-
-What the meter sees, by AWS's rules (capacity/rules.py), sized as DynamoDB bills
-(capacity/sizes.py, remembered per item by item_size.billed_size):
-- reads: GetItem, BatchGetItem, TransactGetItems, Query and Scan are ddbkit's own operations
-  and meter themselves (operations/item_reads.py, item_pages.py);
-- writes: `DynamoDBBackend.put_item`, `update_item`, `delete_item` (UpdateItem,
-  TransactWriteItems; PutItem, DeleteItem and BatchWriteItem meter themselves in
-  operations/writes.py with `image` and the same Meter) compare the item and each index entry
-  before and after; a ConditionalCheckFailed is charged by the item already stored; the
-  PartiQL operations run as the item operations and meter as they do. TTL deletes run with no
-  meter: they are free, as on AWS.
-Requests that ask for nothing and run under no throughput model pay one context-variable
-read per action.
+Every operation meters itself with a `Meter` (capacity/meter.py) by AWS's rules
+(capacity/rules.py), sized as DynamoDB bills (capacity/sizes.py, remembered per item by
+item_size.billed_size): reads in operations/item_reads.py and item_pages.py, writes in
+operations/writes.py and transact_write_items.py (the PartiQL operations run as the item
+operations and meter as they do); TTL deletes run with no meter: they are free, as on AWS.
+A write is priced by the item before and after, as the table and each index hold it:
+`image` builds that from moto's stored item. moto's own ConsumedCapacity constants are
+never used: no operation reaches moto's handler.
 """
 
 from __future__ import annotations
@@ -29,21 +17,13 @@ import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from moto.dynamodb.exceptions import ConditionalCheckFailed
-from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
-from moto.dynamodb.responses import DynamoHandler
 
-from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Charge, Image, Meter
-from ddbkit.emulator.capacity.rules import (
-    TRANSACTIONAL_WRITE,
-    IndexEntry,
-)
+from ddbkit.emulator.capacity.meter import Charge, Image
+from ddbkit.emulator.capacity.rules import IndexEntry
 from ddbkit.emulator.capacity.sizes import item_size
-from ddbkit.emulator.moto_ext.atomic_writes import atomic
-from ddbkit.emulator.moto_ext.item_size import billed_size, forget
+from ddbkit.emulator.moto_ext.item_size import billed_size
 from ddbkit.emulator.moto_ext.lsi_fetches import projected_names
-from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
 
 # Called with the charges of every metered request (of each item, in a batch); raises
 # Refused to refuse them (the throughput model), and a refused write is undone. Set per
@@ -51,20 +31,7 @@ from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
 Admission = Callable[[Sequence[Charge]], None]
 admission: contextvars.ContextVar[Admission | None] = contextvars.ContextVar(
     "ddbkit_admission", default=None)
-_meter: contextvars.ContextVar[Meter | None] = contextvars.ContextVar("ddbkit_meter",
-                                                                       default=None)
 
-ACTIONS = {  # handler method -> (operation, answers a list of tables)
-    "transact_write_items": ("TransactWriteItems", True),
-}
-TRANSACTIONS = frozenset({"TransactWriteItems"})
-
-
-def current() -> Meter | None:
-    return _meter.get()
-
-
-# -- images of an item, as the table and each of its indexes store it ----------------------
 
 def _projected(index: Any, table: Table, attrs: dict[str, Any]) -> dict[str, Any]:
     names = projected_names(table, index)
@@ -74,8 +41,8 @@ def _projected(index: Any, table: Table, attrs: dict[str, Any]) -> dict[str, Any
 
 
 def image(table: Table, item: Any, detach: bool = False) -> Image | None:
-    """The item as the table and its indexes hold it; `detach` copies what moto may change
-    in place (UpdateItem)."""
+    """The item as the table and its indexes hold it; `detach` copies what may later change
+    in place."""
     if item is None:
         return None
     attrs = copy.deepcopy(item.attrs) if detach else item.attrs
@@ -89,138 +56,3 @@ def image(table: Table, item: Any, detach: bool = False) -> Image | None:
         entries[index.name] = IndexEntry(tuple(attrs[name] for name in key_names), stored,
                                          size if stored is attrs else item_size(stored))
     return Image(size, item.hash_key, entries)
-
-
-def _global_names(table: Table) -> frozenset[str]:
-    return frozenset(index.name for index in (table.global_indexes or []))
-
-
-# -- writes --------------------------------------------------------------------------------
-
-def _wrap_backend_write(original: Any, deletes: bool, in_place: bool) -> Any:
-    metered = _metered_write(original, deletes, in_place)
-
-    def write(self: DynamoDBBackend, table_name: str, key_or_item: Any, *args: Any,
-              **kwargs: Any) -> Any:
-        meter = _meter.get()
-        if meter is None:
-            return original(self, table_name, key_or_item, *args, **kwargs)
-        return metered(meter, self, table_name, key_or_item, *args, **kwargs)
-
-    write.__wrapped__ = original  # type: ignore[attr-defined]
-    return write
-
-
-def _metered_write(original: Any, deletes: bool, in_place: bool) -> Any:
-    def write(meter: Meter, self: DynamoDBBackend, table_name: str, key_or_item: Any,
-              *args: Any, **kwargs: Any) -> Any:
-        table = self.tables.get(table_name)
-        keys = request_keys(table, key_or_item) if table is not None and isinstance(
-            key_or_item, dict) else None
-        if table is None or keys is None:  # moto refuses it before anything is stored
-            return original(self, table_name, key_or_item, *args, **kwargs)
-        before = image(table, stored_item(table, *keys), detach=in_place)
-        try:
-            result = original(self, table_name, key_or_item, *args, **kwargs)
-        except ConditionalCheckFailed:
-            meter.failed_write(table.name, before, keys[0])
-            raise
-        stored = stored_item(table, *keys)
-        if in_place:
-            forget(stored)  # its size was remembered before moto changed it in place
-        after = None if deletes else image(table, stored)
-        meter.write(table.name, before, after, _global_names(table))
-        return result
-
-    return write
-
-
-# -- the handler's actions -----------------------------------------------------------------
-
-def _new_meter(operation: str, mode: str | None) -> Meter:
-    return Meter(operation, mode, transactional=operation in TRANSACTIONS,
-                 write_step=TRANSACTIONAL_WRITE if operation in TRANSACTIONS else 1.0)
-
-
-def _finish(meter: Meter, handler: DynamoHandler, result: Any) -> None:
-    """Charges known only once the action ran: TransactWriteItems' condition checks."""
-    if meter.operation == "TransactWriteItems":
-        _charge_condition_checks(meter, handler)
-
-
-def _charge_condition_checks(meter: Meter, handler: DynamoHandler) -> None:
-    backend = handler.dynamodb_backend
-    for action in handler.body.get("TransactItems") or []:
-        check = action.get("ConditionCheck")
-        table = backend.tables.get(check.get("TableName")) if check else None
-        keys = request_keys(table, check.get("Key") or {}) if table is not None else None
-        if table is not None and keys is not None:
-            meter.failed_write(table.name, image(table, stored_item(table, *keys)), keys[0])
-
-
-def _answer(meter: Meter, handler: DynamoHandler, listed: bool, result: Any) -> None:
-    body = result.result
-    if meter.mode is None:
-        body.pop("ConsumedCapacity", None)
-    elif listed:
-        body["ConsumedCapacity"] = meter.consumed_list()
-    else:
-        table = handler.body.get("TableName") or next(iter(meter.usage), "")
-        body["ConsumedCapacity"] = meter.consumed(table)
-    body.pop("ConsumedCapacityUnits", None)
-
-
-def _wrap_action(original: Any, operation: str, listed: bool) -> Any:
-    def action(self: DynamoHandler) -> Any:
-        mode = self.body.get("ReturnConsumedCapacity")
-        mode = mode if mode in (TOTAL, INDEXES) else None
-        admit = admission.get()
-        if mode is None and admit is None:
-            result = original(self)
-            if listed:
-                result.result.pop("ConsumedCapacity", None)  # moto adds it unasked
-            return result
-        meter = _new_meter(operation, mode)
-        token = _meter.set(meter)
-        try:
-            if admit is None:
-                result = original(self)
-                _finish(meter, self, result)
-            else:
-                result = _admitted(original, self, meter, admit)
-        finally:
-            _meter.reset(token)
-        _answer(meter, self, listed, result)
-        return result
-
-    action.__wrapped__ = original  # type: ignore[attr-defined]
-    return action
-
-
-def _admitted(original: Any, handler: DynamoHandler, meter: Meter, admit: Admission) -> Any:
-    """Runs the action, then asks the throughput model; a refused request is undone."""
-    with atomic():
-        try:
-            result = original(handler)
-        except Exception:
-            _finish(meter, handler, None)
-            admit(meter.charges)  # a failed conditional write is charged, or throttled
-            raise
-        _finish(meter, handler, result)
-        admit(meter.charges)  # outside the try: a refusal is not a failure of the action
-        return result
-
-
-def install() -> None:
-    require(DynamoHandler, *ACTIONS)
-    require(DynamoDBBackend, "put_item", "update_item", "delete_item")
-    require(Table, "all_indexes")
-    for name, (operation, listed) in ACTIONS.items():
-        setattr(DynamoHandler, name, _wrap_action(getattr(DynamoHandler, name), operation,
-                                                  listed))
-    DynamoDBBackend.put_item = _wrap_backend_write(  # type: ignore[method-assign]
-        DynamoDBBackend.put_item, deletes=False, in_place=False)
-    DynamoDBBackend.update_item = _wrap_backend_write(  # type: ignore[method-assign]
-        DynamoDBBackend.update_item, deletes=False, in_place=True)
-    DynamoDBBackend.delete_item = _wrap_backend_write(  # type: ignore[method-assign]
-        DynamoDBBackend.delete_item, deletes=True, in_place=False)

@@ -1,5 +1,5 @@
-"""What ddbkit's item writes (operations/put_item.py, delete_item.py, batch_write_item.py)
-call in moto.
+"""What ddbkit's item writes (operations/put_item.py, delete_item.py, batch_write_item.py,
+transact_write_items.py) call in moto.
 
 Calls only: moto's item type (built through item_size's sizing), its key checks, its
 condition evaluator (with condition_expressions' fixes) and its stream shard (stream_records'

@@ -4,9 +4,8 @@ moto checks a key's size (hash 2048 bytes, range 1024) only where it stores an i
 UpdateItem, batch and transaction writes) and refuses an empty string key only in GetItem
 and Query: a DeleteItem with a 3 KB key answers "not found", an UpdateItem or DeleteItem
 with an empty one succeeds. DynamoDB refuses them all, with the same answers as for a write
-(ddbkit's own read operations check their Keys themselves: operations/keys.py). Checked
-for every Key along key_schema's paths, after its schema check (a Key that does not match
-the schema gets that answer first).
+(ddbkit's own read operations check their Keys themselves: operations/keys.py; its write
+operations call `check` after key_schema's check, operations/writes.py).
 
 moto's check of an item's keys for empty values (`validate_put_has_empty_keys`, before
 PutItem, BatchWriteItem and TransactWriteItems write) compares them with "", which a binary
@@ -21,10 +20,8 @@ from typing import Any
 
 import moto.dynamodb.responses as responses
 from moto.dynamodb.exceptions import HashKeyTooLong, MockValidationException, RangeKeyTooLong
-from moto.dynamodb.responses import DynamoHandler
 
 from ddbkit.emulator.capacity.sizes import MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, value_size
-from ddbkit.emulator.moto_ext.key_schema import KEY_PATHS, keys_in, matches
 from ddbkit.emulator.moto_ext.store import require
 
 EMPTY = ("One or more parameter values are not valid. The AttributeValue for a key attribute "
@@ -78,23 +75,8 @@ def _wrap_validate_put_has_empty_keys(original: Any) -> Any:
     return validate_put_has_empty_keys
 
 
-def _wrap(original: Any, path: tuple[str, ...]) -> Any:
-    def handler_method(self: Any) -> Any:
-        for table_name, key in keys_in(self.body, path):
-            table = self.dynamodb_backend.tables.get(table_name) if \
-                isinstance(table_name, str) else None
-            if table is not None and matches(table, key):
-                check(table, key)
-        return original(self)
-
-    return handler_method
-
-
 def install() -> None:
-    require(DynamoHandler, *KEY_PATHS)
     require(responses, "validate_put_has_empty_keys")
     module: Any = responses
     module.validate_put_has_empty_keys = _wrap_validate_put_has_empty_keys(
         module.validate_put_has_empty_keys)
-    for name, path in KEY_PATHS.items():
-        setattr(DynamoHandler, name, _wrap(getattr(DynamoHandler, name), path))

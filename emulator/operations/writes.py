@@ -40,6 +40,10 @@ from ddbkit.emulator.operations import legacy_conditions
 from ddbkit.emulator.operations.call import Call, OperationError, validation_error
 
 CONDITION_FAILED = "The conditional request failed"
+# DynamoDB's wording for an empty string key in a batch's or transaction's item (PutItem's
+# differs).
+EMPTY_KEY = ("One or more parameter values are not valid. The AttributeValue for a key "
+             "attribute cannot contain an empty string value. Key: {}")
 
 
 # -- validate ---------------------------------------------------------------------------------
@@ -106,6 +110,13 @@ def check_item(table: Any, item: dict[str, Any]) -> None:
     """Before the condition is read: empty key values (table and index keys), empty sets."""
     with moto_refusals():
         item_writes.put_checks(table, item)
+
+
+def check_item_keys(table: Any, item: dict[str, Any]) -> None:
+    """A transaction's Put: its key values (table and index keys, empty binaries included)
+    not empty, in EMPTY_KEY's words. (The endpoint refused empty sets.)"""
+    with moto_refusals():
+        item_writes.empty_key_checks(table, item, EMPTY_KEY)
 
 
 def item_keys(table: Any, item: dict[str, Any]) -> tuple[Any, Any]:

@@ -142,22 +142,31 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _ddbkit(name: str, python: str, stage: str, data_dir: Path | None) -> Server:
+    return Server(name, [
+        python, "-P", "-m", "ddbkit.cli", "up", "--host", "127.0.0.1", "--port", "0",
+        "--no-seed", "--stage", stage, "--ttl-interval", "0",
+        *(["--data-dir", str(data_dir)] if data_dir else ["--in-memory"])],
+        r"^ddbkit ready: http://127\.0\.0\.1:(\d+)", create_table=False)
+
+
 def start_servers(stage: str, create_request: dict[str, Any], dynalite_dir: Path,
                   servers: list[Server], names: tuple[str, ...] = tuple(SERVER_NAMES),
-                  ddbkit_data_dir: Path | None = None) -> None:
+                  ddbkit_data_dir: Path | None = None, baseline: str | None = None) -> None:
     """Appends each server named in `names` as it starts, so the caller can stop every one
     that did. ddbkit keeps its data in `ddbkit_data_dir` (durable, its default) when given,
-    else in memory."""
+    else in memory. `baseline` is another environment's python whose ddbkit runs beside
+    (an older release, for before/after figures from one run), as "ddbkit-baseline"."""
     wanted = []
     if "moto" in names:
         wanted.append(Server("moto", [sys.executable, "-c", MOTO_BOOT],
                              r"moto listening on port (\d+)", create_table=True))
     if "ddbkit" in names:
-        wanted.append(Server("ddbkit", [
-            sys.executable, "-P", "-m", "ddbkit.cli", "up", "--host", "127.0.0.1", "--port", "0",
-            "--no-seed", "--stage", stage, "--ttl-interval", "0",
-            *(["--data-dir", str(ddbkit_data_dir)] if ddbkit_data_dir else ["--in-memory"])],
-            r"^ddbkit ready: http://127\.0\.0\.1:(\d+)", create_table=False))
+        wanted.append(_ddbkit("ddbkit", sys.executable, stage,
+                              ddbkit_data_dir / "current" if ddbkit_data_dir else None))
+    if baseline:
+        wanted.append(_ddbkit("ddbkit-baseline", baseline, stage,
+                              ddbkit_data_dir / "baseline" if ddbkit_data_dir else None))
     try:
         if "dynalite" in names:
             wanted.append(Server("dynalite", ["node", str(dynalite_cli(dynalite_dir)), "--host",

@@ -13,6 +13,7 @@ npm it is skipped. Numbers, not a pass/fail.
     .venv/bin/python bench/bench_servers.py [--sizes 1000,10000,100000] [--requests 200]
                                             [--max-seconds-per-op 20] [--ops GetItem,...]
                                             [--servers moto,ddbkit,dynalite] [--durable]
+                                            [--baseline OTHER_VENV/bin/python]
 """
 
 from __future__ import annotations
@@ -136,6 +137,8 @@ def header(names: list[str]) -> str:
         cells.append(f"{'moto/ddbkit':>11}")
     if {"ddbkit", "dynalite"} <= set(names):
         cells.append(f"{'ddbkit/dyn':>10}")
+    if {"ddbkit-baseline", "dynalite"} <= set(names):
+        cells.append(f"{'base/dyn':>10}")
     return " | ".join(cells)
 
 
@@ -144,7 +147,8 @@ def row(size: int, op: str, stats: dict[str, Stats]) -> str:
     cells += [f"{'failed':>35}" if isinstance(s, str) else
               f"{s[0]:>13.3f} {s[1]:>8.3f} {s[2]:>7.{0 if s[2] >= 10 else 2}f} {s[3]:>4}"
               for s in stats.values()]
-    for slow, fast, width, digits in (("moto", "ddbkit", 10, 1), ("ddbkit", "dynalite", 9, 2)):
+    for slow, fast, width, digits in (("moto", "ddbkit", 10, 1), ("ddbkit", "dynalite", 9, 2),
+                                      ("ddbkit-baseline", "dynalite", 9, 2)):
         if slow in stats and fast in stats:
             a, b = stats[slow], stats[fast]
             cells.append(f"{a[0] / b[0]:>{width}.{digits}f}x" if isinstance(a, tuple)
@@ -192,7 +196,7 @@ def run(servers: list[Server], args: argparse.Namespace) -> None:
                                   strict=True)]
     print("\nlatency in ms; n = samples taken (fewer than --requests when --max-seconds-per-op "
           "ran out);\nmoto/ddbkit = moto p50 / ddbkit p50 (how many times faster ddbkit is); "
-          "ddbkit/dyn = ddbkit p50 / dynalite p50")
+          "ddbkit/dyn = ddbkit p50 / dynalite p50 (base/dyn: --baseline's)")
     for what, error in failures.items():
         print(f"{what} failed: {error}")
     print("\n".join(rss))
@@ -216,6 +220,9 @@ def main() -> None:
     parser.add_argument("--durable", action="store_true",
                         help="ddbkit with a data dir (in a temporary folder), as `ddbkit up` runs "
                              "by default; without it, --in-memory")
+    parser.add_argument("--baseline", metavar="PYTHON",
+                        help="also run the ddbkit installed in this python's environment (an "
+                             "older release), as ddbkit-baseline")
     args = parser.parse_args()
     if unknown := set(args.ops) - set(OPS):
         parser.error(f"unknown --ops {', '.join(sorted(unknown))}; known: {', '.join(OPS)}")
@@ -228,7 +235,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ddbkit-bench-") as scratch:
         try:
             start_servers(STAGE, create_table_request(BOOKINGS, STAGE), args.dynalite_dir,
-                          servers, args.servers, Path(scratch) if args.durable else None)
+                          servers, args.servers, Path(scratch) if args.durable else None,
+                          args.baseline)
             run(servers, args)
         finally:
             for server in servers:

@@ -6,26 +6,16 @@ moto internals it replaces still have the shape it was written for, and raises
 `store` is the shared door to moto's store (lock, shape checks, key helpers); no extension
 imports this package's `__init__`.
 
-Order matters where extensions wrap the same moto method. Five wrap
-`DynamoDBBackend.update_item` (PartiQL's UPDATE calls it); each installed later wraps the
-earlier ones, so a call runs table_description -> item_size -> indexes -> atomic_writes ->
-stream_records -> moto:
-- table_description outermost: it only marks the table changed, whatever happened inside;
-- stream_records innermost: it folds moto's put-then-update of a new item into one INSERT
-  record, looking only at what moto itself appended;
-- atomic_writes around that: it checks the updated item's index key types and, when the update
-  fails, puts the item back and withdraws its stream records, before anything outside sees it;
-- indexes around that: it re-keys the item after moto (and the record fix) changed it in place,
-  or after atomic_writes put it back;
-- item_size around indexes: it forgets remembered sizes before and after everything else.
-`Table.put_item` is wrapped by atomic_writes (journal), indexes (re-key after the store) and
-index_keys (type check before anything), in any order: each acts only before or only after
-moto's store. PutItem, DeleteItem, UpdateItem, BatchWriteItem and TransactWriteItems no
-longer pass through these wrappers: operations/put_item.py, delete_item.py, update_item.py,
-batch_write_item.py and transact_write_items.py call the same steps in order
-(operations/writes.py, updates.py; moto's update parser, validator and executor through
-item_updates); the PartiQL operations run through those; the wrappers stay for TTL deletes.
-`tests/test_moto_ext.py` checks the update_item chain.
+Order matters where extensions wrap the same moto method. `Table.put_item` and
+`Table.delete_item` (TTL deletes and restores still write through moto's table) are wrapped
+by atomic_writes (undo), changes (the journal's change set), indexes (re-key after the
+store), index_keys (type check before anything) and table_description (counts), in any
+order: each acts only before or only after moto's store. PutItem, DeleteItem, UpdateItem,
+BatchWriteItem and TransactWriteItems never pass through these wrappers:
+operations/put_item.py, delete_item.py, update_item.py, batch_write_item.py and
+transact_write_items.py call the same steps in order (operations/writes.py, updates.py;
+moto's update parser, validator and executor, on a copy of the item, through item_updates);
+the PartiQL operations run through those.
 
 instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
 wraps the `StreamShard.add` that stream_records sets, so every record, however it is written,

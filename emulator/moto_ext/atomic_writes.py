@@ -1,17 +1,13 @@
 """Writes happen completely or not at all: an undo journal around moto's multi-step writes.
 
-moto applies a write step by step and can fail part-way, leaving the steps before applied:
-- `DynamoDBBackend.update_item` puts the keys of an absent item first, then changes the
-  stored item in place clause by clause; an ADD of a number to a string, an item grown past
-  400 KB or (ddbkit's check) an index key of the wrong type fails after earlier clauses took
-  effect, and the stream may already hold the keys' INSERT.
-DynamoDB applies each of these completely or not at all: item, indexes, stream record.
+A request can write several items (a batch, a transaction, a PartiQL transaction) and fail
+after some of them, or be refused by the throughput model or the journal after its writes;
+DynamoDB applies each request completely or not at all: items, indexes, stream records.
 
-Here each runs inside a journal: every `Table.put_item` / `Table.delete_item` it makes notes
-the item it replaces, UpdateItem a copy of the item before moto changes it, and the length of
+Here each runs inside a journal: every `Table.put_item` / `Table.delete_item` it makes, and
+each write ddbkit's operations note (`note`), keeps the item it replaces, and the length of
 each stream it may append to. On failure the items are put back (indexes follow) and the
-stream records withdrawn, then moto's error is raised as it was. The item an UpdateItem
-produced is checked for index key types and values (index_keys) before it is kept.
+stream records withdrawn, then the error is raised as it was.
 `UndoLog` notes a whole request's writes for durability, which undoes them only if it
 cannot journal them.
 
@@ -23,7 +19,6 @@ request, ExecuteTransaction's statements) open a journal with
 from __future__ import annotations
 
 import contextvars
-import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,7 +27,6 @@ from typing import Any
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 
-from ddbkit.emulator.moto_ext.index_keys import check_update
 from ddbkit.emulator.moto_ext.indexes import maintained
 from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
 from ddbkit.emulator.moto_ext.stream_retention import next_sequence_number, truncate
@@ -148,28 +142,9 @@ def _wrap_delete_item(original: Any) -> Any:
     return delete_item
 
 
-def _wrap_update_item(original: Any) -> Any:
-    def update_item(self: DynamoDBBackend, table_name: str, key: Any, *args: Any,
-                    **kwargs: Any) -> Any:
-        table = self.get_table(table_name)
-        keys = request_keys(table, key) if isinstance(key, dict) else None
-        if keys is None:  # moto refuses the key before it changes anything
-            return original(self, table_name, key, *args, **kwargs)
-        with atomic() as journal:
-            # moto changes the stored item in place: the journal keeps a copy.
-            journal.save(table, *keys, copy.deepcopy(stored_item(table, *keys)))
-            item = original(self, table_name, key, *args, **kwargs)
-            check_update(table, item.attrs)
-            return item
-
-    update_item.__wrapped__ = original  # type: ignore[attr-defined]
-    return update_item
-
 
 def install() -> None:
     require(Table, "put_item", "delete_item")
-    require(DynamoDBBackend, "update_item", "get_table")
+    require(DynamoDBBackend, "get_table")
     Table.put_item = _wrap_put_item(Table.put_item)  # type: ignore[method-assign]
     Table.delete_item = _wrap_delete_item(Table.delete_item)  # type: ignore[method-assign]
-    DynamoDBBackend.update_item = _wrap_update_item(  # type: ignore[method-assign]
-        DynamoDBBackend.update_item)

@@ -1,11 +1,10 @@
 """Which items a request touched: the keys the journal writes after-images for.
 
-moto has no notion of a change set: a request changes items through `Table.put_item`,
-`Table.delete_item` and `DynamoDBBackend.update_item` (which mutates the stored item in place),
-and transactions, batches, PartiQL and TTL deletes all end in one of those. This module wraps
-the three and notes (table, hash key, range key) for every call, whether it succeeded or not
-(an update can fail part-way with the item already changed; a refused write costs one spare
-after-image, which replays to the same state). `durability.recorder` drains the notes at the
+moto has no notion of a change set. ddbkit's write operations note (table, hash key, range
+key) for every item they write (`note`), and this module wraps `Table.put_item` and
+`Table.delete_item` for the writes that still go through moto's table (TTL deletes,
+restores), whether they succeeded or not (a refused write costs one spare after-image,
+which replays to the same state). `durability.recorder` drains the notes at the
 end of each request, under the store lock, and journals what is stored under those keys then.
 
 It changes no behaviour, so it is not in `moto_ext.install()`'s list: the durability layer
@@ -19,7 +18,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 
 from ddbkit.emulator.moto_ext.store import STORE_LOCK, request_keys, require
@@ -79,20 +77,6 @@ def _wrap_delete_item(original: Any) -> Any:
     return delete_item
 
 
-def _wrap_update_item(original: Any) -> Any:
-    def update_item(self: DynamoDBBackend, table_name: str, key: dict[str, Any], *args: Any,
-                    **kwargs: Any) -> Any:
-        try:
-            return original(self, table_name, key, *args, **kwargs)
-        finally:
-            table = self.tables.get(table_name) if _recording else None
-            keys = None if table is None else request_keys(table, key)
-            if keys is not None:
-                _touched.append((table, *keys))
-
-    update_item.__wrapped__ = original  # type: ignore[attr-defined]
-    return update_item
-
 
 def install() -> None:
     global _installed
@@ -100,9 +84,6 @@ def install() -> None:
         if _installed:
             return
         require(Table, "put_item", "delete_item")
-        require(DynamoDBBackend, "update_item")
         Table.put_item = _wrap_put_item(Table.put_item)  # type: ignore[method-assign]
         Table.delete_item = _wrap_delete_item(Table.delete_item)  # type: ignore[method-assign]
-        DynamoDBBackend.update_item = _wrap_update_item(  # type: ignore[method-assign]
-            DynamoDBBackend.update_item)
         _installed = True

@@ -3,8 +3,8 @@
 Every table keeps, per index (the base table, each GSI and each LSI), its partitions as
 SortedDicts keyed in the index's order (its sort key, then the table's keys; cast values,
 as DynamoType compares: binary by unsigned bytes). Writes keep them current through
-Table.put_item, Table.delete_item (every write path, TTL and transactions included, ends in
-one of those) and DynamoDBBackend.update_item (which mutates items in place). They are built
+Table.put_item and Table.delete_item (TTL deletes, restores) and ddbkit's own writes
+(operations/writes.py re-keys through `maintained`). They are built
 when a table is created, restored or its GSIs change (`table_calls`, `backup_calls`), so
 no Query pays to build them.
 
@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moto.dynamodb.exceptions import MockValidationException
-from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from sortedcontainers import SortedDict
@@ -199,22 +198,6 @@ def _wrap_delete_item(original: Any) -> Any:
     return delete_item
 
 
-def _wrap_update_item(original: Any) -> Any:
-    def update_item(self: DynamoDBBackend, table_name: str, key: dict[str, Any], *args: Any,
-                    **kwargs: Any) -> Any:
-        try:
-            return original(self, table_name, key, *args, **kwargs)
-        finally:
-            # moto changes the item in place clause by clause, so even an update that fails
-            # part-way can leave it changed: re-key whatever is stored now, either way.
-            table = self.get_table(table_name)
-            indexes = maintained(table)
-            if indexes is not None:
-                _reindex(table, indexes, key)
-
-    update_item.__wrapped__ = original  # type: ignore[attr-defined]
-    return update_item
-
 
 def _reindex(table: Table, indexes: TableIndexes, key: dict[str, Any]) -> None:
     keys = request_keys(table, key)
@@ -338,8 +321,5 @@ def _scan_entries(bucket: SortedDict, drop: int) -> Iterator[tuple[tuple[Any, ..
 
 def install() -> None:
     require(Table, "put_item", "delete_item", "all_indexes")
-    require(DynamoDBBackend, "update_item")
     Table.put_item = _wrap_put_item(Table.put_item)  # type: ignore[method-assign]
     Table.delete_item = _wrap_delete_item(Table.delete_item)  # type: ignore[method-assign]
-    DynamoDBBackend.update_item = _wrap_update_item(  # type: ignore[method-assign]
-        DynamoDBBackend.update_item)

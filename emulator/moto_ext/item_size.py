@@ -8,10 +8,9 @@ writes into an item (UpdateItem) keep moto's per-set check.
 
 Query and Scan size every candidate for the 1 MB page and capacity, so `Item.size` is
 remembered on the item, from the check at build time on; with aws_sizes
-installed it is the size DynamoDB bills (`billed_size`, for consumed capacity). moto changes
-a stored item in place only inside
-`DynamoDBBackend.update_item` (transactions call it too); the memo is dropped there, before
-and after. Every other write stores a new Item, and copies are new Items without the memo.
+installed it is the size DynamoDB bills (`billed_size`, for consumed capacity). No write
+changes a stored item in place (UpdateItem applies its update to a copy and stores that), so
+a memo never goes stale; copies are new Items without the memo.
 """
 
 from __future__ import annotations
@@ -72,26 +71,10 @@ def _stored(backend: DynamoDBBackend, table_name: str, key: dict[str, Any]) -> A
     return None if keys is None else stored_item(table, *keys)
 
 
-def _wrap_update_item(original: Any) -> Any:
-    def update_item(self: DynamoDBBackend, table_name: str, key: dict[str, Any], *args: Any,
-                    **kwargs: Any) -> Any:
-        before = _stored(self, table_name, key)
-        forget(before)
-        try:
-            return original(self, table_name, key, *args, **kwargs)
-        finally:
-            forget(before)  # sized part-way through (the update may have failed)
-            forget(_stored(self, table_name, key))
-
-    update_item.__wrapped__ = original  # type: ignore[attr-defined]
-    return update_item
-
 
 def install() -> None:
     require(LimitedSizeDict, "__setitem__")
     require(Item, "__init__", "size")
-    require(DynamoDBBackend, "update_item", "get_table")
+    require(DynamoDBBackend, "get_table")
     Item.__init__ = _init  # type: ignore[method-assign]
     Item.size = _wrap_size(Item.size)  # type: ignore[method-assign]
-    DynamoDBBackend.update_item = _wrap_update_item(  # type: ignore[method-assign]
-        DynamoDBBackend.update_item)

@@ -8,8 +8,6 @@ Replaces `moto.dynamodb.models.table.StreamShard.add`, which
 - forwards to moto's Lambda mappings and then empties the shard (ddbkit runs no moto Lambda);
 - fails (KeyError) on a table whose stream was disabled: moto keeps the shard for the old
   stream's readers but forgets the view type; a disabled stream takes no new records.
-It also wraps `DynamoDBBackend.update_item`, which for an absent item first puts its keys and
-then updates it, producing two INSERT records where AWS writes one.
 
 Sequence numbers stay `starting_sequence_number + index`, which GetRecords relies on
 (stream_retention advances `starting_sequence_number` as it trims).
@@ -26,7 +24,6 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import StreamRecord, StreamShard
 
 from ddbkit.emulator.moto_ext.store import require
-from ddbkit.emulator.moto_ext.stream_retention import next_sequence_number, truncate
 
 SERVICE_IDENTITY = {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
 EVENT_VERSION = "1.1"
@@ -61,28 +58,9 @@ def _add(self: StreamShard, old: Any, new: Any) -> None:
     self.items.append(record)
 
 
-def _wrap_update_item(original: Any) -> Any:
-    def update_item(self: DynamoDBBackend, table_name: str, *args: Any, **kwargs: Any) -> Any:
-        table = self.get_table(table_name)
-        shard = table.stream_shard
-        # Sequence numbers, not list lengths: a trim may shorten the shard in between.
-        before = next_sequence_number(shard) if shard is not None else 0
-        item = original(self, table_name, *args, **kwargs)
-        if shard is not None and next_sequence_number(shard) == before + 2 and all(
-                r.record["eventName"] == "INSERT" for r in shard.items[-2:]):
-            # The keys-only put and the update are one INSERT on AWS.
-            truncate(shard, before)
-            shard.add(None, item)
-        return item
-
-    update_item.__wrapped__ = original  # type: ignore[attr-defined]
-    return update_item
-
 
 def install() -> None:
     require(StreamShard, "add", "get")
     require(StreamRecord, "to_json")
-    require(DynamoDBBackend, "update_item", "get_table")
+    require(DynamoDBBackend, "get_table")
     StreamShard.add = _add  # type: ignore[method-assign]
-    DynamoDBBackend.update_item = _wrap_update_item(  # type: ignore[method-assign]
-        DynamoDBBackend.update_item)

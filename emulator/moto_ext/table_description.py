@@ -14,15 +14,14 @@ never used.
 
 Counting is a pass over every item (about 0.15 s at 20,000 bookings), so the figures are
 remembered per table until it changes: every write reaches the table through
-`Table.put_item`, `Table.delete_item` or `DynamoDBBackend.update_item` (the one in-place
-change), which bump a counter; loads that fill `table.items` directly (recovery, restores)
+`Table.put_item`, `Table.delete_item` or ddbkit's own writes (`changed`), which bump a
+counter; loads that fill `table.items` directly (recovery, restores)
 replace the dict or grow it, which the remembered key also covers.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import GlobalSecondaryIndex, Table
 
 from ddbkit.emulator.capacity.sizes import item_size
@@ -91,16 +90,6 @@ def _wrap_table_write(original: Any) -> Any:
     return write
 
 
-def _wrap_update_item(original: Any) -> Any:
-    def update_item(self: DynamoDBBackend, table_name: str, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return original(self, table_name, *args, **kwargs)
-        finally:
-            changed(self.tables.get(table_name))
-
-    update_item.__wrapped__ = original  # type: ignore[attr-defined]
-    return update_item
-
 
 def describe(table: Any, base_key: str = "TableDescription") -> dict[str, Any]:
     """`{base_key: TableDescription}`, as DynamoDB describes the table now: DescribeTable
@@ -158,8 +147,5 @@ def _index(table: Any, index: Any, figures: dict[str, tuple[int, int]]) -> dict[
 
 def install() -> None:
     require(Table, "all_indexes", "put_item", "delete_item")
-    require(DynamoDBBackend, "update_item")
     Table.put_item = _wrap_table_write(Table.put_item)  # type: ignore[method-assign]
     Table.delete_item = _wrap_table_write(Table.delete_item)  # type: ignore[method-assign]
-    DynamoDBBackend.update_item = _wrap_update_item(  # type: ignore[method-assign]
-        DynamoDBBackend.update_item)

@@ -61,6 +61,27 @@ def make_table(client: Any) -> Iterator[Any]:
             client.delete_table(TableName=name)
 
 
+@pytest.fixture
+def indexed(make_table: Any) -> str:
+    """For the write-operation tests: keyed pk (S); a KEYS_ONLY GSI on g (N); a stream with
+    old and new images."""
+    return str(make_table(
+        "writes", attributes=[{"AttributeName": "g", "AttributeType": "N"}],
+        GlobalSecondaryIndexes=[{"IndexName": "by-g", "Projection": {"ProjectionType": "KEYS_ONLY"},
+                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}))
+
+
+@pytest.fixture
+def collections(make_table: Any) -> str:
+    """For the write-operation tests: keyed pk (S) and sk (N), with an LSI on l (S)."""
+    return str(make_table(
+        "collections", sort="N", attributes=[{"AttributeName": "l", "AttributeType": "S"}],
+        LocalSecondaryIndexes=[{"IndexName": "by-l", "Projection": {"ProjectionType": "ALL"},
+                                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                              {"AttributeName": "l", "KeyType": "RANGE"}]}]))
+
+
 _stages = itertools.count(1)
 
 

@@ -13,17 +13,12 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from write_tables import FILLER, by_g, error_of, stream_records
 
 from ddbkit.emulator.connect.clients import make_client
 from ddbkit.emulator.runtime import Emulator
 
-FILLER = "y" * 2000  # with pk "a" and g 1: an item of 2,007 bytes, 2 WCU
 DUPLICATES = "Provided list of item keys contains duplicates"
-
-
-def _error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    error = exc.value.response["Error"]
-    return error["Code"], error["Message"]
 
 
 def _put(item: dict[str, Any]) -> dict[str, Any]:
@@ -32,41 +27,6 @@ def _put(item: dict[str, Any]) -> dict[str, Any]:
 
 def _delete(key: dict[str, Any]) -> dict[str, Any]:
     return {"DeleteRequest": {"Key": key}}
-
-
-@pytest.fixture
-def indexed(make_table: Any) -> str:
-    """Keyed pk (S); a KEYS_ONLY GSI on g (N); a stream with old and new images."""
-    return str(make_table(
-        "batch", attributes=[{"AttributeName": "g", "AttributeType": "N"}],
-        GlobalSecondaryIndexes=[{"IndexName": "by-g", "Projection": {"ProjectionType": "KEYS_ONLY"},
-                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}))
-
-
-@pytest.fixture
-def collections(make_table: Any) -> str:
-    """Keyed pk (S) and sk (N), with an LSI on l (S)."""
-    return str(make_table(
-        "batch-lsi", sort="N", attributes=[{"AttributeName": "l", "AttributeType": "S"}],
-        LocalSecondaryIndexes=[{"IndexName": "by-l", "Projection": {"ProjectionType": "ALL"},
-                                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
-                                              {"AttributeName": "l", "KeyType": "RANGE"}]}]))
-
-
-def _records(emulator: Emulator, client: Any, table: str) -> list[dict[str, Any]]:
-    streams = emulator.client("dynamodbstreams")
-    arn = client.describe_table(TableName=table)["Table"]["LatestStreamArn"]
-    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
-                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-    return [r["dynamodb"] | {"eventName": r["eventName"]}
-            for r in streams.get_records(ShardIterator=iterator)["Records"]]
-
-
-def _by_g(client: Any, table: str, g: str) -> list[dict[str, Any]]:
-    return list(client.query(TableName=table, IndexName="by-g", KeyConditionExpression="g = :g",
-                             ExpressionAttributeValues={":g": {"N": g}})["Items"])
 
 
 def _keys(client: Any, table: str) -> list[str]:
@@ -104,7 +64,7 @@ def test_binary_keys(client: Any, make_table: Any) -> None:
         bytes([1, 0xff]), bytes([2, 0xff])]
     with pytest.raises(ClientError) as refused:
         client.batch_write_item(RequestItems={table: [_put(keys[0]), _delete(dict(keys[0]))]})
-    assert _error(refused) == ("ValidationException", DUPLICATES)
+    assert error_of(refused) == ("ValidationException", DUPLICATES)
 
 
 def test_duplicate_keys_refuse_the_batch(client: Any, make_table: Any) -> None:
@@ -118,7 +78,7 @@ def test_duplicate_keys_refuse_the_batch(client: Any, make_table: Any) -> None:
     for batch in batches:
         with pytest.raises(ClientError) as refused:
             client.batch_write_item(RequestItems={table: batch})
-        assert _error(refused) == ("ValidationException", DUPLICATES)
+        assert error_of(refused) == ("ValidationException", DUPLICATES)
     assert client.scan(TableName=table)["Count"] == 0
 
 
@@ -128,7 +88,7 @@ def test_more_than_25_requests_are_refused(client: Any, make_table: Any) -> None
         client.batch_write_item(RequestItems={
             first: [_put({"pk": {"S": f"k{n}"}}) for n in range(13)],
             second: [_put({"pk": {"S": f"k{n}"}}) for n in range(13)]})
-    assert _error(refused) == ("ValidationException",
+    assert error_of(refused) == ("ValidationException",
                                "Too many items requested for the BatchWriteItem call")
     assert client.scan(TableName=first)["Count"] == client.scan(TableName=second)["Count"] == 0
 
@@ -138,7 +98,7 @@ def test_an_unknown_table_refuses_the_batch(client: Any, make_table: Any) -> Non
     with pytest.raises(ClientError) as refused:
         client.batch_write_item(RequestItems={table: [_put({"pk": {"S": "k"}})],
                                               "batch-no-such-table": [_put({"pk": {"S": "k"}})]})
-    assert _error(refused)[0] == "ResourceNotFoundException"
+    assert error_of(refused)[0] == "ResourceNotFoundException"
     assert client.scan(TableName=table)["Count"] == 0
 
 
@@ -153,11 +113,11 @@ def test_wrong_key_types_refuse_the_batch(client: Any, make_table: Any) -> None:
     for request in refusals:
         with pytest.raises(ClientError) as refused:
             client.batch_write_item(RequestItems={table: [*good, request]})
-        assert _error(refused) == ("ValidationException",
+        assert error_of(refused) == ("ValidationException",
                                    "The provided key element does not match the schema")
     with pytest.raises(ClientError) as refused:
         client.batch_write_item(RequestItems={table: [*good, _put({"pk": {"S": ""}})]})
-    assert _error(refused) == ("ValidationException", "One or more parameter values are not "
+    assert error_of(refused) == ("ValidationException", "One or more parameter values are not "
                                "valid. The AttributeValue for a key attribute cannot contain "
                                "an empty string value. Key: pk")
     assert _keys(client, table) == ["kept"]
@@ -171,34 +131,34 @@ def test_an_item_over_400_kb_refuses_the_whole_batch(emulator: Emulator, client:
         client.batch_write_item(RequestItems={indexed: [
             _put({"pk": {"S": "new"}, "g": {"N": "6"}}), _delete({"pk": {"S": "kept"}}),
             _put({"pk": {"S": "big"}, "x": {"S": "x" * 400 * 1024}})]})
-    assert _error(refused) == ("ValidationException",
+    assert error_of(refused) == ("ValidationException",
                                "Item size has exceeded the maximum allowed size")
     after = client.describe_table(TableName=indexed)["Table"]
     assert (after["ItemCount"], after["TableSizeBytes"]) == (before["ItemCount"],
                                                              before["TableSizeBytes"])
     assert _keys(client, indexed) == ["kept"]
-    assert _by_g(client, indexed, "5") == [{"pk": {"S": "kept"}, "g": {"N": "5"}}]
-    assert _by_g(client, indexed, "6") == []
-    assert [r["eventName"] for r in _records(emulator, client, indexed)] == ["INSERT"]
+    assert by_g(client, indexed, "5") == [{"pk": {"S": "kept"}, "g": {"N": "5"}}]
+    assert by_g(client, indexed, "6") == []
+    assert [r["eventName"] for r in stream_records(emulator, client, indexed)] == ["INSERT"]
 
 
 def test_indexes_and_stream_records_follow_each_write(emulator: Emulator, client: Any,
                                                       indexed: str, collections: str) -> None:
     one, two = {"pk": {"S": "s"}, "g": {"N": "1"}}, {"pk": {"S": "t"}, "g": {"N": "1"}}
     client.batch_write_item(RequestItems={indexed: [_put(one), _put(two)]})
-    assert sorted(i["pk"]["S"] for i in _by_g(client, indexed, "1")) == ["s", "t"]
+    assert sorted(i["pk"]["S"] for i in by_g(client, indexed, "1")) == ["s", "t"]
     moved = {**one, "g": {"N": "2"}}
     lsi_item = {"pk": {"S": "p"}, "sk": {"N": "1"}, "l": {"S": "x"}}
     client.batch_write_item(RequestItems={
         indexed: [_put(moved), _delete({"pk": {"S": "t"}}), _delete({"pk": {"S": "none"}})],
         collections: [_put(lsi_item)]})
-    assert _by_g(client, indexed, "1") == []
-    assert _by_g(client, indexed, "2") == [moved]
+    assert by_g(client, indexed, "1") == []
+    assert by_g(client, indexed, "2") == [moved]
     found = client.query(TableName=collections, IndexName="by-l",
                          KeyConditionExpression="pk = :p AND l = :l",
                          ExpressionAttributeValues={":p": {"S": "p"}, ":l": {"S": "x"}})
     assert found["Items"] == [lsi_item]
-    records = _records(emulator, client, indexed)
+    records = stream_records(emulator, client, indexed)
     assert [(r["eventName"], r.get("OldImage"), r.get("NewImage")) for r in records] == [
         ("INSERT", None, one), ("INSERT", None, two), ("MODIFY", one, moved),
         ("REMOVE", two, None)]  # the delete of nothing leaves no record

@@ -13,39 +13,15 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from write_tables import error_of, stream_records
 
 from ddbkit.emulator.connect.clients import make_client
 from ddbkit.emulator.runtime import Emulator
 
 
-def _error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    error = exc.value.response["Error"]
-    return error["Code"], error["Message"]
-
-
-@pytest.fixture
-def indexed(make_table: Any) -> str:
-    """Keyed pk (S); a KEYS_ONLY GSI on g (N); a stream with old and new images."""
-    return str(make_table(
-        "twrite", attributes=[{"AttributeName": "g", "AttributeType": "N"}],
-        GlobalSecondaryIndexes=[{"IndexName": "by-g", "Projection": {"ProjectionType": "KEYS_ONLY"},
-                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}))
-
-
 @pytest.fixture
 def plain(make_table: Any) -> str:
     return str(make_table("tplain", sort="N"))
-
-
-def _records(emulator: Emulator, client: Any, table: str) -> list[dict[str, Any]]:
-    streams = emulator.client("dynamodbstreams")
-    arn = client.describe_table(TableName=table)["Table"]["LatestStreamArn"]
-    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
-                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-    return [r["dynamodb"] | {"eventName": r["eventName"]}
-            for r in streams.get_records(ShardIterator=iterator)["Records"]]
 
 
 def _by_g(client: Any, table: str, g: str) -> list[str]:
@@ -88,7 +64,7 @@ def test_mixed_actions_across_tables_commit_together(emulator: Emulator, client:
     assert items["upd"] == {"pk": {"S": "upd"}, "g": {"N": "2"}, "n": {"N": "6"}}
     assert _by_g(client, indexed, "2") == ["new", "upd"]
     assert _by_g(client, indexed, "1") == []
-    events = [(r["eventName"], r["Keys"]["pk"]["S"]) for r in _records(emulator, client, indexed)]
+    events = [(r["eventName"], r["Keys"]["pk"]["S"]) for r in stream_records(emulator, client, indexed)]
     assert events[-3:] == [("INSERT", "new"), ("MODIFY", "upd"), ("REMOVE", "gone")]
     # The table 2 per item (Put, Update, Delete); the GSI, not transactional, 1 per entry
     # change (an add, a move as delete and put, a delete); the ConditionCheck 2.
@@ -107,10 +83,10 @@ def test_a_failing_condition_cancels_everything_with_reasons_in_order(
         emulator: Emulator, client: Any, indexed: str, plain: str) -> None:
     _seed(client, indexed, plain)
     before = sorted(client.scan(TableName=indexed)["Items"], key=lambda i: i["pk"]["S"])
-    records = len(_records(emulator, client, indexed))
+    records = len(stream_records(emulator, client, indexed))
     with pytest.raises(ClientError) as exc:
         client.transact_write_items(TransactItems=_mixed(indexed, plain, state="closed"))
-    code, message = _error(exc)
+    code, message = error_of(exc)
     assert code == "TransactionCanceledException"
     assert message.endswith("[None, None, None, ConditionalCheckFailed]")
     reasons = exc.value.response["CancellationReasons"]
@@ -121,7 +97,7 @@ def test_a_failing_condition_cancels_everything_with_reasons_in_order(
     assert after == before
     assert _by_g(client, indexed, "1") == ["gone", "upd"]
     assert _by_g(client, indexed, "2") == []
-    assert len(_records(emulator, client, indexed)) == records
+    assert len(stream_records(emulator, client, indexed)) == records
 
 
 def test_a_key_that_does_not_match_its_schema_cancels(client: Any, plain: str) -> None:
@@ -142,7 +118,7 @@ def test_two_actions_on_one_item_are_refused(client: Any, plain: str) -> None:
         client.transact_write_items(TransactItems=[
             {"Put": {"TableName": plain, "Item": {**key, "v": {"S": "x"}}}},
             {"Delete": {"TableName": plain, "Key": {"pk": {"S": "a"}, "sk": {"N": "1.0"}}}}])
-    assert _error(exc) == ("ValidationException",
+    assert error_of(exc) == ("ValidationException",
                            "Transaction request cannot include multiple operations on one item")
     assert client.scan(TableName=plain)["Items"] == []
 
@@ -152,7 +128,7 @@ def test_101_actions_are_refused_100_are_taken(client: Any, plain: str) -> None:
             for n in range(101)]
     with pytest.raises(ClientError) as exc:
         client.transact_write_items(TransactItems=puts)
-    assert _error(exc)[0] == "ValidationException"
+    assert error_of(exc)[0] == "ValidationException"
     assert client.scan(TableName=plain)["Items"] == []
     client.transact_write_items(TransactItems=puts[:100])
     assert client.scan(TableName=plain, Select="COUNT")["Count"] == 100
@@ -172,7 +148,7 @@ def test_a_token_retry_applies_once_and_another_body_is_refused(client: Any,
     assert client.get_item(TableName=plain, Key=key)["Item"]["n"] == {"N": "1"}
     with pytest.raises(ClientError) as exc:
         client.transact_write_items(TransactItems=add("2"), ClientRequestToken="h13-a")
-    assert _error(exc)[0] == "IdempotentParameterMismatchException"
+    assert error_of(exc)[0] == "IdempotentParameterMismatchException"
     assert client.get_item(TableName=plain, Key=key)["Item"]["n"] == {"N": "1"}
 
 
@@ -194,7 +170,7 @@ def test_binary_keys(make_table: Any, client: Any) -> None:
             {"Put": {"TableName": table, "Item": {"b": {"B": b"\x00\xff"}}}},
             {"ConditionCheck": {"TableName": table, "Key": {"b": {"B": b"\x00\xff"}},
                                 "ConditionExpression": "attribute_exists(b)"}}])
-    assert _error(exc)[1] == "Transaction request cannot include multiple operations on one item"
+    assert error_of(exc)[1] == "Transaction request cannot include multiple operations on one item"
 
 
 def _binary_table(client: Any, make_table: Any) -> str:
@@ -282,7 +258,7 @@ def test_expressions_are_read_before_any_table_is_looked_up(client: Any, plain: 
             {"Delete": {"TableName": "no-such-table", "Key": {"pk": {"S": "a"}}}},
             {"ConditionCheck": {"TableName": plain, "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}},
                                 "ConditionExpression": "attribute_exists("}}])
-    code, message = _error(exc)
+    code, message = error_of(exc)
     assert code == "ValidationException"
     assert message.startswith("Invalid ConditionExpression: Syntax error")
 
@@ -292,6 +268,6 @@ def test_an_empty_string_key_in_a_put_is_refused_in_dynamodbs_words(client: Any,
     with pytest.raises(ClientError) as exc:
         client.transact_write_items(TransactItems=[
             {"Put": {"TableName": plain, "Item": {"pk": {"S": ""}, "sk": {"N": "1"}}}}])
-    assert _error(exc) == ("ValidationException", "One or more parameter values are not valid. "
+    assert error_of(exc) == ("ValidationException", "One or more parameter values are not valid. "
                            "The AttributeValue for a key attribute cannot contain an empty "
                            "string value. Key: pk")

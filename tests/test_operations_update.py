@@ -14,44 +14,14 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from write_tables import FILLER, by_g, error_of, stream_records
 
 from ddbkit.emulator.connect.clients import make_client
 from ddbkit.emulator.endpoint.server import ServerConfig
 from ddbkit.emulator.runtime import Emulator, EmulatorConfig
 from ddbkit.emulator.spec import get_table
 
-FILLER = "y" * 2000
 _stages = itertools.count(1)
-
-
-def _error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    error = exc.value.response["Error"]
-    return error["Code"], error["Message"]
-
-
-@pytest.fixture
-def indexed(make_table: Any) -> str:
-    """Keyed pk (S); a KEYS_ONLY GSI on g (N); a stream with old and new images."""
-    return str(make_table(
-        "updates", attributes=[{"AttributeName": "g", "AttributeType": "N"}],
-        GlobalSecondaryIndexes=[{"IndexName": "by-g", "Projection": {"ProjectionType": "KEYS_ONLY"},
-                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}))
-
-
-def _records(emulator: Emulator, client: Any, table: str) -> list[dict[str, Any]]:
-    streams = emulator.client("dynamodbstreams")
-    arn = client.describe_table(TableName=table)["Table"]["LatestStreamArn"]
-    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
-                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-    return [r["dynamodb"] | {"eventName": r["eventName"]}
-            for r in streams.get_records(ShardIterator=iterator)["Records"]]
-
-
-def _by_g(client: Any, table: str, g: str) -> list[dict[str, Any]]:
-    return list(client.query(TableName=table, IndexName="by-g", KeyConditionExpression="g = :g",
-                             ExpressionAttributeValues={":g": {"N": g}})["Items"])
 
 
 def _update(client: Any, table: str, pk: str, expression: str, **values: Any) -> dict[str, Any]:
@@ -82,7 +52,7 @@ def test_set_remove_add_delete_on_nested_paths(client: Any, indexed: str) -> Non
     assert (item["fresh"], item["n"]) == ({"N": "0"}, {"N": "2"})
     with pytest.raises(ClientError) as missing:
         _update(client, indexed, "a", "SET q = nope.deeper + :one", one={"N": "1"})
-    assert _error(missing) == ("ValidationException", "The provided expression refers to an "
+    assert error_of(missing) == ("ValidationException", "The provided expression refers to an "
                                "attribute that does not exist in the item")
 
 
@@ -113,15 +83,15 @@ def test_legacy_attribute_updates_and_expected(client: Any, indexed: str) -> Non
     with pytest.raises(ClientError) as failed:
         client.update_item(TableName=indexed, Key=key, Expected={"n": {"Value": {"N": "5"}}},
                            AttributeUpdates={"n": {"Action": "PUT", "Value": {"N": "0"}}})
-    assert _error(failed)[0] == "ConditionalCheckFailedException"
+    assert error_of(failed)[0] == "ConditionalCheckFailedException"
     with pytest.raises(ClientError) as mismatch:
         client.update_item(TableName=indexed, Key=key,
                            AttributeUpdates={"n": {"Action": "ADD", "Value": {"SS": ["x"]}}})
-    assert _error(mismatch) == ("ValidationException", "Type mismatch for attribute to update")
+    assert error_of(mismatch) == ("ValidationException", "Type mismatch for attribute to update")
     with pytest.raises(ClientError) as keyed:
         client.update_item(TableName=indexed, Key=key,
                            AttributeUpdates={"pk": {"Action": "PUT", "Value": {"S": "z"}}})
-    assert _error(keyed) == ("ValidationException", "One or more parameter values were "
+    assert error_of(keyed) == ("ValidationException", "One or more parameter values were "
                              "invalid: Cannot update attribute pk. This attribute is part of "
                              "the key")
     assert client.get_item(TableName=indexed, Key=key)["Item"] == {
@@ -158,7 +128,7 @@ def test_every_return_values(client: Any, indexed: str) -> None:
         client.update_item(TableName=indexed, Key=key, UpdateExpression="REMOVE a",
                            ConditionExpression="attribute_not_exists(a)",
                            ReturnValuesOnConditionCheckFailure="ALL_OLD")
-    assert _error(failed) == ("ConditionalCheckFailedException",
+    assert error_of(failed) == ("ConditionalCheckFailedException",
                               "The conditional request failed")
     assert failed.value.response["Item"]["a"] == {"S": "x"}
 
@@ -189,7 +159,7 @@ def test_binary_keys_and_values(client: Any, make_table: Any) -> None:
         client.update_item(TableName=table, Key={"pk": {"S": "b"}, "sk": {"B": b""}},
                            UpdateExpression="SET d = :d",
                            ExpressionAttributeValues={":d": {"B": b"\x01"}})
-    assert _error(empty) == ("ValidationException",
+    assert error_of(empty) == ("ValidationException",
                              "One or more parameter values are not valid. The AttributeValue "
                              "for a key attribute cannot contain an empty binary value. Key: sk")
 
@@ -199,16 +169,16 @@ def test_gsi_keys_and_stream_records_follow_each_update(emulator: Emulator, clie
     key = {"pk": {"S": "s"}}
     client.update_item(TableName=indexed, Key=key, UpdateExpression="SET g = :g",
                        ExpressionAttributeValues={":g": {"N": "1"}})
-    assert _by_g(client, indexed, "1") == [{**key, "g": {"N": "1"}}]
+    assert by_g(client, indexed, "1") == [{**key, "g": {"N": "1"}}]
     client.update_item(TableName=indexed, Key=key, UpdateExpression="SET g = :g",
                        ExpressionAttributeValues={":g": {"N": "1"}})  # no change: no record
     client.update_item(TableName=indexed, Key=key, UpdateExpression="SET g = g + :g",
                        ExpressionAttributeValues={":g": {"N": "1"}})
-    assert _by_g(client, indexed, "1") == []
-    assert _by_g(client, indexed, "2") == [{**key, "g": {"N": "2"}}]
+    assert by_g(client, indexed, "1") == []
+    assert by_g(client, indexed, "2") == [{**key, "g": {"N": "2"}}]
     client.update_item(TableName=indexed, Key=key, UpdateExpression="REMOVE g")
-    assert _by_g(client, indexed, "2") == []
-    records = _records(emulator, client, indexed)
+    assert by_g(client, indexed, "2") == []
+    records = stream_records(emulator, client, indexed)
     one, two = {**key, "g": {"N": "1"}}, {**key, "g": {"N": "2"}}
     assert [(r["eventName"], r.get("OldImage"), r.get("NewImage")) for r in records] == [
         ("INSERT", None, one), ("MODIFY", one, two), ("MODIFY", two, key)]
@@ -233,7 +203,7 @@ def test_consumed_capacity_exact(client: Any, indexed: str) -> None:
         client.update_item(TableName=indexed, Key=key, ReturnConsumedCapacity="TOTAL",
                            UpdateExpression="SET g = :g", ConditionExpression="g = :g",
                            ExpressionAttributeValues={":g": {"N": "9"}})
-    assert _error(failed)[0] == "ConditionalCheckFailedException"
+    assert error_of(failed)[0] == "ConditionalCheckFailedException"
     assert "ConsumedCapacity" not in client.update_item(
         TableName=indexed, Key=key, UpdateExpression="SET g = :g",
         ExpressionAttributeValues={":g": {"N": "3"}})
@@ -264,7 +234,7 @@ def test_a_refused_update_leaves_no_trace(emulator: Emulator, client: Any,
     for refusal, message in refusals:
         with pytest.raises(ClientError) as refused:
             client.update_item(TableName=indexed, Key=key, **refusal)
-        assert message in _error(refused)[1]
+        assert message in error_of(refused)[1]
     for fresh in ({"pk": {"S": "new"}},):
         with pytest.raises(ClientError):
             client.update_item(TableName=indexed, Key=fresh, UpdateExpression="SET g = :s",
@@ -275,35 +245,35 @@ def test_a_refused_update_leaves_no_trace(emulator: Emulator, client: Any,
     assert "Item" not in client.get_item(TableName=indexed, Key={"pk": {"S": "new"}})
     assert client.get_item(TableName=indexed, Key=key)["Item"] == {
         **key, "g": {"N": "5"}, "n": {"N": "1"}}
-    assert _by_g(client, indexed, "5") == [{**key, "g": {"N": "5"}}]
-    assert _by_g(client, indexed, "6") == []
-    assert [r["eventName"] for r in _records(emulator, client, indexed)] == ["INSERT"]
+    assert by_g(client, indexed, "5") == [{**key, "g": {"N": "5"}}]
+    assert by_g(client, indexed, "6") == []
+    assert [r["eventName"] for r in stream_records(emulator, client, indexed)] == ["INSERT"]
 
 
 def test_syntax_and_request_errors_in_dynamodbs_words(client: Any, indexed: str) -> None:
     with pytest.raises(ClientError) as syntax:
         client.update_item(TableName=indexed, Key={"pk": {"S": "x"}}, UpdateExpression="SET a")
-    assert _error(syntax)[1].startswith('Invalid UpdateExpression: Syntax error; token: "<EOF>"')
+    assert error_of(syntax)[1].startswith('Invalid UpdateExpression: Syntax error; token: "<EOF>"')
     with pytest.raises(ClientError) as both:
         client.update_item(TableName=indexed, Key={"pk": {"S": "x"}}, UpdateExpression="SET a = :a",
                            ExpressionAttributeValues={":a": {"S": "1"}},
                            AttributeUpdates={"b": {"Action": "DELETE"}})
-    assert _error(both)[0] == "ValidationException"
+    assert error_of(both)[0] == "ValidationException"
     with pytest.raises(ClientError) as mismatch:
         client.update_item(TableName=indexed, Key={"pk": {"S": "x"}, "g": {"N": "1"}},
                            UpdateExpression="REMOVE a")
-    assert _error(mismatch) == ("ValidationException",
+    assert error_of(mismatch) == ("ValidationException",
                                 "The provided key element does not match the schema")
     for expression in ("SET pk = :v", "SET a = :v, a = :v"):  # before the condition
         with pytest.raises(ClientError) as static:
             client.update_item(TableName=indexed, Key={"pk": {"S": "x"}},
                                UpdateExpression=expression, ConditionExpression="a = :v",
                                ExpressionAttributeValues={":v": {"S": "1"}})
-        assert _error(static)[0] == "ValidationException"
+        assert error_of(static)[0] == "ValidationException"
     with pytest.raises(ClientError) as missing:
         client.update_item(TableName="no-such-table", Key={"pk": {"S": "x"}},
                            UpdateExpression="REMOVE a")
-    assert _error(missing)[0] == "ResourceNotFoundException"
+    assert error_of(missing)[0] == "ResourceNotFoundException"
 
 
 def test_a_restarted_durable_server_has_every_acknowledged_update(tmp_path: Path,
@@ -360,6 +330,6 @@ def test_a_throttled_update_leaves_no_trace(modelled: tuple[Any, str]) -> None:
         update(f"v{n}")
     with pytest.raises(ClientError) as throttled:
         update("v3")
-    assert _error(throttled)[0] == "ThrottlingException"
+    assert error_of(throttled)[0] == "ThrottlingException"
     stored = client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
     assert stored["r"]["S"].startswith("v2")

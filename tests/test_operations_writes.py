@@ -12,51 +12,10 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from write_tables import FILLER, by_g, error_of, stream_records
 
 from ddbkit.emulator.connect.clients import make_client
 from ddbkit.emulator.runtime import Emulator
-
-FILLER = "y" * 2000  # with pk "a" and g 1: an item of 2,007 bytes, 2 WCU
-
-
-def _error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    error = exc.value.response["Error"]
-    return error["Code"], error["Message"]
-
-
-@pytest.fixture
-def indexed(make_table: Any) -> str:
-    """Keyed pk (S); a KEYS_ONLY GSI on g (N); a stream with old and new images."""
-    return str(make_table(
-        "writes", attributes=[{"AttributeName": "g", "AttributeType": "N"}],
-        GlobalSecondaryIndexes=[{"IndexName": "by-g", "Projection": {"ProjectionType": "KEYS_ONLY"},
-                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}))
-
-
-@pytest.fixture
-def collections(make_table: Any) -> str:
-    """Keyed pk (S) and sk (N), with an LSI on l (S)."""
-    return str(make_table(
-        "collections", sort="N", attributes=[{"AttributeName": "l", "AttributeType": "S"}],
-        LocalSecondaryIndexes=[{"IndexName": "by-l", "Projection": {"ProjectionType": "ALL"},
-                                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
-                                              {"AttributeName": "l", "KeyType": "RANGE"}]}]))
-
-
-def _records(emulator: Emulator, client: Any, table: str) -> list[dict[str, Any]]:
-    streams = emulator.client("dynamodbstreams")
-    arn = client.describe_table(TableName=table)["Table"]["LatestStreamArn"]
-    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
-                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-    return [r["dynamodb"] | {"eventName": r["eventName"]}
-            for r in streams.get_records(ShardIterator=iterator)["Records"]]
-
-
-def _by_g(client: Any, table: str, g: str) -> list[dict[str, Any]]:
-    return list(client.query(TableName=table, IndexName="by-g", KeyConditionExpression="g = :g",
-                             ExpressionAttributeValues={":g": {"N": g}})["Items"])
 
 
 def test_put_and_delete_answer_the_old_item_when_asked(client: Any, indexed: str) -> None:
@@ -81,7 +40,7 @@ def test_conditions_and_the_old_item_on_failure(client: Any, indexed: str) -> No
         client.put_item(TableName=indexed, Item={"pk": {"S": "c"}},
                         ConditionExpression="attribute_not_exists(pk)",
                         ReturnValuesOnConditionCheckFailure="ALL_OLD")
-    assert _error(failed) == ("ConditionalCheckFailedException",
+    assert error_of(failed) == ("ConditionalCheckFailedException",
                               "The conditional request failed")
     assert failed.value.response["Item"] == item
     with pytest.raises(ClientError) as bare:  # not asked: no item in the answer
@@ -100,7 +59,7 @@ def test_legacy_expected_with_or(client: Any, indexed: str) -> None:
     with pytest.raises(ClientError) as failed:
         client.put_item(TableName=indexed, Item={"pk": {"S": "e"}},
                         Expected={"pk": {"Exists": False}})
-    assert _error(failed)[0] == "ConditionalCheckFailedException"
+    assert error_of(failed)[0] == "ConditionalCheckFailedException"
     # OR: the second condition holds though the first does not.
     client.delete_item(TableName=indexed, Key={"pk": {"S": "e"}}, ConditionalOperator="OR",
                        Expected={"g": {"Value": {"N": "7"}},
@@ -129,7 +88,7 @@ def test_binary_keys_and_attributes(client: Any, make_table: Any) -> None:
     assert old["Attributes"] == item
     with pytest.raises(ClientError) as empty:
         client.delete_item(TableName=table, Key={"pk": {"S": "b"}, "sk": {"B": b""}})
-    assert _error(empty) == ("ValidationException",
+    assert error_of(empty) == ("ValidationException",
                              "One or more parameter values are not valid. The AttributeValue "
                              "for a key attribute cannot contain an empty binary value. Key: sk")
     assert client.delete_item(TableName=table, Key=key, ReturnValues="ALL_OLD")[
@@ -153,14 +112,14 @@ def test_key_checks_in_dynamodbs_words(client: Any, indexed: str) -> None:
     for item, message in cases:
         with pytest.raises(ClientError) as refused:
             client.put_item(TableName=indexed, Item=item)
-        assert _error(refused) == ("ValidationException", message)
+        assert error_of(refused) == ("ValidationException", message)
     with pytest.raises(ClientError) as mismatch:
         client.delete_item(TableName=indexed, Key={"pk": {"S": "a"}, "g": {"N": "1"}})
-    assert _error(mismatch) == ("ValidationException",
+    assert error_of(mismatch) == ("ValidationException",
                                 "The provided key element does not match the schema")
     with pytest.raises(ClientError) as missing:
         client.put_item(TableName="no-such-table", Item={"pk": {"S": "a"}})
-    assert _error(missing)[0] == "ResourceNotFoundException"
+    assert error_of(missing)[0] == "ResourceNotFoundException"
 
 
 def test_a_refused_write_leaves_no_trace(emulator: Emulator, client: Any, indexed: str) -> None:
@@ -182,9 +141,9 @@ def test_a_refused_write_leaves_no_trace(emulator: Emulator, client: Any, indexe
     assert (after["ItemCount"], after["TableSizeBytes"]) == (before["ItemCount"],
                                                              before["TableSizeBytes"])
     assert "Item" not in client.get_item(TableName=indexed, Key={"pk": {"S": "new"}})
-    assert _by_g(client, indexed, "5") == [{"pk": {"S": "kept"}, "g": {"N": "5"}}]
-    assert _by_g(client, indexed, "6") == []
-    assert [r["eventName"] for r in _records(emulator, client, indexed)] == ["INSERT"]
+    assert by_g(client, indexed, "5") == [{"pk": {"S": "kept"}, "g": {"N": "5"}}]
+    assert by_g(client, indexed, "6") == []
+    assert [r["eventName"] for r in stream_records(emulator, client, indexed)] == ["INSERT"]
 
 
 def test_indexes_and_stream_records_follow_each_write(emulator: Emulator, client: Any,
@@ -194,12 +153,12 @@ def test_indexes_and_stream_records_follow_each_write(emulator: Emulator, client
     client.put_item(TableName=indexed, Item=one)
     client.put_item(TableName=indexed, Item=one)  # no change: no record
     client.put_item(TableName=indexed, Item=two)
-    assert _by_g(client, indexed, "1") == []
-    assert _by_g(client, indexed, "2") == [two]
+    assert by_g(client, indexed, "1") == []
+    assert by_g(client, indexed, "2") == [two]
     client.delete_item(TableName=indexed, Key=key)
     client.delete_item(TableName=indexed, Key=key)  # nothing there: no record
-    assert _by_g(client, indexed, "2") == []
-    records = _records(emulator, client, indexed)
+    assert by_g(client, indexed, "2") == []
+    records = stream_records(emulator, client, indexed)
     assert [(r["eventName"], r.get("OldImage"), r.get("NewImage")) for r in records] == [
         ("INSERT", None, one), ("MODIFY", one, two), ("REMOVE", two, None)]
     assert all(r["Keys"] == key for r in records)

@@ -25,11 +25,10 @@ from ddbkit.emulator.moto_ext import (
     item_writes,
     key_schema,
 )
-from ddbkit.emulator.moto_ext.binary_values import as_bytes
 from ddbkit.emulator.moto_ext.calls import moto_refusals
-from ddbkit.emulator.moto_ext.canonical_numbers import canonical
 from ddbkit.emulator.operations import pipeline, writes
 from ddbkit.emulator.operations.call import Answer, Call, answer, validation_error
+from ddbkit.emulator.operations.keys import stored_identity
 
 DUPLICATES = "Provided list of item keys contains duplicates"
 # DynamoDB's wording for an empty string key in a batch (PutItem's differs).
@@ -70,7 +69,7 @@ def _checked(call: Call, name: str, requests: list[dict[str, Any]]) -> list[Writ
     for request in requests:
         write = _put(table, request) if request.get("PutRequest") is not None else \
             _delete(table, request)
-        identity = (_identity(write.keys[0]), _identity(write.keys[1]))
+        identity = stored_identity(write.keys)
         if identity in seen:
             raise validation_error(DUPLICATES)
         seen.add(identity)
@@ -93,14 +92,6 @@ def _delete(table: Any, request: dict[str, Any]) -> Write:
     key = writes.decoded_map(request["DeleteRequest"]["Key"])
     return Write(table, writes.check_key(table, key), None, key[table.hash_key_attr], request)
 
-
-def _identity(value: Any) -> Any:
-    """What makes two key values one key: numbers by value ("1" is "1.0"), binary by bytes."""
-    if value is None:
-        return None
-    if value.type == "N":
-        return "N", canonical(value.value)
-    return value.type, as_bytes(value.value) if value.type == "B" else value.value
 
 
 # -- execute, item by item --------------------------------------------------------------------

@@ -13,6 +13,7 @@ import binascii
 from typing import Any
 
 from ddbkit.emulator.capacity.sizes import MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, value_size
+from ddbkit.emulator.moto_ext.binary_values import as_bytes
 from ddbkit.emulator.moto_ext.calls import KeySchema
 from ddbkit.emulator.moto_ext.canonical_numbers import canonical
 from ddbkit.emulator.operations.call import validation_error
@@ -83,3 +84,14 @@ def _value(value: dict[str, str]) -> tuple[str, Any]:
     return kind, inner
 
 
+def stored_identity(keys: tuple[Any, Any]) -> tuple[Any, Any]:
+    """`identity` for a key as the store holds it ((hash, range or None) values): what makes
+    two writes of one request the same item."""
+    hash_key, range_key = keys
+    return _stored_value(hash_key), None if range_key is None else _stored_value(range_key)
+
+
+def _stored_value(value: Any) -> tuple[str, Any]:
+    if value.type == "N":
+        return "N", canonical(value.value)
+    return value.type, as_bytes(value.value) if value.type == "B" else value.value

@@ -27,8 +27,6 @@ from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Meter
 from ddbkit.emulator.capacity.rules import TRANSACTIONAL_WRITE
 from ddbkit.emulator.endpoint.protocol import ERROR_NAMESPACE
 from ddbkit.emulator.moto_ext import atomic_writes, calls, clock, consumed_capacity
-from ddbkit.emulator.moto_ext.binary_values import as_bytes
-from ddbkit.emulator.moto_ext.canonical_numbers import canonical
 from ddbkit.emulator.operations import keys, pipeline, updates, writes
 from ddbkit.emulator.operations.call import (
     Answer,
@@ -159,18 +157,11 @@ def _once_each(actions: list[Action]) -> None:
     """No two actions on one item (a Put's key included): numbers by value, binary by bytes."""
     seen = set()
     for action in actions:
-        identity = (action.table.name, _identity(action.keys[0]), _identity(action.keys[1]))
+        identity = (action.table.name, *keys.stored_identity(action.keys))
         if identity in seen:
             raise validation_error(SAME_ITEM)
         seen.add(identity)
 
-
-def _identity(value: Any) -> Any:
-    if value is None:
-        return None
-    if value.type == "N":
-        return "N", canonical(value.value)
-    return value.type, as_bytes(value.value) if value.type == "B" else value.value
 
 
 # -- the token --------------------------------------------------------------------------------

@@ -264,6 +264,8 @@ from ddbkit.emulator.moto_ext import changes
 from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend, table_items
 from ddbkit.emulator.moto_ext.ttl_deletes import delete_expired
 from ddbkit.emulator.ttl import is_expired
+from ddbkit.emulator.operations import update_item
+from ddbkit.emulator.operations.call import Call
 
 moto_ext.install()
 changes.record(True)
@@ -322,9 +324,11 @@ request("UpdateTimeToLive", lambda: None)
 WRITES = {
     "PutItem": lambda: backend.put_item("t", {"pk": {"S": "new"}, "g": {"S": "G"}}),
     "PutItem over": lambda: backend.put_item("t", {"pk": {"S": "k1"}, "g": {"S": "H"}}),
-    "UpdateItem": lambda: backend.update_item(
-        "t", {"pk": {"S": "k2"}}, "SET g = :h, extra = :x", {},
-        {":h": {"S": "H"}, ":x": {"S": "x"}}),
+    # ddbkit's own UpdateItem: moto's in-place update_item is not a path the server takes.
+    "UpdateItem": lambda: update_item.run(Call("dynamodb", "UpdateItem", {
+        "TableName": "t", "Key": {"pk": {"S": "k2"}}, "UpdateExpression": "SET g = :h, extra = :x",
+        "ExpressionAttributeValues": {":h": {"S": "H"}, ":x": {"S": "x"}}},
+        "123456789012", "eu-west-1")),
     "DeleteItem": lambda: backend.delete_item("t", {"pk": {"S": "k3"}}),
     "CreateTable": lambda: create("u"),
     "DeleteTable": lambda: backend.delete_table("t"),

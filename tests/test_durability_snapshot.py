@@ -32,6 +32,8 @@ from ddbkit.emulator.durability import snapshot
 from ddbkit.emulator.durability.snapshot import SnapshotWriter, plan
 from ddbkit.emulator.moto_ext import changes
 from ddbkit.emulator.moto_ext.store import dynamodb_backend
+from ddbkit.emulator.operations import update_item
+from ddbkit.emulator.operations.call import Call, OperationError
 
 ACCOUNT, SOURCE, TARGET = "123456789012", "eu-west-1", "eu-central-1"
 snapshot.CHUNK_ITEMS = 16  # many chunks, so writes land between many of them
@@ -63,10 +65,14 @@ def write(name):
                                "m": {"M": {"l": {"L": [{"N": str(rng.randrange(99))}]}}},
                                "b": {"B": bytes([rng.randrange(256)])}})
     elif roll < 0.8:
+        # ddbkit's own UpdateItem, as the server runs it (it never calls moto's update_item).
         try:
-            source.update_item(name, key, "ADD c :one SET g = :g", {},
-                               {":one": {"N": "1"}, ":g": {"S": f"g{rng.randrange(9)}"}})
-        except Exception:
+            update_item.run(Call("dynamodb", "UpdateItem", {
+                "TableName": name, "Key": key, "UpdateExpression": "ADD c :one SET g = :g",
+                "ExpressionAttributeValues": {":one": {"N": "1"},
+                                              ":g": {"S": f"g{rng.randrange(9)}"}}},
+                ACCOUNT, SOURCE))
+        except OperationError:
             pass
     else:
         source.delete_item(name, key)

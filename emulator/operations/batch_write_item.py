@@ -17,10 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Meter, Refused
+from ddbkit.emulator.capacity.meter import Meter, Refused
 from ddbkit.emulator.moto_ext import (
     atomic_writes,
-    consumed_capacity,
     item_collection_metrics,
     item_writes,
     key_schema,
@@ -48,7 +47,7 @@ class Write:
 def run(call: Call) -> Answer:
     batch = [write for name, requests in call.params["RequestItems"].items()
              for write in _checked(call, name, requests)]
-    metering = _metering(call)
+    metering = writes.metering_for(call)
     with atomic_writes.atomic():
         done = [write for write in batch if _written(metering, write)]
         _throttled_whole(metering, len(batch))
@@ -95,15 +94,6 @@ def _delete(table: Any, request: dict[str, Any]) -> Write:
 
 
 # -- execute, item by item --------------------------------------------------------------------
-
-def _metering(call: Call) -> writes.Metering:
-    mode = call.params.get("ReturnConsumedCapacity")
-    mode = mode if mode in (TOTAL, INDEXES) else None
-    admit = consumed_capacity.admission.get()
-    if mode is None and admit is None:
-        return writes.Metering(None, None)
-    return writes.Metering(Meter(call.operation, mode), admit)
-
 
 def _written(metering: writes.Metering, write: Write) -> bool:
     """The write done; with a throughput model, kept only if the model admits its charges

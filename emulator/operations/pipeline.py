@@ -57,11 +57,12 @@ def throughput() -> Admission | None:
     return admission.get()
 
 
-def meter(operation: str, params: dict[str, Any], transactional: bool = False) -> Meter | None:
+def meter(operation: str, params: dict[str, Any], **options: Any) -> Meter | None:
     """The request's capacity meter: when it asks for ConsumedCapacity (TOTAL or INDEXES) or
-    a throughput model counts its charges; None otherwise (nothing to measure)."""
+    a throughput model counts its charges; None otherwise (nothing to measure). `options`
+    go to the Meter (transactional, write_step)."""
     mode = params.get("ReturnConsumedCapacity")
     mode = mode if mode in (TOTAL, INDEXES) else None
     if mode is None and admission.get() is None:
         return None
-    return Meter(operation, mode, transactional=transactional)
+    return Meter(operation, mode, **options)

@@ -23,10 +23,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Meter
 from ddbkit.emulator.capacity.rules import TRANSACTIONAL_WRITE
 from ddbkit.emulator.endpoint.protocol import ERROR_NAMESPACE
-from ddbkit.emulator.moto_ext import atomic_writes, calls, clock, consumed_capacity
+from ddbkit.emulator.moto_ext import atomic_writes, calls, clock
 from ddbkit.emulator.operations import keys, pipeline, updates, writes
 from ddbkit.emulator.operations.call import (
     Answer,
@@ -79,7 +78,7 @@ def run(call: Call) -> Answer:
     token, request = _token(params)
     if token is not None and (replayed := _replayed(token, request)) is not None:
         return encoded_answer(replayed)
-    metering = _metering(call)
+    metering = writes.metering_for(call, transactional=True, write_step=TRANSACTIONAL_WRITE)
     with atomic_writes.atomic():
         olds = [writes.read_old(action.table, action.keys) for action in actions]
         news = _checked_against(actions, olds, metering)
@@ -259,16 +258,6 @@ def _reason(reason: Reason) -> dict[str, Any]:
 
 
 # -- apply every write, meter -----------------------------------------------------------------
-
-def _metering(call: Call) -> writes.Metering:
-    mode = call.params.get("ReturnConsumedCapacity")
-    mode = mode if mode in (TOTAL, INDEXES) else None
-    admit = consumed_capacity.admission.get()
-    if mode is None and admit is None:
-        return writes.Metering(None, None)
-    return writes.Metering(Meter(call.operation, mode, transactional=True,
-                                 write_step=TRANSACTIONAL_WRITE), admit)
-
 
 def _write(metering: writes.Metering, action: Action, old: Any, new: Any) -> None:
     """The action's store change with its undo and journal notes, indexes, stream record."""

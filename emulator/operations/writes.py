@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Meter
+from ddbkit.emulator.capacity.meter import Meter
 from ddbkit.emulator.moto_ext import (
     atomic_writes,
     changes,
@@ -36,7 +36,7 @@ from ddbkit.emulator.moto_ext import (
     table_description,
 )
 from ddbkit.emulator.moto_ext.calls import moto_refusals
-from ddbkit.emulator.operations import legacy_conditions
+from ddbkit.emulator.operations import legacy_conditions, pipeline
 from ddbkit.emulator.operations.call import Call, OperationError, validation_error
 
 CONDITION_FAILED = "The conditional request failed"
@@ -233,18 +233,20 @@ class Metering:
     before: Any = None  # the old item's image, taken before the write
 
 
+def metering_for(call: Call, **options: Any) -> Metering:
+    """The request's meter (`pipeline.meter`, `options` to the Meter) and the throughput
+    model's admission, when either is watching."""
+    return Metering(pipeline.meter(call.operation, call.params, **options),
+                    consumed_capacity.admission.get())
+
+
 @contextlib.contextmanager
 def metered(call: Call) -> Iterator[Metering]:
     """A meter when ReturnConsumedCapacity asks for one or a throughput model watches; with
     a model, the write is undone if the model refuses it (a failed condition is charged)."""
-    mode = call.params.get("ReturnConsumedCapacity")
-    mode = mode if mode in (TOTAL, INDEXES) else None
-    admit = consumed_capacity.admission.get()
-    if mode is None and admit is None:
-        yield Metering(None, None)
-        return
-    metering = Metering(Meter(call.operation, mode), admit)
-    if admit is None:
+    metering = metering_for(call)
+    admit = metering.admit
+    if metering.meter is None or admit is None:
         yield metering
         return
     with atomic_writes.atomic():
@@ -252,9 +254,9 @@ def metered(call: Call) -> Iterator[Metering]:
             yield metering
         except OperationError as exc:
             if exc.error_type == "ConditionalCheckFailedException":
-                admit(metering.meter.charges)  # type: ignore[union-attr]
+                admit(metering.meter.charges)
             raise
-        admit(metering.meter.charges)  # type: ignore[union-attr]
+        admit(metering.meter.charges)
 
 
 def image_before(metering: Metering, table: Any, old: Any) -> None:

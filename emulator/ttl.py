@@ -3,7 +3,7 @@
 On every table with TTL enabled, an item expires when its TTL attribute is a Number of epoch
 seconds earlier than now and not more than five years in the past (AWS ignores older values,
 and any non-Number). The store work (chunked deletes under the store lock, marked as the
-service's in the stream) is `moto_ext.ttl_deletes`; TTL deletes cost the caller nothing.
+service's in the stream) is `operations/expiry.py`; TTL deletes cost the caller nothing.
 https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html
 """
 
@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ddbkit.emulator.durability.journal import JournalError
-from ddbkit.emulator.moto_ext.ttl_deletes import delete_expired, ttl_tables
+from ddbkit.emulator.operations.expiry import delete_expired, ttl_tables
 
 log = logging.getLogger(__name__)
 

@@ -262,9 +262,9 @@ from ddbkit.emulator.durability.snapshot import plan
 from ddbkit.emulator.durability.tablemeta import table_settings
 from ddbkit.emulator.moto_ext import changes
 from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend, table_items
-from ddbkit.emulator.moto_ext.ttl_deletes import delete_expired
+from ddbkit.emulator.operations.expiry import delete_expired
 from ddbkit.emulator.ttl import is_expired
-from ddbkit.emulator.operations import update_item
+from ddbkit.emulator.operations import delete_item, put_item, update_item
 from ddbkit.emulator.operations.call import Call
 
 moto_ext.install()
@@ -308,6 +308,13 @@ def state():
                                "sequence": recorder.sequence})
 
 
+def item_write(operation, params):
+    """ddbkit's own operation, the path the server takes (nothing wraps moto's Table)."""
+    name = "".join(p.title() for p in operation.__name__.rpartition(".")[2].split("_"))
+    return operation.run(Call("dynamodb", name, {"TableName": "t", **params},
+                              "123456789012", "eu-west-1"))
+
+
 def request(operation, write):
     with STORE_LOCK, hooks.journaled(operation):
         write()
@@ -315,21 +322,19 @@ def request(operation, write):
 
 request("CreateTable", lambda: create("t"))
 for n in range(20):
-    request("PutItem", lambda n=n: backend.put_item("t", {
-        "pk": {"S": f"k{n}"}, "g": {"S": "G"}, "exp": {"N": str(int(time.time()) - 60)}}))
+    request("PutItem", lambda n=n: item_write(put_item, {"Item": {
+        "pk": {"S": f"k{n}"}, "g": {"S": "G"}, "exp": {"N": str(int(time.time()) - 60)}}}))
 table = backend.get_table("t")
 table.ttl = {"TimeToLiveStatus": "ENABLED", "AttributeName": "exp"}
 request("UpdateTimeToLive", lambda: None)
 
 WRITES = {
-    "PutItem": lambda: backend.put_item("t", {"pk": {"S": "new"}, "g": {"S": "G"}}),
-    "PutItem over": lambda: backend.put_item("t", {"pk": {"S": "k1"}, "g": {"S": "H"}}),
-    # ddbkit's own UpdateItem: moto's in-place update_item is not a path the server takes.
-    "UpdateItem": lambda: update_item.run(Call("dynamodb", "UpdateItem", {
-        "TableName": "t", "Key": {"pk": {"S": "k2"}}, "UpdateExpression": "SET g = :h, extra = :x",
-        "ExpressionAttributeValues": {":h": {"S": "H"}, ":x": {"S": "x"}}},
-        "123456789012", "eu-west-1")),
-    "DeleteItem": lambda: backend.delete_item("t", {"pk": {"S": "k3"}}),
+    "PutItem": lambda: item_write(put_item, {"Item": {"pk": {"S": "new"}, "g": {"S": "G"}}}),
+    "PutItem over": lambda: item_write(put_item, {"Item": {"pk": {"S": "k1"}, "g": {"S": "H"}}}),
+    "UpdateItem": lambda: item_write(update_item, {
+        "Key": {"pk": {"S": "k2"}}, "UpdateExpression": "SET g = :h, extra = :x",
+        "ExpressionAttributeValues": {":h": {"S": "H"}, ":x": {"S": "x"}}}),
+    "DeleteItem": lambda: item_write(delete_item, {"Key": {"pk": {"S": "k3"}}}),
     "CreateTable": lambda: create("u"),
     "DeleteTable": lambda: backend.delete_table("t"),
     "UpdateTable": lambda: backend.update_table(

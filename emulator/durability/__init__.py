@@ -8,7 +8,7 @@ with SQLite's WAL as the model for the records: a physical redo log of after-ima
   (the after-image of every item it touched, the stream records it appended, the settings
   of tables it created, changed or deleted) and `journal` appends it with write(2). So a
   killed process loses nothing it acknowledged; `--fsync always|every-second` decides what
-  a power loss may cost. TTL deletes are journaled the same way (`moto_ext.ttl_deletes`).
+  a power loss may cost. TTL deletes are journaled the same way (`operations/expiry.py`).
   A write the journal cannot take (a full disk) is undone and refused, and while the disk
   stays full writes are refused before they start; reads go on (`recorder`, `journal`).
 - Records are length-prefixed and CRC32-checked (`framing`), JSON inside (`encoding`,

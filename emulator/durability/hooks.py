@@ -2,7 +2,7 @@
 
 - `journaled(operation)`: `endpoint.app` wraps every request in it, inside the store lock, so
   the request's changes are journaled before the lock is released and the response goes out
-  (whether moto answered or raised); `moto_ext.ttl_deletes` each chunk of TTL deletes
+  (whether moto answered or raised); `operations/expiry.py` each chunk of TTL deletes
   (operation None);
 - `history()`: `moto_ext.point_in_time`, for the state of a table at a past moment.
 

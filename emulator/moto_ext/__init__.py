@@ -6,16 +6,11 @@ moto internals it replaces still have the shape it was written for, and raises
 `store` is the shared door to moto's store (lock, shape checks, key helpers); no extension
 imports this package's `__init__`.
 
-Order matters where extensions wrap the same moto method. `Table.put_item` and
-`Table.delete_item` (TTL deletes and restores still write through moto's table) are wrapped
-by atomic_writes (undo), changes (the journal's change set), indexes (re-key after the
-store), index_keys (type check before anything) and table_description (counts), in any
-order: each acts only before or only after moto's store. PutItem, DeleteItem, UpdateItem,
-BatchWriteItem and TransactWriteItems never pass through these wrappers:
-operations/put_item.py, delete_item.py, update_item.py, batch_write_item.py and
-transact_write_items.py call the same steps in order (operations/writes.py, updates.py;
-moto's update parser, validator and executor, on a copy of the item, through item_updates);
-the PartiQL operations run through those.
+Every item write is ddbkit's own: operations/put_item.py, delete_item.py, update_item.py,
+batch_write_item.py, transact_write_items.py, the PartiQL operations, ImportTable and the TTL
+sweep (operations/expiry.py) call the same stages in order (operations/writes.py,
+updates.py; moto's update parser, validator and executor, on a copy of the item, through
+item_updates). No extension wraps moto's `Table.put_item` or `Table.delete_item`.
 
 instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
 wraps the `StreamShard.add` that stream_records sets, so every record, however it is written,
@@ -48,7 +43,6 @@ def install() -> None:
         if _installed:
             return
         from ddbkit.emulator.moto_ext import (
-            atomic_writes,
             aws_sizes,
             binary_values,
             canonical_numbers,
@@ -57,7 +51,6 @@ def install() -> None:
             fast_dispatch,
             fast_serializer,
             index_keys,
-            indexes,
             instance_tracking,
             item_size,
             key_values,
@@ -67,20 +60,17 @@ def install() -> None:
             scalar_values,
             stream_records,
             stream_retention,
-            table_description,
-            ttl_deletes,
             validation_wording,
         )
 
         for extension in (instance_tracking, fast_dispatch, stream_records,
                           stream_retention,
-                          atomic_writes, indexes,
                           index_keys, scalar_values, item_size,
-                          fast_serializer, ttl_deletes, number_values, condition_expressions,
+                          fast_serializer, number_values, condition_expressions,
                           request_gaps,
                           canonical_numbers, projection_paths,
                           binary_values,
-                          aws_sizes, table_description,
+                          aws_sizes,
                           key_values, expression_names,
                           validation_wording):
             extension.install()

@@ -4,8 +4,8 @@ A request can write several items (a batch, a transaction, a PartiQL transaction
 after some of them, or be refused by the throughput model or the journal after its writes;
 DynamoDB applies each request completely or not at all: items, indexes, stream records.
 
-Here each runs inside a journal: every `Table.put_item` / `Table.delete_item` it makes, and
-each write ddbkit's operations note (`note`), keeps the item it replaces, and the length of
+Here each runs inside a journal: each write ddbkit's operations note (`note`) keeps the item
+it replaces, and the length of
 each stream it may append to. On failure the items are put back (indexes follow) and the
 stream records withdrawn, then the error is raised as it was.
 `UndoLog` notes a whole request's writes for durability, which undoes them only if it
@@ -24,11 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.table import Table
-
 from ddbkit.emulator.moto_ext.indexes import maintained
-from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
+from ddbkit.emulator.moto_ext.store import stored_item
 from ddbkit.emulator.moto_ext.stream_retention import next_sequence_number, truncate
 
 
@@ -118,33 +115,3 @@ class UndoLog:
         _journal.reset(self._token)
         if self._parent is not None:
             self._parent.absorb(self.journal)
-
-
-def _wrap_put_item(original: Any) -> Any:
-    def put_item(self: Table, item_attrs: Any, *args: Any, **kwargs: Any) -> Any:
-        journal = _journal.get()
-        if journal is not None and hasattr(item_attrs, "keys"):
-            keys = request_keys(self, item_attrs)
-            if keys is not None:  # else moto refuses the item before storing anything
-                journal.save(self, *keys, stored_item(self, *keys))
-        return original(self, item_attrs, *args, **kwargs)
-
-    return put_item
-
-
-def _wrap_delete_item(original: Any) -> Any:
-    def delete_item(self: Table, hash_key: Any, range_key: Any) -> Any:
-        journal = _journal.get()
-        if journal is not None:
-            journal.save(self, hash_key, range_key, stored_item(self, hash_key, range_key))
-        return original(self, hash_key, range_key)
-
-    return delete_item
-
-
-
-def install() -> None:
-    require(Table, "put_item", "delete_item")
-    require(DynamoDBBackend, "get_table")
-    Table.put_item = _wrap_put_item(Table.put_item)  # type: ignore[method-assign]
-    Table.delete_item = _wrap_delete_item(Table.delete_item)  # type: ignore[method-assign]

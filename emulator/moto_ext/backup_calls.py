@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.exceptions import ResourceNotFoundException
 
 from ddbkit.emulator.moto_ext.calls import moto_refusals
@@ -157,16 +156,6 @@ def _creation(params: dict[str, Any]) -> dict[str, Any]:
     members = ("TableName", "KeySchema", "AttributeDefinitions", "BillingMode",
                "ProvisionedThroughput", "GlobalSecondaryIndexes", "SSESpecification")
     return {member: params.get(member) for member in members}
-
-
-def put_item(table: Any, item: dict[str, Any]) -> bool:
-    """Whether the item was stored (moto's put: its checks, the journal); False when it does
-    not fit the table (no key, a key of another type)."""
-    try:
-        table.put_item(item)
-    except (JsonRESTError, ValueError, TypeError, KeyError, AttributeError):
-        return False
-    return True
 
 
 def _epoch(value: Any) -> float:

@@ -12,10 +12,10 @@ refuses such a write:
 mapbox/cardboard#85, dynamoose/dynamoose#296). Stored anyway, such an item makes every later
 Query of the index compare values of different types (maintained indexes: TypeError).
 
-Wraps `Table.put_item`, the end of every put path (PutItem, BatchWriteItem,
-TransactWriteItems, PartiQL INSERT/UPDATE, the keys UpdateItem puts for an absent item), so the
-item is refused before moto stores it or writes a stream record. The item an UpdateItem
-produces is checked by atomic_writes with `check`, before the update is kept.
+Every put path (PutItem, BatchWriteItem, TransactWriteItems, PartiQL INSERT/UPDATE,
+ImportTable) calls `check` and `check_sizes` (operations/writes.item_keys) before anything is
+stored or a stream record written; the item an UpdateItem produces is checked with
+`check_update` before the update is kept.
 
 Replaces moto's partial checks, whose messages differ from AWS's: its PutItem handler's NULL
 check (it always says `Expected: S`; PutItem now runs in operations/put_item.py, which calls
@@ -132,17 +132,6 @@ class _EmptyKeyValues(validators.EmptyStringKeyValueValidator):
             raise
 
 
-def _wrap_put_item(original: Any) -> Any:
-    def put_item(self: Table, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        if hasattr(item_attrs, "keys"):  # a dict, or PartiQL's case-insensitive one
-            check(self, item_attrs)
-            check_sizes(self, item_attrs)
-        return original(self, item_attrs, *args, **kwargs)
-
-    put_item.__wrapped__ = original  # type: ignore[attr-defined]
-    return put_item
-
-
 def _wrap_update_processors(original: Any) -> Any:
     def get_ast_processors(self: Any) -> list[Any]:
         processors = list(original(self))
@@ -157,11 +146,10 @@ def _wrap_update_processors(original: Any) -> Any:
 
 
 def install() -> None:
-    require(Table, "put_item", "all_indexes")
+    require(Table, "all_indexes")
     require(validators, "TypeMismatchValidator", "UpdateExpressionValidator",
             "EmptyStringKeyValueValidator")
     require(validators.EmptyStringKeyValueValidator, "check_for_empty_string_key_value")
     require(validators.UpdateExpressionValidator, "get_ast_processors")
-    Table.put_item = _wrap_put_item(Table.put_item)  # type: ignore[method-assign]
     owner: Any = validators.UpdateExpressionValidator
     owner.get_ast_processors = _wrap_update_processors(owner.get_ast_processors)

@@ -2,9 +2,8 @@
 
 Every table keeps, per index (the base table, each GSI and each LSI), its partitions as
 SortedDicts keyed in the index's order (its sort key, then the table's keys; cast values,
-as DynamoType compares: binary by unsigned bytes). Writes keep them current through
-Table.put_item and Table.delete_item (TTL deletes, restores) and ddbkit's own writes
-(operations/writes.py re-keys through `maintained`). They are built
+as DynamoType compares: binary by unsigned bytes). Every write is ddbkit's own
+(operations/writes.py re-keys through `maintained`; TTL deletes and imports too). They are built
 when a table is created, restored or its GSIs change (`table_calls`, `backup_calls`), so
 no Query pays to build them.
 
@@ -26,7 +25,7 @@ from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from sortedcontainers import SortedDict
 
-from ddbkit.emulator.moto_ext.store import request_keys, require, stored_item
+from ddbkit.emulator.moto_ext.store import request_keys, stored_item
 
 _ATTR = "_ddbkit_indexes"
 
@@ -174,31 +173,6 @@ def maintained(table: Table) -> TableIndexes | None:
     return indexes_for(table)
 
 
-# -- write paths ------------------------------------------------------------------------
-
-def _wrap_put_item(original: Any) -> Any:
-    def put_item(self: Table, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        item = original(self, item_attrs, *args, **kwargs)
-        indexes = maintained(self)
-        if indexes is not None:
-            indexes.replace(item)
-        return item
-
-    return put_item
-
-
-def _wrap_delete_item(original: Any) -> Any:
-    def delete_item(self: Table, hash_key: Any, range_key: Any) -> Any:
-        item = original(self, hash_key, range_key)
-        indexes = maintained(self)
-        if item is not None and indexes is not None:
-            indexes.discard(item.hash_key, item.range_key)
-        return item
-
-    return delete_item
-
-
-
 def _reindex(table: Table, indexes: TableIndexes, key: dict[str, Any]) -> None:
     keys = request_keys(table, key)
     if keys is None:
@@ -317,9 +291,3 @@ def _scan_entries(bucket: SortedDict, drop: int) -> Iterator[tuple[tuple[Any, ..
         return iter(bucket.items())
     return iter(sorted(((key[drop:], item) for key, item in bucket.items()),
                        key=lambda entry: entry[0]))
-
-
-def install() -> None:
-    require(Table, "put_item", "delete_item", "all_indexes")
-    Table.put_item = _wrap_put_item(Table.put_item)  # type: ignore[method-assign]
-    Table.delete_item = _wrap_delete_item(Table.delete_item)  # type: ignore[method-assign]

@@ -13,9 +13,8 @@ and through `backup_calls` the restores and DescribeBackup); moto's own `Table.d
 never used.
 
 Counting is a pass over every item (about 0.15 s at 20,000 bookings), so the figures are
-remembered per table until it changes: every write reaches the table through
-`Table.put_item`, `Table.delete_item` or ddbkit's own writes (`changed`), which bump a
-counter; loads that fill `table.items` directly (recovery, restores)
+remembered per table until it changes: every write is ddbkit's own (operations/writes.py),
+which bumps a counter (`changed`); loads that fill `table.items` directly (recovery, restores)
 replace the dict or grow it, which the remembered key also covers.
 """
 from __future__ import annotations
@@ -26,7 +25,7 @@ from moto.dynamodb.models.table import GlobalSecondaryIndex, Table
 
 from ddbkit.emulator.capacity.sizes import item_size
 from ddbkit.emulator.moto_ext.lsi_fetches import projected_names
-from ddbkit.emulator.moto_ext.store import require, table_items
+from ddbkit.emulator.moto_ext.store import table_items
 from ddbkit.emulator.moto_ext.table_calls import ACTIVE, CREATING
 from ddbkit.emulator.moto_ext.table_settings import table_id as settings_table_id
 
@@ -77,18 +76,6 @@ def changed(table: Any) -> None:
     """The table's items changed: its figures are counted again at the next describe."""
     if table is not None:
         table.__dict__[_GENERATION] = table.__dict__.get(_GENERATION, 0) + 1
-
-
-def _wrap_table_write(original: Any) -> Any:
-    def write(self: Table, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            changed(self)
-
-    write.__wrapped__ = original  # type: ignore[attr-defined]
-    return write
-
 
 
 def describe(table: Any, base_key: str = "TableDescription") -> dict[str, Any]:
@@ -143,9 +130,3 @@ def _index(table: Any, index: Any, figures: dict[str, tuple[int, int]]) -> dict[
         described["IndexArn"] = f"{table.table_arn}/index/{index.name}"
         described["IndexSizeBytes"], described["ItemCount"] = figures[index.name]
     return described
-
-
-def install() -> None:
-    require(Table, "all_indexes", "put_item", "delete_item")
-    Table.put_item = _wrap_table_write(Table.put_item)  # type: ignore[method-assign]
-    Table.delete_item = _wrap_table_write(Table.delete_item)  # type: ignore[method-assign]

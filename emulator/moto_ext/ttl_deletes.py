@@ -1,25 +1,16 @@
-"""The TTL sweep's access to moto's store: which tables expire items, and deleting them.
+"""What the TTL sweep reads in moto's store: which tables expire items, and their items.
 
 moto stores a table's TTL setting and never deletes anything. The reaper (`emulator/ttl.py`)
-decides when to sweep and what counts as expired; this module does the store work under the
-store lock, in chunks of hash keys, re-reading each item at delete time (so an item whose TTL
-was pushed into the future meanwhile survives), and marks the deletes as the service's (their
-stream records stamped on the reaper's clock).
+decides when to sweep and what counts as expired; the deletes are ddbkit's own write stages
+(`operations/expiry.py`). Call these under `STORE_LOCK`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from moto.dynamodb.models.table import Table
-
-from ddbkit.emulator.durability import hooks as durability
-from ddbkit.emulator.moto_ext.clock import running_on
-from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend, require
-from ddbkit.emulator.moto_ext.stream_records import deletes_by_service
-
-CHUNK = 500  # hash keys swept per lock hold: requests wait at most one chunk
+from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend
 
 
 def ttl_tables(account_id: str, region: str) -> list[Any]:
@@ -29,34 +20,24 @@ def ttl_tables(account_id: str, region: str) -> list[Any]:
                 if t.ttl.get("TimeToLiveStatus") == "ENABLED"]
 
 
-def delete_expired(table: Any, expired: Callable[[Any, float], bool],
-                   clock: Callable[[], float]) -> int:
-    """Delete the items whose TTL attribute `expired(value, now)` says is past; returns how
-    many. `value` is a moto DynamoType or None."""
-    attribute = table.ttl.get("AttributeName")
-    with STORE_LOCK:
-        hash_keys = list(table.items.keys())
-    deleted = 0
-    for start in range(0, len(hash_keys), CHUNK):
-        # durability: the chunk's deletes journaled under the lock, or undone (JournalError)
-        with STORE_LOCK, deletes_by_service(), running_on(clock), durability.journaled(None):
-            now = clock()
-            chunk = 0
-            for item in list(_items_under(table, hash_keys[start:start + CHUNK])):
-                if expired(item.attrs.get(attribute), now):
-                    table.delete_item(item.hash_key, item.range_key)
-                    chunk += 1
-        deleted += chunk
-    return deleted
+def hash_keys(table: Any) -> list[Any]:
+    """The table's partition key values, as a list the sweep walks in chunks."""
+    return list(table.items.keys())
 
 
-def _items_under(table: Any, hash_keys: Iterable[Any]) -> Iterator[Any]:
-    for hash_key in hash_keys:
+def items_under(table: Any, keys: Iterable[Any]) -> Iterator[Any]:
+    """Every item stored under these partition key values (none for one since emptied)."""
+    for hash_key in keys:
         entry = table.items.get(hash_key)  # .get: table.items is a defaultdict
         if entry is None:
             continue
         yield from (entry.values() if table.range_key_attr else (entry,))
 
 
-def install() -> None:
-    require(Table, "delete_item")
+def attribute(item: Any, name: str) -> Any:
+    """The item's value of `name` (a moto DynamoType), or None."""
+    return item.attrs.get(name)
+
+
+def keys_of(item: Any) -> tuple[Any, Any]:
+    return item.hash_key, item.range_key

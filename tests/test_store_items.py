@@ -167,3 +167,22 @@ def test_a_backup_while_writes_go_on_holds_a_consistent_table(store: ItemStore,
     copy.close()
     assert 3000 <= count <= 3000 + len(written)
     assert store.figures(1)[0] == 3000 + len(written)
+
+
+def test_the_wal_stays_bounded_without_any_write_checkpointing(tmp_path: Path) -> None:
+    """Checkpoints are the store's thread's (none inside a COMMIT): under steady writes the
+    WAL is truncated once past its limit, and not while a backup reads."""
+    store = ItemStore(tmp_path / "items.db", durable=False, wal_limit=256 * 1024)
+    wal = tmp_path / "items.db-wal"
+    try:
+        store.checkpoints.reading(True)  # a backup is reading: no truncation
+        for n in range(400):
+            store.put(1, _key(n), b"", b"z" * 2000, 2000)
+        store.checkpoints.run_once(sqlite3.connect(tmp_path / "items.db"))
+        assert store.checkpoints.truncations == 0 and wal.stat().st_size > 256 * 1024
+        store.checkpoints.reading(False)
+        store.checkpoints.run_once(sqlite3.connect(tmp_path / "items.db"))
+        assert store.checkpoints.truncations >= 1 and wal.stat().st_size < 256 * 1024
+        assert store.figures(1) == (400, 800_000)
+    finally:
+        store.close()

@@ -16,6 +16,7 @@ Reads and writes go through one connection, from one thread at a time (ddbkit's 
 a request's writes go inside `transaction()` and commit or roll back together (a batch, a
 transaction, a write the throughput model refuses). Work off the request path (`backup`)
 opens a connection of its own, which sees the last committed state and blocks no one.
+Checkpoints run on a thread of their own (`checkpoints`), never inside a write.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from ddbkit.emulator.store.checkpoints import WAL_LIMIT, Checkpointer
 
 __all__ = ["Bounds", "Entry", "ItemStore", "prefix_bounds"]
 
@@ -80,13 +83,15 @@ def prefix_bounds(prefix: bytes) -> Bounds:
 class ItemStore:
     """Every table's items and index entries, in the database file at `path`."""
 
-    def __init__(self, path: Path, *, durable: bool = True, cache_mb: int = 32) -> None:
+    def __init__(self, path: Path, *, durable: bool = True, cache_mb: int = 32,
+                 wal_limit: int = WAL_LIMIT) -> None:
         self.path = path
         self._sync = "NORMAL" if durable else "OFF"
         self._cache_kb = cache_mb * 1024
         self._db = self._connect()
-        self._db.executescript(SCHEMA)
+        self._db.executescript(SCHEMA + "PRAGMA wal_autocheckpoint=0;")
         self._depth = 0
+        self.checkpoints = Checkpointer(self._connect, path, limit=wal_limit).start()
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, isolation_level=None,
@@ -96,6 +101,7 @@ class ItemStore:
         return connection
 
     def close(self) -> None:
+        self.checkpoints.stop()
         self._db.close()
 
     # -- writes --------------------------------------------------------------------------
@@ -106,6 +112,8 @@ class ItemStore:
         are savepoints: an inner one that raises undoes only its own writes."""
         name = f"s{self._depth}"
         first = self._depth == 0
+        if first:
+            self.checkpoints.admit()
         self._db.execute("BEGIN IMMEDIATE" if first else f"SAVEPOINT {name}")
         self._depth += 1
         try:
@@ -227,8 +235,10 @@ class ItemStore:
         own: one read transaction, in SQLite's C code; writers go on meanwhile (WAL)."""
         source = self._connect()
         destination = sqlite3.connect(target)
+        self.checkpoints.reading(True)
         try:
             source.backup(destination)
         finally:
+            self.checkpoints.reading(False)
             destination.close()
             source.close()

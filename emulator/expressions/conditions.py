@@ -40,7 +40,7 @@ class Condition:
 
 def holds(condition: Condition | None, item: Item | None) -> bool:
     """Whether the condition is true of the item (None: no item); no condition always is."""
-    return condition is None or condition.holds(item or {})
+    return condition is None or condition.holds({} if item is None else item)
 
 
 # -- operands -------------------------------------------------------------------------------
@@ -141,9 +141,8 @@ class Between(Condition):
     high: Operand
 
     def holds(self, item: Item) -> bool:
-        value = self.of.value(item)
-        return documents.compare(value, self.low.value(item)) in ORDERINGS[">="] and \
-            documents.compare(value, self.high.value(item)) in ORDERINGS["<="]
+        return documents.between(self.of.value(item), self.low.value(item),
+                                 self.high.value(item))
 
 
 @dataclass(frozen=True, slots=True)

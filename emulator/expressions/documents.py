@@ -132,6 +132,17 @@ def compare(left: Value | None, right: Value | None) -> int | None:
     return -1 if a < b else (1 if a > b else 0)
 
 
+def between(value: Value | None, low: Value | None, high: Value | None) -> bool:
+    """low <= value <= high, all three of one ordered type."""
+    if value is None or low is None or high is None:
+        return False
+    ((type_, a),) = value.items()
+    if type_ not in ORDERED or kind(low) != type_ or kind(high) != type_:
+        return False
+    a, lo, hi = scalar(type_, a), scalar(type_, inner(low)), scalar(type_, inner(high))
+    return a is not None and lo is not None and hi is not None and bool(lo <= a <= hi)
+
+
 def size(value: Value | None) -> int | None:
     """size(): a string's characters, a binary's bytes, a set's, list's or map's members;
     None for any other value or none."""
@@ -164,6 +175,8 @@ def contains(whole: Value | None, part: Value | None) -> bool:
     if type_ in ("S", "B"):
         return kind(part) == type_ and \
             scalar(type_, inner(part)) in scalar(type_, inner(whole))
+    if type_ == "SS":  # strings are equal only as the same text
+        return kind(part) == "S" and inner(part) in inner(whole)
     if type_ in SETS:
         return kind(part) == type_[0] and scalar(type_[0], inner(part)) in members(whole)
     if type_ == "L":

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ddbkit.emulator.capacity.rules import read_step
-from ddbkit.emulator.expressions.conditions import Condition, holds
+from ddbkit.emulator.expressions.conditions import Condition
 from ddbkit.emulator.moto_ext import calls, reads
 from ddbkit.emulator.operations import item_reads, pipeline
 from ddbkit.emulator.operations.call import Answer, answer
@@ -84,7 +84,7 @@ def finish(reading: Reading, page: Page, condition: Condition | None) -> Answer:
         [reads.index_project(index, item) for item in page.items]
     # filter
     kept = seen if condition is None else \
-        [i for i in seen if holds(condition, calls.AttributeView(i))]
+        [i for i in seen if condition.holds(calls.AttributeView(i))]
     result: dict[str, Any] = {"Count": len(kept), "ScannedCount": len(seen)}
     # project
     if params.get("Select") != "COUNT":

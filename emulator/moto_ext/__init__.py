@@ -23,8 +23,9 @@ and `answers`.
 The fidelity extensions (issue 14) come after the others. aws_sizes replaces moto's
 `DynamoType.size` (capacity/sizes.py). UpdateItem, TransactWriteItems, Query and Scan are
 ddbkit's own (operations/update_item.py, transact_write_items.py, query.py, scan.py): they
-call moto's update executor and condition evaluator through `item_updates`, `reads` and
-`key_conditions`, and rewrite legacy parameters with operations/legacy_conditions.py; the
+call moto's update executor through `item_updates`, its expression parsers through
+`condition_trees` (ddbkit evaluates conditions and filters itself: `expressions/`), `reads`
+and `key_conditions`, and rewrite legacy parameters with operations/legacy_conditions.py; the
 PartiQL operations run each statement through the item operations' stages.
 key_values goes last: it refuses items (by the table's schema) before any other extension's
 wrapper acts, as DynamoDB does before any work.
@@ -44,9 +45,7 @@ def install() -> None:
             return
         from ddbkit.emulator.moto_ext import (
             aws_sizes,
-            binary_values,
             canonical_numbers,
-            condition_expressions,
             expression_names,
             fast_dispatch,
             fast_serializer,
@@ -66,10 +65,9 @@ def install() -> None:
         for extension in (instance_tracking, fast_dispatch, stream_records,
                           stream_retention,
                           index_keys, scalar_values, item_size,
-                          fast_serializer, number_values, condition_expressions,
+                          fast_serializer, number_values,
                           request_gaps,
                           canonical_numbers, projection_paths,
-                          binary_values,
                           aws_sizes,
                           key_values, expression_names,
                           validation_wording):

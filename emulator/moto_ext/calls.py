@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +22,12 @@ from ddbkit.emulator.moto_ext.projection_paths import paths as projection_paths
 from ddbkit.emulator.moto_ext.store import dynamodb_backend, request_keys, stored_item
 from ddbkit.emulator.operations.call import OperationError
 
-__all__ = ["KeySchema", "attributes", "billed_size", "delete_table", "dynamodb_backend",
-           "find_table", "key_schema", "moto_refusals", "project", "projection", "stored",
-           "table", "tables"]
+__all__ = ["AttributeView", "KeySchema", "attributes", "billed_size", "delete_table",
+           "dynamodb_backend", "find_table", "key_schema", "moto_refusals", "project",
+           "projection", "stored", "table", "tables"]
+
+
+TEXT_SETS = frozenset({"SS", "NS"})
 
 
 @contextlib.contextmanager
@@ -109,11 +112,40 @@ def project(item: Any, paths: list[list[str]]) -> Any:
 def attributes(item: Any) -> dict[str, Any]:
     """The item's attributes as DynamoDB JSON (binary values as bytes, for the answer's
     encoder to write as base64), as moto's handler answered them."""
-    document: dict[str, Any] = {}
-    for name, value in item.attrs.items():
-        inner = value.value
-        if type(inner) is PLAIN_SCALAR_TYPES.get(value.type):
-            document[name] = {value.type: inner}
-        else:
-            document[name] = dynamo_to_dict(value)
-    return document
+    return {name: _document(value) for name, value in item.attrs.items()}
+
+
+def _document(value: Any) -> Any:
+    kind, inner = value.type, value.value
+    if type(inner) is PLAIN_SCALAR_TYPES.get(kind):
+        return {kind: inner}
+    if kind in TEXT_SETS and type(inner) is list:
+        return {kind: list(inner)}
+    if kind == "M" and type(inner) is dict:  # moto holds members as DynamoTypes
+        return {kind: {k: _document(v) for k, v in inner.items()}}
+    if kind == "L" and type(inner) is list:
+        return {kind: [_document(v) for v in inner]}
+    return dynamo_to_dict(value)
+
+
+class AttributeView(Mapping[str, Any]):
+    """`attributes(item)` read lazily: an attribute is converted when it is read, so a filter
+    that reads two attributes of each scanned item converts two, not all of them."""
+
+    __slots__ = ("_attrs",)
+
+    def __init__(self, item: Any) -> None:
+        self._attrs = item.attrs
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self._attrs.get(name)
+        return default if value is None else _document(value)
+
+    def __getitem__(self, name: str) -> Any:
+        return _document(self._attrs[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._attrs)
+
+    def __len__(self) -> int:
+        return len(self._attrs)

@@ -2,24 +2,25 @@
 transact_write_items.py) call in moto.
 
 Calls only: moto's item type (built through item_size's sizing), its key checks, its
-condition evaluator (with condition_expressions' fixes) and its stream shard (stream_records'
-`add`); storing into and removing from a table's item dict. Refusals are moto's exceptions,
-turned into `OperationError`s by the caller's `calls.moto_refusals()`.
+condition parser (condition_trees; ddbkit evaluates the condition) and its stream shard
+(stream_records' `add`); storing into and removing from a table's item dict. Refusals are
+moto's exceptions, turned into `OperationError`s by the caller's `calls.moto_refusals()`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from moto.dynamodb import comparisons
 from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.exceptions import InvalidAttributeTypeError, MockValidationException
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
+from ddbkit.emulator.expressions.conditions import Condition
+from ddbkit.emulator.moto_ext.condition_trees import expected, parse
 from ddbkit.emulator.moto_ext.fast_serializer import wire
 from ddbkit.emulator.moto_ext.store import stored_item
 
-__all__ = ["build_item", "condition_holds", "expected_holds", "item_attributes", "key_of",
+__all__ = ["build_item", "expected_condition", "item_attributes", "key_of",
            "parse_condition", "put_checks", "remove", "store", "stored_item", "stream_record",
            "wire"]
 
@@ -39,10 +40,10 @@ def empty_key_checks(table: Any, item: dict[str, Any], message: str) -> None:
     dynamodb_responses.validate_put_has_empty_keys(item, table, message)
 
 
-def parse_condition(expression: str | None, names: dict[str, Any] | None,
-                    values: dict[str, Any] | None) -> Any:
-    """The condition as moto's evaluator reads it; its syntax errors are refusals."""
-    return comparisons.get_filter_expression(expression, names, values)
+def parse_condition(expression: str, names: dict[str, Any] | None,
+                    values: dict[str, Any] | None) -> Condition:
+    """The ConditionExpression as ddbkit evaluates it; its syntax errors are refusals."""
+    return parse(expression, names, values)
 
 
 def key_of(table: Any, attributes: dict[str, Any]) -> tuple[Any, Any]:
@@ -73,13 +74,9 @@ def build_item(table: Any, keys: tuple[Any, Any], attributes: dict[str, Any]) ->
     return Item(keys[0], keys[1], attributes)
 
 
-def condition_holds(condition: Any, current: Any) -> bool:
-    return bool(condition.expr(current))
-
-
-def expected_holds(expected: dict[str, Any], current: Any) -> bool:
+def expected_condition(legacy: dict[str, Any]) -> Condition:
     """A legacy Expected that legacy_conditions could not write as an expression."""
-    return bool(comparisons.get_expected(expected).expr(current))
+    return expected(legacy)
 
 
 def store(table: Any, item: Any) -> None:

@@ -1,7 +1,7 @@
 """What ddbkit's Query and Scan (operations/query.py, scan.py) call in moto, and nothing else.
 
-Calls only: moto's Select check, its filter evaluator (with condition_expressions' and
-binary_values' fixes), an index's projection, and reads of a table's and index's shape.
+Calls only: moto's Select check, its filter parser (condition_trees; ddbkit evaluates the
+filter), an index's projection, and reads of a table's and index's shape.
 Refusals are moto's exceptions, turned into `OperationError`s by `calls.moto_refusals()`.
 """
 
@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from moto.dynamodb import comparisons
 from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.exceptions import MockValidationException
 from moto.dynamodb.models.dynamo_type import DynamoType
 
 from ddbkit.emulator.endpoint.protocol import PLAIN_SCALAR_TYPES
+from ddbkit.emulator.expressions.conditions import Condition
 from ddbkit.emulator.moto_ext.binary_values import as_bytes
+from ddbkit.emulator.moto_ext.condition_trees import parse
 from ddbkit.emulator.moto_ext.lsi_fetches import projected_names
 
 __all__ = ["check_select", "filter_of", "index_of", "index_project", "is_global", "key_value",
@@ -55,18 +56,11 @@ def check_select(operation: str, params: dict[str, Any], table: Any) -> None:
 
 
 def filter_of(expression: str | None, names: dict[str, str] | None,
-              values: dict[str, Any] | None) -> Any:
-    """A FilterExpression as moto's evaluator reads it, or None without one."""
+              values: dict[str, Any] | None) -> Condition | None:
+    """A FilterExpression as ddbkit evaluates it, or None without one."""
     if not expression:
         return None
-    try:
-        return comparisons.get_filter_expression(expression, names, values)
-    except ValueError as err:
-        raise MockValidationException(f"Bad Filter Expression: {err}") from err
-
-
-def passes(condition: Any, item: Any) -> bool:
-    return bool(condition.expr(item))
+    return parse(expression, names, values)
 
 
 def index_project(index: Any, item: Any) -> Any:

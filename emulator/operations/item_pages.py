@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ddbkit.emulator.capacity.rules import read_step
+from ddbkit.emulator.expressions.conditions import Condition
 from ddbkit.emulator.moto_ext import calls, reads
 from ddbkit.emulator.operations import item_reads, pipeline
 from ddbkit.emulator.operations.call import Answer, answer
@@ -69,20 +70,21 @@ class Reading:
     fetches: bool  # an LSI Query: reads attributes the index does not project
 
 
-def filter_condition(params: dict[str, Any]) -> Any:
+def filter_condition(params: dict[str, Any]) -> Condition | None:
     """The request's FilterExpression (values already decoded), parsed."""
     return reads.filter_of(params.get("FilterExpression"),
                            params.get("ExpressionAttributeNames"),
                            params.get("ExpressionAttributeValues") or {})
 
 
-def finish(reading: Reading, page: Page, condition: Any) -> Answer:
+def finish(reading: Reading, page: Page, condition: Condition | None) -> Answer:
     """The index's projection, filter, projection, capacity and the answer, for one page."""
     table, index, params = reading.table, reading.index, reading.params
     seen = page.items if index is None or reading.fetches else \
         [reads.index_project(index, item) for item in page.items]
     # filter
-    kept = seen if condition is None else [i for i in seen if reads.passes(condition, i)]
+    kept = seen if condition is None else \
+        [i for i in seen if condition.holds(calls.AttributeView(i))]
     result: dict[str, Any] = {"Count": len(kept), "ScannedCount": len(seen)}
     # project
     if params.get("Select") != "COUNT":

@@ -10,7 +10,7 @@ from the expression evaluator's. DynamoDB defines each legacy ComparisonOperator
 expression function or comparator of the same meaning. Here the operation's request is
 rewritten before anything reads it: each legacy parameter becomes the equivalent expression
 over placeholder names and values, so every condition is evaluated by one evaluator
-(moto's, with `condition_expressions`' fixes). Argument counts and mixing legacy with
+(ddbkit's, `expressions/conditions.py`). Argument counts and mixing legacy with
 expression parameters are refused earlier (`endpoint/validation`); a request of a shape this
 does not recognise is passed on untouched.
 """

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ddbkit.emulator.capacity.meter import Meter
+from ddbkit.emulator.expressions import conditions as evaluation
 from ddbkit.emulator.moto_ext import (
     atomic_writes,
     changes,
@@ -35,7 +36,7 @@ from ddbkit.emulator.moto_ext import (
     key_values,
     table_description,
 )
-from ddbkit.emulator.moto_ext.calls import moto_refusals
+from ddbkit.emulator.moto_ext.calls import attributes, moto_refusals
 from ddbkit.emulator.operations import legacy_conditions, pipeline
 from ddbkit.emulator.operations.call import Call, OperationError, validation_error
 
@@ -129,7 +130,7 @@ def item_keys(table: Any, item: dict[str, Any]) -> tuple[Any, Any]:
 
 @dataclass(frozen=True)
 class Condition:
-    parsed: Any  # moto's evaluator, or None when there is no ConditionExpression
+    parsed: evaluation.Condition | None  # None when there is no ConditionExpression
     expected: dict[str, Any] | None  # a legacy Expected not written as an expression
     return_old: bool  # ReturnValuesOnConditionCheckFailure ALL_OLD
 
@@ -163,10 +164,10 @@ def check_condition(condition: Condition, old: Any) -> None:
     """ConditionalCheckFailedException when the condition does not hold on `old`, with the
     item when ALL_OLD was asked and there is one."""
     with moto_refusals():
-        holds = (condition.expected is None or item_writes.expected_holds(
-            condition.expected, old)) and (condition.parsed is None or
-                                           item_writes.condition_holds(condition.parsed, old))
-    if holds:
+        legacy = None if condition.expected is None else \
+            item_writes.expected_condition(condition.expected)
+    item = None if old is None else attributes(old)
+    if evaluation.holds(legacy, item) and evaluation.holds(condition.parsed, item):
         return
     fields = {"Item": item_writes.item_attributes(old)} if (
         condition.return_old and condition.expected is None and old is not None) else None

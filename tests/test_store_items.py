@@ -186,3 +186,19 @@ def test_the_wal_stays_bounded_without_any_write_checkpointing(tmp_path: Path) -
         assert store.figures(1) == (400, 800_000)
     finally:
         store.close()
+
+
+def test_an_item_holds_canonical_numbers_and_keys_ordered_as_dynamodb_orders_them() -> None:
+    from ddbkit.emulator.capacity.sizes import item_size
+    from ddbkit.emulator.store.item import Item, Key
+
+    item = Item.of({"pk": {"N": "007.50"}, "sk": {"B": b"\xff"},
+                    "nested": {"M": {"n": {"NS": ["1E2", "2"]}, "l": {"L": [{"N": "-0"}]}}},
+                    "s": {"S": "same"}}, "pk", "sk")
+    assert item.attrs["pk"] == {"N": "7.5"} and item.hash_key == Key({"N": "7.50"})
+    assert item.attrs["nested"] == {"M": {"n": {"NS": ["100", "2"]}, "l": {"L": [{"N": "0"}]}}}
+    assert item.size() == item_size(item.attrs) == item.size()  # counted once, by sizes.py
+    keys = [Key({"N": n}) for n in ("10", "-2", "3.5", "0")]
+    assert [k.value for k in sorted(keys)] == ["-2", "0", "3.5", "10"]
+    assert len({Key({"N": "1.0"}), Key({"N": "1"})}) == 1
+    assert Key({"B": b"\x80"}) > Key({"B": b"\x7f"})

@@ -1,0 +1,139 @@
+"""ddbkit's item: attributes as DynamoDB JSON, its key values, its size; no moto type.
+
+- `attrs`: `{name: {TYPE: inner}}`, binary values as `bytes`, numbers as DynamoDB's
+  canonical text (`number_text`), sets and lists as lists, maps as dicts. The item is never
+  changed in place once stored: a write builds a new one, so its values can be shared with
+  a stream record, a backup or an undo log without copying.
+- `hash_key`, `range_key`: `Key`s, hashable and ordered as DynamoDB orders key values (the
+  bytes of `key_bytes.encode`), usable as dict keys of the store and sort keys of indexes.
+- `size()`: the item's size as DynamoDB bills it (`capacity/sizes.py`), counted once.
+"""
+
+from __future__ import annotations
+
+import decimal
+import re
+from decimal import Decimal
+from typing import Any
+
+from ddbkit.emulator.capacity.sizes import item_size
+from ddbkit.emulator.endpoint.attribute_values import MAX_EXPONENT, MIN_EXPONENT
+from ddbkit.emulator.store.key_bytes import encode
+
+__all__ = ["Item", "Key", "canonical_value", "number_text"]
+
+# Plain integers and decimals without redundant zeros: already what DynamoDB returns.
+_PLAIN = re.compile(r"(?:-?[1-9][0-9]*|0)(?:\.[0-9]*[1-9])?\Z|-0\.[0-9]*[1-9]\Z")
+_WIDE = decimal.Context(prec=200, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+
+
+def number_text(text: Any) -> Any:
+    """A number as DynamoDB stores and answers it: the shortest plain decimal (`00042` is
+    42, `-0` is 0, `1.50` is 1.5, `1.5E2` is 150). Anything that is no number in DynamoDB's
+    range is left as it is (validation refuses it before it is stored)."""
+    if not isinstance(text, str) or _PLAIN.match(text):
+        return text
+    try:
+        number = Decimal(text)
+    except decimal.InvalidOperation:
+        return text
+    if not number.is_finite() or not MIN_EXPONENT - 1 <= number.adjusted() <= MAX_EXPONENT + 1:
+        return text  # writing 1e999999999 out in full would take gigabytes
+    if number.is_zero():
+        return "0"
+    return format(number.normalize(_WIDE), "f")
+
+
+def canonical_value(value: dict[str, Any]) -> dict[str, Any]:
+    """The value with its numbers (nested ones too) in canonical text; the same dict when
+    nothing changes (most values)."""
+    for kind, inner in value.items():
+        if kind == "N":
+            text = number_text(inner)
+            return value if text is inner else {"N": text}
+        if kind == "NS" and isinstance(inner, list):
+            texts = [number_text(v) for v in inner]
+            return value if all(a is b for a, b in zip(texts, inner, strict=True)) \
+                else {"NS": texts}
+        if kind == "L" and isinstance(inner, list):
+            elements = [canonical_value(v) for v in inner]
+            return value if all(a is b for a, b in zip(elements, inner, strict=True)) \
+                else {"L": elements}
+        if kind == "M" and isinstance(inner, dict):
+            members = {k: canonical_value(v) for k, v in inner.items()}
+            return value if all(members[k] is v for k, v in inner.items()) \
+                else {"M": members}
+    return value
+
+
+class Key:
+    """A key attribute's value (S, N or B): `type` and `value` as in DynamoDB JSON (binary as
+    bytes, a number as its canonical text), compared and hashed by its order bytes."""
+
+    __slots__ = ("order", "type", "value")
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        ((kind, inner),) = document.items()
+        if kind == "N":
+            inner = number_text(inner)
+        self.type: str = kind
+        self.value: Any = inner
+        self.order: bytes = encode({kind: inner})
+
+    def document(self) -> dict[str, Any]:
+        return {self.type: self.value}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Key) and self.order == other.order and \
+            self.type == other.type
+
+    def __hash__(self) -> int:
+        return hash(self.order)
+
+    def __lt__(self, other: Key) -> bool:
+        return self.order < other.order
+
+    def __le__(self, other: Key) -> bool:
+        return self.order <= other.order
+
+    def __gt__(self, other: Key) -> bool:
+        return self.order > other.order
+
+    def __ge__(self, other: Key) -> bool:
+        return self.order >= other.order
+
+    def __repr__(self) -> str:
+        return f"Key({self.document()!r})"
+
+
+class Item:
+    """A stored item (see the module's docstring); build it with `Item.of`."""
+
+    __slots__ = ("_size", "attrs", "hash_key", "range_key")
+
+    def __init__(self, attrs: dict[str, Any], hash_key: Key, range_key: Key | None) -> None:
+        self.attrs = attrs
+        self.hash_key = hash_key
+        self.range_key = range_key
+        self._size: int | None = None
+
+    @classmethod
+    def of(cls, attrs: dict[str, Any], hash_name: str, range_name: str | None) -> Item:
+        """An item of attributes already decoded (binary as bytes), numbers made canonical;
+        its key values read from the named attributes."""
+        values = {name: canonical_value(value) for name, value in attrs.items()}
+        return cls(values, Key(values[hash_name]),
+                   Key(values[range_name]) if range_name is not None else None)
+
+    def size(self) -> int:
+        if self._size is None:
+            self._size = item_size(self.attrs)
+        return self._size
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Item) and self.attrs == other.attrs
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking: never a dict key
+
+    def __repr__(self) -> str:
+        return f"Item({self.attrs!r})"

@@ -54,8 +54,6 @@ def install() -> None:
             canonical_numbers,
             condition_expressions,
             expression_names,
-            fast_dispatch,
-            fast_serializer,
             index_keys,
             indexes,
             instance_tracking,
@@ -72,11 +70,11 @@ def install() -> None:
             validation_wording,
         )
 
-        for extension in (instance_tracking, fast_dispatch, stream_records,
+        for extension in (instance_tracking, stream_records,
                           stream_retention,
                           atomic_writes, indexes,
                           index_keys, scalar_values, item_size,
-                          fast_serializer, ttl_deletes, number_values, condition_expressions,
+                          ttl_deletes, number_values, condition_expressions,
                           request_gaps,
                           canonical_numbers, projection_paths,
                           binary_values,

@@ -53,12 +53,10 @@ def install() -> None:
             binary_values,
             canonical_numbers,
             condition_expressions,
-            expression_names,
             index_keys,
             indexes,
             instance_tracking,
             item_size,
-            key_values,
             number_values,
             projection_paths,
             request_gaps,
@@ -67,7 +65,6 @@ def install() -> None:
             stream_retention,
             table_description,
             ttl_deletes,
-            validation_wording,
         )
 
         for extension in (instance_tracking, stream_records,
@@ -79,7 +76,6 @@ def install() -> None:
                           canonical_numbers, projection_paths,
                           binary_values,
                           aws_sizes, table_description,
-                          key_values, expression_names,
-                          validation_wording):
+                          ):
             extension.install()
         _installed = True

@@ -38,6 +38,7 @@ from ddbkit.emulator.faults.injector import RESPONSES, FaultInjector, error_answ
 from ddbkit.emulator.faults.plan import FaultPlan
 from ddbkit.emulator.moto_ext.clock import Clock, running_on
 from ddbkit.emulator.moto_ext.consumed_capacity import admission
+from ddbkit.emulator.moto_ext.instance_tracking import forgetting
 from ddbkit.emulator.moto_ext.store import STORE_LOCK
 from ddbkit.emulator.operations import registry
 from ddbkit.emulator.operations.call import Answer, Call, OperationError
@@ -91,7 +92,7 @@ class DynamoDBApp:
             if fault is not None:  # before the store is touched: it leaves no trace
                 return respond_error(start_response, *error_answer(fault, operation, params))
         try:
-            with STORE_LOCK, running_on(self.clock), self._admitting(), \
+            with STORE_LOCK, forgetting(), running_on(self.clock), self._admitting(), \
                     durability.journaled(operation):
                 run = registry.OPERATIONS[(self._services[service], operation)]  # _parse checked
                 return send(start_response, *_run(run, Call(

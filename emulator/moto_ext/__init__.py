@@ -55,7 +55,6 @@ def install() -> None:
             condition_expressions,
             index_keys,
             indexes,
-            instance_tracking,
             item_size,
             number_values,
             projection_paths,
@@ -67,7 +66,7 @@ def install() -> None:
             ttl_deletes,
         )
 
-        for extension in (instance_tracking, stream_records,
+        for extension in (stream_records,
                           stream_retention,
                           atomic_writes, indexes,
                           index_keys, scalar_values, item_size,

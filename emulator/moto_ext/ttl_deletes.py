@@ -16,6 +16,7 @@ from moto.dynamodb.models.table import Table
 
 from ddbkit.emulator.durability import hooks as durability
 from ddbkit.emulator.moto_ext.clock import running_on
+from ddbkit.emulator.moto_ext.instance_tracking import forgetting
 from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend, require
 from ddbkit.emulator.moto_ext.stream_records import deletes_by_service
 
@@ -39,7 +40,8 @@ def delete_expired(table: Any, expired: Callable[[Any, float], bool],
     deleted = 0
     for start in range(0, len(hash_keys), CHUNK):
         # durability: the chunk's deletes journaled under the lock, or undone (JournalError)
-        with STORE_LOCK, deletes_by_service(), running_on(clock), durability.journaled(None):
+        with STORE_LOCK, forgetting(), deletes_by_service(), running_on(clock), \
+                durability.journaled(None):
             now = clock()
             chunk = 0
             for item in list(_items_under(table, hash_keys[start:start + CHUNK])):

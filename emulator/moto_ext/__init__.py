@@ -57,7 +57,6 @@ def install() -> None:
             indexes,
             item_size,
             number_values,
-            projection_paths,
             request_gaps,
             scalar_values,
             stream_records,
@@ -72,7 +71,7 @@ def install() -> None:
                           index_keys, scalar_values, item_size,
                           ttl_deletes, number_values, condition_expressions,
                           request_gaps,
-                          canonical_numbers, projection_paths,
+                          canonical_numbers,
                           binary_values,
                           aws_sizes, table_description,
                           ):

@@ -17,11 +17,10 @@ transact_write_items.py call the same steps in order (operations/writes.py, upda
 moto's update parser, validator and executor, on a copy of the item, through item_updates);
 the PartiQL operations run through those.
 
-instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
-wraps the `StreamShard.add` that stream_records sets, so every record, however it is written,
-is stamped and trimmed. The DynamoDB Streams, table-control (CreateTable and UpdateTable
-included), backup, restore, export and import operations are ddbkit's own
-(`emulator/operations/`); they call moto through `calls`, `table_calls`,
+stream_retention wraps the `StreamShard.add` that stream_records sets, so every record,
+however it is written, is stamped and trimmed. The DynamoDB Streams, table-control
+(CreateTable and UpdateTable included), backup, restore, export and import operations are
+ddbkit's own (`emulator/operations/`); they call moto through `calls`, `table_calls`,
 `stream_shards` (which trims a shard before it is read), `backup_calls`, `restored_tables`
 and `answers`.
 
@@ -31,8 +30,8 @@ ddbkit's own (operations/update_item.py, transact_write_items.py, query.py, scan
 call moto's update executor and condition evaluator through `item_updates`, `reads` and
 `key_conditions`, and rewrite legacy parameters with operations/legacy_conditions.py; the
 PartiQL operations run each statement through the item operations' stages.
-key_values goes last: it refuses items (by the table's schema) before any other extension's
-wrapper acts, as DynamoDB does before any work.
+Modules here without an `install()` (calls, reads, instance_tracking, key_values,
+projection_paths, ...) are called by ddbkit's code and replace nothing.
 """
 
 from __future__ import annotations
@@ -65,15 +64,11 @@ def install() -> None:
             ttl_deletes,
         )
 
-        for extension in (stream_records,
-                          stream_retention,
+        for extension in (stream_records, stream_retention,
                           atomic_writes, indexes,
                           index_keys, scalar_values, item_size,
                           ttl_deletes, number_values, condition_expressions,
-                          request_gaps,
-                          canonical_numbers,
-                          binary_values,
-                          aws_sizes, table_description,
-                          ):
+                          request_gaps, canonical_numbers, binary_values,
+                          aws_sizes, table_description):
             extension.install()
         _installed = True

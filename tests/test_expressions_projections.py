@@ -147,3 +147,26 @@ def test_overlapping_paths_are_refused_by_the_server(client: Any, stored: str) -
         client.get_item(TableName=stored, Key=KEY, ProjectionExpression="#m, m.a",
                         ExpressionAttributeNames=NAMES)
     assert caught.value.response["Error"]["Message"] == projections.OVERLAP.format("m", "m, a")
+
+
+def test_an_index_holds_its_projected_attributes_by_name(client: Any, make_table: Any) -> None:
+    """KEYS_ONLY and INCLUDE indexes keep attributes by name: `x[0]` in NonKeyAttributes is
+    an attribute's name, not a list index; binary sets keep their order."""
+    table = make_table(
+        "index-projection", attributes=[{"AttributeName": "g", "AttributeType": "S"}],
+        GlobalSecondaryIndexes=[
+            {"IndexName": "keys", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+             "Projection": {"ProjectionType": "KEYS_ONLY"}},
+            {"IndexName": "some", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+             "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["bs", "x[0]"]}}])
+    item = {"pk": {"S": "a"}, "g": {"S": "G"}, "bs": {"BS": [b"\x00", b"\x01"]},
+            "x[0]": {"S": "a name"}, "x": {"L": [{"S": "a list"}]}, "n": {"N": "1"}}
+    client.put_item(TableName=table, Item=item)
+    by_key = {"KeyConditionExpression": "g = :g", "ExpressionAttributeValues": {":g": {"S": "G"}}}
+    keys = client.query(TableName=table, IndexName="keys", **by_key)["Items"]
+    assert keys == [{"pk": {"S": "a"}, "g": {"S": "G"}}]
+    some = client.query(TableName=table, IndexName="some", **by_key)["Items"]
+    assert some == [{"pk": {"S": "a"}, "g": {"S": "G"}, "bs": {"BS": [b"\x00", b"\x01"]},
+                     "x[0]": {"S": "a name"}}]
+    filtered = client.scan(TableName=table, IndexName="some", FilterExpression="attribute_exists(x)")
+    assert filtered["Items"] == []  # `x` is not in the index

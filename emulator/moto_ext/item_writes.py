@@ -16,8 +16,8 @@ from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.exceptions import InvalidAttributeTypeError, MockValidationException
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
-from ddbkit.emulator.moto_ext import key_values
 from ddbkit.emulator.moto_ext.fast_serializer import wire
+from ddbkit.emulator.moto_ext.key_values import check_item
 from ddbkit.emulator.moto_ext.store import stored_item
 
 __all__ = ["build_item", "condition_holds", "expected_holds", "item_attributes", "key_of",
@@ -30,14 +30,14 @@ MISSING_KEY = "One or more parameter values were invalid: Missing the key {} in 
 def put_checks(table: Any, item: dict[str, Any]) -> None:
     """The checks of an item to put that precede reading its condition: empty key values
     (table and index keys: key_values), then moto's check for empty sets."""
-    key_values.check_item(table, item)
+    check_item(table, item)
     dynamodb_responses.validate_put_has_empty_attrs(item, table)
 
 
 def empty_key_checks(table: Any, item: dict[str, Any], message: str) -> None:
     """A batch's check of an item's key values (table and index keys), an empty string in a
     table key in `message`'s words. (The endpoint refused empty sets.)"""
-    key_values.check_item(table, item, message)
+    check_item(table, item, message)
 
 
 def parse_condition(expression: str | None, names: dict[str, Any] | None,

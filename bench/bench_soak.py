@@ -7,8 +7,8 @@ idle stream consumer), over `--connections` keep-alive connections. Every `--sam
 requests it reads the server's RSS (VmRSS in /proc/PID/status) and prints the curve and the
 growth since the warm-up (target: under 5%). Then, unless `--without-fix-requests 0`, it does
 the same, shorter, against a server with ddbkit's per-request fix turned off
-(moto_ext.instance_tracking not installed), to show what moto retained. (GetRecords no longer
-runs in moto at all: its iterators, one kept per call, are gone for good.)
+(moto_ext.instance_tracking's `forget` made a no-op), to show what moto retained. (GetRecords
+no longer runs in moto at all: its iterators, one kept per call, are gone for good.)
 Numbers, not a pass/fail; on a shared machine RSS and rates are noisy.
 
     .venv/bin/python bench/bench_soak.py [--requests 1000000] [--without-fix-requests 100000]
@@ -40,7 +40,7 @@ KEYS = 500  # seeded bookings the traffic cycles through
 WITHOUT_FIX = """
 import sys
 from ddbkit.emulator.moto_ext import instance_tracking
-instance_tracking.install = lambda: None
+instance_tracking.forget = lambda: None
 from ddbkit.cli import main
 main()
 """

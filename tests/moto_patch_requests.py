@@ -210,6 +210,7 @@ def _tags(client: Any, arn: str) -> None:
     client.untag_resource(ResourceArn=arn, TagKeys=["team"])
     policy = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": '
               '{"AWS": "*"}, "Action": "dynamodb:GetItem", "Resource": "*"}]}')
-    _refused(client.put_resource_policy, ResourceArn=arn, Policy=policy)
+    client.put_resource_policy(ResourceArn=arn, Policy=policy)
+    client.get_resource_policy(ResourceArn=arn)
+    client.delete_resource_policy(ResourceArn=arn)
     _refused(client.get_resource_policy, ResourceArn=arn)
-    _refused(client.delete_resource_policy, ResourceArn=arn)

@@ -1,18 +1,15 @@
-"""The WSGI app in front of moto: routes DynamoDB and Streams calls, pins region and account.
+"""The WSGI app: routes DynamoDB and Streams calls to ddbkit's operations, pins region and account.
 
-moto derives the region from each request's signature and the account from its access key, so
-two clients with different profiles would see different, empty sets of tables. A local
-endpoint should behave like DynamoDB Local's shared database instead: one region, one account
-(the spec's, so ARNs read as deployed), whatever credentials the client signs with.
+Every call runs in the spec's one region and account (ARNs read as deployed), whatever
+credentials the client signs with, as DynamoDB Local's shared database does. An operation
+ddbkit does not serve is UnknownOperationException, as DynamoDB answers one it does not know.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import logging
-import re
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -41,7 +38,7 @@ from ddbkit.emulator.faults.injector import RESPONSES, FaultInjector, error_answ
 from ddbkit.emulator.faults.plan import FaultPlan
 from ddbkit.emulator.moto_ext.clock import Clock, running_on
 from ddbkit.emulator.moto_ext.consumed_capacity import admission
-from ddbkit.emulator.moto_ext.fast_dispatch import dynamodb_call, implemented
+from ddbkit.emulator.moto_ext.instance_tracking import forgetting
 from ddbkit.emulator.moto_ext.store import STORE_LOCK
 from ddbkit.emulator.operations import registry
 from ddbkit.emulator.operations.call import Answer, Call, OperationError
@@ -49,8 +46,6 @@ from ddbkit.emulator.throughput.model import MODELS, OnDemandModel, Throttled
 
 log = logging.getLogger(__name__)
 
-_CREDENTIAL_REGION = re.compile(r"(Credential=[^/,\s]+/[^/,\s]+/)([^/,\s]+)(/)")
-_UA_REGION = re.compile(r"region/[a-z0-9-]+")
 THROUGHPUT_PATH = "/ddbkit/throughput"  # the throughput model's counters, as JSON
 _NO_MODEL = contextlib.nullcontext()
 
@@ -71,8 +66,6 @@ class DynamoDBApp:
         self.throughput: OnDemandModel | None = None
         self.faults: FaultInjector | None = None
         moto_ext.install()
-        # moto answers only DynamoDB operations not yet moved; Streams' are all ddbkit's.
-        self._calls = {DYNAMODB_TARGET: dynamodb_call}
         self._services = {DYNAMODB_TARGET: "dynamodb", STREAMS_TARGET: "dynamodbstreams"}
         self._validators = {target: RequestValidator(service)
                             for target, service in self._services.items()}
@@ -88,7 +81,7 @@ class DynamoDBApp:
         try:
             if environ.get("HTTP_X_AMZ_TARGET", "").startswith(ADMIN_PREFIX):
                 return self._admin(environ, start_response)
-            service, operation, body, params = self._parse(environ)
+            service, operation, params = self._parse(environ)
             environ[PARAMS_KEY] = params  # the access log names its table, when there is one
         except WireError as exc:
             return respond_error(start_response, exc.status, exc.error_type, exc.message)
@@ -99,26 +92,22 @@ class DynamoDBApp:
             if fault is not None:  # before the store is touched: it leaves no trace
                 return respond_error(start_response, *error_answer(fault, operation, params))
         try:
-            with STORE_LOCK, running_on(self.clock), self._admitting(), \
+            with STORE_LOCK, forgetting(), running_on(self.clock), self._admitting(), \
                     durability.journaled(operation):
-                run = registry.lookup(self._services[service], operation)
-                if run is not None:
-                    return send(start_response, *_run(run, Call(
-                        self._services[service], operation, params, self.account_id,
-                        self.region)))
-                self._pin_identity(environ)
-                environ["wsgi.input"] = io.BytesIO(body)  # moto reads the body again
-                return send(start_response, *self._calls[service](environ))
+                run = registry.OPERATIONS[(self._services[service], operation)]  # _parse checked
+                return send(start_response, *_run(run, Call(
+                    self._services[service], operation, params, self.account_id,
+                    self.region)))
         except Throttled as exc:  # the throughput model refused it; the write was undone
             return respond_error(start_response, "400 Bad Request", exc.error_type, str(exc),
                                  exc.fields())
         except JournalError as exc:  # durability: a write that is not journaled was undone
             return journal_refusal(start_response, exc)
         except Exception:
-            # The last resort: the request passed every check and still crashed moto, a gap
-            # to close at its cause (the fuzz test hunts them). The traceback goes to the
-            # server's log; the client gets no Python in its answer.
-            log.exception("moto failed on a %s request", operation)
+            # The last resort: the request passed every check and still crashed the operation
+            # (or moto under it), a gap to close at its cause (the fuzz test hunts them). The
+            # traceback goes to the server's log; the client gets no Python in its answer.
+            log.exception("the %s operation failed", operation)
             return respond_error(start_response, "400 Bad Request", "ValidationException",
                                  f"the emulator could not process this {operation} request "
                                  "(a gap in the emulator, logged by the server)")
@@ -152,8 +141,9 @@ class DynamoDBApp:
             return journal_refusal(start_response, exc)
         return respond(start_response, "200 OK", answer, CONTENT_TYPE)
 
-    def _parse(self, environ: dict[str, Any]) -> tuple[str, str, bytes, dict[str, Any]]:
-        """(service, operation, body, parameters) of a request the API model accepts."""
+    def _parse(self, environ: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+        """(service, operation, parameters) of a request the API model accepts, for an
+        operation ddbkit serves."""
         service, _, operation = environ.get("HTTP_X_AMZ_TARGET", "").partition(".")
         if environ.get("REQUEST_METHOD") != "POST" or service not in self._validators:
             raise WireError("UnknownOperationException",
@@ -161,24 +151,10 @@ class DynamoDBApp:
                             f"or {STREAMS_TARGET}.<Operation>")
         body = _read_body(environ)
         params = self._validators[service].parse(operation, body)
-        if registry.lookup(self._services[service], operation) is None and \
-                not implemented(self._services[service], operation):
+        if registry.lookup(self._services[service], operation) is None:
             raise WireError("UnknownOperationException",
                             f"{operation} is not supported by this emulator")
-        return service, operation, body, params
-
-    def _pin_identity(self, environ: dict[str, Any]) -> None:
-        environ["HTTP_X_MOTO_ACCOUNT_ID"] = self.account_id
-        auth = environ.get("HTTP_AUTHORIZATION", "")
-        if "Credential=" in auth:
-            environ["HTTP_AUTHORIZATION"] = _CREDENTIAL_REGION.sub(
-                rf"\g<1>{self.region}\g<3>", auth, count=1)
-        else:
-            environ["HTTP_AUTHORIZATION"] = (
-                f"AWS4-HMAC-SHA256 Credential=ddbkit/19700101/{self.region}/dynamodb/aws4_request")
-        if "HTTP_USER_AGENT" in environ:
-            environ["HTTP_USER_AGENT"] = _UA_REGION.sub(f"region/{self.region}",
-                                                        environ["HTTP_USER_AGENT"])
+        return service, operation, params
 
 
 def _run(run: registry.Run, call: Call) -> Answer:

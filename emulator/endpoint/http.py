@@ -5,7 +5,7 @@ separate sends: ~200 us of a ~500 us GetItem round trip. httptools is llhttp (No
 parser, the one uvicorn uses); the response goes out in one write. Connections stay open
 (HTTP/1.1 keep-alive, pipelining in order) until the client closes them or asks to.
 
-The WSGI app is called synchronously from the event loop: moto's handlers never yield, so
+The WSGI app is called synchronously from the event loop: the operations never yield, so
 each request runs to completion before the next starts, which is what a single in-memory
 store wants. Malformed HTTP gets a 400 and the connection is closed; headers over
 `max_header_bytes` get a 431, a body over `max_body_bytes` a 413 before it is read, a request

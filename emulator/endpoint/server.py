@@ -2,7 +2,7 @@
 
 moto's own `ThreadedMotoServer` binds 0.0.0.0 and uses werkzeug, which closes the connection
 after every response (werkzeug 3 disables keep-alive on purpose), logs a line per request and
-calls `sys.exit` when the port is taken. Here the loop runs in its own thread; moto's handlers
+calls `sys.exit` when the port is taken. Here the loop runs in its own thread; the operations
 never yield, so each request runs to completion before the next starts, which is what a single
 in-memory store wants. We bind the socket ourselves so a taken port is a clean
 `PortInUseError`.

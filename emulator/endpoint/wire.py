@@ -44,7 +44,7 @@ def respond_error(start_response: StartResponse, status: str, error_type: str,
 
 def send(start_response: StartResponse, status: int | str, headers: dict[str, Any],
          body: Any) -> Iterable[bytes]:
-    """A moto handler's (status, headers, body) as a WSGI response."""
+    """An operation's (status, headers, body) as a WSGI response."""
     payload = body.encode() if isinstance(body, str) else bytes(body or b"")
     lines = [(k, str(v)) for k, v in headers.items() if k.lower() != "status"]
     lines.append(("Content-Length", str(len(payload))))

@@ -12,11 +12,10 @@ sweep (operations/expiry.py) call the same stages in order (operations/writes.py
 updates.py; moto's update parser, validator and executor, on a copy of the item, through
 item_updates). No extension wraps moto's `Table.put_item` or `Table.delete_item`.
 
-instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
-wraps the `StreamShard.add` that stream_records sets, so every record, however it is written,
-is stamped and trimmed. The DynamoDB Streams, table-control (CreateTable and UpdateTable
-included), backup, restore, export and import operations are ddbkit's own
-(`emulator/operations/`); they call moto through `calls`, `table_calls`,
+stream_retention wraps the `StreamShard.add` that stream_records sets, so every record,
+however it is written, is stamped and trimmed. The DynamoDB Streams, table-control
+(CreateTable and UpdateTable included), backup, restore, export and import operations are
+ddbkit's own (`emulator/operations/`); they call moto through `calls`, `table_calls`,
 `stream_shards` (which trims a shard before it is read), `backup_calls`, `restored_tables`
 and `answers`.
 
@@ -27,8 +26,8 @@ call moto's update executor through `item_updates`, its expression parsers throu
 `condition_trees` (ddbkit evaluates conditions and filters itself: `expressions/`), `reads`
 and `key_conditions`, and rewrite legacy parameters with operations/legacy_conditions.py; the
 PartiQL operations run each statement through the item operations' stages.
-key_values goes last: it refuses items (by the table's schema) before any other extension's
-wrapper acts, as DynamoDB does before any work.
+Modules here without an `install()` (calls, reads, instance_tracking, key_values,
+projection_paths, ...) are called by ddbkit's code and replace nothing.
 """
 
 from __future__ import annotations
@@ -46,30 +45,19 @@ def install() -> None:
         from ddbkit.emulator.moto_ext import (
             aws_sizes,
             canonical_numbers,
-            expression_names,
-            fast_dispatch,
-            fast_serializer,
             index_keys,
-            instance_tracking,
             item_size,
-            key_values,
             number_values,
-            projection_paths,
             request_gaps,
             scalar_values,
             stream_records,
             stream_retention,
-            validation_wording,
         )
 
-        for extension in (instance_tracking, fast_dispatch, stream_records,
-                          stream_retention,
+        for extension in (stream_records, stream_retention,
                           index_keys, scalar_values, item_size,
-                          fast_serializer, number_values,
-                          request_gaps,
-                          canonical_numbers, projection_paths,
-                          aws_sizes,
-                          key_values, expression_names,
-                          validation_wording):
+                          number_values,
+                          request_gaps, canonical_numbers,
+                          aws_sizes):
             extension.install()
         _installed = True

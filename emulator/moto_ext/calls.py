@@ -17,14 +17,15 @@ from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.models.utilities import dynamo_to_dict
 
 from ddbkit.emulator.endpoint.protocol import PLAIN_SCALAR_TYPES
+from ddbkit.emulator.expressions.projections import Path
 from ddbkit.emulator.moto_ext.item_size import billed_size
 from ddbkit.emulator.moto_ext.projection_paths import paths as projection_paths
 from ddbkit.emulator.moto_ext.store import dynamodb_backend, request_keys, stored_item
 from ddbkit.emulator.operations.call import OperationError
 
 __all__ = ["AttributeView", "KeySchema", "attributes", "billed_size", "delete_table",
-           "dynamodb_backend", "find_table", "key_schema", "moto_refusals", "project",
-           "projection", "stored", "table", "tables"]
+           "dynamodb_backend", "find_table", "key_schema", "moto_refusals", "projection",
+           "stored", "table", "tables"]
 
 
 TEXT_SETS = frozenset({"SS", "NS"})
@@ -97,16 +98,11 @@ def stored(found: Any, key: dict[str, Any]) -> tuple[Any, Any]:
     return stored_item(found, *keys), keys[0]
 
 
-def projection(expression: str | None, names: dict[str, str] | None) -> list[list[str]]:
-    """A ProjectionExpression's document paths, `#names` substituted, as moto's `project`
-    takes them."""
+def projection(expression: str | None, names: dict[str, str] | None) -> list[Path]:
+    """A ProjectionExpression's document paths, `#names` substituted (for
+    `expressions.projections.project`)."""
     with moto_refusals():
         return projection_paths(expression, names or {})[0]
-
-
-def project(item: Any, paths: list[list[str]]) -> Any:
-    """A new item holding only what the paths reach in `item`."""
-    return item.project(paths)
 
 
 def attributes(item: Any) -> dict[str, Any]:

@@ -12,13 +12,15 @@ from moto.dynamodb.parsing.expressions import (  # type: ignore[attr-defined]
 )
 from moto.dynamodb.parsing.reserved_keywords import ReservedKeywords
 
+from ddbkit.emulator.operations.call import dynamodb_wording
+
 
 def update_syntax_error(text: str) -> str | None:
     """moto's syntax error for an UpdateExpression (worded as DynamoDB's), or None."""
     try:
         UpdateExpressionParser.make(text)
     except MockValidationException as exc:
-        return str(exc.message)
+        return dynamodb_wording(str(exc.message))
     except Exception:  # noqa: BLE001 - moto's parser crashing is no syntax answer
         return None
     return None

@@ -1,42 +1,47 @@
-"""moto's model instances are no longer recorded for its dashboard.
+"""moto's record of its model instances, emptied after each piece of store work.
 
-Replaces `moto.core.common_models.BaseModel.__new__`, which appends every model instance it
-builds to its class's `instances_tracked` list (`moto.core.model_instances`), for the moto
-server's dashboard (`/moto-api/data.json`) and for S3's reset. Nothing ever removes an entry,
-so in a long-running endpoint every request leaks: each Item built by a write, a failed
-conditional write, an update or a projected Query, each StreamRecord, each ShardIterator
-stays alive for good (0.5-1.8 KB a request, measured). ddbkit serves no moto dashboard and
-no S3, so nothing reads the lists: instances are created exactly as before, just not
-recorded. The lists stay (empty) for code that reads them.
+moto's `BaseModel.__new__` appends every model instance it builds to its class's
+`instances_tracked` list (`moto.core.model_instances`), for the moto server's dashboard and
+for S3's reset, and nothing removes them: left alone, every Item a write, a failed
+conditional write or an update builds, every StreamRecord, stays alive for good (0.5-1.8 KB a
+request, measured). ddbkit serves no dashboard and reads none of it, so it empties the
+DynamoDB models' lists, in place, after each request (endpoint/app.py), each TTL sweep chunk
+and a restore: what moto holds there is bounded by one request's work. A call, not a
+replacement: moto's `__new__` is left as it is, and other services' lists (a test's own moto
+S3 in the same process) are not touched.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from moto.core import model_instances
-from moto.core.common_models import BaseModel
 
-from ddbkit.emulator.moto_ext.store import MotoShapeError, require
+SERVICES = ("core", "dynamodb", "dynamodbstreams")
 
 
-def _new(cls: type[BaseModel], *args: Any, **kwargs: Any) -> BaseModel:
-    # As moto's own, less the append; super() as there, for models with several bases.
-    return super(BaseModel, cls).__new__(cls)
+def forget() -> None:
+    """Empties moto's lists of the DynamoDB models it has built (call under STORE_LOCK)."""
+    data: Any = model_instances.model_data
+    for service in SERVICES:
+        for model in data.get(service, {}).values():
+            tracked = getattr(model, "instances_tracked", None)
+            if tracked:
+                tracked.clear()
+
+
+@contextlib.contextmanager
+def forgetting() -> Iterator[None]:
+    """Store work that forgets moto's record of what it built, however it ends."""
+    try:
+        yield
+    finally:
+        forget()
 
 
 def tracked_instances() -> int:
-    """How many model instances moto's registry holds (0 once this extension is installed)."""
+    """How many model instances moto's registry holds."""
     return sum(len(getattr(model, "instances_tracked", ()))
                for models in model_instances.model_data.values() for model in models.values())
-
-
-def install() -> None:
-    require(model_instances, "model_data", "reset_model_data")
-    if "__new__" not in BaseModel.__dict__:
-        raise MotoShapeError("moto's BaseModel no longer defines __new__: its instance "
-                             "tracking moved, revisit moto_ext.instance_tracking")
-    # Setting __new__ on the base updates every subclass that inherits it (type slots).
-    BaseModel.__new__ = staticmethod(_new)  # type: ignore[method-assign]
-    # Let go of what was recorded before the extension was installed (import-time models).
-    model_instances.reset_model_data()

@@ -2,7 +2,8 @@
 
 Calls only: moto's UpdateExpression parser, validator (with index_keys' processors) and
 executor (with request_gaps' and number_values' fixes), run on a copy of the stored item;
-its item type for an item the update creates; its item projection for UPDATED_OLD/NEW.
+its item type for an item the update creates. UPDATED_OLD/NEW are projected by ddbkit
+(`expressions/projections.py`).
 The legacy AttributeUpdates (PUT, ADD, DELETE) are applied here for every data type, where
 moto's `Item.update_with_attribute_updates` crashes on an empty map, stores a PUT of BOOL, B
 or BS as a string, deletes the attribute for a PUT of NULL, raises NotImplementedError for a
@@ -34,6 +35,8 @@ from moto.dynamodb.parsing.validators import (
     UpdateHashRangeKeyValidator,
 )
 
+from ddbkit.emulator.expressions import projections
+from ddbkit.emulator.moto_ext.calls import attributes
 from ddbkit.emulator.moto_ext.item_size import forget
 
 __all__ = ["apply_attribute_updates", "apply_expression", "check_actions",
@@ -134,8 +137,8 @@ def _add(existing: DynamoType | None, value: DynamoType) -> DynamoType:
 
 
 def projected(item: Any, paths: list[list[str]]) -> dict[str, Any]:
-    """The item's attributes at these document paths, nested as they are in the item."""
+    """The item's attributes at these document paths (segments like `a[1]`, names already
+    substituted), nested as they are in the item (binary values as bytes)."""
     if item is None or not paths:
         return {}
-    attributes: dict[str, Any] = item.project(paths).to_json()["Attributes"]
-    return attributes
+    return projections.project(attributes(item), [projections.segment_path(p) for p in paths])

@@ -18,6 +18,7 @@ from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from ddbkit.emulator.expressions.conditions import Condition
 from ddbkit.emulator.moto_ext.condition_trees import expected, parse
 from ddbkit.emulator.moto_ext.fast_serializer import wire
+from ddbkit.emulator.moto_ext.key_values import check_item
 from ddbkit.emulator.moto_ext.store import stored_item
 
 __all__ = ["build_item", "expected_condition", "item_attributes", "key_of",
@@ -28,16 +29,16 @@ MISSING_KEY = "One or more parameter values were invalid: Missing the key {} in 
 
 
 def put_checks(table: Any, item: dict[str, Any]) -> None:
-    """moto's checks of an item to put that precede reading its condition: empty key values
-    (key_values adds empty binaries and index keys) and empty sets."""
-    dynamodb_responses.validate_put_has_empty_keys(item, table)
+    """The checks of an item to put that precede reading its condition: empty key values
+    (table and index keys: key_values), then moto's check for empty sets."""
+    check_item(table, item)
     dynamodb_responses.validate_put_has_empty_attrs(item, table)
 
 
 def empty_key_checks(table: Any, item: dict[str, Any], message: str) -> None:
-    """A batch's check of an item's key values (table and index keys, key_values adds empty
-    binaries), an empty string key in `message`'s words. (The endpoint refused empty sets.)"""
-    dynamodb_responses.validate_put_has_empty_keys(item, table, message)
+    """A batch's check of an item's key values (table and index keys), an empty string in a
+    table key in `message`'s words. (The endpoint refused empty sets.)"""
+    check_item(table, item, message)
 
 
 def parse_condition(expression: str, names: dict[str, Any] | None,

@@ -7,22 +7,20 @@ with an empty one succeeds. DynamoDB refuses them all, with the same answers as 
 (ddbkit's own read operations check their Keys themselves: operations/keys.py; its write
 operations call `check` after key_schema's check, operations/writes.py).
 
-moto's check of an item's keys for empty values (`validate_put_has_empty_keys`, before
-PutItem, BatchWriteItem and TransactWriteItems write) compares them with "", which a binary
-value, decoded to bytes by moto's parser, never equals: an item keyed on an empty binary was
-stored, in the table or a secondary index. Such items get DynamoDB's refusals here first
-(`check_item`, which PartiQL's INSERT calls too).
+An item to store (PutItem, BatchWriteItem, TransactWriteItems, PartiQL's INSERT) holds no
+empty value in a key of its table or of an index (`check_item`): empty binaries first (moto's
+own check, `validate_put_has_empty_keys`, compared values with "", which a binary decoded to
+bytes never equals, so such items were stored), then empty strings, in moto's words but
+naming the index the key belongs to (moto named the table's first GSI).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import moto.dynamodb.responses as responses
 from moto.dynamodb.exceptions import HashKeyTooLong, MockValidationException, RangeKeyTooLong
 
 from ddbkit.emulator.capacity.sizes import MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, value_size
-from ddbkit.emulator.moto_ext.store import require
 
 EMPTY = ("One or more parameter values are not valid. The AttributeValue for a key attribute "
          "cannot contain an empty {kind} value. Key: {name}")
@@ -30,6 +28,9 @@ EMPTY_INDEX_KEY = ("One or more parameter values are not valid. A value specifie
                    "secondary index key is not supported. The AttributeValue for a key "
                    "attribute cannot contain an empty binary value. IndexName: {index}, "
                    "IndexKey: {name}")
+EMPTY_INDEX_STRING = EMPTY_INDEX_KEY.replace("empty binary", "empty string")
+EMPTY_STRING = ("One or more parameter values were invalid: An AttributeValue may not contain "
+                "an empty string. Key: {}")
 
 
 def check(table: Any, key: dict[str, Any]) -> None:
@@ -52,9 +53,9 @@ def empty_binary(value: Any) -> bool:
     return getattr(value, "type", None) == "B" and getattr(value, "value", None) in ("", b"")
 
 
-def check_item(table: Any, item: dict[str, Any]) -> None:
-    """An item to store holds no empty binary in a key of its table or of an index (checked
-    first, as moto checks an empty string)."""
+def check_item(table: Any, item: dict[str, Any], empty_string: str = EMPTY_STRING) -> None:
+    """An item to store holds no empty binary, then no empty string, in a key of its table
+    or of an index; `empty_string` words an empty string in a table or LSI key."""
     for index in [*table.global_indexes, *table.indexes]:
         for name in index.schema_key_attrs:
             if name not in table.table_key_attrs and empty_binary(item.get(name)):
@@ -63,20 +64,17 @@ def check_item(table: Any, item: dict[str, Any]) -> None:
     for name in table.table_key_attrs:
         if empty_binary(item.get(name)):
             raise MockValidationException(EMPTY.format(kind="binary", name=name))
+    for index in table.global_indexes:
+        for name in index.schema_key_attrs:
+            if _empty_string(item.get(name)):
+                raise MockValidationException(EMPTY_INDEX_STRING.format(index=index.name,
+                                                                        name=name))
+    for name in [*table.table_key_attrs,
+                 *(n for index in table.indexes for n in index.schema_key_attrs)]:
+        if _empty_string(item.get(name)):
+            raise MockValidationException(empty_string.format(name))
 
 
-def _wrap_validate_put_has_empty_keys(original: Any) -> Any:
-    def validate_put_has_empty_keys(field_updates: Any, table: Any, *args: Any,
-                                    **kwargs: Any) -> None:
-        if table is not None and isinstance(field_updates, dict):
-            check_item(table, field_updates)
-        original(field_updates, table, *args, **kwargs)
-
-    return validate_put_has_empty_keys
-
-
-def install() -> None:
-    require(responses, "validate_put_has_empty_keys")
-    module: Any = responses
-    module.validate_put_has_empty_keys = _wrap_validate_put_has_empty_keys(
-        module.validate_put_has_empty_keys)
+def _empty_string(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and \
+        next(iter(value.items())) in (("S", ""), ("B", ""))

@@ -12,7 +12,7 @@ from typing import Any
 
 from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.exceptions import MockValidationException
-from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
 from ddbkit.emulator.endpoint.protocol import PLAIN_SCALAR_TYPES
 from ddbkit.emulator.expressions.conditions import Condition
@@ -63,9 +63,15 @@ def filter_of(expression: str | None, names: dict[str, str] | None,
     return parse(expression, names, values)
 
 
-def index_project(index: Any, item: Any) -> Any:
-    """The item as the index holds it (its projection type)."""
-    return index.project(item)
+def index_project(table: Any, index: Any, item: Any) -> Any:
+    """The item as the index holds it (its projection type): the same item for ALL, else a
+    new one with the attributes the index holds, by name (moto's `SecondaryIndex.project`
+    read a NonKeyAttribute like `x[0]` as a list index, and reordered binary sets)."""
+    names = projected_names(table, index)
+    if names is None:
+        return item
+    return Item(item.hash_key, item.range_key,
+                {name: value.to_json() for name, value in item.attrs.items() if name in names})
 
 
 def value(document: dict[str, Any]) -> Any:

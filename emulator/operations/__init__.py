@@ -3,8 +3,8 @@
 Each module is the whole operation, read top to bottom: its validation beside it, then the
 pipeline's stages called in order as plain functions (`pipeline.py` names them). `registry`
 maps an operation name to its module's `run(call) -> Answer`; the endpoint sends every
-operation found there to it and every other one to moto's handler (the fallback while the
-data plane moves over, see docs/emulator.md).
+operation found there to it and answers any other one UnknownOperationException (moto's
+request handler is no longer called, see docs/emulator.md).
 
 The endpoint already ran the stages that apply to every request before a module is called:
 the wire limits and auth, the request's shape against botocore's model, faults and the

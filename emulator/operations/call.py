@@ -39,9 +39,13 @@ class OperationError(Exception):
 
     @classmethod
     def from_document(cls, status: int, document: dict[str, Any]) -> OperationError:
-        """An error answer someone else wrote (moto): kept member for member."""
+        """An error answer someone else wrote (moto): kept member for member, its message
+        worded as DynamoDB words it (`dynamodb_wording`)."""
         error_type = str(document.get("__type", "")).rpartition("#")[2]
-        message = str(document.get("message", document.get("Message", "")))
+        key = "message" if "message" in document else "Message"
+        message = dynamodb_wording(str(document.get(key, "")))
+        if key in document:
+            document = {**document, key: message}
         error = cls(error_type, message, status=status)
         error.document = document
         return error
@@ -52,6 +56,25 @@ class OperationError(Exception):
         body = self.document or {"__type": ERROR_NAMESPACE + self.error_type,
                                  "message": self.message, **self.fields}
         return _answer(self.status, json.dumps(body).encode())
+
+
+VALIDATION_PREFIX = "1 validation error detected: "
+# Sentences DynamoDB sends without that prefix, which moto adds to some of them.
+_BARE = ("Invalid UpdateExpression:", "Invalid ProjectionExpression:",
+         "One or more parameter values were invalid:", "Cannot specify the",
+         "Must specify the", "Value provided in ExpressionAttribute")
+
+
+def dynamodb_wording(message: str) -> str:
+    """moto's message as DynamoDB sends it. DynamoDB prefixes "1 validation error detected: "
+    only to constraint violations ("Value '...' at '...' failed to satisfy constraint");
+    moto prefixes some rule violations too ("... Invalid UpdateExpression: Two document paths
+    overlap ..."), which DynamoDB starts with the sentence itself (dynalite's tests, the Parity
+    Suite)."""
+    if message.startswith(VALIDATION_PREFIX) and \
+            message[len(VALIDATION_PREFIX):].startswith(_BARE):
+        return message[len(VALIDATION_PREFIX):]
+    return message
 
 
 def validation_error(message: str) -> OperationError:

@@ -81,7 +81,7 @@ def finish(reading: Reading, page: Page, condition: Condition | None) -> Answer:
     """The index's projection, filter, projection, capacity and the answer, for one page."""
     table, index, params = reading.table, reading.index, reading.params
     seen = page.items if index is None or reading.fetches else \
-        [reads.index_project(index, item) for item in page.items]
+        [reads.index_project(table, index, item) for item in page.items]
     # filter
     kept = seen if condition is None else \
         [i for i in seen if condition.holds(calls.AttributeView(i))]

@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from ddbkit.emulator.capacity.meter import Meter
+from ddbkit.emulator.expressions import projections
 from ddbkit.emulator.moto_ext import calls
 
-Paths = list[list[str]]
+Paths = list[projections.Path]
 
 
 def selection(request: dict[str, Any]) -> Paths:
@@ -24,7 +25,7 @@ def selection(request: dict[str, Any]) -> Paths:
         return calls.projection(expression, request.get("ExpressionAttributeNames"))
     names = request.get("AttributesToGet")
     if isinstance(names, list) and names:
-        return [[name] for name in dict.fromkeys(names)]
+        return [(name,) for name in dict.fromkeys(names)]
     return []
 
 
@@ -39,4 +40,5 @@ def charge(meter: Meter, table: Any, stored: Any, step: float, partition: Any) -
 
 def document(stored: Any, paths: Paths) -> dict[str, Any]:
     """The item as the answer holds it: projected when paths were asked for."""
-    return calls.attributes(calls.project(stored, paths) if paths else stored)
+    attributes = calls.attributes(stored)
+    return projections.project(attributes, paths) if paths else attributes

@@ -1,7 +1,7 @@
-"""Which operations ddbkit runs itself: (service, operation) -> the module's `run`.
+"""Which operations ddbkit runs: (service, operation) -> the module's `run`.
 
-An operation listed here is never handed to moto's handler; one not listed still is, until
-it moves (docs/emulator.md lists both).
+Every operation the emulator serves is listed here; the endpoint answers any other one
+UnknownOperationException (docs/emulator.md lists what is served).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ddbkit.emulator.operations import (
     create_table,
     delete_backup,
     delete_item,
+    delete_resource_policy,
     delete_table,
     describe_backup,
     describe_continuous_backups,
@@ -31,6 +32,7 @@ from ddbkit.emulator.operations import (
     export_table_to_point_in_time,
     get_item,
     get_records,
+    get_resource_policy,
     get_shard_iterator,
     import_table,
     list_backups,
@@ -40,6 +42,7 @@ from ddbkit.emulator.operations import (
     list_tables,
     list_tags_of_resource,
     put_item,
+    put_resource_policy,
     query,
     restore_table_from_backup,
     restore_table_to_point_in_time,
@@ -65,6 +68,7 @@ _DYNAMODB = {
     "CreateTable": create_table.run,
     "DeleteBackup": delete_backup.run,
     "DeleteItem": delete_item.run,
+    "DeleteResourcePolicy": delete_resource_policy.run,
     "DeleteTable": delete_table.run,
     "DescribeBackup": describe_backup.run,
     "DescribeContinuousBackups": describe_continuous_backups.run,
@@ -78,6 +82,7 @@ _DYNAMODB = {
     "ExecuteTransaction": execute_transaction.run,
     "ExportTableToPointInTime": export_table_to_point_in_time.run,
     "GetItem": get_item.run,
+    "GetResourcePolicy": get_resource_policy.run,
     "ImportTable": import_table.run,
     "ListBackups": list_backups.run,
     "ListExports": list_exports.run,
@@ -85,6 +90,7 @@ _DYNAMODB = {
     "ListTables": list_tables.run,
     "ListTagsOfResource": list_tags_of_resource.run,
     "PutItem": put_item.run,
+    "PutResourcePolicy": put_resource_policy.run,
     "Query": query.run,
     "RestoreTableFromBackup": restore_table_from_backup.run,
     "RestoreTableToPointInTime": restore_table_to_point_in_time.run,

@@ -17,10 +17,10 @@ transact_write_items.py call the same steps in order (operations/writes.py, upda
 moto's update parser, validator and executor, on a copy of the item, through item_updates);
 the PartiQL operations run through those.
 
-instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
-wraps the `StreamShard.add` that stream_records sets, so every record, however it is written,
-is stamped and trimmed. The DynamoDB Streams, table-control (CreateTable and UpdateTable
-included), backup, restore, export and import operations are ddbkit's own
+instance_tracking goes first, so nothing built after start-up is recorded. Stream shards
+and their records are ddbkit's (`emulator/store/`): moto's `StreamShard` gives way to
+ddbkit's as soon as moto makes one (`table_calls.own_stream`). The DynamoDB Streams,
+table-control (CreateTable and UpdateTable included), backup, restore, export and import operations are ddbkit's own
 (`emulator/operations/`); they call moto through `calls`, `table_calls`,
 `stream_shards` (which trims a shard before it is read), `backup_calls`, `restored_tables`
 and `answers`.
@@ -65,15 +65,12 @@ def install() -> None:
             projection_paths,
             request_gaps,
             scalar_values,
-            stream_records,
-            stream_retention,
             table_description,
             ttl_deletes,
             validation_wording,
         )
 
-        for extension in (instance_tracking, fast_dispatch, stream_records,
-                          stream_retention,
+        for extension in (instance_tracking, fast_dispatch,
                           atomic_writes, indexes,
                           index_keys, scalar_values, item_size,
                           fast_serializer, ttl_deletes, number_values, condition_expressions,

@@ -3,8 +3,8 @@
 moto stores a table's TTL setting and never deletes anything. The reaper (`emulator/ttl.py`)
 decides when to sweep and what counts as expired; this module does the store work under the
 store lock, in chunks of hash keys, re-reading each item at delete time (so an item whose TTL
-was pushed into the future meanwhile survives), and marks the deletes as the service's (their
-stream records stamped on the reaper's clock).
+was pushed into the future meanwhile survives), and writes each delete's stream record as the
+service's (stamped on the reaper's clock; moto's `delete_item` writes none to ddbkit's shard).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from moto.dynamodb.models.table import Table
 from ddbkit.emulator.durability import hooks as durability
 from ddbkit.emulator.moto_ext.clock import running_on
 from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend, require
-from ddbkit.emulator.moto_ext.stream_records import deletes_by_service
+from ddbkit.emulator.moto_ext.item_writes import stream_record
 
 CHUNK = 500  # hash keys swept per lock hold: requests wait at most one chunk
 
@@ -39,12 +39,13 @@ def delete_expired(table: Any, expired: Callable[[Any, float], bool],
     deleted = 0
     for start in range(0, len(hash_keys), CHUNK):
         # durability: the chunk's deletes journaled under the lock, or undone (JournalError)
-        with STORE_LOCK, deletes_by_service(), running_on(clock), durability.journaled(None):
+        with STORE_LOCK, running_on(clock), durability.journaled(None):
             now = clock()
             chunk = 0
             for item in list(_items_under(table, hash_keys[start:start + CHUNK])):
                 if expired(item.attrs.get(attribute), now):
                     table.delete_item(item.hash_key, item.range_key)
+                    stream_record(table, item, None, by_service=True)
                     chunk += 1
         deleted += chunk
     return deleted

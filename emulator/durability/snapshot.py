@@ -20,8 +20,8 @@ crash leaves the old snapshot or the new.
 from __future__ import annotations
 
 import os
-from bisect import bisect_left
 import threading
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass

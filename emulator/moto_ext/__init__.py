@@ -20,10 +20,10 @@ the PartiQL operations run through those.
 instance_tracking goes first, so nothing built after start-up is recorded. Stream shards
 and their records are ddbkit's (`emulator/store/`): moto's `StreamShard` gives way to
 ddbkit's as soon as moto makes one (`table_calls.own_stream`). The DynamoDB Streams,
-table-control (CreateTable and UpdateTable included), backup, restore, export and import operations are ddbkit's own
-(`emulator/operations/`); they call moto through `calls`, `table_calls`,
-`stream_shards` (which trims a shard before it is read), `backup_calls`, `restored_tables`
-and `answers`.
+table-control (CreateTable and UpdateTable included), backup, restore, export and import
+operations are ddbkit's own (`emulator/operations/`); they call moto through `calls`,
+`table_calls`, `stream_shards` (which trims a shard before it is read), `backup_calls`,
+`restored_tables` and `answers`.
 
 The fidelity extensions (issue 14) come after the others. aws_sizes replaces moto's
 `DynamoType.size` (capacity/sizes.py). UpdateItem, TransactWriteItems, Query and Scan are

@@ -4,10 +4,10 @@ Replaces `moto.core.common_models.BaseModel.__new__`, which appends every model 
 builds to its class's `instances_tracked` list (`moto.core.model_instances`), for the moto
 server's dashboard (`/moto-api/data.json`) and for S3's reset. Nothing ever removes an entry,
 so in a long-running endpoint every request leaks: each Item built by a write, a failed
-conditional write, an update or a projected Query, each StreamRecord (before ddbkit held its own), each ShardIterator
-stays alive for good (0.5-1.8 KB a request, measured). ddbkit serves no moto dashboard and
-no S3, so nothing reads the lists: instances are created exactly as before, just not
-recorded. The lists stay (empty) for code that reads them.
+conditional write, an update or a projected Query, each StreamRecord (before ddbkit held its
+own), each ShardIterator stays alive for good (0.5-1.8 KB a request, measured). ddbkit serves
+no moto dashboard and no S3, so nothing reads the lists: instances are created exactly as
+before, just not recorded. The lists stay (empty) for code that reads them.
 """
 
 from __future__ import annotations

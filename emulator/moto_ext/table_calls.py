@@ -1,8 +1,9 @@
 """What CreateTable and UpdateTable (`emulator/operations/`) call in moto to shape a table.
 
 Calls only: nothing here replaces an attribute of moto. A table's settings are moto's `Table`
-object's own fields (what durability journals), but for its stream shard, ddbkit's; its indexes are built here as the table gets
-its shape, not by the first Query (at 100k items a 2.4 s stall).
+object's own fields (what durability journals), but for its stream shard, ddbkit's; its
+indexes are built here as the table gets its shape, not by the first Query (at 100k items a
+2.4 s stall).
 
 A GSI that UpdateTable creates is CREATING, backfilling, in that UpdateTable's answer and
 ACTIVE from the next DescribeTable on (`finish_backfills`); the backfill itself is immediate:

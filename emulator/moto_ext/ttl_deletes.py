@@ -16,8 +16,8 @@ from moto.dynamodb.models.table import Table
 
 from ddbkit.emulator.durability import hooks as durability
 from ddbkit.emulator.moto_ext.clock import running_on
-from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend, require
 from ddbkit.emulator.moto_ext.item_writes import stream_record
+from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend, require
 
 CHUNK = 500  # hash keys swept per lock hold: requests wait at most one chunk
 

@@ -5,7 +5,8 @@ A record is the document GetRecords answers (eventID, eventName, eventSource, ev
 in epoch seconds to the millisecond, SequenceNumber, SizeBytes, Keys and the images the view
 type asks for; userIdentity for a delete made by the service, TTL), held in a shard as the
 bytes the journal writes for it (`encode`), binary values as `bytes`.
-SizeBytes is the length of the `dynamodb` member as JSON, as moto has always counted it.
+SizeBytes is the length of the `dynamodb` member as JSON (its time to the microsecond), as
+moto has always counted it.
 """
 
 from __future__ import annotations
@@ -39,13 +40,14 @@ def build(view_type: str, keys: dict[str, Any], old: dict[str, Any] | None,
           by_service: bool = False) -> dict[str, Any]:
     """INSERT (no `old`), REMOVE (no `new`) or MODIFY; items as DynamoDB JSON, of which
     the record keeps the images its view type names."""
-    change: dict[str, Any] = {"StreamViewType": view_type, _WHEN: approximate_time(now),
+    change: dict[str, Any] = {"StreamViewType": view_type, _WHEN: _microseconds(now),
                               "SequenceNumber": str(sequence), "SizeBytes": 1, "Keys": keys}
     if view_type in _NEW and new is not None:
         change["NewImage"] = new
     if view_type in _OLD and old is not None:
         change["OldImage"] = old
     change["SizeBytes"] = len(json.dumps(change, default=_base64))
+    change[_WHEN] = approximate_time(now)
     record: dict[str, Any] = {
         "eventID": uuid.uuid4().hex,
         "eventName": "INSERT" if old is None else "REMOVE" if new is None else "MODIFY",
@@ -54,6 +56,12 @@ def build(view_type: str, keys: dict[str, Any], old: dict[str, Any] | None,
     if by_service and new is None:
         record["userIdentity"] = dict(SERVICE_IDENTITY)
     return record
+
+
+def _microseconds(now: float) -> float:
+    """The time as moto counted it in SizeBytes (epoch seconds to the microsecond)."""
+    moment = datetime.fromtimestamp(now, UTC)
+    return calendar.timegm(moment.utctimetuple()) + moment.microsecond / 1e6
 
 
 def _base64(value: Any) -> Any:

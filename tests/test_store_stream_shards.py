@@ -4,6 +4,8 @@ a clock the test sets, closed shards, reads by position, count and size, journal
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from ddbkit.emulator.store import stream_records, stream_shards
@@ -191,3 +193,14 @@ def test_a_table_object_holds_its_shard() -> None:
     assert stream_shards.of(table) is shard
     stream_shards.attach(table, None)
     assert stream_shards.of(table) is None
+
+
+def test_a_deep_copy_for_a_backup_keeps_the_identity_not_the_records() -> None:
+    shard = Shard("shardId-x", T0, FIRST_SEQUENCE)
+    put(shard, 0, T0)
+    put(shard, 1, T0 + 1)
+    copied = copy.deepcopy(shard)
+    assert (copied.shard_id, copied.created, copied.first_sequence) == (
+        "shardId-x", T0, FIRST_SEQUENCE)
+    assert len(copied) == 0 and copied.next_sequence == shard.next_sequence
+    assert len(shard) == 2

@@ -51,6 +51,13 @@ class Shard:
     def __len__(self) -> int:
         return len(self._records)
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Shard:
+        """The shard's identity without its records: moto deep-copies a table for a backup,
+        and a backup holds no stream records (as on AWS), so none are kept alive by one."""
+        copied = Shard(self.shard_id, self.created, self.first_sequence)
+        copied.start, copied.closed = self.next_sequence, self.closed
+        return copied
+
     @property
     def next_sequence(self) -> int:
         """The sequence number the next record gets (LATEST): a trim does not move it."""

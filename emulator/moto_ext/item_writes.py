@@ -111,7 +111,7 @@ def stream_record(table: Any, old: Any, new: Any, by_service: bool = False) -> N
     view_type = specification["StreamViewType"]
     old_image = None if old is None else calls.attributes(old)
     new_image = None if new is None else calls.attributes(new)
-    either: dict[str, Any] = old_image if old_image is not None else new_image  # type: ignore[assignment]
+    either = old_image or new_image or {}
     keys = {name: either[name] for name in (table.hash_key_attr, table.range_key_attr)
             if name is not None}
     stream_records.add(shard, view_type, keys, old_image, new_image, clock.now(),

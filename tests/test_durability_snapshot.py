@@ -32,8 +32,10 @@ from ddbkit.emulator.durability import snapshot
 from ddbkit.emulator.durability.snapshot import SnapshotWriter, plan
 from ddbkit.emulator.moto_ext import changes
 from ddbkit.emulator.moto_ext.store import dynamodb_backend
-from ddbkit.emulator.operations import update_item
+from ddbkit.emulator.moto_ext.table_calls import create_new_table
+from ddbkit.emulator.operations import delete_item, put_item, update_item
 from ddbkit.emulator.operations.call import Call, OperationError
+from ddbkit.emulator.store import stream_records, stream_shards
 
 ACCOUNT, SOURCE, TARGET = "123456789012", "eu-west-1", "eu-central-1"
 snapshot.CHUNK_ITEMS = 16  # many chunks, so writes land between many of them
@@ -44,26 +46,32 @@ rng = random.Random(int(sys.argv[2]))
 
 
 def create(name):
-    source.create_table(
-        name, schema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                      {"AttributeName": "sk", "KeyType": "RANGE"}],
-        throughput=None, attr=[{"AttributeName": "pk", "AttributeType": "S"},
-                               {"AttributeName": "sk", "AttributeType": "N"},
-                               {"AttributeName": "g", "AttributeType": "S"}],
-        global_indexes=[{"IndexName": "g-index", "Projection": {"ProjectionType": "ALL"},
-                         "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}],
-        indexes=None, streams={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-        billing_mode="PAY_PER_REQUEST", sse_specification=None, tags=[],
-        deletion_protection_enabled=False, warm_throughput=None)
+    create_new_table(source, {
+        "TableName": name, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                         {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                 {"AttributeName": "sk", "AttributeType": "N"},
+                                 {"AttributeName": "g", "AttributeType": "S"}],
+        "GlobalSecondaryIndexes": [{"IndexName": "g-index",
+                                    "Projection": {"ProjectionType": "ALL"},
+                                    "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}],
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        "BillingMode": "PAY_PER_REQUEST"})
+
+
+def run(module, operation, params):
+    """ddbkit's own operation, as the server runs it."""
+    module.run(Call("dynamodb", operation, params, ACCOUNT, SOURCE))
 
 
 def write(name):
     key = {"pk": {"S": f"p{rng.randrange(150)}"}, "sk": {"N": str(rng.randrange(8))}}
     roll = rng.random()
     if roll < 0.5:
-        source.put_item(name, {**key, "g": {"S": f"g{rng.randrange(9)}"},
-                               "m": {"M": {"l": {"L": [{"N": str(rng.randrange(99))}]}}},
-                               "b": {"B": bytes([rng.randrange(256)])}})
+        run(put_item, "PutItem", {"TableName": name, "Item": {
+            **key, "g": {"S": f"g{rng.randrange(9)}"},
+            "m": {"M": {"l": {"L": [{"N": str(rng.randrange(99))}]}}},
+            "b": {"B": bytes([rng.randrange(256)])}}})
     elif roll < 0.8:
         # ddbkit's own UpdateItem, as the server runs it (it never calls moto's update_item).
         try:
@@ -75,7 +83,7 @@ def write(name):
         except OperationError:
             pass
     else:
-        source.delete_item(name, key)
+        run(delete_item, "DeleteItem", {"TableName": name, "Key": key})
 
 
 journal = []
@@ -132,12 +140,12 @@ def state(backend):
     for name, table in backend.tables.items():
         items = {(i.hash_key.value, i.range_key.value): item_image(i)
                  for entry in table.items.values() for i in entry.values()}
-        shard = table.stream_shard
-        records = [(r.record["dynamodb"]["SequenceNumber"], r.record["eventName"],
-                    r.record["dynamodb"].get("NewImage")) for r in shard.items]
+        shard = stream_shards.of(table)
+        records = [(r["dynamodb"]["SequenceNumber"], r["eventName"], r["dynamodb"].get("NewImage"))
+                   for r in map(stream_records.decode, shard.since(shard.start))]
         settings = {k: v for k, v in vars(table).items()
                     if k in ("schema", "attr", "latest_stream_label", "created_at", "ttl")}
-        found[name] = (encoding.canonical(settings), items, shard.starting_sequence_number,
+        found[name] = (encoding.canonical(settings), items, shard.start,
                        records, len(table.global_indexes))
     return found
 

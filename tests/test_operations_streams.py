@@ -155,6 +155,17 @@ def test_get_records_pages_by_limit_and_keeps_an_iterator_at_the_end(tables: Any
     assert table.read(page["NextShardIterator"], Limit=1)[0] == ["h"]
 
 
+def test_get_records_answers_at_most_1_mb(tables: Any) -> None:
+    """AWS: GetRecords returns up to 1 MB; the rest follows from NextShardIterator."""
+    table = tables(view="NEW_IMAGE")
+    for key in "abcd":  # ~300 KB images: three fit in 1 MB, the fourth does not
+        table.client.put_item(TableName=table.name,
+                              Item={"pk": {"S": key}, "blob": {"S": "x" * 300_000}})
+    keys, page = table.read(table.iterator("TRIM_HORIZON"))
+    assert keys == ["a", "b", "c"]
+    assert table.read(page["NextShardIterator"])[0] == ["d"]
+
+
 def test_records_carry_binary_keys_as_base64_on_the_wire(emulator: Emulator,
                                                          tables: Any) -> None:
     table = tables(view="NEW_IMAGE", keys=(("pk", "HASH", "B"), ("sk", "RANGE", "B")))

@@ -13,8 +13,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ddbkit.emulator.endpoint.server import ServerConfig
-from ddbkit.emulator.moto_ext.stream_retention import RETENTION_SECONDS, TRIM_SLACK_SECONDS
 from ddbkit.emulator.runtime import Emulator, EmulatorConfig
+from ddbkit.emulator.store.stream_shards import RETENTION_SECONDS, TRIM_SLACK_SECONDS
 from ddbkit.emulator.streams.reader import StreamFollower, latest_stream_arn
 
 HOUR = 3600.0

@@ -33,10 +33,12 @@ from ddbkit.emulator.durability.backups import backup_document
 from ddbkit.emulator.durability.framing import frame
 from ddbkit.emulator.durability.images import item_image, key_image
 from ddbkit.emulator.durability.journal import DiskFull, JournalError
-from ddbkit.emulator.durability.tablemeta import apply_settings, record_image, table_settings
+from ddbkit.emulator.durability.tablemeta import apply_settings, table_settings
 from ddbkit.emulator.moto_ext import changes
 from ddbkit.emulator.moto_ext.atomic_writes import UndoLog
 from ddbkit.emulator.moto_ext.store import stored_item, table_items
+from ddbkit.emulator.store import stream_records, stream_shards
+from ddbkit.emulator.store.stream_shards import Shard
 
 # Operations that read, or change only items: after them no table's settings need comparing.
 NO_SETTINGS_CHANGE = frozenset({
@@ -66,14 +68,14 @@ class Tracked:
 
     table: Any  # the moto Table object
     settings: str  # canonical JSON of its settings
-    shard: Any  # its stream shard object then
+    shard: Shard | None  # its stream shard then
     next_sequence: int  # the first stream sequence number not yet journaled
 
 
 def tracked(table: Any) -> Tracked:
     """A table whose settings and stream are all already durable (restored, or snapshotted)."""
-    shard = table.stream_shard
-    next_sequence = shard.starting_sequence_number + len(shard.items) if shard else 0
+    shard = stream_shards.of(table)
+    next_sequence = shard.next_sequence if shard else 0
     return Tracked(table, encoding.canonical(table_settings(table)), shard, next_sequence)
 
 
@@ -192,7 +194,7 @@ class Recorder:
             if table is known.table and encoding.canonical(table_settings(table)) != \
                     known.settings:
                 apply_settings(table, encoding.loads(known.settings.encode()))
-                table.stream_shard = known.shard
+                stream_shards.attach(table, known.shard)
 
     def _settings_changes(self, names: set[str]) -> list[Any]:
         ops: list[Any] = []
@@ -207,14 +209,14 @@ class Recorder:
             if known is None:
                 ops.append(["C", name, settings])
                 ops += [["P", name, item_image(item)] for item in table_items(table)]
-                self.known[name] = Tracked(table, text, table.stream_shard,
-                                           _first_sequence(table.stream_shard))
+                shard = stream_shards.of(table)
+                self.known[name] = Tracked(table, text, shard, _first_sequence(shard))
                 names.add(name)
             elif text != known.settings:
                 ops.append(["M", name, settings])
                 known.settings = text
-                if table.stream_shard is not known.shard:
-                    known.shard = table.stream_shard
+                if stream_shards.of(table) is not known.shard:
+                    known.shard = stream_shards.of(table)
                     known.next_sequence = _first_sequence(known.shard)
                 names.add(name)
         return ops
@@ -252,16 +254,15 @@ class Recorder:
         ops: list[Any] = []
         for name in sorted(names):
             known = self.known[name]
-            shard = known.table.stream_shard
+            shard = stream_shards.of(known.table)
             if shard is None:
                 continue
             if shard is not known.shard:
                 known.shard, known.next_sequence = shard, _first_sequence(shard)
-            start = max(0, known.next_sequence - shard.starting_sequence_number)
-            records = shard.items[start:]
+            records = shard.since(known.next_sequence)
             if records:
-                ops.append(["S", name, [record_image(record) for record in records]])
-            known.next_sequence = shard.starting_sequence_number + len(shard.items)
+                ops.append(["S", name, [stream_records.decode(raw) for raw in records]])
+            known.next_sequence = shard.next_sequence
         return ops
 
 
@@ -276,5 +277,5 @@ class _Attempt:
 _NOBODY = Tracked(None, "", None, 0)
 
 
-def _first_sequence(shard: Any) -> int:
-    return shard.starting_sequence_number if shard is not None else 0
+def _first_sequence(shard: Shard | None) -> int:
+    return shard.start if shard is not None else 0

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from ddbkit.emulator.durability.replay import Replayer, ReplayError
 from ddbkit.emulator.durability.snapshot import apply_snapshot_record, read_snapshot
 from ddbkit.emulator.durability.tablemeta import SettingsError
 from ddbkit.emulator.errors import DataDirError
+from ddbkit.emulator.store import stream_shards
 
 JOURNAL_FORMAT = formats.JOURNAL
 _DAMAGE = (FrameError, ValueError, KeyError, TypeError, IndexError, AttributeError,
@@ -214,15 +215,9 @@ class Recovery:
                                f"--region {header.get('region')}, or use another --data-dir")
 
     def _trim_streams(self) -> None:
-        horizon = self.now - self.retention
+        horizon = (self.now - self.retention).replace(tzinfo=UTC).timestamp()
         for table in self.tables.values():
-            shard = table.stream_shard
-            if shard is None or not shard.items:
-                continue
-            expired = next((i for i, r in enumerate(shard.items)
-                            if r.record["dynamodb"]["ApproximateCreationDateTime"] >= horizon),
-                           len(shard.items))
-            if expired:
-                del shard.items[:expired]
-                shard.starting_sequence_number += expired
+            shard = stream_shards.of(table)
+            if shard is not None:
+                shard.trim_before(horizon)
 

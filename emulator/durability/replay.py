@@ -25,12 +25,9 @@ from typing import Any
 
 from ddbkit.emulator.durability.backups import build_backup
 from ddbkit.emulator.durability.images import build_item, build_key, item_of, store_item
-from ddbkit.emulator.durability.tablemeta import (
-    apply_settings,
-    build_record,
-    build_table,
-    record_sequence,
-)
+from ddbkit.emulator.durability.tablemeta import apply_settings, build_table
+from ddbkit.emulator.store import stream_records, stream_shards
+from ddbkit.emulator.store.stream_shards import Shard
 
 
 class ReplayError(ValueError):
@@ -100,27 +97,21 @@ class Replayer:
                 del table.items[hash_key]
 
     def append_records(self, name: str, records: list[dict[str, Any]]) -> None:
-        shard = self.table(name).stream_shard
-        if shard is None:
-            raise ReplayError(f"stream records for table {name!r}, which has no stream")
-        next_sequence = shard.starting_sequence_number + len(shard.items)
+        shard = self.shard(name)
         for record in records:
-            built = build_record(record)
-            sequence = record_sequence(built)
-            if sequence < next_sequence:
-                continue  # already there: a record appended twice after a failed fsync
-            if sequence > next_sequence:
-                if shard.items:
-                    raise ReplayError(f"stream of table {name!r} skips from sequence number "
-                                      f"{next_sequence - 1} to {sequence}")
-                shard.starting_sequence_number = sequence  # the records before were trimmed
-            shard.items.append(built)
-            next_sequence = sequence + 1
+            try:
+                stream_records.load(shard, record)  # one appended twice is skipped
+            except ValueError as exc:
+                raise ReplayError(f"stream of table {name!r}: {exc}") from None
 
     def set_records(self, name: str, start: int, records: list[dict[str, Any]]) -> None:
         """A snapshot's stream: the records kept, the first one's sequence number first."""
-        shard = self.table(name).stream_shard
+        shard = self.shard(name)
+        shard.reset(start)
+        self.append_records(name, records)
+
+    def shard(self, name: str) -> Shard:
+        shard = stream_shards.of(self.table(name))
         if shard is None:
             raise ReplayError(f"stream records for table {name!r}, which has no stream")
-        shard.starting_sequence_number = start
-        shard.items = [build_record(record) for record in records]
+        return shard

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import threading
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -34,7 +35,8 @@ from ddbkit.emulator.durability.files import sync_file
 from ddbkit.emulator.durability.framing import frame
 from ddbkit.emulator.durability.images import ImageDecoder, item_image
 from ddbkit.emulator.durability.replay import Replayer
-from ddbkit.emulator.durability.tablemeta import record_image, table_settings
+from ddbkit.emulator.durability.tablemeta import table_settings
+from ddbkit.emulator.store import stream_records, stream_shards
 
 FORMAT = formats.SNAPSHOT
 ITEMS = b'{"items":'  # how an item chunk starts: the reader decodes those as images
@@ -53,18 +55,18 @@ class TablePlan:
     settings: bytes  # encoded at plan time: moto changes its settings dicts in place
     hash_keys: list[Any]
     stream_start: int | None  # the shard's first sequence number; None: no stream
-    records: list[Any]  # StreamRecord objects as of the plan (their dicts never change)
+    records: list[bytes]  # the shard's records as of the plan, as it holds them (encoded)
+    times: list[float]  # their creation times
 
 
 def plan(tables: dict[str, Any]) -> list[TablePlan]:
     """What to write, taken under the store lock at the snapshot's instant."""
     plans = []
     for name, table in tables.items():
-        shard = table.stream_shard
+        shard = stream_shards.of(table)
+        start, records, times = shard.snapshot() if shard else (None, [], [])
         plans.append(TablePlan(name, table, encoding.dumps(table_settings(table)),
-                               list(table.items.keys()),
-                               shard.starting_sequence_number if shard else None,
-                               list(shard.items) if shard else []))
+                               list(table.items.keys()), start, records, times))
     return plans
 
 
@@ -147,15 +149,10 @@ class SnapshotWriter:
             yield images
 
     def _stream(self, out: BinaryIO, plan: TablePlan) -> None:
-        horizon = self.now() - self.retention
-        kept = [record_image(r) for r in plan.records
-                if r.record["dynamodb"]["ApproximateCreationDateTime"] >= horizon]
-        if kept:
-            start = int(kept[0]["dynamodb"]["SequenceNumber"])
-        elif plan.records:
-            start = int(plan.records[-1].record["dynamodb"]["SequenceNumber"]) + 1
-        else:
-            start = plan.stream_start or 0
+        horizon = _epoch(self.now() - self.retention)
+        first = bisect_left(plan.times, horizon)  # times only grow along a shard
+        kept = [stream_records.decode(raw) for raw in plan.records[first:]]
+        start = (plan.stream_start or 0) + first
         for offset in range(0, max(len(kept), 1), CHUNK_RECORDS):
             chunk = kept[offset:offset + CHUNK_RECORDS]
             record: dict[str, Any] = {"stream": plan.name, "records": chunk}

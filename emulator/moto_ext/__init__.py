@@ -12,12 +12,13 @@ sweep (operations/expiry.py) call the same stages in order (operations/writes.py
 updates.py; moto's update parser, validator and executor, on a copy of the item, through
 item_updates). No extension wraps moto's `Table.put_item` or `Table.delete_item`.
 
-stream_retention wraps the `StreamShard.add` that stream_records sets, so every record,
-however it is written, is stamped and trimmed. The DynamoDB Streams, table-control
-(CreateTable and UpdateTable included), backup, restore, export and import operations are
-ddbkit's own (`emulator/operations/`); they call moto through `calls`, `table_calls`,
-`stream_shards` (which trims a shard before it is read), `backup_calls`, `restored_tables`
-and `answers`.
+Stream shards
+and their records are ddbkit's (`emulator/store/`): moto's `StreamShard` gives way to
+ddbkit's as soon as moto makes one (`table_calls.own_stream`). The DynamoDB Streams,
+table-control (CreateTable and UpdateTable included), backup, restore, export and import
+operations are ddbkit's own (`emulator/operations/`); they call moto through `calls`,
+`table_calls`, `stream_shards` (which trims a shard before it is read), `backup_calls`,
+`restored_tables` and `answers`.
 
 The fidelity extensions (issue 14) come after the others. aws_sizes replaces moto's
 `DynamoType.size` (capacity/sizes.py). UpdateItem, TransactWriteItems, Query and Scan are
@@ -50,14 +51,9 @@ def install() -> None:
             number_values,
             request_gaps,
             scalar_values,
-            stream_records,
-            stream_retention,
         )
 
-        for extension in (stream_records, stream_retention,
-                          index_keys, scalar_values, item_size,
-                          number_values,
-                          request_gaps, canonical_numbers,
-                          aws_sizes):
+        for extension in (index_keys, scalar_values, item_size, number_values,
+                          request_gaps, canonical_numbers, aws_sizes):
             extension.install()
         _installed = True

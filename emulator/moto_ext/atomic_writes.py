@@ -26,7 +26,7 @@ from typing import Any
 
 from ddbkit.emulator.moto_ext.indexes import maintained
 from ddbkit.emulator.moto_ext.store import stored_item
-from ddbkit.emulator.moto_ext.stream_retention import next_sequence_number, truncate
+from ddbkit.emulator.store import stream_shards
 
 
 def restore(table: Any, hash_key: Any, range_key: Any, old: Any) -> None:
@@ -52,12 +52,12 @@ class Journal:
     """What a write replaced, in order, and where each stream it touched ended before it."""
 
     items: list[tuple[Any, Any, Any, Any]] = field(default_factory=list)  # table, keys, old
-    streams: dict[int, tuple[Any, int]] = field(default_factory=dict)
+    streams: dict[int, tuple[stream_shards.Shard, int]] = field(default_factory=dict)
 
     def save(self, table: Any, hash_key: Any, range_key: Any, old: Any) -> None:
-        shard = table.stream_shard
+        shard = stream_shards.of(table)
         if shard is not None and id(shard) not in self.streams:
-            self.streams[id(shard)] = (shard, next_sequence_number(shard))
+            self.streams[id(shard)] = (shard, shard.next_sequence)
         self.items.append((table, hash_key, range_key, old))
 
     def absorb(self, inner: Journal) -> None:
@@ -70,7 +70,7 @@ class Journal:
         for table, hash_key, range_key, old in reversed(self.items):
             restore(table, hash_key, range_key, old)
         for shard, sequence_number in self.streams.values():
-            truncate(shard, sequence_number)
+            shard.truncate(sequence_number)
 
 
 _journal: contextvars.ContextVar[Journal | None] = contextvars.ContextVar(

@@ -2,9 +2,10 @@
 transact_write_items.py) call in moto.
 
 Calls only: moto's item type (built through item_size's sizing), its key checks, its
-condition parser (condition_trees; ddbkit evaluates the condition) and its stream shard
-(stream_records' `add`); storing into and removing from a table's item dict. Refusals are
-moto's exceptions, turned into `OperationError`s by the caller's `calls.moto_refusals()`.
+condition parser (condition_trees; ddbkit evaluates the condition); storing into and removing
+from a table's item dict. Stream records are ddbkit's (`store.stream_records`), built from the
+items as DynamoDB JSON. Refusals are moto's exceptions, turned into `OperationError`s by the
+caller's `calls.moto_refusals()`.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from moto.dynamodb.exceptions import InvalidAttributeTypeError, MockValidationEx
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
 from ddbkit.emulator.expressions.conditions import Condition
+from ddbkit.emulator.moto_ext import calls, clock
 from ddbkit.emulator.moto_ext.condition_trees import expected, parse
 from ddbkit.emulator.moto_ext.fast_serializer import wire
 from ddbkit.emulator.moto_ext.key_values import check_item
 from ddbkit.emulator.moto_ext.store import stored_item
+from ddbkit.emulator.store import stream_records, stream_shards
 
 __all__ = ["build_item", "expected_condition", "item_attributes", "key_of",
            "parse_condition", "put_checks", "remove", "store", "stored_item", "stream_record",
@@ -95,10 +98,22 @@ def remove(table: Any, hash_key: Any, range_key: Any) -> Any:
     return None if entry is None else entry.pop(range_key, None)
 
 
-def stream_record(table: Any, old: Any, new: Any) -> None:
-    """INSERT, MODIFY or REMOVE in the table's stream, if it has one (none for no change)."""
-    if table.stream_shard is not None:
-        table.stream_shard.add(old, new)
+def stream_record(table: Any, old: Any, new: Any, by_service: bool = False) -> None:
+    """INSERT, MODIFY or REMOVE in the table's stream (`store.stream_shards`), if it has an
+    open one; none for a write that changed nothing. `by_service`: a TTL delete."""
+    shard = stream_shards.of(table)
+    specification = table.stream_specification or {}
+    if shard is None or shard.closed or not specification.get("StreamEnabled") or (
+            old is not None and new is not None and old.attrs == new.attrs):
+        return
+    view_type = specification["StreamViewType"]
+    old_image = None if old is None else calls.attributes(old)
+    new_image = None if new is None else calls.attributes(new)
+    either = old_image or new_image or {}
+    keys = {name: either[name] for name in (table.hash_key_attr, table.range_key_attr)
+            if name is not None}
+    stream_records.add(shard, view_type, keys, old_image, new_image, clock.now(),
+                       table.region_name, by_service)
 
 
 def item_attributes(item: Any) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """What CreateTable and UpdateTable (`emulator/operations/`) call in moto to shape a table.
 
 Calls only: nothing here replaces an attribute of moto. A table's settings are moto's `Table`
-object's own fields (what durability journals); its indexes are built here as the table gets
-its shape, not by the first Query (at 100k items a 2.4 s stall).
+object's own fields (what durability journals), but for its stream shard, ddbkit's; its
+indexes are built here as the table gets its shape, not by the first Query (at 100k items a
+2.4 s stall).
 
 A GSI that UpdateTable creates is CREATING, backfilling, in that UpdateTable's answer and
 ACTIVE from the next DescribeTable on (`finish_backfills`); the backfill itself is immediate:
@@ -20,6 +21,9 @@ from moto.dynamodb.responses import DynamoHandler
 from ddbkit.emulator.moto_ext.calls import moto_refusals
 from ddbkit.emulator.moto_ext.indexes import indexes_for
 from ddbkit.emulator.moto_ext.store import require
+from ddbkit.emulator.moto_ext.table_settings import epoch
+from ddbkit.emulator.store import stream_shards
+from ddbkit.emulator.store.stream_shards import Shard
 
 CREATING, ACTIVE, DELETING = "CREATING", "ACTIVE", "DELETING"
 
@@ -57,6 +61,7 @@ def create_new_table(backend: Any, params: dict[str, Any]) -> Any:
             sse_specification=params.get("SSESpecification"), tags=params.get("Tags") or [],
             deletion_protection_enabled=params.get("DeletionProtectionEnabled", False),
             warm_throughput=params.get("WarmThroughput"))
+    own_stream(table)
     indexes_for(table)
     return table
 
@@ -88,7 +93,23 @@ def set_global_indexes(table: Any, indexes: list[Any]) -> None:
 def set_stream(table: Any, specification: dict[str, Any]) -> None:
     """Enables (a new stream, its own label and shard) or disables the table's stream; a
     disabled stream's records stay readable under its old ARN."""
+    old = stream_shards.of(table)
     table.set_stream_specification(dict(specification))
+    if not own_stream(table) and old is not None:
+        old.close()
+
+
+def own_stream(table: Any) -> bool:
+    """The stream shard moto just made for the table (a new stream), replaced by ddbkit's
+    (`store.stream_shards`), with its id, creation time and first sequence number; moto's
+    own is dropped, so moto's writes add no record to it. False if moto made none."""
+    made = table.stream_shard
+    if made is None:
+        return False
+    table.stream_shard = None
+    stream_shards.attach(table, Shard(made.id, epoch(made.created_on),
+                                      int(made.starting_sequence_number)))
+    return True
 
 
 def finish_backfills(table: Any) -> None:

@@ -1,25 +1,18 @@
-"""moto's stream record and backup objects, for `durability` to fill.
+"""moto's backup objects, for `durability` to fill.
 
-`durability.tablemeta` and `durability.backups` keep the record format; this module knows
-only how moto holds a stream record and a backup. Tables: `table_settings`.
+`durability.backups` keeps the record format; this module knows only how moto holds a
+backup. Tables: `table_settings`; stream records are ddbkit's (`store.stream_records`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from moto.dynamodb.models.table import Backup, StreamRecord
+from moto.dynamodb.models.table import Backup
 
 from ddbkit.emulator.moto_ext.table_settings import epoch, naive_utc
 
 _new = object.__new__
-
-
-def stream_record(record: dict[str, Any]) -> Any:
-    """A moto stream record holding `record` (its constructor would make a new one)."""
-    built: Any = _new(StreamRecord)
-    built.record = record
-    return built
 
 
 def backup_details(backup: Any) -> dict[str, Any]:

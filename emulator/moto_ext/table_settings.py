@@ -24,21 +24,20 @@ from __future__ import annotations
 
 import copy
 import uuid
-import weakref
 from datetime import UTC, datetime
 from typing import Any
 
 from moto.dynamodb.models.table import (
     RestoredPITTable,
     RestoredTable,
-    StreamShard,
     Table,
 )
 
-# The shard's sequence number when it was made: stream retention moves the shard's start
-# as it trims, and a shard built again from settings must start where the original did.
-_first_sequence: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
-_KEPT = ("items", "stream_shard", "lambda_event_source_mappings")
+from ddbkit.emulator.store import stream_shards
+from ddbkit.emulator.store.stream_shards import Shard
+
+_KEPT = ("items", "stream_shard", "lambda_event_source_mappings",
+         stream_shards.kept_attribute())
 _PRIVATE = "_ddbkit"  # our extensions' caches on a table (query indexes, figures)
 
 
@@ -86,18 +85,11 @@ def settings_of(table: Any) -> dict[str, Any]:
     own: dict[str, Any] = {"TimeToLiveDescription": table.ttl,
                            "ContinuousBackupsDescription": table.continuous_backups,
                            "Tags": table.tags}
-    shard = table.stream_shard
+    shard = stream_shards.of(table)
     if shard is not None:
-        own["StreamShard"] = {"ShardId": shard.id, "CreatedAt": epoch(shard.created_on),
-                              "FirstSequenceNumber": first_sequence(shard)}
+        own["StreamShard"] = {"ShardId": shard.shard_id, "CreatedAt": shard.created,
+                              "FirstSequenceNumber": shard.first_sequence}
     return {"Table": described, "ddbkit": own}
-
-
-def first_sequence(shard: Any) -> int:
-    first = _first_sequence.get(shard)
-    if first is None:  # first seen now: made by moto since the last settings were taken
-        first = _first_sequence[shard] = int(shard.starting_sequence_number)
-    return first
 
 
 def _gsi(index: Any) -> dict[str, Any]:
@@ -176,17 +168,17 @@ def _build(described: dict[str, Any], own: dict[str, Any]) -> Any:
         table.restore_date_time = naive_utc(summary["RestoreDateTime"])
         if "SourceBackupArn" in summary:
             table.source_backup_arn = summary["SourceBackupArn"]
-    table.stream_shard = _shard(table, own.get("StreamShard"))
+    stream_shards.attach(table, _shard(own.get("StreamShard"), described))
     return table
 
 
-def _shard(table: Any, identity: dict[str, Any] | None) -> Any:
+def _shard(identity: dict[str, Any] | None, described: dict[str, Any]) -> Shard | None:
     if identity is None:
         return None
-    shard = StreamShard(table.account_id, table)
-    shard.id, shard.created_on = identity["ShardId"], naive_utc(identity["CreatedAt"])
-    shard.starting_sequence_number = int(identity["FirstSequenceNumber"])
-    _first_sequence[shard] = shard.starting_sequence_number
+    shard = Shard(identity["ShardId"], identity["CreatedAt"],
+                  int(identity["FirstSequenceNumber"]))
+    if not (described.get("StreamSpecification") or {}).get("StreamEnabled"):
+        shard.close()
     return shard
 
 
@@ -199,15 +191,15 @@ def apply_settings(table: Any, settings: dict[str, Any]) -> None:
     """Changed settings on a table that keeps its items (UpdateTable, TTL, tags, PITR...);
     its stream shard is kept if the settings name it, else the one named starts, empty."""
     built = build_table(settings)
-    current = table.stream_shard
+    current = stream_shards.of(table)
     keep = current is not None and shard_identity(settings) == (
-        current.id, epoch(current.created_on))
+        current.shard_id, current.created)
     for name in [n for n in vars(table) if n.startswith(_PRIVATE)]:
         delattr(table, name)  # e.g. query indexes built for the old GSIs
     for name, value in vars(built).items():
         if name not in _KEPT:
             setattr(table, name, value)
     if not keep:
-        table.stream_shard = built.stream_shard
-        if built.stream_shard is not None:
-            built.stream_shard.table = table
+        stream_shards.attach(table, stream_shards.of(built))
+    elif current is not None and not (table.stream_specification or {}).get("StreamEnabled"):
+        current.close()

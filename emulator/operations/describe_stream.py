@@ -38,6 +38,6 @@ def run(call: Call) -> Answer:
 
 def _shard(stream: StreamView) -> dict[str, Any]:
     numbers = {"StartingSequenceNumber": str(stream.first)}
-    if not stream.enabled and stream.last is not None:
-        numbers["EndingSequenceNumber"] = stream.last
+    if stream.ending is not None:
+        numbers["EndingSequenceNumber"] = stream.ending
     return {"ShardId": stream.shard_id, "SequenceNumberRange": numbers}

@@ -19,7 +19,6 @@ from ddbkit.emulator.moto_ext import ttl_deletes
 from ddbkit.emulator.moto_ext.clock import running_on
 from ddbkit.emulator.moto_ext.instance_tracking import forgetting
 from ddbkit.emulator.moto_ext.store import STORE_LOCK
-from ddbkit.emulator.moto_ext.stream_records import deletes_by_service
 from ddbkit.emulator.operations import writes
 
 __all__ = ["CHUNK", "delete_expired", "ttl_tables"]
@@ -37,8 +36,7 @@ def delete_expired(table: Any, expired: Callable[[Any, float], bool],
         partitions = ttl_deletes.hash_keys(table)
     deleted = 0
     for start in range(0, len(partitions), CHUNK):
-        with STORE_LOCK, forgetting(), deletes_by_service(), running_on(clock), \
-                durability.journaled(None):
+        with STORE_LOCK, forgetting(), running_on(clock), durability.journaled(None):
             now = clock()
             done = 0
             for item in list(ttl_deletes.items_under(table, partitions[start:start + CHUNK])):
@@ -46,7 +44,7 @@ def delete_expired(table: Any, expired: Callable[[Any, float], bool],
                     keys = ttl_deletes.keys_of(item)
                     writes.delete(table, keys)
                     writes.maintain_indexes(table, keys, None)
-                    writes.stream(table, item, None)
+                    writes.stream(table, item, None, by_service=True)
                     done += 1
         deleted += done  # counted once journaled: a refused chunk was undone
     return deleted

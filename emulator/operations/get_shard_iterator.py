@@ -6,7 +6,7 @@ it is read); botocore's enum also lists AT_TIMESTAMP, which DynamoDB Streams ref
 the stream by its ARN and the shard by its id (ResourceNotFoundException), then the position:
 - TRIM_HORIZON: the oldest record kept; LATEST: just after the newest;
 - AT_ / AFTER_SEQUENCE_NUMBER: at or after that record; TrimmedDataAccessException when that
-  is older than the oldest record kept (records go after 24 hours, `stream_retention`).
+  is older than the oldest record kept (records go after 24 hours, `store.stream_shards`).
 https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetShardIterator.html
 """
 

@@ -67,7 +67,7 @@ def expired(issued: float, now: float) -> OperationError:
 
 
 def trimmed() -> OperationError:
-    """A position older than the oldest record kept (stream_retention trims after 24 h)."""
+    """A position older than the oldest record kept (`store.stream_shards` trims after 24 h)."""
     return OperationError("TrimmedDataAccessException",
                           "The data you are trying to access has been trimmed.")
 

@@ -221,8 +221,10 @@ def maintain_indexes(table: Any, keys: tuple[Any, Any], new: Any) -> None:
         maintained.replace(new)
 
 
-def stream(table: Any, old: Any, new: Any) -> None:
-    item_writes.stream_record(table, old, new)
+def stream(table: Any, old: Any, new: Any, by_service: bool = False) -> None:
+    """The write's stream record, if the table has a stream; `by_service`: a TTL delete,
+    which the stream shows as made by DynamoDB itself."""
+    item_writes.stream_record(table, old, new, by_service)
 
 
 # -- meter ------------------------------------------------------------------------------------

@@ -1,0 +1,206 @@
+"""ddbkit's stream shard (`emulator/store/stream_shards.py`) and its records
+(`stream_records.py`), used directly: appends and their sequence numbers, 24-hour trimming on
+a clock the test sets, closed shards, reads by position, count and size, journal replay."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from ddbkit.emulator.store import stream_records, stream_shards
+from ddbkit.emulator.store.stream_shards import (
+    FIRST_SEQUENCE,
+    RETENTION_SECONDS,
+    TRIM_SLACK_SECONDS,
+    Shard,
+)
+
+T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
+KEY = {"pk": {"S": "a"}}
+
+
+def item(n: int, **more: dict[str, object]) -> dict[str, object]:
+    return {**KEY, "n": {"N": str(n)}, **more}
+
+
+def put(shard: Shard, n: int, now: float, view_type: str = "NEW_AND_OLD_IMAGES") -> None:
+    old = None if n == 0 else item(n - 1)
+    stream_records.add(shard, view_type, KEY, old, item(n), now, "eu-west-1")
+
+
+def numbers(shard: Shard, sequence: int, limit: int = 1000) -> list[int]:
+    return [stream_records.sequence_of(stream_records.decode(raw))
+            for raw in shard.read(sequence, limit)]
+
+
+def test_records_are_numbered_from_the_shards_first_sequence_number() -> None:
+    shard = Shard(created=T0)
+    assert (shard.start, shard.next_sequence, shard.last_sequence) == (
+        FIRST_SEQUENCE, FIRST_SEQUENCE, None)
+    for n in range(3):
+        put(shard, n, T0 + n)
+    assert numbers(shard, shard.start) == [FIRST_SEQUENCE, FIRST_SEQUENCE + 1,
+                                           FIRST_SEQUENCE + 2]
+    assert shard.next_sequence == FIRST_SEQUENCE + 3
+    assert shard.last_sequence == FIRST_SEQUENCE + 2
+    assert len(shard) == 3
+
+
+def test_a_record_reads_back_as_getrecords_answers_it() -> None:
+    shard = Shard(created=T0)
+    stream_records.add(shard, "NEW_AND_OLD_IMAGES", KEY, None,
+                       item(1, blob={"B": b"\x00\xff"}), T0 + 0.1234567, "eu-west-1")
+    stream_records.add(shard, "NEW_AND_OLD_IMAGES", KEY, item(1), None, T0 + 2, "eu-west-1",
+                       by_service=True)
+    insert, remove = map(stream_records.decode, shard.read(shard.start, 10))
+    assert insert["eventName"] == "INSERT" and remove["eventName"] == "REMOVE"
+    assert (insert["eventVersion"], insert["awsRegion"], insert["eventSource"]) == (
+        "1.1", "eu-west-1", "aws:dynamodb")
+    change = insert["dynamodb"]
+    assert change["ApproximateCreationDateTime"] == T0 + 0.123  # to the millisecond
+    assert remove["dynamodb"]["ApproximateCreationDateTime"] == int(T0 + 2)  # whole: an int
+    assert change["Keys"] == KEY and "OldImage" not in change
+    assert change["NewImage"]["blob"] == {"B": b"\x00\xff"}  # bytes, for the wire's base64
+    assert remove["dynamodb"]["OldImage"] == item(1) and "NewImage" not in remove["dynamodb"]
+    assert remove["userIdentity"] == {"Type": "Service",
+                                      "PrincipalId": "dynamodb.amazonaws.com"}
+    assert "userIdentity" not in insert
+    assert insert["eventID"] != remove["eventID"]
+
+
+@pytest.mark.parametrize(("view_type", "images"), [
+    ("KEYS_ONLY", set()), ("NEW_IMAGE", {"NewImage"}), ("OLD_IMAGE", {"OldImage"}),
+    ("NEW_AND_OLD_IMAGES", {"NewImage", "OldImage"})])
+def test_a_modify_keeps_the_images_its_view_type_names(view_type: str,
+                                                        images: set[str]) -> None:
+    shard = Shard(created=T0)
+    put(shard, 1, T0, view_type)
+    (record,) = map(stream_records.decode, shard.read(shard.start, 1))
+    assert record["eventName"] == "MODIFY"
+    assert {"NewImage", "OldImage"} & set(record["dynamodb"]) == images
+    assert record["dynamodb"]["StreamViewType"] == view_type
+    assert record["dynamodb"]["SizeBytes"] > len('{"Keys": {"pk": {"S": "a"}}}')
+
+
+def test_records_past_24_hours_are_trimmed_and_numbers_stay() -> None:
+    shard = Shard(created=T0)
+    put(shard, 0, T0)
+    put(shard, 1, T0 + 3600)
+    first = shard.start
+    # Within the slack minute nothing is trimmed yet; past it, every record past 24 h goes.
+    assert shard.trim(T0 + RETENTION_SECONDS + TRIM_SLACK_SECONDS - 1) == 0
+    assert shard.trim(T0 + RETENTION_SECONDS + TRIM_SLACK_SECONDS + 1) == 1
+    assert (shard.start, shard.next_sequence) == (first + 1, first + 2)
+    assert numbers(shard, shard.start) == [first + 1]
+    assert numbers(shard, first) == [first + 1]  # a position before the start reads from it
+    # An append trims as it goes.
+    put(shard, 2, T0 + 3600 + RETENTION_SECONDS + TRIM_SLACK_SECONDS + 1)
+    assert numbers(shard, shard.start) == [first + 2]
+    assert shard.first_sequence == first  # the settings keep where the shard began
+
+
+def test_trim_before_removes_exactly_the_older_records() -> None:
+    shard = Shard(created=T0)
+    for n in range(5):
+        put(shard, n, T0 + n)
+    assert shard.trim_before(T0 + 2) == 2
+    assert numbers(shard, shard.start) == [FIRST_SEQUENCE + 2, FIRST_SEQUENCE + 3,
+                                           FIRST_SEQUENCE + 4]
+    assert shard.trim_before(T0) == 0
+
+
+def test_reads_by_position_count_and_size() -> None:
+    shard = Shard(created=T0)
+    for n in range(10):
+        put(shard, n, T0 + n)
+    start = shard.start
+    assert numbers(shard, start + 3, limit=2) == [start + 3, start + 4]
+    assert numbers(shard, start + 9, limit=5) == [start + 9]
+    assert shard.read(shard.next_sequence, 5) == []
+    size = len(shard.read(start, 1)[0])
+    assert len(shard.read(start, 10, max_bytes=size * 3 + size // 2)) == 3
+    assert len(shard.read(start, 10, max_bytes=1)) == 1  # at least one record
+    assert shard.since(start + 8) == shard.read(start + 8, 100)
+    start_then, records, times = shard.snapshot()
+    assert (start_then, len(records), times[0]) == (start, 10, T0)
+
+
+def test_a_closed_shard_takes_no_records_and_ends_at_its_last() -> None:
+    shard = Shard(created=T0)
+    put(shard, 0, T0)
+    assert shard.ending_sequence is None
+    shard.close()
+    put(shard, 1, T0 + 1)
+    assert len(shard) == 1
+    assert shard.ending_sequence == shard.last_sequence == FIRST_SEQUENCE
+    assert Shard(created=T0).ending_sequence is None
+
+
+def test_truncate_withdraws_a_rolled_back_writes_records() -> None:
+    shard = Shard(created=T0)
+    put(shard, 0, T0)
+    mark = shard.next_sequence
+    put(shard, 1, T0 + 1)
+    put(shard, 2, T0 + 2)
+    shard.truncate(mark)
+    assert numbers(shard, shard.start) == [FIRST_SEQUENCE]
+    put(shard, 3, T0 + 3)  # numbering goes on from the withdrawn position
+    assert numbers(shard, shard.start) == [FIRST_SEQUENCE, FIRST_SEQUENCE + 1]
+
+
+def test_records_replayed_from_the_journal_keep_their_numbers() -> None:
+    source = Shard(created=T0)
+    for n in range(4):
+        put(source, n, T0 + n)
+    images = [stream_records.decode(raw) for raw in source.since(source.start)]
+    # A snapshot's stream starts past trimmed records; a record appended twice is skipped.
+    copy = Shard(created=T0)
+    copy.reset(FIRST_SEQUENCE + 1)
+    assert [stream_records.load(copy, dict(image)) for image in images[1:]] == [True] * 3
+    assert stream_records.load(copy, stream_records.decode(source.since(source.start)[3])) \
+        is False
+    assert copy.since(copy.start) == source.since(source.start + 1)
+    # An empty shard takes its start from the first record it is given.
+    empty = Shard(created=T0)
+    assert stream_records.load(empty, stream_records.decode(source.since(source.start)[2]))
+    assert empty.start == FIRST_SEQUENCE + 2
+    with pytest.raises(ValueError, match="is followed by"):
+        stream_records.load(empty, stream_records.decode(source.since(source.start)[3]) | {
+            "dynamodb": {**images[3]["dynamodb"], "SequenceNumber": str(FIRST_SEQUENCE + 9)}})
+
+
+def test_a_journal_record_with_full_precision_time_reads_to_the_millisecond() -> None:
+    shard = Shard(created=T0)
+    put(shard, 0, T0)
+    image = stream_records.decode(shard.since(shard.start)[0])
+    image["dynamodb"]["ApproximateCreationDateTime"] = T0 + 5.123456  # as format 2 wrote it
+    other = Shard(created=T0)
+    stream_records.load(other, image)
+    (record,) = map(stream_records.decode, other.read(other.start, 1))
+    assert record["dynamodb"]["ApproximateCreationDateTime"] == T0 + 5.123
+    assert other.trim_before(T0 + 5.2) == 1  # trimming reads the time it was made
+
+
+def test_a_table_object_holds_its_shard() -> None:
+    class Table:
+        pass
+
+    table = Table()
+    assert stream_shards.of(table) is None
+    shard = Shard(created=T0)
+    stream_shards.attach(table, shard)
+    assert stream_shards.of(table) is shard
+    stream_shards.attach(table, None)
+    assert stream_shards.of(table) is None
+
+
+def test_a_deep_copy_for_a_backup_keeps_the_identity_not_the_records() -> None:
+    shard = Shard("shardId-x", T0, FIRST_SEQUENCE)
+    put(shard, 0, T0)
+    put(shard, 1, T0 + 1)
+    copied = copy.deepcopy(shard)
+    assert (copied.shard_id, copied.created, copied.first_sequence) == (
+        "shardId-x", T0, FIRST_SEQUENCE)
+    assert len(copied) == 0 and copied.next_sequence == shard.next_sequence
+    assert len(shard) == 2

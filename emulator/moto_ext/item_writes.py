@@ -17,7 +17,8 @@ from moto.dynamodb.exceptions import InvalidAttributeTypeError, MockValidationEx
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
 from ddbkit.emulator.expressions.conditions import Condition
-from ddbkit.emulator.moto_ext import calls, clock
+from ddbkit.emulator.moto_ext.calls import attributes
+from ddbkit.emulator.moto_ext.clock import now
 from ddbkit.emulator.moto_ext.condition_trees import expected, parse
 from ddbkit.emulator.moto_ext.fast_serializer import wire
 from ddbkit.emulator.moto_ext.key_values import check_item
@@ -107,12 +108,12 @@ def stream_record(table: Any, old: Any, new: Any, by_service: bool = False) -> N
             old is not None and new is not None and old.attrs == new.attrs):
         return
     view_type = specification["StreamViewType"]
-    old_image = None if old is None else calls.attributes(old)
-    new_image = None if new is None else calls.attributes(new)
+    old_image = None if old is None else attributes(old)
+    new_image = None if new is None else attributes(new)
     either = old_image or new_image or {}
     keys = {name: either[name] for name in (table.hash_key_attr, table.range_key_attr)
             if name is not None}
-    stream_records.add(shard, view_type, keys, old_image, new_image, clock.now(),
+    stream_records.add(shard, view_type, keys, old_image, new_image, now(),
                        table.region_name, by_service)
 
 

@@ -14,7 +14,7 @@ order: each acts only before or only after moto's store. PutItem, DeleteItem, Up
 BatchWriteItem and TransactWriteItems never pass through these wrappers:
 operations/put_item.py, delete_item.py, update_item.py, batch_write_item.py and
 transact_write_items.py call the same steps in order (operations/writes.py, updates.py;
-moto's update parser, validator and executor, on a copy of the item, through item_updates);
+moto's update parser through item_updates, the update itself applied by expressions/);
 the PartiQL operations run through those.
 
 instance_tracking goes first, so nothing built after start-up is recorded. stream_retention
@@ -28,7 +28,7 @@ and `answers`.
 The fidelity extensions (issue 14) come after the others. aws_sizes replaces moto's
 `DynamoType.size` (capacity/sizes.py). UpdateItem, TransactWriteItems, Query and Scan are
 ddbkit's own (operations/update_item.py, transact_write_items.py, query.py, scan.py): they
-call moto's update executor and condition evaluator through `item_updates`, `reads` and
+call moto's update parser and condition evaluator through `item_updates`, `reads` and
 `key_conditions`, and rewrite legacy parameters with operations/legacy_conditions.py; the
 PartiQL operations run each statement through the item operations' stages.
 key_values goes last: it refuses items (by the table's schema) before any other extension's

@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 from write_tables import error_of
 
-from ddbkit.emulator.expressions import updates
+from ddbkit.emulator.expressions import update_checks, updates
 from ddbkit.emulator.expressions.update_paths import pick
 from ddbkit.emulator.moto_ext.item_updates import parse_update
 
@@ -49,7 +49,7 @@ def run(text: str, item: dict[str, Any] | None = None, names: dict[str, str] | N
     given = copy.deepcopy(before)
     request = updates.Request(names or {}, {f":{k}": v for k, v in values.items()},
                               frozenset({"g"}))
-    result = updates.apply(parse_update(text)[1], given, request)
+    result = updates.apply(parse_update(text), given, request)
     assert given == before
     return result
 
@@ -165,10 +165,38 @@ def test_operand_types() -> None:
 
 
 def test_operand_types_known_from_values_are_refused_before_the_item_is_read() -> None:
-    plan = parse_update("SET a = :s + b ADD c :m")[1]
+    plan = parse_update("SET a = :s + b ADD c :m")
     with pytest.raises(updates.UpdateRefused, match="operator or function: \\+, operand type: S"):
-        updates.check_operands(plan, {":s": {"S": "x"}, ":m": {"M": {}}})
-    updates.check_operands(plan, {":s": {"N": "1"}, ":m": {"N": "1"}})
+        update_checks.check_operands(plan, {":s": {"S": "x"}, ":m": {"M": {}}})
+    update_checks.check_operands(plan, {":s": {"N": "1"}, ":m": {"N": "1"}})
+
+
+def checked(text: str, names: dict[str, str] | None = None) -> str | None:
+    """check_actions' refusal of `text` on a table keyed pk, sk; None if it passes."""
+    try:
+        update_checks.check_actions(parse_update(text), names or {}, ["pk", "sk"])
+    except updates.UpdateRefused as refused:
+        return refused.message
+    return None
+
+
+def test_checks_that_need_no_item() -> None:
+    twice = 'Invalid UpdateExpression: The "{}" section can only be used once in an update expression;'
+    overlap = ("Invalid UpdateExpression: Two document paths overlap with each other; must "
+               "remove or rewrite one of these paths; path one: [{}], path two: [{}]")
+    conflict = overlap.replace("overlap", "conflict")
+    assert checked("SET a = :v REMOVE b SET c = :v") == twice.format("SET")
+    assert checked("DELETE a :v ADD b :v DELETE c :v") == twice.format("DELETE")
+    assert checked("SET a = :v, a = :w") == overlap.format("a", "a")
+    assert checked("SET m.x = :v REMOVE m") == overlap.format("m, x", "m")
+    assert checked("SET #a = :v, a.b = :w", {"#a": "a"}) == overlap.format("a", "a, b")
+    assert checked("SET l[0] = :v, l[0].x = :w") == overlap.format("l, [0]", "l, [0], x")
+    assert checked("SET a[0] = :v, a.b = :w") == conflict.format("a, [0]", "a, b")
+    assert checked("SET #k = :v", {"#k": "sk"}) == ("One or more parameter values were "
+                                                   "invalid: Cannot update attribute sk. "
+                                                   "This attribute is part of the key")
+    assert checked("REMOVE pk.x") is not None
+    assert checked("SET m.x = :v, m.y = :v, l[0] = :v, l[1] = :v, dup = pk") is None
 
 
 def test_paths_that_cannot_be_written() -> None:

@@ -57,6 +57,7 @@ class Plan:
     list keeps its original numbering: `REMOVE l[0], l[2]` removes what was at 0 and 2)."""
 
     actions: tuple[Action, ...]
+    clauses: tuple[str, ...] = ()  # the clause keywords, in the order written
 
     def targets(self) -> list[Path]:
         """The paths the update writes, in the order written (for UPDATED_OLD/NEW)."""

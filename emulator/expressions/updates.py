@@ -1,8 +1,6 @@
 """An UpdateExpression (or legacy AttributeUpdates) applied to an item held as DynamoDB JSON.
 
-As DynamoDB runs it:
-- `check_operands`, before any item is read: ADD takes a number or a set, DELETE a set,
-  list_append lists and + / - numbers, where an operand is a `:value`;
+As DynamoDB runs it, after the checks that need no item (update_checks.py):
 - `apply`, on the item (or on a new item holding only its key): every operand is read from
   the item as it was before the update (`SET a = b, b = a` swaps), every path written must
   lie in an existing map or list, then the actions are applied to a draft in the order
@@ -17,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ddbkit.emulator.expressions import update_checks
+from ddbkit.emulator.expressions.update_checks import resolved, value_of
 from ddbkit.emulator.expressions.update_paths import (
     MISSING,
     Draft,
@@ -26,8 +26,6 @@ from ddbkit.emulator.expressions.update_paths import (
 )
 from ddbkit.emulator.expressions.update_plan import (
     Action,
-    Arithmetic,
-    Element,
     Function,
     Operand,
     Path,
@@ -44,20 +42,11 @@ from ddbkit.emulator.expressions.update_values import (
     stored,
 )
 
-__all__ = ["Request", "UpdateRefused", "apply", "apply_attribute_updates", "check_operands",
-           "resolved"]
+__all__ = ["Request", "UpdateRefused", "apply", "apply_attribute_updates", "resolved"]
 
 NOT_IN_ITEM = "The provided expression refers to an attribute that does not exist in the item"
 INCORRECT_DATA_TYPE = "An operand in the update expression has an incorrect data type"
-INVALID = "Invalid UpdateExpression: "
-OPERAND_TYPE = (INVALID + "Incorrect operand type for operator or function; operator or "
-                "function: {}, operand type: {}")
-CLAUSE_OPERAND_TYPE = (INVALID + "Incorrect operand type for operator or function; operator: "
-                       "{0}, operand type: {1}, typeSet: ALLOWED_FOR_{0}_OPERAND")
-NAME_NOT_DEFINED = (INVALID + "An expression attribute name used in the document path is not "
-                    "defined; attribute name: {}")
-VALUE_NOT_DEFINED = (INVALID + "An expression attribute value used in expression is not "
-                     "defined; attribute value: {}")
+OPERAND_TYPE = update_checks.OPERAND_TYPE
 EMPTY_INDEX_KEY = ("One or more parameter values are not valid. The update expression "
                    "attempted to update a secondary index key to a value that is not "
                    "supported. The AttributeValue for a key attribute cannot contain an empty "
@@ -65,9 +54,6 @@ EMPTY_INDEX_KEY = ("One or more parameter values are not valid. The update expre
 EMPTY_KEY_PUT = ("One or more parameter values were invalid: An AttributeValue may not "
                  "contain an empty string")
 TYPE_MISMATCH = "Type mismatch for attribute to update"
-# DynamoDB's names for a type in ADD's and DELETE's refusals.
-TYPE_WORDS = {"S": "STRING", "N": "NUMBER", "B": "BINARY", "BOOL": "BOOLEAN", "NULL": "NULL",
-              "M": "MAP", "L": "LIST"}
 
 
 @dataclass(frozen=True)
@@ -84,60 +70,11 @@ def _kind(value: dict[str, Any]) -> str:
     return next(iter(value))
 
 
-# -- before the item ----------------------------------------------------------------------
-
-def check_operands(plan: Plan, values: Mapping[str, dict[str, Any]]) -> None:
-    """The operand rules that need no item: each `:value` of a type its operator takes."""
-    for action in plan.actions:
-        operand = action.operand
-        if action.kind in ("ADD", "DELETE") and isinstance(operand, ValueOperand):
-            kind = _kind(_value(operand, values))
-            if kind not in SETS and (action.kind == "DELETE" or kind != "N"):
-                raise UpdateRefused(CLAUSE_OPERAND_TYPE.format(action.kind,
-                                                               TYPE_WORDS.get(kind, kind)))
-        elif operand is not None:
-            _check_operand(operand, values)
-
-
-def _check_operand(operand: Operand, values: Mapping[str, dict[str, Any]]) -> None:
-    if isinstance(operand, Function):
-        wanted = "L" if operand.name == "list_append" else None
-        for argument in operand.arguments:
-            _check_typed(operand.name, wanted, argument, values)
-    elif isinstance(operand, Arithmetic):
-        for argument in (operand.left, operand.right):
-            _check_typed(operand.operator, "N", argument, values)
-
-
-def _check_typed(operator: str, wanted: str | None, operand: Operand,
-                 values: Mapping[str, dict[str, Any]]) -> None:
-    if isinstance(operand, ValueOperand):
-        kind = _kind(_value(operand, values))
-        if wanted is not None and kind != wanted:
-            raise UpdateRefused(OPERAND_TYPE.format(operator, kind))
-    else:
-        _check_operand(operand, values)
-
-
 # -- on the item --------------------------------------------------------------------------
-
-def resolved(path: Path, names: Mapping[str, str]) -> Path:
-    """`path` with its `#name` placeholders replaced by the names they stand for."""
-    if not any(type(e) is str and e[0] == "#" for e in path):
-        return path
-    out: list[Element] = []
-    for element in path:
-        if type(element) is str and element[0] == "#":
-            if element not in names:
-                raise UpdateRefused(NAME_NOT_DEFINED.format(element))
-            element = names[element]
-        out.append(element)
-    return tuple(out)
-
 
 def apply(plan: Plan, item: dict[str, Any], request: Request) -> dict[str, Any]:
     """The item the update leaves (a new dict; `item` is not changed)."""
-    check_operands(plan, request.values)
+    update_checks.check_operands(plan, request.values)
     steps: list[tuple[Action, Path, Any]] = []
     for action in plan.actions:
         path = resolved(action.path, request.names)
@@ -173,17 +110,10 @@ def _action_value(action: Action, item: dict[str, Any], request: Request) -> Any
     return value
 
 
-def _value(operand: ValueOperand, values: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    try:
-        return values[operand.placeholder]
-    except KeyError:
-        raise UpdateRefused(VALUE_NOT_DEFINED.format(operand.placeholder)) from None
-
-
 def _evaluate(operand: Operand, item: dict[str, Any], request: Request) -> Any:
     """The operand's value on the item, or MISSING for a path the item does not have."""
     if isinstance(operand, ValueOperand):
-        return stored(_value(operand, request.values))
+        return stored(value_of(operand.placeholder, request.values))
     if isinstance(operand, PathOperand):
         return value_at(item, resolved(operand.path, request.names))
     if isinstance(operand, Function):

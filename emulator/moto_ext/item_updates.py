@@ -1,11 +1,10 @@
 """What ddbkit's UpdateItem (operations/updates.py) calls in moto to read an UpdateExpression.
 
-Calls only: moto's UpdateExpression parser (syntax errors in DynamoDB's words), its checks
-that need no item (one clause of each kind, no overlapping paths, no table key attribute
-updated), and its item type, to store the item an update leaves. The parse tree is read once
-into ddbkit's own plan (expressions/update_plan.py); expressions/updates.py applies it to the
-item as DynamoDB JSON. Refusals are moto's exceptions, turned into `OperationError`s by the
-caller's `calls.moto_refusals()`.
+Calls only: moto's UpdateExpression parser (syntax errors in DynamoDB's words) and its item
+type, to store the item an update leaves. The parse tree is read once into ddbkit's own plan
+(expressions/update_plan.py), which expressions/update_checks.py checks and
+expressions/updates.py applies to the item as DynamoDB JSON. Refusals are moto's exceptions,
+turned into `OperationError`s by the caller's `calls.moto_refusals()`.
 """
 
 from __future__ import annotations
@@ -22,21 +21,20 @@ from moto.dynamodb.parsing.ast_nodes import (  # type: ignore[attr-defined]
     ExpressionPathDescender,
     ExpressionSelector,
     UpdateExpressionAddAction,
+    UpdateExpressionAddClause,
     UpdateExpressionDeleteAction,
+    UpdateExpressionDeleteClause,
     UpdateExpressionFunction,
     UpdateExpressionGroupedValue,
     UpdateExpressionPath,
     UpdateExpressionRemoveAction,
+    UpdateExpressionRemoveClause,
     UpdateExpressionSetAction,
+    UpdateExpressionSetClause,
     UpdateExpressionValue,
 )
 from moto.dynamodb.parsing.expressions import (  # type: ignore[attr-defined]
     UpdateExpressionParser,
-)
-from moto.dynamodb.parsing.validators import (
-    ActionCountValidator,
-    OverlappingPathsValidator,
-    UpdateHashRangeKeyValidator,
 )
 
 from ddbkit.emulator.expressions.update_plan import (
@@ -52,28 +50,23 @@ from ddbkit.emulator.expressions.update_plan import (
 )
 from ddbkit.emulator.moto_ext.expression_syntax import reserved_words
 
-__all__ = ["check_actions", "item_from", "parse_update"]
+__all__ = ["item_from", "parse_update"]
 
 _KINDS = {UpdateExpressionSetAction: "SET", UpdateExpressionRemoveAction: "REMOVE",
           UpdateExpressionAddAction: "ADD", UpdateExpressionDeleteAction: "DELETE"}
+_CLAUSES = {UpdateExpressionSetClause: "SET", UpdateExpressionRemoveClause: "REMOVE",
+            UpdateExpressionAddClause: "ADD", UpdateExpressionDeleteClause: "DELETE"}
 
 
 @functools.lru_cache(maxsize=512)
-def parse_update(expression: str) -> tuple[Any, Plan]:
-    """(moto's parse of the UpdateExpression, ddbkit's plan of it); syntax errors and
-    reserved words used as names are refusals. Remembered by its text (a load repeats a few
-    expressions): neither is changed by its users."""
+def parse_update(expression: str) -> Plan:
+    """ddbkit's plan of the UpdateExpression, read from moto's parse of it; syntax errors
+    and reserved words used as names are refusals. Remembered by its text (a load repeats a
+    few expressions): a plan is immutable."""
     tree = UpdateExpressionParser.make(expression)
-    return tree, Plan(tuple(_action(node) for node in tree.find_clauses(list(_KINDS))))
-
-
-def check_actions(table: Any, tree: Any, names: dict[str, Any]) -> None:
-    """The checks that need no item, as DynamoDB makes them before it reads one: one clause
-    of each kind, no two paths overlapping, no table key attribute updated. (These only
-    inspect the tree: the remembered parse is not changed.)"""
-    for check in (ActionCountValidator(), OverlappingPathsValidator(names),
-                  UpdateHashRangeKeyValidator(table.table_key_attrs, names)):
-        check.traverse(tree)
+    actions = tuple(_action(node) for node in tree.find_clauses(list(_KINDS)))
+    clauses = tuple(_CLAUSES[type(node)] for node in tree.find_clauses(list(_CLAUSES)))
+    return Plan(actions, clauses)
 
 
 def item_from(keys: tuple[Any, Any], attributes: dict[str, Any]) -> Any:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ddbkit.emulator.capacity.sizes import MAX_ITEM_BYTES, item_size
+from ddbkit.emulator.expressions import update_checks
 from ddbkit.emulator.expressions import updates as evaluation
 from ddbkit.emulator.expressions.update_paths import pick
 from ddbkit.emulator.expressions.update_plan import Plan
@@ -43,7 +44,6 @@ _WORD = re.compile(r"[\w#:\]]")  # ends a function name (or a path): its '(' is 
 @dataclass(frozen=True)
 class Update:
     expression: str | None  # the UpdateExpression as parsed (grouping dropped)
-    tree: Any  # moto's parse of it, or None
     plan: Plan | None  # ddbkit's plan of it, or None
     attribute_updates: dict[str, Any] | None  # legacy AttributeUpdates, values decoded
     names: dict[str, Any]
@@ -62,10 +62,10 @@ def parse(params: dict[str, Any]) -> Update:
     if isinstance(text, str) and text.strip():
         text = ungrouped(text.strip())
         with moto_refusals():
-            tree, plan = item_updates.parse_update(text)
-        return Update(text, tree, plan, None, names, values)
+            plan = item_updates.parse_update(text)
+        return Update(text, plan, None, names, values)
     updates = {name: _decoded_update(spec) for name, spec in (legacy or {}).items()}
-    return Update(None, None, None, updates or None, names, values)
+    return Update(None, None, updates or None, names, values)
 
 
 def _decoded_update(spec: Any) -> Any:
@@ -120,10 +120,9 @@ def check_actions(table: Any, update: Update) -> None:
     """Before the item is read: one clause of each kind, no overlapping paths, neither the
     expression nor AttributeUpdates naming a table key attribute, operand types."""
     if update.plan is not None:
-        with moto_refusals():
-            item_updates.check_actions(table, update.tree, update.names)
         with refusals():
-            evaluation.check_operands(update.plan, update.values)
+            update_checks.check_actions(update.plan, update.names, table.table_key_attrs)
+            update_checks.check_operands(update.plan, update.values)
     for name in table.table_key_attrs:
         if update.attribute_updates and name in update.attribute_updates:
             raise validation_error(KEY_UPDATED.format(name))

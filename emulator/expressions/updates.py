@@ -75,11 +75,11 @@ def _kind(value: dict[str, Any]) -> str:
 def apply(plan: Plan, item: dict[str, Any], request: Request) -> dict[str, Any]:
     """The item the update leaves (a new dict; `item` is not changed)."""
     update_checks.check_operands(plan, request.values)
-    steps: list[tuple[Action, Path, Any]] = []
-    for action in plan.actions:
-        path = resolved(action.path, request.names)
+    paths = [resolved(action.path, request.names) for action in plan.actions]
+    for path in paths:  # every path written, before any operand is read
         check_target(item, path)
-        steps.append((action, path, _action_value(action, item, request)))
+    steps = [(action, path, _action_value(action, item, request))
+             for action, path in zip(plan.actions, paths, strict=True)]
     _check_key_values(steps, request.index_keys)
     draft = Draft(item)
     removes: list[Path] = []

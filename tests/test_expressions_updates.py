@@ -208,6 +208,8 @@ def test_paths_that_cannot_be_written() -> None:
     assert refusal("REMOVE m[0]") == INVALID_PATH
     assert refusal("ADD s.x :v", v={"N": "1"}) == INVALID_PATH
     assert refusal("SET a = m[0]") == INVALID_PATH
+    assert refusal("SET l.x = :v", v={"N": "1"}) == INVALID_PATH  # moto ignored these two
+    assert refusal("ADD ss.k :v", v={"N": "1"}) == INVALID_PATH
 
 
 def test_secondary_index_keys_are_not_set_empty() -> None:

@@ -2,7 +2,7 @@
 
 Requests that pass the checks before moto (test_request_validation.py) and used to crash it
 (moto_ext: key_schema, number_values, condition_trees (once condition_expressions),
-request_gaps; the Streams operations, UpdateItem's AttributeUpdates and PartiQL, now ddbkit's own)
+the Streams operations, UpdateItem's AttributeUpdates and PartiQL, now ddbkit's own)
 over HTTP as raw JSON.
 """
 

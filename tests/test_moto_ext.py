@@ -89,18 +89,17 @@ def test_gsi_index_follows_an_update_that_fails_part_way(fresh_emulator: Emulato
 
 def test_item_size_limit_is_moto_s_whether_checked_once_or_per_attribute(
         fresh_emulator: Emulator) -> None:
-    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+    from moto.dynamodb.models.dynamo_type import Item
 
-    from ddbkit.emulator.capacity.sizes import MAX_ITEM_BYTES
+    from ddbkit.emulator.capacity.sizes import MAX_ITEM_BYTES, too_large
 
     def per_attribute(attrs: dict[str, Any]) -> bool:
-        """moto's own rule: LimitedSizeDict re-checks on every attribute it stores."""
-        try:
-            built = LimitedSizeDict()
-            for key, value in attrs.items():
-                built[key] = DynamoType(value)
-        except Exception:  # noqa: BLE001 - moto's ItemSizeTooLarge
-            return False
+        """moto's own rule, by DynamoDB's sizes: re-checked on every attribute stored."""
+        built: dict[str, Any] = {}
+        for key, value in attrs.items():
+            built[key] = value
+            if too_large(built):
+                return False
         return True
 
     client = fresh_emulator.client()
@@ -154,7 +153,7 @@ def test_remembered_item_sizes_follow_updates_into_the_1mb_page(
 
 
 def test_moto_s_update_item_is_left_as_moto_wrote_it() -> None:
-    """UpdateItem applies its update to a copy through moto's executor (item_updates); no
+    """UpdateItem applies its update itself (expressions/updates.py) and stores a new item; no
     extension wraps the backend's in-place update any more."""
     from moto.dynamodb.models import DynamoDBBackend
 

@@ -9,8 +9,8 @@ imports this package's `__init__`.
 Every item write is ddbkit's own: operations/put_item.py, delete_item.py, update_item.py,
 batch_write_item.py, transact_write_items.py, the PartiQL operations, ImportTable and the TTL
 sweep (operations/expiry.py) call the same stages in order (operations/writes.py,
-updates.py; moto's update parser, validator and executor, on a copy of the item, through
-item_updates). No extension wraps moto's `Table.put_item` or `Table.delete_item`.
+updates.py; moto's update parser through item_updates, the update itself applied by
+expressions/). No extension wraps moto's `Table.put_item` or `Table.delete_item`.
 
 Stream shards
 and their records are ddbkit's (`emulator/store/`): moto's `StreamShard` gives way to
@@ -23,8 +23,8 @@ operations are ddbkit's own (`emulator/operations/`); they call moto through `ca
 The fidelity extensions (issue 14) come after the others. aws_sizes replaces moto's
 `DynamoType.size` (capacity/sizes.py). UpdateItem, TransactWriteItems, Query and Scan are
 ddbkit's own (operations/update_item.py, transact_write_items.py, query.py, scan.py): they
-call moto's update executor through `item_updates`, its expression parsers through
-`condition_trees` (ddbkit evaluates conditions and filters itself: `expressions/`), `reads`
+call moto's expression parsers through `item_updates` and `condition_trees` (ddbkit
+evaluates conditions, filters and updates itself: `expressions/`), `reads`
 and `key_conditions`, and rewrite legacy parameters with operations/legacy_conditions.py; the
 PartiQL operations run each statement through the item operations' stages.
 Modules here without an `install()` (calls, reads, instance_tracking, key_values,
@@ -46,14 +46,12 @@ def install() -> None:
         from ddbkit.emulator.moto_ext import (
             aws_sizes,
             canonical_numbers,
-            index_keys,
             item_size,
             number_values,
-            request_gaps,
             scalar_values,
         )
 
-        for extension in (index_keys, scalar_values, item_size, number_values,
-                          request_gaps, canonical_numbers, aws_sizes):
+        for extension in (scalar_values, item_size, number_values,
+                          canonical_numbers, aws_sizes):
             extension.install()
         _installed = True

@@ -7,43 +7,17 @@ no leading or trailing zeros, no sign on zero). Here `DynamoType.__init__` (whic
 path, key lookup and UpdateExpression result goes through; replaced here by the same
 constructor with this step added) rewrites an N or NS value into that
 form once, so reads pay nothing; text already in that form (most numbers) is kept as it is
-after one regular-expression match.
+after one regular-expression match (`canonical`, expressions/update_values.py).
 """
 
 from __future__ import annotations
 
-import decimal
-import re
-from decimal import Decimal
 from typing import Any
 
 from moto.dynamodb.models.dynamo_type import DynamoType
 
-from ddbkit.emulator.endpoint.attribute_values import MAX_EXPONENT, MIN_EXPONENT
+from ddbkit.emulator.expressions.update_values import canonical
 from ddbkit.emulator.moto_ext.store import require
-
-# Plain integers and decimals without redundant zeros: already what DynamoDB returns.
-_PLAIN = re.compile(r"(?:-?[1-9][0-9]*|0)(?:\.[0-9]*[1-9])?\Z|-0\.[0-9]*[1-9]\Z")
-_WIDE = decimal.Context(prec=200, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
-
-
-def canonical(text: Any) -> Any:
-    """The number's text as DynamoDB returns it; anything that is no number is left alone
-    (the validation in front of moto has refused it already, or moto will)."""
-    if not isinstance(text, str) or _PLAIN.match(text):
-        return text
-    try:
-        number = Decimal(text)
-    except decimal.InvalidOperation:
-        return text
-    if not number.is_finite() or \
-            not MIN_EXPONENT - 1 <= number.adjusted() <= MAX_EXPONENT + 1:
-        # Out of DynamoDB's range (refused elsewhere); writing out 1e999999999 in full
-        # would take gigabytes.
-        return text
-    if number.is_zero():
-        return "0"
-    return format(number.normalize(_WIDE), "f")
 
 
 def __init__(self: DynamoType, type_as_dict: Any) -> None:

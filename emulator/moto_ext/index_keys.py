@@ -15,23 +15,19 @@ Query of the index compare values of different types (maintained indexes: TypeEr
 Every put path (PutItem, BatchWriteItem, TransactWriteItems, PartiQL INSERT/UPDATE,
 ImportTable) calls `check` and `check_sizes` (operations/writes.item_keys) before anything is
 stored or a stream record written; the item an UpdateItem produces is checked with
-`check_update` before the update is kept.
+`check_update` before it is stored (operations/updates.py).
 
-Replaces moto's partial checks, whose messages differ from AWS's: its PutItem handler's NULL
+Replaces moto's partial check, whose message differs from AWS's: its PutItem handler's NULL
 check (it always says `Expected: S`; PutItem now runs in operations/put_item.py, which calls
-`check` instead) and the UpdateExpression's `TypeMismatchValidator`, which reports
-an index key with the table-key wording (`Type mismatch for key ... expected: ...`) and only
-sees a SET's direct value, not what `if_not_exists` or arithmetic produce. Only the table's own
-keys stay with it (an UpdateExpression may not change them anyway).
+`check` instead). An UpdateExpression is ddbkit's own (expressions/updates.py): the item it
+leaves is checked here with `check_update`.
 
 moto's key size check (`Table._validate_key_sizes`, on put) skips LSI sort keys and no update
 checks index keys' sizes: `check_sizes` holds every index key to DynamoDB's limits (2048
 bytes for a partition key, 1024 for a sort key) on both paths.
 
 An update that leaves an empty binary in an index key (a legacy AttributeUpdates PUT, a PartiQL
-UPDATE, or SET, which moto refuses in the words it has for an empty string) is refused as
-DynamoDB refuses it (`check_update`): moto compares the value with "", and a binary value,
-decoded to bytes by moto's parser, is never "".
+UPDATE, or SET) is refused as DynamoDB refuses it (`check_update`).
 """
 
 from __future__ import annotations
@@ -39,17 +35,14 @@ from __future__ import annotations
 from typing import Any
 
 from moto.dynamodb.exceptions import (
-    EmptyKeyAttributeException,
     HashKeyTooLong,
     MockValidationException,
     RangeKeyTooLong,
 )
 from moto.dynamodb.models.table import Table
-from moto.dynamodb.parsing import validators
 
 from ddbkit.emulator.capacity.sizes import MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, value_size
 from ddbkit.emulator.moto_ext.key_values import empty_binary
-from ddbkit.emulator.moto_ext.store import require
 
 MESSAGE = ("One or more parameter values were invalid: Type mismatch for Index Key {name} "
            "Expected: {expected} Actual: {actual} IndexName: {index}")
@@ -120,36 +113,3 @@ def check_update(table: Table, attrs: dict[str, Any]) -> None:
                 raise MockValidationException(EMPTY_UPDATED)
 
 
-class _EmptyKeyValues(validators.EmptyStringKeyValueValidator):
-    """moto's check of a SET to an empty key value, in DynamoDB's words for binary."""
-
-    def check_for_empty_string_key_value(self, node: Any) -> Any:
-        try:
-            return super().check_for_empty_string_key_value(node)
-        except EmptyKeyAttributeException:
-            if node.children[1].children[0].type == "B":
-                raise MockValidationException(EMPTY_UPDATED) from None
-            raise
-
-
-def _wrap_update_processors(original: Any) -> Any:
-    def get_ast_processors(self: Any) -> list[Any]:
-        processors = list(original(self))
-        table_keys = [a for a in self.table.attr or []
-                      if a.get("AttributeName") in self.table.table_key_attrs]
-        return [validators.TypeMismatchValidator(table_keys)
-                if type(p) is validators.TypeMismatchValidator else
-                _EmptyKeyValues(p.key_attributes)
-                if type(p) is validators.EmptyStringKeyValueValidator else p for p in processors]
-
-    return get_ast_processors
-
-
-def install() -> None:
-    require(Table, "all_indexes")
-    require(validators, "TypeMismatchValidator", "UpdateExpressionValidator",
-            "EmptyStringKeyValueValidator")
-    require(validators.EmptyStringKeyValueValidator, "check_for_empty_string_key_value")
-    require(validators.UpdateExpressionValidator, "get_ast_processors")
-    owner: Any = validators.UpdateExpressionValidator
-    owner.get_ast_processors = _wrap_update_processors(owner.get_ast_processors)

@@ -3,8 +3,8 @@
 moto's `Item.__init__` stores each attribute through `LimitedSizeDict.__setitem__`, which
 re-sizes every attribute already stored before adding one: O(n^2) in the item's attributes
 on every PutItem, BatchWriteItem and projection. Sizes are never negative, so checking the
-finished item against the same limit accepts and refuses exactly the same items. Later
-writes into an item (UpdateItem) keep moto's per-set check.
+finished item against the same limit accepts and refuses exactly the same items. No write
+sets an attribute of a built item (UpdateItem builds a new one: operations/updates.py).
 
 Query and Scan size every candidate for the 1 MB page and capacity, so `Item.size` is
 remembered on the item, from the check at build time on; with aws_sizes
@@ -55,11 +55,6 @@ def _wrap_size(original: Any) -> Any:
 def billed_size(item: Any) -> int:
     """The item's size as DynamoDB bills it: `Item.size`, once aws_sizes sizes values."""
     return item.size()  # type: ignore[no-any-return]
-
-
-def forget(item: Any) -> None:
-    if item is not None:
-        item.__dict__.pop(_MEMO, None)
 
 
 def _stored(backend: DynamoDBBackend, table_name: str, key: dict[str, Any]) -> Any:

@@ -13,9 +13,9 @@ import binascii
 from typing import Any
 
 from ddbkit.emulator.capacity.sizes import MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, value_size
+from ddbkit.emulator.expressions.update_values import canonical
 from ddbkit.emulator.moto_ext.binary_values import as_bytes
 from ddbkit.emulator.moto_ext.calls import KeySchema
-from ddbkit.emulator.moto_ext.canonical_numbers import canonical
 from ddbkit.emulator.operations.call import validation_error
 
 MISMATCH = "The provided key element does not match the schema"

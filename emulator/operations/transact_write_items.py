@@ -231,8 +231,8 @@ def _outcome(action: Action, old: Any) -> tuple[Reason, Any]:
     if action.update is None:
         return None, None
     try:
-        new = updates.apply(action.table, action.keys, action.key, old, action.update)
-        updates.check_result(action.table, new)
+        new = updates.checked(action.table, action.keys,
+                              updates.apply(action.table, action.key, old, action.update))
     except OperationError as refused:
         if refused.message != updates.TOO_LARGE:  # known only with the item: a cancellation
             raise

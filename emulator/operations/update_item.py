@@ -4,14 +4,14 @@ Read top to bottom as DynamoDB runs it: the update (UpdateExpression, its syntax
 DynamoDB's words, or legacy AttributeUpdates, not both; the endpoint already checked that
 every #name and :value is defined and used); the table; the Key (the table's key attributes
 exactly, of their types, not empty, within the size limits); the update's checks that need
-no item (one clause of each kind, no overlapping paths, no key attribute updated); the
-condition (ConditionExpression or legacy Expected); then, on the store, the old item, the
-condition on it (a failed one still costs capacity and answers the old item when
-ReturnValuesOnConditionCheckFailure is ALL_OLD), the update applied to a copy (moto's
-validator refuses undefined paths and operands of the wrong type), the item it leaves
-checked (index key types and sizes, 400 KB), the write with its undo and journal notes, the
-indexes, the stream record (INSERT or MODIFY, none when nothing changed), the capacity (by
-the larger of the old and new item) and the answer.
+no item (one clause of each kind, no overlapping paths, no key attribute updated, operand
+types); the condition (ConditionExpression or legacy Expected); then, on the store, the old
+item, the condition on it (a failed one still costs capacity and answers the old item when
+ReturnValuesOnConditionCheckFailure is ALL_OLD), the update applied to the item as DynamoDB
+JSON (expressions/updates.py refuses undefined paths and operands of the wrong type), the
+item it leaves checked (index key types and sizes, 400 KB), the write with its undo and
+journal notes, the indexes, the stream record (INSERT or MODIFY, none when nothing
+changed), the capacity (by the larger of the old and new item) and the answer.
 """
 
 from __future__ import annotations
@@ -34,14 +34,14 @@ def run(call: Call) -> Answer:
         old = writes.read_old(table, keys)
         writes.image_before(metering, table, old)
         writes.condition_on_stored(metering, table, keys, condition, old)
-        new = updates.apply(table, keys, key, old, update)
-        updates.check_result(table, new)
+        new_item = updates.apply(table, key, old, update)
+        new = updates.checked(table, keys, new_item)
         writes.put(table, keys, new)
         writes.maintain_indexes(table, keys, new)
         writes.stream(table, old, new)
         writes.charge_write(metering, table, new)
     result: dict[str, Any] = {}
-    updates.returned(params, update, old, new, result)
+    updates.returned(params, update, old, new_item, result)
     writes.consumed(metering, table.name, result)
     writes.collection_metrics(params, table, key[table.hash_key_attr], result)
     return answer(result)

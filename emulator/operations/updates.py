@@ -4,21 +4,30 @@
   its expression read by moto's parser after `ungrouped` dropped the grouping parentheses
   DynamoDB accepts and moto's parser does not (`SET c = (c - :v)`: an AssertionError);
 - `check_actions`: the update's checks that need no item (one clause of each kind, no
-  overlapping paths, no table key attribute updated), made before the condition is read;
-- `apply`: the update on a copy of the old item (or a new item holding only the key);
-- `check_result`: the item it leaves (index key types and sizes, 400 KB);
+  overlapping paths, no table key attribute updated, each `:value` of a type its operator
+  takes), made before the condition is read;
+- `apply`: the update on the old item (or a new item holding only the key) as DynamoDB JSON
+  (expressions/updates.py); the stored item is not touched;
+- `checked`: the item it leaves (index key types and sizes, 400 KB), as the store holds it;
 - `returned`: Attributes for every ReturnValues, UPDATED_* by the paths the update names.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from ddbkit.emulator.capacity.sizes import MAX_ITEM_BYTES, item_size
+from ddbkit.emulator.expressions import update_checks
+from ddbkit.emulator.expressions import updates as evaluation
+from ddbkit.emulator.expressions.update_paths import pick
+from ddbkit.emulator.expressions.update_plan import Plan
+from ddbkit.emulator.expressions.update_values import stored
 from ddbkit.emulator.moto_ext import index_keys, item_updates, item_writes
-from ddbkit.emulator.moto_ext.calls import moto_refusals
+from ddbkit.emulator.moto_ext.calls import attributes, moto_refusals
 from ddbkit.emulator.operations.call import validation_error
 from ddbkit.emulator.operations.writes import decoded, decoded_map
 
@@ -29,14 +38,13 @@ KEY_UPDATED = ("One or more parameter values were invalid: Cannot update attribu
                "This attribute is part of the key")
 TOO_LARGE = "Item size to update has exceeded the maximum allowed size"
 _CLAUSE = re.compile(r"(?<![#:\w])(SET|REMOVE|ADD|DELETE)\b", re.IGNORECASE)  # not #set
-_INDEX = re.compile(r"\[\d+\]")
 _WORD = re.compile(r"[\w#:\]]")  # ends a function name (or a path): its '(' is a call's
 
 
 @dataclass(frozen=True)
 class Update:
     expression: str | None  # the UpdateExpression as parsed (grouping dropped)
-    ast: Any  # moto's parse of it, or None
+    plan: Plan | None  # ddbkit's plan of it, or None
     attribute_updates: dict[str, Any] | None  # legacy AttributeUpdates, values decoded
     names: dict[str, Any]
     values: dict[str, Any]
@@ -54,7 +62,8 @@ def parse(params: dict[str, Any]) -> Update:
     if isinstance(text, str) and text.strip():
         text = ungrouped(text.strip())
         with moto_refusals():
-            return Update(text, item_updates.parse_update(text), None, names, values)
+            plan = item_updates.parse_update(text)
+        return Update(text, plan, None, names, values)
     updates = {name: _decoded_update(spec) for name, spec in (legacy or {}).items()}
     return Update(None, None, updates or None, names, values)
 
@@ -108,43 +117,56 @@ def _top_level(text: str) -> set[str]:
 
 
 def check_actions(table: Any, update: Update) -> None:
-    """Before the item is read: one clause of each kind, no overlapping paths, and neither
-    the expression nor AttributeUpdates naming a table key attribute."""
-    if update.ast is not None:
-        with moto_refusals():
-            item_updates.check_actions(table, update.ast, update.names)
+    """Before the item is read: one clause of each kind, no overlapping paths, neither the
+    expression nor AttributeUpdates naming a table key attribute, operand types."""
+    if update.plan is not None:
+        with refusals():
+            update_checks.check_actions(update.plan, update.names, table.table_key_attrs)
+            update_checks.check_operands(update.plan, update.values)
     for name in table.table_key_attrs:
         if update.attribute_updates and name in update.attribute_updates:
             raise validation_error(KEY_UPDATED.format(name))
 
 
+@contextmanager
+def refusals() -> Iterator[None]:
+    """The evaluator's refusals as ValidationExceptions."""
+    try:
+        yield
+    except evaluation.UpdateRefused as refused:
+        raise validation_error(refused.message) from None
+
+
 # -- execute ----------------------------------------------------------------------------------
 
-def apply(table: Any, keys: tuple[Any, Any], key: dict[str, Any], old: Any,
-          update: Update) -> Any:
-    """The item the update leaves, built on a copy (or from the Key when there was no item):
-    the stored item is not touched."""
-    with moto_refusals():
-        new = item_updates.working_copy(keys, key, old)
-        if update.ast is not None:
-            item_updates.apply_expression(table, new, update.ast, update.names, update.values)
-        elif update.attribute_updates:
-            item_updates.check_attribute_updates(table, new, update.attribute_updates)
-            item_updates.apply_attribute_updates(new, update.attribute_updates)
-    return new
+def apply(table: Any, key: dict[str, Any], old: Any, update: Update) -> dict[str, Any]:
+    """The item the update leaves, as DynamoDB JSON (binary as bytes), built from the old
+    item (or from the Key when there was none)."""
+    item = attributes(old) if old is not None else {n: stored(v) for n, v in key.items()}
+    index_attributes = frozenset(table.attribute_keys)
+    with refusals():
+        if update.plan is not None:
+            request = evaluation.Request(update.names, update.values, index_attributes)
+            return evaluation.apply(update.plan, item, request)
+        if update.attribute_updates:
+            return evaluation.apply_attribute_updates(item, update.attribute_updates,
+                                                      index_attributes)
+    return item
 
 
-def check_result(table: Any, new: Any) -> None:
-    """Index keys of their declared types and sizes, none an empty binary; at most 400 KB."""
+def checked(table: Any, keys: tuple[Any, Any], new: dict[str, Any]) -> Any:
+    """Index keys of their declared types and sizes, none an empty binary; at most 400 KB.
+    The item as the store holds it."""
     with moto_refusals():
-        index_keys.check_update(table, new.attrs)
-    if item_size(new.attrs) > MAX_ITEM_BYTES:
+        index_keys.check_update(table, new)
+    if item_size(new) > MAX_ITEM_BYTES:
         raise validation_error(TOO_LARGE)
+    return item_updates.item_from(keys, new)
 
 
 # -- answer -----------------------------------------------------------------------------------
 
-def returned(params: dict[str, Any], update: Update, old: Any, new: Any,
+def returned(params: dict[str, Any], update: Update, old: Any, new: dict[str, Any],
              answer: dict[str, Any]) -> None:
     """Attributes: the whole item before (ALL_OLD) or after (ALL_NEW), or the paths the
     update names as they were (UPDATED_OLD, those that existed) or are (UPDATED_NEW)."""
@@ -152,44 +174,15 @@ def returned(params: dict[str, Any], update: Update, old: Any, new: Any,
     if wanted == "ALL_OLD" and old is not None:
         answer["Attributes"] = item_writes.item_attributes(old)
     elif wanted == "ALL_NEW":
-        answer["Attributes"] = item_writes.item_attributes(new)
+        answer["Attributes"] = item_writes.wire(new)
     elif wanted in ("UPDATED_OLD", "UPDATED_NEW"):
-        paths = target_paths(update.expression, update.names) if update.expression else \
-            [[name] for name in update.attribute_updates or {}]
-        chosen = item_updates.projected(old if wanted == "UPDATED_OLD" else new, paths)
+        if update.plan is not None:
+            paths = [evaluation.resolved(p, update.names) for p in update.plan.targets()]
+        else:
+            paths = [(name,) for name in update.attribute_updates or {}]
+        if wanted == "UPDATED_OLD":
+            chosen = pick(attributes(old) if old is not None else None, paths)
+        else:
+            chosen = pick(new, paths)
         if chosen:
             answer["Attributes"] = item_writes.wire(chosen)
-
-
-def target_paths(expression: str, names: dict[str, str]) -> list[list[str]]:
-    """The document paths an UpdateExpression writes, as moto's projection paths."""
-    pieces = _CLAUSE.split(expression)
-    targets: list[str] = []
-    for keyword, body in zip(pieces[1::2], pieces[2::2], strict=False):
-        for action in _split(body):
-            if keyword.upper() == "SET":
-                targets.append(action.split("=", 1)[0].strip())
-            elif keyword.upper() == "REMOVE":
-                targets.append(action)
-            else:  # ADD / DELETE: path value
-                targets.append(action.split(None, 1)[0])
-    paths = []
-    for target in targets:
-        segments = []
-        for segment in target.split("."):
-            name = _INDEX.split(segment, maxsplit=1)[0]
-            segments.append(names.get(name, name) + segment[len(name):])
-        paths.append(segments)
-    return paths
-
-
-def _split(text: str) -> list[str]:
-    """`text` split at commas outside parentheses."""
-    parts, depth, start = [], 0, 0
-    for position, char in enumerate(text):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == "," and depth == 0:
-            parts.append(text[start:position])
-            start = position + 1
-    parts.append(text[start:])
-    return [part.strip() for part in parts if part.strip()]

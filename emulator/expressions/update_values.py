@@ -3,7 +3,8 @@ arithmetic, sets added to and taken from.
 
 Values are DynamoDB JSON (`{"N": "1"}`), binary as bytes. DynamoDB stores a number, not its
 text: it answers with the shortest plain decimal (no exponent, no leading or trailing zeros,
-no sign on zero), so `canonical` writes every number an update puts in an item that way.
+no sign on zero), so every number an update puts in an item is written that way
+(`store.item.number_text`, the one rule for every write).
 Arithmetic is exact: numbers have at most 38 significant digits between 1E-130 and 1E+126, so
 a context of 400 digits holds any sum; a result DynamoDB cannot store is refused in its words.
 """
@@ -13,54 +14,23 @@ from __future__ import annotations
 import base64
 import binascii
 import decimal
-import re
 from decimal import Decimal
 from typing import Any
 
-from ddbkit.emulator.endpoint.attribute_values import MAX_EXPONENT, MIN_EXPONENT, number_problem
+from ddbkit.emulator.endpoint.attribute_values import number_problem
+from ddbkit.emulator.store.item import canonical_value as stored
+from ddbkit.emulator.store.item import number_text as canonical
+
+__all__ = ["SETS", "NumberRefused", "arithmetic", "canonical", "member_key", "set_difference",
+           "set_union", "stored"]
 
 SETS = frozenset({"SS", "NS", "BS"})
-# Plain integers and decimals without redundant zeros: already what DynamoDB returns.
-_PLAIN = re.compile(r"(?:-?[1-9][0-9]*|0)(?:\.[0-9]*[1-9])?\Z|-0\.[0-9]*[1-9]\Z")
-_WIDE = decimal.Context(prec=200, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 _EXACT = decimal.Context(prec=400, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
                          traps=[decimal.InvalidOperation, decimal.Overflow])
 
 
 class NumberRefused(ValueError):
     """A result DynamoDB cannot store (overflow, underflow, over 38 digits): its message."""
-
-
-def canonical(text: Any) -> Any:
-    """The number's text as DynamoDB returns it; anything that is no number is left alone
-    (validation in front refused it already)."""
-    if not isinstance(text, str) or _PLAIN.match(text):
-        return text
-    try:
-        number = Decimal(text)
-    except decimal.InvalidOperation:
-        return text
-    if not number.is_finite() or \
-            not MIN_EXPONENT - 1 <= number.adjusted() <= MAX_EXPONENT + 1:
-        return text  # out of range (refused elsewhere); written out it could take gigabytes
-    if number.is_zero():
-        return "0"
-    return format(number.normalize(_WIDE), "f")
-
-
-def stored(value: dict[str, Any]) -> dict[str, Any]:
-    """`value` with every number in it (nested ones too) as `canonical` writes it."""
-    ((kind, inner),) = value.items()
-    if kind == "N":
-        text = canonical(inner)
-        return value if text is inner else {"N": text}
-    if kind == "NS":
-        return {"NS": [canonical(v) for v in inner]}
-    if kind == "L":
-        return {"L": [stored(v) for v in inner]}
-    if kind == "M":
-        return {"M": {k: stored(v) for k, v in inner.items()}}
-    return value
 
 
 def arithmetic(operator: str, left: str, right: str) -> dict[str, Any]:

@@ -256,3 +256,17 @@ def test_a_copy_of_a_table_s_items_shares_items_not_the_dicts_holding_them() -> 
     copied = copied_items(items)
     items[item.hash_key].clear()
     assert type(copied) is defaultdict and copied[item.hash_key][item.range_key] is item
+
+
+def test_the_shared_values_table_starts_over_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ddbkit.emulator.store import item as items
+
+    monkeypatch.setattr(items, "INTERN_LIMIT", 4)
+    monkeypatch.setitem(items._SHARED, "N", {})  # this test's own, whatever ran before
+    first = items.interned({"N": "1"})
+    for n in range(2, 6):  # the fifth distinct number finds the table full: it starts over
+        items.interned({"N": str(n)})
+    assert len(items._SHARED["N"]) <= 4
+    again = items.interned({"N": "1"})
+    assert again == first and again is not first  # shared anew; items keep the old dict
+    assert items.interned({"N": "1"}) is again

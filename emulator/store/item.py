@@ -31,7 +31,10 @@ __all__ = ["Item", "Key", "canonical_value", "interned", "number_text", "sort_va
 _PLAIN = re.compile(r"(?:-?[1-9][0-9]*|0)(?:\.[0-9]*[1-9])?\Z|-0\.[0-9]*[1-9]\Z")
 _WIDE = decimal.Context(prec=200, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 INTERN_LENGTH = 24  # statuses, dates, prices, flags repeat; ids and free text do not
-INTERN_LIMIT = 1 << 18  # distinct shared values at most: a bound on what sharing keeps alive
+# Distinct values shared per type at most: a full table starts over, so values written once
+# (ids, timestamps) keep at most this many dicts alive after their items are gone, while
+# values that repeat are shared again at once.
+INTERN_LIMIT = 1 << 15
 _SHARED: dict[str, dict[Any, dict[str, Any]]] = {"S": {}, "N": {}, "BOOL": {}, "NULL": {}}
 
 
@@ -75,8 +78,9 @@ def canonical_value(value: dict[str, Any]) -> dict[str, Any]:
 
 
 def interned(value: dict[str, Any]) -> dict[str, Any]:
-    """The shared dict equal to a short scalar value (`value` itself the first time, or
-    when it is no such value). Only for values that are never changed in place."""
+    """The one dict shared by every equal short scalar value (S, N, BOOL, NULL), never the
+    caller's own; `value` itself when it is no such value. Only for values that are never
+    changed in place."""
     if len(value) != 1:
         return value
     ((kind, inner),) = value.items()
@@ -87,7 +91,7 @@ def interned(value: dict[str, Any]) -> dict[str, Any]:
     shared = shared_of.get(inner)
     if shared is None:
         if len(shared_of) >= INTERN_LIMIT:
-            return value
+            shared_of.clear()
         shared = shared_of[inner] = {kind: inner}  # its own: `value` is the caller's
     return shared
 

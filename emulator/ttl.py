@@ -25,11 +25,11 @@ FIVE_YEARS_SECONDS = 5 * 365 * 24 * 3600
 
 
 def is_expired(value: Any, now: float) -> bool:
-    """`value` is a moto DynamoType (or None)."""
-    if value is None or value.type != "N":
+    """`value` is the stored value as DynamoDB JSON (or None)."""
+    if not isinstance(value, dict) or not isinstance(value.get("N"), str):
         return False
     try:
-        expires = Decimal(value.value)
+        expires = Decimal(value["N"])
     except InvalidOperation:
         return False
     return now - FIVE_YEARS_SECONDS <= expires < now

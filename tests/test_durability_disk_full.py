@@ -312,7 +312,7 @@ def state():
     for name, table in sorted(backend.tables.items()):
         shard = stream_shards.of(table)
         tables[name] = {"settings": table_settings(table),
-                        "items": sorted(encoding.canonical(i.to_json()) for i in table_items(table)),
+                        "items": sorted(encoding.canonical(i.attrs) for i in table_items(table)),
                         "g": sorted(str(i.attrs.get("g")) for i in table_items(table)),
                         "stream": [bytes(r) for r in shard.since(shard.start)] if shard else None}
     return encoding.canonical({"tables": tables, "backups": sorted(backend.backups),

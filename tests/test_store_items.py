@@ -202,3 +202,71 @@ def test_an_item_holds_canonical_numbers_and_keys_ordered_as_dynamodb_orders_the
     assert [k.value for k in sorted(keys)] == ["-2", "0", "3.5", "10"]
     assert len({Key({"N": "1.0"}), Key({"N": "1"})}) == 1
     assert Key({"B": b"\x80"}) > Key({"B": b"\x7f"})
+
+
+def test_items_and_keys_are_their_own_copies_and_short_scalars_are_shared() -> None:
+    import copy
+
+    from ddbkit.emulator.store.item import INTERN_LENGTH, Item, interned
+
+    first = Item.of({"pk": {"S": "a"}, "status": {"S": "CONFIRMED"}, "ok": {"BOOL": True},
+                     "price": {"N": "12.50"}, "long": {"S": "x" * (INTERN_LENGTH + 1)},
+                     "tags": {"SS": ["p"]}}, "pk", None)
+    second = Item.of({"pk": {"S": "b"}, "status": {"S": "CONFIRMED"}, "ok": {"BOOL": True},
+                      "price": {"N": "12.5"}, "long": {"S": "x" * (INTERN_LENGTH + 1)},
+                      "tags": {"SS": ["p"]}}, "pk", None)
+    for name in ("status", "ok", "price"):  # one dict for equal short scalars
+        assert first.attrs[name] is second.attrs[name]
+    assert first.attrs["price"] == {"N": "12.5"}
+    for name in ("long", "tags"):  # long text and collections are each item's own
+        assert first.attrs[name] == second.attrs[name]
+        assert first.attrs[name] is not second.attrs[name]
+    request_value = {"S": "PENDING"}
+    assert interned(request_value) == request_value
+    assert interned(request_value) is not request_value  # never the caller's dict
+    assert interned({"S": "PENDING"}) is interned(request_value)
+    assert copy.copy(first) is first and copy.deepcopy(first) is first
+    assert copy.deepcopy({"k": first.hash_key})["k"] is first.hash_key
+
+
+def test_keys_of_base64_text_and_sort_values_order_as_key_bytes() -> None:
+    from ddbkit.emulator.store.item import Item, Key, sort_value
+
+    assert Key({"B": "AP8="}) == Key({"B": b"\x00\xff"})  # a request's key, base64 text
+    values = [{"N": n} for n in ("10", "-2", "3.5", "0", "-0.5")]
+    assert sorted(values, key=sort_value) == sorted(values, key=lambda v: Key(v))
+    assert sort_value({"S": "\uff61"}) < sort_value({"S": "\U0001f600"})  # code points
+    assert sort_value({"B": "gA=="}) == b"\x80"
+    for value in ({"N": "1.50"}, {"S": "x"}, {"B": b"\x01"}):
+        assert Key(value).sortable == sort_value(value)
+    image = {"pk": {"N": "7"}, "sk": {"S": "a"}}
+    stored = Item.stored(image, "pk", "sk")
+    assert stored.attrs is image and stored.range_key == Key({"S": "a"})
+
+
+def test_a_copy_of_a_table_s_items_shares_items_not_the_dicts_holding_them() -> None:
+    from collections import defaultdict
+
+    from ddbkit.emulator.moto_ext.store import copied_items
+    from ddbkit.emulator.store.item import Item
+
+    item = Item.of({"pk": {"S": "a"}, "sk": {"N": "1"}}, "pk", "sk")
+    items: defaultdict[object, dict[object, Item]] = defaultdict(dict)
+    items[item.hash_key][item.range_key] = item
+    copied = copied_items(items)
+    items[item.hash_key].clear()
+    assert type(copied) is defaultdict and copied[item.hash_key][item.range_key] is item
+
+
+def test_the_shared_values_table_starts_over_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ddbkit.emulator.store import item as items
+
+    monkeypatch.setattr(items, "INTERN_LIMIT", 4)
+    monkeypatch.setitem(items._SHARED, "N", {})  # this test's own, whatever ran before
+    first = items.interned({"N": "1"})
+    for n in range(2, 6):  # the fifth distinct number finds the table full: it starts over
+        items.interned({"N": str(n)})
+    assert len(items._SHARED["N"]) <= 4
+    again = items.interned({"N": "1"})
+    assert again == first and again is not first  # shared anew; items keep the old dict
+    assert items.interned({"N": "1"}) is again

@@ -11,9 +11,10 @@ the 4 MB transaction limit, 1 MB pages and TableSizeBytes.
 - sets: the sum of their elements; lists and maps: 3 bytes plus 1 per element plus the
   elements (and, in a map, the element names).
 
-Values are DynamoDB JSON (`{"S": "x"}`, binary as base64 text) or anything with `.type` and
-`.value` (moto's DynamoType, binary as bytes), so the same rules size a request's item and a
-stored one. A lone surrogate in a string (JSON allows `\\ud800`) counts its 3 bytes.
+Values are DynamoDB JSON (`{"S": "x"}`, binary as base64 text or as bytes, as the store
+holds it) or anything with `.type` and `.value` (a `store.item.Key`), so the same rules size
+a request's item and a stored one. A lone surrogate in a string (JSON allows `\\ud800`)
+counts its 3 bytes.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ MAX_RANGE_KEY_BYTES = 1024
 
 
 def tagged(value: Any) -> tuple[str, Any]:
-    """(type, value) of a DynamoDB JSON value or a DynamoType."""
+    """(type, value) of a DynamoDB JSON value or a `Key`."""
     if type(value) is dict or isinstance(value, Mapping):
         ((kind, inner),) = value.items()
         return kind, inner

@@ -9,7 +9,6 @@ operations keep, in the form durability journals and snapshots: `backend.backups
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +17,7 @@ from moto.dynamodb.exceptions import ResourceNotFoundException
 
 from ddbkit.emulator.moto_ext.calls import moto_refusals
 from ddbkit.emulator.moto_ext.indexes import indexes_for
-from ddbkit.emulator.moto_ext.store import table_items
+from ddbkit.emulator.moto_ext.store import copied_items, table_items
 from ddbkit.emulator.moto_ext.table_calls import check_creation, create_new_table
 from ddbkit.emulator.moto_ext.table_description import describe as describe_table
 
@@ -122,7 +121,7 @@ def description(backup: Any) -> dict[str, Any]:
 
 def items_copy(table: Any) -> Any:
     """A copy of a table's items, sharing nothing the source may change later."""
-    return copy.deepcopy(table.items)
+    return copied_items(table.items)
 
 
 def items_of(table: Any) -> Any:

@@ -9,26 +9,20 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from moto.core.exceptions import JsonRESTError
-from moto.dynamodb.models.utilities import dynamo_to_dict
 
-from ddbkit.emulator.endpoint.protocol import PLAIN_SCALAR_TYPES
 from ddbkit.emulator.expressions.projections import Path
-from ddbkit.emulator.moto_ext.item_size import billed_size
 from ddbkit.emulator.moto_ext.projection_paths import paths as projection_paths
 from ddbkit.emulator.moto_ext.store import dynamodb_backend, request_keys, stored_item
 from ddbkit.emulator.operations.call import OperationError
 
-__all__ = ["AttributeView", "KeySchema", "attributes", "billed_size", "delete_table",
+__all__ = ["KeySchema", "attributes", "billed_size", "delete_table",
            "dynamodb_backend", "find_table", "key_schema", "moto_refusals", "projection",
            "stored", "table", "tables"]
-
-
-TEXT_SETS = frozenset({"SS", "NS"})
 
 
 @contextlib.contextmanager
@@ -91,11 +85,17 @@ def key_schema(found: Any) -> KeySchema:
 def stored(found: Any, key: dict[str, Any]) -> tuple[Any, Any]:
     """(the item stored under a Key that matches the table's schema, or None; its partition
     key value, as the throughput model counts partitions). Binary values may be base64 text:
-    moto compares binary by its bytes."""
+    a `Key` holds their bytes."""
     keys = request_keys(found, key)
     if keys is None:
         return None, None
     return stored_item(found, *keys), keys[0]
+
+
+def billed_size(item: Any) -> int:
+    """The item's size as DynamoDB bills it, counted once per item (`store.item.Item`)."""
+    found: int = item.size()
+    return found
 
 
 def projection(expression: str | None, names: dict[str, str] | None) -> list[Path]:
@@ -107,41 +107,7 @@ def projection(expression: str | None, names: dict[str, str] | None) -> list[Pat
 
 def attributes(item: Any) -> dict[str, Any]:
     """The item's attributes as DynamoDB JSON (binary values as bytes, for the answer's
-    encoder to write as base64), as moto's handler answered them."""
-    return {name: _document(value) for name, value in item.attrs.items()}
+    encoder to write as base64): the stored item's own, never to be changed in place."""
+    found: dict[str, Any] = item.attrs
+    return found
 
-
-def _document(value: Any) -> Any:
-    kind, inner = value.type, value.value
-    if type(inner) is PLAIN_SCALAR_TYPES.get(kind):
-        return {kind: inner}
-    if kind in TEXT_SETS and type(inner) is list:
-        return {kind: list(inner)}
-    if kind == "M" and type(inner) is dict:  # moto holds members as DynamoTypes
-        return {kind: {k: _document(v) for k, v in inner.items()}}
-    if kind == "L" and type(inner) is list:
-        return {kind: [_document(v) for v in inner]}
-    return dynamo_to_dict(value)
-
-
-class AttributeView(Mapping[str, Any]):
-    """`attributes(item)` read lazily: an attribute is converted when it is read, so a filter
-    that reads two attributes of each scanned item converts two, not all of them."""
-
-    __slots__ = ("_attrs",)
-
-    def __init__(self, item: Any) -> None:
-        self._attrs = item.attrs
-
-    def get(self, name: str, default: Any = None) -> Any:
-        value = self._attrs.get(name)
-        return default if value is None else _document(value)
-
-    def __getitem__(self, name: str) -> Any:
-        return _document(self._attrs[name])
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._attrs)
-
-    def __len__(self) -> int:
-        return len(self._attrs)

@@ -16,7 +16,7 @@ from typing import Any
 
 from ddbkit.emulator.moto_ext.store import STORE_LOCK
 
-Touched = tuple[Any, Any, Any]  # (moto Table, hash DynamoType, range DynamoType or None)
+Touched = tuple[Any, Any, Any]  # (moto Table, hash Key, range Key or None)
 
 _touched: list[Touched] = []
 _recording = False  # only while a journal is open: nobody else drains the list

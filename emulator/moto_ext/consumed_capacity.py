@@ -1,19 +1,18 @@
-"""What the capacity meter needs from moto's items: their images, and the admission hook.
+"""What the capacity meter needs from stored items: their images, and the admission hook.
 
 Every operation meters itself with a `Meter` (capacity/meter.py) by AWS's rules
 (capacity/rules.py), sized as DynamoDB bills (capacity/sizes.py, remembered per item by
-item_size.billed_size): reads in operations/item_reads.py and item_pages.py, writes in
+`store.item.Item.size`): reads in operations/item_reads.py and item_pages.py, writes in
 operations/writes.py and transact_write_items.py (the PartiQL operations run as the item
 operations and meter as they do); TTL deletes run with no meter: they are free, as on AWS.
 A write is priced by the item before and after, as the table and each index hold it:
-`image` builds that from moto's stored item. moto's own ConsumedCapacity constants are
+`image` builds that from the stored item. moto's own ConsumedCapacity constants are
 never used: no operation reaches moto's handler.
 """
 
 from __future__ import annotations
 
 import contextvars
-import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,7 +21,6 @@ from moto.dynamodb.models.table import Table
 from ddbkit.emulator.capacity.meter import Charge, Image
 from ddbkit.emulator.capacity.rules import IndexEntry
 from ddbkit.emulator.capacity.sizes import item_size
-from ddbkit.emulator.moto_ext.item_size import billed_size
 from ddbkit.emulator.moto_ext.lsi_fetches import projected_names
 
 # Called with the charges of every metered request (of each item, in a batch); raises
@@ -40,13 +38,13 @@ def _projected(index: Any, table: Table, attrs: dict[str, Any]) -> dict[str, Any
     return {name: value for name, value in attrs.items() if name in names}
 
 
-def image(table: Table, item: Any, detach: bool = False) -> Image | None:
-    """The item as the table and its indexes hold it; `detach` copies what may later change
-    in place."""
+def image(table: Table, item: Any) -> Image | None:
+    """The item as the table and its indexes hold it (a stored item never changes, so the
+    image may share its values)."""
     if item is None:
         return None
-    attrs = copy.deepcopy(item.attrs) if detach else item.attrs
-    size = billed_size(item)
+    attrs = item.attrs
+    size: int = item.size()
     entries: dict[str, IndexEntry] = {}
     for index in table.all_indexes():
         key_names = [k["AttributeName"] for k in index.schema]

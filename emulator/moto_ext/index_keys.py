@@ -52,10 +52,8 @@ EMPTY_UPDATED = ("One or more parameter values are not valid. The update express
 
 
 def _kind(value: Any) -> str | None:
-    """The data type of a stored value (DynamoType) or of a wire value ({"S": ...})."""
-    kind = getattr(value, "type", None)
-    if kind is None and isinstance(value, dict) and len(value) == 1:
-        kind = next(iter(value))
+    """The data type of a value as DynamoDB JSON ({"S": ...})."""
+    kind = next(iter(value)) if isinstance(value, dict) and len(value) == 1 else None
     return kind if isinstance(kind, str) else None
 
 

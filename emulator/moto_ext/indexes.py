@@ -1,8 +1,9 @@
 """Maintained indexes: Query costs O(log n + k) instead of a walk and sort of the whole table.
 
 Every table keeps, per index (the base table, each GSI and each LSI), its partitions as
-SortedDicts keyed in the index's order (its sort key, then the table's keys; cast values,
-as DynamoType compares: binary by unsigned bytes). Every write is ddbkit's own
+SortedDicts keyed in the index's order (its sort key, then the table's keys; each value
+as `store.item.sort_value` orders it: strings and binary by their bytes, numbers by their
+order bytes), partitions by the partition key's sort value. Every write is ddbkit's own
 (operations/writes.py re-keys through `maintained`; TTL deletes and imports too). They are built
 when a table is created, restored or its GSIs change (`table_calls`, `backup_calls`), so
 no Query pays to build them.
@@ -21,11 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moto.dynamodb.exceptions import MockValidationException
-from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from sortedcontainers import SortedDict
 
 from ddbkit.emulator.moto_ext.store import request_keys, stored_item
+from ddbkit.emulator.store.item import Key, sort_value
 
 _ATTR = "_ddbkit_indexes"
 
@@ -80,8 +81,8 @@ class TableIndexes:
     table: Table
     signature: Any
     layouts: dict[str | None, Layout]
-    partitions: dict[str | None, dict[DynamoType, SortedDict]] = field(default_factory=dict)
-    entries: dict[tuple[Any, Any], list[tuple[str | None, DynamoType, tuple[Any, ...]]]] = \
+    partitions: dict[str | None, dict[Any, SortedDict]] = field(default_factory=dict)
+    entries: dict[tuple[Any, Any], list[tuple[str | None, Any, tuple[Any, ...]]]] = \
         field(default_factory=dict)
 
     def build(self) -> TableIndexes:
@@ -90,13 +91,14 @@ class TableIndexes:
             self.add(item)
         return self
 
-    def entries_of(self, item: Any) -> list[tuple[str | None, DynamoType, tuple[Any, ...]]]:
+    def entries_of(self, item: Any) -> list[tuple[str | None, Any, tuple[Any, ...]]]:
         """Where the item belongs: (index, partition, sort key) for every index it is in."""
         found = []
         for name, layout in self.layouts.items():
             if any(a not in item.attrs for a in layout.required):
                 continue
-            partition = item.hash_key if name is None else item.attrs[layout.partition]
+            partition = item.hash_key.sortable if name is None else \
+                sort_value(item.attrs[layout.partition])
             found.append((name, partition,
                           tuple(_sortable(item, a, self.table) for a in layout.sort)))
         return found
@@ -107,14 +109,14 @@ class TableIndexes:
             self._bucket(name, partition)[key] = item
         self.entries[(item.hash_key, item.range_key)] = mine
 
-    def _bucket(self, name: str | None, partition: DynamoType) -> SortedDict:
+    def _bucket(self, name: str | None, partition: Any) -> SortedDict:
         buckets = self.partitions[name]
         bucket = buckets.get(partition)
         if bucket is None:
             bucket = buckets[partition] = SortedDict()
         return bucket
 
-    def _remove(self, entries: list[tuple[str | None, DynamoType, tuple[Any, ...]]]) -> None:
+    def _remove(self, entries: list[tuple[str | None, Any, tuple[Any, ...]]]) -> None:
         for name, partition, key in entries:
             bucket = self.partitions[name][partition]
             bucket.pop(key, None)
@@ -137,10 +139,10 @@ class TableIndexes:
 
 def _sortable(item: Any, attribute: str, table: Table) -> Any:
     if attribute == table.hash_key_attr:
-        return item.hash_key.cast_value
+        return item.hash_key.sortable
     if attribute == table.range_key_attr:
-        return item.range_key.cast_value
-    return item.attrs[attribute].cast_value
+        return item.range_key.sortable
+    return sort_value(item.attrs[attribute])
 
 
 def _all(table: Table) -> Iterator[Any]:
@@ -201,8 +203,7 @@ def start_key(table: Table, index_name: str | None,
         return None
     layout = _table_indexes(table).layouts[index_name]
     partition = table.hash_key_attr if index_name is None else layout.partition
-    return (DynamoType(esk[partition]).cast_value,
-            tuple(DynamoType(esk[a]).cast_value for a in layout.sort))
+    return (sort_value(esk[partition]), tuple(sort_value(esk[a]) for a in layout.sort))
 
 
 def _successor(prefix: Any) -> Any:
@@ -221,7 +222,7 @@ def _bounds(bucket: SortedDict, comparison: str | None, values: list[Any]) -> tu
     lo, hi = 0, len(bucket)
     if not op or not values:
         return lo, hi
-    first = values[0].cast_value
+    first = values[0].sortable
     if op in ("=", "EQ", ">=", "GE", "BETWEEN", "BEGINS_WITH"):
         lo = bucket.bisect_left((first,))
     elif op in (">", "GT"):
@@ -231,21 +232,22 @@ def _bounds(bucket: SortedDict, comparison: str | None, values: list[Any]) -> tu
     elif op in ("<", "LT"):
         hi = bucket.bisect_left((first,))
     elif op == "BETWEEN" and len(values) == 2:
-        hi = bucket.bisect_right((values[1].cast_value, TOP))
+        hi = bucket.bisect_right((values[1].sortable, TOP))
     elif op == "BEGINS_WITH":
         after = _successor(first)
         hi = len(bucket) if after is None else bucket.bisect_left((after,))
     return lo, max(lo, hi)
 
 
-def partition_range(table: Table, index_name: str | None, partition: DynamoType,
+def partition_range(table: Table, index_name: str | None, partition: Key | None,
                     comparison: str | None, values: list[Any],
                     start: tuple[Any, tuple[Any, ...]] | None,
                     forward: bool) -> tuple[Iterator[Any], Any]:
     """A Query's candidates: the partition's items its sort key condition selects, after
     the start key, in the order asked (O(log n) to find, then one step per item read), and
     the item that follows them in that order (or None), which decides LastEvaluatedKey."""
-    bucket = _table_indexes(table).partitions[index_name].get(partition)
+    buckets = _table_indexes(table).partitions[index_name]
+    bucket = None if partition is None else buckets.get(partition.sortable)
     if bucket is None:
         return iter(()), None
     lo, hi = _bounds(bucket, comparison, values)
@@ -272,8 +274,8 @@ def index_order(table: Table, index_name: str | None,
     layout = found.layouts[index_name]
     drop = 1 if index_name is not None and len(layout.required) == 1 and \
         table.range_key_attr else 0
-    ordered = sorted(buckets.items(), key=lambda entry: entry[0].cast_value)
-    casts = [partition.cast_value for partition, _ in ordered]
+    ordered = sorted(buckets.items(), key=lambda entry: entry[0])
+    casts = [partition for partition, _ in ordered]
     first = 0
     if start is not None:
         first = bisect.bisect_left(casts, start[0])

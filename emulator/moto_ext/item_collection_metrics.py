@@ -13,13 +13,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from moto.dynamodb.models.dynamo_type import DynamoType
+from ddbkit.emulator.store.item import Key
 
 GB = 1024 ** 3
 
 
 def metrics(table: Any, hash_value: Any) -> dict[str, Any]:
-    collection = table.items.get(DynamoType(hash_value))
+    collection = table.items.get(Key(hash_value))
     items = collection.values() if isinstance(collection, dict) else ()
     size_gb = sum(item.size() for item in items) / GB
     lower = float(math.floor(size_gb))

@@ -1,9 +1,9 @@
 """What ddbkit's UpdateItem (operations/updates.py) calls in moto to read an UpdateExpression.
 
-Calls only: moto's UpdateExpression parser (syntax errors in DynamoDB's words) and its item
-type, to store the item an update leaves. The parse tree is read once into ddbkit's own plan
-(expressions/update_plan.py), which expressions/update_checks.py checks and
-expressions/updates.py applies to the item as DynamoDB JSON. Refusals are moto's exceptions,
+Calls only: moto's UpdateExpression parser (syntax errors in DynamoDB's words). The parse
+tree is read once into ddbkit's own plan (expressions/update_plan.py), which
+expressions/update_checks.py checks and expressions/updates.py applies to the item as
+DynamoDB JSON. Refusals are moto's exceptions,
 turned into `OperationError`s by the caller's `calls.moto_refusals()`.
 """
 
@@ -13,7 +13,6 @@ import functools
 from typing import Any
 
 from moto.dynamodb.exceptions import AttributeIsReservedKeyword
-from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.parsing.ast_nodes import (  # type: ignore[attr-defined]
     ExpressionAttribute,
     ExpressionAttributeName,
@@ -50,7 +49,7 @@ from ddbkit.emulator.expressions.update_plan import (
 )
 from ddbkit.emulator.moto_ext.expression_syntax import reserved_words
 
-__all__ = ["item_from", "parse_update"]
+__all__ = ["parse_update"]
 
 _KINDS = {UpdateExpressionSetAction: "SET", UpdateExpressionRemoveAction: "REMOVE",
           UpdateExpressionAddAction: "ADD", UpdateExpressionDeleteAction: "DELETE"}
@@ -67,12 +66,6 @@ def parse_update(expression: str) -> Plan:
     actions = tuple(_action(node) for node in tree.find_clauses(list(_KINDS)))
     clauses = tuple(_CLAUSES[type(node)] for node in tree.find_clauses(list(_CLAUSES)))
     return Plan(actions, clauses)
-
-
-def item_from(keys: tuple[Any, Any], attributes: dict[str, Any]) -> Any:
-    """The item as moto's store holds it, from the item an update left (already checked:
-    key types, index keys, sizes)."""
-    return Item(keys[0], keys[1], attributes)
 
 
 def _action(node: Any) -> Action:

@@ -1,9 +1,9 @@
 """What ddbkit's item writes (operations/put_item.py, delete_item.py, batch_write_item.py,
 transact_write_items.py) call in moto.
 
-Calls only: moto's item type (built through item_size's sizing), its key checks, its
-condition parser (condition_trees; ddbkit evaluates the condition); storing into and removing
-from a table's item dict. Stream records are ddbkit's (`store.stream_records`), built from the
+Calls only: moto's item checks and refusals, its condition parser (condition_trees; ddbkit
+evaluates the condition); storing ddbkit's items (`store.item.Item`) into and removing them
+from a moto table's item dict. Stream records are ddbkit's (`store.stream_records`), built from the
 items as DynamoDB JSON. Refusals are moto's exceptions, turned into `OperationError`s by the
 caller's `calls.moto_refusals()`.
 """
@@ -13,17 +13,28 @@ from __future__ import annotations
 from typing import Any
 
 from moto.dynamodb import responses as dynamodb_responses
-from moto.dynamodb.exceptions import InvalidAttributeTypeError, MockValidationException
-from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.exceptions import (
+    HashKeyTooLong,
+    InvalidAttributeTypeError,
+    ItemSizeTooLarge,
+    MockValidationException,
+    RangeKeyTooLong,
+)
 
+from ddbkit.emulator.capacity.sizes import (
+    MAX_HASH_KEY_BYTES,
+    MAX_ITEM_BYTES,
+    MAX_RANGE_KEY_BYTES,
+    value_size,
+)
 from ddbkit.emulator.expressions.conditions import Condition
-from ddbkit.emulator.moto_ext.calls import attributes
 from ddbkit.emulator.moto_ext.clock import now
 from ddbkit.emulator.moto_ext.condition_trees import expected, parse
 from ddbkit.emulator.moto_ext.fast_serializer import wire
 from ddbkit.emulator.moto_ext.key_values import check_item
 from ddbkit.emulator.moto_ext.store import stored_item
 from ddbkit.emulator.store import stream_records, stream_shards
+from ddbkit.emulator.store.item import Item, Key
 
 __all__ = ["build_item", "expected_condition", "item_attributes", "key_of",
            "parse_condition", "put_checks", "remove", "store", "stored_item", "stream_record",
@@ -52,31 +63,53 @@ def parse_condition(expression: str, names: dict[str, Any] | None,
 
 
 def key_of(table: Any, attributes: dict[str, Any]) -> tuple[Any, Any]:
-    """(hash, range) of an item or Key, refused in moto's words when a table key is missing
-    or of another type than declared."""
+    """(hash, range) `Key`s of an item or Key, refused in moto's words when a table key is
+    missing or of another type than declared."""
     if table.hash_key_attr not in attributes:
         raise MockValidationException(MISSING_KEY.format(table.hash_key_attr))
-    hash_value = DynamoType(attributes[table.hash_key_attr])
+    hash_value = attributes[table.hash_key_attr]
     range_value = None
     if table.range_key_attr is not None:
         if table.range_key_attr not in attributes:
             raise MockValidationException(MISSING_KEY.format(table.range_key_attr))
-        range_value = DynamoType(attributes[table.range_key_attr])
-    if hash_value.type != table.hash_key_type:
-        raise InvalidAttributeTypeError(table.hash_key_attr, table.hash_key_type,
-                                        hash_value.type)
-    if range_value is not None and range_value.type != table.range_key_type:
-        raise InvalidAttributeTypeError(table.range_key_attr, table.range_key_type,
-                                        range_value.type)
-    return hash_value, range_value
+        range_value = attributes[table.range_key_attr]
+    hash_type = _type_of(hash_value)
+    if hash_type != table.hash_key_type:
+        raise InvalidAttributeTypeError(table.hash_key_attr, table.hash_key_type, hash_type)
+    if range_value is not None:
+        range_type = _type_of(range_value)
+        if range_type != table.range_key_type:
+            raise InvalidAttributeTypeError(table.range_key_attr, table.range_key_type,
+                                            range_type)
+    return Key(hash_value), None if range_value is None else Key(range_value)
+
+
+def _type_of(value: Any) -> Any:
+    if not value:
+        raise IndexError("an attribute value without a type")
+    return next(iter(value))
 
 
 def build_item(table: Any, keys: tuple[Any, Any], attributes: dict[str, Any]) -> Any:
-    """The item as moto stores it; values out of DynamoDB's range, keys too long and items
-    over 400 KB (item_size sizes it as it is built) are refused."""
+    """The item as the store holds it (`store.item.Item`); values out of DynamoDB's range,
+    keys too long (the table's and its indexes') and items over 400 KB are refused."""
     table._validate_item_types(attributes)
-    table._validate_key_sizes(attributes)
-    return Item(keys[0], keys[1], attributes)
+    _check_key_sizes(table, attributes)
+    item = Item.of(attributes, table.hash_key_attr, table.range_key_attr)
+    if item.size() > MAX_ITEM_BYTES:
+        raise ItemSizeTooLarge
+    return item
+
+
+def _check_key_sizes(table: Any, attributes: dict[str, Any]) -> None:
+    """moto's key length check (`Table._validate_key_sizes`), by DynamoDB's sizes."""
+    for names, limit, refusal in ((table.hash_key_names, MAX_HASH_KEY_BYTES, HashKeyTooLong),
+                                  (table.range_key_names, MAX_RANGE_KEY_BYTES,
+                                   RangeKeyTooLong)):
+        for name in names:
+            value = attributes.get(name)
+            if value and value_size(value) > limit:
+                raise refusal()
 
 
 def expected_condition(legacy: dict[str, Any]) -> Condition:
@@ -108,8 +141,8 @@ def stream_record(table: Any, old: Any, new: Any, by_service: bool = False) -> N
             old is not None and new is not None and old.attrs == new.attrs):
         return
     view_type = specification["StreamViewType"]
-    old_image = None if old is None else attributes(old)
-    new_image = None if new is None else attributes(new)
+    old_image = None if old is None else old.attrs
+    new_image = None if new is None else new.attrs
     either = old_image or new_image or {}
     keys = {name: either[name] for name in (table.hash_key_attr, table.range_key_attr)
             if name is not None}
@@ -119,4 +152,4 @@ def stream_record(table: Any, old: Any, new: Any, by_service: bool = False) -> N
 
 def item_attributes(item: Any) -> dict[str, Any]:
     """The item as DynamoDB JSON, binary as base64 text."""
-    return wire(item.to_json()["Attributes"])  # type: ignore[no-any-return]
+    return wire(item.attrs)  # type: ignore[no-any-return]

@@ -20,10 +20,10 @@ from typing import Any
 
 from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.exceptions import MockValidationException
-from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.parsing.key_condition_expression import parse_expression
 
 from ddbkit.emulator.moto_ext.key_values import EMPTY, empty_binary
+from ddbkit.emulator.store.item import Key
 
 _OPERATOR = re.compile(
     r"(?<![#:\w])(OR|NOT|IN|attribute_exists|attribute_not_exists|attribute_type|contains|size)"
@@ -45,13 +45,25 @@ def _check_operands(conditions: list[tuple[str, str, list[Any]]]) -> None:
             raise MockValidationException(INVALID.format(
                 detail="Incorrect operand type for operator or function; operator or function: "
                        f"begins_with, operand type: {next(iter(values[0]))}"))
-        if comparison.upper() == "BETWEEN" and len(values) == 2:
-            low, high = (DynamoType(v) for v in values)
+        bounds = _keys(values) if comparison.upper() == "BETWEEN" else None
+        if bounds is not None:
+            low, high = bounds
             if low.type == high.type and high < low:
                 raise MockValidationException(INVALID.format(
                     detail="The BETWEEN operator requires upper bound to be greater than or "
                            f"equal to lower bound; lower bound operand: {_described(values[0])}, "
                            f"upper bound operand: {_described(values[1])}"))
+
+
+def _keys(values: list[Any]) -> tuple[Key, Key] | None:
+    """A BETWEEN's bounds as ordered key values; None unless both are (others are refused
+    later)."""
+    if len(values) != 2:
+        return None
+    try:
+        return Key(values[0]), Key(values[1])
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def _check_not_empty(hash_conditions: list[tuple[str, Any]],

@@ -47,10 +47,8 @@ def check(table: Any, key: dict[str, Any]) -> None:
 
 
 def empty_binary(value: Any) -> bool:
-    """An empty binary, as a request value ({"B": ""}) or as moto holds it (DynamoType)."""
-    if isinstance(value, dict):
-        return len(value) == 1 and value.get("B", None) in ("", b"")
-    return getattr(value, "type", None) == "B" and getattr(value, "value", None) in ("", b"")
+    """An empty binary, as a request value ({"B": ""}) or as the store holds it (bytes)."""
+    return isinstance(value, dict) and len(value) == 1 and value.get("B", None) in ("", b"")
 
 
 def check_item(table: Any, item: dict[str, Any], empty_string: str = EMPTY_STRING) -> None:

@@ -12,16 +12,14 @@ from typing import Any
 
 from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.exceptions import MockValidationException
-from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
-from ddbkit.emulator.endpoint.protocol import PLAIN_SCALAR_TYPES
 from ddbkit.emulator.expressions.conditions import Condition
-from ddbkit.emulator.moto_ext.binary_values import as_bytes
 from ddbkit.emulator.moto_ext.condition_trees import parse
 from ddbkit.emulator.moto_ext.lsi_fetches import projected_names
+from ddbkit.emulator.store.item import Item, Key
 
-__all__ = ["check_select", "filter_of", "index_of", "index_project", "is_global", "key_value",
-           "projected_names", "segment_of", "value", "value_document"]
+__all__ = ["check_select", "filter_of", "index_of", "index_project", "is_global",
+           "projected_names", "segment_of", "value"]
 
 MISSING_INDEX = "The table does not have the specified index: {name}"
 
@@ -70,39 +68,24 @@ def index_project(table: Any, index: Any, item: Any) -> Any:
     names = projected_names(table, index)
     if names is None:
         return item
-    return Item(item.hash_key, item.range_key,
-                {name: value.to_json() for name, value in item.attrs.items() if name in names})
+    return Item({name: value for name, value in item.attrs.items() if name in names},
+                item.hash_key, item.range_key)
 
 
-def value(document: dict[str, Any]) -> Any:
-    """A request's attribute value (binary decoded) as moto compares it."""
-    return DynamoType(document)
-
-
-def key_value(item: Any, name: str, table: Any) -> Any:
-    """The item's value of a key attribute (moto's DynamoType)."""
-    if name == table.hash_key_attr:
-        return item.hash_key
-    if name == table.range_key_attr:
-        return item.range_key
-    return item.attrs[name]
-
-
-def value_document(found: Any) -> dict[str, Any]:
-    """A scalar key value as DynamoDB JSON (binary as bytes, for the answer's encoder)."""
-    inner = found.value
-    if type(inner) is PLAIN_SCALAR_TYPES.get(found.type):
-        return {found.type: inner}
-    if found.type == "B":
-        return {"B": as_bytes(inner)}
-    return {found.type: inner}
+def value(document: dict[str, Any]) -> Key | None:
+    """A request's key value (binary decoded) as the indexes compare it; None for a value
+    no key can hold (a list, a map, ...), which matches no item."""
+    try:
+        return Key(document)
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def segment_of(item: Any, total: int) -> int:
     """A parallel Scan's segment for the item: from an md5 of its hash key (moto's rule), of
     a binary key's bytes rather than their text."""
     key = item.hash_key
-    raw = as_bytes(key.value) if key.type == "B" else str(key.value).encode("utf8")
+    raw = key.value if key.type == "B" else str(key.value).encode("utf8")
     return hashlib.md5(raw, usedforsecurity=False).digest()[0] % total
 
 

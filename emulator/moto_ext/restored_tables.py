@@ -26,11 +26,13 @@ from moto.dynamodb.models.table import (
     Table,
 )
 
+from ddbkit.emulator.moto_ext.store import copied_items
+
 
 def from_backup(name: str, backup: Any, params: dict[str, Any], restored_at: datetime) -> Any:
     """The table `backup` holds, as a new table `name` with its own copy of the items."""
     source = backup.table
-    table = restored_table(RestoredTable, name, source, copy.deepcopy(source.items), params,
+    table = restored_table(RestoredTable, name, source, copied_items(source.items), params,
                            restored_at)
     table.source_backup_arn = backup.arn
     return table

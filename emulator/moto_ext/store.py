@@ -10,8 +10,11 @@ server thread and background work (the TTL reaper) in others. moto itself takes 
 
 from __future__ import annotations
 
+import copy
 import threading
 from typing import Any
+
+from ddbkit.emulator.store.item import Key
 
 STORE_LOCK = threading.RLock()
 
@@ -28,18 +31,17 @@ def require(owner: Any, *attributes: str) -> None:
 
 
 def request_keys(table: Any, key: dict[str, Any]) -> tuple[Any, Any] | None:
-    """A request's Key as moto stores it (hash, range or None); None when malformed or of
-    other types than the table's keys, which moto refuses before it changes anything."""
-    from moto.dynamodb.models.dynamo_type import DynamoType
-
+    """A request's Key as the store keys items (hash `Key`, range `Key` or None); None when
+    malformed or of other types than the table's keys, which is refused before anything
+    changes."""
     try:
-        hash_key = DynamoType(key[table.hash_key_attr])
-        range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
-    except (KeyError, TypeError, AttributeError, IndexError):
-        return None
+        hash_key = Key(key[table.hash_key_attr])
+        range_key = Key(key[table.range_key_attr]) if table.range_key_attr else None
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return None  # NotAKey (a list, a map, a malformed number) is a ValueError
     if hash_key.type != table.hash_key_type or (
             range_key is not None and range_key.type != table.range_key_type):
-        return None  # a list or map would not even hash; moto refuses the type first
+        return None
     return hash_key, range_key
 
 
@@ -57,6 +59,17 @@ def table_items(table: Any) -> list[Any]:
     if table.range_key_attr is None:
         return list(table.items.values())
     return [item for entry in table.items.values() for item in entry.values()]
+
+
+def copied_items(items: Any) -> Any:
+    """A copy of a table's item dict (hash -> item, or hash -> {range -> item}) the source's
+    later writes do not reach; the items themselves are shared: a stored item never changes
+    in place (`store.item.Item`)."""
+    found = copy.copy(items)  # the same kind of dict (moto's is a defaultdict)
+    for hash_key, entry in found.items():
+        if type(entry) is dict:
+            found[hash_key] = dict(entry)
+    return found
 
 
 def dynamodb_backend(account_id: str, region: str) -> Any:

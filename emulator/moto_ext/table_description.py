@@ -3,7 +3,7 @@
 moto's `Table.describe` reports TableSizeBytes 0, no TableId, and for its indexes no
 IndexArn, IndexSizeBytes or ItemCount. DynamoDB reports them all (it refreshes sizes and
 counts about every six hours; here they are exact): the table's size is the sum of its items'
-sizes (`aws_sizes`), an index holds the items that have all its key attributes, sized as
+sizes (`capacity/sizes.py`), an index holds the items that have all its key attributes, sized as
 projected into it. TableId is a UUID derived from the table's ARN and creation time, so it
 survives restarts and changes when the table is re-created. A GSI that UpdateTable just
 created is CREATING and backfilling (`table_calls`).

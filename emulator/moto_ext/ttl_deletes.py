@@ -35,7 +35,7 @@ def items_under(table: Any, keys: Iterable[Any]) -> Iterator[Any]:
 
 
 def attribute(item: Any, name: str) -> Any:
-    """The item's value of `name` (a moto DynamoType), or None."""
+    """The item's value of `name` (DynamoDB JSON), or None."""
     return item.attrs.get(name)
 
 

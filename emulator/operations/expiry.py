@@ -30,7 +30,7 @@ ttl_tables = ttl_deletes.ttl_tables
 def delete_expired(table: Any, expired: Callable[[Any, float], bool],
                    clock: Callable[[], float]) -> int:
     """Deletes the items whose TTL attribute `expired(value, now)` says is past; how many.
-    `value` is the stored value (a moto DynamoType) or None."""
+    `value` is the stored value (DynamoDB JSON) or None."""
     name = table.ttl.get("AttributeName")
     with STORE_LOCK:
         partitions = ttl_deletes.hash_keys(table)

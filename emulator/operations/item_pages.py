@@ -54,7 +54,8 @@ def last_evaluated_key(table: Any, index: Any, item: Any) -> dict[str, Any]:
     names = [table.hash_key_attr, *([table.range_key_attr] if table.range_key_attr else [])]
     if index is not None:
         names += [k["AttributeName"] for k in index.schema if k["AttributeName"] not in names]
-    return {name: reads.value_document(reads.key_value(item, name, table)) for name in names}
+    attributes = calls.attributes(item)
+    return {name: attributes[name] for name in names}
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def finish(reading: Reading, page: Page, condition: Condition | None) -> Answer:
         [reads.index_project(table, index, item) for item in page.items]
     # filter
     kept = seen if condition is None else \
-        [i for i in seen if condition.holds(calls.AttributeView(i))]
+        [i for i in seen if condition.holds(calls.attributes(i))]
     result: dict[str, Any] = {"Count": len(kept), "ScannedCount": len(seen)}
     # project
     if params.get("Select") != "COUNT":

@@ -14,7 +14,6 @@ from typing import Any
 
 from ddbkit.emulator.capacity.sizes import MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, value_size
 from ddbkit.emulator.expressions.update_values import canonical
-from ddbkit.emulator.moto_ext.binary_values import as_bytes
 from ddbkit.emulator.moto_ext.calls import KeySchema
 from ddbkit.emulator.operations.call import validation_error
 
@@ -92,6 +91,5 @@ def stored_identity(keys: tuple[Any, Any]) -> tuple[Any, Any]:
 
 
 def _stored_value(value: Any) -> tuple[str, Any]:
-    if value.type == "N":
-        return "N", canonical(value.value)
-    return value.type, as_bytes(value.value) if value.type == "B" else value.value
+    """A `store.item.Key`'s identity: its number canonical, its binary bytes already."""
+    return value.type, value.value

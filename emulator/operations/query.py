@@ -55,7 +55,7 @@ def run(call: Call) -> Answer:
 
 def _key_condition(params: dict[str, Any], table: Any,
                    index: Any) -> tuple[Any, str | None, list[Any]]:
-    """(partition key value, sort key operator or None, its values) as moto's values."""
+    """(partition key value, sort key operator or None, its values) as `store.item.Key`s."""
     expression = params.get("KeyConditionExpression")
     if not expression:
         raise validation_error(NO_KEY_CONDITION)

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ddbkit.emulator.capacity.sizes import MAX_ITEM_BYTES, item_size
+from ddbkit.emulator.capacity.sizes import MAX_ITEM_BYTES
 from ddbkit.emulator.expressions import update_checks
 from ddbkit.emulator.expressions import updates as evaluation
 from ddbkit.emulator.expressions.update_paths import pick
@@ -30,6 +30,7 @@ from ddbkit.emulator.moto_ext import index_keys, item_updates, item_writes
 from ddbkit.emulator.moto_ext.calls import attributes, moto_refusals
 from ddbkit.emulator.operations.call import validation_error
 from ddbkit.emulator.operations.writes import decoded, decoded_map
+from ddbkit.emulator.store.item import Item
 
 BOTH = ("Can not use both expression and non-expression parameters in the same request: "
         "Non-expression parameters: {AttributeUpdates} Expression parameters: "
@@ -159,9 +160,10 @@ def checked(table: Any, keys: tuple[Any, Any], new: dict[str, Any]) -> Any:
     The item as the store holds it."""
     with moto_refusals():
         index_keys.check_update(table, new)
-    if item_size(new) > MAX_ITEM_BYTES:
+    item = Item.of(new, table.hash_key_attr, table.range_key_attr)
+    if item.size() > MAX_ITEM_BYTES:
         raise validation_error(TOO_LARGE)
-    return item_updates.item_from(keys, new)
+    return item
 
 
 # -- answer -----------------------------------------------------------------------------------

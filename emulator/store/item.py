@@ -7,10 +7,15 @@
 - `hash_key`, `range_key`: `Key`s, hashable and ordered as DynamoDB orders key values (the
   bytes of `key_bytes.encode`), usable as dict keys of the store and sort keys of indexes.
 - `size()`: the item's size as DynamoDB bills it (`capacity/sizes.py`), counted once.
+
+Nothing stored changes in place, so a copy (`copy.copy`, `copy.deepcopy`: a backup's copy of
+its table) is the item itself, and short scalar values that repeat across items (statuses,
+dates, flags) are one shared dict (`interned`), as many items hold them.
 """
 
 from __future__ import annotations
 
+import base64
 import decimal
 import re
 from decimal import Decimal
@@ -20,11 +25,17 @@ from ddbkit.emulator.capacity.sizes import item_size
 from ddbkit.emulator.endpoint.attribute_values import MAX_EXPONENT, MIN_EXPONENT
 from ddbkit.emulator.store.key_bytes import encode
 
-__all__ = ["Item", "Key", "canonical_value", "number_text"]
+__all__ = ["Item", "Key", "canonical_value", "interned", "number_text", "sort_value"]
 
 # Plain integers and decimals without redundant zeros: already what DynamoDB returns.
 _PLAIN = re.compile(r"(?:-?[1-9][0-9]*|0)(?:\.[0-9]*[1-9])?\Z|-0\.[0-9]*[1-9]\Z")
 _WIDE = decimal.Context(prec=200, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+INTERN_LENGTH = 24  # statuses, dates, prices, flags repeat; ids and free text do not
+# Distinct values shared per type at most: a full table starts over, so values written once
+# (ids, timestamps) keep at most this many dicts alive after their items are gone, while
+# values that repeat are shared again at once.
+INTERN_LIMIT = 1 << 15
+_SHARED: dict[str, dict[Any, dict[str, Any]]] = {"S": {}, "N": {}, "BOOL": {}, "NULL": {}}
 
 
 def number_text(text: Any) -> Any:
@@ -66,6 +77,37 @@ def canonical_value(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
+def interned(value: dict[str, Any]) -> dict[str, Any]:
+    """The one dict shared by every equal short scalar value (S, N, BOOL, NULL), never the
+    caller's own; `value` itself when it is no such value. Only for values that are never
+    changed in place."""
+    if len(value) != 1:
+        return value
+    ((kind, inner),) = value.items()
+    shared_of = _SHARED.get(kind)
+    if shared_of is None or not (
+            type(inner) is bool or (type(inner) is str and len(inner) <= INTERN_LENGTH)):
+        return value
+    shared = shared_of.get(inner)
+    if shared is None:
+        if len(shared_of) >= INTERN_LIMIT:
+            shared_of.clear()
+        shared = shared_of[inner] = {kind: inner}  # its own: `value` is the caller's
+    return shared
+
+
+def sort_value(value: dict[str, Any]) -> Any:
+    """A key attribute's value as an index orders it: a string itself (code point order is
+    UTF-8 byte order), a binary's bytes, a number's order bytes (`key_bytes`). Values of
+    one declared type compare with each other only."""
+    ((kind, inner),) = value.items()
+    if kind == "N":
+        return encode({kind: number_text(inner)})
+    if kind == "B" and isinstance(inner, str):
+        return base64.b64decode(inner)
+    return inner
+
+
 class Key:
     """A key attribute's value (S, N or B): `type` and `value` as in DynamoDB JSON (binary as
     bytes, a number as its canonical text), compared and hashed by its order bytes."""
@@ -76,12 +118,25 @@ class Key:
         ((kind, inner),) = document.items()
         if kind == "N":
             inner = number_text(inner)
+        elif kind == "B" and isinstance(inner, str):  # a request's key, base64 on the wire
+            inner = base64.b64decode(inner)
         self.type: str = kind
         self.value: Any = inner
         self.order: bytes = encode({kind: inner})
 
     def document(self) -> dict[str, Any]:
         return {self.type: self.value}
+
+    @property
+    def sortable(self) -> Any:
+        """`sort_value` of the key, from what the key already holds."""
+        return self.order if self.type == "N" else self.value
+
+    def __copy__(self) -> Key:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Key:
+        return self
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Key) and self.order == other.order and \
@@ -119,16 +174,30 @@ class Item:
 
     @classmethod
     def of(cls, attrs: dict[str, Any], hash_name: str, range_name: str | None) -> Item:
-        """An item of attributes already decoded (binary as bytes), numbers made canonical;
-        its key values read from the named attributes."""
-        values = {name: canonical_value(value) for name, value in attrs.items()}
-        return cls(values, Key(values[hash_name]),
-                   Key(values[range_name]) if range_name is not None else None)
+        """An item of attributes already decoded (binary as bytes), numbers made canonical,
+        short scalars shared (not the keys: those seldom repeat); its key values read from
+        the named attributes."""
+        values = {name: canonical_value(value) if name == hash_name or name == range_name
+                  else interned(canonical_value(value)) for name, value in attrs.items()}
+        return cls.stored(values, hash_name, range_name)
+
+    @classmethod
+    def stored(cls, attrs: dict[str, Any], hash_name: str, range_name: str | None) -> Item:
+        """An item of attributes as a stored item held them (an image: numbers canonical
+        already), `attrs` itself kept."""
+        return cls(attrs, Key(attrs[hash_name]),
+                   Key(attrs[range_name]) if range_name is not None else None)
 
     def size(self) -> int:
         if self._size is None:
             self._size = item_size(self.attrs)
         return self._size
+
+    def __copy__(self) -> Item:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Item:
+        return self
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Item) and self.attrs == other.attrs

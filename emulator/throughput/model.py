@@ -63,8 +63,12 @@ def _partitions_for(read_units: float, write_units: float) -> int:
 
 
 def key_hash(value: Any) -> int:
-    """A stable 32-bit hash of a partition key value (moto's DynamoType or plain)."""
-    kind, inner = (value.type, value.value) if hasattr(value, "type") else ("", value)
+    """A stable 32-bit hash of a partition key value (a `Key`, its DynamoDB JSON, or
+    plain): a key and its document hash alike."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((kind, inner),) = value.items()
+    else:
+        kind, inner = (value.type, value.value) if hasattr(value, "type") else ("", value)
     raw = inner if isinstance(inner, bytes) else str(inner).encode()
     return zlib.crc32(kind.encode() + b":" + raw)
 

@@ -254,7 +254,6 @@ def run_on_a_full_disk(proc: Any, disk: Path) -> tuple[set[str], list[tuple[str,
 RECORDER_SCENARIO = r'''
 import sys
 import time
-from ddbkit.emulator import moto_ext
 from ddbkit.emulator.durability import encoding, hooks
 from ddbkit.emulator.durability.journal import DiskFull
 from ddbkit.emulator.durability.recorder import Recorder
@@ -269,7 +268,6 @@ from ddbkit.emulator.operations import delete_item, put_item, update_item
 from ddbkit.emulator.operations.call import Call
 from ddbkit.emulator.store import stream_shards
 
-moto_ext.install()
 changes.record(True)
 backend = dynamodb_backend("123456789012", "eu-west-1")
 journal, full = [], [False]

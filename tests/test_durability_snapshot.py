@@ -21,7 +21,6 @@ from pathlib import Path
 
 from moto.core.utils import utcnow
 
-from ddbkit.emulator import moto_ext
 from ddbkit.emulator.durability import encoding
 from ddbkit.emulator.durability.files import DataDir
 from ddbkit.emulator.durability.framing import frame
@@ -39,7 +38,6 @@ from ddbkit.emulator.store import stream_records, stream_shards
 
 ACCOUNT, SOURCE, TARGET = "123456789012", "eu-west-1", "eu-central-1"
 snapshot.CHUNK_ITEMS = 16  # many chunks, so writes land between many of them
-moto_ext.install()
 changes.record(True)
 source = dynamodb_backend(ACCOUNT, SOURCE)
 rng = random.Random(int(sys.argv[2]))

@@ -154,9 +154,6 @@ def test_moto_s_update_item_is_left_as_moto_wrote_it() -> None:
     extension wraps the backend's in-place update any more."""
     from moto.dynamodb.models import DynamoDBBackend
 
-    from ddbkit.emulator import moto_ext
-
-    moto_ext.install()
     assert not hasattr(DynamoDBBackend.update_item, "__wrapped__")
     assert DynamoDBBackend.update_item.__module__.startswith("moto.")
 

@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ddbkit.emulator import moto_ext
 from ddbkit.emulator.durability import hooks
 from ddbkit.emulator.durability.config import DurabilityConfig
 from ddbkit.emulator.durability.convert import Converted, upgrade
@@ -88,7 +87,6 @@ class Durability:
 
     # -- lifecycle ---------------------------------------------------------------------
     def open(self) -> Recovered:
-        moto_ext.install()
         self.data_dir.lock()
         try:
             return self._open()

@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ddbkit.emulator import moto_ext
 from ddbkit.emulator.durability import hooks as durability
 from ddbkit.emulator.durability.journal import DiskFull, JournalError
 from ddbkit.emulator.endpoint.admin import ADMIN_PREFIX, Admin
@@ -65,7 +64,6 @@ class DynamoDBApp:
         # nor faulted.
         self.throughput: OnDemandModel | None = None
         self.faults: FaultInjector | None = None
-        moto_ext.install()
         self._services = {DYNAMODB_TARGET: "dynamodb", STREAMS_TARGET: "dynamodbstreams"}
         self._validators = {target: RequestValidator(service)
                             for target, service in self._services.items()}

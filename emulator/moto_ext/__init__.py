@@ -1,5 +1,5 @@
 """Where ddbkit calls moto, one module per concern (see DESIGN.md); nothing here replaces an
-attribute of moto any more (`install()` has nothing left to apply).
+attribute of moto (tests/moto_patches.py counts 0 at run time).
 
 A module that reads moto's internals checks they still have the shape it was written for
 (`store.require`), and raises `MotoShapeError` otherwise, so a moto upgrade fails loudly
@@ -32,10 +32,3 @@ operations' stages.
 Every module here (calls, reads, instance_tracking, key_values, projection_paths, ...) is
 called by ddbkit's code and replaces nothing.
 """
-
-from __future__ import annotations
-
-
-def install() -> None:
-    """Nothing of moto's is replaced at run time any more (tests/moto_patches.txt lists
-    none); kept as the start-up hook the server and the durability service call."""

@@ -110,9 +110,12 @@ def sort_value(value: dict[str, Any]) -> Any:
 
 class Key:
     """A key attribute's value (S, N or B): `type` and `value` as in DynamoDB JSON (binary as
-    bytes, a number as its canonical text), compared and hashed by its order bytes."""
+    bytes, a number as its canonical text). Equal and hashed by that value (a number's text
+    is canonical, so equal numbers have equal text); ordered as DynamoDB orders keys, by
+    `sortable`: a string itself (code point order is UTF-8 byte order), a binary's bytes, a
+    number's order bytes (`key_bytes`), made only when first compared."""
 
-    __slots__ = ("order", "type", "value")
+    __slots__ = ("_order", "type", "value")
 
     def __init__(self, document: dict[str, Any]) -> None:
         ((kind, inner),) = document.items()
@@ -122,10 +125,17 @@ class Key:
             inner = base64.b64decode(inner)
         self.type: str = kind
         self.value: Any = inner
-        self.order: bytes = encode({kind: inner})
+        self._order: bytes | None = None
 
     def document(self) -> dict[str, Any]:
         return {self.type: self.value}
+
+    @property
+    def order(self) -> bytes:
+        """The order bytes (`key_bytes.encode`)."""
+        if self._order is None:
+            self._order = encode({self.type: self.value})
+        return self._order
 
     @property
     def sortable(self) -> Any:
@@ -139,23 +149,23 @@ class Key:
         return self
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Key) and self.order == other.order and \
+        return isinstance(other, Key) and self.value == other.value and \
             self.type == other.type
 
     def __hash__(self) -> int:
-        return hash(self.order)
+        return hash(self.value)
 
     def __lt__(self, other: Key) -> bool:
-        return self.order < other.order
+        return bool(self.sortable < other.sortable)
 
     def __le__(self, other: Key) -> bool:
-        return self.order <= other.order
+        return bool(self.sortable <= other.sortable)
 
     def __gt__(self, other: Key) -> bool:
-        return self.order > other.order
+        return bool(self.sortable > other.sortable)
 
     def __ge__(self, other: Key) -> bool:
-        return self.order >= other.order
+        return bool(self.sortable >= other.sortable)
 
     def __repr__(self) -> str:
         return f"Key({self.document()!r})"

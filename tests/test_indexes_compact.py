@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ddbkit.emulator.connect.clients import make_client
 from ddbkit.emulator.store import entry_keys
 from ddbkit.emulator.store.key_bytes import encode
 
@@ -200,3 +202,41 @@ def _write_and_change(client: Any, table: str) -> None:
                        UpdateExpression="REMOVE gs")
     client.put_item(TableName=table, Item={**_item(4), "extra": {"S": "same keys"}})
     client.delete_item(TableName=table, Key={"pk": {"S": "p0"}, "sk": {"B": bytes([0xFF, 3, 0])}})
+
+
+def test_writes_before_the_first_query_after_a_restart_are_in_its_answers(
+        tmp_path: Path, durable_up: Any) -> None:
+    """A restored table's indexes are built by its first Query, from the items then stored:
+    the writes before it (an index key moved, an item gone, a new one) are all in it."""
+    data_dir, args = tmp_path / "data", ("--stage", "compact", "--no-seed")
+    first = durable_up(data_dir, *args).start()
+    client = make_client(endpoint_url=first.endpoint_url)
+    attribute = [{"AttributeName": "gp", "AttributeType": "S"},
+                 {"AttributeName": "gs", "AttributeType": "B"}]
+    gsi = {"IndexName": "gsi", "Projection": {"ProjectionType": "ALL"},
+           "KeySchema": [{"AttributeName": "gp", "KeyType": "HASH"},
+                         {"AttributeName": "gs", "KeyType": "RANGE"}]}
+    client.create_table(TableName="restart", BillingMode="PAY_PER_REQUEST",
+                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                              *attribute], GlobalSecondaryIndexes=[gsi])
+    for i, gs in enumerate([b"\x01", b"\xff", b"\xff\xff"]):
+        client.put_item(TableName="restart", Item={"pk": {"S": f"k{i}"}, "gp": {"S": "g"},
+                                                   "gs": {"B": gs}})
+    assert first.stop() == 0
+
+    second = durable_up(data_dir, *args).start()
+    client = make_client(endpoint_url=second.endpoint_url)
+    client.update_item(TableName="restart", Key={"pk": {"S": "k0"}},
+                       UpdateExpression="SET gs = :s",
+                       ExpressionAttributeValues={":s": {"B": b"\xff\x00"}})
+    client.delete_item(TableName="restart", Key={"pk": {"S": "k1"}})
+    client.put_item(TableName="restart", Item={"pk": {"S": "k3"}, "gp": {"S": "g"},
+                                               "gs": {"B": b"\x00"}})
+    found = client.query(TableName="restart", IndexName="gsi", ScanIndexForward=False,
+                         KeyConditionExpression="gp = :p AND begins_with(gs, :b)",
+                         ExpressionAttributeValues={":p": {"S": "g"}, ":b": {"B": b"\xff"}})
+    assert [item["pk"]["S"] for item in found["Items"]] == ["k2", "k0"]
+    assert [item["pk"]["S"] for item in client.scan(TableName="restart")["Items"]] == \
+        ["k0", "k2", "k3"]
+    second.stop()

@@ -31,6 +31,7 @@ from ddbkit.emulator.store import stream_shards
 
 def restore(table: Any, hash_key: Any, range_key: Any, old: Any) -> None:
     """Puts `old` back under these keys (None: no item), in the table and its indexes."""
+    current = stored_item(table, hash_key, range_key)
     if range_key is None:
         if old is None:
             table.items.pop(hash_key, None)
@@ -42,9 +43,7 @@ def restore(table: Any, hash_key: Any, range_key: Any, old: Any) -> None:
         table.items[hash_key][range_key] = old
     indexes = maintained(table)
     if indexes is not None:
-        indexes.discard(hash_key, range_key)
-        if old is not None:
-            indexes.add(old)
+        indexes.replace(current, old)
 
 
 @dataclass

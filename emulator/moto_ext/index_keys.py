@@ -10,7 +10,7 @@ refuses such a write:
 
 (ValidationException, the wording of AWS's answers quoted in SDK issues, e.g.
 mapbox/cardboard#85, dynamoose/dynamoose#296). Stored anyway, such an item makes every later
-Query of the index compare values of different types (maintained indexes: TypeError).
+Query of the index order values of different types together, which DynamoDB never does.
 
 Every put path (PutItem, BatchWriteItem, TransactWriteItems, PartiQL INSERT/UPDATE,
 ImportTable) calls `check` and `check_sizes` (operations/writes.item_keys) before anything is

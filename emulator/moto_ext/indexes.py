@@ -1,53 +1,40 @@
 """Maintained indexes: Query costs O(log n + k) instead of a walk and sort of the whole table.
 
-Every table keeps, per index (the base table, each GSI and each LSI), its partitions as
-SortedDicts keyed in the index's order (its sort key, then the table's keys; each value
-as `store.item.sort_value` orders it: strings and binary by their bytes, numbers by their
-order bytes), partitions by the partition key's sort value. Every write is ddbkit's own
-(operations/writes.py re-keys through `maintained`; TTL deletes and imports too). They are built
-when a table is created, restored or its GSIs change (`table_calls`, `backup_calls`), so
-no Query pays to build them.
+Every table keeps, per GSI and LSI (and, for a table with a sort key, its base table), its
+partitions as `SortedKeyList`s of the stored items, keyed by one bytes object per entry
+(`store.entry_keys`: the order bytes of the index's sort key, then the table's keys),
+partitions by the partition key's order bytes. A table without a sort key needs no base
+index: a partition holds one item, `table.items` has it, and a Scan sorts its keys.
+
+Nothing records where an item sits: a write hands the item it replaced (`replace(old,
+new)`), whose places follow from its values, since a stored item never changes in place.
+Every write is ddbkit's own (operations/writes.py re-keys through `maintained`; TTL deletes
+and imports too; a refused request's undo in `atomic_writes`). They are built when a table
+is created, restored or its GSIs change (`table_calls`, `backup_calls`), or, for a table
+whose items arrived otherwise (a replay), by its first Query or Scan.
 
 ddbkit's Query and Scan (operations/query.py, scan.py) read their candidates here:
 `partition_range` (the slice of one partition a sort key condition selects, from after the
 ExclusiveStartKey, either way) and `index_order` (every item, partitions in key order).
-moto's own Table.query, which walked and sorted the whole table per call, is not used.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from moto.dynamodb.exceptions import MockValidationException
 from moto.dynamodb.models.table import Table
-from sortedcontainers import SortedDict
+from sortedcontainers import SortedKeyList
 
-from ddbkit.emulator.moto_ext.store import request_keys, stored_item
-from ddbkit.emulator.store.item import Key, sort_value
+from ddbkit.emulator.moto_ext.store import table_items
+from ddbkit.emulator.store import entry_keys
+from ddbkit.emulator.store.item import Key
+from ddbkit.emulator.store.key_bytes import encode
 
 _ATTR = "_ddbkit_indexes"
-
-
-class _Top:
-    """Sorts after every value: (v, TOP) bounds all keys whose first element is v."""
-
-    def __lt__(self, other: Any) -> bool:
-        return False
-
-    def __gt__(self, other: Any) -> bool:
-        return True
-
-    def __eq__(self, other: Any) -> bool:
-        return other is self
-
-    def __hash__(self) -> int:
-        return 0
-
-
-TOP = _Top()
 
 
 @dataclass(frozen=True)
@@ -57,6 +44,12 @@ class Layout:
     partition: str
     sort: tuple[str, ...]
     required: tuple[str, ...]  # attributes an item needs to be in the index (sparse GSIs)
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The attributes an entry's key holds: `sort` without the partition key and
+        without repeats, which are constant where they occur (the same order)."""
+        return tuple(a for a in dict.fromkeys(self.sort) if a != self.partition)
 
 
 def layouts(table: Table) -> dict[str | None, Layout] | None:
@@ -76,78 +69,113 @@ def layouts(table: Table) -> dict[str | None, Layout] | None:
     return found
 
 
+def _value_order(table: Table, attribute: str) -> Callable[[Any], bytes]:
+    """An item's value of `attribute` as order bytes (a table key's own, shared)."""
+    if attribute == table.hash_key_attr:
+        return lambda item: item.hash_key.order
+    if attribute == table.range_key_attr:
+        return lambda item: item.range_key.order
+
+    def order(item: Any) -> bytes:
+        value = item.attrs[attribute]
+        text = value.get("S")  # most keys: their UTF-8 bytes, without encode's checks
+        return text.encode("utf-8") if type(text) is str else encode(value)
+    return order
+
+
+@dataclass
+class Index:
+    """One index's partitions (order bytes -> SortedKeyList of items)."""
+
+    layout: Layout
+    partition_of: Callable[[Any], bytes]
+    key_of: Callable[[Any], bytes]
+    single: bool  # one attribute per entry key: its order bytes themselves
+    partitions: dict[bytes, SortedKeyList] = field(default_factory=dict)
+
+    def holds(self, item: Any) -> bool:
+        attrs = item.attrs
+        for attribute in self.layout.required:
+            if attribute not in attrs:
+                return False
+        return True
+
+    def add(self, item: Any) -> None:
+        partition = self.partition_of(item)
+        bucket = self.partitions.get(partition)
+        if bucket is None:
+            bucket = self.partitions[partition] = SortedKeyList(key=self.key_of)
+        bucket.add(item)
+
+    def remove(self, item: Any) -> None:
+        partition = self.partition_of(item)
+        bucket = self.partitions.get(partition)
+        if bucket is not None:
+            bucket.discard(item)
+            if not bucket:
+                del self.partitions[partition]
+
+    def first(self, value: bytes) -> bytes:
+        """The smallest entry key whose first attribute is `value`."""
+        return value if self.single else entry_keys.lowest(value)
+
+    def after(self, bucket: SortedKeyList, value: bytes) -> int:
+        """Where the entries whose first attribute is above `value` start."""
+        if self.single:
+            return int(bucket.bisect_key_right(value))
+        return int(bucket.bisect_key_left(entry_keys.above(value)))
+
+
+def _index(table: Table, layout: Layout) -> Index:
+    orders = [_value_order(table, a) for a in layout.parts]
+    partition_of = _value_order(table, layout.partition)
+    if len(orders) == 1:
+        return Index(layout, partition_of, orders[0], True)
+    if len(orders) == 2:  # most indexes: a sort key and the table's key, the fast way
+        first, last = orders
+        return Index(layout, partition_of,
+                     lambda item: entry_keys.escaped(first(item)) + entry_keys.END + last(item),
+                     False)
+    return Index(layout, partition_of,
+                 lambda item: entry_keys.join([order(item) for order in orders]), False)
+
+
 @dataclass
 class TableIndexes:
     table: Table
     signature: Any
     layouts: dict[str | None, Layout]
-    partitions: dict[str | None, dict[Any, SortedDict]] = field(default_factory=dict)
-    entries: dict[tuple[Any, Any], list[tuple[str | None, Any, tuple[Any, ...]]]] = \
-        field(default_factory=dict)
+    indexes: dict[str | None, Index] = field(default_factory=dict)
+
+    @property
+    def partitions(self) -> dict[str | None, dict[bytes, SortedKeyList]]:
+        return {name: index.partitions for name, index in self.indexes.items()}
 
     def build(self) -> TableIndexes:
-        self.partitions = {name: {} for name in self.layouts}
-        for item in _all(self.table):
-            self.add(item)
+        self.indexes = {name: _index(self.table, layout) for name, layout in self.layouts.items()
+                        if name is not None or layout.parts}
+        items = table_items(self.table)
+        for index in self.indexes.values():
+            grouped: dict[bytes, list[Any]] = {}
+            for item in items:
+                if index.holds(item):
+                    grouped.setdefault(index.partition_of(item), []).append(item)
+            index.partitions = {partition: SortedKeyList(members, key=index.key_of)
+                                for partition, members in grouped.items()}
         return self
 
-    def entries_of(self, item: Any) -> list[tuple[str | None, Any, tuple[Any, ...]]]:
-        """Where the item belongs: (index, partition, sort key) for every index it is in."""
-        found = []
-        for name, layout in self.layouts.items():
-            if any(a not in item.attrs for a in layout.required):
-                continue
-            partition = item.hash_key.sortable if name is None else \
-                sort_value(item.attrs[layout.partition])
-            found.append((name, partition,
-                          tuple(_sortable(item, a, self.table) for a in layout.sort)))
-        return found
-
-    def add(self, item: Any) -> None:
-        mine = self.entries_of(item)
-        for name, partition, key in mine:
-            self._bucket(name, partition)[key] = item
-        self.entries[(item.hash_key, item.range_key)] = mine
-
-    def _bucket(self, name: str | None, partition: Any) -> SortedDict:
-        buckets = self.partitions[name]
-        bucket = buckets.get(partition)
-        if bucket is None:
-            bucket = buckets[partition] = SortedDict()
-        return bucket
-
-    def _remove(self, entries: list[tuple[str | None, Any, tuple[Any, ...]]]) -> None:
-        for name, partition, key in entries:
-            bucket = self.partitions[name][partition]
-            bucket.pop(key, None)
-            if not bucket:
-                del self.partitions[name][partition]
-
-    def discard(self, hash_key: Any, range_key: Any) -> None:
-        self._remove(self.entries.pop((hash_key, range_key), []))
-
-    def replace(self, item: Any) -> None:
-        """Re-keys an item; where its index keys did not change (most overwrites and
-        updates), the new item object just takes the old one's place."""
-        old = self.entries.get((item.hash_key, item.range_key), [])
-        mine = self.entries_of(item)
-        self._remove([entry for entry in old if entry not in mine])
-        for name, partition, key in mine:
-            self._bucket(name, partition)[key] = item
-        self.entries[(item.hash_key, item.range_key)] = mine
-
-
-def _sortable(item: Any, attribute: str, table: Table) -> Any:
-    if attribute == table.hash_key_attr:
-        return item.hash_key.sortable
-    if attribute == table.range_key_attr:
-        return item.range_key.sortable
-    return sort_value(item.attrs[attribute])
+    def replace(self, old: Any, new: Any) -> None:
+        """The indexes follow a write that stored `new` (None: a delete) where `old` was
+        (None: nothing)."""
+        for index in self.indexes.values():
+            if old is not None and index.holds(old):
+                index.remove(old)
+            if new is not None and index.holds(new):
+                index.add(new)
 
 
 def _all(table: Table) -> Iterator[Any]:
-    for entry in list(table.items.values()):
-        yield from (list(entry.values()) if table.range_key_attr else (entry,))
+    yield from table_items(table)
 
 
 def _signature(table: Table) -> Any:
@@ -169,21 +197,13 @@ def indexes_for(table: Table) -> TableIndexes | None:
 
 
 def maintained(table: Table) -> TableIndexes | None:
-    """The indexes every write keeps current. Built when the table is created (empty, so at
-    no cost) or its GSIs change; a table whose items arrived otherwise (a restore) gets them
-    at its first write or Query."""
-    return indexes_for(table)
-
-
-def _reindex(table: Table, indexes: TableIndexes, key: dict[str, Any]) -> None:
-    keys = request_keys(table, key)
-    if keys is None:
-        return
-    item = stored_item(table, *keys)
-    if item is None:
-        indexes.discard(*keys)
-    else:
-        indexes.replace(item)
+    """The indexes a write must keep current: those built (and still of the table's GSIs),
+    never built here: built now, they would already hold the write's item (it is stored
+    first), so the next Query builds them instead."""
+    current = table.__dict__.get(_ATTR)
+    if current is None or current.signature != _signature(table):
+        return None
+    return current  # type: ignore[no-any-return]
 
 
 # -- the read path ----------------------------------------------------------------------
@@ -196,100 +216,114 @@ def _table_indexes(table: Table) -> TableIndexes:
 
 
 def start_key(table: Table, index_name: str | None,
-              esk: dict[str, Any] | None) -> tuple[Any, tuple[Any, ...]] | None:
+              esk: dict[str, Any] | None) -> tuple[bytes, tuple[bytes, ...]] | None:
     """An ExclusiveStartKey (values decoded, checked against the schema) as (partition,
-    sort tuple) of the index's order; None without one."""
+    the order bytes of the index entry key's attributes); None without one."""
     if not esk:
         return None
     layout = _table_indexes(table).layouts[index_name]
-    partition = table.hash_key_attr if index_name is None else layout.partition
-    return (sort_value(esk[partition]), tuple(sort_value(esk[a]) for a in layout.sort))
+    return (Key(esk[layout.partition]).order,
+            tuple(Key(esk[a]).order for a in layout.parts))
 
 
-def _successor(prefix: Any) -> Any:
-    """The first value after every value that begins with `prefix` (code points or unsigned
-    bytes), or None when there is none."""
-    if isinstance(prefix, bytes):
-        trimmed = prefix.rstrip(b"\xff")
-        return trimmed[:-1] + bytes([trimmed[-1] + 1]) if trimmed else None
-    trimmed = prefix.rstrip(chr(0x10FFFF))
-    return trimmed[:-1] + chr(ord(trimmed[-1]) + 1) if trimmed else None
-
-
-def _bounds(bucket: SortedDict, comparison: str | None, values: list[Any]) -> tuple[int, int]:
+def _bounds(index: Index, bucket: SortedKeyList, comparison: str | None,
+            values: list[Any]) -> tuple[int, int]:
     """[lo, hi) of the bucket: exactly the items the sort key condition selects."""
     op = (comparison or "").upper()
     lo, hi = 0, len(bucket)
     if not op or not values:
         return lo, hi
-    first = values[0].sortable
-    if op in ("=", "EQ", ">=", "GE", "BETWEEN", "BEGINS_WITH"):
-        lo = bucket.bisect_left((first,))
+    first: bytes = values[0].order
+    if op in ("=", "EQ", ">=", "GE", "BETWEEN"):
+        lo = bucket.bisect_key_left(index.first(first))
     elif op in (">", "GT"):
-        lo = bucket.bisect_right((first, TOP))
+        lo = index.after(bucket, first)
     if op in ("=", "EQ", "<=", "LE"):
-        hi = bucket.bisect_right((first, TOP))
+        hi = index.after(bucket, first)
     elif op in ("<", "LT"):
-        hi = bucket.bisect_left((first,))
+        hi = bucket.bisect_key_left(index.first(first))
     elif op == "BETWEEN" and len(values) == 2:
-        hi = bucket.bisect_right((values[1].sortable, TOP))
+        hi = index.after(bucket, values[1].order)
     elif op == "BEGINS_WITH":
-        after = _successor(first)
-        hi = len(bucket) if after is None else bucket.bisect_left((after,))
+        prefix = first if index.single else entry_keys.escaped(first)
+        lo = bucket.bisect_key_left(prefix)
+        after = entry_keys.successor(prefix)
+        hi = len(bucket) if after is None else bucket.bisect_key_left(after)
     return lo, max(lo, hi)
 
 
 def partition_range(table: Table, index_name: str | None, partition: Key | None,
                     comparison: str | None, values: list[Any],
-                    start: tuple[Any, tuple[Any, ...]] | None,
+                    start: tuple[bytes, tuple[bytes, ...]] | None,
                     forward: bool) -> tuple[Iterator[Any], Any]:
     """A Query's candidates: the partition's items its sort key condition selects, after
     the start key, in the order asked (O(log n) to find, then one step per item read), and
     the item that follows them in that order (or None), which decides LastEvaluatedKey."""
-    buckets = _table_indexes(table).partitions[index_name]
-    bucket = None if partition is None else buckets.get(partition.sortable)
+    found = _table_indexes(table)
+    index = found.indexes.get(index_name)
+    if index is None:  # the base table of a table without a sort key: one item at most
+        item = None if partition is None or start is not None else \
+            table.items.get(partition)
+        return iter(() if item is None else (item,)), None
+    bucket = None if partition is None else index.partitions.get(partition.order)
     if bucket is None:
         return iter(()), None
-    lo, hi = _bounds(bucket, comparison, values)
+    lo, hi = _bounds(index, bucket, comparison, values)
     if start is not None:
+        key = entry_keys.join(list(start[1]))
         if forward:
-            lo = max(lo, bucket.bisect_right(start[1]))
+            lo = max(lo, bucket.bisect_key_right(key))
         else:
-            hi = min(hi, bucket.bisect_left(start[1]))
+            hi = min(hi, bucket.bisect_key_left(key))
     if lo >= hi:
         return iter(()), None
-    following = (bucket.peekitem(hi)[1] if hi < len(bucket) else None) if forward else \
-        (bucket.peekitem(lo - 1)[1] if lo > 0 else None)
-    keys = bucket.islice(lo, hi, reverse=not forward)
-    return (bucket[key] for key in keys), following
+    following = (bucket[hi] if hi < len(bucket) else None) if forward else \
+        (bucket[lo - 1] if lo > 0 else None)
+    return bucket.islice(lo, hi, reverse=not forward), following
 
 
 def index_order(table: Table, index_name: str | None,
-                start: tuple[Any, tuple[Any, ...]] | None) -> Iterator[Any]:
+                start: tuple[bytes, tuple[bytes, ...]] | None) -> Iterator[Any]:
     """A Scan's candidates: every item of the table or index, partitions in key order, each
     in its sort order (a GSI without a sort key: the table's keys, as moto's Scan orders
     it), from after the start key."""
     found = _table_indexes(table)
-    buckets = found.partitions[index_name]
-    layout = found.layouts[index_name]
-    drop = 1 if index_name is not None and len(layout.required) == 1 and \
-        table.range_key_attr else 0
-    ordered = sorted(buckets.items(), key=lambda entry: entry[0])
+    index = found.indexes.get(index_name)
+    if index is None:  # a table without a sort key: its items in key order
+        keys = sorted(table.items, key=lambda k: k.order)
+        first = 0 if start is None else bisect.bisect_right(keys, start[0],
+                                                             key=lambda k: k.order)
+        yield from (table.items[k] for k in keys[first:])
+        return
+    by_table_keys = index_name is not None and len(index.layout.required) == 1 and \
+        table.range_key_attr is not None
+    ordered = sorted(index.partitions.items(), key=lambda entry: entry[0])
     casts = [partition for partition, _ in ordered]
     first = 0
     if start is not None:
         first = bisect.bisect_left(casts, start[0])
         if first < len(casts) and casts[first] == start[0]:
-            after = start[1][drop:]
-            yield from (item for key, item in _scan_entries(ordered[first][1], drop)
-                        if key > after)
+            yield from _scan_after(index, ordered[first][1], start, by_table_keys)
             first += 1
     for _, bucket in ordered[first:]:
-        yield from (item for _, item in _scan_entries(bucket, drop))
+        yield from (_by_table_keys(bucket) if by_table_keys else iter(bucket))
 
 
-def _scan_entries(bucket: SortedDict, drop: int) -> Iterator[tuple[tuple[Any, ...], Any]]:
-    if not drop:
-        return iter(bucket.items())
-    return iter(sorted(((key[drop:], item) for key, item in bucket.items()),
-                       key=lambda entry: entry[0]))
+def _table_keys(item: Any) -> tuple[bytes, bytes]:
+    return item.hash_key.order, item.range_key.order
+
+
+def _by_table_keys(bucket: SortedKeyList) -> list[Any]:
+    return sorted(bucket, key=_table_keys)
+
+
+def _scan_after(index: Index, bucket: SortedKeyList, start: tuple[bytes, tuple[bytes, ...]],
+                by_table_keys: bool) -> Iterator[Any]:
+    """The partition's items after the start key: in the table keys' order for a GSI
+    without a sort key on a table with one, else in the bucket's."""
+    if not by_table_keys:
+        return iter(bucket.islice(bucket.bisect_key_right(entry_keys.join(list(start[1])))))
+    parts = dict(zip(index.layout.parts, start[1], strict=True))
+    # the partition key's value is no part of the entry key: it is the start's partition
+    after = tuple(parts.get(a, start[0]) for a in index.layout.sort[-2:])
+    return (item for item in _by_table_keys(bucket) if _table_keys(item) > after)

@@ -125,7 +125,7 @@ def _write(metering: writes.Metering, write: Write) -> None:
     else:
         writes.charge_failed(metering, table, keys)  # nothing to delete: still 1 WCU
         return
-    writes.maintain_indexes(table, keys, write.new)
+    writes.maintain_indexes(table, old, write.new)
     writes.stream(table, old, write.new)
     writes.charge_write(metering, table, write.new)
 

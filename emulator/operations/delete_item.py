@@ -31,7 +31,7 @@ def run(call: Call) -> Answer:
             writes.charge_failed(metering, table, keys)  # nothing to delete: still 1 WCU
         else:
             writes.delete(table, keys)
-            writes.maintain_indexes(table, keys, None)
+            writes.maintain_indexes(table, old, None)
             writes.stream(table, old, None)
             writes.charge_write(metering, table, None)
     result: dict[str, Any] = {}

@@ -43,7 +43,7 @@ def delete_expired(table: Any, expired: Callable[[Any, float], bool],
                 if expired(ttl_deletes.attribute(item, name), now):
                     keys = ttl_deletes.keys_of(item)
                     writes.delete(table, keys)
-                    writes.maintain_indexes(table, keys, None)
+                    writes.maintain_indexes(table, item, None)
                     writes.stream(table, item, None, by_service=True)
                     done += 1
         deleted += done  # counted once journaled: a refused chunk was undone

@@ -105,8 +105,9 @@ def _put(table: Any, item: dict[str, Any]) -> bool:
         built = writes.build(table, keys, attributes)
     except (OperationError, ValueError, TypeError, KeyError, AttributeError, IndexError):
         return False  # a record that is no item: AWS counts it as an error and goes on
+    old = writes.read_old(table, keys)
     writes.put(table, keys, built)
-    writes.maintain_indexes(table, keys, built)
+    writes.maintain_indexes(table, old, built)
     return True
 
 

@@ -29,7 +29,7 @@ def run(call: Call) -> Answer:
         writes.image_before(metering, table, old)
         writes.condition_on_stored(metering, table, keys, condition, old)
         writes.put(table, keys, new)
-        writes.maintain_indexes(table, keys, new)
+        writes.maintain_indexes(table, old, new)
         writes.stream(table, old, new)
         writes.charge_write(metering, table, new)
     result: dict[str, Any] = {}

@@ -270,7 +270,7 @@ def _write(metering: writes.Metering, action: Action, old: Any, new: Any) -> Non
         writes.delete(table, item_keys)
     else:
         writes.put(table, item_keys, new)
-    writes.maintain_indexes(table, item_keys, new)
+    writes.maintain_indexes(table, old, new)
     writes.stream(table, old, new)
     writes.charge_write(metering, table, new)
 

@@ -37,7 +37,7 @@ def run(call: Call) -> Answer:
         new_item = updates.apply(table, key, old, update)
         new = updates.checked(table, keys, new_item)
         writes.put(table, keys, new)
-        writes.maintain_indexes(table, keys, new)
+        writes.maintain_indexes(table, old, new)
         writes.stream(table, old, new)
         writes.charge_write(metering, table, new)
     result: dict[str, Any] = {}

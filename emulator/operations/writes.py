@@ -210,15 +210,12 @@ def delete(table: Any, keys: tuple[Any, Any]) -> Any:
     return removed
 
 
-def maintain_indexes(table: Any, keys: tuple[Any, Any], new: Any) -> None:
-    """The table's maintained indexes (base, GSIs, LSIs) re-keyed for this item."""
+def maintain_indexes(table: Any, old: Any, new: Any) -> None:
+    """The table's maintained indexes (base, GSIs, LSIs) follow a write that stored `new`
+    (None: a delete) in place of `old` (None: no item was there)."""
     maintained = indexes.maintained(table)
-    if maintained is None:
-        return
-    if new is None:
-        maintained.discard(*keys)
-    else:
-        maintained.replace(new)
+    if maintained is not None:
+        maintained.replace(old, new)
 
 
 def stream(table: Any, old: Any, new: Any, by_service: bool = False) -> None:

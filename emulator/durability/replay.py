@@ -26,6 +26,7 @@ from typing import Any
 from ddbkit.emulator.durability.backups import build_backup
 from ddbkit.emulator.durability.images import build_item, build_key, item_of, store_item
 from ddbkit.emulator.durability.tablemeta import apply_settings, build_table
+from ddbkit.emulator.moto_ext.table_description import forget
 from ddbkit.emulator.store import stream_records, stream_shards
 from ddbkit.emulator.store.stream_shards import Shard
 
@@ -43,6 +44,8 @@ class Replayer:
 
     def apply(self, ops: list[Any]) -> None:
         for op in ops:
+            if op[0] in ("P", "X") and op[1] in self.tables:
+                forget(self.tables[op[1]])  # items put in place: counted again when asked
             kind = op[0]
             if kind == "P":
                 self.put(op[1], op[2])

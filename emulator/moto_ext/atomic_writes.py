@@ -26,6 +26,7 @@ from typing import Any
 
 from ddbkit.emulator.moto_ext.indexes import maintained
 from ddbkit.emulator.moto_ext.store import stored_item
+from ddbkit.emulator.moto_ext.table_description import changed
 from ddbkit.emulator.store import stream_shards
 
 
@@ -44,6 +45,7 @@ def restore(table: Any, hash_key: Any, range_key: Any, old: Any) -> None:
     indexes = maintained(table)
     if indexes is not None:
         indexes.replace(current, old)
+    changed(table, current, old)
 
 
 @dataclass

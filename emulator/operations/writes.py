@@ -198,15 +198,16 @@ def journal(table: Any, keys: tuple[Any, Any]) -> None:
 
 def put(table: Any, keys: tuple[Any, Any], item: Any) -> None:
     journal(table, keys)
+    replaced = item_writes.stored_item(table, *keys)
     item_writes.store(table, item)
-    table_description.changed(table)
+    table_description.changed(table, replaced, item)
 
 
 def delete(table: Any, keys: tuple[Any, Any]) -> Any:
     """The item removed, or None when there was none (nothing changes then)."""
     journal(table, keys)
     removed = item_writes.remove(table, *keys)
-    table_description.changed(table)
+    table_description.changed(table, removed, None)
     return removed
 
 

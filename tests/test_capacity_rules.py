@@ -61,3 +61,29 @@ def test_index_writes_by_what_the_entry_did() -> None:
     big = IndexEntry(("PENDING",), {"a": 3}, 3000)
     assert index_write_units(big, IndexEntry(("PENDING",), {"a": 4}, 10)) == 3
     assert index_write_units(big, IndexEntry(("X",), {"a": 3}, 10)) == 4
+
+
+def test_a_stored_number_is_sized_from_its_text_as_from_its_value() -> None:
+    """Stored numbers (DynamoDB's canonical text) are sized without Decimal; the text path
+    and the Decimal path agree on every number, and other texts still take the Decimal one."""
+    import random
+    from decimal import Decimal
+
+    from ddbkit.emulator.capacity import sizes
+    from ddbkit.emulator.store.item import number_text
+
+    rng = random.Random(11)
+    for _ in range(5000):
+        digits = rng.randint(1, 38)
+        text = number_text(f"{rng.choice(['', '-'])}{rng.randint(1, 10 ** digits)}"
+                           f"E{rng.randint(-60, 60)}")
+        sign, found, exponent = Decimal(text).as_tuple()
+        significant = [i for i, d in enumerate(found) if d]
+        assert isinstance(exponent, int)
+        high = exponent + len(found) - 1 - significant[0]
+        low = exponent + len(found) - 1 - significant[-1]
+        expected = 1 + high // 2 - low // 2 + 1 + (1 if sign else 0)
+        assert sizes._plain_number_size(text) == number_size(text) == expected, text
+    assert sizes._plain_number_size("1.50") is None and number_size("1.50") == number_size("1.5")
+    assert sizes._plain_number_size("1E+3") is None and number_size("1E+3") == 2
+    assert number_size("0") == 1 and sizes._plain_number_size("-0") is None

@@ -55,6 +55,9 @@ def binary_size(value: Any) -> int:
 
 
 def number_size(text: str) -> int:
+    plain = _plain_number_size(text)
+    if plain is not None:
+        return plain
     try:
         sign, digits, exponent = Decimal(text.strip()).as_tuple()
     except (InvalidOperation, AttributeError):
@@ -69,6 +72,27 @@ def number_size(text: str) -> int:
     high = exponent + len(digits) - 1 - first  # ... and of the first
     base100_digits = high // 2 - low // 2 + 1
     return 1 + base100_digits + (1 if sign else 0)
+
+
+def _plain_number_size(text: Any) -> int | None:
+    """`number_size` of a number written as DynamoDB stores it (`-12.5`, `300`, `0.07`: no
+    exponent, no redundant zeros), from its text; None for any other text. Every stored
+    number is in this form, so sizing an item needs no Decimal."""
+    if type(text) is not str:
+        return None
+    negative = text.startswith("-")
+    whole, _, fraction = (text[1:] if negative else text).partition(".")
+    if not whole.isdigit() or (fraction and not fraction.isdigit()) or \
+            (len(whole) > 1 and whole[0] == "0") or fraction.endswith("0"):
+        return None
+    if whole == "0":
+        if not fraction:
+            return None if negative else 1  # zero ("-0" is not stored)
+        high = -(len(fraction) - len(fraction.lstrip("0"))) - 1
+    else:
+        high = len(whole) - 1
+    low = -len(fraction) if fraction else len(whole) - len(whole.rstrip("0"))
+    return 1 + high // 2 - low // 2 + 1 + (1 if negative else 0)
 
 
 def value_size(value: Any) -> int:
@@ -96,8 +120,22 @@ def value_size(value: Any) -> int:
 
 
 def item_size(attributes: Mapping[str, Any]) -> int:
-    """Bytes of an item: every attribute's name plus its value."""
-    return sum(utf8_size(name) + value_size(value) for name, value in attributes.items())
+    """Bytes of an item: every attribute's name plus its value (strings and numbers, most
+    of any item, sized inline: a restart sizes every stored item)."""
+    total = 0
+    for name, value in attributes.items():
+        total += len(name) if name.isascii() else utf8_size(name)
+        if type(value) is dict and len(value) == 1:
+            for kind, inner in value.items():
+                if kind == "S" and type(inner) is str:
+                    total += len(inner) if inner.isascii() else utf8_size(inner)
+                elif kind == "N":
+                    total += number_size(inner)
+                else:
+                    total += value_size(value)
+        else:
+            total += value_size(value)
+    return total
 
 
 def too_large(attributes: Mapping[str, Any]) -> bool:

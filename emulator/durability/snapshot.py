@@ -151,10 +151,10 @@ class SnapshotWriter:
     def _stream(self, out: BinaryIO, plan: TablePlan) -> None:
         horizon = _epoch(self.now() - self.retention)
         first = bisect_left(plan.times, horizon)  # times only grow along a shard
-        kept = [stream_records.decode(raw) for raw in plan.records[first:]]
-        start = (plan.stream_start or 0) + first
+        kept = plan.records[first:]  # the held bytes: decoded a chunk at a time, so a
+        start = (plan.stream_start or 0) + first  # snapshot holds one chunk's dicts, not all
         for offset in range(0, max(len(kept), 1), CHUNK_RECORDS):
-            chunk = kept[offset:offset + CHUNK_RECORDS]
+            chunk = [stream_records.decode(raw) for raw in kept[offset:offset + CHUNK_RECORDS]]
             record: dict[str, Any] = {"stream": plan.name, "records": chunk}
             if offset == 0:
                 record["start"] = start

@@ -111,10 +111,14 @@ def test_restore_outside_the_window_gets_dynamodbs_errors(history: Any) -> None:
     assert _error(lambda: client.restore_table_to_point_in_time(
         SourceTableName=BOOKINGS, TargetTableName=BOOKINGS,
         UseLatestRestorableTime=True))[0] == "TableAlreadyExistsException"
-    client.update_continuous_backups(TableName="between", PointInTimeRecoverySpecification={
+    # a table of its own (tests may run on other workers than the one that restored "between")
+    client.create_table(TableName="pitr-off", BillingMode="PAY_PER_REQUEST",
+                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    client.update_continuous_backups(TableName="pitr-off", PointInTimeRecoverySpecification={
         "PointInTimeRecoveryEnabled": False})
     assert _error(lambda: client.restore_table_to_point_in_time(
-        SourceTableName="between", TargetTableName="never",
+        SourceTableName="pitr-off", TargetTableName="never",
         UseLatestRestorableTime=True))[0] == "PointInTimeRecoveryUnavailableException"
     assert "never" not in client.list_tables()["TableNames"]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ddbkit.emulator.expressions import documents, projections
 from ddbkit.emulator.expressions.update_plan import Element, Path
 
 INVALID_PATH = "The document path provided in the update expression is invalid for update"
@@ -50,11 +51,10 @@ def value_at(top: dict[str, Any], path: Path) -> Any:
 
 
 def found_at(top: dict[str, Any], path: Path) -> Any:
-    """`value_at` without refusals: MISSING wherever the item has no such path."""
-    try:
-        return value_at(top, path)
-    except UpdateRefused:
-        return MISSING
+    """What `path` reaches in the item (`documents.at`), MISSING wherever it has no such
+    path; never a refusal."""
+    found = documents.at(top, path)
+    return MISSING if found is None else found
 
 
 def check_target(top: dict[str, Any], path: Path) -> None:
@@ -131,34 +131,6 @@ class Draft:
 
 def pick(item: dict[str, Any] | None, paths: list[Path]) -> dict[str, Any]:
     """The item's attributes at these paths, nested as they are in the item (the elements
-    picked from a list keep their order and close up), as UPDATED_OLD / UPDATED_NEW show."""
-    if item is None:
-        return {}
-    tree: dict[Any, Any] = {}
-    for path in paths:
-        value = found_at(item, path)
-        if value is MISSING:
-            continue
-        node = tree
-        for element in path[:-1]:
-            node = node.setdefault(element, {})
-        node[path[-1]] = _Leaf(value)
-    return {name: _built(item[name], node) for name, node in tree.items()}
-
-
-class _Leaf:
-    __slots__ = ("value",)
-
-    def __init__(self, value: dict[str, Any]) -> None:
-        self.value = value
-
-
-def _built(original: dict[str, Any], node: Any) -> dict[str, Any]:
-    """The parts of `original` that `node` (picked members by name or index) names."""
-    if isinstance(node, _Leaf):
-        return node.value
-    if "L" in original:
-        elements = original["L"]
-        return {"L": [_built(elements[i], node[i]) for i in sorted(node)]}
-    members = original["M"]
-    return {"M": {name: _built(members[name], child) for name, child in node.items()}}
+    picked from a list keep their order and close up), as UPDATED_OLD / UPDATED_NEW show:
+    a ProjectionExpression's rule (`projections.project`)."""
+    return {} if item is None else projections.project(item, paths)

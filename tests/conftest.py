@@ -8,7 +8,9 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
+from botocore.config import Config
 
 from ddbkit.emulator.endpoint.server import ServerConfig
 from ddbkit.emulator.runtime import Emulator, EmulatorConfig
@@ -30,6 +32,15 @@ def emulator() -> Iterator[Emulator]:
 @pytest.fixture(scope="session")
 def client(emulator: Emulator) -> Any:
     return emulator.client()
+
+
+@pytest.fixture(scope="session")
+def unchecked(emulator: Emulator) -> Any:
+    """A client that sends what boto3 itself would refuse, to see the server refuse it."""
+    return boto3.client("dynamodb", endpoint_url=emulator.endpoint_url,
+                        region_name=emulator.region, aws_access_key_id="ddbkit",
+                        aws_secret_access_key="ddbkit",
+                        config=Config(parameter_validation=False, retries={"max_attempts": 1}))
 
 
 _tables = itertools.count(1)

@@ -11,31 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from refusals import refused
 
 from ddbkit.emulator.connect.clients import make_client
-from ddbkit.emulator.runtime import Emulator
 
 _names = itertools.count()
 
-
-def _error(action: Callable[[], Any]) -> tuple[str, str]:
-    with pytest.raises(ClientError) as caught:
-        action()
-    error = caught.value.response["Error"]
-    return error["Code"], error["Message"]
-
-
-@pytest.fixture(scope="module")
-def unchecked(emulator: Emulator) -> Any:
-    """A client that sends what boto3 itself would refuse, to see the server refuse it."""
-    return boto3.client("dynamodb", endpoint_url=emulator.endpoint_url,
-                        region_name=emulator.region, aws_access_key_id="ddbkit",
-                        aws_secret_access_key="ddbkit",
-                        config=Config(parameter_validation=False, retries={"max_attempts": 1}))
 
 
 def _arn(client: Any, name: str) -> str:
@@ -63,7 +45,7 @@ def test_list_tables_pages_by_name_from_any_start(client: Any, unchecked: Any,
     assert after_a["TableNames"] == [made[1]] and after_a["LastEvaluatedTableName"] == made[1]
     assert client.list_tables(ExclusiveStartTableName="zzzz")["TableNames"] == []
     for limit in (0, 101):
-        code, message = _error(lambda n=limit: unchecked.list_tables(Limit=n))  # type: ignore[misc]
+        code, message = refused(lambda n=limit: unchecked.list_tables(Limit=n))  # type: ignore[misc]
         assert code == "ValidationException" and f"Value '{limit}' at 'limit'" in message
 
 
@@ -83,10 +65,10 @@ def test_describe_table_answers_sizes_counts_ids_and_index_figures(
     [index] = table["GlobalSecondaryIndexes"]
     assert (index["IndexArn"], index["ItemCount"], index["IndexSizeBytes"]) == (
         f"{table['TableArn']}/index/g-index", 1, len("pka" "gx"))
-    assert _error(lambda: client.describe_table(TableName="ops-no-such-table")) == (
+    assert refused(lambda: client.describe_table(TableName="ops-no-such-table")) == (
         "ResourceNotFoundException", "Requested resource not found: Table: ops-no-such-table "
         "not found")
-    code, message = _error(lambda: unchecked.describe_table(TableName="ab"))
+    code, message = refused(lambda: unchecked.describe_table(TableName="ab"))
     assert code == "ValidationException" and "Member must have length greater than or equal " \
         "to 3" in message
 
@@ -113,17 +95,17 @@ def test_delete_table_answers_deleting_and_the_table_is_gone(client: Any) -> Non
     described = client.delete_table(TableName=name)["TableDescription"]
     assert (described["TableName"], described["TableStatus"], described["ItemCount"]) == (
         name, "DELETING", 1)
-    assert _error(lambda: client.describe_table(TableName=name))[0] == \
+    assert refused(lambda: client.describe_table(TableName=name))[0] == \
         "ResourceNotFoundException"
     assert name not in client.list_tables()["TableNames"]
-    assert _error(lambda: client.delete_table(TableName=name)) == (
+    assert refused(lambda: client.delete_table(TableName=name)) == (
         "ResourceNotFoundException", "Requested resource not found")
     client.get_waiter("table_not_exists").wait(TableName=name)
 
 
 def test_a_protected_table_is_not_deleted(client: Any, make_table: Any) -> None:
     name = make_table("ops-protected", DeletionProtectionEnabled=True)
-    assert _error(lambda: client.delete_table(TableName=name)) == (
+    assert refused(lambda: client.delete_table(TableName=name)) == (
         "ValidationException", "Resource cannot be deleted as it is currently protected "
         "against deletion. Disable deletion protection first.")
     assert client.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE"
@@ -159,17 +141,17 @@ def test_tag_limits(client: Any, unchecked: Any, make_table: Any) -> None:
             ([{"Key": "aws:owner", "Value": "v"}], "Tag Key cannot be prefixed with aws:"),
             ([{"Key": "d", "Value": "1"}, {"Key": "d", "Value": "2"}],
              "Duplicate Tag Keys provided as input")):
-        code, message = _error(lambda t=tags: unchecked.tag_resource(  # type: ignore[misc]
+        code, message = refused(lambda t=tags: unchecked.tag_resource(  # type: ignore[misc]
             ResourceArn=arn, Tags=t))
         assert code == "ValidationException" and wording in message, message
     client.tag_resource(ResourceArn=arn, Tags=[{"Key": f"m{i}", "Value": "v"} for i in range(49)])
     too_many = ("ValidationException",
                 "Number of Tags exceed the current limit for the provided ResourceArn")
-    assert _error(lambda: client.tag_resource(ResourceArn=arn, Tags=[
+    assert refused(lambda: client.tag_resource(ResourceArn=arn, Tags=[
         {"Key": "one-more", "Value": "v"}])) == too_many
     client.tag_resource(ResourceArn=arn, Tags=[{"Key": "m0", "Value": "replaced"}])  # still 50
     assert len(client.list_tags_of_resource(ResourceArn=arn)["Tags"]) == 50
-    assert _error(lambda: unchecked.untag_resource(ResourceArn=arn, TagKeys=[])) == (
+    assert refused(lambda: unchecked.untag_resource(ResourceArn=arn, TagKeys=[])) == (
         "ValidationException", "Atleast one Tag Key needs to be provided as Input.")
 
 
@@ -195,7 +177,7 @@ def test_tag_operations_check_the_arn(client: Any, make_table: Any,
     for action in (lambda: client.tag_resource(ResourceArn=arn, Tags=[{"Key": "k", "Value": "v"}]),
                    lambda: client.untag_resource(ResourceArn=arn, TagKeys=["k"]),
                    lambda: client.list_tags_of_resource(ResourceArn=arn)):
-        got_code, message = _error(action)
+        got_code, message = refused(action)
         assert got_code == code and wording in message, message
 
 
@@ -226,14 +208,14 @@ def test_continuous_backups_on_off_and_period(client: Any, unchecked: Any,
     assert update(PointInTimeRecoveryEnabled=True)["RecoveryPeriodInDays"] == 7  # kept
     assert update(PointInTimeRecoveryEnabled=False) == {"PointInTimeRecoveryStatus": "DISABLED"}
     for days in (0, 36):
-        code, message = _error(lambda d=days: unchecked.update_continuous_backups(  # type: ignore[misc]
+        code, message = refused(lambda d=days: unchecked.update_continuous_backups(  # type: ignore[misc]
             TableName=name, PointInTimeRecoverySpecification={
                 "PointInTimeRecoveryEnabled": True, "RecoveryPeriodInDays": d}))
         assert code == "ValidationException" and "recoveryPeriodInDays" in message
     missing = ("TableNotFoundException", "Table not found: ops-no-such-table")
-    assert _error(lambda: client.describe_continuous_backups(
+    assert refused(lambda: client.describe_continuous_backups(
         TableName="ops-no-such-table")) == missing
-    assert _error(lambda: client.update_continuous_backups(
+    assert refused(lambda: client.update_continuous_backups(
         TableName="ops-no-such-table",
         PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})) == missing
 
@@ -278,5 +260,5 @@ def test_settings_changes_survive_a_kill(tmp_path: Path, durable_up: Any) -> Non
     assert (pitr["PointInTimeRecoveryStatus"], pitr["RecoveryPeriodInDays"]) == ("ENABLED", 9)
     names = client.list_tables()["TableNames"]
     assert "kept" in names and "dropped" not in names
-    assert _error(lambda: client.describe_table(TableName="dropped"))[0] == \
+    assert refused(lambda: client.describe_table(TableName="dropped"))[0] == \
         "ResourceNotFoundException"

@@ -8,11 +8,10 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from refusals import refused
 
 from ddbkit.emulator.runtime import Emulator
 
@@ -23,12 +22,6 @@ def _policy(arn: str, action: str = "dynamodb:GetItem") -> str:
         "Action": action, "Resource": arn}]})
 
 
-def _error(action: Callable[[], Any]) -> tuple[str, str]:
-    with pytest.raises(ClientError) as caught:
-        action()
-    error = caught.value.response["Error"]
-    return error["Code"], error["Message"]
-
 
 def _arn(client: Any, name: str) -> str:
     return str(client.describe_table(TableName=name)["Table"]["TableArn"])
@@ -36,7 +29,7 @@ def _arn(client: Any, name: str) -> str:
 
 def test_put_get_delete_round_trip(client: Any, make_table: Any) -> None:
     arn = _arn(client, make_table("policy-trip"))
-    code, message = _error(lambda: client.get_resource_policy(ResourceArn=arn))
+    code, message = refused(lambda: client.get_resource_policy(ResourceArn=arn))
     assert (code, message) == ("PolicyNotFoundException", "Resource-based policy not found "
                                f"for the provided ResourceArn: {arn}")
     document = _policy(arn)
@@ -51,7 +44,7 @@ def test_put_get_delete_round_trip(client: Any, make_table: Any) -> None:
     assert second != revision and int(second) > int(revision)
     deleted = client.delete_resource_policy(ResourceArn=arn)
     assert deleted["RevisionId"] == second
-    assert _error(lambda: client.get_resource_policy(ResourceArn=arn))[0] == \
+    assert refused(lambda: client.get_resource_policy(ResourceArn=arn))[0] == \
         "PolicyNotFoundException"
 
 
@@ -60,7 +53,7 @@ def test_delete_without_a_policy_is_idempotent(client: Any, make_table: Any) -> 
     answered = client.delete_resource_policy(ResourceArn=arn)
     assert "RevisionId" not in answered
     # ... unless it expected a revision: there is none to match.
-    code, message = _error(lambda: client.delete_resource_policy(ResourceArn=arn,
+    code, message = refused(lambda: client.delete_resource_policy(ResourceArn=arn,
                                                                  ExpectedRevisionId="1"))
     assert code == "PolicyNotFoundException"
     assert "revision id 1" in message
@@ -69,21 +62,21 @@ def test_delete_without_a_policy_is_idempotent(client: Any, make_table: Any) -> 
 def test_expected_revision_must_match(client: Any, make_table: Any) -> None:
     name = make_table("policy-expect")
     arn = _arn(client, name)
-    code, _ = _error(lambda: client.put_resource_policy(ResourceArn=arn, Policy=_policy(arn),
+    code, _ = refused(lambda: client.put_resource_policy(ResourceArn=arn, Policy=_policy(arn),
                                                         ExpectedRevisionId="42"))
     assert code == "PolicyNotFoundException"  # none attached, yet one was expected
     revision = client.put_resource_policy(ResourceArn=arn, Policy=_policy(arn),
                                           ExpectedRevisionId="NO_POLICY")["RevisionId"]
-    code, message = _error(lambda: client.put_resource_policy(
+    code, message = refused(lambda: client.put_resource_policy(
         ResourceArn=arn, Policy=_policy(arn, "dynamodb:Scan"), ExpectedRevisionId="NO_POLICY"))
     assert code == "PolicyNotFoundException"
     assert message.endswith(f"expecting none to be present for table {name}, but a policy "
                             f"exists with revision id {revision}.")
-    code, message = _error(lambda: client.put_resource_policy(
+    code, message = refused(lambda: client.put_resource_policy(
         ResourceArn=arn, Policy=_policy(arn, "dynamodb:Scan"), ExpectedRevisionId="7"))
     assert (code, message.endswith(f"has revision id {revision}.")) == \
         ("PolicyNotFoundException", True)
-    code, _ = _error(lambda: client.delete_resource_policy(ResourceArn=arn,
+    code, _ = refused(lambda: client.delete_resource_policy(ResourceArn=arn,
                                                            ExpectedRevisionId="7"))
     assert code == "PolicyNotFoundException"
     assert client.get_resource_policy(ResourceArn=arn)["RevisionId"] == revision  # unchanged
@@ -97,24 +90,24 @@ def test_a_stream_has_its_own_policy(client: Any, make_table: Any) -> None:
     arn, stream = table["TableArn"], table["LatestStreamArn"]
     client.put_resource_policy(ResourceArn=stream, Policy=_policy(stream,
                                                                   "dynamodb:GetRecords"))
-    assert _error(lambda: client.get_resource_policy(ResourceArn=arn))[0] == \
+    assert refused(lambda: client.get_resource_policy(ResourceArn=arn))[0] == \
         "PolicyNotFoundException"
     assert "GetRecords" in client.get_resource_policy(ResourceArn=stream)["Policy"]
     other = stream.rpartition("/")[0] + "/2000-01-01T00:00:00.000"
-    assert _error(lambda: client.get_resource_policy(ResourceArn=other)) == (
+    assert refused(lambda: client.get_resource_policy(ResourceArn=other)) == (
         "ResourceNotFoundException", f"Requested resource not found: Table: {name} not found")
 
 
 def test_unknown_tables_and_bad_arns(client: Any, make_table: Any) -> None:
     arn = _arn(client, make_table("policy-arns"))
     missing = arn + "-gone"
-    assert _error(lambda: client.put_resource_policy(ResourceArn=missing,
+    assert refused(lambda: client.put_resource_policy(ResourceArn=missing,
                                                      Policy=_policy(missing)))[0] == \
         "ResourceNotFoundException"
-    code, message = _error(lambda: client.get_resource_policy(ResourceArn="nonsense"))
+    code, message = refused(lambda: client.get_resource_policy(ResourceArn="nonsense"))
     assert (code, "ARNs must start with 'arn:'" in message) == ("ValidationException", True)
     elsewhere = arn.replace(f":{client.meta.region_name}:", ":eu-west-3:")
-    assert _error(lambda: client.delete_resource_policy(ResourceArn=elsewhere))[0] == \
+    assert refused(lambda: client.delete_resource_policy(ResourceArn=elsewhere))[0] == \
         "ValidationException"
 
 
@@ -130,7 +123,7 @@ def test_a_deleted_tables_policy_goes_with_it(client: Any) -> None:
     client.delete_table(TableName=name)
     client.create_table(**spec)
     try:
-        assert _error(lambda: client.get_resource_policy(ResourceArn=arn))[0] == \
+        assert refused(lambda: client.get_resource_policy(ResourceArn=arn))[0] == \
             "PolicyNotFoundException"
     finally:
         client.delete_table(TableName=name)

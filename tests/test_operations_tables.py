@@ -7,17 +7,12 @@ surviving a kill -9 of a durable server."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import boto3
-import pytest
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from refusals import refused
 
 from ddbkit.emulator.connect.clients import make_client
-from ddbkit.emulator.runtime import Emulator
 from ddbkit.emulator.spec import TABLES
 from ddbkit.emulator.tables.schema import create_table_request
 
@@ -27,24 +22,9 @@ PK = [{"AttributeName": "pk", "AttributeType": "S"}]
 ALL = {"ProjectionType": "ALL"}
 
 
-def _error(action: Callable[[], Any]) -> tuple[str, str]:
-    with pytest.raises(ClientError) as caught:
-        action()
-    error = caught.value.response["Error"]
-    return error["Code"], error["Message"]
-
 
 def _name(prefix: str) -> str:
     return f"optab-{prefix}-{next(_names)}"
-
-
-@pytest.fixture(scope="module")
-def unchecked(emulator: Emulator) -> Any:
-    """A client that sends what boto3 itself would refuse, to see the server refuse it."""
-    return boto3.client("dynamodb", endpoint_url=emulator.endpoint_url,
-                        region_name=emulator.region, aws_access_key_id="ddbkit",
-                        aws_secret_access_key="ddbkit",
-                        config=Config(parameter_validation=False, retries={"max_attempts": 1}))
 
 
 def _gsi(name: str, attribute: str, **extra: Any) -> dict[str, Any]:
@@ -86,12 +66,12 @@ def test_create_table_answers_and_refuses_in_dynamodbs_words(client: Any, unchec
     assert answer["DeletionProtectionEnabled"] is True and answer["ItemCount"] == 0
     assert client.list_tags_of_resource(ResourceArn=answer["TableArn"])["Tags"] == [
         {"Key": "team", "Value": "a"}]
-    assert _error(lambda: client.create_table(
+    assert refused(lambda: client.create_table(
         TableName=name, KeySchema=KEY, AttributeDefinitions=PK,
         BillingMode="PAY_PER_REQUEST")) == ("ResourceInUseException",
                                             f"Table already exists: {name}")
     invalid = "One or more parameter values were invalid: "
-    refused = {
+    cases = {
         "unused definition": ({"AttributeDefinitions": [*PK, {"AttributeName": "x",
                                                               "AttributeType": "S"}]},
                               invalid + "Number of attributes in KeySchema does not exactly "
@@ -109,14 +89,14 @@ def test_create_table_answers_and_refuses_in_dynamodbs_words(client: Any, unchec
         "empty GSI list": ({"GlobalSecondaryIndexes": []},
                            invalid + "List of GlobalSecondaryIndexes is empty"),
     }
-    for case, (extra, message) in refused.items():
+    for case, (extra, message) in cases.items():
         request = {"TableName": _name("bad"), "KeySchema": KEY, "AttributeDefinitions": PK,
                    "BillingMode": "PAY_PER_REQUEST", **extra}
-        assert _error(lambda r=request: unchecked.create_table(**r)) == (  # type: ignore[misc]
+        assert refused(lambda r=request: unchecked.create_table(**r)) == (  # type: ignore[misc]
             "ValidationException", message), case
-        assert _error(lambda r=request: client.describe_table(  # type: ignore[misc]
+        assert refused(lambda r=request: client.describe_table(  # type: ignore[misc]
             TableName=r["TableName"]))[0] == "ResourceNotFoundException"
-    assert _error(lambda: client.delete_table(TableName=name))[0] == "ValidationException"
+    assert refused(lambda: client.delete_table(TableName=name))[0] == "ValidationException"
     client.update_table(TableName=name, DeletionProtectionEnabled=False)
     client.delete_table(TableName=name)
 
@@ -150,7 +130,7 @@ def test_a_new_gsi_is_creating_then_active_and_holds_the_items_already_there(
         ("g-index", "DELETING")]
     table = client.describe_table(TableName=name)["Table"]
     assert table.get("GlobalSecondaryIndexes", []) == [] and table["AttributeDefinitions"] == PK
-    assert _error(lambda: client.query(
+    assert refused(lambda: client.query(
         TableName=name, IndexName="g-index", KeyConditionExpression="g = :g",
         ExpressionAttributeValues={":g": {"S": "red"}}))[0] == "ValidationException"
 
@@ -189,11 +169,11 @@ def test_update_table_refuses_index_changes_in_dynamodbs_words(client: Any,
         request: dict[str, Any] = {"TableName": name, "GlobalSecondaryIndexUpdates": updates}
         if definitions:
             request["AttributeDefinitions"] = definitions
-        assert _error(lambda r=request: client.update_table(**r)) == expected  # type: ignore[misc]
+        assert refused(lambda r=request: client.update_table(**r)) == expected  # type: ignore[misc]
     table = client.describe_table(TableName=name)["Table"]  # nothing changed
     assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == ["g-index"]
     assert table["AttributeDefinitions"] == [*PK, {"AttributeName": "g", "AttributeType": "S"}]
-    assert _error(lambda: client.update_table(TableName="optab-missing",
+    assert refused(lambda: client.update_table(TableName="optab-missing",
                                               BillingMode="PAY_PER_REQUEST")) == (
         "ResourceNotFoundException", "Requested resource not found: Table: optab-missing not found")
 
@@ -205,11 +185,11 @@ def test_streams_billing_and_protection_change_and_refuse_no_ops(client: Any,
     first = client.update_table(TableName=name, StreamSpecification=on)["TableDescription"]
     assert first["StreamSpecification"] == on and first["LatestStreamArn"].endswith(
         first["LatestStreamLabel"])
-    assert _error(lambda: client.update_table(TableName=name, StreamSpecification=on)) == (
+    assert refused(lambda: client.update_table(TableName=name, StreamSpecification=on)) == (
         "ValidationException", f"Table already has an enabled stream: TableName: {name}")
     off = client.update_table(TableName=name, StreamSpecification={"StreamEnabled": False})
     assert "StreamSpecification" not in off["TableDescription"]
-    assert _error(lambda: client.update_table(
+    assert refused(lambda: client.update_table(
         TableName=name, StreamSpecification={"StreamEnabled": False})) == (
         "ValidationException", f"Table has no stream to disable: TableName: {name}")
     again = client.update_table(TableName=name, StreamSpecification={
@@ -218,26 +198,26 @@ def test_streams_billing_and_protection_change_and_refuse_no_ops(client: Any,
     assert again["LatestStreamArn"] != first["LatestStreamArn"]
 
     throughput = {"ReadCapacityUnits": 7, "WriteCapacityUnits": 8}
-    assert _error(lambda: client.update_table(TableName=name, ProvisionedThroughput=throughput)) \
+    assert refused(lambda: client.update_table(TableName=name, ProvisionedThroughput=throughput)) \
         == ("ValidationException", "Neither ReadCapacityUnits nor WriteCapacityUnits can be "
             "specified when BillingMode is PAY_PER_REQUEST")
-    assert _error(lambda: client.update_table(TableName=name, BillingMode="PROVISIONED")) == (
+    assert refused(lambda: client.update_table(TableName=name, BillingMode="PROVISIONED")) == (
         "ValidationException", "One or more parameter values were invalid: "
         "ProvisionedThroughput must be specified when BillingMode is PROVISIONED")
     switched = client.update_table(TableName=name, BillingMode="PROVISIONED",
                                    ProvisionedThroughput=throughput)["TableDescription"]
     assert switched["BillingModeSummary"] == {"BillingMode": "PROVISIONED"}
     assert switched["ProvisionedThroughput"]["ReadCapacityUnits"] == 7
-    code, message = _error(lambda: client.update_table(TableName=name,
+    code, message = refused(lambda: client.update_table(TableName=name,
                                                        ProvisionedThroughput=throughput))
     assert code == "ValidationException" and message.startswith(
         "The provisioned throughput for the table will not change.")
     client.update_table(TableName=name, BillingMode="PAY_PER_REQUEST")
     client.update_table(TableName=name, DeletionProtectionEnabled=True)
     assert client.describe_table(TableName=name)["Table"]["DeletionProtectionEnabled"] is True
-    assert _error(lambda: client.delete_table(TableName=name))[0] == "ValidationException"
+    assert refused(lambda: client.delete_table(TableName=name))[0] == "ValidationException"
     client.update_table(TableName=name, DeletionProtectionEnabled=False)
-    assert _error(lambda: client.update_table(TableName=name))[1].startswith(
+    assert refused(lambda: client.update_table(TableName=name))[1].startswith(
         "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled")
 
 

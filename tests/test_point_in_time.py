@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from clocked_emulator import clocked_emulator
+from refusals import refused
 
 from ddbkit.emulator.connect.clients import make_client
 from ddbkit.emulator.runtime import Emulator
@@ -30,11 +30,6 @@ def booking(key: str, status: str) -> dict[str, Any]:
             "customerId": {"S": "c1"}, "scheduledDate": {"S": "2025-12-10T10:00:00Z"},
             "createdAt": {"S": "2025-12-01T10:00:00Z"}}
 
-
-def _error(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as caught:
-        call()
-    return caught.value.response["Error"]["Code"], caught.value.response["Error"]["Message"]
 
 
 def _keys_by_status(client: Any, table: str, status: str) -> list[str]:
@@ -101,14 +96,14 @@ def test_restore_outside_the_window_gets_dynamodbs_errors(history: Any) -> None:
     window = client.describe_continuous_backups(TableName=BOOKINGS)[
         "ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
     for moment in (window["EarliestRestorableDateTime"].timestamp() - 60, emulator.now() - 60):
-        code, message = _error(lambda m=moment: client.restore_table_to_point_in_time(
+        code, message = refused(lambda m=moment: client.restore_table_to_point_in_time(
             SourceTableName=BOOKINGS, TargetTableName="never", RestoreDateTime=_at(m)))
         assert code == "InvalidRestoreTimeException"
         assert "between EarliestRestorableDateTime and LatestRestorableDateTime" in message
-    assert _error(lambda: client.restore_table_to_point_in_time(
+    assert refused(lambda: client.restore_table_to_point_in_time(
         SourceTableName="no-such-table", TargetTableName="never",
         UseLatestRestorableTime=True))[0] == "TableNotFoundException"
-    assert _error(lambda: client.restore_table_to_point_in_time(
+    assert refused(lambda: client.restore_table_to_point_in_time(
         SourceTableName=BOOKINGS, TargetTableName=BOOKINGS,
         UseLatestRestorableTime=True))[0] == "TableAlreadyExistsException"
     # a table of its own (tests may run on other workers than the one that restored "between")
@@ -117,7 +112,7 @@ def test_restore_outside_the_window_gets_dynamodbs_errors(history: Any) -> None:
                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
     client.update_continuous_backups(TableName="pitr-off", PointInTimeRecoverySpecification={
         "PointInTimeRecoveryEnabled": False})
-    assert _error(lambda: client.restore_table_to_point_in_time(
+    assert refused(lambda: client.restore_table_to_point_in_time(
         SourceTableName="pitr-off", TargetTableName="never",
         UseLatestRestorableTime=True))[0] == "PointInTimeRecoveryUnavailableException"
     assert "never" not in client.list_tables()["TableNames"]
@@ -197,7 +192,7 @@ def test_in_memory_the_window_is_the_present(fresh_emulator: Emulator) -> None:
         "ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
     assert window["EarliestRestorableDateTime"] == window["LatestRestorableDateTime"]
     target = f"{source}-copy"
-    assert _error(lambda: client.restore_table_to_point_in_time(
+    assert refused(lambda: client.restore_table_to_point_in_time(
         SourceTableName=source, TargetTableName=target,
         RestoreDateTime=_at(time.time() - 60)))[0] == "InvalidRestoreTimeException"
     client.restore_table_to_point_in_time(SourceTableName=source, TargetTableName=target,

@@ -6,23 +6,16 @@ anything of moto's."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from refusals import refused
 
 from ddbkit.emulator.operations.call import OperationError, dynamodb_wording
 
 OVERLAP = ("Invalid UpdateExpression: Two document paths overlap with each other; must remove "
            "or rewrite one of these paths; path one: [a], path two: [a, b]")
 
-
-def _error(action: Callable[[], Any]) -> tuple[str, str]:
-    with pytest.raises(ClientError) as caught:
-        action()
-    error = caught.value.response["Error"]
-    return error["Code"], error["Message"]
 
 
 @pytest.mark.parametrize(("moto", "dynamodb"), [
@@ -53,10 +46,10 @@ def test_update_expression_refusals_lose_motos_prefix(client: Any, make_table: A
     table = make_table("wording-update")
     key = {"pk": {"S": "a"}}
     values = {":v": {"S": "x"}}
-    assert _error(lambda: client.update_item(
+    assert refused(lambda: client.update_item(
         TableName=table, Key=key, UpdateExpression="SET a = :v, a.b = :v",
         ExpressionAttributeValues=values)) == ("ValidationException", OVERLAP)
-    assert _error(lambda: client.update_item(
+    assert refused(lambda: client.update_item(
         TableName=table, Key=key, UpdateExpression="SET a = :v SET b = :v",
         ExpressionAttributeValues=values)) == (
         "ValidationException",
@@ -67,7 +60,7 @@ def test_update_expression_refusals_lose_motos_prefix(client: Any, make_table: A
 def test_an_empty_nested_set_is_refused_without_the_prefix(client: Any,
                                                              make_table: Any) -> None:
     table = make_table("wording-sets")
-    assert _error(lambda: client.put_item(
+    assert refused(lambda: client.put_item(
         TableName=table, Item={"pk": {"S": "a"}, "m": {"M": {"x": {"NS": []}}}})) == (
         "ValidationException",
         "One or more parameter values were invalid: An number set  may not be empty")
@@ -91,19 +84,19 @@ def test_empty_key_values_are_refused_by_ddbkits_check(client: Any, two_indexes:
                  "attribute cannot contain an empty {kind} value. IndexName: two, "
                  "IndexKey: g2")
     # The index the key belongs to is named (moto named the table's first GSI).
-    assert _error(lambda: client.put_item(
+    assert refused(lambda: client.put_item(
         TableName=two_indexes, Item={"pk": {"S": "a"}, "g2": {"S": ""}}))[1] == \
         index_key.format(kind="string")
-    assert _error(lambda: client.put_item(
+    assert refused(lambda: client.put_item(
         TableName=two_indexes, Item={"pk": {"S": "a"}, "g2": {"B": b""}}))[1] == \
         index_key.format(kind="binary")
-    assert _error(lambda: client.put_item(TableName=two_indexes, Item={"pk": {"S": ""}}))[1] \
+    assert refused(lambda: client.put_item(TableName=two_indexes, Item={"pk": {"S": ""}}))[1] \
         == "One or more parameter values were invalid: An AttributeValue may not contain an " \
            "empty string. Key: pk"
     in_a_batch = ("One or more parameter values are not valid. The AttributeValue for a key "
                   "attribute cannot contain an empty string value. Key: pk")
-    assert _error(lambda: client.batch_write_item(RequestItems={two_indexes: [
+    assert refused(lambda: client.batch_write_item(RequestItems={two_indexes: [
         {"PutRequest": {"Item": {"pk": {"S": ""}}}}]}))[1] == in_a_batch
-    assert _error(lambda: client.transact_write_items(TransactItems=[
+    assert refused(lambda: client.transact_write_items(TransactItems=[
         {"Put": {"TableName": two_indexes, "Item": {"pk": {"S": ""}}}}]))[1] == in_a_batch
     assert "Item" not in client.get_item(TableName=two_indexes, Key={"pk": {"S": "a"}})

@@ -22,9 +22,9 @@ from ddbkit.emulator.durability.service import Durability
 from ddbkit.emulator.endpoint.server import EmulatorServer, ServerConfig
 from ddbkit.emulator.errors import ConfigError, SchemaDriftError
 from ddbkit.emulator.faults.plan import FaultPlan
-from ddbkit.emulator.moto_ext.clock import Clock
 from ddbkit.emulator.operations import s3_folders
 from ddbkit.emulator.spec import DEFAULT_STAGE, TABLES, get_table, validate_stage
+from ddbkit.emulator.store.clock import Clock
 from ddbkit.emulator.streams.triggers import TriggerConfig, TriggerPoller
 from ddbkit.emulator.tables.provision import provision, provision_table
 from ddbkit.emulator.throughput.model import MODELS

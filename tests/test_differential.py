@@ -361,7 +361,7 @@ def update_expressions(draw: Any, model: Model, e: Expr) -> str:
 
     Sometimes instead an ADD of a number to the text attribute alone: where the item holds
     text there, the update fails (ValidationException). Stock moto applies the clauses before
-    a failing ADD; DynamoDB, and ddbkit (moto_ext/atomic_writes.py), apply none, so the
+    a failing ADD; DynamoDB, and ddbkit (store/atomic_writes.py), apply none, so the
     failing ADD comes alone, where the two agree.
     """
     counter = draw(st.sampled_from([None, "add", "set_if_not_exists", "set_plus", "remove",

@@ -259,7 +259,7 @@ from ddbkit.emulator.durability.journal import DiskFull
 from ddbkit.emulator.durability.recorder import Recorder
 from ddbkit.emulator.durability.snapshot import plan
 from ddbkit.emulator.durability.tablemeta import table_settings
-from ddbkit.emulator.moto_ext import changes
+from ddbkit.emulator.store import changes
 from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend, table_items
 from ddbkit.emulator.operations.expiry import delete_expired
 from ddbkit.emulator.ttl import is_expired

@@ -29,7 +29,7 @@ from ddbkit.emulator.durability.recorder import Recorder
 from ddbkit.emulator.durability.recovery import Recovery, journal_header
 from ddbkit.emulator.durability import snapshot
 from ddbkit.emulator.durability.snapshot import SnapshotWriter, plan
-from ddbkit.emulator.moto_ext import changes
+from ddbkit.emulator.store import changes
 from ddbkit.emulator.moto_ext.store import dynamodb_backend
 from ddbkit.emulator.moto_ext.table_calls import create_new_table
 from ddbkit.emulator.operations import delete_item, put_item, update_item

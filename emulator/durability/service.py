@@ -34,8 +34,9 @@ from ddbkit.emulator.durability.recovery import Recovered, Recovery, journal_hea
 from ddbkit.emulator.durability.snapshot import SnapshotAborted, SnapshotWriter, plan
 from ddbkit.emulator.durability.watermark import Watermark
 from ddbkit.emulator.errors import DataDirError
-from ddbkit.emulator.moto_ext import changes, instance_tracking
+from ddbkit.emulator.moto_ext import instance_tracking
 from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend
+from ddbkit.emulator.store import changes
 
 log = logging.getLogger("ddbkit.durability")
 

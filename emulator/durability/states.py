@@ -33,8 +33,8 @@ from ddbkit.emulator.durability.snapshot import (
     plan,
     read_snapshot,
 )
-from ddbkit.emulator.moto_ext.clock import now
 from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend
+from ddbkit.emulator.store.clock import now
 
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 KEEP_STREAM = timedelta(days=36500)  # a state keeps its stream records as they were

@@ -19,9 +19,9 @@ from typing import Any
 from ddbkit.emulator.durability import hooks
 from ddbkit.emulator.durability.states import NamedStates, StateError
 from ddbkit.emulator.endpoint.wire import WireError
-from ddbkit.emulator.moto_ext.clock import Clock, running_on
 from ddbkit.emulator.moto_ext.instance_tracking import forgetting
 from ddbkit.emulator.moto_ext.store import STORE_LOCK
+from ddbkit.emulator.store.clock import Clock, running_on
 
 ADMIN_TARGET = "DDBKitAdmin"
 ADMIN_PREFIX = ADMIN_TARGET + "."

@@ -35,12 +35,12 @@ from ddbkit.emulator.endpoint.wire import (
 )
 from ddbkit.emulator.faults.injector import RESPONSES, FaultInjector, error_answer
 from ddbkit.emulator.faults.plan import FaultPlan
-from ddbkit.emulator.moto_ext.clock import Clock, running_on
 from ddbkit.emulator.moto_ext.consumed_capacity import admission
 from ddbkit.emulator.moto_ext.instance_tracking import forgetting
 from ddbkit.emulator.moto_ext.store import STORE_LOCK
 from ddbkit.emulator.operations import registry
 from ddbkit.emulator.operations.call import Answer, Call, OperationError
+from ddbkit.emulator.store.clock import Clock, running_on
 from ddbkit.emulator.throughput.model import MODELS, OnDemandModel, Throttled
 
 log = logging.getLogger(__name__)

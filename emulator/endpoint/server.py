@@ -26,8 +26,8 @@ from ddbkit.emulator.endpoint.guard import AccessGuard, HostAllowList
 from ddbkit.emulator.endpoint.limits import HttpLimits
 from ddbkit.emulator.errors import ConfigError, PortInUseError, ServerError
 from ddbkit.emulator.faults.plan import FaultPlan
-from ddbkit.emulator.moto_ext.clock import Clock
 from ddbkit.emulator.spec import ACCOUNT_ID, REGION
+from ddbkit.emulator.store.clock import Clock
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000  # DynamoDB Local's, so existing tools find the emulator

@@ -16,8 +16,9 @@ Stream shards
 and their records are ddbkit's (`emulator/store/`): moto's `StreamShard` gives way to
 ddbkit's as soon as moto makes one (`table_calls.own_stream`). The DynamoDB Streams,
 table-control (CreateTable and UpdateTable included), backup, restore, export and import
-operations are ddbkit's own (`emulator/operations/`); they call moto through `calls`,
-`table_calls`, `stream_shards` (which trims a shard before it is read), `backup_calls`,
+operations are ddbkit's own (`emulator/operations/`; `operations/stream_views.py` reads a
+table's stream and trims its shard before it is read); they call moto through `calls`,
+`table_calls`, `backup_calls`,
 `restored_tables` and `answers`.
 
 Stored items are ddbkit's own (`emulator/store/item.py`: attributes as DynamoDB JSON,

@@ -28,12 +28,12 @@ from ddbkit.emulator.capacity.sizes import (
     value_size,
 )
 from ddbkit.emulator.expressions.conditions import Condition
-from ddbkit.emulator.moto_ext.clock import now
 from ddbkit.emulator.moto_ext.condition_trees import expected, parse
-from ddbkit.emulator.moto_ext.fast_serializer import wire
 from ddbkit.emulator.moto_ext.key_values import check_item
 from ddbkit.emulator.moto_ext.store import stored_item
+from ddbkit.emulator.operations.wire_values import wire
 from ddbkit.emulator.store import stream_records, stream_shards
+from ddbkit.emulator.store.clock import now
 from ddbkit.emulator.store.item import Item, Key
 
 __all__ = ["build_item", "expected_condition", "item_attributes", "key_of",

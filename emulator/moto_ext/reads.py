@@ -15,8 +15,8 @@ from moto.dynamodb.exceptions import MockValidationException
 
 from ddbkit.emulator.expressions.conditions import Condition
 from ddbkit.emulator.moto_ext.condition_trees import parse
-from ddbkit.emulator.moto_ext.lsi_fetches import projected_names
 from ddbkit.emulator.store.item import Item, Key
+from ddbkit.emulator.store.lsi_fetches import projected_names
 
 __all__ = ["check_select", "filter_of", "index_of", "index_project", "is_global",
            "projected_names", "segment_of", "value"]

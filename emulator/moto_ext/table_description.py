@@ -27,10 +27,10 @@ from typing import Any
 from moto.dynamodb.models.table import GlobalSecondaryIndex, Table
 
 from ddbkit.emulator.capacity.sizes import item_size
-from ddbkit.emulator.moto_ext.lsi_fetches import projected_names
 from ddbkit.emulator.moto_ext.store import table_items
 from ddbkit.emulator.moto_ext.table_calls import ACTIVE, CREATING
 from ddbkit.emulator.moto_ext.table_settings import table_id as settings_table_id
+from ddbkit.emulator.store.lsi_fetches import projected_names
 
 
 @dataclass

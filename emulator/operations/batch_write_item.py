@@ -18,16 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ddbkit.emulator.capacity.meter import Meter, Refused
-from ddbkit.emulator.moto_ext import (
-    atomic_writes,
-    item_collection_metrics,
-    item_writes,
-    key_schema,
-)
+from ddbkit.emulator.moto_ext import item_writes, key_schema
 from ddbkit.emulator.moto_ext.calls import moto_refusals
-from ddbkit.emulator.operations import pipeline, writes
+from ddbkit.emulator.operations import item_collection_metrics, pipeline, writes
 from ddbkit.emulator.operations.call import Answer, Call, answer, validation_error
 from ddbkit.emulator.operations.keys import stored_identity
+from ddbkit.emulator.store import atomic_writes
 
 DUPLICATES = "Provided list of item keys contains duplicates"
 # DynamoDB's wording for an empty string key in a batch (PutItem's differs).

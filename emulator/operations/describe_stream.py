@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext.stream_shards import StreamView
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Answer, Call, answer
 from ddbkit.emulator.operations.paging import page
+from ddbkit.emulator.operations.stream_views import StreamView
 
 DEFAULT_LIMIT = 100  # AWS: at most 100 shards a page, 100 when no Limit is given
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from ddbkit.emulator.endpoint.protocol import ERROR_NAMESPACE
-from ddbkit.emulator.moto_ext.atomic_writes import atomic
 from ddbkit.emulator.operations import statements
 from ddbkit.emulator.operations.call import Answer, Call, OperationError, answer
+from ddbkit.emulator.store.atomic_writes import atomic
 
 CANCELLED = "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]"
 TRANSACTIONAL = 2.0

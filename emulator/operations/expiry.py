@@ -15,11 +15,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ddbkit.emulator.durability import hooks as durability
-from ddbkit.emulator.moto_ext import ttl_deletes
-from ddbkit.emulator.moto_ext.clock import running_on
 from ddbkit.emulator.moto_ext.instance_tracking import forgetting
 from ddbkit.emulator.moto_ext.store import STORE_LOCK
-from ddbkit.emulator.operations import writes
+from ddbkit.emulator.operations import ttl_deletes, writes
+from ddbkit.emulator.store.clock import running_on
 
 __all__ = ["CHUNK", "delete_expired", "ttl_tables"]
 

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext import clock, stream_shards
-from ddbkit.emulator.operations import pipeline
+from ddbkit.emulator.operations import pipeline, stream_views
 from ddbkit.emulator.operations.call import Answer, Call, answer, not_found
 from ddbkit.emulator.operations.shard_iterators import (
     LIFETIME_SECONDS,
@@ -27,6 +26,7 @@ from ddbkit.emulator.operations.shard_iterators import (
     parse,
     trimmed,
 )
+from ddbkit.emulator.store import clock
 
 MAX_RECORDS = 1000  # AWS: at most 1,000 records a call, 1,000 when no Limit is given
 
@@ -45,7 +45,7 @@ def run(call: Call) -> Answer:
     if at.sequence_number < stream.first:
         raise trimmed()
 
-    found = stream_shards.records(stream, at.sequence_number, limit)
+    found = stream_views.records(stream, at.sequence_number, limit)
     following = at.sequence_number + len(found)
     result: dict[str, Any] = {"Records": found}
     if stream.enabled or following < stream.next:

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ddbkit.emulator.moto_ext import clock
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Answer, Call, answer, not_found, validation_error
 from ddbkit.emulator.operations.shard_iterators import Position, trimmed
+from ddbkit.emulator.store import clock
 
 ITERATOR_TYPES = ("TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
 _SEQUENCE_NUMBER = re.compile(r"[0-9]{1,40}")

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from ddbkit.emulator.moto_ext import backup_calls
-from ddbkit.emulator.moto_ext.clock import now
 from ddbkit.emulator.operations import pipeline, writes
 from ddbkit.emulator.operations.call import Answer, Call, OperationError, validation_error
 from ddbkit.emulator.operations.s3_folders import bucket_dir, prefix_path, table_id
 from ddbkit.emulator.operations.timestamps import aware_utc
+from ddbkit.emulator.store.clock import now
 from ddbkit.fixtures import aws_layout
 
 NOT_DATA = ("manifest-", "_started")  # names of an export's files that hold no items

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext import stream_shards
-from ddbkit.emulator.operations import pipeline
+from ddbkit.emulator.operations import pipeline, stream_views
 from ddbkit.emulator.operations.call import Answer, Call, answer
 from ddbkit.emulator.operations.paging import page
 
@@ -21,7 +20,7 @@ DEFAULT_LIMIT = 100  # AWS: at most 100 streams a page, 100 when no Limit is giv
 
 def run(call: Call) -> Answer:
     params = call.params
-    streams = stream_shards.streams(pipeline.backend(call), params.get("TableName"))
+    streams = stream_views.streams(pipeline.backend(call), params.get("TableName"))
     listed = [{"StreamArn": s.arn, "TableName": s.table_name, "StreamLabel": s.label}
               for s in streams]
     chosen, last = page(listed, lambda entry: entry["StreamArn"],

@@ -15,10 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Meter
-from ddbkit.emulator.moto_ext import answers, calls, clock, stream_shards
+from ddbkit.emulator.moto_ext import answers, calls
 from ddbkit.emulator.moto_ext.consumed_capacity import Admission, admission
-from ddbkit.emulator.moto_ext.stream_shards import StreamView
+from ddbkit.emulator.operations import stream_views
 from ddbkit.emulator.operations.call import Answer, Call, encoded_answer, not_found
+from ddbkit.emulator.operations.stream_views import StreamView
+from ddbkit.emulator.store import clock
 
 __all__ = ["Admission", "backend", "meter", "resolve_stream", "resolve_table", "shaped_answer",
            "throughput"]
@@ -45,7 +47,7 @@ def shaped_answer(call: Call, result: dict[str, Any]) -> Answer:
 def resolve_stream(call: Call, arn: str) -> StreamView:
     """The stream `arn` names, its shard trimmed to now (records past 24 hours go), or
     ResourceNotFoundException: a deleted table's, a replaced label's, a table without one."""
-    found = stream_shards.stream(backend(call), arn, clock.now())
+    found = stream_views.stream(backend(call), arn, clock.now())
     if found is None:
         raise not_found(STREAM_NOT_FOUND.format(arn=arn))
     return found

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from ddbkit.emulator.durability import hooks
-from ddbkit.emulator.moto_ext.clock import now
+from ddbkit.emulator.store.clock import now
 
 DEFAULT_RECOVERY_DAYS = 35  # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/PointInTimeRecovery_Howitworks.html
 RESTORE_LAG = 300.0  # LatestRestorableDateTime is typically five minutes before now

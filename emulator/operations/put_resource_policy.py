@@ -7,10 +7,9 @@ The document is kept as given: nothing here enforces it.
 
 from __future__ import annotations
 
-from ddbkit.emulator.moto_ext import clock
 from ddbkit.emulator.operations import resource_policy
 from ddbkit.emulator.operations.call import Answer, Call, answer
-from ddbkit.emulator.store import policies
+from ddbkit.emulator.store import clock, policies
 
 
 def run(call: Call) -> Answer:

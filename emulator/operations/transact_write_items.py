@@ -25,7 +25,7 @@ from typing import Any
 
 from ddbkit.emulator.capacity.rules import TRANSACTIONAL_WRITE
 from ddbkit.emulator.endpoint.protocol import ERROR_NAMESPACE
-from ddbkit.emulator.moto_ext import atomic_writes, calls, clock
+from ddbkit.emulator.moto_ext import calls
 from ddbkit.emulator.operations import keys, pipeline, updates, writes
 from ddbkit.emulator.operations.call import (
     Answer,
@@ -35,6 +35,7 @@ from ddbkit.emulator.operations.call import (
     encoded_answer,
     validation_error,
 )
+from ddbkit.emulator.store import atomic_writes, clock
 
 CANCELLED = ("Transaction cancelled, please refer cancellation reasons for specific reasons "
              "[{}]")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext.clock import now
 from ddbkit.emulator.operations.call import Answer, Call
 from ddbkit.emulator.operations.describe_continuous_backups import (
     PITR,
@@ -20,6 +19,7 @@ from ddbkit.emulator.operations.describe_continuous_backups import (
 )
 from ddbkit.emulator.operations.output import shaped_answer
 from ddbkit.emulator.operations.pitr_window import DEFAULT_RECOVERY_DAYS, enabled
+from ddbkit.emulator.store.clock import now
 
 
 def run(call: Call) -> Answer:

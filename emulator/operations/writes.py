@@ -25,20 +25,18 @@ from typing import Any
 from ddbkit.emulator.capacity.meter import Meter
 from ddbkit.emulator.expressions import conditions as evaluation
 from ddbkit.emulator.moto_ext import (
-    atomic_writes,
-    changes,
     consumed_capacity,
     index_keys,
     indexes,
-    item_collection_metrics,
     item_writes,
     key_schema,
     key_values,
     table_description,
 )
 from ddbkit.emulator.moto_ext.calls import attributes, moto_refusals
-from ddbkit.emulator.operations import legacy_conditions, pipeline
+from ddbkit.emulator.operations import item_collection_metrics, legacy_conditions, pipeline
 from ddbkit.emulator.operations.call import Call, OperationError, validation_error
+from ddbkit.emulator.store import atomic_writes, changes
 
 CONDITION_FAILED = "The conditional request failed"
 # DynamoDB's wording for an empty string key in a batch's or transaction's item (PutItem's

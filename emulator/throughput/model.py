@@ -30,8 +30,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from ddbkit.emulator.capacity.meter import Charge, Refused
-from ddbkit.emulator.moto_ext.clock import Clock
 from ddbkit.emulator.spec import WARM_READ_UNITS, WARM_WRITE_UNITS
+from ddbkit.emulator.store.clock import Clock
 from ddbkit.emulator.throughput.buckets import TokenBucket
 
 PARTITION_UNITS = (3000.0, 1000.0)  # read, write units a second per partition

@@ -1,9 +1,8 @@
-"""moto's values as JSON wants them.
+"""Stored values as the wire's JSON wants them.
 
-`wire` turns what moto holds (bytes, sets, datetimes, Decimals) into the wire's JSON values
-(base64, lists, epoch seconds, numbers), and `epoch_seconds` writes a timestamp as moto's
-serializer did; ddbkit's own operations answer with them. (Calls only: nothing of moto's is
-replaced here any more.)
+`wire` turns what a table's settings and items hold (bytes, sets, datetimes, Decimals) into the
+wire's JSON values (base64, lists, epoch seconds, numbers), and `epoch_seconds` writes a
+timestamp as AWS does; ddbkit's operations answer with them.
 """
 
 from __future__ import annotations

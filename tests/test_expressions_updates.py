@@ -1,7 +1,7 @@
 """ddbkit's own update evaluation (emulator/expressions/updates.py) on items held as DynamoDB
 JSON dicts, then the same rules end to end through boto3 and a real server.
 
-Expressions are read by moto's parser into ddbkit's plan (moto_ext/item_updates.py), as
+Expressions are read by ddbkit's grammar into its plan (expressions/update_grammar.py), as
 UpdateItem reads them; the evaluator is then called directly on plain dicts.
 """
 
@@ -15,8 +15,8 @@ from botocore.exceptions import ClientError
 from write_tables import error_of
 
 from ddbkit.emulator.expressions import update_checks, updates
+from ddbkit.emulator.expressions.update_grammar import parse_update
 from ddbkit.emulator.expressions.update_paths import pick
-from ddbkit.emulator.moto_ext.item_updates import parse_update
 
 ITEM: dict[str, Any] = {
     "pk": {"S": "a"},
@@ -84,7 +84,7 @@ def test_operands_are_read_from_the_item_before_the_update() -> None:
 
 
 def test_names_functions_and_arithmetic() -> None:
-    new = run("SET #n = #n + :one - :half, c = if_not_exists(c, :zero) + :one, "
+    new = run("SET #n = (#n + :one) - :half, c = if_not_exists(c, :zero) + :one, "
               "n2 = if_not_exists(n, :zero), l = list_append(:front, l), "
               "l2 = list_append(l, :front)", names={"#n": "n"}, one={"N": "1"},
               half={"N": "0.50"}, zero={"N": "0"}, front={"L": [{"S": "f"}]})

@@ -1,6 +1,6 @@
 """An UpdateExpression as ddbkit evaluates it: its actions, their paths and operands.
 
-moto's parser reads the text (moto_ext/item_updates.py turns its tree into these); nothing
+update_grammar.py reads the text into these; nothing
 here depends on the item or on the request's #names and :values, so one plan serves every
 request with the same expression text.
 

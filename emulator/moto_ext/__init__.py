@@ -9,8 +9,8 @@ helpers); no module imports this package's `__init__`.
 Every item write is ddbkit's own: operations/put_item.py, delete_item.py, update_item.py,
 batch_write_item.py, transact_write_items.py, the PartiQL operations, ImportTable and the TTL
 sweep (operations/expiry.py) call the same stages in order (operations/writes.py,
-updates.py; moto's update parser through item_updates, the update itself applied by
-expressions/). No extension wraps moto's `Table.put_item` or `Table.delete_item`.
+updates.py; the update read and applied by expressions/). No extension wraps moto's
+`Table.put_item` or `Table.delete_item`.
 
 Stream shards
 and their records are ddbkit's (`emulator/store/`): moto's `StreamShard` gives way to
@@ -25,8 +25,8 @@ Stored items are ddbkit's own (`emulator/store/item.py`: attributes as DynamoDB 
 canonical numbers, `Key`s in DynamoDB's order, sizes by DynamoDB's rules): moto's `Item` and
 `DynamoType` hold nothing, so none of their methods is replaced. UpdateItem,
 TransactWriteItems, Query and Scan are ddbkit's own (operations/update_item.py,
-transact_write_items.py, query.py, scan.py): they call moto's expression parsers through
-`item_updates` and `condition_trees` (ddbkit evaluates conditions, filters and updates
+transact_write_items.py, query.py, scan.py): they call moto's condition parser through
+`condition_trees` (ddbkit reads UpdateExpressions and evaluates conditions, filters and updates
 itself: `expressions/`), `reads` and `key_conditions`, and rewrite legacy parameters with
 operations/legacy_conditions.py; the PartiQL operations run each statement through the item
 operations' stages.

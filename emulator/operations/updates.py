@@ -1,8 +1,7 @@
 """The `update` stage of UpdateItem, beside the write stages in writes.py.
 
 - `parse`: the request's update (UpdateExpression or legacy AttributeUpdates, never both),
-  its expression read by moto's parser after `ungrouped` dropped the grouping parentheses
-  DynamoDB accepts and moto's parser does not (`SET c = (c - :v)`: an AssertionError);
+  its expression read by ddbkit's grammar (expressions/update_grammar.py);
 - `check_actions`: the update's checks that need no item (one clause of each kind, no
   overlapping paths, no table key attribute updated, each `:value` of a type its operator
   takes), made before the condition is read;
@@ -14,7 +13,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,10 +21,11 @@ from typing import Any
 from ddbkit.emulator.capacity.sizes import MAX_ITEM_BYTES
 from ddbkit.emulator.expressions import update_checks
 from ddbkit.emulator.expressions import updates as evaluation
+from ddbkit.emulator.expressions.update_grammar import parse_update
 from ddbkit.emulator.expressions.update_paths import pick
 from ddbkit.emulator.expressions.update_plan import Plan
 from ddbkit.emulator.expressions.update_values import stored
-from ddbkit.emulator.moto_ext import index_keys, item_updates, item_writes
+from ddbkit.emulator.moto_ext import index_keys, item_writes
 from ddbkit.emulator.moto_ext.calls import attributes, moto_refusals
 from ddbkit.emulator.operations.call import validation_error
 from ddbkit.emulator.operations.writes import decoded, decoded_map
@@ -38,13 +37,11 @@ BOTH = ("Can not use both expression and non-expression parameters in the same r
 KEY_UPDATED = ("One or more parameter values were invalid: Cannot update attribute {}. "
                "This attribute is part of the key")
 TOO_LARGE = "Item size to update has exceeded the maximum allowed size"
-_CLAUSE = re.compile(r"(?<![#:\w])(SET|REMOVE|ADD|DELETE)\b", re.IGNORECASE)  # not #set
-_WORD = re.compile(r"[\w#:\]]")  # ends a function name (or a path): its '(' is a call's
 
 
 @dataclass(frozen=True)
 class Update:
-    expression: str | None  # the UpdateExpression as parsed (grouping dropped)
+    expression: str | None  # the UpdateExpression as parsed
     plan: Plan | None  # ddbkit's plan of it, or None
     attribute_updates: dict[str, Any] | None  # legacy AttributeUpdates, values decoded
     names: dict[str, Any]
@@ -61,9 +58,9 @@ def parse(params: dict[str, Any]) -> Update:
     names = params.get("ExpressionAttributeNames") or {}
     values = decoded_map(params.get("ExpressionAttributeValues") or {})
     if isinstance(text, str) and text.strip():
-        text = ungrouped(text.strip())
-        with moto_refusals():
-            plan = item_updates.parse_update(text)
+        text = text.strip()
+        with refusals():
+            plan = parse_update(text)
         return Update(text, plan, None, names, values)
     updates = {name: _decoded_update(spec) for name, spec in (legacy or {}).items()}
     return Update(None, None, updates or None, names, values)
@@ -73,48 +70,6 @@ def _decoded_update(spec: Any) -> Any:
     if isinstance(spec, dict) and "Value" in spec:
         return {**spec, "Value": decoded(spec["Value"])}
     return spec
-
-
-def ungrouped(text: str) -> str:
-    """`text` without grouping parentheses around a whole SET value or around a single
-    operand; a function's argument list (its '(' follows the name) is left as it is."""
-    start = 0
-    while (i := text.find("(", start)) >= 0:
-        end = _closing(text, i)
-        before = text[:i].rstrip()
-        if end < 0 or (before and _WORD.fullmatch(before[-1])):
-            start = i + 1
-            continue
-        inner = text[i + 1:end]
-        after = text[end + 1:].lstrip()
-        whole_value = before.endswith("=") and (not after or after[0] == "," or
-                                                _CLAUSE.match(after) is not None)
-        operators = _top_level(inner)
-        if "," not in operators and (whole_value or not operators):
-            text = f"{text[:i]} {inner} {text[end + 1:]}"
-            start = i
-        else:
-            start = i + 1
-    return text
-
-
-def _closing(text: str, opening: int) -> int:
-    depth = 0
-    for position in range(opening, len(text)):
-        depth += {"(": 1, ")": -1}.get(text[position], 0)
-        if depth == 0:
-            return position
-    return -1
-
-
-def _top_level(text: str) -> set[str]:
-    """The operators (+ - ,) of `text` outside its own parentheses."""
-    found, depth = set(), 0
-    for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth == 0 and char in "+-,":
-            found.add(char)
-    return found
 
 
 def check_actions(table: Any, update: Update) -> None:

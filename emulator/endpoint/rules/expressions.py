@@ -105,14 +105,14 @@ def check(holder: dict[str, Any], kind: str) -> None:
 
 def _syntax_first(texts: dict[str, str]) -> None:
     """DynamoDB parses an UpdateExpression before it looks at its names and values: a syntax
-    error is the answer even when a name is also missing or unused. Parsed only on this
-    error path, with moto's parser (which words its errors as DynamoDB does)."""
+    error (or a reserved word as a name, or a function it lacks) is the answer even when a
+    name is also missing or unused. Parsed only on this error path."""
     text = texts.get("UpdateExpression")
-    if text is None:
+    if text is None or not text.strip():
         return
-    from ddbkit.emulator.moto_ext.expression_syntax import update_syntax_error
+    from ddbkit.emulator.expressions.update_grammar import parse_refusal
 
-    error = update_syntax_error(text)
+    error = parse_refusal(text.strip())
     if error is not None:
         raise _invalid(error)
 

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from moto.dynamodb.exceptions import ResourceNotFoundException
+from moto.dynamodb.models.table import Backup
 
-from ddbkit.emulator.moto_ext.calls import moto_refusals
 from ddbkit.emulator.moto_ext.indexes import indexes_for
 from ddbkit.emulator.moto_ext.store import copied_items, table_items
 from ddbkit.emulator.moto_ext.table_calls import check_creation, create_new_table
 from ddbkit.emulator.moto_ext.table_description import describe as describe_table
+from ddbkit.emulator.store.catalog import Catalog
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +34,9 @@ class BackupEntry:
     backup: Any  # moto's Backup
 
 
-def find_table(backend: Any, name_or_arn: str) -> Any:
+def find_table(backend: Catalog, name_or_arn: str) -> Any:
     """The table with this name or ARN, or None."""
-    try:
-        return backend.get_table(name_or_arn)
-    except ResourceNotFoundException:
-        return None
+    return backend.table(name_or_arn)
 
 
 def table_named(backend: Any, name: Any) -> Any:
@@ -78,20 +75,22 @@ def entries(backend: Any) -> list[BackupEntry]:
                         _epoch(b.creation_date_time), b) for b in backend.backups.values()]
 
 
-def create_backup(backend: Any, table_name: str, backup_name: str,
+def create_backup(backend: Catalog, table_name: str, backup_name: str,
                   created_at: datetime) -> Any:
     """A new backup of the table (moto deep-copies it), created at `created_at` (naive UTC,
     moto's kind: the emulator's clock rather than moto's wall clock)."""
-    with moto_refusals():
-        backup = backend.create_backup(table_name, backup_name)
+    backup = Backup(backend.account_id, backend.region, backup_name,
+                    backend.tables[table_name])
     backup.creation_date_time = created_at
+    backend.backups[backup.arn] = backup
     return backup
 
 
-def delete_backup(backend: Any, arn: str) -> Any:
-    """The backup, removed from the store and marked DELETED."""
-    with moto_refusals():
-        return backend.delete_backup(arn)
+def delete_backup(backend: Catalog, arn: str) -> Any:
+    """The backup (which exists), removed from the store and marked DELETED."""
+    backup = backend.backups.pop(arn)
+    backup.status = "DELETED"
+    return backup
 
 
 def backup_size(backup: Any) -> int:

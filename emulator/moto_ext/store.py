@@ -14,6 +14,7 @@ import copy
 import threading
 from typing import Any
 
+from ddbkit.emulator.store.catalog import Catalog, catalog
 from ddbkit.emulator.store.item import Key
 
 STORE_LOCK = threading.RLock()
@@ -72,7 +73,7 @@ def copied_items(items: Any) -> Any:
     return found
 
 
-def dynamodb_backend(account_id: str, region: str) -> Any:
-    from moto.dynamodb.models import dynamodb_backends
-
-    return dynamodb_backends[account_id][region]
+def dynamodb_backend(account_id: str, region: str) -> Catalog:
+    """The account's tables and backups in `region`: ddbkit's own registry (the name is
+    kept for the modules that still call it so)."""
+    return catalog(account_id, region)

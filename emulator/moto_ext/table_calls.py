@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import GlobalSecondaryIndex, Table
 from moto.dynamodb.responses import DynamoHandler
 
@@ -23,12 +22,12 @@ from ddbkit.emulator.moto_ext.indexes import indexes_for
 from ddbkit.emulator.moto_ext.store import require
 from ddbkit.emulator.moto_ext.table_settings import epoch
 from ddbkit.emulator.store import stream_shards
+from ddbkit.emulator.store.catalog import Catalog
 from ddbkit.emulator.store.stream_shards import Shard
 
 CREATING, ACTIVE, DELETING = "CREATING", "ACTIVE", "DELETING"
 
 # What these calls use of moto, checked once: a moto without it fails at start-up.
-require(DynamoDBBackend, "create_table")
 require(DynamoHandler, "_validate_table_creation")
 require(GlobalSecondaryIndex, "create", "update", "describe")
 require(Table, "set_stream_specification", "all_indexes")
@@ -47,11 +46,14 @@ def check_creation(params: dict[str, Any]) -> None:
             attr=params["AttributeDefinitions"], warm_throughput=params.get("WarmThroughput"))
 
 
-def create_new_table(backend: Any, params: dict[str, Any]) -> Any:
-    """A new table in moto's store from a CreateTable-shaped request, its indexes built."""
+def create_new_table(backend: Catalog, params: dict[str, Any]) -> Any:
+    """A new table in the catalog from a CreateTable-shaped request (whose name no table
+    has), its indexes built."""
+    make: Any = Table  # moto's class is abstract to mypy (its CloudFormation half)
     with moto_refusals():
-        table = backend.create_table(
-            params["TableName"], schema=params["KeySchema"],
+        table = make(
+            params["TableName"], account_id=backend.account_id, region=backend.region,
+            schema=params["KeySchema"],
             throughput=params.get("ProvisionedThroughput"), attr=params["AttributeDefinitions"],
             global_indexes=params.get("GlobalSecondaryIndexes") or [],
             indexes=params.get("LocalSecondaryIndexes") or [],
@@ -61,6 +63,7 @@ def create_new_table(backend: Any, params: dict[str, Any]) -> Any:
             sse_specification=params.get("SSESpecification"), tags=params.get("Tags") or [],
             deletion_protection_enabled=params.get("DeletionProtectionEnabled", False),
             warm_throughput=params.get("WarmThroughput"))
+    backend.tables[table.name] = table
     own_stream(table)
     indexes_for(table)
     return table

@@ -201,5 +201,5 @@ def apply_settings(table: Any, settings: dict[str, Any]) -> None:
             setattr(table, name, value)
     if not keep:
         stream_shards.attach(table, stream_shards.of(built))
-    elif current is not None and not (table.stream_specification or {}).get("StreamEnabled"):
-        current.close()
+    elif current is not None:  # closed as the settings say (an undone disable reopens it)
+        current.closed = not (table.stream_specification or {}).get("StreamEnabled")

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from moto.dynamodb.models.table import Backup
-
 from ddbkit.emulator.moto_ext.indexes import indexes_for
 from ddbkit.emulator.moto_ext.store import copied_items, table_items
 from ddbkit.emulator.moto_ext.table_calls import check_creation, create_new_table
 from ddbkit.emulator.moto_ext.table_description import describe as describe_table
+from ddbkit.emulator.moto_ext.table_settings import build_table, settings_of
 from ddbkit.emulator.store.catalog import Catalog
+from ddbkit.emulator.store.tables import Backup, backup_identifier
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +77,14 @@ def entries(backend: Any) -> list[BackupEntry]:
 
 def create_backup(backend: Catalog, table_name: str, backup_name: str,
                   created_at: datetime) -> Any:
-    """A new backup of the table (moto deep-copies it), created at `created_at` (naive UTC,
-    moto's kind: the emulator's clock rather than moto's wall clock)."""
-    backup = Backup(backend.account_id, backend.region, backup_name,
-                    backend.tables[table_name])
-    backup.creation_date_time = created_at
+    """A new backup of the table, created at `created_at` (naive UTC, the emulator's clock):
+    a frozen copy of its settings, as the data dir would give them back, and of its item
+    dict (the items themselves are shared: none changes in place)."""
+    source = backend.tables[table_name]
+    frozen = build_table(settings_of(source))
+    frozen.items = items_copy(source)
+    backup = Backup(backend.account_id, backend.region, backup_name, frozen, created_at,
+                    backup_identifier(created_at))
     backend.backups[backup.arn] = backup
     return backup
 
@@ -102,12 +105,20 @@ def backup_size(backup: Any) -> int:
     return int(size)
 
 
-def details(backup: Any) -> dict[str, Any]:
-    return {**backup.details, "BackupSizeBytes": backup_size(backup)}
+def details(backup: Backup) -> dict[str, Any]:
+    """DescribeBackup's BackupDetails."""
+    return {"BackupArn": backup.arn, "BackupName": backup.name,
+            "BackupSizeBytes": backup_size(backup), "BackupStatus": backup.status,
+            "BackupType": backup.type, "BackupCreationDateTime": backup.creation_date_time}
 
 
-def summary(backup: Any) -> dict[str, Any]:
-    return {**backup.summary, "BackupSizeBytes": backup_size(backup)}
+def summary(backup: Backup) -> dict[str, Any]:
+    """ListBackups' BackupSummary."""
+    return {"TableName": backup.table.name, "TableArn": backup.table.table_arn,
+            "BackupArn": backup.arn, "BackupName": backup.name,
+            "BackupCreationDateTime": backup.creation_date_time,
+            "BackupStatus": backup.status, "BackupType": backup.type,
+            "BackupSizeBytes": backup_size(backup)}
 
 
 def description(backup: Any) -> dict[str, Any]:

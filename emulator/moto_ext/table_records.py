@@ -1,35 +1,29 @@
-"""moto's backup objects, for `durability` to fill.
+"""Backups as the data dir's records describe them, and back.
 
-`durability.backups` keeps the record format; this module knows only how moto holds a
-backup. Tables: `table_settings`; stream records are ddbkit's (`store.stream_records`).
+`durability.backups` keeps the record format; this module knows how a `store.tables.Backup`
+holds one. Tables: `table_settings`; stream records: `store.stream_records`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from moto.dynamodb.models.table import Backup
-
 from ddbkit.emulator.moto_ext.table_settings import epoch, naive_utc
+from ddbkit.emulator.store.tables import Backup, Table
 
-_new = object.__new__
 
-
-def backup_details(backup: Any) -> dict[str, Any]:
+def backup_details(backup: Backup) -> dict[str, Any]:
     """DescribeBackup's BackupDetails, less the size (counted, not kept)."""
     return {"BackupArn": backup.arn, "BackupName": backup.name,
             "BackupStatus": backup.status, "BackupType": backup.type,
             "BackupCreationDateTime": epoch(backup.creation_date_time)}
 
 
-def new_backup(details: dict[str, Any], table: Any) -> Any:
+def new_backup(details: dict[str, Any], table: Table) -> Backup:
     """The backup `details` describe, of `table` (taken as it is: not copied again)."""
     _, _, _, region, account, _ = details["BackupArn"].split(":", 5)
-    # Backup deep-copies the table it is given: a blank one, replaced by the real one.
-    backup = Backup(account, region, details["BackupName"], _new(type(table)),
-                    status=details["BackupStatus"], type_=details["BackupType"])
-    backup.table = table
-    backup.creation_date_time = naive_utc(details["BackupCreationDateTime"])
-    backup.identifier = details["BackupArn"].rsplit("/", 1)[-1]
-    return backup
+    return Backup(account, region, details["BackupName"], table,
+                  naive_utc(details["BackupCreationDateTime"]),
+                  details["BackupArn"].rsplit("/", 1)[-1], status=details["BackupStatus"],
+                  type=details["BackupType"])
 

@@ -188,7 +188,7 @@ def _apply_index_updates(table: Any, updates: list[dict[str, Any]]) -> list[dict
             changed = update["Update"]
             table_calls.update_global_index(by_name[changed["IndexName"]], changed)
         if update.get("Create"):
-            index = table_calls.new_global_index(table, update["Create"])
+            index = table_calls.new_global_index(update["Create"])
             by_name[index.name] = index
     table_calls.set_global_indexes(table, list(by_name.values()))
     return deleted

@@ -12,13 +12,15 @@ sweep (operations/expiry.py) call the same stages in order (operations/writes.py
 updates.py; moto's update parser through item_updates, the update itself applied by
 expressions/). No extension wraps moto's `Table.put_item` or `Table.delete_item`.
 
-Stream shards
-and their records are ddbkit's (`emulator/store/`): moto's `StreamShard` gives way to
-ddbkit's as soon as moto makes one (`table_calls.own_stream`). The DynamoDB Streams,
-table-control (CreateTable and UpdateTable included), backup, restore, export and import
-operations are ddbkit's own (`emulator/operations/`); they call moto through `calls`,
-`table_calls`, `stream_shards` (which trims a shard before it is read), `backup_calls`,
-`restored_tables` and `answers`.
+Tables, their
+indexes, backups and restored tables are ddbkit's own (`store/tables.py`, `store/restores.py`),
+registered per account and region in `store/catalog.py`; moto's `Table`, its index and
+backup classes and its backend dicts are not used. Stream shards and their records are
+ddbkit's too (`emulator/store/`). The DynamoDB Streams, table-control (CreateTable and
+UpdateTable included), backup, restore, export and import operations are ddbkit's own
+(`emulator/operations/`); they reach the store through `calls`, `table_calls` (moto's
+CreateTable checks), `stream_shards` (which trims a shard before it is read),
+`backup_calls` and `answers`.
 
 Stored items are ddbkit's own (`emulator/store/item.py`: attributes as DynamoDB JSON,
 canonical numbers, `Key`s in DynamoDB's order, sizes by DynamoDB's rules): moto's `Item` and

@@ -10,12 +10,15 @@ server thread and background work (the TTL reaper) in others. moto itself takes 
 
 from __future__ import annotations
 
-import copy
 import threading
 from typing import Any
 
 from ddbkit.emulator.store.catalog import Catalog, catalog
 from ddbkit.emulator.store.item import Key
+from ddbkit.emulator.store.tables import copied_items, stored_item, table_items
+
+__all__ = ["STORE_LOCK", "MotoShapeError", "copied_items", "dynamodb_backend", "request_keys",
+           "require", "stored_item", "table_items"]
 
 STORE_LOCK = threading.RLock()
 
@@ -44,33 +47,6 @@ def request_keys(table: Any, key: dict[str, Any]) -> tuple[Any, Any] | None:
             range_key is not None and range_key.type != table.range_key_type):
         return None
     return hash_key, range_key
-
-
-def stored_item(table: Any, hash_key: Any, range_key: Any) -> Any:
-    """The item stored under these keys, or None, without adding an entry to `table.items`
-    (a defaultdict)."""
-    entry = table.items.get(hash_key)
-    if range_key is None or entry is None:
-        return entry
-    return entry.get(range_key)
-
-
-def table_items(table: Any) -> list[Any]:
-    """Every item stored in the table, in store order (moto's `all_items()` sorts them)."""
-    if table.range_key_attr is None:
-        return list(table.items.values())
-    return [item for entry in table.items.values() for item in entry.values()]
-
-
-def copied_items(items: Any) -> Any:
-    """A copy of a table's item dict (hash -> item, or hash -> {range -> item}) the source's
-    later writes do not reach; the items themselves are shared: a stored item never changes
-    in place (`store.item.Item`)."""
-    found = copy.copy(items)  # the same kind of dict (moto's is a defaultdict)
-    for hash_key, entry in found.items():
-        if type(entry) is dict:
-            found[hash_key] = dict(entry)
-    return found
 
 
 def dynamodb_backend(account_id: str, region: str) -> Catalog:

@@ -16,6 +16,7 @@ and a new stream's label are the wall clock's, as they always were.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -190,6 +191,33 @@ class Table:
         if old is not None:
             old.close()
         return False
+
+
+def stored_item(table: Table, hash_key: Any, range_key: Any) -> Any:
+    """The item stored under these keys, or None, without adding an entry to `table.items`
+    (a defaultdict)."""
+    entry = table.items.get(hash_key)
+    if range_key is None or entry is None:
+        return entry
+    return entry.get(range_key)
+
+
+def table_items(table: Table) -> list[Any]:
+    """Every item stored in the table, in store order ."""
+    if table.range_key_attr is None:
+        return list(table.items.values())
+    return [item for entry in table.items.values() for item in entry.values()]
+
+
+def copied_items(items: Any) -> Any:
+    """A copy of a table's item dict (hash -> item, or hash -> {range -> item}) the source's
+    later writes do not reach; the items themselves are shared: a stored item never changes
+    in place (`store.item.Item`)."""
+    found = copy.copy(items)  # the same kind of dict (a defaultdict)
+    for hash_key, entry in found.items():
+        if type(entry) is dict:
+            found[hash_key] = dict(entry)
+    return found
 
 
 def default_kms_key(account_id: str, region: str) -> str:

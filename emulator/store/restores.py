@@ -19,8 +19,7 @@ import copy
 from datetime import datetime
 from typing import Any
 
-from ddbkit.emulator.moto_ext.store import copied_items
-from ddbkit.emulator.store.tables import Backup, GlobalIndex, LocalIndex, Table
+from ddbkit.emulator.store.tables import Backup, GlobalIndex, LocalIndex, Table, copied_items
 
 
 def from_backup(name: str, backup: Backup, params: dict[str, Any],

@@ -260,7 +260,8 @@ from ddbkit.emulator.durability.recorder import Recorder
 from ddbkit.emulator.durability.snapshot import plan
 from ddbkit.emulator.durability.tablemeta import table_settings
 from ddbkit.emulator.moto_ext import changes
-from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend, table_items
+from ddbkit.emulator.moto_ext.store import STORE_LOCK, table_items
+from ddbkit.emulator.store.catalog import catalog
 from ddbkit.emulator.operations.expiry import delete_expired
 from ddbkit.emulator.ttl import is_expired
 from ddbkit.emulator.moto_ext.table_calls import create_new_table
@@ -270,7 +271,7 @@ from ddbkit.emulator.operations.call import Call
 from ddbkit.emulator.store import stream_shards
 
 changes.record(True)
-backend = dynamodb_backend("123456789012", "eu-west-1")
+backend = catalog("123456789012", "eu-west-1")
 journal, full = [], [False]
 
 

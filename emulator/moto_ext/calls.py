@@ -17,14 +17,14 @@ from moto.core.exceptions import JsonRESTError
 
 from ddbkit.emulator.expressions.projections import Path
 from ddbkit.emulator.moto_ext.projection_paths import paths as projection_paths
-from ddbkit.emulator.moto_ext.store import dynamodb_backend, request_keys, stored_item
+from ddbkit.emulator.moto_ext.store import request_keys, stored_item
 from ddbkit.emulator.operations.call import OperationError, not_found
 from ddbkit.emulator.store.catalog import Catalog
 
 NOT_FOUND = "Requested resource not found"
 
 __all__ = ["KeySchema", "attributes", "billed_size", "delete_table",
-           "dynamodb_backend", "find_table", "key_schema", "moto_refusals", "projection",
+           "find_table", "key_schema", "moto_refusals", "projection",
            "stored", "table", "tables"]
 
 

@@ -1,9 +1,9 @@
-"""On-demand backups in journal and snapshot records, and moto's Backup objects built back.
+"""On-demand backups in journal and snapshot records, and `store.tables.Backup`s built back.
 
-A backup is a frozen copy of a table (moto deep-copies it at CreateBackup), so its record is
-written once, when it appears (`["B", arn, document]`), and its deletion is `["b", arn]`.
-The document is DescribeBackup's BackupDetails, the source table's settings as it was backed
-up (`tablemeta`) and its items' images:
+A backup is a frozen copy of a table (made at CreateBackup: `moto_ext.backup_calls`), so its
+record is written once, when it appears (`["B", arn, document]`), and its deletion is
+`["b", arn]`. The document is DescribeBackup's BackupDetails, the source table's settings as
+it was backed up (`tablemeta`) and its items' images:
 
     {"BackupDetails": {"BackupArn", "BackupName", "BackupStatus", "BackupType",
                        "BackupCreationDateTime"},

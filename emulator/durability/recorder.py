@@ -66,7 +66,7 @@ PURE_READS = READS - {"ExecuteStatement", "BatchExecuteStatement", "ExecuteTrans
 class Tracked:
     """A table as the journal last described it."""
 
-    table: Any  # the moto Table object
+    table: Any  # the store.tables.Table
     settings: str  # canonical JSON of its settings
     shard: Shard | None  # its stream shard then
     next_sequence: int  # the first stream sequence number not yet journaled
@@ -86,10 +86,10 @@ class Recorder:
                  backups: dict[str, Any] | None = None,
                  records: dict[str, dict[str, Any]] | None = None,
                  refuses: Callable[[], bool] = lambda: False) -> None:
-        self.tables = tables  # moto's backend.tables
-        self.backups = {} if backups is None else backups  # moto's backend.backups
+        self.tables = tables  # the catalog's tables (store.catalog)
+        self.backups = {} if backups is None else backups  # the catalog's backups
         self.known_backups = set(self.backups)  # already durable
-        # Export and import descriptions ("E", "I": moto's table_exports, table_imports):
+        # Export and import descriptions ("E", "I": the catalog's table_exports, table_imports):
         # written once, when they appear; never changed or deleted.
         self.records = records or {}
         self.known_records = {kind: set(found) for kind, found in self.records.items()}

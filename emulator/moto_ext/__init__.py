@@ -3,7 +3,7 @@ attribute of moto (tests/moto_patches.py counts 0 at run time).
 
 A module that reads moto's internals checks they still have the shape it was written for
 (`store.require`), and raises `MotoShapeError` otherwise, so a moto upgrade fails loudly
-instead of misbehaving. `store` is the shared door to moto's store (lock, shape checks, key
+instead of misbehaving. `store` is the shared door to the store (lock, shape checks, key
 helpers); no module imports this package's `__init__`.
 
 Every item write is ddbkit's own: operations/put_item.py, delete_item.py, update_item.py,

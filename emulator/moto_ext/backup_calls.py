@@ -1,10 +1,9 @@
-"""What the backup, restore and import operations (`emulator/operations/`) call in moto.
+"""What the backup, restore and import operations (`emulator/operations/`) call in the store.
 
-Calls only: nothing here replaces an attribute of moto. moto still holds what these
-operations keep, in the form durability journals and snapshots: `backend.backups` (moto's
-`Backup` objects, each a frozen copy of its table), `backend.table_exports` and
-`backend.table_imports` (DescribeExport and DescribeImport answers, by ARN) and
-`backend.tables`.
+What these operations keep is in the account's catalog (`store.catalog`), in the form
+durability journals and snapshots: `backups` (`store.tables.Backup`s, each a frozen copy of
+its table), `table_exports` and `table_imports` (DescribeExport and DescribeImport answers,
+by ARN) and `tables`. moto is called only for its CreateTable checks (ImportTable's).
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ class BackupEntry:
     table_arn: str
     type: str
     created: float  # epoch seconds
-    backup: Any  # moto's Backup
+    backup: Backup
 
 
 def find_table(backend: Catalog, name_or_arn: str) -> Any:

@@ -3,7 +3,7 @@ transact_write_items.py) call in moto.
 
 Calls only: moto's item checks and refusals, its condition parser (condition_trees; ddbkit
 evaluates the condition); storing ddbkit's items (`store.item.Item`) into and removing them
-from a moto table's item dict. Stream records are ddbkit's (`store.stream_records`), built from the
+from a table's item dict. Stream records are ddbkit's (`store.stream_records`), built from the
 items as DynamoDB JSON. Refusals are moto's exceptions, turned into `OperationError`s by the
 caller's `calls.moto_refusals()`.
 """

@@ -1,12 +1,12 @@
-"""moto's in-memory store as ddbkit reads it: the lock, shape checks and key helpers.
+"""The store as ddbkit's operations reach it: the lock, moto shape checks and key helpers.
 
-Only this package imports moto. The operation modules (`emulator/operations/`) do hold moto's
-table objects, handed out by `calls`, and read or set their settings (`ttl`, `tags` ...):
-that is the store ddbkit still keeps its tables in, until it has its own.
+The tables are ddbkit's own (`store.tables`), in each account's catalog per region
+(`store.catalog`, `dynamodb_backend` here by its older name); the operation modules
+(`emulator/operations/`) get them from `calls` and read or set their settings (`ttl`,
+`tags` ...). The item-dict helpers live with the table model and are offered here too.
 
-`STORE_LOCK` serialises every access to moto's in-memory store: request handling in the
-server thread and background work (the TTL reaper) in others. moto itself takes no lock.
-"""
+`STORE_LOCK` serialises every access to the store: request handling in the server thread
+and background work (the TTL reaper) in others."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ definitions), in DynamoDB's wording. Here, against the table as it is:
   against the billing mode, its key attributes' definitions (those the table already uses
   keep their type: a new index may not redefine one);
 - enabling a stream that is enabled, disabling one that is not;
-then the changes, in moto's store: the new definitions, the GSIs (a new one CREATING and
+then the changes, in the store: the new definitions, the GSIs (a new one CREATING and
 backfilled at once, ACTIVE from the next DescribeTable on; a deleted one gone, listed
 DELETING in this answer), throughput, billing mode, stream (re-enabling one makes a new
 stream), deletion protection and warm throughput; AttributeDefinitions keep only attributes

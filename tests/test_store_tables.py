@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from ddbkit.emulator.moto_ext.table_settings import build_table, settings_of
 from ddbkit.emulator.runtime import Emulator
 from ddbkit.emulator.store.catalog import catalog
+from ddbkit.emulator.store.settings import build_table, settings_of
 from ddbkit.emulator.store.tables import (
     Backup,
     GlobalIndex,

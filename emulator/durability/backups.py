@@ -17,7 +17,7 @@ from typing import Any
 from ddbkit.emulator.durability.images import build_item, item_image, store_item
 from ddbkit.emulator.durability.tablemeta import SettingsError, build_table, table_settings
 from ddbkit.emulator.moto_ext.store import table_items
-from ddbkit.emulator.moto_ext.table_records import backup_details, new_backup
+from ddbkit.emulator.store.backup_records import backup_details, new_backup
 
 
 def backup_document(backup: Any) -> dict[str, Any]:

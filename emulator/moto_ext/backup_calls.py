@@ -16,8 +16,8 @@ from ddbkit.emulator.moto_ext.indexes import indexes_for
 from ddbkit.emulator.moto_ext.store import copied_items, table_items
 from ddbkit.emulator.moto_ext.table_calls import check_creation, create_new_table
 from ddbkit.emulator.moto_ext.table_description import describe as describe_table
-from ddbkit.emulator.moto_ext.table_settings import build_table, settings_of
 from ddbkit.emulator.store.catalog import Catalog
+from ddbkit.emulator.store.settings import build_table, settings_of
 from ddbkit.emulator.store.tables import Backup, backup_identifier
 
 

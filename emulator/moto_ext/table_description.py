@@ -27,7 +27,7 @@ from ddbkit.emulator.capacity.sizes import item_size
 from ddbkit.emulator.moto_ext.lsi_fetches import projected_names
 from ddbkit.emulator.moto_ext.store import table_items
 from ddbkit.emulator.moto_ext.table_calls import ACTIVE, CREATING
-from ddbkit.emulator.moto_ext.table_settings import table_id as settings_table_id
+from ddbkit.emulator.store.settings import table_id as settings_table_id
 from ddbkit.emulator.store.tables import GlobalIndex, Table
 
 
@@ -142,7 +142,7 @@ def describe(table: Any, base_key: str = "TableDescription") -> dict[str, Any]:
 
 def table_id(table: Any) -> str:
     """A UUID derived from the table's ARN and creation time: it survives restarts and
-    changes when the table is re-created (one rule, `table_settings.table_id`)."""
+    changes when the table is re-created (one rule, `store.settings.table_id`)."""
     return settings_table_id(table.table_arn, table.created_at)
 
 

@@ -1,14 +1,14 @@
 """Backups as the data dir's records describe them, and back.
 
 `durability.backups` keeps the record format; this module knows how a `store.tables.Backup`
-holds one. Tables: `table_settings`; stream records: `store.stream_records`.
+holds one. Tables: `store.settings`; stream records: `store.stream_records`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext.table_settings import epoch, naive_utc
+from ddbkit.emulator.store.settings import epoch, naive_utc
 from ddbkit.emulator.store.tables import Backup, Table
 
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from ddbkit.emulator.moto_ext.store import dynamodb_backend
 from ddbkit.emulator.runtime import Emulator
+from ddbkit.emulator.store.catalog import catalog
 
 MISMATCH = ("One or more parameter values were invalid: Type mismatch for Index Key "
             "scheduledDate Expected: S Actual: N IndexName: providerBookings-index")
@@ -54,7 +54,7 @@ class Bookings:
 
     def table(self) -> Any:
         server = self.emulator.config.server
-        return dynamodb_backend(server.account_id, self.emulator.region).get_table(self.name)
+        return catalog(server.account_id, self.emulator.region).tables[self.name]
 
 
 def booking(n: int, **extra: Any) -> dict[str, Any]:

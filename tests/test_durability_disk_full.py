@@ -260,16 +260,18 @@ from ddbkit.emulator.durability.recorder import Recorder
 from ddbkit.emulator.durability.snapshot import plan
 from ddbkit.emulator.durability.tablemeta import table_settings
 from ddbkit.emulator.store import changes
-from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend, table_items
+from ddbkit.emulator.moto_ext.store import STORE_LOCK, table_items
+from ddbkit.emulator.store.catalog import catalog
 from ddbkit.emulator.operations.expiry import delete_expired
 from ddbkit.emulator.ttl import is_expired
 from ddbkit.emulator.moto_ext.table_calls import create_new_table
-from ddbkit.emulator.operations import delete_item, put_item, update_item
+from ddbkit.emulator.operations import (
+    create_backup, delete_item, delete_table, put_item, update_item, update_table)
 from ddbkit.emulator.operations.call import Call
 from ddbkit.emulator.store import stream_shards
 
 changes.record(True)
-backend = dynamodb_backend("123456789012", "eu-west-1")
+backend = catalog("123456789012", "eu-west-1")
 journal, full = [], [False]
 
 
@@ -326,7 +328,7 @@ request("CreateTable", lambda: create("t"))
 for n in range(20):
     request("PutItem", put({
         "pk": {"S": f"k{n}"}, "g": {"S": "G"}, "exp": {"N": str(int(time.time()) - 60)}}))
-table = backend.get_table("t")
+table = backend.tables["t"]
 table.ttl = {"TimeToLiveStatus": "ENABLED", "AttributeName": "exp"}
 request("UpdateTimeToLive", lambda: None)
 
@@ -340,12 +342,11 @@ WRITES = {
         "123456789012", "eu-west-1")),
     "DeleteItem": run(delete_item, "DeleteItem", {"TableName": "t", "Key": {"pk": {"S": "k3"}}}),
     "CreateTable": lambda: create("u"),
-    "DeleteTable": lambda: backend.delete_table("t"),
-    "UpdateTable": lambda: backend.update_table(
-        "t", attr_definitions=None, global_index=None, throughput=None, billing_mode=None,
-        stream_spec={"StreamEnabled": False}, deletion_protection_enabled=True,
-        warm_throughput=None),
-    "CreateBackup": lambda: backend.create_backup("t", "b"),
+    "DeleteTable": run(delete_table, "DeleteTable", {"TableName": "t"}),
+    "UpdateTable": run(update_table, "UpdateTable", {
+        "TableName": "t", "StreamSpecification": {"StreamEnabled": False},
+        "DeletionProtectionEnabled": True}),
+    "CreateBackup": run(create_backup, "CreateBackup", {"TableName": "t", "BackupName": "b"}),
     "TTL": lambda: delete_expired(table, is_expired, time.time),
 }
 before, written = state(), len(journal)

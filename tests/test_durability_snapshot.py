@@ -30,16 +30,16 @@ from ddbkit.emulator.durability.recovery import Recovery, journal_header
 from ddbkit.emulator.durability import snapshot
 from ddbkit.emulator.durability.snapshot import SnapshotWriter, plan
 from ddbkit.emulator.store import changes
-from ddbkit.emulator.moto_ext.store import dynamodb_backend
 from ddbkit.emulator.moto_ext.table_calls import create_new_table
 from ddbkit.emulator.operations import delete_item, put_item, update_item
 from ddbkit.emulator.operations.call import Call, OperationError
 from ddbkit.emulator.store import stream_records, stream_shards
+from ddbkit.emulator.store.catalog import catalog
 
 ACCOUNT, SOURCE, TARGET = "123456789012", "eu-west-1", "eu-central-1"
 snapshot.CHUNK_ITEMS = 16  # many chunks, so writes land between many of them
 changes.record(True)
-source = dynamodb_backend(ACCOUNT, SOURCE)
+source = catalog(ACCOUNT, SOURCE)
 rng = random.Random(int(sys.argv[2]))
 
 
@@ -129,7 +129,7 @@ for _ in range(200):
 (data / "journal-00000002.log").write_bytes(
     frame(journal_header(2, ACCOUNT, TARGET, time.time())) + b"".join(journal))
 
-target = dynamodb_backend(ACCOUNT, TARGET)
+target = catalog(ACCOUNT, TARGET)
 Recovery(DataDir(data), target.tables, ACCOUNT, TARGET, utcnow(), timedelta(hours=24)).run()
 
 

@@ -140,11 +140,11 @@ def test_remembered_item_sizes_follow_updates_into_the_1mb_page(
     assert grown["LastEvaluatedKey"]["bookingId"] == {"S": "big2"}
     from ddbkit.emulator.capacity.sizes import item_size
     from ddbkit.emulator.moto_ext.indexes import _all
-    from ddbkit.emulator.moto_ext.store import dynamodb_backend
+    from ddbkit.emulator.store.catalog import catalog
     from ddbkit.emulator.store.item import Item
 
-    stored = list(_all(dynamodb_backend(fresh_emulator.config.server.account_id,
-                                        fresh_emulator.region).get_table(table)))
+    stored = list(_all(catalog(fresh_emulator.config.server.account_id,
+                               fresh_emulator.region).tables[table]))
     assert stored and all(type(item) is Item for item in stored)  # ddbkit's, not moto's
     assert [item.size() for item in stored] == [item_size(item.attrs) for item in stored]
 

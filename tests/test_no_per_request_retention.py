@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 from moto.core.common_models import BaseModel
-from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodbstreams.models import dynamodbstreams_backends
 
 from ddbkit.emulator.moto_ext.instance_tracking import tracked_instances
 from ddbkit.emulator.runtime import Emulator
 from ddbkit.emulator.store import stream_shards
+from ddbkit.emulator.store.catalog import catalog
 
 KEYS = 20
 WARM_UP = 250  # requests: fills caches (botocore, moto's parsers) before the baseline
@@ -101,7 +101,7 @@ def footprint(emulator: Emulator, table: str) -> dict[str, int]:
         "live moto models": live_moto_models(),
         "tracked moto models": tracked_instances(),
         "stored shard iterators": len(dynamodbstreams_backends[account][region].shard_iterators),
-        "stream records": len(stream_shards.of(dynamodb_backends[account][region].tables[table])),
+        "stream records": len(stream_shards.of(catalog(account, region).tables[table])),
         "traced bytes": tracemalloc.get_traced_memory()[0],
     }
 

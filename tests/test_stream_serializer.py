@@ -10,10 +10,10 @@ from typing import Any
 
 from moto.core.serialize import JSONSerializer
 from moto.core.utils import get_service_model
-from moto.dynamodb.models import dynamodb_backends
 
 from ddbkit.emulator.runtime import Emulator
 from ddbkit.emulator.store import stream_records, stream_shards
+from ddbkit.emulator.store.catalog import catalog
 from ddbkit.emulator.streams.reader import latest_stream_arn
 from ddbkit.emulator.ttl import TtlReaper
 
@@ -63,8 +63,8 @@ def test_get_records_fast_path_answers_as_motos_serializer(fresh_emulator: Emula
 
 def _motos_serialization(emulator: Emulator, table: str) -> Any:
     """The shard's records (ddbkit's, decoded) through moto's serializer for GetRecords."""
-    shard = stream_shards.of(dynamodb_backends[emulator.config.server.account_id][
-        emulator.region].tables[table])
+    shard = stream_shards.of(catalog(emulator.config.server.account_id,
+                                     emulator.region).tables[table])
     assert shard is not None
     operation = get_service_model("dynamodbstreams").operation_model("GetRecords")
     body = JSONSerializer(operation).serialize(

@@ -1,9 +1,9 @@
-"""On-demand backups in journal and snapshot records, and moto's Backup objects built back.
+"""On-demand backups in journal and snapshot records, and `store.tables.Backup`s built back.
 
-A backup is a frozen copy of a table (moto deep-copies it at CreateBackup), so its record is
-written once, when it appears (`["B", arn, document]`), and its deletion is `["b", arn]`.
-The document is DescribeBackup's BackupDetails, the source table's settings as it was backed
-up (`tablemeta`) and its items' images:
+A backup is a frozen copy of a table (made at CreateBackup: `moto_ext.backup_calls`), so its
+record is written once, when it appears (`["B", arn, document]`), and its deletion is
+`["b", arn]`. The document is DescribeBackup's BackupDetails, the source table's settings as
+it was backed up (`tablemeta`) and its items' images:
 
     {"BackupDetails": {"BackupArn", "BackupName", "BackupStatus", "BackupType",
                        "BackupCreationDateTime"},
@@ -17,7 +17,7 @@ from typing import Any
 from ddbkit.emulator.durability.images import build_item, item_image, store_item
 from ddbkit.emulator.durability.tablemeta import SettingsError, build_table, table_settings
 from ddbkit.emulator.moto_ext.store import table_items
-from ddbkit.emulator.moto_ext.table_records import backup_details, new_backup
+from ddbkit.emulator.store.backup_records import backup_details, new_backup
 
 
 def backup_document(backup: Any) -> dict[str, Any]:

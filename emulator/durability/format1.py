@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from ddbkit.emulator.durability.tablemeta import SettingsError
-from ddbkit.emulator.moto_ext.table_settings import epoch, table_id
+from ddbkit.emulator.store.settings import epoch, table_id
 
 _TABLE = {"name", "account_id", "region_name", "attr", "schema", "range_key_attr",
           "hash_key_attr", "range_key_type", "hash_key_type", "table_key_attrs",
@@ -29,7 +29,7 @@ _INDEX, _WHEN = "$index", "ApproximateCreationDateTime"
 
 
 def settings(old: dict[str, Any]) -> dict[str, Any]:
-    """Format-1 table settings as format 2's (`moto_ext.table_settings`)."""
+    """Format-1 table settings as format 2's (`store.settings`)."""
     kind, attrs = old.get("class"), old.get("attrs")
     if kind not in _RESTORED or not isinstance(attrs, dict):
         raise SettingsError(f"format-1 table settings of an unknown kind {kind!r}")

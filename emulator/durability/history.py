@@ -92,7 +92,7 @@ class History:
 
     # -- reading ------------------------------------------------------------------------
     def table_as_of(self, name: str, when: float) -> Any:
-        """The moto table named `name` as it was at `when` (epoch seconds), or None when no
+        """The table named `name` as it was at `when` (epoch seconds), or None when no
         table of that name existed then. Raises HistoryUnavailable. Every acknowledged write
         is in the journal already: a request's record is written before its answer."""
         listing = self.data_dir.listing()

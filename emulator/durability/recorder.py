@@ -2,7 +2,7 @@
 
 Called under the store lock at the end of every request (`hooks`). A record holds, as
 `replay` reads them:
-- the after-image (or deletion) of every item the request touched (`moto_ext.changes`);
+- the after-image (or deletion) of every item the request touched (`store.changes`);
 - the stream records it appended, found by sequence number (a transaction that rolled back
   has already withdrawn its own);
 - after any operation that can change a table's settings (not the data plane, which cannot),
@@ -12,7 +12,7 @@ Called under the store lock at the end of every request (`hooks`). A record hold
 A request that changed nothing writes nothing. Each record carries a sequence number and
 the wall-clock time, for point-in-time restore to replay history up to a moment.
 
-A refused write leaves no trace: `begin` opens an undo log (`moto_ext.atomic_writes`) around
+A refused write leaves no trace: `begin` opens an undo log (`store.atomic_writes`) around
 the request and, before an operation that can change settings, keeps the sets of tables,
 backups and records. When the journal cannot take the record, `commit` puts items, stream
 records, tables (their last journaled settings) and backups back as they were and raises.
@@ -65,7 +65,7 @@ PURE_READS = READS - {"ExecuteStatement", "BatchExecuteStatement", "ExecuteTrans
 class Tracked:
     """A table as the journal last described it."""
 
-    table: Any  # the moto Table object
+    table: Any  # the store.tables.Table
     settings: str  # canonical JSON of its settings
     shard: Shard | None  # its stream shard then
     next_sequence: int  # the first stream sequence number not yet journaled
@@ -85,10 +85,10 @@ class Recorder:
                  backups: dict[str, Any] | None = None,
                  records: dict[str, dict[str, Any]] | None = None,
                  refuses: Callable[[], bool] = lambda: False) -> None:
-        self.tables = tables  # moto's backend.tables
-        self.backups = {} if backups is None else backups  # moto's backend.backups
+        self.tables = tables  # the catalog's tables (store.catalog)
+        self.backups = {} if backups is None else backups  # the catalog's backups
         self.known_backups = set(self.backups)  # already durable
-        # Export and import descriptions ("E", "I": moto's table_exports, table_imports):
+        # Export and import descriptions ("E", "I": the catalog's table_exports, table_imports):
         # written once, when they appear; never changed or deleted.
         self.records = records or {}
         self.known_records = {kind: set(found) for kind, found in self.records.items()}

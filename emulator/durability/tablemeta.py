@@ -2,18 +2,19 @@
 `store.stream_records`).
 
 A table's settings are DescribeTable's wire shape plus ddbkit's own fields (TTL, PITR, tags,
-the stream shard's identity and first sequence number): `moto_ext.table_settings` takes them
-from a table and builds a table from them by calling moto, so no moto attribute name reaches
-the disk. A stream record is kept as GetRecords answers it (eventID, eventName, dynamodb
-with Keys, images, SequenceNumber, SizeBytes, StreamViewType and ApproximateCreationDateTime
-in epoch seconds, userIdentity...), its sequence number exactly as it was served.
+the stream shard's identity and first sequence number): `store.settings` takes them
+from a table and builds a table (`store.tables.Table`) from them, so no Python attribute
+name reaches the disk. A stream record is kept as GetRecords answers it (eventID,
+eventName, dynamodb with Keys, images, SequenceNumber, SizeBytes, StreamViewType and
+ApproximateCreationDateTime in epoch seconds, userIdentity...), its sequence number exactly
+as it was served.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext.table_settings import (
+from ddbkit.emulator.store.settings import (
     SettingsError,
     apply_settings,
     build_table,

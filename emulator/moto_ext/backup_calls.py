@@ -1,10 +1,9 @@
-"""What the backup, restore and import operations (`emulator/operations/`) call in moto.
+"""What the backup, restore and import operations (`emulator/operations/`) call in the store.
 
-Calls only: nothing here replaces an attribute of moto. moto still holds what these
-operations keep, in the form durability journals and snapshots: `backend.backups` (moto's
-`Backup` objects, each a frozen copy of its table), `backend.table_exports` and
-`backend.table_imports` (DescribeExport and DescribeImport answers, by ARN) and
-`backend.tables`.
+What these operations keep is in the account's catalog (`store.catalog`), in the form
+durability journals and snapshots: `backups` (`store.tables.Backup`s, each a frozen copy of
+its table), `table_exports` and `table_imports` (DescribeExport and DescribeImport answers,
+by ARN) and `tables`. moto is called only for its CreateTable checks (ImportTable's).
 """
 
 from __future__ import annotations
@@ -13,13 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from moto.dynamodb.exceptions import ResourceNotFoundException
-
-from ddbkit.emulator.moto_ext.calls import moto_refusals
 from ddbkit.emulator.moto_ext.indexes import indexes_for
 from ddbkit.emulator.moto_ext.store import copied_items, table_items
 from ddbkit.emulator.moto_ext.table_calls import check_creation, create_new_table
 from ddbkit.emulator.moto_ext.table_description import describe as describe_table
+from ddbkit.emulator.store.catalog import Catalog
+from ddbkit.emulator.store.settings import build_table, settings_of
+from ddbkit.emulator.store.tables import Backup, backup_identifier
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,15 +30,12 @@ class BackupEntry:
     table_arn: str
     type: str
     created: float  # epoch seconds
-    backup: Any  # moto's Backup
+    backup: Backup
 
 
-def find_table(backend: Any, name_or_arn: str) -> Any:
+def find_table(backend: Catalog, name_or_arn: str) -> Any:
     """The table with this name or ARN, or None."""
-    try:
-        return backend.get_table(name_or_arn)
-    except ResourceNotFoundException:
-        return None
+    return backend.table(name_or_arn)
 
 
 def table_named(backend: Any, name: Any) -> Any:
@@ -78,20 +74,25 @@ def entries(backend: Any) -> list[BackupEntry]:
                         _epoch(b.creation_date_time), b) for b in backend.backups.values()]
 
 
-def create_backup(backend: Any, table_name: str, backup_name: str,
+def create_backup(backend: Catalog, table_name: str, backup_name: str,
                   created_at: datetime) -> Any:
-    """A new backup of the table (moto deep-copies it), created at `created_at` (naive UTC,
-    moto's kind: the emulator's clock rather than moto's wall clock)."""
-    with moto_refusals():
-        backup = backend.create_backup(table_name, backup_name)
-    backup.creation_date_time = created_at
+    """A new backup of the table, created at `created_at` (naive UTC, the emulator's clock):
+    a frozen copy of its settings, as the data dir would give them back, and of its item
+    dict (the items themselves are shared: none changes in place)."""
+    source = backend.tables[table_name]
+    frozen = build_table(settings_of(source))
+    frozen.items = items_copy(source)
+    backup = Backup(backend.account_id, backend.region, backup_name, frozen, created_at,
+                    backup_identifier(created_at))
+    backend.backups[backup.arn] = backup
     return backup
 
 
-def delete_backup(backend: Any, arn: str) -> Any:
-    """The backup, removed from the store and marked DELETED."""
-    with moto_refusals():
-        return backend.delete_backup(arn)
+def delete_backup(backend: Catalog, arn: str) -> Any:
+    """The backup (which exists), removed from the store and marked DELETED."""
+    backup = backend.backups.pop(arn)
+    backup.status = "DELETED"
+    return backup
 
 
 def backup_size(backup: Any) -> int:
@@ -103,12 +104,20 @@ def backup_size(backup: Any) -> int:
     return int(size)
 
 
-def details(backup: Any) -> dict[str, Any]:
-    return {**backup.details, "BackupSizeBytes": backup_size(backup)}
+def details(backup: Backup) -> dict[str, Any]:
+    """DescribeBackup's BackupDetails."""
+    return {"BackupArn": backup.arn, "BackupName": backup.name,
+            "BackupSizeBytes": backup_size(backup), "BackupStatus": backup.status,
+            "BackupType": backup.type, "BackupCreationDateTime": backup.creation_date_time}
 
 
-def summary(backup: Any) -> dict[str, Any]:
-    return {**backup.summary, "BackupSizeBytes": backup_size(backup)}
+def summary(backup: Backup) -> dict[str, Any]:
+    """ListBackups' BackupSummary."""
+    return {"TableName": backup.table.name, "TableArn": backup.table.table_arn,
+            "BackupArn": backup.arn, "BackupName": backup.name,
+            "BackupCreationDateTime": backup.creation_date_time,
+            "BackupStatus": backup.status, "BackupType": backup.type,
+            "BackupSizeBytes": backup_size(backup)}
 
 
 def description(backup: Any) -> dict[str, Any]:

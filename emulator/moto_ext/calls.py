@@ -17,11 +17,14 @@ from moto.core.exceptions import JsonRESTError
 
 from ddbkit.emulator.expressions.projections import Path
 from ddbkit.emulator.moto_ext.projection_paths import paths as projection_paths
-from ddbkit.emulator.moto_ext.store import dynamodb_backend, request_keys, stored_item
-from ddbkit.emulator.operations.call import OperationError
+from ddbkit.emulator.moto_ext.store import request_keys, stored_item
+from ddbkit.emulator.operations.call import OperationError, not_found
+from ddbkit.emulator.store.catalog import Catalog
+
+NOT_FOUND = "Requested resource not found"
 
 __all__ = ["KeySchema", "attributes", "billed_size", "delete_table",
-           "dynamodb_backend", "find_table", "key_schema", "moto_refusals", "projection",
+           "find_table", "key_schema", "moto_refusals", "projection",
            "stored", "table", "tables"]
 
 
@@ -34,32 +37,28 @@ def moto_refusals() -> Iterator[None]:
         raise OperationError.from_document(exc.code, json.loads(exc.description)) from exc
 
 
-def table(backend: Any, name: str) -> Any:
-    """moto's table object for `name` (a table's name or ARN); ResourceNotFoundException as
-    moto words it."""
-    with moto_refusals():
-        return backend.get_table(name)
-
-
-def tables(backend: Any) -> dict[str, Any]:
-    """moto's tables by name (its own dict: what is done to a table object stays done)."""
-    found: dict[str, Any] = backend.tables
+def table(backend: Catalog, name: str) -> Any:
+    """The table named `name` (or with that ARN); ResourceNotFoundException as DynamoDB (and
+    moto before it) words it."""
+    found = backend.table(name)
+    if found is None:
+        raise not_found(NOT_FOUND)
     return found
 
 
-def delete_table(backend: Any, name: str) -> Any:
-    """Removes the table from moto's store; the removed table object."""
-    with moto_refusals():
-        return backend.delete_table(name)
+def tables(backend: Catalog) -> dict[str, Any]:
+    """The tables by name (the catalog's own dict: what is done to a table stays done)."""
+    return backend.tables
 
-def find_table(backend: Any, name: Any) -> Any:
+
+def delete_table(backend: Catalog, name: str) -> Any:
+    """Removes the table from the store; the removed table object."""
+    return backend.tables.pop(table(backend, name).name)
+
+
+def find_table(backend: Catalog, name: Any) -> Any:
     """The table named `name` (or with that ARN), or None."""
-    if not isinstance(name, str):
-        return None
-    try:
-        return table(backend, name)
-    except OperationError:
-        return None
+    return backend.table(name) if isinstance(name, str) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,12 +16,11 @@ import contextvars
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from moto.dynamodb.models.table import Table
-
 from ddbkit.emulator.capacity.meter import Charge, Image
 from ddbkit.emulator.capacity.rules import IndexEntry
 from ddbkit.emulator.capacity.sizes import item_size
 from ddbkit.emulator.store.lsi_fetches import projected_names
+from ddbkit.emulator.store.tables import Table
 
 # Called with the charges of every metered request (of each item, in a batch); raises
 # Refused to refuse them (the throughput model), and a refused write is undone. Set per

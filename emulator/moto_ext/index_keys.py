@@ -39,10 +39,10 @@ from moto.dynamodb.exceptions import (
     MockValidationException,
     RangeKeyTooLong,
 )
-from moto.dynamodb.models.table import Table
 
 from ddbkit.emulator.capacity.sizes import MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, value_size
 from ddbkit.emulator.moto_ext.key_values import empty_binary
+from ddbkit.emulator.store.tables import Table
 
 MESSAGE = ("One or more parameter values were invalid: Type mismatch for Index Key {name} "
            "Expected: {expected} Actual: {actual} IndexName: {index}")

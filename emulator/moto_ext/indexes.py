@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moto.dynamodb.exceptions import MockValidationException
-from moto.dynamodb.models.table import Table
 from sortedcontainers import SortedKeyList
 
 from ddbkit.emulator.moto_ext.store import table_items
 from ddbkit.emulator.store import entry_keys
 from ddbkit.emulator.store.item import Key
 from ddbkit.emulator.store.key_bytes import encode
+from ddbkit.emulator.store.tables import Table
 
 _ATTR = "_ddbkit_indexes"
 

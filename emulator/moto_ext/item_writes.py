@@ -3,22 +3,26 @@ transact_write_items.py) call in moto.
 
 Calls only: moto's item checks and refusals, its condition parser (condition_trees; ddbkit
 evaluates the condition); storing ddbkit's items (`store.item.Item`) into and removing them
-from a moto table's item dict. Stream records are ddbkit's (`store.stream_records`), built from the
+from a table's item dict. Stream records are ddbkit's (`store.stream_records`), built from the
 items as DynamoDB JSON. Refusals are moto's exceptions, turned into `OperationError`s by the
 caller's `calls.moto_refusals()`.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.exceptions import (
     HashKeyTooLong,
     InvalidAttributeTypeError,
+    InvalidConversion,
     ItemSizeTooLarge,
     MockValidationException,
     RangeKeyTooLong,
+    SerializationException,
+    ValidationException,
 )
 
 from ddbkit.emulator.capacity.sizes import (
@@ -41,6 +45,12 @@ __all__ = ["build_item", "expected_condition", "item_attributes", "key_of",
            "wire"]
 
 MISSING_KEY = "One or more parameter values were invalid: Missing the key {} in the item"
+NOT_NUMERIC = "The parameter cannot be converted to a numeric value: {}"
+OVERFLOW = ("Number overflow. Attempting to store a number with magnitude larger than "
+            "supported range")
+UNDERFLOW = ("Number underflow. Attempting to store a number with magnitude smaller than "
+             "supported range")
+LARGEST, SMALLEST = 9.9999999999999999999999999999999999999e125, 1e-130
 
 
 def put_checks(table: Any, item: dict[str, Any]) -> None:
@@ -93,12 +103,47 @@ def _type_of(value: Any) -> Any:
 def build_item(table: Any, keys: tuple[Any, Any], attributes: dict[str, Any]) -> Any:
     """The item as the store holds it (`store.item.Item`); values out of DynamoDB's range,
     keys too long (the table's and its indexes') and items over 400 KB are refused."""
-    table._validate_item_types(attributes)
+    _check_values(table, attributes)
     _check_key_sizes(table, attributes)
     item = Item.of(attributes, table.hash_key_attr, table.range_key_attr)
     if item.size() > MAX_ITEM_BYTES:
         raise ItemSizeTooLarge
     return item
+
+
+def _check_values(table: Any, values: dict[str, Any], attr: str | None = None) -> None:
+    """Numbers DynamoDB cannot store, and values of the wrong Python type (a client that
+    skipped its own validation), refused as moto words it; maps are checked within."""
+    for key, value in values.items():
+        if isinstance(value, dict):
+            _check_values(table, value, key)
+        if key == "N":
+            _check_number(value)
+        elif key == "S":
+            if isinstance(value, int):
+                raise SerializationException("NUMBER_VALUE cannot be converted to String")
+            if attr and attr in table.table_key_attrs and isinstance(value, dict):
+                raise SerializationException("Start of structure or map found where not "
+                                             "expected")
+        elif key == "NULL" and value is False:
+            raise ValidationException("Null attribute value types must have the value of true")
+
+
+def _check_number(value: Any) -> None:
+    if isinstance(value, (int, float)):
+        raise InvalidConversion
+    if not isinstance(value, str):
+        return
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValidationException(NOT_NUMERIC.format(value)) from None
+    if value != value.strip() or not math.isfinite(number):
+        raise ValidationException(NOT_NUMERIC.format(value))
+    if number != 0.0 and abs(number) > LARGEST:
+        raise ValidationException(OVERFLOW)
+    if number != 0.0 and abs(number) < SMALLEST:
+        raise ValidationException(UNDERFLOW)
 
 
 def _check_key_sizes(table: Any, attributes: dict[str, Any]) -> None:

@@ -22,7 +22,8 @@ from __future__ import annotations
 from typing import Any
 
 from moto.dynamodb.exceptions import MockValidationException
-from moto.dynamodb.models.table import Table
+
+from ddbkit.emulator.store.tables import Table
 
 MISMATCH = "The provided key element does not match the schema"
 

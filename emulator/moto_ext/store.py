@@ -1,20 +1,24 @@
-"""moto's in-memory store as ddbkit reads it: the lock, shape checks and key helpers.
+"""The store as ddbkit's operations reach it: the lock, moto shape checks and key helpers.
 
-Only this package imports moto. The operation modules (`emulator/operations/`) do hold moto's
-table objects, handed out by `calls`, and read or set their settings (`ttl`, `tags` ...):
-that is the store ddbkit still keeps its tables in, until it has its own.
+The tables are ddbkit's own (`store.tables`), in each account's catalog per region
+(`store.catalog`, `dynamodb_backend` here by its older name); the operation modules
+(`emulator/operations/`) get them from `calls` and read or set their settings (`ttl`,
+`tags` ...). The item-dict helpers live with the table model and are offered here too.
 
-`STORE_LOCK` serialises every access to moto's in-memory store: request handling in the
-server thread and background work (the TTL reaper) in others. moto itself takes no lock.
-"""
+`STORE_LOCK` serialises every access to the store: request handling in the server thread
+and background work (the TTL reaper) in others."""
 
 from __future__ import annotations
 
-import copy
 import threading
 from typing import Any
 
+from ddbkit.emulator.store.catalog import Catalog, catalog
 from ddbkit.emulator.store.item import Key
+from ddbkit.emulator.store.tables import copied_items, stored_item, table_items
+
+__all__ = ["STORE_LOCK", "MotoShapeError", "copied_items", "dynamodb_backend", "request_keys",
+           "require", "stored_item", "table_items"]
 
 STORE_LOCK = threading.RLock()
 
@@ -45,34 +49,7 @@ def request_keys(table: Any, key: dict[str, Any]) -> tuple[Any, Any] | None:
     return hash_key, range_key
 
 
-def stored_item(table: Any, hash_key: Any, range_key: Any) -> Any:
-    """The item stored under these keys, or None, without adding an entry to `table.items`
-    (a defaultdict)."""
-    entry = table.items.get(hash_key)
-    if range_key is None or entry is None:
-        return entry
-    return entry.get(range_key)
-
-
-def table_items(table: Any) -> list[Any]:
-    """Every item stored in the table, in store order (moto's `all_items()` sorts them)."""
-    if table.range_key_attr is None:
-        return list(table.items.values())
-    return [item for entry in table.items.values() for item in entry.values()]
-
-
-def copied_items(items: Any) -> Any:
-    """A copy of a table's item dict (hash -> item, or hash -> {range -> item}) the source's
-    later writes do not reach; the items themselves are shared: a stored item never changes
-    in place (`store.item.Item`)."""
-    found = copy.copy(items)  # the same kind of dict (moto's is a defaultdict)
-    for hash_key, entry in found.items():
-        if type(entry) is dict:
-            found[hash_key] = dict(entry)
-    return found
-
-
-def dynamodb_backend(account_id: str, region: str) -> Any:
-    from moto.dynamodb.models import dynamodb_backends
-
-    return dynamodb_backends[account_id][region]
+def dynamodb_backend(account_id: str, region: str) -> Catalog:
+    """The account's tables and backups in `region`: ddbkit's own registry (the name is
+    kept for the modules that still call it so)."""
+    return catalog(account_id, region)

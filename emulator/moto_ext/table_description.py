@@ -1,7 +1,7 @@
 """Describing a table as DynamoDB does: `describe(table)`, DescribeTable's whole answer.
 
-moto's `Table.describe` reports TableSizeBytes 0, no TableId, and for its indexes no
-IndexArn, IndexSizeBytes or ItemCount. DynamoDB reports them all (it refreshes sizes and
+DynamoDB reports a table's TableSizeBytes, TableId, and for its indexes IndexArn,
+IndexSizeBytes and ItemCount (it refreshes sizes and
 counts about every six hours; here they are exact): the table's size is the sum of its items'
 sizes (`capacity/sizes.py`), an index holds the items that have all its key attributes, sized as
 projected into it. TableId is a UUID derived from the table's ARN and creation time, so it
@@ -9,8 +9,7 @@ survives restarts and changes when the table is re-created. A GSI that UpdateTab
 created is CREATING and backfilling (`table_calls`).
 
 ddbkit's operations call `describe` (DescribeTable, CreateTable, UpdateTable, DeleteTable,
-and through `backup_calls` the restores and DescribeBackup); moto's own `Table.describe` is
-never used.
+and through `backup_calls` the restores and DescribeBackup).
 
 Counting is a pass over every item (about 1 s at 130,000 bookings), so it happens once, at
 the table's first describe; from then on every write (operations/writes.py, and an undone
@@ -24,13 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.dynamodb.models.table import GlobalSecondaryIndex, Table
-
 from ddbkit.emulator.capacity.sizes import item_size
 from ddbkit.emulator.moto_ext.store import table_items
 from ddbkit.emulator.moto_ext.table_calls import ACTIVE, CREATING
-from ddbkit.emulator.moto_ext.table_settings import table_id as settings_table_id
 from ddbkit.emulator.store.lsi_fetches import projected_names
+from ddbkit.emulator.store.settings import table_id as settings_table_id
+from ddbkit.emulator.store.tables import GlobalIndex, Table
 
 
 @dataclass
@@ -133,10 +131,10 @@ def describe(table: Any, base_key: str = "TableDescription") -> dict[str, Any]:
     if sse and sse.get("Enabled") is True:
         body["SSEDescription"] = {"Status": "ENABLED", "SSEType": "KMS",
                                   "KMSMasterKeyArn": sse.get("KMSMasterKeyId")}
-    restored = getattr(table, "restore_date_time", None)
-    if restored is not None:  # a table made by a restore (moto's RestoredTable classes)
+    restored = table.restore_date_time
+    if restored is not None:  # a table made by a restore
         body["RestoreSummary"] = {
-            "SourceBackupArn": getattr(table, "source_backup_arn", None),
+            "SourceBackupArn": table.source_backup_arn,
             "SourceTableArn": table.source_table_arn, "RestoreDateTime": restored,
             "RestoreInProgress": False}
     return {base_key: body}
@@ -144,7 +142,7 @@ def describe(table: Any, base_key: str = "TableDescription") -> dict[str, Any]:
 
 def table_id(table: Any) -> str:
     """A UUID derived from the table's ARN and creation time: it survives restarts and
-    changes when the table is re-created (one rule, `table_settings.table_id`)."""
+    changes when the table is re-created (one rule, `store.settings.table_id`)."""
     return settings_table_id(table.table_arn, table.created_at)
 
 
@@ -152,7 +150,7 @@ def _index(table: Any, index: Any, figures: dict[str, tuple[int, int]]) -> dict[
     """A GSI's or LSI's description; a GSI still CREATING is backfilling (`table_calls`)."""
     described: dict[str, Any] = {"IndexName": index.name, "KeySchema": index.schema,
                                  "Projection": index.projection}
-    if isinstance(index, GlobalSecondaryIndex):
+    if isinstance(index, GlobalIndex):
         described.update({"IndexStatus": index.status,
                           "ProvisionedThroughput": index.throughput,
                           "WarmThroughput": index.warm_throughput})

@@ -21,6 +21,7 @@ from ddbkit.emulator.operations import stream_views
 from ddbkit.emulator.operations.call import Answer, Call, encoded_answer, not_found
 from ddbkit.emulator.operations.stream_views import StreamView
 from ddbkit.emulator.store import clock
+from ddbkit.emulator.store.catalog import Catalog, catalog
 
 __all__ = ["Admission", "backend", "meter", "resolve_stream", "resolve_table", "shaped_answer",
            "throughput"]
@@ -28,9 +29,9 @@ __all__ = ["Admission", "backend", "meter", "resolve_stream", "resolve_table", "
 STREAM_NOT_FOUND = "Requested resource not found: Stream: {arn} not found"
 
 
-def backend(call: Call) -> Any:
-    """The store the operation executes on."""
-    return calls.dynamodb_backend(call.account_id, call.region)
+def backend(call: Call) -> Catalog:
+    """The store the operation executes on: its account's tables and backups in its region."""
+    return catalog(call.account_id, call.region)
 
 
 def resolve_table(call: Call, name: str) -> Any:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext import backup_calls, restored_tables
+from ddbkit.emulator.moto_ext import backup_calls
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Answer, Call, OperationError, validation_error
 from ddbkit.emulator.operations.past_tables import table_at
 from ddbkit.emulator.operations.pitr_window import enabled, window
 from ddbkit.emulator.operations.timestamps import epoch, naive_utc
+from ddbkit.emulator.store import restores
 
 
 def invalid_restore_time() -> OperationError:
@@ -44,7 +45,7 @@ def run(call: Call) -> Answer:
     moment = _restore_time(params, *window(source))
     past = table_at(source.name, moment, invalid_restore_time)
     items = backup_calls.items_copy(source) if past is None else backup_calls.items_of(past)
-    table = restored_tables.to_point_in_time(target, source, items, params, naive_utc(moment))
+    table = restores.to_point_in_time(target, source, items, params, naive_utc(moment))
     backup_calls.add_table(backend, table)
     return pipeline.shaped_answer(call, backup_calls.describe(table))
 

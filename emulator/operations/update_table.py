@@ -12,7 +12,7 @@ definitions), in DynamoDB's wording. Here, against the table as it is:
   against the billing mode, its key attributes' definitions (those the table already uses
   keep their type: a new index may not redefine one);
 - enabling a stream that is enabled, disabling one that is not;
-then the changes, in moto's store: the new definitions, the GSIs (a new one CREATING and
+then the changes, in the store: the new definitions, the GSIs (a new one CREATING and
 backfilled at once, ACTIVE from the next DescribeTable on; a deleted one gone, listed
 DELETING in this answer), throughput, billing mode, stream (re-enabling one makes a new
 stream), deletion protection and warm throughput; AttributeDefinitions keep only attributes
@@ -188,7 +188,7 @@ def _apply_index_updates(table: Any, updates: list[dict[str, Any]]) -> list[dict
             changed = update["Update"]
             table_calls.update_global_index(by_name[changed["IndexName"]], changed)
         if update.get("Create"):
-            index = table_calls.new_global_index(table, update["Create"])
+            index = table_calls.new_global_index(update["Create"])
             by_name[index.name] = index
     table_calls.set_global_indexes(table, list(by_name.values()))
     return deleted

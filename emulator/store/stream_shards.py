@@ -162,5 +162,5 @@ def attach(table: Any, shard: Shard | None) -> None:
 
 
 def kept_attribute() -> str:
-    """The attribute a table's settings update must leave in place (`table_settings`)."""
+    """The attribute a table's settings update must leave in place (`store.settings`)."""
     return _ATTRIBUTE

@@ -1,5 +1,4 @@
-"""A moto table's settings as the data dir keeps them (format 2), and tables built back from
-them by calling moto's constructors.
+"""A table's settings as the data dir keeps them (format 2), and tables built back from them.
 
 Settings are DescribeTable's wire shape, less what is counted (sizes, item counts, status),
 plus ddbkit's own fields in `ddbkit`: what DescribeTable does not carry but a restart must
@@ -14,10 +13,10 @@ keep. Times are epoch seconds, exact to the microsecond.
      "ddbkit": {"TimeToLiveDescription", "ContinuousBackupsDescription", "Tags",
                 "StreamShard": {"ShardId", "CreatedAt", "FirstSequenceNumber"}}}
 
-A table is rebuilt with `Table(...)` (moto's constructor: keys, attributes, indexes), then given
-what the constructor cannot take (creation time, stream label and shard, TTL, PITR, SSE).
-Nothing here knows moto's attribute names but this module, so a moto upgrade that renames
-one fails here, in one place, instead of reading a data dir wrongly.
+A table is rebuilt with `Table(...)` (ddbkit's own, `store.tables`: keys, attributes,
+indexes), then given what the constructor does not take (creation time, stream label and
+shard, TTL, PITR, SSE, restore summary). The disk holds wire shapes only, never an attribute
+name of a Python object.
 """
 
 from __future__ import annotations
@@ -27,17 +26,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from moto.dynamodb.models.table import (
-    RestoredPITTable,
-    RestoredTable,
-    Table,
-)
-
 from ddbkit.emulator.store import stream_shards
 from ddbkit.emulator.store.stream_shards import Shard
+from ddbkit.emulator.store.tables import Table
 
-_KEPT = ("items", "stream_shard", "lambda_event_source_mappings",
-         stream_shards.kept_attribute())
+_KEPT = ("items", stream_shards.kept_attribute())
 _PRIVATE = "_ddbkit"  # our extensions' caches on a table (query indexes, figures)
 
 
@@ -61,7 +54,7 @@ def table_id(table_arn: str, created_at: datetime) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{table_arn}@{created_at}"))
 
 
-def settings_of(table: Any) -> dict[str, Any]:
+def settings_of(table: Table) -> dict[str, Any]:
     described: dict[str, Any] = {
         "TableName": table.name, "TableArn": table.table_arn,
         "TableId": table_id(table.table_arn, table.created_at),
@@ -80,7 +73,7 @@ def settings_of(table: Any) -> dict[str, Any]:
         described["LatestStreamArn"] = f"{table.table_arn}/stream/{table.latest_stream_label}"
     if table.sse_specification is not None:
         described["SSEDescription"] = _sse_description(table.sse_specification)
-    if isinstance(table, (RestoredTable, RestoredPITTable)):
+    if table.restore_date_time is not None:
         described["RestoreSummary"] = _restore_summary(table)
     own: dict[str, Any] = {"TimeToLiveDescription": table.ttl,
                            "ContinuousBackupsDescription": table.continuous_backups,
@@ -120,13 +113,13 @@ def _restore_summary(table: Any) -> dict[str, Any]:
     summary: dict[str, Any] = {"SourceTableArn": table.source_table_arn,
                                "RestoreDateTime": epoch(table.restore_date_time),
                                "RestoreInProgress": False}
-    if isinstance(table, RestoredTable):
+    if table.source_backup_arn is not None:
         summary["SourceBackupArn"] = table.source_backup_arn
     return summary
 
 
-def build_table(settings: dict[str, Any]) -> Any:
-    """An empty moto table with these settings (and an empty stream shard if it had one)."""
+def build_table(settings: dict[str, Any]) -> Table:
+    """An empty table with these settings (and an empty stream shard if it had one)."""
     settings = copy.deepcopy(settings)
     try:
         return _build(settings["Table"], settings.get("ddbkit", {}))
@@ -134,15 +127,12 @@ def build_table(settings: dict[str, Any]) -> Any:
         raise SettingsError(f"table settings that cannot be read ({exc!r})") from exc
 
 
-def _build(described: dict[str, Any], own: dict[str, Any]) -> Any:
+def _build(described: dict[str, Any], own: dict[str, Any]) -> Table:
     arn = described["TableArn"]
     _, _, _, region, account, _ = arn.split(":", 5)
     summary = described.get("RestoreSummary")
-    cls = Table if summary is None else (
-        RestoredTable if "SourceBackupArn" in summary else RestoredPITTable)
-    table: Any = object.__new__(cls)
-    Table.__init__(
-        table, described["TableName"], account_id=account, region=region,
+    table = Table(
+        described["TableName"], account_id=account, region=region,
         schema=described["KeySchema"], attr=described["AttributeDefinitions"],
         billing_mode=(described.get("BillingModeSummary") or {}).get("BillingMode"),
         indexes=described.get("LocalSecondaryIndexes") or None,
@@ -187,7 +177,7 @@ def shard_identity(settings: dict[str, Any]) -> tuple[str, float] | None:
     return None if found is None else (found["ShardId"], found["CreatedAt"])
 
 
-def apply_settings(table: Any, settings: dict[str, Any]) -> None:
+def apply_settings(table: Table, settings: dict[str, Any]) -> None:
     """Changed settings on a table that keeps its items (UpdateTable, TTL, tags, PITR...);
     its stream shard is kept if the settings name it, else the one named starts, empty."""
     built = build_table(settings)
@@ -201,5 +191,5 @@ def apply_settings(table: Any, settings: dict[str, Any]) -> None:
             setattr(table, name, value)
     if not keep:
         stream_shards.attach(table, stream_shards.of(built))
-    elif current is not None and not (table.stream_specification or {}).get("StreamEnabled"):
-        current.close()
+    elif current is not None:  # closed as the settings say (an undone disable reopens it)
+        current.closed = not (table.stream_specification or {}).get("StreamEnabled")

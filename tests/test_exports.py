@@ -117,6 +117,13 @@ def test_import_table_creates_the_table_with_the_items(seeded: tuple[Emulator, P
     assert _code(lambda: client.import_table(
         S3BucketSource={"S3Bucket": "exports-b"}, InputFormat="CSV",
         TableCreationParameters={**creation, "TableName": "never"})) == "ValidationException"
+    undefined = {**creation, "TableName": "never",
+                 "AttributeDefinitions": [{"AttributeName": "other", "AttributeType": "S"}]}
+    assert _code(lambda: client.import_table(  # CreateTable's rules hold for the new table
+        S3BucketSource={"S3Bucket": "exports-b", "S3KeyPrefix": prefix},
+        InputFormat="DYNAMODB_JSON", InputCompressionType="GZIP",
+        TableCreationParameters=undefined)) == "ValidationException"
+    assert "never" not in client.list_tables()["TableNames"]
 
 
 def test_exports_refuse_what_dynamodb_refuses(seeded: tuple[Emulator, Path]) -> None:

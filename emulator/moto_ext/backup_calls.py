@@ -14,7 +14,7 @@ from typing import Any
 
 from ddbkit.emulator.moto_ext.indexes import indexes_for
 from ddbkit.emulator.moto_ext.store import copied_items, table_items
-from ddbkit.emulator.moto_ext.table_calls import check_creation, create_new_table
+from ddbkit.emulator.moto_ext.table_calls import create_new_table
 from ddbkit.emulator.moto_ext.table_description import describe as describe_table
 from ddbkit.emulator.store.catalog import Catalog
 from ddbkit.emulator.store.settings import build_table, settings_of
@@ -147,11 +147,6 @@ def export_records(backend: Any) -> dict[str, Any]:
 def import_records(backend: Any) -> dict[str, Any]:
     """ImportTableDescriptions by ARN."""
     return backend.table_imports  # type: ignore[no-any-return]
-
-
-def check_table_creation(params: dict[str, Any]) -> None:
-    """moto's CreateTable checks, on ImportTable's TableCreationParameters."""
-    check_creation(_creation(params))
 
 
 def create_table(backend: Any, params: dict[str, Any]) -> Any:

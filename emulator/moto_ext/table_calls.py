@@ -1,8 +1,7 @@
 """What CreateTable and UpdateTable (`emulator/operations/`) call to shape a table.
 
-The table is ddbkit's own (`store.tables.Table`), made in the account's catalog; moto is
-called only for its CreateTable checks (`check_creation`). A table's indexes are built here
-as it gets its shape, not by the first Query (at 100k items a 2.4 s stall).
+The table is ddbkit's own (`store.tables.Table`), made in the account's catalog. A table's
+indexes are built here as it gets its shape, not by the first Query (at 100k items a 2.4 s stall).
 
 A GSI that UpdateTable creates is CREATING, backfilling, in that UpdateTable's answer and
 ACTIVE from the next DescribeTable on (`finish_backfills`); the backfill itself is immediate:
@@ -13,31 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.dynamodb.responses import DynamoHandler
-
-from ddbkit.emulator.moto_ext.calls import moto_refusals
 from ddbkit.emulator.moto_ext.indexes import indexes_for
-from ddbkit.emulator.moto_ext.store import require
 from ddbkit.emulator.store.catalog import Catalog
 from ddbkit.emulator.store.tables import GlobalIndex, Table
 
 CREATING, ACTIVE, DELETING = "CREATING", "ACTIVE", "DELETING"
-
-# What these calls use of moto, checked once: a moto without it fails at start-up.
-require(DynamoHandler, "_validate_table_creation")
-
-
-def check_creation(params: dict[str, Any]) -> None:
-    """moto's own CreateTable checks (WarmThroughput against the table's and each index's
-    throughput), on a CreateTable-shaped request."""
-    handler: Any = DynamoHandler()
-    with moto_refusals():
-        handler._validate_table_creation(
-            billing_mode=params.get("BillingMode"),
-            throughput=params.get("ProvisionedThroughput"), key_schema=params["KeySchema"],
-            global_indexes=params.get("GlobalSecondaryIndexes"),
-            local_secondary_indexes=params.get("LocalSecondaryIndexes"),
-            attr=params["AttributeDefinitions"], warm_throughput=params.get("WarmThroughput"))
 
 
 def create_new_table(backend: Catalog, params: dict[str, Any]) -> Table:

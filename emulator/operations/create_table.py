@@ -4,7 +4,7 @@ Read top to bottom as DynamoDB runs it. The endpoint already checked everything 
 says on its own (`endpoint/rules/schema.py` and `tags.py`: the key schema against the
 attribute definitions, unused definitions, index names, counts and projections, billing mode
 with throughput, the stream specification, the table name's rules), in DynamoDB's wording.
-Here: moto's own checks of WarmThroughput against the throughput; a table of that name is
+Here: WarmThroughput against the throughput (`warm_throughput`); a table of that name is
 ResourceInUseException; then the table is made in the store with its indexes built, and
 the answer is its description, ACTIVE at once (DynamoDB answers CREATING and is ACTIVE some
 seconds later; waiters see it ACTIVE on their first poll). The new table's settings are
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ddbkit.emulator.moto_ext import calls, table_calls
 from ddbkit.emulator.moto_ext.table_description import describe
-from ddbkit.emulator.operations import pipeline
+from ddbkit.emulator.operations import pipeline, warm_throughput
 from ddbkit.emulator.operations.call import Answer, Call, OperationError
 from ddbkit.emulator.operations.output import shaped_answer
 
@@ -24,7 +24,7 @@ def run(call: Call) -> Answer:
     params = call.params
     name = params["TableName"]
     backend = pipeline.backend(call)
-    table_calls.check_creation(params)
+    warm_throughput.check(params)
     if name in calls.tables(backend):
         raise OperationError("ResourceInUseException", f"Table already exists: {name}")
     table = table_calls.create_new_table(backend, params)

@@ -19,8 +19,10 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from ddbkit.emulator.endpoint.rules import schema
+from ddbkit.emulator.endpoint.wire import WireError
 from ddbkit.emulator.moto_ext import backup_calls
-from ddbkit.emulator.operations import pipeline, writes
+from ddbkit.emulator.operations import pipeline, warm_throughput, writes
 from ddbkit.emulator.operations.call import Answer, Call, OperationError, validation_error
 from ddbkit.emulator.operations.s3_folders import bucket_dir, prefix_path, table_id
 from ddbkit.emulator.operations.timestamps import aware_utc
@@ -57,7 +59,7 @@ def run(call: Call) -> Answer:
     }
     if params.get("ClientToken") is not None:
         description["ClientToken"] = params["ClientToken"]
-    backup_calls.check_table_creation(creation)
+    _check_creation(creation)
     try:
         description.update(_import(backend, creation, folder, prefix), ImportStatus="COMPLETED")
     except ImportFailed as exc:
@@ -65,6 +67,16 @@ def run(call: Call) -> Answer:
     description["EndTime"] = aware_utc(now())
     backup_calls.import_records(backend)[description["ImportArn"]] = description  # ("I")
     return pipeline.shaped_answer(call, {"ImportTableDescription": description})
+
+
+def _check_creation(creation: dict[str, Any]) -> None:
+    """The new table's parameters, by CreateTable's rules (the endpoint checks a CreateTable
+    before it runs; these arrive inside ImportTable's request)."""
+    try:
+        schema.create_table(creation)
+    except WireError as exc:
+        raise OperationError(exc.error_type, exc.message) from None
+    warm_throughput.check(creation)
 
 
 def _check_format(params: dict[str, Any]) -> None:

@@ -143,8 +143,8 @@ def _select(call: Call, table: Any, statement: Statement, options: dict[str, Any
     with calls.moto_refusals():
         index = reads.index_of(table, statement.index)
         values = writes.decoded_map(statement.values)
-        condition = reads.filter_of(statement.condition, statement.names, values) \
-            if statement.condition else None
+        condition = writes.parse_condition(statement.condition, statement.names, values,
+                                           "FilterExpression") if statement.condition else None
         index_name = statement.index
         esk = options.get("ExclusiveStartKey")
         if esk is not None and not key_schema.matches(table, esk, index_name):

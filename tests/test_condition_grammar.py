@@ -216,3 +216,12 @@ def test_refusals_through_boto3(client: Any, table: str, call: str, member: str,
         request["Item"] = {"pk": {"S": "k"}}
     assert refused(lambda: getattr(client, call)(**request)) == (
         "ValidationException", f"Invalid {member}: {detail}")
+
+
+def test_a_partiql_where_clause_skips_the_operand_checks() -> None:
+    """PartiQL's WHERE is written as an expression for the same evaluator; what its operands
+    may be is PartiQL's rule, not the expression's (as before, when moto read it)."""
+    assert parse("a = a", None, None, "FilterExpression", operands=False) == \
+        Compare("=", p("a"), p("a"))
+    with pytest.raises(ConditionRefused, match=r"^Invalid FilterExpression: Syntax error"):
+        parse("a = = a", None, None, "FilterExpression", operands=False)

@@ -110,15 +110,17 @@ class Node:
 
 
 def parse(expression: str, names: dict[str, str] | None, values: dict[str, Any] | None,
-          member: str = "ConditionExpression") -> conditions.Condition:
+          member: str = "ConditionExpression", operands: bool = True) -> conditions.Condition:
     """The condition `expression` (the request's `member`) stands for, its names and values
-    (binary as bytes) substituted; ConditionRefused in DynamoDB's words."""
+    (binary as bytes) substituted; ConditionRefused in DynamoDB's words. `operands=False`
+    skips the checks of each operator's operands (a PartiQL WHERE clause written as an
+    expression: `a = a` and begins_with(a, 5) are PartiQL's to judge, and it finds them false)."""
     reader = _Reader(expression, member)
     tree = reader.condition()
     if reader.peek() is not None:
         raise reader.unexpected()
     binder = _Binder(reader, names or {}, values or {})
-    binder.check(tree)
+    binder.check(tree, operands)
     return binder.condition(tree)
 
 
@@ -223,7 +225,7 @@ class _Binder:
     def refuse(self, detail: str) -> Exception:
         return self.reader.refuse(detail)
 
-    def check(self, tree: Node) -> None:
+    def check(self, tree: Node, operands: bool) -> None:
         nodes = list(tree.walk())
         if any(n.kind == "group" and n.parts[0].kind == "group" for n in nodes):
             raise self.refuse(REDUNDANT)
@@ -238,7 +240,7 @@ class _Binder:
             elif node.kind == "value":
                 self.value(node.name)
         for check in (self.check_count, self.check_distinct, self.check_kinds):
-            for node in nodes:
+            for node in nodes if operands else ():
                 check(node)
 
     def check_uses(self, node: Node, as_condition: bool) -> None:

@@ -144,7 +144,8 @@ def _select(call: Call, table: Any, statement: Statement, options: dict[str, Any
         index = reads.index_of(table, statement.index)
         values = writes.decoded_map(statement.values)
         condition = writes.parse_condition(statement.condition, statement.names, values,
-                                           "FilterExpression") if statement.condition else None
+                                           "FilterExpression", operands=False) \
+            if statement.condition else None
         index_name = statement.index
         esk = options.get("ExclusiveStartKey")
         if esk is not None and not key_schema.matches(table, esk, index_name):

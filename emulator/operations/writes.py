@@ -154,11 +154,12 @@ def conditions(params: dict[str, Any]) -> Condition:
 
 
 def parse_condition(expression: str, names: dict[str, str] | None, values: dict[str, Any],
-                    member: str = "ConditionExpression") -> evaluation.Condition:
+                    member: str = "ConditionExpression",
+                    operands: bool = True) -> evaluation.Condition:
     """A ConditionExpression or FilterExpression (`member`) as ddbkit evaluates it; what
-    DynamoDB refuses in it is a ValidationException."""
+    DynamoDB refuses in it is a ValidationException (`operands`: condition_grammar.parse)."""
     try:
-        return parse(expression, names, values, member)
+        return parse(expression, names, values, member, operands)
     except ConditionRefused as refused:
         raise validation_error(refused.message) from None
 

@@ -225,3 +225,12 @@ def test_a_partiql_where_clause_skips_the_operand_checks() -> None:
         Compare("=", p("a"), p("a"))
     with pytest.raises(ConditionRefused, match=r"^Invalid FilterExpression: Syntax error"):
         parse("a = = a", None, None, "FilterExpression", operands=False)
+
+
+def test_the_first_clause_with_a_problem_is_reported() -> None:
+    """Clause by clause in the order written (a key condition's recorded order), each
+    clause's operand count before its operand types."""
+    with pytest.raises(ConditionRefused, match=r"begins_with, operand type: N$"):
+        read("begins_with(a, :w) AND contains(#d, #d)")
+    with pytest.raises(ConditionRefused, match=r"operator: contains, first operand: \[data\]$"):
+        read("contains(#d, #d) AND begins_with(a, :w)")

@@ -23,11 +23,12 @@ an operand, anywhere else a condition.
 Refusals, in DynamoDB's order and words (recorded in the Parity Suite and dynalite's tests):
 a syntax error; parentheses around parentheses ("The expression has redundant parentheses;");
 a function DynamoDB lacks (names are case sensitive); a function used where it cannot be
-(`size(a)` as a condition, `contains(a, :v) = :w`); a reserved word as a name; an undefined
-#name or :value; then, operator by operator: a wrong number of operands (IN takes at most
-100), a function's first operand written again as its second (`contains(#a, #a)`), and an
-operand of the wrong kind (a value where a path is needed, begins_with of a number or of
-size(), a NULL BETWEEN bound, an attribute_type name that is no type).
+(`size(a)` as a condition, `contains(a, :v) = :w`); a reserved word as a name; then the first
+clause (comparison or function) in the text with a problem: an undefined #name or :value, a
+wrong number of operands (IN takes at most 100), a function's first operand written again as
+its second (`contains(#a, #a)`), an operand of the wrong kind (a value where a path is needed,
+begins_with of a number or of size(), a NULL BETWEEN bound, an attribute_type name that is no
+type).
 """
 
 from __future__ import annotations
@@ -214,6 +215,16 @@ class _Reader(Reader):
         return token is not None and token.kind == kind
 
 
+def _clauses(node: Node) -> Iterator[Node]:
+    """The comparisons and functions AND, OR and NOT join, in the order written."""
+    node = node.bare
+    if node.kind in ("AND", "OR", "NOT"):
+        for part in node.parts:
+            yield from _clauses(part)
+    else:
+        yield node
+
+
 class _Binder:
     """The checks after the syntax, and the tree with names and values substituted."""
 
@@ -234,14 +245,16 @@ class _Binder:
                 raise self.refuse(UNKNOWN_FUNCTION.format(node.name))
         self.check_uses(tree, as_condition=True)
         self.reader.check_reserved()
-        for node in nodes:
-            if node.kind == "path":
-                self.steps(node.path)
-            elif node.kind == "value":
-                self.value(node.name)
-        for check in (self.check_count, self.check_distinct, self.check_kinds):
-            for node in nodes if operands else ():
-                check(node)
+        for clause in _clauses(tree):  # the first clause in the text with a problem
+            found = list(clause.walk())
+            for node in found:
+                if node.kind == "path":
+                    self.steps(node.path)
+                elif node.kind == "value":
+                    self.value(node.name)
+            for check in (self.check_count, self.check_distinct, self.check_kinds):
+                for node in found if operands else ():
+                    check(node)
 
     def check_uses(self, node: Node, as_condition: bool) -> None:
         """size() only as an operand, the other functions only as conditions."""

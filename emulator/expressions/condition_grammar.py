@@ -40,7 +40,7 @@ from typing import Any
 from ddbkit.emulator.expressions import conditions
 from ddbkit.emulator.expressions.expression_reader import Path, Reader
 
-__all__ = ["ConditionRefused", "parse"]
+__all__ = ["ConditionRefused", "Node", "Reading", "clauses", "parse", "read"]
 
 KEYWORDS = ("AND", "OR", "NOT", "BETWEEN", "IN")
 COMPARATORS = ("=", "<>", "<", "<=", ">", ">=")
@@ -116,13 +116,22 @@ def parse(expression: str, names: dict[str, str] | None, values: dict[str, Any] 
     (binary as bytes) substituted; ConditionRefused in DynamoDB's words. `operands=False`
     skips the checks of each operator's operands (a PartiQL WHERE clause written as an
     expression: `a = a` and begins_with(a, 5) are PartiQL's to judge, and it finds them false)."""
+    reading = read(expression, names, values, member, operands)
+    return reading.condition(reading.tree)
+
+
+def read(expression: str, names: dict[str, str] | None, values: dict[str, Any] | None,
+         member: str, operands: bool = True,
+         clause_check: Callable[[Reading, Node], None] | None = None) -> Reading:
+    """The expression read and checked (`parse`), not yet a condition; `clause_check` adds a
+    check of each node of each clause, after the grammar's own (a key condition's)."""
     reader = _Reader(expression, member)
     tree = reader.condition()
     if reader.peek() is not None:
         raise reader.unexpected()
-    binder = _Binder(reader, names or {}, values or {})
-    binder.check(tree, operands)
-    return binder.condition(tree)
+    reading = Reading(reader, tree, names or {}, values or {})
+    reading.check(operands, clause_check)
+    return reading
 
 
 class _Reader(Reader):
@@ -215,28 +224,31 @@ class _Reader(Reader):
         return token is not None and token.kind == kind
 
 
-def _clauses(node: Node) -> Iterator[Node]:
+def clauses(node: Node) -> Iterator[Node]:
     """The comparisons and functions AND, OR and NOT join, in the order written."""
     node = node.bare
     if node.kind in ("AND", "OR", "NOT"):
         for part in node.parts:
-            yield from _clauses(part)
+            yield from clauses(part)
     else:
         yield node
 
 
-class _Binder:
+class Reading:
     """The checks after the syntax, and the tree with names and values substituted."""
 
-    def __init__(self, reader: _Reader, names: dict[str, str], values: dict[str, Any]) -> None:
+    def __init__(self, reader: _Reader, tree: Node, names: dict[str, str],
+                 values: dict[str, Any]) -> None:
         self.reader = reader
+        self.tree = tree
         self.names = names
         self.values = values
 
     def refuse(self, detail: str) -> Exception:
         return self.reader.refuse(detail)
 
-    def check(self, tree: Node, operands: bool) -> None:
+    def check(self, operands: bool, clause_check: Callable[[Reading, Node], None] | None) -> None:
+        tree = self.tree
         nodes = list(tree.walk())
         if any(n.kind == "group" and n.parts[0].kind == "group" for n in nodes):
             raise self.refuse(REDUNDANT)
@@ -245,7 +257,7 @@ class _Binder:
                 raise self.refuse(UNKNOWN_FUNCTION.format(node.name))
         self.check_uses(tree, as_condition=True)
         self.reader.check_reserved()
-        for clause in _clauses(tree):  # the first clause in the text with a problem
+        for clause in clauses(tree):  # the first clause in the text with a problem
             found = list(clause.walk())
             for node in found:
                 if node.kind == "path":
@@ -255,6 +267,9 @@ class _Binder:
             for check in (self.check_count, self.check_distinct, self.check_kinds):
                 for node in found if operands else ():
                     check(node)
+            if clause_check is not None:
+                for node in found:
+                    clause_check(self, node)
 
     def check_uses(self, node: Node, as_condition: bool) -> None:
         """size() only as an operand, the other functions only as conditions."""

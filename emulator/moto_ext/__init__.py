@@ -26,8 +26,8 @@ canonical numbers, `Key`s in DynamoDB's order, sizes by DynamoDB's rules): moto'
 `DynamoType` hold nothing, so none of their methods is replaced. UpdateItem,
 TransactWriteItems, Query and Scan are ddbkit's own (operations/update_item.py,
 transact_write_items.py, query.py, scan.py): ddbkit reads UpdateExpressions, conditions and
-filters and evaluates them itself (`expressions/`); they call moto through `reads` and
-`key_conditions`, and rewrite legacy parameters with
+filters (key conditions too) and evaluates them itself (`expressions/`); they call moto
+through `reads`, and rewrite legacy parameters with
 operations/legacy_conditions.py; the PartiQL operations run each statement through the item
 operations' stages.
 Every module here (calls, reads, instance_tracking, key_values, projection_paths, ...) is

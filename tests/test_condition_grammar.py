@@ -35,6 +35,8 @@ from ddbkit.emulator.expressions.conditions import (
     Size,
     TypeIs,
 )
+from ddbkit.emulator.expressions.update_grammar import parse_update
+from ddbkit.emulator.expressions.update_paths import UpdateRefused
 
 NAMES = {"#a": "a", "#d": "data", "#x": "a", "#n": "name"}
 VALUES: dict[str, Any] = {":v": {"S": "x"}, ":w": {"N": "1"}, ":z": {"NULL": True},
@@ -47,8 +49,8 @@ def p(*steps: str | int) -> Path:
     return Path(steps)
 
 
-def read(text: str, member: str = "ConditionExpression") -> Condition:
-    return parse(text, NAMES, VALUES, member)
+def read(text: str, member: str = "ConditionExpression", operands: bool = True) -> Condition:
+    return parse(text, NAMES, VALUES, member, operands)
 
 
 def syntax(token: str, near: str) -> str:
@@ -234,3 +236,14 @@ def test_the_first_clause_with_a_problem_is_reported() -> None:
         read("begins_with(a, :w) AND contains(#d, #d)")
     with pytest.raises(ConditionRefused, match=r"operator: contains, first operand: \[data\]$"):
         read("contains(#d, #d) AND begins_with(a, :w)")
+
+
+def test_nested_calls_are_bounded_like_parentheses() -> None:
+    """A 4 KB expression of nested calls is a syntax error at the 101st, not a recursion
+    past Python's limit (an HTTP 500), in both grammars sharing the reader."""
+    deep = "f(" * 1300 + "a" + ")" * 1300
+    with pytest.raises(ConditionRefused, match=r'token: "f", near: "\(f\("$'):
+        read(deep + " = :v")
+    with pytest.raises(UpdateRefused, match=r'token: "f", near: "\(f\("$'):
+        parse_update("SET a = " + deep)
+    assert read("size(" * 99 + "a" + ")" * 99 + " = :w", operands=False) is not None

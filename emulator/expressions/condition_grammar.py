@@ -199,8 +199,11 @@ class _Reader(Reader):
             return self.group(self.operand)
         following = self.peek(1)
         if token.kind == "name" and following is not None and following.kind == "(":
+            self.enter()  # calls nest like parentheses
             self.at += 2
-            return Node("call", self.operands(), name=token.text)
+            found = Node("call", self.operands(), name=token.text)
+            self.depth -= 1
+            return found
         return Node("path", path=self.path())
 
     def operands(self) -> tuple[Node, ...]:

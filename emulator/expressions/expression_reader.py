@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 SYNTAX = 'Syntax error; token: "{}", near: "{}"'
 RESERVED = "Attribute name is a reserved keyword; reserved keyword: {}"
-MAX_DEPTH = 100  # parentheses nested deeper are refused, not recursed into
+MAX_DEPTH = 100  # parentheses or calls nested deeper are refused, not recursed into
 
 _TOKEN = re.compile(r"""
     (?P<space>[ \t\r\n]+)
@@ -132,7 +132,7 @@ class Reader:
         return token
 
     def enter(self) -> None:
-        """One parenthesis deeper; too deep is a syntax error at it."""
+        """One parenthesis (or call) deeper; too deep is a syntax error at it."""
         if self.depth >= MAX_DEPTH:
             raise self.unexpected()
         self.depth += 1

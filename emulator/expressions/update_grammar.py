@@ -133,11 +133,13 @@ class _Reader(Reader):
 
     def function(self) -> Operand:
         name = self.tokens[self.at].text
+        self.enter()  # calls nest like parentheses
         self.at += 2  # the name and its '('
         arguments = [self.operand()]
         while self.accept(","):
             arguments.append(self.operand())
         self.expect(")")
+        self.depth -= 1
         call = Function(name, tuple(arguments))
         self.functions.append(call)
         return call

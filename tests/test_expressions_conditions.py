@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ddbkit.emulator.expressions import conditions, documents
+from ddbkit.emulator.expressions.condition_grammar import ConditionRefused, parse
 from ddbkit.emulator.expressions.conditions import (
     And,
     BeginsWith,
@@ -25,9 +26,7 @@ from ddbkit.emulator.expressions.conditions import (
     Size,
     TypeIs,
 )
-from ddbkit.emulator.moto_ext.calls import moto_refusals
-from ddbkit.emulator.moto_ext.condition_trees import expected, parse
-from ddbkit.emulator.operations.call import OperationError
+from ddbkit.emulator.operations import legacy_conditions
 
 ITEM: dict[str, Any] = {
     "pk": {"S": "k"}, "s": {"S": "héllo"}, "n": {"N": "10"}, "b": {"B": b"\x01\x02\xff"},
@@ -190,7 +189,7 @@ def test_documents_compare_and_size() -> None:
     assert documents.members({"NS": ["1", "1.0", "2"]}) == {Decimal(1), Decimal(2)}
 
 
-# -- parsing (moto's parser, read into the tree) --------------------------------------------
+# -- parsing (expressions/condition_grammar.py, into the tree) --------------------------------
 
 def test_parsed_expressions_keep_the_parser_s_precedence() -> None:
     values = {":a": {"N": "1"}, ":b": {"N": "100"}, ":x": {"S": "x"}, ":t": {"BOOL": True}}
@@ -205,23 +204,28 @@ def test_parsed_expressions_keep_the_parser_s_precedence() -> None:
 
 
 def test_parse_errors_are_dynamodb_s_answers() -> None:
-    with pytest.raises(OperationError, match=r"^Invalid ConditionExpression: Syntax error; Bad NOT"), \
-            moto_refusals():
+    with pytest.raises(ConditionRefused, match=r'^Invalid ConditionExpression: Syntax error; '
+                       r'token: "NOT", near: "NOT NOT n"$'):
         parse("NOT NOT n", None, None)
-    with pytest.raises(OperationError, match=r"BETWEEN, operand type: NULL$"), moto_refusals():
+    with pytest.raises(ConditionRefused, match=r"BETWEEN, operand type: NULL$"):
         parse("n BETWEEN :z AND :a", None, {":z": {"NULL": True}, ":a": {"N": "1"}})
-    with pytest.raises(OperationError, match="ComparisonOperator BETWEEN is not valid for "
-                       "NULL AttributeValue type"), moto_refusals():
-        expected({"n": {"ComparisonOperator": "BETWEEN",
-                        "AttributeValueList": [{"NULL": True}, {"N": "1"}]}})
+
+
+def expected(legacy: dict[str, Any]) -> conditions.Condition:
+    """A legacy Expected read as the expression legacy_conditions writes for it."""
+    request: dict[str, Any] = {"Expected": legacy}
+    legacy_conditions.rewrite(request, "Expected", "ConditionExpression")
+    return parse(request["ConditionExpression"], request["ExpressionAttributeNames"],
+                 request.get("ExpressionAttributeValues"))
 
 
 def test_legacy_expected_reads_as_the_same_tree() -> None:
     legacy = expected({"n": {"ComparisonOperator": "GE", "AttributeValueList": [{"N": "9"}]},
-                       "nope": {"Exists": False}, "s": {"Value": {"S": "héllo"}}})
+                       "nope": {"Exists": False}, "s": {"Value": {"S": "héllo"}},
+                       "t": {"ComparisonOperator": "EQ", "Value": {"BOOL": True}}})
     assert conditions.holds(legacy, ITEM)
     assert not conditions.holds(legacy, {**ITEM, "n": {"N": "8"}})
-    assert conditions.holds(expected({}), ITEM)  # no entries: always true
+    assert not conditions.holds(legacy, {**ITEM, "t": {"BOOL": False}})
 
 
 # -- end to end -----------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Each moto crash the fuzz test found answers as DynamoDB does, and valid input succeeds.
 
 Requests that pass the checks before moto (test_request_validation.py) and used to crash it
-(moto_ext: key_schema, number_values, condition_trees (once condition_expressions),
+(moto_ext: key_schema, number_values, the condition parser (now ddbkit's own),
 the Streams operations, UpdateItem's AttributeUpdates and PartiQL, now ddbkit's own)
 over HTTP as raw JSON.
 """

@@ -1,7 +1,7 @@
 """Condition and filter expressions evaluated on an item held as DynamoDB JSON.
 
-A condition is a small tree of the classes below (moto_ext/condition_trees.py builds one from
-moto's parse of the expression's text); `holds(condition, item)` says whether it is true of an
+A condition is a small tree of the classes below (condition_grammar.py reads one from the
+expression's text); `holds(condition, item)` says whether it is true of an
 item (`{}` when there is none). The rules are DynamoDB's, for item attributes:
 - `=` needs both sides present, of one type and equal; `<>` is its negation (so a missing
   attribute is `<>` anything);

@@ -13,10 +13,8 @@ The grammar, DynamoDB's documented one with the parentheses DynamoDB accepts aro
     path       ::= element ('.' element | '[' DIGITS ']')*
     element    ::= NAME | HASHNAME
 
-Tokens: NAME `[A-Za-z_][A-Za-z0-9_]*` (SET, REMOVE, ADD and DELETE, in any case, are the
-clause keywords, never names), HASHNAME `#[A-Za-z0-9_]+`, VALUE `:[A-Za-z0-9_]+`, DIGITS,
-and `= + - ( ) , . [ ]`; space, tab, CR and LF separate them. Any other character (or a
-word no rule takes, like `1a`) is a token of its own that no rule takes.
+Tokens, paths and the syntax error's wording are expression_reader.py's; SET, REMOVE, ADD and
+DELETE, in any case, are the clause keywords, never names.
 
 Refusals, in DynamoDB's order and words: a syntax error (`Syntax error; token: "<tok>",
 near: "<previous token .. next token>"`, `<EOF>` past the end); then a reserved word used as
@@ -26,17 +24,14 @@ a name; then a function DynamoDB does not have, or called with the wrong operand
 from __future__ import annotations
 
 import functools
-import re
-from dataclasses import dataclass
 
+from ddbkit.emulator.expressions.expression_reader import Reader
 from ddbkit.emulator.expressions.update_paths import UpdateRefused
 from ddbkit.emulator.expressions.update_plan import (
     Action,
     Arithmetic,
-    Element,
     Function,
     Operand,
-    Path,
     PathOperand,
     Plan,
     ValueOperand,
@@ -45,32 +40,11 @@ from ddbkit.emulator.expressions.update_plan import (
 __all__ = ["parse_refusal", "parse_update"]
 
 INVALID = "Invalid UpdateExpression: "
-SYNTAX = INVALID + 'Syntax error; token: "{}", near: "{}"'
-RESERVED = INVALID + "Attribute name is a reserved keyword; reserved keyword: {}"
 UNKNOWN_FUNCTION = INVALID + "Invalid function name; function: {}"
 OPERAND_COUNT = (INVALID + "Incorrect number of operands for operator or function; operator or "
                  "function: {}, number of operands: {}")
 NEEDS_PATH = INVALID + "Operator or function requires a document path; operator or function: {}"
 KEYWORDS = ("SET", "REMOVE", "ADD", "DELETE")
-MAX_DEPTH = 100  # parentheses nested deeper are refused, not recursed into
-
-_TOKEN = re.compile(r"""
-    (?P<space>[ \t\r\n]+)
-  | (?P<word>[A-Za-z0-9_]+)
-  | (?P<hashname>\#[A-Za-z0-9_]+)
-  | (?P<value>:[A-Za-z0-9_]+)
-  | (?P<mark>[=+\-(),.\[\]])
-  | (?P<other>.)
-""", re.VERBOSE | re.DOTALL)
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    kind: str  # "name", "keyword", "hashname", "value", "digits", a mark itself, or "other"
-    text: str
-    start: int
-    end: int
 
 
 @functools.lru_cache(maxsize=512)
@@ -93,31 +67,9 @@ def parse_refusal(expression: str) -> str | None:
     return None
 
 
-def tokens(text: str) -> list[Token]:
-    found = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        word = match.group()
-        if kind == "space":
-            continue
-        if kind == "word":
-            kind = ("keyword" if word.upper() in KEYWORDS else "name") \
-                if _NAME.fullmatch(word) else "digits" if word.isdigit() else "other"
-        elif kind == "mark":
-            kind = word
-        found.append(Token(str(kind), word, match.start(), match.end()))
-    return found
-
-
-class _Reader:
-    """Recursive descent over the tokens; `at` is the next token's index."""
-
+class _Reader(Reader):
     def __init__(self, text: str) -> None:
-        self.text = text
-        self.tokens = tokens(text)
-        self.at = 0
-        self.depth = 0
-        self.names: list[str] = []  # plain names used in paths, in the order written
+        super().__init__(text, KEYWORDS, INVALID, UpdateRefused)
         self.functions: list[Function] = []
 
     # -- clauses --------------------------------------------------------------------------
@@ -172,10 +124,8 @@ class _Reader:
         return PathOperand(self.path())
 
     def group(self) -> Operand:
-        if self.depth >= MAX_DEPTH:
-            raise self.unexpected()
+        self.enter()
         self.at += 1
-        self.depth += 1
         inner = self.value()
         self.expect(")")
         self.depth -= 1
@@ -183,11 +133,13 @@ class _Reader:
 
     def function(self) -> Operand:
         name = self.tokens[self.at].text
+        self.enter()  # calls nest like parentheses
         self.at += 2  # the name and its '('
         arguments = [self.operand()]
         while self.accept(","):
             arguments.append(self.operand())
         self.expect(")")
+        self.depth -= 1
         call = Function(name, tuple(arguments))
         self.functions.append(call)
         return call
@@ -199,67 +151,13 @@ class _Reader:
         self.at += 1
         return ValueOperand(token.text)
 
-    # -- paths ----------------------------------------------------------------------------
-
-    def path(self) -> Path:
-        elements: list[Element] = [self.element()]
-        while (token := self.peek()) is not None and token.kind in (".", "["):
-            self.at += 1
-            if token.kind == ".":
-                elements.append(self.element())
-            else:
-                elements.append(int(self.expect("digits").text))
-                self.expect("]")
-        return tuple(elements)
-
-    def element(self) -> str:
-        token = self.peek()
-        if token is None or token.kind not in ("name", "hashname"):
-            raise self.unexpected()
-        self.at += 1
-        if token.kind == "name":
-            self.names.append(token.text)
-        return token.text
-
     # -- after the parse ------------------------------------------------------------------
 
     def check_names(self) -> None:
         """Reserved words used as names, then the functions called (DynamoDB's order)."""
-        reserved = _reserved()
-        for name in self.names:
-            if name.upper() in reserved:
-                raise UpdateRefused(RESERVED.format(name))
+        self.check_reserved()
         for call in self.functions:
             _check_function(call)
-
-    # -- tokens ---------------------------------------------------------------------------
-
-    def peek(self, ahead: int = 0) -> Token | None:
-        index = self.at + ahead
-        return self.tokens[index] if index < len(self.tokens) else None
-
-    def accept(self, kind: str) -> bool:
-        token = self.peek()
-        if token is not None and token.kind == kind:
-            self.at += 1
-            return True
-        return False
-
-    def expect(self, kind: str) -> Token:
-        token = self.peek()
-        if token is None or token.kind != kind:
-            raise self.unexpected()
-        self.at += 1
-        return token
-
-    def unexpected(self) -> UpdateRefused:
-        """A syntax error at the next token: it and the text from the token before it to
-        the token after it (to the end of the text past the last token)."""
-        found, at = self.tokens, self.at
-        start = found[at - 1].start if at > 0 else found[0].start if found else 0
-        end = found[at + 1].end if at + 1 < len(found) else len(self.text)
-        shown = found[at].text if at < len(found) else "<EOF>"
-        return UpdateRefused(SYNTAX.format(shown, self.text[start:end]))
 
 
 def _check_function(call: Function) -> None:
@@ -269,10 +167,3 @@ def _check_function(call: Function) -> None:
         raise UpdateRefused(OPERAND_COUNT.format(call.name, len(call.arguments)))
     if call.name == "if_not_exists" and not isinstance(call.arguments[0], PathOperand):
         raise UpdateRefused(NEEDS_PATH.format(call.name))
-
-
-@functools.lru_cache(maxsize=1)
-def _reserved() -> frozenset[str]:
-    from ddbkit.emulator.moto_ext.expression_syntax import reserved_words
-
-    return reserved_words()

@@ -26,9 +26,9 @@ Stored items are ddbkit's own (`emulator/store/item.py`: attributes as DynamoDB 
 canonical numbers, `Key`s in DynamoDB's order, sizes by DynamoDB's rules): moto's `Item` and
 `DynamoType` hold nothing, so none of their methods is replaced. UpdateItem,
 TransactWriteItems, Query and Scan are ddbkit's own (operations/update_item.py,
-transact_write_items.py, query.py, scan.py): they call moto's condition parser through
-`condition_trees` (ddbkit reads UpdateExpressions and evaluates conditions, filters and updates
-itself: `expressions/`), `reads` and `key_conditions`, and rewrite legacy parameters with
+transact_write_items.py, query.py, scan.py): ddbkit reads UpdateExpressions, conditions and
+filters (key conditions too) and evaluates them itself (`expressions/`); they call moto
+through `reads`, and rewrite legacy parameters with
 operations/legacy_conditions.py; the PartiQL operations run each statement through the item
 operations' stages.
 Every module here (calls, reads, instance_tracking, key_values, projection_paths, ...) is

@@ -1,5 +1,5 @@
 """DynamoDB's reserved words, from moto's list, for the expression readers
-(`endpoint.rules.expressions`, `expressions.update_grammar`).
+(`endpoint.rules.expressions`, `expressions.expression_reader`).
 
 Imported lazily by them (at the first plain name they check), so reading a request does not
 import moto.

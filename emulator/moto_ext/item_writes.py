@@ -1,11 +1,10 @@
 """What ddbkit's item writes (operations/put_item.py, delete_item.py, batch_write_item.py,
 transact_write_items.py) call in moto.
 
-Calls only: moto's item checks and refusals, its condition parser (condition_trees; ddbkit
-evaluates the condition); storing ddbkit's items (`store.item.Item`) into and removing them
-from a table's item dict. Stream records are ddbkit's (`store.stream_records`), built from the
-items as DynamoDB JSON. Refusals are moto's exceptions, turned into `OperationError`s by the
-caller's `calls.moto_refusals()`.
+Calls only: moto's item checks and refusals; storing ddbkit's items (`store.item.Item`) into
+and removing them from a table's item dict. Stream records are ddbkit's
+(`store.stream_records`), built from the items as DynamoDB JSON. Refusals are moto's
+exceptions, turned into `OperationError`s by the caller's `calls.moto_refusals()`.
 """
 
 from __future__ import annotations
@@ -31,8 +30,6 @@ from ddbkit.emulator.capacity.sizes import (
     MAX_RANGE_KEY_BYTES,
     value_size,
 )
-from ddbkit.emulator.expressions.conditions import Condition
-from ddbkit.emulator.moto_ext.condition_trees import expected, parse
 from ddbkit.emulator.moto_ext.key_values import check_item
 from ddbkit.emulator.moto_ext.store import stored_item
 from ddbkit.emulator.operations.wire_values import wire
@@ -40,9 +37,8 @@ from ddbkit.emulator.store import stream_records, stream_shards
 from ddbkit.emulator.store.clock import now
 from ddbkit.emulator.store.item import Item, Key
 
-__all__ = ["build_item", "expected_condition", "item_attributes", "key_of",
-           "parse_condition", "put_checks", "remove", "store", "stored_item", "stream_record",
-           "wire"]
+__all__ = ["build_item", "item_attributes", "key_of", "put_checks", "remove", "store",
+           "stored_item", "stream_record", "wire"]
 
 MISSING_KEY = "One or more parameter values were invalid: Missing the key {} in the item"
 NOT_NUMERIC = "The parameter cannot be converted to a numeric value: {}"
@@ -64,12 +60,6 @@ def empty_key_checks(table: Any, item: dict[str, Any], message: str) -> None:
     """A batch's check of an item's key values (table and index keys), an empty string in a
     table key in `message`'s words. (The endpoint refused empty sets.)"""
     check_item(table, item, message)
-
-
-def parse_condition(expression: str, names: dict[str, Any] | None,
-                    values: dict[str, Any] | None) -> Condition:
-    """The ConditionExpression as ddbkit evaluates it; its syntax errors are refusals."""
-    return parse(expression, names, values)
 
 
 def key_of(table: Any, attributes: dict[str, Any]) -> tuple[Any, Any]:
@@ -155,11 +145,6 @@ def _check_key_sizes(table: Any, attributes: dict[str, Any]) -> None:
             value = attributes.get(name)
             if value and value_size(value) > limit:
                 raise refusal()
-
-
-def expected_condition(legacy: dict[str, Any]) -> Condition:
-    """A legacy Expected that legacy_conditions could not write as an expression."""
-    return expected(legacy)
 
 
 def store(table: Any, item: Any) -> None:

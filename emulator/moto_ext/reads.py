@@ -1,7 +1,6 @@
 """What ddbkit's Query and Scan (operations/query.py, scan.py) call in moto, and nothing else.
 
-Calls only: moto's Select check, its filter parser (condition_trees; ddbkit evaluates the
-filter), an index's projection, and reads of a table's and index's shape.
+Calls only: moto's Select check, an index's projection, and reads of a table's and index's shape.
 Refusals are moto's exceptions, turned into `OperationError`s by `calls.moto_refusals()`.
 """
 
@@ -13,12 +12,10 @@ from typing import Any
 from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.exceptions import MockValidationException
 
-from ddbkit.emulator.expressions.conditions import Condition
-from ddbkit.emulator.moto_ext.condition_trees import parse
 from ddbkit.emulator.store.item import Item, Key
 from ddbkit.emulator.store.lsi_fetches import projected_names
 
-__all__ = ["check_select", "filter_of", "index_of", "index_project", "is_global",
+__all__ = ["check_select", "index_of", "index_project", "is_global",
            "projected_names", "segment_of", "value"]
 
 MISSING_INDEX = "The table does not have the specified index: {name}"
@@ -51,14 +48,6 @@ def check_select(operation: str, params: dict[str, Any], table: Any) -> None:
         projection_expression=params.get("ProjectionExpression"),
         attributes_to_get=params.get("AttributesToGet"), table=table,
         index_name=params.get("IndexName"))
-
-
-def filter_of(expression: str | None, names: dict[str, str] | None,
-              values: dict[str, Any] | None) -> Condition | None:
-    """A FilterExpression as ddbkit evaluates it, or None without one."""
-    if not expression:
-        return None
-    return parse(expression, names, values)
 
 
 def index_project(table: Any, index: Any, item: Any) -> Any:

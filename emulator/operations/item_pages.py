@@ -19,7 +19,7 @@ from typing import Any
 from ddbkit.emulator.capacity.rules import read_step
 from ddbkit.emulator.expressions.conditions import Condition
 from ddbkit.emulator.moto_ext import calls, reads
-from ddbkit.emulator.operations import item_reads, pipeline
+from ddbkit.emulator.operations import item_reads, pipeline, writes
 from ddbkit.emulator.operations.call import Answer, answer
 
 PAGE_BYTES = 1024 * 1024  # "a maximum of 1 MB of data" per Query or Scan page
@@ -73,9 +73,12 @@ class Reading:
 
 def filter_condition(params: dict[str, Any]) -> Condition | None:
     """The request's FilterExpression (values already decoded), parsed."""
-    return reads.filter_of(params.get("FilterExpression"),
-                           params.get("ExpressionAttributeNames"),
-                           params.get("ExpressionAttributeValues") or {})
+    expression = params.get("FilterExpression")
+    if not expression:
+        return None
+    return writes.parse_condition(expression, params.get("ExpressionAttributeNames"),
+                                  params.get("ExpressionAttributeValues") or {},
+                                  "FilterExpression")
 
 
 def finish(reading: Reading, page: Page, condition: Condition | None) -> Answer:

@@ -53,7 +53,9 @@ def _condition(attribute: str, spec: dict[str, Any], holders: _Placeholders) -> 
             return f"{path} = {holders.value(spec['Value'])}"
         return None
     operator = spec["ComparisonOperator"]
-    values = [holders.value(v) for v in spec.get("AttributeValueList") or []]
+    given = spec["AttributeValueList"] if "AttributeValueList" in spec else \
+        [spec["Value"]] if "Value" in spec else []  # Expected may give one Value instead
+    values = [holders.value(v) for v in given or []]
     if operator == "NULL":
         return f"attribute_not_exists({path})"
     if operator == "NOT_NULL":

@@ -4,7 +4,7 @@ Validation beyond the API model (the endpoint already refused malformed requests
 key condition, mixed legacy and expression parameters except KeyConditions, undefined or
 unused `#names`): the index exists ("The table does not have the specified index"), the
 FilterExpression and ProjectionExpression parse, the key condition's shape against the
-table's or index's key schema (moto_ext/key_conditions.py, DynamoDB's wording), Select
+table's or index's key schema (expressions/key_conditions.py, DynamoDB's wording), Select
 against the projection, the ExclusiveStartKey, the condition values' types, and no
 ConsistentRead on a GSI.
 
@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext import calls, indexes, key_conditions, reads
+from ddbkit.emulator.expressions import key_conditions
+from ddbkit.emulator.expressions.condition_grammar import ConditionRefused
+from ddbkit.emulator.moto_ext import calls, indexes, reads
 from ddbkit.emulator.operations import item_pages, item_reads, pipeline, read_requests
 from ddbkit.emulator.operations.call import Answer, Call, validation_error
 
@@ -35,8 +37,9 @@ def run(call: Call) -> Answer:
         index = reads.index_of(found, params.get("IndexName")) if found is not None else None
         condition = item_pages.filter_condition(params)
         paths = item_reads.selection(params)
+        clauses = _key_clauses(params)
         table = pipeline.resolve_table(call, params["TableName"])
-        partition, comparison, values = _key_condition(params, table, index)
+        partition, comparison, values = _key_condition(clauses, table, index)
         reads.check_select("Query", params, table)
         read_requests.check_start_key(table, params)
         reads.check_consistency(table, index, bool(params.get("ConsistentRead")))
@@ -53,15 +56,29 @@ def run(call: Call) -> Answer:
         fetches=index is not None and not reads.is_global(table, index)), page, condition)
 
 
-def _key_condition(params: dict[str, Any], table: Any,
-                   index: Any) -> tuple[Any, str | None, list[Any]]:
-    """(partition key value, sort key operator or None, its values) as `store.item.Key`s."""
+def _key_clauses(params: dict[str, Any]) -> list[key_conditions.Clause] | None:
+    """The KeyConditionExpression's clauses (None without one), read before the table is
+    looked up: DynamoDB refuses a malformed one first."""
     expression = params.get("KeyConditionExpression")
     if not expression:
+        return None
+    try:
+        return key_conditions.read_clauses(expression, params.get("ExpressionAttributeNames"),
+                                           params.get("ExpressionAttributeValues") or {})
+    except ConditionRefused as refused:
+        raise validation_error(refused.message) from None
+
+
+def _key_condition(clauses: list[key_conditions.Clause] | None, table: Any,
+                   index: Any) -> tuple[Any, str | None, list[Any]]:
+    """(partition key value, sort key operator or None, its values) as `store.item.Key`s."""
+    if clauses is None:
         raise validation_error(NO_KEY_CONDITION)
-    hash_conditions, range_conditions = key_conditions.parse(
-        expression, params.get("ExpressionAttributeNames") or {},
-        params.get("ExpressionAttributeValues") or {}, reads.schema(table, index))
+    try:
+        hash_conditions, range_conditions = key_conditions.against(
+            clauses, reads.schema(table, index))
+    except ConditionRefused as refused:
+        raise validation_error(refused.message) from None
     declared = reads.declared_types(table)
     for name, value in [*hash_conditions,
                         *((name, v) for name, _, values in range_conditions for v in values)]:

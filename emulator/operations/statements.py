@@ -143,7 +143,8 @@ def _select(call: Call, table: Any, statement: Statement, options: dict[str, Any
     with calls.moto_refusals():
         index = reads.index_of(table, statement.index)
         values = writes.decoded_map(statement.values)
-        condition = reads.filter_of(statement.condition, statement.names, values) \
+        condition = writes.parse_condition(statement.condition, statement.names, values,
+                                           "FilterExpression", operands=False) \
             if statement.condition else None
         index_name = statement.index
         esk = options.get("ExclusiveStartKey")

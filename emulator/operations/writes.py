@@ -24,6 +24,7 @@ from typing import Any
 
 from ddbkit.emulator.capacity.meter import Meter
 from ddbkit.emulator.expressions import conditions as evaluation
+from ddbkit.emulator.expressions.condition_grammar import ConditionRefused, parse
 from ddbkit.emulator.moto_ext import (
     consumed_capacity,
     index_keys,
@@ -129,7 +130,9 @@ def item_keys(table: Any, item: dict[str, Any]) -> tuple[Any, Any]:
 @dataclass(frozen=True)
 class Condition:
     parsed: evaluation.Condition | None  # None when there is no ConditionExpression
-    expected: dict[str, Any] | None  # a legacy Expected not written as an expression
+    # a legacy Expected not written as an expression: an empty one, which holds (every
+    # other shape was refused, or rewritten by legacy_conditions)
+    expected: dict[str, Any] | None
     return_old: bool  # ReturnValuesOnConditionCheckFailure ALL_OLD
 
 
@@ -144,12 +147,21 @@ def conditions(params: dict[str, Any]) -> Condition:
         legacy_conditions.rewrite(request, "Expected", "ConditionExpression")
     expression = request.get("ConditionExpression")
     values = decoded_map(request.get("ExpressionAttributeValues") or {})
-    with moto_refusals():
-        parsed = item_writes.parse_condition(
-            expression, request.get("ExpressionAttributeNames") or {}, values) \
-            if expression else None
+    parsed = parse_condition(expression, request.get("ExpressionAttributeNames"), values) \
+        if expression else None
     return Condition(parsed, request.get("Expected"),
                      params.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD")
+
+
+def parse_condition(expression: str, names: dict[str, str] | None, values: dict[str, Any],
+                    member: str = "ConditionExpression",
+                    operands: bool = True) -> evaluation.Condition:
+    """A ConditionExpression or FilterExpression (`member`) as ddbkit evaluates it; what
+    DynamoDB refuses in it is a ValidationException (`operands`: condition_grammar.parse)."""
+    try:
+        return parse(expression, names, values, member, operands)
+    except ConditionRefused as refused:
+        raise validation_error(refused.message) from None
 
 
 # -- execute ----------------------------------------------------------------------------------
@@ -161,11 +173,8 @@ def read_old(table: Any, keys: tuple[Any, Any]) -> Any:
 def check_condition(condition: Condition, old: Any) -> None:
     """ConditionalCheckFailedException when the condition does not hold on `old`, with the
     item when ALL_OLD was asked and there is one."""
-    with moto_refusals():
-        legacy = None if condition.expected is None else \
-            item_writes.expected_condition(condition.expected)
     item = None if old is None else attributes(old)
-    if evaluation.holds(legacy, item) and evaluation.holds(condition.parsed, item):
+    if evaluation.holds(condition.parsed, item):
         return
     fields = {"Item": item_writes.item_attributes(old)} if (
         condition.return_old and condition.expected is None and old is not None) else None

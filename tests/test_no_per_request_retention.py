@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from moto.core import model_instances
 from moto.core.common_models import BaseModel
 from moto.dynamodbstreams.models import dynamodbstreams_backends
 
-from ddbkit.emulator.moto_ext.instance_tracking import tracked_instances
 from ddbkit.emulator.runtime import Emulator
 from ddbkit.emulator.store import stream_shards
 from ddbkit.emulator.store.catalog import catalog
@@ -99,7 +99,9 @@ def footprint(emulator: Emulator, table: str) -> dict[str, int]:
     account, region = emulator.config.server.account_id, emulator.region
     return {
         "live moto models": live_moto_models(),
-        "tracked moto models": tracked_instances(),
+        "tracked moto models": sum(len(getattr(model, "instances_tracked", ()))
+                                   for models in model_instances.model_data.values()
+                                   for model in models.values()),
         "stored shard iterators": len(dynamodbstreams_backends[account][region].shard_iterators),
         "stream records": len(stream_shards.of(catalog(account, region).tables[table])),
         "traced bytes": tracemalloc.get_traced_memory()[0],

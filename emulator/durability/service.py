@@ -34,7 +34,6 @@ from ddbkit.emulator.durability.recovery import Recovered, Recovery, journal_hea
 from ddbkit.emulator.durability.snapshot import SnapshotAborted, SnapshotWriter, plan
 from ddbkit.emulator.durability.watermark import Watermark
 from ddbkit.emulator.errors import DataDirError
-from ddbkit.emulator.moto_ext import instance_tracking
 from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend
 from ddbkit.emulator.store import changes
 
@@ -113,7 +112,6 @@ class Durability:
                                 self._utcnow(), self.config.stream_retention,
                                 backend.backups, _records(backend)).run()
             self._repair(restored)
-            instance_tracking.forget()  # moto recorded every Item the restore built
             if converted is not None:
                 self._say_converted(converted, restored, len(backend.backups))
             if restored.new:  # a mark left by journals since removed would describe nothing

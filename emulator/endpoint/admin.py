@@ -19,7 +19,6 @@ from typing import Any
 from ddbkit.emulator.durability import hooks
 from ddbkit.emulator.durability.states import NamedStates, StateError
 from ddbkit.emulator.endpoint.wire import WireError
-from ddbkit.emulator.moto_ext.instance_tracking import forgetting
 from ddbkit.emulator.moto_ext.store import STORE_LOCK
 from ddbkit.emulator.store.clock import Clock, running_on
 
@@ -46,7 +45,7 @@ class Admin:
         if not isinstance(params, dict):
             raise WireError("SerializationException", "the body is not a JSON object")
         try:
-            with STORE_LOCK, forgetting(), running_on(self.clock), hooks.journaled(operation):
+            with STORE_LOCK, running_on(self.clock), hooks.journaled(operation):
                 return json.dumps(self._answer(operation, params)).encode()
         except StateError as exc:
             raise WireError(exc.kind, str(exc)) from None

@@ -36,7 +36,6 @@ from ddbkit.emulator.endpoint.wire import (
 from ddbkit.emulator.faults.injector import RESPONSES, FaultInjector, error_answer
 from ddbkit.emulator.faults.plan import FaultPlan
 from ddbkit.emulator.moto_ext.consumed_capacity import admission
-from ddbkit.emulator.moto_ext.instance_tracking import forgetting
 from ddbkit.emulator.moto_ext.store import STORE_LOCK
 from ddbkit.emulator.operations import registry
 from ddbkit.emulator.operations.call import Answer, Call, OperationError
@@ -90,7 +89,7 @@ class DynamoDBApp:
             if fault is not None:  # before the store is touched: it leaves no trace
                 return respond_error(start_response, *error_answer(fault, operation, params))
         try:
-            with STORE_LOCK, forgetting(), running_on(self.clock), self._admitting(), \
+            with STORE_LOCK, running_on(self.clock), self._admitting(), \
                     durability.journaled(operation):
                 run = registry.OPERATIONS[(self._services[service], operation)]  # _parse checked
                 return send(start_response, *_run(run, Call(

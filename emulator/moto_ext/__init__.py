@@ -31,6 +31,6 @@ filters (key conditions too) and evaluates them itself (`expressions/`); they ca
 through `reads`, and rewrite legacy parameters with
 operations/legacy_conditions.py; the PartiQL operations run each statement through the item
 operations' stages.
-Every module here (calls, reads, instance_tracking, key_values, projection_paths, ...) is
+Every module here (calls, reads, key_values, projection_paths, ...) is
 called by ddbkit's code and replaces nothing.
 """

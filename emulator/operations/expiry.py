@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any
 
 from ddbkit.emulator.durability import hooks as durability
-from ddbkit.emulator.moto_ext.instance_tracking import forgetting
 from ddbkit.emulator.moto_ext.store import STORE_LOCK
 from ddbkit.emulator.operations import ttl_deletes, writes
 from ddbkit.emulator.store.clock import running_on
@@ -35,7 +34,7 @@ def delete_expired(table: Any, expired: Callable[[Any, float], bool],
         partitions = ttl_deletes.hash_keys(table)
     deleted = 0
     for start in range(0, len(partitions), CHUNK):
-        with STORE_LOCK, forgetting(), running_on(clock), durability.journaled(None):
+        with STORE_LOCK, running_on(clock), durability.journaled(None):
             now = clock()
             done = 0
             for item in list(ttl_deletes.items_under(table, partitions[start:start + CHUNK])):

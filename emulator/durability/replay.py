@@ -26,7 +26,8 @@ from typing import Any
 from ddbkit.emulator.durability.backups import build_backup
 from ddbkit.emulator.durability.images import build_item, build_key, item_of, store_item
 from ddbkit.emulator.durability.tablemeta import apply_settings, build_table
-from ddbkit.emulator.moto_ext.table_description import forget
+from ddbkit.emulator.moto_ext.store import stored_item
+from ddbkit.emulator.moto_ext.table_description import changed, install
 from ddbkit.emulator.store import stream_records, stream_shards
 from ddbkit.emulator.store.stream_shards import Shard
 
@@ -44,8 +45,6 @@ class Replayer:
 
     def apply(self, ops: list[Any]) -> None:
         for op in ops:
-            if op[0] in ("P", "X") and op[1] in self.tables:
-                forget(self.tables[op[1]])  # items put in place: counted again when asked
             kind = op[0]
             if kind == "P":
                 self.put(op[1], op[2])
@@ -80,22 +79,30 @@ class Replayer:
 
     @staticmethod
     def put_into(table: Any, image: dict[str, Any]) -> None:
-        store_item(table, build_item(image, table.hash_key_attr, table.range_key_attr))
+        """The item put, and the table's figures (when known: a snapshot's) moved by it."""
+        item = build_item(image, table.hash_key_attr, table.range_key_attr)
+        old = stored_item(table, item.hash_key, item.range_key)
+        store_item(table, item)
+        changed(table, old, item)
 
     @staticmethod
     def put_values(table: Any, values: dict[str, Any]) -> None:
-        """An image whose attribute values are already built (a snapshot's)."""
+        """An image whose attribute values are already built (a snapshot's; its figures
+        come after its items, in `set_figures`)."""
         store_item(table, item_of(values, table.hash_key_attr, table.range_key_attr))
+
+    def set_figures(self, name: str, record: dict[str, Any]) -> None:
+        install(self.table(name), record)
 
     def delete(self, name: str, key: dict[str, Any]) -> None:
         table = self.table(name)
         hash_key, range_key = build_key(key, table.hash_key_attr, table.range_key_attr)
         if range_key is None:
-            table.items.pop(hash_key, None)
+            changed(table, table.items.pop(hash_key, None), None)
             return
         entry = table.items.get(hash_key)
         if entry is not None:
-            entry.pop(range_key, None)
+            changed(table, entry.pop(range_key, None), None)
             if not entry:
                 del table.items[hash_key]
 

@@ -146,12 +146,26 @@ def as_format2(payload: bytes) -> bytes | None:
     return encoding.dumps(record)
 
 
-def test_a_format2_snapshot_is_still_read(durable_up: Any, tmp_path: Path) -> None:
+def unsized(payload: bytes, stripped: list[int]) -> bytes:
+    """A journal record as before puts kept their item's size."""
+    record = encoding.loads(payload)
+    for op in record.get("ops", ()):
+        if op[0] == "P":
+            stripped.append(op.pop(3))
+    return encoding.dumps(record)
+
+
+def test_a_format2_snapshot_and_a_journal_without_sizes_are_still_read(
+        durable_up: Any, tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     before = snapshotted(durable_up, data_dir)
     rewrite(snapshot_path(data_dir), as_format2)
     raw = snapshot_path(data_dir).read_bytes()
     assert item_chunks.PICKLED not in raw and b'"$b"' in raw  # binary values tagged
+    stripped: list[int] = []
+    rewrite(max(data_dir.glob("journal-*.log")), lambda payload: unsized(payload, stripped))
+    assert len(stripped) >= 50 and all(type(size) is int for size in stripped)
+    (data_dir / "journal.synced").unlink()  # it names the sizes the rewrite changed
     assert restored(durable_up, data_dir) == before
 
 

@@ -3,16 +3,17 @@
 A record is a list of operations, each the state something reached, never the request that
 got it there (a physical redo log of after-images, like SQLite's WAL pages):
 
-    ["C", table, settings]   the table was created (or replaced): empty, with these settings
-    ["M", table, settings]   its settings changed; items stay
-    ["D", table]             it was deleted
-    ["P", table, image]      an item's after-image
-    ["X", table, key]        an item's deletion
-    ["S", table, [records]]  stream records appended, sequence numbers inside
-    ["B", arn, document]     an on-demand backup was made (`backups`)
-    ["b", arn]               it was deleted
-    ["E", arn, description]  an export was made (its DescribeExport answer)
-    ["I", arn, description]  an import was made (its DescribeImport answer)
+    ["C", table, settings]     the table was created (or replaced): empty, with these settings
+    ["M", table, settings]     its settings changed; items stay
+    ["D", table]               it was deleted
+    ["P", table, image, size]  an item's after-image, and its size (`capacity.sizes`;
+                               older journals have none: the item is sized when asked)
+    ["X", table, key]          an item's deletion
+    ["S", table, [records]]    stream records appended, sequence numbers inside
+    ["B", arn, document]       an on-demand backup was made (`backups`)
+    ["b", arn]                 it was deleted
+    ["E", arn, description]    an export was made (its DescribeExport answer)
+    ["I", arn, description]    an import was made (its DescribeImport answer)
 
 Applying an after-image twice, or over a newer one that a later record overwrites again,
 ends in the same state, which is what makes fuzzy snapshots and retried appends safe. Stream
@@ -47,7 +48,7 @@ class Replayer:
         for op in ops:
             kind = op[0]
             if kind == "P":
-                self.put(op[1], op[2])
+                self.put(op[1], op[2], op[3] if len(op) > 3 else None)
             elif kind == "X":
                 self.delete(op[1], op[2])
             elif kind == "S":
@@ -73,14 +74,15 @@ class Replayer:
             raise ReplayError(f"a change to table {name!r}, which does not exist at that point")
         return table
 
-    def put(self, name: str, image: dict[str, Any]) -> None:
+    def put(self, name: str, image: dict[str, Any], size: Any = None) -> None:
         table = self.table(name)
-        self.put_into(table, image)
+        self.put_into(table, image, size)
 
     @staticmethod
-    def put_into(table: Any, image: dict[str, Any]) -> None:
-        """The item put, and the table's figures (when known: a snapshot's) moved by it."""
-        item = build_item(image, table.hash_key_attr, table.range_key_attr)
+    def put_into(table: Any, image: dict[str, Any], size: Any = None) -> None:
+        """The item put, and the table's figures (when known: a snapshot's) moved by it;
+        `size`: the item's, as journaled."""
+        item = build_item(image, table.hash_key_attr, table.range_key_attr, size)
         old = stored_item(table, item.hash_key, item.range_key)
         store_item(table, item)
         changed(table, old, item)

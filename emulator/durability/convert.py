@@ -75,7 +75,7 @@ def upgrade(data_dir: DataDir) -> Converted | None:
         version, name = newer[-1]
         raise DataDirError(
             f"data dir {root} is in format {version} ({name}), written by a newer ddbkit; "
-            f"this one reads formats 1 to {formats.VERSION} (snapshots to "
+            f"this one reads formats 1 and {formats.VERSION} (snapshots up to "
             f"{formats.SNAPSHOT_VERSION}): upgrade ddbkit, or use another "
             "--data-dir. Nothing was changed")
     old = sorted(p for p, v in versions.items() if v and v[0] == 1)

@@ -47,10 +47,15 @@ def build_item(image: dict[str, Any], hash_attr: str, range_attr: str | None,
     (an int; anything else is damage)."""
     item = Item.stored(image, hash_attr, range_attr)
     if size is not None:
-        if type(size) is not int or size < 0:
-            raise ValueError(f"an item size that is not a count of bytes: {size!r}")
-        item.sized(size)
+        item.sized(checked_size(size))
     return item
+
+
+def checked_size(size: Any) -> int:
+    """A journaled item size; anything but a count of bytes is damage (ValueError)."""
+    if type(size) is not int or size < 0:
+        raise ValueError(f"an item size that is not a count of bytes: {size!r}")
+    return size
 
 
 def item_of(values: dict[str, Any], hash_attr: str, range_attr: str | None) -> Item:

@@ -25,11 +25,11 @@ from __future__ import annotations
 from typing import Any
 
 from ddbkit.emulator.durability.backups import build_backup
-from ddbkit.emulator.durability.images import build_item, build_key, item_of, store_item
+from ddbkit.emulator.durability.images import build_key, checked_size, item_of, store_item
 from ddbkit.emulator.durability.tablemeta import apply_settings, build_table
-from ddbkit.emulator.moto_ext.store import stored_item
 from ddbkit.emulator.moto_ext.table_description import changed, install
 from ddbkit.emulator.store import stream_records, stream_shards
+from ddbkit.emulator.store.item import Item
 from ddbkit.emulator.store.stream_shards import Shard
 
 
@@ -81,11 +81,32 @@ class Replayer:
     @staticmethod
     def put_into(table: Any, image: dict[str, Any], size: Any = None) -> None:
         """The item put, and the table's figures (when known: a snapshot's) moved by it;
-        `size`: the item's, as journaled."""
-        item = build_item(image, table.hash_key_attr, table.range_key_attr, size)
-        old = stored_item(table, item.hash_key, item.range_key)
-        store_item(table, item)
+        `size`: the item's, as journaled. (A restart from a journal runs this once per
+        item: written out, not through `images`' helpers.)"""
+        range_attr = table.range_key_attr
+        item = Item.stored(image, table.hash_key_attr, range_attr)
+        if size is not None:
+            item.sized(checked_size(size))
+        if range_attr is None:
+            old = table.items.get(item.hash_key)
+            table.items[item.hash_key] = item
+        else:
+            entry = table.items[item.hash_key]  # a defaultdict: made when missing
+            old = entry.get(item.range_key)
+            entry[item.range_key] = item
         changed(table, old, item)
+
+    @staticmethod
+    def put_many(table: Any, images: list[dict[str, Any]]) -> None:
+        """Images whose attribute values are already built (a snapshot's chunk; its figures
+        come after its items, in `set_figures`)."""
+        hash_attr, range_attr, stored = table.hash_key_attr, table.range_key_attr, Item.stored
+        built = [stored(values, hash_attr, range_attr) for values in images]
+        if range_attr is None:
+            table.items.update([(item.hash_key, item) for item in built])
+            return
+        for item in built:
+            table.items[item.hash_key][item.range_key] = item
 
     @staticmethod
     def put_values(table: Any, values: dict[str, Any]) -> None:

@@ -221,9 +221,7 @@ def read_snapshot(payloads: Iterator[bytes], items: bool = True) -> Iterator[dic
 def apply_snapshot_record(replayer: Replayer, record: dict[str, Any]) -> None:
     """One record of `read_snapshot` (after the header) into the replayer's store."""
     if "items" in record:
-        table = replayer.table(record["items"])
-        for values in record["images"]:
-            replayer.put_values(table, values)
+        replayer.put_many(replayer.table(record["items"]), record["images"])
     elif "table" in record:
         replayer.apply([["C", record["table"], record["settings"]]])
     elif "figures" in record:

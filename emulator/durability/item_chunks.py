@@ -6,9 +6,10 @@ about ten times faster than format 2's JSON chunk (`{"items": name, "images": [.
 still read), whose object hook built bytes and shared values in Python, and a restart spends
 most of its time decoding items. The pickle keeps what the store shares: a value dict many
 items hold (`store.item.interned`) and attribute names are written once per chunk and come
-back as one object. Items replayed from a journal share nothing, so the writer shares short
-scalar values (`interned`) as it encodes, off the request path: a restart then keeps one
-value dict per chunk where it would keep one per item.
+back as one object. Items replayed from a journal share nothing, so the writer makes equal
+short scalar values one object (as `store.item.interned` does, but with a memo of its own:
+it runs outside the store's lock) as it encodes, off the request path: a restart then keeps
+one value dict per chunk where it would keep one per item.
 
 Only what a data dir's own writer wrote is read, but a chunk is still decoded as data, never
 as code: any reference to a class or function (`find_class`) is refused as damage.
@@ -22,11 +23,12 @@ from typing import Any
 
 from ddbkit.emulator.durability import encoding
 from ddbkit.emulator.durability.images import ImageDecoder
-from ddbkit.emulator.store.item import interned
+from ddbkit.emulator.store.item import INTERN_LENGTH
 
 PICKLED = b"\x00items\x00"  # format 3's chunks: no JSON record starts with a NUL
 JSON_ITEMS = b'{"items":'  # format 2's (and a converted format 1's)
 _PROTOCOL = 5
+_SCALARS = frozenset(("S", "N", "BOOL", "NULL"))
 
 
 class _DataOnly(pickle.Unpickler):
@@ -37,9 +39,21 @@ class _DataOnly(pickle.Unpickler):
 def encode(name: str, images: list[dict[str, Any]], keys: tuple[str, ...] = ()) -> bytes:
     """The chunk of a table's images; `keys`: its key attributes (seldom repeated, so not
     shared)."""
-    shared = [{attribute: value if attribute in keys else interned(value)
+    memo: dict[tuple[str, Any], dict[str, Any]] = {}
+    shared = [{attribute: value if attribute in keys else _shared(value, memo)
                for attribute, value in image.items()} for image in images]
     return PICKLED + name.encode() + b"\x00" + pickle.dumps(shared, protocol=_PROTOCOL)
+
+
+def _shared(value: dict[str, Any], memo: dict[tuple[str, Any], dict[str, Any]]) -> Any:
+    """The first equal value met, for a short scalar (never changed in place: stored)."""
+    if len(value) != 1:
+        return value
+    ((kind, inner),) = value.items()
+    if kind in _SCALARS and (type(inner) is bool or
+                             (type(inner) is str and len(inner) <= INTERN_LENGTH)):
+        return memo.setdefault((kind, inner), value)
+    return value
 
 
 def is_chunk(payload: bytes) -> bool:

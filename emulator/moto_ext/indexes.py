@@ -31,7 +31,7 @@ from sortedcontainers import SortedKeyList
 
 from ddbkit.emulator.moto_ext.store import table_items
 from ddbkit.emulator.store import entry_keys
-from ddbkit.emulator.store.buckets import Bucket, Columns
+from ddbkit.emulator.store.buckets import Bucket, Columns, collector_paused
 from ddbkit.emulator.store.buckets import partitions as built_partitions
 from ddbkit.emulator.store.item import Key
 from ddbkit.emulator.store.key_bytes import encode
@@ -156,12 +156,13 @@ class TableIndexes:
     def build(self) -> TableIndexes:
         self.indexes = {name: _index(self.table, layout) for name, layout in self.layouts.items()
                         if name is not None or layout.parts}
-        columns = Columns(table_items(self.table), self.table.hash_key_attr,
-                          self.table.range_key_attr)  # shared: indexes share attributes
-        for index in self.indexes.values():
-            layout = index.layout
-            index.partitions = built_partitions(columns, layout.partition, layout.parts,
-                                                layout.required, index.key_of)
+        with collector_paused():
+            columns = Columns(table_items(self.table), self.table.hash_key_attr,
+                              self.table.range_key_attr)  # shared: indexes share attributes
+            for index in self.indexes.values():
+                layout = index.layout
+                index.partitions = built_partitions(columns, layout.partition, layout.parts,
+                                                    layout.required, index.key_of)
         return self
 
     def replace(self, old: Any, new: Any) -> None:

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ddbkit.emulator.capacity.sizes import item_size
 from ddbkit.emulator.durability import encoding
 from ddbkit.emulator.durability.framing import frame
 from ddbkit.emulator.process import EmulatorProcess
@@ -129,7 +130,8 @@ def prepare(data_dir: Path, count: int) -> None:
     journal = max(data_dir.glob("journal-*.log"))
     with open(journal, "ab") as out:
         for n, start in enumerate(range(0, len(items), BATCH)):
-            ops = [["P", get_table(table).name(STAGE), item]
+            # as the recorder journals a put: the after-image and the item's size
+            ops = [["P", get_table(table).name(STAGE), item, item_size(item)]
                    for table, item in items[start:start + BATCH]]
             out.write(frame(encoding.dumps({"n": 1_000_000 + n, "t": time.time(),
                                             "ops": ops})))

@@ -240,3 +240,46 @@ def test_writes_before_the_first_query_after_a_restart_are_in_its_answers(
     assert [item["pk"]["S"] for item in client.scan(TableName="restart")["Items"]] == \
         ["k0", "k2", "k3"]
     second.stop()
+
+
+@pytest.mark.parametrize("parts", [("pk",), ("s", "pk"), ("s", "t", "pk")])  # as `layouts`
+def test_partitions_built_at_once_equal_ones_built_item_by_item(parts: tuple[str, ...]) -> None:
+    """`buckets.partitions` (a restart's first Query) against SortedKeyList adds (writes):
+    the same items in the same order per partition, sparse items left out, and lists that
+    go on taking writes (sortedcontainers' own invariant check)."""
+    from sortedcontainers import SortedKeyList
+
+    from ddbkit.emulator.store import buckets
+    from ddbkit.emulator.store.item import Item
+
+    rng = random.Random(23)
+    items = []
+    for n in range(3000):
+        attrs: dict[str, Any] = {"pk": {"S": f"k{n}"}, "t": {"B": bytes([rng.randrange(3)])}}
+        if rng.random() < 0.8:  # sparse: the rest are in no partition
+            attrs["g"] = {"S": rng.choice(["a", "b", "\x00"])}
+            attrs["s"] = {"N": str(rng.randrange(-50, 50))} if rng.random() < 0.5 else \
+                {"N": rng.choice(_NUMBERS)}
+        items.append(Item.stored(attrs, "pk", None))
+
+    def order(attribute: str) -> Any:
+        return lambda item: encode(item.attrs[attribute])
+
+    orders = [order(a) for a in parts]
+
+    def key(item: Any) -> bytes:
+        return entry_keys.join([o(item) for o in orders])
+
+    built = buckets.partitions(buckets.Columns(items, "pk", None), "g", parts, ("g", "s"), key)
+    expected: dict[bytes, Any] = {}
+    for item in items:
+        if "g" in item.attrs:
+            expected.setdefault(encode(item.attrs["g"]), SortedKeyList(key=key)).add(item)
+    assert sorted(built) == sorted(expected)
+    for value, bucket in built.items():
+        assert [i.attrs["pk"] for i in bucket] == [i.attrs["pk"] for i in expected[value]]
+        first = bucket[0]
+        bucket.discard(first)
+        bucket.add(first)
+        assert [i.attrs["pk"] for i in bucket] == [i.attrs["pk"] for i in expected[value]]
+        bucket._check()

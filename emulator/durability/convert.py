@@ -30,7 +30,7 @@ from typing import Any
 from ddbkit.emulator.durability import encoding, format1, formats, watermark
 from ddbkit.emulator.durability.files import DataDir, sync_dir, sync_file
 from ddbkit.emulator.durability.framing import FrameError, TornTail, frame, read_frames
-from ddbkit.emulator.durability.snapshot import ITEMS
+from ddbkit.emulator.durability.item_chunks import JSON_ITEMS
 from ddbkit.emulator.errors import DataDirError
 
 WORK = ".format-2.tmp"
@@ -50,15 +50,18 @@ class Converted:
     torn: list[str] = field(default_factory=list)  # "name: why" of torn tails dropped
 
 
-def header_version(path: Path) -> int | None:
-    """The format version in a file's first record; None for an empty or unreadable one
-    (recovery names those)."""
+def header_version(path: Path) -> tuple[int, int] | None:
+    """The format version in a file's first record and the newest of its kind this ddbkit
+    reads; None for an empty or unreadable one, or one naming no version (recovery names
+    those)."""
     try:
         with open(path, "rb") as stream:
             first = next(read_frames(stream, path.stat().st_size), None)
-        return None if first is None else formats.version_of(encoding.loads(first))
+        header = None if first is None else encoding.loads(first)
     except (OSError, *_DAMAGE):
         return None
+    version = formats.version_of(header)
+    return None if version is None else (version, formats.newest_read(header))
 
 
 def upgrade(data_dir: DataDir) -> Converted | None:
@@ -67,14 +70,15 @@ def upgrade(data_dir: DataDir) -> Converted | None:
     root = data_dir.path
     _roll_back(root)
     versions = {path: header_version(path) for path in _files(data_dir)}
-    newer = sorted((v, p.name) for p, v in versions.items() if v and v > formats.VERSION)
+    newer = sorted((v[0], p.name) for p, v in versions.items() if v and v[0] > v[1])
     if newer:
         version, name = newer[-1]
         raise DataDirError(
             f"data dir {root} is in format {version} ({name}), written by a newer ddbkit; "
-            f"this one reads formats 1 and {formats.VERSION}: upgrade ddbkit, or use another "
+            f"this one reads formats 1 and {formats.VERSION} (snapshots up to "
+            f"{formats.SNAPSHOT_VERSION}): upgrade ddbkit, or use another "
             "--data-dir. Nothing was changed")
-    old = sorted(p for p, v in versions.items() if v == 1)
+    old = sorted(p for p, v in versions.items() if v and v[0] == 1)
     if not old:
         return None
     try:
@@ -193,7 +197,7 @@ def _snapshot(path: Path, out: Path) -> int:
         records.append(frame(encoding.dumps(header)))
         ended = False
         for payload in payloads:
-            if payload.startswith(ITEMS):
+            if payload.startswith(JSON_ITEMS):
                 records.append(frame(payload))  # item images: the same in both formats
                 continue
             record = encoding.loads(payload)

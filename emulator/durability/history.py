@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ddbkit.emulator.durability import encoding
+from ddbkit.emulator.durability import encoding, item_chunks
 from ddbkit.emulator.durability.files import DataDir, Listing
 from ddbkit.emulator.durability.framing import FrameError, read_frames
 from ddbkit.emulator.durability.images import ImageDecoder
 from ddbkit.emulator.durability.replay import Replayer, ReplayError
-from ddbkit.emulator.durability.snapshot import ITEMS
 from ddbkit.emulator.durability.tablemeta import SettingsError
 
 _DAMAGE = (FrameError, ValueError, KeyError, TypeError, IndexError, ReplayError, SettingsError)
@@ -120,15 +119,13 @@ class History:
             yield Base(1, None)
 
     def _snapshot(self, path: Path, name: str, when: float, tables: dict[str, Any]) -> bool:
-        prefix = ITEMS + encoding.dumps(name)
         replayer, decoder = Replayer(tables), ImageDecoder()
         with open(path, "rb") as stream:
             for payload in read_frames(stream, path.stat().st_size):
-                if payload.startswith(ITEMS):
-                    if payload.startswith(prefix) and payload[len(prefix):len(prefix) + 1] == b",":
-                        record = decoder.loads(payload)
+                if item_chunks.is_chunk(payload):
+                    if item_chunks.of_table(payload, name):
                         table = replayer.table(name)
-                        for values in record["images"]:
+                        for values in item_chunks.decode(payload, decoder)[1]:
                             replayer.put_values(table, values)
                     continue
                 record = encoding.loads(payload)

@@ -41,9 +41,21 @@ def key_image(table: Any, hash_key: Key, range_key: Key | None) -> dict[str, Any
     return key
 
 
-def build_item(image: dict[str, Any], hash_attr: str, range_attr: str | None) -> Item:
-    """The item that was stored when `image` was taken."""
-    return Item.stored(image, hash_attr, range_attr)
+def build_item(image: dict[str, Any], hash_attr: str, range_attr: str | None,
+               size: Any = None) -> Item:
+    """The item that was stored when `image` was taken; `size`: its size, as journaled
+    (an int; anything else is damage)."""
+    item = Item.stored(image, hash_attr, range_attr)
+    if size is not None:
+        item.sized(checked_size(size))
+    return item
+
+
+def checked_size(size: Any) -> int:
+    """A journaled item size; anything but a count of bytes is damage (ValueError)."""
+    if type(size) is not int or size < 0:
+        raise ValueError(f"an item size that is not a count of bytes: {size!r}")
+    return size
 
 
 def item_of(values: dict[str, Any], hash_attr: str, range_attr: str | None) -> Item:

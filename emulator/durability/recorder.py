@@ -207,7 +207,7 @@ class Recorder:
             text = encoding.canonical(settings)
             if known is None:
                 ops.append(["C", name, settings])
-                ops += [["P", name, item_image(item)] for item in table_items(table)]
+                ops += [_put(name, item) for item in table_items(table)]
                 shard = stream_shards.of(table)
                 self.known[name] = Tracked(table, text, shard, _first_sequence(shard))
                 names.add(name)
@@ -245,7 +245,7 @@ class Recorder:
                 continue  # a table no longer there (or not yet journaled: its "C" holds it)
             item = stored_item(table, hash_key, range_key)
             ops.append(["X", table.name, key_image(table, hash_key, range_key)] if item is None
-                       else ["P", table.name, item_image(item)])
+                       else _put(table.name, item))
             names.add(table.name)
         return ops
 
@@ -278,3 +278,9 @@ _NOBODY = Tracked(None, "", None, 0)
 
 def _first_sequence(shard: Shard | None) -> int:
     return shard.start if shard is not None else 0
+
+
+def _put(name: str, item: Any) -> list[Any]:
+    """An item's after-image, with its size: a restart from the journal need not size it
+    again for DescribeTable's figures (the write sized it already, to move them)."""
+    return ["P", name, item_image(item), item.size()]

@@ -3,16 +3,17 @@
 A record is a list of operations, each the state something reached, never the request that
 got it there (a physical redo log of after-images, like SQLite's WAL pages):
 
-    ["C", table, settings]   the table was created (or replaced): empty, with these settings
-    ["M", table, settings]   its settings changed; items stay
-    ["D", table]             it was deleted
-    ["P", table, image]      an item's after-image
-    ["X", table, key]        an item's deletion
-    ["S", table, [records]]  stream records appended, sequence numbers inside
-    ["B", arn, document]     an on-demand backup was made (`backups`)
-    ["b", arn]               it was deleted
-    ["E", arn, description]  an export was made (its DescribeExport answer)
-    ["I", arn, description]  an import was made (its DescribeImport answer)
+    ["C", table, settings]     the table was created (or replaced): empty, with these settings
+    ["M", table, settings]     its settings changed; items stay
+    ["D", table]               it was deleted
+    ["P", table, image, size]  an item's after-image, and its size (`capacity.sizes`;
+                               older journals have none: the item is sized when asked)
+    ["X", table, key]          an item's deletion
+    ["S", table, [records]]    stream records appended, sequence numbers inside
+    ["B", arn, document]       an on-demand backup was made (`backups`)
+    ["b", arn]                 it was deleted
+    ["E", arn, description]    an export was made (its DescribeExport answer)
+    ["I", arn, description]    an import was made (its DescribeImport answer)
 
 Applying an after-image twice, or over a newer one that a later record overwrites again,
 ends in the same state, which is what makes fuzzy snapshots and retried appends safe. Stream
@@ -24,10 +25,11 @@ from __future__ import annotations
 from typing import Any
 
 from ddbkit.emulator.durability.backups import build_backup
-from ddbkit.emulator.durability.images import build_item, build_key, item_of, store_item
+from ddbkit.emulator.durability.images import build_key, checked_size, item_of, store_item
 from ddbkit.emulator.durability.tablemeta import apply_settings, build_table
-from ddbkit.emulator.moto_ext.table_description import forget
+from ddbkit.emulator.moto_ext.table_description import changed, install
 from ddbkit.emulator.store import stream_records, stream_shards
+from ddbkit.emulator.store.item import Item
 from ddbkit.emulator.store.stream_shards import Shard
 
 
@@ -44,11 +46,9 @@ class Replayer:
 
     def apply(self, ops: list[Any]) -> None:
         for op in ops:
-            if op[0] in ("P", "X") and op[1] in self.tables:
-                forget(self.tables[op[1]])  # items put in place: counted again when asked
             kind = op[0]
             if kind == "P":
-                self.put(op[1], op[2])
+                self.put(op[1], op[2], op[3] if len(op) > 3 else None)
             elif kind == "X":
                 self.delete(op[1], op[2])
             elif kind == "S":
@@ -74,28 +74,58 @@ class Replayer:
             raise ReplayError(f"a change to table {name!r}, which does not exist at that point")
         return table
 
-    def put(self, name: str, image: dict[str, Any]) -> None:
+    def put(self, name: str, image: dict[str, Any], size: Any = None) -> None:
         table = self.table(name)
-        self.put_into(table, image)
+        self.put_into(table, image, size)
 
     @staticmethod
-    def put_into(table: Any, image: dict[str, Any]) -> None:
-        store_item(table, build_item(image, table.hash_key_attr, table.range_key_attr))
+    def put_into(table: Any, image: dict[str, Any], size: Any = None) -> None:
+        """The item put, and the table's figures (when known: a snapshot's) moved by it;
+        `size`: the item's, as journaled. (A restart from a journal runs this once per
+        item: written out, not through `images`' helpers.)"""
+        range_attr = table.range_key_attr
+        item = Item.stored(image, table.hash_key_attr, range_attr)
+        if size is not None:
+            item.sized(checked_size(size))
+        if range_attr is None:
+            old = table.items.get(item.hash_key)
+            table.items[item.hash_key] = item
+        else:
+            entry = table.items[item.hash_key]  # a defaultdict: made when missing
+            old = entry.get(item.range_key)
+            entry[item.range_key] = item
+        changed(table, old, item)
+
+    @staticmethod
+    def put_many(table: Any, images: list[dict[str, Any]]) -> None:
+        """Images whose attribute values are already built (a snapshot's chunk; its figures
+        come after its items, in `set_figures`)."""
+        hash_attr, range_attr, stored = table.hash_key_attr, table.range_key_attr, Item.stored
+        built = [stored(values, hash_attr, range_attr) for values in images]
+        if range_attr is None:
+            table.items.update([(item.hash_key, item) for item in built])
+            return
+        for item in built:
+            table.items[item.hash_key][item.range_key] = item
 
     @staticmethod
     def put_values(table: Any, values: dict[str, Any]) -> None:
-        """An image whose attribute values are already built (a snapshot's)."""
+        """An image whose attribute values are already built (a snapshot's; its figures
+        come after its items, in `set_figures`)."""
         store_item(table, item_of(values, table.hash_key_attr, table.range_key_attr))
+
+    def set_figures(self, name: str, record: dict[str, Any]) -> None:
+        install(self.table(name), record)
 
     def delete(self, name: str, key: dict[str, Any]) -> None:
         table = self.table(name)
         hash_key, range_key = build_key(key, table.hash_key_attr, table.range_key_attr)
         if range_key is None:
-            table.items.pop(hash_key, None)
+            changed(table, table.items.pop(hash_key, None), None)
             return
         entry = table.items.get(hash_key)
         if entry is not None:
-            entry.pop(range_key, None)
+            changed(table, entry.pop(range_key, None), None)
             if not entry:
                 del table.items[hash_key]
 

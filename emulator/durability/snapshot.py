@@ -10,11 +10,12 @@ after-image, and replaying the segment over the snapshot gives the exact state (
 idempotent). Items created after the plan under new hash keys, and tables created after it,
 are in the segment only.
 
-Records: a header, per table its settings, item chunks and stream records (those within the
-stream's retention; the first one kept gives the shard its starting sequence number), each
-on-demand backup (`backups`), then an end record; a snapshot without its end record is
-damaged. It is written to `.tmp`, fsynced, renamed into place and the directory fsynced, so a
-crash leaves the old snapshot or the new.
+Records: a header, per table its settings, item chunks (`item_chunks`), its figures (size
+and item count, its indexes' too, of exactly the items written: `table_description`) and
+stream records (those within the stream's retention; the first one kept gives the shard its
+starting sequence number), each on-demand backup (`backups`), then an end record; a
+snapshot without its end record is damaged. It is written to `.tmp`, fsynced, renamed into
+place and the directory fsynced, so a crash leaves the old snapshot or the new.
 """
 
 from __future__ import annotations
@@ -29,18 +30,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ddbkit.emulator.durability import encoding, formats
+from ddbkit.emulator.durability import encoding, formats, item_chunks
 from ddbkit.emulator.durability.backups import backup_document
 from ddbkit.emulator.durability.files import sync_file
 from ddbkit.emulator.durability.framing import frame
 from ddbkit.emulator.durability.images import ImageDecoder, item_image
 from ddbkit.emulator.durability.replay import Replayer
 from ddbkit.emulator.durability.tablemeta import table_settings
+from ddbkit.emulator.moto_ext.table_description import tally
 from ddbkit.emulator.store import stream_records, stream_shards
 
 FORMAT = formats.SNAPSHOT
-ITEMS = b'{"items":'  # how an item chunk starts: the reader decodes those as images
 CHUNK_ITEMS = 500  # items read per hold of the store lock (~2-4 ms)
+FRAME_ITEMS = 10_000  # items per chunk record: a value many items share is written once in it
 CHUNK_RECORDS = 2000
 
 
@@ -57,6 +59,7 @@ class TablePlan:
     stream_start: int | None  # the shard's first sequence number; None: no stream
     records: list[bytes]  # the shard's records as of the plan, as it holds them (encoded)
     times: list[float]  # their creation times
+    figures: Any  # zero `table_description.Figures` of the plan's indexes, counted as written
 
 
 def plan(tables: dict[str, Any]) -> list[TablePlan]:
@@ -66,7 +69,8 @@ def plan(tables: dict[str, Any]) -> list[TablePlan]:
         shard = stream_shards.of(table)
         start, records, times = shard.snapshot() if shard else (None, [], [])
         plans.append(TablePlan(name, table, encoding.dumps(table_settings(table)),
-                               list(table.items.keys()), start, records, times))
+                               list(table.items.keys()), start, records, times,
+                               tally(table)))
     return plans
 
 
@@ -123,30 +127,42 @@ class SnapshotWriter:
     def _table(self, out: BinaryIO, plan: TablePlan) -> None:
         out.write(frame(b'{"table":' + encoding.dumps(plan.name) + b',"settings":'
                         + plan.settings + b"}"))
-        name = encoding.dumps(plan.name)
-        for images in self._chunks(plan):
-            out.write(frame(ITEMS + name + b',"images":' + encoding.dumps(images) + b"}"))
+        figures = plan.figures  # of exactly the items written, however fuzzy
+        keys = (plan.table.hash_key_attr, plan.table.range_key_attr or "")
+        pending: list[Any] = []
+        for items in self._chunks(plan):
+            for item in items:
+                figures.add(item, 1)
+            pending += items
+            if len(pending) >= FRAME_ITEMS:
+                out.write(frame(item_chunks.encode(plan.name, _images(pending), keys)))
+                pending = []
+        if pending:
+            out.write(frame(item_chunks.encode(plan.name, _images(pending), keys)))
+        self._put(out, {"figures": plan.name, **figures.record()})
         if plan.stream_start is not None:
             self._stream(out, plan)
 
-    def _chunks(self, plan: TablePlan) -> Iterator[list[dict[str, Any]]]:
+    def _chunks(self, plan: TablePlan) -> Iterator[list[Any]]:
+        """The table's items, a few hundred per hold of the lock (stored items never change
+        in place, so they are read and encoded outside it)."""
         table, keys, position = plan.table, plan.hash_keys, 0
         while position < len(keys):
             if self.stop.is_set():
                 raise SnapshotAborted()
-            images: list[dict[str, Any]] = []
+            items: list[Any] = []
             with self.lock:
-                while position < len(keys) and len(images) < CHUNK_ITEMS:
+                while position < len(keys) and len(items) < CHUNK_ITEMS:
                     entry = table.items.get(keys[position])  # .get: items is a defaultdict
                     position += 1
                     if entry is None:
                         continue
                     if table.range_key_attr is None:
-                        images.append(item_image(entry))
+                        items.append(entry)
                     else:
-                        images += [item_image(item) for item in list(entry.values())]
-            self.items += len(images)
-            yield images
+                        items += list(entry.values())
+            self.items += len(items)
+            yield items
 
     def _stream(self, out: BinaryIO, plan: TablePlan) -> None:
         horizon = _epoch(self.now() - self.retention)
@@ -159,6 +175,10 @@ class SnapshotWriter:
             if offset == 0:
                 record["start"] = start
             self._put(out, record)
+
+
+def _images(items: list[Any]) -> list[dict[str, Any]]:
+    return [item_image(item) for item in items]
 
 
 def _epoch(moment: datetime) -> float:
@@ -175,17 +195,21 @@ def read_snapshot(payloads: Iterator[bytes], items: bool = True) -> Iterator[dic
     if header is None:
         raise ValueError("an empty snapshot")
     first = encoding.loads(header)
-    if not isinstance(first, dict) or first.get("format") != FORMAT:
+    if not isinstance(first, dict) or first.get("format") not in formats.SNAPSHOTS_READ:
         raise ValueError(f"not a {FORMAT} file")
     yield first
     ended = False
     for payload in payloads:
         if ended:
             raise ValueError("records after the end record")
-        if not items and payload.startswith(ITEMS):
-            continue
-        record = (images.loads(payload) if payload.startswith(ITEMS)
-                  else encoding.loads(payload))
+        record: Any
+        if item_chunks.is_chunk(payload):
+            if not items:
+                continue
+            name, found = item_chunks.decode(payload, images)
+            record = {"items": name, "images": found}
+        else:
+            record = encoding.loads(payload)
         if not isinstance(record, dict):
             raise ValueError("a record that is not an object")
         ended = "end" in record
@@ -197,11 +221,11 @@ def read_snapshot(payloads: Iterator[bytes], items: bool = True) -> Iterator[dic
 def apply_snapshot_record(replayer: Replayer, record: dict[str, Any]) -> None:
     """One record of `read_snapshot` (after the header) into the replayer's store."""
     if "items" in record:
-        table = replayer.table(record["items"])
-        for values in record["images"]:
-            replayer.put_values(table, values)
+        replayer.put_many(replayer.table(record["items"]), record["images"])
     elif "table" in record:
         replayer.apply([["C", record["table"], record["settings"]]])
+    elif "figures" in record:
+        replayer.set_figures(record["figures"], record)
     elif "backup" in record:
         replayer.apply([["B", record["backup"], record["document"]]])
     elif "record" in record:

@@ -30,6 +30,8 @@ from sortedcontainers import SortedKeyList
 
 from ddbkit.emulator.moto_ext.store import table_items
 from ddbkit.emulator.store import entry_keys
+from ddbkit.emulator.store.buckets import Bucket, Columns, collector_paused
+from ddbkit.emulator.store.buckets import partitions as built_partitions
 from ddbkit.emulator.store.item import Key
 from ddbkit.emulator.store.key_bytes import encode
 from ddbkit.emulator.store.tables import Table
@@ -104,7 +106,7 @@ class Index:
         partition = self.partition_of(item)
         bucket = self.partitions.get(partition)
         if bucket is None:
-            bucket = self.partitions[partition] = SortedKeyList(key=self.key_of)
+            bucket = self.partitions[partition] = Bucket(key=self.key_of)
         bucket.add(item)
 
     def remove(self, item: Any) -> None:
@@ -154,14 +156,13 @@ class TableIndexes:
     def build(self) -> TableIndexes:
         self.indexes = {name: _index(self.table, layout) for name, layout in self.layouts.items()
                         if name is not None or layout.parts}
-        items = table_items(self.table)
-        for index in self.indexes.values():
-            grouped: dict[bytes, list[Any]] = {}
-            for item in items:
-                if index.holds(item):
-                    grouped.setdefault(index.partition_of(item), []).append(item)
-            index.partitions = {partition: SortedKeyList(members, key=index.key_of)
-                                for partition, members in grouped.items()}
+        with collector_paused():
+            columns = Columns(table_items(self.table), self.table.hash_key_attr,
+                              self.table.range_key_attr)  # shared: indexes share attributes
+            for index in self.indexes.values():
+                layout = index.layout
+                index.partitions = built_partitions(columns, layout.partition, layout.parts,
+                                                    layout.required, index.key_of)
         return self
 
     def replace(self, old: Any, new: Any) -> None:

@@ -15,8 +15,10 @@ Counting is a pass over every item (about 1 s at 130,000 bookings), so it happen
 the table's first describe; from then on every write (operations/writes.py, and an undone
 one in atomic_writes) moves the figures by what it replaced and what it stored (`changed`),
 so a DescribeTable during a load costs nothing more at a million items than at ten. A
-restore replaces the item dict, an UpdateTable the indexes, a replay calls `forget`: each
-makes the next describe count again.
+restore replaces the item dict, an UpdateTable the indexes: each makes the next describe
+count again. A snapshot keeps each table's figures (`tally` as it
+writes, `install` as it is read), and a replay moves them by each item it puts (`changed`),
+so a restart from a snapshot counts nothing.
 """
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ class Figures:
         self.count += sign
         self.size += sign * whole
         attrs = item.attrs
-        sizes: dict[str, int] | None = None
+        sizes: dict[str, int] = {}  # per attribute, shared by the indexes projecting it
         for name, keys, names in self.plans:
             if not all(key in attrs for key in keys):
                 continue
@@ -59,9 +61,19 @@ class Figures:
             if names is None:
                 figure[0] += sign * whole
                 continue
-            if sizes is None:
-                sizes = {k: item_size({k: v}) for k, v in attrs.items()}
-            figure[0] += sign * sum(size for k, size in sizes.items() if k in names)
+            projected = 0
+            for attribute in names:  # a projection names few attributes: size only those
+                value = attrs.get(attribute)
+                if value is not None:
+                    size = sizes.get(attribute)
+                    if size is None:
+                        size = sizes[attribute] = item_size({attribute: value})
+                    projected += size
+            figure[0] += sign * projected
+
+    def record(self) -> dict[str, Any]:
+        """The figures as a snapshot keeps them (`install` puts them back)."""
+        return {"size": self.size, "count": self.count, "indexes": self.indexes}
 
 
 _FIGURES = "_ddbkit_figures"
@@ -71,21 +83,56 @@ def _key(table: Table) -> tuple[Any, ...]:
     return id(table.items), tuple(index.name for index in table.all_indexes())
 
 
+def tally(table: Table) -> Figures:
+    """Zero figures for the table's indexes, for a caller to `add` items to (a snapshot
+    counts the items it writes)."""
+    plans = [(index.name, [k["AttributeName"] for k in index.schema],
+              projected_names(table, index)) for index in table.all_indexes()]
+    return Figures(_key(table), plans, indexes={name: [0, 0] for name, _, _ in plans})
+
+
 def _figures(table: Table) -> Figures:
     """The table's figures: counted in one pass the first time they are asked for (or after
     the items or indexes were replaced wholesale: a restore, an UpdateTable), kept current
     by `changed` from then on, so a DescribeTable never walks the items again."""
     known: Figures | None = table.__dict__.get(_FIGURES)
-    key = _key(table)
-    if known is not None and known.key == key:
+    if known is not None and known.key == _key(table):
         return known
-    plans = [(index.name, [k["AttributeName"] for k in index.schema],
-              projected_names(table, index)) for index in table.all_indexes()]
-    counted = Figures(key, plans, indexes={name: [0, 0] for name, _, _ in plans})
-    for item in table_items(table):
-        counted.add(item, 1)
+    counted = _count(table)
     table.__dict__[_FIGURES] = counted
     return counted
+
+
+def _count(table: Table) -> Figures:
+    """`add` of every item at once: one pass per index over sizes already known (a journal
+    and a write keep them), in comprehensions rather than a call per item."""
+    counted = tally(table)
+    items = table_items(table)
+    sizes = [item.size() for item in items]
+    counted.count, counted.size = len(items), sum(sizes)
+    for name, keys, names in counted.plans:
+        needed = frozenset(keys)
+        held = [n for n, item in enumerate(items) if item.attrs.keys() >= needed]
+        if names is None:
+            size = sum([sizes[n] for n in held])
+        else:
+            size = sum([item_size({k: v}) for n in held for k, v in items[n].attrs.items()
+                        if k in names])
+        counted.indexes[name] = [size, len(held)]
+    return counted
+
+
+def install(table: Any, record: dict[str, Any]) -> None:
+    """Figures a snapshot kept (`Figures.record`) for the items it restored, so no describe
+    sizes every item after a restart; ignored when they name other indexes than the
+    table's (counted at the next describe)."""
+    figures = tally(table)
+    indexes = record["indexes"]
+    if sorted(indexes) != sorted(figures.indexes):
+        return
+    figures.size, figures.count = int(record["size"]), int(record["count"])
+    figures.indexes = {name: [int(size), int(count)] for name, (size, count) in indexes.items()}
+    table.__dict__[_FIGURES] = figures
 
 
 def changed(table: Any, old: Any, new: Any) -> None:
@@ -102,7 +149,7 @@ def changed(table: Any, old: Any, new: Any) -> None:
 
 
 def forget(table: Any) -> None:
-    """Items were put in place without `changed` (a replay): count again when asked."""
+    """Items were put in place without `changed`: count again when asked."""
     table.__dict__.pop(_FIGURES, None)
 
 

@@ -203,6 +203,10 @@ class Item:
             self._size = item_size(self.attrs)
         return self._size
 
+    def sized(self, size: int) -> None:
+        """Its size, as counted when it was written (a journal keeps it)."""
+        self._size = size
+
     def __copy__(self) -> Item:
         return self
 

@@ -95,13 +95,12 @@ def delete_backup(backend: Catalog, arn: str) -> Any:
     return backup
 
 
-def backup_size(backup: Any) -> int:
+def backup_size(backup: Backup) -> int:
     """The items' DynamoDB size (moto says 123 for any backup), computed once: a backup
     never changes."""
-    size = getattr(backup, "_ddbkit_size", None)
-    if size is None:
-        size = backup._ddbkit_size = sum(item.size() for item in table_items(backup.table))
-    return int(size)
+    if backup.items_size is None:
+        backup.items_size = sum(item.size() for item in table_items(backup.table))
+    return backup.items_size
 
 
 def details(backup: Backup) -> dict[str, Any]:

@@ -36,8 +36,6 @@ from ddbkit.emulator.store.item import Key
 from ddbkit.emulator.store.key_bytes import encode
 from ddbkit.emulator.store.tables import Table
 
-_ATTR = "_ddbkit_indexes"
-
 
 @dataclass(frozen=True)
 class Layout:
@@ -185,15 +183,15 @@ def _signature(table: Table) -> Any:
 
 def indexes_for(table: Table) -> TableIndexes | None:
     """The table's indexes, built if absent or if its GSIs changed since."""
-    current = table.__dict__.get(_ATTR)
+    current = table.index_set
     signature = _signature(table)
     if current is not None and current.signature == signature:
-        return current  # type: ignore[no-any-return]
+        return current
     found = layouts(table)
     if found is None:
         return None
     built = TableIndexes(table, signature, found).build()
-    table.__dict__[_ATTR] = built
+    table.index_set = built
     return built
 
 
@@ -201,10 +199,10 @@ def maintained(table: Table) -> TableIndexes | None:
     """The indexes a write must keep current: those built (and still of the table's GSIs),
     never built here: built now, they would already hold the write's item (it is stored
     first), so the next Query builds them instead."""
-    current = table.__dict__.get(_ATTR)
+    current = table.index_set
     if current is None or current.signature != _signature(table):
         return None
-    return current  # type: ignore[no-any-return]
+    return current
 
 
 # -- the read path ----------------------------------------------------------------------

@@ -54,7 +54,7 @@ class SnapshotAborted(Exception):
 class TablePlan:
     name: str
     table: Any
-    settings: bytes  # encoded at plan time: moto changes its settings dicts in place
+    settings: bytes  # encoded at plan time: later requests change its settings dicts in place
     hash_keys: list[Any]
     stream_start: int | None  # the shard's first sequence number; None: no stream
     records: list[bytes]  # the shard's records as of the plan, as it holds them (encoded)
@@ -88,7 +88,7 @@ class SnapshotWriter:
                  backups: list[tuple[str, Any]] | None = None,
                  records: list[tuple[str, str, Any]] | None = None) -> None:
         self.path, self.header, self.plans = path, header, plans
-        self.backups = backups or []  # (arn, moto Backup): frozen copies, read without the lock
+        self.backups = backups or []  # (arn, Backup): frozen copies, read without the lock
         self.records = records or []  # (kind, arn, description) of exports and imports
         self.lock, self.retention, self.now = lock, retention, now
         self.stop = stop or threading.Event()

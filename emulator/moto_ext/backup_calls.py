@@ -65,7 +65,7 @@ def describe(table: Any) -> dict[str, Any]:
 # -- backups ------------------------------------------------------------------------------
 
 def backups(backend: Any) -> dict[str, Any]:
-    """The backups by ARN (moto's `Backup` objects)."""
+    """The backups by ARN (`store.tables.Backup`s)."""
     return backend.backups  # type: ignore[no-any-return]
 
 

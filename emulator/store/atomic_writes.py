@@ -1,4 +1,4 @@
-"""Writes happen completely or not at all: an undo journal around moto's multi-step writes.
+"""Writes happen completely or not at all: an undo journal around multi-step writes.
 
 A request can write several items (a batch, a transaction, a PartiQL transaction) and fail
 after some of them, or be refused by the throughput model or the journal after its writes;

@@ -52,7 +52,7 @@ class Shard:
         return len(self._records)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Shard:
-        """The shard's identity without its records: moto deep-copies a table for a backup,
+        """The shard's identity without its records: a deep copy of a table (a backup's)
         and a backup holds no stream records (as on AWS), so none are kept alive by one."""
         copied = Shard(self.shard_id, self.created, self.first_sequence)
         copied.start, copied.closed = self.next_sequence, self.closed

@@ -25,10 +25,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.dynamodb.exceptions import MockValidationException
 from sortedcontainers import SortedKeyList
 
 from ddbkit.emulator.moto_ext.store import table_items
+from ddbkit.emulator.operations.call import validation_error
 from ddbkit.emulator.store import entry_keys
 from ddbkit.emulator.store.buckets import Bucket, Columns, collector_paused
 from ddbkit.emulator.store.buckets import partitions as built_partitions
@@ -210,7 +210,7 @@ def maintained(table: Table) -> TableIndexes | None:
 def _table_indexes(table: Table) -> TableIndexes:
     found = indexes_for(table)
     if found is None:
-        raise MockValidationException("Query key condition not supported")
+        raise validation_error("Query key condition not supported")
     return found
 
 

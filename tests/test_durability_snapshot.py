@@ -30,9 +30,9 @@ from ddbkit.emulator.durability.recorder import Recorder
 from ddbkit.emulator.durability.recovery import Recovery, journal_header
 from ddbkit.emulator.durability import snapshot
 from ddbkit.emulator.durability.snapshot import SnapshotWriter, plan
-from ddbkit.emulator.moto_ext import table_description
+from ddbkit.emulator.store import table_description
 from ddbkit.emulator.store import changes
-from ddbkit.emulator.moto_ext.table_calls import create_new_table
+from ddbkit.emulator.store.table_calls import create_new_table
 from ddbkit.emulator.operations import delete_item, put_item, update_item
 from ddbkit.emulator.operations.call import Call, OperationError
 from ddbkit.emulator.store import stream_records, stream_shards

@@ -247,7 +247,7 @@ def test_keys_of_base64_text_and_sort_values_order_as_key_bytes() -> None:
 def test_a_copy_of_a_table_s_items_shares_items_not_the_dicts_holding_them() -> None:
     from collections import defaultdict
 
-    from ddbkit.emulator.moto_ext.store import copied_items
+    from ddbkit.emulator.store.access import copied_items
     from ddbkit.emulator.store.item import Item
 
     item = Item.of({"pk": {"S": "a"}, "sk": {"N": "1"}}, "pk", "sk")

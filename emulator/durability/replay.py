@@ -27,10 +27,10 @@ from typing import Any
 from ddbkit.emulator.durability.backups import build_backup
 from ddbkit.emulator.durability.images import build_key, checked_size, item_of, store_item
 from ddbkit.emulator.durability.tablemeta import apply_settings, build_table
-from ddbkit.emulator.moto_ext.table_description import changed, install
 from ddbkit.emulator.store import stream_records, stream_shards
 from ddbkit.emulator.store.item import Item
 from ddbkit.emulator.store.stream_shards import Shard
+from ddbkit.emulator.store.table_description import changed, install
 
 
 class ReplayError(ValueError):

@@ -3,7 +3,7 @@
 `open()` (before the server accepts a request) locks the data dir, restores it into the
 store (`recovery`), opens the journal and starts journaling every request (`hooks`);
 `start_compacting()` (once the tables are provisioned) starts the background thread below. Query
-indexes (`moto_ext.indexes`) are built by a table's first Query, as after a seed: building
+indexes (`store.indexes`) are built by a table's first Query, as after a seed: building
 them here took ~7 s per 100k items, and a restart should be ready in seconds.
 
 A background thread compacts: once the journal outgrows its limit, it starts a new segment
@@ -34,15 +34,15 @@ from ddbkit.emulator.durability.recovery import Recovered, Recovery, journal_hea
 from ddbkit.emulator.durability.snapshot import SnapshotAborted, SnapshotWriter, plan
 from ddbkit.emulator.durability.watermark import Watermark
 from ddbkit.emulator.errors import DataDirError
-from ddbkit.emulator.moto_ext.store import STORE_LOCK
 from ddbkit.emulator.store import changes
+from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.catalog import catalog
 
 log = logging.getLogger("ddbkit.durability")
 
 
 def _records(backend: Any) -> dict[str, dict[str, Any]]:
-    """Where moto keeps export ("E") and import ("I") descriptions (`moto_ext.backup_calls`)."""
+    """Where moto keeps export ("E") and import ("I") descriptions (`store.backup_calls`)."""
     return {"E": backend.table_exports, "I": backend.table_imports}
 
 

@@ -37,8 +37,8 @@ from ddbkit.emulator.durability.framing import frame
 from ddbkit.emulator.durability.images import ImageDecoder, item_image
 from ddbkit.emulator.durability.replay import Replayer
 from ddbkit.emulator.durability.tablemeta import table_settings
-from ddbkit.emulator.moto_ext.table_description import tally
 from ddbkit.emulator.store import stream_records, stream_shards
+from ddbkit.emulator.store.table_description import tally
 
 FORMAT = formats.SNAPSHOT
 CHUNK_ITEMS = 500  # items read per hold of the store lock (~2-4 ms)

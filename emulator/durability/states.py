@@ -4,7 +4,7 @@ A state is a snapshot (`snapshot`'s format) of every table (settings, GSIs and L
 stream with its records and sequence numbers), taken whole under the store lock, so it is one
 exact moment. Restoring builds the tables from it and replaces the catalog's whole set of tables in
 one step under the lock: a request sees the state before or after, never a mix, and tables
-created since are gone. Indexes (`moto_ext.indexes`) are rebuilt by each table's first Query.
+created since are gone. Indexes (`store.indexes`) are rebuilt by each table's first Query.
 
 States live in memory; with a data dir (`ddbkit up --data-dir`) each is also written to
 `<data-dir>/states/<name>.snap` (atomically) and survives restarts. A restore is a change
@@ -33,7 +33,7 @@ from ddbkit.emulator.durability.snapshot import (
     plan,
     read_snapshot,
 )
-from ddbkit.emulator.moto_ext.store import STORE_LOCK
+from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.catalog import catalog
 from ddbkit.emulator.store.clock import now
 

@@ -29,11 +29,11 @@ from ddbkit.emulator.capacity.sizes import (
     MAX_RANGE_KEY_BYTES,
     value_size,
 )
-from ddbkit.emulator.moto_ext.key_values import HASH_KEY_TOO_LONG, RANGE_KEY_TOO_LONG, check_item
-from ddbkit.emulator.moto_ext.store import stored_item
 from ddbkit.emulator.operations.call import validation_error
+from ddbkit.emulator.operations.key_values import HASH_KEY_TOO_LONG, RANGE_KEY_TOO_LONG, check_item
 from ddbkit.emulator.operations.wire_values import wire
 from ddbkit.emulator.store import stream_records, stream_shards
+from ddbkit.emulator.store.access import stored_item
 from ddbkit.emulator.store.clock import now
 from ddbkit.emulator.store.item import Item, Key
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ddbkit.emulator.moto_ext.store import STORE_LOCK
+from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.catalog import catalog
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext.store import STORE_LOCK
+from ddbkit.emulator.store.access import STORE_LOCK
 
 Touched = tuple[Any, Any, Any]  # (Table, hash Key, range Key or None)
 

@@ -1,7 +1,7 @@
 """ddbkit's own table objects: a table's settings and items, its secondary indexes, its backups.
 
 Plain objects holding what ddbkit reads and nothing else; every behaviour lives in the
-modules that use them (operations/, moto_ext/indexes.py, durability/). Attribute names are
+modules that use them (operations/, store/indexes.py, durability/). Attribute names are
 the ones the rest of ddbkit reads (`hash_key_attr`, `items`, `global_indexes` ...). Their wire
 shapes are ddbkit's: DescribeTable (`store.descriptions`), the data dir (`store.settings`).
 
@@ -28,8 +28,8 @@ from ddbkit.emulator.store import stream_shards
 from ddbkit.emulator.store.stream_shards import Shard
 
 if TYPE_CHECKING:
-    from ddbkit.emulator.moto_ext.indexes import TableIndexes
-    from ddbkit.emulator.moto_ext.table_description import Figures
+    from ddbkit.emulator.store.indexes import TableIndexes
+    from ddbkit.emulator.store.table_description import Figures
 
 ACTIVE = "ACTIVE"
 # The warm throughput DynamoDB reports for on-demand tables and indexes.

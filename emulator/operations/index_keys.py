@@ -35,8 +35,12 @@ from __future__ import annotations
 from typing import Any
 
 from ddbkit.emulator.capacity.sizes import MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, value_size
-from ddbkit.emulator.moto_ext.key_values import HASH_KEY_TOO_LONG, RANGE_KEY_TOO_LONG, empty_binary
 from ddbkit.emulator.operations.call import validation_error
+from ddbkit.emulator.operations.key_values import (
+    HASH_KEY_TOO_LONG,
+    RANGE_KEY_TOO_LONG,
+    empty_binary,
+)
 from ddbkit.emulator.store.tables import Table
 
 MESSAGE = ("One or more parameter values were invalid: Type mismatch for Index Key {name} "

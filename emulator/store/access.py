@@ -1,4 +1,4 @@
-"""The store as ddbkit's operations reach it: the lock, moto shape checks and key helpers.
+"""The store as ddbkit's operations reach it: the lock and key helpers.
 
 The tables are ddbkit's own (`store.tables`), in each account's catalog per region
 (`store.catalog`); the operation modules
@@ -16,21 +16,10 @@ from typing import Any
 from ddbkit.emulator.store.item import Key
 from ddbkit.emulator.store.tables import copied_items, stored_item, table_items
 
-__all__ = ["STORE_LOCK", "MotoShapeError", "copied_items", "request_keys",
-           "require", "stored_item", "table_items"]
+__all__ = ["STORE_LOCK", "copied_items", "request_keys",
+           "stored_item", "table_items"]
 
 STORE_LOCK = threading.RLock()
-
-
-class MotoShapeError(RuntimeError):
-    """The pinned moto internals changed; the extension named in the message must be revisited."""
-
-
-def require(owner: Any, *attributes: str) -> None:
-    missing = [a for a in attributes if not hasattr(owner, a)]
-    if missing:
-        raise MotoShapeError(f"{owner!r} no longer has {', '.join(missing)}; "
-                             "moto's internals changed under a ddbkit extension")
 
 
 def request_keys(table: Any, key: dict[str, Any]) -> tuple[Any, Any] | None:

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ddbkit.emulator.capacity.sizes import item_size
-from ddbkit.emulator.moto_ext.store import table_items
-from ddbkit.emulator.moto_ext.table_calls import ACTIVE, CREATING
+from ddbkit.emulator.store.access import table_items
 from ddbkit.emulator.store.lsi_fetches import projected_names
 from ddbkit.emulator.store.settings import table_id as settings_table_id
+from ddbkit.emulator.store.table_calls import ACTIVE, CREATING
 from ddbkit.emulator.store.tables import GlobalIndex, Table
 
 

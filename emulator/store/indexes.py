@@ -27,9 +27,9 @@ from typing import Any
 
 from sortedcontainers import SortedKeyList
 
-from ddbkit.emulator.moto_ext.store import table_items
 from ddbkit.emulator.operations.call import validation_error
 from ddbkit.emulator.store import entry_keys
+from ddbkit.emulator.store.access import table_items
 from ddbkit.emulator.store.buckets import Bucket, Columns, collector_paused
 from ddbkit.emulator.store.buckets import partitions as built_partitions
 from ddbkit.emulator.store.item import Key

@@ -3,7 +3,7 @@
 What these operations keep is in the account's catalog (`store.catalog`), in the form
 durability journals and snapshots: `backups` (`store.tables.Backup`s, each a frozen copy of
 its table), `table_exports` and `table_imports` (DescribeExport and DescribeImport answers,
-by ARN) and `tables`. moto is called only for its CreateTable checks (ImportTable's).
+by ARN) and `tables`.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ddbkit.emulator.moto_ext.indexes import indexes_for
-from ddbkit.emulator.moto_ext.store import copied_items, table_items
-from ddbkit.emulator.moto_ext.table_calls import create_new_table
-from ddbkit.emulator.moto_ext.table_description import describe as describe_table
+from ddbkit.emulator.store.access import copied_items, table_items
 from ddbkit.emulator.store.catalog import Catalog
+from ddbkit.emulator.store.indexes import indexes_for
 from ddbkit.emulator.store.settings import build_table, settings_of
+from ddbkit.emulator.store.table_calls import create_new_table
+from ddbkit.emulator.store.table_description import describe as describe_table
 from ddbkit.emulator.store.tables import Backup, backup_identifier
 
 
@@ -58,7 +58,7 @@ def drop_table(backend: Any, name: str) -> None:
 
 
 def describe(table: Any) -> dict[str, Any]:
-    """DescribeTable's answer for `table` ({"TableDescription": ...}, moto's values)."""
+    """DescribeTable's answer for `table` ({"TableDescription": ...})."""
     return describe_table(table)
 
 

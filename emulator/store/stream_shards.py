@@ -31,7 +31,7 @@ MAX_READ_BYTES = 1 << 20  # AWS: GetRecords answers at most 1 MB
 # moto 5.2.5's shard id and first sequence number, which every data dir so far holds.
 SHARD_ID = "shardId-00000001541626099285-f35f62ef"
 FIRST_SEQUENCE = 1100000000017454423009
-_ATTRIBUTE = "ddbkit_stream"  # where a table object holds its shard (`of`, `attach`)
+_ATTRIBUTE = "stream_shard"  # where a table object holds its shard (`of`, `attach`)
 
 
 class Shard:

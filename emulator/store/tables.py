@@ -9,7 +9,7 @@ A table's `items` is a dict: hash `Key` -> item, or hash `Key` -> {range `Key` -
 table with a sort key (a defaultdict, so a write may add the inner dict as it stores); a
 stored item never changes in place (`store.item.Item`). A table keeps ddbkit's caches in
 declared attributes: `index_set` (its query indexes, built by `indexes_for`), `figures` (its
-counted sizes, `table_description`), each None until built, and the stream shard.
+counted sizes, `table_description`), each None until built, and `stream_shard`.
 
 Times are naive UTC datetimes (DescribeTable's CreationDateTime); a new table's creation time
 and a new stream's label are the wall clock's, as they always were.
@@ -152,7 +152,7 @@ class Table:
         # starts without them and builds its own.
         self.index_set: TableIndexes | None = None
         self.figures: Figures | None = None
-        stream_shards.attach(self, None)
+        self.stream_shard: Shard | None = None  # `stream_shards.of`, `attach`
 
     def __len__(self) -> int:
         """How many items the table holds."""

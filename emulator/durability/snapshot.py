@@ -38,7 +38,7 @@ from ddbkit.emulator.durability.images import ImageDecoder, item_image
 from ddbkit.emulator.durability.replay import Replayer
 from ddbkit.emulator.durability.tablemeta import table_settings
 from ddbkit.emulator.store import stream_records, stream_shards
-from ddbkit.emulator.store.table_description import tally
+from ddbkit.emulator.store.table_description import Figures, tally
 
 FORMAT = formats.SNAPSHOT
 CHUNK_ITEMS = 500  # items read per hold of the store lock (~2-4 ms)
@@ -59,7 +59,7 @@ class TablePlan:
     stream_start: int | None  # the shard's first sequence number; None: no stream
     records: list[bytes]  # the shard's records as of the plan, as it holds them (encoded)
     times: list[float]  # their creation times
-    figures: Any  # zero `table_description.Figures` of the plan's indexes, counted as written
+    figures: Figures  # zero figures of the plan's indexes, counted as written
 
 
 def plan(tables: dict[str, Any]) -> list[TablePlan]:

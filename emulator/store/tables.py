@@ -3,7 +3,7 @@
 Plain objects holding what ddbkit reads and nothing else; every behaviour lives in the
 modules that use them (operations/, store/indexes.py, durability/). Attribute names are
 the ones the rest of ddbkit reads (`hash_key_attr`, `items`, `global_indexes` ...). Their wire
-shapes are ddbkit's: DescribeTable (`store.descriptions`), the data dir (`store.settings`).
+shapes are ddbkit's: DescribeTable (`store.table_description`), the data dir (`store.settings`).
 
 A table's `items` is a dict: hash `Key` -> item, or hash `Key` -> {range `Key` -> item} for a
 table with a sort key (a defaultdict, so a write may add the inner dict as it stores); a

@@ -5,13 +5,12 @@ Starts `ddbkit up` (seeded, 127.0.0.1, port 0) in a child process, warms up, the
 overwrites of an item with itself, GetItem, a projected GSI Query and GetRecords polling (an
 idle stream consumer), over `--connections` keep-alive connections. Every `--sample-every`
 requests it reads the server's RSS (VmRSS in /proc/PID/status) and prints the curve and the
-growth since the warm-up (target: under 5%). Then, unless `--without-fix-requests 0`, it does
-the same, shorter, against a server with ddbkit's per-request fix turned off
-(moto_ext.instance_tracking's `forget` made a no-op), to show what moto retained. (GetRecords
-no longer runs in moto at all: its iterators, one kept per call, are gone for good.)
-Numbers, not a pass/fail; on a shared machine RSS and rates are noisy.
+growth since the warm-up (target: under 5%). (It once also ran a server with ddbkit's
+per-request emptying of moto's model registry turned off, to show what moto retained; ddbkit
+now builds no moto model and GetRecords no longer runs in moto, so there is nothing to turn
+off.) Numbers, not a pass/fail; on a shared machine RSS and rates are noisy.
 
-    .venv/bin/python bench/bench_soak.py [--requests 1000000] [--without-fix-requests 100000]
+    .venv/bin/python bench/bench_soak.py [--requests 1000000]
 """
 
 from __future__ import annotations
@@ -36,21 +35,9 @@ STAGE = "soak"
 READY = r"^ddbkit ready: http://127\.0\.0\.1:(\d+)"
 DYNAMODB, STREAMS = "DynamoDB_20120810", "DynamoDBStreams_20120810"
 KEYS = 500  # seeded bookings the traffic cycles through
-# `ddbkit up`, less the extension that stops moto retaining something per request.
-WITHOUT_FIX = """
-import sys
-from ddbkit.emulator.moto_ext import instance_tracking
-instance_tracking.forget = lambda: None
-from ddbkit.cli import main
-main()
-"""
-
-
-def up_command(fixed: bool, scale: float) -> list[str]:
-    args = ["up", "--host", "127.0.0.1", "--port", "0", "--stage", STAGE, "--scale", str(scale)]
-    if fixed:
-        return [sys.executable, "-P", "-m", "ddbkit.cli", *args]
-    return [sys.executable, "-P", "-c", WITHOUT_FIX, *args]
+def up_command(scale: float) -> list[str]:
+    return [sys.executable, "-P", "-m", "ddbkit.cli", "up", "--host", "127.0.0.1", "--port", "0",
+            "--stage", STAGE, "--scale", str(scale)]
 
 
 def rss_mb(pid: int) -> float:
@@ -161,10 +148,10 @@ def segments(total: int, every: int) -> Iterator[int]:
         done += step
 
 
-def soak(label: str, fixed: bool, requests: int, warm_up: int, every: int, connections: int,
+def soak(label: str, requests: int, warm_up: int, every: int, connections: int,
          scale: float) -> float:
     """Runs one server through warm-up and `requests`; returns RSS growth in MB per 100k."""
-    server = Server(label, up_command(fixed, scale), READY, create_table=False)
+    server = Server(label, up_command(scale), READY, create_table=False)
     try:
         server.start(timeout=600)
         assert server.proc is not None
@@ -207,24 +194,16 @@ def main() -> None:
                         help="requests between RSS samples (default: --requests / 20)")
     parser.add_argument("--connections", type=int, default=2)
     parser.add_argument("--scale", type=float, default=10.0, help="ddbkit up --scale")
-    parser.add_argument("--without-fix-requests", type=int, default=100_000,
-                        help="requests for the run without the fixes (0: skip it)")
     args = parser.parse_args()
 
     def plan(requests: int) -> tuple[int, int]:
         warm_up = args.warm_up if args.warm_up is not None else max(10_000, requests // 20)
         return warm_up, args.sample_every or max(1, requests // 20)
 
-    rates = {}
-    for label, fixed, requests in (("ddbkit", True, args.requests),
-                                   ("without the fixes", False, args.without_fix_requests)):
-        if requests > 0:
-            warm_up, every = plan(requests)
-            rates[label] = soak(label, fixed, requests, warm_up, every, args.connections,
-                                args.scale)
+    warm_up, every = plan(args.requests)
+    rate = soak("ddbkit", args.requests, warm_up, every, args.connections, args.scale)
     print()
-    for label, rate in rates.items():
-        print(f"{label:>18}: RSS {rate:+8.2f} MB per 100,000 requests after warm-up")
+    print(f"ddbkit: RSS {rate:+8.2f} MB per 100,000 requests after warm-up")
 
 
 if __name__ == "__main__":

@@ -140,7 +140,7 @@ def test_an_update_that_fails_part_way_changes_nothing(fresh_emulator: Emulator)
 def test_indexes_are_built_with_the_table_not_by_the_first_query(
         fresh_emulator: Emulator) -> None:
     bookings = Bookings(fresh_emulator)
-    assert "_ddbkit_indexes" in bookings.table().__dict__  # CreateTable built them
+    assert bookings.table().index_set is not None  # CreateTable built them
     bookings.client.put_item(TableName=bookings.name, Item=booking(1))
-    indexes = bookings.table().__dict__["_ddbkit_indexes"]
+    indexes = bookings.table().index_set
     assert any(indexes.partitions["providerBookings-index"].values())  # kept by the write

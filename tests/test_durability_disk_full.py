@@ -260,11 +260,11 @@ from ddbkit.emulator.durability.recorder import Recorder
 from ddbkit.emulator.durability.snapshot import plan
 from ddbkit.emulator.durability.tablemeta import table_settings
 from ddbkit.emulator.store import changes
-from ddbkit.emulator.moto_ext.store import STORE_LOCK, table_items
+from ddbkit.emulator.store.access import STORE_LOCK, table_items
 from ddbkit.emulator.store.catalog import catalog
 from ddbkit.emulator.operations.expiry import delete_expired
 from ddbkit.emulator.ttl import is_expired
-from ddbkit.emulator.moto_ext.table_calls import create_new_table
+from ddbkit.emulator.store.table_calls import create_new_table
 from ddbkit.emulator.operations import (
     create_backup, delete_item, delete_table, put_item, update_item, update_table)
 from ddbkit.emulator.operations.call import Call

@@ -13,7 +13,7 @@ from moto.dynamodb.responses import DynamoHandler
 from packaging.requirements import Requirement
 
 import ddbkit
-from ddbkit.emulator.moto_ext.store import MotoShapeError, require
+from ddbkit.emulator.moto_ext.calls import MotoShapeError, require
 from ddbkit.emulator.runtime import Emulator
 from ddbkit.emulator.ttl import TtlReaper
 
@@ -139,8 +139,8 @@ def test_remembered_item_sizes_follow_updates_into_the_1mb_page(
     assert grown["Count"] == 3
     assert grown["LastEvaluatedKey"]["bookingId"] == {"S": "big2"}
     from ddbkit.emulator.capacity.sizes import item_size
-    from ddbkit.emulator.moto_ext.indexes import _all
     from ddbkit.emulator.store.catalog import catalog
+    from ddbkit.emulator.store.indexes import _all
     from ddbkit.emulator.store.item import Item
 
     stored = list(_all(catalog(fresh_emulator.config.server.account_id,

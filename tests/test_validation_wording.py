@@ -1,6 +1,6 @@
 """moto's refusals reach clients in DynamoDB's words (operations/call.py's
 `dynamodb_wording`, applied where moto's errors become ddbkit's answers), and an item's empty
-key values are refused by ddbkit's own check (moto_ext/key_values.py), without replacing
+key values are refused by ddbkit's own check (operations/key_values.py), without replacing
 anything of moto's."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """DynamoDB's capacity rules as pure functions: item sizes, read/write units, index writes.
 
 `sizes` counts bytes as DynamoDB bills them; `rules` turns sizes into capacity units. Nothing
-here knows moto: `moto_ext/consumed_capacity.py` applies these rules to each request.
+here knows moto: `capacity/consumed_capacity.py` applies these rules to each request.
 """

@@ -1,6 +1,6 @@
 """One request's consumed capacity: what each table and index was charged, and where.
 
-A `Meter` collects the charges of one request as moto_ext/consumed_capacity.py observes them
+A `Meter` collects the charges of one request as capacity/consumed_capacity.py observes them
 (reads by size, writes by before/after images) and answers `ConsumedCapacity` in DynamoDB's
 shape: TOTAL gives `TableName` and `CapacityUnits`; INDEXES adds `Table` and, when an index
 was charged, `GlobalSecondaryIndexes` / `LocalSecondaryIndexes` (each under its own key).

@@ -1,6 +1,6 @@
 """On-demand backups in journal and snapshot records, and `store.tables.Backup`s built back.
 
-A backup is a frozen copy of a table (made at CreateBackup: `moto_ext.backup_calls`), so its
+A backup is a frozen copy of a table (made at CreateBackup: `store.backup_calls`), so its
 record is written once, when it appears (`["B", arn, document]`), and its deletion is
 `["b", arn]`. The document is DescribeBackup's BackupDetails, the source table's settings as
 it was backed up (`tablemeta`) and its items' images:
@@ -16,7 +16,7 @@ from typing import Any
 
 from ddbkit.emulator.durability.images import build_item, item_image, store_item
 from ddbkit.emulator.durability.tablemeta import SettingsError, build_table, table_settings
-from ddbkit.emulator.moto_ext.store import table_items
+from ddbkit.emulator.store.access import table_items
 from ddbkit.emulator.store.backup_records import backup_details, new_backup
 
 

@@ -27,7 +27,7 @@ def item_image(item: Any) -> dict[str, Any]:
 
 
 def store_item(table: Any, item: Any) -> None:
-    """Puts a built item into a moto table, replacing the one with its key."""
+    """Puts a built item into a table, replacing the one with its key."""
     if table.range_key_attr is None:
         table.items[item.hash_key] = item
     else:

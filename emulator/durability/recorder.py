@@ -34,8 +34,8 @@ from ddbkit.emulator.durability.framing import frame
 from ddbkit.emulator.durability.images import item_image, key_image
 from ddbkit.emulator.durability.journal import DiskFull, JournalError
 from ddbkit.emulator.durability.tablemeta import apply_settings, table_settings
-from ddbkit.emulator.moto_ext.store import stored_item, table_items
 from ddbkit.emulator.store import changes, stream_records, stream_shards
+from ddbkit.emulator.store.access import stored_item, table_items
 from ddbkit.emulator.store.atomic_writes import UndoLog
 from ddbkit.emulator.store.stream_shards import Shard
 

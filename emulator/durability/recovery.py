@@ -1,4 +1,4 @@
-"""Start-up: the data dir read back into moto's store, or refused without touching a file.
+"""Start-up: the data dir read back into the store, or refused without touching a file.
 
 The newest snapshot is applied, then every journal segment from its generation on, in order
 (all segments from 1 when there is no snapshot yet). One thing may be wrong and is repaired:

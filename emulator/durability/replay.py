@@ -1,4 +1,4 @@
-"""Applying journal and snapshot records to moto's store: the redo half of durability.
+"""Applying journal and snapshot records to the store: the redo half of durability.
 
 A record is a list of operations, each the state something reached, never the request that
 got it there (a physical redo log of after-images, like SQLite's WAL pages):
@@ -27,10 +27,10 @@ from typing import Any
 from ddbkit.emulator.durability.backups import build_backup
 from ddbkit.emulator.durability.images import build_key, checked_size, item_of, store_item
 from ddbkit.emulator.durability.tablemeta import apply_settings, build_table
-from ddbkit.emulator.moto_ext.table_description import changed, install
 from ddbkit.emulator.store import stream_records, stream_shards
 from ddbkit.emulator.store.item import Item
 from ddbkit.emulator.store.stream_shards import Shard
+from ddbkit.emulator.store.table_description import changed, install
 
 
 class ReplayError(ValueError):
@@ -40,9 +40,9 @@ class ReplayError(ValueError):
 class Replayer:
     def __init__(self, tables: dict[str, Any], backups: dict[str, Any] | None = None,
                  records: dict[str, dict[str, Any]] | None = None) -> None:
-        self.tables = tables  # moto's backend.tables, changed in place
-        self.backups = {} if backups is None else backups  # moto's backend.backups
-        self.records = records or {}  # "E", "I": moto's table_exports, table_imports
+        self.tables = tables  # the catalog's tables, changed in place
+        self.backups = {} if backups is None else backups  # the catalog's backups
+        self.records = records or {}  # "E", "I": the catalog's table_exports, table_imports
 
     def apply(self, ops: list[Any]) -> None:
         for op in ops:

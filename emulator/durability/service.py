@@ -1,9 +1,9 @@
 """`Durability`: the data dir restored, journaled and compacted, as one open/close unit.
 
-`open()` (before the server accepts a request) locks the data dir, restores it into moto's
+`open()` (before the server accepts a request) locks the data dir, restores it into the
 store (`recovery`), opens the journal and starts journaling every request (`hooks`);
 `start_compacting()` (once the tables are provisioned) starts the background thread below. Query
-indexes (`moto_ext.indexes`) are built by a table's first Query, as after a seed: building
+indexes (`store.indexes`) are built by a table's first Query, as after a seed: building
 them here took ~7 s per 100k items, and a restart should be ready in seconds.
 
 A background thread compacts: once the journal outgrows its limit, it starts a new segment
@@ -34,14 +34,15 @@ from ddbkit.emulator.durability.recovery import Recovered, Recovery, journal_hea
 from ddbkit.emulator.durability.snapshot import SnapshotAborted, SnapshotWriter, plan
 from ddbkit.emulator.durability.watermark import Watermark
 from ddbkit.emulator.errors import DataDirError
-from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend
 from ddbkit.emulator.store import changes
+from ddbkit.emulator.store.access import STORE_LOCK
+from ddbkit.emulator.store.catalog import catalog
 
 log = logging.getLogger("ddbkit.durability")
 
 
 def _records(backend: Any) -> dict[str, dict[str, Any]]:
-    """Where moto keeps export ("E") and import ("I") descriptions (`moto_ext.backup_calls`)."""
+    """Where moto keeps export ("E") and import ("I") descriptions (`store.backup_calls`)."""
     return {"E": backend.table_exports, "I": backend.table_imports}
 
 
@@ -104,7 +105,7 @@ class Durability:
             self.data_dir.remove([*listing.snapshots.values(), *listing.journals.values(),
                                   *listing.temps, self.data_dir.watermark_path()])
         converted = upgrade(self.data_dir)
-        backend = dynamodb_backend(self.account_id, self.region)
+        backend = catalog(self.account_id, self.region)
         tables = backend.tables
         with STORE_LOCK:
             before = dict(tables)
@@ -237,7 +238,7 @@ class Durability:
         with self._compact_lock:
             started = time.perf_counter()
             assert self.journal is not None and self.recorder is not None
-            backend = dynamodb_backend(self.account_id, self.region)
+            backend = catalog(self.account_id, self.region)
             tables = backend.tables
             with STORE_LOCK:
                 generation = self.generation + 1
@@ -276,7 +277,7 @@ class Durability:
     def _kept(self, listing: Listing) -> set[Path]:
         """The files point-in-time restores may still need (under the store lock)."""
         assert self.history is not None
-        days = recovery_days(dynamodb_backend(self.account_id, self.region).tables.values())
+        days = recovery_days(catalog(self.account_id, self.region).tables.values())
         start = self.clock() - days * 86400 if days else None
         return self.history.keep(listing, start)
 

@@ -37,8 +37,8 @@ from ddbkit.emulator.durability.framing import frame
 from ddbkit.emulator.durability.images import ImageDecoder, item_image
 from ddbkit.emulator.durability.replay import Replayer
 from ddbkit.emulator.durability.tablemeta import table_settings
-from ddbkit.emulator.moto_ext.table_description import tally
 from ddbkit.emulator.store import stream_records, stream_shards
+from ddbkit.emulator.store.table_description import Figures, tally
 
 FORMAT = formats.SNAPSHOT
 CHUNK_ITEMS = 500  # items read per hold of the store lock (~2-4 ms)
@@ -54,12 +54,12 @@ class SnapshotAborted(Exception):
 class TablePlan:
     name: str
     table: Any
-    settings: bytes  # encoded at plan time: moto changes its settings dicts in place
+    settings: bytes  # encoded at plan time: later requests change its settings dicts in place
     hash_keys: list[Any]
     stream_start: int | None  # the shard's first sequence number; None: no stream
     records: list[bytes]  # the shard's records as of the plan, as it holds them (encoded)
     times: list[float]  # their creation times
-    figures: Any  # zero `table_description.Figures` of the plan's indexes, counted as written
+    figures: Figures  # zero figures of the plan's indexes, counted as written
 
 
 def plan(tables: dict[str, Any]) -> list[TablePlan]:
@@ -88,7 +88,7 @@ class SnapshotWriter:
                  backups: list[tuple[str, Any]] | None = None,
                  records: list[tuple[str, str, Any]] | None = None) -> None:
         self.path, self.header, self.plans = path, header, plans
-        self.backups = backups or []  # (arn, moto Backup): frozen copies, read without the lock
+        self.backups = backups or []  # (arn, Backup): frozen copies, read without the lock
         self.records = records or []  # (kind, arn, description) of exports and imports
         self.lock, self.retention, self.now = lock, retention, now
         self.stop = stop or threading.Event()

@@ -2,9 +2,9 @@
 
 A state is a snapshot (`snapshot`'s format) of every table (settings, GSIs and LSIs, items,
 stream with its records and sequence numbers), taken whole under the store lock, so it is one
-exact moment. Restoring builds the tables from it and replaces moto's whole set of tables in
+exact moment. Restoring builds the tables from it and replaces the catalog's whole set of tables in
 one step under the lock: a request sees the state before or after, never a mix, and tables
-created since are gone. Indexes (`moto_ext.indexes`) are rebuilt by each table's first Query.
+created since are gone. Indexes (`store.indexes`) are rebuilt by each table's first Query.
 
 States live in memory; with a data dir (`ddbkit up --data-dir`) each is also written to
 `<data-dir>/states/<name>.snap` (atomically) and survives restarts. A restore is a change
@@ -33,7 +33,8 @@ from ddbkit.emulator.durability.snapshot import (
     plan,
     read_snapshot,
 )
-from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend
+from ddbkit.emulator.store.access import STORE_LOCK
+from ddbkit.emulator.store.catalog import catalog
 from ddbkit.emulator.store.clock import now
 
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
@@ -70,7 +71,7 @@ class NamedStates:
     def save(self, name: str) -> StateInfo:
         _check(name)
         with STORE_LOCK:
-            tables = dynamodb_backend(self.account_id, self.region).tables
+            tables = catalog(self.account_id, self.region).tables
             writer = SnapshotWriter(Path(name), {"state": name}, plan(tables), STORE_LOCK,
                                     KEEP_STREAM, _utcnow)
             out = io.BytesIO()
@@ -99,7 +100,7 @@ class NamedStates:
         except (FrameError, ValueError, KeyError, TypeError) as exc:
             raise StateError("ValidationException", f"saved state {name!r} is damaged: "
                                                     f"{exc}") from exc
-        tables = dynamodb_backend(self.account_id, self.region).tables
+        tables = catalog(self.account_id, self.region).tables
         with STORE_LOCK:
             tables.clear()
             tables.update(built)

@@ -19,7 +19,7 @@ from typing import Any
 from ddbkit.emulator.durability import hooks
 from ddbkit.emulator.durability.states import NamedStates, StateError
 from ddbkit.emulator.endpoint.wire import WireError
-from ddbkit.emulator.moto_ext.store import STORE_LOCK
+from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.clock import Clock, running_on
 
 ADMIN_TARGET = "DDBKitAdmin"

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ddbkit.emulator.capacity.consumed_capacity import admission
 from ddbkit.emulator.durability import hooks as durability
 from ddbkit.emulator.durability.journal import DiskFull, JournalError
 from ddbkit.emulator.endpoint.admin import ADMIN_PREFIX, Admin
@@ -35,10 +36,9 @@ from ddbkit.emulator.endpoint.wire import (
 )
 from ddbkit.emulator.faults.injector import RESPONSES, FaultInjector, error_answer
 from ddbkit.emulator.faults.plan import FaultPlan
-from ddbkit.emulator.moto_ext.consumed_capacity import admission
-from ddbkit.emulator.moto_ext.store import STORE_LOCK
 from ddbkit.emulator.operations import registry
 from ddbkit.emulator.operations.call import Answer, Call, OperationError
+from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.clock import Clock, running_on
 from ddbkit.emulator.throughput.model import MODELS, OnDemandModel, Throttled
 

@@ -17,15 +17,38 @@ from moto.core.exceptions import JsonRESTError
 
 from ddbkit.emulator.expressions.projections import Path
 from ddbkit.emulator.moto_ext.projection_paths import paths as projection_paths
-from ddbkit.emulator.moto_ext.store import request_keys, stored_item
 from ddbkit.emulator.operations.call import OperationError, not_found
+from ddbkit.emulator.store.access import request_keys, stored_item
 from ddbkit.emulator.store.catalog import Catalog
 
 NOT_FOUND = "Requested resource not found"
 
-__all__ = ["KeySchema", "attributes", "billed_size", "delete_table",
-           "find_table", "key_schema", "moto_refusals", "projection",
-           "stored", "table", "tables"]
+__all__ = [
+    "KeySchema",
+    "MotoShapeError",
+    "attributes",
+    "billed_size",
+    "delete_table",
+    "find_table",
+    "key_schema",
+    "moto_refusals",
+    "projection",
+    "require",
+    "stored",
+    "table",
+    "tables",
+]
+
+
+class MotoShapeError(RuntimeError):
+    """The pinned moto internals changed; the extension named in the message must be revisited."""
+
+
+def require(owner: Any, *attributes: str) -> None:
+    missing = [a for a in attributes if not hasattr(owner, a)]
+    if missing:
+        raise MotoShapeError(f"{owner!r} no longer has {', '.join(missing)}; "
+                             "moto's internals changed under a ddbkit extension")
 
 
 @contextlib.contextmanager

@@ -4,7 +4,8 @@ transact_write_items.py) call in moto.
 Calls only: moto's item checks and refusals; storing ddbkit's items (`store.item.Item`) into
 and removing them from a table's item dict. Stream records are ddbkit's
 (`store.stream_records`), built from the items as DynamoDB JSON. Refusals are moto's
-exceptions, turned into `OperationError`s by the caller's `calls.moto_refusals()`.
+exceptions, turned into `OperationError`s by the caller's `calls.moto_refusals()`; the key
+checks (`key_values`) raise `OperationError`s themselves.
 """
 
 from __future__ import annotations
@@ -14,12 +15,10 @@ from typing import Any
 
 from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.exceptions import (
-    HashKeyTooLong,
     InvalidAttributeTypeError,
     InvalidConversion,
     ItemSizeTooLarge,
     MockValidationException,
-    RangeKeyTooLong,
     SerializationException,
     ValidationException,
 )
@@ -30,10 +29,11 @@ from ddbkit.emulator.capacity.sizes import (
     MAX_RANGE_KEY_BYTES,
     value_size,
 )
-from ddbkit.emulator.moto_ext.key_values import check_item
-from ddbkit.emulator.moto_ext.store import stored_item
+from ddbkit.emulator.operations.call import validation_error
+from ddbkit.emulator.operations.key_values import HASH_KEY_TOO_LONG, RANGE_KEY_TOO_LONG, check_item
 from ddbkit.emulator.operations.wire_values import wire
 from ddbkit.emulator.store import stream_records, stream_shards
+from ddbkit.emulator.store.access import stored_item
 from ddbkit.emulator.store.clock import now
 from ddbkit.emulator.store.item import Item, Key
 
@@ -138,13 +138,13 @@ def _check_number(value: Any) -> None:
 
 def _check_key_sizes(table: Any, attributes: dict[str, Any]) -> None:
     """moto's key length check (`Table._validate_key_sizes`), by DynamoDB's sizes."""
-    for names, limit, refusal in ((table.hash_key_names, MAX_HASH_KEY_BYTES, HashKeyTooLong),
+    for names, limit, refusal in ((table.hash_key_names, MAX_HASH_KEY_BYTES, HASH_KEY_TOO_LONG),
                                   (table.range_key_names, MAX_RANGE_KEY_BYTES,
-                                   RangeKeyTooLong)):
+                                   RANGE_KEY_TOO_LONG)):
         for name in names:
             value = attributes.get(name)
             if value and value_size(value) > limit:
-                raise refusal()
+                raise validation_error(refusal)
 
 
 def store(table: Any, item: Any) -> None:

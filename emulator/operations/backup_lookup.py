@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext import backup_calls
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Call, OperationError
+from ddbkit.emulator.store import backup_calls
 
 
 def backup_named(call: Call) -> Any:

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ddbkit.emulator.capacity.meter import Meter, Refused
-from ddbkit.emulator.moto_ext import item_writes, key_schema
+from ddbkit.emulator.moto_ext import item_writes
 from ddbkit.emulator.moto_ext.calls import moto_refusals
-from ddbkit.emulator.operations import item_collection_metrics, pipeline, writes
+from ddbkit.emulator.operations import item_collection_metrics, key_schema, pipeline, writes
 from ddbkit.emulator.operations.call import Answer, Call, answer, validation_error
 from ddbkit.emulator.operations.keys import stored_identity
 from ddbkit.emulator.store import atomic_writes

@@ -9,10 +9,10 @@ time-range filters are testable; its BackupSizeBytes is its items' DynamoDB size
 
 from __future__ import annotations
 
-from ddbkit.emulator.moto_ext import backup_calls
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Answer, Call, OperationError
 from ddbkit.emulator.operations.timestamps import naive_utc
+from ddbkit.emulator.store import backup_calls
 from ddbkit.emulator.store.clock import now
 
 

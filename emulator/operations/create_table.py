@@ -13,11 +13,12 @@ journaled by the endpoint's bracket like any settings change.
 
 from __future__ import annotations
 
-from ddbkit.emulator.moto_ext import calls, table_calls
-from ddbkit.emulator.moto_ext.table_description import describe
+from ddbkit.emulator.moto_ext import calls
 from ddbkit.emulator.operations import pipeline, warm_throughput
 from ddbkit.emulator.operations.call import Answer, Call, OperationError
 from ddbkit.emulator.operations.output import shaped_answer
+from ddbkit.emulator.store import table_calls
+from ddbkit.emulator.store.table_description import describe
 
 
 def run(call: Call) -> Answer:

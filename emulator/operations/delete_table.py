@@ -10,10 +10,10 @@ settings change, so a deleted table stays deleted after a restart.
 from __future__ import annotations
 
 from ddbkit.emulator.moto_ext import calls
-from ddbkit.emulator.moto_ext.table_description import describe
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Answer, Call, validation_error
 from ddbkit.emulator.operations.output import shaped_answer
+from ddbkit.emulator.store.table_description import describe
 
 DELETING = "DELETING"
 PROTECTED = ("Resource cannot be deleted as it is currently protected against deletion. "

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ddbkit.emulator.moto_ext import backup_calls
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.backup_lookup import backup_named
 from ddbkit.emulator.operations.call import Answer, Call
+from ddbkit.emulator.store import backup_calls
 
 
 def run(call: Call) -> Answer:

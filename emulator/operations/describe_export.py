@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ddbkit.emulator.moto_ext import backup_calls
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Answer, Call, OperationError
+from ddbkit.emulator.store import backup_calls
 
 
 def run(call: Call) -> Answer:

@@ -7,11 +7,11 @@ backfill was immediate. A table that does not exist is ResourceNotFoundException
 from __future__ import annotations
 
 from ddbkit.emulator.moto_ext import calls
-from ddbkit.emulator.moto_ext.table_calls import finish_backfills
-from ddbkit.emulator.moto_ext.table_description import describe
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Answer, Call, not_found
 from ddbkit.emulator.operations.output import shaped_answer
+from ddbkit.emulator.store.table_calls import finish_backfills
+from ddbkit.emulator.store.table_description import describe
 
 
 def run(call: Call) -> Answer:

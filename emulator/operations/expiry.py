@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ddbkit.emulator.durability import hooks as durability
-from ddbkit.emulator.moto_ext.store import STORE_LOCK
 from ddbkit.emulator.operations import ttl_deletes, writes
+from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.clock import running_on
 
 __all__ = ["CHUNK", "delete_expired", "ttl_tables"]

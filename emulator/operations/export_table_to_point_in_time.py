@@ -17,8 +17,6 @@ from __future__ import annotations
 from typing import Any
 
 from ddbkit.emulator.durability.images import item_image
-from ddbkit.emulator.moto_ext import backup_calls
-from ddbkit.emulator.moto_ext.store import table_items
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Answer, Call, OperationError, validation_error
 from ddbkit.emulator.operations.past_tables import table_at
@@ -27,6 +25,8 @@ from ddbkit.emulator.operations.restore_table_to_point_in_time import pitr_unava
 from ddbkit.emulator.operations.s3_folders import bucket_dir, prefix_path, table_id
 from ddbkit.emulator.operations.timestamps import aware_utc, epoch
 from ddbkit.emulator.shapes import to_wire
+from ddbkit.emulator.store import backup_calls
+from ddbkit.emulator.store.access import table_items
 from ddbkit.emulator.store.clock import now
 from ddbkit.fixtures import aws_layout
 

@@ -21,11 +21,11 @@ from typing import Any
 
 from ddbkit.emulator.endpoint.rules import schema
 from ddbkit.emulator.endpoint.wire import WireError
-from ddbkit.emulator.moto_ext import backup_calls
 from ddbkit.emulator.operations import pipeline, warm_throughput, writes
 from ddbkit.emulator.operations.call import Answer, Call, OperationError, validation_error
 from ddbkit.emulator.operations.s3_folders import bucket_dir, prefix_path, table_id
 from ddbkit.emulator.operations.timestamps import aware_utc
+from ddbkit.emulator.store import backup_calls
 from ddbkit.emulator.store.clock import now
 from ddbkit.fixtures import aws_layout
 

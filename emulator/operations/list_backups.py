@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext import backup_calls
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Answer, Call, validation_error
 from ddbkit.emulator.operations.timestamps import epoch
+from ddbkit.emulator.store import backup_calls
 
 MAX_LIMIT = 100  # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ListBackups.html
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext import backup_calls
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Answer, Call
 from ddbkit.emulator.operations.paging import paged
+from ddbkit.emulator.store import backup_calls
 
 MAX_RESULTS = 25  # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ListExports.html
 SUMMARY_FIELDS = ("ExportArn", "ExportStatus", "ExportType")

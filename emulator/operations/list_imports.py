@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext import backup_calls
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Answer, Call, validation_error
 from ddbkit.emulator.operations.paging import paged
+from ddbkit.emulator.store import backup_calls
 
 PAGE_SIZE = 25  # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ListImports.html
 TOKEN_LENGTH = 112  # NextToken's minimum length in the API model

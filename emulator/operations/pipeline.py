@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ddbkit.emulator.capacity.consumed_capacity import Admission, admission
 from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Meter
 from ddbkit.emulator.moto_ext import answers, calls
-from ddbkit.emulator.moto_ext.consumed_capacity import Admission, admission
 from ddbkit.emulator.operations import stream_views
 from ddbkit.emulator.operations.call import Answer, Call, encoded_answer, not_found
 from ddbkit.emulator.operations.stream_views import StreamView

@@ -9,7 +9,7 @@ against the projection, the ExclusiveStartKey, the condition values' types, and 
 ConsistentRead on a GSI.
 
 The candidates come from ddbkit's own index of the partition, in sort order either way
-(ScanIndexForward), from after the ExclusiveStartKey (moto_ext/indexes.py); a page and what
+(ScanIndexForward), from after the ExclusiveStartKey (store/indexes.py); a page and what
 follows is item_pages.py's.
 """
 
@@ -19,9 +19,10 @@ from typing import Any
 
 from ddbkit.emulator.expressions import key_conditions
 from ddbkit.emulator.expressions.condition_grammar import ConditionRefused
-from ddbkit.emulator.moto_ext import calls, indexes, reads
+from ddbkit.emulator.moto_ext import calls, reads
 from ddbkit.emulator.operations import item_pages, item_reads, pipeline, read_requests
 from ddbkit.emulator.operations.call import Answer, Call, validation_error
+from ddbkit.emulator.store import indexes
 
 NO_KEY_CONDITION = ("Either the KeyConditions or KeyConditionExpression parameter must be "
                     "specified in the request.")

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext import key_schema
-from ddbkit.emulator.operations import legacy_conditions, writes
+from ddbkit.emulator.operations import key_schema, legacy_conditions, writes
 from ddbkit.emulator.operations.call import validation_error
 
 CONDITIONS = ("KeyConditions", "QueryFilter", "ScanFilter")

@@ -7,12 +7,11 @@ before the answer, under the store lock; its indexes are built at once.
 
 from __future__ import annotations
 
-from ddbkit.emulator.moto_ext import backup_calls
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.backup_lookup import backup_named
 from ddbkit.emulator.operations.call import Answer, Call, OperationError
 from ddbkit.emulator.operations.timestamps import naive_utc
-from ddbkit.emulator.store import restores
+from ddbkit.emulator.store import backup_calls, restores
 from ddbkit.emulator.store.clock import now
 
 

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext import backup_calls
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Answer, Call, OperationError, validation_error
 from ddbkit.emulator.operations.past_tables import table_at
 from ddbkit.emulator.operations.pitr_window import enabled, window
 from ddbkit.emulator.operations.timestamps import epoch, naive_utc
-from ddbkit.emulator.store import restores
+from ddbkit.emulator.store import backup_calls, restores
 
 
 def invalid_restore_time() -> OperationError:

@@ -6,7 +6,7 @@ together, Segment below TotalSegments; the FilterExpression and ProjectionExpres
 the index exists ("The table does not have the specified index"); Select against the
 projection; the ExclusiveStartKey; no ConsistentRead on a GSI.
 
-The candidates come from ddbkit's own indexes (moto_ext/indexes.py): partitions in key
+The candidates come from ddbkit's own indexes (store/indexes.py): partitions in key
 order, each in its sort order, from after the ExclusiveStartKey; a parallel Scan keeps the
 items of its segment (an md5 of the item's partition key, as moto splits a table). A page
 and what follows is item_pages.py's.
@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ddbkit.emulator.moto_ext import calls, indexes, reads
+from ddbkit.emulator.moto_ext import calls, reads
 from ddbkit.emulator.operations import item_pages, item_reads, pipeline, read_requests
 from ddbkit.emulator.operations.call import Answer, Call, validation_error
+from ddbkit.emulator.store import indexes
 
 NO_TOTAL = ("The TotalSegments parameter is required but was not present in the request when "
             "Segment parameter is present")

@@ -22,10 +22,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ddbkit.emulator.moto_ext import calls, indexes, key_schema, reads
+from ddbkit.emulator.moto_ext import calls, reads
 from ddbkit.emulator.operations import (
     delete_item,
     item_pages,
+    key_schema,
     pipeline,
     put_item,
     update_item,
@@ -35,6 +36,7 @@ from ddbkit.emulator.operations.call import Call, OperationError, validation_err
 from ddbkit.emulator.partiql.reader import Statement
 from ddbkit.emulator.partiql.statements import read, rest_of
 from ddbkit.emulator.partiql.tokens import NotWellFormed, ParameterCountError, paren
+from ddbkit.emulator.store import indexes
 
 NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: {detail}"
 PARAMETER_COUNT = "Number of parameters in request and statement don't match."

@@ -1,6 +1,6 @@
-"""What the TTL sweep reads in moto's store: which tables expire items, and their items.
+"""What the TTL sweep reads in the store: which tables expire items, and their items.
 
-moto stores a table's TTL setting and never deletes anything. The reaper (`emulator/ttl.py`)
+A table keeps its TTL setting (`ttl`); the reaper (`emulator/ttl.py`)
 decides when to sweep and what counts as expired; the deletes are ddbkit's own write stages
 (`operations/expiry.py`). Call these under `STORE_LOCK`.
 """
@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ddbkit.emulator.moto_ext.store import STORE_LOCK, dynamodb_backend
+from ddbkit.emulator.store.access import STORE_LOCK
+from ddbkit.emulator.store.catalog import catalog
 
 
 def ttl_tables(account_id: str, region: str) -> list[Any]:
     """Tables whose TTL is enabled."""
     with STORE_LOCK:
-        return [t for t in dynamodb_backend(account_id, region).tables.values()
+        return [t for t in catalog(account_id, region).tables.values()
                 if t.ttl.get("TimeToLiveStatus") == "ENABLED"]
 
 

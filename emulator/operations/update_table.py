@@ -23,8 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext import calls, table_calls
-from ddbkit.emulator.moto_ext.table_description import describe
+from ddbkit.emulator.moto_ext import calls
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import (
     Answer,
@@ -34,6 +33,8 @@ from ddbkit.emulator.operations.call import (
     validation_error,
 )
 from ddbkit.emulator.operations.output import shaped_answer
+from ddbkit.emulator.store import table_calls
+from ddbkit.emulator.store.table_description import describe
 
 INVALID = "One or more parameter values were invalid: "
 SAME_THROUGHPUT = (

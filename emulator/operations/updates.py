@@ -25,8 +25,9 @@ from ddbkit.emulator.expressions.update_grammar import parse_update
 from ddbkit.emulator.expressions.update_paths import pick
 from ddbkit.emulator.expressions.update_plan import Plan
 from ddbkit.emulator.expressions.update_values import stored
-from ddbkit.emulator.moto_ext import index_keys, item_writes
+from ddbkit.emulator.moto_ext import item_writes
 from ddbkit.emulator.moto_ext.calls import attributes, moto_refusals
+from ddbkit.emulator.operations import index_keys
 from ddbkit.emulator.operations.call import validation_error
 from ddbkit.emulator.operations.writes import decoded, decoded_map
 from ddbkit.emulator.store.item import Item

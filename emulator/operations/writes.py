@@ -22,22 +22,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ddbkit.emulator.capacity import consumed_capacity
 from ddbkit.emulator.capacity.meter import Meter
 from ddbkit.emulator.expressions import conditions as evaluation
 from ddbkit.emulator.expressions.condition_grammar import ConditionRefused, parse
-from ddbkit.emulator.moto_ext import (
-    consumed_capacity,
+from ddbkit.emulator.moto_ext import item_writes
+from ddbkit.emulator.moto_ext.calls import attributes, moto_refusals
+from ddbkit.emulator.operations import (
     index_keys,
-    indexes,
-    item_writes,
+    item_collection_metrics,
     key_schema,
     key_values,
-    table_description,
+    legacy_conditions,
+    pipeline,
 )
-from ddbkit.emulator.moto_ext.calls import attributes, moto_refusals
-from ddbkit.emulator.operations import item_collection_metrics, legacy_conditions, pipeline
 from ddbkit.emulator.operations.call import Call, OperationError, validation_error
-from ddbkit.emulator.store import atomic_writes, changes
+from ddbkit.emulator.store import atomic_writes, changes, indexes, table_description
 
 CONDITION_FAILED = "The conditional request failed"
 # DynamoDB's wording for an empty string key in a batch's or transaction's item (PutItem's

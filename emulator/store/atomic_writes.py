@@ -1,4 +1,4 @@
-"""Writes happen completely or not at all: an undo journal around moto's multi-step writes.
+"""Writes happen completely or not at all: an undo journal around multi-step writes.
 
 A request can write several items (a batch, a transaction, a PartiQL transaction) and fail
 after some of them, or be refused by the throughput model or the journal after its writes;
@@ -24,10 +24,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from ddbkit.emulator.moto_ext.indexes import maintained
-from ddbkit.emulator.moto_ext.store import stored_item
-from ddbkit.emulator.moto_ext.table_description import changed
 from ddbkit.emulator.store import stream_shards
+from ddbkit.emulator.store.access import stored_item
+from ddbkit.emulator.store.indexes import maintained
+from ddbkit.emulator.store.table_description import changed
 
 
 def restore(table: Any, hash_key: Any, range_key: Any, old: Any) -> None:

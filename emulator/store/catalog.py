@@ -4,7 +4,7 @@ export and import descriptions.
 One `Catalog` per (account, region), made on first use and kept for the process's life, as
 the emulator's store has always been (several emulators in one process, a test's, share the
 account's tables when they share account and region). Every access happens under
-`moto_ext.store.STORE_LOCK`, as every change to a table does.
+`store.access.STORE_LOCK`, as every change to a table does.
 
 Lookups answer None for what is missing: the operation that asked words the refusal.
 """

@@ -1,6 +1,6 @@
 """Which items a request touched: the keys the journal writes after-images for.
 
-moto has no notion of a change set. ddbkit's write operations (operations/writes.py, which
+ddbkit's write operations (operations/writes.py, which
 TTL deletes and imports use too) note (table, hash key, range key) for every item they
 write (`note`). `durability.recorder` drains the notes at the end of each request, under the
 store lock, and journals what is stored under those keys then.
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext.store import STORE_LOCK
+from ddbkit.emulator.store.access import STORE_LOCK
 
-Touched = tuple[Any, Any, Any]  # (moto Table, hash Key, range Key or None)
+Touched = tuple[Any, Any, Any]  # (Table, hash Key, range Key or None)
 
 _touched: list[Touched] = []
 _recording = False  # only while a journal is open: nobody else drains the list

@@ -31,7 +31,6 @@ from ddbkit.emulator.store.stream_shards import Shard
 from ddbkit.emulator.store.tables import Table
 
 _KEPT = ("items", stream_shards.kept_attribute())
-_PRIVATE = "_ddbkit"  # our extensions' caches on a table (query indexes, figures)
 
 
 class SettingsError(ValueError):
@@ -184,8 +183,8 @@ def apply_settings(table: Table, settings: dict[str, Any]) -> None:
     current = stream_shards.of(table)
     keep = current is not None and shard_identity(settings) == (
         current.shard_id, current.created)
-    for name in [n for n in vars(table) if n.startswith(_PRIVATE)]:
-        delattr(table, name)  # e.g. query indexes built for the old GSIs
+    # built's caches are None: the table's (query indexes and figures, of the old GSIs and
+    # projections) are dropped, to be built again when next asked for
     for name, value in vars(built).items():
         if name not in _KEPT:
             setattr(table, name, value)

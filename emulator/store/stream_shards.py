@@ -31,7 +31,7 @@ MAX_READ_BYTES = 1 << 20  # AWS: GetRecords answers at most 1 MB
 # moto 5.2.5's shard id and first sequence number, which every data dir so far holds.
 SHARD_ID = "shardId-00000001541626099285-f35f62ef"
 FIRST_SEQUENCE = 1100000000017454423009
-_ATTRIBUTE = "ddbkit_stream"  # where a table object holds its shard (`of`, `attach`)
+_ATTRIBUTE = "stream_shard"  # where a table object holds its shard (`of`, `attach`)
 
 
 class Shard:
@@ -52,7 +52,7 @@ class Shard:
         return len(self._records)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Shard:
-        """The shard's identity without its records: moto deep-copies a table for a backup,
+        """The shard's identity without its records: a deep copy of a table (a backup's)
         and a backup holds no stream records (as on AWS), so none are kept alive by one."""
         copied = Shard(self.shard_id, self.created, self.first_sequence)
         copied.start, copied.closed = self.next_sequence, self.closed

@@ -1,14 +1,15 @@
 """ddbkit's own table objects: a table's settings and items, its secondary indexes, its backups.
 
 Plain objects holding what ddbkit reads and nothing else; every behaviour lives in the
-modules that use them (operations/, moto_ext/indexes.py, durability/). Attribute names are
+modules that use them (operations/, store/indexes.py, durability/). Attribute names are
 the ones the rest of ddbkit reads (`hash_key_attr`, `items`, `global_indexes` ...). Their wire
-shapes are ddbkit's: DescribeTable (`store.descriptions`), the data dir (`store.settings`).
+shapes are ddbkit's: DescribeTable (`store.table_description`), the data dir (`store.settings`).
 
 A table's `items` is a dict: hash `Key` -> item, or hash `Key` -> {range `Key` -> item} for a
 table with a sort key (a defaultdict, so a write may add the inner dict as it stores); a
-stored item never changes in place (`store.item.Item`). A table keeps ddbkit's caches (query
-indexes, counted figures, the stream shard) in its own attributes, so it is not slotted.
+stored item never changes in place (`store.item.Item`). A table keeps ddbkit's caches in
+declared attributes: `index_set` (its query indexes, built by `indexes_for`), `figures` (its
+counted sizes, `table_description`), each None until built, and `stream_shard`.
 
 Times are naive UTC datetimes (DescribeTable's CreationDateTime); a new table's creation time
 and a new stream's label are the wall clock's, as they always were.
@@ -21,10 +22,14 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ddbkit.emulator.store import stream_shards
 from ddbkit.emulator.store.stream_shards import Shard
+
+if TYPE_CHECKING:
+    from ddbkit.emulator.store.indexes import TableIndexes
+    from ddbkit.emulator.store.table_description import Figures
 
 ACTIVE = "ACTIVE"
 # The warm throughput DynamoDB reports for on-demand tables and indexes.
@@ -143,7 +148,11 @@ class Table:
         self.source_table_arn: str | None = None
         self.source_backup_arn: str | None = None
         self.restore_date_time: datetime | None = None
-        stream_shards.attach(self, None)
+        # Caches, never copied with the table: a copy (a backup, a restore, new settings)
+        # starts without them and builds its own.
+        self.index_set: TableIndexes | None = None
+        self.figures: Figures | None = None
+        self.stream_shard: Shard | None = None  # `stream_shards.of`, `attach`
 
     def __len__(self) -> int:
         """How many items the table holds."""
@@ -239,6 +248,7 @@ class Backup:
     identifier: str
     status: str = "AVAILABLE"
     type: str = "USER"
+    items_size: int | None = None  # its items' size, counted once (`backup_size`)
 
     @property
     def arn(self) -> str:

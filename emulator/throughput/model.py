@@ -14,7 +14,7 @@ AWS developer guide ("On-demand capacity mode", "Partitions", "Throttling"):
 
 A request is admitted when every partition it charges (meter.charges: table and each index,
 reads and writes separately) holds the units; otherwise nothing is taken, the request is
-undone (moto_ext/consumed_capacity.py) and answered with `ThrottlingException`, as AWS
+undone (capacity/consumed_capacity.py) and answered with `ThrottlingException`, as AWS
 answers on-demand tables, listing a `ThrottlingReason` per refused table or index
 (`TableWriteKeyRangeThroughputExceeded`, `IndexWriteKeyRangeThroughputExceeded`, ...) with
 its ARN. BatchWriteItem and BatchGetItem are admitted item by item, as AWS does: refused

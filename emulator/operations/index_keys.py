@@ -34,14 +34,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.dynamodb.exceptions import (
-    HashKeyTooLong,
-    MockValidationException,
-    RangeKeyTooLong,
-)
-
 from ddbkit.emulator.capacity.sizes import MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, value_size
-from ddbkit.emulator.moto_ext.key_values import empty_binary
+from ddbkit.emulator.operations.call import validation_error
+from ddbkit.emulator.operations.key_values import (
+    HASH_KEY_TOO_LONG,
+    RANGE_KEY_TOO_LONG,
+    empty_binary,
+)
 from ddbkit.emulator.store.tables import Table
 
 MESSAGE = ("One or more parameter values were invalid: Type mismatch for Index Key {name} "
@@ -80,7 +79,7 @@ def mismatch(table: Table, attrs: dict[str, Any]) -> str | None:
 def check(table: Table, attrs: dict[str, Any]) -> None:
     message = mismatch(table, attrs)
     if message is not None:
-        raise MockValidationException(message)
+        raise validation_error(message)
 
 
 def check_sizes(table: Table, attrs: dict[str, Any]) -> None:
@@ -93,9 +92,9 @@ def check_sizes(table: Table, attrs: dict[str, Any]) -> None:
                 continue
             size = value_size(value)
             if key.get("KeyType") == "HASH" and size > MAX_HASH_KEY_BYTES:
-                raise HashKeyTooLong()
+                raise validation_error(HASH_KEY_TOO_LONG)
             if key.get("KeyType") == "RANGE" and size > MAX_RANGE_KEY_BYTES:
-                raise RangeKeyTooLong()
+                raise validation_error(RANGE_KEY_TOO_LONG)
 
 
 def check_update(table: Table, attrs: dict[str, Any]) -> None:
@@ -108,6 +107,6 @@ def check_update(table: Table, attrs: dict[str, Any]) -> None:
             name = key.get("AttributeName")
             if name is not None and name not in table.table_key_attrs and \
                     empty_binary(attrs.get(name)):
-                raise MockValidationException(EMPTY_UPDATED)
+                raise validation_error(EMPTY_UPDATED)
 
 

@@ -1,7 +1,7 @@
-"""The store as ddbkit's operations reach it: the lock, moto shape checks and key helpers.
+"""The store as ddbkit's operations reach it: the lock and key helpers.
 
 The tables are ddbkit's own (`store.tables`), in each account's catalog per region
-(`store.catalog`, `dynamodb_backend` here by its older name); the operation modules
+(`store.catalog`); the operation modules
 (`emulator/operations/`) get them from `calls` and read or set their settings (`ttl`,
 `tags` ...). The item-dict helpers live with the table model and are offered here too.
 
@@ -13,25 +13,13 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from ddbkit.emulator.store.catalog import Catalog, catalog
 from ddbkit.emulator.store.item import Key
 from ddbkit.emulator.store.tables import copied_items, stored_item, table_items
 
-__all__ = ["STORE_LOCK", "MotoShapeError", "copied_items", "dynamodb_backend", "request_keys",
-           "require", "stored_item", "table_items"]
+__all__ = ["STORE_LOCK", "copied_items", "request_keys",
+           "stored_item", "table_items"]
 
 STORE_LOCK = threading.RLock()
-
-
-class MotoShapeError(RuntimeError):
-    """The pinned moto internals changed; the extension named in the message must be revisited."""
-
-
-def require(owner: Any, *attributes: str) -> None:
-    missing = [a for a in attributes if not hasattr(owner, a)]
-    if missing:
-        raise MotoShapeError(f"{owner!r} no longer has {', '.join(missing)}; "
-                             "moto's internals changed under a ddbkit extension")
 
 
 def request_keys(table: Any, key: dict[str, Any]) -> tuple[Any, Any] | None:
@@ -48,8 +36,3 @@ def request_keys(table: Any, key: dict[str, Any]) -> tuple[Any, Any] | None:
         return None
     return hash_key, range_key
 
-
-def dynamodb_backend(account_id: str, region: str) -> Catalog:
-    """The account's tables and backups in `region`: ddbkit's own registry (the name is
-    kept for the modules that still call it so)."""
-    return catalog(account_id, region)

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ddbkit.emulator.capacity.sizes import item_size
-from ddbkit.emulator.moto_ext.store import table_items
-from ddbkit.emulator.moto_ext.table_calls import ACTIVE, CREATING
+from ddbkit.emulator.store.access import table_items
 from ddbkit.emulator.store.lsi_fetches import projected_names
 from ddbkit.emulator.store.settings import table_id as settings_table_id
+from ddbkit.emulator.store.table_calls import ACTIVE, CREATING
 from ddbkit.emulator.store.tables import GlobalIndex, Table
 
 
@@ -76,9 +76,6 @@ class Figures:
         return {"size": self.size, "count": self.count, "indexes": self.indexes}
 
 
-_FIGURES = "_ddbkit_figures"
-
-
 def _key(table: Table) -> tuple[Any, ...]:
     return id(table.items), tuple(index.name for index in table.all_indexes())
 
@@ -95,11 +92,11 @@ def _figures(table: Table) -> Figures:
     """The table's figures: counted in one pass the first time they are asked for (or after
     the items or indexes were replaced wholesale: a restore, an UpdateTable), kept current
     by `changed` from then on, so a DescribeTable never walks the items again."""
-    known: Figures | None = table.__dict__.get(_FIGURES)
+    known = table.figures
     if known is not None and known.key == _key(table):
         return known
     counted = _count(table)
-    table.__dict__[_FIGURES] = counted
+    table.figures = counted
     return counted
 
 
@@ -132,13 +129,13 @@ def install(table: Any, record: dict[str, Any]) -> None:
         return
     figures.size, figures.count = int(record["size"]), int(record["count"])
     figures.indexes = {name: [int(size), int(count)] for name, (size, count) in indexes.items()}
-    table.__dict__[_FIGURES] = figures
+    table.figures = figures
 
 
 def changed(table: Any, old: Any, new: Any) -> None:
     """A write stored `new` (None: a delete) where `old` was (None: nothing): the figures,
     once counted, follow it."""
-    known: Figures | None = table.__dict__.get(_FIGURES) if table is not None else None
+    known: Figures | None = table.figures if table is not None else None
     if known is None:
         return
     if known.key != _key(table):
@@ -150,7 +147,7 @@ def changed(table: Any, old: Any, new: Any) -> None:
 
 def forget(table: Any) -> None:
     """Items were put in place without `changed`: count again when asked."""
-    table.__dict__.pop(_FIGURES, None)
+    table.figures = None
 
 
 def describe(table: Any, base_key: str = "TableDescription") -> dict[str, Any]:

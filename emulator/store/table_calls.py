@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext.indexes import indexes_for
 from ddbkit.emulator.store.catalog import Catalog
+from ddbkit.emulator.store.indexes import indexes_for
 from ddbkit.emulator.store.tables import GlobalIndex, Table
 
 CREATING, ACTIVE, DELETING = "CREATING", "ACTIVE", "DELETING"

@@ -18,10 +18,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.dynamodb.exceptions import HashKeyTooLong, MockValidationException, RangeKeyTooLong
-
 from ddbkit.emulator.capacity.sizes import MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, value_size
+from ddbkit.emulator.operations.call import validation_error
 
+# DynamoDB's words, as moto has them (sic: no space after "of" in the first)
+HASH_KEY_TOO_LONG = ("One or more parameter values were invalid: Size of hashkey has exceeded "
+                     f"the maximum size limit of{MAX_HASH_KEY_BYTES} bytes")
+RANGE_KEY_TOO_LONG = ("One or more parameter values were invalid: Aggregated size of all range "
+                      f"keys has exceeded the size limit of {MAX_RANGE_KEY_BYTES} bytes")
 EMPTY = ("One or more parameter values are not valid. The AttributeValue for a key attribute "
          "cannot contain an empty {kind} value. Key: {name}")
 EMPTY_INDEX_KEY = ("One or more parameter values are not valid. A value specified for a "
@@ -38,12 +42,12 @@ def check(table: Any, key: dict[str, Any]) -> None:
     for name, value in key.items():
         kind, inner = next(iter(value.items()))
         if kind in ("S", "B") and not inner:
-            raise MockValidationException(EMPTY.format(kind="string" if kind == "S" else
-                                                       "binary", name=name))
+            raise validation_error(EMPTY.format(kind="string" if kind == "S" else "binary",
+                                                name=name))
         if name == hash_name and value_size(value) > MAX_HASH_KEY_BYTES:
-            raise HashKeyTooLong()
+            raise validation_error(HASH_KEY_TOO_LONG)
         if name == range_name and value_size(value) > MAX_RANGE_KEY_BYTES:
-            raise RangeKeyTooLong()
+            raise validation_error(RANGE_KEY_TOO_LONG)
 
 
 def empty_binary(value: Any) -> bool:
@@ -57,20 +61,18 @@ def check_item(table: Any, item: dict[str, Any], empty_string: str = EMPTY_STRIN
     for index in [*table.global_indexes, *table.indexes]:
         for name in index.schema_key_attrs:
             if name not in table.table_key_attrs and empty_binary(item.get(name)):
-                raise MockValidationException(EMPTY_INDEX_KEY.format(index=index.name,
-                                                                     name=name))
+                raise validation_error(EMPTY_INDEX_KEY.format(index=index.name, name=name))
     for name in table.table_key_attrs:
         if empty_binary(item.get(name)):
-            raise MockValidationException(EMPTY.format(kind="binary", name=name))
+            raise validation_error(EMPTY.format(kind="binary", name=name))
     for index in table.global_indexes:
         for name in index.schema_key_attrs:
             if _empty_string(item.get(name)):
-                raise MockValidationException(EMPTY_INDEX_STRING.format(index=index.name,
-                                                                        name=name))
+                raise validation_error(EMPTY_INDEX_STRING.format(index=index.name, name=name))
     for name in [*table.table_key_attrs,
                  *(n for index in table.indexes for n in index.schema_key_attrs)]:
         if _empty_string(item.get(name)):
-            raise MockValidationException(empty_string.format(name))
+            raise validation_error(empty_string.format(name))
 
 
 def _empty_string(value: Any) -> bool:

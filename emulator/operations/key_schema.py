@@ -21,8 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.dynamodb.exceptions import MockValidationException
-
+from ddbkit.emulator.operations.call import validation_error
 from ddbkit.emulator.store.tables import Table
 
 MISMATCH = "The provided key element does not match the schema"
@@ -56,4 +55,4 @@ def matches(table: Table, key: Any, index_name: str | None = None) -> bool:
 
 def check(table: Table, key: Any) -> None:
     if not matches(table, key):
-        raise MockValidationException(MISMATCH)
+        raise validation_error(MISMATCH)

@@ -25,18 +25,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.dynamodb.exceptions import MockValidationException
 from sortedcontainers import SortedKeyList
 
-from ddbkit.emulator.moto_ext.store import table_items
+from ddbkit.emulator.operations.call import validation_error
 from ddbkit.emulator.store import entry_keys
+from ddbkit.emulator.store.access import table_items
 from ddbkit.emulator.store.buckets import Bucket, Columns, collector_paused
 from ddbkit.emulator.store.buckets import partitions as built_partitions
 from ddbkit.emulator.store.item import Key
 from ddbkit.emulator.store.key_bytes import encode
 from ddbkit.emulator.store.tables import Table
-
-_ATTR = "_ddbkit_indexes"
 
 
 @dataclass(frozen=True)
@@ -185,15 +183,15 @@ def _signature(table: Table) -> Any:
 
 def indexes_for(table: Table) -> TableIndexes | None:
     """The table's indexes, built if absent or if its GSIs changed since."""
-    current = table.__dict__.get(_ATTR)
+    current = table.index_set
     signature = _signature(table)
     if current is not None and current.signature == signature:
-        return current  # type: ignore[no-any-return]
+        return current
     found = layouts(table)
     if found is None:
         return None
     built = TableIndexes(table, signature, found).build()
-    table.__dict__[_ATTR] = built
+    table.index_set = built
     return built
 
 
@@ -201,10 +199,10 @@ def maintained(table: Table) -> TableIndexes | None:
     """The indexes a write must keep current: those built (and still of the table's GSIs),
     never built here: built now, they would already hold the write's item (it is stored
     first), so the next Query builds them instead."""
-    current = table.__dict__.get(_ATTR)
+    current = table.index_set
     if current is None or current.signature != _signature(table):
         return None
-    return current  # type: ignore[no-any-return]
+    return current
 
 
 # -- the read path ----------------------------------------------------------------------
@@ -212,7 +210,7 @@ def maintained(table: Table) -> TableIndexes | None:
 def _table_indexes(table: Table) -> TableIndexes:
     found = indexes_for(table)
     if found is None:
-        raise MockValidationException("Query key condition not supported")
+        raise validation_error("Query key condition not supported")
     return found
 
 

@@ -3,7 +3,7 @@
 What these operations keep is in the account's catalog (`store.catalog`), in the form
 durability journals and snapshots: `backups` (`store.tables.Backup`s, each a frozen copy of
 its table), `table_exports` and `table_imports` (DescribeExport and DescribeImport answers,
-by ARN) and `tables`. moto is called only for its CreateTable checks (ImportTable's).
+by ARN) and `tables`.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ddbkit.emulator.moto_ext.indexes import indexes_for
-from ddbkit.emulator.moto_ext.store import copied_items, table_items
-from ddbkit.emulator.moto_ext.table_calls import create_new_table
-from ddbkit.emulator.moto_ext.table_description import describe as describe_table
+from ddbkit.emulator.store.access import copied_items, table_items
 from ddbkit.emulator.store.catalog import Catalog
+from ddbkit.emulator.store.indexes import indexes_for
 from ddbkit.emulator.store.settings import build_table, settings_of
+from ddbkit.emulator.store.table_calls import create_new_table
+from ddbkit.emulator.store.table_description import describe as describe_table
 from ddbkit.emulator.store.tables import Backup, backup_identifier
 
 
@@ -58,14 +58,14 @@ def drop_table(backend: Any, name: str) -> None:
 
 
 def describe(table: Any) -> dict[str, Any]:
-    """DescribeTable's answer for `table` ({"TableDescription": ...}, moto's values)."""
+    """DescribeTable's answer for `table` ({"TableDescription": ...})."""
     return describe_table(table)
 
 
 # -- backups ------------------------------------------------------------------------------
 
 def backups(backend: Any) -> dict[str, Any]:
-    """The backups by ARN (moto's `Backup` objects)."""
+    """The backups by ARN (`store.tables.Backup`s)."""
     return backend.backups  # type: ignore[no-any-return]
 
 
@@ -95,13 +95,12 @@ def delete_backup(backend: Catalog, arn: str) -> Any:
     return backup
 
 
-def backup_size(backup: Any) -> int:
+def backup_size(backup: Backup) -> int:
     """The items' DynamoDB size (moto says 123 for any backup), computed once: a backup
     never changes."""
-    size = getattr(backup, "_ddbkit_size", None)
-    if size is None:
-        size = backup._ddbkit_size = sum(item.size() for item in table_items(backup.table))
-    return int(size)
+    if backup.items_size is None:
+        backup.items_size = sum(item.size() for item in table_items(backup.table))
+    return backup.items_size
 
 
 def details(backup: Backup) -> dict[str, Any]:

@@ -118,3 +118,35 @@ def test_the_catalog_holds_the_server_s_tables_and_a_backup_is_a_frozen_copy(
     client.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
     restored = client.describe_table(TableName=target)["Table"]
     assert restored["ItemCount"] == 1 and restored["RestoreSummary"]["SourceBackupArn"] == arn
+
+
+def test_a_settings_change_keeps_the_caches_only_while_the_indexes_stay(
+        emulator: Emulator, make_table: Any) -> None:
+    """A replayed tag or TTL change keeps a table's query indexes and figures (rebuilding
+    them costs seconds at 1M items); a change of its indexes drops them."""
+    from ddbkit.emulator.store.access import STORE_LOCK
+    from ddbkit.emulator.store.settings import apply_settings
+
+    client = emulator.client()
+    name = make_table("caches", attributes=[{"AttributeName": "g", "AttributeType": "S"}],
+                      GlobalSecondaryIndexes=[{**GSI, "KeySchema": [
+                          {"AttributeName": "g", "KeyType": "HASH"}]}])
+    for i in range(20):
+        client.put_item(TableName=name, Item={"pk": {"S": f"k{i}"}, "g": {"S": f"g{i % 3}"}})
+    client.query(TableName=name, IndexName="by-g", KeyConditionExpression="g = :g",
+                 ExpressionAttributeValues={":g": {"S": "g1"}})
+    counted = client.describe_table(TableName=name)["Table"]["ItemCount"]
+    stored = catalog(emulator.config.server.account_id, emulator.region).tables[name]
+    with STORE_LOCK:
+        indexes, figures = stored.index_set, stored.figures
+        assert indexes is not None and figures is not None
+        tagged = settings_of(stored)
+        tagged["ddbkit"] = {**tagged["ddbkit"], "Tags": [{"Key": "team", "Value": "ops"}]}
+        apply_settings(stored, tagged)
+        assert stored.tags == [{"Key": "team", "Value": "ops"}]
+        assert stored.index_set is indexes and stored.figures is figures
+        projected = settings_of(stored)
+        projected["Table"]["GlobalSecondaryIndexes"][0]["Projection"] = {"ProjectionType": "ALL"}
+        apply_settings(stored, projected)
+        assert stored.index_set is None and stored.figures is None
+    assert client.describe_table(TableName=name)["Table"]["ItemCount"] == counted == 20

@@ -31,6 +31,7 @@ from ddbkit.emulator.store.stream_shards import Shard
 from ddbkit.emulator.store.tables import Table
 
 _KEPT = ("items", stream_shards.kept_attribute())
+_CACHES = ("index_set", "figures")
 
 
 class SettingsError(ValueError):
@@ -176,6 +177,10 @@ def shard_identity(settings: dict[str, Any]) -> tuple[str, float] | None:
     return None if found is None else (found["ShardId"], found["CreatedAt"])
 
 
+def _index_shapes(table: Table) -> list[tuple[Any, ...]]:
+    return [(index.name, index.schema, index.projection) for index in table.all_indexes()]
+
+
 def apply_settings(table: Table, settings: dict[str, Any]) -> None:
     """Changed settings on a table that keeps its items (UpdateTable, TTL, tags, PITR...);
     its stream shard is kept if the settings name it, else the one named starts, empty."""
@@ -183,10 +188,12 @@ def apply_settings(table: Table, settings: dict[str, Any]) -> None:
     current = stream_shards.of(table)
     keep = current is not None and shard_identity(settings) == (
         current.shard_id, current.created)
-    # built's caches are None: the table's (query indexes and figures, of the old GSIs and
-    # projections) are dropped, to be built again when next asked for
+    # The caches (query indexes, figures) describe the items through the indexes' names, key
+    # schemas and projections: kept while those stay (a tag or TTL change replayed at 1M items
+    # would otherwise cost a rebuild and a recount), else dropped, to be built when next asked.
+    kept = _KEPT + (_CACHES if _index_shapes(built) == _index_shapes(table) else ())
     for name, value in vars(built).items():
-        if name not in _KEPT:
+        if name not in kept:
             setattr(table, name, value)
     if not keep:
         stream_shards.attach(table, stream_shards.of(built))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ddbkit.emulator.durability import encoding, item_chunks
+from ddbkit.emulator.durability import encoding, index_sections, item_chunks
 from ddbkit.emulator.durability.files import DataDir, Listing
 from ddbkit.emulator.durability.framing import FrameError, read_frames
 from ddbkit.emulator.durability.images import ImageDecoder
@@ -128,6 +128,8 @@ class History:
                         for values in item_chunks.decode(payload, decoder)[1]:
                             replayer.put_values(table, values)
                     continue
+                if index_sections.is_section(payload):
+                    continue  # history rebuilds no indexes
                 record = encoding.loads(payload)
                 if record.get("table") == name:
                     replayer.apply([["C", name, record["settings"]]])

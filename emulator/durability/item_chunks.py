@@ -36,6 +36,14 @@ class _DataOnly(pickle.Unpickler):
         raise pickle.UnpicklingError(f"an item chunk names {module}.{name}: not item data")
 
 
+def load_data(data: bytes | memoryview) -> Any:
+    """A pickle of plain data; raises ValueError for anything else or a damaged one."""
+    try:
+        return _DataOnly(io.BytesIO(data)).load()
+    except (pickle.UnpicklingError, EOFError) as exc:
+        raise ValueError(f"an unreadable snapshot record ({exc})") from None
+
+
 def encode(name: str, images: list[dict[str, Any]], keys: tuple[str, ...] = ()) -> bytes:
     """The chunk of a table's images; `keys`: its key attributes (seldom repeated, so not
     shared)."""
@@ -74,10 +82,7 @@ def decode(payload: bytes, json_decoder: ImageDecoder | None = None) -> tuple[st
         end = payload.find(b"\x00", len(PICKLED))
         if end < 0:
             raise ValueError("an item chunk without its table name")
-        try:
-            images = _DataOnly(io.BytesIO(memoryview(payload)[end + 1:])).load()
-        except (pickle.UnpicklingError, EOFError) as exc:
-            raise ValueError(f"an unreadable item chunk ({exc})") from None
+        images = load_data(memoryview(payload)[end + 1:])
         name = payload[len(PICKLED):end].decode()
     else:
         record = (json_decoder or ImageDecoder()).loads(payload)

@@ -28,9 +28,19 @@ from ddbkit.emulator.durability.backups import build_backup
 from ddbkit.emulator.durability.images import build_key, checked_size, item_of, store_item
 from ddbkit.emulator.durability.tablemeta import apply_settings, build_table
 from ddbkit.emulator.store import stream_records, stream_shards
+from ddbkit.emulator.store.indexes import maintained
 from ddbkit.emulator.store.item import Item
 from ddbkit.emulator.store.stream_shards import Shard
 from ddbkit.emulator.store.table_description import changed, install
+
+
+def _reindex(table: Any, old: Any, new: Any) -> None:
+    """Installed indexes (a snapshot's) follow the replayed write, as a request's would."""
+    found = maintained(table)
+    if found is None:
+        table.index_set = None  # its indexes changed since: built by the first Query
+    else:
+        found.replace(old, new)
 
 
 class ReplayError(ValueError):
@@ -43,6 +53,7 @@ class Replayer:
         self.tables = tables  # the catalog's tables, changed in place
         self.backups = {} if backups is None else backups  # the catalog's backups
         self.records = records or {}  # "E", "I": the catalog's table_exports, table_imports
+        self.written: dict[str, list[Any]] = {}  # a snapshot's items per table, in its order
 
     def apply(self, ops: list[Any]) -> None:
         for op in ops:
@@ -95,13 +106,16 @@ class Replayer:
             old = entry.get(item.range_key)
             entry[item.range_key] = item
         changed(table, old, item)
+        if table.index_set is not None:
+            _reindex(table, old, item)
 
     @staticmethod
-    def put_many(table: Any, images: list[dict[str, Any]]) -> None:
+    def put_many(table: Any, images: list[dict[str, Any]], written: list[Any]) -> None:
         """Images whose attribute values are already built (a snapshot's chunk; its figures
-        come after its items, in `set_figures`)."""
+        come after its items, in `set_figures`), the items also added to `written`."""
         hash_attr, range_attr, stored = table.hash_key_attr, table.range_key_attr, Item.stored
         built = [stored(values, hash_attr, range_attr) for values in images]
+        written += built
         if range_attr is None:
             table.items.update([(item.hash_key, item) for item in built])
             return
@@ -121,13 +135,15 @@ class Replayer:
         table = self.table(name)
         hash_key, range_key = build_key(key, table.hash_key_attr, table.range_key_attr)
         if range_key is None:
-            changed(table, table.items.pop(hash_key, None), None)
-            return
-        entry = table.items.get(hash_key)
-        if entry is not None:
-            changed(table, entry.pop(range_key, None), None)
-            if not entry:
+            old = table.items.pop(hash_key, None)
+        else:
+            entry = table.items.get(hash_key)
+            old = None if entry is None else entry.pop(range_key, None)
+            if entry is not None and not entry:
                 del table.items[hash_key]
+        changed(table, old, None)
+        if old is not None and table.index_set is not None:
+            _reindex(table, old, None)
 
     def append_records(self, name: str, records: list[dict[str, Any]]) -> None:
         shard = self.shard(name)

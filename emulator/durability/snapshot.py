@@ -10,12 +10,13 @@ after-image, and replaying the segment over the snapshot gives the exact state (
 idempotent). Items created after the plan under new hash keys, and tables created after it,
 are in the segment only.
 
-Records: a header, per table its settings, item chunks (`item_chunks`), its figures (size
-and item count, its indexes' too, of exactly the items written: `table_description`) and
-stream records (those within the stream's retention; the first one kept gives the shard its
-starting sequence number), each on-demand backup (`backups`), then an end record; a
-snapshot without its end record is damaged. It is written to `.tmp`, fsynced, renamed into
-place and the directory fsynced, so a crash leaves the old snapshot or the new.
+Records: a header, per table its settings, item chunks (`item_chunks`), its query indexes
+(`index_sections`) and figures (size and item count, its indexes' too: `table_description`),
+both of exactly the items written, and stream records (those within the stream's
+retention; the first one kept gives the shard its starting sequence number), each on-demand
+backup (`backups`), then an end record; a snapshot without its end record is damaged. It
+is written to `.tmp`, fsynced, renamed into place and the directory fsynced, so a crash
+leaves the old snapshot or the new.
 """
 
 from __future__ import annotations
@@ -30,14 +31,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ddbkit.emulator.durability import encoding, formats, item_chunks
+from ddbkit.emulator.durability import encoding, formats, index_sections, item_chunks
 from ddbkit.emulator.durability.backups import backup_document
 from ddbkit.emulator.durability.files import sync_file
 from ddbkit.emulator.durability.framing import frame
 from ddbkit.emulator.durability.images import ImageDecoder, item_image
 from ddbkit.emulator.durability.replay import Replayer
 from ddbkit.emulator.durability.tablemeta import table_settings
-from ddbkit.emulator.store import stream_records, stream_shards
+from ddbkit.emulator.store import index_images, indexes, stream_records, stream_shards
 from ddbkit.emulator.store.table_description import Figures, tally
 
 FORMAT = formats.SNAPSHOT
@@ -60,6 +61,8 @@ class TablePlan:
     records: list[bytes]  # the shard's records as of the plan, as it holds them (encoded)
     times: list[float]  # their creation times
     figures: Figures  # zero figures of the plan's indexes, counted as written
+    layouts: dict[str | None, indexes.Layout] | None  # its query indexes' (None: none kept)
+    signature: Any  # what they are built for (`store.indexes.signature`)
 
 
 def plan(tables: dict[str, Any]) -> list[TablePlan]:
@@ -70,7 +73,8 @@ def plan(tables: dict[str, Any]) -> list[TablePlan]:
         start, records, times = shard.snapshot() if shard else (None, [], [])
         plans.append(TablePlan(name, table, encoding.dumps(table_settings(table)),
                                list(table.items.keys()), start, records, times,
-                               tally(table)))
+                               tally(table), indexes.layouts(table),
+                               indexes.signature(table)))
     return plans
 
 
@@ -130,15 +134,21 @@ class SnapshotWriter:
         figures = plan.figures  # of exactly the items written, however fuzzy
         keys = (plan.table.hash_key_attr, plan.table.range_key_attr or "")
         pending: list[Any] = []
+        written: list[Any] = []
         for items in self._chunks(plan):
             for item in items:
                 figures.add(item, 1)
             pending += items
+            written += items
             if len(pending) >= FRAME_ITEMS:
                 out.write(frame(item_chunks.encode(plan.name, _images(pending), keys)))
                 pending = []
         if pending:
             out.write(frame(item_chunks.encode(plan.name, _images(pending), keys)))
+        if plan.layouts is not None:  # of exactly the items written, as the figures are
+            built = indexes.TableIndexes(plan.table, plan.signature, plan.layouts)
+            found = index_images.image(built.build(written), written)
+            out.write(frame(index_sections.encode(plan.name, found)))
         self._put(out, {"figures": plan.name, **figures.record()})
         if plan.stream_start is not None:
             self._stream(out, plan)
@@ -208,6 +218,11 @@ def read_snapshot(payloads: Iterator[bytes], items: bool = True) -> Iterator[dic
                 continue
             name, found = item_chunks.decode(payload, images)
             record = {"items": name, "images": found}
+        elif index_sections.is_section(payload):
+            if not items:
+                continue
+            name, image = index_sections.decode(payload)
+            record = {"query_indexes": name, "image": image}
         else:
             record = encoding.loads(payload)
         if not isinstance(record, dict):
@@ -221,10 +236,16 @@ def read_snapshot(payloads: Iterator[bytes], items: bool = True) -> Iterator[dic
 def apply_snapshot_record(replayer: Replayer, record: dict[str, Any]) -> None:
     """One record of `read_snapshot` (after the header) into the replayer's store."""
     if "items" in record:
-        replayer.put_many(replayer.table(record["items"]), record["images"])
+        replayer.put_many(replayer.table(record["items"]), record["images"],
+                          replayer.written.setdefault(record["items"], []))
+    elif "query_indexes" in record:
+        name = record["query_indexes"]
+        index_images.install(replayer.table(name), replayer.written.pop(name, []),
+                             record["image"])
     elif "table" in record:
         replayer.apply([["C", record["table"], record["settings"]]])
     elif "figures" in record:
+        replayer.written.pop(record["figures"], None)  # the table's items are all in
         replayer.set_figures(record["figures"], record)
     elif "backup" in record:
         replayer.apply([["B", record["backup"], record["document"]]])

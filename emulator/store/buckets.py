@@ -52,6 +52,10 @@ class Bucket(SortedKeyList):  # type: ignore[misc]  # sortedcontainers has no ty
         bucket._len = len(values)
         return bucket
 
+    def sorted_keys(self) -> list[bytes]:
+        """Every value's key, in order (kept by the list: nothing computed again)."""
+        return [key for part in self._keys for key in part]
+
 
 class Columns:
     """Per attribute, the order bytes of each item's value (None: the item lacks it), made

@@ -10,8 +10,9 @@ Nothing records where an item sits: a write hands the item it replaced (`replace
 new)`), whose places follow from its values, since a stored item never changes in place.
 Every write is ddbkit's own (operations/writes.py re-keys through `maintained`; TTL deletes
 and imports too; a refused request's undo in `atomic_writes`). They are built when a table
-is created, restored or its GSIs change (`table_calls`, `backup_calls`), or, for a table
-whose items arrived otherwise (a replay), by its first Query or Scan.
+is created, restored or its GSIs change (`table_calls`, `backup_calls`), installed from a
+snapshot (`index_images`; the journal's replayed writes keep them), or, for a table whose
+items arrived otherwise (a journal replayed alone), by its first Query or Scan.
 
 ddbkit's Query and Scan (operations/query.py, scan.py) read their candidates here:
 `partition_range` (the slice of one partition a sort key condition selects, from after the
@@ -140,6 +141,11 @@ def _index(table: Table, layout: Layout) -> Index:
                  lambda item: entry_keys.join([order(item) for order in orders]), False)
 
 
+def empty_indexes(table: Table, found: dict[str | None, Layout]) -> dict[str | None, Index]:
+    return {name: _index(table, layout) for name, layout in found.items()
+            if name is not None or layout.parts}
+
+
 @dataclass
 class TableIndexes:
     table: Table
@@ -151,11 +157,12 @@ class TableIndexes:
     def partitions(self) -> dict[str | None, dict[bytes, SortedKeyList]]:
         return {name: index.partitions for name, index in self.indexes.items()}
 
-    def build(self) -> TableIndexes:
-        self.indexes = {name: _index(self.table, layout) for name, layout in self.layouts.items()
-                        if name is not None or layout.parts}
+    def build(self, items: list[Any] | None = None) -> TableIndexes:
+        """Of the table's items, or of `items` (a snapshot's, as it wrote them)."""
+        self.indexes = empty_indexes(self.table, self.layouts)
         with collector_paused():
-            columns = Columns(table_items(self.table), self.table.hash_key_attr,
+            columns = Columns(table_items(self.table) if items is None else items,
+                              self.table.hash_key_attr,
                               self.table.range_key_attr)  # shared: indexes share attributes
             for index in self.indexes.values():
                 layout = index.layout
@@ -175,6 +182,11 @@ class TableIndexes:
 
 def _all(table: Table) -> Iterator[Any]:
     yield from table_items(table)
+
+
+def signature(table: Table) -> Any:
+    """What the indexes were built for: each index's name and key schema."""
+    return _signature(table)
 
 
 def _signature(table: Table) -> Any:

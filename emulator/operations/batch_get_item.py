@@ -21,9 +21,9 @@ from typing import Any
 
 from ddbkit.emulator.capacity.meter import Meter, Refused
 from ddbkit.emulator.capacity.rules import read_step
-from ddbkit.emulator.moto_ext import calls
 from ddbkit.emulator.operations import item_reads, keys, pipeline
 from ddbkit.emulator.operations.call import Answer, Call, answer, validation_error
+from ddbkit.emulator.store import access
 
 # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
@@ -47,8 +47,8 @@ def run(call: Call) -> Answer:
         step = read_step(bool(request.get("ConsistentRead")))
         found = responses[name] = []
         for key in request["Keys"]:
-            stored, partition = calls.stored(table, key)
-            item_bytes = calls.billed_size(stored) if stored is not None else 0
+            stored, partition = access.stored(table, key)
+            item_bytes = access.billed_size(stored) if stored is not None else 0
             if size + item_bytes > MAX_RESPONSE_BYTES:
                 unprocessed.setdefault(name, []).append(key)  # the next call's, uncharged
                 continue
@@ -71,8 +71,8 @@ def _validate(call: Call, requests: dict[str, Any]) -> None:
             "ProjectionExpression" in request for request in requests.values()):
         raise validation_error(MIXED)
     backend = pipeline.backend(call)
-    tables = [(calls.find_table(backend, name), request) for name, request in requests.items()]
-    known = [(calls.key_schema(table), request) for table, request in tables if table is not None]
+    tables = [(access.find_table(backend, name), request) for name, request in requests.items()]
+    known = [(access.key_schema(table), request) for table, request in tables if table is not None]
     for schema, request in known:
         for key in request["Keys"]:
             problem = keys.value_problem(schema, key) if keys.matches(schema, key) else None

@@ -12,14 +12,14 @@ from __future__ import annotations
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Answer, Call, OperationError
 from ddbkit.emulator.operations.timestamps import naive_utc
-from ddbkit.emulator.store import backup_calls
+from ddbkit.emulator.store import access, backup_calls
 from ddbkit.emulator.store.clock import now
 
 
 def run(call: Call) -> Answer:
     name = call.params["TableName"]  # a table's name or its ARN
     backend = pipeline.backend(call)
-    table = backup_calls.find_table(backend, name)
+    table = access.find_table(backend, name)
     if table is None:
         raise OperationError("TableNotFoundException", f"Table not found: {name}")
     backup = backup_calls.create_backup(backend, table.name, call.params["BackupName"],

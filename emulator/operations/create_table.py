@@ -13,11 +13,10 @@ journaled by the endpoint's bracket like any settings change.
 
 from __future__ import annotations
 
-from ddbkit.emulator.moto_ext import calls
 from ddbkit.emulator.operations import pipeline, warm_throughput
 from ddbkit.emulator.operations.call import Answer, Call, OperationError
 from ddbkit.emulator.operations.output import shaped_answer
-from ddbkit.emulator.store import table_calls
+from ddbkit.emulator.store import access, table_calls
 from ddbkit.emulator.store.table_description import describe
 
 
@@ -26,7 +25,7 @@ def run(call: Call) -> Answer:
     name = params["TableName"]
     backend = pipeline.backend(call)
     warm_throughput.check(params)
-    if name in calls.tables(backend):
+    if name in access.tables(backend):
         raise OperationError("ResourceInUseException", f"Table already exists: {name}")
     table = table_calls.create_new_table(backend, params)
     return shaped_answer(call, describe(table))

@@ -9,10 +9,10 @@ settings change, so a deleted table stays deleted after a restart.
 
 from __future__ import annotations
 
-from ddbkit.emulator.moto_ext import calls
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Answer, Call, validation_error
 from ddbkit.emulator.operations.output import shaped_answer
+from ddbkit.emulator.store import access
 from ddbkit.emulator.store.table_description import describe
 
 DELETING = "DELETING"
@@ -27,5 +27,5 @@ def run(call: Call) -> Answer:
         raise validation_error(PROTECTED)
     description = describe(table)
     description["TableDescription"]["TableStatus"] = DELETING
-    calls.delete_table(pipeline.backend(call), name)
+    access.delete_table(pipeline.backend(call), name)
     return shaped_answer(call, description)

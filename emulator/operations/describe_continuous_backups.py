@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext import calls
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Answer, Call, OperationError
 from ddbkit.emulator.operations.output import shaped_answer
 from ddbkit.emulator.operations.pitr_window import DEFAULT_RECOVERY_DAYS, enabled, window
+from ddbkit.emulator.store import access
 
 PITR = "PointInTimeRecoveryDescription"
 
@@ -25,7 +25,7 @@ def run(call: Call) -> Answer:
 
 
 def pitr_table(call: Call, name: str) -> Any:
-    table = calls.tables(pipeline.backend(call)).get(name)
+    table = access.tables(pipeline.backend(call)).get(name)
     if table is None:
         raise OperationError("TableNotFoundException", f"Table not found: {name}")
     return table

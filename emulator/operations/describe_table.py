@@ -6,17 +6,17 @@ backfill was immediate. A table that does not exist is ResourceNotFoundException
 
 from __future__ import annotations
 
-from ddbkit.emulator.moto_ext import calls
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Answer, Call, not_found
 from ddbkit.emulator.operations.output import shaped_answer
+from ddbkit.emulator.store import access
 from ddbkit.emulator.store.table_calls import finish_backfills
 from ddbkit.emulator.store.table_description import describe
 
 
 def run(call: Call) -> Answer:
     name = call.params["TableName"]
-    table = calls.tables(pipeline.backend(call)).get(name)
+    table = access.tables(pipeline.backend(call)).get(name)
     if table is None:
         raise not_found(f"Requested resource not found: Table: {name} not found")
     finish_backfills(table)

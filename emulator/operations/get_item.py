@@ -8,9 +8,9 @@ the Key against the table's key schema, then its values (operations/keys.py).
 from __future__ import annotations
 
 from ddbkit.emulator.capacity.rules import read_step
-from ddbkit.emulator.moto_ext import calls
 from ddbkit.emulator.operations import item_reads, keys, pipeline
 from ddbkit.emulator.operations.call import Answer, Call, answer
+from ddbkit.emulator.store import access
 
 
 def run(call: Call) -> Answer:
@@ -18,10 +18,10 @@ def run(call: Call) -> Answer:
     key = params["Key"]
     # validate, resolve the table
     table = pipeline.resolve_table(call, params["TableName"])
-    keys.check(calls.key_schema(table), key)
+    keys.check(access.key_schema(table), key)
     paths = item_reads.selection(params)
     # execute on the store
-    stored, partition = calls.stored(table, key)
+    stored, partition = access.stored(table, key)
     # meter capacity (the throughput model may refuse the read: ThrottlingException)
     meter = pipeline.meter("GetItem", params)
     if meter is not None:

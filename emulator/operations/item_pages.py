@@ -18,9 +18,10 @@ from typing import Any
 
 from ddbkit.emulator.capacity.rules import read_step
 from ddbkit.emulator.expressions.conditions import Condition
-from ddbkit.emulator.moto_ext import calls, reads
+from ddbkit.emulator.moto_ext import reads
 from ddbkit.emulator.operations import item_reads, pipeline, writes
 from ddbkit.emulator.operations.call import Answer, answer
+from ddbkit.emulator.store import access
 
 PAGE_BYTES = 1024 * 1024  # "a maximum of 1 MB of data" per Query or Scan page
 
@@ -38,14 +39,14 @@ def read_page(candidates: Iterable[Any], limit: int | None, following: Any = Non
     page = Page()
     size = 0
     for item in candidates:
-        item_bytes = calls.billed_size(item)
+        item_bytes = access.billed_size(item)
         if len(page.items) == limit or size + item_bytes > PAGE_BYTES:
             page.stopped = True
             return page
         page.items.append(item)
         size += item_bytes
     if following is not None and (len(page.items) == limit or
-                                  size + calls.billed_size(following) > PAGE_BYTES):
+                                  size + access.billed_size(following) > PAGE_BYTES):
         page.stopped = True
     return page
 
@@ -54,7 +55,7 @@ def last_evaluated_key(table: Any, index: Any, item: Any) -> dict[str, Any]:
     names = [table.hash_key_attr, *([table.range_key_attr] if table.range_key_attr else [])]
     if index is not None:
         names += [k["AttributeName"] for k in index.schema if k["AttributeName"] not in names]
-    attributes = calls.attributes(item)
+    attributes = access.attributes(item)
     return {name: attributes[name] for name in names}
 
 
@@ -88,7 +89,7 @@ def finish(reading: Reading, page: Page, condition: Condition | None) -> Answer:
         [reads.index_project(table, index, item) for item in page.items]
     # filter
     kept = seen if condition is None else \
-        [i for i in seen if condition.holds(calls.attributes(i))]
+        [i for i in seen if condition.holds(access.attributes(i))]
     result: dict[str, Any] = {"Count": len(kept), "ScannedCount": len(seen)}
     # project
     if params.get("Select") != "COUNT":
@@ -97,7 +98,7 @@ def finish(reading: Reading, page: Page, condition: Condition | None) -> Answer:
     meter = pipeline.meter(reading.operation, params)
     if meter is not None:
         meter.read(table.name, index.name if index is not None else None,
-                   reads.is_global(table, index), sum(calls.billed_size(i) for i in seen),
+                   reads.is_global(table, index), sum(access.billed_size(i) for i in seen),
                    read_step(bool(params.get("ConsistentRead"))), reading.partition)
         admit = pipeline.throughput()
         if admit is not None:

@@ -14,6 +14,7 @@ from typing import Any
 from ddbkit.emulator.capacity.meter import Meter
 from ddbkit.emulator.expressions import projections
 from ddbkit.emulator.moto_ext import calls
+from ddbkit.emulator.store import access
 
 Paths = list[projections.Path]
 
@@ -33,12 +34,12 @@ def charge(meter: Meter, table: Any, stored: Any, step: float, partition: Any) -
     """Charges one item read (stored: the item, or None for a miss); returns where the
     meter's charges for it start, for a batch to take them back."""
     start = len(meter.charges)
-    meter.read(table.name, None, False, calls.billed_size(stored) if stored is not None else 0,
+    meter.read(table.name, None, False, access.billed_size(stored) if stored is not None else 0,
                step, partition)
     return start
 
 
 def document(stored: Any, paths: Paths) -> dict[str, Any]:
     """The item as the answer holds it: projected when paths were asked for."""
-    attributes = calls.attributes(stored)
+    attributes = access.attributes(stored)
     return projections.project(attributes, paths) if paths else attributes

@@ -14,8 +14,8 @@ from typing import Any
 
 from ddbkit.emulator.capacity.sizes import MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, value_size
 from ddbkit.emulator.expressions.update_values import canonical
-from ddbkit.emulator.moto_ext.calls import KeySchema
 from ddbkit.emulator.operations.call import validation_error
+from ddbkit.emulator.store.access import KeySchema
 
 MISMATCH = "The provided key element does not match the schema"
 EMPTY = ("One or more parameter values are not valid. The AttributeValue for a key attribute "

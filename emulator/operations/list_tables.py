@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import bisect
 
-from ddbkit.emulator.moto_ext import calls
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Answer, Call
 from ddbkit.emulator.operations.output import shaped_answer
+from ddbkit.emulator.store import access
 
 DEFAULT_LIMIT = 100  # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ListTables.html
 
@@ -20,7 +20,7 @@ DEFAULT_LIMIT = 100  # https://docs.aws.amazon.com/amazondynamodb/latest/APIRefe
 def run(call: Call) -> Answer:
     limit = call.params.get("Limit") or DEFAULT_LIMIT
     after = call.params.get("ExclusiveStartTableName")
-    names = sorted(calls.tables(pipeline.backend(call)))
+    names = sorted(access.tables(pipeline.backend(call)))
     start = bisect.bisect_right(names, after) if after else 0
     page = names[start:start + limit]
     answer: dict[str, object] = {"TableNames": page}

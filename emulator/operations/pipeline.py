@@ -16,11 +16,11 @@ from typing import Any
 
 from ddbkit.emulator.capacity.consumed_capacity import Admission, admission
 from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Meter
-from ddbkit.emulator.moto_ext import answers, calls
+from ddbkit.emulator.moto_ext import answers
 from ddbkit.emulator.operations import stream_views
 from ddbkit.emulator.operations.call import Answer, Call, encoded_answer, not_found
 from ddbkit.emulator.operations.stream_views import StreamView
-from ddbkit.emulator.store import clock
+from ddbkit.emulator.store import access, clock
 from ddbkit.emulator.store.catalog import Catalog, catalog
 
 __all__ = ["Admission", "backend", "meter", "resolve_stream", "resolve_table", "shaped_answer",
@@ -36,7 +36,7 @@ def backend(call: Call) -> Catalog:
 
 def resolve_table(call: Call, name: str) -> Any:
     """The table named `name` (or with that ARN), or DynamoDB's ResourceNotFoundException."""
-    return calls.table(backend(call), name)
+    return access.table(backend(call), name)
 
 
 def shaped_answer(call: Call, result: dict[str, Any]) -> Answer:

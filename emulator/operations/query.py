@@ -22,7 +22,7 @@ from ddbkit.emulator.expressions.condition_grammar import ConditionRefused
 from ddbkit.emulator.moto_ext import calls, reads
 from ddbkit.emulator.operations import item_pages, item_reads, pipeline, read_requests
 from ddbkit.emulator.operations.call import Answer, Call, validation_error
-from ddbkit.emulator.store import indexes
+from ddbkit.emulator.store import access, indexes
 
 NO_KEY_CONDITION = ("Either the KeyConditions or KeyConditionExpression parameter must be "
                     "specified in the request.")
@@ -33,7 +33,7 @@ CONDITION_TYPE = ("One or more parameter values were invalid: Condition paramete
 def run(call: Call) -> Answer:
     params = read_requests.request(call.params, "QueryFilter")
     # validate, resolve the table and index
-    found = calls.find_table(pipeline.backend(call), params["TableName"])
+    found = access.find_table(pipeline.backend(call), params["TableName"])
     with calls.moto_refusals():
         index = reads.index_of(found, params.get("IndexName")) if found is not None else None
         condition = item_pages.filter_condition(params)

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ddbkit.emulator.moto_ext import calls
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import Call, OperationError, not_found, validation_error
+from ddbkit.emulator.store import access
 
 _ARN = re.compile(r"arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)")
 _RESOURCE = re.compile(r"table/[a-zA-Z0-9_.-]{3,255}(?:/stream/[^/]+)?")
@@ -45,7 +45,7 @@ def resolve(call: Call) -> Resource:
     if account != call.account_id:
         raise _access_denied(call, arn)
     table_arn = arn.split("/stream/")[0]
-    table = next((t for t in calls.tables(pipeline.backend(call)).values()
+    table = next((t for t in access.tables(pipeline.backend(call)).values()
                   if t.table_arn == table_arn), None)
     if table is None:
         raise not_found(f"Requested resource not found: ResourcArn: {arn} not found")

@@ -18,9 +18,9 @@ from typing import Any
 
 from ddbkit.emulator.capacity.rules import TRANSACTIONAL
 from ddbkit.emulator.endpoint.protocol import ERROR_NAMESPACE
-from ddbkit.emulator.moto_ext import calls
 from ddbkit.emulator.operations import item_reads, keys, pipeline
 from ddbkit.emulator.operations.call import Answer, Call, OperationError, answer, validation_error
+from ddbkit.emulator.store import access
 
 CANCELLED = ("Transaction cancelled, please refer cancellation reasons for specific reasons "
              "[{}]")
@@ -29,7 +29,7 @@ CANCELLED = ("Transaction cancelled, please refer cancellation reasons for speci
 def run(call: Call) -> Answer:
     gets: list[dict[str, Any]] = [action["Get"] for action in call.params["TransactItems"]]
     backend = pipeline.backend(call)
-    tables = [calls.find_table(backend, get["TableName"]) for get in gets]
+    tables = [access.find_table(backend, get["TableName"]) for get in gets]
     _validate(gets, tables)
     selections = [item_reads.selection(get) for get in gets]
     meter = pipeline.meter("TransactGetItems", call.params, transactional=True)
@@ -37,7 +37,7 @@ def run(call: Call) -> Answer:
     for get, table, paths in zip(gets, tables, selections, strict=True):
         if table is None:
             table = pipeline.resolve_table(call, get["TableName"])  # ResourceNotFoundException
-        stored, partition = calls.stored(table, get["Key"])
+        stored, partition = access.stored(table, get["Key"])
         if meter is not None:
             item_reads.charge(meter, table, stored, TRANSACTIONAL, partition)
         responses.append({} if stored is None else {"Item": item_reads.document(stored, paths)})
@@ -52,7 +52,7 @@ def run(call: Call) -> Answer:
 
 
 def _validate(gets: list[dict[str, Any]], tables: list[Any]) -> None:
-    schemas = [None if table is None else calls.key_schema(table) for table in tables]
+    schemas = [None if table is None else access.key_schema(table) for table in tables]
     reasons = [None if schema is None or keys.matches(schema, get["Key"]) else keys.MISMATCH
                for get, schema in zip(gets, schemas, strict=True)]
     if any(reasons):

@@ -25,7 +25,6 @@ from typing import Any
 
 from ddbkit.emulator.capacity.rules import TRANSACTIONAL_WRITE
 from ddbkit.emulator.endpoint.protocol import ERROR_NAMESPACE
-from ddbkit.emulator.moto_ext import calls
 from ddbkit.emulator.operations import keys, pipeline, updates, writes
 from ddbkit.emulator.operations.call import (
     Answer,
@@ -35,7 +34,7 @@ from ddbkit.emulator.operations.call import (
     encoded_answer,
     validation_error,
 )
-from ddbkit.emulator.store import atomic_writes, clock
+from ddbkit.emulator.store import access, atomic_writes, clock
 
 CANCELLED = ("Transaction cancelled, please refer cancellation reasons for specific reasons "
              "[{}]")
@@ -105,7 +104,7 @@ def _schema_cancels(call: Call, requests: list[tuple[str, dict[str, Any]]]) -> N
     backend = pipeline.backend(call)
     reasons: list[Reason] = []
     for kind, request in requests:
-        table = calls.find_table(backend, request.get("TableName"))
+        table = access.find_table(backend, request.get("TableName"))
         problem = None if table is None else _schema_problem(table, kind, request)
         reasons.append(None if problem is None else ("ValidationError", problem, None))
     if any(reasons):
@@ -114,7 +113,7 @@ def _schema_cancels(call: Call, requests: list[tuple[str, dict[str, Any]]]) -> N
 
 def _schema_problem(table: Any, kind: str, request: dict[str, Any]) -> str | None:
     if kind != "Put":
-        return None if keys.matches(calls.key_schema(table), request.get("Key")) else \
+        return None if keys.matches(access.key_schema(table), request.get("Key")) else \
             keys.MISMATCH
     item = request.get("Item") or {}
     declared = {table.hash_key_attr: table.hash_key_type,

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.moto_ext import calls
 from ddbkit.emulator.operations import pipeline
 from ddbkit.emulator.operations.call import (
     Answer,
@@ -33,7 +32,7 @@ from ddbkit.emulator.operations.call import (
     validation_error,
 )
 from ddbkit.emulator.operations.output import shaped_answer
-from ddbkit.emulator.store import table_calls
+from ddbkit.emulator.store import access, table_calls
 from ddbkit.emulator.store.table_description import describe
 
 INVALID = "One or more parameter values were invalid: "
@@ -53,7 +52,7 @@ PAY_PER_REQUEST = "PAY_PER_REQUEST"
 def run(call: Call) -> Answer:
     params = call.params
     name = params["TableName"]
-    table = calls.tables(pipeline.backend(call)).get(name)
+    table = access.tables(pipeline.backend(call)).get(name)
     if table is None:
         raise not_found(f"Requested resource not found: Table: {name} not found")
     _check_throughput(table, params)

@@ -26,10 +26,11 @@ from ddbkit.emulator.expressions.update_paths import pick
 from ddbkit.emulator.expressions.update_plan import Plan
 from ddbkit.emulator.expressions.update_values import stored
 from ddbkit.emulator.moto_ext import item_writes
-from ddbkit.emulator.moto_ext.calls import attributes, moto_refusals
+from ddbkit.emulator.moto_ext.calls import moto_refusals
 from ddbkit.emulator.operations import index_keys
 from ddbkit.emulator.operations.call import validation_error
 from ddbkit.emulator.operations.writes import decoded, decoded_map
+from ddbkit.emulator.store.access import attributes
 from ddbkit.emulator.store.item import Item
 
 BOTH = ("Can not use both expression and non-expression parameters in the same request: "

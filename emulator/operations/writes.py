@@ -27,7 +27,7 @@ from ddbkit.emulator.capacity.meter import Meter
 from ddbkit.emulator.expressions import conditions as evaluation
 from ddbkit.emulator.expressions.condition_grammar import ConditionRefused, parse
 from ddbkit.emulator.moto_ext import item_writes
-from ddbkit.emulator.moto_ext.calls import attributes, moto_refusals
+from ddbkit.emulator.moto_ext.calls import moto_refusals
 from ddbkit.emulator.operations import (
     index_keys,
     item_collection_metrics,
@@ -38,6 +38,7 @@ from ddbkit.emulator.operations import (
 )
 from ddbkit.emulator.operations.call import Call, OperationError, validation_error
 from ddbkit.emulator.store import atomic_writes, changes, indexes, table_description
+from ddbkit.emulator.store.access import attributes
 
 CONDITION_FAILED = "The conditional request failed"
 # DynamoDB's wording for an empty string key in a batch's or transaction's item (PutItem's

@@ -33,11 +33,6 @@ class BackupEntry:
     backup: Backup
 
 
-def find_table(backend: Catalog, name_or_arn: str) -> Any:
-    """The table with this name or ARN, or None."""
-    return backend.table(name_or_arn)
-
-
 def table_named(backend: Any, name: Any) -> Any:
     return backend.tables.get(name)
 

@@ -186,23 +186,19 @@ def _all(table: Table) -> Iterator[Any]:
 
 def signature(table: Table) -> Any:
     """What the indexes were built for: each index's name and key schema."""
-    return _signature(table)
-
-
-def _signature(table: Table) -> Any:
     return tuple((i.name, str(i.schema)) for i in table.all_indexes())
 
 
 def indexes_for(table: Table) -> TableIndexes | None:
     """The table's indexes, built if absent or if its GSIs changed since."""
     current = table.index_set
-    signature = _signature(table)
-    if current is not None and current.signature == signature:
+    wanted = signature(table)
+    if current is not None and current.signature == wanted:
         return current
     found = layouts(table)
     if found is None:
         return None
-    built = TableIndexes(table, signature, found).build()
+    built = TableIndexes(table, wanted, found).build()
     table.index_set = built
     return built
 
@@ -212,7 +208,7 @@ def maintained(table: Table) -> TableIndexes | None:
     never built here: built now, they would already hold the write's item (it is stored
     first), so the next Query builds them instead."""
     current = table.index_set
-    if current is None or current.signature != _signature(table):
+    if current is None or current.signature != signature(table):
         return None
     return current
 

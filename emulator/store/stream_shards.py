@@ -145,10 +145,6 @@ class Shard:
         """(start, records, their creation times) as of now: copies, safe to read unlocked."""
         return self.start, list(self._records), self._times.tolist()
 
-    def bytes_held(self) -> int:
-        """Bytes of the records' encodings (not counting Python's per-object overhead)."""
-        return sum(len(record) for record in self._records)
-
 
 def of(table: Any) -> Shard | None:
     """The table's current stream shard (an old, closed one while its stream is disabled)."""

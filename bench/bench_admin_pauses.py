@@ -1,0 +1,215 @@
+"""Admin operations against a steady reader: how long does a GetItem wait while one runs?
+
+Prepares a data dir with `--items` bookings items (the seeded bookings, copied under new
+keys, appended to the journal as a load would have written them), starts `ddbkit up` on it
+(127.0.0.1, port 0), builds the table's indexes with one Query, then runs a reader thread
+(GetItem on random stored keys, one keep-alive connection, back to back) while each admin
+operation runs in turn, to its end (an export to COMPLETED, a backup to AVAILABLE, a restore
+or a new GSI to ACTIVE). Per operation it prints how long the operation took, the reader's
+worst latency and p99 while it ran, how many reads it made and how many failed. Numbers,
+not a pass/fail (the issue's bar: worst read under 250 ms during CreateBackup, an export and
+a GSI backfill at 100k items, no failed read). A shared 2-core machine is noisy: run twice.
+
+    .venv/bin/python bench/bench_admin_pauses.py [--items 100000] [--only CreateBackup,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+from botocore.config import Config
+
+from ddbkit.emulator.capacity.sizes import item_size
+from ddbkit.emulator.connect.admin_client import AdminClient
+from ddbkit.emulator.durability import encoding
+from ddbkit.emulator.durability.framing import frame
+from ddbkit.emulator.process import EmulatorProcess
+from ddbkit.emulator.spec import get_table
+
+STAGE = "bench"
+BOOKINGS = get_table("bookings")
+TABLE = BOOKINGS.name(STAGE)
+HEADERS = {"Content-Type": "application/x-amz-json-1.0",
+           "Authorization": "AWS4-HMAC-SHA256 Credential=bench/20250101/us-east-1/dynamodb/"
+                            "aws4_request, SignedHeaders=host, Signature=0"}
+BATCH = 1000  # items per journal record
+
+
+def bookings_items(count: int) -> list[dict[str, Any]]:
+    from datetime import date
+
+    from ddbkit.fixtures.options import DatasetOptions
+    from ddbkit.fixtures.seed import generate_items
+
+    base, _ = generate_items(DatasetOptions(scale=10, anchor=date(2025, 12, 4)))
+    pool, key = base[BOOKINGS.key], BOOKINGS.primary.partition
+    return [{**pool[n % len(pool)], key: {"S": f"{pool[n % len(pool)][key]['S']}#{n}"}}
+            for n in range(count)]
+
+
+def prepare(data_dir: Path, items: list[dict[str, Any]]) -> None:
+    with EmulatorProcess("--data-dir", str(data_dir), "--no-seed", "--stage", STAGE,
+                         "--ttl-interval", "0", env={"DDBKIT_IN_MEMORY": ""}):
+        pass  # provisions the tables
+    journal = max(data_dir.glob("journal-*.log"))
+    with open(journal, "ab") as out:
+        for n, start in enumerate(range(0, len(items), BATCH)):
+            ops = [["P", TABLE, item, item_size(item)] for item in items[start:start + BATCH]]
+            out.write(frame(encoding.dumps({"n": 1_000_000 + n, "t": time.time(), "ops": ops})))
+
+
+class Reader(threading.Thread):
+    """GetItem back to back; keeps (start, seconds, ok) of every read."""
+
+    def __init__(self, url: str, keys: list[str]) -> None:
+        super().__init__(daemon=True)
+        parts = urlsplit(url)
+        self.conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=120)
+        self.keys, self.stop = keys, threading.Event()
+        self.reads: list[tuple[float, float, bool]] = []
+
+    def run(self) -> None:
+        rng = random.Random(7)
+        headers = {**HEADERS, "X-Amz-Target": "DynamoDB_20120810.GetItem"}
+        while not self.stop.is_set():
+            body = json.dumps({"TableName": TABLE,
+                               "Key": {BOOKINGS.primary.partition: {"S": rng.choice(self.keys)}}})
+            started = time.perf_counter()
+            try:
+                self.conn.request("POST", "/", body, headers)
+                answer = self.conn.getresponse()
+                ok = answer.status == 200 and b'"Item"' in answer.read()
+            except OSError:
+                ok = False
+            self.reads.append((started, time.perf_counter() - started, ok))
+
+    def during(self, start: float, end: float) -> list[tuple[float, float, bool]]:
+        return [r for r in list(self.reads) if r[0] + r[1] >= start and r[0] <= end]
+
+
+def wait_for(check: Callable[[], bool], what: str, timeout: float = 900) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not finish in {timeout:.0f} s")
+        time.sleep(0.05)
+
+
+def operations(client: Any, admin: AdminClient) -> dict[str, Callable[[], None]]:
+    arn = client.describe_table(TableName=TABLE)["Table"]["TableArn"]
+    state: dict[str, str] = {}
+
+    def status(name: str) -> str:
+        return str(client.describe_table(TableName=name)["Table"]["TableStatus"])
+
+    def create_backup() -> None:
+        found = client.create_backup(TableName=TABLE, BackupName="pause")["BackupDetails"]
+        state["backup"] = found["BackupArn"]
+        wait_for(lambda: client.describe_backup(BackupArn=state["backup"])[
+            "BackupDescription"]["BackupDetails"]["BackupStatus"] == "AVAILABLE", "backup")
+
+    def restore_backup() -> None:
+        client.restore_table_from_backup(TargetTableName=f"{TABLE}-from-backup",
+                                         BackupArn=state["backup"])
+        wait_for(lambda: status(f"{TABLE}-from-backup") == "ACTIVE", "restore")
+
+    def export() -> None:
+        found = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="pauses")
+        export_arn = found["ExportDescription"]["ExportArn"]
+        wait_for(lambda: client.describe_export(ExportArn=export_arn)["ExportDescription"][
+            "ExportStatus"] != "IN_PROGRESS", "export")
+
+    def restore_point_in_time() -> None:
+        client.restore_table_to_point_in_time(SourceTableName=TABLE,
+                                              TargetTableName=f"{TABLE}-pitr",
+                                              UseLatestRestorableTime=True)
+        wait_for(lambda: status(f"{TABLE}-pitr") == "ACTIVE", "point-in-time restore")
+
+    def add_gsi() -> None:
+        client.update_table(
+            TableName=TABLE, AttributeDefinitions=[{"AttributeName": "pauseKey",
+                                                    "AttributeType": "S"},
+                                                   {"AttributeName": "status",
+                                                    "AttributeType": "S"}],
+            GlobalSecondaryIndexUpdates=[{"Create": {
+                "IndexName": "pause-index",
+                "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"}}}])
+
+        def active() -> bool:
+            table = client.describe_table(TableName=TABLE)["Table"]
+            return all(i["IndexStatus"] == "ACTIVE" for i in table["GlobalSecondaryIndexes"])
+        wait_for(active, "GSI backfill")
+
+    return {"CreateBackup": create_backup, "RestoreTableFromBackup": restore_backup,
+            "ExportTableToPointInTime": export,
+            "RestoreTableToPointInTime": restore_point_in_time,
+            "UpdateTable (new GSI)": add_gsi,
+            "state save": lambda: admin.call("SaveState", Name="pause") and None,
+            "state restore": lambda: admin.call("RestoreState", Name="pause") and None}
+
+
+def report(name: str, seconds: float, reads: list[tuple[float, float, bool]]) -> None:
+    waits = sorted(r[1] for r in reads)
+    failed = sum(1 for r in reads if not r[2])
+    worst = waits[-1] * 1000 if waits else float("nan")
+    p99 = waits[int(len(waits) * 0.99)] * 1000 if waits else float("nan")
+    print(f"  {name:28} took {seconds:7.2f} s   reader worst {worst:8.1f} ms  "
+          f"p99 {p99:6.1f} ms  reads {len(reads):6d}  failed {failed}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--only", default="", help="comma-separated operation names")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="ddbkit-pauses-") as work:
+        data_dir = Path(work) / "data"
+        items = bookings_items(args.items)
+        prepare(data_dir, items)
+        keys = [item[BOOKINGS.primary.partition]["S"] for item in items]
+        del items
+        started = time.perf_counter()
+        with EmulatorProcess("--data-dir", str(data_dir), "--no-seed", "--stage", STAGE,
+                             "--ttl-interval", "0", "--s3-dir", str(Path(work) / "s3"),
+                             startup_timeout=600, env={"DDBKIT_IN_MEMORY": ""}) as proc:
+            print(f"{args.items} bookings items; ready in {time.perf_counter() - started:.2f} s",
+                  flush=True)
+            client = boto3.client("dynamodb", endpoint_url=proc.endpoint_url,
+                                  region_name="us-east-1", aws_access_key_id="bench",
+                                  aws_secret_access_key="bench",
+                                  config=Config(retries={"max_attempts": 1},
+                                                read_timeout=600))
+            client.scan(TableName=TABLE, Limit=1)
+            admin = AdminClient(proc.endpoint_url, aws_config=False)
+            reader = Reader(proc.endpoint_url, keys)
+            reader.start()
+            time.sleep(1.0)
+            report("(idle)", 1.0, reader.during(time.perf_counter() - 1.0, time.perf_counter()))
+            chosen = [n for n in args.only.split(",") if n]
+            for name, run in operations(client, admin).items():
+                if chosen and not any(name.startswith(c) for c in chosen):
+                    continue
+                begun = time.perf_counter()
+                run()
+                ended = time.perf_counter()
+                time.sleep(0.2)
+                report(name, ended - begun, reader.during(begun, ended))
+            reader.stop.set()
+            reader.join()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

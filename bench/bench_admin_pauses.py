@@ -170,10 +170,28 @@ def report(name: str, seconds: float, reads: list[tuple[float, float, bool]]) ->
           f"p99 {p99:6.1f} ms  reads {len(reads):6d}  failed {failed}", flush=True)
 
 
+def snapshot_pause(data_dir: Path, keys: list[str]) -> None:
+    """A restart with a 1 MB journal limit: the background compaction writes a snapshot of
+    every table while the reader runs (started at the ready line)."""
+    before = set(data_dir.glob("snapshot-*.snap"))
+    with EmulatorProcess("--data-dir", str(data_dir), "--no-seed", "--stage", STAGE,
+                         "--ttl-interval", "0", "--journal-max-mb", "1", startup_timeout=600,
+                         env={"DDBKIT_IN_MEMORY": ""}) as proc:
+        reader = Reader(proc.endpoint_url, keys)
+        begun = time.perf_counter()
+        reader.start()
+        wait_for(lambda: bool(set(data_dir.glob("snapshot-*.snap")) - before), "snapshot")
+        report("snapshot (compaction)", time.perf_counter() - begun,
+               reader.during(begun, time.perf_counter()))
+        reader.stop.set()
+        reader.join()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=100_000)
-    parser.add_argument("--only", default="", help="comma-separated operation names")
+    parser.add_argument("--only", default="", help="comma-separated operation names "
+                        "(prefixes), or snapshot")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ddbkit-pauses-") as work:
         data_dir = Path(work) / "data"
@@ -181,6 +199,7 @@ def main() -> None:
         prepare(data_dir, items)
         keys = [item[BOOKINGS.primary.partition]["S"] for item in items]
         del items
+        chosen = [n for n in args.only.split(",") if n]
         started = time.perf_counter()
         with EmulatorProcess("--data-dir", str(data_dir), "--no-seed", "--stage", STAGE,
                              "--ttl-interval", "0", "--s3-dir", str(Path(work) / "s3"),
@@ -198,7 +217,6 @@ def main() -> None:
             reader.start()
             time.sleep(1.0)
             report("(idle)", 1.0, reader.during(time.perf_counter() - 1.0, time.perf_counter()))
-            chosen = [n for n in args.only.split(",") if n]
             for name, run in operations(client, admin).items():
                 if chosen and not any(name.startswith(c) for c in chosen):
                     continue
@@ -209,6 +227,8 @@ def main() -> None:
                 report(name, ended - begun, reader.during(begun, ended))
             reader.stop.set()
             reader.join()
+        if not chosen or "snapshot" in chosen:
+            snapshot_pause(data_dir, keys)
 
 
 if __name__ == "__main__":

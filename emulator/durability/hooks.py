@@ -4,7 +4,9 @@
   the request's changes are journaled before the lock is released and the response goes out
   (whether moto answered or raised); `operations/expiry.py` each chunk of TTL deletes
   (operation None);
-- `history()`: `moto_ext.point_in_time`, for the state of a table at a past moment.
+- `history()`: `moto_ext.point_in_time`, for the state of a table at a past moment;
+- `encoded_items(table)` and `adopt(table, encoded)`: a restore's new table, journaled whole
+  once it is ready (`operations.restore_jobs`).
 
 They raise `JournalError` when the journal cannot take the record, after undoing what the
 block changed (`recorder`): the request then gets an error instead of an acknowledgement, and
@@ -21,6 +23,10 @@ class _Recorder(Protocol):
     def begin(self, operation: str | None) -> None: ...
 
     def commit(self, operation: str | None) -> None: ...
+
+    def encode_items(self, table: Any) -> bytes: ...
+
+    def adopt(self, table: Any, encoded: bytes) -> None: ...
 
 
 _recorder: _Recorder | None = None
@@ -40,6 +46,20 @@ def deactivate() -> None:
 def history() -> Any:
     """The data dir's history, or None when the emulator keeps none (`--in-memory`)."""
     return _history
+
+
+def encoded_items(table: Any) -> bytes | None:
+    """A restore's new table's items (it is not in the store yet) as its journal record's
+    puts, encoded off the request path; None when nothing journals."""
+    recorder = _recorder
+    return None if recorder is None else recorder.encode_items(table)
+
+
+def adopt(table: Any, encoded: bytes | None) -> None:
+    """Under the store lock, as the restored `table` turns ACTIVE: its record, `encoded` by
+    `encoded_items`, is journaled. Raises `JournalError` when the journal refuses it."""
+    if _recorder is not None and encoded is not None:
+        _recorder.adopt(table, encoded)
 
 
 class journaled:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ddbkit.emulator.durability import encoding
-from ddbkit.emulator.durability.backups import backup_document
+from ddbkit.emulator.durability.backups import backup_document, backup_reference
 from ddbkit.emulator.durability.framing import frame
 from ddbkit.emulator.durability.images import item_image, key_image
 from ddbkit.emulator.durability.journal import DiskFull, JournalError
@@ -38,6 +38,7 @@ from ddbkit.emulator.store import changes, stream_records, stream_shards
 from ddbkit.emulator.store.access import stored_item, table_items
 from ddbkit.emulator.store.atomic_writes import UndoLog
 from ddbkit.emulator.store.stream_shards import Shard
+from ddbkit.emulator.store.tables import CREATING
 
 # Operations that read, or change only items: after them no table's settings need comparing.
 NO_SETTINGS_CHANGE = frozenset({
@@ -202,6 +203,8 @@ class Recorder:
             del self.known[name]
             ops.append(["D", name])
         for name, table in self.tables.items():
+            if table.status == CREATING:
+                continue  # a restore's: journaled whole when it is ready (`adopt`)
             known = self.known.get(name)
             settings = table_settings(table)
             text = encoding.canonical(settings)
@@ -223,7 +226,7 @@ class Recorder:
     def _backup_changes(self) -> list[Any]:
         current = set(self.backups)
         ops: list[Any] = [["b", arn] for arn in sorted(self.known_backups - current)]
-        ops += [["B", arn, backup_document(self.backups[arn])]
+        ops += [self._backup_op(arn, self.backups[arn])
                 for arn in sorted(current - self.known_backups)]
         self.known_backups = current
         for kind, found in self.records.items():
@@ -231,6 +234,34 @@ class Recorder:
                     if arn not in self.known_records[kind] and isinstance(found[arn], dict)]
             self.known_records[kind] = set(found)
         return ops
+
+    def _backup_op(self, arn: str, backup: Any) -> list[Any]:
+        """A backup CreateBackup made in this request is its table's items at this point of
+        the journal (replay copies them from the state it has reached): a few bytes, however
+        many items. Any other is written whole."""
+        source, backup.taken_from = backup.taken_from, None
+        known = self.known.get(source) if source is not None else None
+        if known is not None and self.tables.get(source) is known.table:
+            return ["B", arn, backup_reference(backup, source)]
+        return ["B", arn, backup_document(backup)]
+
+    # -- a restore's new table, journaled when ready ------------------------------------
+    @staticmethod
+    def encode_items(table: Any) -> bytes:
+        """The puts of `table`'s items, encoded (a restore's job calls this off the request
+        path, on a table not in the store)."""
+        return b",".join(encoding.dumps(_put(table.name, item)) for item in table_items(table))
+
+    def adopt(self, table: Any, encoded: bytes) -> None:
+        """`table` (a restore's, ACTIVE now; under the store lock) is journaled whole in one
+        record: its settings as they are and its items' puts, `encoded` by `encode_items`;
+        tracked from here on. Raises `JournalError` when the journal refuses it."""
+        ops = encoding.dumps(["C", table.name, table_settings(table)])
+        self._append(frame(b'{"n":%d,"t":%s,"ops":[%s%s]}' % (
+            self.sequence + 1, encoding.dumps(self.clock()), ops,
+            b"," + encoded if encoded else b"")))
+        self.sequence += 1
+        self.known[table.name] = tracked(table)
 
     def _item_changes(self, touched: list[Any], names: set[str]) -> list[Any]:
         ops: list[Any] = []

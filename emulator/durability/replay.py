@@ -10,7 +10,8 @@ got it there (a physical redo log of after-images, like SQLite's WAL pages):
                                older journals have none: the item is sized when asked)
     ["X", table, key]          an item's deletion
     ["S", table, [records]]    stream records appended, sequence numbers inside
-    ["B", arn, document]       an on-demand backup was made (`backups`)
+    ["B", arn, document]       an on-demand backup was made (`backups`): its items, or
+                               "ItemsOf" a table: that table's items at this point
     ["b", arn]                 it was deleted
     ["E", arn, description]    an export was made (its DescribeExport answer)
     ["I", arn, description]    an import was made (its DescribeImport answer)
@@ -71,13 +72,20 @@ class Replayer:
             elif kind == "D":
                 self.tables.pop(op[1], None)
             elif kind == "B":
-                self.backups[op[1]] = build_backup(op[2])
+                self.backup(op[1], op[2])
             elif kind == "b":
                 self.backups.pop(op[1], None)
             elif kind in ("E", "I"):
                 self.records.setdefault(kind, {})[op[1]] = op[2]
             else:
                 raise ReplayError(f"unknown operation {kind!r}")
+
+    def backup(self, arn: str, document: dict[str, Any]) -> None:
+        source = document.get("ItemsOf")
+        if source is None:
+            self.backups[arn] = build_backup(document)
+        elif arn not in self.backups:  # else the snapshot under this segment wrote it whole
+            self.backups[arn] = build_backup(document, self.table(source))
 
     def table(self, name: str) -> Any:
         table = self.tables.get(name)

@@ -16,17 +16,18 @@ Called by the RestoreTableFromBackup and RestoreTableToPointInTime operations
 from __future__ import annotations
 
 import copy
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from ddbkit.emulator.store.tables import Backup, GlobalIndex, LocalIndex, Table, copied_items
+from ddbkit.emulator.store.tables import Backup, GlobalIndex, LocalIndex, Table
 
 
 def from_backup(name: str, backup: Backup, params: dict[str, Any],
                 restored_at: datetime) -> Table:
-    """The table `backup` holds, as a new table `name` with its own copy of the items."""
-    source = backup.table
-    table = restored_table(name, source, copied_items(source.items), params, restored_at)
+    """The table `backup` holds, as a new table `name`, still empty (`restore_jobs` copies
+    the backup's items into it)."""
+    table = restored_table(name, backup.table, defaultdict(dict), params, restored_at)
     table.source_backup_arn = backup.arn
     return table
 

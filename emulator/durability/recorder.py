@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import dataclasses
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from ddbkit.emulator.durability import encoding
 from ddbkit.emulator.durability.backups import backup_document, backup_reference
-from ddbkit.emulator.durability.framing import frame
+from ddbkit.emulator.durability.framing import frame, frame_of_parts
 from ddbkit.emulator.durability.images import item_image, key_image
 from ddbkit.emulator.durability.journal import DiskFull, JournalError
 from ddbkit.emulator.durability.tablemeta import apply_settings, table_settings
@@ -52,6 +53,7 @@ NO_SETTINGS_CHANGE = frozenset({
     "DescribeKinesisStreamingDestination", "DescribeContributorInsights",
     "DescribeTableReplicaAutoScaling", "ListGlobalTables", "ListContributorInsights",
     "GetResourcePolicy", "ListStates"})
+PART_BYTES = 256 << 10  # a restore's table is journaled in records of about this size
 ITEM_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
                          "TransactWriteItems"})
 # Answered while the journal is full: they write nothing (PartiQL may only read; if it
@@ -247,21 +249,49 @@ class Recorder:
 
     # -- a restore's new table, journaled when ready ------------------------------------
     @staticmethod
-    def encode_items(table: Any) -> bytes:
-        """The puts of `table`'s items, encoded (a restore's job calls this off the request
-        path, on a table not in the store)."""
-        return b",".join(encoding.dumps(_put(table.name, item)) for item in table_items(table))
+    def encode_table(table: Any) -> PreparedTable:
+        """A restore's new table (not in the store: the restore's job calls this off the
+        request path) as the starts of its records, encoded and checksummed: "R" (a restore
+        began: the table, not complete yet) and puts of `PART_BYTES` or so each. `journal_part`
+        writes each in its own short hold of the store lock, `adopt` the "A" that completes
+        the table; replay drops a table whose "A" never came (`replay`)."""
+        settings = table_settings(table)
+        ops = [encoding.dumps(["R", table.name, settings])]
+        starts: list[bytes] = []
+        size = 0
+        for item in table_items(table):
+            op = encoding.dumps(_put(table.name, item))
+            ops.append(op)
+            size += len(op)
+            if size >= PART_BYTES:
+                starts.append(b'{"ops":[' + b",".join(ops))
+                ops, size = [], 0
+        if ops:
+            starts.append(b'{"ops":[' + b",".join(ops))
+        return PreparedTable([(start, zlib.crc32(start)) for start in starts],
+                             encoding.canonical(settings))
 
-    def adopt(self, table: Any, encoded: bytes) -> None:
-        """`table` (a restore's, ACTIVE now; under the store lock) is journaled whole in one
-        record: its settings as they are and its items' puts, `encoded` by `encode_items`;
-        tracked from here on. Raises `JournalError` when the journal refuses it."""
-        ops = encoding.dumps(["C", table.name, table_settings(table)])
-        self._append(frame(b'{"n":%d,"t":%s,"ops":[%s%s]}' % (
-            self.sequence + 1, encoding.dumps(self.clock()), ops,
-            b"," + encoded if encoded else b"")))
+    def journal_part(self, start: bytes, start_crc: int) -> None:
+        """One record of a restore's table (`encode_table`), under the store lock."""
+        self._append(frame_of_parts(start, start_crc, self._record_end()))
+        self.sequence += 1
+
+    def adopt(self, table: Any, prepared: PreparedTable) -> None:
+        """`table` (a restore's, ACTIVE now; under the store lock), its records journaled
+        (`journal_part`), is complete: "A" (and its settings, if they changed since, as an
+        "M"); tracked from here on. Raises `JournalError` when the journal refuses it."""
+        ops = encoding.dumps(["A", table.name])
+        settings = table_settings(table)
+        if encoding.canonical(settings) != prepared.settings:
+            ops += b"," + encoding.dumps(["M", table.name, settings])
+        start = b'{"ops":[' + ops
+        self._append(frame_of_parts(start, zlib.crc32(start), self._record_end()))
         self.sequence += 1
         self.known[table.name] = tracked(table)
+
+    def _record_end(self) -> bytes:
+        """How a record begun elsewhere ends: its sequence number and time, set now."""
+        return b'],"n":%d,"t":%s}' % (self.sequence + 1, encoding.dumps(self.clock()))
 
     def _item_changes(self, touched: list[Any], names: set[str]) -> list[Any]:
         ops: list[Any] = []
@@ -294,6 +324,14 @@ class Recorder:
                 ops.append(["S", name, [stream_records.decode(raw) for raw in records]])
             known.next_sequence = shard.next_sequence
         return ops
+
+
+@dataclass(frozen=True)
+class PreparedTable:
+    """A restored table's records, encoded off the store lock (`encode_table`)."""
+
+    parts: list[tuple[bytes, int]]  # each record's start ('{"ops":[' and ops), its crc32
+    settings: str  # canonical JSON of the settings in its "R"
 
 
 @dataclass

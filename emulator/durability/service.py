@@ -136,7 +136,7 @@ class Durability:
             changes.record(True)
             self.recorder.commit("Open")  # tables that were here before the restore, if any
             self.history = History(self.data_dir)
-            hooks.activate(self.recorder, self.history)
+            hooks.activate(self.recorder, self.history, self._compact_lock)
             # the listing and its segment headers are read only when there is something to drop
             kept = self._kept(self.data_dir.listing()) if restored.obsolete else set()
         self.data_dir.remove([p for p in restored.obsolete if p not in kept])

@@ -6,11 +6,14 @@ operations answer ResourceNotFoundException and DeleteTable or UpdateTable
 ResourceInUseException (`store.access`). A thread then makes the real table's contents
 without the store lock: its items (a copy of the backup's, or the source's as of the moment,
 read back from the data dir's history), its query indexes, its figures and its journal
-record's bytes. One short hold of the lock installs them: they move into the CREATING
-table, it turns ACTIVE, and its record is journaled (`durability.hooks.adopt`).
+records' bytes. Its records are journaled a few hundred KB at a time, each in a short hold of
+the lock, while no journal rotation (no snapshot) may start; one last short hold installs
+the rest: items, indexes and figures move into the CREATING table, it turns ACTIVE and the
+record that completes it is journaled (`durability.hooks`).
 
-Until then neither the journal nor a snapshot holds the table, so a kill -9 before the
-install leaves no table after the restart and one after it the whole table, never half. A
+A snapshot never holds a CREATING table, and replay drops a restore's table whose completing
+record never came, so a kill -9 at any moment leaves either no table after the restart or
+the whole one, never half. A
 restore that fails (its history unreadable, the journal refusing) drops the table and
 logs why. While a restore reads a backup, DeleteBackup answers BackupInUseException.
 """
@@ -60,15 +63,35 @@ def _run(backend: Catalog, shown: Table, work: Table, items: Callable[[], Any],
         work.items = items()
         built = _indexes(work)
         counted(work)
-        encoded = hooks.encoded_items(work)
+        encoded = hooks.encoded_table(work)
     except Exception:
         log.exception("ddbkit: the restore of table %s failed; the table is dropped",
                       shown.name)
         with STORE_LOCK:
             _finish(backend, shown, backup_arn, ready=None)
         return
-    with STORE_LOCK:
-        _finish(backend, shown, backup_arn, ready=(work, built, encoded))
+    with hooks.rotation_paused():
+        for start, crc in [] if encoded is None else encoded.parts:
+            with STORE_LOCK:
+                if not _journaled(backend, shown, start, crc):
+                    _finish(backend, shown, backup_arn, ready=None)
+                    return
+        with STORE_LOCK:
+            _finish(backend, shown, backup_arn, ready=(work, built, encoded))
+
+
+def _journaled(backend: Catalog, shown: Table, start: bytes, crc: int) -> bool:
+    """One record of the table's (under the store lock); False when it cannot be (the
+    store was replaced, or the journal refused it: the table is dropped)."""
+    if backend.tables.get(shown.name) is not shown:
+        return False
+    try:
+        hooks.journal_part(start, crc)
+    except JournalError:
+        log.error("ddbkit: the journal refused the restored table %s; the table is dropped",
+                  shown.name)
+        return False
+    return True
 
 
 def _indexes(work: Table) -> TableIndexes | None:
@@ -79,7 +102,7 @@ def _indexes(work: Table) -> TableIndexes | None:
 
 
 def _finish(backend: Catalog, shown: Table, backup_arn: str | None,
-            ready: tuple[Table, TableIndexes | None, bytes | None] | None) -> None:
+            ready: tuple[Table, TableIndexes | None, Any] | None) -> None:
     """Under the store lock: the table installed (or dropped, `ready` None)."""
     if backup_arn is not None:
         _reading[backup_arn] -= 1

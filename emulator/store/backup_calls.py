@@ -17,7 +17,7 @@ from ddbkit.emulator.store.catalog import Catalog
 from ddbkit.emulator.store.indexes import indexes_for
 from ddbkit.emulator.store.settings import build_table, settings_of
 from ddbkit.emulator.store.table_calls import create_new_table
-from ddbkit.emulator.store.table_description import counted
+from ddbkit.emulator.store.table_description import counted, install
 from ddbkit.emulator.store.table_description import describe as describe_table
 from ddbkit.emulator.store.tables import Backup, backup_identifier
 
@@ -74,12 +74,13 @@ def create_backup(backend: Catalog, table_name: str, backup_name: str,
                   created_at: datetime) -> Any:
     """A new backup of the table, created at `created_at` (naive UTC, the emulator's clock):
     a frozen copy of its settings, as the data dir would give them back, and of its item
-    dict (the items themselves are shared: none changes in place). Its size is the table's
-    (kept current by every write: nothing is walked). The journal records it by reference
-    (`taken_from`): it is complete when answered, so it is AVAILABLE at once."""
+    dict (the items themselves are shared: none changes in place). Its size and figures are
+    the table's (kept current by every write: nothing is walked). The journal records it by
+    reference (`taken_from`): it is complete when answered, so it is AVAILABLE at once."""
     source = backend.tables[table_name]
     frozen = build_table(settings_of(source))
     frozen.items = items_copy(source)
+    install(frozen, counted(source).record())  # DescribeBackup describes it: never counted
     backup = Backup(backend.account_id, backend.region, backup_name, frozen, created_at,
                     backup_identifier(created_at), items_size=counted(source).size,
                     taken_from=source.name)

@@ -14,7 +14,6 @@ from typing import Any
 
 from ddbkit.emulator.store.access import copied_items, table_items
 from ddbkit.emulator.store.catalog import Catalog
-from ddbkit.emulator.store.indexes import indexes_for
 from ddbkit.emulator.store.settings import build_table, settings_of
 from ddbkit.emulator.store.table_calls import create_new_table
 from ddbkit.emulator.store.table_description import counted, install
@@ -40,13 +39,6 @@ def table_named(backend: Any, name: Any) -> Any:
 
 def table_with_arn(backend: Any, arn: Any) -> Any:
     return next((t for t in backend.tables.values() if t.table_arn == arn), None)
-
-
-def add_table(backend: Any, table: Any) -> None:
-    """A table made outside CreateTable (a restore) joins the store, its indexes built now,
-    as CreateTable does, not by the first Query."""
-    backend.tables[table.name] = table
-    indexes_for(table)
 
 
 def drop_table(backend: Any, name: str) -> None:

@@ -1,8 +1,9 @@
 """The new table of a restore (from a backup or to a point in time), with the request's overrides.
 
 A restored table is an ordinary `store.tables.Table` with a restore summary
-(`source_table_arn`, `restore_date_time`, and `source_backup_arn` from a backup), sharing
-its source's items (a copy of the item dict; items never change in place). DynamoDB restores
+(`source_table_arn`, `restore_date_time`, and `source_backup_arn` from a backup), made empty
+here; `operations.restore_jobs` fills it off the request path (a copy of the source's item
+dict: items never change in place). DynamoDB restores
 "the settings of the source table at the time of restore" (billing, GSIs, LSIs, throughput,
 encryption), each replaceable by the request's `BillingModeOverride`,
 `GlobalSecondaryIndexOverride` (a subset of the indexes, possibly with other throughput),

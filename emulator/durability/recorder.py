@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -251,25 +251,12 @@ class Recorder:
     @staticmethod
     def encode_table(table: Any) -> PreparedTable:
         """A restore's new table (not in the store: the restore's job calls this off the
-        request path) as the starts of its records, encoded and checksummed: "R" (a restore
-        began: the table, not complete yet) and puts of `PART_BYTES` or so each. `journal_part`
-        writes each in its own short hold of the store lock, `adopt` the "A" that completes
-        the table; replay drops a table whose "A" never came (`replay`)."""
+        request path) as its records' starts, encoded and checksummed as they are iterated:
+        "R" (a restore began: the table, not complete yet) and puts, `PART_BYTES` or so per
+        record. `journal_part` writes each in its own short hold of the store lock, `adopt`
+        the "A" that completes the table; replay drops a table whose "A" never came."""
         settings = table_settings(table)
-        ops = [encoding.dumps(["R", table.name, settings])]
-        starts: list[bytes] = []
-        size = 0
-        for item in table_items(table):
-            op = encoding.dumps(_put(table.name, item))
-            ops.append(op)
-            size += len(op)
-            if size >= PART_BYTES:
-                starts.append(b'{"ops":[' + b",".join(ops))
-                ops, size = [], 0
-        if ops:
-            starts.append(b'{"ops":[' + b",".join(ops))
-        return PreparedTable([(start, zlib.crc32(start)) for start in starts],
-                             encoding.canonical(settings))
+        return PreparedTable(_parts(table, settings), encoding.canonical(settings))
 
     def journal_part(self, start: bytes, start_crc: int) -> None:
         """One record of a restore's table (`encode_table`), under the store lock."""
@@ -330,7 +317,7 @@ class Recorder:
 class PreparedTable:
     """A restored table's records, encoded off the store lock (`encode_table`)."""
 
-    parts: list[tuple[bytes, int]]  # each record's start ('{"ops":[' and ops), its crc32
+    parts: Iterator[tuple[bytes, int]]  # each record's start ('{"ops":[' and ops), its crc32
     settings: str  # canonical JSON of the settings in its "R"
 
 
@@ -343,6 +330,22 @@ class _Attempt:
 
 
 _NOBODY = Tracked(None, "", None, 0)
+
+
+def _parts(table: Any, settings: dict[str, Any]) -> Iterator[tuple[bytes, int]]:
+    ops = [encoding.dumps(["R", table.name, settings])]
+    size = 0
+    for item in table_items(table):
+        op = encoding.dumps(_put(table.name, item))
+        ops.append(op)
+        size += len(op)
+        if size >= PART_BYTES:
+            start = b'{"ops":[' + b",".join(ops)
+            yield start, zlib.crc32(start)
+            ops, size = [], 0
+    if ops:
+        start = b'{"ops":[' + b",".join(ops)
+        yield start, zlib.crc32(start)
 
 
 def _first_sequence(shard: Shard | None) -> int:

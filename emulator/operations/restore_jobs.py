@@ -5,17 +5,17 @@ CREATING, as DynamoDB does: it is in the store, empty, listed and described, but
 operations answer ResourceNotFoundException and DeleteTable or UpdateTable
 ResourceInUseException (`store.access`). A thread then makes the real table's contents
 without the store lock: its items (a copy of the backup's, or the source's as of the moment,
-read back from the data dir's history), its query indexes, its figures and its journal
-records' bytes. Its records are journaled a few hundred KB at a time, each in a short hold of
-the lock, while no journal rotation (no snapshot) may start; one last short hold installs
-the rest: items, indexes and figures move into the CREATING table, it turns ACTIVE and the
-record that completes it is journaled (`durability.hooks`).
+read back from the data dir's history), its query indexes and its figures. Its journal
+records are encoded and written a few hundred KB at a time, each in a short hold of the lock,
+while no journal rotation (no snapshot) may start; one last short hold installs the rest:
+items, indexes and figures move into the CREATING table, it turns ACTIVE and the record that
+completes it is journaled (`durability.hooks`).
 
 A snapshot never holds a CREATING table, and replay drops a restore's table whose completing
 record never came, so a kill -9 at any moment leaves either no table after the restart or
-the whole one, never half. A
-restore that fails (its history unreadable, the journal refusing) drops the table and
-logs why. While a restore reads a backup, DeleteBackup answers BackupInUseException.
+the whole one, never half. A restore that fails (its history unreadable, the journal
+refusing) drops the table and logs why. While a restore reads a backup, DeleteBackup answers
+BackupInUseException.
 """
 
 from __future__ import annotations

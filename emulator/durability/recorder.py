@@ -7,8 +7,10 @@ Called under the store lock at the end of every request (`hooks`). A record hold
   has already withdrawn its own);
 - after any operation that can change a table's settings (not the data plane, which cannot),
   the settings of every table that differ from the last ones journaled, tables that appeared
-  (with all their items and stream records: a restore from a backup copies them without a
-  put) and tables that went away; and on-demand backups made or deleted (`backups`).
+  (with all their items and stream records) and tables that went away; and on-demand backups
+  made (a backup CreateBackup made names its table: "its items at this point") or deleted
+  (`backups`). A restore's new table is not among them while CREATING: its job journals it
+  in parts of its own, off the request path (`encode_table`, `journal_part`, `adopt`).
 A request that changed nothing writes nothing. Each record carries a sequence number and
 the wall-clock time, for point-in-time restore to replay history up to a moment.
 
@@ -206,7 +208,7 @@ class Recorder:
             ops.append(["D", name])
         for name, table in self.tables.items():
             if table.status == CREATING:
-                continue  # a restore's: journaled whole when it is ready (`adopt`)
+                continue  # a restore's: its job journals it (`encode_table`)
             known = self.known.get(name)
             settings = table_settings(table)
             text = encoding.canonical(settings)

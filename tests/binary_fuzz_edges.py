@@ -10,6 +10,7 @@ from typing import Any
 from binary_fuzz_model import BB, HASH_ONLY, BinaryModel, Outcome, b64, outcome_of
 from binary_fuzz_ops import key_of
 from fuzz_requests import Target
+from restored import restored
 
 # Not base64, wrongly padded, not text, not one value: each a request DynamoDB refuses.
 MALFORMED_B = ["!!!!", "A", "AAA", "====", "AA=A", "AB==x", "\u00e9\u00e9", " AA== ", 12,
@@ -248,6 +249,7 @@ def _backup_restores_the_model(model: BinaryModel, client: Any) -> Outcome:
         "BackupDetails"]["BackupArn"]
     target = model.name("restored")
     client.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
+    restored(client, target)
     items = [i for page in client.get_paginator("scan").paginate(TableName=target)
              for i in page["Items"]]
     model.same(outcome, "restored items", {key_of(BB, i): i for i in items}, model.items[BB])

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
+from restored import restored
 
 from ddbkit.emulator.durability.config import DurabilityConfig
 from ddbkit.emulator.endpoint.server import ServerConfig
@@ -174,12 +175,14 @@ def _backups(client: Any, arn: str) -> None:
     client.list_backups(TableName=TABLE)
     client.restore_table_from_backup(TargetTableName="census-restored",
                                      BackupArn=backup["BackupArn"])
+    restored(client, "census-restored")
     client.delete_backup(BackupArn=backup["BackupArn"])
     client.update_continuous_backups(TableName=TABLE, PointInTimeRecoverySpecification={
         "PointInTimeRecoveryEnabled": True})
     client.describe_continuous_backups(TableName=TABLE)
     client.restore_table_to_point_in_time(SourceTableArn=arn, UseLatestRestorableTime=True,
                                           TargetTableName="census-pitr")
+    restored(client, "census-pitr")
     for table in ("census-restored", "census-pitr"):
         client.delete_table(TableName=table)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from restored import restored
 from test_durability import wait_for
 
 from ddbkit.emulator.connect.clients import make_client
@@ -68,6 +69,7 @@ def test_restore_from_a_backup_takes_the_overrides(fresh_emulator: Emulator) -> 
         BillingModeOverride="PROVISIONED",
         ProvisionedThroughputOverride={"ReadCapacityUnits": 5, "WriteCapacityUnits": 7},
     )["TableDescription"]
+    restored(client, target)
     assert described["RestoreSummary"]["SourceBackupArn"] == arn
     assert [g["IndexName"] for g in described["GlobalSecondaryIndexes"]] == [kept["IndexName"]]
     assert described["ProvisionedThroughput"]["WriteCapacityUnits"] == 7
@@ -119,6 +121,7 @@ def test_backups_exports_and_imports_survive_a_restart(tmp_path: Path, durable_u
     assert client.describe_backup(BackupArn=kept["BackupArn"])["BackupDescription"][
         "BackupDetails"]["BackupCreationDateTime"] == kept["BackupCreationDateTime"]
     client.restore_table_from_backup(TargetTableName="back", BackupArn=kept["BackupArn"])
+    restored(client, "back")
     assert [i["bookingId"]["S"] for i in client.scan(TableName="back")["Items"]] == ["kept"]
     assert client.describe_export(ExportArn=export["ExportArn"])["ExportDescription"] == export
     assert client.describe_import(ImportArn=imported["ImportArn"])[

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from clocked_emulator import ClockedEmulator, clocked_emulator
+from restored import restored
 from test_durability import up_once, wait_for
 
 from ddbkit.emulator.connect.admin_client import AdminClient
@@ -216,21 +217,25 @@ def check_restores(client: Any) -> None:
     for number, (arn, backup) in enumerate(EXPECTED["backups"].items()):
         target = f"from-backup-{number}"
         client.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
+        restored(client, target)
         assert scan(client, target) == backup["items"], arn
     for table in (BOOKINGS, BLOBS):
         target = f"{table}-then"
         client.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=target,
                                               RestoreDateTime=at(EXPECTED["pitr_time"]))
+        restored(client, target)
         assert scan(client, target) == EXPECTED["phase1"][table], table
     # moments in older segments: after the first snapshot, and before it (journal 1 alone,
     # where blobs was created and PITR turned on, before any item was put)
     client.restore_table_to_point_in_time(SourceTableName=BOOKINGS, TargetTableName="early",
                                           RestoreDateTime=at(EXPECTED["early_time"]))
+    restored(client, "early")
     assert scan(client, "early") == EXPECTED["early_bookings"]
     pitr = EXPECTED["tables"][BLOBS]["ContinuousBackups"]["PointInTimeRecoveryDescription"]
     client.restore_table_to_point_in_time(
         SourceTableName=BLOBS, TargetTableName="blobs-empty",
         RestoreDateTime=at(pitr["EarliestRestorableDateTime"]["$t"] + 0.001))
+    restored(client, "blobs-empty")
     assert scan(client, "blobs-empty") == []
     AdminClient(client.meta.endpoint_url).call("RestoreState", Name=EXPECTED["state"])
     assert sorted(client.list_tables()["TableNames"]) == sorted(EXPECTED["phase1"])
@@ -266,6 +271,7 @@ def test_a_data_dir_written_now_holds_no_moto_names_and_says_its_format(
         arn = client.create_backup(TableName="bin", BackupName="bin-backup")[
             "BackupDetails"]["BackupArn"]
         client.restore_table_from_backup(TargetTableName="bin-again", BackupArn=arn)
+        restored(client, "bin-again")
         client.create_table(
             TableName="secure", BillingMode="PROVISIONED", DeletionProtectionEnabled=True,
             ProvisionedThroughput={"ReadCapacityUnits": 2, "WriteCapacityUnits": 1},
@@ -275,6 +281,7 @@ def test_a_data_dir_written_now_holds_no_moto_names_and_says_its_format(
         emulator.advance(600)
         client.restore_table_to_point_in_time(SourceTableName="bin", TargetTableName="bin-then",
                                               UseLatestRestorableTime=True)
+        restored(client, "bin-then")
         AdminClient(emulator.endpoint_url).call("SaveState", Name="s")
         wait_for(lambda: list(data.glob("snapshot-*.snap")), "a snapshot")
         before = everything(client)

@@ -4,6 +4,10 @@ Its query indexes too: installed from the snapshot's index sections and kept cur
 journal's writes, they equal indexes built afresh from the restored items; a snapshot
 without index sections (an older one) restores the same, its indexes built when asked.
 
+On-demand backups made meanwhile (journaled as "the table's items at this point") come
+back exactly as made: one made while the snapshot is written (the snapshot writes it whole),
+one after (rebuilt from the replayed state at its record).
+
 The fuzzy snapshot's claim, checked deterministically: random writes (puts, in-place
 updates, deletes, on a table with a stream and a GSI, and a table created mid-snapshot) run
 between every chunk the snapshot copies, as requests would between its lock holds, and are
@@ -39,7 +43,7 @@ from ddbkit.emulator.durability.snapshot import SnapshotWriter, plan
 from ddbkit.emulator.store import table_description
 from ddbkit.emulator.store import changes
 from ddbkit.emulator.store.table_calls import create_new_table
-from ddbkit.emulator.operations import delete_item, put_item, update_item
+from ddbkit.emulator.operations import create_backup, delete_item, put_item, update_item
 from ddbkit.emulator.operations.call import Call, OperationError
 from ddbkit.emulator.store import stream_records, stream_shards
 from ddbkit.emulator.store.catalog import catalog
@@ -93,13 +97,18 @@ def write(name):
 
 
 journal = []
-recorder = Recorder(source.tables, journal.append)
+recorder = Recorder(source.tables, journal.append, backups=source.backups)
 create("fuzzy")
 recorder.commit("CreateTable")
 for _ in range(3000):
     write("fuzzy")
     recorder.commit("PutItem")
 journal.clear()  # all of it is in the snapshot's instant: only what follows is journaled
+
+
+def backup(name):
+    run(create_backup, "CreateBackup", {"TableName": "fuzzy", "BackupName": name})
+    recorder.commit("CreateBackup")
 
 
 class Requests:
@@ -119,6 +128,9 @@ class Requests:
         if Requests.created:
             write("late")
             recorder.commit("PutItem")
+        if Requests.holds == 5:  # journaled as "fuzzy's items now": the snapshot writes it
+            backup("mid-snapshot")
+
 
     def __exit__(self, *exc):
         return None
@@ -130,10 +142,12 @@ plans = plan(source.tables)
 header = {"generation": 2, "account": ACCOUNT, "region": TARGET, "sequence": 0,
           "rotated_at": time.time(), "initialized": True}
 SnapshotWriter(data / "snapshot-00000002.snap", header, plans, Requests(),
-               timedelta(hours=24), utcnow).write()
-for _ in range(200):
+               timedelta(hours=24), utcnow, backups=lambda: list(source.backups.items())).write()
+for number in range(200):
     write("fuzzy")
     recorder.commit("DeleteItem")
+    if number == 100:  # rebuilt from the replayed state at its record
+        backup("after-snapshot")
 (data / "journal-00000002.log").write_bytes(
     frame(journal_header(2, ACCOUNT, TARGET, time.time())) + b"".join(journal))
 snap = data / "snapshot-00000002.snap"
@@ -145,7 +159,15 @@ if not WITH_INDEXES:  # as an older snapshot was written
     snap.write_bytes(b"".join(frame(p) for p in payloads if not index_sections.is_section(p)))
 
 target = catalog(ACCOUNT, TARGET)
-Recovery(DataDir(data), target.tables, ACCOUNT, TARGET, utcnow(), timedelta(hours=24)).run()
+Recovery(DataDir(data), target.tables, ACCOUNT, TARGET, utcnow(), timedelta(hours=24),
+         backups=target.backups).run()
+assert len(source.backups) == 2 and sorted(source.backups) == sorted(target.backups)
+for arn, made in source.backups.items():  # each exactly the table at its CreateBackup
+    assert ({(i.hash_key.value, i.range_key.value): item_image(i)
+             for entry in made.table.items.values() for i in entry.values()}
+            == {(i.hash_key.value, i.range_key.value): item_image(i)
+                for entry in target.backups[arn].table.items.values()
+                for i in entry.values()}), arn
 # the snapshot's figures, moved by the journal's puts and deletes: not counted again
 assert target.tables["fuzzy"].figures is not None
 installed = target.tables["fuzzy"].index_set

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from clocked_emulator import clocked_emulator
+from restored import restored
 
 from ddbkit.emulator.connect.clients import make_client
 from ddbkit.emulator.endpoint.server import ServerConfig
@@ -195,6 +196,7 @@ def test_restore_from_backup_keeps_binary_items_and_indexes(client: Any) -> None
     target = f"{table}-restored"
     described = client.restore_table_from_backup(TargetTableName=target, BackupArn=arn)[
         "TableDescription"]
+    restored(client, target)
     assert described["RestoreSummary"]["SourceBackupArn"] == arn
     assert described["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert items(client, target) == canonical(ITEMS)  # as backed up, bytes for bytes
@@ -204,6 +206,7 @@ def test_restore_from_backup_keeps_binary_items_and_indexes(client: Any) -> None
         BillingModeOverride="PROVISIONED",
         ProvisionedThroughputOverride={"ReadCapacityUnits": 3, "WriteCapacityUnits": 4},
     )["TableDescription"]
+    restored(client, f"{table}-lean")
     assert not overridden.get("GlobalSecondaryIndexes")
     assert overridden["ProvisionedThroughput"]["WriteCapacityUnits"] == 4
 
@@ -226,6 +229,7 @@ def test_restore_to_point_in_time_in_memory_copies_the_table(client: Any) -> Non
     described = client.restore_table_to_point_in_time(
         SourceTableArn=arn_of(client, table), TargetTableName=f"{table}-now",
         UseLatestRestorableTime=True)["TableDescription"]
+    restored(client, f"{table}-now")
     assert described["RestoreSummary"]["SourceTableArn"] == arn_of(client, table)
     assert items(client, f"{table}-now") == items(client, table)
     assert by_gk(client, f"{table}-now") == [b"\x01", b"\x02\x00"]
@@ -277,6 +281,7 @@ def test_restore_to_a_past_moment_keeps_binary_items(tmp_path: Path) -> None:
         emulator.advance(600)
         client.restore_table_to_point_in_time(SourceTableName=table, TargetTableName="then",
                                               RestoreDateTime=between)
+        restored(client, "then")
         assert items(client, "then") == canonical(ITEMS)
         assert by_gk(client, "then") == [b"\x01", b"\x02\x00"]
         assert by_gk(client, table) == []

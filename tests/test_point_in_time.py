@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from clocked_emulator import clocked_emulator
 from refusals import refused
+from restored import restored
 
 from ddbkit.emulator.connect.clients import make_client
 from ddbkit.emulator.runtime import Emulator
@@ -61,6 +62,7 @@ def test_restore_between_two_writes_gives_the_state_between_them_gsis_included(
     _, client, between = history
     client.restore_table_to_point_in_time(SourceTableName=BOOKINGS, TargetTableName="between",
                                           RestoreDateTime=_at(between))
+    restored(client, "between")
     items = client.scan(TableName="between")["Items"]
     assert [(i["bookingId"]["S"], i["status"]["S"]) for i in items] == [("a", "PENDING")]
     assert _keys_by_status(client, "between", "PENDING") == ["a"]
@@ -85,6 +87,7 @@ def test_the_latest_restorable_time_is_five_minutes_ago(history: Any) -> None:
                                           UseLatestRestorableTime=True,
                                           GlobalSecondaryIndexOverride=[],
                                           BillingModeOverride="PAY_PER_REQUEST")
+    restored(client, "latest")
     items = client.scan(TableName="latest")["Items"]
     assert sorted((i["bookingId"]["S"], i["status"]["S"]) for i in items) == [
         ("a", "CONFIRMED"), ("b", "PENDING")]
@@ -138,6 +141,7 @@ def test_restores_are_journaled_like_any_table(tmp_path: Path) -> None:
         emulator.advance(600)
         client.restore_table_to_point_in_time(SourceTableName=BOOKINGS, TargetTableName="copy",
                                               UseLatestRestorableTime=True)
+        restored(client, "copy")
     with clocked_emulator(data_dir) as emulator:
         client = make_client(endpoint_url=emulator.endpoint_url)
         assert [i["bookingId"]["S"] for i in client.scan(TableName="copy")["Items"]] == ["kept"]
@@ -148,6 +152,7 @@ def test_restores_are_journaled_like_any_table(tmp_path: Path) -> None:
 def _restored(client: Any, target: str, **when: Any) -> list[tuple[str, str]]:
     client.restore_table_to_point_in_time(SourceTableName=BOOKINGS, TargetTableName=target,
                                           **when)
+    restored(client, target)
     return sorted((i["bookingId"]["S"], i["status"]["S"])
                   for i in client.scan(TableName=target)["Items"])
 
@@ -197,4 +202,5 @@ def test_in_memory_the_window_is_the_present(fresh_emulator: Emulator) -> None:
         RestoreDateTime=_at(time.time() - 60)))[0] == "InvalidRestoreTimeException"
     client.restore_table_to_point_in_time(SourceTableName=source, TargetTableName=target,
                                           UseLatestRestorableTime=True)
+    restored(client, target)
     assert [i["bookingId"]["S"] for i in client.scan(TableName=target)["Items"]] == ["now"]

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
+from restored import restored
+
 from ddbkit.emulator.runtime import Emulator
 from ddbkit.emulator.store.catalog import catalog
 from ddbkit.emulator.store.settings import build_table, settings_of
@@ -116,8 +118,8 @@ def test_the_catalog_holds_the_server_s_tables_and_a_backup_is_a_frozen_copy(
     backup = found.backups[arn]
     assert type(backup) is Backup and backup.table is not made and len(backup.table) == 1
     client.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
-    restored = client.describe_table(TableName=target)["Table"]
-    assert restored["ItemCount"] == 1 and restored["RestoreSummary"]["SourceBackupArn"] == arn
+    made_back = restored(client, target)
+    assert made_back["ItemCount"] == 1 and made_back["RestoreSummary"]["SourceBackupArn"] == arn
 
 
 def test_a_settings_change_keeps_the_caches_only_while_the_indexes_stay(

@@ -8,6 +8,13 @@ it was backed up (`tablemeta`) and its items' images:
     {"BackupDetails": {"BackupArn", "BackupName", "BackupStatus", "BackupType",
                        "BackupCreationDateTime"},
      "SourceTable": settings, "Items": [image, ...]}
+
+A backup CreateBackup made is journaled by reference instead (`backup_reference`): "ItemsOf"
+names its table, whose items at that point of the journal are the backup's, and replay
+copies them from the state it has reached (`build_backup`'s `source`). That state is exact
+there: a snapshot is fuzzy only until it writes its backups, and it writes every backup made
+until then in full (`snapshot.SnapshotWriter`), so a reference inside the fuzzy part of
+the segment after it is for a backup replay already has.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from typing import Any
 
 from ddbkit.emulator.durability.images import build_item, item_image, store_item
 from ddbkit.emulator.durability.tablemeta import SettingsError, build_table, table_settings
-from ddbkit.emulator.store.access import table_items
+from ddbkit.emulator.store.access import copied_items, table_items
 from ddbkit.emulator.store.backup_records import backup_details, new_backup
 
 
@@ -26,9 +33,19 @@ def backup_document(backup: Any) -> dict[str, Any]:
             "Items": [item_image(item) for item in table_items(table)]}
 
 
-def build_backup(document: dict[str, Any]) -> Any:
+def backup_reference(backup: Any, source: str) -> dict[str, Any]:
+    """The record of a backup of table `source` as it is at this point of the journal."""
+    return {"BackupDetails": backup_details(backup),
+            "SourceTable": table_settings(backup.table), "ItemsOf": source}
+
+
+def build_backup(document: dict[str, Any], source: Any = None) -> Any:
+    """The backup `document` describes; for a reference, with a copy of `source`'s items
+    (the table it names, as replayed to that point)."""
     table = build_table(document["SourceTable"])
-    for image in document["Items"]:
+    if "ItemsOf" in document:
+        table.items = copied_items(source.items)
+    for image in document.get("Items", ()):
         store_item(table, build_item(image, table.hash_key_attr, table.range_key_attr))
     backup = new_backup(document["BackupDetails"], table)
     if backup.arn != document["BackupDetails"]["BackupArn"]:

@@ -45,6 +45,13 @@ def frame(payload: bytes) -> bytes:
     return head + struct.pack("<I", zlib.crc32(head)) + payload
 
 
+def frame_of_parts(first: bytes, first_crc: int, rest: bytes) -> bytes:
+    """`frame(first + rest)`, `first_crc` being `zlib.crc32(first)` computed earlier (a
+    restore's large record is checksummed off the store lock; only `rest` is under it)."""
+    head = struct.pack("<II", len(first) + len(rest), zlib.crc32(rest, first_crc))
+    return b"".join((head, struct.pack("<I", zlib.crc32(head)), first, rest))
+
+
 def read_frames(stream: BinaryIO, size: int) -> Iterator[bytes]:
     """Every record's payload, in order. Raises `TornTail` after the last whole record when
     the file ends in a cut-short one, `Corrupt` at a damaged record followed by more data."""

@@ -7,8 +7,10 @@ Called under the store lock at the end of every request (`hooks`). A record hold
   has already withdrawn its own);
 - after any operation that can change a table's settings (not the data plane, which cannot),
   the settings of every table that differ from the last ones journaled, tables that appeared
-  (with all their items and stream records: a restore from a backup copies them without a
-  put) and tables that went away; and on-demand backups made or deleted (`backups`).
+  (with all their items and stream records) and tables that went away; and on-demand backups
+  made (a backup CreateBackup made names its table: "its items at this point") or deleted
+  (`backups`). A restore's new table is not among them while CREATING: its job journals it
+  in parts of its own, off the request path (`encode_table`, `journal_part`, `adopt`).
 A request that changed nothing writes nothing. Each record carries a sequence number and
 the wall-clock time, for point-in-time restore to replay history up to a moment.
 
@@ -24,13 +26,14 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ddbkit.emulator.durability import encoding
-from ddbkit.emulator.durability.backups import backup_document
-from ddbkit.emulator.durability.framing import frame
+from ddbkit.emulator.durability.backups import backup_document, backup_reference
+from ddbkit.emulator.durability.framing import frame, frame_of_parts
 from ddbkit.emulator.durability.images import item_image, key_image
 from ddbkit.emulator.durability.journal import DiskFull, JournalError
 from ddbkit.emulator.durability.tablemeta import apply_settings, table_settings
@@ -38,6 +41,7 @@ from ddbkit.emulator.store import changes, stream_records, stream_shards
 from ddbkit.emulator.store.access import stored_item, table_items
 from ddbkit.emulator.store.atomic_writes import UndoLog
 from ddbkit.emulator.store.stream_shards import Shard
+from ddbkit.emulator.store.tables import CREATING
 
 # Operations that read, or change only items: after them no table's settings need comparing.
 NO_SETTINGS_CHANGE = frozenset({
@@ -51,6 +55,7 @@ NO_SETTINGS_CHANGE = frozenset({
     "DescribeKinesisStreamingDestination", "DescribeContributorInsights",
     "DescribeTableReplicaAutoScaling", "ListGlobalTables", "ListContributorInsights",
     "GetResourcePolicy", "ListStates"})
+PART_BYTES = 256 << 10  # a restore's table is journaled in records of about this size
 ITEM_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
                          "TransactWriteItems"})
 # Answered while the journal is full: they write nothing (PartiQL may only read; if it
@@ -202,6 +207,8 @@ class Recorder:
             del self.known[name]
             ops.append(["D", name])
         for name, table in self.tables.items():
+            if table.status == CREATING:
+                continue  # a restore's: its job journals it (`encode_table`)
             known = self.known.get(name)
             settings = table_settings(table)
             text = encoding.canonical(settings)
@@ -223,7 +230,7 @@ class Recorder:
     def _backup_changes(self) -> list[Any]:
         current = set(self.backups)
         ops: list[Any] = [["b", arn] for arn in sorted(self.known_backups - current)]
-        ops += [["B", arn, backup_document(self.backups[arn])]
+        ops += [self._backup_op(arn, self.backups[arn])
                 for arn in sorted(current - self.known_backups)]
         self.known_backups = current
         for kind, found in self.records.items():
@@ -231,6 +238,49 @@ class Recorder:
                     if arn not in self.known_records[kind] and isinstance(found[arn], dict)]
             self.known_records[kind] = set(found)
         return ops
+
+    def _backup_op(self, arn: str, backup: Any) -> list[Any]:
+        """A backup CreateBackup made in this request is its table's items at this point of
+        the journal (replay copies them from the state it has reached): a few bytes, however
+        many items. Any other is written whole."""
+        source, backup.taken_from = backup.taken_from, None
+        known = self.known.get(source) if source is not None else None
+        if known is not None and self.tables.get(source) is known.table:
+            return ["B", arn, backup_reference(backup, source)]
+        return ["B", arn, backup_document(backup)]
+
+    # -- a restore's new table, journaled when ready ------------------------------------
+    @staticmethod
+    def encode_table(table: Any) -> PreparedTable:
+        """A restore's new table (not in the store: the restore's job calls this off the
+        request path) as its records' starts, encoded and checksummed as they are iterated:
+        "R" (a restore began: the table, not complete yet) and puts, `PART_BYTES` or so per
+        record. `journal_part` writes each in its own short hold of the store lock, `adopt`
+        the "A" that completes the table; replay drops a table whose "A" never came."""
+        settings = table_settings(table)
+        return PreparedTable(_parts(table, settings), encoding.canonical(settings))
+
+    def journal_part(self, start: bytes, start_crc: int) -> None:
+        """One record of a restore's table (`encode_table`), under the store lock."""
+        self._append(frame_of_parts(start, start_crc, self._record_end()))
+        self.sequence += 1
+
+    def adopt(self, table: Any, prepared: PreparedTable) -> None:
+        """`table` (a restore's, ACTIVE now; under the store lock), its records journaled
+        (`journal_part`), is complete: "A" (and its settings, if they changed since, as an
+        "M"); tracked from here on. Raises `JournalError` when the journal refuses it."""
+        ops = encoding.dumps(["A", table.name])
+        settings = table_settings(table)
+        if encoding.canonical(settings) != prepared.settings:
+            ops += b"," + encoding.dumps(["M", table.name, settings])
+        start = b'{"ops":[' + ops
+        self._append(frame_of_parts(start, zlib.crc32(start), self._record_end()))
+        self.sequence += 1
+        self.known[table.name] = tracked(table)
+
+    def _record_end(self) -> bytes:
+        """How a record begun elsewhere ends: its sequence number and time, set now."""
+        return b'],"n":%d,"t":%s}' % (self.sequence + 1, encoding.dumps(self.clock()))
 
     def _item_changes(self, touched: list[Any], names: set[str]) -> list[Any]:
         ops: list[Any] = []
@@ -265,6 +315,14 @@ class Recorder:
         return ops
 
 
+@dataclass(frozen=True)
+class PreparedTable:
+    """A restored table's records, encoded off the store lock (`encode_table`)."""
+
+    parts: Iterator[tuple[bytes, int]]  # each record's start ('{"ops":[' and ops), its crc32
+    settings: str  # canonical JSON of the settings in its "R"
+
+
 @dataclass
 class _Attempt:
     """A request in flight: how to put the store back if its record cannot be written."""
@@ -274,6 +332,22 @@ class _Attempt:
 
 
 _NOBODY = Tracked(None, "", None, 0)
+
+
+def _parts(table: Any, settings: dict[str, Any]) -> Iterator[tuple[bytes, int]]:
+    ops = [encoding.dumps(["R", table.name, settings])]
+    size = 0
+    for item in table_items(table):
+        op = encoding.dumps(_put(table.name, item))
+        ops.append(op)
+        size += len(op)
+        if size >= PART_BYTES:
+            start = b'{"ops":[' + b",".join(ops)
+            yield start, zlib.crc32(start)
+            ops, size = [], 0
+    if ops:
+        start = b'{"ops":[' + b",".join(ops)
+        yield start, zlib.crc32(start)
 
 
 def _first_sequence(shard: Shard | None) -> int:

@@ -10,8 +10,13 @@ got it there (a physical redo log of after-images, like SQLite's WAL pages):
                                older journals have none: the item is sized when asked)
     ["X", table, key]          an item's deletion
     ["S", table, [records]]    stream records appended, sequence numbers inside
-    ["B", arn, document]       an on-demand backup was made (`backups`)
+    ["B", arn, document]       an on-demand backup was made (`backups`): its items, or
+                               "ItemsOf" a table: that table's items at this point
     ["b", arn]                 it was deleted
+    ["R", table, settings]     a restore began filling the table (its "P"s follow); it is
+                               not in the store until
+    ["A", table]               the restore completed it (a table whose "A" never came, the
+                               process killed before, is dropped: `restoring`)
     ["E", arn, description]    an export was made (its DescribeExport answer)
     ["I", arn, description]    an import was made (its DescribeImport answer)
 
@@ -54,6 +59,7 @@ class Replayer:
         self.backups = {} if backups is None else backups  # the catalog's backups
         self.records = records or {}  # "E", "I": the catalog's table_exports, table_imports
         self.written: dict[str, list[Any]] = {}  # a snapshot's items per table, in its order
+        self.restoring: dict[str, Any] = {}  # tables a restore is filling ("R" until "A")
 
     def apply(self, ops: list[Any]) -> None:
         for op in ops:
@@ -71,7 +77,11 @@ class Replayer:
             elif kind == "D":
                 self.tables.pop(op[1], None)
             elif kind == "B":
-                self.backups[op[1]] = build_backup(op[2])
+                self.backup(op[1], op[2])
+            elif kind == "R":
+                self.restoring[op[1]] = build_table(op[2])
+            elif kind == "A":
+                self.tables[op[1]] = self.restoring.pop(op[1])
             elif kind == "b":
                 self.backups.pop(op[1], None)
             elif kind in ("E", "I"):
@@ -79,8 +89,15 @@ class Replayer:
             else:
                 raise ReplayError(f"unknown operation {kind!r}")
 
+    def backup(self, arn: str, document: dict[str, Any]) -> None:
+        source = document.get("ItemsOf")
+        if source is None:
+            self.backups[arn] = build_backup(document)
+        elif arn not in self.backups:  # else the snapshot under this segment wrote it whole
+            self.backups[arn] = build_backup(document, self.table(source))
+
     def table(self, name: str) -> Any:
-        table = self.tables.get(name)
+        table = self.tables.get(name) or self.restoring.get(name)
         if table is None:
             raise ReplayError(f"a change to table {name!r}, which does not exist at that point")
         return table

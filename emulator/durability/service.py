@@ -67,6 +67,12 @@ class Compaction:
     seconds: float
 
 
+def _backups_now(backend: Any) -> list[tuple[str, Any]]:
+    """The backups as they are now (a snapshot writes them after its items: `snapshot`)."""
+    with STORE_LOCK:
+        return list(backend.backups.items())
+
+
 class Durability:
     def __init__(self, config: DurabilityConfig, account_id: str, region: str,
                  clock: Callable[[], float] = time.time) -> None:
@@ -130,7 +136,7 @@ class Durability:
             changes.record(True)
             self.recorder.commit("Open")  # tables that were here before the restore, if any
             self.history = History(self.data_dir)
-            hooks.activate(self.recorder, self.history)
+            hooks.activate(self.recorder, self.history, self._compact_lock)
             # the listing and its segment headers are read only when there is something to drop
             kept = self._kept(self.data_dir.listing()) if restored.obsolete else set()
         self.data_dir.remove([p for p in restored.obsolete if p not in kept])
@@ -248,7 +254,6 @@ class Durability:
                 self.data_dir.sync()
                 self.generation, self._journal_bytes = generation, older
                 plans = plan(tables)
-                backups = list(backend.backups.items())
                 records = [(kind, arn, found) for kind, registry in _records(backend).items()
                            for arn, found in registry.items() if isinstance(found, dict)]
                 header = {"generation": generation, "account": self.account_id,
@@ -256,7 +261,8 @@ class Durability:
                           "rotated_at": self.clock(), "initialized": self._initialized()}
             written = SnapshotWriter(self.data_dir.snapshot_path(generation), header, plans,
                                      STORE_LOCK, self.config.stream_retention, self._utcnow,
-                                     self._stop, backups, records).write()
+                                     self._stop, lambda: _backups_now(backend),
+                                     records).write()
             self.data_dir.sync()
             self.snapshot_bytes, self._journal_bytes = written.size, 0
             listing = self.data_dir.listing()

@@ -40,6 +40,7 @@ from ddbkit.emulator.durability.replay import Replayer
 from ddbkit.emulator.durability.tablemeta import table_settings
 from ddbkit.emulator.store import index_images, indexes, stream_records, stream_shards
 from ddbkit.emulator.store.table_description import Figures, tally
+from ddbkit.emulator.store.tables import CREATING
 
 FORMAT = formats.SNAPSHOT
 CHUNK_ITEMS = 500  # items read per hold of the store lock (~2-4 ms)
@@ -69,6 +70,8 @@ def plan(tables: dict[str, Any]) -> list[TablePlan]:
     """What to write, taken under the store lock at the snapshot's instant."""
     plans = []
     for name, table in tables.items():
+        if table.status == CREATING:
+            continue  # a restore's, journaled whole once ready (in the segment this opens)
         shard = stream_shards.of(table)
         start, records, times = shard.snapshot() if shard else (None, [], [])
         plans.append(TablePlan(name, table, encoding.dumps(table_settings(table)),
@@ -89,10 +92,14 @@ class SnapshotWriter:
     def __init__(self, path: Path, header: dict[str, Any], plans: list[TablePlan],
                  lock: AbstractContextManager[Any], retention: timedelta,
                  now: Callable[[], datetime], stop: threading.Event | None = None,
-                 backups: list[tuple[str, Any]] | None = None,
+                 backups: list[tuple[str, Any]] | Callable[[], list[tuple[str, Any]]]
+                 | None = None,
                  records: list[tuple[str, str, Any]] | None = None) -> None:
         self.path, self.header, self.plans = path, header, plans
-        self.backups = backups or []  # (arn, Backup): frozen copies, read without the lock
+        # (arn, Backup): frozen copies, read without the lock. A callable is asked after the
+        # items are written: every backup made while they were (journaled by reference,
+        # `backups`) is then written whole, so none is rebuilt from this fuzzy state.
+        self.backups = backups or []
         self.records = records or []  # (kind, arn, description) of exports and imports
         self.lock, self.retention, self.now = lock, retention, now
         self.stop = stop or threading.Event()
@@ -117,7 +124,8 @@ class SnapshotWriter:
         self._put(out, {"format": FORMAT, **self.header})
         for table in self.plans:
             self._table(out, table)
-        for arn, backup in self.backups:
+        backups = self.backups() if callable(self.backups) else self.backups
+        for arn, backup in backups:
             self._put(out, {"backup": arn, "document": backup_document(backup)})
         for kind, arn, description in self.records:
             self._put(out, {"record": kind, "arn": arn, "description": description})

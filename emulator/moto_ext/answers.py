@@ -15,11 +15,15 @@ from moto.core.serialize import get_serializer_class
 from moto.core.utils import get_service_model
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
 
+_HANDLER = DynamoHandler()  # read only for its response transformers, as moto's own use
+# Loaded once, at start: loading it takes ~0.1 s, which an operation's first answer would
+# otherwise pay under the store lock (moto loads it again for each operation).
+_SERVICE = get_service_model(_HANDLER.boto3_service_name)
+
 
 @functools.cache
 def _context(operation: str) -> ActionContext:
-    handler = DynamoHandler()  # read only for its response transformers, as moto's own use
-    service = get_service_model(handler.boto3_service_name)
+    handler, service = _HANDLER, _SERVICE
     return ActionContext(service, service.operation_model(operation),
                          get_serializer_class(service.service_name, "json"), handler)
 

@@ -1,15 +1,19 @@
-"""DeleteBackup: the backup goes at once; the answer describes it, BackupStatus DELETED."""
+"""DeleteBackup: the backup goes at once (BackupInUseException while a restore reads it); the
+answer describes it, BackupStatus DELETED."""
 
 from __future__ import annotations
 
-from ddbkit.emulator.operations import pipeline
+from ddbkit.emulator.operations import pipeline, restore_jobs
 from ddbkit.emulator.operations.backup_lookup import backup_named
-from ddbkit.emulator.operations.call import Answer, Call
+from ddbkit.emulator.operations.call import Answer, Call, OperationError
 from ddbkit.emulator.store import backup_calls
 
 
 def run(call: Call) -> Answer:
     backup_named(call)  # BackupNotFoundException before anything changes
+    if restore_jobs.backup_in_use(call.params["BackupArn"]):
+        raise OperationError("BackupInUseException",
+                             f"Backup is being restored to a table: {call.params['BackupArn']}")
     backup = backup_calls.delete_backup(pipeline.backend(call), call.params["BackupArn"])
     return pipeline.shaped_answer(call,
                                   {"BackupDescription": backup_calls.description(backup)})

@@ -22,6 +22,7 @@ PROTECTED = ("Resource cannot be deleted as it is currently protected against de
 
 def run(call: Call) -> Answer:
     name = call.params["TableName"]
+    access.refuse_while_creating(pipeline.backend(call).table(name))
     table = pipeline.resolve_table(call, name)
     if table.deletion_protection_enabled:
         raise validation_error(PROTECTED)

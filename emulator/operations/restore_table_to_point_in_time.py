@@ -3,8 +3,11 @@ of its recovery window, with the source's current settings and the request's ove
 
 moto ignored the time and copied the current table. Here the source is named by
 SourceTableName or SourceTableArn, the moment by RestoreDateTime or UseLatestRestorableTime,
-and the items are read back from the data dir's history (`past_tables`); in memory nothing
-of the past is kept, the window is the present and the table is copied as it is. The window
+and the items are read back from the data dir's history (`past_tables`) off the request
+path: the answer describes the new table CREATING, and it turns ACTIVE once its items and
+indexes are in place (`restore_jobs`; a moment the history cannot give drops it). In memory
+nothing of the past is kept, the window is the present and the table's item dict is copied
+as it is (a few milliseconds per million keys). The window
 is DescribeContinuousBackups' (`operations.pitr_window.window`). DynamoDB's errors:
 TableNotFoundException, TableAlreadyExistsException, PointInTimeRecoveryUnavailableException,
 InvalidRestoreTimeException.
@@ -12,9 +15,11 @@ InvalidRestoreTimeException.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
-from ddbkit.emulator.operations import pipeline
+from ddbkit.emulator.durability.hooks import history
+from ddbkit.emulator.operations import pipeline, restore_jobs
 from ddbkit.emulator.operations.call import Answer, Call, OperationError, validation_error
 from ddbkit.emulator.operations.past_tables import table_at
 from ddbkit.emulator.operations.pitr_window import enabled, window
@@ -42,11 +47,20 @@ def run(call: Call) -> Answer:
     if not enabled(source):
         raise pitr_unavailable(source.name)
     moment = _restore_time(params, *window(source))
-    past = table_at(source.name, moment, invalid_restore_time)
-    items = backup_calls.items_copy(source) if past is None else backup_calls.items_of(past)
-    table = restores.to_point_in_time(target, source, items, params, naive_utc(moment))
-    backup_calls.add_table(backend, table)
-    return pipeline.shaped_answer(call, backup_calls.describe(table))
+    shown, work = (restores.to_point_in_time(target, source, defaultdict(dict), params,
+                                             naive_utc(moment)) for _ in range(2))
+    work.created_at = shown.created_at
+    backend.tables[target] = shown
+    present = backup_calls.items_copy(source) if history() is None else None
+    restore_jobs.start(backend, shown, work, lambda: _items(source.name, moment, present))
+    return pipeline.shaped_answer(call, backup_calls.describe(shown))
+
+
+def _items(name: str, moment: float, present: Any) -> Any:
+    """The source's items at `moment` (off the request path), or `present` in memory."""
+    if present is not None:
+        return present
+    return backup_calls.items_of(table_at(name, moment, invalid_restore_time))
 
 
 def _source(backend: Any, params: dict[str, Any]) -> Any:

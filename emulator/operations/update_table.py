@@ -55,6 +55,7 @@ def run(call: Call) -> Answer:
     table = access.tables(pipeline.backend(call)).get(name)
     if table is None:
         raise not_found(f"Requested resource not found: Table: {name} not found")
+    access.refuse_while_creating(table)
     _check_throughput(table, params)
     updates = params.get("GlobalSecondaryIndexUpdates") or []
     _check_index_actions(table, updates)

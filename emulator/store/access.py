@@ -14,14 +14,14 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from ddbkit.emulator.operations.call import not_found
+from ddbkit.emulator.operations.call import OperationError, not_found
 from ddbkit.emulator.store.catalog import Catalog
 from ddbkit.emulator.store.item import Key
-from ddbkit.emulator.store.tables import copied_items, stored_item, table_items
+from ddbkit.emulator.store.tables import CREATING, copied_items, stored_item, table_items
 
 __all__ = ["STORE_LOCK", "KeySchema", "attributes", "billed_size", "copied_items",
-           "delete_table", "find_table", "key_schema", "request_keys", "stored", "stored_item",
-           "table", "table_items", "tables"]
+           "delete_table", "find_table", "key_schema", "refuse_while_creating", "request_keys",
+           "stored", "stored_item", "table", "table_items", "tables"]
 
 STORE_LOCK = threading.RLock()
 NOT_FOUND = "Requested resource not found"
@@ -44,11 +44,19 @@ def request_keys(table: Any, key: dict[str, Any]) -> tuple[Any, Any] | None:
 
 def table(backend: Catalog, name: str) -> Any:
     """The table named `name` (or with that ARN); ResourceNotFoundException as DynamoDB (and
-    moto before it) words it."""
-    found = backend.table(name)
+    moto before it) words it, also for a table still CREATING (a restore's), as DynamoDB
+    answers item operations on a table that is not ACTIVE."""
+    found = find_table(backend, name)
     if found is None:
         raise not_found(NOT_FOUND)
     return found
+
+
+def refuse_while_creating(found: Any) -> None:
+    """DynamoDB's answer to changing a table a restore is still creating."""
+    if found is not None and found.status == CREATING:
+        raise OperationError("ResourceInUseException", "Attempt to change a resource which is "
+                             f"still in use: Table is being created: {found.name}")
 
 
 def tables(backend: Catalog) -> dict[str, Any]:
@@ -62,8 +70,10 @@ def delete_table(backend: Catalog, name: str) -> Any:
 
 
 def find_table(backend: Catalog, name: Any) -> Any:
-    """The table named `name` (or with that ARN), or None."""
-    return backend.table(name) if isinstance(name, str) else None
+    """The table named `name` (or with that ARN), or None; None too while a restore is
+    still creating it."""
+    found = backend.table(name) if isinstance(name, str) else None
+    return None if found is None or found.status == CREATING else found
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,9 @@ from typing import Any
 
 from ddbkit.emulator.store.access import copied_items, table_items
 from ddbkit.emulator.store.catalog import Catalog
-from ddbkit.emulator.store.indexes import indexes_for
 from ddbkit.emulator.store.settings import build_table, settings_of
 from ddbkit.emulator.store.table_calls import create_new_table
+from ddbkit.emulator.store.table_description import counted, install
 from ddbkit.emulator.store.table_description import describe as describe_table
 from ddbkit.emulator.store.tables import Backup, backup_identifier
 
@@ -39,13 +39,6 @@ def table_named(backend: Any, name: Any) -> Any:
 
 def table_with_arn(backend: Any, arn: Any) -> Any:
     return next((t for t in backend.tables.values() if t.table_arn == arn), None)
-
-
-def add_table(backend: Any, table: Any) -> None:
-    """A table made outside CreateTable (a restore) joins the store, its indexes built now,
-    as CreateTable does, not by the first Query."""
-    backend.tables[table.name] = table
-    indexes_for(table)
 
 
 def drop_table(backend: Any, name: str) -> None:
@@ -73,12 +66,16 @@ def create_backup(backend: Catalog, table_name: str, backup_name: str,
                   created_at: datetime) -> Any:
     """A new backup of the table, created at `created_at` (naive UTC, the emulator's clock):
     a frozen copy of its settings, as the data dir would give them back, and of its item
-    dict (the items themselves are shared: none changes in place)."""
+    dict (the items themselves are shared: none changes in place). Its size and figures are
+    the table's (kept current by every write: nothing is walked). The journal records it by
+    reference (`taken_from`): it is complete when answered, so it is AVAILABLE at once."""
     source = backend.tables[table_name]
     frozen = build_table(settings_of(source))
     frozen.items = items_copy(source)
+    install(frozen, counted(source).record())  # DescribeBackup describes it: never counted
     backup = Backup(backend.account_id, backend.region, backup_name, frozen, created_at,
-                    backup_identifier(created_at))
+                    backup_identifier(created_at), items_size=counted(source).size,
+                    taken_from=source.name)
     backend.backups[backup.arn] = backup
     return backup
 

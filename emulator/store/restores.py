@@ -1,8 +1,9 @@
 """The new table of a restore (from a backup or to a point in time), with the request's overrides.
 
 A restored table is an ordinary `store.tables.Table` with a restore summary
-(`source_table_arn`, `restore_date_time`, and `source_backup_arn` from a backup), sharing
-its source's items (a copy of the item dict; items never change in place). DynamoDB restores
+(`source_table_arn`, `restore_date_time`, and `source_backup_arn` from a backup), made empty
+here; `operations.restore_jobs` fills it off the request path (a copy of the source's item
+dict: items never change in place). DynamoDB restores
 "the settings of the source table at the time of restore" (billing, GSIs, LSIs, throughput,
 encryption), each replaceable by the request's `BillingModeOverride`,
 `GlobalSecondaryIndexOverride` (a subset of the indexes, possibly with other throughput),
@@ -16,17 +17,18 @@ Called by the RestoreTableFromBackup and RestoreTableToPointInTime operations
 from __future__ import annotations
 
 import copy
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from ddbkit.emulator.store.tables import Backup, GlobalIndex, LocalIndex, Table, copied_items
+from ddbkit.emulator.store.tables import Backup, GlobalIndex, LocalIndex, Table
 
 
 def from_backup(name: str, backup: Backup, params: dict[str, Any],
                 restored_at: datetime) -> Table:
-    """The table `backup` holds, as a new table `name` with its own copy of the items."""
-    source = backup.table
-    table = restored_table(name, source, copied_items(source.items), params, restored_at)
+    """The table `backup` holds, as a new table `name`, still empty (`restore_jobs` copies
+    the backup's items into it)."""
+    table = restored_table(name, backup.table, defaultdict(dict), params, restored_at)
     table.source_backup_arn = backup.arn
     return table
 

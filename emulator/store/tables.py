@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ddbkit.emulator.store.table_description import Figures
 
 ACTIVE = "ACTIVE"
+CREATING = "CREATING"  # a restore's new table until its items and indexes are in place
 # The warm throughput DynamoDB reports for on-demand tables and indexes.
 DEFAULT_WARM_READ, DEFAULT_WARM_WRITE = 12000, 4000
 _PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-iso-", "aws-iso"),
@@ -144,6 +145,9 @@ class Table:
         if sse_specification and "KMSMasterKeyId" not in sse_specification:
             sse_specification["KMSMasterKeyId"] = default_kms_key(account_id, region)
         self.deletion_protection_enabled = deletion_protection_enabled
+        # CREATING while a restore fills a copy of it off the request path (`restore_jobs`):
+        # item operations do not see it, and durability does not record it until ACTIVE.
+        self.status = ACTIVE
         # Set when a restore made the table (RestoreSummary).
         self.source_table_arn: str | None = None
         self.source_backup_arn: str | None = None
@@ -249,6 +253,9 @@ class Backup:
     status: str = "AVAILABLE"
     type: str = "USER"
     items_size: int | None = None  # its items' size, counted once (`backup_size`)
+    # The table whose items it copied in the request still running: the journal records
+    # the backup as "that table's items at this point" (`durability.recorder`), then clears it.
+    taken_from: str | None = None
 
     @property
     def arn(self) -> str:

@@ -111,6 +111,7 @@ class Emulator:
                 self.durability.start_compacting()
         except BaseException:
             self.server.stop()  # a no-op when it did not start
+            background.stop_all()
             self._close_durability()
             raise
         if not hold_behaviours:

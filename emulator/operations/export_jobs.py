@@ -132,7 +132,8 @@ def _settle(export: Export, status: str, **fields: Any) -> None:
         try:
             with hooks.journaled("ExportTableToPointInTime"):
                 export.records[export.arn] = final
-        except JournalError:
+        except JournalError:  # undone: kept in memory (a restart marks it FAILED)
+            export.records[export.arn] = final
             log.warning("ddbkit: export %s: %s, but the journal refused the change",
                         export.arn, status)
 

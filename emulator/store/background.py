@@ -94,15 +94,24 @@ def worker(name: str) -> Worker:
         return found
 
 
+_emulators = 0  # started and not stopped, in this process: they share the store and workers
+
+
 def start_all() -> None:
-    """Starts the workers of `KINDS` (the emulator is starting)."""
+    """Starts the workers of `KINDS` (an emulator is starting)."""
+    global _emulators
+    with _lock:
+        _emulators += 1
     for kind in KINDS:
         worker(kind).start()
 
 
 def stop_all() -> None:
-    """Stops every worker (the emulator is stopping); a later `submit` starts one again."""
+    """Stops every worker when the last emulator of the process stops (another one's tasks
+    go on until then); a later `submit` starts one again."""
+    global _emulators
     with _lock:
-        found = list(_workers.values())
+        _emulators = max(0, _emulators - 1)
+        found = [] if _emulators else list(_workers.values())
     for each in found:
         each.stop()

@@ -38,6 +38,7 @@ from ddbkit.fixtures import aws_layout
 log = logging.getLogger("ddbkit")
 
 IN_PROGRESS, COMPLETED, FAILED = "IN_PROGRESS", "COMPLETED", "FAILED"
+PROGRESS_EVERY = 200_000  # keys between progress lines in the log
 MAX_IN_PROGRESS = 300  # concurrent exports per account: DynamoDB's quota
 INTERRUPTED = ("The emulator stopped before the export finished; run it again",
                "EmulatorStopped")
@@ -83,12 +84,12 @@ def _write(export: Export, stop: threading.Event) -> None:
         if items is None and export.past is not None:
             past = export.past()  # None: no history kept (in memory), never reached here
             items, ranged = past.items, past.range_key_attr is not None
-        log.info("ddbkit: export %s: writing", export.arn)
+        log.warning("ddbkit: export %s: writing", export.arn)
         info = aws_layout.write_export(
             export.folder, table_arn=export.table_arn, table_id=export.table_id,
             export_time=described["ExportTime"], start_time=described["StartTime"],
             s3_prefix=export.prefix, export_id=export.export_id,
-            items=_wire_items(items, ranged, stop))
+            items=_wire_items(export.arn, items, ranged, stop))
     except Interrupted:
         _remove(export)
         return
@@ -106,17 +107,20 @@ def _write(export: Export, stop: threading.Event) -> None:
             ItemCount=info.item_count,
             ExportManifest=f"{base}{aws_layout.EXPORTS_FOLDER}/{export.export_id}/"
                            f"{aws_layout.SUMMARY}")
-    log.info("ddbkit: export %s: COMPLETED, %d items in %.2f s", export.arn, info.item_count,
+    log.warning("ddbkit: export %s: COMPLETED, %d items in %.2f s", export.arn, info.item_count,
              time.perf_counter() - started)
 
 
-def _wire_items(items: Any, ranged: bool, stop: threading.Event) -> Iterator[WireItem]:
+def _wire_items(arn: str, items: Any, ranged: bool,
+                stop: threading.Event) -> Iterator[WireItem]:
     entries = items.values()
     for count, entry in enumerate(entries):
         if count % 1000 == 0:
             if stop.is_set():
                 raise Interrupted
             time.sleep(0)  # hands the interpreter to a waiting request now, not in 5 ms
+            if count and count % PROGRESS_EVERY == 0:
+                log.warning("ddbkit: export %s: %d of %d keys written", arn, count, len(items))
         for item in (entry.values() if ranged else (entry,)):
             yield to_wire(item_image(item))
 
@@ -129,6 +133,8 @@ def _settle(export: Export, status: str, **fields: Any) -> None:
         if not isinstance(described, dict):
             return
         final = {**described, "ExportStatus": status, "EndTime": aware_utc(now()), **fields}
+        if status == FAILED:
+            log.warning("ddbkit: export %s: FAILED: %s", export.arn, fields["FailureMessage"])
         try:
             with hooks.journaled("ExportTableToPointInTime"):
                 export.records[export.arn] = final

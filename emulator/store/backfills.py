@@ -71,7 +71,7 @@ def begin(tables: dict[str, Any], table: Table, name: str) -> None:
         _catch_up(job, index, figure, 0)
         return
     _running.append(job)
-    log.info("ddbkit: backfilling index %s of %s: %d items", name, table.name, len(table))
+    log.warning("ddbkit: backfilling index %s of %s: %d items", name, table.name, len(table))
     worker("backfill").submit(lambda stop: _run(job, stop))
 
 
@@ -158,7 +158,7 @@ def _finish(job: Backfill, figure: Any) -> None:
                     "the change", job.name, job.table.name)
         return
     table_description.index_counted(job.table, found, figure, counted)
-    log.info("ddbkit: index %s of %s ACTIVE: %d items, backfilled in %.2f s", job.name,
+    log.warning("ddbkit: index %s of %s ACTIVE: %d items, backfilled in %.2f s", job.name,
              job.table.name, figure.indexes[job.name][1], time.perf_counter() - job.started)
 
 

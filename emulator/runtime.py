@@ -24,6 +24,7 @@ from ddbkit.emulator.errors import ConfigError, SchemaDriftError
 from ddbkit.emulator.faults.plan import FaultPlan
 from ddbkit.emulator.operations import s3_folders
 from ddbkit.emulator.spec import DEFAULT_STAGE, TABLES, get_table, validate_stage
+from ddbkit.emulator.store import background
 from ddbkit.emulator.store.clock import Clock
 from ddbkit.emulator.streams.triggers import TriggerConfig, TriggerPoller
 from ddbkit.emulator.tables.provision import provision, provision_table
@@ -102,6 +103,7 @@ class Emulator:
             self.durability = Durability(self.config.durability, self.config.server.account_id,
                                          self.region, clock=self.config.clock)
             self.restored = self.durability.open()
+        background.start_all()  # before the server: a request never waits for a thread start
         try:
             self.server.start()
             self.provisioned = self._provision()
@@ -109,6 +111,7 @@ class Emulator:
                 self.durability.start_compacting()
         except BaseException:
             self.server.stop()  # a no-op when it did not start
+            background.stop_all()
             self._close_durability()
             raise
         if not hold_behaviours:
@@ -157,6 +160,7 @@ class Emulator:
         self.pollers = []
         self.reaper.stop()
         self.server.stop()
+        background.stop_all()  # exports and backfills: settled by the next start
         self._close_durability()
 
     def _close_durability(self) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
+from export_waits import finished
 from restored import restored
 
 from ddbkit.emulator.durability.config import DurabilityConfig
@@ -188,8 +189,8 @@ def _backups(client: Any, arn: str) -> None:
 
 
 def _exports(client: Any, arn: str) -> None:
-    export = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="census")[
-        "ExportDescription"]
+    export = finished(client, client.export_table_to_point_in_time(TableArn=arn,
+                                                                   S3Bucket="census"))
     client.describe_export(ExportArn=export["ExportArn"])
     client.list_exports(TableArn=arn)
     prefix = export["ExportManifest"].rsplit("/", 1)[0] + "/data/"

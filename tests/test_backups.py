@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from export_waits import finished
 from restored import restored
 from test_durability import wait_for
 
@@ -96,8 +97,8 @@ def test_backups_exports_and_imports_survive_a_restart(tmp_path: Path, durable_u
     gone = client.create_backup(TableName=bookings, BackupName="gone")["BackupDetails"]
     client.delete_backup(BackupArn=gone["BackupArn"])
     arn = client.describe_table(TableName=bookings)["Table"]["TableArn"]
-    export = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="bucket")[
-        "ExportDescription"]
+    export = finished(client, client.export_table_to_point_in_time(TableArn=arn,
+                                                                   S3Bucket="bucket"))
     imported = client.import_table(
         S3BucketSource={"S3Bucket": "bucket"}, InputFormat="DYNAMODB_JSON",
         InputCompressionType="GZIP", TableCreationParameters={

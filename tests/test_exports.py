@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from clocked_emulator import clocked_emulator
+from export_waits import finished
 
 from ddbkit.emulator.connect.clients import make_client
 from ddbkit.emulator.endpoint.server import ServerConfig
@@ -57,8 +58,8 @@ def test_an_export_read_back_with_seed_from_gives_the_same_items(
     client = emulator.client()
     source = "marketplace-expsrc-bookings-table"
     arn = client.describe_table(TableName=source)["Table"]["TableArn"]
-    export = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="exports-a",
-                                                  S3Prefix="nightly")["ExportDescription"]
+    export = finished(client, client.export_table_to_point_in_time(
+        TableArn=arn, S3Bucket="exports-a", S3Prefix="nightly"))
     assert export["ExportStatus"] == "COMPLETED"
     expected = _all(client, source)
     assert export["ItemCount"] == len(expected)
@@ -87,8 +88,8 @@ def test_import_table_creates_the_table_with_the_items(seeded: tuple[Emulator, P
     client.put_item(TableName=source, Item={**binary, "blob": {"B": b"\x00\xff"},
                                             "blobs": {"BS": [b"\x01", b"\x02"]}})
     arn = client.describe_table(TableName=source)["Table"]["TableArn"]
-    export = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="exports-b")[
-        "ExportDescription"]
+    export = finished(client, client.export_table_to_point_in_time(TableArn=arn,
+                                                                   S3Bucket="exports-b"))
     prefix = export["ExportManifest"].rsplit("/", 1)[0] + "/data/"
     creation = {"TableName": "imported-services", "BillingMode": "PAY_PER_REQUEST",
                 "KeySchema": [{"AttributeName": "serviceId", "KeyType": "HASH"}],

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from clocked_emulator import clocked_emulator
+from export_waits import finished
 from restored import restored
 
 from ddbkit.emulator.connect.clients import make_client
@@ -297,9 +298,11 @@ def test_export_describe_and_list(served: tuple[Emulator, Path], client: Any) ->
     _, s3_dir = served
     table = binary_table(client)
     arn = arn_of(client, table)
-    export = client.export_table_to_point_in_time(
+    answer = client.export_table_to_point_in_time(
         TableArn=arn, S3Bucket="ops-exports", S3Prefix="nightly/run",
         ClientToken="token-1")["ExportDescription"]
+    assert answer["ExportStatus"] == "IN_PROGRESS"  # as DynamoDB answers: written after
+    export = finished(client, answer)
     assert export["ExportStatus"] == "COMPLETED" and export["ItemCount"] == len(ITEMS)
     assert export["S3Prefix"] == "nightly/run" and export["ClientToken"] == "token-1"
     assert export["ExportManifest"].startswith("nightly/run/AWSDynamoDB/")
@@ -307,8 +310,8 @@ def test_export_describe_and_list(served: tuple[Emulator, Path], client: Any) ->
     written = canonical([decoded(i) for i in aws_layout.iter_export_items(folder)])
     assert written == items(client, table)  # binary values, base64 in the files, read back
     assert client.describe_export(ExportArn=export["ExportArn"])["ExportDescription"] == export
-    second = client.export_table_to_point_in_time(TableArn=arn, S3Bucket="ops-exports")[
-        "ExportDescription"]
+    second = finished(client, client.export_table_to_point_in_time(TableArn=arn,
+                                                                   S3Bucket="ops-exports"))
     mine = client.list_exports(TableArn=arn)["ExportSummaries"]
     assert [e["ExportArn"] for e in mine] == [export["ExportArn"], second["ExportArn"]]
     assert mine[0] == {"ExportArn": export["ExportArn"], "ExportStatus": "COMPLETED",
@@ -354,8 +357,8 @@ def test_export_refusals(client: Any) -> None:
 # -- imports ------------------------------------------------------------------------------
 
 def _exported_data(client: Any, table: str) -> dict[str, str]:
-    export = client.export_table_to_point_in_time(TableArn=arn_of(client, table),
-                                                  S3Bucket="ops-imports")["ExportDescription"]
+    export = finished(client, client.export_table_to_point_in_time(
+        TableArn=arn_of(client, table), S3Bucket="ops-imports"))
     return {"S3Bucket": "ops-imports",
             "S3KeyPrefix": export["ExportManifest"].rsplit("/", 1)[0] + "/data/"}
 

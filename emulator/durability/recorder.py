@@ -94,9 +94,9 @@ class Recorder:
         self.backups = {} if backups is None else backups  # the catalog's backups
         self.known_backups = set(self.backups)  # already durable
         # Export and import descriptions ("E", "I": the catalog's table_exports, table_imports):
-        # written once, when they appear; never changed or deleted.
+        # written when they appear and again when replaced (an export done), never deleted.
         self.records = records or {}
-        self.known_records = {kind: set(found) for kind, found in self.records.items()}
+        self.known_records = {kind: dict(found) for kind, found in self.records.items()}
         self._append = append
         self.sequence = sequence  # of the last record written
         self.initialized = initialized  # a "initialized" mark is in the journal or snapshot
@@ -171,7 +171,7 @@ class Recorder:
         if settings:
             return ({name: dataclasses.replace(known) for name, known in self.known.items()},
                     set(self.known_backups),
-                    {kind: set(found) for kind, found in self.known_records.items()})
+                    {kind: dict(found) for kind, found in self.known_records.items()})
         return {name: (known.shard, known.next_sequence)
                 for name in {table.name for table, _, _ in touched}
                 if (known := self.known.get(name)) is not None}
@@ -234,9 +234,10 @@ class Recorder:
                 for arn in sorted(current - self.known_backups)]
         self.known_backups = current
         for kind, found in self.records.items():
+            known = self.known_records[kind]
             ops += [[kind, arn, found[arn]] for arn in found
-                    if arn not in self.known_records[kind] and isinstance(found[arn], dict)]
-            self.known_records[kind] = set(found)
+                    if known.get(arn) is not found[arn] and isinstance(found[arn], dict)]
+            self.known_records[kind] = dict(found)
         return ops
 
     def _backup_op(self, arn: str, backup: Any) -> list[Any]:

@@ -34,7 +34,8 @@ from ddbkit.emulator.durability.recovery import Recovered, Recovery, journal_hea
 from ddbkit.emulator.durability.snapshot import SnapshotAborted, SnapshotWriter, plan
 from ddbkit.emulator.durability.watermark import Watermark
 from ddbkit.emulator.errors import DataDirError
-from ddbkit.emulator.store import changes
+from ddbkit.emulator.operations import export_jobs
+from ddbkit.emulator.store import backfills, changes
 from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.catalog import catalog
 
@@ -44,6 +45,16 @@ log = logging.getLogger("ddbkit.durability")
 def _records(backend: Any) -> dict[str, dict[str, Any]]:
     """Where moto keeps export ("E") and import ("I") descriptions (`store.backup_calls`)."""
     return {"E": backend.table_exports, "I": backend.table_imports}
+
+
+def _settle_interrupted(backend: Any, moment: float) -> None:
+    """What the last run left unfinished, settled before any request (and journaled by the
+    first commit): an export IN_PROGRESS is FAILED, a GSI backfill is finished whole."""
+    failed = export_jobs.fail_interrupted(backend.table_exports, moment)
+    built = backfills.finish_at_start(backend.tables)
+    if failed or built:
+        log.warning("ddbkit: the last run stopped during admin work: %d export(s) now FAILED; "
+                    "indexes built whole for %s", failed, ", ".join(built) or "no table")
 
 
 def recovery_days(tables: Any) -> int:
@@ -134,6 +145,7 @@ class Durability:
                                      backups=backend.backups, records=_records(backend),
                                      refuses=self.journal.refuses)
             changes.record(True)
+            _settle_interrupted(backend, self.clock())
             self.recorder.commit("Open")  # tables that were here before the restore, if any
             self.history = History(self.data_dir)
             hooks.activate(self.recorder, self.history, self._compact_lock)

@@ -2,31 +2,31 @@
 in a local folder standing in for the bucket.
 
 moto wrote one file without manifests into its own in-memory S3 from a thread and ignored
-ExportTime. Here the table's state at that moment (from the data dir's history, as a
-point-in-time restore reads it: `past_tables`) is written by
-`fixtures.aws_layout.write_export` under `<s3-dir>/<bucket>/[<prefix>/]AWSDynamoDB/<id>/`
-(`s3_folders`; the bucket's folder is made on first use). It completes before the answer
-(ExportStatus COMPLETED), so a client's wait loop ends at once. Only DYNAMODB_JSON full
-exports are made: ION and incremental exports are refused (ValidationException). DynamoDB's
-errors: TableNotFoundException, PointInTimeRecoveryUnavailableException,
-InvalidExportTimeException.
+ExportTime. Here, as DynamoDB does, the answer is IN_PROGRESS at once and the files are
+written in the background (`export_jobs`) under
+`<s3-dir>/<bucket>/[<prefix>/]AWSDynamoDB/<id>/` (`s3_folders`; the bucket's folder is made
+on first use) by `fixtures.aws_layout.write_export`; DescribeExport shows COMPLETED (or
+FAILED) when they are. What is exported is fixed now: the table's item dict, copied under
+the store lock (a dict of references: ~2 ms per 100k keys), or for a past ExportTime the
+table as the data dir's history holds it (`past_tables`, read by the worker; `--in-memory`
+keeps no history, so the present serves, copied now). Only DYNAMODB_JSON full exports are
+made: ION and incremental exports are refused (ValidationException). DynamoDB's errors:
+TableNotFoundException, PointInTimeRecoveryUnavailableException, InvalidExportTimeException,
+LimitExceededException (more than 300 exports in progress).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.durability.images import item_image
-from ddbkit.emulator.operations import pipeline
+from ddbkit.emulator.durability import hooks
+from ddbkit.emulator.operations import export_jobs, pipeline
 from ddbkit.emulator.operations.call import Answer, Call, OperationError, validation_error
-from ddbkit.emulator.operations.past_tables import table_at
 from ddbkit.emulator.operations.pitr_window import enabled, window
 from ddbkit.emulator.operations.restore_table_to_point_in_time import pitr_unavailable
 from ddbkit.emulator.operations.s3_folders import bucket_dir, prefix_path, table_id
 from ddbkit.emulator.operations.timestamps import aware_utc, epoch
-from ddbkit.emulator.shapes import to_wire
 from ddbkit.emulator.store import backup_calls
-from ddbkit.emulator.store.access import table_items
 from ddbkit.emulator.store.clock import now
 from ddbkit.fixtures import aws_layout
 
@@ -53,36 +53,39 @@ def run(call: Call) -> Answer:
         raise pitr_unavailable(table.name)
     bucket, prefix = params.get("S3Bucket"), prefix_path(params.get("S3Prefix"))
     folder = bucket_dir(bucket)
-    source, moment = _table_at(table, params)
+    moment = _moment(table, params)
+    records = backup_calls.export_records(backend)
+    if export_jobs.in_progress(records) >= export_jobs.MAX_IN_PROGRESS:
+        raise OperationError("LimitExceededException", "There are too many concurrent exports "
+                             f"in progress: the limit is {export_jobs.MAX_IN_PROGRESS}")
     started = aware_utc(now())
-    info = aws_layout.write_export(
-        folder, table_arn=table.table_arn, table_id=table_id(table),
-        export_time=aware_utc(moment), start_time=started, s3_prefix=prefix or None,
-        items=[to_wire(item_image(item)) for item in table_items(source)])
-    base = f"{prefix.strip('/')}/" if prefix else ""
+    export_id = aws_layout.new_export_id(started)
+    export_arn = f"{table.table_arn}/export/{export_id}"
+    past = params.get("ExportTime") is not None and hooks.history() is not None
+    job = export_jobs.Export(
+        records, export_arn, export_id, folder, prefix or None, table.table_arn,
+        table_id(table), table.range_key_attr is not None,
+        None if past else backup_calls.items_copy(table),
+        export_jobs.past_reader(table.name, moment, invalid_export_time) if past else None)
     description: dict[str, Any] = {
-        "ExportArn": info.export_arn, "ExportStatus": "COMPLETED", "StartTime": started,
-        "EndTime": aware_utc(now()), "TableArn": table.table_arn, "TableId": table_id(table),
-        "ExportTime": aware_utc(moment),
-        "ExportManifest": f"{base}{aws_layout.EXPORTS_FOLDER}/{info.export_id}/"
-                          f"{aws_layout.SUMMARY}",
-        "S3Bucket": bucket, "S3SseAlgorithm": "AES256", "ExportFormat": "DYNAMODB_JSON",
-        "ExportType": "FULL_EXPORT", "BilledSizeBytes": info.billed_size_bytes,
-        "ItemCount": info.item_count,
+        "ExportArn": export_arn, "ExportStatus": export_jobs.IN_PROGRESS, "StartTime": started,
+        "TableArn": table.table_arn, "TableId": table_id(table),
+        "ExportTime": aware_utc(moment), "S3Bucket": bucket, "S3SseAlgorithm": "AES256",
+        "ExportFormat": "DYNAMODB_JSON", "ExportType": "FULL_EXPORT",
         **{field: params[field] for field in ECHOED if params.get(field) is not None},
     }
-    backup_calls.export_records(backend)[info.export_arn] = description  # journaled ("E")
+    records[export_arn] = description  # journaled ("E"), then again when it is done
+    export_jobs.submit(job)
     return pipeline.shaped_answer(call, {"ExportDescription": description})
 
 
-def _table_at(table: Any, params: dict[str, Any]) -> tuple[Any, float]:
-    """The table's state to export, and the moment it is of."""
+def _moment(table: Any, params: dict[str, Any]) -> float:
+    """The moment the export is of (InvalidExportTimeException outside the window)."""
     moment = now()
     if params.get("ExportTime") is None:
-        return table, moment
+        return moment
     when = epoch(params["ExportTime"])
     earliest, _ = window(table)
     if not earliest <= when <= moment:
         raise invalid_export_time()
-    past = table_at(table.name, when, invalid_export_time)
-    return (table if past is None else past), when
+    return when

@@ -22,7 +22,7 @@ from ddbkit.emulator.expressions.condition_grammar import ConditionRefused
 from ddbkit.emulator.moto_ext import calls, reads
 from ddbkit.emulator.operations import item_pages, item_reads, pipeline, read_requests
 from ddbkit.emulator.operations.call import Answer, Call, validation_error
-from ddbkit.emulator.store import access, indexes
+from ddbkit.emulator.store import access, backfills, indexes
 
 NO_KEY_CONDITION = ("Either the KeyConditions or KeyConditionExpression parameter must be "
                     "specified in the request.")
@@ -44,6 +44,7 @@ def run(call: Call) -> Answer:
         reads.check_select("Query", params, table)
         read_requests.check_start_key(table, params)
         reads.check_consistency(table, index, bool(params.get("ConsistentRead")))
+        backfills.check_readable(table, index)
         start = indexes.start_key(table, params.get("IndexName"),
                                   params.get("ExclusiveStartKey"))
         # read the partition's range, in the order asked

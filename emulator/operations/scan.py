@@ -20,7 +20,7 @@ from typing import Any
 from ddbkit.emulator.moto_ext import calls, reads
 from ddbkit.emulator.operations import item_pages, item_reads, pipeline, read_requests
 from ddbkit.emulator.operations.call import Answer, Call, validation_error
-from ddbkit.emulator.store import indexes
+from ddbkit.emulator.store import backfills, indexes
 
 NO_TOTAL = ("The TotalSegments parameter is required but was not present in the request when "
             "Segment parameter is present")
@@ -42,6 +42,7 @@ def run(call: Call) -> Answer:
         reads.check_select("Scan", params, table)
         read_requests.check_start_key(table, params)
         reads.check_consistency(table, index, bool(params.get("ConsistentRead")))
+        backfills.check_readable(table, index)
         start = indexes.start_key(table, params.get("IndexName"),
                                   params.get("ExclusiveStartKey"))
         # read the table or index in order, this segment's items only

@@ -36,7 +36,7 @@ from ddbkit.emulator.operations.call import Call, OperationError, validation_err
 from ddbkit.emulator.partiql.reader import Statement
 from ddbkit.emulator.partiql.statements import read, rest_of
 from ddbkit.emulator.partiql.tokens import NotWellFormed, ParameterCountError, paren
-from ddbkit.emulator.store import indexes
+from ddbkit.emulator.store import backfills, indexes
 
 NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: {detail}"
 PARAMETER_COUNT = "Number of parameters in request and statement don't match."
@@ -144,6 +144,7 @@ def _select(call: Call, table: Any, statement: Statement, options: dict[str, Any
         options, "ReturnConsumedCapacity", "ConsistentRead")}
     with calls.moto_refusals():
         index = reads.index_of(table, statement.index)
+        backfills.check_readable(table, index)
         values = writes.decoded_map(statement.values)
         condition = writes.parse_condition(statement.condition, statement.names, values,
                                            "FilterExpression", operands=False) \

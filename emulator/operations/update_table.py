@@ -12,9 +12,11 @@ definitions), in DynamoDB's wording. Here, against the table as it is:
   against the billing mode, its key attributes' definitions (those the table already uses
   keep their type: a new index may not redefine one);
 - enabling a stream that is enabled, disabling one that is not;
-then the changes, in the store: the new definitions, the GSIs (a new one CREATING and
-backfilled at once, ACTIVE from the next DescribeTable on; a deleted one gone, listed
-DELETING in this answer), throughput, billing mode, stream (re-enabling one makes a new
+then the changes, in the store: the new definitions, the GSIs (a new one CREATING, filled
+from the table's items by its backfill, `store.backfills`, in the background for a table of
+more than a thousand items, then ACTIVE; while it runs, another Create or Delete is refused
+as DynamoDB refuses it, LimitExceededException; a deleted one gone, listed DELETING in this
+answer), throughput, billing mode, stream (re-enabling one makes a new
 stream), deletion protection and warm throughput; AttributeDefinitions keep only attributes
 some key uses. The answer is the table's description. The endpoint's bracket journals it.
 """
@@ -32,7 +34,7 @@ from ddbkit.emulator.operations.call import (
     validation_error,
 )
 from ddbkit.emulator.operations.output import shaped_answer
-from ddbkit.emulator.store import access, table_calls
+from ddbkit.emulator.store import access, backfills, table_calls
 from ddbkit.emulator.store.table_description import describe
 
 INVALID = "One or more parameter values were invalid: "
@@ -64,7 +66,8 @@ def run(call: Call) -> Answer:
         if update.get("Create"):
             _check_new_index(table, params, update["Create"], definitions)
     _check_stream(table, params.get("StreamSpecification"))
-    deleted = _apply(table, params, updates, definitions)
+    deleted = _apply(access.tables(pipeline.backend(call)), table, params, updates,
+                     definitions)
     description = describe(table)
     if deleted:
         listed = description["TableDescription"].setdefault("GlobalSecondaryIndexes", [])
@@ -106,6 +109,12 @@ def _check_index_actions(table: Any, updates: list[dict[str, Any]]) -> None:
                 raise not_found(f"Requested resource not found: Index: {index} not found for "
                                 f"table: {table.name}")
     if sum(1 for u in updates if u.get("Create") or u.get("Delete")) > 1:
+        raise OperationError("LimitExceededException", ONE_INDEX)
+    # one being backfilled counts, unless it is the one deleted
+    busy = {index.name for index in table.global_indexes
+            if backfills.running(table, index.name)}
+    if busy and any(u.get("Create") or (u.get("Delete") or {}).get("IndexName") not in
+                    busy | {None} for u in updates):
         raise OperationError("LimitExceededException", ONE_INDEX)
 
 
@@ -157,11 +166,12 @@ def _check_stream(table: Any, specification: Any) -> None:
 
 # -- execute ----------------------------------------------------------------------------
 
-def _apply(table: Any, params: dict[str, Any], updates: list[dict[str, Any]],
+def _apply(tables: dict[str, Any], table: Any, params: dict[str, Any],
+           updates: list[dict[str, Any]],
            definitions: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Makes the changes; the deleted GSIs, as the answer lists them."""
     table.attr = list(definitions.values())
-    deleted = _apply_index_updates(table, updates) if updates else []
+    deleted = _apply_index_updates(tables, table, updates) if updates else []
     if params.get("ProvisionedThroughput"):
         table.throughput = params["ProvisionedThroughput"]
     if params.get("BillingMode"):
@@ -178,7 +188,8 @@ def _apply(table: Any, params: dict[str, Any], updates: list[dict[str, Any]],
     return deleted
 
 
-def _apply_index_updates(table: Any, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _apply_index_updates(tables: dict[str, Any], table: Any,
+                         updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by_name = {index.name: index for index in table.global_indexes}
     deleted = []
     for update in updates:
@@ -191,5 +202,5 @@ def _apply_index_updates(table: Any, updates: list[dict[str, Any]]) -> list[dict
         if update.get("Create"):
             index = table_calls.new_global_index(update["Create"])
             by_name[index.name] = index
-    table_calls.set_global_indexes(table, list(by_name.values()))
+    table_calls.set_global_indexes(tables, table, list(by_name.values()))
     return deleted

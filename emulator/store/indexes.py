@@ -108,6 +108,21 @@ class Index:
             bucket = self.partitions[partition] = Bucket(key=self.key_of)
         bucket.add(item)
 
+    def add_once(self, item: Any) -> bool:
+        """Adds the item unless its entry is there (a write during a backfill put the table
+        item's current version there: an index holds no other); whether it added it."""
+        partition = self.partition_of(item)
+        bucket = self.partitions.get(partition)
+        if bucket is None:
+            bucket = self.partitions[partition] = Bucket(key=self.key_of)
+        else:
+            key = self.key_of(item)
+            at = bucket.bisect_key_left(key)
+            if at < len(bucket) and self.key_of(bucket[at]) == key:
+                return False
+        bucket.add(item)
+        return True
+
     def remove(self, item: Any) -> None:
         partition = self.partition_of(item)
         bucket = self.partitions.get(partition)
@@ -152,6 +167,9 @@ class TableIndexes:
     signature: Any
     layouts: dict[str | None, Layout]
     indexes: dict[str | None, Index] = field(default_factory=dict)
+    # A GSI being backfilled (`store.backfills`): the writes since its backfill began, in
+    # order, (old, new) as `replace` got them, for it to apply once built.
+    pending: dict[str, list[tuple[Any, Any]]] = field(default_factory=dict)
 
     @property
     def partitions(self) -> dict[str | None, dict[bytes, SortedKeyList]]:
@@ -178,6 +196,8 @@ class TableIndexes:
                 index.remove(old)
             if new is not None and index.holds(new):
                 index.add(new)
+        for writes in self.pending.values():
+            writes.append((old, new))
 
 
 def _all(table: Table) -> Iterator[Any]:
@@ -201,6 +221,37 @@ def indexes_for(table: Table) -> TableIndexes | None:
     built = TableIndexes(table, wanted, found).build()
     table.index_set = built
     return built
+
+
+def follow(built: TableIndexes, table: Table) -> list[str] | None:
+    """`built` (the table's indexes before its GSIs changed) made to fit its GSIs now: a
+    removed index dropped, an added one left to its backfill (`pending`: the writes from now
+    on, for it to apply once built); the names added, or None when that cannot be done (a
+    key shape not supported here): then build them all."""
+    found = layouts(table)
+    if found is None or table.index_set is not built:
+        return None
+    added = [name for name in found if name is not None and name not in built.indexes
+             and name not in built.pending]
+    for name in [n for n in built.indexes if n not in found]:
+        del built.indexes[name]
+    for name in [n for n in built.pending if n not in found]:
+        del built.pending[name]
+    for name in added:
+        built.pending[name] = []
+    built.layouts, built.signature = found, signature(table)
+    return added
+
+
+def built_index(table: Table, layout: Layout, items: list[Any]) -> Index:
+    """One index of `items` (a backfill's copy of the table's: read outside the store lock,
+    as none of them changes in place)."""
+    index = _index(table, layout)
+    with collector_paused():
+        columns = Columns(items, table.hash_key_attr, table.range_key_attr)
+        index.partitions = built_partitions(columns, layout.partition, layout.parts,
+                                            layout.required, index.key_of)
+    return index
 
 
 def maintained(table: Table) -> TableIndexes | None:

@@ -3,20 +3,23 @@
 The table is ddbkit's own (`store.tables.Table`), made in the account's catalog. A table's
 indexes are built here as it gets its shape, not by the first Query (at 100k items a 2.4 s stall).
 
-A GSI that UpdateTable creates is CREATING, backfilling, in that UpdateTable's answer and
-ACTIVE from the next DescribeTable on (`finish_backfills`); the backfill itself is immediate:
-`indexes_for` rebuilds a table's indexes from every stored item when its GSIs change.
+A GSI that UpdateTable creates is CREATING, backfilling, until its backfill is done
+(`store.backfills`: in the background for a large table; a small one's within UpdateTable,
+ACTIVE from the next DescribeTable on, `finish_backfills`). When its GSIs change, a table's
+built indexes follow (`indexes.follow`: a deleted one dropped, a new one empty for the
+backfill), or, when they cannot, are built whole from every stored item (`indexes_for`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ddbkit.emulator.store import backfills, table_description
 from ddbkit.emulator.store.catalog import Catalog
-from ddbkit.emulator.store.indexes import indexes_for
-from ddbkit.emulator.store.tables import GlobalIndex, Table
+from ddbkit.emulator.store.indexes import follow, indexes_for, maintained
+from ddbkit.emulator.store.tables import ACTIVE, CREATING, GlobalIndex, Table
 
-CREATING, ACTIVE, DELETING = "CREATING", "ACTIVE", "DELETING"
+DELETING = "DELETING"
 
 
 def create_new_table(backend: Catalog, params: dict[str, Any]) -> Table:
@@ -58,10 +61,21 @@ def index_as_deleted(index: GlobalIndex) -> dict[str, Any]:
             "WarmThroughput": index.warm_throughput}
 
 
-def set_global_indexes(table: Table, indexes: list[GlobalIndex]) -> None:
-    """The table's GSIs from now on; its index structures rebuilt (the backfill)."""
+def set_global_indexes(tables: dict[str, Any], table: Table,
+                       indexes: list[GlobalIndex]) -> None:
+    """The table's GSIs from now on: its index structures follow, a new one backfilled."""
+    built, counted = maintained(table), table_description.current_key(table)
+    gone = {index.name for index in table.global_indexes} - {index.name for index in indexes}
     table.global_indexes = indexes
-    indexes_for(table)
+    for name in gone:
+        backfills.cancel(table, name)
+    added = None if built is None else follow(built, table)
+    table_description.indexes_changed(table, counted)
+    if added is None:
+        indexes_for(table)  # whole: nothing left to backfill
+        return
+    for name in added:
+        backfills.begin(tables, table, name)
 
 
 def set_stream(table: Table, specification: dict[str, Any]) -> None:
@@ -71,8 +85,8 @@ def set_stream(table: Table, specification: dict[str, Any]) -> None:
 
 
 def finish_backfills(table: Table) -> None:
-    """DescribeTable: a GSI created by an earlier UpdateTable is ACTIVE from now on (its
-    backfill finished with that UpdateTable)."""
+    """DescribeTable: a GSI created by an earlier UpdateTable whose backfill is done is
+    ACTIVE from now on."""
     for index in table.global_indexes:
-        if index.status == CREATING:
+        if index.status == CREATING and not backfills.running(table, index.name):
             index.status = ACTIVE

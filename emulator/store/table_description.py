@@ -6,7 +6,7 @@ counts about every six hours; here they are exact): the table's size is the sum 
 sizes (`capacity/sizes.py`), an index holds the items that have all its key attributes, sized as
 projected into it. TableId is a UUID derived from the table's ARN and creation time, so it
 survives restarts and changes when the table is re-created. A GSI that UpdateTable just
-created is CREATING and backfilling (`table_calls`).
+created is CREATING and backfilling (`store.backfills`), without figures until it is done.
 
 ddbkit's operations call `describe` (DescribeTable, CreateTable, UpdateTable, DeleteTable,
 and through `backup_calls` the restores and DescribeBackup).
@@ -29,8 +29,7 @@ from ddbkit.emulator.capacity.sizes import item_size
 from ddbkit.emulator.store.access import table_items
 from ddbkit.emulator.store.lsi_fetches import projected_names
 from ddbkit.emulator.store.settings import table_id as settings_table_id
-from ddbkit.emulator.store.table_calls import CREATING
-from ddbkit.emulator.store.tables import GlobalIndex, Table
+from ddbkit.emulator.store.tables import ACTIVE, CREATING, GlobalIndex, Table
 
 
 @dataclass
@@ -76,16 +75,69 @@ class Figures:
         return {"size": self.size, "count": self.count, "indexes": self.indexes}
 
 
+def _counted(table: Table) -> list[Any]:
+    """The indexes figures are kept for: not a GSI still CREATING (its backfill counts it
+    when done, `index_counted`; DescribeTable shows no size for it until then)."""
+    return [index for index in table.all_indexes()
+            if getattr(index, "status", ACTIVE) != CREATING]
+
+
 def _key(table: Table) -> tuple[Any, ...]:
-    return id(table.items), tuple(index.name for index in table.all_indexes())
+    return id(table.items), tuple(index.name for index in _counted(table))
+
+
+def _plan(table: Table, index: Any) -> tuple[str, list[str], set[str] | None]:
+    return (index.name, [k["AttributeName"] for k in index.schema],
+            projected_names(table, index))
 
 
 def tally(table: Table) -> Figures:
     """Zero figures for the table's indexes, for a caller to `add` items to (a snapshot
     counts the items it writes)."""
-    plans = [(index.name, [k["AttributeName"] for k in index.schema],
-              projected_names(table, index)) for index in table.all_indexes()]
+    plans = [_plan(table, index) for index in _counted(table)]
     return Figures(_key(table), plans, indexes={name: [0, 0] for name, _, _ in plans})
+
+
+def current_key(table: Table) -> tuple[Any, ...] | None:
+    """The key of the table's figures when they are current (None: not counted)."""
+    known = table.figures
+    return known.key if known is not None and known.key == _key(table) else None
+
+
+def indexes_changed(table: Table, before: tuple[Any, ...] | None) -> None:
+    """The table's GSIs changed (UpdateTable) and its figures were current (`before`, their
+    key then): a deleted index's figure is dropped, rather than every item counted again
+    (a new one is CREATING: counted when its backfill is done)."""
+    known = table.figures
+    if known is None or before is None or known.key != before:
+        return
+    names = {index.name for index in _counted(table)}
+    known.plans = [plan for plan in known.plans if plan[0] in names]
+    known.indexes = {name: figure for name, figure in known.indexes.items() if name in names}
+    if set(known.indexes) == names:
+        known.key = _key(table)
+
+
+def index_figure(table: Table, index: Any, items: list[Any]) -> Figures:
+    """Figures of only the GSI `index` (being backfilled), counted over `items` (the items
+    it holds); `add` moves them by a write as the table's own move."""
+    plan = _plan(table, index)
+    names = plan[2]
+    size = sum([item.size() for item in items]) if names is None else \
+        sum([item_size({k: v}) for item in items for k, v in item.attrs.items() if k in names])
+    return Figures(_key(table), [plan], indexes={index.name: [size, len(items)]})
+
+
+def index_counted(table: Table, index: Any, figure: Figures,
+                  before: tuple[Any, ...] | None) -> None:
+    """A backfilled GSI is ACTIVE: its figure (`index_figure`, kept current since) joins the
+    table's figures if they were current before (`before`: their key then)."""
+    known = table.figures
+    if known is None or before is None or known.key != before:
+        return
+    known.plans += figure.plans
+    known.indexes[index.name] = figure.indexes[index.name]
+    known.key = _key(table)
 
 
 def _figures(table: Table) -> Figures:

@@ -227,6 +227,8 @@ def copied_items(items: Any) -> Any:
     later writes do not reach; the items themselves are shared: a stored item never changes
     in place (`store.item.Item`)."""
     found = copy.copy(items)  # the same kind of dict (a defaultdict)
+    if type(next(iter(found.values()), None)) is not dict:
+        return found  # a table without a sort key: nothing nested (a C-speed copy)
     for hash_key, entry in found.items():
         if type(entry) is dict:
             found[hash_key] = dict(entry)

@@ -4,7 +4,8 @@
   the request's changes are journaled before the lock is released and the response goes out
   (whether moto answered or raised); `operations/expiry.py` each chunk of TTL deletes
   (operation None);
-- `history()`: `moto_ext.point_in_time`, for the state of a table at a past moment.
+- `history()`: `moto_ext.point_in_time`, for the state of a table at a past moment;
+- `table_replacer()`: `states`, to put a named state's tables in place durably.
 
 They raise `JournalError` when the journal cannot take the record, after undoing what the
 block changed (`recorder`): the request then gets an error instead of an acknowledgement, and
@@ -14,6 +15,7 @@ imports nothing heavy, so the request path pays one global read when durability 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 
@@ -25,16 +27,23 @@ class _Recorder(Protocol):
 
 _recorder: _Recorder | None = None
 _history: Any = None  # `history.History` of the open data dir: point-in-time restores read it
+_replacer: Callable[..., None] | None = None  # `service.Durability.replace_tables`
 
 
-def activate(recorder: _Recorder, history: Any = None) -> None:
-    global _recorder, _history
-    _recorder, _history = recorder, history
+def activate(recorder: _Recorder, history: Any = None,
+             replacer: Callable[..., None] | None = None) -> None:
+    global _recorder, _history, _replacer
+    _recorder, _history, _replacer = recorder, history, replacer
 
 
 def deactivate() -> None:
-    global _recorder, _history
-    _recorder = _history = None
+    global _recorder, _history, _replacer
+    _recorder = _history = _replacer = None
+
+
+def table_replacer() -> Callable[..., None] | None:
+    """What puts a whole new set of tables in place durably, or None (`--in-memory`)."""
+    return _replacer
 
 
 def history() -> Any:

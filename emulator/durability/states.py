@@ -228,13 +228,19 @@ def _not_saved(name: str, directory: Path, exc: OSError) -> JournalError:
 
 def _release(tables: builtins.list[Any]) -> None:
     """Frees the tables a restore replaced a few hundred items at a time: freeing them at
-    once is one long call that holds the interpreter (and every request) for it."""
+    once is one long call that holds the interpreter (and every request) for it. A table
+    and its indexes refer to each other: unlinked here, they go by reference counting (the
+    collector never looks at them again once `gc_pauses` froze them)."""
     while tables:
         table = tables.pop()
-        if sys.getrefcount(table) > 2:  # still held elsewhere (a snapshot being written)
-            continue
+        index_set = getattr(table, "index_set", None)
+        own = int(index_set is not None and getattr(index_set, "table", None) is table)
+        del index_set
+        if sys.getrefcount(table) > 2 + own:
+            continue  # still held elsewhere (a backup being copied from it): left as it is
+        table.index_set = None
         items, table.items = table.items, {}
-        del table  # its indexes and stream go; the items live on in `items`
+        del table  # its stream goes; the items live on in `items`
         while items:
             for _ in range(min(RELEASE_BATCH, len(items))):
                 items.popitem()

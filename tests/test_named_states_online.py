@@ -174,3 +174,41 @@ def test_a_kill_during_a_save_changes_no_table_and_keeps_no_half_state(
         proc.stop()
     assert listed == [{"Name": "s", "Tables": 6, "Items": ITEMS,
                        "SizeBytes": (data_dir / "states" / "s.snap").stat().st_size}]
+
+
+def test_point_in_time_history_spans_a_state_restore(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from clocked_emulator import clocked_emulator
+
+    table = "marketplace-pitr-bookings-table"
+    data_dir = tmp_path / "data"
+
+    def as_of(client: Any, target: str, moment: float) -> list[tuple[str, str]]:
+        client.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=target,
+                                              RestoreDateTime=datetime.fromtimestamp(moment, UTC))
+        return sorted((i["bookingId"]["S"], i["status"]["S"])
+                      for i in client.scan(TableName=target)["Items"])
+
+    with clocked_emulator(data_dir) as emulator:
+        client = make_client(endpoint_url=emulator.endpoint_url)
+        admin = AdminClient(emulator.endpoint_url)
+        client.put_item(TableName=table, Item=booking("a", "PENDING"))
+        admin.call("SaveState", Name="s")
+        client.put_item(TableName=table, Item=booking("a", "CONFIRMED"))
+        client.put_item(TableName=table, Item=booking("b", "PENDING"))
+        emulator.advance(300)
+        before = emulator.now()
+        emulator.advance(300)
+        admin.call("RestoreState", Name="s")
+        emulator.advance(300)
+        after = emulator.now()
+        emulator.advance(600)
+        assert as_of(client, "before", before) == [("a", "CONFIRMED"), ("b", "PENDING")]
+        assert as_of(client, "after", after) == [("a", "PENDING")]
+        offset = emulator.now() - time.time()
+    with clocked_emulator(data_dir) as emulator:  # the history outlives a restart
+        emulator.advance(offset)
+        client = make_client(endpoint_url=emulator.endpoint_url)
+        assert as_of(client, "before-again", before) == [("a", "CONFIRMED"), ("b", "PENDING")]
+        assert as_of(client, "after-again", after) == [("a", "PENDING")]

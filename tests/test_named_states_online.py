@@ -92,6 +92,13 @@ def statuses(client: Any) -> dict[str, int]:
     return found
 
 
+def sizes(client: Any) -> tuple[int, int, list[tuple[str, int, int]]]:
+    table = client.describe_table(TableName=BOOKINGS)["Table"]
+    return table["ItemCount"], table["TableSizeBytes"], sorted(
+        (i["IndexName"], i["ItemCount"], i["IndexSizeBytes"])
+        for i in table.get("GlobalSecondaryIndexes", []))
+
+
 def test_reads_are_answered_while_a_state_is_saved_and_restored(
         tmp_path: Path, durable_up: Any) -> None:
     data_dir = tmp_path / "data"
@@ -99,11 +106,14 @@ def test_reads_are_answered_while_a_state_is_saved_and_restored(
     proc = durable_up(data_dir, *ARGS).start()
     admin = AdminClient(proc.endpoint_url)
     client = make_client(endpoint_url=proc.endpoint_url)
+    figures = sizes(client)  # counted now: the save takes them as they are
+    assert figures[0] == ITEMS
     assert answered_during(admin, proc.endpoint_url, "SaveState") >= 1
     client.put_item(TableName=BOOKINGS, Item=booking("b1", "CHANGED"))
     client.put_item(TableName=BOOKINGS, Item=booking("extra", "CHANGED"))
     assert answered_during(admin, proc.endpoint_url, "RestoreState") >= 1
     assert statuses(client) == {"SAVED": ITEMS}
+    assert sizes(client) == figures
     assert client.get_item(TableName=BOOKINGS, Key={"bookingId": {"S": "extra"}}).get(
         "Item") is None
     proc.kill()

@@ -40,7 +40,7 @@ from ddbkit.emulator.durability.images import ImageDecoder, item_image
 from ddbkit.emulator.durability.replay import Replayer
 from ddbkit.emulator.durability.tablemeta import table_settings
 from ddbkit.emulator.store import index_images, indexes, stream_records, stream_shards
-from ddbkit.emulator.store.table_description import Figures, tally
+from ddbkit.emulator.store.table_description import Figures, current, tally
 from ddbkit.emulator.store.tables import copied_items
 
 FORMAT = formats.SNAPSHOT
@@ -66,6 +66,7 @@ class TablePlan:
     layouts: dict[str | None, indexes.Layout] | None  # its query indexes' (None: none kept)
     signature: Any  # what they are built for (`store.indexes.signature`)
     items: Any = None  # a copy of the table's items (exact, read without the lock), or None
+    counted: bool = False  # `figures` are the table's own of exactly `items` already
 
 
 def plan(tables: dict[str, Any], frozen: bool = False) -> list[TablePlan]:
@@ -76,11 +77,12 @@ def plan(tables: dict[str, Any], frozen: bool = False) -> list[TablePlan]:
     for name, table in tables.items():
         shard = stream_shards.of(table)
         start, records, times = shard.snapshot() if shard else (None, [], [])
+        figures = current(table) if frozen else None  # exact: no need to size every item
         plans.append(TablePlan(name, table, encoding.dumps(table_settings(table)),
                                list(table.items.keys()), start, records, times,
-                               tally(table), indexes.layouts(table),
+                               figures or tally(table), indexes.layouts(table),
                                indexes.signature(table),
-                               _frozen(table) if frozen else None))
+                               _frozen(table) if frozen else None, figures is not None))
     return plans
 
 
@@ -150,8 +152,9 @@ class SnapshotWriter:
         pending: list[Any] = []
         written: list[Any] = []
         for items in self._chunks(plan):
-            for item in items:
-                figures.add(item, 1)
+            if not plan.counted:
+                for item in items:
+                    figures.add(item, 1)
             pending += items
             written += items
             if len(pending) >= self.frame_items:

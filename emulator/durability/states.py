@@ -238,7 +238,12 @@ def _release(tables: builtins.list[Any]) -> None:
         del index_set
         if sys.getrefcount(table) > 2 + own:
             continue  # still held elsewhere (a backup being copied from it): left as it is
-        table.index_set = None
+        index_set, table.index_set = table.index_set, None
+        for index in getattr(index_set, "indexes", {}).values():
+            while index.partitions:  # one partition's entries at a time
+                index.partitions.popitem()
+                time.sleep(0)
+        del index_set
         items, table.items = table.items, {}
         del table  # its stream goes; the items live on in `items`
         while items:

@@ -293,20 +293,27 @@ class Durability:
                 with STORE_LOCK:
                     size = base.finish(self.recorder.sequence, self._initialized(), self.clock(),
                                        len(built), items, backend.backups, _records(backend))
+                    older = self.journal_bytes
                     self.journal.rotate(self.data_dir.journal_path(generation),
                                         self._header(generation, previous=self.journal.size))
-                    self.generation = generation  # appends go to the new segment from here on
+                    # appends go to the new segment from here on, over the old tables
+                    # until the snapshot is in place
+                    self.generation, self._journal_bytes = generation, older
                     base.install()
-                    self.data_dir.sync()
-                    self.snapshot_bytes, self._journal_bytes = size, 0
+                    # the data dir holds the state now: memory follows before anything
+                    # else can fail
                     backend.tables.clear()
                     backend.tables.update(built)
                     self.recorder.rebase()
+                    self.snapshot_bytes, self._journal_bytes = size, 0
+                    self.data_dir.sync()
             finally:
                 base.discard()
-            listing = self.data_dir.listing()
             with STORE_LOCK:
-                kept = self._kept(listing)
+                days = recovery_days(backend.tables.values())
+            assert self.history is not None  # segment headers are read without the lock
+            listing = self.data_dir.listing()
+            kept = self.history.keep(listing, self.clock() - days * 86400 if days else None)
             self.data_dir.remove([p for g, p in [*listing.snapshots.items(),
                                                  *listing.journals.items()]
                                   if g < generation and p not in kept])

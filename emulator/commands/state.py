@@ -11,7 +11,7 @@ from ddbkit.emulator.commands.options import endpoint_options_for
 
 @click.group()
 def state() -> None:
-    """Save the emulator's data under a name and restore it in milliseconds (for tests).
+    """Save the emulator's data under a name and restore it, while requests go on (for tests).
 
     Named states are the local emulator's own: they are refused with --aws.
 

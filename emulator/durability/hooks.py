@@ -7,6 +7,7 @@
 - `history()`: `moto_ext.point_in_time`, for the state of a table at a past moment;
 - `encoded_table`, `rotation_paused`, `journal_part` and `adopt`: a restore's new table,
   journaled in parts once it is ready, then completed (`operations.restore_jobs`).
+- `table_replacer()`: `states`, to put a named state's tables in place durably.
 
 They raise `JournalError` when the journal cannot take the record, after undoing what the
 block changed (`recorder`): the request then gets an error instead of an acknowledgement, and
@@ -16,6 +17,7 @@ imports nothing heavy, so the request path pays one global read when durability 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
 
@@ -37,24 +39,31 @@ _history: Any = None  # `history.History` of the open data dir: point-in-time re
 # Held while a restore journals its table's records: no journal rotation (and so no
 # snapshot) falls between them, so they are all in one segment (the compaction's lock).
 _rotation: AbstractContextManager[Any] = nullcontext()
+_replacer: Callable[..., None] | None = None  # `service.Durability.replace_tables`
 
 
 def activate(recorder: _Recorder, history: Any = None,
-             rotation: AbstractContextManager[Any] | None = None) -> None:
-    global _recorder, _history, _rotation
-    _recorder, _history = recorder, history
+             rotation: AbstractContextManager[Any] | None = None,
+             replacer: Callable[..., None] | None = None) -> None:
+    global _recorder, _history, _rotation, _replacer
+    _recorder, _history, _replacer = recorder, history, replacer
     _rotation = nullcontext() if rotation is None else rotation
 
 
 def deactivate() -> None:
-    global _recorder, _history, _rotation
-    _recorder = _history = None
+    global _recorder, _history, _rotation, _replacer
+    _recorder = _history = _replacer = None
     _rotation = nullcontext()
 
 
 def rotation_paused() -> AbstractContextManager[Any]:
     """Keeps the journal from rotating while held (outside the store lock)."""
     return _rotation
+
+
+def table_replacer() -> Callable[..., None] | None:
+    """What puts a whole new set of tables in place durably, or None (`--in-memory`)."""
+    return _replacer
 
 
 def history() -> Any:

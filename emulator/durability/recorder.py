@@ -157,6 +157,13 @@ class Recorder:
             raise
         self.sequence += 1
 
+    def rebase(self) -> None:
+        """Everything in the store is durable as it is now (a new base snapshot holds it:
+        a restored named state, `service.Durability.replace_tables`)."""
+        self.known = {name: tracked(table) for name, table in self.tables.items()}
+        self.known_backups = set(self.backups)
+        self.known_records = {kind: set(found) for kind, found in self.records.items()}
+
     def mark(self, event: str) -> None:
         """A record that only notes an event (e.g. the first seed finished)."""
         self._append(frame(encoding.dumps(

@@ -31,7 +31,9 @@ from ddbkit.emulator.durability.history import History
 from ddbkit.emulator.durability.journal import JournalError, JournalWriter, free_bytes
 from ddbkit.emulator.durability.recorder import Recorder
 from ddbkit.emulator.durability.recovery import Recovered, Recovery, journal_header
+from ddbkit.emulator.durability.snapshot import FORMAT as SNAPSHOT
 from ddbkit.emulator.durability.snapshot import SnapshotAborted, SnapshotWriter, plan
+from ddbkit.emulator.durability.state_base import BaseWriter
 from ddbkit.emulator.durability.watermark import Watermark
 from ddbkit.emulator.errors import DataDirError
 from ddbkit.emulator.operations import export_jobs
@@ -148,7 +150,8 @@ class Durability:
             _settle_interrupted(backend, self.clock())
             self.recorder.commit("Open")  # tables that were here before the restore, if any
             self.history = History(self.data_dir)
-            hooks.activate(self.recorder, self.history, self._compact_lock)
+            hooks.activate(self.recorder, self.history, rotation=self._compact_lock,
+                           replacer=self.replace_tables)
             # the listing and its segment headers are read only when there is something to drop
             kept = self._kept(self.data_dir.listing()) if restored.obsolete else set()
         self.data_dir.remove([p for p in restored.obsolete if p not in kept])
@@ -287,6 +290,52 @@ class Durability:
                               time.perf_counter() - started)
             self.last_compaction = done
             return done
+
+    def replace_tables(self, built: dict[str, Any], tables: memoryview, items: int) -> None:
+        """Puts `built` (a named state's tables, `states`) in place of every table, durably:
+        a new journal segment whose base snapshot holds them (`state_base`; `tables`: the
+        state file's table records). The snapshot is written and fsynced before the lock;
+        under it, only its header and end, the rotation and the swap. A kill at any moment
+        leaves the old tables (no snapshot of the new generation yet) or the new ones."""
+        with self._compact_lock:  # no compaction rotates meanwhile
+            assert self.journal is not None and self.recorder is not None
+            backend = catalog(self.account_id, self.region)
+            generation = self.generation + 1
+            base = BaseWriter(self.data_dir.snapshot_path(generation),
+                              {"format": SNAPSHOT, "generation": generation,
+                               "account": self.account_id, "region": self.region}, tables)
+            try:
+                with STORE_LOCK:
+                    backups, records = dict(backend.backups), _records(backend)
+                    records = {kind: dict(found) for kind, found in records.items()}
+                base.prepare(backups, records)
+                with STORE_LOCK:
+                    size = base.finish(self.recorder.sequence, self._initialized(), self.clock(),
+                                       len(built), items, backend.backups, _records(backend))
+                    older = self.journal_bytes
+                    self.journal.rotate(self.data_dir.journal_path(generation),
+                                        self._header(generation, previous=self.journal.size))
+                    # appends go to the new segment from here on, over the old tables
+                    # until the snapshot is in place
+                    self.generation, self._journal_bytes = generation, older
+                    base.install()
+                    # the data dir holds the state now: memory follows before anything
+                    # else can fail
+                    backend.tables.clear()
+                    backend.tables.update(built)
+                    self.recorder.rebase()
+                    self.snapshot_bytes, self._journal_bytes = size, 0
+                    self.data_dir.sync()
+            finally:
+                base.discard()
+            with STORE_LOCK:
+                days = recovery_days(backend.tables.values())
+            assert self.history is not None  # segment headers are read without the lock
+            listing = self.data_dir.listing()
+            kept = self.history.keep(listing, self.clock() - days * 86400 if days else None)
+            self.data_dir.remove([p for g, p in [*listing.snapshots.items(),
+                                                 *listing.journals.items()]
+                                  if g < generation and p not in kept])
 
     def _utcnow(self) -> datetime:
         """The emulator's clock as moto's naive UTC datetimes."""

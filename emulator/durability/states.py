@@ -1,23 +1,35 @@
 """Named states: the emulator's data saved under a name and put back at once, for fast tests.
 
 A state is a snapshot (`snapshot`'s format) of every table (settings, GSIs and LSIs, items,
-stream with its records and sequence numbers), taken whole under the store lock, so it is one
-exact moment. Restoring builds the tables from it and replaces the catalog's whole set of tables in
-one step under the lock: a request sees the state before or after, never a mix, and tables
-created since are gone. Indexes (`store.indexes`) are rebuilt by each table's first Query.
+stream with its records and sequence numbers) at one exact moment: a short hold of the store
+lock takes each table's settings, stream records and a copy of its item dict (the items
+themselves never change in place), and the encoding and writing happen after it, while
+requests go on.
+
+Restoring decodes the state into new tables (items, indexes from the file's index sections,
+stream shards, figures) without the lock, then replaces the catalog's whole set of tables in
+one short hold: a request sees the state before or after, never a mix, and tables created
+since are gone. One save or restore runs at a time; a second call waits for it (the admin
+calls run off the event loop, `endpoint.http`, so requests are served meanwhile).
 
 States live in memory; with a data dir (`ddbkit up --data-dir`) each is also written to
-`<data-dir>/states/<name>.snap` (atomically) and survives restarts. A restore is a change
-like any other: the request that makes it journals the tables it put in place
-(`durability.recorder`), so a restart after a restore comes back restored.
+`<data-dir>/states/<name>.snap` (atomically) and survives restarts, and a restore is durable:
+it starts a new journal generation whose base snapshot holds the state's tables
+(`service.Durability.replace_tables`), so a restart after it comes back restored.
 """
 
 from __future__ import annotations
 
+import builtins
+import contextlib
+import gc
 import io
 import logging
 import os
 import re
+import sys
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,12 +45,18 @@ from ddbkit.emulator.durability.snapshot import (
     plan,
     read_snapshot,
 )
+from ddbkit.emulator.durability.state_base import table_records
 from ddbkit.emulator.store.access import STORE_LOCK
+from ddbkit.emulator.store.buckets import collector_paused
 from ddbkit.emulator.store.catalog import catalog
 from ddbkit.emulator.store.clock import now
 
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 KEEP_STREAM = timedelta(days=36500)  # a state keeps its stream records as they were
+# Items per chunk record: a chunk is pickled and unpickled in one call that holds the
+# interpreter, ~5 ms per 1,000 items, while the request thread waits for it.
+FRAME_ITEMS = 1000
+RELEASE_BATCH = 500  # old items freed per step after a restore, for the same reason
 SUFFIX = ".snap"
 log = logging.getLogger("ddbkit.durability")
 
@@ -67,15 +85,22 @@ class NamedStates:
     def __init__(self, account_id: str, region: str) -> None:
         self.account_id, self.region = account_id, region
         self._saved: dict[str, tuple[bytes, StateInfo]] = {}
+        self._busy = threading.Lock()  # one call at a time; the others wait their turn
 
     def save(self, name: str) -> StateInfo:
         _check(name)
+        with self._busy:
+            return self._save(name)
+
+    def _save(self, name: str) -> StateInfo:
         with STORE_LOCK:
-            tables = catalog(self.account_id, self.region).tables
-            writer = SnapshotWriter(Path(name), {"state": name}, plan(tables), STORE_LOCK,
-                                    KEEP_STREAM, _utcnow)
-            out = io.BytesIO()
+            plans = plan(catalog(self.account_id, self.region).tables, frozen=True)
+        writer = SnapshotWriter(Path(name), {"state": name}, plans, contextlib.nullcontext(),
+                                KEEP_STREAM, _utcnow, frame_items=FRAME_ITEMS)
+        out = io.BytesIO()
+        with collector_paused():  # its garbage is acyclic: freed as it goes
             writer.write_to(out)
+        del plans
         data = out.getvalue()
         info = StateInfo(name, len(writer.plans), writer.items, len(data))
         directory = _directory()
@@ -88,25 +113,50 @@ class NamedStates:
         return info
 
     def restore(self, name: str) -> StateInfo:
-        """Puts the state in place; call under the store lock, inside `hooks.journaled`."""
-        data, info = self._load(name)
+        """Puts the state in place (takes the store lock itself, briefly)."""
+        with self._busy:
+            data, info = self._load(name)
+            built = self._build(name, data)
+            tables = catalog(self.account_id, self.region).tables
+            with STORE_LOCK:
+                old = list(tables.values())
+            replace = hooks.table_replacer()
+            if replace is None:
+                with STORE_LOCK:
+                    tables.clear()
+                    tables.update(built)
+            else:
+                try:
+                    replace(built, table_records(data), info.items)
+                except OSError as exc:
+                    raise _not_restored(name, exc) from exc
+            del built
+            _release(old)
+            return info
+
+    @staticmethod
+    def _build(name: str, data: bytes) -> dict[str, Any]:
+        """The state's tables, new objects no request sees until they are swapped in."""
         built: dict[str, Any] = {}
         replayer = Replayer(built)
         try:
-            records = read_snapshot(read_frames(io.BytesIO(data), len(data)))
-            next(records)
-            for record in records:
-                apply_snapshot_record(replayer, record)
+            with collector_paused():
+                records = read_snapshot(read_frames(io.BytesIO(data), len(data)))
+                next(records)
+                for record in records:
+                    apply_snapshot_record(replayer, record)
+                # They live on: not for the collector to walk (`endpoint.gc_pauses`).
+                gc.freeze()
         except (FrameError, ValueError, KeyError, TypeError) as exc:
             raise StateError("ValidationException", f"saved state {name!r} is damaged: "
                                                     f"{exc}") from exc
-        tables = catalog(self.account_id, self.region).tables
-        with STORE_LOCK:
-            tables.clear()
-            tables.update(built)
-        return info
+        return built
 
     def delete(self, name: str) -> None:
+        with self._busy:
+            self._delete(name)
+
+    def _delete(self, name: str) -> None:
         self._load(name)
         self._saved.pop(name, None)
         directory = _directory()
@@ -114,6 +164,10 @@ class NamedStates:
             (directory / f"{name}{SUFFIX}").unlink(missing_ok=True)
 
     def list(self) -> list[StateInfo]:
+        with self._busy:
+            return self._list()
+
+    def _list(self) -> builtins.list[StateInfo]:
         directory = _directory()
         if directory is not None and directory.is_dir():
             for path in directory.glob(f"*{SUFFIX}"):
@@ -168,6 +222,43 @@ def _not_saved(name: str, directory: Path, exc: OSError) -> JournalError:
     failed.answer = (f"The emulator's disk is full: state {name!r} was not saved. Free some "
                      "space and save it again." if full else
                      f"The emulator could not write state {name!r}; see the server's log.")
+    log.error("ddbkit: %s", failed)
+    return failed
+
+
+def _release(tables: builtins.list[Any]) -> None:
+    """Frees the tables a restore replaced a few hundred items at a time: freeing them at
+    once is one long call that holds the interpreter (and every request) for it. A table
+    and its indexes refer to each other: unlinked here, they go by reference counting (the
+    collector never looks at them again once `gc_pauses` froze them)."""
+    while tables:
+        table = tables.pop()
+        index_set = getattr(table, "index_set", None)
+        own = int(index_set is not None and getattr(index_set, "table", None) is table)
+        del index_set
+        if sys.getrefcount(table) > 2 + own:
+            continue  # still held elsewhere (a backup being copied from it): left as it is
+        index_set, table.index_set = table.index_set, None
+        for index in getattr(index_set, "indexes", {}).values():
+            while index.partitions:  # one partition's entries at a time
+                index.partitions.popitem()
+                time.sleep(0)
+        del index_set
+        items, table.items = table.items, {}
+        del table  # its stream goes; the items live on in `items`
+        while items:
+            for _ in range(min(RELEASE_BATCH, len(items))):
+                items.popitem()
+            time.sleep(0)
+
+
+def _not_restored(name: str, exc: OSError) -> JournalError:
+    """The data dir could not take the restore: the tables are as they were."""
+    full = exc.errno in FULL_ERRNOS
+    failed = (DiskFull if full else JournalError)(f"cannot restore state {name!r}: {exc}")
+    failed.answer = (f"The emulator's disk is full: state {name!r} was not restored. Free "
+                     "some space and restore it again." if full else
+                     f"The emulator could not restore state {name!r}; see the server's log.")
     log.error("ddbkit: %s", failed)
     return failed
 

@@ -20,6 +20,7 @@ from ddbkit.emulator.durability.journal import DiskFull, JournalError
 from ddbkit.emulator.endpoint.admin import ADMIN_PREFIX, Admin
 from ddbkit.emulator.endpoint.protocol import (
     CONTENT_TYPE,
+    DEFER_KEY,
     DELAY_KEY,
     DYNAMODB_TARGET,
     MAX_REQUEST_BYTES,
@@ -77,7 +78,12 @@ class DynamoDBApp:
             return self._throughput_stats(start_response)
         try:
             if environ.get("HTTP_X_AMZ_TARGET", "").startswith(ADMIN_PREFIX):
-                return self._admin(environ, start_response)
+                deferred = environ.get(DEFER_KEY)
+                if deferred is None:
+                    return self._admin(environ, start_response)
+                # Off the event loop: it takes the store lock only for short holds itself.
+                deferred.append(self._admin)
+                return respond(start_response, "202 Accepted", b"")  # replaced by its answer
             service, operation, params = self._parse(environ)
             environ[PARAMS_KEY] = params  # the access log names its table, when there is one
         except WireError as exc:
@@ -129,11 +135,13 @@ class DynamoDBApp:
                        "application/json")
 
     def _admin(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") != "POST":
-            raise WireError("UnknownOperationException", "admin calls are POSTs")
         operation = environ["HTTP_X_AMZ_TARGET"].partition(".")[2]
         try:
+            if environ.get("REQUEST_METHOD") != "POST":
+                raise WireError("UnknownOperationException", "admin calls are POSTs")
             answer = self.admin.call(operation, _read_body(environ))
+        except WireError as exc:
+            return respond_error(start_response, exc.status, exc.error_type, exc.message)
         except JournalError as exc:
             return journal_refusal(start_response, exc)
         return respond(start_response, "200 OK", answer, CONTENT_TYPE)

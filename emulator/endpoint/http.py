@@ -7,9 +7,12 @@ parser, the one uvicorn uses); the response goes out in one write. Connections s
 
 The WSGI app is called synchronously from the event loop: the operations never yield, so
 each request runs to completion before the next starts, which is what a single in-memory
-store wants. Malformed HTTP gets a 400 and the connection is closed; headers over
-`max_header_bytes` get a 431, a body over `max_body_bytes` a 413 before it is read, a request
-whose headers or body do not arrive in time a 408; an idle connection is closed (limits.py).
+store wants. An app may instead ask (`protocol.DEFER_KEY`) for a call to run in a thread
+of its own (the emulator's admin calls: a state save or restore takes seconds and locks the
+store only briefly): other connections are served meanwhile. Malformed HTTP gets a 400 and
+the connection is closed; headers over `max_header_bytes` get a 431, a body over
+`max_body_bytes` a 413 before it is read, a request whose headers or body do not arrive in
+time a 408; an idle connection is closed (limits.py).
 What a request holds is dropped once it is answered or its connection ends, and a client that
 stops reading its answers is not read from until it catches up (asyncio's flow control), so
 no client makes the server hold more than one request's worth of its data.
@@ -18,10 +21,13 @@ no client makes the server hold more than one request's worth of its data.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
+import math
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from email.utils import formatdate
@@ -32,7 +38,7 @@ import httptools
 from ddbkit.emulator.endpoint.app import table_named
 from ddbkit.emulator.endpoint.heap_trim import HeapTrimmer
 from ddbkit.emulator.endpoint.limits import CLOSE_GRACE, HttpLimits, expire_overdue
-from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, DELAY_KEY, PARAMS_KEY
+from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, DEFER_KEY, DELAY_KEY, PARAMS_KEY
 from ddbkit.emulator.endpoint.wire import error_body
 
 log = logging.getLogger(__name__)
@@ -75,6 +81,8 @@ class HttpProtocol(asyncio.Protocol):
         self.body_size = 0
         self._held = 0  # answers waiting out an injected latency (faults), sent in order
         self._held_until = 0.0
+        self._working = False  # an answer is being worked out off the loop (DEFER_KEY)
+        self._backlog: list[tuple[dict[str, Any], bool, float]] = []  # requests after it
         self._reset()
 
     def _reset(self) -> None:
@@ -180,10 +188,52 @@ class HttpProtocol(asyncio.Protocol):
         parser = self.parser
         if self.closing or parser is None:
             return
-        started = time.perf_counter()
-        environ = self._environ(parser)
-        status, headers, payload = self._call_app(environ)
-        keep_alive = parser.should_keep_alive()
+        request = (self._environ(parser), parser.should_keep_alive(), time.perf_counter())
+        if self._working:  # answers go out in order: this one waits for the deferred one
+            self._backlog.append(request)
+            self._reset()
+            return
+        self._answer(*request)
+
+    def _answer(self, environ: dict[str, Any], keep_alive: bool, started: float) -> None:
+        deferred: list[WsgiApp] = []
+        environ[DEFER_KEY] = deferred
+        answer = self._call_app(environ)
+        if deferred:
+            self._defer(deferred[0], environ, keep_alive, started)
+            return
+        self._send(environ, keep_alive, started, answer)
+
+    def _defer(self, app: WsgiApp, environ: dict[str, Any], keep_alive: bool,
+               started: float) -> None:
+        """Runs `app` in a thread of its own, so other connections go on being served."""
+        self._working = True
+        self.deadline = math.inf  # not idle, and no timeout of ours applies to the answer
+        self._reset()
+        if self.transport is not None:
+            self.transport.pause_reading()  # a backlog stays small
+        loop = asyncio.get_running_loop()
+
+        def work() -> None:
+            answer = self._call_app(environ, app)
+            with contextlib.suppress(RuntimeError):  # the server stopped meanwhile
+                loop.call_soon_threadsafe(self._deferred_done, environ, keep_alive, started,
+                                          answer)
+
+        threading.Thread(target=work, name="ddbkit-admin-call", daemon=True).start()
+
+    def _deferred_done(self, environ: dict[str, Any], keep_alive: bool, started: float,
+                       answer: tuple[bytes, list[tuple[str, str]], bytes]) -> None:
+        self._working = False
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.resume_reading()
+        self._send(environ, keep_alive, started, answer)
+        while self._backlog and not self._working and not self.closing:
+            self._answer(*self._backlog.pop(0))
+
+    def _send(self, environ: dict[str, Any], keep_alive: bool, started: float,
+              answer: tuple[bytes, list[tuple[str, str]], bytes]) -> None:
+        status, headers, payload = answer
         head = [b"HTTP/1.1 ", status, b"\r\nDate: ", self.clock.date(), b"\r\n"]
         for name, value in headers:
             head += [name.encode("latin-1"), b": ", value.encode("latin-1"), b"\r\n"]
@@ -265,7 +315,8 @@ class HttpProtocol(asyncio.Protocol):
             environ[key] = f"{environ[key]},{text}" if key in environ else text
         return environ
 
-    def _call_app(self, environ: dict[str, Any]) -> tuple[bytes, list[tuple[str, str]], bytes]:
+    def _call_app(self, environ: dict[str, Any], app: WsgiApp | None = None
+                  ) -> tuple[bytes, list[tuple[str, str]], bytes]:
         started: list[Any] = []
 
         def start_response(status: str, headers: list[tuple[str, str]],
@@ -275,7 +326,7 @@ class HttpProtocol(asyncio.Protocol):
 
         chunks: list[bytes] = []
         try:
-            result = self.app(environ, start_response)
+            result = (app or self.app)(environ, start_response)
             chunks.extend(result)
             status, headers = started
         except Exception:

@@ -16,4 +16,7 @@ MAX_REQUEST_BYTES = 16 * 1024 * 1024
 # wire, so it is not among them.)
 PLAIN_SCALAR_TYPES: dict[str, type] = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
 DELAY_KEY = "ddbkit.delay"  # WSGI environ: seconds to wait before sending the answer (faults)
+# WSGI environ: a list the app may put one WSGI app into, to be run off the event loop (an
+# admin call that takes seconds); its answer is sent when it is done, in the connection's order
+DEFER_KEY = "ddbkit.defer"
 PARAMS_KEY = "ddbkit.params"  # WSGI environ: the parsed request, for the access log's table

@@ -22,7 +22,7 @@ so a restart from a snapshot counts nothing.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ddbkit.emulator.capacity.sizes import item_size
@@ -138,6 +138,15 @@ def index_counted(table: Table, index: Any, figure: Figures,
     known.plans += figure.plans
     known.indexes[index.name] = figure.indexes[index.name]
     known.key = _key(table)
+
+
+def current(table: Table) -> Figures | None:
+    """A copy of the table's figures when they are counted and current (what an exact
+    snapshot of its items at this instant would count), else None."""
+    known = table.figures
+    if known is None or known.key != _key(table):
+        return None
+    return replace(known, indexes={name: list(figure) for name, figure in known.indexes.items()})
 
 
 def _figures(table: Table) -> Figures:

@@ -162,7 +162,7 @@ class Recorder:
         a restored named state, `service.Durability.replace_tables`)."""
         self.known = {name: tracked(table) for name, table in self.tables.items()}
         self.known_backups = set(self.backups)
-        self.known_records = {kind: set(found) for kind, found in self.records.items()}
+        self.known_records = {kind: dict(found) for kind, found in self.records.items()}
 
     def mark(self, event: str) -> None:
         """A record that only notes an event (e.g. the first seed finished)."""

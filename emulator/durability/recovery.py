@@ -11,6 +11,11 @@ is changed: the caller exits and the data dir is exactly as it was, for the user
 
 Stream records older than the stream's retention are left out (their shard then starts at
 the first record kept, which keeps moto's `sequence = start + index`).
+
+Every table's query indexes and figures are current before the server accepts a request
+(`store.ready`): a snapshot's are installed as it is read and follow the replayed writes;
+the rest (a journal read alone, a table whose GSIs changed since the snapshot) are built
+here, so a restart's first Query, write or DescribeTable builds nothing under the lock.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from ddbkit.emulator.durability.snapshot import apply_snapshot_record, read_snap
 from ddbkit.emulator.durability.tablemeta import SettingsError
 from ddbkit.emulator.errors import DataDirError
 from ddbkit.emulator.store import stream_shards
+from ddbkit.emulator.store.ready import prepare
 
 JOURNAL_FORMAT = formats.JOURNAL
 _DAMAGE = (FrameError, ValueError, KeyError, TypeError, IndexError, AttributeError,
@@ -85,6 +91,8 @@ class Recovery:
                 self._guard(self._segment, listing.journals[generation], found, generation,
                             index == len(segments) - 1, previous)
             self._check_synced(listing, segments, found)
+            for table in self.tables.values():  # before any request, and frozen with the rest
+                prepare(table)
         finally:
             gc.freeze()  # what was restored stays: collections need not scan it again
             if enabled:

@@ -100,6 +100,20 @@ def _figures(table: Table) -> Figures:
     return counted
 
 
+def figures_current(table: Table) -> bool:
+    """Whether the table's figures are counted (for its items and indexes as they are)."""
+    known = table.figures
+    return known is not None and known.key == _key(table)
+
+
+def count_figures(table: Table) -> bool:
+    """The figures counted now unless current (True: they had to be)."""
+    if figures_current(table):
+        return False
+    _figures(table)
+    return True
+
+
 def _count(table: Table) -> Figures:
     """`add` of every item at once: one pass per index over sizes already known (a journal
     and a write keep them), in comprehensions rather than a call per item."""

@@ -21,6 +21,7 @@ the disk too.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import random
 import statistics
@@ -114,7 +115,11 @@ def client(port: int, seed: int, keys: int, rate: float, stop: threading.Event,
     while not stop.is_set():
         operation, body = request(rng, keys)
         started = time.perf_counter()
-        status, data = conn.call(DYNAMODB, operation, json.dumps(body).encode())
+        try:
+            status, data = conn.call(DYNAMODB, operation, json.dumps(body).encode())
+        except (OSError, http.client.HTTPException) as exc:  # counted, then a new connection
+            status, data = 0, repr(exc).encode()
+            conn = Connection(port)
         took = time.perf_counter() - started
         with window.lock:
             window.latencies.append(took)
@@ -161,7 +166,7 @@ def soak(args: argparse.Namespace, data_dir: Path | None) -> None:
               flush=True)
         print(f"  {'minute':>6}  {'req/s':>6}  {'p50 ms':>7}  {'p99 ms':>7}  {'failed':>6}  "
               f"{'RSS MB':>7}  {'disk MB':>8}  {'bookings':>8}  {'users':>6}", flush=True)
-        stop, window, watch = threading.Event(), Window(), Connection(port)
+        stop, window = threading.Event(), Window()
         threads = [threading.Thread(target=client, daemon=True,
                                     args=(port, n + 1, args.keys, args.rate / args.threads,
                                           stop, window)) for n in range(args.threads)]
@@ -174,7 +179,7 @@ def soak(args: argparse.Namespace, data_dir: Path | None) -> None:
                 now = time.perf_counter()
                 latencies, failed = window.take()
                 disk = disk_mb(data_dir)
-                bookings, users = item_counts(watch)
+                bookings, users = item_counts(Connection(port))  # idle ones get closed
                 print(f"  {(now - started) / 60:6.1f}  {len(latencies) / (now - last):6.0f}  "
                       f"{_ms(latencies, 50):7.1f}  {_ms(latencies, 99):7.1f}  {failed:6d}  "
                       f"{rss_mb(pid):7.0f}  {'-' if disk is None else f'{disk:8.0f}':>8}  "

@@ -37,8 +37,9 @@ from ddbkit.emulator.store.indexes import TableIndexes, layouts, maintained, sig
 from ddbkit.emulator.store.tables import utcnow
 
 tables = {}
-Recovery(DataDir(Path(sys.argv[1])), tables, ACCOUNT_ID, REGION, utcnow(),
-         timedelta(hours=24)).run()
+found = Recovery(DataDir(Path(sys.argv[1])), tables, ACCOUNT_ID, REGION, utcnow(),
+                 timedelta(hours=24)).run()
+print("built", ",".join(sorted(found.indexes_built)))
 
 
 def entries(found):
@@ -134,6 +135,7 @@ def test_a_restart_from_the_journal_alone_serves_with_every_index_built(
 
     found = _recovered(data_dir)
     assert "('h-index', 61)" in found["extra"], found["extra"]  # every item, once
+    assert found["built"].split(",") == sorted(name for name in found if name != "built")
     assert found["extra"].startswith("61 ")
 
     # The real restart: its first requests, a Query on every GSI and a PutItem, answer
@@ -178,6 +180,7 @@ def test_a_restart_from_a_snapshot_builds_the_indexes_of_a_table_changed_since(
     found = _recovered(data_dir)
     assert found["extra"].startswith("201 ") and "('h-index', 201)" in found["extra"]
     assert found[BOOKINGS].startswith("200 ")
+    assert found["built"] == "extra"  # the others' were the snapshot's, installed
 
 
 def test_tables_made_by_create_table_writes_and_a_restore_serve_with_indexes_built(

@@ -53,6 +53,7 @@ class Recovered:
     journal_bytes: int = 0  # in the segments since the snapshot, but the last
     torn: tuple[Path, int, str] | None = None  # (segment, offset, why): to cut off
     obsolete: list[Path] = field(default_factory=list)  # to remove once the journal is open
+    indexes_built: list[str] = field(default_factory=list)  # tables no snapshot had them for
 
 
 def journal_header(generation: int, account_id: str, region: str, created: float,
@@ -91,8 +92,9 @@ class Recovery:
                 self._guard(self._segment, listing.journals[generation], found, generation,
                             index == len(segments) - 1, previous)
             self._check_synced(listing, segments, found)
-            for table in self.tables.values():  # before any request, and frozen with the rest
-                prepare(table)
+            for name, table in self.tables.items():  # before any request, frozen with the rest
+                if prepare(table).indexes:
+                    found.indexes_built.append(name)
         finally:
             gc.freeze()  # what was restored stays: collections need not scan it again
             if enabled:

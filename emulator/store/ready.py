@@ -26,8 +26,8 @@ class Prepared:
 
 
 def prepare(table: Table) -> Prepared:
-    """The table's query indexes (unless its key shapes are ones the indexes cannot hold,
-    whose Query moto answers) and figures, each built now unless current already."""
+    """The table's query indexes (unless its key shapes are ones they cannot hold, which
+    Query refuses anyway) and figures, each built now unless current already."""
     built_indexes = maintained(table) is None and indexes_for(table) is not None
     return Prepared(built_indexes, count_figures(table))
 

@@ -15,7 +15,8 @@ A benchmark of its own rather than a mode of bench_soak.py: that one counts requ
 change nothing against a seeded server's RSS; this one runs for a time, writes, and watches
 the disk too.
 
-    .venv/bin/python bench/bench_soak_writes.py [--minutes 10] [--rate 1000] [--in-memory]
+    .venv/bin/python bench/bench_soak_writes.py [--minutes 10] [--rate 1000] [--keys 20000]
+                                                [--in-memory | --data-dir DIR]
 """
 
 from __future__ import annotations
@@ -214,9 +215,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--keys", type=int, default=20_000, help="distinct keys per table")
     parser.add_argument("--in-memory", action="store_true", help="no data dir")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="keep the data here (a new dir) instead of a temporary one")
     args = parser.parse_args()
     if args.in_memory:
         soak(args, None)
+        return
+    if args.data_dir is not None:
+        soak(args, args.data_dir)
         return
     with tempfile.TemporaryDirectory(prefix="ddbkit-soak-") as tmp:
         soak(args, Path(tmp) / "data")

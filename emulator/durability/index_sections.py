@@ -3,7 +3,8 @@
 Written after the table's item chunks as `SECTION + table name + NUL + pickle` of an
 `store.index_images.image` (plain dicts, lists, bytes, ints, text only; read as data, never
 as code), so a restart installs the indexes instead of building them on the first Query. A
-snapshot without them (format 2, or an older format 3) restores as before: built lazily.
+snapshot without them (format 2, or an older format 3) restores as before, and the restart
+builds them before it serves (`store.ready`).
 """
 
 from __future__ import annotations

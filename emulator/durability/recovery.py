@@ -11,6 +11,11 @@ is changed: the caller exits and the data dir is exactly as it was, for the user
 
 Stream records older than the stream's retention are left out (their shard then starts at
 the first record kept, which keeps moto's `sequence = start + index`).
+
+Every table's query indexes and figures are current before the server accepts a request
+(`store.ready`): a snapshot's are installed as it is read and follow the replayed writes;
+the rest (a journal read alone, a table whose GSIs changed since the snapshot) are built
+here, so a restart's first Query, write or DescribeTable builds nothing under the lock.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from ddbkit.emulator.durability.snapshot import apply_snapshot_record, read_snap
 from ddbkit.emulator.durability.tablemeta import SettingsError
 from ddbkit.emulator.errors import DataDirError
 from ddbkit.emulator.store import stream_shards
+from ddbkit.emulator.store.ready import prepare
 
 JOURNAL_FORMAT = formats.JOURNAL
 _DAMAGE = (FrameError, ValueError, KeyError, TypeError, IndexError, AttributeError,
@@ -47,6 +53,7 @@ class Recovered:
     journal_bytes: int = 0  # in the segments since the snapshot, but the last
     torn: tuple[Path, int, str] | None = None  # (segment, offset, why): to cut off
     obsolete: list[Path] = field(default_factory=list)  # to remove once the journal is open
+    indexes_built: list[str] = field(default_factory=list)  # tables no snapshot had them for
 
 
 def journal_header(generation: int, account_id: str, region: str, created: float,
@@ -85,6 +92,9 @@ class Recovery:
                 self._guard(self._segment, listing.journals[generation], found, generation,
                             index == len(segments) - 1, previous)
             self._check_synced(listing, segments, found)
+            for name, table in self.tables.items():  # before any request, frozen with the rest
+                if prepare(table).indexes:
+                    found.indexes_built.append(name)
         finally:
             gc.freeze()  # what was restored stays: collections need not scan it again
             if enabled:

@@ -43,7 +43,7 @@ def _reindex(table: Any, old: Any, new: Any) -> None:
     """Installed indexes (a snapshot's) follow the replayed write, as a request's would."""
     found = maintained(table)
     if found is None:
-        table.index_set = None  # its indexes changed since: built by the first Query
+        table.index_set = None  # its indexes changed since: built before serving (ready)
     else:
         found.replace(old, new)
 

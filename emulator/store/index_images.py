@@ -64,7 +64,8 @@ def _prefixes(bucket: Bucket, tail: Callable[[Any], bytes],
 
 def install(table: Table, items: list[Any], found: dict[str, Any]) -> bool:
     """The table's indexes from `found` (an `image` of `items`); False, leaving them to be
-    built by the first Query, when the table's indexes are no longer those it was made for.
+    built (`store.ready`, at the end of a restart), when the table's indexes are no longer
+    those it was made for.
     Raises ValueError for an image that does not fit `items`."""
     shapes = layouts(table)
     current = signature(table)

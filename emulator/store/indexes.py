@@ -12,7 +12,9 @@ Every write is ddbkit's own (operations/writes.py re-keys through `maintained`; 
 and imports too; a refused request's undo in `atomic_writes`). They are built when a table
 is created, restored or its GSIs change (`table_calls`, `backup_calls`), installed from a
 snapshot (`index_images`; the journal's replayed writes keep them), or, for a table whose
-items arrived otherwise (a journal replayed alone), by its first Query or Scan.
+items arrived otherwise (a journal replayed alone), by the restart before it serves
+(`store.ready`); failing all that (a caller that puts items in place and builds nothing),
+by the first Query or Scan.
 
 ddbkit's Query and Scan (operations/query.py, scan.py) read their candidates here:
 `partition_range` (the slice of one partition a sort key condition selects, from after the

@@ -167,6 +167,19 @@ def counted(table: Table) -> Figures:
     return _figures(table)
 
 
+def figures_current(table: Table) -> bool:
+    """Whether the table's figures are counted (for its items and indexes as they are)."""
+    return current_key(table) is not None
+
+
+def count_figures(table: Table) -> bool:
+    """The figures counted now unless current (True: they had to be)."""
+    if figures_current(table):
+        return False
+    _figures(table)
+    return True
+
+
 def _count(table: Table) -> Figures:
     """`add` of every item at once: one pass per index over sizes already known (a journal
     and a write keep them), in comprehensions rather than a call per item."""

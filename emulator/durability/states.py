@@ -50,6 +50,7 @@ from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.buckets import collector_paused
 from ddbkit.emulator.store.catalog import catalog
 from ddbkit.emulator.store.clock import now
+from ddbkit.emulator.store.ready import prepare
 
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 KEEP_STREAM = timedelta(days=36500)  # a state keeps its stream records as they were
@@ -145,6 +146,8 @@ class NamedStates:
                 next(records)
                 for record in records:
                     apply_snapshot_record(replayer, record)
+                for table in built.values():  # a state without index sections: build here
+                    prepare(table)
                 # They live on: not for the collector to walk (`endpoint.gc_pauses`).
                 gc.freeze()
         except (FrameError, ValueError, KeyError, TypeError) as exc:

@@ -84,5 +84,5 @@ def _table_at(table: Any, params: dict[str, Any]) -> tuple[Any, float]:
     earliest, _ = window(table)
     if not earliest <= when <= moment:
         raise invalid_export_time()
-    past = table_at(table.name, when, invalid_export_time)
+    past = table_at(table.name, when, invalid_export_time, earliest)
     return (table if past is None else past), when

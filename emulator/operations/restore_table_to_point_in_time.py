@@ -41,8 +41,9 @@ def run(call: Call) -> Answer:
         raise OperationError("TableAlreadyExistsException", f"Table already exists: {target}")
     if not enabled(source):
         raise pitr_unavailable(source.name)
-    moment = _restore_time(params, *window(source))
-    past = table_at(source.name, moment, invalid_restore_time)
+    earliest, latest = window(source)
+    moment = _restore_time(params, earliest, latest)
+    past = table_at(source.name, moment, invalid_restore_time, earliest)
     items = backup_calls.items_copy(source) if past is None else backup_calls.items_of(past)
     table = restores.to_point_in_time(target, source, items, params, naive_utc(moment))
     backup_calls.add_table(backend, table)

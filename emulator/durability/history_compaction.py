@@ -4,8 +4,9 @@ After each snapshot (`service.Durability.compact`), and at start-up (dropping on
 - the window: the newest kept base (a snapshot, or the empty store before segment 1)
   complete before the window opens, and everything after it, is kept; the rest goes;
 - snapshots in between are thinned: with every segment kept, a base is needed only where
-  the window (or the cap) may start, so one snapshot every `THIN` generations is kept, the
-  oldest base and the newest (the current state's) always;
+  the window (or the cap) may start, so one is kept per eighth of the recovery period
+  (`SPACING`): the window then starts at most that much early. The oldest base and the
+  newest snapshot (the current state's) are always kept;
 - the cap (`--history-max-mb`): while snapshots and journal together exceed it, the oldest
   base and the history up to the next kept snapshot go, which moves the window's start
   (EarliestRestorableDateTime) forward. The current state is never dropped: a cap below it
@@ -28,7 +29,7 @@ from ddbkit.emulator.durability.files import Listing
 from ddbkit.emulator.durability.history import bases
 from ddbkit.emulator.durability.history_files import Source, Timeline, read_header
 
-THIN = 4  # generations between kept snapshots of the history (each >= --journal-max-mb)
+SPACING = 1 / 8  # of the recovery period, between the snapshots kept inside it
 
 
 @dataclass
@@ -43,8 +44,9 @@ class Plan:
 
 
 def plan(listing: Listing, window_start: float | None, cap_bytes: int | None,
-         merge_target: int) -> Plan:
-    """`window_start`: None when no table keeps point-in-time history."""
+         merge_target: int, period: float = 0.0) -> Plan:
+    """`window_start`: None when no table keeps point-in-time history; `period`: the longest
+    recovery period, in seconds."""
     timeline = Timeline.of(listing)
     snapshots = listing.snapshots
     current = max(snapshots, default=None)
@@ -63,7 +65,7 @@ def plan(listing: Listing, window_start: float | None, cap_bytes: int | None,
                 break
     chain = _thinned(sorted(b.generation for b in usable
                             if b.snapshot is not None and b.generation >= keep_from),
-                     keep_from, current)
+                     keep_from, current, timeline, period * SPACING)
     while cap_bytes is not None and _size(snapshots, timeline, chain, keep_from) > cap_bytes:
         later = [g for g in chain if g > keep_from]
         if not later:
@@ -90,13 +92,17 @@ def plan(listing: Listing, window_start: float | None, cap_bytes: int | None,
     return found
 
 
-def _thinned(generations: list[int], keep_from: int, current: int) -> list[int]:
+def _thinned(generations: list[int], keep_from: int, current: int, timeline: Timeline,
+             spacing: float) -> list[int]:
+    """The snapshots kept: `spacing` seconds apart at least (by when their segment began)."""
     chain: list[int] = []
-    last = keep_from
+    last: float | None = None
     for generation in generations:
-        if generation in (keep_from, current) or generation - last >= THIN:
+        began = timeline.created(generation)
+        if generation in (keep_from, current) or began is None or last is None \
+                or began - last >= spacing:
             chain.append(generation)
-            last = generation
+            last = began if began is not None else last
     return chain
 
 

@@ -297,8 +297,9 @@ class Durability:
             days = recovery_days(list(catalog(self.account_id, self.region).tables.values()))
         start = self.clock() - days * 86400 if days else None
         try:
-            return history_compaction.plan(listing, start, self.config.history_max_bytes,
-                        MERGE_TARGET_FACTOR * max(self.config.journal_max_bytes, 1 << 20))
+            return history_compaction.plan(
+                listing, start, self.config.history_max_bytes,
+                MERGE_TARGET_FACTOR * max(self.config.journal_max_bytes, 1 << 20), days * 86400)
         except (OSError, FrameError, ValueError, KeyError, TypeError) as exc:
             # a history file whose header cannot be read: keep everything, drop nothing
             log.error("ddbkit: cannot read the history in %s (%s); nothing of it is dropped",

@@ -99,7 +99,8 @@ def test_merged_history_restores_every_second_as_before(tmp_path: Path) -> None:
     raw = sum(p.stat().st_size for p in data_dir.glob("journal-*.log"))
     # a small journal limit: the restart snapshots at once, and merges the segment before
     with clocked_emulator(data_dir, journal_max_bytes=1, offset_seconds=offset) as emulator:
-        _wait_for(lambda: _names(data_dir, "history-*.log"), "no history was merged")
+        _wait_for(lambda: _names(data_dir, "history-*.log") and _settled(data_dir),
+                  "no history was merged")
         assert _names(data_dir, "journal-00000001.log") == []  # replaced by the merged file
         merged = sum(p.stat().st_size for p in data_dir.glob("history-*.log"))
         assert merged < raw
@@ -133,6 +134,7 @@ def test_the_cap_moves_the_earliest_restorable_time_forward(tmp_path: Path) -> N
             emulator.advance(60)
         emulator.advance(600)
         # the cap keeps the current state only: one snapshot, its journal, nothing merged
+        _wait_for(lambda: _settled(data_dir), "the compaction did not finish")
         assert len(_names(data_dir, "snapshot-*.snap")) == 1
         assert _names(data_dir, "history-*.log") == []
         window = client.describe_continuous_backups(TableName=BOOKINGS)[
@@ -160,6 +162,7 @@ def test_without_a_cap_the_window_keeps_the_history(tmp_path: Path) -> None:
             _compacted(client, data_dir, "late")
             emulator.advance(60)
         emulator.advance(600)
+        _wait_for(lambda: _settled(data_dir), "the compaction did not finish")
         assert _names(data_dir, "history-*.log")  # the old segments, merged
         window = client.describe_continuous_backups(TableName=BOOKINGS)[
             "ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]

@@ -40,6 +40,9 @@ from ddbkit.emulator.durability.tablemeta import SettingsError
 _DAMAGE = (FrameError, ValueError, KeyError, TypeError, IndexError, ReplayError, SettingsError)
 
 
+RETRIES = 5  # reads of the history that a compaction's merge or drop may cut short
+
+
 class HistoryUnavailable(Exception):
     """The history needed for that moment is not in the data dir (or cannot be read)."""
 
@@ -57,6 +60,14 @@ class History:
     # -- bounds -------------------------------------------------------------------------
     def starts_at(self) -> float | None:
         """The earliest moment any table can be restored to; None when nothing is kept."""
+        for _ in range(RETRIES):
+            try:
+                return self._starts_at()
+            except FileNotFoundError:  # a compaction merged or dropped a file meanwhile
+                continue
+        return None
+
+    def _starts_at(self) -> float | None:
         listing = self.data_dir.listing()
         timeline = Timeline.of(listing)
         try:
@@ -64,6 +75,8 @@ class History:
                 start = timeline.created(1 if base.snapshot is None else base.generation + 1)
                 if start is not None:
                     return start
+        except FileNotFoundError:
+            raise
         except (OSError, *_DAMAGE):
             return None
         return None
@@ -73,10 +86,12 @@ class History:
         """The table named `name` as it was at `when` (epoch seconds), or None when no
         table of that name existed then. Raises HistoryUnavailable. Every acknowledged write
         is in the journal already: a request's record is written before its answer."""
-        try:
-            return self._table_as_of(name, when)
-        except FileNotFoundError:  # a compaction merged or dropped a file meanwhile
-            return self._table_as_of(name, when)
+        for _ in range(RETRIES):
+            try:
+                return self._table_as_of(name, when)
+            except FileNotFoundError:  # a compaction merged or dropped a file meanwhile
+                continue
+        raise HistoryUnavailable("the history kept changing while it was read")
 
     def _table_as_of(self, name: str, when: float) -> Any:
         listing = self.data_dir.listing()

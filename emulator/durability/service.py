@@ -281,7 +281,7 @@ class Durability:
         try:
             merge(planned.merge, self.data_dir.merged_path(first, last), self.account_id,
                   self.region, first, planned.after, planned.starts)
-        except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+        except (OSError, FrameError, ValueError, KeyError, TypeError, IndexError) as exc:
             log.error("ddbkit: could not merge the history's segments %d-%d (%s); they stay "
                       "as they are", first, last, exc)
             return

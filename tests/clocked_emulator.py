@@ -27,7 +27,7 @@ class OffsetClock:
 
 
 def _serve(data_dir: str, offset: Any, stage: str, ports: Any, stop: Any,
-           journal_max_bytes: int) -> None:
+           journal_max_bytes: int, history_max_bytes: int | None) -> None:
     from ddbkit.emulator.durability.config import DurabilityConfig
     from ddbkit.emulator.endpoint.server import ServerConfig
     from ddbkit.emulator.runtime import Emulator, EmulatorConfig
@@ -35,7 +35,8 @@ def _serve(data_dir: str, offset: Any, stage: str, ports: Any, stop: Any,
     config = EmulatorConfig(server=ServerConfig(port=0), stage=stage, ttl_interval=0,
                             clock=OffsetClock(offset),
                             durability=DurabilityConfig(Path(data_dir),
-                                                        journal_max_bytes=journal_max_bytes))
+                                                        journal_max_bytes=journal_max_bytes,
+                                                        history_max_bytes=history_max_bytes))
     with Emulator(config) as emulator:
         ports.put(emulator.endpoint_url)
         stop.wait()
@@ -56,12 +57,14 @@ class ClockedEmulator:
 
 @contextmanager
 def clocked_emulator(data_dir: Path, stage: str = "pitr", journal_max_bytes: int = 64 << 20,
-                     offset_seconds: float = 0.0) -> Iterator[ClockedEmulator]:
-    """`offset_seconds`: where the clock starts, from now (a data dir made in the past)."""
+                     offset_seconds: float = 0.0,
+                     history_max_bytes: int | None = None) -> Iterator[ClockedEmulator]:
+    """`offset_seconds`: where the clock starts, from now (a data dir made in the past);
+    `history_max_bytes`: `--history-max-mb` in bytes."""
     context = multiprocessing.get_context("spawn")
     offset, ports, stop = context.Value("d", offset_seconds), context.Queue(), context.Event()
     child = context.Process(target=_serve, args=(str(data_dir), offset, stage, ports, stop,
-                                                        journal_max_bytes),
+                                                        journal_max_bytes, history_max_bytes),
                             daemon=True)
     child.start()
     try:

@@ -49,6 +49,11 @@ durability_options = stacked(
                  show_default=True, envvar="DDBKIT_JOURNAL_MAX_MB",
                  help="Snapshot and drop the journal once it outgrows this and the "
                       "last snapshot."),
+    click.option("--history-max-mb", type=click.FloatRange(min=0), default=None,
+                 envvar="DDBKIT_HISTORY_MAX_MB",
+                 help="Cap point-in-time history (snapshots and journal) at this size: the "
+                      "oldest goes first and EarliestRestorableDateTime moves forward "
+                      "[default: keep the whole recovery period]."),
 )
 
 # What `up` does to requests besides answering them: throttling and injected faults.
@@ -108,6 +113,8 @@ def _durability_config(state_dir: Path, options: dict[str, Any]) -> Any:
     data_dir, in_memory = options.pop("data_dir"), options.pop("in_memory")
     reseed, fsync = options.pop("reseed"), options.pop("fsync")
     journal_max_bytes = int(options.pop("journal_max_mb") * 1024 * 1024)
+    history_max_mb = options.pop("history_max_mb")
+    history_max_bytes = None if history_max_mb is None else int(history_max_mb * 1024 * 1024)
     if in_memory and (data_dir is not None or reseed):
         # --reseed has no environment variable
         on_disk_given = reseed or on_command_line("data_dir")
@@ -123,7 +130,8 @@ def _durability_config(state_dir: Path, options: dict[str, Any]) -> Any:
     if in_memory:
         return None
     return DurabilityConfig(data_dir or state_dir / "data", fsync=fsync, discard=reseed,
-                            journal_max_bytes=journal_max_bytes)
+                            journal_max_bytes=journal_max_bytes,
+                            history_max_bytes=history_max_bytes)
 
 
 def _emulator_config(host: str, port: int, region: str, stage: str, log_requests: bool,

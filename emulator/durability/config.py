@@ -23,6 +23,9 @@ class DurabilityConfig:
     # auto-aof-rewrite: min size, 100% growth), so it never grows without bound.
     journal_max_bytes: int = DEFAULT_JOURNAL_MAX_BYTES
     stream_retention: timedelta = STREAM_RETENTION
+    # Point-in-time history (snapshots and journal) above this drops its oldest part and
+    # moves EarliestRestorableDateTime forward (`--history-max-mb`); None: the whole window.
+    history_max_bytes: int | None = None
 
     def __post_init__(self) -> None:
         if self.fsync not in FSYNC_POLICIES:
@@ -30,3 +33,5 @@ class DurabilityConfig:
                               f"got {self.fsync!r}")
         if self.journal_max_bytes < 0:
             raise ConfigError("the journal size limit cannot be negative")
+        if self.history_max_bytes is not None and self.history_max_bytes < 0:
+            raise ConfigError("the history size limit cannot be negative")

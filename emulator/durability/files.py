@@ -5,14 +5,17 @@
       journal-00000007.log        every change since then, one record per request
       journal-00000008.log        (a compaction in progress: a new segment first, then its
       snapshot-00000008.snap.tmp   snapshot, renamed into place once complete)
+      history-00000001-00000006.log  segments 1-6 merged (`history_merge`): point-in-time
+                                  history older than the newest snapshot, never read at start
       journal.synced              how much of the newest segment reached the disk (`watermark`)
       states/NAME.snap            named states (`states`)
       format-1/                   a format-1 data dir's files, kept after its conversion
 
 A generation number ties a snapshot to the journal segment that continues it; the state is
 the newest snapshot plus every segment from its generation on (or all segments from 1 when
-no snapshot was taken yet). Files of older generations are obsolete, and are removed once
-a newer snapshot is safely in place; a `.tmp` is a snapshot a crash interrupted.
+no snapshot was taken yet). Files of older generations are history: kept while a
+point-in-time restore may need them (`history_compaction`), merged, then removed; a `.tmp` is
+a snapshot or a merge a crash interrupted.
 """
 
 from __future__ import annotations
@@ -32,13 +35,15 @@ except ImportError:  # Windows: no advisory locks; one emulator per dir is then 
 
 _SNAPSHOT = re.compile(r"^snapshot-(\d{8})\.snap$")
 _JOURNAL = re.compile(r"^journal-(\d{8})\.log$")
-_TEMP = re.compile(r"^snapshot-\d{8}\.snap\.tmp$")
+_MERGED = re.compile(r"^history-(\d{8})-(\d{8})\.log$")
+_TEMP = re.compile(r"^(snapshot-\d{8}\.snap|history-\d{8}-\d{8}\.log)\.tmp$")
 
 
 @dataclass
 class Listing:
     snapshots: dict[int, Path] = field(default_factory=dict)
     journals: dict[int, Path] = field(default_factory=dict)
+    merged: dict[tuple[int, int], Path] = field(default_factory=dict)  # (first, last) held
     temps: list[Path] = field(default_factory=list)
 
     @property
@@ -56,6 +61,9 @@ class DataDir:
 
     def journal_path(self, generation: int) -> Path:
         return self.path / f"journal-{generation:08d}.log"
+
+    def merged_path(self, first: int, last: int) -> Path:
+        return self.path / f"history-{first:08d}-{last:08d}.log"
 
     def watermark_path(self) -> Path:
         return self.path / watermark.NAME
@@ -88,6 +96,8 @@ class DataDir:
                 found.snapshots[int(match[1])] = Path(entry.path)
             elif match := _JOURNAL.match(entry.name):
                 found.journals[int(match[1])] = Path(entry.path)
+            elif match := _MERGED.match(entry.name):
+                found.merged[int(match[1]), int(match[2])] = Path(entry.path)
             elif _TEMP.match(entry.name):
                 found.temps.append(Path(entry.path))
         return found

@@ -10,10 +10,16 @@ base only for times after its end record's `completed_at`; for earlier times the
 before it does. Compaction serialises snapshots, so snapshot g is complete before segment
 g+1 begins: its segment's successor's creation time bounds it from above.
 
-What is kept: `keep()` names the files any restore inside the window [now - period, now]
-needs (the newest base complete before the window opens, and everything after it), and
-compaction and start-up delete only the others, so history is bounded by the longest
-recovery period of a table with point-in-time recovery on.
+Restores ask for whole seconds (AWS restores to "day:hour:minute:second"; the caller resolves
+a moment to its second, `operations.past_tables`): the state at S is every record with
+t <= S, which lets `history_merge` keep only the last change to an item within a second
+(the window's very first second may resolve to its fractional start: docs/durability.md).
+Segments older than the newest snapshot may be merged (`history_files`); a replay from a
+snapshot inside a merged file skips the records the snapshot holds by their sequence numbers.
+
+What is kept is `history_compaction`'s: the files any restore inside the window [now -
+period, now] needs (the newest kept base complete before the window opens, and everything
+after it), fewer when `--history-max-mb` caps the history.
 """
 
 from __future__ import annotations
@@ -24,13 +30,17 @@ from pathlib import Path
 from typing import Any
 
 from ddbkit.emulator.durability import encoding, index_sections, item_chunks
-from ddbkit.emulator.durability.files import DataDir, Listing
+from ddbkit.emulator.durability.files import DataDir
 from ddbkit.emulator.durability.framing import FrameError, read_frames
+from ddbkit.emulator.durability.history_files import Timeline
 from ddbkit.emulator.durability.images import ImageDecoder
 from ddbkit.emulator.durability.replay import Replayer, ReplayError
 from ddbkit.emulator.durability.tablemeta import SettingsError
 
 _DAMAGE = (FrameError, ValueError, KeyError, TypeError, IndexError, ReplayError, SettingsError)
+
+
+RETRIES = 5  # reads of the history that a compaction's merge or drop may cut short
 
 
 class HistoryUnavailable(Exception):
@@ -43,13 +53,6 @@ class Base:
     snapshot: Path | None  # None: the empty store before segment 1
 
 
-def segment_created(path: Path) -> float:
-    """When a journal segment began (its header's `created`, the emulator's clock)."""
-    with open(path, "rb") as stream:
-        header = encoding.loads(next(read_frames(stream, path.stat().st_size)))
-    return float(header["created"])
-
-
 class History:
     def __init__(self, data_dir: DataDir) -> None:
         self.data_dir = data_dir
@@ -57,69 +60,63 @@ class History:
     # -- bounds -------------------------------------------------------------------------
     def starts_at(self) -> float | None:
         """The earliest moment any table can be restored to; None when nothing is kept."""
+        for _ in range(RETRIES):
+            try:
+                return self._starts_at()
+            except FileNotFoundError:  # a compaction merged or dropped a file meanwhile
+                continue
+        return None
+
+    def _starts_at(self) -> float | None:
         listing = self.data_dir.listing()
+        timeline = Timeline.of(listing)
         try:
-            if 1 in listing.journals:
-                return segment_created(listing.journals[1])
-            for generation in sorted(listing.snapshots):
-                successor = listing.journals.get(generation + 1)
-                if successor is not None:
-                    return segment_created(successor)
+            for base in reversed(list(bases(listing.snapshots, timeline))):
+                start = timeline.created(1 if base.snapshot is None else base.generation + 1)
+                if start is not None:
+                    return start
+        except FileNotFoundError:
+            raise
         except (OSError, *_DAMAGE):
             return None
         return None
-
-    def keep(self, listing: Listing, window_start: float | None) -> set[Path]:
-        """The files a restore to any moment after `window_start` needs, besides the
-        current state's. None: no table keeps history; only the current state is kept."""
-        current = max(listing.snapshots, default=1)
-        keep_from = current
-        if window_start is not None:
-            keep_from = 1 if 1 in listing.journals else min(
-                [*listing.snapshots, *listing.journals], default=current)
-            for generation in sorted(listing.snapshots, reverse=True):
-                successor = listing.journals.get(generation + 1)
-                try:
-                    if successor is not None and segment_created(successor) <= window_start:
-                        keep_from = generation
-                        break
-                except (OSError, *_DAMAGE):
-                    continue
-        kept = {p for g, p in listing.snapshots.items() if g >= keep_from}
-        kept |= {p for g, p in listing.journals.items() if g >= keep_from}
-        return kept
 
     # -- reading ------------------------------------------------------------------------
     def table_as_of(self, name: str, when: float) -> Any:
         """The table named `name` as it was at `when` (epoch seconds), or None when no
         table of that name existed then. Raises HistoryUnavailable. Every acknowledged write
         is in the journal already: a request's record is written before its answer."""
+        for _ in range(RETRIES):
+            try:
+                return self._table_as_of(name, when)
+            except FileNotFoundError:  # a compaction merged or dropped a file meanwhile
+                continue
+        raise HistoryUnavailable("the history kept changing while it was read")
+
+    def _table_as_of(self, name: str, when: float) -> Any:
         listing = self.data_dir.listing()
-        for base in self._bases(listing):
+        timeline = Timeline.of(listing)
+        for base in bases(listing.snapshots, timeline):
             tables: dict[str, Any] = {}
             try:
-                if base.snapshot is not None and not self._snapshot(base.snapshot, name,
-                                                                    when, tables):
-                    continue  # completed after `when`: an older base serves
-                self._replay(listing, base.generation, name, when, tables)
+                after = 0
+                if base.snapshot is not None:
+                    complete, after = self._snapshot(base.snapshot, name, when, tables)
+                    if not complete:
+                        continue  # completed after `when`: an older base serves
+                self._replay(timeline, base.generation, after, name, when, tables)
+            except FileNotFoundError:
+                raise
             except (OSError, *_DAMAGE) as exc:
                 raise HistoryUnavailable(f"cannot read the history in {self.data_dir.path}: "
                                          f"{exc}") from exc
             return tables.get(name)
         raise HistoryUnavailable("no history is kept from that moment")
 
-    @staticmethod
-    def _bases(listing: Listing) -> Iterator[Base]:
-        """Bases newest first, each with every segment after it (a gap would lose changes)."""
-        last = max(listing.journals, default=0)
-        for generation in sorted(listing.snapshots, reverse=True):
-            if all(g in listing.journals for g in range(generation, last + 1)):
-                yield Base(generation, listing.snapshots[generation])
-        if all(g in listing.journals for g in range(1, last + 1)):
-            yield Base(1, None)
-
-    def _snapshot(self, path: Path, name: str, when: float, tables: dict[str, Any]) -> bool:
-        replayer, decoder = Replayer(tables), ImageDecoder()
+    def _snapshot(self, path: Path, name: str, when: float,
+                  tables: dict[str, Any]) -> tuple[bool, int]:
+        """(whether it was complete by `when`, the sequence number of its last record)."""
+        replayer, decoder, sequence = Replayer(tables), ImageDecoder(), 0
         with open(path, "rb") as stream:
             for payload in read_frames(stream, path.stat().st_size):
                 if item_chunks.is_chunk(payload):
@@ -133,16 +130,20 @@ class History:
                 record = encoding.loads(payload)
                 if record.get("table") == name:
                     replayer.apply([["C", name, record["settings"]]])
+                elif "generation" in record and "sequence" in record:
+                    sequence = int(record["sequence"])
                 elif "end" in record:
-                    return float(record["end"].get("completed_at", when + 1)) <= when
+                    completed = float(record["end"].get("completed_at", when + 1))
+                    return completed <= when, sequence
         raise ValueError(f"{path.name} has no end record")
 
     @staticmethod
-    def _replay(listing: Listing, first: int, name: str, when: float,
+    def _replay(timeline: Timeline, first: int, after: int, name: str, when: float,
                 tables: dict[str, Any]) -> None:
+        """Records of generation `first` on, past sequence number `after`, up to `when`."""
         replayer, named = Replayer(tables), encoding.dumps(name)
-        for generation in sorted(g for g in listing.journals if g >= first):
-            path = listing.journals[generation]
+        for source in timeline.from_generation(first):
+            path = source.path
             with open(path, "rb") as stream:
                 payloads = read_frames(stream, path.stat().st_size)
                 next(payloads, None)  # the header
@@ -152,5 +153,17 @@ class History:
                     record = encoding.loads(payload)
                     if float(record["t"]) > when:
                         return
+                    if int(record.get("n", after + 1)) <= after:
+                        continue  # the base snapshot holds it
                     ops = [op for op in record.get("ops", ()) if op[1] == name and op[0] != "S"]
                     replayer.apply(ops)
+
+
+def bases(snapshots: dict[int, Path], timeline: Timeline) -> Iterator[Base]:
+    """Bases newest first, each with every segment after it (a gap would lose changes)."""
+    last = timeline.last
+    for generation in sorted(snapshots, reverse=True):
+        if timeline.covers(generation, last):
+            yield Base(generation, snapshots[generation])
+    if timeline.covers(1, last) and last:
+        yield Base(1, None)

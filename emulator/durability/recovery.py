@@ -57,12 +57,16 @@ class Recovered:
 
 
 def journal_header(generation: int, account_id: str, region: str, created: float,
-                   previous: int | None = None) -> bytes:
-    """`previous`: the size the segment before this one ended at (checked at start-up)."""
+                   previous: int | None = None,
+                   keys: dict[str, list[str | None]] | None = None) -> bytes:
+    """`previous`: the size the segment before this one ended at (checked at start-up);
+    `keys`: each table's key attributes at the segment's start (`history_merge`)."""
     header: dict[str, Any] = {"format": JOURNAL_FORMAT, "generation": generation,
                               "account": account_id, "region": region, "created": created}
     if previous is not None:
         header["previous"] = previous
+    if keys is not None:
+        header["keys"] = keys
     return encoding.dumps(header)
 
 

@@ -7,8 +7,9 @@ indexes (`store.indexes`) the snapshot did not install are built by `recovery` b
 request (`store.ready`: about 0.2 s of CPU per 100k items).
 
 A background thread compacts: once the journal outgrows its limit, it starts a new segment
-and writes a snapshot (`snapshot`) while requests go on, then removes what the snapshot made
-obsolete. `close()` (after the server stopped) syncs and releases everything.
+and writes a snapshot (`snapshot`) while requests go on, then drops and merges the history
+the snapshot made obsolete (`history_compaction`). `close()` (after the server stopped)
+syncs and releases everything.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ddbkit.emulator.durability import hooks
+from ddbkit.emulator.durability import history_compaction, hooks
 from ddbkit.emulator.durability.config import DurabilityConfig
 from ddbkit.emulator.durability.convert import Converted, upgrade
 from ddbkit.emulator.durability.files import DataDir, Listing, journal_generation
+from ddbkit.emulator.durability.framing import FrameError
 from ddbkit.emulator.durability.history import History
+from ddbkit.emulator.durability.history_merge import merge, table_keys
 from ddbkit.emulator.durability.journal import JournalError, JournalWriter, free_bytes
 from ddbkit.emulator.durability.recorder import Recorder
 from ddbkit.emulator.durability.recovery import Recovered, Recovery, journal_header
@@ -69,6 +72,7 @@ def recovery_days(tables: Any) -> int:
     return days
 
 CHECK_INTERVAL = 1.0  # seconds between checks of the journal's size
+MERGE_TARGET_FACTOR = 4  # merged history files grow to this many journal limits
 INITIALIZED = "initialized"
 
 
@@ -122,7 +126,8 @@ class Durability:
         if self.config.discard:
             listing = self.data_dir.listing()
             self.data_dir.remove([*listing.snapshots.values(), *listing.journals.values(),
-                                  *listing.temps, self.data_dir.watermark_path()])
+                                  *listing.merged.values(), *listing.temps,
+                                  self.data_dir.watermark_path()])
         converted = upgrade(self.data_dir)
         backend = catalog(self.account_id, self.region)
         tables = backend.tables
@@ -153,7 +158,7 @@ class Durability:
             hooks.activate(self.recorder, self.history, rotation=self._compact_lock,
                            replacer=self.replace_tables)
             # the listing and its segment headers are read only when there is something to drop
-            kept = self._kept(self.data_dir.listing()) if restored.obsolete else set()
+            kept = self._plan(self.data_dir.listing()).kept if restored.obsolete else set()
         self.data_dir.remove([p for p in restored.obsolete if p not in kept])
         self.data_dir.sync()
         self.journal.start()
@@ -280,12 +285,7 @@ class Durability:
                                      records).write()
             self.data_dir.sync()
             self.snapshot_bytes, self._journal_bytes = written.size, 0
-            listing = self.data_dir.listing()
-            with STORE_LOCK:
-                kept = self._kept(listing)
-            self.data_dir.remove([p for g, p in [*listing.snapshots.items(),
-                                                 *listing.journals.items()]
-                                  if g < generation and p not in kept])
+            self._compact_history()
             done = Compaction(generation, written.items, written.size,
                               time.perf_counter() - started)
             self.last_compaction = done
@@ -328,32 +328,53 @@ class Durability:
                     self.data_dir.sync()
             finally:
                 base.discard()
-            with STORE_LOCK:
-                days = recovery_days(backend.tables.values())
-            assert self.history is not None  # segment headers are read without the lock
-            listing = self.data_dir.listing()
-            kept = self.history.keep(listing, self.clock() - days * 86400 if days else None)
-            self.data_dir.remove([p for g, p in [*listing.snapshots.items(),
-                                                 *listing.journals.items()]
-                                  if g < generation and p not in kept])
+            self._compact_history()  # the old generations as compaction leaves them
+
+    def _compact_history(self) -> None:
+        """Drops the history no restore may need, then merges the old segments. A merge
+        that fails (a full disk, a damaged old segment) leaves them as they are."""
+        planned = self._plan(self.data_dir.listing())
+        self.data_dir.remove(planned.drop)
+        if not planned.merge:
+            return
+        first, last = planned.merge_from, planned.merge[-1].last
+        try:
+            merge(planned.merge, self.data_dir.merged_path(first, last), self.account_id,
+                  self.region, first, planned.after, planned.starts)
+        except (OSError, FrameError, ValueError, KeyError, TypeError, IndexError) as exc:
+            log.error("ddbkit: could not merge the history's segments %d-%d (%s); they stay "
+                      "as they are", first, last, exc)
+            return
+        self.data_dir.remove([s.path for s in planned.merge])
 
     def _utcnow(self) -> datetime:
         """The emulator's clock as moto's naive UTC datetimes."""
         return datetime.fromtimestamp(self.clock(), UTC).replace(tzinfo=None)
 
-    def _kept(self, listing: Listing) -> set[Path]:
-        """The files point-in-time restores may still need (under the store lock)."""
-        assert self.history is not None
-        days = recovery_days(catalog(self.account_id, self.region).tables.values())
+    def _plan(self, listing: Listing) -> history_compaction.Plan:
+        """What of the history point-in-time restores may still need, and what to merge."""
+        with STORE_LOCK:
+            days = recovery_days(list(catalog(self.account_id, self.region).tables.values()))
         start = self.clock() - days * 86400 if days else None
-        return self.history.keep(listing, start)
+        try:
+            return history_compaction.plan(
+                listing, start, self.config.history_max_bytes,
+                MERGE_TARGET_FACTOR * max(self.config.journal_max_bytes, 1 << 20), days * 86400)
+        except (OSError, FrameError, ValueError, KeyError, TypeError) as exc:
+            # a history file whose header cannot be read: keep everything, drop nothing
+            log.error("ddbkit: cannot read the history in %s (%s); nothing of it is dropped",
+                      self.data_dir.path, exc)
+            every = [*listing.snapshots.values(), *listing.journals.values(),
+                     *listing.merged.values()]
+            return history_compaction.Plan(0, set(every))
 
     def _initialized(self) -> bool:
         return bool(self.recorder is not None and self.recorder.initialized)
 
     def _header(self, generation: int, previous: int | None = None) -> bytes:
+        keys = table_keys(catalog(self.account_id, self.region).tables)  # under the lock
         return journal_header(generation, self.account_id, self.region, self.clock(),
-                              previous)
+                              previous, keys)
 
     def __repr__(self) -> str:
         return f"Durability({self.config.data_dir}, generation {self.generation})"

@@ -71,9 +71,10 @@ def submit(export: Export) -> None:
     worker("export").submit(lambda stop: _write(export, stop))
 
 
-def past_reader(name: str, moment: float,
-                refusal: Callable[[], OperationError]) -> Callable[[], Any]:
-    return lambda: table_at(name, moment, refusal)
+def past_reader(name: str, moment: float, refusal: Callable[[], OperationError],
+                earliest: float) -> Callable[[], Any]:
+    """The table at `moment`, read when called (off the request path)."""
+    return lambda: table_at(name, moment, refusal, earliest)
 
 
 def _write(export: Export, stop: threading.Event) -> None:

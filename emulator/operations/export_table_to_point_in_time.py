@@ -66,7 +66,8 @@ def run(call: Call) -> Answer:
         records, export_arn, export_id, folder, prefix or None, table.table_arn,
         table_id(table), table.range_key_attr is not None,
         None if past else backup_calls.items_copy(table),
-        export_jobs.past_reader(table.name, moment, invalid_export_time) if past else None)
+        export_jobs.past_reader(table.name, moment, invalid_export_time, window(table)[0])
+        if past else None)
     description: dict[str, Any] = {
         "ExportArn": export_arn, "ExportStatus": export_jobs.IN_PROGRESS, "StartTime": started,
         "TableArn": table.table_arn, "TableId": table_id(table),

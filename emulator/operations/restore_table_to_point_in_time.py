@@ -46,21 +46,22 @@ def run(call: Call) -> Answer:
         raise OperationError("TableAlreadyExistsException", f"Table already exists: {target}")
     if not enabled(source):
         raise pitr_unavailable(source.name)
-    moment = _restore_time(params, *window(source))
+    earliest, latest = window(source)
+    moment = _restore_time(params, earliest, latest)
     shown, work = (restores.to_point_in_time(target, source, defaultdict(dict), params,
                                              naive_utc(moment)) for _ in range(2))
     work.created_at = shown.created_at
     backend.tables[target] = shown
     present = backup_calls.items_copy(source) if history() is None else None
-    restore_jobs.start(backend, shown, work, lambda: _items(source.name, moment, present))
+    restore_jobs.start(backend, shown, work, lambda: _items(source.name, moment, earliest, present))
     return pipeline.shaped_answer(call, backup_calls.describe(shown))
 
 
-def _items(name: str, moment: float, present: Any) -> Any:
+def _items(name: str, moment: float, earliest: float, present: Any) -> Any:
     """The source's items at `moment` (off the request path), or `present` in memory."""
     if present is not None:
         return present
-    return backup_calls.items_of(table_at(name, moment, invalid_restore_time))
+    return backup_calls.items_of(table_at(name, moment, invalid_restore_time, earliest))
 
 
 def _source(backend: Any, params: dict[str, Any]) -> Any:

@@ -9,6 +9,7 @@ and DescribeContinuousBackups moves EarliestRestorableDateTime forward.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 from clocked_emulator import clocked_emulator
 from refusals import refused
+from restored import restored
 
 from ddbkit.emulator.connect.clients import make_client
 
@@ -40,6 +42,7 @@ def booking(key: str, version: int) -> dict[str, Any]:
 def _restored(client: Any, target: str, second: int) -> list[tuple[str, str]]:
     client.restore_table_to_point_in_time(SourceTableName=BOOKINGS, TargetTableName=target,
                                           RestoreDateTime=_at(second))
+    restored(client, target)
     found = sorted((i["bookingId"]["S"], i["v"]["N"])
                    for i in client.scan(TableName=target)["Items"])
     client.delete_table(TableName=target)
@@ -92,7 +95,10 @@ def test_merged_history_restores_every_second_as_before(tmp_path: Path) -> None:
             emulator.advance(0.25)  # about four changes a second, to four keys
         last = int(emulator.now()) + 1
         emulator.advance(600)  # the seconds written are now inside the window
-        seconds = list(range(first - 1, last + 1))
+        window = client.describe_continuous_backups(TableName=BOOKINGS)[
+            "ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+        opened = math.ceil(window["EarliestRestorableDateTime"].timestamp())
+        seconds = list(range(max(first - 1, opened), last + 1))  # none before the window
         before = {s: _restored(client, f"before-{s}", s) for s in seconds}
         offset = emulator.now() - time.time()
     assert len({tuple(v) for v in before.values()}) > 20  # the seconds differ
@@ -146,6 +152,7 @@ def test_the_cap_moves_the_earliest_restorable_time_forward(tmp_path: Path) -> N
         assert code == "InvalidRestoreTimeException"
         client.restore_table_to_point_in_time(SourceTableName=BOOKINGS, TargetTableName="latest",
                                               UseLatestRestorableTime=True)
+        restored(client, "latest")
         found = {i["bookingId"]["S"] for i in client.scan(TableName="latest")["Items"]}
         assert found == {"early", "late"}
 
@@ -169,6 +176,7 @@ def test_without_a_cap_the_window_keeps_the_history(tmp_path: Path) -> None:
         assert window["EarliestRestorableDateTime"].timestamp() < early
         client.restore_table_to_point_in_time(SourceTableName=BOOKINGS, TargetTableName="then",
                                               RestoreDateTime=_at(early))
+        restored(client, "then")
         found = {i["bookingId"]["S"] for i in client.scan(TableName="then")["Items"]}
         assert found == {"early"}
 
@@ -237,5 +245,6 @@ def test_kill_9_while_history_compacts_loses_nothing_acknowledged(
     # five minutes ago is before the load: the window is its start, read from merged history
     client.restore_table_to_point_in_time(SourceTableName=table, TargetTableName="oldest",
                                           UseLatestRestorableTime=True)
+    restored(client, "oldest")
     assert client.scan(TableName="oldest")["Items"] == []
     assert proc.stop() == 0

@@ -170,7 +170,7 @@ def _serve(data_dir: Path) -> Any:
     context = multiprocessing.get_context("spawn")
     offset, ports, stop = context.Value("d", AHEAD), context.Queue(), context.Event()
     child = context.Process(target=serve, args=(str(data_dir), offset, STAGE, ports, stop,
-                                                64 << 20), daemon=True)
+                                                64 << 20, None), daemon=True)
     child.start()
     return child, ports.get(timeout=120), OffsetClock(offset)
 

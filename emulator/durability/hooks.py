@@ -16,6 +16,7 @@ imports nothing heavy, so the request path pays one global read when durability 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
 
@@ -37,19 +38,30 @@ _history: Any = None  # `history.History` of the open data dir: point-in-time re
 # Held while a restore journals its table's records: no journal rotation (and so no
 # snapshot) falls between them, so they are all in one segment (the compaction's lock).
 _rotation: AbstractContextManager[Any] = nullcontext()
+_sync: Callable[[], None] | None = None  # fsyncs the journal, without the store lock
 
 
 def activate(recorder: _Recorder, history: Any = None,
-             rotation: AbstractContextManager[Any] | None = None) -> None:
-    global _recorder, _history, _rotation
+             rotation: AbstractContextManager[Any] | None = None,
+             sync: Callable[[], None] | None = None) -> None:
+    global _recorder, _history, _rotation, _sync
     _recorder, _history = recorder, history
     _rotation = nullcontext() if rotation is None else rotation
+    _sync = sync
 
 
 def deactivate() -> None:
-    global _recorder, _history, _rotation
+    global _recorder, _history, _rotation, _sync
     _recorder = _history = None
-    _rotation = nullcontext()
+    _rotation, _sync = nullcontext(), None
+
+
+def sync_journal() -> None:
+    """Makes what was appended durable, outside the store lock: a restore's records would
+    otherwise be fsynced by the next rotation, under it."""
+    sync = _sync
+    if sync is not None:
+        sync()
 
 
 def rotation_paused() -> AbstractContextManager[Any]:

@@ -40,20 +40,31 @@ _history: Any = None  # `history.History` of the open data dir: point-in-time re
 # snapshot) falls between them, so they are all in one segment (the compaction's lock).
 _rotation: AbstractContextManager[Any] = nullcontext()
 _replacer: Callable[..., None] | None = None  # `service.Durability.replace_tables`
+_sync: Callable[[], None] | None = None  # fsyncs the journal, without the store lock
 
 
 def activate(recorder: _Recorder, history: Any = None,
              rotation: AbstractContextManager[Any] | None = None,
-             replacer: Callable[..., None] | None = None) -> None:
-    global _recorder, _history, _rotation, _replacer
+             replacer: Callable[..., None] | None = None,
+             sync: Callable[[], None] | None = None) -> None:
+    global _recorder, _history, _rotation, _replacer, _sync
     _recorder, _history, _replacer = recorder, history, replacer
     _rotation = nullcontext() if rotation is None else rotation
+    _sync = sync
 
 
 def deactivate() -> None:
-    global _recorder, _history, _rotation, _replacer
+    global _recorder, _history, _rotation, _replacer, _sync
     _recorder = _history = _replacer = None
-    _rotation = nullcontext()
+    _rotation, _sync = nullcontext(), None
+
+
+def sync_journal() -> None:
+    """Makes what was appended durable, outside the store lock: a restore's records would
+    otherwise be fsynced by the next rotation, under it."""
+    sync = _sync
+    if sync is not None:
+        sync()
 
 
 def rotation_paused() -> AbstractContextManager[Any]:

@@ -156,7 +156,7 @@ class Durability:
             self.recorder.commit("Open")  # tables that were here before the restore, if any
             self.history = History(self.data_dir)
             hooks.activate(self.recorder, self.history, rotation=self._compact_lock,
-                           replacer=self.replace_tables)
+                           replacer=self.replace_tables, sync=self._sync_journal)
             # the listing and its segment headers are read only when there is something to drop
             kept = self._plan(self.data_dir.listing()).kept if restored.obsolete else set()
         self.data_dir.remove([p for p in restored.obsolete if p not in kept])
@@ -194,6 +194,11 @@ class Durability:
             self.watermark.write(journal_generation(path), size)
         except OSError as exc:  # a full disk: the old mark only understates, which is safe
             log.debug("ddbkit: cannot update %s: %s", self.watermark.path, exc)
+
+    def _sync_journal(self) -> None:
+        journal = self.journal
+        if journal is not None:
+            journal.sync()
 
     def mark_initialized(self) -> None:
         """Notes that provisioning and the first seed finished: later starts restore."""

@@ -20,6 +20,7 @@ BackupInUseException.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -76,6 +77,8 @@ def _run(backend: Catalog, shown: Table, work: Table, items: Callable[[], Any],
                 if not _journaled(backend, shown, start, crc):
                     _finish(backend, shown, backup_arn, ready=None)
                     return
+        with contextlib.suppress(OSError):  # the journal's own syncer logs and retries
+            hooks.sync_journal()  # not left to the next rotation's fsync, under the lock
         with STORE_LOCK:
             _finish(backend, shown, backup_arn, ready=(work, built, encoded))
 

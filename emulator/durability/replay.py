@@ -12,7 +12,7 @@ got it there (a physical redo log of after-images, like SQLite's WAL pages):
     ["S", table, [records]]    stream records appended, sequence numbers inside
     ["B", arn, document]       an on-demand backup was made (`backups`)
     ["b", arn]                 it was deleted
-    ["E", arn, description]    an export was made (its DescribeExport answer)
+    ["E", arn, description]    an export was asked for, or ended (its DescribeExport answer)
     ["I", arn, description]    an import was made (its DescribeImport answer)
 
 Applying an after-image twice, or over a newer one that a later record overwrites again,

@@ -17,7 +17,7 @@ got it there (a physical redo log of after-images, like SQLite's WAL pages):
                                not in the store until
     ["A", table]               the restore completed it (a table whose "A" never came, the
                                process killed before, is dropped: `restoring`)
-    ["E", arn, description]    an export was made (its DescribeExport answer)
+    ["E", arn, description]    an export was asked for, or ended (its DescribeExport answer)
     ["I", arn, description]    an import was made (its DescribeImport answer)
 
 Applying an after-image twice, or over a newer one that a later record overwrites again,

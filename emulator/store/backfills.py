@@ -34,7 +34,13 @@ from ddbkit.emulator.operations.call import validation_error
 from ddbkit.emulator.store import table_description
 from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.background import worker
-from ddbkit.emulator.store.indexes import Index, TableIndexes, built_index, indexes_for
+from ddbkit.emulator.store.indexes import (
+    Index,
+    Layout,
+    TableIndexes,
+    built_index,
+    indexes_for,
+)
 from ddbkit.emulator.store.tables import ACTIVE, Table, copied_items
 
 log = logging.getLogger("ddbkit")
@@ -51,6 +57,8 @@ class Backfill:
     table: Table
     name: str
     built: TableIndexes
+    layout: Layout  # the index's, and its definition: read under the lock, at the start
+    definition: Any
     items: Any  # the table's item dict when the backfill began (a copy)
     started: float = 0.0
 
@@ -64,8 +72,9 @@ def begin(tables: dict[str, Any], table: Table, name: str) -> None:
     built = table.index_set
     if built is None or name not in built.pending:
         return  # built whole already (`indexes_for`): nothing to fill
-    job = Backfill(tables, table, name, built, copied_items(table.items),
-                   started=time.perf_counter())
+    definition = next(index for index in table.global_indexes if index.name == name)
+    job = Backfill(tables, table, name, built, built.layouts[name], definition,
+                   copied_items(table.items), started=time.perf_counter())
     if len(table) <= CHUNK:  # ACTIVE from the next DescribeTable on (`finish_backfills`)
         index, figure = _build(job)
         _catch_up(job, index, figure, 0)
@@ -97,10 +106,9 @@ def _build(job: Backfill) -> tuple[Index, Any]:
     items = [item for entry in job.items.values() for item in entry.values()] if ranged \
         else list(job.items.values())
     job.items = None
-    index = built_index(job.table, job.built.layouts[job.name], items)
-    found = next(i for i in job.table.global_indexes if i.name == job.name)
+    index = built_index(job.table, job.layout, items)
     held = [item for bucket in index.partitions.values() for item in bucket]
-    return index, table_description.index_figure(job.table, found, held)
+    return index, table_description.index_figure(job.table, job.definition, held)
 
 
 def _run(job: Backfill, stop: threading.Event) -> None:

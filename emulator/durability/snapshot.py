@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import threading
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -58,8 +58,8 @@ class TablePlan:
     settings: bytes  # encoded at plan time: later requests change its settings dicts in place
     hash_keys: list[Any]
     stream_start: int | None  # the shard's first sequence number; None: no stream
-    records: list[bytes]  # the shard's records as of the plan, as it holds them (encoded)
-    times: list[float]  # their creation times
+    records: Sequence[bytes]  # the shard's records as of the plan, encoded (read from disk
+    times: Sequence[float]  # as they are iterated); their creation times
     figures: Figures  # zero figures of the plan's indexes, counted as written
     layouts: dict[str | None, indexes.Layout] | None  # its query indexes' (None: none kept)
     signature: Any  # what they are built for (`store.indexes.signature`)

@@ -5,10 +5,11 @@ a clock the test sets, closed shards, reads by position, count and size, journal
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
 
-from ddbkit.emulator.store import stream_records, stream_shards
+from ddbkit.emulator.store import stream_records, stream_shards, stream_spill
 from ddbkit.emulator.store.stream_shards import (
     FIRST_SEQUENCE,
     MAX_READ_BYTES,
@@ -334,5 +335,22 @@ def test_a_dropped_shard_deletes_its_files() -> None:
     shard = big_shard(100)
     files = shard.files()
     assert files and all(path.exists() for path in files)
+    del shard
+    assert not any(path.exists() for path in files)
+
+
+def test_a_spill_folder_beside_a_data_dir_is_emptied_when_taken(tmp_path: Path) -> None:
+    parent = tmp_path / stream_spill.FOLDER_NAME
+    (parent / "left-by-a-killed-process").mkdir(parents=True)
+    (parent / "left-by-a-killed-process" / "a.seg").write_bytes(b"old")
+    stream_spill.use(parent)
+    try:
+        shard = big_shard(100)
+        files = shard.files()
+        assert files and all(path.parent.parent == parent for path in files)
+        assert [p.name for p in parent.iterdir()] == [files[0].parent.name]
+        assert read_all(shard) == list(range(100))
+    finally:
+        stream_spill.use(None)  # later shards of this process: its temp folder
     del shard
     assert not any(path.exists() for path in files)

@@ -26,6 +26,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 import uuid
 import weakref
 from bisect import bisect_right
@@ -36,6 +37,7 @@ SEGMENT_BYTES = 16 << 20  # a shard's segment file is closed and a new one begun
 FOLDER_NAME = "streams"  # beside a data dir
 _TEMP_PREFIX = "ddbkit-streams-"
 _LOCK_NAME = ".lock"
+_YOUNG_SECONDS = 60.0
 
 _guard = threading.Lock()
 _parent: Path | None = None  # where new segments go (`use`); None: a temp folder
@@ -100,6 +102,8 @@ def _remove_abandoned(base: Path) -> None:
     """Temp spill folders whose process has gone (nobody holds their lock file)."""
     with contextlib.suppress(OSError):
         for child in base.glob(_TEMP_PREFIX + "*"):
+            if child.stat().st_mtime > time.time() - _YOUNG_SECONDS:
+                continue  # perhaps made a moment ago, its lock not taken yet
             try:
                 fd = os.open(child / _LOCK_NAME, os.O_RDWR)
             except OSError:

@@ -24,7 +24,7 @@ from ddbkit.emulator.errors import ConfigError, SchemaDriftError
 from ddbkit.emulator.faults.plan import FaultPlan
 from ddbkit.emulator.operations import s3_folders
 from ddbkit.emulator.spec import DEFAULT_STAGE, TABLES, get_table, validate_stage
-from ddbkit.emulator.store import background
+from ddbkit.emulator.store import background, stream_spill
 from ddbkit.emulator.store.clock import Clock
 from ddbkit.emulator.streams.triggers import TriggerConfig, TriggerPoller
 from ddbkit.emulator.tables.provision import provision, provision_table
@@ -99,7 +99,9 @@ class Emulator:
         """Starts the parts. The throughput model and faults begin once the tables exist,
         or at `arm()` with `hold_behaviours` (after seeding, say)."""
         s3_folders.use(self.config.s3_dir or self.config.state_dir / "s3")
-        if self.config.durability is not None:  # durability: restored before any request
+        if self.config.durability is None:
+            stream_spill.use(None)  # older stream records spill to a temp folder of our own
+        else:  # durability: restored before any request
             self.durability = Durability(self.config.durability, self.config.server.account_id,
                                          self.region, clock=self.config.clock)
             self.restored = self.durability.open()

@@ -5,13 +5,16 @@ a clock the test sets, closed shards, reads by position, count and size, journal
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
 
-from ddbkit.emulator.store import stream_records, stream_shards
+from ddbkit.emulator.store import stream_records, stream_shards, stream_spill
 from ddbkit.emulator.store.stream_shards import (
     FIRST_SEQUENCE,
+    MAX_READ_BYTES,
     RETENTION_SECONDS,
+    TAIL_BYTES,
     TRIM_SLACK_SECONDS,
     Shard,
 )
@@ -211,7 +214,7 @@ def test_a_snapshot_decodes_a_streams_records_a_chunk_at_a_time() -> None:
     five times the records, about the same peak (it once held every record decoded: +300 MB
     for 75,000 bookings during a load)."""
     import contextlib
-    import io
+    import os
     import threading
     import time
     import tracemalloc
@@ -234,9 +237,121 @@ def test_a_snapshot_decodes_a_streams_records_a_chunk_at_a_time() -> None:
                                 timedelta(hours=24), lambda: datetime.now(UTC).replace(
                                     tzinfo=None), threading.Event())
         tracemalloc.start()
-        writer._stream(io.BytesIO(), plan)
+        with open(os.devnull, "wb") as sink:  # what is written is not the writer's to hold
+            writer._stream(sink, plan)
         found = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         return found
 
     assert peak(20_000) < 2 * peak(4_000)
+
+
+# Records of about 40 KB (both images of a 20 KB item): a few hundred fill a segment file.
+BIG = {"big": {"S": "x" * 20_000}}
+
+
+def put_big(shard: Shard, n: int, now: float) -> None:
+    old = None if n == 0 else item(n - 1, **BIG)
+    stream_records.add(shard, "NEW_AND_OLD_IMAGES", KEY, old, item(n, **BIG), now, "eu-west-1")
+
+
+def big_shard(count: int) -> Shard:
+    shard = Shard(created=T0)
+    for n in range(count):
+        put_big(shard, n, T0 + n)
+    return shard
+
+
+def read_all(shard: Shard) -> list[int]:
+    """Every record's n, read as GetRecords pages through them from the oldest."""
+    found: list[int] = []
+    position = shard.start
+    while position < shard.next_sequence:
+        page = shard.read(position, 1000)
+        assert sum(map(len, page)) <= MAX_READ_BYTES or len(page) == 1
+        for raw in page:
+            record = stream_records.decode(raw)
+            assert stream_records.sequence_of(record) == position
+            found.append(int(record["dynamodb"]["NewImage"]["n"]["N"]))
+            position += 1
+    return found
+
+
+def test_older_records_move_to_disk_and_read_back_in_order() -> None:
+    shard = big_shard(1_000)
+    assert shard.held_bytes <= TAIL_BYTES  # only the newest in memory
+    assert len(shard.files()) >= 2 and all(path.exists() for path in shard.files())
+    assert read_all(shard) == list(range(1_000))
+    # One read across the line between disk and memory; `since` from the middle.
+    spilled_end = shard.start + len(shard) - len(shard.since(shard.start + 990)) + 10
+    assert len(shard.read(shard.start + 990, 5)) == 5
+    assert shard.since(spilled_end - 10) == shard.read(spilled_end - 10, 100)
+    last = stream_records.decode(shard.read(shard.last_sequence or 0, 1)[0])
+    assert last["dynamodb"]["NewImage"]["n"] == {"N": "999"}
+
+
+def test_trimming_past_24_hours_deletes_whole_segment_files() -> None:
+    shard = big_shard(1_000)
+    first_files = shard.files()
+    assert shard.trim_before(T0 + 600) == 600
+    assert read_all(shard) == list(range(600, 1_000))
+    gone = [path for path in first_files if path not in shard.files()]
+    assert gone and not any(path.exists() for path in gone)
+    assert all(path.exists() for path in shard.files())
+    shard.trim_before(T0 + 5_000)
+    assert len(shard) == 0 and shard.files() == []
+    assert not any(path.exists() for path in first_files)
+    put_big(shard, 0, T0 + 5_000)  # numbering goes on
+    assert shard.start == FIRST_SEQUENCE + 1_000 and read_all(shard) == [0]
+
+
+def test_a_snapshot_reads_records_the_shard_has_trimmed_since() -> None:
+    shard = big_shard(800)
+    start, records, times = shard.snapshot()
+    files = shard.files()
+    shard.trim_before(T0 + 10_000)  # every record
+    put_big(shard, 0, T0 + 10_000)
+    assert all(path.exists() for path in files)  # kept while the snapshot reads them
+    numbers = [stream_records.sequence_of(stream_records.decode(raw)) for raw in records]
+    assert numbers == list(range(start, start + 800)) and len(times) == 800
+    assert stream_records.sequence_of(stream_records.decode(records[-1])) == start + 799
+    assert [stream_records.sequence_of(stream_records.decode(raw))
+            for raw in records[100:103]] == [start + 100, start + 101, start + 102]
+    assert len(records[790:]) == 10 and len(records[5:2]) == 0
+    del records
+    assert not any(path.exists() for path in files)  # the last reader let go
+
+
+def test_a_rolled_back_write_withdraws_records_already_on_disk() -> None:
+    shard = big_shard(300)
+    assert len(shard.files()) == 1 and len(shard) > len(shard.since(shard.start + 10))
+    shard.truncate(shard.start + 10)
+    assert read_all(shard) == list(range(10))
+    for n in range(10, 400):
+        put_big(shard, n, T0 + n)
+    assert read_all(shard) == list(range(400))
+
+
+def test_a_dropped_shard_deletes_its_files() -> None:
+    shard = big_shard(100)
+    files = shard.files()
+    assert files and all(path.exists() for path in files)
+    del shard
+    assert not any(path.exists() for path in files)
+
+
+def test_a_spill_folder_beside_a_data_dir_is_emptied_when_taken(tmp_path: Path) -> None:
+    parent = tmp_path / stream_spill.FOLDER_NAME
+    (parent / "left-by-a-killed-process").mkdir(parents=True)
+    (parent / "left-by-a-killed-process" / "a.seg").write_bytes(b"old")
+    stream_spill.use(parent)
+    try:
+        shard = big_shard(100)
+        files = shard.files()
+        assert files and all(path.parent.parent == parent for path in files)
+        assert [p.name for p in parent.iterdir()] == [files[0].parent.name]
+        assert read_all(shard) == list(range(100))
+    finally:
+        stream_spill.use(None)  # later shards of this process: its temp folder
+    del shard
+    assert not any(path.exists() for path in files)

@@ -40,7 +40,7 @@ from ddbkit.emulator.durability.state_base import BaseWriter
 from ddbkit.emulator.durability.watermark import Watermark
 from ddbkit.emulator.errors import DataDirError
 from ddbkit.emulator.operations import export_jobs
-from ddbkit.emulator.store import backfills, changes
+from ddbkit.emulator.store import backfills, changes, stream_spill
 from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.catalog import catalog
 
@@ -123,6 +123,8 @@ class Durability:
             raise
 
     def _open(self) -> Recovered:
+        # Stream records restored below spill beside the data, now that this process holds it.
+        stream_spill.use(self.data_dir.path / stream_spill.FOLDER_NAME)
         if self.config.discard:
             listing = self.data_dir.listing()
             self.data_dir.remove([*listing.snapshots.values(), *listing.journals.values(),
@@ -161,6 +163,7 @@ class Durability:
             kept = self._plan(self.data_dir.listing()).kept if restored.obsolete else set()
         self.data_dir.remove([p for p in restored.obsolete if p not in kept])
         self.data_dir.sync()
+        stream_spill.folder()  # what a killed process spilled goes now, not at the first spill
         self.journal.start()
         self.restored = restored
         return restored
@@ -217,6 +220,7 @@ class Durability:
 
     def _release(self) -> None:
         hooks.deactivate()
+        stream_spill.use(None)  # the data dir is no longer ours to write in
         changes.record(False)
         if self.journal is not None:
             try:

@@ -114,10 +114,6 @@ def _halfway(samples: list[tuple[int, int, int]]) -> tuple[int, int, int]:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="issue 23: stream records are held in RAM for the "
-                   "24-hour retention (both images as bytes: ~8 KB a write of these 4 KB "
-                   "items) until they move to disk (helper H1's stream_shards/stream_records "
-                   "work)")
 def test_rss_levels_off_under_overwrites_of_a_stream_table(tmp_path: Path,
                                                            durable_up: Any) -> None:
     # no snapshot meanwhile: its transient buffers, freed, would hide growth after them

@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from restored import restored
+
 from ddbkit.emulator.connect.admin_client import AdminClient
 from ddbkit.emulator.connect.clients import make_client
 from ddbkit.emulator.durability import encoding
@@ -197,6 +199,7 @@ def test_point_in_time_history_spans_a_state_restore(tmp_path: Path) -> None:
     def as_of(client: Any, target: str, moment: float) -> list[tuple[str, str]]:
         client.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=target,
                                               RestoreDateTime=datetime.fromtimestamp(moment, UTC))
+        restored(client, target)
         return sorted((i["bookingId"]["S"], i["status"]["S"])
                       for i in client.scan(TableName=target)["Items"])
 

@@ -21,6 +21,7 @@ BackupInUseException.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from typing import Any
 from ddbkit.emulator.durability import hooks
 from ddbkit.emulator.durability.journal import JournalError
 from ddbkit.emulator.store.access import STORE_LOCK
+from ddbkit.emulator.store.buckets import collector_paused
 from ddbkit.emulator.store.catalog import Catalog
 from ddbkit.emulator.store.indexes import TableIndexes, layouts, signature
 from ddbkit.emulator.store.table_description import counted
@@ -61,10 +63,14 @@ def start(backend: Catalog, shown: Table, work: Table, items: Callable[[], Any],
 def _run(backend: Catalog, shown: Table, work: Table, items: Callable[[], Any],
          backup_arn: str | None) -> None:
     try:
-        work.items = items()
-        built = _indexes(work)
-        counted(work)
-        encoded = hooks.encoded_table(work)
+        # Millions of new objects: a full cyclic collection over them stalls every request
+        # (they hold no cycles), so none runs while they are made, and they are frozen after.
+        with collector_paused():
+            work.items = items()
+            built = _indexes(work)
+            counted(work)
+            encoded = hooks.encoded_table(work)
+            gc.freeze()
     except Exception:
         log.exception("ddbkit: the restore of table %s failed; the table is dropped",
                       shown.name)

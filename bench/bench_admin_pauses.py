@@ -135,6 +135,9 @@ def operations(client: Any, admin: AdminClient,
             "BackupDescription"]["BackupDetails"]["BackupStatus"] == "AVAILABLE", "backup")
 
     def restore_backup() -> None:
+        if "backup" not in state:
+            raise SystemExit("RestoreTableFromBackup restores CreateBackup's backup: "
+                             "--only CreateBackup,RestoreTable")
         client.restore_table_from_backup(TargetTableName=f"{TABLE}-from-backup",
                                          BackupArn=state["backup"])
         wait_for(lambda: status(f"{TABLE}-from-backup") == "ACTIVE", "restore")

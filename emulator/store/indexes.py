@@ -113,16 +113,13 @@ class Index:
     def add_once(self, item: Any) -> bool:
         """Adds the item unless its entry is there (a write during a backfill put the table
         item's current version there: an index holds no other); whether it added it."""
-        partition = self.partition_of(item)
-        bucket = self.partitions.get(partition)
-        if bucket is None:
-            bucket = self.partitions[partition] = Bucket(key=self.key_of)
-        else:
+        bucket = self.partitions.get(self.partition_of(item))
+        if bucket is not None:
             key = self.key_of(item)
             at = bucket.bisect_key_left(key)
             if at < len(bucket) and self.key_of(bucket[at]) == key:
                 return False
-        bucket.add(item)
+        self.add(item)
         return True
 
     def remove(self, item: Any) -> None:

@@ -144,27 +144,22 @@ def current(table: Table) -> Figures | None:
     """A copy of the table's figures when they are counted and current (what an exact
     snapshot of its items at this instant would count), else None."""
     known = table.figures
-    if known is None or known.key != _key(table):
+    if known is None or current_key(table) is None:
         return None
     return replace(known, indexes={name: list(figure) for name, figure in known.indexes.items()})
 
 
-def _figures(table: Table) -> Figures:
+def counted(table: Table) -> Figures:
     """The table's figures: counted in one pass the first time they are asked for (or after
     the items or indexes were replaced wholesale: a restore, an UpdateTable), kept current
-    by `changed` from then on, so a DescribeTable never walks the items again."""
+    by `changed` from then on, so a DescribeTable never walks the items again. A restore
+    calls it before its table is visible, off the request path."""
     known = table.figures
-    if known is not None and known.key == _key(table):
+    if known is not None and current_key(table) is not None:
         return known
-    counted = _count(table)
-    table.figures = counted
-    return counted
-
-
-def counted(table: Table) -> Figures:
-    """The figures, counted now when not yet (a restore counts its table's before the
-    table is visible, off the request path)."""
-    return _figures(table)
+    found = _count(table)
+    table.figures = found
+    return found
 
 
 def figures_current(table: Table) -> bool:
@@ -176,7 +171,7 @@ def count_figures(table: Table) -> bool:
     """The figures counted now unless current (True: they had to be)."""
     if figures_current(table):
         return False
-    _figures(table)
+    counted(table)
     return True
 
 
@@ -233,9 +228,9 @@ def forget(table: Any) -> None:
 def describe(table: Any, base_key: str = "TableDescription") -> dict[str, Any]:
     """`{base_key: TableDescription}`, as DynamoDB describes the table now: DescribeTable
     (base_key "Table"), and "TableDescription" for the others."""
-    counted = _figures(table)
-    size, count = counted.size, counted.count
-    figures = {name: (figure[0], figure[1]) for name, figure in counted.indexes.items()}
+    known = counted(table)
+    size, count = known.size, known.count
+    figures = {name: (figure[0], figure[1]) for name, figure in known.indexes.items()}
     body: dict[str, Any] = {
         "AttributeDefinitions": table.attr, "ProvisionedThroughput": table.throughput,
         "BillingModeSummary": {"BillingMode": table.billing_mode},

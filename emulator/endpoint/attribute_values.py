@@ -51,6 +51,12 @@ EMPTY_MEMBER = {"SS": INVALID + "An string set may not have a empty string as a 
 DUPLICATES = {"SS": INVALID + "Input collection [{values}] contains duplicates.",
               "NS": "Input collection contains duplicates",
               "BS": INVALID + "Input collection [{values}]of type BS contains duplicates."}
+# The current layer quotes a set's members (in byte order up to the first repeat, then the
+# repeat, then the rest as sent) and names no number set's members.
+CURRENT_DUPLICATES = {"SS": INVALID + "Input collection [{values}] contains duplicates.",
+                      "NS": INVALID + "Input collection contains duplicates.",
+                      "BS": INVALID + "Input collection [{values}]of type BS contains duplicates."}
+INT32 = 2**32
 DATA_TYPES = frozenset({"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"})
 
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
@@ -63,12 +69,15 @@ class Problem:
     message: str
 
 
-def number_problem(text: str) -> str | None:
-    """Why DynamoDB refuses this number, or None."""
+def number_problem(text: str, current: bool = True, wraps: bool = False) -> str | None:
+    """Why DynamoDB refuses this number, or None, in the wording of its validation layer
+    (rules/layers.py): the older says nothing after the colon of an empty number, and where
+    it reads the number as Java's BigDecimal (`wraps`) precision minus scale is a 32-bit int
+    that wraps (1e2147483647 underflows)."""
     if _PLAIN_INTEGER.fullmatch(text):
         return None
     if not text:
-        return NOT_A_NUMBER
+        return f"{NOT_A_NUMBER}: " if current else NOT_A_NUMBER
     if not _NUMBER.fullmatch(text):
         return f"{NOT_A_NUMBER}: {text}"
     mantissa, _, written = text.lower().lstrip("+-").partition("e")
@@ -84,6 +93,8 @@ def number_problem(text: str) -> str | None:
     trailing = len(significant) - len(significant.rstrip("0"))
     significant = significant.rstrip("0")
     magnitude = exponent + trailing + len(significant) - 1
+    if wraps and -(2**31) <= int(written or 0) < 2**31:  # precision - scale, wrapping
+        magnitude = (magnitude + 1 + 2**31) % INT32 - 2**31 - 1
     if magnitude > MAX_EXPONENT:
         return OVERFLOW
     if magnitude < MIN_EXPONENT:
@@ -108,7 +119,7 @@ def binary_problem(text: Any) -> Problem | None:
     return None
 
 
-def _set_problem(kind: str, values: Any) -> Problem | None:
+def _set_problem(kind: str, values: Any, current: bool, wraps: bool) -> Problem | None:
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         return None  # botocore reports the type
     if not values:
@@ -116,7 +127,7 @@ def _set_problem(kind: str, values: Any) -> Problem | None:
     if kind in EMPTY_MEMBER and "" in values:
         return Problem("ValidationException", EMPTY_MEMBER[kind])
     for value in values:
-        problem = number_problem(value) if kind == "NS" else \
+        problem = number_problem(value, current, wraps) if kind == "NS" else \
             binary_problem(value) if kind == "BS" else None
         if isinstance(problem, str):
             return Problem("ValidationException", problem)
@@ -124,19 +135,34 @@ def _set_problem(kind: str, values: Any) -> Problem | None:
             return problem
     distinct = {Decimal(v) for v in values} if kind == "NS" else set(values)
     if len(distinct) < len(values):
-        return Problem("ValidationException",
-                       DUPLICATES[kind].format(values=", ".join(values)))
+        return Problem("ValidationException", _duplicates(kind, values, current))
     return None
 
 
-def _own_problem(value: dict[str, Any]) -> Problem | None:
+def _duplicates(kind: str, values: list[str], current: bool) -> str:
+    if not current:
+        return DUPLICATES[kind].format(values=", ".join(values))
+    seen: list[str] = []
+    for position, value in enumerate(values):
+        if value in seen:
+            ordered = sorted(seen, key=base64.b64decode if kind == "BS" else
+                             lambda v: v.encode("utf-8", "surrogatepass"))
+            shown = [*ordered, value, *values[position + 1:]]
+            separator = "," if kind == "BS" else ", "
+            return CURRENT_DUPLICATES[kind].format(
+                values=separator.join(f'"{v}"' for v in shown))
+        seen.append(value)
+    return CURRENT_DUPLICATES[kind].format(values="")
+
+
+def _own_problem(value: dict[str, Any], current: bool, wraps: bool) -> Problem | None:
     """The rules for one value, without looking into its members (dynalite's order)."""
     kinds = [kind for kind in value if kind in DATA_TYPES]  # others: botocore reports them
     if not kinds:
         return Problem("ValidationException", EMPTY)
     for kind, inner in value.items():
         if kind == "N" and isinstance(inner, str):
-            message = number_problem(inner)
+            message = number_problem(inner, current, wraps)
             if message is not None:
                 return Problem("ValidationException", message)
         elif kind == "B":
@@ -144,7 +170,7 @@ def _own_problem(value: dict[str, Any]) -> Problem | None:
             if problem is not None:
                 return problem
         elif kind in EMPTY_SET:
-            problem = _set_problem(kind, inner)
+            problem = _set_problem(kind, inner, current, wraps)
             if problem is not None:
                 return problem
         elif kind == "NULL" and inner is False:
@@ -154,7 +180,24 @@ def _own_problem(value: dict[str, Any]) -> Problem | None:
     return None
 
 
-def check(value: Any) -> Problem | None:
+def nested_beyond(value: Any, levels: int) -> bool:
+    """Whether a map or list inside the value sits deeper than `levels` (iteratively)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        current, level = stack.pop()
+        if level > levels:
+            return True
+        if isinstance(current, dict):
+            inner = current.get("M")
+            if isinstance(inner, dict):
+                stack.extend((member, level + 1) for member in inner.values())
+            inner = current.get("L")
+            if isinstance(inner, list):
+                stack.extend((element, level + 1) for element in inner)
+    return False
+
+
+def check(value: Any, current_layer: bool = False, wraps: bool = False) -> Problem | None:
     """The first rule this attribute value (and every value inside it) breaks, or None.
 
     Iterative, so a value nested thousands of levels deep is refused without recursion.
@@ -166,7 +209,7 @@ def check(value: Any) -> Problem | None:
             continue  # botocore reports the type
         if level > MAX_NESTING_LEVELS:
             return Problem("ValidationException", NESTING)
-        problem = _own_problem(current)
+        problem = _own_problem(current, current_layer, wraps)
         if problem is not None:
             return problem
         members = current.get("M")

@@ -43,8 +43,9 @@ class RequestValidator:
                             f"unknown operation {operation!r}") from None
         params = _load(body)
         if rules is not None:
-            rules.check(params)
-        request_rules.check(operation, params)
+            rules.check(params)  # with request_rules, in the order of DynamoDB's layers
+        else:
+            request_rules.check(operation, params)
         return params
 
 

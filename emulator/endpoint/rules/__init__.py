@@ -15,6 +15,9 @@ as DynamoDB answers, in its order:
 5. DynamoDB's rules for attribute values (attribute_values.py);
 6. the rules across members (request_rules.py and the modules it applies), before any
    table is looked up; rules that need the table run in moto_ext, after the lookup.
+Which layer answers (layers.py) decides steps 5 and 6's wording and whether they are
+enveloped (`1 validation error detected: ...`); a transaction interleaves them action by
+action, and a value nested past the deserializer's depth is refused after all of them.
 """
 
 from __future__ import annotations
@@ -23,9 +26,9 @@ from typing import Any
 
 from botocore.model import ServiceModel
 
-from ddbkit.emulator.endpoint.rules import aws_limits, wording
+from ddbkit.emulator.endpoint.rules import aws_limits, layers, request_rules, wording
 from ddbkit.emulator.endpoint.rules.model import compile_operation
-from ddbkit.emulator.endpoint.rules.nodes import Node, Report, StructureNode
+from ddbkit.emulator.endpoint.rules.nodes import Node, Report, StructureNode, top_position
 from ddbkit.emulator.endpoint.wire import WireError
 
 
@@ -64,8 +67,28 @@ class OperationRules:
         self.rest.check(params, None, report)
         if report.violations:
             raise _invalid(wording.joined(report.violations))
-        if report.problem is not None:
-            raise WireError(report.problem.error_type, report.problem.message)
+        try:
+            self._rules(params, report)
+        except WireError as error:
+            if self.operation in layers.ENVELOPED and report.late is None and \
+                    error.error_type == "ValidationException" and \
+                    not error.message.startswith(layers.LATER_PHASE):
+                raise _invalid(wording.joined([error.message])) from None
+            raise
+
+    def _rules(self, params: dict[str, Any], report: Report) -> None:
+        """Steps 5 and 6 in the layer's order."""
+        problem = report.problem
+        pending = None
+        if problem is not None:
+            error = WireError(problem.error_type, problem.message)
+            if self.operation not in layers.ORDERED_ACTIONS:
+                raise error
+            pending = (top_position(report.problem_path), error)
+        late = report.late
+        request_rules.check(self.operation, params, pending, late is not None)
+        if late is not None:
+            raise WireError(late.error_type, late.message)
 
 
 class ServiceRules:

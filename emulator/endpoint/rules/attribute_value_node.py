@@ -8,7 +8,7 @@ from typing import Any, cast
 from ddbkit.emulator.endpoint import attribute_values
 from ddbkit.emulator.endpoint.attribute_values import Problem
 from ddbkit.emulator.endpoint.protocol import PLAIN_SCALAR_TYPES
-from ddbkit.emulator.endpoint.rules import wording
+from ddbkit.emulator.endpoint.rules import layers, wording
 from ddbkit.emulator.endpoint.rules.nodes import Node, Path, Report, kind_error, serialization
 from ddbkit.emulator.endpoint.wire import WireError
 
@@ -21,11 +21,12 @@ class AttributeValueNode(Node):
     """An attribute value: its kinds' JSON types, then DynamoDB's rules for its content,
     the first problem worded for its place (`wording` takes message and key)."""
 
-    __slots__ = ("place",)
+    __slots__ = ("current", "place", "wraps")
 
-    def __init__(self, place: str | None) -> None:
+    def __init__(self, place: str | None, current: bool, wraps: bool) -> None:
         super().__init__()
         self.place = place
+        self.current, self.wraps = current, wraps  # the layer's wording (layers.py)
 
     def check(self, value: Any, path: Path, report: Report) -> None:
         if type(value) is dict and len(value) == 1:
@@ -33,31 +34,37 @@ class AttributeValueNode(Node):
                 if type(inner) is PLAIN_SCALAR_TYPES.get(kind):
                     message = None
                     if kind == "N":
-                        message = attribute_values.number_problem(cast(str, inner))
+                        message = attribute_values.number_problem(cast(str, inner), self.current,
+                                                                  self.wraps)
                     elif kind == "NULL" and not inner:
                         message = attribute_values.NULL_NOT_TRUE
                     if message is not None:
-                        self._note(Problem("ValidationException", message), path, report)
+                        self._note(Problem("ValidationException", message), value, path,
+                                   report)
                     return
         if type(value) is not dict:
             if isinstance(value, list):
                 raise serialization(wording.START_OF_LIST)
             raise serialization("Expected null")
         _kinds(value)  # SerializationException for a member of the wrong JSON type
-        problem = attribute_values.check(value)
+        problem = attribute_values.check(value, self.current, self.wraps)
         if problem is not None:
             if problem.error_type == "SerializationException":
                 raise serialization(problem.message)
-            self._note(problem, path, report)
+            self._note(problem, value, path, report)
 
-    def _note(self, problem: Problem, path: Path, report: Report) -> None:
+    def _note(self, problem: Problem, value: Any, path: Path, report: Report) -> None:
+        if problem.message == attribute_values.NESTING and \
+                attribute_values.nested_beyond(value, layers.DESERIALIZER_LEVELS):
+            report.late = report.late or problem
+            return
         if report.problem is not None:
             return
         if self.place is not None and problem.message != attribute_values.NESTING:
             key = _attribute_name(path)
             problem = Problem(problem.error_type, self.place.format(message=problem.message,
                                                                     key=key))
-        report.problem = problem
+        report.problem, report.problem_path = problem, path
 
 
 def _attribute_name(path: Path) -> str:

@@ -47,17 +47,19 @@ _KEY_OPERATOR = re.compile(r"(?<![#:\w])(?:\b(OR|NOT|IN)\b(?!\s*\.)|([A-Za-z_]\w
 _LEXEME = re.compile(r"\s*(?:(#[A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_]*)|(\d+)|([.,\[\]])|(\S))")
 
 
-def check(holder: dict[str, Any], kind: str) -> None:
-    """`kind`: the operation, or for a transaction's action its member (Put, Update, ...)."""
+def check(holder: dict[str, Any], kind: str, current: bool = False) -> None:
+    """`kind`: the operation, or for a transaction's action its member (Put, Update, ...);
+    `current`: the current layer (layers.py), which names no expression that is null."""
     names = holder.get("ExpressionAttributeNames")
     values = holder.get("ExpressionAttributeValues")
     texts = {e: holder[e] for e in EXPRESSIONS if isinstance(holder.get(e), str)}
     if values is not None:
         expected = VALUE_EXPRESSIONS.get(kind, DEFAULT_VALUE_EXPRESSIONS)
         if not any(e in texts for e in expected):
-            raise _invalid("ExpressionAttributeValues can only be specified when using "
-                           f"expressions: {' and '.join(expected)} "
-                           f"{'are' if len(expected) > 1 else 'is'} null")
+            null = "" if current else \
+                f": {' and '.join(expected)} {'are' if len(expected) > 1 else 'is'} null"
+            raise _invalid(f"ExpressionAttributeValues can only be specified when using "
+                           f"expressions{null}")
     if names is not None and not texts:
         raise _invalid("ExpressionAttributeNames can only be specified when using expressions")
     for member, prefix in MAP_RULES.items():
@@ -81,8 +83,10 @@ def check(holder: dict[str, Any], kind: str) -> None:
         size = len(text) if len(text) * 4 <= MAX_EXPRESSION_BYTES else \
             len(text.encode("utf-8", "surrogatepass"))
         if size > MAX_EXPRESSION_BYTES:
+            # (an UpdateExpression's refusal names no size: recorded in the Parity Suite)
+            said = "" if expression == "UpdateExpression" else f" expression size: {size}"
             raise _invalid(f"Invalid {expression}: Expression size has exceeded the maximum "
-                           f"allowed size; expression size: {size}")
+                           f"allowed size;{said}")
         if expression == "ProjectionExpression":
             _projection_rules(text)
         elif expression == "KeyConditionExpression":
@@ -101,6 +105,23 @@ def check(holder: dict[str, Any], kind: str) -> None:
         if unused:
             _syntax_first(texts)
             raise _invalid(UNUSED.format(member=member, keys=", ".join(unused)))
+
+
+def syntax(holder: dict[str, Any]) -> None:
+    """The syntax of the holder's ConditionExpression and UpdateExpression, read as DynamoDB
+    reads them before it checks values (only on an error path: layers.py)."""
+    _syntax_first({e: holder[e] for e in ("UpdateExpression",)
+                   if isinstance(holder.get(e), str)})
+    text = holder.get("ConditionExpression")
+    if isinstance(text, str) and text.strip():
+        from ddbkit.emulator.expressions.condition_grammar import ConditionRefused, read
+
+        try:
+            read(text, holder.get("ExpressionAttributeNames"), None, "ConditionExpression",
+                 operands=False)
+        except ConditionRefused as refused:
+            if "Syntax error" in refused.message:
+                raise _invalid(refused.message) from None
 
 
 def _syntax_first(texts: dict[str, str]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from botocore.model import Shape
 
-from ddbkit.emulator.endpoint.rules import aws_limits
+from ddbkit.emulator.endpoint.rules import aws_limits, layers
 from ddbkit.emulator.endpoint.rules.attribute_value_node import AttributeValueNode
 from ddbkit.emulator.endpoint.rules.nodes import (
     AnyNode,
@@ -51,7 +51,9 @@ class _Compiler:
         low, high = limits.get("min"), limits.get("max")
         kind = shape.type_name
         if shape.name == "AttributeValue":
-            return AttributeValueNode(PLACES.get(member or ""))
+            current = self.operation in layers.CURRENT
+            return AttributeValueNode(None if current else PLACES.get(member or ""), current,
+                                      self.operation in layers.WRAPPING_NUMBERS)
         if kind == "structure":
             return self.structure(shape, raw, member)
         if kind == "list":

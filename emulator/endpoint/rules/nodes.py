@@ -26,13 +26,17 @@ Path = tuple[Any, str, bool] | None
 
 
 class Report:
-    """What one request's walk found: constraint violations and the first rule problem."""
+    """What one request's walk found: constraint violations, the first rule problem (and
+    where: `problem_path`) and the first value nested past the deserializer's depth (`late`:
+    refused after every other check, layers.py)."""
 
-    __slots__ = ("problem", "violations")
+    __slots__ = ("late", "problem", "problem_path", "violations")
 
     def __init__(self) -> None:
         self.violations: list[str] = []
         self.problem: Problem | None = None
+        self.problem_path: Path = None
+        self.late: Problem | None = None
 
     def violate(self, value: Any, path: Path, constraint: str, bare: bool = False) -> None:
         if len(self.violations) < MAX_REPORTED:
@@ -46,6 +50,15 @@ def spell(path: Path, bare: bool = False) -> str:
         path, step, is_member = path
         steps.append(wording.lower_first(step) if is_member and not bare else step)
     return ".".join(reversed(steps))
+
+
+def top_position(path: Path) -> int | None:
+    """The position (from 0) in the request's top-level list this path runs through."""
+    steps: list[str] = []
+    while path is not None:
+        path, step, _ = path
+        steps.append(step)
+    return int(steps[-2]) - 1 if len(steps) > 1 and steps[-2].isdigit() else None
 
 
 def serialization(message: str) -> WireError:

@@ -31,6 +31,7 @@ from typing import Any
 
 from ddbkit.emulator.endpoint.rules import (
     expressions,
+    layers,
     schema,
     selection,
     tags,
@@ -97,8 +98,13 @@ BATCH_LIMITS: dict[str, tuple[int, str | None]] = {"BatchWriteItem": (25, None),
                                                    "BatchGetItem": (100, "Keys")}
 
 
-def check(operation: str, params: dict[str, Any]) -> None:
-    """Raises WireError (a ValidationException) for the first rule the request breaks."""
+def check(operation: str, params: dict[str, Any],
+          pending: tuple[int | None, WireError] | None = None, syntax: bool = False) -> None:
+    """Raises WireError (a ValidationException) for the first rule the request breaks.
+
+    `pending`: a transaction action's value problem (the action's position, the error),
+    raised when the actions before it pass; `syntax`: an error is pending after these rules,
+    so the expressions' syntax, which DynamoDB reads before it, is checked here too."""
     if operation in ONE_OF:
         path, members, message = ONE_OF[operation]
         for _, element in _holders(params, (path,), operation):
@@ -117,10 +123,20 @@ def check(operation: str, params: dict[str, Any]) -> None:
     allowed = RETURN_VALUES.get(operation)
     if allowed is not None and params.get("ReturnValues", "NONE") not in allowed:
         raise _invalid(f"ReturnValues can only be {' or '.join(allowed)}")
-    for kind, holder in _holders(params, HOLDERS.get(operation, ((),)), operation):
+    current = operation in layers.CURRENT
+    for position, (kind, holder) in enumerate(
+            _holders(params, HOLDERS.get(operation, ((),)), operation)):
+        if pending is not None and pending[0] == position:
+            raise pending[1]
+        if operation in layers.ORDERED_ACTIONS:
+            transaction_rules.action(kind, holder)
         _legacy_rules(holder)
-        expressions.check(holder, kind)
+        expressions.check(holder, kind, current)
         selection.check(holder, kind in ("Query", "Scan"))
+        if syntax or pending is not None:
+            expressions.syntax(holder)
+    if pending is not None:
+        raise pending[1]
     for rule in OPERATION_RULES.get(operation, ()):
         rule(params)
 
@@ -257,6 +273,9 @@ def _expected_rules(name: str, condition: dict[str, Any]) -> None:
             raise _invalid(f"{INVALID}Value and AttributeValueList cannot be used together "
                            f"for Attribute: {name}")
         count = len(values) if values is not None else 1 if "Value" in condition else 0
+        if count == 0 and ARGUMENTS.get(operator, (0, 0))[0] > 0:
+            raise _invalid(f"{INVALID}Value or AttributeValueList must be used with "
+                           f"ComparisonOperator: {operator} for Attribute: {name}")
         if not _count_fits(operator, count):
             raise _invalid(COUNT.format(operator=operator))
         return

@@ -18,6 +18,17 @@ TOO_LARGE = ("Transaction request cannot include items whose total size exceeds 
              "the aggregate size of the items in the transaction exceeds the limit")
 
 
+EMPTY_NAME = "Empty attribute name"
+
+
+def action(kind: str, request: dict[str, Any]) -> None:
+    """One action's own rules, checked in request order (layers.py): a Put item's attribute
+    names are not empty."""
+    item = request.get("Item") if kind == "Put" else None
+    if isinstance(item, dict) and "" in item:
+        raise WireError("ValidationException", EMPTY_NAME)
+
+
 def write(params: dict[str, Any]) -> None:
     _once_each(params, ("ConditionCheck", "Delete", "Update"))
     total = 0

@@ -121,6 +121,26 @@ CASES = [
 ]
 
 
+MAP_KEYS = ("at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: "
+            "[Member must have length less than or equal to 255, Member must have length "
+            "greater than or equal to 3, Member must satisfy regular expression pattern: "
+            "[a-zA-Z0-9_.-]+]")
+RCC = ("Value 'BOGUS' at 'returnConsumedCapacity' failed to satisfy constraint: Member must "
+       "satisfy enum value set: [INDEXES, TOTAL, NONE]")
+CASES += [
+    # a malformed table name in a batch: a constraint on the map's keys
+    (("BatchGetItem", {"RequestItems": {"bad!name": {"Keys": [KEY]}},
+                       "ReturnConsumedCapacity": "BOGUS"}),
+     "2 validation errors detected: Value '{\"bad!name\":{\"Keys\":[{\"pk\":{\"S\":\"a\"}}]}}' "
+     + MAP_KEYS + "; " + RCC),
+    (("BatchWriteItem", {"RequestItems": {"bad!name": [{"PutRequest": {"Item": KEY}}]}}),
+     ONE + "Value '{bad!name=[WriteRequest(putRequest=PutRequest(item={pk={S=a}}))]}' "
+     + MAP_KEYS),
+    (("BatchWriteItem", {"RequestItems": {"bad!name": [{"PutRequest": {"Item": KEY}}]},
+                         "ReturnConsumedCapacity": "BOGUS"}), ONE + RCC),
+]
+
+
 @pytest.mark.parametrize(("request_", "message"), CASES)
 def test_each_layer_answers_in_its_wording_and_order(emulator: Emulator,
                                                      request_: tuple[str, dict[str, Any]],

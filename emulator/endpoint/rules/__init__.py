@@ -65,8 +65,8 @@ class OperationRules:
             if report.violations:
                 raise _invalid(wording.joined(report.violations))
         self.rest.check(params, None, report)
-        if report.violations:
-            raise _invalid(wording.joined(report.violations))
+        if report.violations or report.deferred:
+            raise _invalid(wording.joined(report.violations or report.deferred))
         try:
             self._rules(params, report)
         except WireError as error:

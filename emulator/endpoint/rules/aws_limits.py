@@ -50,5 +50,12 @@ BARE_PATHS: frozenset[tuple[str, str]] = frozenset({
     ("Query", "Limit"),
     ("BatchGetItem", "RequestItems.*.Keys"),
 })
+# Maps keyed by table names, whose malformed names DynamoDB reports on the map as a whole
+# ("Map keys must satisfy constraint: [...]"), echoing the map as JSON ("json", with the
+# other violations) or as Java prints it ("java", only when nothing else is wrong).
+TABLE_NAME_KEYS: dict[tuple[str, str], str] = {
+    ("BatchGetItem", "RequestItems"): "json",
+    ("BatchWriteItem", "RequestItems"): "java",
+}
 # How many constraint violations one answer lists at most.
 MAX_REPORTED = 10

@@ -61,8 +61,10 @@ class _Compiler:
         if kind == "map":
             key = self.node(shape.key, raw + ".key", member)
             value = self.node(shape.value, raw + ".*", member)
-            return MapNode(key if isinstance(key, StringNode) and _constrained(key) else None,
+            node = MapNode(key if isinstance(key, StringNode) and _constrained(key) else None,
                            value, low, high)
+            node.name_keys = aws_limits.TABLE_NAME_KEYS.get((self.operation, raw))
+            return node
         if kind == "string":
             enum = aws_limits.ENUM_ORDER.get(shape.name) or tuple(shape.enum or ())
             cls = TableNameNode if member == "TableName" and \

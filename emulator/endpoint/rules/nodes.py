@@ -9,6 +9,7 @@ the value is.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -30,10 +31,11 @@ class Report:
     where: `problem_path`) and the first value nested past the deserializer's depth (`late`:
     refused after every other check, layers.py)."""
 
-    __slots__ = ("late", "problem", "problem_path", "violations")
+    __slots__ = ("deferred", "late", "problem", "problem_path", "violations")
 
     def __init__(self) -> None:
         self.violations: list[str] = []
+        self.deferred: list[str] = []  # violations reported only when nothing else is wrong
         self.problem: Problem | None = None
         self.problem_path: Path = None
         self.late: Problem | None = None
@@ -229,7 +231,7 @@ class MapNode(Node):
     """A map; a list value's length limits are reported on the map as a whole, as
     DynamoDB does ("Map value must satisfy constraint: [...]")."""
 
-    __slots__ = ("high", "key", "key_longest", "low", "value")
+    __slots__ = ("high", "key", "key_longest", "low", "name_keys", "value")
 
     def __init__(self, key: StringNode | None, value: Node, low: int | None,
                  high: int | None) -> None:
@@ -242,6 +244,7 @@ class MapNode(Node):
             self.key = None
         if isinstance(value, ListNode) and value.limits():
             value.length_checked = False
+        self.name_keys: str | None = None  # keys are table names (aws_limits.TABLE_NAME_KEYS)
 
     def check(self, value: Any, path: Path, report: Report) -> None:
         if type(value) is not dict:
@@ -269,11 +272,45 @@ class MapNode(Node):
                     type(element) is list and not inner.fits(element):
                 unfit = True
             inner.check(element, ((path, key, False), "member", False), report)
+        if self.name_keys is not None:
+            self._table_names(value, path, report)
         if unfit:
             assert isinstance(inner, ListNode)
             shown = "{" + ", ".join(f"{k}={inner.show(v) if type(v) is list else wording.java(v)}"
                                     for k, v in value.items()) + "}"
             report.violate(shown, path, wording.map_value(inner.limits()), self.bare)
+
+
+    def _table_names(self, value: dict[str, Any], path: Path, report: Report) -> None:
+        names = TableNameNode.NAME
+        probe = Report()
+        for key in value:
+            if not key.startswith("arn:"):
+                names.constrain(key, None, probe)
+        if not probe.violations:
+            return
+        assert names.high is not None and names.low is not None
+        constraint = "Map keys must satisfy constraint: [" + ", ".join((
+            wording.max_length(names.high), wording.min_length(names.low),
+            wording.pattern(names.pattern_text or ""))) + "]"
+        if self.name_keys == "json":
+            report.violate(json.dumps(value, separators=(",", ":")), path, constraint,
+                           self.bare)
+        else:
+            report.deferred.append(wording.violation(shown(self, value), spell(path), constraint))
+
+
+def shown(node: Node | None, value: Any) -> str:
+    """A value as DynamoDB's Java prints it, its structures named after their shapes."""
+    if isinstance(node, StructureNode) and type(value) is dict:
+        return f"{node.name}(" + ", ".join(
+            f"{wording.lower_first(k)}={shown(node.by_name.get(k), v)}"
+            for k, v in value.items()) + ")"
+    if isinstance(node, ListNode) and type(value) is list:
+        return "[" + ", ".join(shown(node.member, v) for v in value) + "]"
+    if isinstance(node, MapNode) and type(value) is dict:
+        return "{" + ", ".join(f"{k}={shown(node.value, v)}" for k, v in value.items()) + "}"
+    return wording.java(value)
 
 
 class StructureNode(Node):

@@ -141,6 +141,26 @@ CASES += [
 ]
 
 
+INDEX = {"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+         "Projection": {"ProjectionType": "ALL"}}
+CASES += [
+    # members in DynamoDB's order where it differs from botocore's model
+    (("CreateTable", {"TableName": ABSENT, "BillingMode": "PAY_PER_REQUEST",
+                      "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                      "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                      "LocalSecondaryIndexes": [{"IndexName": "aa", **INDEX}],
+                      "GlobalSecondaryIndexes": [{"IndexName": "zz", **INDEX}]}),
+     "2 validation errors detected: Value 'zz' at 'globalSecondaryIndexes.1.member.indexName' "
+     "failed to satisfy constraint: Member must have length greater than or equal to 3; "
+     "Value 'aa' at 'localSecondaryIndexes.1.member.indexName' failed to satisfy constraint: "
+     "Member must have length greater than or equal to 3"),
+    (("TransactWriteItems", {"TransactItems": [{"Put": {"TableName": ABSENT, "Item": KEY}}],
+                             "ClientRequestToken": "x" * 37, "ReturnConsumedCapacity": "BOGUS"}),
+     f"2 validation errors detected: Value '{'x' * 37}' at 'clientRequestToken' failed to "
+     "satisfy constraint: Member must have length less than or equal to 36; " + RCC),
+]
+
+
 @pytest.mark.parametrize(("request_", "message"), CASES)
 def test_each_layer_answers_in_its_wording_and_order(emulator: Emulator,
                                                      request_: tuple[str, dict[str, Any]],

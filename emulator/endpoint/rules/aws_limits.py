@@ -34,6 +34,12 @@ ENUM_ORDER: dict[str, tuple[str, ...]] = {
     "ConditionalOperator": ("OR", "AND"),
     "ProjectionType": ("ALL", "INCLUDE", "KEYS_ONLY"),
 }
+# Members DynamoDB checks in another order than botocore's model lists them: these, in this
+# order, where the first of them stands in the model (a GSI's errors before an LSI's).
+MEMBER_ORDER: dict[str, tuple[str, ...]] = {
+    "CreateTable": ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"),
+    "TransactWriteItems": ("ClientRequestToken", "ReturnConsumedCapacity"),
+}
 # Members whose absence DynamoDB words as a missing parameter rather than a null member
 # ("The parameter 'TableName' is required but was not present in the request"): the
 # control plane and the reads that take no key.

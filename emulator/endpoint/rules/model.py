@@ -88,11 +88,26 @@ class _Compiler:
         required = set(shape.required_members)
         if not raw:  # the operation's input
             required.update(aws_limits.REQUIRED_MEMBERS.get(self.operation, ()))
+        members = list(shape.members.items())
+        if not raw:  # the operation's input
+            members = _reordered(members, aws_limits.MEMBER_ORDER.get(self.operation, ()))
         node.set_members(tuple(
             (name, self.node(child, f"{raw}.{name}" if raw else name, name), name in required)
-            for name, child in shape.members.items()))
+            for name, child in members))
         del self.open[shape.name]
         return node
+
+
+def _reordered(members: list[tuple[str, Shape]],
+               order: tuple[str, ...]) -> list[tuple[str, Shape]]:
+    """`order`'s members, in that order, where the first of them stands; the rest as they are."""
+    if not order:
+        return members
+    moved = [m for m in members if m[0] in order]
+    moved.sort(key=lambda m: order.index(m[0]))
+    at = next(i for i, m in enumerate(members) if m[0] in order)
+    rest = [m for m in members if m[0] not in order]
+    return rest[:at] + moved + rest[at:]
 
 
 def _constrained(node: StringNode) -> bool:

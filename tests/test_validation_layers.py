@@ -160,6 +160,13 @@ CASES += [
      "satisfy constraint: Member must have length less than or equal to 36; " + RCC),
 ]
 
+# a key condition's clauses in the order written: a bad operand before an undefined value
+CASES.append((("Query", {"TableName": ABSENT,
+                         "KeyConditionExpression": "begins_with(sk, :n) AND pk = :missing",
+                         "ExpressionAttributeValues": {":n": {"N": "1"}}}),
+              "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
+              "operator or function: begins_with, operand type: N"))
+
 
 @pytest.mark.parametrize(("request_", "message"), CASES)
 def test_each_layer_answers_in_its_wording_and_order(emulator: Emulator,

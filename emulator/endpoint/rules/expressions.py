@@ -97,6 +97,8 @@ def check(holder: dict[str, Any], kind: str, current: bool = False) -> None:
                 raise _invalid(NAME_NOT_DEFINED.format(expression=expression, token=token))
             if token[0] == ":" and token not in values:
                 _syntax_first(texts)
+                if expression == "KeyConditionExpression":
+                    _clauses_first(text, names, values)
                 raise _invalid(VALUE_NOT_DEFINED.format(expression=expression, token=token))
             used.add(token)
     for member, mapping in (("ExpressionAttributeNames", names),
@@ -122,6 +124,19 @@ def syntax(holder: dict[str, Any]) -> None:
         except ConditionRefused as refused:
             if "Syntax error" in refused.message:
                 raise _invalid(refused.message) from None
+
+
+def _clauses_first(text: str, names: dict[str, Any], values: dict[str, Any]) -> None:
+    """DynamoDB walks a key condition's clauses in the order written and reports the first
+    problem: a bad operand written before an undefined value is the answer. Read only on
+    this error path."""
+    from ddbkit.emulator.expressions.condition_grammar import ConditionRefused
+    from ddbkit.emulator.expressions.key_conditions import read_clauses
+
+    try:
+        read_clauses(text, names, values)
+    except ConditionRefused as refused:
+        raise _invalid(refused.message) from None
 
 
 def _syntax_first(texts: dict[str, str]) -> None:

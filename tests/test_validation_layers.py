@@ -167,6 +167,16 @@ CASES.append((("Query", {"TableName": ABSENT,
               "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
               "operator or function: begins_with, operand type: N"))
 
+# UpdateItem without a Key: every member's violations joined, in DynamoDB's member order
+CASES.append((("UpdateItem", {"TableName": "", "ReturnConsumedCapacity": "BOGUS",
+                              "ReturnValues": "BOGUS", "UpdateExpression": "SET a = :a",
+                              "ExpressionAttributeValues": {":a": {"S": "x"}}}),
+              "4 validation errors detected: " + RCC + "; Value '' at 'tableName' failed to "
+              "satisfy constraint: Member must have length greater than or equal to 1; Value "
+              "'BOGUS' at 'returnValues' failed to satisfy constraint: Member must satisfy enum "
+              "value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; Value null at 'key' "
+              "failed to satisfy constraint: Member must not be null"))
+
 
 @pytest.mark.parametrize(("request_", "message"), CASES)
 def test_each_layer_answers_in_its_wording_and_order(emulator: Emulator,

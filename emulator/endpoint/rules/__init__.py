@@ -45,6 +45,8 @@ class OperationRules:
         self.named_required = tuple(
             name for name, _, required in node.members
             if required and (operation, name) in aws_limits.REQUIRED_WORDING)
+        self.whole = node
+        self.joined_when_missing = aws_limits.JOINED_WHEN_MISSING.get(operation)
         self.rest = StructureNode(node.name)  # every member but TableName, checked after it
         self.rest.set_members(tuple(m for m in node.members if m[0] != "TableName"))
 
@@ -56,6 +58,10 @@ class OperationRules:
             if params.get(name) is None:
                 raise _invalid(wording.required(name))
         report = Report()
+        if self.joined_when_missing is not None and \
+                params.get(self.joined_when_missing) is None:
+            self.whole.check_in_order(params, report)
+            raise _invalid(wording.joined(report.violations))
         table = params.get("TableName")
         if self.table_name is not None:
             if table is not None:

@@ -39,7 +39,13 @@ ENUM_ORDER: dict[str, tuple[str, ...]] = {
 MEMBER_ORDER: dict[str, tuple[str, ...]] = {
     "CreateTable": ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"),
     "TransactWriteItems": ("ClientRequestToken", "ReturnConsumedCapacity"),
+    "UpdateItem": ("ReturnConsumedCapacity", "TableName", "ReturnValues", "ConditionalOperator",
+                   "Key"),
 }
+# Required members without which DynamoDB reads the request in its older form: every
+# member's violations joined in member order, the table name's among them (UpdateItem
+# without a Key, recorded by the Parity Suite, 2026).
+JOINED_WHEN_MISSING: dict[str, str] = {"UpdateItem": "Key"}
 # Members whose absence DynamoDB words as a missing parameter rather than a null member
 # ("The parameter 'TableName' is required but was not present in the request"): the
 # control plane and the reads that take no key.

@@ -329,6 +329,15 @@ class StructureNode(Node):
         self.by_name = {name: node for name, node, _ in members}
         self.required = tuple((name, node) for name, node, required in members if required)
 
+    def check_in_order(self, value: dict[str, Any], report: Report) -> None:
+        """The request's members in member order, a missing required one at its place."""
+        for name, node, required in self.members:
+            member = value.get(name)
+            if member is not None:
+                node.check(member, (None, name, True), report)
+            elif required:
+                report.violate(None, (None, name, True), wording.NOT_NULL, node.bare)
+
     def check(self, value: Any, path: Path, report: Report) -> None:
         if type(value) is not dict:
             if isinstance(value, list):

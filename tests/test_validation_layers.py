@@ -177,6 +177,13 @@ CASES.append((("UpdateItem", {"TableName": "", "ReturnConsumedCapacity": "BOGUS"
               "value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; Value null at 'key' "
               "failed to satisfy constraint: Member must not be null"))
 
+# XOR beside two legacy conditions: alone, bare, in the newer enum form
+CASES.append((("Query", {"TableName": ABSENT, "KeyConditions": {"pk": {
+    "ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}},
+    "QueryFilter": {"b": {"ComparisonOperator": "NULL"}, "c": {"ComparisonOperator": "NULL"}},
+    "ConditionalOperator": "XOR", "Select": "BOGUS"}),
+    "Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]"))
+
 
 @pytest.mark.parametrize(("request_", "message"), CASES)
 def test_each_layer_answers_in_its_wording_and_order(emulator: Emulator,

@@ -71,6 +71,8 @@ class OperationRules:
             if report.violations:
                 raise _invalid(wording.joined(report.violations))
         self.rest.check(params, None, report)
+        if report.violations and report.late is None and _newer_conditional_operator(params):
+            raise _invalid(layers.CONDITIONAL_OPERATOR)
         if report.violations or report.deferred:
             raise _invalid(wording.joined(report.violations or report.deferred))
         try:
@@ -113,6 +115,15 @@ class ServiceRules:
             rules = self._operations[operation] = OperationRules(
                 operation, compile_operation(operation, shape))
         return rules
+
+
+def _newer_conditional_operator(params: dict[str, Any]) -> bool:
+    """A ConditionalOperator outside its enum joining two or more legacy conditions is
+    checked first, alone, in the newer form (layers.py)."""
+    operator = params.get("ConditionalOperator")
+    return isinstance(operator, str) and operator not in ("AND", "OR") and any(
+        isinstance(params.get(member), dict) and len(params[member]) > 1
+        for member in ("Expected", "QueryFilter", "ScanFilter"))
 
 
 def _invalid(message: str) -> WireError:

@@ -27,5 +27,9 @@ ORDERED_ACTIONS = frozenset({"TransactWriteItems"})
 # where the layer envelopes (the 0.1.0 suite's UpdateItem recordings).
 LATER_PHASE = ("Invalid UpdateExpression:", "Value provided in ExpressionAttribute",
                "Can not use both expression and non-expression")
+# A ConditionalOperator outside its enum beside two or more legacy conditions, in a request
+# read normally: answered alone and bare, before the other members' constraints (Query,
+# PutItem and UpdateItem recordings; past the deserializer's depth the per-value enum form).
+CONDITIONAL_OPERATOR = "Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]"
 # 63 and 100 nested maps are read in the older form, 33 and 40 not (deepRequests recordings).
 DESERIALIZER_LEVELS = 63

@@ -184,6 +184,11 @@ CASES.append((("Query", {"TableName": ABSENT, "KeyConditions": {"pk": {
     "ConditionalOperator": "XOR", "Select": "BOGUS"}),
     "Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]"))
 
+# PartiQL's parameters report the first problem in document order, however deep
+CASES.append((("ExecuteStatement", {
+    "Statement": f'SELECT * FROM "{ABSENT}" WHERE a = ? AND b = ?',
+    "Parameters": [deep(100), {"N": "abc"}]}), NEST))
+
 
 @pytest.mark.parametrize(("request_", "message"), CASES)
 def test_each_layer_answers_in_its_wording_and_order(emulator: Emulator,

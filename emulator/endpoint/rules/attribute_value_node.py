@@ -21,12 +21,13 @@ class AttributeValueNode(Node):
     """An attribute value: its kinds' JSON types, then DynamoDB's rules for its content,
     the first problem worded for its place (`wording` takes message and key)."""
 
-    __slots__ = ("current", "place", "wraps")
+    __slots__ = ("current", "defers", "place", "wraps")
 
-    def __init__(self, place: str | None, current: bool, wraps: bool) -> None:
+    def __init__(self, place: str | None, current: bool, wraps: bool, defers: bool) -> None:
         super().__init__()
         self.place = place
         self.current, self.wraps = current, wraps  # the layer's wording (layers.py)
+        self.defers = defers  # a value past the deserializer's depth is refused last
 
     def check(self, value: Any, path: Path, report: Report) -> None:
         if type(value) is dict and len(value) == 1:
@@ -54,7 +55,7 @@ class AttributeValueNode(Node):
             self._note(problem, value, path, report)
 
     def _note(self, problem: Problem, value: Any, path: Path, report: Report) -> None:
-        if problem.message == attribute_values.NESTING and \
+        if self.defers and problem.message == attribute_values.NESTING and \
                 attribute_values.nested_beyond(value, layers.DESERIALIZER_LEVELS):
             report.late = report.late or problem
             return

@@ -10,7 +10,8 @@ layer decides the wording (recorded by the Parity Suite, 2026):
   bare and wraps a value's problem with its place; BatchWriteItem, the transactions and Scan
   also read a number as Java's BigDecimal (WRAPPING_NUMBERS: 1e2147483647 underflows).
 
-Either layer deserializes a value nested past DESERIALIZER_LEVELS in an older form: its nesting
+The single-item writes and TransactWriteItems deserialize a value nested past
+DESERIALIZER_LEVELS in an older form: its nesting
 is refused after every other check of the request, bare, and a transaction checks its actions
 one at a time, in order (a value's problem in one action after the earlier actions' errors).
 """
@@ -31,5 +32,7 @@ LATER_PHASE = ("Invalid UpdateExpression:", "Value provided in ExpressionAttribu
 # read normally: answered alone and bare, before the other members' constraints (Query,
 # PutItem and UpdateItem recordings; past the deserializer's depth the per-value enum form).
 CONDITIONAL_OPERATOR = "Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]"
-# 63 and 100 nested maps are read in the older form, 33 and 40 not (deepRequests recordings).
+# 63 and 100 nested maps are read in the older form, 33 and 40 not (deepRequests recordings),
+# by these operations (PartiQL's parameters report the first problem in document order).
 DESERIALIZER_LEVELS = 63
+DEFERRED_DEPTH = frozenset({"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"})

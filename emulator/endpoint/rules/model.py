@@ -53,7 +53,8 @@ class _Compiler:
         if shape.name == "AttributeValue":
             current = self.operation in layers.CURRENT
             return AttributeValueNode(None if current else PLACES.get(member or ""), current,
-                                      self.operation in layers.WRAPPING_NUMBERS)
+                                      self.operation in layers.WRAPPING_NUMBERS,
+                                      self.operation in layers.DEFERRED_DEPTH)
         if kind == "structure":
             return self.structure(shape, raw, member)
         if kind == "list":

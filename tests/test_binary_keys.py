@@ -299,3 +299,59 @@ def test_partiql_insert_validates_the_item_before_looking_for_its_key(client: An
     assert raised.value.response["Error"]["Message"] == (
         "One or more parameter values were invalid: Aggregated size of all range keys has "
         "exceeded the size limit of 1024 bytes")
+
+
+def test_binary_index_keys_order_and_page_as_unsigned_bytes(client: Any,
+                                                           make_table: Any) -> None:
+    """A GSI and an LSI keyed on binaries: Query in unsigned byte order, a begins_with on
+    0xFF, a page's LastEvaluatedKey continuing it; the writes through a transaction and
+    read back through BatchGetItem and TransactGetItems."""
+    binary = [{"AttributeName": "g", "AttributeType": "B"},
+              {"AttributeName": "l", "AttributeType": "B"}]
+    table = make_table("binary-indexes", sort="B", attributes=binary,
+                       GlobalSecondaryIndexes=[{
+                           "IndexName": "by-g", "Projection": {"ProjectionType": "ALL"},
+                           "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                                         {"AttributeName": "sk", "KeyType": "RANGE"}]}],
+                       LocalSecondaryIndexes=[{
+                           "IndexName": "by-l", "Projection": {"ProjectionType": "ALL"},
+                           "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                         {"AttributeName": "l", "KeyType": "RANGE"}]}])
+    keys = [{"pk": {"S": "p"}, "sk": {"B": sk}} for sk in SORT_KEYS]
+    client.transact_write_items(TransactItems=[{"Put": {"TableName": table, "Item": {
+        **key, "g": {"B": b"\xff"}, "l": key["sk"]}}} for key in reversed(keys)])
+    for index, name, condition in (("by-g", "g", "g = :v"), ("by-l", "pk", "pk = :v")):
+        value = {"B": b"\xff"} if name == "g" else {"S": "p"}
+        seen: list[bytes] = []
+        start = None
+        while True:
+            page = client.query(TableName=table, IndexName=index, Limit=3,
+                                KeyConditionExpression=condition,
+                                ExpressionAttributeValues={":v": value},
+                                **({"ExclusiveStartKey": start} if start else {}))
+            seen += [item["sk"]["B"] for item in page["Items"]]
+            start = page.get("LastEvaluatedKey")
+            if start is None:
+                break
+        assert seen == SORT_KEYS
+    prefixed = client.query(TableName=table, IndexName="by-l",
+                            KeyConditionExpression="pk = :p AND begins_with(l, :ff)",
+                            ExpressionAttributeValues={":p": {"S": "p"}, ":ff": {"B": b"\xff"}})
+    assert [item["l"]["B"] for item in prefixed["Items"]] == [b"\xff", b"\xff\x00",
+                                                              b"\xff\xff"]
+    batch = client.batch_get_item(RequestItems={table: {"Keys": keys}})
+    assert sorted(item["sk"]["B"] for item in batch["Responses"][table]) == SORT_KEYS
+    got = client.transact_get_items(TransactItems=[{"Get": {"TableName": table, "Key": key}}
+                                                   for key in keys[:2]])
+    assert [r["Item"]["sk"]["B"] for r in got["Responses"]] == SORT_KEYS[:2]
+
+
+def test_legacy_key_conditions_go_with_select_count(client: Any, binary_table: str) -> None:
+    _put_all(client, binary_table)
+    answer = client.query(
+        TableName=binary_table, Select="COUNT", FilterExpression="n < :three",
+        ExpressionAttributeValues={":three": {"N": "3"}},
+        KeyConditions={"pk": {"AttributeValueList": [PK], "ComparisonOperator": "EQ"},
+                       "sk": {"AttributeValueList": [{"B": b"\x7f"}],
+                              "ComparisonOperator": "GT"}})
+    assert (answer["Count"], answer["ScannedCount"]) == (3, 4)

@@ -67,9 +67,10 @@ def test_query_sums_the_items_read_then_rounds_once(emulator: Emulator, client: 
     assert found["ConsumedCapacity"] == {
         "TableName": table, "CapacityUnits": 2.5, "Table": {"CapacityUnits": 0.0},
         "GlobalSecondaryIndexes": {"category-index": {"CapacityUnits": 2.5}}}
-    filtered = client.query(**{**query, "FilterExpression": "price > :p",
+    filtered = client.query(**{**query, "FilterExpression": "size(#pad) > :p",
+                               "ExpressionAttributeNames": {"#pad": "pad"},
                                "ExpressionAttributeValues": {":c": {"S": "cap-q"},
-                                                             ":p": {"N": "99"}}})
+                                                             ":p": {"N": "5000"}}})
     assert filtered["Count"] == 0 and filtered["ConsumedCapacity"]["CapacityUnits"] == 2.5
     empty = client.query(**{**query, "ExpressionAttributeValues": {":c": {"S": "cap-none"}}})
     assert empty["Count"] == 0 and empty["ConsumedCapacity"]["CapacityUnits"] == 0.5

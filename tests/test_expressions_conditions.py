@@ -273,7 +273,7 @@ def test_filters_end_to_end(client: Any, make_table: Any) -> None:
     assert sorted(int(i["sk"]["N"]) for i in scanned["Items"]) == [2, 4]
     assert scanned["ScannedCount"] == 6
     queried = client.query(TableName=name, KeyConditionExpression="pk = :p",
-                           FilterExpression="flag <> :true OR sk = :true",
+                           FilterExpression="flag <> :true OR tags = :true",
                            ExpressionAttributeValues={":p": {"S": "p"},
                                                       ":true": {"BOOL": True}})
     assert [int(i["sk"]["N"]) for i in queried["Items"]] == [1, 2, 4, 5]

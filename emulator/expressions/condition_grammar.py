@@ -27,27 +27,33 @@ a function DynamoDB lacks (names are case sensitive); a function used where it c
 clause (comparison or function) in the text with a problem: an undefined #name or :value, a
 wrong number of operands (IN takes at most 100), a function's first operand written again as
 its second (`contains(#a, #a)`), an operand of the wrong kind (a value where a path is needed,
-begins_with of a number or of size(), a NULL BETWEEN bound, an attribute_type name that is no
-type).
+begins_with of a number or of size(), a value no ordering comparison or BETWEEN can take (a
+BOOL, NULL, set, list or map), size() of a number, an attribute_type name that is no type);
+BETWEEN bounds of two types, or the upper below the lower. Only values are judged so: an
+item attribute of the wrong type just makes the comparison false (conditions.py).
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ddbkit.emulator.expressions import conditions
+from ddbkit.emulator.expressions import conditions, documents
 from ddbkit.emulator.expressions.expression_reader import Path, Reader
 
-__all__ = ["ConditionRefused", "Node", "Reading", "clauses", "parse", "read"]
+__all__ = ["ConditionRefused", "Node", "Reading", "clauses", "parse", "path_heads", "read"]
 
 KEYWORDS = ("AND", "OR", "NOT", "BETWEEN", "IN")
 COMPARATORS = ("=", "<>", "<", "<=", ">", ">=")
 # Each function's operand count; size() alone is an operand.
 FUNCTIONS = {"attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2,
              "begins_with": 2, "contains": 2, "size": 1}
-PATH_FIRST = ("attribute_exists", "attribute_not_exists", "size")
+PATH_FIRST = ("attribute_exists", "attribute_not_exists")
+ORDERING = ("<", "<=", ">", ">=", "BETWEEN")
+ORDERED = ("S", "N", "B")  # the types an ordering comparison takes
+UNSIZED = ("N", "BOOL", "NULL")  # size() of a value of these (size() itself is an N)
 MAX_IN = 100
 TYPES = ("S", "N", "B", "NULL", "SS", "BOOL", "L", "BS", "NS", "M")
 
@@ -67,8 +73,21 @@ NEEDS_PATH = "Operator or function requires a document path; operator or functio
 OPERAND_TYPE = ("Incorrect operand type for operator or function; operator or function: {}, "
                 "operand type: {}")
 ANY_TYPE = "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}"
+MIXED_BOUNDS = ("The BETWEEN operator requires same data type for lower and upper bounds; "
+                "lower bound operand: {}, upper bound operand: {}")
+BOUNDS_ORDER = ("The BETWEEN operator requires upper bound to be greater than or equal to "
+                "lower bound; lower bound operand: {}, upper bound operand: {}")
 TYPE_NAME = ("Invalid attribute type name found; type: {}, valid types: "
              "{{B,NULL,SS,BOOL,L,BS,N,NS,S,M}}")
+
+
+def described(value: dict[str, Any]) -> str:
+    """A value as DynamoDB's refusals show it: `AttributeValue: {N:5}` (a binary as its
+    base64, as the request carried it)."""
+    kind, inner = next(iter(value.items()))
+    if isinstance(inner, bytes):
+        inner = base64.b64encode(inner).decode()
+    return f"AttributeValue: {{{kind}:{inner}}}"
 
 
 class ConditionRefused(ValueError):
@@ -121,17 +140,25 @@ def parse(expression: str, names: dict[str, str] | None, values: dict[str, Any] 
 
 
 def read(expression: str, names: dict[str, str] | None, values: dict[str, Any] | None,
-         member: str, operands: bool = True,
-         clause_check: Callable[[Reading, Node], None] | None = None) -> Reading:
-    """The expression read and checked (`parse`), not yet a condition; `clause_check` adds a
-    check of each node of each clause, after the grammar's own (a key condition's)."""
+         member: str, operands: bool = True, bounds: bool = True) -> Reading:
+    """The expression read and checked (`parse`), not yet a condition; `bounds=False` leaves
+    BETWEEN's bounds to the caller (a key condition holds them against the key schema
+    first)."""
     reader = _Reader(expression, member)
     tree = reader.condition()
     if reader.peek() is not None:
         raise reader.unexpected()
     reading = Reading(reader, tree, names or {}, values or {})
-    reading.check(operands, clause_check)
+    reading.check(operands, bounds)
     return reading
+
+
+def path_heads(expression: str, names: dict[str, str] | None) -> set[str]:
+    """The top-level attributes a (well-formed) expression's paths start from."""
+    reader = _Reader(expression, "FilterExpression")
+    reading = Reading(reader, reader.condition(), names or {}, {})
+    return {str(reading.steps(node.path)[0]) for node in reading.tree.walk()
+            if node.kind == "path"}
 
 
 class _Reader(Reader):
@@ -250,7 +277,7 @@ class Reading:
     def refuse(self, detail: str) -> Exception:
         return self.reader.refuse(detail)
 
-    def check(self, operands: bool, clause_check: Callable[[Reading, Node], None] | None) -> None:
+    def check(self, operands: bool, bounds: bool) -> None:
         tree = self.tree
         nodes = list(tree.walk())
         if any(n.kind == "group" and n.parts[0].kind == "group" for n in nodes):
@@ -267,12 +294,11 @@ class Reading:
                     self.steps(node.path)
                 elif node.kind == "value":
                     self.value(node.name)
-            for check in (self.check_count, self.check_distinct, self.check_kinds):
+            checks = (self.check_count, self.check_distinct, self.check_kinds) + \
+                ((self.check_bounds,) if bounds else ())
+            for check in checks:
                 for node in found if operands else ():
                     check(node)
-            if clause_check is not None:
-                for node in found:
-                    clause_check(self, node)
 
     def check_uses(self, node: Node, as_condition: bool) -> None:
         """size() only as an operand, the other functions only as conditions."""
@@ -300,15 +326,20 @@ class Reading:
             raise self.refuse(NOT_DISTINCT.format(node.name or node.kind, f"[{shown}]"))
 
     def check_kinds(self, node: Node) -> None:
-        if node.kind == "BETWEEN":
-            for bound in node.parts[1:]:
-                if self.type_of(bound) == "NULL":
-                    raise self.refuse(OPERAND_TYPE.format("BETWEEN", "NULL"))
+        if node.kind in ORDERING:
+            for part in node.parts:  # only a value's type is known before the item
+                kind = self.type_of(part) if part.bare.kind == "value" else None
+                if kind is not None and kind not in ORDERED:
+                    raise self.refuse(OPERAND_TYPE.format(node.kind, kind))
         if node.kind != "call":
             return
         first = node.parts[0].bare
         if node.name in PATH_FIRST and first.kind != "path":
             raise self.refuse(NEEDS_PATH.format(node.name))
+        if node.name == "size":
+            kind = self.type_of(first) if first.kind != "path" else None
+            if kind in UNSIZED:
+                raise self.refuse(OPERAND_TYPE.format(node.name, kind))
         if node.name == "begins_with":
             for part in node.parts:
                 kind = self.type_of(part)
@@ -321,6 +352,20 @@ class Reading:
             named = self.value(node.parts[1].bare.name)["S"]
             if named not in TYPES:
                 raise self.refuse(TYPE_NAME.format(named))
+
+    def check_bounds(self, node: Node) -> None:
+        """BETWEEN's two values of one type, the lower first."""
+        if node.kind != "BETWEEN":
+            return
+        low, high = (part.bare for part in node.parts[1:])
+        if low.kind != "value" or high.kind != "value":
+            return
+        low_value, high_value = self.value(low.name), self.value(high.name)
+        if next(iter(low_value)) != next(iter(high_value)):
+            raise self.refuse(MIXED_BOUNDS.format(described(low_value), described(high_value)))
+        if documents.compare(low_value, high_value) == 1:
+            raise self.refuse(BOUNDS_ORDER.format(described(low_value),
+                                                  described(high_value)))
 
     def type_of(self, node: Node) -> str | None:
         """An operand's type where the text tells it (a value's, size()'s N); None for a

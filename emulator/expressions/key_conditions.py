@@ -2,8 +2,8 @@
 then held against the key schema of the table or index it queries.
 
 `read` needs no table, so its refusals come before the table is looked up (as DynamoDB's
-do): the syntax and the grammar's checks; then, clause by clause in the order written, an
-ordering comparison or BETWEEN with an operand no key could hold ("Incorrect operand type
+do): the syntax and the grammar's checks, clause by clause in the order written (among them
+an ordering comparison or BETWEEN with an operand no key could hold: "Incorrect operand type
 for operator or function; operator or function: <, operand type: BOOL"); then an operator a
 key condition cannot have (OR, NOT, IN, `<>`, a function but begins_with: "Invalid operator
 used in KeyConditionExpression: OR", which the request rules already refuse by name); then
@@ -20,10 +20,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ddbkit.emulator.expressions.condition_grammar import (
+    BOUNDS_ORDER,
     ConditionRefused,
     Node,
     Reading,
     clauses,
+    described,
     read,
 )
 from ddbkit.emulator.store.item import Key
@@ -32,11 +34,7 @@ __all__ = ["Clause", "against", "read_clauses"]
 
 MEMBER = "KeyConditionExpression"
 INVALID = f"Invalid {MEMBER}: "
-ORDERING = ("<", "<=", ">", ">=", "BETWEEN")
 FLIPPED = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
-KEY_TYPES = ("S", "N", "B")
-OPERAND_TYPE = ("Incorrect operand type for operator or function; operator or function: {}, "
-                "operand type: {}")
 INVALID_OPERATOR = "Invalid operator used in KeyConditionExpression: {}"
 TWO_NAMES = ("Invalid condition in KeyConditionExpression: Multiple attribute names used in "
              "one condition")
@@ -50,8 +48,7 @@ SKIPPED = ("RANGE key attributes {} must have equality conditions specified in t
            "because a condition is present on key attribute {}")
 EMPTY = ("One or more parameter values are not valid. The AttributeValue for a key attribute "
          "cannot contain an empty {} value. Key: {}")
-REVERSED = INVALID + ("The BETWEEN operator requires upper bound to be greater than or equal to "
-                      "lower bound; lower bound operand: {}, upper bound operand: {}")
+REVERSED = INVALID + BOUNDS_ORDER
 
 HashConditions = list[tuple[str, Any]]
 RangeConditions = list[tuple[str, str, list[Any]]]
@@ -68,19 +65,9 @@ def read_clauses(expression: str, names: dict[str, str] | None,
                  values: dict[str, Any] | None) -> list[Clause]:
     """The expression's clauses, in the order written; ConditionRefused in DynamoDB's
     words."""
-    reading = read(expression, names, values, MEMBER, clause_check=_operand_types)
+    reading = read(expression, names, values, MEMBER, bounds=False)
     _check_operator(reading.tree)
     return [_clause(reading, node) for node in clauses(reading.tree)]
-
-
-def _operand_types(reading: Reading, node: Node) -> None:
-    if node.kind not in ORDERING:
-        return
-    for part in node.parts:
-        part = part.bare
-        kind = next(iter(reading.value(part.name)), None) if part.kind == "value" else None
-        if kind is not None and kind not in KEY_TYPES:
-            raise reading.refuse(OPERAND_TYPE.format(node.kind, kind))
 
 
 def _check_operator(tree: Node) -> None:
@@ -168,9 +155,4 @@ def _bounds_in_order(values: list[Any]) -> None:
     except (ValueError, TypeError, AttributeError):
         return  # a bound no key can hold: the schema type check refuses it
     if low.type == high.type and high < low:
-        raise ConditionRefused(REVERSED.format(_described(values[0]), _described(values[1])))
-
-
-def _described(value: dict[str, Any]) -> str:
-    kind, inner = next(iter(value.items()))
-    return f"AttributeValue: {{{kind}:{inner}}}"
+        raise ConditionRefused(REVERSED.format(described(values[0]), described(values[1])))

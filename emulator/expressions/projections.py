@@ -6,7 +6,8 @@ DynamoDB returns it: `m.x` gives {"m": {"M": {"x": ...}}}; list elements keep th
 come in index order, so `l[2], l[0]` gives {"l": {"L": [l0, l2]}} (moto kept only one of
 them). A path the item does not have (a missing name or index, a step through a scalar, a
 name looked up in a list or an index in a map) returns nothing for it. Paths that overlap
-(one is the other or its prefix) are refused as DynamoDB refuses them.
+(one is the other or its prefix) or conflict (`a[0]` with `a.b`) are refused as DynamoDB
+refuses them (path_clashes.py).
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ddbkit.emulator.expressions.path_clashes import CLASH, first_clash
 from ddbkit.emulator.operations.call import validation_error
 
 Element = str | int
 Path = tuple[Element, ...]
 Tree = dict[Element, "Tree | None"]  # None: the whole value at this point
 
-OVERLAP = ("Invalid ProjectionExpression: Two document paths overlap with each other; must "
-           "remove or rewrite one of these paths; path one: [{}], path two: [{}]")
+INVALID = "Invalid ProjectionExpression: "
+OVERLAP = INVALID + CLASH.format("overlap", "{}", "{}")
 _SEGMENT = re.compile(r"([^\[\]]*)((?:\[\d+\])*)\Z")
 _INDEX = re.compile(r"\[(\d+)\]")
 
@@ -54,15 +56,11 @@ def parse(expression: str, names: dict[str, str] | None = None,
 
 
 def check_no_overlap(paths: Sequence[Path]) -> None:
-    """No path is another's prefix, or equal to it (names already substituted)."""
-    for i, one in enumerate(paths):
-        for two in paths[i + 1:]:
-            if one[:len(two)] == two[:len(one)]:
-                raise validation_error(OVERLAP.format(_shown(one), _shown(two)))
-
-
-def _shown(path: Path) -> str:
-    return ", ".join(f"[{e}]" if isinstance(e, int) else e for e in path)
+    """No path is another's prefix or equal to it, none uses as a list what another uses as
+    a map (names already substituted)."""
+    clash = first_clash(paths)
+    if clash is not None:
+        raise validation_error(INVALID + clash)
 
 
 def project(item: dict[str, Any], paths: Iterable[Path]) -> dict[str, Any]:

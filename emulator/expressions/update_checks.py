@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ddbkit.emulator.expressions.path_clashes import first_clash
 from ddbkit.emulator.expressions.update_paths import UpdateRefused
 from ddbkit.emulator.expressions.update_plan import (
     Arithmetic,
@@ -27,10 +28,6 @@ from ddbkit.emulator.expressions.update_values import SETS
 
 INVALID = "Invalid UpdateExpression: "
 TWICE = INVALID + 'The "{}" section can only be used once in an update expression;'
-OVERLAP = (INVALID + "Two document paths overlap with each other; must remove or rewrite one "
-           "of these paths; path one: [{}], path two: [{}]")
-CONFLICT = (INVALID + "Two document paths conflict with each other; must remove or rewrite "
-            "one of these paths; path one: [{}], path two: [{}]")
 KEY_UPDATED = ("One or more parameter values were invalid: Cannot update attribute {}. "
                "This attribute is part of the key")
 NAME_NOT_DEFINED = (INVALID + "An expression attribute name used in the document path is not "
@@ -75,26 +72,12 @@ def check_actions(plan: Plan, names: Mapping[str, str], table_keys: Sequence[str
             raise UpdateRefused(TWICE.format(clause))
         seen.add(clause)
     paths = [resolved(path, names) for path in plan.targets()]
-    for i, one in enumerate(paths):
-        for two in paths[i + 1:]:
-            _apart(one, two)
+    clash = first_clash(paths)
+    if clash is not None:
+        raise UpdateRefused(INVALID + clash)
     for path in paths:
         if path[0] in table_keys:
             raise UpdateRefused(KEY_UPDATED.format(path[0]))
-
-
-def _apart(one: Path, two: Path) -> None:
-    for a, b in zip(one, two, strict=False):
-        if a == b and type(a) is type(b):
-            continue
-        if (type(a) is int) != (type(b) is int):
-            raise UpdateRefused(CONFLICT.format(_shown(one), _shown(two)))
-        return
-    raise UpdateRefused(OVERLAP.format(_shown(one), _shown(two)))
-
-
-def _shown(path: Path) -> str:
-    return ", ".join(f"[{e}]" if type(e) is int else str(e) for e in path)
 
 
 def check_operands(plan: Plan, values: Mapping[str, dict[str, Any]]) -> None:

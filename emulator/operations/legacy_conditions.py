@@ -11,14 +11,26 @@ expression function or comparator of the same meaning. Here the operation's requ
 rewritten before anything reads it: each legacy parameter becomes the equivalent expression
 over placeholder names and values, so every condition is evaluated by one evaluator
 (ddbkit's, `expressions/conditions.py`). Argument counts and mixing legacy with
-expression parameters are refused earlier (`endpoint/validation`); a request of a shape this
-does not recognise is passed on untouched.
+expression parameters are refused earlier (`endpoint/validation`), the values' types (one
+for all, one the operator takes) and BETWEEN's order here, in the legacy wording; a request
+of a shape this does not recognise is passed on untouched.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ddbkit.emulator.endpoint.rules.request_rules import INVALID, TYPE_REFUSED
+from ddbkit.emulator.expressions import documents
+from ddbkit.emulator.operations.call import validation_error
+
+# The value types each operator takes (EQ and NE take any); others are refused in DynamoDB's
+# words before the condition becomes an expression, whose own wording would differ.
+TAKES = {"BEGINS_WITH": ("S", "B"), **{operator: ("S", "N", "B") for operator in (
+    "LE", "LT", "GE", "GT", "BETWEEN", "IN", "CONTAINS", "NOT_CONTAINS")}}
+MIXED = INVALID + "AttributeValues inside AttributeValueList must be of same type"
+REVERSED = ("The BETWEEN condition was provided a range where the lower bound is greater than "
+            "the upper bound")
 BINARY = {"EQ": "=", "NE": "<>", "LE": "<=", "LT": "<", "GE": ">=", "GT": ">"}
 FUNCTIONS = {"BEGINS_WITH": "begins_with", "CONTAINS": "contains"}
 # PutItem, DeleteItem and UpdateItem call `rewrite` from writes.py and update_item.py; Query
@@ -55,6 +67,7 @@ def _condition(attribute: str, spec: dict[str, Any], holders: _Placeholders) -> 
     operator = spec["ComparisonOperator"]
     given = spec["AttributeValueList"] if "AttributeValueList" in spec else \
         [spec["Value"]] if "Value" in spec else []  # Expected may give one Value instead
+    _check_values(operator, given or [])
     values = [holders.value(v) for v in given or []]
     if operator == "NULL":
         return f"attribute_not_exists({path})"
@@ -71,6 +84,19 @@ def _condition(attribute: str, spec: dict[str, Any], holders: _Placeholders) -> 
     if operator == "IN" and values:
         return f"{path} IN ({', '.join(values)})"
     return None
+
+
+def _check_values(operator: Any, given: list[Any]) -> None:
+    """One type for all the values, one the operator takes, BETWEEN's lower bound first."""
+    kinds = [documents.kind(v) if isinstance(v, dict) else "" for v in given]
+    if len(set(kinds)) > 1:
+        raise validation_error(MIXED)
+    taken = TAKES.get(str(operator), ())
+    for kind in kinds if taken else ():
+        if kind not in taken:
+            raise validation_error(TYPE_REFUSED.format(operator=operator, kind=kind))
+    if operator == "BETWEEN" and len(given) == 2 and documents.compare(*given) == 1:
+        raise validation_error(REVERSED)
 
 
 def _expression(conditions: Any, joiner: str, holders: _Placeholders) -> str | None:

@@ -4,7 +4,9 @@ Validation beyond the API model (the endpoint already refused malformed requests
 key condition, mixed legacy and expression parameters except KeyConditions, undefined or
 unused `#names`): the index exists ("The table does not have the specified index"), the
 FilterExpression and ProjectionExpression parse, the key condition's shape against the
-table's or index's key schema (expressions/key_conditions.py, DynamoDB's wording), Select
+table's or index's key schema (expressions/key_conditions.py, DynamoDB's wording), no key
+attribute of that schema in the filter ("Filter Expression can only contain non-primary key
+attributes: Primary key attribute: sk"), Select
 against the projection, the ExclusiveStartKey, the condition values' types, and no
 ConsistentRead on a GSI.
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.expressions import key_conditions
+from ddbkit.emulator.expressions import condition_grammar, key_conditions
 from ddbkit.emulator.expressions.condition_grammar import ConditionRefused
 from ddbkit.emulator.moto_ext import calls, reads
 from ddbkit.emulator.operations import item_pages, item_reads, pipeline, read_requests
@@ -26,6 +28,7 @@ from ddbkit.emulator.store import access, backfills, indexes
 
 NO_KEY_CONDITION = ("Either the KeyConditions or KeyConditionExpression parameter must be "
                     "specified in the request.")
+KEY_IN_FILTER = "{} can only contain non-primary key attributes: Primary key attribute: {}"
 CONDITION_TYPE = ("One or more parameter values were invalid: Condition parameter type does "
                   "not match schema type")
 
@@ -41,6 +44,7 @@ def run(call: Call) -> Answer:
         clauses = _key_clauses(params)
         table = pipeline.resolve_table(call, params["TableName"])
         partition, comparison, values = _key_condition(clauses, table, index)
+        _check_filter_off_keys(call.params, reads.schema(table, index))
         reads.check_select("Query", params, table)
         read_requests.check_start_key(table, params)
         reads.check_consistency(table, index, bool(params.get("ConsistentRead")))
@@ -69,6 +73,23 @@ def _key_clauses(params: dict[str, Any]) -> list[key_conditions.Clause] | None:
                                            params.get("ExpressionAttributeValues") or {})
     except ConditionRefused as refused:
         raise validation_error(refused.message) from None
+
+
+def _check_filter_off_keys(params: dict[str, Any], schema: list[dict[str, str]]) -> None:
+    """A filter (QueryFilter or FilterExpression, as sent) names no key attribute of the
+    table or index queried: those belong in the key condition."""
+    legacy = params.get("QueryFilter")
+    expression = params.get("FilterExpression")
+    if legacy:
+        heads, member = set(legacy), "QueryFilter"
+    elif expression:
+        heads, member = condition_grammar.path_heads(
+            expression, params.get("ExpressionAttributeNames")), "Filter Expression"
+    else:
+        return
+    for key in schema:
+        if key["AttributeName"] in heads:
+            raise validation_error(KEY_IN_FILTER.format(member, key["AttributeName"]))
 
 
 def _key_condition(clauses: list[key_conditions.Clause] | None, table: Any,

@@ -231,8 +231,10 @@ def _outcome(action: Action, old: Any) -> tuple[Reason, Any]:
     if action.update is None:
         return None, None
     try:
-        new = updates.checked(action.table, action.keys,
-                              updates.apply(action.table, action.key, old, action.update))
+        applied = updates.apply(action.table, action.key, old, action.update)
+        if updates.creates_nothing(action.table, action.update, old, applied):
+            return None, None
+        new = updates.checked(action.table, action.keys, applied)
     except OperationError as refused:
         if refused.message != updates.TOO_LARGE:  # known only with the item: a cancellation
             raise
@@ -263,7 +265,7 @@ def _write(metering: writes.Metering, action: Action, old: Any, new: Any) -> Non
     """The action's store change with its undo and journal notes, indexes, stream record."""
     table, item_keys = action.table, action.keys
     writes.image_before(metering, table, old)
-    if action.kind == "ConditionCheck" or (action.kind == "Delete" and old is None):
+    if action.kind == "ConditionCheck" or (new is None and old is None):
         writes.charge_failed(metering, table, item_keys)  # charged by the item there
         return
     if new is None:

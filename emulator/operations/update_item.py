@@ -34,12 +34,17 @@ def run(call: Call) -> Answer:
         old = writes.read_old(table, keys)
         writes.image_before(metering, table, old)
         writes.condition_on_stored(metering, table, keys, condition, old)
-        new_item = updates.apply(table, key, old, update)
-        new = updates.checked(table, keys, new_item)
-        writes.put(table, keys, new)
-        writes.maintain_indexes(table, old, new)
-        writes.stream(table, old, new)
-        writes.charge_write(metering, table, new)
+        applied = updates.apply(table, key, old, update)
+        new_item: dict[str, Any] | None = applied
+        if updates.creates_nothing(table, update, old, applied):
+            new_item = None
+            writes.charge_failed(metering, table, keys)  # nothing written: still 1 WCU
+        else:
+            new = updates.checked(table, keys, applied)
+            writes.put(table, keys, new)
+            writes.maintain_indexes(table, old, new)
+            writes.stream(table, old, new)
+            writes.charge_write(metering, table, new)
     result: dict[str, Any] = {}
     updates.returned(params, update, old, new_item, result)
     writes.consumed(metering, table.name, result)

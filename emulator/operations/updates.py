@@ -112,6 +112,13 @@ def apply(table: Any, key: dict[str, Any], old: Any, update: Update) -> dict[str
     return item
 
 
+def creates_nothing(table: Any, update: Update, old: Any, new: dict[str, Any]) -> bool:
+    """An update that only removes (REMOVE, DELETE from a set, legacy DELETE) of an item
+    that is not there: DynamoDB creates nothing. An empty update still creates the item."""
+    named = update.plan is not None or bool(update.attribute_updates)
+    return old is None and named and set(new) <= set(table.table_key_attrs)
+
+
 def checked(table: Any, keys: tuple[Any, Any], new: dict[str, Any]) -> Any:
     """Index keys of their declared types and sizes, none an empty binary; at most 400 KB.
     The item as the store holds it."""
@@ -125,14 +132,15 @@ def checked(table: Any, keys: tuple[Any, Any], new: dict[str, Any]) -> Any:
 
 # -- answer -----------------------------------------------------------------------------------
 
-def returned(params: dict[str, Any], update: Update, old: Any, new: dict[str, Any],
+def returned(params: dict[str, Any], update: Update, old: Any, new: dict[str, Any] | None,
              answer: dict[str, Any]) -> None:
     """Attributes: the whole item before (ALL_OLD) or after (ALL_NEW), or the paths the
-    update names as they were (UPDATED_OLD, those that existed) or are (UPDATED_NEW)."""
+    update names as they were (UPDATED_OLD, those that existed) or are (UPDATED_NEW); `new`
+    None: no item after."""
     wanted = params.get("ReturnValues")
     if wanted == "ALL_OLD" and old is not None:
         answer["Attributes"] = item_writes.item_attributes(old)
-    elif wanted == "ALL_NEW":
+    elif wanted == "ALL_NEW" and new is not None:
         answer["Attributes"] = item_writes.wire(new)
     elif wanted in ("UPDATED_OLD", "UPDATED_NEW"):
         if update.plan is not None:

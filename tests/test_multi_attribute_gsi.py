@@ -20,10 +20,16 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from click.testing import CliRunner
 from restored import restored
 from test_durability import wait_for
 
+from ddbkit.cli import cli
 from ddbkit.emulator.connect.clients import make_client
+from ddbkit.emulator.store.item import Key
+from ddbkit.emulator.store.partition_keys import of_documents, partition_key
+from ddbkit.emulator.tables.status_view import key_text
+from ddbkit.emulator.throughput.model import key_hash
 
 HASHES = ("tour_id", "zone_id")
 RANGES = ("round_name", "seq_no")
@@ -428,3 +434,28 @@ def test_a_point_in_time_restore_keeps_the_index(client: Any, matches: str) -> N
     restored(client, target)
     assert _query_all(client, target) == before
     client.delete_table(TableName=target)
+
+
+def test_status_shows_each_role_of_a_multi_attribute_key(fresh_emulator: Any) -> None:
+    client, stage = fresh_emulator.client(), fresh_emulator.config.stage
+    users = f"marketplace-{stage}-users-table"
+    client.update_table(TableName=users,
+                        AttributeDefinitions=_definitions(*HASHES, *RANGES),
+                        GlobalSecondaryIndexUpdates=[{"Create": _gsi()}])
+    _wait_active(client, users)
+    result = CliRunner().invoke(cli, ["status", "--endpoint-url", fresh_emulator.endpoint_url,
+                                      "--stage", stage])
+    assert result.exit_code == 1
+    assert key_text(_key_schema()) == "tour_id + zone_id / round_name + seq_no"
+    assert key_text(_key_schema(("pk",), ("sk",))) == "pk / sk"  # as before
+    assert f"drift: {users}: GSI {INDEX} is not in the spec" in result.output
+
+
+def test_the_throughput_model_hashes_the_whole_partition_key() -> None:
+    """A Query's partition (its HASH conditions' values) and a write's index entry (the
+    item's values) are one partition of the model; other values of any attribute another."""
+    read = partition_key([Key({"S": "winter"}), Key({"S": "eu"})])
+    written = of_documents([{"S": "winter"}, {"S": "eu"}])
+    assert read == written and key_hash(read) == key_hash(written)
+    assert key_hash(read) != key_hash(of_documents([{"S": "winter"}, {"S": "us"}]))
+    assert of_documents([{"S": "winter"}]) == {"S": "winter"}  # one attribute: its value

@@ -459,3 +459,32 @@ def test_the_throughput_model_hashes_the_whole_partition_key() -> None:
     assert read == written and key_hash(read) == key_hash(written)
     assert key_hash(read) != key_hash(of_documents([{"S": "winter"}, {"S": "us"}]))
     assert of_documents([{"S": "winter"}]) == {"S": "winter"}  # one attribute: its value
+
+
+def test_a_scan_pages_through_a_gsi_keyed_on_the_table_key_and_another(
+        client: Any, make_table: Any) -> None:
+    """A GSI without RANGE attributes on a table with a sort key is in the table keys' order
+    per partition; its partition may hold the table's own partition key."""
+    table = make_table("hash-pair", sort="N", attributes=_definitions("g", numbers=()),
+                       GlobalSecondaryIndexes=[{
+                           "IndexName": "by-pk-g", "KeySchema": _key_schema(("pk", "g"), ()),
+                           "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+    for n in range(12):
+        client.put_item(TableName=table, Item={"pk": {"S": f"p{n % 2}"}, "sk": {"N": str(n)},
+                                               "g": {"S": "same"}})
+    whole = client.scan(TableName=table, IndexName="by-pk-g")["Items"]
+    paged: list[Any] = []
+    start: dict[str, Any] | None = None
+    while True:
+        page = client.scan(TableName=table, IndexName="by-pk-g", Limit=1,
+                           **({"ExclusiveStartKey": start} if start else {}))
+        paged += page["Items"]
+        start = page.get("LastEvaluatedKey")
+        if start is None:
+            break
+        assert sorted(start) == ["g", "pk", "sk"]
+    assert len(whole) == 12 and paged == whole
+    found = client.query(TableName=table, IndexName="by-pk-g",
+                         KeyConditionExpression="pk = :p AND g = :g",
+                         ExpressionAttributeValues={":p": {"S": "p1"}, ":g": {"S": "same"}})
+    assert [i["sk"]["N"] for i in found["Items"]] == ["1", "3", "5", "7", "9", "11"]

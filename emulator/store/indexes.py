@@ -393,6 +393,12 @@ def _scan_after(index: Index, bucket: SortedKeyList, start: tuple[bytes, tuple[b
     if not by_table_keys:
         return iter(bucket.islice(bucket.bisect_key_right(entry_keys.join(list(start[1])))))
     parts = dict(zip(index.layout.parts, start[1], strict=True))
-    # the partition key's value is no part of the entry key: it is the start's partition
-    after = tuple(parts.get(a, start[0]) for a in index.layout.sort[-2:])
-    return (item for item in _by_table_keys(bucket) if _table_keys(item) > after)
+    # a table key in the partition key is no part of the entry key: equal for every item here
+    kept = [a in parts for a in index.layout.sort[-2:]]
+    after = tuple(parts[a] if keep else b"" for a, keep in zip(index.layout.sort[-2:], kept,
+                                                                strict=True))
+
+    def position(item: Any) -> tuple[bytes, ...]:
+        return tuple(order if keep else b"" for order, keep in zip(_table_keys(item), kept,
+                                                                     strict=True))
+    return (item for item in _by_table_keys(bucket) if position(item) > after)

@@ -488,3 +488,22 @@ def test_a_scan_pages_through_a_gsi_keyed_on_the_table_key_and_another(
                          KeyConditionExpression="pk = :p AND g = :g",
                          ExpressionAttributeValues={":p": {"S": "p1"}, ":g": {"S": "same"}})
     assert [i["sk"]["N"] for i in found["Items"]] == ["1", "3", "5", "7", "9", "11"]
+
+
+def test_legacy_key_conditions_take_a_multi_attribute_key(client: Any, matches: str) -> None:
+    _fill(client, matches)
+    eq = [{"S": "winter"}, {"S": "eu"}, {"S": "semi"}]
+    conditions = {name: {"ComparisonOperator": "EQ", "AttributeValueList": [value]}
+                  for name, value in zip(["tour_id", "zone_id", "round_name"], eq, strict=True)}
+    conditions["seq_no"] = {"ComparisonOperator": "GE", "AttributeValueList": [{"N": "0"}]}
+    legacy = client.query(TableName=matches, IndexName=INDEX, KeyConditions=conditions)["Items"]
+    expression = client.query(
+        TableName=matches, IndexName=INDEX,
+        KeyConditionExpression="tour_id = :t AND zone_id = :g AND round_name = :r AND "
+                               "seq_no >= :s",
+        ExpressionAttributeValues={":t": eq[0], ":g": eq[1], ":r": eq[2],
+                                   ":s": {"N": "0"}})["Items"]
+    assert legacy == expression and legacy
+    with pytest.raises(ClientError) as refused:  # more than 2 on the table's own key
+        client.query(TableName=matches, KeyConditions=conditions)
+    assert refused.value.response["Error"]["Message"] == "Conditions can be of length 1 or 2 only"

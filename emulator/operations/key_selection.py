@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ddbkit.emulator.endpoint.rules.request_rules import LEGACY_CONDITIONS
 from ddbkit.emulator.expressions import key_conditions
 from ddbkit.emulator.expressions.condition_grammar import ConditionRefused
 from ddbkit.emulator.moto_ext import reads
@@ -27,7 +28,8 @@ from ddbkit.emulator.operations.call import validation_error
 from ddbkit.emulator.store.item import Key
 from ddbkit.emulator.store.partition_keys import partition_key
 
-__all__ = ["KeySelection", "is_multi_attribute", "refuse_partiql", "select"]
+__all__ = ["KeySelection", "check_legacy_count", "is_multi_attribute", "refuse_partiql",
+           "select"]
 
 CONDITION_TYPE = ("One or more parameter values were invalid: Condition parameter type does "
                   "not match schema type")
@@ -62,6 +64,17 @@ def select(clauses: list[key_conditions.Clause], table: Any, index: Any) -> KeyS
     *fixed, (_, comparison, values) = range_conditions
     return KeySelection(partition, [Key(fixed_values[0]) for _, _, fixed_values in fixed],
                         comparison, [Key(v) for v in values])
+
+
+def check_legacy_count(conditions: Any, table: Any, index_name: str | None) -> None:
+    """Legacy KeyConditions: more than 2 only on a multi-attribute key (the request rules
+    refused none or more than 8 already). Checked first, as the request rules' check is,
+    whatever the table (None: there is none) or index."""
+    if not isinstance(conditions, dict) or len(conditions) <= 2:
+        return
+    indexes = table.all_indexes() if table is not None and index_name is not None else ()
+    if not any(i.name == index_name and is_multi_attribute(i) for i in indexes):
+        raise validation_error(LEGACY_CONDITIONS)
 
 
 def is_multi_attribute(index: Any) -> bool:

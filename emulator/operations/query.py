@@ -39,6 +39,8 @@ def run(call: Call) -> Answer:
     params = read_requests.request(call.params, "QueryFilter")
     # validate, resolve the table and index
     found = access.find_table(pipeline.backend(call), params["TableName"])
+    key_selection.check_legacy_count(call.params.get("KeyConditions"), found,
+                                     params.get("IndexName"))
     with calls.moto_refusals():
         index = reads.index_of(found, params.get("IndexName")) if found is not None else None
         condition = item_pages.filter_condition(params)

@@ -20,6 +20,7 @@ from ddbkit.emulator.capacity.meter import Charge, Image
 from ddbkit.emulator.capacity.rules import IndexEntry
 from ddbkit.emulator.capacity.sizes import item_size
 from ddbkit.emulator.store.lsi_fetches import projected_names
+from ddbkit.emulator.store.partition_keys import of_documents
 from ddbkit.emulator.store.tables import Table
 
 # Called with the charges of every metered request (of each item, in a batch); raises
@@ -50,6 +51,8 @@ def image(table: Table, item: Any) -> Image | None:
         if not all(name in attrs for name in key_names):
             continue  # sparse: the item is not in this index
         stored = _projected(index, table, attrs)
+        hashes = [attrs[k["AttributeName"]] for k in index.schema if k["KeyType"] == "HASH"]
         entries[index.name] = IndexEntry(tuple(attrs[name] for name in key_names), stored,
-                                         size if stored is attrs else item_size(stored))
+                                         size if stored is attrs else item_size(stored),
+                                         of_documents(hashes))
     return Image(size, item.hash_key, entries)

@@ -136,7 +136,7 @@ class Meter:
                       else [(old, new)])
             for one_old, one_new in halves:
                 units = index_write_units(one_old, one_new)
-                where = (one_new or one_old).key[0]  # type: ignore[union-attr]
+                where = (one_new or one_old).partition  # type: ignore[union-attr]
                 self.charge(table, name, is_global, units or 0.0, where, True)
 
     def failed_write(self, table: str, before: Image | None, partition: Any) -> None:

@@ -38,11 +38,13 @@ def read_step(consistent: bool) -> float:
 @dataclass(frozen=True)
 class IndexEntry:
     """What one index stores for an item: its position (index key values), the projected
-    attributes and their size."""
+    attributes, their size and its partition (the partition key's value or values, as the
+    throughput model hashes it)."""
 
     key: tuple[Any, ...]
     attributes: Any  # compared for equality only
     size: int
+    partition: Any = None
 
 
 def index_write_units(old: IndexEntry | None, new: IndexEntry | None) -> float | None:

@@ -63,7 +63,7 @@ class TablePlan:
     records: Sequence[bytes]  # the shard's records as of the plan, encoded (read from disk
     times: Sequence[float]  # as they are iterated); their creation times
     figures: Figures  # zero figures of the plan's indexes, counted as written
-    layouts: dict[str | None, indexes.Layout] | None  # its query indexes' (None: none kept)
+    layouts: dict[str | None, indexes.Layout]  # its query indexes'
     signature: Any  # what they are built for (`store.indexes.signature`)
     items: Any = None  # a copy of the table's items (exact, read without the lock), or None
     counted: bool = False  # `figures` are the table's own of exactly `items` already
@@ -169,10 +169,10 @@ class SnapshotWriter:
                 pending = []
         if pending:
             out.write(frame(item_chunks.encode(plan.name, _images(pending), keys)))
-        if plan.layouts is not None:  # of exactly the items written, as the figures are
-            built = indexes.TableIndexes(plan.table, plan.signature, plan.layouts)
-            found = index_images.image(built.build(written), written)
-            out.write(frame(index_sections.encode(plan.name, found)))
+        # of exactly the items written, as the figures are
+        built = indexes.TableIndexes(plan.table, plan.signature, plan.layouts)
+        found = index_images.image(built.build(written), written)
+        out.write(frame(index_sections.encode(plan.name, found)))
         self._put(out, {"figures": plan.name, **figures.record()})
         if plan.stream_start is not None:
             self._stream(out, plan)

@@ -10,8 +10,9 @@ used in KeyConditionExpression: OR", which the request rules already refuse by n
 each clause must name one key attribute and values (`:v >= sk` is `sk <= :v`).
 
 `against` holds the clauses against the schema: one condition per key, no more conditions
-than key attributes, every HASH key with `=`, RANGE keys from the first on with only the last
-one compared by other than `=`, no empty string or binary, and a BETWEEN's bounds in order.
+than key attributes, every HASH key with `=` (a GSI's multi-attribute key: up to 4), RANGE
+keys from the first on with only the last one compared by other than `=`, no empty string
+or binary, and a BETWEEN's bounds in order.
 """
 
 from __future__ import annotations
@@ -123,17 +124,18 @@ def against(found: list[Clause],
 
 
 def _range_conditions(by_name: dict[str, Clause], ranges: list[str]) -> RangeConditions:
-    """The RANGE keys named, from the first on; all but the last compared with `=`."""
+    """The RANGE keys named, from the first on; all but the last compared with `=` (a
+    multi-attribute key's: DynamoDB names the first attribute named after one that is
+    not, and those before it that are not)."""
     named = [name for name in ranges if name in by_name]
-    if named != ranges[:len(named)]:
-        skipped = next(name for name in ranges if name not in by_name)
-        later = next(name for name in ranges[ranges.index(skipped):] if name in by_name)
-        raise ConditionRefused(SKIPPED.format(skipped, later))
+    for name in named:
+        before = ranges[:ranges.index(name)]
+        lacking = [n for n in before if n not in by_name or by_name[n].operator != "="]
+        if lacking:
+            raise ConditionRefused(SKIPPED.format(", ".join(lacking), name))
     found: RangeConditions = []
     for name in named:
         clause = by_name[name]
-        if name != named[-1] and clause.operator != "=":
-            raise ConditionRefused(NOT_SUPPORTED)
         _not_empty(clause)
         if clause.operator == "BETWEEN":
             _bounds_in_order(clause.values)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.operations import pipeline, statements
+from ddbkit.emulator.operations import key_selection, pipeline, statements
 from ddbkit.emulator.operations.call import Answer, Call, OperationError, answer, validation_error
 
 SELECT_KEY = ("Select statements within BatchExecuteStatement must specify the primary "
@@ -26,6 +26,8 @@ def run(call: Call) -> Answer:
         try:
             statement = statements.prepare(entry.get("Statement"), entry.get("Parameters"))
             table = pipeline.resolve_table(call, statement.table)
+            if statement.kind == "SELECT":
+                key_selection.refuse_partiql(table, statement.index)
             if statement.kind == "SELECT" and any(
                     name not in statement.equalities for name in table.table_key_attrs):
                 raise validation_error(SELECT_KEY)

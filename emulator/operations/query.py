@@ -4,9 +4,9 @@ Validation beyond the API model (the endpoint already refused malformed requests
 key condition, mixed legacy and expression parameters except KeyConditions, undefined or
 unused `#names`): the index exists ("The table does not have the specified index"), the
 FilterExpression and ProjectionExpression parse, the key condition's shape against the
-table's or index's key schema (expressions/key_conditions.py, DynamoDB's wording), no key
-attribute of that schema in the filter ("Filter Expression can only contain non-primary key
-attributes: Primary key attribute: sk"), Select
+table's or index's key schema (operations/key_selection.py, a GSI's multi-attribute key
+too; DynamoDB's wording), no key attribute of that schema in the filter ("Filter Expression
+can only contain non-primary key attributes: Primary key attribute: sk"), Select
 against the projection, the ExclusiveStartKey, the condition values' types, and no
 ConsistentRead on a GSI.
 
@@ -22,28 +22,36 @@ from typing import Any
 from ddbkit.emulator.expressions import condition_grammar, key_conditions
 from ddbkit.emulator.expressions.condition_grammar import ConditionRefused
 from ddbkit.emulator.moto_ext import calls, reads
-from ddbkit.emulator.operations import item_pages, item_reads, pipeline, read_requests
+from ddbkit.emulator.operations import (
+    item_pages,
+    item_reads,
+    key_selection,
+    pipeline,
+    read_requests,
+)
 from ddbkit.emulator.operations.call import Answer, Call, validation_error
 from ddbkit.emulator.store import access, backfills, indexes
 
 NO_KEY_CONDITION = ("Either the KeyConditions or KeyConditionExpression parameter must be "
                     "specified in the request.")
 KEY_IN_FILTER = "{} can only contain non-primary key attributes: Primary key attribute: {}"
-CONDITION_TYPE = ("One or more parameter values were invalid: Condition parameter type does "
-                  "not match schema type")
 
 
 def run(call: Call) -> Answer:
     params = read_requests.request(call.params, "QueryFilter")
     # validate, resolve the table and index
     found = access.find_table(pipeline.backend(call), params["TableName"])
+    key_selection.check_legacy_count(call.params.get("KeyConditions"), found,
+                                     params.get("IndexName"))
     with calls.moto_refusals():
         index = reads.index_of(found, params.get("IndexName")) if found is not None else None
         condition = item_pages.filter_condition(params)
         paths = item_reads.selection(params)
         clauses = _key_clauses(params)
         table = pipeline.resolve_table(call, params["TableName"])
-        partition, comparison, values = _key_condition(clauses, table, index)
+        if clauses is None:
+            raise validation_error(NO_KEY_CONDITION)
+        selected = key_selection.select(clauses, table, index)
         _check_filter_off_keys(call.params, reads.schema(table, index))
         reads.check_select("Query", params, table)
         read_requests.check_start_key(table, params)
@@ -53,12 +61,13 @@ def run(call: Call) -> Answer:
                                   params.get("ExclusiveStartKey"))
         # read the partition's range, in the order asked
         candidates, following = indexes.partition_range(
-            table, params.get("IndexName"), partition, comparison, values, start,
-            params.get("ScanIndexForward") is not False)
+            table, params.get("IndexName"), selected.partition, selected.comparison,
+            selected.values, start, params.get("ScanIndexForward") is not False,
+            selected.equal)
     page = item_pages.read_page(candidates, params.get("Limit"), following)
     # filter, project, meter, answer
     return item_pages.finish(item_pages.Reading(
-        "Query", table, index, params, paths, partition,
+        "Query", table, index, params, paths, selected.partition,
         fetches=index is not None and not reads.is_global(table, index)), page, condition)
 
 
@@ -90,25 +99,3 @@ def _check_filter_off_keys(params: dict[str, Any], schema: list[dict[str, str]])
     for key in schema:
         if key["AttributeName"] in heads:
             raise validation_error(KEY_IN_FILTER.format(member, key["AttributeName"]))
-
-
-def _key_condition(clauses: list[key_conditions.Clause] | None, table: Any,
-                   index: Any) -> tuple[Any, str | None, list[Any]]:
-    """(partition key value, sort key operator or None, its values) as `store.item.Key`s."""
-    if clauses is None:
-        raise validation_error(NO_KEY_CONDITION)
-    try:
-        hash_conditions, range_conditions = key_conditions.against(
-            clauses, reads.schema(table, index))
-    except ConditionRefused as refused:
-        raise validation_error(refused.message) from None
-    declared = reads.declared_types(table)
-    for name, value in [*hash_conditions,
-                        *((name, v) for name, _, values in range_conditions for v in values)]:
-        if not isinstance(value, dict) or next(iter(value), None) != declared.get(name):
-            raise validation_error(CONDITION_TYPE)
-    partition = reads.value(hash_conditions[0][1])
-    if not range_conditions:
-        return partition, None, []
-    _, comparison, values = range_conditions[-1]
-    return partition, comparison, [reads.value(v) for v in values]

@@ -103,15 +103,12 @@ def _journaled(backend: Catalog, shown: Table, start: bytes, crc: int) -> bool:
     return True
 
 
-def _indexes(work: Table) -> TableIndexes | None:
-    found = layouts(work)
-    if found is None:
-        return None
-    return TableIndexes(work, signature(work), found).build(table_items(work))
+def _indexes(work: Table) -> TableIndexes:
+    return TableIndexes(work, signature(work), layouts(work)).build(table_items(work))
 
 
 def _finish(backend: Catalog, shown: Table, backup_arn: str | None,
-            ready: tuple[Table, TableIndexes | None, Any] | None) -> None:
+            ready: tuple[Table, TableIndexes, Any] | None) -> None:
     """Under the store lock: the table installed (or dropped, `ready` None)."""
     if backup_arn is not None:
         _reading[backup_arn] -= 1
@@ -124,8 +121,7 @@ def _finish(backend: Catalog, shown: Table, backup_arn: str | None,
         return
     work, built, encoded = ready
     shown.items = work.items
-    if built is not None:
-        built.table = shown
+    built.table = shown
     shown.index_set, shown.figures, shown.status = built, work.figures, ACTIVE
     try:
         hooks.adopt(shown, encoded)

@@ -27,6 +27,7 @@ from ddbkit.emulator.operations import (
     delete_item,
     item_pages,
     key_schema,
+    key_selection,
     pipeline,
     put_item,
     update_item,
@@ -75,6 +76,7 @@ def run(call: Call, statement: Statement, options: dict[str, Any]) -> Outcome:
     ExclusiveStartKey (decoded) and ReturnValuesOnConditionCheckFailure."""
     table = pipeline.resolve_table(call, statement.table)
     if statement.kind == "SELECT":
+        key_selection.refuse_partiql(table, statement.index)
         return _select(call, table, statement, options)
     if statement.kind == "INSERT":
         return _insert(call, table, statement, options)

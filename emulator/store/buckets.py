@@ -83,10 +83,11 @@ class Columns:
                 for value in values]
 
 
-def partitions(columns: Columns, partition: str, parts: Sequence[str],
+def partitions(columns: Columns, partition: Sequence[str], parts: Sequence[str],
                required: Sequence[str], key: Callable[[Any], bytes]) -> dict[bytes, Bucket]:
     """An index's partitions over the items: those with every `required` attribute, by the
-    order bytes of `partition`, each sorted by the entry key of `parts` (`key` computes it
+    order bytes of `partition` (several attributes: their values joined as an entry key's
+    are), each sorted by the entry key of `parts` (`key` computes it
     for an item, for the writes to come)."""
     items = columns.items
     needed = [columns.get(attribute) for attribute in required]
@@ -101,7 +102,10 @@ def partitions(columns: Columns, partition: str, parts: Sequence[str],
         keys = [entry_keys.escaped(first[n]) + entry_keys.END + last[n] for n in rows]
     else:
         keys = [entry_keys.join([column[n] for column in ordered]) for n in rows]
-    by_partition = columns.get(partition)
+    by_partition: Any = columns.get(partition[0])
+    if len(partition) > 1:
+        values = [columns.get(attribute) for attribute in partition]
+        by_partition = {n: entry_keys.join([column[n] for column in values]) for n in rows}
     grouped: dict[bytes, list[tuple[bytes, Any]]] = {}
     for n, entry in zip(rows, keys, strict=True):
         found = grouped.get(by_partition[n])

@@ -69,7 +69,7 @@ def install(table: Table, items: list[Any], found: dict[str, Any]) -> bool:
     Raises ValueError for an image that does not fit `items`."""
     shapes = layouts(table)
     current = signature(table)
-    if shapes is None or found.get("signature") != current or any(
+    if found.get("signature") != current or any(
             index.status == "CREATING" for index in table.global_indexes):
         return False  # an index being backfilled when the image was made may be half-filled
     indexes = empty_indexes(table, shapes)

@@ -24,13 +24,12 @@ ExclusiveStartKey, either way) and `index_order` (every item, partitions in key 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sortedcontainers import SortedKeyList
 
-from ddbkit.emulator.operations.call import validation_error
 from ddbkit.emulator.store import entry_keys
 from ddbkit.emulator.store.access import table_items
 from ddbkit.emulator.store.buckets import Bucket, Columns, collector_paused
@@ -42,9 +41,10 @@ from ddbkit.emulator.store.tables import Table
 
 @dataclass(frozen=True)
 class Layout:
-    """Which attribute partitions an index and which attributes order it (moto's order)."""
+    """Which attributes partition an index (a GSI's multi-attribute key: up to 4) and which
+    order it (moto's order)."""
 
-    partition: str
+    partition: tuple[str, ...]
     sort: tuple[str, ...]
     required: tuple[str, ...]  # attributes an item needs to be in the index (sparse GSIs)
 
@@ -52,23 +52,26 @@ class Layout:
     def parts(self) -> tuple[str, ...]:
         """The attributes an entry's key holds: `sort` without the partition key and
         without repeats, which are constant where they occur (the same order)."""
-        return tuple(a for a in dict.fromkeys(self.sort) if a != self.partition)
+        return tuple(a for a in dict.fromkeys(self.sort) if a not in self.partition)
+
+    @property
+    def ranged(self) -> bool:
+        """Whether the index has a sort key of its own (else the table's keys order it)."""
+        return len(self.required) > len(self.partition)
 
 
-def layouts(table: Table) -> dict[str | None, Layout] | None:
-    """Per index name (None: the base table; GSIs and LSIs); None when a key shape is not
-    supported here (an index keyed on several attributes per role)."""
+def layouts(table: Table) -> dict[str | None, Layout]:
+    """Per index name (None: the base table; GSIs and LSIs)."""
     table_keys = (table.hash_key_attr,) + ((table.range_key_attr,) if table.range_key_attr
                                            else ())
-    found: dict[str | None, Layout] = {None: Layout(table.hash_key_attr, table_keys[1:], ())}
+    found: dict[str | None, Layout] = {
+        None: Layout((table.hash_key_attr,), table_keys[1:], ())}
     for index in table.all_indexes():
-        hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
-        ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
-        if len(hashes) != 1 or len(ranges) > 1:
-            return None
+        hashes = tuple(k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH")
+        ranges = tuple(k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE")
         # A GSI without a sort key is ordered by the table's sort key first, when it has one.
-        first = tuple(ranges) or table_keys[1:]
-        found[index.name] = Layout(hashes[0], first + table_keys, (hashes[0], *ranges))
+        first = ranges or table_keys[1:]
+        found[index.name] = Layout(hashes, first + table_keys, hashes + ranges)
     return found
 
 
@@ -86,6 +89,15 @@ def _value_order(table: Table, attribute: str) -> Callable[[Any], bytes]:
     return order
 
 
+def _partition_order(table: Table, attributes: tuple[str, ...]) -> Callable[[Any], bytes]:
+    """An item's partition as order bytes: a multi-attribute key's values joined as an entry
+    key's are (`CompositeKey.order` of a Query's values)."""
+    if len(attributes) == 1:
+        return _value_order(table, attributes[0])
+    orders = [_value_order(table, a) for a in attributes]
+    return lambda item: entry_keys.join([order(item) for order in orders])
+
+
 @dataclass
 class Index:
     """One index's partitions (order bytes -> SortedKeyList of items)."""
@@ -93,7 +105,6 @@ class Index:
     layout: Layout
     partition_of: Callable[[Any], bytes]
     key_of: Callable[[Any], bytes]
-    single: bool  # one attribute per entry key: its order bytes themselves
     partitions: dict[bytes, SortedKeyList] = field(default_factory=dict)
 
     def holds(self, item: Any) -> bool:
@@ -130,29 +141,18 @@ class Index:
             if not bucket:
                 del self.partitions[partition]
 
-    def first(self, value: bytes) -> bytes:
-        """The smallest entry key whose first attribute is `value`."""
-        return value if self.single else entry_keys.lowest(value)
-
-    def after(self, bucket: SortedKeyList, value: bytes) -> int:
-        """Where the entries whose first attribute is above `value` start."""
-        if self.single:
-            return int(bucket.bisect_key_right(value))
-        return int(bucket.bisect_key_left(entry_keys.above(value)))
-
 
 def _index(table: Table, layout: Layout) -> Index:
     orders = [_value_order(table, a) for a in layout.parts]
-    partition_of = _value_order(table, layout.partition)
+    partition_of = _partition_order(table, layout.partition)
     if len(orders) == 1:
-        return Index(layout, partition_of, orders[0], True)
+        return Index(layout, partition_of, orders[0])
     if len(orders) == 2:  # most indexes: a sort key and the table's key, the fast way
         first, last = orders
         return Index(layout, partition_of,
-                     lambda item: entry_keys.escaped(first(item)) + entry_keys.END + last(item),
-                     False)
+                     lambda item: entry_keys.escaped(first(item)) + entry_keys.END + last(item))
     return Index(layout, partition_of,
-                 lambda item: entry_keys.join([order(item) for order in orders]), False)
+                 lambda item: entry_keys.join([order(item) for order in orders]))
 
 
 def empty_indexes(table: Table, found: dict[str | None, Layout]) -> dict[str | None, Index]:
@@ -208,16 +208,13 @@ def signature(table: Table) -> Any:
     return tuple((i.name, str(i.schema)) for i in table.all_indexes())
 
 
-def indexes_for(table: Table) -> TableIndexes | None:
+def indexes_for(table: Table) -> TableIndexes:
     """The table's indexes, built if absent or if its GSIs changed since."""
     current = table.index_set
     wanted = signature(table)
     if current is not None and current.signature == wanted:
         return current
-    found = layouts(table)
-    if found is None:
-        return None
-    built = TableIndexes(table, wanted, found).build()
+    built = TableIndexes(table, wanted, layouts(table)).build()
     table.index_set = built
     return built
 
@@ -225,10 +222,10 @@ def indexes_for(table: Table) -> TableIndexes | None:
 def follow(built: TableIndexes, table: Table) -> list[str] | None:
     """`built` (the table's indexes before its GSIs changed) made to fit its GSIs now: a
     removed index dropped, an added one left to its backfill (`pending`: the writes from now
-    on, for it to apply once built); the names added, or None when that cannot be done (a
-    key shape not supported here): then build them all."""
+    on, for it to apply once built); the names added, or None when that cannot be done (they
+    are not the table's current indexes): then build them all."""
     found = layouts(table)
-    if found is None or table.index_set is not built:
+    if table.index_set is not built:
         return None
     added = [name for name in found if name is not None and name not in built.indexes
              and name not in built.pending]
@@ -265,58 +262,73 @@ def maintained(table: Table) -> TableIndexes | None:
 
 # -- the read path ----------------------------------------------------------------------
 
-def _table_indexes(table: Table) -> TableIndexes:
-    found = indexes_for(table)
-    if found is None:
-        raise validation_error("Query key condition not supported")
-    return found
-
-
 def start_key(table: Table, index_name: str | None,
               esk: dict[str, Any] | None) -> tuple[bytes, tuple[bytes, ...]] | None:
     """An ExclusiveStartKey (values decoded, checked against the schema) as (partition,
     the order bytes of the index entry key's attributes); None without one."""
     if not esk:
         return None
-    layout = _table_indexes(table).layouts[index_name]
-    return (Key(esk[layout.partition]).order,
+    layout = indexes_for(table).layouts[index_name]
+    return (entry_keys.join([Key(esk[a]).order for a in layout.partition]),
             tuple(Key(esk[a]).order for a in layout.parts))
 
 
-def _bounds(index: Index, bucket: SortedKeyList, comparison: str | None,
-            values: list[Any]) -> tuple[int, int]:
-    """[lo, hi) of the bucket: exactly the items the sort key condition selects."""
-    op = (comparison or "").upper()
+def _bounds(index: Index, bucket: SortedKeyList, comparison: str | None, values: list[Any],
+            equal: Sequence[Key]) -> tuple[int, int]:
+    """[lo, hi) of the bucket: exactly the items the sort key condition selects: `equal`,
+    the values of the first sort key attributes (a multi-attribute key's), then the
+    comparison on the next one."""
+    prefix = b"".join(entry_keys.lowest(key.order) for key in equal)
     lo, hi = 0, len(bucket)
+    if prefix:
+        lo = bucket.bisect_key_left(prefix)
+        hi = bucket.bisect_key_left(entry_keys.successor(prefix))
+    op = (comparison or "").upper()
     if not op or not values:
         return lo, hi
-    first: bytes = values[0].order
+    # the compared attribute's value is the entry key's last one (kept as it is) or not
+    last = len(equal) == len(index.layout.parts) - 1
+
+    def first(value: bytes) -> int:  # the first entry with this value
+        return int(bucket.bisect_key_left(prefix + (value if last else
+                                                    entry_keys.lowest(value))))
+
+    def after(value: bytes) -> int:  # the first entry with a greater value
+        if last:
+            return int(bucket.bisect_key_right(prefix + value))
+        return int(bucket.bisect_key_left(prefix + entry_keys.above(value)))
+
+    start, end = lo, hi
+    value: bytes = values[0].order
     if op in ("=", "EQ", ">=", "GE", "BETWEEN"):
-        lo = bucket.bisect_key_left(index.first(first))
+        lo = first(value)
     elif op in (">", "GT"):
-        lo = index.after(bucket, first)
+        lo = after(value)
     if op in ("=", "EQ", "<=", "LE"):
-        hi = index.after(bucket, first)
+        hi = after(value)
     elif op in ("<", "LT"):
-        hi = bucket.bisect_key_left(index.first(first))
+        hi = first(value)
     elif op == "BETWEEN" and len(values) == 2:
-        hi = index.after(bucket, values[1].order)
+        hi = after(values[1].order)
     elif op == "BEGINS_WITH":
-        prefix = first if index.single else entry_keys.escaped(first)
-        lo = bucket.bisect_key_left(prefix)
-        after = entry_keys.successor(prefix)
-        hi = len(bucket) if after is None else bucket.bisect_key_left(after)
+        begins = prefix + (value if last else entry_keys.escaped(value))
+        lo = bucket.bisect_key_left(begins)
+        beyond = entry_keys.successor(begins)
+        hi = end if beyond is None else bucket.bisect_key_left(beyond)
+    lo, hi = max(lo, start), min(hi, end)
     return lo, max(lo, hi)
 
 
-def partition_range(table: Table, index_name: str | None, partition: Key | None,
+def partition_range(table: Table, index_name: str | None, partition: Any,
                     comparison: str | None, values: list[Any],
                     start: tuple[bytes, tuple[bytes, ...]] | None,
-                    forward: bool) -> tuple[Iterator[Any], Any]:
-    """A Query's candidates: the partition's items its sort key condition selects, after
-    the start key, in the order asked (O(log n) to find, then one step per item read), and
+                    forward: bool, equal: Sequence[Key] = ()) -> tuple[Iterator[Any], Any]:
+    """A Query's candidates: the partition's items (`partition`: a `Key`, or a
+    `CompositeKey` of a multi-attribute key) its sort key condition selects (`equal`: the
+    values of the sort key attributes before the compared one), after the start key, in the
+    order asked (O(log n) to find, then one step per item read), and
     the item that follows them in that order (or None), which decides LastEvaluatedKey."""
-    found = _table_indexes(table)
+    found = indexes_for(table)
     index = found.indexes.get(index_name)
     if index is None:  # the base table of a table without a sort key: one item at most
         item = None if partition is None or start is not None else \
@@ -325,7 +337,7 @@ def partition_range(table: Table, index_name: str | None, partition: Key | None,
     bucket = None if partition is None else index.partitions.get(partition.order)
     if bucket is None:
         return iter(()), None
-    lo, hi = _bounds(index, bucket, comparison, values)
+    lo, hi = _bounds(index, bucket, comparison, values, equal)
     if start is not None:
         key = entry_keys.join(list(start[1]))
         if forward:
@@ -344,7 +356,7 @@ def index_order(table: Table, index_name: str | None,
     """A Scan's candidates: every item of the table or index, partitions in key order, each
     in its sort order (a GSI without a sort key: the table's keys, as moto's Scan orders
     it), from after the start key."""
-    found = _table_indexes(table)
+    found = indexes_for(table)
     index = found.indexes.get(index_name)
     if index is None:  # a table without a sort key: its items in key order
         keys = sorted(table.items, key=lambda k: k.order)
@@ -352,7 +364,7 @@ def index_order(table: Table, index_name: str | None,
                                                              key=lambda k: k.order)
         yield from (table.items[k] for k in keys[first:])
         return
-    by_table_keys = index_name is not None and len(index.layout.required) == 1 and \
+    by_table_keys = index_name is not None and not index.layout.ranged and \
         table.range_key_attr is not None
     ordered = sorted(index.partitions.items(), key=lambda entry: entry[0])
     casts = [partition for partition, _ in ordered]
@@ -381,6 +393,12 @@ def _scan_after(index: Index, bucket: SortedKeyList, start: tuple[bytes, tuple[b
     if not by_table_keys:
         return iter(bucket.islice(bucket.bisect_key_right(entry_keys.join(list(start[1])))))
     parts = dict(zip(index.layout.parts, start[1], strict=True))
-    # the partition key's value is no part of the entry key: it is the start's partition
-    after = tuple(parts.get(a, start[0]) for a in index.layout.sort[-2:])
-    return (item for item in _by_table_keys(bucket) if _table_keys(item) > after)
+    # a table key in the partition key is no part of the entry key: equal for every item here
+    kept = [a in parts for a in index.layout.sort[-2:]]
+    after = tuple(parts[a] if keep else b"" for a, keep in zip(index.layout.sort[-2:], kept,
+                                                                strict=True))
+
+    def position(item: Any) -> tuple[bytes, ...]:
+        return tuple(order if keep else b"" for order, keep in zip(_table_keys(item), kept,
+                                                                     strict=True))
+    return (item for item in _by_table_keys(bucket) if position(item) > after)

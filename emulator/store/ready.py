@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ddbkit.emulator.store.indexes import indexes_for, layouts, maintained
+from ddbkit.emulator.store.indexes import indexes_for, maintained
 from ddbkit.emulator.store.table_description import count_figures, figures_current
 from ddbkit.emulator.store.tables import Table
 
@@ -26,13 +26,12 @@ class Prepared:
 
 
 def prepare(table: Table) -> Prepared:
-    """The table's query indexes (unless its key shapes are ones they cannot hold, which
-    Query refuses anyway) and figures, each built now unless current already."""
-    built_indexes = maintained(table) is None and indexes_for(table) is not None
+    """The table's query indexes and figures, each built now unless current already."""
+    built_indexes = maintained(table) is None
+    indexes_for(table)
     return Prepared(built_indexes, count_figures(table))
 
 
 def is_ready(table: Table) -> bool:
     """Whether a request to the table would find its indexes and figures built."""
-    return (maintained(table) is not None or layouts(table) is None) and \
-        figures_current(table)
+    return maintained(table) is not None and figures_current(table)

@@ -7,15 +7,22 @@ from rich.table import Table
 from ddbkit.emulator.tables.drift import LiveTable, differences
 
 
+def key_text(schema: list[dict[str, str]]) -> str:
+    """`partition / sort`; a GSI's multi-attribute key: each role's attributes joined by
+    `+` (`tour + zone / round + seq`)."""
+    roles = [" + ".join(k["AttributeName"] for k in schema if k["KeyType"] == kind)
+             for kind in ("HASH", "RANGE")]
+    return " / ".join(role for role in roles if role)
+
+
 def _keys(live: LiveTable) -> str:
-    schema = (live.description or {}).get("KeySchema", [])
-    return " / ".join(k["AttributeName"] for k in schema)
+    return key_text((live.description or {}).get("KeySchema", []))
 
 
 def _gsis(live: LiveTable) -> str:
     lines = []
     for name, gsi in live.gsis.items():
-        keys = " / ".join(k["AttributeName"] for k in gsi.get("KeySchema", []))
+        keys = key_text(gsi.get("KeySchema", []))
         lines.append(f"{name} ({keys}; {gsi.get('Projection', {}).get('ProjectionType')})")
     return "\n".join(lines) or "-"
 

@@ -20,6 +20,14 @@ MEMBER_LIMITS: dict[tuple[str, str], dict[str, Any]] = {
     ("GetRecords", "Limit"): {"max": 1000},
     ("DescribeStream", "Limit"): {"max": 100},
     ("ListStreams", "Limit"): {"max": 100},
+    # A GSI's key: up to 4 HASH and 4 RANGE attributes (multi-attribute keys; the counts
+    # per role are endpoint/rules/schema.py's)
+    **{path: {"max": 8} for path in (
+        ("CreateTable", "GlobalSecondaryIndexes.[].KeySchema"),
+        ("UpdateTable", "GlobalSecondaryIndexUpdates.[].Create.KeySchema"),
+        ("RestoreTableFromBackup", "GlobalSecondaryIndexOverride.[].KeySchema"),
+        ("RestoreTableToPointInTime", "GlobalSecondaryIndexOverride.[].KeySchema"),
+        ("ImportTable", "TableCreationParameters.GlobalSecondaryIndexes.[].KeySchema"))},
 }
 # Members DynamoDB requires that botocore's current model leaves optional.
 REQUIRED_MEMBERS: dict[str, tuple[str, ...]] = {"CreateTable": ("KeySchema",

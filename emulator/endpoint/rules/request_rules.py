@@ -178,13 +178,19 @@ def _distinct_keys(params: dict[str, Any]) -> None:
                 raise _invalid("Provided list of item keys contains duplicates")
 
 
+LEGACY_CONDITIONS = "Conditions can be of length 1 or 2 only"
+MAX_KEY_CONDITIONS = 8
+
+
 def _query_rules(params: dict[str, Any]) -> None:
     if "KeyConditionExpression" not in params and "KeyConditions" not in params:
         raise _invalid("Either the KeyConditions or KeyConditionExpression parameter must be "
                        "specified in the request.")
     conditions = params.get("KeyConditions")
-    if isinstance(conditions, dict) and not 1 <= len(conditions) <= 2:
-        raise _invalid("Conditions can be of length 1 or 2 only")
+    # up to 8 for a GSI's multi-attribute key; more than 2 on another key:
+    # operations/key_selection.check_legacy_count, once the index is known
+    if isinstance(conditions, dict) and not 1 <= len(conditions) <= MAX_KEY_CONDITIONS:
+        raise _invalid(LEGACY_CONDITIONS)
     for condition in (conditions or {}).values() if isinstance(conditions, dict) else ():
         if isinstance(condition, dict) and condition.get("ComparisonOperator") in UNINDEXABLE:
             raise _invalid("Attempted conditional constraint is not an indexable operation")

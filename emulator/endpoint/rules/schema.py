@@ -13,6 +13,7 @@ from ddbkit.emulator.endpoint.wire import WireError
 INVALID = "One or more parameter values were invalid: "
 MAX_LSIS = 5
 MAX_GSIS = 20
+MAX_KEY_ATTRIBUTES = 4  # per role in a GSI's key (multi-attribute keys)
 MAX_UNITS = 10**12
 # What an UpdateTable can change, as DynamoDB names them when a request changes nothing:
 # (member of the request that counts as a change, or None; the name in the message).
@@ -150,7 +151,8 @@ def _units(throughput: Any) -> None:
             raise _invalid(f"Given value {units} for {member} is out of bounds")
 
 
-def _key_schema(schema: list[dict[str, Any]], definitions: list[Any]) -> None:
+def _key_schema(schema: list[dict[str, Any]], definitions: list[Any],
+                global_index: bool = False) -> None:
     keys = [k.get("AttributeName") for k in schema]
     if len(keys) > len(definitions):
         raise _invalid("Invalid KeySchema: Some index key attribute have no definition")
@@ -163,7 +165,7 @@ def _key_schema(schema: list[dict[str, Any]], definitions: list[Any]) -> None:
                        "same name")
     if schema and schema[0].get("KeyType") != "HASH":
         raise _invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
-    if len(schema) == 2 and schema[1].get("KeyType") != "RANGE":
+    if len(schema) == 2 and schema[1].get("KeyType") != "RANGE" and not global_index:
         raise _invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
 
 
@@ -195,18 +197,39 @@ def _local_indexes(lsis: list[dict[str, Any]], schema: list[dict[str, Any]],
 
 
 def _index(index: dict[str, Any], definitions: list[Any], seen: set[str]) -> None:
-    _index_keys(index.get("KeySchema") or [], definitions)
+    """A GSI: its key may have up to 4 HASH and then up to 4 RANGE attributes."""
+    schema = index.get("KeySchema") or []
+    _index_keys(schema, definitions, global_index=True)
+    _multi_attribute_keys(schema, index.get("IndexName"))
     _projection(index)
     _unique(index.get("IndexName"), seen)
 
 
-def _index_keys(schema: list[dict[str, Any]], definitions: list[Any]) -> None:
+def _index_keys(schema: list[dict[str, Any]], definitions: list[Any],
+                global_index: bool = False) -> None:
     keys = [k.get("AttributeName") for k in schema]
     if any(key not in definitions for key in keys):
         raise _invalid(INVALID + "Some index key attributes are not defined in "
                        f"AttributeDefinitions. Keys: [{', '.join(map(str, keys))}], "
                        f"AttributeDefinitions: [{', '.join(map(str, definitions))}]")
-    _key_schema(schema, definitions)
+    _key_schema(schema, definitions, global_index)
+
+
+def _multi_attribute_keys(schema: list[dict[str, Any]], name: Any) -> None:
+    kinds = [k.get("KeyType") for k in schema]
+    first_range = kinds.index("RANGE") if "RANGE" in kinds else len(kinds)
+    if "HASH" in kinds[first_range:]:
+        raise _invalid("Invalid KeySchema: A HASH KeySchemaElement cannot follow a RANGE "
+                       "KeySchemaElement")
+    for kind in ("HASH", "RANGE"):
+        if kinds.count(kind) > MAX_KEY_ATTRIBUTES:
+            raise _invalid(INVALID + f"Index KeySchema has more than {MAX_KEY_ATTRIBUTES} "
+                           f"{kind} key attributes for index: {name}")
+    keys = [k.get("AttributeName") for k in schema]
+    repeated = [key for position, key in enumerate(keys) if key in keys[:position]]
+    if repeated:
+        raise _invalid(INVALID + f"Duplicate attribute in Index KeySchema for index: {name}. "
+                       f"Attribute: {repeated[0]}")
 
 
 def _projection(index: dict[str, Any]) -> None:

@@ -25,14 +25,13 @@ from ddbkit.emulator.expressions import key_conditions
 from ddbkit.emulator.expressions.condition_grammar import ConditionRefused
 from ddbkit.emulator.moto_ext import reads
 from ddbkit.emulator.operations.call import validation_error
+from ddbkit.emulator.operations.key_schema import CONDITION_TYPE
 from ddbkit.emulator.store.item import Key
 from ddbkit.emulator.store.partition_keys import partition_key
 
 __all__ = ["KeySelection", "check_legacy_count", "is_multi_attribute", "refuse_partiql",
            "select"]
 
-CONDITION_TYPE = ("One or more parameter values were invalid: Condition parameter type does "
-                  "not match schema type")
 PARTIQL_REFUSED = ("PartiQL statements cannot be executed on tables with multi-attribute HASH "
                    "keys or multi-attribute RANGE keys.")
 

@@ -21,13 +21,20 @@ class AttributeValueNode(Node):
     """An attribute value: its kinds' JSON types, then DynamoDB's rules for its content,
     the first problem worded for its place (`wording` takes message and key)."""
 
-    __slots__ = ("place",)
+    __slots__ = ("place", "rules")
 
-    def __init__(self, place: str | None) -> None:
+    def __init__(self, place: str | None, rules: bool = True) -> None:
         super().__init__()
         self.place = place
+        self.rules = rules  # False: the JSON types only (PartiQL's parameters: partiql/values.py)
 
     def check(self, value: Any, path: Path, report: Report) -> None:
+        if not self.rules:
+            if type(value) is not dict:
+                raise serialization(wording.START_OF_LIST if isinstance(value, list)
+                                    else "Expected null")
+            _kinds(value)
+            return
         if type(value) is dict and len(value) == 1:
             for kind, inner in value.items():
                 if type(inner) is PLAIN_SCALAR_TYPES.get(kind):

@@ -51,7 +51,8 @@ class _Compiler:
         low, high = limits.get("min"), limits.get("max")
         kind = shape.type_name
         if shape.name == "AttributeValue":
-            return AttributeValueNode(PLACES.get(member or ""))
+            # PartiQL's parameters follow rules of their own, checked as the statement is read
+            return AttributeValueNode(PLACES.get(member or ""), rules=member != "Parameters")
         if kind == "structure":
             return self.structure(shape, raw, member)
         if kind == "list":

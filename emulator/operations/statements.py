@@ -7,11 +7,15 @@ conditions, indexes, streams, undo, journal and capacity are theirs:
 - SELECT: a Query's stages on the partition the WHERE clause fixes (of the table or index,
   in sort order, reversed for ORDER BY ... DESC), else a Scan's, the whole clause as the
   filter, Limit items evaluated and a NextToken where the page stopped; its paths answered
-  under their last name;
+  under their last name; `"table"."index"` checked by `read_index` (the one place that
+  picks and checks the index a SELECT reads);
 - INSERT: a PutItem that must not overwrite (DuplicateItemException);
 - UPDATE: an UpdateItem of the WHERE clause's key, the rest of the clause and the item's
-  existence as its condition (a missing item fails it, as in DynamoDB);
-- DELETE: a DeleteItem of that key, the rest of the clause as its condition.
+  existence as its condition (a missing item fails it, as in DynamoDB), RETURNING as its
+  ReturnValues;
+- DELETE: a DeleteItem of that key, the rest of the clause as its condition;
+- EXISTS (ExecuteTransaction only): the item read as a GetItem reads it (its capacity), the
+  rest of the clause checked on it as a write's condition is.
 """
 
 from __future__ import annotations

@@ -122,3 +122,23 @@ def test_a_keyword_after_a_dot_in_a_path(client: Any, numbers: str) -> None:
         NOT_WELL_FORMED + "Invalid path dot component"
     assert keys(client, f'SELECT * FROM "{numbers}" WHERE pk = 7.3 AND m."inner" IS MISSING') \
         == ["7.3"]
+
+
+def test_deep_nesting_is_refused_not_recursed(client: Any, numbers: str) -> None:
+    deep = "(" * 500 + "pk = 1" + ")" * 500
+    assert refused(client, f'SELECT * FROM "{numbers}" WHERE {deep}').startswith(
+        NOT_WELL_FORMED + "Unexpected token (")
+    value = "[" * 40 + "1" + "]" * 40
+    assert refused(client, f'SELECT * FROM "{numbers}" WHERE pk = 1 AND a = {value}') == (
+        "Nesting Levels have exceeded supported limits: Attributes in the item have nested "
+        "levels beyond supported limit")
+    assert refused(client, f'SELECT * FROM "{numbers}" WHERE pk IN ()').startswith(
+        NOT_WELL_FORMED)
+    assert refused(client, "-- nothing but a comment").startswith(NOT_WELL_FORMED)
+
+
+def test_exists_only_in_a_transaction(client: Any, numbers: str) -> None:
+    statement = f'EXISTS(SELECT * FROM "{numbers}" WHERE pk = 7.3 AND a = 1)'
+    assert refused(client, statement) == "EXISTS is only supported within ExecuteTransaction"
+    answer = client.batch_execute_statement(Statements=[{"Statement": statement}])
+    assert answer["Responses"][0]["Error"]["Code"] == "ValidationError"

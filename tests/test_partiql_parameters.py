@@ -94,3 +94,13 @@ def test_batch_and_transaction_answer_the_parameter_problem(client: Any, table: 
         client.execute_transaction(TransactStatements=[
             {"Statement": places(table)[2], "Parameters": [{"N": "1e99999999999"}]}])
     assert caught.value.response["Error"]["Message"] == f"{UNCONVERTIBLE}: 1e99999999999"
+
+
+def test_the_rules_of_other_values_still_apply(client: Any, table: str) -> None:
+    statement = places(table)[0]
+    assert refused(client, statement, [{}]) == ("Supplied AttributeValue is empty, must "
+                                                "contain exactly one of the supported datatypes")
+    assert refused(client, statement, [{"SS": []}]) == \
+        "One or more parameter values were invalid: An string set  may not be empty"
+    assert refused(client, statement, [{"S": "a", "N": "1"}]).startswith(
+        "Supplied AttributeValue has more than one datatypes set")

@@ -48,6 +48,7 @@ PARAMETER_COUNT = "Number of parameters in request and statement don't match."
 MISSING_KEY = "Where clause does not contain a mandatory equality on all key attributes"
 DUPLICATE = "Duplicate primary key exists in table"
 INVALID_TOKEN = "The provided NextToken is not valid for this statement"
+EXISTS_ALONE = "EXISTS is only supported within ExecuteTransaction"
 NO_INDEX = "The table does not have the specified index"
 GSI_CONSISTENT = "Strongly consistent read is not supported on Global Secondary Indexes"
 NOT_PROJECTED = ("One or more parameter values were invalid: Global secondary index {index} "
@@ -84,6 +85,8 @@ def prepare(statement: Any, parameters: Any) -> Statement:
 def run(call: Call, statement: Statement, options: dict[str, Any]) -> Outcome:
     """Runs one statement; `options` are the request's ReturnConsumedCapacity, Limit,
     ExclusiveStartKey (decoded) and ReturnValuesOnConditionCheckFailure."""
+    if statement.kind == "EXISTS" and call.operation != "ExecuteTransaction":
+        raise validation_error(EXISTS_ALONE)
     table = pipeline.resolve_table(call, statement.table)
     if statement.kind == "SELECT":
         return _select(call, table, statement, options)

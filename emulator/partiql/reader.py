@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ddbkit.emulator.endpoint.attribute_values import MAX_NESTING_LEVELS, NESTING
+from ddbkit.emulator.expressions.expression_reader import MAX_DEPTH
 from ddbkit.emulator.partiql import values as checks
 from ddbkit.emulator.partiql.tokens import (
     NotWellFormed,
@@ -81,6 +83,7 @@ class Reader:
         self.at = 0
         self.parameters = parameters
         self.used = 0
+        self.depth = 0  # parentheses, NOT and calls around the reader, refused past MAX_DEPTH
         self.result = Statement(kind="", table="")
 
     # tokens
@@ -123,6 +126,13 @@ class Reader:
         token = self.peek()
         return f"Unexpected end of statement, {wanted}" if token is None else \
             f"Unexpected token {token.text} at {token.at()}, {wanted}"
+
+    def enter(self) -> None:
+        """One level deeper in a condition or an update value; too deep is refused at the
+        token, not recursed into (the caller steps back out by `depth -= 1`)."""
+        if self.depth >= MAX_DEPTH:
+            raise NotWellFormed(self._unexpected("nested too deeply"))
+        self.depth += 1
 
     def done(self) -> bool:
         return self.at >= len(self.tokens)
@@ -191,8 +201,11 @@ class Reader:
             return token.text in ("?", "{", "[", "<<", "-", "+")
         return token.kind == "ident" and token.text.lower() in ("true", "false", "null")
 
-    def literal(self, place: str = "root") -> dict[str, Any]:
-        """A value: a literal, or a `?` parameter; `place` names it in number messages."""
+    def literal(self, place: str = "root", level: int = 1) -> dict[str, Any]:
+        """A value: a literal, or a `?` parameter; `place` names it in number messages,
+        `level` is how deep in a literal it stands (DynamoDB's nesting limit)."""
+        if level > MAX_NESTING_LEVELS:
+            raise Refused(NESTING)
         token = self.take()
         if token.kind == "string":
             return {"S": unquote(token.text)}
@@ -209,10 +222,10 @@ class Reader:
                 raise Refused(f"Unsupported data type: {lowered} under key root at "
                               f"{token.at()}")
         if token.kind == "punct":
-            return self._compound(token, place)
+            return self._compound(token, place, level)
         raise NotWellFormed(f"Unexpected token {token.text} at {token.at()}, expected a value")
 
-    def _compound(self, token: Token, place: str) -> dict[str, Any]:
+    def _compound(self, token: Token, place: str, level: int) -> dict[str, Any]:
         mark = token.text
         if mark in ("-", "+"):
             number = self.take()
@@ -227,19 +240,19 @@ class Reader:
             self.used += 1
             return dict(self.parameters[self.used - 1])
         if mark == "{":
-            return {"M": self.members(lambda key: f"{place}.{key}")}
+            return {"M": self.members(lambda key: f"{place}.{key}", level + 1)}
         if mark in ("[", "<<"):
             close = "]" if mark == "[" else ">>"
             elements: list[Any] = []
             while not self.punct(close):
-                elements.append(self.literal(f"{place}[{len(elements)}]"))
+                elements.append(self.literal(f"{place}[{len(elements)}]", level + 1))
                 if not self.punct(close):
                     self.expect_punct(",")
             self.at += 1
             return {"L": elements} if mark == "[" else self._bag(elements)
         raise NotWellFormed(f"Unexpected token {mark} at {token.at()}, expected a value")
 
-    def members(self, place_of: Any) -> dict[str, Any]:
+    def members(self, place_of: Any, level: int = 1) -> dict[str, Any]:
         """A `{...}` map's members (its `{` taken), each value's place by `place_of(key)`."""
         members: dict[str, Any] = {}
         while not self.punct("}"):
@@ -248,7 +261,7 @@ class Reader:
                 raise NotWellFormed(f"Unexpected token {key.text} at {key.at()}, "
                                     "expected a string key")
             self.expect_punct(":")
-            members[unquote(key.text)] = self.literal(place_of(unquote(key.text)))
+            members[unquote(key.text)] = self.literal(place_of(unquote(key.text)), level)
             if not self.punct("}"):
                 self.expect_punct(",")
         self.at += 1
@@ -284,6 +297,7 @@ class Reader:
 
     def arguments(self, name: str, count: int, path_first: bool) -> list[Operand]:
         """A function's arguments (its name at the reader), checked as DynamoDB checks them."""
+        self.enter()
         self.at += 2
         arguments: list[Operand] = []
         while not self.punct(")"):
@@ -291,6 +305,7 @@ class Reader:
             if not self.punct(")"):
                 self.expect_punct(",")
         self.at += 1
+        self.depth -= 1
         if len(arguments) != count:
             raise Refused(OPERAND_COUNT.format(name, len(arguments)))
         if path_first and arguments[0].kind != "path":
@@ -326,12 +341,17 @@ class Reader:
 
     def not_condition(self) -> tuple[str, Any]:
         if self.word("NOT"):
+            self.enter()
             self.at += 1
-            return f"NOT {paren(self.not_condition()[0])}", None
+            negated = f"NOT {paren(self.not_condition()[0])}"
+            self.depth -= 1
+            return negated, None
         if self.punct("("):
+            self.enter()
             self.at += 1
             inner = self.or_condition()
             self.expect_punct(")")
+            self.depth -= 1
             return inner, None
         token = self.peek()
         if token is not None and self.calls() and token.text.lower() in CONDITION_FUNCTIONS:
@@ -392,6 +412,8 @@ class Reader:
             members.append(self.operand().text)
             if not self.punct(close):
                 self.expect_punct(",")
+        if not members:
+            raise NotWellFormed(self._unexpected("expected a value"))
         self.at += 1
         return f"{left.text} IN ({', '.join(members)})"
 

@@ -267,6 +267,7 @@ def _set_function(reader: Reader, assigned: Operand) -> tuple[str, str]:
 def _update_value(reader: Reader) -> str:
     token = reader.peek()
     if token is not None and reader.calls() and token.text.lower() in UPDATE_FUNCTIONS:
+        reader.enter()
         name = reader.take().text.lower()
         reader.expect_punct("(")
         arguments = [_update_value(reader)]
@@ -274,11 +275,14 @@ def _update_value(reader: Reader) -> str:
             reader.at += 1
             arguments.append(_update_value(reader))
         reader.expect_punct(")")
+        reader.depth -= 1
         return f"{name}({', '.join(arguments)})"
     if reader.punct("("):
+        reader.enter()
         reader.at += 1
         inner = _update_value(reader)
         reader.expect_punct(")")
+        reader.depth -= 1
         return f"({inner})"
     left = reader.operand().text
     if reader.punct("+", "-"):

@@ -66,11 +66,12 @@ def check_parameter(value: Any) -> None:
                 problem = parameter_number_problem(number) if isinstance(number, str) else None
                 if problem is not None:
                     raise Refused(problem)
-        own = {k: v for k, v in current.items() if k not in ("M", "L", "N")}
-        if own:
-            found = attribute_values.check(own)  # its numbers passed the stricter rule above
-            if found is not None:
-                raise Refused(found.message)
+        # the value's own rules (its number checked above, its members below)
+        own = {k: "0" if k == "N" else {} if k == "M" else [] if k == "L" else v
+               for k, v in current.items()}
+        found = attribute_values.check(own)
+        if found is not None:
+            raise Refused(found.message)
         members, elements = current.get("M"), current.get("L")
         children: list[Any] = list(members.values()) if isinstance(members, dict) else \
             elements if isinstance(elements, list) else []

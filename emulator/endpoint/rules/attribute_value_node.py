@@ -34,6 +34,7 @@ class AttributeValueNode(Node):
                 raise serialization(wording.START_OF_LIST if isinstance(value, list)
                                     else "Expected null")
             _kinds(value)
+            _binaries(value)
             return
         if type(value) is dict and len(value) == 1:
             for kind, inner in value.items():
@@ -109,6 +110,21 @@ def _kinds(value: dict[str, Any]) -> None:
                         else serialization("Expected list or null")
                 inner[:] = [{} if element is None else element for element in inner]
                 _push(stack, inner)
+
+
+def _binaries(value: dict[str, Any]) -> None:
+    """SerializationException for a binary that is not base64, however deep (DynamoDB cannot
+    deserialize it, whatever the rules of the value's place)."""
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        binaries = [current["B"]] if "B" in current else current.get("BS") or []
+        for binary in binaries:
+            problem = attribute_values.binary_problem(binary)
+            if problem is not None:
+                raise serialization(problem.message)
+        members = current.get("M")
+        stack.extend(members.values() if isinstance(members, dict) else current.get("L") or [])
 
 
 def _push(stack: list[dict[str, Any]], values: Any) -> None:

@@ -359,8 +359,8 @@ class Reader:
         return self.comparison()
 
     def function(self) -> str:
-        token = self.take()
-        self.at -= 1
+        token = self.peek()
+        assert token is not None  # not_condition saw the call
         name = token.text.lower()
         count, path_first = CONDITION_FUNCTIONS[name]
         arguments = self.arguments(name, count, path_first)

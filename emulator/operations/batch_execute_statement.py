@@ -28,8 +28,7 @@ def run(call: Call) -> Answer:
             table = pipeline.resolve_table(call, statement.table)
             if statement.kind == "SELECT":
                 key_selection.refuse_partiql(table, statement.index)
-            if statement.kind == "SELECT" and any(
-                    name not in statement.equalities for name in table.table_key_attrs):
+            if statement.kind == "SELECT" and not statements.key_only(table, statement):
                 raise validation_error(SELECT_KEY)
             outcome = statements.run(call, statement, {
                 **options, **({"ConsistentRead": True} if entry.get("ConsistentRead") else {})})

@@ -7,11 +7,15 @@ conditions, indexes, streams, undo, journal and capacity are theirs:
 - SELECT: a Query's stages on the partition the WHERE clause fixes (of the table or index,
   in sort order, reversed for ORDER BY ... DESC), else a Scan's, the whole clause as the
   filter, Limit items evaluated and a NextToken where the page stopped; its paths answered
-  under their last name;
+  under their last name; `"table"."index"` checked by `read_index` (the one place that
+  picks and checks the index a SELECT reads);
 - INSERT: a PutItem that must not overwrite (DuplicateItemException);
 - UPDATE: an UpdateItem of the WHERE clause's key, the rest of the clause and the item's
-  existence as its condition (a missing item fails it, as in DynamoDB);
-- DELETE: a DeleteItem of that key, the rest of the clause as its condition.
+  existence as its condition (a missing item fails it, as in DynamoDB), RETURNING as its
+  ReturnValues;
+- DELETE: a DeleteItem of that key, the rest of the clause as its condition;
+- EXISTS (ExecuteTransaction only): the item read as a GetItem reads it (its capacity), the
+  rest of the clause checked on it as a write's condition is.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 from ddbkit.emulator.moto_ext import calls, reads
 from ddbkit.emulator.operations import (
     delete_item,
+    get_item,
     item_pages,
     key_schema,
     key_selection,
@@ -36,7 +41,7 @@ from ddbkit.emulator.operations import (
 from ddbkit.emulator.operations.call import Call, OperationError, validation_error
 from ddbkit.emulator.partiql.reader import Statement
 from ddbkit.emulator.partiql.statements import read, rest_of
-from ddbkit.emulator.partiql.tokens import NotWellFormed, ParameterCountError, paren
+from ddbkit.emulator.partiql.tokens import NotWellFormed, ParameterCountError, Refused, paren
 from ddbkit.emulator.store import backfills, indexes
 
 NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: {detail}"
@@ -44,6 +49,11 @@ PARAMETER_COUNT = "Number of parameters in request and statement don't match."
 MISSING_KEY = "Where clause does not contain a mandatory equality on all key attributes"
 DUPLICATE = "Duplicate primary key exists in table"
 INVALID_TOKEN = "The provided NextToken is not valid for this statement"
+EXISTS_ALONE = "EXISTS is only supported within ExecuteTransaction"
+NO_INDEX = "The table does not have the specified index"
+GSI_CONSISTENT = "Strongly consistent read is not supported on Global Secondary Indexes"
+NOT_PROJECTED = ("One or more parameter values were invalid: Global secondary index {index} "
+                 "does not project [{names}]")
 KEY_PLACEHOLDER = "#ddbkit_key"
 PARTITION_PLACEHOLDER = ":ddbkit_partition"
 
@@ -65,6 +75,8 @@ def prepare(statement: Any, parameters: Any) -> Statement:
         return read(statement, list(parameters or []))
     except ParameterCountError:
         raise validation_error(PARAMETER_COUNT) from None
+    except Refused as exc:
+        raise validation_error(str(exc)) from None
     except NotWellFormed as exc:
         raise validation_error(NOT_WELL_FORMED.format(detail=str(exc))) from None
     except (TypeError, AttributeError, StopIteration):  # a parameter that is no value
@@ -74,16 +86,22 @@ def prepare(statement: Any, parameters: Any) -> Statement:
 def run(call: Call, statement: Statement, options: dict[str, Any]) -> Outcome:
     """Runs one statement; `options` are the request's ReturnConsumedCapacity, Limit,
     ExclusiveStartKey (decoded) and ReturnValuesOnConditionCheckFailure."""
+    if statement.kind == "EXISTS" and call.operation != "ExecuteTransaction":
+        raise validation_error(EXISTS_ALONE)
     table = pipeline.resolve_table(call, statement.table)
     if statement.kind == "SELECT":
         key_selection.refuse_partiql(table, statement.index)
         return _select(call, table, statement, options)
     if statement.kind == "INSERT":
         return _insert(call, table, statement, options)
+    if statement.kind == "EXISTS":
+        return _exists(call, table, statement, options)
     request: dict[str, Any] = {"TableName": table.name, "Key": full_key(table, statement),
                                "ExpressionAttributeNames": statement.names,
                                "ExpressionAttributeValues": statement.values,
                                **_passed(options, "ReturnValuesOnConditionCheckFailure")}
+    if statement.returning is not None:
+        request["ReturnValues"] = statement.returning
     if statement.kind == "UPDATE":
         request["UpdateExpression"] = statement.update or ""
         request["ConditionExpression"] = _must_exist(table, statement)
@@ -136,7 +154,34 @@ def _write(call: Call, operation: str, run_item: Any, request: dict[str, Any],
     _, _, body = run_item(Call(call.service, operation, request, call.account_id,
                                     call.region))
     answered = json.loads(body)
-    return Outcome(consumed=answered.get("ConsumedCapacity"))
+    returned = answered.get("Attributes")
+    return Outcome(items=[returned] if returned else [],
+                   consumed=answered.get("ConsumedCapacity"))
+
+
+def key_only(table: Any, statement: Statement) -> bool:
+    """A read of one item by its whole primary key and nothing else, as BatchExecuteStatement
+    and ExecuteTransaction take a SELECT."""
+    return statement.index is None and bool(statement.conjuncts) and \
+        all(name in statement.equalities for name in table.table_key_attrs) and \
+        rest_of(statement, table.table_key_attrs) is None
+
+
+def _exists(call: Call, table: Any, statement: Statement, options: dict[str, Any]) -> Outcome:
+    """EXISTS(SELECT ...): a ConditionCheck of the item the key names, by the rest of the
+    WHERE clause; charged as the read of that item."""
+    key = full_key(table, statement)
+    condition = writes.conditions({
+        "ConditionExpression": rest_of(statement, table.table_key_attrs) or "",
+        "ExpressionAttributeNames": statement.names,
+        "ExpressionAttributeValues": statement.values})
+    request = {"TableName": table.name, "Key": key, "ConsistentRead": True,
+               **_passed(options, "ReturnConsumedCapacity")}
+    _, _, body = get_item.run(Call(call.service, "GetItem", request, call.account_id,
+                                   call.region))
+    old = writes.read_old(table, writes.check_key(table, writes.decoded_map(key)))
+    writes.check_condition(condition, old)
+    return Outcome(consumed=json.loads(body).get("ConsumedCapacity"))
 
 
 # -- SELECT -------------------------------------------------------------------------------
@@ -144,8 +189,8 @@ def _write(call: Call, operation: str, run_item: Any, request: dict[str, Any],
 def _select(call: Call, table: Any, statement: Statement, options: dict[str, Any]) -> Outcome:
     params: dict[str, Any] = {"TableName": table.name, **_passed(
         options, "ReturnConsumedCapacity", "ConsistentRead")}
+    index = read_index(table, statement, bool(options.get("ConsistentRead")))
     with calls.moto_refusals():
-        index = reads.index_of(table, statement.index)
         backfills.check_readable(table, index)
         values = writes.decoded_map(statement.values)
         condition = writes.parse_condition(statement.condition, statement.names, values,
@@ -171,13 +216,37 @@ def _select(call: Call, table: Any, statement: Statement, options: dict[str, Any
                 candidates, following = indexes.partition_range(
                     table, index_name, partition, None, [], start, not statement.descending)
     page = item_pages.read_page(candidates, options.get("Limit"), following)
+    fetches = index is not None and not reads.is_global(table, index)
+    if fetches and statement.projection is not None:
+        params["Select"] = "ALL_ATTRIBUTES"  # an LSI reaches the base item's attributes
     _, _, body = item_pages.finish(item_pages.Reading(
-        "ExecuteStatement", table, index, params, [], partition, fetches=False), page, condition)
+        "ExecuteStatement", table, index, params, [], partition, fetches), page, condition)
     answered = json.loads(body)
     items = answered.get("Items") or []
     if statement.projection is not None:
         items = [selected(item, statement.projection) for item in items]
     return Outcome(items, answered.get("ConsumedCapacity"), answered.get("LastEvaluatedKey"))
+
+
+def read_index(table: Any, statement: Statement, consistent: bool) -> Any:
+    """The index a SELECT reads (`"table"."index"`; None: the table), checked as DynamoDB
+    checks it: it exists, a GSI is read eventually consistent and projects the paths."""
+    if statement.index is None:
+        return None
+    index = next((i for i in table.all_indexes() if i.name == statement.index), None)
+    if index is None:
+        raise validation_error(NO_INDEX)
+    if not reads.is_global(table, index):
+        return index
+    if consistent:
+        raise validation_error(GSI_CONSISTENT)
+    held = reads.projected_names(table, index)
+    if held is not None and statement.projection is not None:
+        missing = [str(path[0]) for path in statement.projection if path[0] not in held]
+        if missing:
+            raise validation_error(NOT_PROJECTED.format(index=index.name,
+                                                        names=", ".join(missing)))
+    return index
 
 
 def _declared(table: Any, name: str) -> str | None:

@@ -1,51 +1,89 @@
-"""The expression half of DynamoDB's PartiQL: paths, literals, conditions, read into a
-`Statement` (see `statements` for the statement forms and the grammar as a whole)."""
-
+"""The expression half of DynamoDB's PartiQL: paths, values, conditions, update values, read
+into DynamoDB expressions over placeholder names and values (see `statements` for the grammar
+as a whole and the statement forms)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from ddbkit.emulator.endpoint.attribute_values import MAX_NESTING_LEVELS, NESTING
+from ddbkit.emulator.expressions.expression_reader import MAX_DEPTH
+from ddbkit.emulator.partiql import values as checks
 from ddbkit.emulator.partiql.tokens import (
     NotWellFormed,
     ParameterCountError,
+    Refused,
     Token,
+    kind_of,
     paren,
-    set_of,
     tokenize,
     unquote,
 )
 
 COMPARATORS = {"=": "=", "<>": "<>", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-CONDITION_FUNCTIONS = {"begins_with", "contains", "attribute_exists", "attribute_not_exists",
-                       "attribute_type"}
+ORDERING = ("<", "<=", ">", ">=")
+UNORDERED = ("BOOL", "NULL", "L", "M", "SS", "NS", "BS")
+# The WHERE clause's functions: (operands, whether the first must be a document path).
+CONDITION_FUNCTIONS = {"attribute_exists": (1, True), "attribute_not_exists": (1, True),
+                       "attribute_type": (2, True), "begins_with": (2, False),
+                       "contains": (2, False)}
 UPDATE_FUNCTIONS = {"list_append", "if_not_exists"}
+SET_FUNCTIONS = {"set_add": "ADD", "set_delete": "DELETE"}
+# `IS <type>`: PartiQL's type names, as DynamoDB's data types.
+TYPE_NAMES = {"BOOL": "BOOL", "BOOLEAN": "BOOL", "STRING": "S", "NUMBER": "N", "BLOB": "B",
+              "BINARY": "B", "LIST": "L", "STRUCT": "M", "TUPLE": "M", "MAP": "M",
+              "NULL": "NULL"}
+# PartiQL's keywords that cannot follow a `.` in a path unquoted.
+PATH_KEYWORDS = {"INNER", "OUTER", "LEFT", "RIGHT", "FULL", "CROSS", "JOIN", "ON", "SELECT",
+                 "FROM", "WHERE", "AND", "OR", "NOT", "IN", "IS", "BETWEEN", "LIKE", "AS",
+                 "ORDER", "BY", "GROUP", "HAVING", "UNION", "EXCEPT", "INTERSECT", "CASE",
+                 "WHEN", "THEN", "ELSE", "END", "MISSING"}
+LEFTOVER = "Unexpected token after expression"
+NEEDS_PATH = "Operator or function requires a document path; operator or function: {}"
+OPERAND_COUNT = ("Incorrect number of operands for operator or function; operator or "
+                 "function: {}, number of operands: {}")
+OPERAND_TYPE = ("Incorrect operand type for operator or function; operator or function: {}, "
+                "operand type: {}")
 
 
 @dataclass
 class Statement:
-    kind: str  # SELECT, INSERT, UPDATE, DELETE
+    kind: str  # SELECT, INSERT, UPDATE, DELETE, EXISTS
     table: str
     index: str | None = None
     names: dict[str, str] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     condition: str | None = None  # the whole WHERE clause
-    # its top-level AND chain: (expression, (name, value) when it reads `name = literal`)
+    # its top-level AND chain: (expression, (name, value) when it reads `name = value`)
     conjuncts: list[tuple[str, Any]] = field(default_factory=list)
     equalities: dict[str, Any] = field(default_factory=dict)  # the first of each name
     projection: list[list[Any]] | None = None  # SELECT's paths (names, indexes); None: *
     update: str | None = None
     item: dict[str, Any] | None = None  # INSERT's VALUE
     descending: bool = False  # SELECT ... ORDER BY sort key DESC
+    returning: str | None = None  # RETURNING's ReturnValues (ALL_NEW, ...)
+
+
+@dataclass
+class Operand:
+    text: str  # as a DynamoDB expression
+    kind: str  # path, value or function
+    token: Token
+    name: str | None = None  # a path of one top-level name: that name
+    value: Any = None  # a value: the attribute value
+    segments: list[Any] = field(default_factory=list)  # a path's names and indexes
 
 
 class Reader:
     def __init__(self, statement: str, parameters: list[Any]) -> None:
+        for parameter in parameters:
+            checks.check_parameter(parameter)
         self.tokens = tokenize(statement)
         self.at = 0
         self.parameters = parameters
         self.used = 0
+        self.depth = 0  # parentheses, NOT and calls around the reader, refused past MAX_DEPTH
         self.result = Statement(kind="", table="")
 
     # tokens
@@ -61,22 +99,40 @@ class Reader:
         token = self.peek()
         return token is not None and token.kind == "punct" and token.text in marks
 
+    def calls(self) -> bool:
+        """A name followed by `(`: a function call."""
+        token, after = self.peek(), self.peek(1)
+        return token is not None and token.kind == "ident" and after is not None and \
+            after.kind == "punct" and after.text == "("
+
     def take(self) -> Token:
         token = self.peek()
         if token is None:
-            raise NotWellFormed("unexpected end of statement")
+            raise NotWellFormed("Unexpected end of statement")
         self.at += 1
         return token
 
     def expect_word(self, word: str) -> None:
         if not self.word(word):
-            raise NotWellFormed(f"expected {word}")
+            raise NotWellFormed(self._unexpected(f"expected {word}"))
         self.at += 1
 
     def expect_punct(self, mark: str) -> None:
         if not self.punct(mark):
-            raise NotWellFormed(f"expected {mark}")
+            raise NotWellFormed(self._unexpected(f"expected {mark}"))
         self.at += 1
+
+    def _unexpected(self, wanted: str) -> str:
+        token = self.peek()
+        return f"Unexpected end of statement, {wanted}" if token is None else \
+            f"Unexpected token {token.text} at {token.at()}, {wanted}"
+
+    def enter(self) -> None:
+        """One level deeper in a condition or an update value; too deep is refused at the
+        token, not recursed into (the caller steps back out by `depth -= 1`)."""
+        if self.depth >= MAX_DEPTH:
+            raise NotWellFormed(self._unexpected("nested too deeply"))
+        self.depth += 1
 
     def done(self) -> bool:
         return self.at >= len(self.tokens)
@@ -98,146 +154,176 @@ class Reader:
         if token.kind == "ident":
             return token.text
         if token.kind == "qident":
-            return token.text[1:-1].replace('""', '"')
-        raise NotWellFormed(f"expected a name, found {token.text}")
+            return unquote(token.text)
+        raise NotWellFormed(f"Unexpected token {token.text} at {token.at()}, expected a name")
 
-    def path(self) -> tuple[str, str | None]:
-        """A document path as an expression, and its name when it is one top-level name."""
-        expression, segments = self.segments()
-        return expression, segments[0] if len(segments) == 1 else None
-
-    def segments(self) -> tuple[str, list[Any]]:
-        """A document path as an expression and as its names and list indexes."""
+    def path(self) -> Operand:
+        """A document path: `a`, `"a b"`, `a.b`, `a[0]`, `a['k']`."""
+        token = self.peek()
         first = self.identifier()
         parts = [self.name(first)]
         segments: list[Any] = [first]
         while True:
             if self.punct("."):
                 self.at += 1
+                step = self.peek()
+                if step is not None and step.kind == "ident" and \
+                        step.text.upper() in PATH_KEYWORDS:
+                    raise NotWellFormed("Invalid path dot component")
                 segments.append(self.identifier())
                 parts.append("." + self.name(segments[-1]))
             elif self.punct("["):
                 self.at += 1
-                token = self.take()
-                if token.kind == "number" and token.text.isdigit():
-                    parts.append(f"[{token.text}]")
-                    segments.append(int(token.text))
-                elif token.kind == "string":
-                    segments.append(unquote(token.text))
+                index = self.take()
+                if index.kind == "number" and index.text.isdigit():
+                    parts.append(f"[{int(index.text)}]")
+                    segments.append(int(index.text))
+                elif index.kind == "string":
+                    segments.append(unquote(index.text))
                     parts.append("." + self.name(segments[-1]))
                 else:
-                    raise NotWellFormed("expected a list index or a map key")
+                    raise NotWellFormed("Invalid path index component")
                 self.expect_punct("]")
             else:
                 break
-        return "".join(parts), segments
+        assert token is not None
+        return Operand("".join(parts), "path", token,
+                       first if len(segments) == 1 else None, segments=segments)
 
-    # literals
-    def starts_literal(self) -> bool:
+    # values
+    def starts_value(self) -> bool:
         token = self.peek()
         if token is None:
             return False
         if token.kind in ("string", "number"):
             return True
         if token.kind == "punct":
-            return token.text in ("?", "{", "[", "<<", "-")
+            return token.text in ("?", "{", "[", "<<", "-", "+")
         return token.kind == "ident" and token.text.lower() in ("true", "false", "null")
 
-    def literal(self) -> dict[str, Any]:
+    def literal(self, place: str = "root", level: int = 1) -> dict[str, Any]:
+        """A value: a literal, or a `?` parameter; `place` names it in number messages,
+        `level` is how deep in a literal it stands (DynamoDB's nesting limit)."""
+        if level > MAX_NESTING_LEVELS:
+            raise Refused(NESTING)
         token = self.take()
         if token.kind == "string":
             return {"S": unquote(token.text)}
         if token.kind == "number":
+            checks.literal_number_problem(token.text, place)
             return {"N": token.text}
-        if token.kind == "ident" and token.text.lower() in ("true", "false"):
-            return {"BOOL": token.text.lower() == "true"}
-        if token.kind == "ident" and token.text.lower() == "null":
-            return {"NULL": True}
+        if token.kind == "ident":
+            lowered = token.text.lower()
+            if lowered in ("true", "false"):
+                return {"BOOL": lowered == "true"}
+            if lowered == "null":
+                return {"NULL": True}
+            if self.punct("("):
+                raise Refused(f"Unsupported data type: {lowered} under key root at "
+                              f"{token.at()}")
         if token.kind == "punct":
-            return self._compound(token.text)
-        raise NotWellFormed(f"expected a value, found {token.text}")
+            return self._compound(token, place, level)
+        raise NotWellFormed(f"Unexpected token {token.text} at {token.at()}, expected a value")
 
-    def _compound(self, mark: str) -> dict[str, Any]:
-        if mark == "-":
+    def _compound(self, token: Token, place: str, level: int) -> dict[str, Any]:
+        mark = token.text
+        if mark in ("-", "+"):
             number = self.take()
             if number.kind != "number":
-                raise NotWellFormed("expected a number after -")
-            return {"N": "-" + number.text}
+                raise NotWellFormed(f"Unexpected token {number.text} at {number.at()}")
+            text = ("-" if mark == "-" else "") + number.text
+            checks.literal_number_problem(text, place)
+            return {"N": text}
         if mark == "?":
             if self.used >= len(self.parameters):
                 raise ParameterCountError()
             self.used += 1
             return dict(self.parameters[self.used - 1])
         if mark == "{":
-            members: dict[str, Any] = {}
-            while not self.punct("}"):
-                key = self.take()
-                if key.kind not in ("string", "qident", "ident"):
-                    raise NotWellFormed("expected a map key")
-                self.expect_punct(":")
-                members[unquote(key.text)] = self.literal()
-                if not self.punct("}"):
-                    self.expect_punct(",")
-            self.at += 1
-            return {"M": members}
+            return {"M": self.members(lambda key: f"{place}.{key}", level + 1)}
         if mark in ("[", "<<"):
             close = "]" if mark == "[" else ">>"
             elements: list[Any] = []
             while not self.punct(close):
-                elements.append(self.literal())
+                elements.append(self.literal(f"{place}[{len(elements)}]", level + 1))
                 if not self.punct(close):
                     self.expect_punct(",")
             self.at += 1
-            return {"L": elements} if mark == "[" else set_of(elements)
-        raise NotWellFormed(f"unexpected {mark}")
+            return {"L": elements} if mark == "[" else self._bag(elements)
+        raise NotWellFormed(f"Unexpected token {mark} at {token.at()}, expected a value")
+
+    def members(self, place_of: Any, level: int = 1) -> dict[str, Any]:
+        """A `{...}` map's members (its `{` taken), each value's place by `place_of(key)`."""
+        members: dict[str, Any] = {}
+        while not self.punct("}"):
+            key = self.take()
+            if key.kind not in ("string", "qident"):
+                raise NotWellFormed(f"Unexpected token {key.text} at {key.at()}, "
+                                    "expected a string key")
+            self.expect_punct(":")
+            members[unquote(key.text)] = self.literal(place_of(unquote(key.text)), level)
+            if not self.punct("}"):
+                self.expect_punct(",")
+        self.at += 1
+        return members
+
+    @staticmethod
+    def _bag(elements: list[Any]) -> dict[str, Any]:
+        if not elements:
+            raise Refused("Empty bags are not supported")
+        kinds = {kind_of(e) for e in elements}
+        kind = kinds.pop()
+        if kinds or kind not in ("S", "N", "B"):
+            raise NotWellFormed("A set holds strings, numbers or binaries of one type")
+        value = {kind + "S": [e[kind] for e in elements]}
+        checks.set_problem(value)
+        return value
 
     # conditions
-    def operand(self) -> tuple[str, str | None, Any]:
-        """An operand as an expression, with (for `name = literal`) its name or literal."""
-        if self.starts_literal():
-            literal = self.literal()
-            return self.value(literal), None, literal
-        if self.word("SIZE") and self._next_is("("):
-            self.at += 2
-            path, _ = self.path()
-            self.expect_punct(")")
-            return f"size({path})", None, None
-        path, simple = self.path()
-        return path, simple, None
+    def operand(self) -> Operand:
+        token = self.peek()
+        if token is None:
+            raise NotWellFormed("Unexpected end of statement, expected an operand")
+        if self.starts_value():
+            value = self.literal()
+            return Operand(self.value(value), "value", token, value=value)
+        if self.calls():
+            name = token.text.lower()
+            if name != "size":
+                raise Refused(f"Unrecognized function: {name} at {token.at()}")
+            arguments = self.arguments(name, 1, True)
+            return Operand(f"size({arguments[0].text})", "function", token)
+        return self.path()
 
-    def _next_is(self, mark: str) -> bool:
-        token = self.peek(1)
-        return token is not None and token.kind == "punct" and token.text == mark
+    def arguments(self, name: str, count: int, path_first: bool) -> list[Operand]:
+        """A function's arguments (its name at the reader), checked as DynamoDB checks them."""
+        self.enter()
+        self.at += 2
+        arguments: list[Operand] = []
+        while not self.punct(")"):
+            arguments.append(self.operand())
+            if not self.punct(")"):
+                self.expect_punct(",")
+        self.at += 1
+        self.depth -= 1
+        if len(arguments) != count:
+            raise Refused(OPERAND_COUNT.format(name, len(arguments)))
+        if path_first and arguments[0].kind != "path":
+            raise Refused(NEEDS_PATH.format(name))
+        return arguments
 
     def condition(self) -> tuple[str, list[tuple[str, Any]]]:
-        """The WHERE clause; with its top-level `name = literal` conjuncts when it is an AND
-        chain (each as (conjunct expression, (name, value) or None))."""
-        conjuncts = [self.conjunct_with_equality()]
+        """The WHERE clause, with its top-level AND chain (each conjunct as (expression,
+        (name, value) when it reads `name = value`)); an OR at the top: no chain."""
+        conjuncts = [self.not_condition()]
         while self.word("AND"):
             self.at += 1
-            conjuncts.append(self.conjunct_with_equality())
+            conjuncts.append(self.not_condition())
         if self.word("OR"):
             self.at += 1
-            rest = self.or_condition()
             joined = " AND ".join(paren(c) for c, _ in conjuncts)
-            return f"{paren(joined)} OR {paren(rest)}", []
+            return f"{paren(joined)} OR {paren(self.or_condition())}", []
         return " AND ".join(paren(c) for c, _ in conjuncts), conjuncts
-
-    def conjunct_with_equality(self) -> tuple[str, Any]:
-        start = self.at
-        text = self.not_condition()
-        equality = self._equality(start)
-        return text, equality
-
-    def _equality(self, start: int) -> Any:
-        """(name, value) when tokens[start:at] read `name = literal` (or reversed)."""
-        window = self.tokens[start:self.at]
-        if len(window) == 3 and window[1].text == "=" and window[0].kind in ("ident", "qident"):
-            values = list(self.result.values.values())
-            if window[2].kind in ("string", "number") or window[2].text == "?":
-                return (unquote(window[0].text) if window[0].kind == "qident"
-                        else window[0].text), values[-1]
-        return None
 
     def or_condition(self) -> str:
         parts = [self.and_condition()]
@@ -247,82 +333,108 @@ class Reader:
         return " OR ".join(paren(p) for p in parts)
 
     def and_condition(self) -> str:
-        parts = [self.not_condition()]
+        parts = [self.not_condition()[0]]
         while self.word("AND"):
             self.at += 1
-            parts.append(self.not_condition())
+            parts.append(self.not_condition()[0])
         return " AND ".join(paren(p) for p in parts)
 
-    def not_condition(self) -> str:
+    def not_condition(self) -> tuple[str, Any]:
         if self.word("NOT"):
+            self.enter()
             self.at += 1
-            return f"NOT {paren(self.not_condition())}"
+            negated = f"NOT {paren(self.not_condition()[0])}"
+            self.depth -= 1
+            return negated, None
         if self.punct("("):
+            self.enter()
             self.at += 1
             inner = self.or_condition()
             self.expect_punct(")")
-            return inner
+            self.depth -= 1
+            return inner, None
         token = self.peek()
-        if token is not None and token.kind == "ident" and \
-                token.text.lower() in CONDITION_FUNCTIONS and self._next_is("("):
-            return self.function()
+        if token is not None and self.calls() and token.text.lower() in CONDITION_FUNCTIONS:
+            return self.function(), None
         return self.comparison()
 
     def function(self) -> str:
-        name = self.take().text.lower()
-        self.expect_punct("(")
-        path, _ = self.path()
-        arguments = [path]
-        while self.punct(","):
-            self.at += 1
-            arguments.append(self.operand()[0])
-        self.expect_punct(")")
-        return f"{name}({', '.join(arguments)})"
+        token = self.peek()
+        assert token is not None  # not_condition saw the call
+        name = token.text.lower()
+        count, path_first = CONDITION_FUNCTIONS[name]
+        arguments = self.arguments(name, count, path_first)
+        text = f"{name}({', '.join(a.text for a in arguments)})"
+        if self.punct("=", "<>", "!=") and self._boolean_next():
+            negated = self.take().text != "="
+            truth = self.take().text.lower() == "true"
+            return f"NOT {paren(text)}" if negated == truth else text
+        return text
 
-    def comparison(self) -> str:
-        left, _, _ = self.operand()
+    def _boolean_next(self) -> bool:
+        token = self.peek(1)
+        return token is not None and token.kind == "ident" and \
+            token.text.lower() in ("true", "false")
+
+    def comparison(self) -> tuple[str, Any]:
+        left = self.operand()
         token = self.peek()
         if token is not None and token.kind == "punct" and token.text in COMPARATORS:
             self.at += 1
-            right, _, _ = self.operand()
-            return f"{left} {COMPARATORS[token.text]} {right}"
+            right = self.operand()
+            if token.text in ORDERING:
+                _ordered(token.text, left, right)
+            return f"{left.text} {COMPARATORS[token.text]} {right.text}", _equality(
+                token.text, left, right)
         if self.word("BETWEEN"):
             self.at += 1
-            low = self.operand()[0]
+            low = self.operand()
             self.expect_word("AND")
-            return f"{left} BETWEEN {low} AND {self.operand()[0]}"
+            high = self.operand()
+            _ordered("BETWEEN", left, low, high)
+            return f"{left.text} BETWEEN {low.text} AND {high.text}", None
         if self.word("IN"):
-            self.at += 1
-            close = "]" if self.punct("[") else ")"
-            if not self.punct("[", "("):
-                raise NotWellFormed("expected a list after IN")
-            self.at += 1
-            members = []
-            while not self.punct(close):
-                members.append(self.operand()[0])
-                if not self.punct(close):
-                    self.expect_punct(",")
-            self.at += 1
-            return f"{left} IN ({', '.join(members)})"
+            return self._in(left), None
         if self.word("IS"):
+            return self._is(left), None
+        if token is None:
+            raise NotWellFormed("Unexpected end of statement, expected a comparison")
+        raise NotWellFormed(f"Unexpected token {token.text} at {token.at()}, "
+                            "expected a comparison")
+
+    def _in(self, left: Operand) -> str:
+        self.at += 1
+        if not self.punct("[", "("):
+            raise NotWellFormed(self._unexpected("expected a list after IN"))
+        close = "]" if self.take().text == "[" else ")"
+        members = []
+        while not self.punct(close):
+            members.append(self.operand().text)
+            if not self.punct(close):
+                self.expect_punct(",")
+        if not members:
+            raise NotWellFormed(self._unexpected("expected a value"))
+        self.at += 1
+        return f"{left.text} IN ({', '.join(members)})"
+
+    def _is(self, left: Operand) -> str:
+        self.at += 1
+        negated = self.word("NOT")
+        if negated:
             self.at += 1
-            negated = self.word("NOT")
-            if negated:
-                self.at += 1
-            if self.word("MISSING"):
-                self.at += 1
-                return f"attribute_exists({left})" if negated else f"attribute_not_exists({left})"
-            if self.word("NULL"):
-                self.at += 1
-                test = f"attribute_type({left}, {self.value({'S': 'NULL'})})"
-                return f"NOT {test}" if negated else test
-            raise NotWellFormed("expected MISSING or NULL after IS")
-        raise NotWellFormed("expected a comparison")
+        token = self.peek()
+        if token is None or token.kind != "ident" or \
+                token.text.upper() not in (*TYPE_NAMES, "MISSING"):
+            raise NotWellFormed(self._unexpected("expected a type after IS"))
+        self.at += 1
+        if token.text.upper() == "MISSING":
+            return f"attribute_exists({left.text})" if negated else \
+                f"attribute_not_exists({left.text})"
+        test = f"attribute_type({left.text}, {self.value({'S': TYPE_NAMES[token.text.upper()]})})"
+        return f"NOT {test}" if negated else test
 
     # clauses
     def where(self) -> None:
-        if self.done() or self.word("ORDER"):
-            return
         self.expect_word("WHERE")
         condition, conjuncts = self.condition()
         self.result.condition = condition
@@ -336,3 +448,21 @@ class Reader:
         if self.punct("."):
             self.at += 1
             self.result.index = self.identifier()
+
+
+def _ordered(operator: str, *operands: Operand) -> None:
+    """An ordering operator refuses a value of a type with no order."""
+    for operand in operands:
+        if operand.kind == "value" and kind_of(operand.value) in UNORDERED:
+            raise Refused(OPERAND_TYPE.format(operator, kind_of(operand.value)))
+
+
+def _equality(operator: str, left: Operand, right: Operand) -> Any:
+    """(name, value) when the comparison reads `name = value` (or `value = name`)."""
+    if operator != "=":
+        return None
+    if left.name is not None and right.kind == "value":
+        return left.name, right.value
+    if right.name is not None and left.kind == "value":
+        return right.name, left.value
+    return None

@@ -1,7 +1,11 @@
 """PartiQL text split into tokens, and the small helpers the statement reader shares.
 
-Part of reading PartiQL (`reader`, `statements`): strings in single quotes ('' escapes one),
-names in double quotes, numbers, names and punctuation; anything else is NotWellFormed.
+Part of reading PartiQL (see `statements` for the grammar): strings in single quotes ('' escapes
+one), names in double quotes, numbers, names and punctuation, each with its place in the text
+(DynamoDB's messages point at a token as `line:column:length`). `--` comments run to the end of
+the line and `/* */` comments to their close; both read as whitespace. A `#`, an unterminated
+comment or string, or a number literal Java's BigDecimal cannot hold is no PartiQL at all:
+DynamoDB answers those with nothing after the "wasn't well formed" colon.
 """
 
 from __future__ import annotations
@@ -11,52 +15,81 @@ from dataclasses import dataclass
 from typing import Any
 
 _TOKEN = re.compile(r"""
-    \s*(?:
-      (?P<string>'(?:[^']|'')*')
+      (?P<space>\s+|--[^\n]*|/\*.*?\*/)
+    | (?P<string>'(?:[^']|'')*')
     | (?P<qident>"(?:[^"]|"")*")
     | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-    | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<punct><<|>>|<=|>=|<>|!=|[=<>()\[\]{},.:?+\-*])
-    )""", re.VERBOSE)
+    | (?P<ident>[A-Za-z_][A-Za-z0-9_$]*)
+    | (?P<punct><<|>>|<=|>=|<>|!=|[=<>()\[\]{},.:?+\-*;])
+    """, re.VERBOSE | re.DOTALL)
+
+
 class NotWellFormed(ValueError):
-    """The statement is no PartiQL DynamoDB reads."""
+    """The statement is no PartiQL DynamoDB reads: answered after the "wasn't well formed"
+    envelope, with this detail."""
+
+
+class Refused(ValueError):
+    """A statement DynamoDB reads but refuses, answered with exactly this message."""
+
+
+class ParameterCountError(NotWellFormed):
+    """More `?` than parameters, or fewer."""
 
 
 @dataclass
 class Token:
-    kind: str
+    kind: str  # string, qident, number, ident, punct
     text: str
+    line: int = 1
+    column: int = 1  # from 1, in characters
+
+    def at(self, length: int | None = None) -> str:
+        """Where DynamoDB's messages place this token: `line:column:length`."""
+        return f"{self.line}:{self.column}:{len(self.text) if length is None else length}"
 
 
 def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     position = 0
-    text = text.rstrip().rstrip(";")
+    line, line_start = 1, 0
     while position < len(text):
         match = _TOKEN.match(text, position)
-        if match is None or match.end() == position:
-            if text[position:].strip() == "":
-                break
-            raise NotWellFormed(f"unexpected character at {text[position:position + 10]!r}")
+        if match is None:
+            raise NotWellFormed("")  # `#`, an open comment or string: nothing after the colon
         kind = match.lastgroup or ""
-        if kind == "number" and not _number_fits(match.group(kind)):
-            raise NotWellFormed("")  # DynamoDB's answer names nothing after the colon
-        tokens.append(Token(kind, match.group(kind)))
+        value = match.group(kind)
+        if kind == "number" and not number_fits(value):
+            raise NotWellFormed("")
+        if kind != "space":
+            tokens.append(Token(kind, value, line, position - line_start + 1))
+        newlines = value.count("\n")
+        if newlines:
+            line += newlines
+            line_start = position + value.rindex("\n") + 1
         position = match.end()
+    while tokens and tokens[-1].kind == "punct" and tokens[-1].text == ";":
+        tokens.pop()
     return tokens
 
 
 _INT32 = range(-(2**31), 2**31)
 
 
-def _number_fits(text: str) -> bool:
-    """DynamoDB's PartiQL reads a number literal's exponent, and its scale (the digits after
-    the point less the exponent), as 32-bit integers; a literal past either is no PartiQL."""
-    mantissa, _, written = text.lower().partition("e")
+def number_fits(text: str) -> bool:
+    """Java's BigDecimal, which DynamoDB's PartiQL reads numbers with, holds the exponent and
+    the scale (the digits after the point less the exponent) as 32-bit integers; a number past
+    either cannot be read."""
+    mantissa, _, written = text.lower().lstrip("+-").partition("e")
     if len(written.lstrip("+-").lstrip("0")) > 10:  # past 32 bits; int() refuses huge strings
         return False
     exponent = int(written or 0)
     return exponent in _INT32 and len(mantissa.partition(".")[2]) - exponent in _INT32
+
+
+def wrap32(number: int) -> int:
+    """A Java int's arithmetic: the number wrapped into 32 bits."""
+    return (number + 2**31) % 2**32 - 2**31
 
 
 def paren(text: str) -> str:
@@ -80,13 +113,6 @@ def unquote(text: str) -> str:
     return text
 
 
-def set_of(elements: list[Any]) -> dict[str, Any]:
-    kinds = {next(iter(e)) for e in elements}
-    if len(kinds) != 1 or next(iter(kinds)) not in ("S", "N", "B"):
-        raise NotWellFormed("a set holds strings, numbers or binaries of one type")
-    kind = next(iter(kinds))
-    return {kind + "S": [e[kind] for e in elements]}
-
-
-class ParameterCountError(NotWellFormed):
-    """More `?` than parameters, or fewer."""
+def kind_of(value: Any) -> str:
+    """An attribute value's data type (`S`, `N`, `SS`, ...)."""
+    return next(iter(value)) if isinstance(value, dict) and value else ""

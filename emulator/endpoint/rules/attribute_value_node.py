@@ -21,15 +21,24 @@ class AttributeValueNode(Node):
     """An attribute value: its kinds' JSON types, then DynamoDB's rules for its content,
     the first problem worded for its place (`wording` takes message and key)."""
 
-    __slots__ = ("current", "defers", "place", "wraps")
+    __slots__ = ("current", "defers", "place", "rules", "wraps")
 
-    def __init__(self, place: str | None, current: bool, wraps: bool, defers: bool) -> None:
+    def __init__(self, place: str | None, current: bool, wraps: bool, defers: bool,
+                 rules: bool = True) -> None:
         super().__init__()
         self.place = place
         self.current, self.wraps = current, wraps  # the layer's wording (layers.py)
         self.defers = defers  # a value past the deserializer's depth is refused last
+        self.rules = rules  # False: the JSON types only (PartiQL's parameters: partiql/values.py)
 
     def check(self, value: Any, path: Path, report: Report) -> None:
+        if not self.rules:
+            if type(value) is not dict:
+                raise serialization(wording.START_OF_LIST if isinstance(value, list)
+                                    else "Expected null")
+            _kinds(value)
+            _binaries(value)
+            return
         if type(value) is dict and len(value) == 1:
             for kind, inner in value.items():
                 if type(inner) is PLAIN_SCALAR_TYPES.get(kind):
@@ -110,6 +119,21 @@ def _kinds(value: dict[str, Any]) -> None:
                         else serialization("Expected list or null")
                 inner[:] = [{} if element is None else element for element in inner]
                 _push(stack, inner)
+
+
+def _binaries(value: dict[str, Any]) -> None:
+    """SerializationException for a binary that is not base64, however deep (DynamoDB cannot
+    deserialize it, whatever the rules of the value's place)."""
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        binaries = [current["B"]] if "B" in current else current.get("BS") or []
+        for binary in binaries:
+            problem = attribute_values.binary_problem(binary)
+            if problem is not None:
+                raise serialization(problem.message)
+        members = current.get("M")
+        stack.extend(members.values() if isinstance(members, dict) else current.get("L") or [])
 
 
 def _push(stack: list[dict[str, Any]], values: Any) -> None:

@@ -52,9 +52,11 @@ class _Compiler:
         kind = shape.type_name
         if shape.name == "AttributeValue":
             current = self.operation in layers.CURRENT
+            # PartiQL's parameters follow rules of their own, checked as the statement is read
             return AttributeValueNode(None if current else PLACES.get(member or ""), current,
                                       self.operation in layers.WRAPPING_NUMBERS,
-                                      self.operation in layers.DEFERRED_DEPTH)
+                                      self.operation in layers.DEFERRED_DEPTH,
+                                      rules=member != "Parameters")
         if kind == "structure":
             return self.structure(shape, raw, member)
         if kind == "list":

@@ -91,6 +91,8 @@ def run(call: Call, statement: Statement, options: dict[str, Any]) -> Outcome:
     table = pipeline.resolve_table(call, statement.table)
     if statement.kind == "SELECT":
         key_selection.refuse_partiql(table, statement.index)
+        if statement.deferred:
+            raise validation_error(statement.deferred)
         return _select(call, table, statement, options)
     if statement.kind == "INSERT":
         return _insert(call, table, statement, options)

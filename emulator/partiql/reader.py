@@ -63,6 +63,9 @@ class Statement:
     item: dict[str, Any] | None = None  # INSERT's VALUE
     descending: bool = False  # SELECT ... ORDER BY sort key DESC
     returning: str | None = None  # RETURNING's ReturnValues (ALL_NEW, ...)
+    # a refusal DynamoDB reports only once the table and index are known (a function in a
+    # SELECT's projection: after a multi-attribute index's refusal)
+    deferred: str | None = None
 
 
 @dataclass
@@ -104,6 +107,19 @@ class Reader:
         token, after = self.peek(), self.peek(1)
         return token is not None and token.kind == "ident" and after is not None and \
             after.kind == "punct" and after.text == "("
+
+    def skip_call(self) -> None:
+        """Steps over a function call (its name and balanced parentheses), read no further."""
+        self.at += 1
+        depth = 0
+        while True:
+            token = self.take()
+            if token.kind == "punct" and token.text == "(":
+                depth += 1
+            elif token.kind == "punct" and token.text == ")":
+                depth -= 1
+                if depth == 0:
+                    return
 
     def take(self) -> Token:
         token = self.peek()
@@ -283,7 +299,7 @@ class Reader:
     def operand(self) -> Operand:
         token = self.peek()
         if token is None:
-            raise NotWellFormed("Unexpected end of statement, expected an operand")
+            raise NotWellFormed("Unexpected term")  # DynamoDB's words for a WHERE cut short
         if self.starts_value():
             value = self.literal()
             return Operand(self.value(value), "value", token, value=value)

@@ -46,16 +46,16 @@ are whitespace; a trailing `;` is allowed)::
     list        := '[' [value {, value}] ']';     set := '<<' value {, value} '>>'
 
 DynamoDB's refusals, with its wording: a token after a complete statement ("Unexpected token
-after expression", so ORDER BY anywhere but after a SELECT's WHERE); a table alias ("Aliasing
-is not supported"); a function it does not know where it stands ("Unrecognized function: name
-at line:column:length"), a function in a SELECT's projection ("Unexpected path component at
-..."); a function's operands ("Incorrect number of operands ...", "Operator or function
-requires a document path ..."); an ordering operator or BETWEEN on a value of a type with no
-order (BOOL, NULL, lists, maps, sets: "Incorrect operand type ..."); set_add and set_delete
-whose first argument is not the assigned path, whose second is not a set, or that do not have
-two arguments; an empty set literal ("Empty bags are not supported"); a number literal past
-DynamoDB's range ("... under root.path"); a keyword after a `.` in a path ("Invalid path dot
-component"). The rest of what cannot be read is NotWellFormed.
+after expression", so ORDER BY anywhere but after a SELECT's WHERE); a table alias ("Aliasing is
+not supported"); a function it does not know where it stands ("Unrecognized function: name at
+line:column:length"), a function in a SELECT's projection ("Unexpected path component at ...",
+reported once the table and index are known); a function's operands ("Incorrect number of
+operands ...", "Operator or function requires a document path ..."); an ordering operator or
+BETWEEN on a value of a type with no order (BOOL, NULL, lists, maps, sets: "Incorrect operand
+type ..."); set_add and set_delete whose first argument is not the assigned path, whose second
+is not a set, or that do not have two arguments; an empty set literal ("Empty bags are not
+supported"); a number literal past DynamoDB's range ("... under root.path"); a keyword after a
+`.` in a path ("Invalid path dot component"). The rest of what cannot be read is NotWellFormed.
 """
 
 from __future__ import annotations
@@ -145,7 +145,10 @@ def _select(reader: Reader) -> None:
 def _projected(reader: Reader) -> list[Any]:
     token = reader.peek()
     if token is not None and reader.calls():
-        raise Refused(f"Unexpected path component at {token.at()}")
+        reader.result.deferred = reader.result.deferred or \
+            f"Unexpected path component at {token.at()}"
+        reader.skip_call()
+        return []
     return reader.path().segments
 
 

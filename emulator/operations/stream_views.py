@@ -50,6 +50,11 @@ def streams(backend: Any, table_name: str | None = None) -> list[StreamView]:
             if (shard := _shard_of(table)) is not None]
 
 
+def is_stream_arn(arn: str) -> bool:
+    """Whether `arn` is formed as a stream's ARN (whether or not any table has it)."""
+    return _STREAM_ARN.fullmatch(arn) is not None
+
+
 def stream(backend: Any, arn: str, now: float) -> StreamView | None:
     """The stream `arn` names, its shard trimmed to `now`; None when no table has it (a
     deleted table, a table without a stream, an older label, another account or region)."""

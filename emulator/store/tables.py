@@ -131,6 +131,8 @@ class Table:
         self.indexes = [LocalIndex.create(i) for i in indexes or []]
         self.global_indexes = [GlobalIndex.create(i) for i in global_indexes or []]
         self.created_at = utcnow()
+        # When the table last turned on-demand (None: at its creation, or never).
+        self.pay_per_request_since: Any = None
         self.items: dict[Any, Any] = defaultdict(dict)
         self.table_arn = (f"arn:{partition(region)}:dynamodb:{region}:{account_id}:"
                           f"table/{name}")
@@ -196,7 +198,7 @@ class Table:
         if streams and (streams.get("StreamEnabled") or streams.get("StreamViewType")):
             self.stream_specification = {**streams, "StreamEnabled": True}
             now = utcnow()
-            self.latest_stream_label = now.isoformat()
+            self.latest_stream_label = now.isoformat(timespec="milliseconds")  # as AWS labels
             stream_shards.attach(self, Shard(created=now.replace(tzinfo=UTC).timestamp()))
             return True
         self.stream_specification = {"StreamEnabled": False}

@@ -47,6 +47,9 @@ class Layout:
     partition: str
     sort: tuple[str, ...]
     required: tuple[str, ...]  # attributes an item needs to be in the index (sparse GSIs)
+    # ... and their types: an item whose value has another type stays out (a GSI added to a
+    # table whose items disagree with its definition: DynamoDB's backfill leaves them out)
+    types: tuple[str, ...] = ()
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -61,6 +64,7 @@ def layouts(table: Table) -> dict[str | None, Layout] | None:
     table_keys = (table.hash_key_attr,) + ((table.range_key_attr,) if table.range_key_attr
                                            else ())
     found: dict[str | None, Layout] = {None: Layout(table.hash_key_attr, table_keys[1:], ())}
+    types = {a["AttributeName"]: a["AttributeType"] for a in table.attr}
     for index in table.all_indexes():
         hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
         ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
@@ -68,7 +72,9 @@ def layouts(table: Table) -> dict[str | None, Layout] | None:
             return None
         # A GSI without a sort key is ordered by the table's sort key first, when it has one.
         first = tuple(ranges) or table_keys[1:]
-        found[index.name] = Layout(hashes[0], first + table_keys, (hashes[0], *ranges))
+        required = (hashes[0], *ranges)
+        found[index.name] = Layout(hashes[0], first + table_keys, required,
+                                   tuple(types.get(a, "") for a in required))
     return found
 
 
@@ -98,8 +104,9 @@ class Index:
 
     def holds(self, item: Any) -> bool:
         attrs = item.attrs
-        for attribute in self.layout.required:
-            if attribute not in attrs:
+        for attribute, kind in zip(self.layout.required, self.layout.types, strict=True):
+            value = attrs.get(attribute)
+            if value is None or kind not in value:
                 return False
         return True
 
@@ -184,7 +191,8 @@ class TableIndexes:
             for index in self.indexes.values():
                 layout = index.layout
                 index.partitions = built_partitions(columns, layout.partition, layout.parts,
-                                                    layout.required, index.key_of)
+                                                    layout.required, index.key_of,
+                                                    layout.types)
         return self
 
     def replace(self, old: Any, new: Any) -> None:
@@ -249,7 +257,7 @@ def built_index(table: Table, layout: Layout, items: list[Any]) -> Index:
     with collector_paused():
         columns = Columns(items, table.hash_key_attr, table.range_key_attr)
         index.partitions = built_partitions(columns, layout.partition, layout.parts,
-                                            layout.required, index.key_of)
+                                            layout.required, index.key_of, layout.types)
     return index
 
 

@@ -301,3 +301,29 @@ def test_list_streams_refuses_a_start_arn_that_is_no_stream_arn(tables: Any,
 def test_a_stream_label_counts_milliseconds_as_aws_labels_do(tables: Any) -> None:
     label = tables().arn.rpartition("/")[2]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}", label), label
+
+
+def test_a_re_enabled_tables_old_stream_stays_listed_readable_and_closed(
+        tables: Any, streams: Any) -> None:
+    table = tables(view="NEW_IMAGE")
+    table.put("a")
+    old_arn = table.arn
+    table.client.update_table(TableName=table.name,
+                              StreamSpecification={"StreamEnabled": False})
+    table.client.update_table(TableName=table.name, StreamSpecification={
+        "StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    new_arn = table.client.describe_table(TableName=table.name)["Table"]["LatestStreamArn"]
+    assert new_arn != old_arn
+
+    old = streams.describe_stream(StreamArn=old_arn)["StreamDescription"]
+    assert (old["StreamStatus"], old["StreamViewType"]) == ("DISABLED", "NEW_IMAGE")
+    numbers = old["Shards"][0]["SequenceNumberRange"]
+    iterator = streams.get_shard_iterator(StreamArn=old_arn, ShardId=old["Shards"][0]["ShardId"],
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["a"]
+    assert numbers["EndingSequenceNumber"] == records[-1]["dynamodb"]["SequenceNumber"]
+    listed = [s["StreamArn"] for s in streams.list_streams(TableName=table.name)["Streams"]]
+    assert listed == [old_arn, new_arn]
+    assert streams.describe_stream(StreamArn=new_arn)["StreamDescription"][
+        "StreamStatus"] == "ENABLED"

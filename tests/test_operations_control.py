@@ -61,7 +61,9 @@ def test_describe_table_answers_sizes_counts_ids_and_index_figures(
     assert (table["TableName"], table["TableStatus"], table["ItemCount"]) == (name, "ACTIVE", 2)
     assert table["TableSizeBytes"] == len("pka" "gx") + len("pkb")
     assert table["TableId"] == client.describe_table(TableName=name)["Table"]["TableId"]
-    assert table["BillingModeSummary"] == {"BillingMode": "PAY_PER_REQUEST"}
+    assert table["BillingModeSummary"] == {
+        "BillingMode": "PAY_PER_REQUEST",
+        "LastUpdateToPayPerRequestDateTime": table["CreationDateTime"]}
     [index] = table["GlobalSecondaryIndexes"]
     assert (index["IndexArn"], index["ItemCount"], index["IndexSizeBytes"]) == (
         f"{table['TableArn']}/index/g-index", 1, len("pka" "gx"))

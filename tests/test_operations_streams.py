@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -197,11 +198,15 @@ def test_malformed_and_unknown_arns(emulator: Emulator, tables: Any, streams: An
         for unknown in (table.arn.replace(table.name, "ops-streams-nothing"),  # no table
                         table.arn.replace(label, "2000-01-01T00:00:00.000"),  # older label
                         table.arn.replace(":us-east-1:", ":eu-west-1:"),  # another region
-                        table.arn.replace("/stream/", "/index/"),  # no stream ARN at all
                         f"{table.arn}/more"):
             assert error_of(method, StreamArn=unknown, **extra) == (
                 "ResourceNotFoundException",
                 f"Requested resource not found: Stream: {unknown} not found"), unknown
+        # not formed as a stream's ARN at all: refused before any lookup, as DynamoDB does
+        for malformed in (table.arn.replace("/stream/", "/index/"), "x" * 40,
+                          "arn:aws:dynamodb:us-east-1:000000000000:table/x/y/z"):
+            assert error_of(method, StreamArn=malformed, **extra) == (
+                "ValidationException", "Invalid StreamArn"), malformed
 
     assert error_of(streams.get_shard_iterator, StreamArn=table.arn,
                     ShardId="shardId-00000000000000000000-nope",
@@ -262,3 +267,63 @@ def test_get_records_takes_a_null_limit_as_none(emulator: Emulator, tables: Any)
                                                  "Limit": None}, service=STREAMS)
     assert status == 200, page
     assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in page["Records"]] == ["a", "b"]
+
+
+def test_get_shard_iterator_takes_a_sequence_number_only_where_it_means_one(
+        tables: Any, streams: Any) -> None:
+    table = tables()
+    table.put("a")
+    number = table.describe()["Shards"][0]["SequenceNumberRange"]["StartingSequenceNumber"]
+    for kind in ("TRIM_HORIZON", "LATEST"):
+        assert error_of(streams.get_shard_iterator, StreamArn=table.arn,
+                        ShardId=table.shard_id, ShardIteratorType=kind,
+                        SequenceNumber=number) == (
+            "ValidationException",
+            f"SequenceNumber must not be specified for ShardIteratorType {kind}")
+    for kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"):
+        assert error_of(streams.get_shard_iterator, StreamArn=table.arn,
+                        ShardId=table.shard_id, ShardIteratorType=kind)[0] == \
+            "ValidationException"
+        assert streams.get_shard_iterator(StreamArn=table.arn, ShardId=table.shard_id,
+                                          ShardIteratorType=kind,
+                                          SequenceNumber=number)["ShardIterator"]
+
+
+def test_list_streams_refuses_a_start_arn_that_is_no_stream_arn(tables: Any,
+                                                                streams: Any) -> None:
+    table = tables()
+    assert error_of(streams.list_streams, ExclusiveStartStreamArn="k" * 48) == (
+        "ValidationException", "Invalid StreamArn")
+    listed = streams.list_streams(ExclusiveStartStreamArn=table.arn)["Streams"]
+    assert table.arn not in [s["StreamArn"] for s in listed]
+
+
+def test_a_stream_label_counts_milliseconds_as_aws_labels_do(tables: Any) -> None:
+    label = tables().arn.rpartition("/")[2]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}", label), label
+
+
+def test_a_re_enabled_tables_old_stream_stays_listed_readable_and_closed(
+        tables: Any, streams: Any) -> None:
+    table = tables(view="NEW_IMAGE")
+    table.put("a")
+    old_arn = table.arn
+    table.client.update_table(TableName=table.name,
+                              StreamSpecification={"StreamEnabled": False})
+    table.client.update_table(TableName=table.name, StreamSpecification={
+        "StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    new_arn = table.client.describe_table(TableName=table.name)["Table"]["LatestStreamArn"]
+    assert new_arn != old_arn
+
+    old = streams.describe_stream(StreamArn=old_arn)["StreamDescription"]
+    assert (old["StreamStatus"], old["StreamViewType"]) == ("DISABLED", "NEW_IMAGE")
+    numbers = old["Shards"][0]["SequenceNumberRange"]
+    iterator = streams.get_shard_iterator(StreamArn=old_arn, ShardId=old["Shards"][0]["ShardId"],
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["a"]
+    assert numbers["EndingSequenceNumber"] == records[-1]["dynamodb"]["SequenceNumber"]
+    listed = [s["StreamArn"] for s in streams.list_streams(TableName=table.name)["Streams"]]
+    assert listed == [old_arn, new_arn]
+    assert streams.describe_stream(StreamArn=new_arn)["StreamDescription"][
+        "StreamStatus"] == "ENABLED"

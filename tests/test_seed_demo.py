@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from time import sleep
 from typing import Any
 
 import pytest
@@ -117,6 +118,28 @@ def test_the_aws_import_recipe_leaves_tables_that_match_the_spec(
                                       "--stage", stage])
     assert status.exit_code == 0, status.output
     assert "drift" not in status.output and "all six tables match the spec" in status.output
+
+    # the other recipe, for tables that exist: each table's uploaded items put into it again
+    # (the same items: the counts stay); botocore's StartBulkPutItems, as the aws CLI would
+    bulk_lines = [line.removeprefix("#   ") for line in result.output.splitlines()
+                  if line.startswith("#   aws dynamodb start-bulk-put-items ")]
+    assert len(bulk_lines) == len(TABLES)
+    for line in bulk_lines:
+        words = shlex.split(line)
+        options = dict(zip(words[3::2], words[4::2], strict=True))
+        started = client.start_bulk_put_items(
+            TableName=options["--table-name"],
+            InputS3Configuration=dict(pair.split("=", 1) for pair in
+                                      options["--input-s3-configuration"].split(",")),
+            OutputS3Configuration=json.loads(options["--output-s3-configuration"]))
+        arn = started["BulkOperationDescription"]["BulkOperationArn"]
+        while (done := client.describe_bulk_operation(BulkOperationArn=arn)[
+                "BulkOperationDescription"])["BulkOperationStatus"] == "IN_PROGRESS":
+            sleep(0.05)
+        table = next(t for t in TABLES if t.name(stage) == options["--table-name"])
+        assert (done["BulkOperationStatus"], done["ProcessedItemCount"]) == (
+            "COMPLETED", manifest["counts"][table.key])
+        assert _count(client, table.name(stage)) == manifest["counts"][table.key]
 
 
 def test_what_import_table_leaves_out_update_table_can_set() -> None:

@@ -185,7 +185,8 @@ def _emulator_config(host: str, port: int, region: str, stage: str, log_requests
 @click.option("--s3-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               envvar="DDBKIT_S3_DIR",
               help="Folder standing in for S3: bucket NAME is S3_DIR/NAME, for "
-                   "ExportTableToPointInTime and ImportTable [default: STATE_DIR/s3].")
+                   "ExportTableToPointInTime, ImportTable and StartBulkPutItems "
+                   "[default: STATE_DIR/s3].")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME[:PORT]",
               envvar="DDBKIT_ALLOW_HOST",
               help="Also answer requests for this Host (repeatable); others are refused.")

@@ -54,7 +54,8 @@ NO_SETTINGS_CHANGE = frozenset({
     "ListImports", "DescribeGlobalTable", "DescribeGlobalTableSettings",
     "DescribeKinesisStreamingDestination", "DescribeContributorInsights",
     "DescribeTableReplicaAutoScaling", "ListGlobalTables", "ListContributorInsights",
-    "GetResourcePolicy", "ListStates"})
+    "GetResourcePolicy", "ListStates", "StartBulkPutItems", "DescribeBulkOperation",
+    "ListBulkOperations", "CancelBulkOperation"})
 PART_BYTES = 256 << 10  # a restore's table is journaled in records of about this size
 ITEM_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
                          "TransactWriteItems"})

@@ -22,6 +22,7 @@ from typing import Any
 from ddbkit.emulator.endpoint import gc_pauses, http
 from ddbkit.emulator.endpoint.app import DynamoDBApp
 from ddbkit.emulator.endpoint.auth import Credentials, SigV4Verifier
+from ddbkit.emulator.endpoint.cors import Cors
 from ddbkit.emulator.endpoint.guard import AccessGuard, HostAllowList
 from ddbkit.emulator.endpoint.limits import HttpLimits
 from ddbkit.emulator.errors import ConfigError, PortInUseError, ServerError
@@ -105,9 +106,10 @@ class EmulatorServer:
         self.app = DynamoDBApp(region=config.region, account_id=config.account_id,
                                clock=self.clock, throughput_model=self.throughput_model,
                                faults=self.faults)
-        app = AccessGuard(self.app,
-                          HostAllowList(config.host, self._port, config.allow_hosts),
-                          SigV4Verifier(config.auth) if config.auth else None)
+        # CORS outermost: a browser's preflight carries no signature.
+        app = Cors(AccessGuard(self.app,
+                               HostAllowList(config.host, self._port, config.allow_hosts),
+                               SigV4Verifier(config.auth) if config.auth else None))
         ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, args=(sock, app, ready),
                                         name="ddbkit-http", daemon=True)

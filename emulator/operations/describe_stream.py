@@ -1,8 +1,9 @@
 """DescribeStream: a stream's status, view type, key schema and shards (paged by shard id).
 
 The stream is found by its whole ARN (`pipeline.resolve_stream`): the endpoint already refused
-an ARN shorter than any stream's (ValidationException, botocore's model); any other ARN that
-names no current stream of a table here, however formed, is ResourceNotFoundException.
+an ARN shorter than any stream's (ValidationException, botocore's model); one not formed as a
+stream's ARN is a ValidationException too, and a well-formed one that names no current stream
+of a table here is ResourceNotFoundException.
 A disabled stream is DISABLED and its shard closed: the shard's range ends at its last record.
 Its view type is the one its records were written with (moto forgets it on disabling).
 https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_DescribeStream.html

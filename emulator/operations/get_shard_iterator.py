@@ -4,7 +4,8 @@ Validated first, as DynamoDB does before any lookup: the endpoint already refuse
 outside botocore's enum and a missing or non-digit SequenceNumber (checked again here, where
 it is read); botocore's enum also lists AT_TIMESTAMP, which DynamoDB Streams refuses. Then
 the stream by its ARN and the shard by its id (ResourceNotFoundException), then the position:
-- TRIM_HORIZON: the oldest record kept; LATEST: just after the newest;
+- TRIM_HORIZON: the oldest record kept; LATEST: just after the newest (neither takes a
+  SequenceNumber: ValidationException);
 - AT_ / AFTER_SEQUENCE_NUMBER: at or after that record; TrimmedDataAccessException when that
   is older than the oldest record kept (records go after 24 hours, `store.stream_shards`).
 https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetShardIterator.html
@@ -51,6 +52,9 @@ def run(call: Call) -> Answer:
 def _wanted(kind: str, sequence_number: Any) -> int | None:
     """The position AT_ / AFTER_SEQUENCE_NUMBER name; None for the other two types."""
     if kind not in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"):
+        if sequence_number is not None:  # DynamoDB refuses a position the type ignores
+            raise validation_error(
+                f"SequenceNumber must not be specified for ShardIteratorType {kind}")
         return None
     if not (isinstance(sequence_number, str) and _SEQUENCE_NUMBER.fullmatch(sequence_number)):
         raise validation_error(f"Invalid SequenceNumber for {kind}: {sequence_number}")

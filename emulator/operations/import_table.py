@@ -21,8 +21,9 @@ from typing import Any
 
 from ddbkit.emulator.endpoint.rules import schema
 from ddbkit.emulator.endpoint.wire import WireError
-from ddbkit.emulator.operations import pipeline, warm_throughput, writes
+from ddbkit.emulator.operations import pipeline, warm_throughput
 from ddbkit.emulator.operations.call import Answer, Call, OperationError, validation_error
+from ddbkit.emulator.operations.record_puts import put_record
 from ddbkit.emulator.operations.s3_folders import bucket_dir, prefix_path, table_id
 from ddbkit.emulator.operations.timestamps import aware_utc
 from ddbkit.emulator.store import backup_calls
@@ -40,7 +41,7 @@ class ImportFailed(Exception):
 
 def run(call: Call) -> Answer:
     params, backend = call.params, pipeline.backend(call)
-    _check_format(params)
+    check_format(params)
     creation: dict[str, Any] = params.get("TableCreationParameters") or {}
     name = creation.get("TableName")
     if backup_calls.table_named(backend, name) is not None:
@@ -79,7 +80,9 @@ def _check_creation(creation: dict[str, Any]) -> None:
     warm_throughput.check(creation)
 
 
-def _check_format(params: dict[str, Any]) -> None:
+def check_format(params: dict[str, Any]) -> None:
+    """The InputFormat and InputCompressionType the emulator reads (ImportTable's request,
+    StartBulkPutItems' InputS3Configuration)."""
     if params.get("InputFormat") != "DYNAMODB_JSON":
         raise validation_error(f"InputFormat {params.get('InputFormat')} is not supported by "
                                "this emulator; use DYNAMODB_JSON")
@@ -99,28 +102,13 @@ def _import(backend: Any, creation: dict[str, Any], folder: Path,
         for path in files:
             for _, item in aws_layout.iter_data_records(path):
                 processed += 1
-                imported += _put(table, item)  # AWS logs a misfit, goes on
+                imported += put_record(table, item) is None  # AWS logs a misfit, goes on
     except aws_layout.LayoutError as exc:
         backup_calls.drop_table(backend, creation["TableName"])
         raise ImportFailed("InvalidDataFile", str(exc).replace(str(folder), "")) from exc
     return {"ProcessedItemCount": processed, "ImportedItemCount": imported,
             "ErrorCount": processed - imported, "TableId": table_id(table),
             "ProcessedSizeBytes": sum(p.stat().st_size for p in files)}
-
-
-def _put(table: Any, item: dict[str, Any]) -> bool:
-    """Whether the item was stored, through PutItem's write stages; False when it does not
-    fit the table (a key missing or of another type, a value out of range, too big)."""
-    try:
-        attributes = writes.decoded_map(item)
-        keys = writes.item_keys(table, attributes)
-        built = writes.build(table, keys, attributes)
-    except (OperationError, ValueError, TypeError, KeyError, AttributeError, IndexError):
-        return False  # a record that is no item: AWS counts it as an error and goes on
-    old = writes.read_old(table, keys)
-    writes.put(table, keys, built)
-    writes.maintain_indexes(table, old, built)
-    return True
 
 
 def data_files(folder: Path, prefix: str) -> list[Path]:

@@ -18,7 +18,13 @@ from ddbkit.emulator.capacity.consumed_capacity import Admission, admission
 from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Meter
 from ddbkit.emulator.moto_ext import answers
 from ddbkit.emulator.operations import stream_views
-from ddbkit.emulator.operations.call import Answer, Call, encoded_answer, not_found
+from ddbkit.emulator.operations.call import (
+    Answer,
+    Call,
+    encoded_answer,
+    not_found,
+    validation_error,
+)
 from ddbkit.emulator.operations.stream_views import StreamView
 from ddbkit.emulator.store import access, clock
 from ddbkit.emulator.store.catalog import Catalog, catalog
@@ -27,6 +33,7 @@ __all__ = ["Admission", "backend", "meter", "resolve_stream", "resolve_table", "
            "throughput"]
 
 STREAM_NOT_FOUND = "Requested resource not found: Stream: {arn} not found"
+INVALID_STREAM_ARN = "Invalid StreamArn"  # DynamoDB Streams' wording for a malformed ARN
 
 
 def backend(call: Call) -> Catalog:
@@ -47,11 +54,18 @@ def shaped_answer(call: Call, result: dict[str, Any]) -> Answer:
 
 def resolve_stream(call: Call, arn: str) -> StreamView:
     """The stream `arn` names, its shard trimmed to now (records past 24 hours go), or
-    ResourceNotFoundException: a deleted table's, a replaced label's, a table without one."""
+    ResourceNotFoundException: a deleted table's, a replaced label's, a table without one.
+    An ARN that is no stream's ARN at all is a ValidationException, as on DynamoDB."""
+    check_stream_arn(arn)
     found = stream_views.stream(backend(call), arn, clock.now())
     if found is None:
         raise not_found(STREAM_NOT_FOUND.format(arn=arn))
     return found
+
+
+def check_stream_arn(arn: str) -> None:
+    if not stream_views.is_stream_arn(arn):
+        raise validation_error(INVALID_STREAM_ARN)
 
 
 def throughput() -> Admission | None:

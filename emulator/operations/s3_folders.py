@@ -4,8 +4,8 @@ Bucket `NAME` is the folder `<root>/NAME`; the root is `ddbkit up --s3-dir` (def
 `<state-dir>/s3`, i.e. `.ddbkit/s3`; env `DDBKIT_S3_DIR`), set by the `Emulator` at start.
 An object key is a path under the bucket's folder. Bucket names follow S3's rules (3-63
 lowercase letters, digits, dots and hyphens), which also keeps every path inside the root.
-ExportTableToPointInTime and ImportTable refuse a bucket or prefix that breaks them
-(ValidationException).
+ExportTableToPointInTime, ImportTable and StartBulkPutItems refuse a bucket or prefix that
+breaks them (ValidationException).
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ shape, so they never name a moto attribute.
 
 A disabled stream keeps its label and its shard, closed (its old ARN stays readable, as on AWS
 for 24 hours), but loses its view type from `stream_specification`: the records written
-while it was on still carry it.
+while it was on still carry it. Enabled again, the table gets a new label and shard; the old
+ones stay listed and readable, DISABLED (`Table.past_streams`, in memory only).
 """
 
 from __future__ import annotations
@@ -43,11 +44,22 @@ class StreamView:
 
 
 def streams(backend: Any, table_name: str | None = None) -> list[StreamView]:
-    """Every table's current stream (enabled or not), or only `table_name`'s."""
+    """Every table's streams (its older ones, then its current one, enabled or not), or
+    only `table_name`'s."""
     tables = backend.tables.values() if table_name is None else \
         [t for t in (backend.tables.get(table_name),) if t is not None]
-    return [_view(table, shard) for table in tables
-            if (shard := _shard_of(table)) is not None]
+    found = []
+    for table in tables:
+        found += [_view(table, shard, label) for label, shard in table.past_streams]
+        current = _shard_of(table)
+        if current is not None:
+            found.append(_view(table, current))
+    return found
+
+
+def is_stream_arn(arn: str) -> bool:
+    """Whether `arn` is formed as a stream's ARN (whether or not any table has it)."""
+    return _STREAM_ARN.fullmatch(arn) is not None
 
 
 def stream(backend: Any, arn: str, now: float) -> StreamView | None:
@@ -55,11 +67,17 @@ def stream(backend: Any, arn: str, now: float) -> StreamView | None:
     deleted table, a table without a stream, an older label, another account or region)."""
     match = _STREAM_ARN.fullmatch(arn)
     table = backend.tables.get(match["table"]) if match else None
-    shard = None if table is None else _shard_of(table)
-    if shard is None or _arn(table) != arn:
+    if table is None:
         return None
-    shard.trim(now)
-    return _view(table, shard)
+    shard = _shard_of(table)
+    if shard is not None and _arn(table) == arn:
+        shard.trim(now)
+        return _view(table, shard)
+    for label, past in table.past_streams:  # an older stream of the table: DISABLED
+        if _arn(table, label) == arn:
+            past.trim(now)
+            return _view(table, past, label)
+    return None
 
 
 def records(stream: StreamView, sequence_number: int, limit: int) -> list[dict[str, Any]]:
@@ -72,12 +90,13 @@ def _shard_of(table: Any) -> Shard | None:
     return stream_shards.of(table) if table.latest_stream_label else None
 
 
-def _arn(table: Any) -> str:
-    return f"{table.table_arn}/stream/{table.latest_stream_label}"
+def _arn(table: Any, label: str | None = None) -> str:
+    return f"{table.table_arn}/stream/{label or table.latest_stream_label}"
 
 
-def _view(table: Any, shard: Shard) -> StreamView:
-    specification = table.stream_specification or {}
+def _view(table: Any, shard: Shard, label: str | None = None) -> StreamView:
+    """The view of the table's current stream, or of its older one `label` (disabled)."""
+    specification = (table.stream_specification or {}) if label is None else {}
     view_type = specification.get("StreamViewType")
     if view_type is None and shard.last_sequence is not None:
         newest = shard.read(shard.last_sequence, 1)[0]
@@ -85,7 +104,8 @@ def _view(table: Any, shard: Shard) -> StreamView:
     enabled = bool(specification.get("StreamEnabled")) and not shard.closed
     last = shard.last_sequence
     return StreamView(
-        arn=_arn(table), label=table.latest_stream_label, table_name=table.name,
+        arn=_arn(table, label), label=label or table.latest_stream_label,
+        table_name=table.name,
         enabled=enabled,
         view_type=view_type,
         key_schema=[{"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]}

@@ -36,6 +36,7 @@ from ddbkit.emulator.operations.call import (
 from ddbkit.emulator.operations.output import shaped_answer
 from ddbkit.emulator.store import access, backfills, table_calls
 from ddbkit.emulator.store.table_description import describe
+from ddbkit.emulator.store.tables import utcnow
 
 INVALID = "One or more parameter values were invalid: "
 SAME_THROUGHPUT = (
@@ -175,6 +176,8 @@ def _apply(tables: dict[str, Any], table: Any, params: dict[str, Any],
     if params.get("ProvisionedThroughput"):
         table.throughput = params["ProvisionedThroughput"]
     if params.get("BillingMode"):
+        if params["BillingMode"] == PAY_PER_REQUEST != table.billing_mode:
+            table.pay_per_request_since = utcnow()
         table.billing_mode = params["BillingMode"]
     if params.get("StreamSpecification"):
         table_calls.set_stream(table, params["StreamSpecification"])

@@ -84,16 +84,20 @@ class Columns:
 
 
 def partitions(columns: Columns, partition: Sequence[str], parts: Sequence[str],
-               required: Sequence[str], key: Callable[[Any], bytes]) -> dict[bytes, Bucket]:
-    """An index's partitions over the items: those with every `required` attribute, by the
-    order bytes of `partition` (several attributes: their values joined as an entry key's
-    are), each sorted by the entry key of `parts` (`key` computes it
-    for an item, for the writes to come)."""
+               required: Sequence[str], key: Callable[[Any], bytes],
+               types: Sequence[str] = ()) -> dict[bytes, Bucket]:
+    """An index's partitions over the items: those with every `required` attribute (of its
+    type in `types`, when given), by the order bytes of `partition` (several attributes: their
+    values joined as an entry key's are), each sorted by the entry key of `parts` (`key`
+    computes it for an item, for the writes to come)."""
     items = columns.items
     needed = [columns.get(attribute) for attribute in required]
     rows: Sequence[int] = range(len(items))
     for column in needed:
         rows = [n for n in rows if column[n] is not None]
+    for attribute, kind in zip(required, types, strict=False):
+        if kind and attribute not in (columns.hash_attr, columns.range_attr):
+            rows = [n for n in rows if kind in items[n].attrs[attribute]]
     ordered = [columns.get(attribute) for attribute in parts]
     if len(ordered) == 1:
         keys = [ordered[0][n] for n in rows]

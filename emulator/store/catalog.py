@@ -29,6 +29,10 @@ class Catalog:
     backups: dict[str, Any] = field(default_factory=dict)
     table_exports: dict[str, Any] = field(default_factory=dict)
     table_imports: dict[str, Any] = field(default_factory=dict)
+    # BulkOperationDescriptions by ARN, and StartBulkPutItems' requests by ClientToken (kept
+    # in memory only: `operations.bulk_jobs`)
+    bulk_operations: dict[str, Any] = field(default_factory=dict)
+    bulk_requests: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict)
 
     def table(self, name_or_arn: str) -> Any:
         """The table with this name, else with this ARN, else None."""

@@ -47,6 +47,9 @@ class Layout:
     partition: tuple[str, ...]
     sort: tuple[str, ...]
     required: tuple[str, ...]  # attributes an item needs to be in the index (sparse GSIs)
+    # ... and their types: an item whose value has another type stays out (a GSI added to a
+    # table whose items disagree with its definition: DynamoDB's backfill leaves them out)
+    types: tuple[str, ...] = ()
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -66,12 +69,15 @@ def layouts(table: Table) -> dict[str | None, Layout]:
                                            else ())
     found: dict[str | None, Layout] = {
         None: Layout((table.hash_key_attr,), table_keys[1:], ())}
+    types = {a["AttributeName"]: a["AttributeType"] for a in table.attr}
     for index in table.all_indexes():
         hashes = tuple(k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH")
         ranges = tuple(k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE")
         # A GSI without a sort key is ordered by the table's sort key first, when it has one.
         first = ranges or table_keys[1:]
-        found[index.name] = Layout(hashes, first + table_keys, hashes + ranges)
+        required = hashes + ranges
+        found[index.name] = Layout(hashes, first + table_keys, required,
+                                   tuple(types.get(a, "") for a in required))
     return found
 
 
@@ -109,8 +115,9 @@ class Index:
 
     def holds(self, item: Any) -> bool:
         attrs = item.attrs
-        for attribute in self.layout.required:
-            if attribute not in attrs:
+        for attribute, kind in zip(self.layout.required, self.layout.types, strict=True):
+            value = attrs.get(attribute)
+            if value is None or kind not in value:
                 return False
         return True
 
@@ -184,7 +191,8 @@ class TableIndexes:
             for index in self.indexes.values():
                 layout = index.layout
                 index.partitions = built_partitions(columns, layout.partition, layout.parts,
-                                                    layout.required, index.key_of)
+                                                    layout.required, index.key_of,
+                                                    layout.types)
         return self
 
     def replace(self, old: Any, new: Any) -> None:
@@ -246,7 +254,7 @@ def built_index(table: Table, layout: Layout, items: list[Any]) -> Index:
     with collector_paused():
         columns = Columns(items, table.hash_key_attr, table.range_key_attr)
         index.partitions = built_partitions(columns, layout.partition, layout.parts,
-                                            layout.required, index.key_of)
+                                            layout.required, index.key_of, layout.types)
     return index
 
 

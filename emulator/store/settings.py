@@ -30,7 +30,7 @@ from ddbkit.emulator.store import stream_shards
 from ddbkit.emulator.store.stream_shards import Shard
 from ddbkit.emulator.store.tables import Table
 
-_KEPT = ("items", stream_shards.kept_attribute())
+_KEPT = ("items", stream_shards.kept_attribute(), "past_streams")  # not in the settings
 _CACHES = ("index_set", "figures")
 
 
@@ -68,6 +68,9 @@ def settings_of(table: Table) -> dict[str, Any]:
         "DeletionProtectionEnabled": table.deletion_protection_enabled}
     if table.billing_mode is not None:
         described["BillingModeSummary"] = {"BillingMode": table.billing_mode}
+        if table.pay_per_request_since is not None:
+            described["BillingModeSummary"]["LastUpdateToPayPerRequestDateTime"] = \
+                epoch(table.pay_per_request_since)
     if table.latest_stream_label:
         described["LatestStreamLabel"] = table.latest_stream_label
         described["LatestStreamArn"] = f"{table.table_arn}/stream/{table.latest_stream_label}"
@@ -147,6 +150,8 @@ def _build(described: dict[str, Any], own: dict[str, Any]) -> Table:
                           strict=True):
         index.status = gsi.get("IndexStatus", index.status)
     table.created_at = naive_utc(described["CreationDateTime"])
+    since = (described.get("BillingModeSummary") or {}).get("LastUpdateToPayPerRequestDateTime")
+    table.pay_per_request_since = None if since is None else naive_utc(since)
     table.stream_specification = described["StreamSpecification"]
     table.latest_stream_label = described.get("LatestStreamLabel")
     table.sse_specification = (None if "SSEDescription" not in described

@@ -233,14 +233,18 @@ def describe(table: Any, base_key: str = "TableDescription") -> dict[str, Any]:
     figures = {name: (figure[0], figure[1]) for name, figure in known.indexes.items()}
     body: dict[str, Any] = {
         "AttributeDefinitions": table.attr, "ProvisionedThroughput": table.throughput,
-        "BillingModeSummary": {"BillingMode": table.billing_mode},
+        "BillingModeSummary": billing_summary(table),
         "TableSizeBytes": size, "TableName": table.name, "TableStatus": table.status,
         "TableArn": table.table_arn, "TableId": table_id(table), "KeySchema": table.schema,
         "ItemCount": count, "CreationDateTime": table.created_at,
-        "GlobalSecondaryIndexes": [_index(table, i, figures) for i in table.global_indexes],
-        "LocalSecondaryIndexes": [_index(table, i, figures) for i in table.indexes],
         "DeletionProtectionEnabled": table.deletion_protection_enabled,
         "WarmThroughput": table.warm_throughput}
+    # DynamoDB leaves out an index list the table has none of.
+    if table.global_indexes:
+        body["GlobalSecondaryIndexes"] = [_index(table, i, figures)
+                                          for i in table.global_indexes]
+    if table.indexes:
+        body["LocalSecondaryIndexes"] = [_index(table, i, figures) for i in table.indexes]
     if table.latest_stream_label:
         body["LatestStreamLabel"] = table.latest_stream_label
         body["LatestStreamArn"] = f"{table.table_arn}/stream/{table.latest_stream_label}"
@@ -257,6 +261,16 @@ def describe(table: Any, base_key: str = "TableDescription") -> dict[str, Any]:
             "SourceTableArn": table.source_table_arn, "RestoreDateTime": restored,
             "RestoreInProgress": False}
     return {base_key: body}
+
+
+def billing_summary(table: Any) -> dict[str, Any]:
+    """BillingModeSummary: an on-demand table says since when (its creation, or the
+    UpdateTable that turned it on-demand)."""
+    summary: dict[str, Any] = {"BillingMode": table.billing_mode}
+    if table.billing_mode == "PAY_PER_REQUEST":
+        summary["LastUpdateToPayPerRequestDateTime"] = (table.pay_per_request_since
+                                                        or table.created_at)
+    return summary
 
 
 def table_id(table: Any) -> str:

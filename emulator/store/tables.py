@@ -131,6 +131,8 @@ class Table:
         self.indexes = [LocalIndex.create(i) for i in indexes or []]
         self.global_indexes = [GlobalIndex.create(i) for i in global_indexes or []]
         self.created_at = utcnow()
+        # When the table last turned on-demand (None: at its creation, or never).
+        self.pay_per_request_since: Any = None
         self.items: dict[Any, Any] = defaultdict(dict)
         self.table_arn = (f"arn:{partition(region)}:dynamodb:{region}:{account_id}:"
                           f"table/{name}")
@@ -138,6 +140,9 @@ class Table:
         self.ttl: dict[str, Any] = {"TimeToLiveStatus": "DISABLED"}
         self.stream_specification: dict[str, Any] | None = {"StreamEnabled": False}
         self.latest_stream_label: str | None = None
+        # Streams replaced by enabling the stream again: (label, closed shard), oldest first;
+        # their ARNs stay readable, DISABLED (in memory: a restart forgets them)
+        self.past_streams: list[tuple[str, Shard]] = []
         self.continuous_backups: dict[str, Any] = {
             "ContinuousBackupsStatus": "ENABLED",
             "PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"}}
@@ -195,8 +200,12 @@ class Table:
         label stays, the shard is closed: its records stay readable)."""
         if streams and (streams.get("StreamEnabled") or streams.get("StreamViewType")):
             self.stream_specification = {**streams, "StreamEnabled": True}
+            replaced = stream_shards.of(self)
+            if replaced is not None and self.latest_stream_label:
+                replaced.close()
+                self.past_streams.append((self.latest_stream_label, replaced))
             now = utcnow()
-            self.latest_stream_label = now.isoformat()
+            self.latest_stream_label = now.isoformat(timespec="milliseconds")  # as AWS labels
             stream_shards.attach(self, Shard(created=now.replace(tzinfo=UTC).timestamp()))
             return True
         self.stream_specification = {"StreamEnabled": False}

@@ -58,10 +58,10 @@ def export_report(result: dict[str, Any]) -> None:
                                  "ConsumedCapacity reported, per pattern")
     throttles = meter.create_counter("ddbkit.load.throttles", unit="{request}",
                                      description="Throttled requests, per pattern")
-    cost = meter.create_gauge("ddbkit.load.cost_per_million_requests", unit="USD",
+    cost = meter.create_gauge("ddbkit.load.cost_per_million_requests_usd",
                               description="On-demand cost of a million requests of the "
                               "pattern, at the price table's prices")
-    monthly = meter.create_gauge("ddbkit.load.cost_per_month", unit="USD",
+    monthly = meter.create_gauge("ddbkit.load.cost_per_month_usd",
                                  description="On-demand cost of a month at the measured "
                                  "rate, per pattern")
     for pattern in result["capacity"]["patterns"]:

@@ -114,6 +114,6 @@ def test_otel_exports_locust_durations_and_the_report_per_pattern(
     assert list(requests) == ["users/GetItem"] and requests["users/GetItem"] > 0
     units = {_attributes(p)["kind"]: p.as_double for p in points["ddbkit.load.request_units"]}
     assert units["read"] > 0 and units["write"] == 0
-    assert "ddbkit.load.cost_per_million_requests" in points
+    assert "ddbkit.load.cost_per_million_requests_usd" in points
     assert [_attributes(p) for p in points["ddbkit.load.throttles"]] == [
         {"pattern": "users/GetItem"}]

@@ -8,12 +8,14 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 from prometheus_client.parser import text_string_to_metric_families
 
+from ddbkit.emulator.durability.config import DurabilityConfig
 from ddbkit.emulator.endpoint.auth import Credentials
 from ddbkit.emulator.endpoint.server import EmulatorServer, ServerConfig
 from ddbkit.emulator.faults.plan import FaultPlan, error_rule, latency_rule
@@ -172,3 +174,27 @@ def test_scraped_without_a_signature_but_only_by_answered_hosts() -> None:
         with pytest.raises(urllib.error.HTTPError) as unsigned_refused:
             urllib.request.urlopen(unsigned)
         assert unsigned_refused.value.code in (400, 403)  # other paths still need a signature
+
+
+def test_durability_journal_fsyncs_and_snapshot_age(tmp_path: Path) -> None:
+    config = EmulatorConfig(server=ServerConfig(port=0), stage=f"met{next(_stages)}",
+                            ttl_interval=0, state_dir=tmp_path / "state",
+                            durability=DurabilityConfig(tmp_path / "data", fsync="always"))
+    with Emulator(config) as emulator:
+        table = get_table("idempotency").name(config.stage)
+        client = emulator.client()
+        for n in range(5):
+            client.put_item(TableName=table, Item={"idempotencyKey": {"S": f"d{n}"}})
+        before = _scrape(emulator.endpoint_url)
+        assert emulator.durability is not None
+        emulator.durability.compact()
+        after = _scrape(emulator.endpoint_url)
+    assert _value(before, "ddbkit_journal_bytes") > 0
+    assert _value(before, "ddbkit_fsync_seconds_count") >= 5  # `always`: one per write at least
+    assert _value(after, "ddbkit_snapshot_bytes") > 0
+    assert 0 <= _value(after, "ddbkit_seconds_since_snapshot") < 600
+    assert _value(after, "ddbkit_journal_bytes") < _value(before, "ddbkit_journal_bytes")
+
+
+def test_in_memory_emulator_has_no_durability_figures(emulator: Emulator) -> None:
+    assert "ddbkit_journal_bytes" not in _scrape(emulator.endpoint_url)

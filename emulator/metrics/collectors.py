@@ -148,7 +148,8 @@ class TriggerCollector(Collector):
         for poller in pollers:
             table = tables.get(poller.table_name)
             shard = None if table is None else stream_shards.of(table)
-            behind = 0 if shard is None else poller.behind(shard.shard_id, shard.last_sequence)
+            behind = 0 if shard is None else poller.behind(shard.shard_id, shard.start,
+                                                           shard.last_sequence)
             lag.add_metric([poller.config.name], behind)
             delivered.add_metric([poller.config.name], poller.delivered)
         yield from (lag, delivered)

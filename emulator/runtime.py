@@ -71,6 +71,7 @@ class Emulator:
         self.pollers: list[TriggerPoller] = []
         self.durability: Durability | None = None
         self.restored: Recovered | None = None  # what the data dir held at start
+        self.server.metrics.watch(lambda: self.durability, lambda: self.pollers)
 
     @property
     def endpoint_url(self) -> str:

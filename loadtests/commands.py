@@ -108,12 +108,16 @@ def _host_port(option: str, allow_port_0: bool) -> Any:
 @click.option("--restore-after", is_flag=True,
               help="Local emulator only: save its state before the run and restore it "
                    "after (also after Ctrl-C), so the run's writes do not stay.")
+@click.option("--otel", is_flag=True,
+              help="Export with OpenTelemetry (the OTEL_* variables say where): Locust's "
+                   "own (locust --otel) and the report's units, cost and throttles per "
+                   "pattern. Needs: pip install 'ddbkit[otel]'.")
 def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
          remote_workers: int, master_bind: str, json_path: Path | None,
          html_path: Path | None, locust_html_path: Path | None, csv_prefix: str | None,
          slo_path: Path | None, price_path: Path | None, project_rps: float | None,
          find_max: bool, max_users: int, step_time: str, web: bool, web_port: int,
-         restore_after: bool, **options: Any) -> None:
+         restore_after: bool, otel: bool, **options: Any) -> None:
     """Load-test every access pattern with Locust; report latency, throughput, errors, and
     from the responses' consumed capacity: request units, on-demand cost, partition heat
     and throttles per pattern.
@@ -140,6 +144,10 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
         raise ConfigError("--find-max runs headless steps: it does not go with --web")
     if find_max and users > max_users:
         raise ConfigError(f"--users {users} (the first step) is above --max-users {max_users}")
+    if otel:
+        from ddbkit.loadtests.otel import check_installed
+
+        check_installed()
     run_seconds = seconds(run_time, "--run-time")
     step_seconds = seconds(step_time, "--step-time") if find_max else 0.0
     with _load_errors():
@@ -148,7 +156,7 @@ def load(users: int, spawn_rate: float, run_time: str, workers: int | None,
         config = _load_config(
             options, users=users, spawn_rate=spawn_rate, run_time=run_seconds,
             workers=os.cpu_count() or 1 if workers is None else workers,
-            remote_workers=remote_workers, master_bind=master_bind)
+            remote_workers=remote_workers, master_bind=master_bind, otel=otel)
         outputs = load_main.Outputs(json_path, html_path, csv_prefix, slo_path, price_path,
                                     project_rps, locust_html_path)
         console = terminal_console()

@@ -38,6 +38,7 @@ class LoadConfig:
     # The seeded data the keys are drawn from; its anchor is fixed when the config is made,
     # so every worker draws from the same day's data.
     dataset: DatasetSource = field(default_factory=DatasetSource)
+    otel: bool = False  # --otel: Locust's OpenTelemetry, and the report's figures (otel.py)
 
     def describe(self) -> str:
         """What runs, for titles: the chosen patterns, else the mix."""

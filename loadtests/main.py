@@ -19,7 +19,7 @@ from locust.stats import CSV_STATS_INTERVAL_SEC, PERCENTILES_TO_REPORT, StatsCSV
 from rich.console import Console
 
 from ddbkit.emulator.errors import ConfigError, EndpointError, LoadInterrupted
-from ddbkit.loadtests import capacity_view, html_report, report
+from ddbkit.loadtests import capacity_view, html_report, otel, report
 from ddbkit.loadtests.client import Endpoint
 from ddbkit.loadtests.config import LoadConfig, check_patterns, key_pool, resolve_endpoint
 from ddbkit.loadtests.datacheck import check_dataset
@@ -165,6 +165,8 @@ def _report(load: LoadRun, seconds: float, users: int,
     _print_errors(console, result["errors"])
     _print_capacity(console, result["capacity"])
     _write_outputs(outputs, result, load, title)
+    if load.config.otel:
+        otel.export_report(result)
     return result
 
 
@@ -195,6 +197,8 @@ def find_max(config: LoadConfig, outputs: Outputs, console: Console, max_users: 
               "step_seconds": step_seconds, "max_users": max_users,
               **knee(steps, load.interrupted)}
     console.print(result["verdict"], markup=False, highlight=False, soft_wrap=True)
+    if config.otel:
+        otel.flush()  # Locust's request durations of every step
     if outputs.json_path:
         outputs.json_path.write_text(json.dumps(result, indent=2) + "\n")
     return result

@@ -17,7 +17,7 @@ from locust.env import Environment
 from locust.stats import stats_history
 
 from ddbkit.emulator.errors import EndpointError, LoadInterrupted
-from ddbkit.loadtests import users
+from ddbkit.loadtests import otel, users
 from ddbkit.loadtests.client import Endpoint
 from ddbkit.loadtests.config import LoadConfig
 from ddbkit.loadtests.interrupt import CtrlC
@@ -58,9 +58,10 @@ class LoadRun:
         self._closed = False
         self.recorder = Recorder(slot_seconds(config))
         # host and locustfile name the run in Locust's HTML report and web UI.
+        locustfile = f"ddbkit load: {config.describe()}"
         self.environment = Environment(user_classes=prepare(config, endpoint, pool, self.recorder),
-                                       host=endpoint.url,
-                                       locustfile=f"ddbkit load: {config.describe()}")
+                                       host=endpoint.url, locustfile=locustfile,
+                                       events=otel.start(locustfile) if config.otel else None)
         self._workers: list[subprocess.Popen[bytes]] = []
         self._history: gevent.Greenlet | None = None
         self.expected_workers = config.workers + config.remote_workers

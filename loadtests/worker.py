@@ -27,6 +27,7 @@ def run_worker(master: str, config: LoadConfig, ctrl_c_stops: bool = True,
     from locust.env import Environment
 
     from ddbkit.emulator.errors import LoadInterrupted
+    from ddbkit.loadtests import otel
     from ddbkit.loadtests.config import key_pool, resolve_endpoint
     from ddbkit.loadtests.interrupt import CtrlC
     from ddbkit.loadtests.recorder import Recorder
@@ -34,8 +35,10 @@ def run_worker(master: str, config: LoadConfig, ctrl_c_stops: bool = True,
 
     host, _, port = master.rpartition(":")
     recorder = Recorder(slot_seconds(config))
+    # With --otel each worker exports the durations of the requests it sends, as Locust's.
+    events = otel.start(f"ddbkit load: {config.describe()}") if config.otel else None
     environment = Environment(user_classes=prepare(config, resolve_endpoint(config),
-                                                   key_pool(config), recorder))
+                                                   key_pool(config), recorder), events=events)
     recorder.attach(environment.events, "worker")
     if not ctrl_c_stops:  # a local worker: its master is already listening
         environment.create_worker_runner(host, int(port)).greenlet.join()

@@ -16,8 +16,10 @@ import ddbkit
 ROOT = Path(ddbkit.__file__).parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 PACKAGES: list[str] = PYPROJECT["tool"]["setuptools"]["packages"]
-# pytest imports the plugin module, so pytest is there whenever it is imported.
-PROVIDED_BY_HOST = {"ddbkit.emulator.pytest_plugin": {"pytest"}}
+# pytest imports the plugin module, so pytest is there whenever it is imported; `load --otel`
+# imports OpenTelemetry only after checking the otel extra installed it (one line otherwise).
+PROVIDED_BY_HOST = {"ddbkit.emulator.pytest_plugin": {"pytest"},
+                    "ddbkit.loadtests.otel": {"opentelemetry"}}
 
 
 def _package_dir(package: str) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -396,3 +397,30 @@ def test_in_memory_triggers_keep_their_checkpoints_in_memory(tmp_path: Path) -> 
             assert time.monotonic() < deadline, "the trigger did not deliver"
             time.sleep(0.05)
     assert sorted(p.name for p in work.iterdir()) == ["handlers.py"]
+
+
+def test_metrics_show_a_triggers_lag_until_it_delivers(
+        fresh_emulator: Emulator, make_poller: Callable[..., TriggerPoller]) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    def scraped() -> dict[str, float]:
+        with urllib.request.urlopen(fresh_emulator.endpoint_url + "/metrics") as answer:
+            text = answer.read().decode()
+        return {f"{s.name}{s.labels}": s.value for family in
+                text_string_to_metric_families(text) for s in family.samples
+                if s.name.startswith(("ddbkit_trigger", "ddbkit_stream_records"))}
+
+    client = fresh_emulator.client()
+    for n in range(3):
+        client.put_item(TableName=table(fresh_emulator), Item=booking(f"lag{n}"))
+    poller = make_poller()
+    fresh_emulator.server.metrics.watch(lambda: None, lambda: [poller])
+    name = poller.config.name
+    before = scraped()
+    assert before[f"ddbkit_trigger_lag_records{{'trigger': '{name}'}}"] == 3
+    assert before[f"ddbkit_stream_records{{'table': '{table(fresh_emulator)}'}}"] == 3
+    poller.handler.start()
+    drain(poller)
+    after = scraped()
+    assert after[f"ddbkit_trigger_lag_records{{'trigger': '{name}'}}"] == 0
+    assert after[f"ddbkit_trigger_delivered_records_total{{'trigger': '{name}'}}"] == 3

@@ -13,10 +13,11 @@ never used: no operation reaches moto's handler.
 from __future__ import annotations
 
 import contextvars
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ddbkit.emulator.capacity.meter import Charge, Image
+from ddbkit.emulator.capacity.meter import Charge, Image, Meter
 from ddbkit.emulator.capacity.rules import IndexEntry
 from ddbkit.emulator.capacity.sizes import item_size
 from ddbkit.emulator.store.lsi_fetches import projected_names
@@ -29,6 +30,38 @@ from ddbkit.emulator.store.tables import Table
 Admission = Callable[[Sequence[Charge]], None]
 admission: contextvars.ContextVar[Admission | None] = contextvars.ContextVar(
     "ddbkit_admission", default=None)
+# The meters made on this thread since the endpoint last took them (`taken`), which /metrics
+# adds up. Per thread: each server answers on a thread of its own, one request at a time.
+class _Made(threading.local):
+    def __init__(self) -> None:  # on each thread's first use
+        self.meters: list[Meter] = []
+
+
+_made = _Made()
+# Meters made on any thread, ever: the endpoint reads this one global after a request and
+# takes its thread's meters only when it moved, rather than look at its thread's every time.
+made_total = 0
+
+
+_KEPT = 10_000  # a thread no endpoint takes them on (operations called directly) keeps these
+
+
+def made(meter: Meter) -> None:
+    global made_total
+    meters = _made.meters
+    if len(meters) >= _KEPT:
+        del meters[: _KEPT // 2]
+    meters.append(meter)
+    made_total += 1
+
+
+def taken() -> list[Meter]:
+    """The meters made on this thread since the last call (usually none: a meter is made only
+    when a request asks for ConsumedCapacity or a throughput model runs)."""
+    meters = _made.meters
+    if meters:
+        _made.meters = []
+    return meters
 
 
 def _projected(index: Any, table: Table, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from typing import Literal
 
 from ddbkit.emulator.durability.files import sync_dir, sync_file
 from ddbkit.emulator.durability.framing import frame
+from ddbkit.emulator.metrics.buckets import FSYNC_BOUNDS, Buckets
 
 FsyncPolicy = Literal["always", "every-second"]
 FSYNC_POLICIES: tuple[FsyncPolicy, ...] = ("always", "every-second")
@@ -68,6 +69,7 @@ class JournalWriter:
         self._broken = ""  # why appends are refused: a failed write could not be undone
         self._full_at: float | None = None  # monotonic time of the last append with no room
         self.path = path
+        self.fsync_seconds = Buckets(FSYNC_BOUNDS)  # each fsync's time, for /metrics
         self._open(path, header)
         self._stop = threading.Event()
         self._syncer: threading.Thread | None = None
@@ -84,14 +86,14 @@ class JournalWriter:
             if size == 0:
                 try:
                     _write_all(fd, frame(header))
-                    sync_file(fd)
+                    self._sync_file(fd)
                     sync_dir(path.parent)  # its name too, before journal.synced names it
                 except OSError:
                     path.unlink(missing_ok=True)  # a segment with a torn header is damage
                     raise
                 size = os.fstat(fd).st_size
             else:  # a killed process's last writes may still be only in the page cache
-                sync_file(fd)
+                self._sync_file(fd)
         except BaseException:
             os.close(fd)
             raise
@@ -125,7 +127,7 @@ class JournalWriter:
             try:
                 _write_all(self._fd, data)
                 if self.fsync == "always":
-                    sync_file(self._fd)
+                    self._sync_file(self._fd)
             except OSError as exc:
                 message = f"cannot write the journal {self.path}: {exc.strerror}"
                 if not _truncate(self._fd, start):
@@ -153,7 +155,7 @@ class JournalWriter:
         """Continues in a new segment; the old one is made durable first. If the new one
         cannot be started (a full disk), it is removed and appends go on in the old one."""
         with self._lock:
-            sync_file(self._fd)
+            self._sync_file(self._fd)
             self._report(self.path, self._size)
             old = self._fd
             self._open(path, header)
@@ -170,10 +172,15 @@ class JournalWriter:
                 self._unsynced = False
         if fd >= 0:
             try:
-                sync_file(fd)
+                self._sync_file(fd)
             finally:
                 os.close(fd)
         self._report(path, size)
+
+    def _sync_file(self, fd: int) -> None:
+        started = time.perf_counter()
+        sync_file(fd)
+        self.fsync_seconds.observe(time.perf_counter() - started)
 
     def _report(self, path: Path, size: int) -> None:
         if self._on_synced is not None:
@@ -195,7 +202,7 @@ class JournalWriter:
         with self._lock:
             if self._fd >= 0:
                 try:
-                    sync_file(self._fd)
+                    self._sync_file(self._fd)
                     self._report(self.path, self._size)
                 finally:
                     os.close(self._fd)

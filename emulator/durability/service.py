@@ -62,6 +62,14 @@ def _settle_interrupted(backend: Any, moment: float) -> None:
                     "indexes built whole for %s", failed, ", ".join(built) or "no table")
 
 
+def _written_at(path: Path) -> float | None:
+    """When a snapshot file was written (None: there is none yet)."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
 def recovery_days(tables: Any) -> int:
     """The longest recovery period of the tables with point-in-time recovery on (0: none)."""
     days = 0
@@ -102,6 +110,7 @@ class Durability:
         self.history: History | None = None
         self.generation = 0
         self.snapshot_bytes = 0
+        self.snapshot_at: float | None = None  # epoch seconds the last snapshot was written
         self.last_compaction: Compaction | None = None
         self._journal_bytes = 0  # in segments older than the current one, since the snapshot
         self._stop = threading.Event()
@@ -144,6 +153,7 @@ class Durability:
             if restored.new:  # a mark left by journals since removed would describe nothing
                 self.data_dir.remove([self.data_dir.watermark_path()])
             self.generation, self.snapshot_bytes = restored.generation, restored.snapshot_bytes
+            self.snapshot_at = _written_at(self.data_dir.snapshot_path(self.generation))
             self.journal = JournalWriter(self.data_dir.journal_path(self.generation),
                                          self._header(self.generation), self.config.fsync,
                                          on_synced=self._synced)
@@ -294,6 +304,7 @@ class Durability:
                                      records).write()
             self.data_dir.sync()
             self.snapshot_bytes, self._journal_bytes = written.size, 0
+            self.snapshot_at = time.time()
             self._compact_history()
             done = Compaction(generation, written.items, written.size,
                               time.perf_counter() - started)
@@ -334,6 +345,7 @@ class Durability:
                     backend.tables.update(built)
                     self.recorder.rebase()
                     self.snapshot_bytes, self._journal_bytes = size, 0
+                    self.snapshot_at = time.time()
                     self.data_dir.sync()
             finally:
                 base.discard()

@@ -14,7 +14,8 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ddbkit.emulator.capacity.consumed_capacity import admission
+from ddbkit.emulator.capacity import consumed_capacity
+from ddbkit.emulator.capacity.consumed_capacity import admission, taken
 from ddbkit.emulator.durability import hooks as durability
 from ddbkit.emulator.durability.journal import DiskFull, JournalError
 from ddbkit.emulator.endpoint.admin import ADMIN_PREFIX, Admin
@@ -24,6 +25,7 @@ from ddbkit.emulator.endpoint.protocol import (
     DELAY_KEY,
     DYNAMODB_TARGET,
     MAX_REQUEST_BYTES,
+    METRICS_PATH,
     PARAMS_KEY,
     STREAMS_TARGET,
 )
@@ -37,6 +39,8 @@ from ddbkit.emulator.endpoint.wire import (
 )
 from ddbkit.emulator.faults.injector import RESPONSES, FaultInjector, error_answer
 from ddbkit.emulator.faults.plan import FaultPlan
+from ddbkit.emulator.metrics.counts import ERROR_START, OK, UNKNOWN, outcome
+from ddbkit.emulator.metrics.registry import Metrics
 from ddbkit.emulator.operations import registry
 from ddbkit.emulator.operations.call import Answer, Call, OperationError
 from ddbkit.emulator.store.access import STORE_LOCK
@@ -47,13 +51,19 @@ log = logging.getLogger(__name__)
 
 THROUGHPUT_PATH = "/ddbkit/throughput"  # the throughput model's counters, as JSON
 _NO_MODEL = contextlib.nullcontext()
+# X-Amz-Target: the operation's label in /metrics (any other target is UNKNOWN: a label per
+# name a client makes up would grow without bound).
+_LABELS = {f"{target}.{operation}": operation for target, service in
+           ((DYNAMODB_TARGET, "dynamodb"), (STREAMS_TARGET, "dynamodbstreams"))
+           for known, operation in registry.OPERATIONS if known == service}
 
 
 class DynamoDBApp:
     """A WSGI callable serving the DynamoDB and DynamoDB Streams JSON APIs."""
 
     def __init__(self, region: str, account_id: str, clock: Clock = time.time,
-                 throughput_model: str | None = None, faults: FaultPlan | None = None) -> None:
+                 throughput_model: str | None = None, faults: FaultPlan | None = None,
+                 metrics: Metrics | None = None) -> None:
         self.region = region
         self.account_id = account_id
         self.clock = clock  # the store's time while this app serves a request
@@ -68,6 +78,8 @@ class DynamoDBApp:
         self._validators = {target: RequestValidator(service)
                             for target, service in self._services.items()}
         self.admin = Admin(account_id, region, clock)
+        self.metrics = metrics or Metrics(account_id, region)
+        self._meters_seen = 0  # consumed_capacity.made_total when this app last took meters
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "")
@@ -76,6 +88,36 @@ class DynamoDBApp:
             return respond(start_response, "200 OK", b"healthy: ddbkit", "text/plain")
         if method == "GET" and environ.get("PATH_INFO") == THROUGHPUT_PATH:
             return self._throughput_stats(start_response)
+        if method == "GET" and environ.get("PATH_INFO") == METRICS_PATH:
+            return self._scrape(environ, start_response)
+        return self._counted(environ, start_response)
+
+    def _counted(self, environ: dict[str, Any], start_response: StartResponse
+                 ) -> Iterable[bytes]:
+        """The call, counted for /metrics (a few hundred ns: bench/bench_metrics.py)."""
+        started = time.perf_counter()
+        body = self._api(environ, start_response)
+        seconds = time.perf_counter() - started
+        operation = _LABELS.get(environ.get("HTTP_X_AMZ_TARGET"))  # type: ignore[arg-type]
+        if operation is None:
+            if environ.get("HTTP_X_AMZ_TARGET", "").startswith(ADMIN_PREFIX):
+                return body  # the emulator's own calls are not DynamoDB's
+            operation = UNKNOWN
+        params = environ.get(PARAMS_KEY) or {}
+        table = params.get("TableName")
+        if table.__class__ is not str:
+            table = table_named(params) or ""
+        result = OK if type(body) is list and body[0][:10] != ERROR_START else outcome(body)
+        counts = self.metrics.counts
+        counts.request(operation, table, result, seconds)
+        if consumed_capacity.made_total != self._meters_seen:  # this request was metered
+            self._meters_seen = consumed_capacity.made_total
+            meters = taken()
+            if meters and result != Throttled.error_type:  # a throttled request is not charged
+                counts.charges(meters)
+        return body
+
+    def _api(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         try:
             if environ.get("HTTP_X_AMZ_TARGET", "").startswith(ADMIN_PREFIX):
                 deferred = environ.get(DEFER_KEY)
@@ -92,7 +134,9 @@ class DynamoDBApp:
             fault, delay = self.faults.draw(operation)
             if delay > 0:
                 environ[DELAY_KEY] = delay
+                self.metrics.counts.fault(operation, "latency")
             if fault is not None:  # before the store is touched: it leaves no trace
+                self.metrics.counts.fault(operation, fault.error)
                 return respond_error(start_response, *error_answer(fault, operation, params))
         try:
             with STORE_LOCK, running_on(self.clock), self._admitting(), \
@@ -102,6 +146,7 @@ class DynamoDBApp:
                     self._services[service], operation, params, self.account_id,
                     self.region)))
         except Throttled as exc:  # the throughput model refused it; the write was undone
+            self.metrics.counts.throttles(exc.reasons)
             return respond_error(start_response, "400 Bad Request", exc.error_type, str(exc),
                                  exc.fields())
         except JournalError as exc:  # durability: a write that is not journaled was undone
@@ -133,6 +178,12 @@ class DynamoDBApp:
             stats = self.throughput.stats()
         return respond(start_response, "200 OK", json.dumps(stats).encode(),
                        "application/json")
+
+    def _scrape(self, environ: dict[str, Any], start_response: StartResponse
+                ) -> Iterable[bytes]:
+        with STORE_LOCK:  # the figures stand still while they are read
+            body, content_type = self.metrics.exposition(environ.get("HTTP_ACCEPT", ""))
+        return respond(start_response, "200 OK", body, content_type)
 
     def _admin(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         operation = environ["HTTP_X_AMZ_TARGET"].partition(".")[2]

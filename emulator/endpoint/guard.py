@@ -23,9 +23,11 @@ from typing import Any
 
 from ddbkit.emulator.endpoint.auth import SigV4Verifier
 from ddbkit.emulator.endpoint.http import WsgiApp
+from ddbkit.emulator.endpoint.protocol import METRICS_PATH
 from ddbkit.emulator.endpoint.wire import StartResponse, WireError, respond_error
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+_UNSIGNED_PATHS = ("/", METRICS_PATH)  # the health probe, Prometheus's scrape
 
 
 def _bracketed(host: str) -> str:
@@ -67,7 +69,8 @@ def _split_host(text: str) -> tuple[str, str]:
 class AccessGuard:
     """WSGI middleware: refuses requests for other hosts, then unsigned ones (with --auth).
 
-    The health probe (GET /) is answered without a signature, as DynamoDB answers it."""
+    The health probe (GET /) is answered without a signature, as DynamoDB answers it, and so
+    is Prometheus's scrape (GET /metrics): scrapers do not sign. Both pass the Host check."""
 
     def __init__(self, app: WsgiApp, hosts: HostAllowList,
                  verifier: SigV4Verifier | None = None) -> None:
@@ -81,7 +84,7 @@ class AccessGuard:
                 f"this endpoint does not answer to Host {host!r} (it answers to "
                 f"{self.hosts.described}); to accept it, start ddbkit up with "
                 f"--allow-host {_split_host(host.strip())[0]}")
-        if self.verifier is not None and not _is_health_probe(environ):
+        if self.verifier is not None and not _is_unsigned_get(environ):
             try:
                 self._verify(environ)
             except WireError as exc:
@@ -96,8 +99,9 @@ class AccessGuard:
                              environ.get("QUERY_STRING", ""), _headers(environ), body)
 
 
-def _is_health_probe(environ: dict[str, Any]) -> bool:
-    return environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO", "/") == "/"
+def _is_unsigned_get(environ: dict[str, Any]) -> bool:
+    return environ.get("REQUEST_METHOD") == "GET" and \
+        environ.get("PATH_INFO", "/") in _UNSIGNED_PATHS
 
 
 def _headers(environ: dict[str, Any]) -> dict[str, str]:

@@ -20,3 +20,4 @@ DELAY_KEY = "ddbkit.delay"  # WSGI environ: seconds to wait before sending the a
 # admin call that takes seconds); its answer is sent when it is done, in the connection's order
 DEFER_KEY = "ddbkit.defer"
 PARAMS_KEY = "ddbkit.params"  # WSGI environ: the parsed request, for the access log's table
+METRICS_PATH = "/metrics"  # Prometheus's scrape (docs/metrics.md), unsigned as GET / is

@@ -27,6 +27,7 @@ from ddbkit.emulator.endpoint.guard import AccessGuard, HostAllowList
 from ddbkit.emulator.endpoint.limits import HttpLimits
 from ddbkit.emulator.errors import ConfigError, PortInUseError, ServerError
 from ddbkit.emulator.faults.plan import FaultPlan
+from ddbkit.emulator.metrics.registry import Metrics
 from ddbkit.emulator.spec import ACCOUNT_ID, REGION
 from ddbkit.emulator.store.clock import Clock
 
@@ -76,6 +77,7 @@ class EmulatorServer:
         self.throughput_model = throughput_model
         self.faults = faults
         self.app: DynamoDBApp | None = None
+        self.metrics = Metrics(config.account_id, config.region)  # what GET /metrics answers
         self._port: int | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -105,7 +107,7 @@ class EmulatorServer:
         self._port = int(sock.getsockname()[1])
         self.app = DynamoDBApp(region=config.region, account_id=config.account_id,
                                clock=self.clock, throughput_model=self.throughput_model,
-                               faults=self.faults)
+                               faults=self.faults, metrics=self.metrics)
         # CORS outermost: a browser's preflight carries no signature.
         app = Cors(AccessGuard(self.app,
                                HostAllowList(config.host, self._port, config.allow_hosts),

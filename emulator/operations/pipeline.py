@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddbkit.emulator.capacity.consumed_capacity import Admission, admission
+from ddbkit.emulator.capacity.consumed_capacity import Admission, admission, made
 from ddbkit.emulator.capacity.meter import INDEXES, TOTAL, Meter
 from ddbkit.emulator.moto_ext import answers
 from ddbkit.emulator.operations import stream_views
@@ -77,9 +77,11 @@ def throughput() -> Admission | None:
 def meter(operation: str, params: dict[str, Any], **options: Any) -> Meter | None:
     """The request's capacity meter: when it asks for ConsumedCapacity (TOTAL or INDEXES) or
     a throughput model counts its charges; None otherwise (nothing to measure). `options`
-    go to the Meter (transactional, write_step)."""
+    go to the Meter (transactional, write_step); the endpoint's metrics add up its charges."""
     mode = params.get("ReturnConsumedCapacity")
     mode = mode if mode in (TOTAL, INDEXES) else None
     if mode is None and admission.get() is None:
         return None
-    return Meter(operation, mode, **options)
+    found = Meter(operation, mode, **options)
+    made(found)
+    return found

@@ -150,6 +150,21 @@ class TriggerPoller:
                 log.exception("trigger %s: polling failed", self.config.name)
                 self._stop.wait(1.0)
 
+    def behind(self, shard_id: str, oldest: int, newest: int | None) -> int:
+        """How many records of the stream's shard `shard_id` (holding `oldest` to `newest`)
+        this trigger has not settled yet: its lag, for /metrics."""
+        if newest is None:
+            return 0
+        position = self._delivered_to.get(shard_id)
+        if position is not None:
+            return max(0, newest - int(position))
+        unsettled = list(self._unsettled[:1])  # nothing settled yet: from the first one read
+        if unsettled:
+            return max(0, newest - int(unsettled[0][1]["dynamodb"]["SequenceNumber"]) + 1)
+        if self.config.starting_position == "TRIM_HORIZON":
+            return newest - oldest + 1  # every record kept is still to come
+        return 0
+
     # -- one batch -------------------------------------------------------------------------
     def run_once(self) -> int:
         """Read one batch (waiting up to the batching window) and deliver it; returns its size."""

@@ -93,8 +93,9 @@ class Reader(threading.Thread):
                 self.conn.request("POST", "/", body, headers)
                 answer = self.conn.getresponse()
                 ok = answer.status == 200 and b'"Item"' in answer.read()
-            except OSError:
+            except (OSError, http.client.HTTPException):  # counted; then a new connection
                 ok = False
+                self.conn.close()
             self.reads.append((started, time.perf_counter() - started, ok))
 
     def during(self, start: float, end: float) -> list[tuple[float, float, bool]]:
@@ -246,7 +247,8 @@ def main() -> None:
                                                 read_timeout=600))
             client.scan(TableName=TABLE, Limit=1)
             settle(data_dir)
-            admin = AdminClient(proc.endpoint_url, aws_config=False)
+            # a 1M-item state's save outlasts the CLI's 120 s on a loaded machine
+            admin = AdminClient(proc.endpoint_url, aws_config=False, timeout=1800)
             reader = Reader(proc.endpoint_url, keys)
             reader.start()
             time.sleep(1.0)

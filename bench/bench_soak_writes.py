@@ -7,7 +7,8 @@ stream, two GSIs) for `--minutes`: PutItem (a new item or an overwrite: keys dra
 `--keys` per table, so the tables stop growing once they hold most of them), UpdateItem,
 DeleteItem, GetItem and a GSI Query, about `--rate` requests a second in all (0: as fast as
 they go). Every `--interval` seconds it prints the requests per second, p50 and p99 latency,
-the server's RSS (VmRSS), the data dir's size on disk and the two tables' item counts; at
+the server's RSS (VmRSS), the data dir's size on disk, the two tables' item counts and the
+machine's 1-minute load average (a shared machine's throughput follows it); at
 the end, with a data dir, it restarts the server on it and prints the time to ready and the
 RSS after. Numbers, not a pass/fail; a shared machine makes them noisy.
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -166,7 +168,8 @@ def soak(args: argparse.Namespace, data_dir: Path | None) -> None:
               f"keys per table, target {args.rate:.0f} req/s; RSS {rss_mb(pid):.0f} MB at ready",
               flush=True)
         print(f"  {'minute':>6}  {'req/s':>6}  {'p50 ms':>7}  {'p99 ms':>7}  {'failed':>6}  "
-              f"{'RSS MB':>7}  {'disk MB':>8}  {'bookings':>8}  {'users':>6}", flush=True)
+              f"{'RSS MB':>7}  {'disk MB':>8}  {'bookings':>8}  {'users':>6}  {'load':>5}",
+              flush=True)
         stop, window = threading.Event(), Window()
         threads = [threading.Thread(target=client, daemon=True,
                                     args=(port, n + 1, args.keys, args.rate / args.threads,
@@ -184,7 +187,7 @@ def soak(args: argparse.Namespace, data_dir: Path | None) -> None:
                 print(f"  {(now - started) / 60:6.1f}  {len(latencies) / (now - last):6.0f}  "
                       f"{_ms(latencies, 50):7.1f}  {_ms(latencies, 99):7.1f}  {failed:6d}  "
                       f"{rss_mb(pid):7.0f}  {'-' if disk is None else f'{disk:8.0f}':>8}  "
-                      f"{bookings:8d}  {users:6d}", flush=True)
+                      f"{bookings:8d}  {users:6d}  {os.getloadavg()[0]:5.2f}", flush=True)
                 last = now
         finally:
             stop.set()

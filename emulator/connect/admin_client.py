@@ -29,8 +29,9 @@ TIMEOUT = 120  # a restore of a large state takes a while; never hang forever
 
 class AdminClient:
     def __init__(self, endpoint_url: str, region: str | None = None,
-                 profile: str | None = None, aws_config: bool = True) -> None:
-        self.endpoint_url = check_endpoint_url(endpoint_url)
+                 profile: str | None = None, aws_config: bool = True,
+                 timeout: float = TIMEOUT) -> None:
+        self.endpoint_url, self.timeout = check_endpoint_url(endpoint_url), timeout
         session, found = signing_session(endpoint_url, region, profile, aws_config)
         self.region = session.region_name or REGION
         self.credentials = found.get_frozen_credentials() if found else Credentials(
@@ -46,7 +47,7 @@ class AdminClient:
         sent = urllib.request.Request(self.endpoint_url, data=body, method="POST",
                                       headers=dict(request.headers.items()))
         try:
-            with urllib.request.urlopen(sent, timeout=TIMEOUT) as answer:
+            with urllib.request.urlopen(sent, timeout=self.timeout) as answer:
                 return json.loads(answer.read() or b"{}")  # type: ignore[no-any-return]
         except urllib.error.HTTPError as exc:
             raise EndpointError(f"{self.endpoint_url}: {_error(exc.read())}") from exc

@@ -40,6 +40,9 @@ from ddbkit.emulator.durability.tablemeta import SettingsError
 _DAMAGE = (FrameError, ValueError, KeyError, TypeError, IndexError, ReplayError, SettingsError)
 
 
+# A snapshot's records no table's history needs: decoding a backup's (its items, in one call
+# that holds the interpreter) stalled every request for seconds.
+_OTHERS = (b'{"backup":', b'{"stream":', b'{"record":', b'{"figures":')
 RETRIES = 5  # reads of the history that a compaction's merge or drop may cut short
 
 
@@ -125,8 +128,8 @@ class History:
                         for values in item_chunks.decode(payload, decoder)[1]:
                             replayer.put_values(table, values)
                     continue
-                if index_sections.is_section(payload):
-                    continue  # history rebuilds no indexes
+                if index_sections.is_section(payload) or payload.startswith(_OTHERS):
+                    continue  # history rebuilds no indexes; a backup's record is megabytes
                 record = encoding.loads(payload)
                 if record.get("table") == name:
                     replayer.apply([["C", name, record["settings"]]])

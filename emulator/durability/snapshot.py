@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ddbkit.emulator.durability import encoding, formats, index_sections, item_chunks
-from ddbkit.emulator.durability.backups import backup_document
+from ddbkit.emulator.durability.backups import backup_record
 from ddbkit.emulator.durability.files import sync_file
 from ddbkit.emulator.durability.framing import frame
 from ddbkit.emulator.durability.images import ImageDecoder, item_image
@@ -141,7 +141,7 @@ class SnapshotWriter:
             self._table(out, table)
         backups = self.backups() if callable(self.backups) else self.backups
         for arn, backup in backups:
-            self._put(out, {"backup": arn, "document": backup_document(backup)})
+            out.write(frame(backup_record(arn, backup)))
         for kind, arn, description in self.records:
             self._put(out, {"record": kind, "arn": arn, "description": description})
         self._put(out, {"end": {"tables": len(self.plans), "items": self.items,
@@ -172,7 +172,8 @@ class SnapshotWriter:
         # of exactly the items written, as the figures are
         built = indexes.TableIndexes(plan.table, plan.signature, plan.layouts)
         found = index_images.image(built.build(written), written)
-        out.write(frame(index_sections.encode(plan.name, found)))
+        for section in index_sections.encode(plan.name, found):
+            out.write(frame(section))
         self._put(out, {"figures": plan.name, **figures.record()})
         if plan.stream_start is not None:
             self._stream(out, plan)
@@ -235,6 +236,7 @@ def read_snapshot(payloads: Iterator[bytes], items: bool = True) -> Iterator[dic
         raise ValueError(f"not a {FORMAT} file")
     yield first
     ended = False
+    pieces = index_sections.Pieces()
     for payload in payloads:
         if ended:
             raise ValueError("records after the end record")
@@ -248,11 +250,16 @@ def read_snapshot(payloads: Iterator[bytes], items: bool = True) -> Iterator[dic
             if not items:
                 continue
             name, image = index_sections.decode(payload)
+            if pieces.add(name, image):
+                continue  # yielded whole once the table's pieces end
             record = {"query_indexes": name, "image": image}
         else:
             record = encoding.loads(payload)
         if not isinstance(record, dict):
             raise ValueError("a record that is not an object")
+        whole = pieces.done()
+        if whole is not None:
+            yield {"query_indexes": whole[0], "image": whole[1]}
         ended = "end" in record
         yield record
     if not ended:

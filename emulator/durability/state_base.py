@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ddbkit.emulator.durability import encoding
-from ddbkit.emulator.durability.backups import backup_document
+from ddbkit.emulator.durability.backups import backup_record
 from ddbkit.emulator.durability.files import sync_file
 from ddbkit.emulator.durability.framing import HEADER, frame
 
@@ -88,8 +88,7 @@ class BaseWriter:
         self.backups = dict(backups)
         self.records = {kind: dict(found) for kind, found in records.items()}
         for arn, backup in backups.items():
-            out.write(frame(encoding.dumps({"backup": arn,
-                                            "document": backup_document(backup)})))
+            out.write(frame(backup_record(arn, backup)))
         for kind, found in records.items():
             for arn, description in found.items():
                 if isinstance(description, dict):

@@ -20,7 +20,10 @@ FREEZE_INTERVAL = 10.0  # seconds
 
 
 def freeze_survivors() -> None:
-    gc.collect(1)  # young garbage first, so it is freed rather than frozen
+    if gc.isenabled():  # young garbage first, so it is freed rather than frozen
+        gc.collect(1)
+    # else a build paused the collector (`store.buckets.collector_paused`): the young
+    # generation holds the millions of objects it makes, walked in one stall of seconds
     gc.freeze()
 
 

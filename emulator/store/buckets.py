@@ -6,12 +6,16 @@ keep) by a Python call per item; an index built at once (`partitions`) computes 
 attribute's order bytes once per item for all its indexes (`Columns`), joins the entry keys
 in comprehensions, sorts the (key, item) pairs and fills each list from them (`Bucket`),
 with the cyclic collector paused (`collector_paused`): the millions of pairs and lists made
-would set off its passes over the whole heap, half the build's time at a million items.
+would set off its passes over the whole heap, half the build's time at a million items. A
+large partition is sorted in runs merged in Python (`_in_order`): one sort of 300k entries is
+a single call into C that holds the interpreter, and every request with it, for most of a
+second, while a build runs beside requests (a state's save, a restore, a backfill).
 """
 
 from __future__ import annotations
 
 import gc
+import heapq
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
@@ -23,6 +27,7 @@ from ddbkit.emulator.store import entry_keys
 from ddbkit.emulator.store.key_bytes import encode
 
 _FIRST = itemgetter(0)
+SORT_RUN = 20_000  # entries sorted in one call (~10-20 ms)
 
 
 @contextmanager
@@ -118,6 +123,17 @@ def partitions(columns: Columns, partition: Sequence[str], parts: Sequence[str],
         found.append((entry, items[n]))
     built = {}
     for value, entries in grouped.items():
-        entries.sort(key=_FIRST)  # by key only: items never compared
+        entries = _in_order(entries)
         built[value] = Bucket.of_sorted([e[0] for e in entries], [e[1] for e in entries], key)
     return built
+
+
+def _in_order(entries: list[tuple[bytes, Any]]) -> list[tuple[bytes, Any]]:
+    """The (entry key, item) pairs by key, no single call sorting more than SORT_RUN."""
+    if len(entries) <= SORT_RUN:
+        entries.sort(key=_FIRST)  # by key only: items never compared
+        return entries
+    runs = [sorted(entries[at:at + SORT_RUN], key=_FIRST)
+            for at in range(0, len(entries), SORT_RUN)]
+    # The merge compares the pairs, so their keys only: an index's entry keys are unique.
+    return list(heapq.merge(*runs))

@@ -79,8 +79,9 @@ def number_problem(text: str) -> str | None:
     whole, _, fraction = mantissa.partition(".")
     exponent = int(written or 0) - len(fraction)  # as Decimal's as_tuple(), without its limits
     significant = (whole + fraction).lstrip("0")
-    if not significant:
-        return None  # zero, whatever its exponent
+    if not significant:  # zero: its range is that of the exponent it is written with
+        return OVERFLOW if exponent > MAX_EXPONENT else UNDERFLOW if exponent < MIN_EXPONENT \
+            else None
     trailing = len(significant) - len(significant.rstrip("0"))
     significant = significant.rstrip("0")
     magnitude = exponent + trailing + len(significant) - 1

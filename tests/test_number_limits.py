@@ -58,3 +58,38 @@ def test_partiql_literals_past_32_bit_exponents_are_not_well_formed(
     assert error == {"Code": "ValidationException",
                      "Message": "Statement wasn't well formed, can't be processed: "}
 
+
+
+OVERFLOW = "Number overflow. Attempting to store a number with magnitude larger than supported range"
+UNDERFLOW = ("Number underflow. Attempting to store a number with magnitude smaller than "
+             "supported range")
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("0e126", OVERFLOW), ("000.0E127", OVERFLOW),  # zero is ranged by the exponent written
+    ("0e-131", UNDERFLOW), ("0.0e-130", UNDERFLOW),  # 0.0e-130 is 0 x 10^-131
+])
+def test_zero_outside_the_exponent_range_is_refused_on_every_path(
+        client: Any, number_table: str, value: str, message: str) -> None:
+    calls = [
+        lambda: client.put_item(TableName=number_table,
+                                Item={"pk": {"N": "2"}, "v": {"N": value}}),
+        lambda: client.get_item(TableName=number_table, Key={"pk": {"N": value}}),
+        lambda: client.update_item(TableName=number_table, Key={"pk": {"N": "2"}},
+                                   UpdateExpression="SET v = v + :z",
+                                   ExpressionAttributeValues={":z": {"N": value}}),
+        lambda: client.query(TableName=number_table, KeyConditionExpression="pk = :z",
+                             ExpressionAttributeValues={":z": {"N": value}}),
+    ]
+    for call in calls:
+        error = _refusal(call)
+        assert error["Code"] == "ValidationException" and message in error["Message"]
+    assert "Item" not in client.get_item(TableName=number_table, Key={"pk": {"N": "2"}})
+
+
+@pytest.mark.parametrize("value", ["0e125", "0e-130", "0.00", "-0"])
+def test_zero_inside_the_range_is_stored_as_0(client: Any, number_table: str,
+                                              value: str) -> None:
+    client.put_item(TableName=number_table, Item={"pk": {"N": "3"}, "v": {"N": value}})
+    item = client.get_item(TableName=number_table, Key={"pk": {"N": "3"}})["Item"]
+    assert item["v"] == {"N": "0"}

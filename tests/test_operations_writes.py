@@ -70,7 +70,7 @@ def test_legacy_expected_with_or(client: Any, indexed: str) -> None:
 def test_binary_keys_and_attributes(client: Any, make_table: Any) -> None:
     table = make_table("binary", sort="B")
     key = {"pk": {"S": "b"}, "sk": {"B": b"\x00\xff"}}
-    item = {**key, "data": {"B": b"\x01\x02"}, "set": {"BS": [b"a", b"\x00"]},
+    item = {**key, "data": {"B": b"\x01\x02"}, "set": {"BS": [b"\x00", b"a"]},
             "nested": {"M": {"in": {"B": b"\xfe"}}}}
     client.put_item(TableName=table, Item=item)
     assert client.get_item(TableName=table, Key=key)["Item"] == item

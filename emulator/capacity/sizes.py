@@ -11,6 +11,20 @@ the 4 MB transaction limit, 1 MB pages and TableSizeBytes.
 - sets: the sum of their elements; lists and maps: 3 bytes plus 1 per element plus the
   elements (and, in a map, the element names).
 
+UpdateItem (the API call only: a transacted Update, PartiQL's UPDATE and legacy
+AttributeUpdates size the finished item) also holds its statement to the limit
+(`update_statement_size`), measured against DynamoDB and not documented by AWS: 3 bytes,
+plus per action
+- SET path = operand: 19 + the target + the operand; ADD path :v: 19 + the target + the
+  members :v adds (a number: its size); REMOVE path, DELETE path :v: 1 + the target;
+- a target: its first name, plus 4 and the element for each later element (a name's bytes,
+  a list index's digits), names as the #placeholders stand for;
+- an operand: a :value its size, at every use; a path 1, plus 14 and the element for each
+  element (never the value it reads); `+` 34, `-` 37, list_append 37, if_not_exists 39, each
+  plus its operands.
+The key and attributes the statement leaves alone are not charged, so at a short key the
+limit binds below 400 KB; the finished item is held to 400 KB as well.
+
 Values are DynamoDB JSON (`{"S": "x"}`, binary as base64 text or as bytes, as the store
 holds it) or anything with `.type` and `.value` (a `store.item.Key`), so the same rules size
 a request's item and a stored one. A lone surrogate in a string (JSON allows `\\ud800`)
@@ -21,9 +35,20 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from ddbkit.emulator.expressions.update_plan import (
+    Arithmetic,
+    Element,
+    Function,
+    Operand,
+    Path,
+    PathOperand,
+    Plan,
+    ValueOperand,
+)
 
 CONTAINER_OVERHEAD = 3  # bytes, any list or map
 ELEMENT_OVERHEAD = 1  # bytes per list or map element
@@ -31,6 +56,14 @@ ELEMENT_OVERHEAD = 1  # bytes per list or map element
 MAX_ITEM_BYTES = 400 * 1024  # an item of exactly this many bytes is stored
 MAX_HASH_KEY_BYTES = 2048
 MAX_RANGE_KEY_BYTES = 1024
+# UpdateItem's statement charge (see above), in bytes.
+STATEMENT_BASE = 3
+WRITE_ACTION = 19  # SET, ADD
+DROP_ACTION = 1  # REMOVE, DELETE
+TARGET_STEP = 4  # each element of a target after the first
+OPERAND_PATH = 1
+OPERAND_STEP = 14  # each element of a path operand
+OPERATOR = {"+": 34, "-": 37, "list_append": 37, "if_not_exists": 39}
 
 
 def tagged(value: Any) -> tuple[str, Any]:
@@ -148,9 +181,59 @@ def request_item_size(attributes: Mapping[str, Any]) -> int:
     type and value, an unknown type, a wrong shape) counts 0 bytes; validation refuses it."""
     total = 0
     for name, value in attributes.items():
-        total += utf8_size(str(name))
-        try:
-            total += value_size(value)
-        except (ValueError, TypeError, AttributeError):
-            pass
+        total += utf8_size(str(name)) + _size_or_zero(value)
     return total
+
+
+def _size_or_zero(value: Any) -> int:
+    """`value_size`, 0 for a malformed value (validation refuses it)."""
+    try:
+        return value_size(value)
+    except (ValueError, TypeError, AttributeError):
+        return 0
+
+
+def update_statement_size(plan: Plan, names: Mapping[str, str], values: Mapping[str, Any],
+                          added: Callable[[Path, Any], Any]) -> int:
+    """What UpdateItem charges a statement against the 400 KB limit (see above). `added`
+    answers what an ADD of a value at a (resolved) path adds to the item."""
+    total = STATEMENT_BASE
+    for action in plan.actions:
+        path = tuple(_named(e, names) for e in action.path)
+        target = _element_size(path[0]) + sum(TARGET_STEP + _element_size(e) for e in path[1:])
+        if action.kind in ("REMOVE", "DELETE"):
+            total += DROP_ACTION + target
+        elif action.kind == "ADD" and isinstance(action.operand, ValueOperand):
+            value = values.get(action.operand.placeholder)
+            total += WRITE_ACTION + target + (0 if value is None else _size_or_zero(
+                added(path, value)))
+        elif action.operand is not None:
+            total += WRITE_ACTION + target + _operand_size(action.operand, names, values)
+    return total
+
+
+def _operand_size(operand: Operand, names: Mapping[str, str], values: Mapping[str, Any]) -> int:
+    if isinstance(operand, ValueOperand):
+        value = values.get(operand.placeholder)
+        return 0 if value is None else _size_or_zero(value)
+    if isinstance(operand, PathOperand):
+        return OPERAND_PATH + sum(OPERAND_STEP + _element_size(_named(e, names))
+                                  for e in operand.path)
+    if isinstance(operand, Function):
+        return OPERATOR.get(operand.name, 0) + sum(_operand_size(a, names, values)
+                                                   for a in operand.arguments)
+    assert isinstance(operand, Arithmetic)
+    return (OPERATOR[operand.operator] + _operand_size(operand.left, names, values)
+            + _operand_size(operand.right, names, values))
+
+
+def _named(element: Element, names: Mapping[str, str]) -> Element:
+    """A #placeholder as the name it stands for (the endpoint refused undefined ones)."""
+    if type(element) is str and element[:1] == "#":
+        return names.get(element, element)
+    return element
+
+
+def _element_size(element: Element) -> int:
+    return len(str(element)) if isinstance(element, int) else utf8_size(element)
+

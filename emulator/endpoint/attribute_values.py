@@ -6,7 +6,8 @@ test suite and in the Parity Suite):
 - a value with no data type (`{}`) or with several (`{"S": "a", "N": "1"}`);
 - a number that is not one, or beyond DynamoDB's range (38 significant digits, magnitude
   1E-130 to 9.99E+125);
-- an empty set, a set with duplicates or an empty string or binary, NULL other than true;
+- an empty set, a set with duplicates, NULL other than true (an empty string or binary is a
+  set member like any other: DynamoDB's developer guide, "Data types", sets);
 - a binary value that is not base64 (a SerializationException: it fails to deserialize);
 - values nested more than 32 levels deep (a map or list counts one level, as does the value
   at the bottom): https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
@@ -46,8 +47,6 @@ TOO_PRECISE = "Attempting to store more than 38 significant digits in a Number"
 EMPTY_SET = {"SS": INVALID + "An string set  may not be empty",
              "NS": INVALID + "An number set  may not be empty",
              "BS": INVALID + "Binary sets should not be empty"}
-EMPTY_MEMBER = {"SS": INVALID + "An string set may not have a empty string as a member",
-                "BS": INVALID + "Binary sets may not contain null or empty values"}
 DUPLICATES = {"SS": INVALID + "Input collection [{values}] contains duplicates.",
               "NS": "Input collection contains duplicates",
               "BS": INVALID + "Input collection [{values}]of type BS contains duplicates."}
@@ -88,8 +87,9 @@ def number_problem(text: str, current: bool = True, wraps: bool = False) -> str 
     whole, _, fraction = mantissa.partition(".")
     exponent = int(written or 0) - len(fraction)  # as Decimal's as_tuple(), without its limits
     significant = (whole + fraction).lstrip("0")
-    if not significant:
-        return None  # zero, whatever its exponent
+    if not significant:  # zero: its range is that of the exponent it is written with
+        return OVERFLOW if exponent > MAX_EXPONENT else UNDERFLOW if exponent < MIN_EXPONENT \
+            else None
     trailing = len(significant) - len(significant.rstrip("0"))
     significant = significant.rstrip("0")
     magnitude = exponent + trailing + len(significant) - 1
@@ -124,8 +124,6 @@ def _set_problem(kind: str, values: Any, current: bool, wraps: bool) -> Problem 
         return None  # botocore reports the type
     if not values:
         return Problem("ValidationException", EMPTY_SET[kind])
-    if kind in EMPTY_MEMBER and "" in values:
-        return Problem("ValidationException", EMPTY_MEMBER[kind])
     for value in values:
         problem = number_problem(value, current, wraps) if kind == "NS" else \
             binary_problem(value) if kind == "BS" else None

@@ -107,7 +107,7 @@ def run(call: Call, statement: Statement, options: dict[str, Any]) -> Outcome:
     if statement.kind == "UPDATE":
         request["UpdateExpression"] = statement.update or ""
         request["ConditionExpression"] = _must_exist(table, statement)
-        return _write(call, "UpdateItem", update_item.run, request, options)
+        return _write(call, "UpdateItem", update_item.run_flat, request, options)
     rest = rest_of(statement, table.table_key_attrs)
     if rest:
         request["ConditionExpression"] = rest

@@ -6,7 +6,9 @@ every #name and :value is defined and used); the table; the Key (the table's key
 exactly, of their types, not empty, within the size limits); the update's checks that need
 no item (one clause of each kind, no overlapping paths, no key attribute updated, operand
 types); the condition (ConditionExpression or legacy Expected); then, on the store, the old
-item, the condition on it (a failed one still costs capacity and answers the old item when
+item, the statement's own size charge (UpdateItem's alone: `run_flat` is PartiQL's UPDATE,
+which DynamoDB sizes by the finished item only, capacity/sizes.py), the condition on it
+(a failed one still costs capacity and answers the old item when
 ReturnValuesOnConditionCheckFailure is ALL_OLD), the update applied to the item as DynamoDB
 JSON (expressions/updates.py refuses undefined paths and operands of the wrong type), the
 item it leaves checked (index key types and sizes, 400 KB), the write with its undo and
@@ -23,6 +25,16 @@ from ddbkit.emulator.operations.call import Answer, Call, answer
 
 
 def run(call: Call) -> Answer:
+    return _run(call, charge_statement=True)
+
+
+def run_flat(call: Call) -> Answer:
+    """UpdateItem's stages without the statement's charge: the finished item is the only
+    size limit (PartiQL's UPDATE)."""
+    return _run(call, charge_statement=False)
+
+
+def _run(call: Call, charge_statement: bool) -> Answer:
     params = call.params
     update = updates.parse(params)
     table = pipeline.resolve_table(call, params["TableName"])
@@ -33,6 +45,8 @@ def run(call: Call) -> Answer:
     with writes.metered(call) as metering:
         old = writes.read_old(table, keys)
         writes.image_before(metering, table, old)
+        if charge_statement:
+            updates.check_statement_size(update, old)
         writes.condition_on_stored(metering, table, keys, condition, old)
         applied = updates.apply(table, key, old, update)
         new_item: dict[str, Any] | None = applied

@@ -5,6 +5,8 @@
 - `check_actions`: the update's checks that need no item (one clause of each kind, no
   overlapping paths, no table key attribute updated, each `:value` of a type its operator
   takes), made before the condition is read;
+- `check_statement_size`: UpdateItem's charge for the statement (capacity/sizes.py), made on
+  the stored item before the condition;
 - `apply`: the update on the old item (or a new item holding only the key) as DynamoDB JSON
   (expressions/updates.py); the stored item is not touched;
 - `checked`: the item it leaves (index key types and sizes, 400 KB), as the store holds it;
@@ -18,13 +20,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ddbkit.emulator.capacity.sizes import MAX_ITEM_BYTES
+from ddbkit.emulator.capacity.sizes import MAX_ITEM_BYTES, update_statement_size
 from ddbkit.emulator.expressions import update_checks
 from ddbkit.emulator.expressions import updates as evaluation
 from ddbkit.emulator.expressions.update_grammar import parse_update
-from ddbkit.emulator.expressions.update_paths import pick
-from ddbkit.emulator.expressions.update_plan import Plan
-from ddbkit.emulator.expressions.update_values import stored
+from ddbkit.emulator.expressions.update_paths import MISSING, found_at, pick
+from ddbkit.emulator.expressions.update_plan import Path, Plan
+from ddbkit.emulator.expressions.update_values import SETS, set_difference, stored
 from ddbkit.emulator.moto_ext import item_writes
 from ddbkit.emulator.moto_ext.calls import moto_refusals
 from ddbkit.emulator.operations import index_keys
@@ -93,6 +95,24 @@ def refusals() -> Iterator[None]:
         yield
     except evaluation.UpdateRefused as refused:
         raise validation_error(refused.message) from None
+
+
+def check_statement_size(update: Update, old: Any) -> None:
+    """UpdateItem's own limit: the statement's charge (what it writes, not the key or what
+    it leaves alone) at most 400 KB, refused before the condition is evaluated."""
+    if update.plan is None:
+        return
+    item = attributes(old) if old is not None else {}
+
+    def added(path: Path, value: Any) -> Any:  # an ADD to a set charges new members only
+        kind = next(iter(value), None)
+        existing = found_at(item, path)
+        if kind not in SETS or existing is MISSING or kind not in existing:
+            return value
+        return {kind: set_difference(kind, value[kind], existing[kind])}
+
+    if update_statement_size(update.plan, update.names, update.values, added) > MAX_ITEM_BYTES:
+        raise validation_error(TOO_LARGE)
 
 
 # -- execute ----------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """ddbkit's item: attributes as DynamoDB JSON, its key values, its size; no moto type.
 
 - `attrs`: `{name: {TYPE: inner}}`, binary values as `bytes`, numbers as DynamoDB's
-  canonical text (`number_text`), sets and lists as lists, maps as dicts. The item is never
+  canonical text (`number_text`), sets and lists as lists, maps as dicts. A set's members are
+  in DynamoDB's order, as GetItem answers them: strings and binaries bytewise, numbers by
+  value (whatever order they were written in). The item is never
   changed in place once stored: a write builds a new one, so its values can be shared with
   a stream record, a backup or an undo log without copying.
 - `hash_key`, `range_key`: `Key`s, hashable and ordered as DynamoDB orders key values (the
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import decimal
+import itertools
 import re
 from decimal import Decimal
 from typing import Any
@@ -56,16 +59,23 @@ def number_text(text: Any) -> Any:
 
 
 def canonical_value(value: dict[str, Any]) -> dict[str, Any]:
-    """The value with its numbers (nested ones too) in canonical text; the same dict when
-    nothing changes (most values)."""
+    """The value with its numbers (nested ones too) in canonical text and its sets' members
+    in DynamoDB's order; the same dict when nothing changes (most values)."""
     for kind, inner in value.items():
         if kind == "N":
             text = number_text(inner)
             return value if text is inner else {"N": text}
-        if kind == "NS" and isinstance(inner, list):
-            texts = [number_text(v) for v in inner]
-            return value if all(a is b for a, b in zip(texts, inner, strict=True)) \
-                else {"NS": texts}
+        if kind in _MEMBER_ORDER and isinstance(inner, list):
+            texts = [number_text(v) for v in inner] if kind == "NS" else inner
+            try:
+                order = [_MEMBER_ORDER[kind](m) for m in texts]
+            except (decimal.InvalidOperation, TypeError, ValueError):
+                return value  # refused by validation before it is stored
+            if all(a is b for a, b in zip(texts, inner, strict=True)) and \
+                    all(a < b for a, b in itertools.pairwise(order)):
+                return value
+            ranked = sorted(range(len(texts)), key=order.__getitem__)
+            return {kind: [texts[i] for i in ranked]}
         if kind == "L" and isinstance(inner, list):
             elements = [canonical_value(v) for v in inner]
             return value if all(a is b for a, b in zip(elements, inner, strict=True)) \
@@ -75,6 +85,13 @@ def canonical_value(value: dict[str, Any]) -> dict[str, Any]:
             return value if all(members[k] is v for k, v in inner.items()) \
                 else {"M": members}
     return value
+
+
+def _binary_order(member: Any) -> bytes:
+    return base64.b64decode(member) if isinstance(member, str) else bytes(member)
+
+
+_MEMBER_ORDER: dict[str, Any] = {"SS": str, "NS": Decimal, "BS": _binary_order}
 
 
 def interned(value: dict[str, Any]) -> dict[str, Any]:

@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from export_waits import finished
+from s3_emulators import with_s3_folder
 from test_durability import wait_for
 
 from ddbkit.emulator.capacity.sizes import item_size
 from ddbkit.emulator.connect.clients import make_client
-from ddbkit.emulator.endpoint.server import ServerConfig
-from ddbkit.emulator.runtime import Emulator, EmulatorConfig
+from ddbkit.emulator.runtime import Emulator
 from ddbkit.emulator.store import background
 from ddbkit.fixtures import aws_layout
 
@@ -33,11 +33,8 @@ _names = itertools.count(1)
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, Path]]:
-    s3_dir = tmp_path_factory.mktemp("s3")
-    config = EmulatorConfig(server=ServerConfig(port=0), stage="offpath", ttl_interval=0,
-                            s3_dir=s3_dir)
-    with Emulator(config) as emulator:
-        yield emulator, s3_dir
+    with with_s3_folder(tmp_path_factory, "offpath") as served:
+        yield served
 
 
 @pytest.fixture

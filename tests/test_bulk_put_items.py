@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from s3_emulators import with_s3_folder
 
-from ddbkit.emulator.endpoint.server import ServerConfig
-from ddbkit.emulator.runtime import Emulator, EmulatorConfig
+from ddbkit.emulator.runtime import Emulator
 
 _names = itertools.count(1)
 OVER = ("COMPLETED", "COMPLETED_WITH_ERRORS", "CANCELLED", "FAILED")
@@ -24,11 +24,8 @@ OVER = ("COMPLETED", "COMPLETED_WITH_ERRORS", "CANCELLED", "FAILED")
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, Path]]:
-    s3_dir = tmp_path_factory.mktemp("s3")
-    config = EmulatorConfig(server=ServerConfig(port=0), stage="bulk", ttl_interval=0,
-                            s3_dir=s3_dir)
-    with Emulator(config) as emulator:
-        yield emulator, s3_dir
+    with with_s3_folder(tmp_path_factory, "bulk") as served:
+        yield served
 
 
 @pytest.fixture

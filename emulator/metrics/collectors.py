@@ -4,7 +4,7 @@ current (no pass over the items), under the store lock so no request moves them 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from prometheus_client.core import (
@@ -40,6 +40,15 @@ def _latency(requests: dict[tuple[str, str, str], list[float]]) -> HistogramMetr
     return family
 
 
+def _counter(name: str, documentation: str, labels: list[str],
+             values: Mapping[Any, float]) -> CounterMetricFamily:
+    """A counter family of `values` (label values -> count), copied first: requests go on."""
+    family = CounterMetricFamily(name, documentation, labels=labels)
+    for label_values, value in list(values.items()):
+        family.add_metric(label_values, value)
+    return family
+
+
 class RequestCollector(Collector):
     """Requests, latency, consumed capacity, throttles and faults (`counts`)."""
 
@@ -56,25 +65,14 @@ class RequestCollector(Collector):
             requests.add_metric(labels, sum(row[:-1]))
         yield requests
         yield _latency(rows)
-        capacity = CounterMetricFamily(
-            "ddbkit_consumed_capacity_units", "Capacity units consumed (the figures "
-            "ConsumedCapacity answers), by table, index ('' for the table) and kind",
-            labels=["table", "index", "kind"])
-        for labels, units in list(counts.capacity.items()):
-            capacity.add_metric(labels, units)
-        yield capacity
-        throttled = CounterMetricFamily(
-            "ddbkit_throttled_requests", "Requests the throughput model refused, by table "
-            "and ThrottlingReason", labels=["table", "reason"])
-        for pair, value in list(counts.throttled.items()):
-            throttled.add_metric(pair, value)
-        yield throttled
-        faults = CounterMetricFamily(
-            "ddbkit_injected_faults", "Faults the fault plan injected, by operation and type "
-            "(an error type, or latency)", labels=["operation", "type"])
-        for kind, value in list(counts.faults.items()):
-            faults.add_metric(kind, value)
-        yield faults
+        yield _counter("ddbkit_consumed_capacity_units", "Capacity units consumed (the "
+                       "figures ConsumedCapacity answers), by table, index ('' for the table) "
+                       "and kind", ["table", "index", "kind"], counts.capacity)
+        yield _counter("ddbkit_throttled_requests", "Requests the throughput model refused, "
+                       "by table and ThrottlingReason", ["table", "reason"], counts.throttled)
+        yield _counter("ddbkit_injected_faults", "Faults the fault plan injected, by "
+                       "operation and type (an error type, or latency)", ["operation", "type"],
+                       counts.faults)
 
 
 class TableCollector(Collector):

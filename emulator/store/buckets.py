@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
@@ -30,16 +31,29 @@ _FIRST = itemgetter(0)
 SORT_RUN = 20_000  # entries sorted in one call (~10-20 ms)
 
 
+_pauses_lock = threading.Lock()
+_pauses = 0  # builds under way now (a restore's worker and a request's can overlap)
+_enabled_before = False  # the collector's state when the first of them began
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """No cyclic collection while building (what is built holds no cycles to collect)."""
-    enabled = gc.isenabled()
-    gc.disable()
+    """No cyclic collection while building (what is built holds no cycles to collect). Counted
+    across threads: the collector comes back, as it was, when the last overlapping build ends,
+    not when the first does."""
+    global _pauses, _enabled_before
+    with _pauses_lock:
+        if _pauses == 0:
+            _enabled_before = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _pauses_lock:
+            _pauses -= 1
+            if _pauses == 0 and _enabled_before:
+                gc.enable()
 
 
 class Bucket(SortedKeyList):  # type: ignore[misc]  # sortedcontainers has no types

@@ -76,16 +76,22 @@ def restored_state(data_dir: Path, durable_up: Any) -> list[str]:
     return found
 
 
-def test_a_state_with_a_partition_over_many_sections_is_restored_whole(
-        tmp_path: Path, durable_up: Any) -> None:
+def saved_state(tmp_path: Path, durable_up: Any) -> tuple[Path, list[str], Path]:
+    """A data dir loaded with ITEMS bookings, saved as state "s": (data dir, the SAVED
+    bookings' ids as the GSI answers them, the state file)."""
     data_dir = tmp_path / "data"
     loaded(data_dir, durable_up)
     proc = durable_up(data_dir, *ARGS).start()
     saved = by_status(make_client(endpoint_url=proc.endpoint_url), "SAVED")
     AdminClient(proc.endpoint_url).call("SaveState", Name="s")
     proc.stop()
+    return data_dir, saved, data_dir / "states" / "s.snap"
+
+
+def test_a_state_with_a_partition_over_many_sections_is_restored_whole(
+        tmp_path: Path, durable_up: Any) -> None:
+    data_dir, saved, state = saved_state(tmp_path, durable_up)
     assert len(saved) == ITEMS
-    state = data_dir / "states" / "s.snap"
     pieces = [index_sections.decode(p)[1] for p in payloads(state)
               if index_sections.is_section(p) and p.startswith(
                   index_sections.SECTION + BOOKINGS.encode() + b"\x00")]
@@ -97,13 +103,7 @@ def test_a_state_with_a_partition_over_many_sections_is_restored_whole(
 
 def test_a_state_written_before_the_pieces_is_still_restored(
         tmp_path: Path, durable_up: Any) -> None:
-    data_dir = tmp_path / "data"
-    loaded(data_dir, durable_up)
-    proc = durable_up(data_dir, *ARGS).start()
-    saved = by_status(make_client(endpoint_url=proc.endpoint_url), "SAVED")
-    AdminClient(proc.endpoint_url).call("SaveState", Name="s")
-    proc.stop()
-    state = data_dir / "states" / "s.snap"
+    data_dir, saved, state = saved_state(tmp_path, durable_up)
     as_one_section(state)
     assert not any("piece" in index_sections.decode(p)[1] or "pieces" in
                    index_sections.decode(p)[1]

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import psutil
 import pytest
 from botocore.exceptions import ClientError
+from seeded_emulators import seeded_emulator
 
 from ddbkit.emulator.endpoint.server import ServerConfig
 from ddbkit.emulator.runtime import Emulator, EmulatorConfig
@@ -50,10 +51,7 @@ FIELDS = {"name", "table", "index", "operation", "requests", "failures", "rps", 
 
 @pytest.fixture(scope="module")
 def seeded() -> Iterator[Emulator]:
-    config = EmulatorConfig(server=ServerConfig(port=0), stage=STAGE, ttl_interval=0)
-    with Emulator(config) as emulator:
-        items, _ = generate_items(DatasetOptions(anchor=date.fromisoformat(ANCHOR)))
-        seed_endpoint(emulator.client(), items, STAGE, show_progress=False)
+    with seeded_emulator(STAGE, ANCHOR) as emulator:
         yield emulator
 
 

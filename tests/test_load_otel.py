@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -18,11 +17,9 @@ import pytest
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
     ExportMetricsServiceRequest,
 )
+from seeded_emulators import seeded_emulator
 
-from ddbkit.emulator.endpoint.server import ServerConfig
-from ddbkit.emulator.runtime import Emulator, EmulatorConfig
-from ddbkit.fixtures.options import DatasetOptions
-from ddbkit.fixtures.seed import generate_items, seed_endpoint
+from ddbkit.emulator.runtime import Emulator
 
 pytestmark = pytest.mark.slow  # a real Locust run
 
@@ -69,10 +66,7 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture(scope="module")
 def seeded() -> Iterator[Emulator]:
-    config = EmulatorConfig(server=ServerConfig(port=0), stage=STAGE, ttl_interval=0)
-    with Emulator(config) as emulator:
-        items, _ = generate_items(DatasetOptions(anchor=date.fromisoformat(ANCHOR)))
-        seed_endpoint(emulator.client(), items, STAGE, show_progress=False)
+    with seeded_emulator(STAGE, ANCHOR) as emulator:
         yield emulator
 
 

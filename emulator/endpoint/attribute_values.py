@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -178,31 +179,31 @@ def _own_problem(value: dict[str, Any], current: bool, wraps: bool) -> Problem |
     return None
 
 
-def nested_beyond(value: Any, levels: int) -> bool:
-    """Whether a map or list inside the value sits deeper than `levels` (iteratively)."""
+def _walk(value: Any) -> Iterator[tuple[Any, int]]:
+    """Each value inside `value` (itself first) with its nesting level, without recursion, so
+    a value nested thousands of levels deep is walked (and refused) safely. A caller that
+    stops early stops the walk."""
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         current, level = stack.pop()
-        if level > levels:
-            return True
+        yield current, level
         if isinstance(current, dict):
-            inner = current.get("M")
-            if isinstance(inner, dict):
-                stack.extend((member, level + 1) for member in inner.values())
-            inner = current.get("L")
-            if isinstance(inner, list):
-                stack.extend((element, level + 1) for element in inner)
-    return False
+            members = current.get("M")
+            if isinstance(members, dict):
+                stack.extend((member, level + 1) for member in members.values())
+            elements = current.get("L")
+            if isinstance(elements, list):
+                stack.extend((element, level + 1) for element in elements)
+
+
+def nested_beyond(value: Any, levels: int) -> bool:
+    """Whether a map or list inside the value sits deeper than `levels`."""
+    return any(level > levels for _, level in _walk(value))
 
 
 def check(value: Any, current_layer: bool = False, wraps: bool = False) -> Problem | None:
-    """The first rule this attribute value (and every value inside it) breaks, or None.
-
-    Iterative, so a value nested thousands of levels deep is refused without recursion.
-    """
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        current, level = stack.pop()
+    """The first rule this attribute value (and every value inside it) breaks, or None."""
+    for current, level in _walk(value):
         if not isinstance(current, dict):
             continue  # botocore reports the type
         if level > MAX_NESTING_LEVELS:
@@ -210,10 +211,4 @@ def check(value: Any, current_layer: bool = False, wraps: bool = False) -> Probl
         problem = _own_problem(current, current_layer, wraps)
         if problem is not None:
             return problem
-        members = current.get("M")
-        if isinstance(members, dict):
-            stack.extend((member, level + 1) for member in members.values())
-        elements = current.get("L")
-        if isinstance(elements, list):
-            stack.extend((element, level + 1) for element in elements)
     return None

@@ -194,13 +194,17 @@ def pitr_window(client: Any, loaded_at: float, state: dict[str, Any]) -> None:
           flush=True)
 
 
-def report(name: str, seconds: float, reads: list[tuple[float, float, bool]]) -> None:
+def report(name: str, begun: float, seconds: float,
+           reads: list[tuple[float, float, bool]]) -> None:
+    """One line; `at` is when the worst read began, in seconds from the operation's start
+    (negative: it began before), to tell the operation's phases apart."""
     waits = sorted(r[1] for r in reads)
     failed = sum(1 for r in reads if not r[2])
     worst = waits[-1] * 1000 if waits else float("nan")
     p99 = waits[int(len(waits) * 0.99)] * 1000 if waits else float("nan")
-    print(f"  {name:28} took {seconds:7.2f} s   reader worst {worst:8.1f} ms  "
-          f"p99 {p99:6.1f} ms  reads {len(reads):6d}  failed {failed}", flush=True)
+    at = max(reads, key=lambda r: r[1])[0] - begun if reads else float("nan")
+    print(f"  {name:28} took {seconds:7.2f} s   reader worst {worst:8.1f} ms (at {at:+7.2f} s)"
+          f"  p99 {p99:6.1f} ms  reads {len(reads):6d}  failed {failed}", flush=True)
 
 
 def snapshot_pause(data_dir: Path, keys: list[str]) -> None:
@@ -214,7 +218,7 @@ def snapshot_pause(data_dir: Path, keys: list[str]) -> None:
         begun = time.perf_counter()
         reader.start()
         wait_for(lambda: bool(set(data_dir.glob("snapshot-*.snap")) - before), "snapshot")
-        report("snapshot (compaction)", time.perf_counter() - begun,
+        report("snapshot (compaction)", begun, time.perf_counter() - begun,
                reader.during(begun, time.perf_counter()))
         reader.stop.set()
         reader.join()
@@ -234,6 +238,8 @@ def main() -> None:
         keys = [item[BOOKINGS.primary.partition]["S"] for item in items]
         del items
         chosen = [n for n in args.only.split(",") if n]
+        if not chosen or "snapshot" in chosen:  # first: only the prepared journal, with no
+            snapshot_pause(data_dir, keys)      # snapshot yet, is big enough to start one
         started = time.perf_counter()
         with EmulatorProcess("--data-dir", str(data_dir), "--no-seed", "--stage", STAGE,
                              "--ttl-interval", "0", "--s3-dir", str(Path(work) / "s3"),
@@ -252,7 +258,8 @@ def main() -> None:
             reader = Reader(proc.endpoint_url, keys)
             reader.start()
             time.sleep(1.0)
-            report("(idle)", 1.0, reader.during(time.perf_counter() - 1.0, time.perf_counter()))
+            idle = time.perf_counter() - 1.0
+            report("(idle)", idle, 1.0, reader.during(idle, time.perf_counter()))
             state: dict[str, Any] = {}
             for name, run in operations(client, admin, state).items():
                 if chosen and not any(name.startswith(c) for c in chosen):
@@ -263,11 +270,9 @@ def main() -> None:
                 run()
                 ended = time.perf_counter()
                 time.sleep(0.2)
-                report(name, ended - begun, reader.during(begun, ended))
+                report(name, begun, ended - begun, reader.during(begun, ended))
             reader.stop.set()
             reader.join()
-        if not chosen or "snapshot" in chosen:
-            snapshot_pause(data_dir, keys)
 
 
 if __name__ == "__main__":

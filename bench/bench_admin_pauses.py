@@ -1,7 +1,8 @@
 """Admin operations against a steady reader: how long does a GetItem wait while one runs?
 
 Prepares a data dir with `--items` bookings items (the seeded bookings, copied under new
-keys, appended to the journal as a load would have written them), starts `ddbkit up` on it
+keys, appended to the journal as a load would have written them: a BatchWriteItem's 25 per
+record, dated as they are written), starts `ddbkit up` on it
 (127.0.0.1, port 0), builds the table's indexes with one Query, then runs a reader thread
 (GetItem on random stored keys, one keep-alive connection, back to back) while each admin
 operation runs in turn, to its end (an export to COMPLETED, a backup to AVAILABLE, a restore
@@ -46,7 +47,7 @@ TABLE = BOOKINGS.name(STAGE)
 HEADERS = {"Content-Type": "application/x-amz-json-1.0",
            "Authorization": "AWS4-HMAC-SHA256 Credential=bench/20250101/us-east-1/dynamodb/"
                             "aws4_request, SignedHeaders=host, Signature=0"}
-BATCH = 1000  # items per journal record
+BATCH = 25  # items per journal record: a BatchWriteItem's
 
 
 def bookings_items(count: int) -> list[dict[str, Any]]:

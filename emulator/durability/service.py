@@ -42,6 +42,7 @@ from ddbkit.emulator.errors import DataDirError
 from ddbkit.emulator.operations import export_jobs
 from ddbkit.emulator.store import backfills, changes, stream_spill
 from ddbkit.emulator.store.access import STORE_LOCK
+from ddbkit.emulator.store.buckets import collector_paused
 from ddbkit.emulator.store.catalog import catalog
 
 log = logging.getLogger("ddbkit.durability")
@@ -298,10 +299,11 @@ class Durability:
                 header = {"generation": generation, "account": self.account_id,
                           "region": self.region, "sequence": self.recorder.sequence,
                           "rotated_at": self.clock(), "initialized": self._initialized()}
-            written = SnapshotWriter(self.data_dir.snapshot_path(generation), header, plans,
-                                     STORE_LOCK, self.config.stream_retention, self._utcnow,
-                                     self._stop, lambda: _backups_now(backend),
-                                     records).write()
+            with collector_paused():  # decoded and encoded records: no cycles to look for
+                written = SnapshotWriter(self.data_dir.snapshot_path(generation), header,
+                                         plans, STORE_LOCK, self.config.stream_retention,
+                                         self._utcnow, self._stop,
+                                         lambda: _backups_now(backend), records).write()
             self.data_dir.sync()
             self.snapshot_bytes, self._journal_bytes = written.size, 0
             self.snapshot_at = time.time()
@@ -360,8 +362,9 @@ class Durability:
             return
         first, last = planned.merge_from, planned.merge[-1].last
         try:
-            merge(planned.merge, self.data_dir.merged_path(first, last), self.account_id,
-                  self.region, first, planned.after, planned.starts)
+            with collector_paused():  # millions of decoded records held: no cycles
+                merge(planned.merge, self.data_dir.merged_path(first, last), self.account_id,
+                      self.region, first, planned.after, planned.starts)
         except (OSError, FrameError, ValueError, KeyError, TypeError, IndexError) as exc:
             log.error("ddbkit: could not merge the history's segments %d-%d (%s); they stay "
                       "as they are", first, last, exc)

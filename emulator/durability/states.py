@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import gc
 import io
 import logging
 import os
@@ -148,8 +147,6 @@ class NamedStates:
                     apply_snapshot_record(replayer, record)
                 for table in built.values():  # a state without index sections: build here
                     prepare(table)
-                # They live on: not for the collector to walk (`endpoint.gc_pauses`).
-                gc.freeze()
         except (FrameError, ValueError, KeyError, TypeError) as exc:
             raise StateError("ValidationException", f"saved state {name!r} is damaged: "
                                                     f"{exc}") from exc

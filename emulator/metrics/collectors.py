@@ -89,7 +89,8 @@ class TableCollector(Collector):
                                  "DescribeTable's TableSizeBytes", labels=["table"])
         records = GaugeMetricFamily("ddbkit_stream_records", "Stream records the table's "
                                     "stream holds (the last 24 hours)", labels=["table"])
-        for name, table in list(catalog(self.account_id, self.region).tables.items()):
+        held = catalog(self.account_id, self.region)
+        for name, table in list(held.tables.items()):
             if table.status != ACTIVE:  # a restore still filling it counts it when done
                 continue
             figures = counted(table)
@@ -99,6 +100,10 @@ class TableCollector(Collector):
             if shard is not None:
                 records.add_metric([name], len(shard))
         yield from (items, size, records)
+        yield CounterMetricFamily("ddbkit_restores_failed", "Restores (from a backup, to a "
+                                  "point in time) whose new table was dropped: its history "
+                                  "or backup could not be read, or the journal refused it",
+                                  value=held.restores_failed)
 
 
 class DurabilityCollector(Collector):

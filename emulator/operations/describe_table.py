@@ -1,7 +1,8 @@
 """DescribeTable: the table's settings, status, indexes, sizes and counts.
 
-A GSI that an earlier UpdateTable created (CREATING, backfilling) is ACTIVE from now on: its
-backfill was immediate. A table that does not exist is ResourceNotFoundException, naming it.
+A GSI that an earlier UpdateTable created is CREATING while its backfill runs (off the
+request path, `store.backfills`) and ACTIVE from the first describe after it ends. A table
+that does not exist is ResourceNotFoundException, naming it.
 """
 
 from __future__ import annotations

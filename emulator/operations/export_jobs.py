@@ -32,6 +32,7 @@ from ddbkit.emulator.operations.timestamps import aware_utc
 from ddbkit.emulator.shapes import WireItem, to_wire
 from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.background import worker
+from ddbkit.emulator.store.buckets import collector_paused
 from ddbkit.emulator.store.clock import now
 from ddbkit.fixtures import aws_layout
 
@@ -83,7 +84,8 @@ def _write(export: Export, stop: threading.Event) -> None:
     try:
         items, ranged = export.items, export.range_key
         if items is None and export.past is not None:
-            past = export.past()  # None: no history kept (in memory), never reached here
+            with collector_paused():  # the past table: millions of objects, no cycles
+                past = export.past()  # None: no history kept (in memory), never reached here
             items, ranged = past.items, past.range_key_attr is not None
         log.warning("ddbkit: export %s: writing", export.arn)
         info = aws_layout.write_export(

@@ -14,14 +14,14 @@ completes it is journaled (`durability.hooks`).
 A snapshot never holds a CREATING table, and replay drops a restore's table whose completing
 record never came, so a kill -9 at any moment leaves either no table after the restart or
 the whole one, never half. A restore that fails (its history unreadable, the journal
-refusing) drops the table and logs why. While a restore reads a backup, DeleteBackup answers
-BackupInUseException.
+refusing) drops the table, logs why (ERROR) and counts in /metrics
+(`ddbkit_restores_failed_total`): DynamoDB has no failed state for a table. While a restore
+reads a backup, DeleteBackup answers BackupInUseException.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -29,6 +29,7 @@ from typing import Any
 
 from ddbkit.emulator.durability import hooks
 from ddbkit.emulator.durability.journal import JournalError
+from ddbkit.emulator.operations.call import OperationError
 from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.buckets import collector_paused
 from ddbkit.emulator.store.catalog import Catalog
@@ -70,10 +71,13 @@ def _run(backend: Catalog, shown: Table, work: Table, items: Callable[[], Any],
             built = _indexes(work)
             counted(work)
             encoded = hooks.encoded_table(work)
-            gc.freeze()
-    except Exception:
-        log.exception("ddbkit: the restore of table %s failed; the table is dropped",
-                      shown.name)
+    except Exception as exc:
+        if isinstance(exc, OperationError):  # the history could not say: one line, its cause
+            log.error("ddbkit: the restore of table %s failed (%s: %s); the table is dropped",
+                      shown.name, exc.message, exc.__cause__ or "no record of that moment")
+        else:
+            log.exception("ddbkit: the restore of table %s failed; the table is dropped",
+                          shown.name)
         with STORE_LOCK:
             _finish(backend, shown, backup_arn, ready=None)
         return
@@ -118,6 +122,7 @@ def _finish(backend: Catalog, shown: Table, backup_arn: str | None,
         return  # the store was replaced meanwhile (a named state restored)
     if ready is None:
         del backend.tables[shown.name]
+        backend.restores_failed += 1
         return
     work, built, encoded = ready
     shown.items = work.items
@@ -129,3 +134,4 @@ def _finish(backend: Catalog, shown: Table, backup_arn: str | None,
         log.error("ddbkit: the journal refused the restored table %s; the table is dropped",
                   shown.name)
         del backend.tables[shown.name]
+        backend.restores_failed += 1

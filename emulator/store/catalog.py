@@ -33,6 +33,9 @@ class Catalog:
     # in memory only: `operations.bulk_jobs`)
     bulk_operations: dict[str, Any] = field(default_factory=dict)
     bulk_requests: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict)
+    # restores whose table was dropped (`operations.restore_jobs`): DynamoDB has no failed
+    # state for a table, so /metrics is where this shows (in memory)
+    restores_failed: int = 0
 
     def table(self, name_or_arn: str) -> Any:
         """The table with this name, else with this ARN, else None."""

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
 
-from ddbkit.emulator.store.buckets import Bucket, Columns, collector_paused
+from ddbkit.emulator.store.buckets import Bucket, Columns, collector_paused, release
 from ddbkit.emulator.store.indexes import (
     Layout,
     TableIndexes,
@@ -51,7 +51,17 @@ def image(built: TableIndexes, items: list[Any]) -> dict[str, Any]:
         found[name] = {partition: [[at[id(item)] for item in bucket],
                                    _prefixes(bucket, tail, shared)]
                        for partition, bucket in index.partitions.items()}
+    release(at)
     return {"signature": built.signature, "indexes": found}
+
+
+def discard(built: TableIndexes, found: dict[str, Any]) -> None:
+    """Indexes built only to be imaged, and their image: freed a partition at a time
+    (`buckets.release`), not in one call at the caller's return."""
+    for index in built.indexes.values():
+        release(index.partitions)
+    for partitions in found["indexes"].values():
+        release(partitions)
 
 
 def _prefixes(bucket: Bucket, tail: Callable[[Any], bytes],
@@ -76,8 +86,8 @@ def install(table: Table, items: list[Any], found: dict[str, Any]) -> bool:
     stored = found.get("indexes")
     if not isinstance(stored, dict) or set(stored) != set(indexes):
         return False
-    with collector_paused():
-        columns = Columns(items, table.hash_key_attr, table.range_key_attr)
+    with collector_paused(), Columns(items, table.hash_key_attr,
+                                     table.range_key_attr) as columns:
         for name, index in indexes.items():
             tail = _tail(table, index.layout)
             ends = None if tail is None else columns.get(tail)  # once per table, not index

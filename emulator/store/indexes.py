@@ -184,11 +184,10 @@ class TableIndexes:
     def build(self, items: list[Any] | None = None) -> TableIndexes:
         """Of the table's items, or of `items` (a snapshot's, as it wrote them)."""
         self.indexes = empty_indexes(self.table, self.layouts)
-        with collector_paused():
-            columns = Columns(table_items(self.table) if items is None else items,
-                              self.table.hash_key_attr,
-                              self.table.range_key_attr)  # shared: indexes share attributes
-            for index in self.indexes.values():
+        with collector_paused(), Columns(table_items(self.table) if items is None else items,
+                                         self.table.hash_key_attr,
+                                         self.table.range_key_attr) as columns:
+            for index in self.indexes.values():  # columns shared: indexes share attributes
                 layout = index.layout
                 index.partitions = built_partitions(columns, layout.partition, layout.parts,
                                                     layout.required, index.key_of,
@@ -251,8 +250,8 @@ def built_index(table: Table, layout: Layout, items: list[Any]) -> Index:
     """One index of `items` (a backfill's copy of the table's: read outside the store lock,
     as none of them changes in place)."""
     index = _index(table, layout)
-    with collector_paused():
-        columns = Columns(items, table.hash_key_attr, table.range_key_attr)
+    with collector_paused(), Columns(items, table.hash_key_attr,
+                                     table.range_key_attr) as columns:
         index.partitions = built_partitions(columns, layout.partition, layout.parts,
                                             layout.required, index.key_of, layout.types)
     return index

@@ -30,8 +30,9 @@ from ddbkit.emulator.durability.convert import Converted, upgrade
 from ddbkit.emulator.durability.files import DataDir, Listing, journal_generation
 from ddbkit.emulator.durability.framing import FrameError
 from ddbkit.emulator.durability.history import History
-from ddbkit.emulator.durability.history_merge import merge, table_keys
+from ddbkit.emulator.durability.history_merge import table_keys
 from ddbkit.emulator.durability.journal import JournalError, JournalWriter, free_bytes
+from ddbkit.emulator.durability.merge_process import MergeFailed, MergeStopped, merge_apart
 from ddbkit.emulator.durability.recorder import Recorder
 from ddbkit.emulator.durability.recovery import Recovered, Recovery, journal_header
 from ddbkit.emulator.durability.snapshot import FORMAT as SNAPSHOT
@@ -362,10 +363,12 @@ class Durability:
             return
         first, last = planned.merge_from, planned.merge[-1].last
         try:
-            with collector_paused():  # millions of decoded records held: no cycles
-                merge(planned.merge, self.data_dir.merged_path(first, last), self.account_id,
-                      self.region, first, planned.after, planned.starts)
-        except (OSError, FrameError, ValueError, KeyError, TypeError, IndexError) as exc:
+            merge_apart(planned.merge, self.data_dir.merged_path(first, last),
+                        self.account_id, self.region, first, planned.after, planned.starts,
+                        self._stop)
+        except MergeStopped:
+            return
+        except (MergeFailed, OSError) as exc:
             log.error("ddbkit: could not merge the history's segments %d-%d (%s); they stay "
                       "as they are", first, last, exc)
             return

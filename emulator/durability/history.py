@@ -31,7 +31,7 @@ from typing import Any
 
 from ddbkit.emulator.durability import encoding, index_sections, item_chunks
 from ddbkit.emulator.durability.files import DataDir
-from ddbkit.emulator.durability.framing import FrameError, read_frames
+from ddbkit.emulator.durability.framing import FrameError, last_frame, read_frames
 from ddbkit.emulator.durability.history_files import Timeline
 from ddbkit.emulator.durability.images import ImageDecoder
 from ddbkit.emulator.durability.replay import Replayer, ReplayError
@@ -43,6 +43,7 @@ _DAMAGE = (FrameError, ValueError, KeyError, TypeError, IndexError, ReplayError,
 # A snapshot's records no table's history needs: decoding a backup's (its items, in one call
 # that holds the interpreter) stalled every request for seconds.
 _OTHERS = (b'{"backup":', b'{"stream":', b'{"record":', b'{"figures":')
+WINDOW = 1 << 20  # bytes of a record searched in one call
 RETRIES = 5  # reads of the history that a compaction's merge or drop may cut short
 
 
@@ -121,7 +122,14 @@ class History:
         """(whether it was complete by `when`, the sequence number of its last record)."""
         replayer, decoder, sequence = Replayer(tables), ImageDecoder(), 0
         with open(path, "rb") as stream:
-            for payload in read_frames(stream, path.stat().st_size):
+            size = path.stat().st_size
+            end = encoding.loads(last_frame(stream, size)).get("end")
+            if not isinstance(end, dict):
+                raise ValueError(f"{path.name} has no end record")
+            if float(end.get("completed_at", when + 1)) > when:
+                return False, 0  # known before a million items are decoded for nothing
+            stream.seek(0)
+            for payload in read_frames(stream, size):
                 if item_chunks.is_chunk(payload):
                     if item_chunks.of_table(payload, name):
                         table = replayer.table(name)
@@ -151,7 +159,7 @@ class History:
                 payloads = read_frames(stream, path.stat().st_size)
                 next(payloads, None)  # the header
                 for payload in payloads:
-                    if named not in payload:
+                    if not _mentions(payload, named):
                         continue  # the table is named in every op that touches it
                     record = encoding.loads(payload)
                     if float(record["t"]) > when:
@@ -160,6 +168,15 @@ class History:
                         continue  # the base snapshot holds it
                     ops = [op for op in record.get("ops", ()) if op[1] == name and op[0] != "S"]
                     replayer.apply(ops)
+
+
+def _mentions(payload: bytes, named: bytes) -> bool:
+    """`named in payload`, a window at a time: one search through a record of hundreds of MB
+    (a large restore's) held the interpreter, every request waiting, for half a second."""
+    for start in range(0, len(payload), WINDOW):
+        if payload.find(named, start, start + WINDOW + len(named) - 1) >= 0:
+            return True
+    return False
 
 
 def bases(snapshots: dict[int, Path], timeline: Timeline) -> Iterator[Base]:

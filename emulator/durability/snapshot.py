@@ -35,7 +35,7 @@ from typing import Any, BinaryIO
 from ddbkit.emulator.durability import encoding, formats, index_sections, item_chunks
 from ddbkit.emulator.durability.backups import backup_record
 from ddbkit.emulator.durability.files import sync_file
-from ddbkit.emulator.durability.framing import frame
+from ddbkit.emulator.durability.framing import frame, write_frame
 from ddbkit.emulator.durability.images import ImageDecoder, item_image
 from ddbkit.emulator.durability.replay import Replayer
 from ddbkit.emulator.durability.tablemeta import table_settings
@@ -142,7 +142,7 @@ class SnapshotWriter:
             self._table(out, table)
         backups = self.backups() if callable(self.backups) else self.backups
         for arn, backup in backups:
-            out.write(frame(backup_record(arn, backup)))
+            write_frame(out, backup_record(arn, backup))
         for kind, arn, description in self.records:
             self._put(out, {"record": kind, "arn": arn, "description": description})
         self._put(out, {"end": {"tables": len(self.plans), "items": self.items,

@@ -19,7 +19,7 @@ from typing import Any
 from ddbkit.emulator.durability import encoding
 from ddbkit.emulator.durability.backups import backup_record
 from ddbkit.emulator.durability.files import sync_file
-from ddbkit.emulator.durability.framing import HEADER, frame
+from ddbkit.emulator.durability.framing import HEADER, frame, write_frame
 
 SLACK = 64  # header bytes kept for what is only known at the swap (sequence, flags)
 
@@ -88,7 +88,7 @@ class BaseWriter:
         self.backups = dict(backups)
         self.records = {kind: dict(found) for kind, found in records.items()}
         for arn, backup in backups.items():
-            out.write(frame(backup_record(arn, backup)))
+            write_frame(out, backup_record(arn, backup))
         for kind, found in records.items():
             for arn, description in found.items():
                 if isinstance(description, dict):

@@ -26,9 +26,10 @@ import os
 import threading
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -59,7 +60,7 @@ class TablePlan:
     name: str
     table: Any
     settings: bytes  # encoded at plan time: later requests change its settings dicts in place
-    hash_keys: list[Any]
+    hash_keys: list[Any]  # at plan time; empty for a frozen plan (its `items` are read)
     stream_start: int | None  # the shard's first sequence number; None: no stream
     records: Sequence[bytes]  # the shard's records as of the plan, encoded (read from disk
     times: Sequence[float]  # as they are iterated); their creation times
@@ -82,7 +83,7 @@ def plan(tables: dict[str, Any], frozen: bool = False) -> list[TablePlan]:
         start, records, times = shard.snapshot() if shard else (None, [], [])
         figures = current(table) if frozen else None  # exact: no need to size every item
         plans.append(TablePlan(name, table, encoding.dumps(table_settings(table)),
-                               list(table.items.keys()), start, records, times,
+                               [] if frozen else list(table.items.keys()), start, records, times,
                                figures or tally(table), indexes.layouts(table),
                                indexes.signature(table),
                                _frozen(table) if frozen else None, figures is not None))
@@ -183,14 +184,15 @@ class SnapshotWriter:
     def _chunks(self, plan: TablePlan) -> Iterator[list[Any]]:
         """The table's items, a few hundred per hold of the lock (stored items never change
         in place, so they are read and encoded outside it)."""
-        table, keys, position = plan.table, plan.hash_keys, 0
-        source = table.items if plan.items is None else plan.items
-        lock = self.lock if plan.items is None else nullcontext()
+        if plan.items is not None:
+            yield from self._copied_chunks(plan)
+            return
+        table, keys, position, source = plan.table, plan.hash_keys, 0, plan.table.items
         while position < len(keys):
             if self.stop.is_set():
                 raise SnapshotAborted()
             items: list[Any] = []
-            with lock:
+            with self.lock:
                 while position < len(keys) and len(items) < CHUNK_ITEMS:
                     entry = source.get(keys[position])  # .get: items is a defaultdict
                     position += 1
@@ -200,6 +202,17 @@ class SnapshotWriter:
                         items.append(entry)
                     else:
                         items += list(entry.values())
+            self.items += len(items)
+            yield items
+
+    def _copied_chunks(self, plan: TablePlan) -> Iterator[list[Any]]:
+        """A frozen plan's items: its copy, which nothing writes, read straight through (no
+        list of its keys made under the lock: 30 ms per million)."""
+        entries, ranged = iter(plan.items.values()), plan.table.range_key_attr is not None
+        while part := list(islice(entries, CHUNK_ITEMS)):
+            if self.stop.is_set():
+                raise SnapshotAborted()
+            items = [item for entry in part for item in entry.values()] if ranged else part
             self.items += len(items)
             yield items
 

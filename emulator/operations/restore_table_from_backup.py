@@ -13,8 +13,8 @@ from ddbkit.emulator.operations.backup_lookup import backup_named
 from ddbkit.emulator.operations.call import Answer, Call, OperationError
 from ddbkit.emulator.operations.timestamps import naive_utc
 from ddbkit.emulator.store import backup_calls, restores
-from ddbkit.emulator.store.access import copied_items
 from ddbkit.emulator.store.clock import now
+from ddbkit.emulator.store.tables import copied_in_slices
 
 
 def run(call: Call) -> Answer:
@@ -28,5 +28,5 @@ def run(call: Call) -> Answer:
     work.created_at = shown.created_at
     backend.tables[target] = shown
     frozen = backup.table  # a backup never changes: read without the lock
-    restore_jobs.start(backend, shown, work, lambda: copied_items(frozen.items), backup.arn)
+    restore_jobs.start(backend, shown, work, lambda: copied_in_slices(frozen.items), backup.arn)
     return pipeline.shaped_answer(call, backup_calls.describe(shown))

@@ -54,7 +54,8 @@ def _records(path: Path) -> list[object]:
         return [encoding.loads(p) for p in read_frames(stream, path.stat().st_size)]
 
 
-def test_the_child_writes_what_an_in_process_merge_writes(tmp_path: Path) -> None:
+def test_the_child_writes_what_an_in_process_merge_writes(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     inputs = _segments(tmp_path)
     here = merge(inputs, tmp_path / "here.log", "123456789012", "us-east-1", 1, 0, _starts())
     apart = merge_apart(inputs, tmp_path / "history-00000001-00000003.log", "123456789012",
@@ -63,6 +64,7 @@ def test_the_child_writes_what_an_in_process_merge_writes(tmp_path: Path) -> Non
     assert apart.records_out < apart.records_in  # a key's earlier change in a second went
     assert _records(apart.path) == _records(here.path)
     assert not list(tmp_path.glob("*.tmp"))
+    assert capfd.readouterr().err == ""  # no word from the child: it exited cleanly
 
 
 def test_a_stop_leaves_the_inputs_and_no_temporary_file(tmp_path: Path) -> None:

@@ -87,7 +87,7 @@ def child_main() -> None:
     """The child: reads its arguments, merges, answers on stdout."""
     stdin = sys.stdin.buffer
     inputs, path, account, region, first, after, starts = pickle.load(stdin)
-    threading.Thread(target=_exit_with_parent, args=(stdin,), daemon=True).start()
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
     try:
         done = merge(inputs, path, account, region, first, after, starts)
         outcome: tuple[str, Any] = ("merged", (done.records_in, done.records_out, done.bytes))
@@ -95,10 +95,12 @@ def child_main() -> None:
         outcome = ("failed", str(exc) or type(exc).__name__)
     pickle.dump(outcome, sys.stdout.buffer)
     sys.stdout.buffer.flush()
+    os._exit(0)  # no interpreter shutdown: it would wait on the watching thread's read
 
 
-def _exit_with_parent(stdin: Any) -> None:
+def _exit_with_parent() -> None:
     """Ends this process when the server's ends: its end of our stdin closes then, even
-    after a kill -9."""
-    stdin.read()
+    after a kill -9. Reads the descriptor itself: the arguments were all that was sent."""
+    while os.read(sys.stdin.fileno(), 4096):
+        pass
     os._exit(1)

@@ -21,7 +21,6 @@ leaves the old snapshot or the new.
 
 from __future__ import annotations
 
-import copy
 import os
 import threading
 from bisect import bisect_left
@@ -41,6 +40,7 @@ from ddbkit.emulator.durability.images import ImageDecoder, item_image
 from ddbkit.emulator.durability.replay import Replayer
 from ddbkit.emulator.durability.tablemeta import table_settings
 from ddbkit.emulator.store import index_images, indexes, stream_records, stream_shards
+from ddbkit.emulator.store.buckets import collector_paused
 from ddbkit.emulator.store.table_description import Figures, current, tally
 from ddbkit.emulator.store.tables import CREATING, copied_items
 
@@ -73,8 +73,13 @@ class TablePlan:
 
 def plan(tables: dict[str, Any], frozen: bool = False) -> list[TablePlan]:
     """What to write, taken under the store lock at the snapshot's instant. `frozen`: the
-    items too (a copy of each table's dict, `_frozen`), so the snapshot is exact (a named
+    items too (a copy of each table's dict: 35 ms per 1M keys), so the snapshot is exact (a named
     state) and is written without taking the lock again."""
+    with collector_paused():  # key lists and copies of a million entries: frozen once made
+        return _plans(tables, frozen)
+
+
+def _plans(tables: dict[str, Any], frozen: bool) -> list[TablePlan]:
     plans = []
     for name, table in tables.items():
         if table.status == CREATING:
@@ -86,14 +91,8 @@ def plan(tables: dict[str, Any], frozen: bool = False) -> list[TablePlan]:
                                [] if frozen else list(table.items.keys()), start, records, times,
                                figures or tally(table), indexes.layouts(table),
                                indexes.signature(table),
-                               _frozen(table) if frozen else None, figures is not None))
+                               copied_items(table.items) if frozen else None, figures is not None))
     return plans
-
-
-def _frozen(table: Any) -> Any:
-    """A copy of the table's item dict that later writes do not reach: one C-level copy for a
-    table without a sort key (~10 ms per 1M items); one per partition with one."""
-    return copy.copy(table.items) if table.range_key_attr is None else copied_items(table.items)
 
 
 @dataclass

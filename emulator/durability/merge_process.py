@@ -28,6 +28,7 @@ from ddbkit.emulator.durability.framing import FrameError
 from ddbkit.emulator.durability.history_files import Source
 from ddbkit.emulator.durability.history_merge import Merged, merge
 
+NICENESS = 10  # below the server: on a busy machine requests get the CPU first
 POLL = 0.2  # seconds between looks at the stop flag while the child works
 FAILURES = (OSError, FrameError, ValueError, KeyError, TypeError, IndexError)
 # The child's first read is the parent's import path, so it imports ddbkit as the server did.
@@ -85,6 +86,8 @@ def merge_apart(inputs: list[Source], path: Path, account: str, region: str, fir
 
 def child_main() -> None:
     """The child: reads its arguments, merges, answers on stdout."""
+    if hasattr(os, "nice"):
+        os.nice(NICENESS)
     stdin = sys.stdin.buffer
     inputs, path, account, region, first, after, starts = pickle.load(stdin)
     threading.Thread(target=_exit_with_parent, daemon=True).start()

@@ -144,8 +144,7 @@ class History:
                 elif "generation" in record and "sequence" in record:
                     sequence = int(record["sequence"])
                 elif "end" in record:
-                    completed = float(record["end"].get("completed_at", when + 1))
-                    return completed <= when, sequence
+                    return True, sequence  # complete by `when`: checked first
         raise ValueError(f"{path.name} has no end record")
 
     @staticmethod

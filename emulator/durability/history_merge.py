@@ -33,7 +33,6 @@ from ddbkit.emulator.durability import encoding, formats
 from ddbkit.emulator.durability.files import sync_dir, sync_file
 from ddbkit.emulator.durability.framing import frame, read_frames
 from ddbkit.emulator.durability.history_files import Source
-from ddbkit.emulator.store.buckets import release
 
 ITEM_OPS = frozenset({"P", "X"})
 TABLE_OPS = frozenset({"C", "D"})  # an empty table, or none: earlier item changes vanish
@@ -99,16 +98,11 @@ class _Bucket:
         self.records[index]["ops"][position] = None
 
     def flush(self) -> Iterator[dict[str, Any]]:
-        records: list[Any] = self.records
-        latest, of_table = self.latest, self.of_table
-        self.records, self.latest, self.of_table = [], {}, {}
-        for n, record in enumerate(records):
-            records[n] = None  # freed as written: a busy second's records freed all at
-            ops = [op for op in record["ops"] if op is not None]  # once held the
-            if ops:  # interpreter for most of a second (50k writes)
+        records, self.records, self.latest, self.of_table = self.records, [], {}, {}
+        for record in records:  # in a process of its own (`merge_process`): no request
+            ops = [op for op in record["ops"] if op is not None]  # waits on its frees
+            if ops:
                 yield {**record, "ops": ops}
-        release(latest)
-        release(of_table)
 
 
 def _records(source: Source) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:

@@ -58,7 +58,7 @@ def backup_record(arn: str, backup: Any) -> list[bytes]:
 def backup_reference(backup: Any, source: str) -> dict[str, Any]:
     """The record of a backup of table `source` as it is at this point of the journal."""
     return {"BackupDetails": backup_details(backup),
-            "SourceTable": table_settings(backup.table), "ItemsOf": source}
+            "SourceTable": table_settings(backup.frozen), "ItemsOf": source}
 
 
 def build_backup(document: dict[str, Any], source: Any = None) -> Any:

@@ -39,10 +39,10 @@ from ddbkit.emulator.durability.framing import frame, write_frame
 from ddbkit.emulator.durability.images import ImageDecoder, item_image
 from ddbkit.emulator.durability.replay import Replayer
 from ddbkit.emulator.durability.tablemeta import table_settings
-from ddbkit.emulator.store import index_images, indexes, stream_shards
+from ddbkit.emulator.store import index_images, indexes, item_copies, stream_shards
 from ddbkit.emulator.store.buckets import collector_paused
 from ddbkit.emulator.store.table_description import Figures, current, tally
-from ddbkit.emulator.store.tables import CREATING, copied_items
+from ddbkit.emulator.store.tables import CREATING
 
 FORMAT = formats.SNAPSHOT
 CHUNK_ITEMS = 500  # items read per hold of the store lock (~2-4 ms)
@@ -67,14 +67,14 @@ class TablePlan:
     figures: Figures  # zero figures of the plan's indexes, counted as written
     layouts: dict[str | None, indexes.Layout]  # its query indexes'
     signature: Any  # what they are built for (`store.indexes.signature`)
-    items: Any = None  # a copy of the table's items (exact, read without the lock), or None
+    items: Any = None  # a copy of the table's items as planned (an `ItemsCopy`), or None
     counted: bool = False  # `figures` are the table's own of exactly `items` already
 
 
 def plan(tables: dict[str, Any], frozen: bool = False) -> list[TablePlan]:
     """What to write, taken under the store lock at the snapshot's instant. `frozen`: the
-    items too (a copy of each table's dict: 35 ms per 1M keys), so the snapshot is exact (a named
-    state) and is written without taking the lock again."""
+    items too (a copy of each table's dict as it is now, made a slice per hold of the lock as
+    it is written: `store.item_copies`), so the snapshot is exact (a named state)."""
     with collector_paused():  # key lists and copies of a million entries: frozen once made
         return _plans(tables, frozen)
 
@@ -91,7 +91,7 @@ def _plans(tables: dict[str, Any], frozen: bool) -> list[TablePlan]:
                                [] if frozen else list(table.items.keys()), start, records, times,
                                figures or tally(table), indexes.layouts(table),
                                indexes.signature(table),
-                               copied_items(table.items) if frozen else None, figures is not None))
+                               item_copies.begin(table) if frozen else None, figures is not None))
     return plans
 
 
@@ -205,9 +205,12 @@ class SnapshotWriter:
             yield items
 
     def _copied_chunks(self, plan: TablePlan) -> Iterator[list[Any]]:
-        """A frozen plan's items: its copy, which nothing writes, read straight through (no
-        list of its keys made under the lock: 30 ms per million)."""
-        entries, ranged = iter(plan.items.values()), plan.table.range_key_attr is not None
+        """A frozen plan's items: its copy, finished, then read straight through (nothing
+        writes it)."""
+        copied = plan.items.finished(self.stop)
+        if copied is None:
+            raise SnapshotAborted()
+        entries, ranged = iter(copied.values()), plan.table.range_key_attr is not None
         while part := list(islice(entries, CHUNK_ITEMS)):
             if self.stop.is_set():
                 raise SnapshotAborted()

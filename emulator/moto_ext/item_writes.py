@@ -36,6 +36,7 @@ from ddbkit.emulator.store import stream_records, stream_shards
 from ddbkit.emulator.store.access import stored_item
 from ddbkit.emulator.store.clock import now
 from ddbkit.emulator.store.item import Item, Key
+from ddbkit.emulator.store.tables import before_write
 
 __all__ = ["build_item", "item_attributes", "key_of", "put_checks", "remove", "store",
            "stored_item", "stream_record", "wire"]
@@ -148,6 +149,8 @@ def _check_key_sizes(table: Any, attributes: dict[str, Any]) -> None:
 
 
 def store(table: Any, item: Any) -> None:
+    if table.copies:
+        before_write(table, item.hash_key)
     if table.range_key_attr is None:
         table.items[item.hash_key] = item
     else:
@@ -156,6 +159,8 @@ def store(table: Any, item: Any) -> None:
 
 def remove(table: Any, hash_key: Any, range_key: Any) -> Any:
     """The item removed from under these keys, or None."""
+    if table.copies:
+        before_write(table, hash_key)
     if range_key is None:
         return table.items.pop(hash_key, None)
     entry = table.items.get(hash_key)

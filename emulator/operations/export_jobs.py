@@ -1,8 +1,9 @@
 """An export's writing, off the request path: ExportTableToPointInTime answers IN_PROGRESS
 and this writes the files in the background (one worker thread, exports one at a time).
 
-It reads a consistent view: the table's item dict copied when the request was answered (the
-items themselves are shared: a stored item never changes in place), or, for a past
+It reads a consistent view: the table's item dict as it was when the request was answered,
+copied a slice at a time (`store.item_copies`; the items themselves are shared: a stored item
+never changes in place), or, for a past
 ExportTime, the table as the data dir's history holds it (`past_tables`), read here, without
 the store lock. Done, the export's description turns COMPLETED (ItemCount, BilledSizeBytes,
 ExportManifest, EndTime) or FAILED (FailureCode, FailureMessage: a folder that cannot be
@@ -34,6 +35,7 @@ from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.background import worker
 from ddbkit.emulator.store.buckets import collector_paused, release
 from ddbkit.emulator.store.clock import now
+from ddbkit.emulator.store.item_copies import ItemsCopy
 from ddbkit.fixtures import aws_layout
 
 log = logging.getLogger("ddbkit")
@@ -59,7 +61,7 @@ class Export:
     table_arn: str
     table_id: str
     range_key: bool  # whether `items` is hash -> {range -> item}
-    items: Any  # the copied item dict; None: the past table's (`past`), read by the worker
+    items: Any  # the item dict's copy (`ItemsCopy`); None: the past table's (`past`)
     past: Callable[[], Any] | None = None  # the table at ExportTime, from the history
 
 
@@ -82,7 +84,7 @@ def _write(export: Export, stop: threading.Event) -> None:
     try:
         _write_files(export, stop)
     finally:  # a past table's million items freed in one go held every request for 0.2 s
-        if export.items is not None:
+        if isinstance(export.items, dict):
             release(export.items)
 
 
@@ -91,6 +93,10 @@ def _write_files(export: Export, stop: threading.Event) -> None:
     started = time.perf_counter()
     try:
         items, ranged = export.items, export.range_key
+        if isinstance(items, ItemsCopy):
+            export.items = items = items.finished(stop)
+            if items is None:
+                raise Interrupted
         if items is None and export.past is not None:
             with collector_paused():  # the past table: millions of objects, no cycles
                 past = export.past()  # None: no history kept (in memory), never reached here

@@ -27,6 +27,7 @@ def run(call: Call) -> Answer:
                    for _ in range(2))
     work.created_at = shown.created_at
     backend.tables[target] = shown
-    frozen = backup.table  # a backup never changes: read without the lock
-    restore_jobs.start(backend, shown, work, lambda: copied_in_slices(frozen.items), backup.arn)
+    # a backup never changes: read without the lock (its copy finished first, if under way)
+    restore_jobs.start(backend, shown, work,
+                       lambda: copied_in_slices(backup.table.items), backup.arn)
     return pipeline.shaped_answer(call, backup_calls.describe(shown))

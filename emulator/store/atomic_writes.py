@@ -28,11 +28,13 @@ from ddbkit.emulator.store import stream_shards
 from ddbkit.emulator.store.access import stored_item
 from ddbkit.emulator.store.indexes import maintained
 from ddbkit.emulator.store.table_description import changed
+from ddbkit.emulator.store.tables import before_write
 
 
 def restore(table: Any, hash_key: Any, range_key: Any, old: Any) -> None:
     """Puts `old` back under these keys (None: no item), in the table and its indexes."""
     current = stored_item(table, hash_key, range_key)
+    before_write(table, hash_key)
     if range_key is None:
         if old is None:
             table.items.pop(hash_key, None)

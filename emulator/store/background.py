@@ -1,5 +1,5 @@
 """Admin work off the request path: one thread per kind of work (exports, GSI backfills,
-bulk puts).
+bulk puts, backups' item copies).
 
 The emulator starts them (`start_all`, before it serves) and stops them (`stop_all`). A task
 is a callable given the worker's stop event; it takes `STORE_LOCK` only for short holds, so
@@ -22,7 +22,7 @@ from collections.abc import Callable
 log = logging.getLogger("ddbkit")
 
 Task = Callable[[threading.Event], None]
-KINDS = ("export", "backfill", "bulk")
+KINDS = ("export", "backfill", "bulk", "copy")
 NICE = 10  # added to the thread's nice value (Linux)
 
 

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ddbkit.emulator.store.access import copied_items, table_items
+from ddbkit.emulator.store import item_copies
+from ddbkit.emulator.store.access import table_items
 from ddbkit.emulator.store.catalog import Catalog
+from ddbkit.emulator.store.item_copies import ItemsCopy
 from ddbkit.emulator.store.settings import build_table, settings_of
 from ddbkit.emulator.store.table_calls import create_new_table
 from ddbkit.emulator.store.table_description import counted, install
@@ -58,7 +60,7 @@ def backups(backend: Any) -> dict[str, Any]:
 
 
 def entries(backend: Any) -> list[BackupEntry]:
-    return [BackupEntry(b.arn, b.table.name, b.table.table_arn, b.type,
+    return [BackupEntry(b.arn, b.frozen.name, b.frozen.table_arn, b.type,
                         _epoch(b.creation_date_time), b) for b in backend.backups.values()]
 
 
@@ -66,16 +68,17 @@ def create_backup(backend: Catalog, table_name: str, backup_name: str,
                   created_at: datetime) -> Any:
     """A new backup of the table, created at `created_at` (naive UTC, the emulator's clock):
     a frozen copy of its settings, as the data dir would give them back, and of its item
-    dict (the items themselves are shared: none changes in place). Its size and figures are
-    the table's (kept current by every write: nothing is walked). The journal records it by
-    reference (`taken_from`): it is complete when answered, so it is AVAILABLE at once."""
+    dict (the items themselves are shared: none changes in place), made in the background a
+    slice at a time (`store.item_copies`; whoever reads the items first finishes it:
+    `Backup.table`). Its size and figures are the table's (kept current by every
+    write: nothing is walked). The journal records it by reference (`taken_from`): it is
+    complete when answered, so it is AVAILABLE at once."""
     source = backend.tables[table_name]
     frozen = build_table(settings_of(source))
-    frozen.items = items_copy(source)
     install(frozen, counted(source).record())  # DescribeBackup describes it: never counted
     backup = Backup(backend.account_id, backend.region, backup_name, frozen, created_at,
                     backup_identifier(created_at), items_size=counted(source).size,
-                    taken_from=source.name)
+                    taken_from=source.name, copying=item_copies.begin(source))
     backend.backups[backup.arn] = backup
     return backup
 
@@ -104,7 +107,7 @@ def details(backup: Backup) -> dict[str, Any]:
 
 def summary(backup: Backup) -> dict[str, Any]:
     """ListBackups' BackupSummary."""
-    return {"TableName": backup.table.name, "TableArn": backup.table.table_arn,
+    return {"TableName": backup.frozen.name, "TableArn": backup.frozen.table_arn,
             "BackupArn": backup.arn, "BackupName": backup.name,
             "BackupCreationDateTime": backup.creation_date_time,
             "BackupStatus": backup.status, "BackupType": backup.type,
@@ -114,14 +117,15 @@ def summary(backup: Backup) -> dict[str, Any]:
 def description(backup: Any) -> dict[str, Any]:
     """DescribeBackup's BackupDescription: the details and the source table's settings
     (described as the backup holds it, its creation time as TableCreationDateTime)."""
-    source = describe_table(backup.table)["TableDescription"]
+    source = describe_table(backup.frozen)["TableDescription"]
     return {"BackupDetails": details(backup),
             "SourceTableDetails": {**source, "TableCreationDateTime": source["CreationDateTime"]}}
 
 
-def items_copy(table: Any) -> Any:
-    """A copy of a table's items, sharing nothing the source may change later."""
-    return copied_items(table.items)
+def items_copy(table: Any) -> ItemsCopy:
+    """A copy of a table's items as they are now, sharing nothing the source may change
+    later: `finished()` off the request path (a slice per hold of the lock)."""
+    return item_copies.begin(table)
 
 
 def items_of(table: Any) -> Any:

@@ -30,7 +30,7 @@ from ddbkit.emulator.store import stream_shards
 from ddbkit.emulator.store.stream_shards import Shard
 from ddbkit.emulator.store.tables import Table
 
-_KEPT = ("items", stream_shards.kept_attribute(), "past_streams")  # not in the settings
+_KEPT = ("items", "copies", stream_shards.kept_attribute(), "past_streams")  # not settings
 _CACHES = ("index_set", "figures")
 
 

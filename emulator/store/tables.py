@@ -164,6 +164,8 @@ class Table:
         self.index_set: TableIndexes | None = None
         self.figures: Figures | None = None
         self.stream_shard: Shard | None = None  # `stream_shards.of`, `attach`
+        # Copies of `items` under way (`store.item_copies`): told of each write before it
+        self.copies: list[Any] = []
 
     def __len__(self) -> int:
         """How many items the table holds."""
@@ -226,6 +228,13 @@ def stored_item(table: Table, hash_key: Any, range_key: Any) -> Any:
     return entry.get(range_key)
 
 
+def before_write(table: Table, hash_key: Any) -> None:
+    """Under the store lock, before the entry under `hash_key` changes: each copy of the
+    table's items under way keeps it as it was (`store.item_copies`)."""
+    for copying in table.copies:
+        copying.before_write(hash_key)
+
+
 def table_items(table: Table) -> list[Any]:
     """Every item stored in the table, in store order ."""
     if table.range_key_attr is None:
@@ -272,7 +281,7 @@ class Backup:
     account_id: str
     region_name: str
     name: str
-    table: Table
+    frozen: Table  # its settings at once; its items once `copying` is done (read `table`)
     creation_date_time: datetime  # naive UTC
     identifier: str
     status: str = "AVAILABLE"
@@ -281,11 +290,23 @@ class Backup:
     # The table whose items it copied in the request still running: the journal records
     # the backup as "that table's items at this point" (`durability.recorder`), then clears it.
     taken_from: str | None = None
+    # Its items' copy while it is made (`store.item_copies`), slices at a time off the request
+    copying: Any = None
+
+    @property
+    def table(self) -> Table:
+        """Its table, items whole: a copy still under way is finished first (a slice per
+        hold of the store lock, or at once by a caller holding it)."""
+        copying = self.copying
+        if copying is not None:
+            self.frozen.items = copying.finished()
+            self.copying = None
+        return self.frozen
 
     @property
     def arn(self) -> str:
         return (f"arn:{partition(self.region_name)}:dynamodb:{self.region_name}:"
-                f"{self.account_id}:table/{self.table.name}/backup/{self.identifier}")
+                f"{self.account_id}:table/{self.frozen.name}/backup/{self.identifier}")
 
 
 def backup_identifier(created: datetime) -> str:

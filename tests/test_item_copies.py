@@ -18,7 +18,7 @@ from ddbkit.emulator.store.item import Item
 from ddbkit.emulator.store.item_copies import SLICE, ItemsCopy
 from ddbkit.emulator.store.tables import Table
 
-COUNT = SLICE * 2 + 500  # three slices
+COUNT = SLICE * 2 + 500  # three slices (a ranged table: two items per hash key)
 
 
 def made(ranged: bool) -> Table:
@@ -69,7 +69,7 @@ def check_copy(ranged: bool) -> None:
         assert table.copies == [copying]
         assert not copying.step()  # one slice done, the others still the table's
         writes_between_slices(table)
-    copied = copying.finished()
+    copied = copying.as_dict()
     assert contents(copied, ranged) == expected
     assert contents(table.items, ranged) != expected  # the writes did land
     assert table.copies == []
@@ -95,4 +95,4 @@ def test_a_stopped_copy_goes_on_when_asked_again() -> None:
     assert copying.finished(stop) is None and table.copies == [copying]
     with STORE_LOCK:
         writes_between_slices(table)
-    assert contents(copying.finished(), False) == expected and table.copies == []
+    assert contents(copying.as_dict(), False) == expected and table.copies == []

@@ -210,7 +210,7 @@ class SnapshotWriter:
         copied = plan.items.finished(self.stop)
         if copied is None:
             raise SnapshotAborted()
-        entries, ranged = iter(copied.values()), plan.table.range_key_attr is not None
+        entries, ranged = iter(copied.values), plan.table.range_key_attr is not None
         while part := list(islice(entries, CHUNK_ITEMS)):
             if self.stop.is_set():
                 raise SnapshotAborted()

@@ -19,7 +19,7 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,7 +84,7 @@ def _write(export: Export, stop: threading.Event) -> None:
     try:
         _write_files(export, stop)
     finally:  # a past table's million items freed in one go held every request for 0.2 s
-        if isinstance(export.items, dict):
+        if isinstance(export.items, (dict, list)):
             release(export.items)
 
 
@@ -92,23 +92,25 @@ def _write_files(export: Export, stop: threading.Event) -> None:
     described = export.records[export.arn]
     started = time.perf_counter()
     try:
-        items, ranged = export.items, export.range_key
-        if isinstance(items, ItemsCopy):
-            export.items = items = items.finished(stop)
-            if items is None:
+        entries, ranged = export.items, export.range_key
+        if isinstance(entries, ItemsCopy):
+            copied = entries.finished(stop)
+            if copied is None:
                 raise Interrupted
-        if items is None and export.past is not None:
+            export.items = entries = copied.values  # an entry per hash key
+            del copied
+        if entries is None and export.past is not None:
             with collector_paused():  # the past table: millions of objects, no cycles
                 past = export.past()  # None: no history kept (in memory), never reached here
-            export.items = items = past.items
-            ranged = past.range_key_attr is not None
+            export.items = past.items
+            entries, ranged = past.items.values(), past.range_key_attr is not None
             del past
         log.warning("ddbkit: export %s: writing", export.arn)
         info = aws_layout.write_export(
             export.folder, table_arn=export.table_arn, table_id=export.table_id,
             export_time=described["ExportTime"], start_time=described["StartTime"],
             s3_prefix=export.prefix, export_id=export.export_id,
-            items=_wire_items(export.arn, items, ranged, stop))
+            items=_wire_items(export.arn, entries, ranged, stop))
     except Interrupted:
         _remove(export)
         return
@@ -130,16 +132,15 @@ def _write_files(export: Export, stop: threading.Event) -> None:
              time.perf_counter() - started)
 
 
-def _wire_items(arn: str, items: Any, ranged: bool,
+def _wire_items(arn: str, entries: Collection[Any], ranged: bool,
                 stop: threading.Event) -> Iterator[WireItem]:
-    entries = items.values()
     for count, entry in enumerate(entries):
         if count % 1000 == 0:
             if stop.is_set():
                 raise Interrupted
             time.sleep(0)  # hands the interpreter to a waiting request now, not in 5 ms
             if count and count % PROGRESS_EVERY == 0:
-                log.warning("ddbkit: export %s: %d of %d keys written", arn, count, len(items))
+                log.warning("ddbkit: export %s: %d of %d keys written", arn, count, len(entries))
         for item in (entry.values() if ranged else (entry,)):
             yield to_wire(item_image(item))
 

@@ -60,7 +60,7 @@ def run(call: Call) -> Answer:
 def _items(name: str, moment: float, earliest: float, present: Any) -> Any:
     """The source's items at `moment` (off the request path), or `present` in memory."""
     if present is not None:
-        return present.finished()
+        return present.as_dict()
     return backup_calls.items_of(table_at(name, moment, invalid_restore_time, earliest))
 
 

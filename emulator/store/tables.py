@@ -299,7 +299,7 @@ class Backup:
         hold of the store lock, or at once by a caller holding it)."""
         copying = self.copying
         if copying is not None:
-            self.frozen.items = copying.finished()
+            self.frozen.items = copying.as_dict()
             self.copying = None
         return self.frozen
 

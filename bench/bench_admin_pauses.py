@@ -22,6 +22,7 @@ import argparse
 import http.client
 import json
 import random
+import signal
 import sys
 import tempfile
 import threading
@@ -231,6 +232,8 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated operation names "
                         "(prefixes), or snapshot")
     args = parser.parse_args()
+    # SIGTERM unwinds like Ctrl-C: the server is stopped and the scratch dir removed
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     with tempfile.TemporaryDirectory(prefix="ddbkit-pauses-") as work:
         data_dir = Path(work) / "data"
         items = bookings_items(args.items)

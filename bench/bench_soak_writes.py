@@ -27,6 +27,7 @@ import http.client
 import json
 import os
 import random
+import signal
 import statistics
 import tempfile
 import threading
@@ -221,6 +222,8 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="keep the data here (a new dir) instead of a temporary one")
     args = parser.parse_args()
+    # SIGTERM unwinds like Ctrl-C: the server is stopped and the scratch dir removed
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     if args.in_memory:
         soak(args, None)
         return

@@ -232,7 +232,7 @@ def test_a_snapshot_decodes_a_streams_records_a_chunk_at_a_time() -> None:
             stream_records.add(shard, "NEW_AND_OLD_IMAGES", {"pk": {"S": "k"}}, image, image,
                                now, "us-east-1")
         start, records, times = shard.snapshot()
-        plan = TablePlan("t", None, b"{}", [], start, records, times, None, None, None)
+        plan = TablePlan("t", None, b"{}", start, records, times, None, None, None)
         writer = SnapshotWriter(Path("unused"), {}, [plan], contextlib.nullcontext(),
                                 timedelta(hours=24), lambda: datetime.now(UTC).replace(
                                     tzinfo=None), threading.Event())

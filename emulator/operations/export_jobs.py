@@ -3,14 +3,14 @@ and this writes the files in the background (one worker thread, exports one at a
 
 It reads a consistent view: the table's item dict as it was when the request was answered,
 copied a slice at a time (`store.item_copies`; the items themselves are shared: a stored item
-never changes in place), or, for a past
-ExportTime, the table as the data dir's history holds it (`past_tables`), read here, without
-the store lock. Done, the export's description turns COMPLETED (ItemCount, BilledSizeBytes,
-ExportManifest, EndTime) or FAILED (FailureCode, FailureMessage: a folder that cannot be
-written, a history that cannot say) in a journaled change (an "E" record). Stopping the
-emulator interrupts it between items and removes what it had written; the record, still
-IN_PROGRESS in the journal, is FAILED at the next start (`fail_interrupted`): an export is
-never IN_PROGRESS across a restart. Progress is in ddbkit's log (started, items, finished).
+never changes in place), or, for a past ExportTime, the table as the data dir's history holds
+it (`past_tables`), read here, without the store lock. Done, the export's description turns
+COMPLETED (ItemCount, BilledSizeBytes, ExportManifest, EndTime) or FAILED (FailureCode,
+FailureMessage: a folder that cannot be written, a history that cannot say) in a journaled
+change (an "E" record). Stopping the emulator interrupts it between items and removes what it
+had written; the record, still IN_PROGRESS in the journal, is FAILED at the next start
+(`fail_interrupted`): an export is never IN_PROGRESS across a restart. Progress is in
+ddbkit's log (started, items, finished).
 """
 
 from __future__ import annotations

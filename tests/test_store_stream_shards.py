@@ -5,6 +5,7 @@ a clock the test sets, closed shards, reads by position, count and size, journal
 from __future__ import annotations
 
 import copy
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -125,8 +126,8 @@ def test_reads_by_position_count_and_size() -> None:
     assert len(shard.read(start, 10, max_bytes=size * 3 + size // 2)) == 3
     assert len(shard.read(start, 10, max_bytes=1)) == 1  # at least one record
     assert shard.since(start + 8) == shard.read(start + 8, 100)
-    start_then, records, times = shard.snapshot()
-    assert (start_then, len(records), times[0]) == (start, 10, T0)
+    start_then, records = shard.snapshot()
+    assert (start_then, len(records), records.first_at(T0 + 3)) == (start, 10, 3)
 
 
 def test_a_closed_shard_takes_no_records_and_ends_at_its_last() -> None:
@@ -217,7 +218,6 @@ def test_a_snapshot_decodes_a_streams_records_a_chunk_at_a_time() -> None:
     import os
     import threading
     import time
-    import tracemalloc
     from datetime import UTC, datetime, timedelta
     from pathlib import Path
 
@@ -231,8 +231,8 @@ def test_a_snapshot_decodes_a_streams_records_a_chunk_at_a_time() -> None:
         for _ in range(count):
             stream_records.add(shard, "NEW_AND_OLD_IMAGES", {"pk": {"S": "k"}}, image, image,
                                now, "us-east-1")
-        start, records, times = shard.snapshot()
-        plan = TablePlan("t", None, b"{}", start, records, times, None, None, None)
+        start, records = shard.snapshot()
+        plan = TablePlan("t", None, b"{}", start, records, None, None, None)
         writer = SnapshotWriter(Path("unused"), {}, [plan], contextlib.nullcontext(),
                                 timedelta(hours=24), lambda: datetime.now(UTC).replace(
                                     tzinfo=None), threading.Event())
@@ -307,13 +307,13 @@ def test_trimming_past_24_hours_deletes_whole_segment_files() -> None:
 
 def test_a_snapshot_reads_records_the_shard_has_trimmed_since() -> None:
     shard = big_shard(800)
-    start, records, times = shard.snapshot()
+    start, records = shard.snapshot()
     files = shard.files()
     shard.trim_before(T0 + 10_000)  # every record
     put_big(shard, 0, T0 + 10_000)
     assert all(path.exists() for path in files)  # kept while the snapshot reads them
     numbers = [stream_records.sequence_of(stream_records.decode(raw)) for raw in records]
-    assert numbers == list(range(start, start + 800)) and len(times) == 800
+    assert numbers == list(range(start, start + 800)) and len(records) == 800
     assert stream_records.sequence_of(stream_records.decode(records[-1])) == start + 799
     assert [stream_records.sequence_of(stream_records.decode(raw))
             for raw in records[100:103]] == [start + 100, start + 101, start + 102]
@@ -355,3 +355,21 @@ def test_a_spill_folder_beside_a_data_dir_is_emptied_when_taken(tmp_path: Path) 
         stream_spill.use(None)  # later shards of this process: its temp folder
     del shard
     assert not any(path.exists() for path in files)
+
+
+def test_memory_holds_the_newest_records_and_a_few_bytes_a_batch_on_disk() -> None:
+    """A day of records is kept mostly on disk: what memory keeps of those grows with the
+    batches written (half a MB each), not with the records (20 bytes each, once)."""
+    shard, raw = Shard(created=T0), b"x" * 200
+    for n in range(5_000):  # the tail full: what follows adds only records on disk
+        shard.append(raw, T0 + n / 100)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for n in range(5_000, 205_000):
+        shard.append(raw, T0 + n / 100)
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert grown < 200_000, grown  # 200,000 records: 4 MB at 20 bytes a record
+    assert shard.read(shard.start + 100_000, 2) == [raw, raw]
+    assert shard.trim_before(T0 + 1_000.005) == 100_001  # to the record, inside a batch
+    assert shard.start == FIRST_SEQUENCE + 100_001 and len(shard) == 104_999

@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import os
 import threading
-from bisect import bisect_left
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,6 +41,7 @@ from ddbkit.emulator.durability.replay import Replayer
 from ddbkit.emulator.durability.tablemeta import table_settings
 from ddbkit.emulator.store import index_images, indexes, item_copies, stream_shards
 from ddbkit.emulator.store.buckets import collector_paused
+from ddbkit.emulator.store.stream_shards import Records
 from ddbkit.emulator.store.table_description import Figures, current, tally
 from ddbkit.emulator.store.tables import CREATING
 
@@ -62,8 +62,8 @@ class TablePlan:
     table: Any
     settings: bytes  # encoded at plan time: later requests change its settings dicts in place
     stream_start: int | None  # the shard's first sequence number; None: no stream
-    records: Sequence[bytes]  # the shard's records as of the plan, encoded (read from disk
-    times: Sequence[float]  # as they are iterated); their creation times
+    records: Records | None  # the shard's records as of the plan, encoded (read from disk
+    # as they are iterated)
     figures: Figures  # zero figures of the plan's indexes, counted as written
     layouts: dict[str | None, indexes.Layout]  # its query indexes'
     signature: Any  # what they are built for (`store.indexes.signature`)
@@ -85,10 +85,10 @@ def _plans(tables: dict[str, Any], frozen: bool) -> list[TablePlan]:
         if table.status == CREATING:
             continue  # a restore's, journaled whole once ready (in the segment this opens)
         shard = stream_shards.of(table)
-        start, records, times = shard.snapshot() if shard else (None, [], [])
+        start, records = shard.snapshot() if shard else (None, None)
         figures = current(table) if frozen else None  # exact: no need to size every item
         plans.append(TablePlan(name, table, encoding.dumps(table_settings(table)),
-                               start, records, times,
+                               start, records,
                                figures or tally(table), indexes.layouts(table),
                                indexes.signature(table),
                                item_copies.begin(table) if frozen else None, figures is not None))
@@ -222,7 +222,8 @@ class SnapshotWriter:
 
     def _stream(self, out: BinaryIO, plan: TablePlan) -> None:
         horizon = _epoch(self.now() - self.retention)
-        first = bisect_left(plan.times, horizon)  # times only grow along a shard
+        assert plan.records is not None
+        first = plan.records.first_at(horizon)
         kept = plan.records[first:]  # the held bytes: decoded a chunk at a time, so a
         start = (plan.stream_start or 0) + first  # snapshot holds one chunk's dicts, not all
         name = encoding.dumps(plan.name)

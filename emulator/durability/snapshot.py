@@ -75,11 +75,6 @@ def plan(tables: dict[str, Any], frozen: bool = False) -> list[TablePlan]:
     """What to write, taken under the store lock at the snapshot's instant. `frozen`: the
     items too (a copy of each table's dict as it is now, made a slice per hold of the lock as
     it is written: `store.item_copies`), so the snapshot is exact (a named state)."""
-    with collector_paused():  # key lists and copies of a million entries: frozen once made
-        return _plans(tables, frozen)
-
-
-def _plans(tables: dict[str, Any], frozen: bool) -> list[TablePlan]:
     plans = []
     for name, table in tables.items():
         if table.status == CREATING:

@@ -1,4 +1,4 @@
-"""A copy of a table's items made a few parts at a time is exactly the items at its start.
+"""A copy of a table's items made a slice at a time is exactly the items at its start.
 
 Writes land between the copy's slices through the store's own write paths (a put, a delete,
 a transaction's undo); the finished copy holds what the table held when the copy began, for
@@ -16,7 +16,6 @@ from ddbkit.emulator.store import atomic_writes
 from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.item import Item
 from ddbkit.emulator.store.item_copies import SLICE, ItemsCopy
-from ddbkit.emulator.store.item_map import PARTS, part_index
 from ddbkit.emulator.store.tables import Table
 
 COUNT = SLICE * 2 + 500  # three slices (a ranged table: two items per hash key)
@@ -48,26 +47,18 @@ def contents(items: Any, ranged: bool) -> dict[Any, Any]:
     return {h: i.attrs for h, i in items.items()}
 
 
-def numbers_in(table: Table, part: int, count: int, start: int = 0) -> list[int]:
-    """`count` item numbers from `start` on whose hash keys fall in that part of the map."""
-    found = (n for n in range(start, start + 100 * COUNT)
-             if part_index(item(table, n, "").hash_key) == part)
-    return [next(found) for _ in range(count)]
-
-
 def writes_between_slices(table: Table) -> None:
-    """Overwrites, deletes, new items and a transaction's undo, each in the first part (the
-    first slice copied it) and the last (no slice has yet)."""
-    for part in (0, PARTS - 1):
-        overwritten, deleted, undone = numbers_in(table, part, 3)
-        (created,) = numbers_in(table, part, 1, start=COUNT)
-        item_writes.store(table, item(table, overwritten, "second"))
-        key = item(table, deleted, "")
+    """Overwrites, deletes and new items on both sides of the copy's position, and a
+    transaction's undo of one of them."""
+    for n in (1, COUNT - 1, SLICE + 7, 3):
+        item_writes.store(table, item(table, n, "second"))
+    for n in (5, COUNT - 3):
+        key = item(table, n, "")
         item_writes.remove(table, key.hash_key, key.range_key)
-        item_writes.store(table, item(table, created, "new"))
-        changed = item(table, undone, "")
-        old = item_writes.remove(table, changed.hash_key, changed.range_key)
-        atomic_writes.restore(table, changed.hash_key, changed.range_key, old)
+    item_writes.store(table, item(table, COUNT + 10, "new"))
+    changed = item(table, 9, "")
+    old = item_writes.remove(table, changed.hash_key, changed.range_key)
+    atomic_writes.restore(table, changed.hash_key, changed.range_key, old)
 
 
 def check_copy(ranged: bool) -> None:
@@ -76,9 +67,9 @@ def check_copy(ranged: bool) -> None:
     with STORE_LOCK:
         copying = ItemsCopy(table)
         assert table.copies == [copying]
-        assert not copying.step()  # one slice done (the first parts), the others not
+        assert not copying.step()  # one slice done, the others still the table's
         writes_between_slices(table)
-    copied = copying.whole()
+    copied = copying.as_dict()
     assert contents(copied, ranged) == expected
     assert contents(table.items, ranged) != expected  # the writes did land
     assert table.copies == []
@@ -104,4 +95,4 @@ def test_a_stopped_copy_goes_on_when_asked_again() -> None:
     assert copying.finished(stop) is None and table.copies == [copying]
     with STORE_LOCK:
         writes_between_slices(table)
-    assert contents(copying.whole(), False) == expected and table.copies == []
+    assert contents(copying.as_dict(), False) == expected and table.copies == []

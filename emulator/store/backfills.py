@@ -104,8 +104,8 @@ def cancel(table: Table, name: str) -> None:
 def _build(job: Backfill) -> tuple[Index, Any]:
     """The index of the copied items, and its figures (no lock needed: nothing changes)."""
     ranged, copied = job.table.range_key_attr is not None, job.items.finished()
-    items = [item for entry in copied.items.values() for item in entry.values()] if ranged \
-        else list(copied.items.values())
+    items = [item for entry in copied.values for item in entry.values()] if ranged \
+        else copied.values
     del copied
     job.items = None
     index = built_index(job.table, job.layout, items)

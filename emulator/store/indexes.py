@@ -369,10 +369,7 @@ def index_order(table: Table, index_name: str | None,
         keys = sorted(table.items, key=lambda k: k.order)
         first = 0 if start is None else bisect.bisect_right(keys, start[0],
                                                              key=lambda k: k.order)
-        for hash_key in keys[first:]:
-            item = table.items.get(hash_key)
-            if item is not None:
-                yield item
+        yield from (table.items[k] for k in keys[first:])
         return
     by_table_keys = index_name is not None and not index.layout.ranged and \
         table.range_key_attr is not None

@@ -250,6 +250,64 @@ def test_parallel_scan_segments_cover_every_item_once(client: Any, make_table: A
     assert sorted(whole) == sorted(keys) and len(whole) == len(keys)
 
 
+def _scan_keys(client: Any, table: str, **request: Any) -> list[str]:
+    """A whole Scan's `pk`s (and `sk`s), in the order its pages gave them."""
+    return [item["pk"]["S"] + item.get("sk", {}).get("S", "") for page in _pages(
+        client.scan, TableName=table, Limit=3, **request) for item in page["Items"]]
+
+
+@pytest.mark.parametrize("shape", ["hash", "hash and range", "gsi"])
+def test_scans_follow_items_that_come_and_go_between_them(client: Any, make_table: Any,
+                                                           shape: str) -> None:
+    """A Scan's order is kept between Scans (sorted once), so it must change exactly when
+    an item or a partition comes or goes: pages before and after puts, overwrites and
+    deletes list what the table holds, in key order."""
+    gsi = {"attributes": [{"AttributeName": "g", "AttributeType": "S"}],
+           "GlobalSecondaryIndexes": [{"IndexName": "by-g",
+                                       "Projection": {"ProjectionType": "ALL"},
+                                       "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}]}
+    table = make_table("qs-scan-order", sort="S" if shape == "hash and range" else None,
+                       **(gsi if shape == "gsi" else {}))
+    held: dict[str, dict[str, Any]] = {}
+
+    def put(n: int, group: str = "g") -> None:
+        item = {"pk": {"S": f"k{n:03d}"}, "g": {"S": f"{group}{n % 5}"}}
+        if shape == "hash and range":
+            item["sk"] = {"S": f"s{n % 2}"}
+        client.put_item(TableName=table, Item=item)
+        held[item["pk"]["S"] + item.get("sk", {}).get("S", "")] = item
+
+    def delete(n: int) -> None:
+        key = next(k for k in held if k.startswith(f"k{n:03d}"))
+        client.delete_item(TableName=table, Key={a: held[key][a] for a in held[key] if a != "g"})
+        del held[key]
+
+    def expected() -> list[str]:
+        if shape != "gsi":
+            return sorted(held)
+        return [k for _, k in sorted((item["g"]["S"], k) for k, item in held.items())]
+
+    request = {"IndexName": "by-g"} if shape == "gsi" else {}
+    for n in range(0, 40, 2):
+        put(n)
+    assert _scan_keys(client, table, **request) == expected()
+    for n in (1, 17, 39, 41):  # new keys (and, for the GSI, partitions)
+        put(n, group="h")
+    assert _scan_keys(client, table, **request) == expected()
+    put(4, group="h")  # an overwrite that moves the item to another GSI partition
+    assert _scan_keys(client, table, **request) == expected()
+    for n in (0, 17, 38):
+        delete(n)
+    assert _scan_keys(client, table, **request) == expected()
+    pages = _pages(client.scan, TableName=table, Limit=5, **request)  # a write between pages
+    put(99)
+    rest = _pages(client.scan, TableName=table, **request,
+                  ExclusiveStartKey=pages[0]["LastEvaluatedKey"])
+    first = [i["pk"]["S"] + i.get("sk", {}).get("S", "") for i in pages[0]["Items"]]
+    after = [i["pk"]["S"] + i.get("sk", {}).get("S", "") for p in rest for i in p["Items"]]
+    assert first + after == expected()
+
+
 def test_scan_of_an_index_keeps_only_items_in_it(client: Any, make_table: Any) -> None:
     table = make_table("qs-sparse", attributes=[{"AttributeName": "g", "AttributeType": "S"}],
                        GlobalSecondaryIndexes=[{

@@ -259,9 +259,9 @@ def _scan_keys(client: Any, table: str, **request: Any) -> list[str]:
 @pytest.mark.parametrize("shape", ["hash", "hash and range", "gsi"])
 def test_scans_follow_items_that_come_and_go_between_them(client: Any, make_table: Any,
                                                            shape: str) -> None:
-    """A Scan's order is kept between Scans (sorted once), so it must change exactly when
-    an item or a partition comes or goes: pages before and after puts, overwrites and
-    deletes list what the table holds, in key order."""
+    """A Scan's order is kept between Scans (sorted by the first, then kept by each write
+    that makes or deletes an item or a partition): pages before and after puts, overwrites
+    and deletes list what the table holds, in key order."""
     gsi = {"attributes": [{"AttributeName": "g", "AttributeType": "S"}],
            "GlobalSecondaryIndexes": [{"IndexName": "by-g",
                                        "Projection": {"ProjectionType": "ALL"},

@@ -22,12 +22,18 @@ def state() -> None:
     """
 
 
+# A save or restore answers when it is done: about 1.5-2 minutes for three 1M-item tables on
+# two cores, past the admin client's default of 120 s without a byte (Ctrl-C stops waiting).
+SAVE_RESTORE_TIMEOUT = 3600.0
+
+
 def _state_call(endpoint_url: str | None, region: str | None, profile: str | None,
                 operation: str, **params: Any) -> dict[str, Any]:
-    from ddbkit.emulator.connect.admin_client import AdminClient
+    from ddbkit.emulator.connect.admin_client import TIMEOUT, AdminClient
 
     assert endpoint_url is not None  # AWS was refused: access "states"
-    return AdminClient(endpoint_url, region, profile).call(operation, **params)
+    timeout = SAVE_RESTORE_TIMEOUT if operation in ("SaveState", "RestoreState") else TIMEOUT
+    return AdminClient(endpoint_url, region, profile, timeout=timeout).call(operation, **params)
 
 
 def _states(_options: dict[str, Any]) -> str:

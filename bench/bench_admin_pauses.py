@@ -63,6 +63,22 @@ def bookings_items(count: int) -> list[dict[str, Any]]:
             for n in range(count)]
 
 
+def prepared(work: str, count: int) -> tuple[Path, list[dict[str, Any]], list[str]]:
+    """A data dir in `work` holding `count` bookings items (`prepare`), the items and their
+    keys."""
+    data_dir = Path(work) / "data"
+    items = bookings_items(count)
+    prepare(data_dir, items)
+    return data_dir, items, [item[BOOKINGS.primary.partition]["S"] for item in items]
+
+
+def bench_client(url: str) -> Any:
+    """A DynamoDB client of the server at `url`: no retries, and 10 minutes to answer."""
+    return boto3.client("dynamodb", endpoint_url=url, region_name="us-east-1",
+                        aws_access_key_id="bench", aws_secret_access_key="bench",
+                        config=Config(retries={"max_attempts": 1}, read_timeout=600))
+
+
 def prepare(data_dir: Path, items: list[dict[str, Any]]) -> None:
     with EmulatorProcess("--data-dir", str(data_dir), "--no-seed", "--stage", STAGE,
                          "--ttl-interval", "0", env={"DDBKIT_IN_MEMORY": ""}):
@@ -235,11 +251,8 @@ def main() -> None:
     # SIGTERM unwinds like Ctrl-C: the server is stopped and the scratch dir removed
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     with tempfile.TemporaryDirectory(prefix="ddbkit-pauses-") as work:
-        data_dir = Path(work) / "data"
-        items = bookings_items(args.items)
-        prepare(data_dir, items)
+        data_dir, items, keys = prepared(work, args.items)
         loaded_at = time.time()
-        keys = [item[BOOKINGS.primary.partition]["S"] for item in items]
         del items
         chosen = [n for n in args.only.split(",") if n]
         if not chosen or "snapshot" in chosen:  # first: only the prepared journal, with no
@@ -250,11 +263,7 @@ def main() -> None:
                              startup_timeout=600, env={"DDBKIT_IN_MEMORY": ""}) as proc:
             print(f"{args.items} bookings items; ready in {time.perf_counter() - started:.2f} s",
                   flush=True)
-            client = boto3.client("dynamodb", endpoint_url=proc.endpoint_url,
-                                  region_name="us-east-1", aws_access_key_id="bench",
-                                  aws_secret_access_key="bench",
-                                  config=Config(retries={"max_attempts": 1},
-                                                read_timeout=600))
+            client = bench_client(proc.endpoint_url)
             client.scan(TableName=TABLE, Limit=1)
             settle(data_dir)
             # a 1M-item state's save outlasts the CLI's 120 s on a loaded machine

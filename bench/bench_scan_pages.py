@@ -18,12 +18,9 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-import boto3
-from bench_admin_pauses import BOOKINGS, STAGE, TABLE, Reader, bookings_items, prepare, settle
-from botocore.config import Config
+from bench_admin_pauses import BOOKINGS, STAGE, TABLE, Reader, bench_client, prepared, settle
 
 from ddbkit.emulator.process import EmulatorProcess
 
@@ -48,19 +45,13 @@ def main() -> None:
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     with tempfile.TemporaryDirectory(prefix="ddbkit-scan-") as work:
-        data_dir = Path(work) / "data"
-        items = bookings_items(args.items)
-        prepare(data_dir, items)
-        keys = [item[BOOKINGS.primary.partition]["S"] for item in items]
+        data_dir, items, keys = prepared(work, args.items)
         new_item = {**items[0], BOOKINGS.primary.partition: {"S": "bench-scan-new-key"}}
         del items
         with EmulatorProcess("--data-dir", str(data_dir), "--no-seed", "--stage", STAGE,
                              "--ttl-interval", "0", startup_timeout=600,
                              env={"DDBKIT_IN_MEMORY": ""}) as proc:
-            client = boto3.client("dynamodb", endpoint_url=proc.endpoint_url,
-                                  region_name="us-east-1", aws_access_key_id="bench",
-                                  aws_secret_access_key="bench",
-                                  config=Config(retries={"max_attempts": 1}, read_timeout=600))
+            client = bench_client(proc.endpoint_url)
             client.get_item(TableName=TABLE, Key={BOOKINGS.primary.partition: {"S": keys[0]}})
             settle(data_dir)
             reader = Reader(proc.endpoint_url, keys)

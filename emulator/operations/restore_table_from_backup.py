@@ -29,5 +29,5 @@ def run(call: Call) -> Answer:
     backend.tables[target] = shown
     # a backup never changes: read without the lock (its copy finished first, if under way)
     restore_jobs.start(backend, shown, work,
-                       lambda: copied_in_slices(backup.table.items), backup.arn)
+                       lambda: copied_in_slices(backup.item_pairs()), backup.arn)
     return pipeline.shaped_answer(call, backup_calls.describe(shown))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -256,11 +257,12 @@ def copied_items(items: Any) -> Any:
         return found
 
 
-def copied_in_slices(items: Any, size: int = 20_000) -> Any:
-    """`copied_items` of a dict nobody writes (a backup's), `size` hash keys per call: one
-    copy of a million keys holds the interpreter, every request waiting, for 35 ms."""
+def copied_in_slices(pairs: Iterable[tuple[Any, Any]], size: int = 20_000) -> Any:
+    """`copied_items` of the (hash key, entry) pairs of items nobody writes (a backup's),
+    `size` hash keys per call: one copy of a million keys holds the interpreter, every
+    request waiting, for 35 ms."""
     found: Any = defaultdict(dict)
-    source = iter(items.items())
+    source = iter(pairs)
     with collector_paused():
         while part := list(islice(source, size)):
             found.update((k, dict(v) if type(v) is dict else v) for k, v in part)
@@ -302,6 +304,15 @@ class Backup:
             self.frozen.items = copying.as_dict()
             self.copying = None
         return self.frozen
+
+    def item_pairs(self) -> Iterable[tuple[Any, Any]]:
+        """Its items as (hash key, entry) pairs, for a restore: from its copy while that is
+        not yet a dict (`table` would make one, a second million-entry dict to build)."""
+        copying = self.copying
+        if copying is not None:
+            done = copying.finished()
+            return zip(done.keys, done.values, strict=True)
+        return self.frozen.items.items()
 
     @property
     def arn(self) -> str:

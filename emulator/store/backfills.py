@@ -77,8 +77,9 @@ def begin(tables: dict[str, Any], table: Table, name: str) -> None:
     job = Backfill(tables, table, name, built, built.layouts[name], definition,
                    item_copies.begin(table), started=time.perf_counter())
     if len(table) <= CHUNK:  # ACTIVE from the next DescribeTable on (`finish_backfills`)
-        index, figure = _build(job)
-        _catch_up(job, index, figure, 0)
+        found = _build(job)
+        assert found is not None  # nothing to stop it: the copy is made whole
+        _catch_up(job, *found, 0)
         return
     _running.append(job)
     log.warning("ddbkit: backfilling index %s of %s: %d items", name, table.name, len(table))
@@ -101,9 +102,12 @@ def cancel(table: Table, name: str) -> None:
     _running[:] = [job for job in _running if not (job.table is table and job.name == name)]
 
 
-def _build(job: Backfill) -> tuple[Index, Any]:
-    """The index of the copied items, and its figures (no lock needed: nothing changes)."""
-    ranged, copied = job.table.range_key_attr is not None, job.items.finished()
+def _build(job: Backfill, stop: threading.Event | None = None) -> tuple[Index, Any] | None:
+    """The index of the copied items, and its figures (no lock needed: nothing changes);
+    None when `stop` is set while the items are copied (between two slices)."""
+    ranged, copied = job.table.range_key_attr is not None, job.items.finished(stop)
+    if copied is None:
+        return None
     items = [item for entry in copied.values for item in entry.values()] if ranged \
         else copied.values
     del copied
@@ -114,7 +118,10 @@ def _build(job: Backfill) -> tuple[Index, Any]:
 
 
 def _run(job: Backfill, stop: threading.Event) -> None:
-    index, figure = _build(job)
+    built = _build(job, stop)
+    if built is None:
+        return
+    index, figure = built
     while not stop.is_set():
         with STORE_LOCK:
             if job not in _running:

@@ -30,7 +30,7 @@ from ddbkit.emulator.durability.journal import JournalError
 from ddbkit.emulator.operations.call import OperationError
 from ddbkit.emulator.operations.past_tables import table_at
 from ddbkit.emulator.operations.timestamps import aware_utc
-from ddbkit.emulator.shapes import WireItem, to_wire
+from ddbkit.emulator.shapes import WireItem
 from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.background import worker
 from ddbkit.emulator.store.buckets import collector_paused, release
@@ -142,7 +142,7 @@ def _wire_items(arn: str, entries: Collection[Any], ranged: bool,
             if count and count % PROGRESS_EVERY == 0:
                 log.warning("ddbkit: export %s: %d of %d keys written", arn, count, len(entries))
         for item in (entry.values() if ranged else (entry,)):
-            yield to_wire(item_image(item))
+            yield item_image(item)  # its binaries and sets made wire-like as written
 
 
 def _settle(export: Export, status: str, **fields: Any) -> None:

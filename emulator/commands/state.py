@@ -28,12 +28,13 @@ SAVE_RESTORE_TIMEOUT = 3600.0
 
 
 def _state_call(endpoint_url: str | None, region: str | None, profile: str | None,
-                operation: str, **params: Any) -> dict[str, Any]:
+                operation: str, timeout: float | None = None, **params: Any) -> dict[str, Any]:
+    """The admin call's answer; `timeout`: seconds without a byte (the client's default)."""
     from ddbkit.emulator.connect.admin_client import TIMEOUT, AdminClient
 
     assert endpoint_url is not None  # AWS was refused: access "states"
-    timeout = SAVE_RESTORE_TIMEOUT if operation in ("SaveState", "RestoreState") else TIMEOUT
-    return AdminClient(endpoint_url, region, profile, timeout=timeout).call(operation, **params)
+    return AdminClient(endpoint_url, region, profile,
+                       timeout=timeout or TIMEOUT).call(operation, **params)
 
 
 def _states(_options: dict[str, Any]) -> str:
@@ -56,7 +57,8 @@ def state_save(name: str, endpoint_url: str | None, region: str | None,
     Example:
       ddbkit state save seeded --endpoint-url http://127.0.0.1:8000
     """
-    answer = _state_call(endpoint_url, region, profile, "SaveState", Name=name)
+    answer = _state_call(endpoint_url, region, profile, "SaveState",
+                         timeout=SAVE_RESTORE_TIMEOUT, Name=name)
     click.echo(f"saved {_state_line(answer['State'])}")
 
 
@@ -71,7 +73,8 @@ def state_restore(name: str, endpoint_url: str | None, region: str | None,
     Example:
       ddbkit state restore seeded --endpoint-url http://127.0.0.1:8000
     """
-    answer = _state_call(endpoint_url, region, profile, "RestoreState", Name=name)
+    answer = _state_call(endpoint_url, region, profile, "RestoreState",
+                         timeout=SAVE_RESTORE_TIMEOUT, Name=name)
     click.echo(f"restored {_state_line(answer['State'])}")
 
 

@@ -49,6 +49,7 @@ from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.buckets import collector_paused
 from ddbkit.emulator.store.catalog import catalog
 from ddbkit.emulator.store.clock import now
+from ddbkit.emulator.store.item_map import ItemMap
 from ddbkit.emulator.store.ready import prepare
 
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
@@ -244,12 +245,13 @@ def _release(tables: builtins.list[Any]) -> None:
                 index.partitions.popitem()
                 time.sleep(0)
         del index_set
-        items, table.items = table.items, {}
+        items, table.items = table.items, ItemMap()
         del table  # its stream goes; the items live on in `items`
-        while items:
-            for _ in range(min(RELEASE_BATCH, len(items))):
-                items.popitem()
-            time.sleep(0)
+        for part in items.part_list():
+            while part:
+                for _ in range(min(RELEASE_BATCH, len(part))):
+                    part.popitem()
+                time.sleep(0)
 
 
 def _not_restored(name: str, exc: OSError) -> JournalError:

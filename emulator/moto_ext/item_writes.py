@@ -154,7 +154,7 @@ def store(table: Any, item: Any) -> None:
     if table.range_key_attr is None:
         table.items[item.hash_key] = item
     else:
-        table.items[item.hash_key][item.range_key] = item
+        table.items.entry(item.hash_key)[item.range_key] = item
 
 
 def remove(table: Any, hash_key: Any, range_key: Any) -> Any:

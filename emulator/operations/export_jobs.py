@@ -36,6 +36,7 @@ from ddbkit.emulator.store.background import worker
 from ddbkit.emulator.store.buckets import collector_paused, release
 from ddbkit.emulator.store.clock import now
 from ddbkit.emulator.store.item_copies import ItemsCopy
+from ddbkit.emulator.store.item_map import ItemMap
 from ddbkit.fixtures import aws_layout
 
 log = logging.getLogger("ddbkit")
@@ -84,7 +85,7 @@ def _write(export: Export, stop: threading.Event) -> None:
     try:
         _write_files(export, stop)
     finally:  # a past table's million items freed in one go held every request for 0.2 s
-        if isinstance(export.items, (dict, list)):
+        if isinstance(export.items, ItemMap):
             release(export.items)
 
 
@@ -97,7 +98,8 @@ def _write_files(export: Export, stop: threading.Event) -> None:
             copied = entries.finished(stop)
             if copied is None:
                 raise Interrupted
-            export.items = entries = copied.values  # an entry per hash key
+            export.items = copied.items
+            entries = copied.items.values()  # an entry per hash key
             del copied
         if entries is None and export.past is not None:
             with collector_paused():  # the past table: millions of objects, no cycles

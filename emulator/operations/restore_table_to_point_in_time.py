@@ -15,7 +15,6 @@ InvalidRestoreTimeException.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from ddbkit.emulator.durability.hooks import history
@@ -25,6 +24,7 @@ from ddbkit.emulator.operations.past_tables import table_at
 from ddbkit.emulator.operations.pitr_window import enabled, window
 from ddbkit.emulator.operations.timestamps import epoch, naive_utc
 from ddbkit.emulator.store import backup_calls, restores
+from ddbkit.emulator.store.item_map import ItemMap
 
 
 def invalid_restore_time() -> OperationError:
@@ -48,7 +48,7 @@ def run(call: Call) -> Answer:
         raise pitr_unavailable(source.name)
     earliest, latest = window(source)
     moment = _restore_time(params, earliest, latest)
-    shown, work = (restores.to_point_in_time(target, source, defaultdict(dict), params,
+    shown, work = (restores.to_point_in_time(target, source, ItemMap(), params,
                                              naive_utc(moment)) for _ in range(2))
     work.created_at = shown.created_at
     backend.tables[target] = shown
@@ -60,7 +60,7 @@ def run(call: Call) -> Answer:
 def _items(name: str, moment: float, earliest: float, present: Any) -> Any:
     """The source's items at `moment` (off the request path), or `present` in memory."""
     if present is not None:
-        return present.as_dict()
+        return present.whole()
     return backup_calls.items_of(table_at(name, moment, invalid_restore_time, earliest))
 
 

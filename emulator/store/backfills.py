@@ -104,12 +104,12 @@ def cancel(table: Table, name: str) -> None:
 
 def _build(job: Backfill, stop: threading.Event | None = None) -> tuple[Index, Any] | None:
     """The index of the copied items, and its figures (no lock needed: nothing changes);
-    None when `stop` is set while the items are copied (between two slices)."""
+    None when `stop` is set while the items are copied (between two parts)."""
     ranged, copied = job.table.range_key_attr is not None, job.items.finished(stop)
     if copied is None:
         return None
-    items = [item for entry in copied.values for item in entry.values()] if ranged \
-        else copied.values
+    items = [item for entry in copied.items.values() for item in entry.values()] if ranged \
+        else list(copied.items.values())
     del copied
     job.items = None
     index = built_index(job.table, job.layout, items)

@@ -19,7 +19,7 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,11 @@ def past_reader(name: str, moment: float, refusal: Callable[[], OperationError],
 def _write(export: Export, stop: threading.Event) -> None:
     try:
         _write_files(export, stop)
+    except Exception:  # a bug here must not leave the export IN_PROGRESS for ever
+        log.exception("ddbkit: export %s failed", export.arn)
+        _remove(export)
+        _settle(export, FAILED, FailureCode="InternalError",
+                FailureMessage="The export failed inside the emulator; see the server's log.")
     finally:  # a past table's million items freed in one go held every request for 0.2 s
         if isinstance(export.items, ItemMap):
             release(export.items)
@@ -93,26 +98,24 @@ def _write_files(export: Export, stop: threading.Event) -> None:
     described = export.records[export.arn]
     started = time.perf_counter()
     try:
-        entries, ranged = export.items, export.range_key
-        if isinstance(entries, ItemsCopy):
-            copied = entries.finished(stop)
+        copying, ranged = export.items, export.range_key
+        if isinstance(copying, ItemsCopy):
+            copied = copying.finished(stop)
             if copied is None:
                 raise Interrupted
             export.items = copied.items
-            entries = copied.items.values()  # an entry per hash key
             del copied
-        if entries is None and export.past is not None:
+        if copying is None and export.past is not None:
             with collector_paused():  # the past table: millions of objects, no cycles
                 past = export.past()  # None: no history kept (in memory), never reached here
-            export.items = past.items
-            entries, ranged = past.items.values(), past.range_key_attr is not None
+            export.items, ranged = past.items, past.range_key_attr is not None
             del past
         log.warning("ddbkit: export %s: writing", export.arn)
         info = aws_layout.write_export(
             export.folder, table_arn=export.table_arn, table_id=export.table_id,
             export_time=described["ExportTime"], start_time=described["StartTime"],
             s3_prefix=export.prefix, export_id=export.export_id,
-            items=_wire_items(export.arn, entries, ranged, stop))
+            items=_wire_items(export.arn, export.items, ranged, stop))
     except Interrupted:
         _remove(export)
         return
@@ -134,9 +137,9 @@ def _write_files(export: Export, stop: threading.Event) -> None:
              time.perf_counter() - started)
 
 
-def _wire_items(arn: str, entries: Collection[Any], ranged: bool,
+def _wire_items(arn: str, entries: ItemMap, ranged: bool,
                 stop: threading.Event) -> Iterator[WireItem]:
-    for count, entry in enumerate(entries):
+    for count, entry in enumerate(entries.values()):
         if count % 1000 == 0:
             if stop.is_set():
                 raise Interrupted

@@ -2,9 +2,9 @@
 
 A state is a snapshot (`snapshot`'s format) of every table (settings, GSIs and LSIs, items,
 stream with its records and sequence numbers) at one exact moment: a short hold of the store
-lock takes each table's settings, stream records and a copy of its item dict (the items
-themselves never change in place), and the encoding and writing happen after it, while
-requests go on.
+lock takes each table's settings, stream records and begins a copy of its item map (made
+a part at a time after it, `store.item_copies`; the items themselves never change in place),
+and the encoding and writing happen after it, while requests go on.
 
 Restoring decodes the state into new tables (items, indexes from the file's index sections,
 stream shards, figures) without the lock, then replaces the catalog's whole set of tables in

@@ -1,8 +1,8 @@
 """An export's writing, off the request path: ExportTableToPointInTime answers IN_PROGRESS
 and this writes the files in the background (one worker thread, exports one at a time).
 
-It reads a consistent view: the table's item dict as it was when the request was answered,
-copied a slice at a time (`store.item_copies`; the items themselves are shared: a stored item
+It reads a consistent view: the table's item map as it was when the request was answered,
+copied a part at a time (`store.item_copies`; the items themselves are shared: a stored item
 never changes in place), or, for a past ExportTime, the table as the data dir's history holds
 it (`past_tables`), read here, without the store lock. Done, the export's description turns
 COMPLETED (ItemCount, BilledSizeBytes, ExportManifest, EndTime) or FAILED (FailureCode,
@@ -62,7 +62,7 @@ class Export:
     table_arn: str
     table_id: str
     range_key: bool  # whether `items` is hash -> {range -> item}
-    items: Any  # the item dict's copy (`ItemsCopy`); None: the past table's (`past`)
+    items: Any  # the item map's copy (`ItemsCopy`, then its map); None: `past`'s
     past: Callable[[], Any] | None = None  # the table at ExportTime, from the history
 
 

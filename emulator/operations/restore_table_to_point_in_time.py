@@ -6,8 +6,8 @@ SourceTableName or SourceTableArn, the moment by RestoreDateTime or UseLatestRes
 and the items are read back from the data dir's history (`past_tables`) off the request
 path: the answer describes the new table CREATING, and it turns ACTIVE once its items and
 indexes are in place (`restore_jobs`; a moment the history cannot give drops it). In memory
-nothing of the past is kept, the window is the present and the table's item dict is copied
-as it is (a few milliseconds per million keys). The window
+nothing of the past is kept, the window is the present and the table's item map is copied
+as it is (`store.item_copies`, a part at a time). The window
 is DescribeContinuousBackups' (`operations.pitr_window.window`). DynamoDB's errors:
 TableNotFoundException, TableAlreadyExistsException, PointInTimeRecoveryUnavailableException,
 InvalidRestoreTimeException.

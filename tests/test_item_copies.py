@@ -16,7 +16,7 @@ from ddbkit.emulator.store import atomic_writes
 from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.item import Item
 from ddbkit.emulator.store.item_copies import ItemsCopy
-from ddbkit.emulator.store.item_map import PART
+from ddbkit.emulator.store.item_map import PART, SPARSE
 from ddbkit.emulator.store.tables import Table
 
 COUNT = PART * 6 + 500  # hash keys in parts 0-3, or 0-6 without a sort key (two items a key)
@@ -83,7 +83,7 @@ def check_copy(ranged: bool) -> None:
     copied = copying.whole()
     assert contents(copied, ranged) == expected
     assert contents(table.items, ranged) != expected  # the writes did land
-    assert table.copies == []
+    assert table.copies == [] and table.items.pinned == 0
     item_writes.store(table, item(table, 2, "after"))  # no longer told: the copy stays
     assert contents(copied, ranged) == expected
 
@@ -107,3 +107,18 @@ def test_a_stopped_copy_goes_on_when_asked_again() -> None:
     with STORE_LOCK:
         writes_between_slices(table)
     assert contents(copying.whole(), False) == expected and table.copies == []
+
+
+def test_a_part_emptied_during_a_copy_merges_once_the_copy_is_whole() -> None:
+    table = made(ranged=False)
+    expected = contents(table.items, False)
+    in_part = [n for n in range(COUNT) if table.items.number_of(item(table, n, "").hash_key) == 1]
+    with STORE_LOCK:
+        copying = ItemsCopy(table)
+        for n in in_part[SPARSE:]:  # part 1, not copied yet, down to a merge's size
+            item_writes.remove(table, item(table, n, "").hash_key, None)
+        assert len(table.items.parts[1]) == SPARSE  # kept whole while the copy reads it
+    assert contents(copying.whole(), False) == expected
+    assert table.items.pinned == 0 and 1 not in table.items.parts  # merged when let go
+    gone = {item(table, n, "").hash_key for n in in_part[SPARSE:]}
+    assert contents(table.items, False) == {k: v for k, v in expected.items() if k not in gone}

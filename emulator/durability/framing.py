@@ -18,6 +18,8 @@ import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from ddbkit.emulator.turns import give_way
+
 HEADER = struct.Struct("<III")
 MAX_PAYLOAD = 1 << 30  # far above any record we write (a 16 MB batch's after-images)
 _ZEROS_CHUNK = 1 << 20
@@ -41,6 +43,7 @@ class Corrupt(FrameError):
 
 
 def frame(payload: bytes) -> bytes:
+    give_way()  # a background writer's checksum and write let go of the interpreter
     head = struct.pack("<II", len(payload), zlib.crc32(payload))
     return head + struct.pack("<I", zlib.crc32(head)) + payload
 
@@ -48,6 +51,7 @@ def frame(payload: bytes) -> bytes:
 def write_frame(out: BinaryIO, parts: list[bytes]) -> None:
     """Writes `frame(b"".join(parts))` without joining them: copying a record of hundreds of
     MB (a large backup's) held the interpreter for seconds."""
+    give_way()
     crc = 0
     for part in parts:
         crc = zlib.crc32(part, crc)
@@ -69,6 +73,7 @@ def read_frames(stream: BinaryIO, size: int) -> Iterator[bytes]:
     the file ends in a cut-short one, `Corrupt` at a damaged record followed by more data."""
     offset = 0
     while offset < size:
+        give_way()  # each read and checksum lets go of the interpreter (`turns`)
         head = stream.read(HEADER.size)
         if len(head) < HEADER.size:
             raise TornTail(offset, "a record header cut short")

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ddbkit.emulator import turns
 from ddbkit.emulator.endpoint import gc_pauses, http
 from ddbkit.emulator.endpoint.app import DynamoDBApp
 from ddbkit.emulator.endpoint.auth import Credentials, SigV4Verifier
@@ -122,7 +123,8 @@ class EmulatorServer:
     def _serve(self, sock: socket.socket, app: http.WsgiApp, ready: threading.Event) -> None:
         loop = http.new_event_loop()
         try:
-            loop.run_until_complete(self._run(sock, app, ready, loop))
+            with turns.serving():  # background work gives this thread its turns
+                loop.run_until_complete(self._run(sock, app, ready, loop))
         finally:
             loop.close()
 

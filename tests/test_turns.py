@@ -1,0 +1,72 @@
+"""Background work gives the request thread its turns (`emulator.turns`): only in threads
+that do not serve requests, only while one does, at most once per EVERY; reading and writing
+durability records gives way between records."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from ddbkit.emulator import turns
+from ddbkit.emulator.durability.framing import frame, read_frames
+
+
+def _give_way_for(seconds: float) -> int:
+    """Calls give_way() for `seconds`; the turns given meanwhile."""
+    before = turns.given()
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        turns.give_way()
+    return turns.given() - before
+
+
+@pytest.fixture()
+def a_thread_serving() -> Iterator[None]:
+    entered, leave = threading.Event(), threading.Event()
+
+    def serve() -> None:
+        with turns.serving():
+            entered.set()
+            leave.wait(30)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert entered.wait(10)
+    yield
+    leave.set()
+    thread.join(10)
+
+
+def test_no_turn_is_given_while_nothing_serves() -> None:
+    assert _give_way_for(turns.EVERY * 5) == 0
+
+
+def test_background_work_gives_way_while_a_thread_serves(a_thread_serving: None) -> None:
+    given = _give_way_for(turns.EVERY * 5)
+    assert 1 <= given <= 5  # at most one turn per EVERY
+
+
+def test_the_serving_thread_itself_never_gives_way() -> None:
+    with turns.serving():
+        assert _give_way_for(turns.EVERY * 5) == 0
+
+
+def test_after_serving_ends_no_turn_is_given(a_thread_serving: None) -> None:
+    with turns.serving():
+        pass  # a second server came and went: the first one still serves
+    assert _give_way_for(turns.EVERY * 5) >= 1
+
+
+def test_records_read_and_written_give_way_between_them(a_thread_serving: None,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(turns, "EVERY", 0.0)  # a turn at every chance
+    before = turns.given()
+    data = b"".join(frame(b"record %d" % n) for n in range(10))
+    written = turns.given() - before
+    read = list(read_frames(io.BytesIO(data), len(data)))
+    assert read == [b"record %d" % n for n in range(10)]
+    assert written == 10 and turns.given() - before == 20

@@ -28,7 +28,6 @@ import os
 import re
 import sys
 import threading
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,6 +49,7 @@ from ddbkit.emulator.store.buckets import collector_paused
 from ddbkit.emulator.store.catalog import catalog
 from ddbkit.emulator.store.clock import now
 from ddbkit.emulator.store.ready import prepare
+from ddbkit.emulator.turns import give_way
 
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 KEEP_STREAM = timedelta(days=36500)  # a state keeps its stream records as they were
@@ -242,14 +242,14 @@ def _release(tables: builtins.list[Any]) -> None:
         for index in getattr(index_set, "indexes", {}).values():
             while index.partitions:  # one partition's entries at a time
                 index.partitions.popitem()
-                time.sleep(0)
+                give_way()
         del index_set
         items, table.items = table.items, {}
         del table  # its stream goes; the items live on in `items`
         while items:
             for _ in range(min(RELEASE_BATCH, len(items))):
                 items.popitem()
-            time.sleep(0)
+            give_way()
 
 
 def _not_restored(name: str, exc: OSError) -> JournalError:

@@ -36,6 +36,7 @@ from ddbkit.emulator.store.background import worker
 from ddbkit.emulator.store.buckets import collector_paused, release
 from ddbkit.emulator.store.clock import now
 from ddbkit.emulator.store.item_copies import ItemsCopy
+from ddbkit.emulator.turns import give_way
 from ddbkit.fixtures import aws_layout
 
 log = logging.getLogger("ddbkit")
@@ -143,7 +144,7 @@ def _wire_items(arn: str, entries: Collection[Any], ranged: bool,
         if count % 1000 == 0:
             if stop.is_set():
                 raise Interrupted
-            time.sleep(0)  # hands the interpreter to a waiting request now, not in 5 ms
+            give_way()  # a waiting request gets the interpreter (`turns`)
             if count and count % PROGRESS_EVERY == 0:
                 log.warning("ddbkit: export %s: %d of %d keys written", arn, count, len(entries))
         for item in (entry.values() if ranged else (entry,)):

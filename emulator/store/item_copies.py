@@ -21,7 +21,6 @@ ms each at 1M).
 from __future__ import annotations
 
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -29,6 +28,7 @@ from typing import Any
 from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.background import worker
 from ddbkit.emulator.store.buckets import collector_paused
+from ddbkit.emulator.turns import give_way
 
 SLICE = 5_000  # entries copied per hold of the lock (1-2 ms: a Python hash call per key)
 
@@ -86,7 +86,7 @@ class ItemsCopy:
             with STORE_LOCK:
                 if self.step():
                     break
-            time.sleep(0)  # hands the interpreter to a waiting request now, not in 5 ms
+            give_way()  # a request waiting for the lock gets it (`turns`)
         return self
 
     def as_dict(self) -> Any:
@@ -99,7 +99,7 @@ class ItemsCopy:
             with collector_paused():
                 made.update(zip(self.keys[at:at + SLICE], self.values[at:at + SLICE],
                                 strict=True))
-            time.sleep(0)
+            give_way()
         return made
 
 

@@ -54,8 +54,10 @@ from ddbkit.emulator.turns import give_way
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 KEEP_STREAM = timedelta(days=36500)  # a state keeps its stream records as they were
 # Items per chunk record: a chunk is pickled and unpickled in one call that holds the
-# interpreter, ~5 ms per 1,000 items, while the request thread waits for it.
-FRAME_ITEMS = 1000
+# interpreter while the request thread waits for it: 20-25 ms per 1,000 items in a server
+# grown to 1M items (its memory new to the process), so 250. Shared values are written once
+# per chunk: the bench's items (copies of a small pool) take 301 bytes each, 246 at 1,000.
+FRAME_ITEMS = 250
 RELEASE_BATCH = 500  # old items freed per step after a restore, for the same reason
 SUFFIX = ".snap"
 log = logging.getLogger("ddbkit.durability")

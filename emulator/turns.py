@@ -27,7 +27,6 @@ NAP = 0.00005  # long enough for the waiting thread to take the interpreter
 _local = threading.local()
 _serving = 0  # threads serving requests in this process
 _count_lock = threading.Lock()
-_given = 0  # turns given away since the process began (for tests and benchmarks)
 
 
 @contextmanager
@@ -50,7 +49,6 @@ def give_way() -> None:
     """Called between steps of long work: once every `EVERY` seconds, in a thread that does
     not serve requests while one does, sleeps `NAP` so that a request waiting for the
     interpreter gets it. Cheap otherwise (a clock read)."""
-    global _given
     if not _serving:
         return
     now = time.perf_counter()
@@ -58,9 +56,11 @@ def give_way() -> None:
         return
     time.sleep(NAP)
     _local.last = time.perf_counter()
-    _given += 1
+    _local.given = given() + 1
 
 
 def given() -> int:
-    """How many turns background threads have given away (approximately: not locked)."""
-    return _given
+    """How many turns the calling thread has given away (for tests and benchmarks: other
+    threads' turns, an in-process server's, do not blur it)."""
+    count: int = getattr(_local, "given", 0)
+    return count

@@ -1,6 +1,7 @@
 """Background work gives the request thread its turns (`emulator.turns`): only in threads
 that do not serve requests, only while one does, at most once per EVERY; reading and writing
-durability records gives way between records."""
+durability records gives way between records. `turns.given()` counts the calling thread's
+turns only, so the suite's other servers in this process do not blur the counts."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def test_the_serving_thread_itself_never_gives_way() -> None:
         assert _give_way_for(turns.EVERY * 5) == 0
 
 
-def test_after_serving_ends_no_turn_is_given(a_thread_serving: None) -> None:
+def test_a_second_server_ending_leaves_turns_given(a_thread_serving: None) -> None:
     with turns.serving():
         pass  # a second server came and went: the first one still serves
     assert _give_way_for(turns.EVERY * 5) >= 1

@@ -40,7 +40,7 @@ from ddbkit.emulator.durability import index_sections, snapshot
 from ddbkit.emulator.durability.framing import read_frames
 from ddbkit.emulator.store.indexes import TableIndexes, indexes_for, layouts, signature
 from ddbkit.emulator.durability.snapshot import SnapshotWriter, plan
-from ddbkit.emulator.store import table_description
+from ddbkit.emulator.store import item_map, table_description
 from ddbkit.emulator.store import changes
 from ddbkit.emulator.store.table_calls import create_new_table
 from ddbkit.emulator.operations import create_backup, delete_item, put_item, update_item
@@ -49,7 +49,8 @@ from ddbkit.emulator.store import stream_records, stream_shards
 from ddbkit.emulator.store.catalog import catalog
 
 ACCOUNT, SOURCE, TARGET = "123456789012", "eu-west-1", "eu-central-1"
-snapshot.CHUNK_ITEMS = 16  # many chunks, so writes land between many of them
+snapshot.CHUNK_ITEMS = 16  # many chunks (of whole parts), so writes land between many
+item_map.PART, item_map.SPARSE = 8, 1  # of them
 changes.record(True)
 source = catalog(ACCOUNT, SOURCE)
 rng = random.Random(int(sys.argv[2]))

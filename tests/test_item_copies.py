@@ -1,4 +1,4 @@
-"""A copy of a table's items made a slice at a time is exactly the items at its start.
+"""A copy of a table's items made a part at a time is exactly the items at its start.
 
 Writes land between the copy's slices through the store's own write paths (a put, a delete,
 a transaction's undo); the finished copy holds what the table held when the copy began, for
@@ -15,10 +15,11 @@ from ddbkit.emulator.moto_ext import item_writes
 from ddbkit.emulator.store import atomic_writes
 from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.item import Item
-from ddbkit.emulator.store.item_copies import SLICE, ItemsCopy
+from ddbkit.emulator.store.item_copies import ItemsCopy
+from ddbkit.emulator.store.item_map import PART, SPARSE
 from ddbkit.emulator.store.tables import Table
 
-COUNT = SLICE * 2 + 500  # three slices (a ranged table: two items per hash key)
+COUNT = PART * 6 + 500  # hash keys in parts 0-3, or 0-6 without a sort key (two items a key)
 
 
 def made(ranged: bool) -> Table:
@@ -47,18 +48,28 @@ def contents(items: Any, ranged: bool) -> dict[Any, Any]:
     return {h: i.attrs for h, i in items.items()}
 
 
+def numbers_in(table: Table, part: int, count: int) -> list[int]:
+    """`count` stored item numbers whose hash keys are in that part of the map."""
+    found = (n for n in range(COUNT)
+             if table.items.number_of(item(table, n, "").hash_key) == part)
+    return [next(found) for _ in range(count)]
+
+
 def writes_between_slices(table: Table) -> None:
-    """Overwrites, deletes and new items on both sides of the copy's position, and a
-    transaction's undo of one of them."""
-    for n in (1, COUNT - 1, SLICE + 7, 3):
-        item_writes.store(table, item(table, n, "second"))
-    for n in (5, COUNT - 3):
-        key = item(table, n, "")
+    """Overwrites, deletes and a transaction's undo in the first part (the first slice copied
+    it) and the newest (no slice has yet), and new items, which go into the newest."""
+    for part in (min(table.items.parts), max(table.items.parts)):
+        overwritten, deleted, undone = numbers_in(table, part, 3)
+        item_writes.store(table, item(table, overwritten, "second"))
+        key = item(table, deleted, "")
         item_writes.remove(table, key.hash_key, key.range_key)
-    item_writes.store(table, item(table, COUNT + 10, "new"))
-    changed = item(table, 9, "")
-    old = item_writes.remove(table, changed.hash_key, changed.range_key)
-    atomic_writes.restore(table, changed.hash_key, changed.range_key, old)
+        changed = item(table, undone, "")
+        old = item_writes.remove(table, changed.hash_key, changed.range_key)
+        atomic_writes.restore(table, changed.hash_key, changed.range_key, old)
+    for n in range(COUNT, COUNT + 10):
+        item_writes.store(table, item(table, n, "new"))
+    key = item(table, COUNT, "")  # a new item, deleted again
+    item_writes.remove(table, key.hash_key, key.range_key)
 
 
 def check_copy(ranged: bool) -> None:
@@ -67,12 +78,12 @@ def check_copy(ranged: bool) -> None:
     with STORE_LOCK:
         copying = ItemsCopy(table)
         assert table.copies == [copying]
-        assert not copying.step()  # one slice done, the others still the table's
+        assert not copying.step()  # one slice done (the first parts), the others not
         writes_between_slices(table)
-    copied = copying.as_dict()
+    copied = copying.whole()
     assert contents(copied, ranged) == expected
     assert contents(table.items, ranged) != expected  # the writes did land
-    assert table.copies == []
+    assert table.copies == [] and table.items.pinned == 0
     item_writes.store(table, item(table, 2, "after"))  # no longer told: the copy stays
     assert contents(copied, ranged) == expected
 
@@ -95,4 +106,19 @@ def test_a_stopped_copy_goes_on_when_asked_again() -> None:
     assert copying.finished(stop) is None and table.copies == [copying]
     with STORE_LOCK:
         writes_between_slices(table)
-    assert contents(copying.as_dict(), False) == expected and table.copies == []
+    assert contents(copying.whole(), False) == expected and table.copies == []
+
+
+def test_a_part_emptied_during_a_copy_merges_once_the_copy_is_whole() -> None:
+    table = made(ranged=False)
+    expected = contents(table.items, False)
+    in_part = [n for n in range(COUNT) if table.items.number_of(item(table, n, "").hash_key) == 1]
+    with STORE_LOCK:
+        copying = ItemsCopy(table)
+        for n in in_part[SPARSE:]:  # part 1, not copied yet, down to a merge's size
+            item_writes.remove(table, item(table, n, "").hash_key, None)
+        assert len(table.items.parts[1]) == SPARSE  # kept whole while the copy reads it
+    assert contents(copying.whole(), False) == expected
+    assert table.items.pinned == 0 and 1 not in table.items.parts  # merged when let go
+    gone = {item(table, n, "").hash_key for n in in_part[SPARSE:]}
+    assert contents(table.items, False) == {k: v for k, v in expected.items() if k not in gone}

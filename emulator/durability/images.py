@@ -31,7 +31,7 @@ def store_item(table: Any, item: Any) -> None:
     if table.range_key_attr is None:
         table.items[item.hash_key] = item
     else:
-        table.items[item.hash_key][item.range_key] = item
+        table.items.entry(item.hash_key)[item.range_key] = item
 
 
 def key_image(table: Any, hash_key: Key, range_key: Key | None) -> dict[str, Any]:

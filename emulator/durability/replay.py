@@ -119,7 +119,7 @@ class Replayer:
             old = table.items.get(item.hash_key)
             table.items[item.hash_key] = item
         else:
-            entry = table.items[item.hash_key]  # a defaultdict: made when missing
+            entry = table.items.entry(item.hash_key)
             old = entry.get(item.range_key)
             entry[item.range_key] = item
         changed(table, old, item)
@@ -137,7 +137,7 @@ class Replayer:
             table.items.update([(item.hash_key, item) for item in built])
             return
         for item in built:
-            table.items[item.hash_key][item.range_key] = item
+            table.items.entry(item.hash_key)[item.range_key] = item
 
     @staticmethod
     def put_values(table: Any, values: dict[str, Any]) -> None:

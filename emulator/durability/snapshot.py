@@ -40,7 +40,6 @@ from ddbkit.emulator.durability.images import ImageDecoder, item_image
 from ddbkit.emulator.durability.replay import Replayer
 from ddbkit.emulator.durability.tablemeta import table_settings
 from ddbkit.emulator.store import index_images, indexes, item_copies, stream_shards
-from ddbkit.emulator.store.buckets import collector_paused
 from ddbkit.emulator.store.stream_shards import Records
 from ddbkit.emulator.store.table_description import Figures, current, tally
 from ddbkit.emulator.store.tables import CREATING
@@ -181,25 +180,28 @@ class SnapshotWriter:
         if plan.items is not None:
             yield from self._copied_chunks(plan)
             return
-        table, position, source = plan.table, 0, plan.table.items
-        with self.lock, collector_paused():  # frozen once made: a young list of a million
-            keys = list(source)  # keys was walked by the collector's next passes
-        while position < len(keys):
-            if self.stop.is_set():
-                raise SnapshotAborted()
-            items: list[Any] = []
+        ranged, source = plan.table.range_key_attr is not None, plan.table.items
+        with self.lock:  # the parts as they are now, each kept whole until the walk ends
+            parts = iter(source.part_list())
+            source.pin()
+        try:
+            while True:
+                if self.stop.is_set():
+                    raise SnapshotAborted()
+                items: list[Any] = []
+                with self.lock:  # whole parts (up to 16k entries)
+                    for part in parts:
+                        items += [i for entry in part.values() for i in entry.values()] \
+                            if ranged else part.values()
+                        if len(items) >= CHUNK_ITEMS:
+                            break
+                if not items:
+                    return
+                self.items += len(items)
+                yield items
+        finally:
             with self.lock:
-                while position < len(keys) and len(items) < CHUNK_ITEMS:
-                    entry = source.get(keys[position])  # .get: items is a defaultdict
-                    position += 1
-                    if entry is None:
-                        continue
-                    if table.range_key_attr is None:
-                        items.append(entry)
-                    else:
-                        items += list(entry.values())
-            self.items += len(items)
-            yield items
+                source.unpin()
 
     def _copied_chunks(self, plan: TablePlan) -> Iterator[list[Any]]:
         """A frozen plan's items: its copy, finished, then read straight through (nothing
@@ -207,7 +209,7 @@ class SnapshotWriter:
         copied = plan.items.finished(self.stop)
         if copied is None:
             raise SnapshotAborted()
-        entries, ranged = iter(copied.values), plan.table.range_key_attr is not None
+        entries, ranged = copied.items.values(), plan.table.range_key_attr is not None
         while part := list(islice(entries, CHUNK_ITEMS)):
             if self.stop.is_set():
                 raise SnapshotAborted()

@@ -2,9 +2,9 @@
 
 A state is a snapshot (`snapshot`'s format) of every table (settings, GSIs and LSIs, items,
 stream with its records and sequence numbers) at one exact moment: a short hold of the store
-lock takes each table's settings, stream records and a copy of its item dict (the items
-themselves never change in place), and the encoding and writing happen after it, while
-requests go on.
+lock takes each table's settings, stream records and begins a copy of its item map (made
+a part at a time after it, `store.item_copies`; the items themselves never change in place),
+and the encoding and writing happen after it, while requests go on.
 
 Restoring decodes the state into new tables (items, indexes from the file's index sections,
 stream shards, figures) without the lock, then replaces the catalog's whole set of tables in
@@ -48,6 +48,7 @@ from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.buckets import collector_paused
 from ddbkit.emulator.store.catalog import catalog
 from ddbkit.emulator.store.clock import now
+from ddbkit.emulator.store.item_map import ItemMap
 from ddbkit.emulator.store.ready import prepare
 from ddbkit.emulator.turns import give_way
 
@@ -246,12 +247,13 @@ def _release(tables: builtins.list[Any]) -> None:
                 index.partitions.popitem()
                 give_way()
         del index_set
-        items, table.items = table.items, {}
+        items, table.items = table.items, ItemMap()
         del table  # its stream goes; the items live on in `items`
-        while items:
-            for _ in range(min(RELEASE_BATCH, len(items))):
-                items.popitem()
-            give_way()
+        for part in items.part_list():
+            while part:
+                for _ in range(min(RELEASE_BATCH, len(part))):
+                    part.popitem()
+                give_way()
 
 
 def _not_restored(name: str, exc: OSError) -> JournalError:

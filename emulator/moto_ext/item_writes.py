@@ -2,7 +2,7 @@
 transact_write_items.py) call in moto.
 
 Calls only: moto's item checks and refusals; storing ddbkit's items (`store.item.Item`) into
-and removing them from a table's item dict. Stream records are ddbkit's
+and removing them from a table's item map (`store.item_map`). Stream records are ddbkit's
 (`store.stream_records`), built from the items as DynamoDB JSON. Refusals are moto's
 exceptions, turned into `OperationError`s by the caller's `calls.moto_refusals()`; the key
 checks (`key_values`) raise `OperationError`s themselves.
@@ -154,7 +154,7 @@ def store(table: Any, item: Any) -> None:
     if table.range_key_attr is None:
         table.items[item.hash_key] = item
     else:
-        table.items[item.hash_key][item.range_key] = item
+        table.items.entry(item.hash_key)[item.range_key] = item
 
 
 def remove(table: Any, hash_key: Any, range_key: Any) -> Any:

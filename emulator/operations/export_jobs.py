@@ -1,8 +1,8 @@
 """An export's writing, off the request path: ExportTableToPointInTime answers IN_PROGRESS
 and this writes the files in the background (one worker thread, exports one at a time).
 
-It reads a consistent view: the table's item dict as it was when the request was answered,
-copied a slice at a time (`store.item_copies`; the items themselves are shared: a stored item
+It reads a consistent view: the table's item map as it was when the request was answered,
+copied a part at a time (`store.item_copies`; the items themselves are shared: a stored item
 never changes in place), or, for a past ExportTime, the table as the data dir's history holds
 it (`past_tables`), read here, without the store lock. Done, the export's description turns
 COMPLETED (ItemCount, BilledSizeBytes, ExportManifest, EndTime) or FAILED (FailureCode,
@@ -19,7 +19,7 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from ddbkit.emulator.store.buckets import collector_paused, release
 from ddbkit.emulator.store.clock import now
 from ddbkit.emulator.store.item_copies import ItemsCopy
 from ddbkit.emulator.turns import give_way
+from ddbkit.emulator.store.item_map import ItemMap
 from ddbkit.fixtures import aws_layout
 
 log = logging.getLogger("ddbkit")
@@ -62,7 +63,7 @@ class Export:
     table_arn: str
     table_id: str
     range_key: bool  # whether `items` is hash -> {range -> item}
-    items: Any  # the item dict's copy (`ItemsCopy`); None: the past table's (`past`)
+    items: Any  # the item map's copy (`ItemsCopy`, then its map); None: `past`'s
     past: Callable[[], Any] | None = None  # the table at ExportTime, from the history
 
 
@@ -90,7 +91,7 @@ def _write(export: Export, stop: threading.Event) -> None:
         _settle(export, FAILED, FailureCode="InternalError",
                 FailureMessage="The export failed inside the emulator; see the server's log.")
     finally:  # a past table's million items freed in one go held every request for 0.2 s
-        if isinstance(export.items, (dict, list)):
+        if isinstance(export.items, ItemMap):
             release(export.items)
 
 
@@ -98,25 +99,24 @@ def _write_files(export: Export, stop: threading.Event) -> None:
     described = export.records[export.arn]
     started = time.perf_counter()
     try:
-        entries, ranged = export.items, export.range_key
-        if isinstance(entries, ItemsCopy):
-            copied = entries.finished(stop)
+        copying, ranged = export.items, export.range_key
+        if isinstance(copying, ItemsCopy):
+            copied = copying.finished(stop)
             if copied is None:
                 raise Interrupted
-            export.items = entries = copied.values  # an entry per hash key
+            export.items = copied.items
             del copied
-        if entries is None and export.past is not None:
+        if copying is None and export.past is not None:
             with collector_paused():  # the past table: millions of objects, no cycles
                 past = export.past()  # None: no history kept (in memory), never reached here
-            export.items = past.items
-            entries, ranged = past.items.values(), past.range_key_attr is not None
+            export.items, ranged = past.items, past.range_key_attr is not None
             del past
         log.warning("ddbkit: export %s: writing", export.arn)
         info = aws_layout.write_export(
             export.folder, table_arn=export.table_arn, table_id=export.table_id,
             export_time=described["ExportTime"], start_time=described["StartTime"],
             s3_prefix=export.prefix, export_id=export.export_id,
-            items=_wire_items(export.arn, entries, ranged, stop))
+            items=_wire_items(export.arn, export.items, ranged, stop))
     except Interrupted:
         _remove(export)
         return
@@ -138,9 +138,9 @@ def _write_files(export: Export, stop: threading.Event) -> None:
              time.perf_counter() - started)
 
 
-def _wire_items(arn: str, entries: Collection[Any], ranged: bool,
+def _wire_items(arn: str, entries: ItemMap, ranged: bool,
                 stop: threading.Event) -> Iterator[WireItem]:
-    for count, entry in enumerate(entries):
+    for count, entry in enumerate(entries.values()):
         if count % 1000 == 0:
             if stop.is_set():
                 raise Interrupted

@@ -6,8 +6,8 @@ ExportTime. Here, as DynamoDB does, the answer is IN_PROGRESS at once and the fi
 written in the background (`export_jobs`) under
 `<s3-dir>/<bucket>/[<prefix>/]AWSDynamoDB/<id>/` (`s3_folders`; the bucket's folder is made
 on first use) by `fixtures.aws_layout.write_export`; DescribeExport shows COMPLETED (or
-FAILED) when they are. What is exported is fixed now: the table's item dict, copied under
-the store lock (a dict of references: ~2 ms per 100k keys), or for a past ExportTime the
+FAILED) when they are. What is exported is fixed now: the table's item map, copied a part
+at a time from this instant on (`store.item_copies`), or for a past ExportTime the
 table as the data dir's history holds it (`past_tables`, read by the worker; `--in-memory`
 keeps no history, so the present serves, copied now). Only DYNAMODB_JSON full exports are
 made: ION and incremental exports are refused (ValidationException). DynamoDB's errors:

@@ -67,7 +67,7 @@ def _run(backend: Catalog, shown: Table, work: Table, items: Callable[[], Any],
         # Millions of new objects: a full cyclic collection over them stalls every request
         # (they hold no cycles), so none runs while they are made, and they are frozen after.
         with collector_paused():
-            work.items = items()
+            work.items = items().index()  # its directory made here, not by a first request
             built = _indexes(work)
             counted(work)
             encoded = hooks.encoded_table(work)

@@ -14,7 +14,7 @@ from ddbkit.emulator.operations.call import Answer, Call, OperationError
 from ddbkit.emulator.operations.timestamps import naive_utc
 from ddbkit.emulator.store import backup_calls, restores
 from ddbkit.emulator.store.clock import now
-from ddbkit.emulator.store.tables import copied_in_slices
+from ddbkit.emulator.store.tables import copied_items
 
 
 def run(call: Call) -> Answer:
@@ -29,5 +29,5 @@ def run(call: Call) -> Answer:
     backend.tables[target] = shown
     # a backup never changes: read without the lock (its copy finished first, if under way)
     restore_jobs.start(backend, shown, work,
-                       lambda: copied_in_slices(backup.item_pairs()), backup.arn)
+                       lambda: copied_items(backup.table.items), backup.arn)
     return pipeline.shaped_answer(call, backup_calls.describe(shown))

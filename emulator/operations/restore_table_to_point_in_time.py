@@ -6,8 +6,8 @@ SourceTableName or SourceTableArn, the moment by RestoreDateTime or UseLatestRes
 and the items are read back from the data dir's history (`past_tables`) off the request
 path: the answer describes the new table CREATING, and it turns ACTIVE once its items and
 indexes are in place (`restore_jobs`; a moment the history cannot give drops it). In memory
-nothing of the past is kept, the window is the present and the table's item dict is copied
-as it is (a few milliseconds per million keys). The window
+nothing of the past is kept, the window is the present and the table's item map is copied
+as it is (`store.item_copies`, a part at a time). The window
 is DescribeContinuousBackups' (`operations.pitr_window.window`). DynamoDB's errors:
 TableNotFoundException, TableAlreadyExistsException, PointInTimeRecoveryUnavailableException,
 InvalidRestoreTimeException.
@@ -15,7 +15,6 @@ InvalidRestoreTimeException.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from ddbkit.emulator.durability.hooks import history
@@ -25,6 +24,7 @@ from ddbkit.emulator.operations.past_tables import table_at
 from ddbkit.emulator.operations.pitr_window import enabled, window
 from ddbkit.emulator.operations.timestamps import epoch, naive_utc
 from ddbkit.emulator.store import backup_calls, restores
+from ddbkit.emulator.store.item_map import ItemMap
 
 
 def invalid_restore_time() -> OperationError:
@@ -48,7 +48,7 @@ def run(call: Call) -> Answer:
         raise pitr_unavailable(source.name)
     earliest, latest = window(source)
     moment = _restore_time(params, earliest, latest)
-    shown, work = (restores.to_point_in_time(target, source, defaultdict(dict), params,
+    shown, work = (restores.to_point_in_time(target, source, ItemMap(), params,
                                              naive_utc(moment)) for _ in range(2))
     work.created_at = shown.created_at
     backend.tables[target] = shown
@@ -60,7 +60,7 @@ def run(call: Call) -> Answer:
 def _items(name: str, moment: float, earliest: float, present: Any) -> Any:
     """The source's items at `moment` (off the request path), or `present` in memory."""
     if present is not None:
-        return present.as_dict()
+        return present.whole()
     return backup_calls.items_of(table_at(name, moment, invalid_restore_time, earliest))
 
 

@@ -23,13 +23,13 @@ def ttl_tables(account_id: str, region: str) -> list[Any]:
 
 def hash_keys(table: Any) -> list[Any]:
     """The table's partition key values, as a list the sweep walks in chunks."""
-    return list(table.items.keys())
+    return list(table.items)
 
 
 def items_under(table: Any, keys: Iterable[Any]) -> Iterator[Any]:
     """Every item stored under these partition key values (none for one since emptied)."""
     for hash_key in keys:
-        entry = table.items.get(hash_key)  # .get: table.items is a defaultdict
+        entry = table.items.get(hash_key)
         if entry is None:
             continue
         yield from (entry.values() if table.range_key_attr else (entry,))

@@ -43,7 +43,7 @@ def restore(table: Any, hash_key: Any, range_key: Any, old: Any) -> None:
     elif old is None:
         table.items.get(hash_key, {}).pop(range_key, None)
     else:
-        table.items[hash_key][range_key] = old
+        table.items.entry(hash_key)[range_key] = old
     indexes = maintained(table)
     if indexes is not None:
         indexes.replace(current, old)

@@ -1,10 +1,10 @@
 """A GSI that UpdateTable adds is filled from the table's items in the background (its
 backfill) while the table serves; then it is ACTIVE, as DynamoDB does it.
 
-UpdateTable begins a copy of the table's item dict (its keys under the store lock, 5-10 ms per
-million, their entries a slice at a time after, `store.item_copies`; the items are shared,
-none changes in place) and from then on the table's
-built indexes log every write for the new index (`TableIndexes.pending`, `indexes.follow`).
+UpdateTable begins a copy of the table's item map (nothing copied in the request: its parts,
+a few at a time after, `store.item_copies`; the items are shared, none changes in place) and
+from then on the table's built indexes log every write for the new index
+(`TableIndexes.pending`, `indexes.follow`).
 The worker builds the index from the copy without the lock, as a table's indexes are built at
 once (`indexes.built_index`), and counts its figures (`table_description.index_figure`);
 then it applies the logged writes, `CHUNK` per hold of the lock, and, the log empty, installs
@@ -60,7 +60,7 @@ class Backfill:
     built: TableIndexes
     layout: Layout  # the index's, and its definition: read under the lock, at the start
     definition: Any
-    items: Any  # the table's item dict when the backfill began (an `ItemsCopy`)
+    items: Any  # the table's item map when the backfill began (an `ItemsCopy`)
     started: float = 0.0
 
 
@@ -104,12 +104,12 @@ def cancel(table: Table, name: str) -> None:
 
 def _build(job: Backfill, stop: threading.Event | None = None) -> tuple[Index, Any] | None:
     """The index of the copied items, and its figures (no lock needed: nothing changes);
-    None when `stop` is set while the items are copied (between two slices)."""
+    None when `stop` is set while the items are copied (between two parts)."""
     ranged, copied = job.table.range_key_attr is not None, job.items.finished(stop)
     if copied is None:
         return None
-    items = [item for entry in copied.values for item in entry.values()] if ranged \
-        else copied.values
+    items = [item for entry in copied.items.values() for item in entry.values()] if ranged \
+        else list(copied.items.values())
     del copied
     job.items = None
     index = built_index(job.table, job.layout, items)

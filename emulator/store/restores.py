@@ -17,10 +17,10 @@ Called by the RestoreTableFromBackup and RestoreTableToPointInTime operations
 from __future__ import annotations
 
 import copy
-from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from ddbkit.emulator.store.item_map import ItemMap
 from ddbkit.emulator.store.tables import Backup, GlobalIndex, LocalIndex, Table
 
 
@@ -28,7 +28,7 @@ def from_backup(name: str, backup: Backup, params: dict[str, Any],
                 restored_at: datetime) -> Table:
     """The table `backup` holds, as a new table `name`, still empty (`restore_jobs` copies
     the backup's items into it)."""
-    table = restored_table(name, backup.frozen, defaultdict(dict), params, restored_at)
+    table = restored_table(name, backup.frozen, ItemMap(), params, restored_at)
     table.source_backup_arn = backup.arn
     return table
 

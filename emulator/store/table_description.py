@@ -15,7 +15,7 @@ Counting is a pass over every item (about 1 s at 130,000 bookings), so it happen
 the table's first describe; from then on every write (operations/writes.py, and an undone
 one in atomic_writes) moves the figures by what it replaced and what it stored (`changed`),
 so a DescribeTable during a load costs nothing more at a million items than at ten. A
-restore replaces the item dict, an UpdateTable the indexes: each makes the next describe
+restore replaces the item map, an UpdateTable the indexes: each makes the next describe
 count again. A snapshot keeps each table's figures (`tally` as it
 writes, `install` as it is read), and a replay moves them by each item it puts (`changed`),
 so a restart from a snapshot counts nothing.
@@ -36,7 +36,7 @@ from ddbkit.emulator.store.tables import ACTIVE, CREATING, GlobalIndex, Table
 class Figures:
     """A table's size and item count, and each index's, kept current by every write."""
 
-    key: tuple[Any, ...]  # the item dict and the indexes they were counted for
+    key: tuple[Any, ...]  # the item map and the indexes they were counted for
     plans: list[tuple[str, list[str], set[str] | None]]  # index, its keys, projected names
     size: int = 0
     count: int = 0

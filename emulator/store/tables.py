@@ -5,11 +5,12 @@ modules that use them (operations/, store/indexes.py, durability/). Attribute na
 the ones the rest of ddbkit reads (`hash_key_attr`, `items`, `global_indexes` ...). Their wire
 shapes are ddbkit's: DescribeTable (`store.table_description`), the data dir (`store.settings`).
 
-A table's `items` is a dict: hash `Key` -> item, or hash `Key` -> {range `Key` -> item} for a
-table with a sort key (a defaultdict, so a write may add the inner dict as it stores); a
-stored item never changes in place (`store.item.Item`). A table keeps ddbkit's caches in
-declared attributes: `index_set` (its query indexes, built by `indexes_for`), `figures` (its
-counted sizes, `table_description`), each None until built, and `stream_shard`.
+A table's `items` is an `ItemMap` (`store.item_map`: a dict in parts): hash `Key` -> item, or
+hash `Key` -> {range `Key` -> item} for a table with a sort key (`entry` adds the inner dict
+as a write stores); a stored item never changes in place (`store.item.Item`). A table keeps
+ddbkit's caches in declared attributes: `index_set` (its query indexes, built by
+`indexes_for`), `figures` (its counted sizes, `table_description`), each None until built,
+and `stream_shard`.
 
 Times are naive UTC datetimes (DescribeTable's CreationDateTime); a new table's creation time
 and a new stream's label are the wall clock's, as they always were.
@@ -17,17 +18,14 @@ and a new stream's label are the wall clock's, as they always were.
 
 from __future__ import annotations
 
-import copy
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from ddbkit.emulator.store import stream_shards
 from ddbkit.emulator.store.buckets import collector_paused
+from ddbkit.emulator.store.item_map import ItemMap
 from ddbkit.emulator.store.stream_shards import Shard
 
 if TYPE_CHECKING:
@@ -136,7 +134,7 @@ class Table:
         self.created_at = utcnow()
         # When the table last turned on-demand (None: at its creation, or never).
         self.pay_per_request_since: Any = None
-        self.items: dict[Any, Any] = defaultdict(dict)
+        self.items = ItemMap()
         self.table_arn = (f"arn:{partition(region)}:dynamodb:{region}:{account_id}:"
                           f"table/{name}")
         self.tags = tags or []
@@ -221,8 +219,7 @@ class Table:
 
 
 def stored_item(table: Table, hash_key: Any, range_key: Any) -> Any:
-    """The item stored under these keys, or None, without adding an entry to `table.items`
-    (a defaultdict)."""
+    """The item stored under these keys, or None."""
     entry = table.items.get(hash_key)
     if range_key is None or entry is None:
         return entry
@@ -243,30 +240,12 @@ def table_items(table: Table) -> list[Any]:
     return [item for entry in table.items.values() for item in entry.values()]
 
 
-def copied_items(items: Any) -> Any:
-    """A copy of a table's item dict (hash -> item, or hash -> {range -> item}) the source's
-    later writes do not reach; the items themselves are shared: a stored item never changes
-    in place (`store.item.Item`)."""
-    with collector_paused():  # a new dict of a million entries, frozen once made: left
-        found = copy.copy(items)  # young, each of the collector's next passes walked it
-        if type(next(iter(found.values()), None)) is not dict:  # (40-50 ms at 1M)
-            return found  # a table without a sort key: nothing nested (a C-speed copy)
-        for hash_key, entry in found.items():
-            if type(entry) is dict:
-                found[hash_key] = dict(entry)
-        return found
-
-
-def copied_in_slices(pairs: Iterable[tuple[Any, Any]], size: int = 20_000) -> Any:
-    """`copied_items` of the (hash key, entry) pairs of items nobody writes (a backup's),
-    `size` hash keys per call: one copy of a million keys holds the interpreter, every
-    request waiting, for 35 ms."""
-    found: Any = defaultdict(dict)
-    source = iter(pairs)
-    with collector_paused():
-        while part := list(islice(source, size)):
-            found.update((k, dict(v) if type(v) is dict else v) for k, v in part)
-    return found
+def copied_items(items: ItemMap) -> ItemMap:
+    """A copy of a table's items the source's later writes do not reach, a part per call
+    (requests go on between them); the items themselves are shared: a stored item never
+    changes in place (`store.item.Item`)."""
+    with collector_paused():  # a million new entries, frozen once made: left young, each
+        return items.copy()  # of the collector's next passes walked them (40-50 ms at 1M)
 
 
 def default_kms_key(account_id: str, region: str) -> str:
@@ -301,18 +280,9 @@ class Backup:
         hold of the store lock, or at once by a caller holding it)."""
         copying = self.copying
         if copying is not None:
-            self.frozen.items = copying.as_dict()
+            self.frozen.items = copying.whole()
             self.copying = None
         return self.frozen
-
-    def item_pairs(self) -> Iterable[tuple[Any, Any]]:
-        """Its items as (hash key, entry) pairs, for a restore: from its copy while that is
-        not yet a dict (`table` would make one, a second million-entry dict to build)."""
-        copying = self.copying
-        if copying is not None:
-            done = copying.finished()
-            return zip(done.keys, done.values, strict=True)
-        return self.frozen.items.items()
 
     @property
     def arn(self) -> str:

@@ -38,7 +38,7 @@ from ddbkit.emulator.durability.images import item_image, key_image
 from ddbkit.emulator.durability.journal import DiskFull, JournalError
 from ddbkit.emulator.durability.tablemeta import apply_settings, table_settings
 from ddbkit.emulator.store import changes, stream_records, stream_shards
-from ddbkit.emulator.store.access import stored_item, table_items
+from ddbkit.emulator.store.access import each_item, stored_item, table_items
 from ddbkit.emulator.store.atomic_writes import UndoLog
 from ddbkit.emulator.store.stream_shards import Shard
 from ddbkit.emulator.store.tables import CREATING
@@ -346,7 +346,7 @@ _NOBODY = Tracked(None, "", None, 0)
 def _parts(table: Any, settings: dict[str, Any]) -> Iterator[tuple[bytes, int]]:
     ops = [encoding.dumps(["R", table.name, settings])]
     size = 0
-    for item in table_items(table):
+    for item in each_item(table):
         op = encoding.dumps(_put(table.name, item))
         ops.append(op)
         size += len(op)

@@ -36,8 +36,8 @@ from ddbkit.emulator.store.background import worker
 from ddbkit.emulator.store.buckets import collector_paused, release
 from ddbkit.emulator.store.clock import now
 from ddbkit.emulator.store.item_copies import ItemsCopy
-from ddbkit.emulator.turns import give_way
 from ddbkit.emulator.store.item_map import ItemMap
+from ddbkit.emulator.turns import give_way
 from ddbkit.fixtures import aws_layout
 
 log = logging.getLogger("ddbkit")

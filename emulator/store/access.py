@@ -17,11 +17,17 @@ from typing import Any
 from ddbkit.emulator.operations.call import OperationError, not_found
 from ddbkit.emulator.store.catalog import Catalog
 from ddbkit.emulator.store.item import Key
-from ddbkit.emulator.store.tables import CREATING, copied_items, stored_item, table_items
+from ddbkit.emulator.store.tables import (
+    CREATING,
+    copied_items,
+    each_item,
+    stored_item,
+    table_items,
+)
 
 __all__ = ["STORE_LOCK", "KeySchema", "attributes", "billed_size", "copied_items",
-           "delete_table", "find_table", "key_schema", "refuse_while_creating", "request_keys",
-           "stored", "stored_item", "table", "table_items", "tables"]
+           "delete_table", "each_item", "find_table", "key_schema", "refuse_while_creating",
+           "request_keys", "stored", "stored_item", "table", "table_items", "tables"]
 
 STORE_LOCK = threading.RLock()
 NOT_FOUND = "Requested resource not found"

@@ -25,8 +25,8 @@ from typing import Any
 from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.background import worker
 from ddbkit.emulator.store.buckets import collector_paused
-from ddbkit.emulator.turns import give_way
 from ddbkit.emulator.store.item_map import ItemMap, copied_part
+from ddbkit.emulator.turns import give_way
 
 SLICE = 5_000  # entries copied per hold of the lock at least: whole parts, one at 1M
 

@@ -19,6 +19,7 @@ and a new stream's label are the wall clock's, as they always were.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -235,9 +236,16 @@ def before_write(table: Table, hash_key: Any) -> None:
 
 def table_items(table: Table) -> list[Any]:
     """Every item stored in the table, in store order ."""
+    return list(each_item(table))
+
+
+def each_item(table: Table) -> Iterator[Any]:
+    """Every item of a table no request changes (a restore's, before it serves), one at a
+    time: a list of a million young objects is walked whole by each pass of the cyclic
+    collector (44 ms in a 1M restore's journaling)."""
     if table.range_key_attr is None:
-        return list(table.items.values())
-    return [item for entry in table.items.values() for item in entry.values()]
+        return table.items.values()
+    return (item for entry in table.items.values() for item in entry.values())
 
 
 def copied_items(items: ItemMap) -> ItemMap:

@@ -46,12 +46,8 @@ from ddbkit.emulator.store.tables import CREATING
 
 FORMAT = formats.SNAPSHOT
 CHUNK_ITEMS = 500  # items read per hold of the store lock (~2-4 ms)
-# Items per chunk record. A chunk is pickled and unpickled in one call holding the interpreter
-# while requests wait: in a server grown to 1M items, 2,500 took 30-50 ms to encode and 1,000
-# 20-25 ms to decode (its memory new to the process), so 250. A value many items share is
-# written once per chunk: the bench's items (copies of a small pool) take 301 bytes each
-# at 250, 246 at 1,000.
-FRAME_ITEMS = 250
+FRAME_ITEMS = 2_500  # items per chunk record: a value many items share is written once in it;
+# pickling 10,000 held the interpreter 20-40 ms a time, 2,500 make the snapshot 5% larger
 CHUNK_RECORDS = 250  # stream records per snapshot record, written as held (their bytes)
 
 
@@ -106,8 +102,10 @@ class SnapshotWriter:
                  now: Callable[[], datetime], stop: threading.Event | None = None,
                  backups: list[tuple[str, Any]] | Callable[[], list[tuple[str, Any]]]
                  | None = None,
-                 records: list[tuple[str, str, Any]] | None = None) -> None:
+                 records: list[tuple[str, str, Any]] | None = None,
+                 frame_items: int = FRAME_ITEMS) -> None:
         self.path, self.header, self.plans = path, header, plans
+        self.frame_items = frame_items  # fewer: shorter pauses of other threads to decode one
         # (arn, Backup): frozen copies, read without the lock. A callable is asked after the
         # items are written: every backup made while they were (journaled by reference,
         # `backups`) is then written whole, so none is rebuilt from this fuzzy state.
@@ -161,7 +159,7 @@ class SnapshotWriter:
                     figures.add(item, 1)
             pending += items
             written += items
-            if len(pending) >= FRAME_ITEMS:
+            if len(pending) >= self.frame_items:
                 out.write(frame(item_chunks.encode(plan.name, _images(pending), keys)))
                 pending = []
         if pending:

@@ -27,6 +27,7 @@ from typing import Any
 
 from ddbkit.emulator.capacity.sizes import item_size
 from ddbkit.emulator.store.access import table_items
+from ddbkit.emulator.store.buckets import release
 from ddbkit.emulator.store.lsi_fetches import projected_names
 from ddbkit.emulator.store.settings import table_id as settings_table_id
 from ddbkit.emulator.store.tables import ACTIVE, CREATING, GlobalIndex, Table
@@ -191,6 +192,9 @@ def _count(table: Table) -> Figures:
             size = sum([item_size({k: v}) for n in held for k, v in items[n].attrs.items()
                         if k in names])
         counted.indexes[name] = [size, len(held)]
+        release(held)  # a million new ints freed in one call at the return: 30 ms at 1M
+    release(sizes)
+    release(items)
     return counted
 
 

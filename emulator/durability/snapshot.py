@@ -159,9 +159,10 @@ class SnapshotWriter:
                     figures.add(item, 1)
             pending += items
             written += items
-            if len(pending) >= self.frame_items:
-                out.write(frame(item_chunks.encode(plan.name, _images(pending), keys)))
-                pending = []
+            while len(pending) >= self.frame_items:  # a hold reads whole parts: up to 16k
+                out.write(frame(item_chunks.encode(
+                    plan.name, _images(pending[:self.frame_items]), keys)))
+                del pending[:self.frame_items]
         if pending:
             out.write(frame(item_chunks.encode(plan.name, _images(pending), keys)))
         # of exactly the items written, as the figures are

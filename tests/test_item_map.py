@@ -4,7 +4,7 @@ its parts' count following the table's size: sparse parts merge, except while pi
 from __future__ import annotations
 
 from ddbkit.emulator.store.item import Key
-from ddbkit.emulator.store.item_map import PART, SPARSE, ItemMap
+from ddbkit.emulator.store.item_map import DIRECTORY, PART, SPARSE, ItemMap
 
 
 def key(n: int) -> Key:
@@ -65,3 +65,9 @@ def test_put_returns_what_it_replaced_and_keeps_the_order() -> None:
     assert items.put(key(PART + 5), "new") is None  # a new key: into the newest part
     assert items[key(3)] == "three" and items[key(PART + 5)] == "new"
     assert [k.value for k in items][-1] == key(PART + 5).value and len(items) == PART + 6
+
+
+def test_held_dicts_are_the_parts_and_the_directory() -> None:
+    items = filled(PART + 1)
+    held = items.held_dicts()  # what a release empties: every key twice, value and entry
+    assert len(held) == 2 + DIRECTORY and sum(map(len, held)) == 2 * (PART + 1)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from ddbkit.emulator import turns
+from ddbkit.emulator.durability import files
 from ddbkit.emulator.durability.framing import frame, read_frames
 
 
@@ -72,3 +73,12 @@ def test_records_read_and_written_give_way_between_them(a_thread_serving: None,
     read = list(read_frames(io.BytesIO(data), len(data)))
     assert read == [b"record %d" % n for n in range(10)]
     assert written == 10 and turns.given() - before == 20
+
+
+def test_a_large_buffer_is_written_a_slice_at_a_time(a_thread_serving: None,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(turns, "EVERY", 0.0)
+    data = bytes(range(256)) * (files.WRITE_SLICE * 5 // 2 // 256)  # two and a half slices
+    out, before = io.BytesIO(), turns.given()
+    files.write_in_slices(out, data)
+    assert out.getvalue() == data and turns.given() - before == 3

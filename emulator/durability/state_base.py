@@ -18,7 +18,7 @@ from typing import Any
 
 from ddbkit.emulator.durability import encoding
 from ddbkit.emulator.durability.backups import backup_record
-from ddbkit.emulator.durability.files import sync_file
+from ddbkit.emulator.durability.files import sync_file, write_in_slices
 from ddbkit.emulator.durability.framing import HEADER, frame, write_frame
 
 SLACK = 64  # header bytes kept for what is only known at the swap (sequence, flags)
@@ -52,7 +52,7 @@ class BaseWriter:
     def prepare(self, backups: dict[str, Any], records: dict[str, dict[str, Any]]) -> None:
         with open(self.temp, "wb", buffering=1 << 20) as out:
             out.write(frame(self._header_payload({}, self._width)))
-            out.write(self.tables)
+            write_in_slices(out, self.tables)
             self._tail_at = out.tell()
             self._write_tail(out, backups, records)
             out.flush()

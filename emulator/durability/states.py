@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ddbkit.emulator.durability import hooks
+from ddbkit.emulator.durability.files import write_in_slices
 from ddbkit.emulator.durability.framing import FrameError, read_frames
 from ddbkit.emulator.durability.journal import FULL_ERRNOS, DiskFull, JournalError
 from ddbkit.emulator.durability.replay import Replayer
@@ -249,10 +250,10 @@ def _release(tables: builtins.list[Any]) -> None:
         del index_set
         items, table.items = table.items, ItemMap()
         del table  # its stream goes; the items live on in `items`
-        for part in items.part_list():
-            while part:
-                for _ in range(min(RELEASE_BATCH, len(part))):
-                    part.popitem()
+        for held in items.held_dicts():
+            while held:
+                for _ in range(min(RELEASE_BATCH, len(held))):
+                    held.popitem()
                 give_way()
 
 
@@ -272,7 +273,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
     temp = path.with_name(path.name + ".tmp")
     try:
         with open(temp, "wb") as out:
-            out.write(data)
+            write_in_slices(out, data)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, path)

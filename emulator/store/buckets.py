@@ -38,8 +38,8 @@ def release(values: list[Any] | dict[Any, Any] | ItemMap) -> None:
     at once frees them all in one call that holds the interpreter, every request waiting
     (0.1-0.2 s per million); between slices it can switch."""
     if isinstance(values, ItemMap):
-        for part in values.part_list():
-            release(part)
+        for held in values.held_dicts():
+            release(held)
         return
     if isinstance(values, dict):
         while values:

@@ -175,6 +175,12 @@ class ItemMap:
         """The parts, oldest first."""
         return list(self.parts.values())
 
+    def held_dicts(self) -> list[dict[Any, Any]]:
+        """Every dict the map holds, its parts and its directory's, for freeing a slice at a
+        time: the directory keeps each key's value alive, so freeing it in one go freed a
+        million strings in one call (315 ms after a 1M state restore)."""
+        return [*self.parts.values(), *(self._directory or ())]
+
     def __getitem__(self, hash_key: Any) -> Any:
         found = self.get(hash_key, _MISSING)
         if found is _MISSING:

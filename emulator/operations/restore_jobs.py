@@ -108,7 +108,10 @@ def _journaled(backend: Catalog, shown: Table, start: bytes, crc: int) -> bool:
 
 
 def _indexes(work: Table) -> TableIndexes:
-    return TableIndexes(work, signature(work), layouts(work)).build(table_items(work))
+    built = TableIndexes(work, signature(work), layouts(work)).build(table_items(work))
+    if work.range_key_attr is None:
+        built.keys_in_order()  # made here, not by the restored table's first Scan
+    return built
 
 
 def _finish(backend: Catalog, shown: Table, backup_arn: str | None,

@@ -1,4 +1,5 @@
-"""A table's derived structures built at once, before it serves: query indexes and figures.
+"""A table's derived structures built at once, before it serves: query indexes, a Scan's key
+order (a table without a sort key) and figures.
 
 Items put in place without them (a journal replayed alone, a snapshot older than the
 table's GSIs, or one without index sections) would leave both to the first request that
@@ -28,7 +29,9 @@ class Prepared:
 def prepare(table: Table) -> Prepared:
     """The table's query indexes and figures, each built now unless current already."""
     built_indexes = maintained(table) is None
-    indexes_for(table)
+    found = indexes_for(table)
+    if table.range_key_attr is None:
+        found.keys_in_order()  # a Scan's order: the first Scan at 1M spent 1.3 s making it
     return Prepared(built_indexes, count_figures(table))
 
 

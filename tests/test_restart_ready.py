@@ -1,4 +1,5 @@
-"""A restart builds every table's query indexes and figures before it serves a request.
+"""A restart builds every table's query indexes, Scan key order and figures before it serves
+a request.
 
 Whatever the data dir holds (a journal alone, or a snapshot whose index sections no longer
 match a table whose GSIs changed after it), the restart's first Query, write or
@@ -53,6 +54,9 @@ for name, table in sorted(tables.items()):
     fresh = TableIndexes(table, signature(table), layouts(table)).build()
     assert entries(current) == entries(fresh), name
     assert set(current.indexes) >= {i.name for i in table.all_indexes()}, name
+    if table.range_key_attr is None:  # a Scan's key order, made before any Scan
+        order = [key.order for key in current.hash_keys]
+        assert order == sorted(key.order for key in table.items), name
     held = {i: sum(map(len, index.partitions.values())) for i, index in current.indexes.items()}
     print(name, len(table), sorted(held.items(), key=str))
 '''
@@ -205,3 +209,4 @@ def test_tables_made_by_create_table_writes_and_a_restore_serve_with_indexes_bui
     found = maintained(tables[restored])  # in the background): no Query has run on it yet
     assert found is not None
     assert sum(map(len, found.indexes["providerBookings-index"].partitions.values())) == 20
+    assert found.hash_keys is not None and len(found.hash_keys) == 20  # a Scan's key order

@@ -58,15 +58,6 @@ def test_a_map_made_of_parts_finds_its_keys() -> None:
     assert copied[key(PART + 7)] == "new" and len(copied) == PART + 6 and not made
 
 
-def test_put_returns_what_it_replaced_and_keeps_the_order() -> None:
-    items = filled(PART + 5)
-    assert items.put(key(3), "three") == 3  # in the first part
-    assert items.put(key(PART + 2), "late") == PART + 2  # in the second
-    assert items.put(key(PART + 5), "new") is None  # a new key: into the newest part
-    assert items[key(3)] == "three" and items[key(PART + 5)] == "new"
-    assert [k.value for k in items][-1] == key(PART + 5).value and len(items) == PART + 6
-
-
 def test_held_dicts_are_the_parts_and_the_directory() -> None:
     items = filled(PART + 1)
     held = items.held_dicts()  # what a release empties: every key twice, value and entry

@@ -116,7 +116,8 @@ class Replayer:
         if size is not None:
             item.sized(checked_size(size))
         if range_attr is None:
-            old = table.items.put(item.hash_key, item)
+            old = table.items.get(item.hash_key)
+            table.items[item.hash_key] = item
         else:
             entry = table.items.entry(item.hash_key)
             old = entry.get(item.range_key)

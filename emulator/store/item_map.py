@@ -100,21 +100,6 @@ class ItemMap:
             number = directory[value] = self._take()
         self.parts[number][hash_key] = entry
 
-    def put(self, hash_key: Any, entry: Any) -> Any:
-        """`self[hash_key] = entry`, returning the entry it replaced (None: none), with one
-        directory lookup rather than a `get`'s and a store's (a replay does a million)."""
-        value = hash_key.value
-        directory = (self._directory or self._where())[hash(value) & _MASK]
-        number = directory.get(value)
-        if number is None:
-            number = directory[value] = self._take()
-            self.parts[number][hash_key] = entry
-            return None
-        part = self.parts[number]
-        old = part.get(hash_key)
-        part[hash_key] = entry
-        return old
-
     def _take(self) -> int:
         """The number of the part a new key goes into: the newest, or a new one."""
         if len(self.parts[self._newest]) >= PART:

@@ -194,7 +194,8 @@ class TableIndexes:
 
     def keys_in_order(self) -> SortedKeyList:
         """The table's hash keys in key order: every page of a Scan sorted them all (0.5 s
-        at 1M, under the store lock); now the first does. Its million new order bytes are
+        at 1M, under the store lock); now they are sorted once, before the table serves
+        (`store.ready`, a restore) or by its first Scan. Its million new order bytes are
         frozen, not left young: two collector passes walked them, 93 and 290 ms at 1M."""
         if self.hash_keys is None:
             with collector_paused():

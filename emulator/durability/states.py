@@ -46,7 +46,7 @@ from ddbkit.emulator.durability.snapshot import (
 )
 from ddbkit.emulator.durability.state_base import table_records
 from ddbkit.emulator.store.access import STORE_LOCK
-from ddbkit.emulator.store.buckets import collector_paused
+from ddbkit.emulator.store.buckets import collector_paused, release_partitions
 from ddbkit.emulator.store.catalog import catalog
 from ddbkit.emulator.store.clock import now
 from ddbkit.emulator.store.item_map import ItemMap
@@ -244,9 +244,7 @@ def _release(tables: builtins.list[Any]) -> None:
             continue  # still held elsewhere (a backup being copied from it): left as it is
         index_set, table.index_set = table.index_set, None
         for index in getattr(index_set, "indexes", {}).values():
-            while index.partitions:  # one partition's entries at a time
-                index.partitions.popitem()
-                give_way()
+            release_partitions(index.partitions)
         del index_set
         items, table.items = table.items, ItemMap()
         del table  # its stream goes; the items live on in `items`

@@ -27,6 +27,7 @@ from sortedcontainers import SortedKeyList
 from ddbkit.emulator.store import entry_keys
 from ddbkit.emulator.store.item_map import ItemMap
 from ddbkit.emulator.store.key_bytes import encode
+from ddbkit.emulator.turns import give_way
 
 _FIRST = itemgetter(0)
 SORT_RUN = 5_000  # entries sorted in one call (2-4 ms)
@@ -48,6 +49,21 @@ def release(values: list[Any] | dict[Any, Any] | ItemMap) -> None:
         return
     while values:
         del values[-RELEASE_RUN:]
+
+
+def release_partitions(partitions: dict[bytes, Any]) -> None:
+    """An index's partitions (Buckets) or an index image's ([rows, prefixes] each), emptied
+    a slice at a time: a partition can hold hundreds of thousands of entries (the status
+    GSI's, at 1M), and dropping one freed them all in one call, 44-47 ms with requests
+    waiting. Only for partitions nothing reads any more."""
+    while partitions:
+        _, found = partitions.popitem()
+        if isinstance(found, Bucket):
+            found.release()
+        else:
+            for part in found:
+                release(part)
+        give_way()
 
 
 _pauses_lock = threading.Lock()
@@ -95,6 +111,15 @@ class Bucket(SortedKeyList):  # type: ignore[misc]  # sortedcontainers has no ty
         bucket._maxes = [part[-1] for part in bucket._keys]
         bucket._len = len(values)
         return bucket
+
+    def release(self) -> None:
+        """Empties the bucket a few sublists per call (it is being dropped: `release`'s
+        reason), then clears it."""
+        runs = max(1, RELEASE_RUN // self._load)
+        while self._lists:
+            del self._lists[-runs:]
+            del self._keys[-runs:]
+        self.clear()
 
     def sorted_keys(self) -> list[bytes]:
         """Every value's key, in order (kept by the list: nothing computed again)."""

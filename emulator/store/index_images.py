@@ -17,7 +17,13 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
 
-from ddbkit.emulator.store.buckets import Bucket, Columns, collector_paused, release
+from ddbkit.emulator.store.buckets import (
+    Bucket,
+    Columns,
+    collector_paused,
+    release,
+    release_partitions,
+)
 from ddbkit.emulator.store.indexes import (
     Layout,
     TableIndexes,
@@ -67,9 +73,9 @@ def discard(built: TableIndexes, found: dict[str, Any]) -> None:
     """Indexes built only to be imaged, and their image: freed a partition at a time
     (`buckets.release`), not in one call at the caller's return."""
     for index in built.indexes.values():
-        release(index.partitions)
+        release_partitions(index.partitions)
     for partitions in found["indexes"].values():
-        release(partitions)
+        release_partitions(partitions)
 
 
 def _prefixes(bucket: Bucket, tail: Callable[[Any], bytes],

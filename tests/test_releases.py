@@ -1,0 +1,39 @@
+"""Dropping big structures a slice at a time (`store.buckets`): what a release empties is
+really freed, and what it leaves is empty and consistent."""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from ddbkit.emulator.store.buckets import Bucket, release_partitions
+
+
+class Entry:
+    """An index entry's item: only the structure under test holds it."""
+
+
+def _filled(count: int) -> tuple[Bucket, list[weakref.ref[Entry]]]:
+    entries = [Entry() for _ in range(count)]
+    keys = [b"%08d" % n for n in range(count)]
+    bucket = Bucket.of_sorted(keys, entries, key=lambda entry: b"")
+    return bucket, [weakref.ref(entry) for entry in entries]
+
+
+def test_a_released_bucket_frees_its_entries_and_is_left_empty() -> None:
+    bucket, refs = _filled(12_345)  # a dozen sublists of the bucket's load
+    assert len(bucket) == 12_345
+    bucket.release()
+    assert len(bucket) == 0 and list(bucket) == [] and bucket.sorted_keys() == []
+    assert all(ref() is None for ref in refs)
+
+
+def test_released_partitions_free_buckets_and_image_rows() -> None:
+    bucket, refs = _filled(3_000)
+    rows = [Entry() for _ in range(7_000)]  # an image's partition: [rows, prefixes]
+    row_refs = [weakref.ref(row) for row in rows]
+    partitions: dict[bytes, Any] = {b"index": bucket, b"image": [rows, [b"p"] * 7_000]}
+    del bucket, rows
+    release_partitions(partitions)
+    assert partitions == {}
+    assert all(ref() is None for ref in refs + row_refs)

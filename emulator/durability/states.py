@@ -46,12 +46,11 @@ from ddbkit.emulator.durability.snapshot import (
 )
 from ddbkit.emulator.durability.state_base import table_records
 from ddbkit.emulator.store.access import STORE_LOCK
-from ddbkit.emulator.store.buckets import collector_paused, release_partitions
+from ddbkit.emulator.store.buckets import collector_paused, release, release_partitions
 from ddbkit.emulator.store.catalog import catalog
 from ddbkit.emulator.store.clock import now
 from ddbkit.emulator.store.item_map import ItemMap
 from ddbkit.emulator.store.ready import prepare
-from ddbkit.emulator.turns import give_way
 
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 KEEP_STREAM = timedelta(days=36500)  # a state keeps its stream records as they were
@@ -60,7 +59,6 @@ KEEP_STREAM = timedelta(days=36500)  # a state keeps its stream records as they 
 # grown to 1M items (its memory new to the process), so 250. Shared values are written once
 # per chunk: the bench's items (copies of a small pool) take 301 bytes each, 246 at 1,000.
 FRAME_ITEMS = 250
-RELEASE_BATCH = 500  # old items freed per step after a restore, for the same reason
 SUFFIX = ".snap"
 log = logging.getLogger("ddbkit.durability")
 
@@ -231,7 +229,7 @@ def _not_saved(name: str, directory: Path, exc: OSError) -> JournalError:
 
 
 def _release(tables: builtins.list[Any]) -> None:
-    """Frees the tables a restore replaced a few hundred items at a time: freeing them at
+    """Frees the tables a restore replaced a slice at a time (`buckets.release`): freeing them at
     once is one long call that holds the interpreter (and every request) for it. A table
     and its indexes refer to each other: unlinked here, they go by reference counting (the
     collector never looks at them again once `gc_pauses` froze them)."""
@@ -248,11 +246,7 @@ def _release(tables: builtins.list[Any]) -> None:
         del index_set
         items, table.items = table.items, ItemMap()
         del table  # its stream goes; the items live on in `items`
-        for held in items.held_dicts():
-            while held:
-                for _ in range(min(RELEASE_BATCH, len(held))):
-                    held.popitem()
-                give_way()
+        release(items)
 
 
 def _not_restored(name: str, exc: OSError) -> JournalError:

@@ -196,19 +196,23 @@ def partitions(columns: Columns, partition: Sequence[str], parts: Sequence[str],
         if found is None:
             found = grouped[by_partition[n]] = []
         found.append((entry, items[n]))
-    built = {}
-    for value in list(grouped):
-        pairs = grouped.pop(value)
-        entries = _in_order(pairs)
-        built[value] = Bucket.of_sorted([e[0] for e in entries], [e[1] for e in entries], key)
-        release(entries)  # the temporaries, a slice at a time rather than all at the return
-        release(pairs)
+    built = {value: bucket_of(grouped.pop(value), key) for value in list(grouped)}
     release(keys)
     if isinstance(rows, list):
         release(rows)
     if isinstance(by_partition, dict):
         release(by_partition)
     return built
+
+
+def bucket_of(pairs: list[tuple[bytes, Any]], key: Callable[[Any], bytes]) -> Bucket:
+    """A Bucket of the (key, value) pairs, whose keys are unique (`key` computes one for the
+    writes to come); `pairs` is emptied."""
+    entries = _in_order(pairs)
+    bucket = Bucket.of_sorted([e[0] for e in entries], [e[1] for e in entries], key)
+    release(entries)  # the temporaries, a slice at a time rather than all at the return
+    release(pairs)
+    return bucket
 
 
 def _in_order(entries: list[tuple[bytes, Any]]) -> list[tuple[bytes, Any]]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-from ddbkit.emulator.store.buckets import Bucket, release_partitions
+from ddbkit.emulator.store.buckets import Bucket, bucket_of, release_partitions
+from ddbkit.emulator.store.index_images import release_image
 
 
 class Entry:
@@ -37,3 +38,26 @@ def test_released_partitions_free_buckets_and_image_rows() -> None:
     release_partitions(partitions)
     assert partitions == {}
     assert all(ref() is None for ref in refs + row_refs)
+
+
+def test_a_bucket_of_many_pairs_is_in_key_order_and_the_pairs_are_emptied() -> None:
+    # more than one sort run: the runs are merged, never sorted in one call
+    keys = [b"%06d" % ((n * 7_919) % 12_000) for n in range(12_000)]
+    entries = [Entry() for _ in keys]
+    by_key = dict(zip(keys, entries, strict=True))
+    pairs = list(zip(keys, entries, strict=True))
+    bucket = bucket_of(pairs, key=lambda entry: b"")
+    assert pairs == []
+    assert bucket.sorted_keys() == sorted(keys)
+    assert list(bucket) == [by_key[key] for key in sorted(keys)]
+
+
+def test_a_released_image_frees_its_rows_and_prefixes() -> None:
+    rows = [Entry() for _ in range(6_000)]
+    refs = [weakref.ref(row) for row in rows]
+    image: dict[str, Any] = {"signature": "s", "indexes": {"by_status": {
+        b"open": [rows[:4_000], [b"p"] * 4_000], b"done": [rows[4_000:], [b"q"] * 2_000]}}}
+    del rows
+    release_image(image)
+    assert image["indexes"] == {"by_status": {}}
+    assert all(ref() is None for ref in refs)

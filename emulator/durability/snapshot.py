@@ -296,6 +296,7 @@ def apply_snapshot_record(replayer: Replayer, record: dict[str, Any]) -> None:
         name = record["query_indexes"]
         index_images.install(replayer.table(name), replayer.written.pop(name, []),
                              record["image"])
+        index_images.release_image(record["image"])
     elif "table" in record:
         replayer.apply([["C", record["table"], record["settings"]]])
     elif "figures" in record:

@@ -6,6 +6,8 @@ turns only, so the suite's other servers in this process do not blur the counts.
 from __future__ import annotations
 
 import io
+import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -82,3 +84,21 @@ def test_a_large_buffer_is_written_a_slice_at_a_time(a_thread_serving: None,
     out, before = io.BytesIO(), turns.given()
     files.write_in_slices(out, data)
     assert out.getvalue() == data and turns.given() - before == 3
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="no per-thread nice values here")
+def test_a_background_thread_lowers_its_own_priority_and_no_one_else_s() -> None:
+    seen: dict[str, int] = {}
+
+    def background() -> None:
+        before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        turns.lower_priority()
+        seen["raised by"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) - before
+
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    thread = threading.Thread(target=background)
+    thread.start()
+    thread.join()
+    if sys.platform == "linux":  # Linux keeps a nice value per thread
+        assert seen["raised by"] == min(turns.NICE, 19 - mine)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine

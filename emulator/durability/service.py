@@ -45,6 +45,7 @@ from ddbkit.emulator.store import backfills, changes, stream_spill
 from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.buckets import collector_paused
 from ddbkit.emulator.store.catalog import catalog
+from ddbkit.emulator.turns import lower_priority
 
 log = logging.getLogger("ddbkit.durability")
 
@@ -252,6 +253,7 @@ class Durability:
         return self.journal_bytes > max(self.config.journal_max_bytes, self.snapshot_bytes)
 
     def _compact_when_due(self) -> None:
+        lower_priority()
         while not self._stop.wait(CHECK_INTERVAL):
             if not self.due() or not self._room_for_snapshot():
                 continue

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import contextvars
 import logging
-import os
 import threading
 from collections import deque
 from collections.abc import Callable
+
+from ddbkit.emulator.turns import lower_priority
 
 log = logging.getLogger("ddbkit")
 
 Task = Callable[[threading.Event], None]
 KINDS = ("export", "backfill", "bulk", "copy")
-NICE = 10  # added to the thread's nice value (Linux)
 
 
 class Worker:
@@ -51,7 +51,7 @@ class Worker:
             self._wake.notify()
 
     def _run(self) -> None:
-        _lower_priority()
+        lower_priority()
         while not self._stop.is_set():
             with self._wake:
                 while not self._tasks and not self._stop.is_set():
@@ -72,15 +72,6 @@ class Worker:
             thread, self._thread = self._thread, None
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
-
-
-def _lower_priority() -> None:
-    """On Linux a thread has its own nice value: when the cores are busy, the scheduler runs
-    the request thread first, so it gets the interpreter back sooner from this one."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
-    except (AttributeError, OSError):  # another system: the process's priority it is
-        pass
 
 
 _workers: dict[str, Worker] = {}

@@ -27,6 +27,7 @@ from ddbkit.emulator.durability.images import build_item, item_image, store_item
 from ddbkit.emulator.durability.tablemeta import SettingsError, build_table, table_settings
 from ddbkit.emulator.store.access import copied_items, table_items
 from ddbkit.emulator.store.backup_records import backup_details, new_backup
+from ddbkit.emulator.turns import give_way
 
 ITEMS_PER_PART = 1000
 
@@ -48,6 +49,7 @@ def backup_record(arn: str, backup: Any) -> list[bytes]:
         "BackupDetails": backup_details(backup), "SourceTable": table_settings(table)}})
     items, parts = iter(table_items(table)), [head[:-2] + b',"Items":[']
     while batch := [item_image(item) for item in islice(items, ITEMS_PER_PART)]:
+        give_way()
         if len(parts) > 1:
             parts.append(b",")
         parts.append(encoding.dumps(batch)[1:-1])

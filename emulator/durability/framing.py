@@ -50,14 +50,16 @@ def frame(payload: bytes) -> bytes:
 
 def write_frame(out: BinaryIO, parts: list[bytes]) -> None:
     """Writes `frame(b"".join(parts))` without joining them: copying a record of hundreds of
-    MB (a large backup's) held the interpreter for seconds."""
-    give_way()
+    MB (a large backup's) held the interpreter for seconds. Each part's checksum and write
+    let go of the interpreter: it gives way between parts (`turns`)."""
     crc = 0
     for part in parts:
+        give_way()
         crc = zlib.crc32(part, crc)
     head = struct.pack("<II", sum(len(part) for part in parts), crc)
     out.write(head + struct.pack("<I", zlib.crc32(head)))
     for part in parts:
+        give_way()
         out.write(part)
 
 

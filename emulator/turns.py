@@ -29,6 +29,7 @@ NICE = 10  # added to a background thread's nice value (Linux)
 
 _local = threading.local()
 _serving = 0  # threads serving requests in this process
+_jobs = 0  # background jobs running in this process (`background_job`)
 _count_lock = threading.Lock()
 
 
@@ -46,6 +47,26 @@ def serving() -> Iterator[None]:
         with _count_lock:
             _serving -= 1
         _local.serves = False
+
+
+@contextmanager
+def background_job() -> Iterator[None]:
+    """The block is a background job's (a worker's task, an admin call): work that can wait,
+    a due compaction, waits for it (`jobs_running`). Turns do less with two background
+    threads at once: the nap one of them takes can go to the other, not to the request."""
+    global _jobs
+    with _count_lock:
+        _jobs += 1
+    try:
+        yield
+    finally:
+        with _count_lock:
+            _jobs -= 1
+
+
+def jobs_running() -> int:
+    """How many background jobs are running in this process."""
+    return _jobs
 
 
 def give_way() -> None:

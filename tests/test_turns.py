@@ -102,3 +102,13 @@ def test_a_background_thread_lowers_its_own_priority_and_no_one_else_s() -> None
     if sys.platform == "linux":  # Linux keeps a nice value per thread
         assert seen["raised by"] == min(turns.NICE, 19 - mine)
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine
+
+
+def test_a_background_job_counts_while_it_runs_even_when_it_fails() -> None:
+    before = turns.jobs_running()
+    with turns.background_job():
+        assert turns.jobs_running() == before + 1
+    assert turns.jobs_running() == before
+    with pytest.raises(RuntimeError), turns.background_job():
+        raise RuntimeError("a task's bug")
+    assert turns.jobs_running() == before

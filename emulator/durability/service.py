@@ -45,7 +45,7 @@ from ddbkit.emulator.store import backfills, changes, stream_spill
 from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.buckets import collector_paused
 from ddbkit.emulator.store.catalog import catalog
-from ddbkit.emulator.turns import lower_priority
+from ddbkit.emulator.turns import jobs_running, lower_priority
 
 log = logging.getLogger("ddbkit.durability")
 
@@ -83,6 +83,9 @@ def recovery_days(tables: Any) -> int:
     return days
 
 CHECK_INTERVAL = 1.0  # seconds between checks of the journal's size
+# A due compaction waits for a background job (a backup's copy, an export, a state save ...)
+# to end, but not longer than this: back-to-back jobs must not let the journal grow unbounded
+DEFER_LIMIT = 120.0  # seconds
 MERGE_TARGET_FACTOR = 4  # merged history files grow to this many journal limits
 INITIALIZED = "initialized"
 
@@ -254,9 +257,15 @@ class Durability:
 
     def _compact_when_due(self) -> None:
         lower_priority()
+        due_since: float | None = None
         while not self._stop.wait(CHECK_INTERVAL):
             if not self.due() or not self._room_for_snapshot():
+                due_since = None
                 continue
+            due_since = time.monotonic() if due_since is None else due_since
+            if jobs_running() and time.monotonic() - due_since < DEFER_LIMIT:
+                continue  # one background thread at a time beside requests (`turns`)
+            due_since = None
             try:
                 self.compact()
             except SnapshotAborted:

@@ -10,7 +10,9 @@ Restoring decodes the state into new tables (items, indexes from the file's inde
 stream shards, figures) without the lock, then replaces the catalog's whole set of tables in
 one short hold: a request sees the state before or after, never a mix, and tables created
 since are gone. One save or restore runs at a time; a second call waits for it (the admin
-calls run off the event loop, `endpoint.http`, so requests are served meanwhile).
+calls run off the event loop, `endpoint.http`, so requests are served meanwhile). Nor does
+one run beside a compaction's snapshot: it waits for one being written, and a compaction
+due meanwhile waits for it.
 
 States live in memory; with a data dir (`ddbkit up --data-dir`) each is also written to
 `<data-dir>/states/<name>.snap` (atomically) and survives restarts, and a restore is durable:
@@ -91,7 +93,9 @@ class NamedStates:
 
     def save(self, name: str) -> StateInfo:
         _check(name)
-        with self._busy:
+        # no snapshot is written meanwhile (one that is waits to end first): two background
+        # threads at once share the turns the request thread gets (`turns`)
+        with self._busy, hooks.rotation_paused():
             return self._save(name)
 
     def _save(self, name: str) -> StateInfo:
@@ -117,8 +121,9 @@ class NamedStates:
     def restore(self, name: str) -> StateInfo:
         """Puts the state in place (takes the store lock itself, briefly)."""
         with self._busy:
-            data, info = self._load(name)
-            built = self._build(name, data)
+            with hooks.rotation_paused():  # as in `save`; the swap takes it again itself
+                data, info = self._load(name)
+                built = self._build(name, data)
             tables = catalog(self.account_id, self.region).tables
             with STORE_LOCK:
                 old = list(tables.values())

@@ -40,7 +40,7 @@ from ddbkit.emulator.endpoint.heap_trim import HeapTrimmer
 from ddbkit.emulator.endpoint.limits import CLOSE_GRACE, HttpLimits, expire_overdue
 from ddbkit.emulator.endpoint.protocol import CONTENT_TYPE, DEFER_KEY, DELAY_KEY, PARAMS_KEY
 from ddbkit.emulator.endpoint.wire import error_body
-from ddbkit.emulator.turns import lower_priority
+from ddbkit.emulator.turns import background_job, lower_priority
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +217,8 @@ class HttpProtocol(asyncio.Protocol):
 
         def work() -> None:
             lower_priority()  # the requests served meanwhile come first
-            answer = self._call_app(environ, app)
+            with background_job():
+                answer = self._call_app(environ, app)
             with contextlib.suppress(RuntimeError):  # the server stopped meanwhile
                 loop.call_soon_threadsafe(self._deferred_done, environ, keep_alive, started,
                                           answer)

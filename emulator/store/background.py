@@ -18,7 +18,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 
-from ddbkit.emulator.turns import lower_priority
+from ddbkit.emulator.turns import background_job, lower_priority
 
 log = logging.getLogger("ddbkit")
 
@@ -60,7 +60,8 @@ class Worker:
                     return
                 context, task = self._tasks.popleft()
             try:
-                context.run(task, self._stop)
+                with background_job():
+                    context.run(task, self._stop)
             except Exception:  # a task's bug must not end the worker for the tasks after it
                 log.exception("ddbkit: %s: a background task failed", self.name)
 

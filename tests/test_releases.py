@@ -61,3 +61,10 @@ def test_a_released_image_frees_its_rows_and_prefixes() -> None:
     release_image(image)
     assert image["indexes"] == {"by_status": {}}
     assert all(ref() is None for ref in refs)
+
+
+def test_an_image_of_another_shape_is_left_as_it_is() -> None:
+    odd: dict[str, Any] = {"indexes": {"by_status": {b"open": 7}}, "signature": "s"}
+    release_image(odd)
+    release_image({"indexes": None})
+    assert odd["indexes"] == {"by_status": {b"open": 7}}

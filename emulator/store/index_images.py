@@ -83,8 +83,9 @@ def release_image(found: dict[str, Any]) -> None:
     bytes) freed in one call while a state restore read on beside requests."""
     indexes = found.get("indexes")
     for partitions in indexes.values() if isinstance(indexes, dict) else ():
-        if isinstance(partitions, dict) and all(
-                isinstance(part, list) for pair in partitions.values() for part in pair):
+        if isinstance(partitions, dict) and all(  # an image's shape (`install` checks more)
+                isinstance(pair, list) and all(isinstance(part, list) for part in pair)
+                for pair in partitions.values()):
             release_partitions(partitions)
 
 

@@ -108,10 +108,8 @@ def _journaled(backend: Catalog, shown: Table, start: bytes, crc: int) -> bool:
 
 
 def _indexes(work: Table) -> TableIndexes:
-    built = TableIndexes(work, signature(work), layouts(work)).build(table_items(work))
-    if work.range_key_attr is None:
-        built.keys_in_order()  # made here, not by the restored table's first Scan
-    return built
+    return TableIndexes(work, signature(work), layouts(work)).build(
+        table_items(work)).ready_to_scan()  # not by the restored table's first Scan
 
 
 def _finish(backend: Catalog, shown: Table, backup_arn: str | None,

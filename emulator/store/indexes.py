@@ -205,6 +205,14 @@ class TableIndexes:
                                            _key_order)
         return self.hash_keys
 
+    def ready_to_scan(self) -> TableIndexes:
+        """Makes the key order a Scan reads now, for a table without a sort key (the one
+        kind that has one), rather than in its first Scan; `store.ready` and restores call
+        it before a table serves."""
+        if self.table.range_key_attr is None:
+            self.keys_in_order()
+        return self
+
     @property
     def partitions(self) -> dict[str | None, dict[bytes, SortedKeyList]]:
         return {name: index.partitions for name, index in self.indexes.items()}

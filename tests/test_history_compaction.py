@@ -23,6 +23,7 @@ from refusals import refused
 from restored import restored
 
 from ddbkit.emulator.connect.clients import make_client
+from ddbkit.emulator.durability.service import CHECK_INTERVAL
 
 BOOKINGS = "marketplace-pitr-bookings-table"
 DEADLINE = 180  # seconds to wait for a background compaction (checked once a second)
@@ -248,3 +249,22 @@ def test_kill_9_while_history_compacts_loses_nothing_acknowledged(
     restored(client, "oldest")
     assert client.scan(TableName="oldest")["Items"] == []
     assert proc.stop() == 0
+
+
+def test_a_due_compaction_waits_for_a_running_background_job(tmp_path: Path) -> None:
+    """A snapshot is not begun while a background job (a backup's copy, an export, an admin
+    call) runs beside requests: two background threads split the turns a request gets
+    (`turns`). The compaction takes place once the job ends."""
+    data_dir = tmp_path / "data"
+    with clocked_emulator(data_dir, journal_max_bytes=1, job=True) as emulator:
+        before = _names(data_dir, "snapshot-*.snap")
+        client = make_client(endpoint_url=emulator.endpoint_url)
+        for version in range(50):  # the journal outgrows the limit and any snapshot
+            client.put_item(TableName=BOOKINGS, Item={**booking("k", version),
+                                                      "pad": {"S": "x" * 2000}})
+        time.sleep(3 * CHECK_INTERVAL + 0.5)  # the compaction looked three times, due
+        assert _names(data_dir, "snapshot-*.snap") == before
+        assert not _names(data_dir, "*.tmp")
+        emulator.end_job()
+        _wait_for(lambda: _names(data_dir, "snapshot-*.snap") != before,
+                  "no compaction after the job ended")

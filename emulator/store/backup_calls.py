@@ -75,10 +75,14 @@ def create_backup(backend: Catalog, table_name: str, backup_name: str,
     complete when answered, so it is AVAILABLE at once."""
     source = backend.tables[table_name]
     frozen = build_table(settings_of(source))
+    copying = item_copies.begin(source)
+    # the map the copy fills, so the figures stay its own once it is whole: a DescribeBackup
+    # or DeleteBackup then counted every item again (0.1-0.3 s at 100k, requests waiting)
+    frozen.items = copying.items
     install(frozen, counted(source).record())  # DescribeBackup describes it: never counted
     backup = Backup(backend.account_id, backend.region, backup_name, frozen, created_at,
                     backup_identifier(created_at), items_size=counted(source).size,
-                    taken_from=source.name, copying=item_copies.begin(source))
+                    taken_from=source.name, copying=copying)
     backend.backups[backup.arn] = backup
     return backup
 

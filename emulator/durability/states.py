@@ -28,7 +28,6 @@ import io
 import logging
 import os
 import re
-import sys
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -48,11 +47,11 @@ from ddbkit.emulator.durability.snapshot import (
 )
 from ddbkit.emulator.durability.state_base import table_records
 from ddbkit.emulator.store.access import STORE_LOCK
-from ddbkit.emulator.store.buckets import collector_paused, release, release_partitions
+from ddbkit.emulator.store.buckets import collector_paused
 from ddbkit.emulator.store.catalog import catalog
 from ddbkit.emulator.store.clock import now
-from ddbkit.emulator.store.item_map import ItemMap
 from ddbkit.emulator.store.ready import prepare
+from ddbkit.emulator.store.table_releases import release_tables
 
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 KEEP_STREAM = timedelta(days=36500)  # a state keeps its stream records as they were
@@ -138,7 +137,7 @@ class NamedStates:
                 except OSError as exc:
                     raise _not_restored(name, exc) from exc
             del built
-            _release(old)
+            release_tables(old)  # a slice at a time: at once, every request waited
             return info
 
     @staticmethod
@@ -231,27 +230,6 @@ def _not_saved(name: str, directory: Path, exc: OSError) -> JournalError:
                      f"The emulator could not write state {name!r}; see the server's log.")
     log.error("ddbkit: %s", failed)
     return failed
-
-
-def _release(tables: builtins.list[Any]) -> None:
-    """Frees the tables a restore replaced a slice at a time (`buckets.release`): freeing them at
-    once is one long call that holds the interpreter (and every request) for it. A table
-    and its indexes refer to each other: unlinked here, they go by reference counting (the
-    collector never looks at them again once `gc_pauses` froze them)."""
-    while tables:
-        table = tables.pop()
-        index_set = getattr(table, "index_set", None)
-        own = int(index_set is not None and getattr(index_set, "table", None) is table)
-        del index_set
-        if sys.getrefcount(table) > 2 + own:
-            continue  # still held elsewhere (a backup being copied from it): left as it is
-        index_set, table.index_set = table.index_set, None
-        for index in getattr(index_set, "indexes", {}).values():
-            release_partitions(index.partitions)
-        del index_set
-        items, table.items = table.items, ItemMap()
-        del table  # its stream goes; the items live on in `items`
-        release(items)
 
 
 def _not_restored(name: str, exc: OSError) -> JournalError:

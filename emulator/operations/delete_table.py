@@ -4,7 +4,8 @@ DynamoDB answers the table DELETING; it is gone at once here (the next DescribeT
 ResourceNotFoundException), so waiters see it deleted on their first poll. A table with
 deletion protection is refused in DynamoDB's wording (a ValidationException, as AWS answers
 it) and nothing changes. The removal is journaled by the endpoint's bracket like any other
-settings change, so a deleted table stays deleted after a restart.
+settings change, so a deleted table stays deleted after a restart. Its items and indexes
+are freed off the request path (`store.table_releases`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from ddbkit.emulator.operations.call import Answer, Call, validation_error
 from ddbkit.emulator.operations.output import shaped_answer
 from ddbkit.emulator.store import access
 from ddbkit.emulator.store.table_description import describe
+from ddbkit.emulator.store.table_releases import release_later
 
 DELETING = "DELETING"
 PROTECTED = ("Resource cannot be deleted as it is currently protected against deletion. "
@@ -29,4 +31,5 @@ def run(call: Call) -> Answer:
     description = describe(table)
     description["TableDescription"]["TableStatus"] = DELETING
     access.delete_table(pipeline.backend(call), name)
+    release_later(table)  # its million objects, freed off the request path
     return shaped_answer(call, description)

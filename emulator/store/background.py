@@ -1,5 +1,5 @@
 """Admin work off the request path: one thread per kind of work (exports, GSI backfills,
-bulk puts, backups' item copies).
+bulk puts, backups' item copies, freeing dropped tables).
 
 The emulator starts them (`start_all`, before it serves) and stops them (`stop_all`). A task
 is a callable given the worker's stop event; it takes `STORE_LOCK` only for short holds, so
@@ -23,7 +23,7 @@ from ddbkit.emulator.turns import background_job, lower_priority
 log = logging.getLogger("ddbkit")
 
 Task = Callable[[threading.Event], None]
-KINDS = ("export", "backfill", "bulk", "copy")
+KINDS = ("export", "backfill", "bulk", "copy", "release")
 
 
 class Worker:

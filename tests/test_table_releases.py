@@ -1,0 +1,102 @@
+"""A table that DeleteTable removed, or a backup that DeleteBackup removed, is freed off the
+request path (`store.table_releases`). The release worker empties its items, its indexes'
+partitions and its Scan key order, once nothing but the worker holds it. A table that is
+still held elsewhere is left whole.
+
+The tables are real store tables, made in a catalog of this process's own. The release runs
+in the real worker thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from ddbkit.emulator.durability.images import build_item, store_item
+from ddbkit.emulator.store import access, backup_calls, table_description, table_releases
+from ddbkit.emulator.store.background import worker
+from ddbkit.emulator.store.catalog import catalog
+from ddbkit.emulator.store.indexes import indexes_for
+from ddbkit.emulator.store.item_map import ItemMap
+from ddbkit.emulator.store.table_calls import create_new_table
+
+ACCOUNT, REGION = "123456789012", "ap-southeast-7"
+COUNT = 3_000
+
+
+def _table(name: str) -> Any:
+    """A table without a sort key (so it has a Scan key order) and a GSI, filled."""
+    backend = catalog(ACCOUNT, REGION)
+    table = create_new_table(backend, {
+        "TableName": name, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                 {"AttributeName": "g", "AttributeType": "S"}],
+        "GlobalSecondaryIndexes": [{"IndexName": "g-index",
+                                    "Projection": {"ProjectionType": "ALL"},
+                                    "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}],
+        "BillingMode": "PAY_PER_REQUEST"})
+    for n in range(COUNT):
+        store_item(table, build_item({"pk": {"S": f"k{n}"}, "g": {"S": f"g{n % 7}"}},
+                                     "pk", None))
+    indexes_for(table).build().ready_to_scan()  # of the items stored above
+    return table
+
+
+def _held(table: Any) -> tuple[ItemMap, Any, list[Any]]:
+    """What releasing the table empties: its item map, its Scan key order, its GSI's
+    partitions (held here too, so the test can look at them afterwards)."""
+    index_set = table.index_set
+    return table.items, index_set.hash_keys, [
+        index.partitions for index in index_set.indexes.values() if index.partitions]
+
+
+def _size(items: ItemMap) -> int:
+    return sum(len(held) for held in items.held_dicts())
+
+
+def _worker_idle() -> None:
+    """Waits until the release worker has run every task submitted so far."""
+    done = threading.Event()
+    worker("release").submit(lambda stop: done.set())
+    assert done.wait(30), "the release worker did not get to the task"
+
+
+def test_a_deleted_table_is_emptied_by_the_release_worker() -> None:
+    found = _table("released")
+    items, order, partitions = _held(found)
+    assert _size(items) >= COUNT and len(order) == COUNT and partitions
+    table_releases.release_later(access.delete_table(catalog(ACCOUNT, REGION), "released"))
+    del found  # the request is done with it: only the worker holds it now
+    _worker_idle()
+    assert _size(items) == 0
+    assert len(order) == 0
+    assert all(not each for each in partitions)
+
+
+def test_a_table_still_held_elsewhere_is_left_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(table_releases, "WAIT", 0.2)
+    found = _table("kept")
+    items, order, _ = _held(found)
+    table_releases.release_later(access.delete_table(catalog(ACCOUNT, REGION), "kept"))
+    _worker_idle()  # `found` still holds it: a backup's copy might be reading it
+    assert found.items is items and _size(items) >= COUNT and len(order) == COUNT
+    assert [item.attrs["pk"]["S"] for item in found.items.values()][:2] == ["k0", "k1"]
+
+
+def test_a_deleted_backup_copy_is_emptied_by_the_release_worker() -> None:
+    backend = catalog(ACCOUNT, REGION)
+    source = _table("backed-up")
+    backup = backup_calls.create_backup(backend, "backed-up", "b", datetime(2026, 1, 1))
+    copy = backup.table.items  # the copy, finished
+    assert _size(copy) >= COUNT
+    # its figures are the table's at the backup: not counted again (by a request) once whole
+    assert table_description.figures_current(backup.frozen)
+    assert backup_calls.description(backup)["SourceTableDetails"]["ItemCount"] == COUNT
+    table_releases.release_later(backup_calls.delete_backup(backend, backup.arn))
+    del backup
+    _worker_idle()
+    assert _size(copy) == 0
+    assert _size(source.items) >= COUNT  # the table it was taken from keeps its items

@@ -40,6 +40,7 @@ from ddbkit.emulator.durability.images import ImageDecoder, item_image
 from ddbkit.emulator.durability.replay import Replayer
 from ddbkit.emulator.durability.tablemeta import table_settings
 from ddbkit.emulator.store import index_images, indexes, item_copies, stream_shards
+from ddbkit.emulator.store.buckets import release
 from ddbkit.emulator.store.stream_shards import Records
 from ddbkit.emulator.store.table_description import Figures, current, tally
 from ddbkit.emulator.store.tables import CREATING
@@ -171,6 +172,7 @@ class SnapshotWriter:
         for section in index_sections.encode(plan.name, found):
             out.write(frame(section))
         index_images.discard(built, found)
+        release(written)  # a million references: dropped at once, every request waited
         self._put(out, {"figures": plan.name, **figures.record()})
         if plan.stream_start is not None:
             self._stream(out, plan)
@@ -217,6 +219,7 @@ class SnapshotWriter:
             items = [item for entry in part for item in entry.values()] if ranged else part
             self.items += len(items)
             yield items
+        release(copied.items)  # read once: freed a slice at a time, not whole at the end
 
     def _stream(self, out: BinaryIO, plan: TablePlan) -> None:
         horizon = _epoch(self.now() - self.retention)

@@ -35,6 +35,7 @@ from ddbkit.emulator.operations.call import validation_error
 from ddbkit.emulator.store import item_copies, table_description
 from ddbkit.emulator.store.access import STORE_LOCK
 from ddbkit.emulator.store.background import worker
+from ddbkit.emulator.store.buckets import release
 from ddbkit.emulator.store.indexes import (
     Index,
     Layout,
@@ -110,11 +111,15 @@ def _build(job: Backfill, stop: threading.Event | None = None) -> tuple[Index, A
         return None
     items = [item for entry in copied.items.values() for item in entry.values()] if ranged \
         else list(copied.items.values())
+    release(copied.items)  # a slice at a time: a million entries freed at once held requests
     del copied
     job.items = None
     index = built_index(job.table, job.layout, items)
+    release(items)
     held = [item for bucket in index.partitions.values() for item in bucket]
-    return index, table_description.index_figure(job.table, job.definition, held)
+    figure = table_description.index_figure(job.table, job.definition, held)
+    release(held)
+    return index, figure
 
 
 def _run(job: Backfill, stop: threading.Event) -> None:

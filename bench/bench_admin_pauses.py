@@ -6,10 +6,13 @@ record, dated as they are written), starts `ddbkit up` on it
 (127.0.0.1, port 0), builds the table's indexes with one Query, then runs a reader thread
 (GetItem on random stored keys, one keep-alive connection, back to back) while each admin
 operation runs in turn, to its end (an export to COMPLETED, a backup to AVAILABLE, a restore
-or a new GSI to ACTIVE). The point-in-time restore restores the loaded items: it first waits
+or a new GSI to ACTIVE; last, DeleteBackup of the backup and DeleteTable of a restored copy of
+the table). The point-in-time restore restores the loaded items: it first waits
 (untimed, up to five minutes) for LatestRestorableDateTime to pass the load. Per operation
 it prints how long the operation took, the reader's worst latency and p99 while it ran, how
-many reads waited over 20 ms, how many it made and how many failed. Numbers,
+many reads waited over 20 ms, how many it made and how many failed (the reads of the second
+after it ends count too: a deleted table is freed then). `--idle` sets how long the reader
+runs alone first, the machine's own noise to hold the rest against. Numbers,
 not a pass/fail (the issue's bar: worst read under 250 ms during CreateBackup, an export and
 a GSI backfill at 100k items, no failed read). A shared 2-core machine is noisy: run twice.
 
@@ -50,6 +53,8 @@ HEADERS = {"Content-Type": "application/x-amz-json-1.0",
                             "aws4_request, SignedHeaders=host, Signature=0"}
 BATCH = 25  # items per journal record: a BatchWriteItem's
 SLOW = 0.02  # seconds: reads that waited longer are counted
+AFTER = 1.0  # seconds after an operation ends whose reads count too: what it leaves to do
+# in the background (a deleted table freed) still makes requests wait
 
 
 def bookings_items(count: int) -> list[dict[str, Any]]:
@@ -190,12 +195,31 @@ def operations(client: Any, admin: AdminClient,
             return all(i["IndexStatus"] == "ACTIVE" for i in table["GlobalSecondaryIndexes"])
         wait_for(active, "GSI backfill")
 
+    def delete_backup() -> None:
+        if "backup" not in state:
+            raise SystemExit("DeleteBackup deletes CreateBackup's backup: "
+                             "--only CreateBackup,DeleteBackup")
+        client.delete_backup(BackupArn=state["backup"])
+
+    def delete_table() -> None:
+        """The table the backup's restore made (a copy of the loaded items), or else the
+        point-in-time restore's."""
+        names = client.list_tables()["TableNames"]
+        victim = next((n for n in (f"{TABLE}-from-backup", f"{TABLE}-pitr") if n in names),
+                      None)
+        if victim is None:
+            raise SystemExit("DeleteTable deletes a restored table: --only "
+                             "CreateBackup,RestoreTableFromBackup,DeleteTable")
+        client.delete_table(TableName=victim)
+        wait_for(lambda: victim not in client.list_tables()["TableNames"], "DeleteTable")
+
     return {"CreateBackup": create_backup, "RestoreTableFromBackup": restore_backup,
             "ExportTableToPointInTime": export,
             "RestoreTableToPointInTime": restore_point_in_time,
             "UpdateTable (new GSI)": add_gsi,
             "state save": lambda: admin.call("SaveState", Name="pause") and None,
-            "state restore": lambda: admin.call("RestoreState", Name="pause") and None}
+            "state restore": lambda: admin.call("RestoreState", Name="pause") and None,
+            "DeleteBackup": delete_backup, "DeleteTable (restored)": delete_table}
 
 
 def pitr_window(client: Any, loaded_at: float, state: dict[str, Any]) -> None:
@@ -251,6 +275,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--only", default="", help="comma-separated operation names "
                         "(prefixes), or snapshot")
+    parser.add_argument("--idle", type=float, default=1.0, help="seconds the reader runs "
+                        "alone first: the machine's own noise, to hold the operations' against")
     args = parser.parse_args()
     # SIGTERM unwinds like Ctrl-C: the server is stopped and the scratch dir removed
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -277,9 +303,9 @@ def main() -> None:
             admin = AdminClient(proc.endpoint_url, aws_config=False, timeout=1800)
             reader = Reader(proc.endpoint_url, keys)
             reader.start()
-            time.sleep(1.0)
-            idle = time.perf_counter() - 1.0
-            report("(idle)", idle, 1.0, reader.during(idle, time.perf_counter()))
+            time.sleep(args.idle)
+            idle = time.perf_counter() - args.idle
+            report("(idle)", idle, args.idle, reader.during(idle, time.perf_counter()))
             state: dict[str, Any] = {}
             for name, run in operations(client, admin, state).items():
                 if chosen and not any(name.startswith(c) for c in chosen):
@@ -289,8 +315,8 @@ def main() -> None:
                 begun = time.perf_counter()
                 run()
                 ended = time.perf_counter()
-                time.sleep(0.2)
-                report(name, begun, ended - begun, reader.during(begun, ended))
+                time.sleep(AFTER)
+                report(name, begun, ended - begun, reader.during(begun, ended + AFTER))
             reader.stop.set()
             reader.join()
 

@@ -16,12 +16,17 @@ from typing import Any
 import pytest
 
 from ddbkit.emulator.durability.images import build_item, store_item
-from ddbkit.emulator.store import access, backup_calls, table_description, table_releases
+from ddbkit.emulator.store import (
+    access,
+    backup_calls,
+    table_calls,
+    table_description,
+    table_releases,
+)
 from ddbkit.emulator.store.background import worker
 from ddbkit.emulator.store.catalog import catalog
 from ddbkit.emulator.store.indexes import indexes_for
 from ddbkit.emulator.store.item_map import ItemMap
-from ddbkit.emulator.store.table_calls import create_new_table
 
 ACCOUNT, REGION = "123456789012", "ap-southeast-7"
 COUNT = 3_000
@@ -30,7 +35,7 @@ COUNT = 3_000
 def _table(name: str) -> Any:
     """A table without a sort key (so it has a Scan key order) and a GSI, filled."""
     backend = catalog(ACCOUNT, REGION)
-    table = create_new_table(backend, {
+    table = table_calls.create_new_table(backend, {
         "TableName": name, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
                                  {"AttributeName": "g", "AttributeType": "S"}],
@@ -100,3 +105,16 @@ def test_a_deleted_backup_copy_is_emptied_by_the_release_worker() -> None:
     _worker_idle()
     assert _size(copy) == 0
     assert _size(source.items) >= COUNT  # the table it was taken from keeps its items
+
+
+def test_a_deleted_gsi_is_emptied_by_the_release_worker_and_the_scan_order_stays() -> None:
+    backend = catalog(ACCOUNT, REGION)
+    table = _table("gsi-deleted")
+    _, order, partitions = _held(table)
+    assert partitions
+    table_calls.set_global_indexes(backend.tables, table, [])  # UpdateTable's Delete
+    _worker_idle()
+    assert all(not each for each in partitions)
+    # every write kept the Scan's key order: it stays, rather than made again by the next
+    # Scan under the store lock
+    assert table.index_set.hash_keys is order and len(order) == COUNT

@@ -1,12 +1,13 @@
-"""Tables and backups that are dropped, freed a slice at a time and off the request path.
+"""Tables, backups and indexes that are dropped, freed a slice at a time, off the request path.
 
 A table of a million items is millions of objects: its item map, its indexes' partitions,
 and its Scan key order. When the last reference goes, they are all freed in one call that
 holds the interpreter, and every request waits for it. At 100k items a DeleteBackup kept a
 reader waiting 143 ms. A state restore's replaced tables are freed in its own thread
 (`release_tables`). A table that DeleteTable removed, or a backup that DeleteBackup removed,
-goes to the release worker (`release_later`). The worker waits for the request to finish
-with it, then frees it with turns given between slices (`buckets.release`).
+goes to the release worker (`release_later`), as do the partitions of a GSI that UpdateTable
+deleted. The worker waits for the request to finish with a table, then frees it with turns
+given between slices (`buckets.release`).
 
 Something else may still hold the table: a backup's copy still reading it, a restore
 reading it as its source, a stream reader. Then it is left alone, and its last holder frees
@@ -29,8 +30,9 @@ POLL = 0.05  # seconds between looks
 
 
 def release_later(found: Any) -> None:
-    """Frees `found` (a table or a backup the store no longer holds) in the release worker,
-    once the caller and its request have let go of it."""
+    """Frees `found` in the release worker: a table or a backup the store no longer holds,
+    once the caller and its request have let go of it, or a deleted index's partitions
+    (which nothing reads any more)."""
     held = [found]
     del found
     worker("release").submit(lambda stop: _release_held(held, stop))
@@ -38,6 +40,9 @@ def release_later(found: Any) -> None:
 
 def _release_held(held: list[Any], stop: threading.Event) -> None:
     found = held.pop()
+    if isinstance(found, dict):
+        release_partitions(found)
+        return
     if hasattr(found, "frozen"):  # a backup: its copy of the table is what is large
         if found.copying is not None or not _alone(found, 0, stop):
             return  # a copy still under way is the copy worker's to finish

@@ -7,7 +7,8 @@ record, dated as they are written), starts `ddbkit up` on it
 (GetItem on random stored keys, one keep-alive connection, back to back) while each admin
 operation runs in turn, to its end (an export to COMPLETED, a backup to AVAILABLE, a restore
 or a new GSI to ACTIVE; last, DeleteBackup of the backup and DeleteTable of a restored copy of
-the table). The point-in-time restore restores the loaded items: it first waits
+the table; "Scan after UpdateTable" is the first Scan after the new GSI is ACTIVE). The
+point-in-time restore restores the loaded items: it first waits
 (untimed, up to five minutes) for LatestRestorableDateTime to pass the load. Per operation
 it prints how long the operation took, the reader's worst latency and p99 while it ran, how
 many reads waited over 20 ms, how many it made and how many failed (the reads of the second
@@ -217,6 +218,7 @@ def operations(client: Any, admin: AdminClient,
             "ExportTableToPointInTime": export,
             "RestoreTableToPointInTime": restore_point_in_time,
             "UpdateTable (new GSI)": add_gsi,
+            "Scan after UpdateTable": lambda: client.scan(TableName=TABLE, Limit=1) and None,
             "state save": lambda: admin.call("SaveState", Name="pause") and None,
             "state restore": lambda: admin.call("RestoreState", Name="pause") and None,
             "DeleteBackup": delete_backup, "DeleteTable (restored)": delete_table}

@@ -96,6 +96,8 @@ def test_backups_exports_and_imports_survive_a_restart(tmp_path: Path, durable_u
     kept = client.create_backup(TableName=bookings, BackupName="kept")["BackupDetails"]
     gone = client.create_backup(TableName=bookings, BackupName="gone")["BackupDetails"]
     client.delete_backup(BackupArn=gone["BackupArn"])
+    source = _source_details(client, kept["BackupArn"])
+    assert (source["ItemCount"], source["TableSizeBytes"] > 0) == (1, True)
     arn = client.describe_table(TableName=bookings)["Table"]["TableArn"]
     export = finished(client, client.export_table_to_point_in_time(TableArn=arn,
                                                                    S3Bucket="bucket"))
@@ -121,6 +123,8 @@ def test_backups_exports_and_imports_survive_a_restart(tmp_path: Path, durable_u
     assert [(b["BackupArn"], b["BackupName"]) for b in listed] == [(kept["BackupArn"], "kept")]
     assert client.describe_backup(BackupArn=kept["BackupArn"])["BackupDescription"][
         "BackupDetails"]["BackupCreationDateTime"] == kept["BackupCreationDateTime"]
+    # the figures the snapshot kept for it, not counted again: the same as before
+    assert _source_details(client, kept["BackupArn"]) == source
     client.restore_table_from_backup(TargetTableName="back", BackupArn=kept["BackupArn"])
     restored(client, "back")
     assert [i["bookingId"]["S"] for i in client.scan(TableName="back")["Items"]] == ["kept"]
@@ -129,6 +133,12 @@ def test_backups_exports_and_imports_survive_a_restart(tmp_path: Path, durable_u
         "ImportTableDescription"] == imported
     assert [i["bookingId"]["S"] for i in client.scan(TableName="imported")["Items"]] == ["kept"]
     assert third.stop() == 0
+
+
+def _source_details(client: Any, arn: str) -> dict[str, Any]:
+    found: dict[str, Any] = client.describe_backup(BackupArn=arn)["BackupDescription"][
+        "SourceTableDetails"]
+    return found
 
 
 def _snapshot_is_current(data_dir: Path) -> bool:

@@ -1,7 +1,9 @@
 """A table that DeleteTable removed, or a backup that DeleteBackup removed, is freed off the
 request path (`store.table_releases`). The release worker empties its items, its indexes'
 partitions and its Scan key order, once nothing but the worker holds it. A table that is
-still held elsewhere is left whole.
+still held elsewhere is left whole. A backup keeps the figures CreateBackup took, whole and
+across its records, so neither DeleteBackup nor a restart's DescribeBackup counts its items
+in the request.
 
 The tables are real store tables, made in a catalog of this process's own. The release runs
 in the real worker thread.
@@ -15,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from ddbkit.emulator.durability import backups
 from ddbkit.emulator.durability.images import build_item, store_item
 from ddbkit.emulator.store import (
     access,
@@ -118,3 +121,18 @@ def test_a_deleted_gsi_is_emptied_by_the_release_worker_and_the_scan_order_stays
     # every write kept the Scan's key order: it stays, rather than made again by the next
     # Scan under the store lock
     assert table.index_set.hash_keys is order and len(order) == COUNT
+
+
+def test_a_backup_built_back_from_its_records_keeps_its_figures() -> None:
+    """A snapshot's record of a backup, and the journal's reference to its table, carry the
+    figures CreateBackup took: a restart's first DescribeBackup does not count the items."""
+    backend = catalog(ACCOUNT, REGION)
+    source = _table("recorded")
+    backup = backup_calls.create_backup(backend, "recorded", "r", datetime(2026, 1, 1))
+    taken = table_description.current(backup.frozen)
+    assert taken is not None
+    whole = backups.backup_document(backup)
+    referenced = backups.backup_reference(backup, "recorded")
+    for built in (backups.build_backup(whole), backups.build_backup(referenced, source)):
+        assert table_description.figures_current(built.frozen)
+        assert table_description.counted(built.frozen).record() == taken.record()

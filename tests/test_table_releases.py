@@ -136,3 +136,4 @@ def test_a_backup_built_back_from_its_records_keeps_its_figures() -> None:
     for built in (backups.build_backup(whole), backups.build_backup(referenced, source)):
         assert table_description.figures_current(built.frozen)
         assert table_description.counted(built.frozen).record() == taken.record()
+        assert backup_calls.backup_size(built) == taken.size  # ListBackups' size

@@ -18,7 +18,7 @@ from ddbkit.emulator.store.catalog import Catalog
 from ddbkit.emulator.store.item_copies import ItemsCopy
 from ddbkit.emulator.store.settings import build_table, settings_of
 from ddbkit.emulator.store.table_calls import create_new_table
-from ddbkit.emulator.store.table_description import counted, install
+from ddbkit.emulator.store.table_description import counted, current, install
 from ddbkit.emulator.store.table_description import describe as describe_table
 from ddbkit.emulator.store.tables import Backup, backup_identifier
 
@@ -96,9 +96,11 @@ def delete_backup(backend: Catalog, arn: str) -> Any:
 
 def backup_size(backup: Backup) -> int:
     """The items' DynamoDB size (moto says 123 for any backup), computed once: a backup
-    never changes."""
+    never changes. A backup built back from its records has it in its figures."""
     if backup.items_size is None:
-        backup.items_size = sum(item.size() for item in table_items(backup.table))
+        known = current(backup.frozen)
+        backup.items_size = known.size if known is not None else sum(
+            item.size() for item in table_items(backup.table))
     return backup.items_size
 
 

@@ -19,6 +19,7 @@ import pytest
 
 from ddbkit.emulator.durability import backups
 from ddbkit.emulator.durability.images import build_item, store_item
+from ddbkit.emulator.spec import get_table
 from ddbkit.emulator.store import (
     access,
     backup_calls,
@@ -30,25 +31,23 @@ from ddbkit.emulator.store.background import worker
 from ddbkit.emulator.store.catalog import catalog
 from ddbkit.emulator.store.indexes import indexes_for
 from ddbkit.emulator.store.item_map import ItemMap
+from ddbkit.emulator.tables.schema import create_table_request
 
 ACCOUNT, REGION = "123456789012", "ap-southeast-7"
+BOOKINGS = get_table("bookings")
 COUNT = 3_000
 
 
-def _table(name: str) -> Any:
-    """A table without a sort key (so it has a Scan key order) and a GSI, filled."""
-    backend = catalog(ACCOUNT, REGION)
-    table = table_calls.create_new_table(backend, {
-        "TableName": name, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
-                                 {"AttributeName": "g", "AttributeType": "S"}],
-        "GlobalSecondaryIndexes": [{"IndexName": "g-index",
-                                    "Projection": {"ProjectionType": "ALL"},
-                                    "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}],
-        "BillingMode": "PAY_PER_REQUEST"})
+def _table(stage: str) -> Any:
+    """The spec's bookings table (no sort key, so it has a Scan key order; four GSIs; a
+    stream) in stage `stage`, filled."""
+    table = table_calls.create_new_table(catalog(ACCOUNT, REGION),
+                                         dict(create_table_request(BOOKINGS, stage)))
     for n in range(COUNT):
-        store_item(table, build_item({"pk": {"S": f"k{n}"}, "g": {"S": f"g{n % 7}"}},
-                                     "pk", None))
+        store_item(table, build_item({"bookingId": {"S": f"k{n}"},
+                                      "providerId": {"S": f"p{n % 7}"},
+                                      "scheduledDate": {"S": f"2026-01-{n % 28 + 1:02d}"}},
+                                     "bookingId", None))
     indexes_for(table).build().ready_to_scan()  # of the items stored above
     return table
 
@@ -76,7 +75,7 @@ def test_a_deleted_table_is_emptied_by_the_release_worker() -> None:
     found = _table("released")
     items, order, partitions = _held(found)
     assert _size(items) >= COUNT and len(order) == COUNT and partitions
-    table_releases.release_later(access.delete_table(catalog(ACCOUNT, REGION), "released"))
+    table_releases.release_later(access.delete_table(catalog(ACCOUNT, REGION), BOOKINGS.name("released")))
     del found  # the request is done with it: only the worker holds it now
     _worker_idle()
     assert _size(items) == 0
@@ -88,16 +87,16 @@ def test_a_table_still_held_elsewhere_is_left_whole(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(table_releases, "WAIT", 0.2)
     found = _table("kept")
     items, order, _ = _held(found)
-    table_releases.release_later(access.delete_table(catalog(ACCOUNT, REGION), "kept"))
+    table_releases.release_later(access.delete_table(catalog(ACCOUNT, REGION), BOOKINGS.name("kept")))
     _worker_idle()  # `found` still holds it: a backup's copy might be reading it
     assert found.items is items and _size(items) >= COUNT and len(order) == COUNT
-    assert [item.attrs["pk"]["S"] for item in found.items.values()][:2] == ["k0", "k1"]
+    assert [item.attrs["bookingId"]["S"] for item in found.items.values()][:2] == ["k0", "k1"]
 
 
 def test_a_deleted_backup_copy_is_emptied_by_the_release_worker() -> None:
     backend = catalog(ACCOUNT, REGION)
-    source = _table("backed-up")
-    backup = backup_calls.create_backup(backend, "backed-up", "b", datetime(2026, 1, 1))
+    source = _table("backedup")
+    backup = backup_calls.create_backup(backend, BOOKINGS.name("backedup"), "b", datetime(2026, 1, 1))
     copy = backup.table.items  # the copy, finished
     assert _size(copy) >= COUNT
     # its figures are the table's at the backup: not counted again (by a request) once whole
@@ -112,7 +111,7 @@ def test_a_deleted_backup_copy_is_emptied_by_the_release_worker() -> None:
 
 def test_a_deleted_gsi_is_emptied_by_the_release_worker_and_the_scan_order_stays() -> None:
     backend = catalog(ACCOUNT, REGION)
-    table = _table("gsi-deleted")
+    table = _table("gsideleted")
     _, order, partitions = _held(table)
     assert partitions
     table_calls.set_global_indexes(backend.tables, table, [])  # UpdateTable's Delete
@@ -128,11 +127,11 @@ def test_a_backup_built_back_from_its_records_keeps_its_figures() -> None:
     figures CreateBackup took: a restart's first DescribeBackup does not count the items."""
     backend = catalog(ACCOUNT, REGION)
     source = _table("recorded")
-    backup = backup_calls.create_backup(backend, "recorded", "r", datetime(2026, 1, 1))
+    backup = backup_calls.create_backup(backend, BOOKINGS.name("recorded"), "r", datetime(2026, 1, 1))
     taken = table_description.current(backup.frozen)
     assert taken is not None
     whole = backups.backup_document(backup)
-    referenced = backups.backup_reference(backup, "recorded")
+    referenced = backups.backup_reference(backup, BOOKINGS.name("recorded"))
     for built in (backups.build_backup(whole), backups.build_backup(referenced, source)):
         assert table_description.figures_current(built.frozen)
         assert table_description.counted(built.frozen).record() == taken.record()

@@ -3,11 +3,11 @@
 A table of a million items is millions of objects: its item map, its indexes' partitions,
 and its Scan key order. When the last reference goes, they are all freed in one call that
 holds the interpreter, and every request waits for it: a million-entry item map alone took
-64 ms in a fresh process, more in a grown server. A state restore's replaced tables are freed in its own thread
-(`release_tables`). A table that DeleteTable removed, or a backup that DeleteBackup removed,
-goes to the release worker (`release_later`), as do the partitions of a GSI that UpdateTable
-deleted. The worker waits for the request to finish with a table, then frees it with turns
-given between slices (`buckets.release`).
+64 ms in a fresh process, more in a grown server. A state restore's replaced tables are
+freed in its own thread (`release_tables`). A table that DeleteTable removed, or a backup
+that DeleteBackup removed, goes to the release worker (`release_later`), as do the
+partitions of a GSI that UpdateTable deleted. The worker waits for the request to finish
+with a table, then frees it with turns given between slices (`buckets.release`).
 
 Something else may still hold the table: a backup's copy still reading it, a restore
 reading it as its source, a stream reader. Then it is left alone, and its last holder frees

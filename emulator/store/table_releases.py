@@ -9,9 +9,8 @@ that DeleteBackup removed, goes to the release worker (`release_later`), as do t
 partitions of a GSI that UpdateTable deleted. The worker waits for the request to finish
 with a table, then frees it with turns given between slices (`buckets.release`).
 
-Something else may still hold the table: a backup's copy still reading it, a restore
-reading it as its source, a stream reader. Then it is left alone, and its last holder frees
-it as before.
+Something else may still hold the table: a backup's copy still reading it, or a restore
+reading it as its source. Then it is left alone, and its last holder frees it as before.
 """
 
 from __future__ import annotations
